@@ -1,0 +1,129 @@
+# Makefile: builds aileron, the connector shims and the tests; see README.md.
+
+BUILD?=		build
+PREFIX?=	/usr/local
+BINDIR?=	$(PREFIX)/bin
+MANDIR?=	$(PREFIX)/share/man
+DATADIR?=	$(PREFIX)/share/aileron
+SYSCONFDIR?=	/etc/aileron
+DESTDIR?=
+
+CC?=		cc
+PKGS=		libbsd-overlay openssl libcurl jansson
+PKG_CFLAGS!=	pkg-config --cflags $(PKGS) 2>/dev/null
+PKG_LIBS!=	pkg-config --libs $(PKGS) 2>/dev/null
+
+WARN=		-Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wformat=2 \
+		-Wmissing-prototypes -Wstrict-prototypes
+HARDEN=		-fstack-protector-strong -fPIE
+LDHARDEN=	-pie -Wl,-z,relro,-z,now
+ifdef SAN
+# Sanitizer build: FORTIFY and ASan both wrap libc, so drop FORTIFY here.
+HARDEN+=	-fsanitize=address,undefined -fno-sanitize-recover=undefined \
+		-fno-omit-frame-pointer
+LDHARDEN+=	-fsanitize=address,undefined
+OPT=		-O1 -g
+else
+HARDEN+=	-D_FORTIFY_SOURCE=2
+OPT=		-O2 -g
+endif
+CPPFLAGS+=	-I. -Ilib -DAILERON_VERSION='"$(VERSION)"'
+CFLAGS+=	-std=gnu11 $(OPT) $(WARN) $(HARDEN) $(PKG_CFLAGS)
+LDLIBS+=	$(PKG_LIBS) -lhttp_parser -ldb-5.3 -lscrypt
+VERSION=	0.1.0
+
+# Shared code, one list per area.
+LIB_SRCS=	lib/log.c
+SPEC_SRCS=
+MATCH_SRCS=
+GEN_LIB_SRCS=
+CONF_SRCS=
+MASTER_SRCS=
+WORKER_SRCS=
+VAULT_LIB_SRCS=
+VAULTD_SRCS=
+CLI_SRCS=
+MAIN_SRC=	cli/main.c
+
+SRCS=		$(LIB_SRCS) $(SPEC_SRCS) $(MATCH_SRCS) $(GEN_LIB_SRCS) \
+		$(CONF_SRCS) $(MASTER_SRCS) $(WORKER_SRCS) $(VAULT_LIB_SRCS) \
+		$(VAULTD_SRCS) $(CLI_SRCS)
+OBJS=		$(SRCS:%.c=$(BUILD)/%.o)
+LIBA=		$(BUILD)/libaileron.a
+
+UNIT_TESTS=	$(patsubst t/unit/%.c,$(BUILD)/t/%.t,$(wildcard t/unit/*.c))
+INTEG_TESTS=	$(wildcard t/*.t)
+
+MAN1=		man/aileron.1
+MAN5=		man/aileron.conf.5
+MAN8=		man/aileron-service.8
+MANS=		$(MAN1) $(MAN5) $(MAN8)
+
+TESTENV=	AILERON_BIN=$(CURDIR)/$(BUILD)/aileron \
+		AILERON_BUILD=$(CURDIR)/$(BUILD) AILERON_SRC=$(CURDIR)
+
+.PHONY: all deps user check check-san unit bench demo install clean fuzz
+
+all: deps $(BUILD)/aileron
+
+deps:
+	@sh etc/deps.sh
+
+# Tests and the demo run the service as root, which drops to this user.
+user:
+	@sh etc/adduser.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBA): $(OBJS)
+	@rm -f $@
+	ar rcs $@ $(OBJS)
+
+$(BUILD)/aileron: $(BUILD)/cli/main.o $(LIBA)
+	$(CC) $(CFLAGS) $(LDHARDEN) -o $@ $(BUILD)/cli/main.o $(LIBA) $(LDLIBS)
+
+$(BUILD)/t/%.t: t/unit/%.c t/tap.h $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -It $(CFLAGS) $(LDHARDEN) -o $@ $< $(LIBA) $(LDLIBS)
+
+unit: all $(UNIT_TESTS)
+
+check: deps user unit
+	$(TESTENV) prove -j2 --exec '' $(UNIT_TESTS) $(INTEG_TESTS)
+	mandoc -Tlint -Wwarning $(MANS)
+	$(MAKE) BUILD=build-san SAN=1 check-san
+
+# The same tests under AddressSanitizer and UBSan.  Unit tests run with
+# LeakSanitizer; the service's children drop privileges and are not
+# dumpable, so LeakSanitizer cannot trace them and is off there.
+check-san: unit
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    $(TESTENV) prove -j2 --exec '' $(UNIT_TESTS)
+	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	    AILERON_SAN=1 $(TESTENV) prove -j2 --exec '' $(INTEG_TESTS)
+
+bench: all user
+	$(TESTENV) sh etc/bench.sh
+
+demo: all user
+	$(TESTENV) sh etc/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(DATADIR)/specs $(DESTDIR)$(SYSCONFDIR)
+	install -m 0755 $(BUILD)/aileron $(DESTDIR)$(BINDIR)/aileron
+	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 etc/aileron.conf $(DESTDIR)$(SYSCONFDIR)/aileron.conf.sample
+	if [ -n "$$(ls specs/*.json 2>/dev/null)" ]; then \
+	    install -m 0644 specs/*.json $(DESTDIR)$(DATADIR)/specs/; fi
+	if [ -z "$(DESTDIR)" ]; then sh etc/adduser.sh; fi
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(OBJS:.o=.d) $(BUILD)/cli/main.d
