@@ -1,0 +1,463 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * msg.c: imsg-style framed messages over a socketpair or a local stream
+ * socket, with file descriptor passing, for poll() loops.
+ *
+ * Every process that receives frames from a less trusted peer (a worker, the
+ * CLI) relies on this file never to read past a buffer and never to hand out
+ * a frame whose length or type it has not checked.  A malformed frame makes
+ * chan_get() fail; the caller closes the channel, and whether that is fatal
+ * is its decision.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "msg.h"
+#include "msgtypes.h"
+
+struct chan_out {
+	TAILQ_ENTRY(chan_out)	 entry;
+	size_t			 len;
+	size_t			 off;
+	int			 fd;	/* sent with the first byte, then closed */
+	uint8_t			 buf[];
+};
+
+#define CHAN_RBUF_MIN	4096
+
+static void	chan_fdq_push(struct chan *, int);
+static int	chan_fdq_pop(struct chan *);
+static int	chan_deadline_ms(const struct timespec *);
+
+void
+chan_init(struct chan *c, int fd, int accept_fds, const char *name)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = fd;
+	c->accept_fds = accept_fds;
+	strlcpy(c->name, name, sizeof(c->name));
+	TAILQ_INIT(&c->outq);
+}
+
+/* Close the channel, drop what it held, close every fd it still owns. */
+void
+chan_clear(struct chan *c)
+{
+	struct chan_out	*o;
+
+	while ((o = TAILQ_FIRST(&c->outq)) != NULL) {
+		TAILQ_REMOVE(&c->outq, o, entry);
+		if (o->fd != -1)
+			close(o->fd);
+		freezero(o, sizeof(*o) + o->len);
+	}
+	while (c->nfdq > 0)
+		close(chan_fdq_pop(c));
+	if (c->rbuf != NULL)
+		freezero(c->rbuf, c->rsize);
+	if (c->fd != -1)
+		close(c->fd);
+	c->rbuf = NULL;
+	c->rsize = c->rlen = c->roff = 0;
+	c->outbytes = 0;
+	c->fd = -1;
+}
+
+static void
+chan_fdq_push(struct chan *c, int fd)
+{
+	if (!c->accept_fds || c->nfdq == MSG_MAXFDQ) {
+		/* Not wanted, or a peer flooding us with fds: drop it. */
+		close(fd);
+		return;
+	}
+	c->fdq[c->nfdq++] = fd;
+}
+
+static int
+chan_fdq_pop(struct chan *c)
+{
+	int	 fd;
+
+	if (c->nfdq == 0)
+		return -1;
+	fd = c->fdq[0];
+	memmove(&c->fdq[0], &c->fdq[1], (c->nfdq - 1) * sizeof(int));
+	c->nfdq--;
+	return fd;
+}
+
+/*
+ * Read what the socket has.  Returns 1 when data arrived or nothing was
+ * ready, 0 on end of file, -1 on error.  Received descriptors are queued;
+ * of each batch only the first is kept, since a sender attaches exactly
+ * one descriptor to a frame.
+ */
+int
+chan_read(struct chan *c)
+{
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int) * 4)];
+	} cmsgbuf;
+	struct msghdr	 mh;
+	struct cmsghdr	*cm;
+	struct iovec	 iov;
+	ssize_t		 n;
+	size_t		 want, i, nfds;
+	uint8_t		*p;
+	int		*fds, kept;
+
+	/* Move the unconsumed tail to the front before reading more. */
+	if (c->roff > 0) {
+		memmove(c->rbuf, c->rbuf + c->roff, c->rlen - c->roff);
+		c->rlen -= c->roff;
+		c->roff = 0;
+	}
+	want = CHAN_RBUF_MIN;
+	if (c->rlen >= MSG_HDRSZ) {
+		struct msg_hdr	 h;
+
+		memcpy(&h, c->rbuf, sizeof(h));
+		if (h.len <= MSG_MAXPAYLOAD && MSG_HDRSZ + h.len > want)
+			want = MSG_HDRSZ + h.len;
+	}
+	if (c->rsize < want) {
+		if ((p = realloc(c->rbuf, want)) == NULL) {
+			log_warn("%s: read buffer", c->name);
+			return -1;
+		}
+		c->rbuf = p;
+		c->rsize = want;
+	}
+	if (c->rlen == c->rsize)
+		return 1;	/* a full frame is waiting for chan_get */
+
+	memset(&mh, 0, sizeof(mh));
+	iov.iov_base = c->rbuf + c->rlen;
+	iov.iov_len = c->rsize - c->rlen;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = &cmsgbuf.buf;
+	mh.msg_controllen = sizeof(cmsgbuf.buf);
+	do {
+		n = recvmsg(c->fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	} while (n == -1 && errno == EINTR);
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return 1;
+		if (errno != ECONNRESET)
+			log_warn("%s: recvmsg", c->name);
+		return -1;
+	}
+	for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		nfds = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		fds = (int *)CMSG_DATA(cm);
+		for (i = 0, kept = 0; i < nfds; i++) {
+			int	 fd;
+
+			memcpy(&fd, &fds[i], sizeof(fd));
+			if (!kept) {
+				chan_fdq_push(c, fd);
+				kept = 1;
+			} else
+				close(fd);
+		}
+	}
+	if (n == 0)
+		return 0;
+	c->rlen += n;
+	return 1;
+}
+
+/* True when the peer left part of a frame behind: it closed mid-frame. */
+int
+chan_partial(const struct chan *c)
+{
+	return c->rlen > c->roff;
+}
+
+/*
+ * Take one complete frame.  Returns 1 with m filled in, 0 when more bytes
+ * are needed, -1 (logged) for a frame that is malformed: unknown type,
+ * length out of bounds for its type, unknown flags, or a descriptor that
+ * was announced and did not come (or came unasked).
+ */
+int
+chan_get(struct chan *c, struct msg *m)
+{
+	struct msg_hdr	 h;
+	size_t		 avail = c->rlen - c->roff;
+
+	memset(m, 0, sizeof(*m));
+	m->fd = -1;
+	if (avail < MSG_HDRSZ)
+		return 0;
+	memcpy(&h, c->rbuf + c->roff, sizeof(h));
+	if (h.len > MSG_MAXPAYLOAD) {
+		log_warnx("%s: frame of %u bytes is over the limit",
+		    c->name, h.len);
+		return -1;
+	}
+	if ((h.flags & ~MSGF_HASFD) != 0) {
+		log_warnx("%s: frame with unknown flags 0x%x", c->name,
+		    h.flags);
+		return -1;
+	}
+	if (msgtype_check(h.type, h.len) == -1) {
+		log_warnx("%s: bad frame: type %u, %u bytes (%s)", c->name,
+		    h.type, h.len, msgtype_name(h.type));
+		return -1;
+	}
+	if (avail < MSG_HDRSZ + h.len)
+		return 0;
+	if (h.flags & MSGF_HASFD) {
+		/* The fd travels with the frame's first byte: it is here. */
+		if (!c->accept_fds || (m->fd = chan_fdq_pop(c)) == -1) {
+			log_warnx("%s: %s: announced descriptor missing",
+			    c->name, msgtype_name(h.type));
+			return -1;
+		}
+	}
+	m->hdr = h;
+	m->data = c->rbuf + c->roff + MSG_HDRSZ;
+	m->len = h.len;
+	c->roff += MSG_HDRSZ + h.len;
+	return 1;
+}
+
+int
+chan_compose(struct chan *c, uint16_t type, uint32_t peerid, int fd,
+    const void *data, size_t len)
+{
+	struct iovec	 iov;
+
+	iov.iov_base = (void *)data;
+	iov.iov_len = len;
+	return chan_composev(c, type, peerid, fd, &iov, len > 0 ? 1 : 0);
+}
+
+/*
+ * Queue one frame.  The channel takes ownership of fd (when not -1): it is
+ * closed once sent, or when the channel is cleared.  Returns -1 when the
+ * frame would be malformed; fd is closed then too.
+ */
+int
+chan_composev(struct chan *c, uint16_t type, uint32_t peerid, int fd,
+    const struct iovec *iov, int iovcnt)
+{
+	struct chan_out	*o;
+	struct msg_hdr	 h;
+	size_t		 len = 0, off;
+	int		 i;
+
+	for (i = 0; i < iovcnt; i++)
+		len += iov[i].iov_len;
+	if (len > MSG_MAXPAYLOAD || msgtype_check(type, len) == -1) {
+		log_warnx("%s: refusing to send %s of %zu bytes", c->name,
+		    msgtype_name(type), len);
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	if ((o = malloc(sizeof(*o) + MSG_HDRSZ + len)) == NULL) {
+		log_warn("%s: compose", c->name);
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	memset(&h, 0, sizeof(h));
+	h.type = type;
+	h.flags = fd != -1 ? MSGF_HASFD : 0;
+	h.len = len;
+	h.peerid = peerid;
+	h.pid = getpid();
+	memcpy(o->buf, &h, sizeof(h));
+	for (i = 0, off = MSG_HDRSZ; i < iovcnt; i++) {
+		if (iov[i].iov_len > 0)
+			memcpy(o->buf + off, iov[i].iov_base, iov[i].iov_len);
+		off += iov[i].iov_len;
+	}
+	o->len = MSG_HDRSZ + len;
+	o->off = 0;
+	o->fd = fd;
+	TAILQ_INSERT_TAIL(&c->outq, o, entry);
+	c->outbytes += o->len;
+	return 0;
+}
+
+int
+chan_pending(const struct chan *c)
+{
+	return c->outbytes > 0;
+}
+
+/*
+ * Write queued frames.  Returns 1 when everything is written, 0 when the
+ * socket is full (poll for POLLOUT), -1 on error.  A frame's descriptor is
+ * sent with its first byte, so it always arrives before the frame is whole.
+ */
+int
+chan_flush(struct chan *c)
+{
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} cmsgbuf;
+	struct chan_out	*o;
+	struct msghdr	 mh;
+	struct cmsghdr	*cm;
+	struct iovec	 iov;
+	ssize_t		 n;
+
+	while ((o = TAILQ_FIRST(&c->outq)) != NULL) {
+		memset(&mh, 0, sizeof(mh));
+		iov.iov_base = o->buf + o->off;
+		iov.iov_len = o->len - o->off;
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		if (o->off == 0 && o->fd != -1) {
+			memset(&cmsgbuf, 0, sizeof(cmsgbuf));
+			mh.msg_control = &cmsgbuf.buf;
+			mh.msg_controllen = sizeof(cmsgbuf.buf);
+			cm = CMSG_FIRSTHDR(&mh);
+			cm->cmsg_len = CMSG_LEN(sizeof(int));
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_RIGHTS;
+			memcpy(CMSG_DATA(cm), &o->fd, sizeof(int));
+		}
+		do {
+			n = sendmsg(c->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+		} while (n == -1 && errno == EINTR);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			if (errno != EPIPE && errno != ECONNRESET)
+				log_warn("%s: sendmsg", c->name);
+			return -1;
+		}
+		if (o->fd != -1) {
+			close(o->fd);
+			o->fd = -1;
+		}
+		o->off += n;
+		c->outbytes -= n;
+		if (o->off == o->len) {
+			TAILQ_REMOVE(&c->outq, o, entry);
+			freezero(o, sizeof(*o) + o->len);
+		}
+	}
+	return 1;
+}
+
+static int
+chan_deadline_ms(const struct timespec *deadline)
+{
+	struct timespec	 now;
+	long long	 ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (deadline->tv_sec - now.tv_sec) * 1000LL +
+	    (deadline->tv_nsec - now.tv_nsec) / 1000000LL;
+	if (ms < 0)
+		return 0;
+	return ms > 0x7fffffff ? 0x7fffffff : (int)ms;
+}
+
+/* Blocking flush for small processes that make synchronous calls. */
+int
+chan_flush_wait(struct chan *c, int timeout_ms)
+{
+	struct timespec	 deadline;
+	struct pollfd	 pfd;
+	int		 r;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (timeout_ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	while ((r = chan_flush(c)) == 0) {
+		pfd.fd = c->fd;
+		pfd.events = POLLOUT;
+		if ((r = poll(&pfd, 1, chan_deadline_ms(&deadline))) == 0) {
+			log_warnx("%s: write timed out", c->name);
+			return -1;
+		}
+		if (r == -1 && errno != EINTR) {
+			log_warn("%s: poll", c->name);
+			return -1;
+		}
+	}
+	return r;
+}
+
+/*
+ * Wait for one frame.  Returns 1 with m filled in, 0 on timeout or end of
+ * file (logged), -1 on a malformed frame or error.
+ */
+int
+chan_wait(struct chan *c, struct msg *m, int timeout_ms)
+{
+	struct timespec	 deadline;
+	struct pollfd	 pfd;
+	int		 r;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (timeout_ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	for (;;) {
+		if ((r = chan_get(c, m)) != 0)
+			return r;
+		pfd.fd = c->fd;
+		pfd.events = POLLIN;
+		r = poll(&pfd, 1, chan_deadline_ms(&deadline));
+		if (r == 0) {
+			log_warnx("%s: no answer in time", c->name);
+			return 0;
+		}
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("%s: poll", c->name);
+			return -1;
+		}
+		if ((r = chan_read(c)) == 0) {
+			log_warnx("%s: closed%s", c->name,
+			    chan_partial(c) ? " mid-frame" : "");
+			return 0;
+		}
+		if (r == -1)
+			return -1;
+	}
+}

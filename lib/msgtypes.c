@@ -1,0 +1,85 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/* msgtypes.c: names and payload bounds of every message type. */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "msg.h"
+#include "msgtypes.h"
+
+struct msgtype_info {
+	const char	*name;
+	size_t		 min;
+	size_t		 max;
+};
+
+#define HOSTS_MAX	(64 * 256)
+
+/*
+ * Fixed structs must match their length exactly (min == max); variable
+ * payloads have bounds here and are checked field by field by the handler.
+ */
+static const struct msgtype_info msgtypes[MSG_TYPE_MAX] = {
+	[MSG_NONE] =		{ "NONE", 1, 0 },	/* never valid */
+	[MSG_CONF_PROC] =	{ "CONF_PROC", sizeof(struct msg_conf_proc),
+				  sizeof(struct msg_conf_proc) },
+	[MSG_CONF_CONNECTOR] =	{ "CONF_CONNECTOR",
+				  sizeof(struct msg_conf_connector),
+				  sizeof(struct msg_conf_connector) +
+				  HOSTS_MAX },
+	[MSG_CONF_DONE] =	{ "CONF_DONE", 0, 0 },
+	[MSG_CONF_VERBOSE] =	{ "CONF_VERBOSE", sizeof(int32_t),
+				  sizeof(int32_t) },
+	[MSG_PING] =		{ "PING", sizeof(uint32_t), sizeof(uint32_t) },
+	[MSG_WORKER_NEW] =	{ "WORKER_NEW", 0, 0 },
+	[MSG_WORKER_GONE] =	{ "WORKER_GONE", 0, 0 },
+	[MSG_SHUTDOWN] =	{ "SHUTDOWN", 0, 0 },
+	[MSG_CONF_ACK] =	{ "CONF_ACK", 0, 0 },
+	[MSG_PONG] =		{ "PONG", sizeof(uint32_t), sizeof(uint32_t) },
+	[MSG_WORKER_BUSY] =	{ "WORKER_BUSY", 0, 0 },
+	[MSG_TEST_ECHO] =	{ "TEST_ECHO", 0, MSG_MAXPAYLOAD },
+};
+
+const char *
+msgtype_name(unsigned int type)
+{
+	if (type >= MSG_TYPE_MAX || msgtypes[type].name == NULL)
+		return "UNKNOWN";
+	return msgtypes[type].name;
+}
+
+int
+msgtype_check(unsigned int type, size_t len)
+{
+	if (type == MSG_NONE || type >= MSG_TYPE_MAX ||
+	    msgtypes[type].name == NULL)
+		return -1;
+	if (len < msgtypes[type].min || len > msgtypes[type].max)
+		return -1;
+	return 0;
+}
+
+const char *
+proc_name(enum proc_id id)
+{
+	switch (id) {
+	case PROC_MASTER:
+		return "master";
+	case PROC_CONTROL:
+		return "control";
+	case PROC_VAULTD:
+		return "vaultd";
+	case PROC_WORKER:
+		return "worker";
+	}
+	return "unknown";
+}

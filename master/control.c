@@ -1,0 +1,181 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * control.c: the management plane, started by the master by fork and exec.
+ * It will hold sessions, policy, approvals, audit and usage in its own
+ * Berkeley DB environment; for now it completes the start handshake,
+ * answers the master's ping and keeps a channel to every worker.
+ *
+ * control never sees a plaintext credential and never parses untrusted
+ * bytes: workers send it small typed messages, and a worker that sends a
+ * bad one loses its channel, never control.
+ */
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "msg.h"
+#include "msgtypes.h"
+#include "peer.h"
+#include "proc.h"
+#include "master/master.h"
+
+struct control {
+	struct chan		 parent;
+	struct msg_conf_proc	 conf;
+	struct peers		 workers;
+};
+
+static void	control_dispatch_master(struct control *);
+static int	control_dispatch_worker(struct control *, struct peer *);
+
+/* The master is trusted: a bad frame from it is fatal. */
+static void
+control_dispatch_master(struct control *ctl)
+{
+	struct msg	 msg;
+	struct peer	*p;
+	int32_t		 v;
+	int		 r;
+
+	while ((r = chan_get(&ctl->parent, &msg)) == 1) {
+		switch (msg.hdr.type) {
+		case MSG_PING:
+			chan_compose(&ctl->parent, MSG_PONG, 0, -1, msg.data,
+			    msg.len);
+			break;
+		case MSG_CONF_VERBOSE:
+			memcpy(&v, msg.data, sizeof(v));
+			log_setverbose(v);
+			break;
+		case MSG_WORKER_NEW:
+			if (msg.fd == -1)
+				fatalx("WORKER_NEW without a channel");
+			if (peer_find(&ctl->workers, PEER_WORKER,
+			    msg.hdr.peerid) != NULL)
+				fatalx("worker %u announced twice",
+				    msg.hdr.peerid);
+			peer_add(&ctl->workers, PEER_WORKER, msg.fd,
+			    msg.hdr.peerid);
+			break;
+		case MSG_WORKER_GONE:
+			if ((p = peer_find(&ctl->workers, PEER_WORKER,
+			    msg.hdr.peerid)) != NULL)
+				peer_del(&ctl->workers, p);
+			break;
+		case MSG_SHUTDOWN:
+			log_debug("shutting down");
+			exit(0);
+		default:
+			fatalx("unexpected %s from the master",
+			    msgtype_name(msg.hdr.type));
+		}
+	}
+	if (r == -1)
+		fatalx("malformed message from the master");
+}
+
+/*
+ * Workers are untrusted.  No worker message is defined for control yet, so
+ * any frame closes the channel; returns -1 when the peer must go.
+ */
+static int
+control_dispatch_worker(struct control *ctl, struct peer *p)
+{
+	struct msg	 msg;
+	int		 r;
+
+	(void)ctl;
+	while ((r = chan_get(&p->chan, &msg)) == 1) {
+		log_warnx("%s: unexpected %s; closing its channel",
+		    p->chan.name, msgtype_name(msg.hdr.type));
+		return -1;
+	}
+	return r == -1 ? -1 : 0;
+}
+
+void
+control(int foreground, int verbose)
+{
+	struct control	 ctl;
+	struct pollfd	*pfd = NULL;
+	struct peer	**pp = NULL;
+	size_t		 n, i, max = 0;
+	int		 keep[1], fd, r;
+
+	log_init(foreground, verbose, "control");
+	proc_child_check_parent();
+	memset(&ctl, 0, sizeof(ctl));
+	TAILQ_INIT(&ctl.workers);
+	/* Only the master passes us descriptors: the workers' channels. */
+	chan_init(&ctl.parent, PROC_PARENT_FD, 1, "master");
+	proc_child_configure(&ctl.parent, &ctl.conf, &fd, NULL, NULL);
+	if (fd != -1)
+		fatalx("unexpected descriptor in configuration");
+	log_init(ctl.conf.foreground, ctl.conf.verbose, "control");
+
+	keep[0] = PROC_PARENT_FD;
+	proc_child_sandbox(PROC_CONTROL, &ctl.conf, keep, 1);
+	if (chan_compose(&ctl.parent, MSG_CONF_ACK, 0, -1, NULL, 0) == -1)
+		fatalx("cannot acknowledge");
+
+	for (;;) {
+		n = 1 + peer_count(&ctl.workers);
+		if (n > max) {
+			if ((pfd = reallocarray(pfd, n, sizeof(*pfd))) ==
+			    NULL || (pp = reallocarray(pp, n, sizeof(*pp))) ==
+			    NULL)
+				fatal("poll set");
+			max = n;
+		}
+		pfd[0].fd = ctl.parent.fd;
+		pfd[0].events = POLLIN |
+		    (chan_pending(&ctl.parent) ? POLLOUT : 0);
+		n = 1 + peer_pollfds(&ctl.workers, pfd + 1, pp + 1, max - 1);
+		if (poll(pfd, n, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			if ((r = chan_read(&ctl.parent)) == 0)
+				fatalx("the master is gone");
+			if (r == -1)
+				fatalx("lost the master");
+			control_dispatch_master(&ctl);
+		}
+		if (chan_pending(&ctl.parent) && chan_flush(&ctl.parent) == -1)
+			fatalx("lost the master");
+		for (i = 1; i < n; i++) {
+			struct peer	*p = pp[i];
+
+			/* The master's messages may have dropped it. */
+			if (!peer_has(&ctl.workers, p))
+				continue;
+			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+				if ((r = chan_read(&p->chan)) <= 0 ||
+				    control_dispatch_worker(&ctl, p) == -1) {
+					peer_del(&ctl.workers, p);
+					continue;
+				}
+			}
+			if (chan_pending(&p->chan) &&
+			    chan_flush(&p->chan) == -1)
+				peer_del(&ctl.workers, p);
+		}
+	}
+}

@@ -1,0 +1,756 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * master.c: the master process of aileron service.  It reads the
+ * configuration, binds the listening sockets, starts control and vaultd,
+ * keeps the worker pool topped up, and shuts everything down when told to
+ * or when control or vaultd dies (fail closed).
+ *
+ * The master never parses untrusted bytes and holds no secret and no
+ * session state: every worker is forked from it, so whatever it holds,
+ * every worker would inherit, and every page it touches slows each fork.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "log.h"
+#include "msg.h"
+#include "msgtypes.h"
+#include "proc.h"
+#include "sandbox.h"
+#include "state.h"
+#include "master/master.h"
+#include "master/parse.h"
+
+#define MASTER_START_TIMEOUT	10	/* s, for control and vaultd */
+#define MASTER_DRAIN_TIMEOUT	10	/* s, for in-flight connections */
+#define MASTER_STOP_TIMEOUT	5	/* s, for control and vaultd */
+#define MASTER_LISTEN_BACKLOG	511
+
+static int	 master_sigpipe[2] = { -1, -1 };
+
+static void	 master_sighandler(int);
+static void	 master_signals(void);
+static void	 master_dirs(struct master *);
+static void	 master_bind(struct master *);
+static int	 master_bind_tcp(struct master *, const struct conf_listen *);
+static int	 master_bind_unix(const char *, uid_t);
+static void	 master_start_children(struct master *);
+static void	 master_send_conf(struct master *, struct chan *,
+		    const char *, int);
+static void	 master_dispatch_child(struct master *, struct chan *);
+static void	 master_running(struct master *);
+static void	 master_reap(struct master *);
+static void	 master_reload(struct master *);
+static void	 master_shutdown(struct master *);
+static void	 master_fail(struct master *, const char *, ...)
+		    __attribute__((__format__ (printf, 2, 3), __noreturn__));
+static void	 master_cleanup(struct master *);
+static void	 master_exit(struct master *, int)
+		    __attribute__((__noreturn__));
+static int	 master_timeout(struct master *);
+static void	 master_deadline(struct master *, int);
+static int	 master_past(const struct timespec *);
+static void	 master_flush_child(struct master *, struct chan *);
+
+static void
+master_sighandler(int sig)
+{
+	unsigned char	 c = sig;
+	int		 saved = errno;
+
+	/* The loop reads this; the handler does nothing else. */
+	if (write(master_sigpipe[1], &c, 1) == -1) {
+		/* A full pipe already holds a wake-up. */
+	}
+	errno = saved;
+}
+
+static void
+master_signals(void)
+{
+	struct sigaction	 sa;
+
+	if (pipe2(master_sigpipe, O_NONBLOCK | O_CLOEXEC) == -1)
+		fatal("pipe");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = master_sighandler;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1 ||
+	    sigaction(SIGHUP, &sa, NULL) == -1 ||
+	    sigaction(SIGCHLD, &sa, NULL) == -1)
+		fatal("sigaction");
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/*
+ * control and vaultd live in their own Berkeley DB environment directories
+ * and are confined there; as root, those belong to the unprivileged user.
+ */
+static void
+master_dirs(struct master *m)
+{
+	const char	*names[] = { STATE_CONTROL_DIR, STATE_VAULT_DIR };
+	char		 path[PATH_MAX];
+	struct stat	 st;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (state_path(path, sizeof(path), m->statedir,
+		    names[i]) == -1)
+			fatal("%s", names[i]);
+		if (mkdir(path, 0700) == -1 && errno != EEXIST)
+			fatal("cannot create %s", path);
+		if (lstat(path, &st) == -1)
+			fatal("%s", path);
+		if (!S_ISDIR(st.st_mode))
+			fatalx("%s is not a directory", path);
+		if (m->drop && chown(path, m->uid, m->gid) == -1)
+			fatal("chown %s", path);
+		if (chmod(path, 0700) == -1)
+			fatal("chmod %s", path);
+	}
+}
+
+static int
+master_bind_tcp(struct master *m, const struct conf_listen *cl)
+{
+	struct master_listener	*ml;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen = sizeof(ss);
+	char			 host[INET6_ADDRSTRLEN];
+	int			 fd, on = 1;
+	in_port_t		 port;
+
+	if (m->nlisteners == sizeof(m->listeners) / sizeof(m->listeners[0]))
+		fatalx("too many listeners");
+	if ((fd = socket(cl->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1)
+		fatal("socket");
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1)
+		fatal("SO_REUSEADDR");
+	if (cl->ss.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &on, sizeof(on)) == -1)
+		fatal("IPV6_V6ONLY");
+	if (bind(fd, (const struct sockaddr *)&cl->ss, cl->sslen) == -1)
+		fatal("cannot listen on %s", cl->name);
+	if (listen(fd, MASTER_LISTEN_BACKLOG) == -1)
+		fatal("listen on %s", cl->name);
+	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == -1)
+		fatal("getsockname");
+	ml = &m->listeners[m->nlisteners++];
+	ml->fd = fd;
+	ml->api = 0;
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
+
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+		port = ntohs(sin->sin_port);
+		snprintf(ml->addr, sizeof(ml->addr), "%s:%u", host, port);
+	} else {
+		struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+		port = ntohs(sin6->sin6_port);
+		snprintf(ml->addr, sizeof(ml->addr), "[%s]:%u", host, port);
+	}
+	log_info("proxy listening on %s", ml->addr);
+	return fd;
+}
+
+/* A local socket only its owner may connect to. */
+static int
+master_bind_unix(const char *path, uid_t owner)
+{
+	struct sockaddr_un	 sun;
+	struct stat		 st;
+	mode_t			 old;
+	int			 fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path))
+		fatalx("socket path too long: %s", path);
+	/* We hold the state lock, so a socket here is a stale one. */
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode))
+			fatalx("%s exists and is not a socket", path);
+		if (unlink(path) == -1)
+			fatal("unlink %s", path);
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1)
+		fatal("socket");
+	old = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		fatal("cannot bind %s", path);
+	umask(old);
+	if (chmod(path, 0600) == -1 || chown(path, owner, (gid_t)-1) == -1)
+		fatal("cannot set the mode of %s", path);
+	if (listen(fd, MASTER_LISTEN_BACKLOG) == -1)
+		fatal("listen %s", path);
+	return fd;
+}
+
+static void
+master_bind(struct master *m)
+{
+	struct conf_listen	*cl;
+	struct master_listener	*ml;
+
+	TAILQ_FOREACH(cl, &m->conf->listens, entry)
+		master_bind_tcp(m, cl);
+	if (m->nlisteners == sizeof(m->listeners) / sizeof(m->listeners[0]))
+		fatalx("too many listeners");
+	ml = &m->listeners[m->nlisteners++];
+	ml->fd = master_bind_unix(m->conf->api_socket, m->owner_uid);
+	ml->api = 1;
+	strlcpy(ml->addr, m->conf->api_socket, sizeof(ml->addr));
+}
+
+void
+master_pool_fds(struct master *m, int *fds, size_t *n)
+{
+	size_t	 i;
+
+	for (i = 0; i < m->nlisteners; i++)
+		fds[i] = m->listeners[i].fd;
+	*n = m->nlisteners;
+}
+
+static void
+master_send_conf(struct master *m, struct chan *c, const char *dir, int fd)
+{
+	struct msg_conf_proc	 mc;
+	char			 path[PATH_MAX];
+
+	memset(&mc, 0, sizeof(mc));
+	mc.verbose = log_getverbose();
+	mc.foreground = m->foreground;
+	mc.owner_uid = m->owner_uid;
+	if (m->drop)
+		strlcpy(mc.user, m->conf->user, sizeof(mc.user));
+	if (state_path(path, sizeof(path), m->statedir, dir) == -1)
+		fatal("%s", dir);
+	strlcpy(mc.dir, path, sizeof(mc.dir));
+	if (chan_compose(c, MSG_CONF_PROC, 0, fd, &mc, sizeof(mc)) == -1)
+		fatalx("%s: cannot queue configuration", c->name);
+}
+
+static void
+master_start_children(struct master *m)
+{
+	char			 path[PATH_MAX];
+	int			 vfd;
+
+	if (proc_exec(m->self, PROC_CONTROL, m->foreground, log_getverbose(),
+	    &m->control) == -1)
+		fatal("cannot start control");
+	if (proc_exec(m->self, PROC_VAULTD, m->foreground, log_getverbose(),
+	    &m->vaultd) == -1)
+		fatal("cannot start vaultd");
+	chan_init(&m->control_chan, m->control.fd, 0, "control");
+	chan_init(&m->vaultd_chan, m->vaultd.fd, 0, "vaultd");
+
+	if (state_path(path, sizeof(path), m->statedir,
+	    STATE_VAULT_SOCK) == -1)
+		fatal("vault.sock");
+	vfd = master_bind_unix(path, m->owner_uid);
+
+	/* Each gets only its part; vaultd owns vault.sock from now on. */
+	master_send_conf(m, &m->control_chan, STATE_CONTROL_DIR, -1);
+	master_send_conf(m, &m->vaultd_chan, STATE_VAULT_DIR, vfd);
+	chan_compose(&m->control_chan, MSG_CONF_DONE, 0, -1, NULL, 0);
+	chan_compose(&m->vaultd_chan, MSG_CONF_DONE, 0, -1, NULL, 0);
+	master_deadline(m, MASTER_START_TIMEOUT);
+}
+
+/*
+ * control and vaultd are trusted peers: anything unexpected from them is a
+ * bug, and the service stops rather than run half-understood.
+ */
+static void
+master_dispatch_child(struct master *m, struct chan *c)
+{
+	struct msg	 msg;
+	uint32_t	 cookie;
+	int		 r;
+
+	while ((r = chan_get(c, &msg)) == 1) {
+		switch (msg.hdr.type) {
+		case MSG_CONF_ACK:
+			if (m->phase != PHASE_STARTING)
+				master_fail(m, "%s: unexpected CONF_ACK",
+				    c->name);
+			cookie = (uint32_t)getpid();
+			chan_compose(c, MSG_PING, 0, -1, &cookie,
+			    sizeof(cookie));
+			break;
+		case MSG_PONG:
+			memcpy(&cookie, msg.data, sizeof(cookie));
+			if (cookie != (uint32_t)getpid())
+				master_fail(m, "%s: wrong PONG", c->name);
+			log_debug("%s answers", c->name);
+			if (m->phase == PHASE_STARTING && ++m->acks == 2)
+				master_running(m);
+			break;
+		default:
+			master_fail(m, "%s: unexpected message %s", c->name,
+			    msgtype_name(msg.hdr.type));
+		}
+	}
+	if (r == -1)
+		master_fail(m, "%s: malformed message", c->name);
+}
+
+/* Both children are configured: start the pool and say where we are. */
+static void
+master_running(struct master *m)
+{
+	json_t		*j, *listen;
+	const char	*proxy = NULL;
+	char		 vsock[PATH_MAX];
+	size_t		 i;
+
+	m->phase = PHASE_RUNNING;
+	pool_fill(m);
+
+	if ((listen = json_array()) == NULL)
+		fatalx("out of memory");
+	for (i = 0; i < m->nlisteners; i++) {
+		if (m->listeners[i].api)
+			continue;
+		if (proxy == NULL)
+			proxy = m->listeners[i].addr;
+		json_array_append_new(listen,
+		    json_string(m->listeners[i].addr));
+	}
+	if (state_path(vsock, sizeof(vsock), m->statedir,
+	    STATE_VAULT_SOCK) == -1)
+		fatal("vault.sock");
+	j = json_pack("{s:i, s:s?, s:o, s:s, s:s, s:s, s:s}",
+	    "pid", (int)getpid(),
+	    "proxy", proxy,
+	    "listen", listen,
+	    "api_socket", m->conf->api_socket,
+	    "vault_socket", vsock,
+	    "state", m->statedir,
+	    "version", AILERON_VERSION);
+	if (j == NULL)
+		fatalx("cannot build service.json");
+	if (state_write_json(m->statedir, STATE_SERVICE_JSON, j) == -1)
+		fatal("cannot write service.json");
+	json_decref(j);
+	log_info("service running (pid %d), %d workers", (int)getpid(),
+	    m->nworkers);
+}
+
+static void
+master_reap(struct master *m)
+{
+	char	 why[64];
+	pid_t	 pid;
+	int	 status;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid == m->control.pid || pid == m->vaultd.pid) {
+			const char	*name = pid == m->control.pid ?
+			    "control" : "vaultd";
+
+			if (pid == m->control.pid)
+				m->control.pid = 0;
+			else
+				m->vaultd.pid = 0;
+			proc_status_str(status, why, sizeof(why));
+			if (m->phase == PHASE_STOPPING) {
+				log_debug("%s %s", name, why);
+				continue;
+			}
+			master_fail(m, "%s %s; shutting down: the service "
+			    "cannot run without it", name, why);
+		}
+		if (pool_reap(m, pid, status) == -1)
+			log_debug("reaped unknown child %d", (int)pid);
+	}
+}
+
+/*
+ * SIGHUP: reread the configuration.  Pool sizes, connectors and the log
+ * level apply to new workers, and idle workers are recycled so the new
+ * configuration is in force at once; the rest needs a restart.
+ */
+static void
+master_reload(struct master *m)
+{
+	struct aileron_conf	*nc, *oc = m->conf;
+	struct conf_listen	*a, *b;
+	int32_t			 v;
+	int			 same = 1;
+
+	log_info("reloading %s", m->conffile);
+	if ((nc = conf_parse(m->conffile, m->statedir, m->conf_given)) ==
+	    NULL) {
+		log_warnx("reload: %s has errors; keeping the running "
+		    "configuration", m->conffile);
+		return;
+	}
+	for (a = TAILQ_FIRST(&oc->listens), b = TAILQ_FIRST(&nc->listens);
+	    a != NULL || b != NULL;
+	    a = TAILQ_NEXT(a, entry), b = TAILQ_NEXT(b, entry)) {
+		if (a == NULL || b == NULL || a->sslen != b->sslen ||
+		    memcmp(&a->ss, &b->ss, a->sslen) != 0) {
+			same = 0;
+			break;
+		}
+	}
+	if (!same)
+		log_warnx("reload: listen addresses changed; this takes a "
+		    "restart");
+	if (strcmp(oc->api_socket, nc->api_socket) != 0)
+		log_warnx("reload: api socket changed; this takes a restart");
+	if (strcmp(oc->user, nc->user) != 0)
+		log_warnx("reload: user changed; this takes a restart");
+	/* Keep what only a restart changes, so service.json stays true. */
+	nc->listens = oc->listens;
+	TAILQ_INIT(&oc->listens);
+	strlcpy(nc->api_socket, oc->api_socket, sizeof(nc->api_socket));
+	strlcpy(nc->user, oc->user, sizeof(nc->user));
+	m->conf = nc;
+	conf_free(oc);
+
+	if (!m->verbose) {
+		log_setverbose(nc->verbose);
+		v = nc->verbose;
+		chan_compose(&m->control_chan, MSG_CONF_VERBOSE, 0, -1, &v,
+		    sizeof(v));
+		chan_compose(&m->vaultd_chan, MSG_CONF_VERBOSE, 0, -1, &v,
+		    sizeof(v));
+	}
+	pool_signal(m, SIGTERM, 1);
+	log_info("reloaded: prefork %d, max workers %d", nc->prefork,
+	    nc->max_workers);
+}
+
+/* SIGTERM or SIGINT: stop accepting and let connections finish. */
+static void
+master_shutdown(struct master *m)
+{
+	if (m->phase == PHASE_DRAINING || m->phase == PHASE_STOPPING)
+		return;
+	log_info("shutting down");
+	m->phase = PHASE_DRAINING;
+	/* Idle workers exit at once; busy ones finish their connection. */
+	pool_signal(m, SIGTERM, 0);
+	master_deadline(m, MASTER_DRAIN_TIMEOUT);
+}
+
+static void
+master_cleanup(struct master *m)
+{
+	char	 path[PATH_MAX];
+
+	if (state_path(path, sizeof(path), m->statedir,
+	    STATE_SERVICE_JSON) == 0)
+		unlink(path);
+	if (state_path(path, sizeof(path), m->statedir, STATE_VAULT_SOCK) == 0)
+		unlink(path);
+	if (m->conf != NULL)
+		unlink(m->conf->api_socket);
+}
+
+static void
+master_exit(struct master *m, int status)
+{
+	master_cleanup(m);
+	log_info("exiting");
+	exit(status);
+}
+
+/* Fail closed: log why, take every child down, leave nothing behind. */
+static void
+master_fail(struct master *m, const char *fmt, ...)
+{
+	char		 buf[512];
+	struct worker	*w;
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	log_warnx("%s", buf);
+	m->phase = PHASE_STOPPING;
+	TAILQ_FOREACH(w, &m->workers, entry)
+		proc_sigkill_wait(w->pid, 1000);
+	if (m->control.pid > 0)
+		kill(m->control.pid, SIGTERM);
+	if (m->vaultd.pid > 0)
+		kill(m->vaultd.pid, SIGTERM);
+	if (m->control.pid > 0 &&
+	    proc_sigkill_wait(m->control.pid, 0) == -1)
+		proc_sigkill_wait(m->control.pid, 2000);
+	if (m->vaultd.pid > 0 && proc_sigkill_wait(m->vaultd.pid, 0) == -1)
+		proc_sigkill_wait(m->vaultd.pid, 2000);
+	master_exit(m, 1);
+}
+
+static void
+master_deadline(struct master *m, int seconds)
+{
+	clock_gettime(CLOCK_MONOTONIC, &m->deadline);
+	m->deadline.tv_sec += seconds;
+}
+
+static int
+master_past(const struct timespec *ts)
+{
+	struct timespec	 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > ts->tv_sec ||
+	    (now.tv_sec == ts->tv_sec && now.tv_nsec >= ts->tv_nsec);
+}
+
+static int
+master_timeout(struct master *m)
+{
+	switch (m->phase) {
+	case PHASE_STARTING:
+		if (master_past(&m->deadline))
+			master_fail(m, "control and vaultd did not start in "
+			    "%d s", MASTER_START_TIMEOUT);
+		break;
+	case PHASE_RUNNING:
+		pool_fill(m);
+		break;
+	case PHASE_DRAINING:
+		if (m->nworkers == 0 || master_past(&m->deadline)) {
+			if (m->nworkers > 0)
+				log_warnx("%d workers still busy after %d s; "
+				    "killing them", m->nworkers,
+				    MASTER_DRAIN_TIMEOUT);
+			pool_signal(m, SIGKILL, 0);
+			/* vaultd zeroes every session key on the way out. */
+			chan_compose(&m->control_chan, MSG_SHUTDOWN, 0, -1,
+			    NULL, 0);
+			chan_compose(&m->vaultd_chan, MSG_SHUTDOWN, 0, -1,
+			    NULL, 0);
+			m->phase = PHASE_STOPPING;
+			master_deadline(m, MASTER_STOP_TIMEOUT);
+		}
+		break;
+	case PHASE_STOPPING:
+		if (m->control.pid == 0 && m->vaultd.pid == 0 &&
+		    m->nworkers == 0)
+			master_exit(m, m->exit_status);
+		if (master_past(&m->deadline)) {
+			log_warnx("children did not stop in %d s; killing "
+			    "them", MASTER_STOP_TIMEOUT);
+			pool_signal(m, SIGKILL, 0);
+			if (m->control.pid > 0)
+				proc_sigkill_wait(m->control.pid, 2000);
+			if (m->vaultd.pid > 0)
+				proc_sigkill_wait(m->vaultd.pid, 2000);
+			master_exit(m, m->exit_status);
+		}
+		break;
+	}
+	return m->phase == PHASE_RUNNING ? 1000 : 100;
+}
+
+static void
+master_flush_child(struct master *m, struct chan *c)
+{
+	if (chan_flush(c) == -1 && m->phase != PHASE_STOPPING)
+		master_fail(m, "%s: channel lost; shutting down", c->name);
+}
+
+void
+master(const char *statedir, const char *conffile, int foreground,
+    int verbose)
+{
+	struct master	 mst, *m = &mst;
+	struct pollfd	*pfds = NULL;
+	struct worker	*w, **pw = NULL;
+	size_t		 npfds = 0, n, i;
+	unsigned char	 sigs[32];
+	ssize_t		 nsig;
+	pid_t		 holder;
+	int		 r;
+
+	memset(m, 0, sizeof(*m));
+	TAILQ_INIT(&m->workers);
+	m->foreground = foreground;
+	m->verbose = verbose;
+	m->devnull = -1;
+	m->lockfd = -1;
+	m->owner_uid = getuid();
+	log_init(1, verbose, "master");
+
+	strlcpy(m->statedir, statedir, sizeof(m->statedir));
+	if (conffile != NULL) {
+		strlcpy(m->conffile, conffile, sizeof(m->conffile));
+		m->conf_given = 1;
+	} else if (state_path(m->conffile, sizeof(m->conffile), statedir,
+	    STATE_CONF) == -1)
+		fatal("configuration path");
+	if (state_mkdir(statedir) == -1)
+		fatal("cannot use state directory %s", statedir);
+	if ((m->conf = conf_parse(m->conffile, statedir, m->conf_given)) ==
+	    NULL)
+		exit(1);
+	if (!verbose)
+		log_setverbose(m->conf->verbose);
+
+	if ((m->lockfd = state_lock(statedir, &holder)) == -1) {
+		if (errno == EWOULDBLOCK) {
+			if (holder > 0)
+				fatalx("a service is already running on %s "
+				    "(pid %d)", statedir, (int)holder);
+			fatalx("a service is already running on %s",
+			    statedir);
+		}
+		fatal("cannot lock %s", statedir);
+	}
+
+	m->drop = geteuid() == 0;
+	if (m->drop && sandbox_lookup_user(m->conf->user, &m->uid,
+	    &m->gid) == -1)
+		fatalx("user \"%s\" does not exist; create it with "
+		    "\"adduser --system --group --no-create-home %s\" or name "
+		    "another in %s", m->conf->user, m->conf->user,
+		    m->conffile);
+	if (m->drop && m->uid == 0)
+		fatalx("user \"%s\" is root; name an unprivileged user",
+		    m->conf->user);
+	if (proc_self_path(m->self, sizeof(m->self)) == -1)
+		fatal("cannot find my own binary");
+	if ((m->devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
+		fatal("/dev/null");
+	master_dirs(m);
+	if (m->drop)
+		sandbox_prepare_empty(SANDBOX_EMPTY_DIR);
+	master_bind(m);
+
+	if (!foreground) {
+		if (daemon(0, 0) == -1)
+			fatal("daemon");
+		log_init(0, log_getverbose(), "master");
+		if (state_lock_setpid(m->lockfd) == -1)
+			fatal("cannot record pid in lock");
+	}
+	master_signals();
+	master_start_children(m);
+
+	for (;;) {
+		int	 timeout = master_timeout(m);
+
+		n = 3 + (size_t)m->nworkers;
+		if (n > npfds) {
+			if ((pfds = reallocarray(pfds, n,
+			    sizeof(*pfds))) == NULL ||
+			    (pw = reallocarray(pw, n, sizeof(*pw))) == NULL)
+				fatal("poll set");
+			npfds = n;
+		}
+		pfds[0].fd = master_sigpipe[0];
+		pfds[0].events = POLLIN;
+		pfds[1].fd = m->control_chan.fd;
+		pfds[1].events = POLLIN |
+		    (chan_pending(&m->control_chan) ? POLLOUT : 0);
+		pfds[2].fd = m->vaultd_chan.fd;
+		pfds[2].events = POLLIN |
+		    (chan_pending(&m->vaultd_chan) ? POLLOUT : 0);
+		i = 3;
+		TAILQ_FOREACH(w, &m->workers, entry) {
+			pw[i] = w;
+			pfds[i].fd = w->chan.fd;
+			pfds[i].events = POLLIN;
+			i++;
+		}
+		n = i;
+		if ((r = poll(pfds, n, timeout)) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+
+		for (i = 1; i <= 2; i++) {
+			struct chan	*c = i == 1 ? &m->control_chan :
+			    &m->vaultd_chan;
+
+			if (c->fd == -1 || pfds[i].fd != c->fd)
+				continue;
+			if (pfds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+				if ((r = chan_read(c)) <= 0) {
+					if (m->phase == PHASE_STOPPING) {
+						close(c->fd);
+						c->fd = -1;
+						continue;
+					}
+					master_fail(m, "%s closed its channel; "
+					    "shutting down", c->name);
+				}
+				master_dispatch_child(m, c);
+			}
+			if (chan_pending(c))
+				master_flush_child(m, c);
+		}
+
+		for (i = 3; i < n; i++) {
+			w = pw[i];
+			if (pfds[i].fd == -1 || w->chan.fd != pfds[i].fd)
+				continue;
+			if (pfds[i].revents & (POLLIN | POLLHUP | POLLERR))
+				pool_dispatch_worker(m, w);
+		}
+
+		/* Last: reaping frees workers the loop above still used. */
+		if (pfds[0].revents & POLLIN) {
+			while ((nsig = read(master_sigpipe[0], sigs,
+			    sizeof(sigs))) > 0) {
+				for (i = 0; i < (size_t)nsig; i++) {
+					switch (sigs[i]) {
+					case SIGCHLD:
+						master_reap(m);
+						break;
+					case SIGHUP:
+						master_reload(m);
+						break;
+					default:
+						master_shutdown(m);
+						break;
+					}
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,102 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * master.h: the master process of aileron service: configuration, the
+ * listening sockets, the children it starts, and the worker pool.
+ */
+
+#ifndef AILERON_MASTER_H
+#define AILERON_MASTER_H
+
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <limits.h>
+#include <time.h>
+
+#include "msg.h"
+#include "proc.h"
+
+struct aileron_conf;
+
+struct worker {
+	TAILQ_ENTRY(worker)	 entry;
+	pid_t			 pid;
+	int			 busy;
+	int			 killed;	/* we sent it a signal */
+	struct chan		 chan;
+};
+TAILQ_HEAD(workers, worker);
+
+struct master_listener {
+	int			 fd;
+	int			 api;		/* the management API socket */
+	char			 addr[128];	/* bound: "127.0.0.1:40123" */
+};
+
+enum master_phase {
+	PHASE_STARTING,		/* waiting for control and vaultd */
+	PHASE_RUNNING,
+	PHASE_DRAINING,		/* workers finish their connections */
+	PHASE_STOPPING		/* control and vaultd shut down */
+};
+
+struct master {
+	struct aileron_conf	*conf;
+	char			 statedir[PATH_MAX];
+	char			 conffile[PATH_MAX];
+	int			 conf_given;	/* -f: the file must exist */
+	char			 self[PATH_MAX];
+	int			 foreground;
+	int			 verbose;
+	int			 lockfd;
+	int			 devnull;
+	uid_t			 owner_uid;
+	int			 drop;		/* started as root */
+	uid_t			 uid;
+	gid_t			 gid;
+
+	struct master_listener	 listeners[16];
+	size_t			 nlisteners;
+
+	struct proc_child	 control;
+	struct proc_child	 vaultd;
+	struct chan		 control_chan;
+	struct chan		 vaultd_chan;
+	int			 acks;
+
+	struct workers		 workers;
+	int			 nworkers;
+	int			 nidle;
+	int			 early_deaths;	/* in a row, before serving */
+	struct timespec		 spawn_after;	/* back-off after failures */
+
+	enum master_phase	 phase;
+	struct timespec		 deadline;
+	int			 exit_status;
+};
+
+/* master.c */
+void	master(const char *statedir, const char *conffile, int foreground,
+	    int verbose) __attribute__((__noreturn__));
+void	master_pool_fds(struct master *, int *, size_t *);
+
+/* pool.c */
+void	pool_fill(struct master *);
+void	pool_dispatch_worker(struct master *, struct worker *);
+int	pool_reap(struct master *, pid_t, int);
+void	pool_signal(struct master *, int, int);
+void	pool_drop(struct master *, struct worker *);
+
+/* control.c */
+void	control(int foreground, int verbose) __attribute__((__noreturn__));
+
+#endif

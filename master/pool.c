@@ -1,0 +1,251 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * pool.c: the master's pool of pre-forked workers.  prefork idle workers
+ * wait in accept() at all times; a worker that accepts says so, and the
+ * master forks a spare, never beyond max workers (further connections wait
+ * in the listen backlog).  Each worker serves one connection and exits.
+ *
+ * Workers are forked without exec: they inherit what the master prepared
+ * once (TLS contexts, the CA store, compiled specs) copy-on-write, which
+ * is what makes a connection cheap.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "msg.h"
+#include "msgtypes.h"
+#include "proc.h"
+#include "master/master.h"
+#include "master/parse.h"
+#include "worker/worker.h"
+
+/* Workers dying before they serve, in a row, before we give up. */
+#define POOL_EARLY_DEATHS_MAX	16
+
+static int	pool_spawn(struct master *);
+static void	pool_child(struct master *, int, int, int)
+		    __attribute__((__noreturn__));
+
+/* In the new child: hand over only what a worker needs, then serve. */
+static void
+pool_child(struct master *m, int master_fd, int control_fd, int vaultd_fd)
+{
+	struct worker_ctx	 ctx;
+	size_t			 i;
+
+	memset(&ctx, 0, sizeof(ctx));
+	log_procname("worker");
+	for (i = 0; i < m->nlisteners && i < WORKER_MAX_LISTENERS; i++) {
+		ctx.listen[i] = m->listeners[i].fd;
+		ctx.listen_api[i] = m->listeners[i].api;
+	}
+	ctx.nlisten = i;
+	ctx.master_fd = master_fd;
+	ctx.control_fd = control_fd;
+	ctx.vaultd_fd = vaultd_fd;
+	ctx.devnull = m->devnull;
+	ctx.foreground = m->foreground;
+	ctx.drop = m->drop;
+	ctx.uid = m->uid;
+	ctx.gid = m->gid;
+	worker(&ctx);
+}
+
+static int
+pool_spawn(struct master *m)
+{
+	struct worker	*w;
+	char		 name[48];
+	int		 mw[2], wc[2] = { -1, -1 }, wv[2] = { -1, -1 };
+	pid_t		 pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, mw) == -1)
+		goto fail;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, wc) == -1 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, wv) == -1)
+		goto failpairs;
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		goto failpairs;
+
+	switch (pid = fork()) {
+	case -1:
+		free(w);
+		goto failpairs;
+	case 0:
+		pool_child(m, mw[1], wc[0], wv[0]);
+	}
+	close(mw[1]);
+	close(wc[0]);
+	close(wv[0]);
+
+	/* control and vaultd learn the worker by its channel, not a claim. */
+	chan_compose(&m->control_chan, MSG_WORKER_NEW, pid, wc[1], NULL, 0);
+	chan_compose(&m->vaultd_chan, MSG_WORKER_NEW, pid, wv[1], NULL, 0);
+
+	w->pid = pid;
+	snprintf(name, sizeof(name), "worker %d", (int)pid);
+	chan_init(&w->chan, mw[0], 0, name);
+	TAILQ_INSERT_TAIL(&m->workers, w, entry);
+	m->nworkers++;
+	m->nidle++;
+	log_debug("%s started", name);
+	return 0;
+
+ failpairs:
+	close(mw[0]);
+	close(mw[1]);
+	if (wc[0] != -1) {
+		close(wc[0]);
+		close(wc[1]);
+	}
+	if (wv[0] != -1) {
+		close(wv[0]);
+		close(wv[1]);
+	}
+ fail:
+	log_warn("cannot start a worker");
+	return -1;
+}
+
+/* Keep prefork idle workers, within max workers. */
+void
+pool_fill(struct master *m)
+{
+	struct timespec	 now;
+
+	if (m->phase != PHASE_RUNNING)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec < m->spawn_after.tv_sec)
+		return;
+	while (m->nidle < m->conf->prefork &&
+	    m->nworkers < m->conf->max_workers) {
+		if (pool_spawn(m) == -1) {
+			/* Out of processes or memory: try again shortly. */
+			m->spawn_after = now;
+			m->spawn_after.tv_sec += 1;
+			break;
+		}
+	}
+}
+
+/* Workers are untrusted: a bad frame gets the worker killed, nothing more. */
+void
+pool_dispatch_worker(struct master *m, struct worker *w)
+{
+	struct msg	 msg;
+	int		 r;
+
+	if ((r = chan_read(&w->chan)) == 0) {
+		/* The worker is exiting; it is reaped on SIGCHLD. */
+		close(w->chan.fd);
+		w->chan.fd = -1;
+		return;
+	}
+	while (r != -1 && (r = chan_get(&w->chan, &msg)) == 1) {
+		switch (msg.hdr.type) {
+		case MSG_WORKER_BUSY:
+			if (!w->busy) {
+				w->busy = 1;
+				m->nidle--;
+				m->early_deaths = 0;
+			}
+			break;
+		default:
+			log_warnx("%s: unexpected %s", w->chan.name,
+			    msgtype_name(msg.hdr.type));
+			r = -1;
+			break;
+		}
+	}
+	if (r == -1) {
+		log_warnx("%s: bad message; killing it", w->chan.name);
+		kill(w->pid, SIGKILL);
+		w->killed = 1;
+		close(w->chan.fd);
+		w->chan.fd = -1;
+	}
+	pool_fill(m);
+}
+
+void
+pool_drop(struct master *m, struct worker *w)
+{
+	TAILQ_REMOVE(&m->workers, w, entry);
+	m->nworkers--;
+	if (!w->busy)
+		m->nidle--;
+	chan_clear(&w->chan);
+	free(w);
+}
+
+/* Returns 0 when pid was a worker, -1 otherwise. */
+int
+pool_reap(struct master *m, pid_t pid, int status)
+{
+	struct worker	*w;
+	char		 why[64];
+	int		 clean;
+
+	TAILQ_FOREACH(w, &m->workers, entry)
+		if (w->pid == pid)
+			break;
+	if (w == NULL)
+		return -1;
+	clean = (WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
+	    (w->killed && WIFSIGNALED(status) &&
+	    (WTERMSIG(status) == SIGTERM || WTERMSIG(status) == SIGKILL));
+	if (!clean) {
+		log_warnx("worker %d: %s", (int)pid,
+		    proc_status_str(status, why, sizeof(why)));
+		if (!w->busy && ++m->early_deaths >= POOL_EARLY_DEATHS_MAX) {
+			/* Something is wrong with every worker: stop. */
+			log_warnx("%d workers in a row died before serving; "
+			    "see the log above", m->early_deaths);
+			kill(getpid(), SIGTERM);
+			m->exit_status = 1;
+		}
+	} else
+		log_debug("worker %d: %s", (int)pid,
+		    proc_status_str(status, why, sizeof(why)));
+
+	chan_compose(&m->control_chan, MSG_WORKER_GONE, pid, -1, NULL, 0);
+	chan_compose(&m->vaultd_chan, MSG_WORKER_GONE, pid, -1, NULL, 0);
+	pool_drop(m, w);
+	pool_fill(m);
+	return 0;
+}
+
+/* Signal every worker, or only the idle ones (a reload recycles those). */
+void
+pool_signal(struct master *m, int sig, int idle_only)
+{
+	struct worker	*w;
+
+	TAILQ_FOREACH(w, &m->workers, entry) {
+		if (idle_only && w->busy)
+			continue;
+		if (kill(w->pid, sig) == 0)
+			w->killed = 1;
+	}
+}

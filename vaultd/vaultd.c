@@ -1,0 +1,280 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * vaultd.c: the key custody process, started by the master by fork and
+ * exec so that it inherits nothing.  It holds the session keys in locked,
+ * non-dumpable memory and the vault store, and answers three kinds of
+ * peers: the master (configuration), each worker on its own socketpair,
+ * and the local CLI on vault.sock.
+ *
+ * Identity is the channel: a worker is the pid the master named when it
+ * handed us the socketpair; a CLI peer is the uid the kernel reports for
+ * its connection.  No message field can claim to be someone else.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "msg.h"
+#include "msgtypes.h"
+#include "peer.h"
+#include "proc.h"
+#include "vaultd/vaultd.h"
+
+#define VAULTD_MAX_CLI	32	/* concurrent vault.sock connections */
+
+struct vaultd {
+	struct chan		 parent;
+	struct msg_conf_proc	 conf;
+	int			 listen_fd;	/* vault.sock */
+	struct peers		 peers;
+	uint32_t		 cli_seq;
+};
+
+static void	vaultd_dispatch_master(struct vaultd *);
+static int	vaultd_dispatch_worker(struct vaultd *, struct peer *);
+static int	vaultd_dispatch_cli(struct vaultd *, struct peer *);
+static void	vaultd_accept(struct vaultd *);
+static void	vaultd_conf_cb(struct msg *, void *);
+static void	vaultd_shutdown(struct vaultd *) __attribute__((__noreturn__));
+
+static void
+vaultd_conf_cb(struct msg *msg, void *arg)
+{
+	(void)arg;
+	switch (msg->hdr.type) {
+	case MSG_CONF_CONNECTOR:
+		/* The connector -> hosts map arrives with the specs. */
+		break;
+	default:
+		fatalx("unexpected %s during configuration",
+		    msgtype_name(msg->hdr.type));
+	}
+}
+
+/* Every session key is zeroed before we go. */
+static void
+vaultd_shutdown(struct vaultd *vd)
+{
+	struct peer	*p;
+
+	while ((p = TAILQ_FIRST(&vd->peers)) != NULL)
+		peer_del(&vd->peers, p);
+	log_debug("shutting down");
+	exit(0);
+}
+
+static void
+vaultd_dispatch_master(struct vaultd *vd)
+{
+	struct msg	 msg;
+	struct peer	*p;
+	int32_t		 v;
+	int		 r;
+
+	while ((r = chan_get(&vd->parent, &msg)) == 1) {
+		switch (msg.hdr.type) {
+		case MSG_PING:
+			chan_compose(&vd->parent, MSG_PONG, 0, -1, msg.data,
+			    msg.len);
+			break;
+		case MSG_CONF_VERBOSE:
+			memcpy(&v, msg.data, sizeof(v));
+			log_setverbose(v);
+			break;
+		case MSG_WORKER_NEW:
+			if (msg.fd == -1)
+				fatalx("WORKER_NEW without a channel");
+			if (peer_find(&vd->peers, PEER_WORKER,
+			    msg.hdr.peerid) != NULL)
+				fatalx("worker %u announced twice",
+				    msg.hdr.peerid);
+			peer_add(&vd->peers, PEER_WORKER, msg.fd,
+			    msg.hdr.peerid);
+			break;
+		case MSG_WORKER_GONE:
+			if ((p = peer_find(&vd->peers, PEER_WORKER,
+			    msg.hdr.peerid)) != NULL)
+				peer_del(&vd->peers, p);
+			break;
+		case MSG_SHUTDOWN:
+			vaultd_shutdown(vd);
+		default:
+			fatalx("unexpected %s from the master",
+			    msgtype_name(msg.hdr.type));
+		}
+	}
+	if (r == -1)
+		fatalx("malformed message from the master");
+}
+
+/* Workers are untrusted; no worker request is defined yet. */
+static int
+vaultd_dispatch_worker(struct vaultd *vd, struct peer *p)
+{
+	struct msg	 msg;
+	int		 r;
+
+	(void)vd;
+	while ((r = chan_get(&p->chan, &msg)) == 1) {
+		log_warnx("%s: unexpected %s; closing its channel",
+		    p->chan.name, msgtype_name(msg.hdr.type));
+		return -1;
+	}
+	return r == -1 ? -1 : 0;
+}
+
+/* The CLI is untrusted too; its requests arrive with the vault. */
+static int
+vaultd_dispatch_cli(struct vaultd *vd, struct peer *p)
+{
+	struct msg	 msg;
+	int		 r;
+
+	(void)vd;
+	while ((r = chan_get(&p->chan, &msg)) == 1) {
+		log_warnx("%s: unexpected %s; closing its channel",
+		    p->chan.name, msgtype_name(msg.hdr.type));
+		return -1;
+	}
+	return r == -1 ? -1 : 0;
+}
+
+/*
+ * vault.sock is mode 0600, and the kernel's word on the peer's uid is
+ * checked as well: only the user who started the service, or root.
+ */
+static void
+vaultd_accept(struct vaultd *vd)
+{
+	struct peer	*p;
+	uid_t		 uid;
+	gid_t		 gid;
+	size_t		 ncli = 0;
+	int		 fd;
+
+	if ((fd = accept4(vd->listen_fd, NULL, NULL,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1) {
+		if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_warn("vault.sock: accept");
+		return;
+	}
+	if (getpeereid(fd, &uid, &gid) == -1) {
+		log_warn("vault.sock: getpeereid");
+		close(fd);
+		return;
+	}
+	if (uid != 0 && uid != vd->conf.owner_uid) {
+		log_warnx("vault.sock: refused uid %u: not the service's "
+		    "owner", (unsigned)uid);
+		close(fd);
+		return;
+	}
+	TAILQ_FOREACH(p, &vd->peers, entry)
+		if (p->kind == PEER_CLI)
+			ncli++;
+	if (ncli >= VAULTD_MAX_CLI) {
+		log_warnx("vault.sock: too many connections");
+		close(fd);
+		return;
+	}
+	if ((p = peer_add(&vd->peers, PEER_CLI, fd, ++vd->cli_seq)) != NULL)
+		p->uid = uid;
+}
+
+void
+vaultd(int foreground, int verbose)
+{
+	struct vaultd	 vd;
+	struct pollfd	*pfd = NULL;
+	struct peer	**pp = NULL;
+	size_t		 n, i, max = 0;
+	int		 keep[2], r;
+
+	log_init(foreground, verbose, "vaultd");
+	proc_child_check_parent();
+	memset(&vd, 0, sizeof(vd));
+	TAILQ_INIT(&vd.peers);
+	chan_init(&vd.parent, PROC_PARENT_FD, 1, "master");
+	proc_child_configure(&vd.parent, &vd.conf, &vd.listen_fd,
+	    vaultd_conf_cb, &vd);
+	if (vd.listen_fd == -1)
+		fatalx("no vault.sock from the master");
+	log_init(vd.conf.foreground, vd.conf.verbose, "vaultd");
+
+	keep[0] = PROC_PARENT_FD;
+	keep[1] = vd.listen_fd;
+	proc_child_sandbox(PROC_VAULTD, &vd.conf, keep, 2);
+	vd.listen_fd = keep[1];
+	if (chan_compose(&vd.parent, MSG_CONF_ACK, 0, -1, NULL, 0) == -1)
+		fatalx("cannot acknowledge");
+
+	for (;;) {
+		n = 2 + peer_count(&vd.peers);
+		if (n > max) {
+			if ((pfd = reallocarray(pfd, n, sizeof(*pfd))) ==
+			    NULL || (pp = reallocarray(pp, n, sizeof(*pp))) ==
+			    NULL)
+				fatal("poll set");
+			max = n;
+		}
+		pfd[0].fd = vd.parent.fd;
+		pfd[0].events = POLLIN |
+		    (chan_pending(&vd.parent) ? POLLOUT : 0);
+		pfd[1].fd = vd.listen_fd;
+		pfd[1].events = POLLIN;
+		n = 2 + peer_pollfds(&vd.peers, pfd + 2, pp + 2, max - 2);
+		if (poll(pfd, n, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			if ((r = chan_read(&vd.parent)) == 0 || r == -1) {
+				log_warnx("the master is gone");
+				vaultd_shutdown(&vd);
+			}
+			vaultd_dispatch_master(&vd);
+		}
+		if (chan_pending(&vd.parent) && chan_flush(&vd.parent) == -1) {
+			log_warnx("lost the master");
+			vaultd_shutdown(&vd);
+		}
+		if (pfd[1].revents & POLLIN)
+			vaultd_accept(&vd);
+		for (i = 2; i < n; i++) {
+			struct peer	*p = pp[i];
+
+			if (!peer_has(&vd.peers, p))
+				continue;
+			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+				if (chan_read(&p->chan) <= 0 ||
+				    (p->kind == PEER_WORKER ?
+				    vaultd_dispatch_worker(&vd, p) :
+				    vaultd_dispatch_cli(&vd, p)) == -1) {
+					peer_del(&vd.peers, p);
+					continue;
+				}
+			}
+			if (chan_pending(&p->chan) &&
+			    chan_flush(&p->chan) == -1)
+				peer_del(&vd.peers, p);
+		}
+	}
+}

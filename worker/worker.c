@@ -1,0 +1,286 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * worker.c: one connection, in a process forked from the master.  The
+ * worker drops its privileges before it accepts, serves exactly one
+ * connection, and exits; the master forks a replacement.
+ *
+ * Until the proxy lands, a worker reads the request head (bounded in size
+ * and time), logs that it served the peer, and answers 503, so that the
+ * pool can be observed and tested.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "msg.h"
+#include "msgtypes.h"
+#include "sandbox.h"
+#include "worker/worker.h"
+
+static volatile sig_atomic_t	 worker_quit;
+
+static void	worker_sigterm(int);
+static int	worker_accept(struct worker_ctx *, char *, size_t, int *);
+static void	worker_peername(int, const struct sockaddr_storage *,
+		    char *, size_t);
+static void	worker_serve(int, const char *);
+static int	worker_read_head(int, char *, size_t, size_t *);
+static void	worker_reply(int, const char *);
+
+static void
+worker_sigterm(int sig)
+{
+	(void)sig;
+	worker_quit = 1;
+}
+
+static void
+worker_peername(int api, const struct sockaddr_storage *ss, char *buf,
+    size_t len)
+{
+	char	 host[INET6_ADDRSTRLEN];
+
+	if (api) {
+		strlcpy(buf, "api socket", len);
+		return;
+	}
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)ss;
+
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+		snprintf(buf, len, "%s:%u", host, ntohs(sin->sin_port));
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)ss;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+		snprintf(buf, len, "[%s]:%u", host, ntohs(sin6->sin6_port));
+	} else
+		strlcpy(buf, "unknown", len);
+}
+
+/*
+ * Wait in poll() on every listener, and on the master's channel so that an
+ * idle worker goes away with its master.  Returns the accepted socket.
+ */
+static int
+worker_accept(struct worker_ctx *ctx, char *peer, size_t peerlen, int *api)
+{
+	struct pollfd		 pfd[WORKER_MAX_LISTENERS + 1];
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	size_t			 i;
+	int			 fd;
+
+	for (;;) {
+		if (worker_quit)
+			exit(0);
+		for (i = 0; i < ctx->nlisten; i++) {
+			pfd[i].fd = ctx->listen[i];
+			pfd[i].events = POLLIN;
+		}
+		pfd[i].fd = ctx->master_fd;
+		pfd[i].events = POLLIN;
+		if (poll(pfd, ctx->nlisten + 1, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if (pfd[ctx->nlisten].revents != 0)
+			exit(0);	/* the master is gone or wrote to us */
+		for (i = 0; i < ctx->nlisten; i++) {
+			if ((pfd[i].revents & POLLIN) == 0)
+				continue;
+			sslen = sizeof(ss);
+			fd = accept4(ctx->listen[i], (struct sockaddr *)&ss,
+			    &sslen, SOCK_CLOEXEC | SOCK_NONBLOCK);
+			if (fd == -1) {
+				/* Another worker was faster. */
+				if (errno == EAGAIN || errno == EINTR ||
+				    errno == ECONNABORTED)
+					continue;
+				fatal("accept");
+			}
+			*api = ctx->listen_api[i];
+			worker_peername(*api, &ss, peer, peerlen);
+			return fd;
+		}
+	}
+}
+
+/* Read until the blank line ending the head, bounded in bytes and time. */
+static int
+worker_read_head(int fd, char *buf, size_t bufsz, size_t *len)
+{
+	struct timespec	 start, now;
+	struct pollfd	 pfd;
+	long long	 left;
+	ssize_t		 n;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	*len = 0;
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = WORKER_HEAD_TIMEOUT * 1000LL -
+		    ((now.tv_sec - start.tv_sec) * 1000LL +
+		    (now.tv_nsec - start.tv_nsec) / 1000000LL);
+		if (left <= 0)
+			return -2;
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, (int)left) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (pfd.revents == 0)
+			continue;
+		n = read(fd, buf + *len, bufsz - 1 - *len);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			return -1;
+		*len += n;
+		buf[*len] = '\0';
+		if (strstr(buf, "\r\n\r\n") != NULL ||
+		    strstr(buf, "\n\n") != NULL)
+			return 0;
+		if (*len >= bufsz - 1)
+			return -3;
+	}
+}
+
+static void
+worker_reply(int fd, const char *status)
+{
+	char	 buf[256];
+	int	 n;
+
+	n = snprintf(buf, sizeof(buf), "HTTP/1.1 %s\r\n"
+	    "Content-Type: text/plain\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Connection: close\r\n\r\n%s\n", status, strlen(status) + 1,
+	    status);
+	/* Best effort: the client may already be gone. */
+	if (send(fd, buf, n, MSG_NOSIGNAL) == -1)
+		log_debug("reply: %s", strerror(errno));
+}
+
+static void
+worker_serve(int fd, const char *peer)
+{
+	char	*head;
+	size_t	 len;
+	int	 r;
+
+	if ((head = malloc(WORKER_HEAD_MAX + 1)) == NULL)
+		fatal("head buffer");
+	r = worker_read_head(fd, head, WORKER_HEAD_MAX + 1, &len);
+	switch (r) {
+	case 0:
+		log_info("served %s", peer);
+		worker_reply(fd, "503 Service Unavailable");
+		break;
+	case -2:
+		log_warnx("%s: no request head within %d s; closing", peer,
+		    WORKER_HEAD_TIMEOUT);
+		worker_reply(fd, "408 Request Timeout");
+		break;
+	case -3:
+		log_warnx("%s: request head over %d bytes; closing", peer,
+		    WORKER_HEAD_MAX);
+		worker_reply(fd, "431 Request Header Fields Too Large");
+		break;
+	default:
+		log_debug("%s: closed before a request head", peer);
+		break;
+	}
+	free(head);
+	shutdown(fd, SHUT_WR);
+	close(fd);
+}
+
+void
+worker(struct worker_ctx *ctx)
+{
+	struct sandbox		 sb;
+	struct sigaction	 sa;
+	struct chan		 mchan;
+	int			 keep[WORKER_MAX_LISTENERS + 3];
+	char			 peer[128];
+	size_t			 i, nkeep = 0;
+	int			 fd, api;
+
+	/* Only the listeners and our three channels survive. */
+	for (i = 0; i < ctx->nlisten; i++)
+		keep[nkeep++] = ctx->listen[i];
+	keep[nkeep++] = ctx->master_fd;
+	keep[nkeep++] = ctx->control_fd;
+	keep[nkeep++] = ctx->vaultd_fd;
+	memset(&sb, 0, sizeof(sb));
+	sb.proc = PROC_WORKER;
+	sb.drop = ctx->drop;
+	sb.root = SANDBOX_EMPTY_DIR;
+	sb.uid = ctx->uid;
+	sb.gid = ctx->gid;
+	sb.keep = keep;
+	sb.nkeep = nkeep;
+	sb.devnull = ctx->devnull;
+	sb.keep_stderr = ctx->foreground;
+	sandbox_enter(&sb);
+	for (i = 0; i < ctx->nlisten; i++)
+		ctx->listen[i] = keep[i];
+	ctx->master_fd = keep[i++];
+	ctx->control_fd = keep[i++];
+	ctx->vaultd_fd = keep[i++];
+	ctx->devnull = -1;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = worker_sigterm;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) == -1)
+		fatal("sigaction");
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+
+	fd = worker_accept(ctx, peer, sizeof(peer), &api);
+
+	/* Tell the master first, so a spare is forked while we work. */
+	chan_init(&mchan, ctx->master_fd, 0, "master");
+	if (chan_compose(&mchan, MSG_WORKER_BUSY, 0, -1, NULL, 0) == -1 ||
+	    chan_flush_wait(&mchan, 1000) == -1)
+		fatalx("cannot tell the master");
+	/* A busy worker needs no listener: it never accepts again. */
+	for (i = 0; i < ctx->nlisten; i++)
+		close(ctx->listen[i]);
+	ctx->nlisten = 0;
+
+	worker_serve(fd, peer);
+	exit(0);
+}

@@ -1,0 +1,39 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/* worker.h: one connection, in a process forked from the master. */
+
+#ifndef AILERON_WORKER_H
+#define AILERON_WORKER_H
+
+#include <sys/types.h>
+
+#define WORKER_MAX_LISTENERS	16
+#define WORKER_HEAD_MAX		(16 * 1024)	/* request head bytes */
+#define WORKER_HEAD_TIMEOUT	10		/* s to send the head */
+
+/* What the master hands a worker it forks; nothing else survives. */
+struct worker_ctx {
+	int		 listen[WORKER_MAX_LISTENERS];
+	int		 listen_api[WORKER_MAX_LISTENERS];
+	size_t		 nlisten;
+	int		 master_fd;
+	int		 control_fd;
+	int		 vaultd_fd;
+	int		 devnull;
+	int		 foreground;
+	int		 drop;
+	uid_t		 uid;
+	gid_t		 gid;
+};
+
+void	worker(struct worker_ctx *) __attribute__((__noreturn__));
+
+#endif
