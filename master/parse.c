@@ -1,0 +1,953 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/* parse.c: reads aileron.conf(5) into a struct aileron_conf for the master. */
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "parse.h"
+
+#define CONF_LINE_MAX		4096	/* bytes on a physical line */
+#define CONF_WORDS_MAX		8	/* more than a directive takes */
+#define CONF_SHOW_MAX		64	/* of a word in a message */
+
+#define CONF_DEFAULT_PORT	8443
+#define CONF_DEFAULT_PREFORK	4
+#define CONF_DEFAULT_WORKERS	64
+#define CONF_DEFAULT_USER	"_aileron"
+#define CONF_PREFORK_MAX	256
+#define CONF_WORKERS_MAX	4096
+#define CONF_USER_MAX		31	/* what useradd(8) accepts */
+#define CONF_CONNECTOR_MAX	63
+
+/* One logical line: its words, split out of the file by the lexer. */
+struct conf_stmt {
+	char		 buf[2 * CONF_LINE_MAX];
+	size_t		 len;
+	char		*word[CONF_WORDS_MAX];
+	size_t		 nwords;	/* stored; nseen counts all */
+	size_t		 nseen;
+	int		 inword;
+	int		 toolong;	/* words did not fit in buf */
+	int		 lineno;	/* where the statement starts */
+	int		 errline;	/* first lexical error, if any */
+	char		 err[256];
+};
+
+/* Where the parser is in one file, and what it needs to know about lines. */
+struct conf_parser {
+	FILE			*fp;
+	const char		*path;
+	char			 dir[PATH_MAX];
+	int			 lineno;	/* physical line read */
+	size_t			 linelen;	/* bytes read on it */
+	int			 eof;
+	int			 errors;
+	struct aileron_conf	*conf;
+	int			 listen_seen;
+	int			*listen_lines;	/* as conf->listens */
+	size_t			 nlisten_lines;
+	int			*conn_lines;	/* as conf->connectors */
+	size_t			 nconn_lines;
+	int			 prefork_line;
+	int			 workers_line;
+};
+
+static void	 conf_error(struct conf_parser *, int, const char *, ...)
+		    __attribute__((__format__ (printf, 3, 4)));
+static void	 conf_lexerr(struct conf_stmt *, int, const char *);
+static const char
+		*conf_show(const char *, char *, size_t);
+static const char
+		*conf_context(struct conf_stmt *, size_t, char *, size_t);
+static int	 conf_getc(struct conf_parser *, struct conf_stmt *);
+static void	 conf_ungetc(struct conf_parser *, int);
+static void	 conf_addc(struct conf_stmt *, int);
+static void	 conf_endword(struct conf_stmt *);
+static int	 conf_read_stmt(struct conf_parser *, struct conf_stmt *);
+static int	 conf_want(struct conf_parser *, struct conf_stmt *, size_t,
+		    const char *);
+static const char
+		*conf_arg(struct conf_parser *, struct conf_stmt *, size_t,
+		    const char *);
+static int	 conf_end(struct conf_parser *, struct conf_stmt *, size_t);
+static int	 conf_number(struct conf_parser *, struct conf_stmt *,
+		    const char *, const char *, long long, long long, int *);
+static int	 conf_remember_line(int **, size_t *, int);
+static int	 conf_add_listen(struct aileron_conf *, const char *,
+		    const char *, int);
+static int	 conf_same_listen(const struct conf_listen *,
+		    const struct conf_listen *);
+static void	 conf_do_listen(struct conf_parser *, struct conf_stmt *);
+static void	 conf_do_api(struct conf_parser *, struct conf_stmt *);
+static void	 conf_do_prefork(struct conf_parser *, struct conf_stmt *);
+static void	 conf_do_max(struct conf_parser *, struct conf_stmt *);
+static void	 conf_do_user(struct conf_parser *, struct conf_stmt *);
+static void	 conf_do_connector(struct conf_parser *, struct conf_stmt *);
+static void	 conf_do_log(struct conf_parser *, struct conf_stmt *);
+static void	 conf_do_stmt(struct conf_parser *, struct conf_stmt *);
+static void	 conf_check(struct conf_parser *);
+static int	 conf_valid_user(const char *);
+static int	 conf_valid_connector(const char *);
+
+static const struct {
+	const char	*keyword;
+	void		(*handler)(struct conf_parser *,
+			    struct conf_stmt *);
+} conf_directives[] = {
+	{ "api",	conf_do_api },
+	{ "connector",	conf_do_connector },
+	{ "listen",	conf_do_listen },
+	{ "log",	conf_do_log },
+	{ "max",	conf_do_max },
+	{ "prefork",	conf_do_prefork },
+	{ "user",	conf_do_user },
+};
+
+/*
+ * Every problem with the file goes to stderr in the form editors and
+ * compilers use, so "aileron service -n" output can be jumped through.
+ */
+static void
+conf_error(struct conf_parser *p, int lineno, const char *fmt, ...)
+{
+	char	 msg[1024];
+	size_t	 i;
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* A word from the file must not split the message over lines. */
+	for (i = 0; msg[i] != '\0'; i++)
+		if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f)
+			msg[i] = '?';
+	fprintf(stderr, "%s:%d: %s\n", p->path, lineno, msg);
+	p->errors++;
+}
+
+/* Keep only the first lexical error of a statement: the rest follow from it. */
+static void
+conf_lexerr(struct conf_stmt *st, int lineno, const char *msg)
+{
+	if (st->errline != 0)
+		return;
+	st->errline = lineno;
+	strlcpy(st->err, msg, sizeof(st->err));
+}
+
+/* A word as it appears in a message: quoted, printable and not too long. */
+static const char *
+conf_show(const char *word, char *buf, size_t bufsz)
+{
+	size_t	 i, n;
+
+	n = 0;
+	buf[n++] = '"';
+	for (i = 0; word[i] != '\0' && n + 6 < bufsz; i++) {
+		if (i == CONF_SHOW_MAX) {
+			strlcpy(buf + n, "...", bufsz - n);
+			n += 3;
+			break;
+		}
+		if ((unsigned char)word[i] < 0x20 || word[i] == 0x7f)
+			buf[n++] = '?';
+		else
+			buf[n++] = word[i];
+	}
+	buf[n++] = '"';
+	buf[n] = '\0';
+	return buf;
+}
+
+/* The words before word i, to say where in a directive something is wrong. */
+static const char *
+conf_context(struct conf_stmt *st, size_t i, char *buf, size_t bufsz)
+{
+	char	 one[CONF_SHOW_MAX + 8];
+	size_t	 k;
+
+	buf[0] = '\0';
+	for (k = 0; k < i && k < st->nwords; k++) {
+		conf_show(st->word[k], one, sizeof(one));
+		/* One pair of quotes goes around all the words. */
+		one[strlen(one) - 1] = '\0';
+		if (k > 0)
+			strlcat(buf, " ", bufsz);
+		strlcat(buf, one + 1, bufsz);
+	}
+	return buf;
+}
+
+/*
+ * Read one byte, counting lines and noting a physical line over the limit:
+ * a limit keeps a file of garbage from being taken in as one statement.
+ */
+static int
+conf_getc(struct conf_parser *p, struct conf_stmt *st)
+{
+	char	 msg[64];
+	int	 c;
+
+	if ((c = getc(p->fp)) == EOF)
+		return EOF;
+	if (c == '\n') {
+		p->lineno++;
+		p->linelen = 0;
+		return c;
+	}
+	if (++p->linelen == CONF_LINE_MAX + 1) {
+		snprintf(msg, sizeof(msg), "line is longer than %d bytes",
+		    CONF_LINE_MAX);
+		conf_lexerr(st, p->lineno, msg);
+	}
+	return c;
+}
+
+static void
+conf_ungetc(struct conf_parser *p, int c)
+{
+	if (c == EOF)
+		return;
+	/* Only ever called with a byte that is not a newline. */
+	p->linelen--;
+	ungetc(c, p->fp);
+}
+
+static void
+conf_addc(struct conf_stmt *st, int c)
+{
+	if (!st->inword) {
+		st->inword = 1;
+		if (st->nwords < CONF_WORDS_MAX)
+			st->word[st->nwords++] = st->buf + st->len;
+		st->nseen++;
+	}
+	if (c == '\0')
+		return;
+	/* Leave room for this word's NUL and stay inside buf. */
+	if (st->len + 2 >= sizeof(st->buf)) {
+		st->len = sizeof(st->buf) - 1;
+		st->toolong = 1;
+		return;
+	}
+	st->buf[st->len++] = c;
+}
+
+static void
+conf_endword(struct conf_stmt *st)
+{
+	if (!st->inword)
+		return;
+	st->inword = 0;
+	if (st->len >= sizeof(st->buf))
+		st->len = sizeof(st->buf) - 1;
+	st->buf[st->len++] = '\0';
+	if (st->len >= sizeof(st->buf))
+		st->len = sizeof(st->buf) - 1;
+}
+
+/*
+ * Split one logical line into words.  Outside quotes, blanks separate words,
+ * '#' starts a comment and a backslash may only end a line, continuing it.
+ * Inside quotes only \" and \\ are escapes, so a path never changes meaning
+ * by accident.  Returns 0 at the end of the file, else 1.
+ */
+static int
+conf_read_stmt(struct conf_parser *p, struct conf_stmt *st)
+{
+	enum { LEX_WORD, LEX_QUOTE, LEX_COMMENT } state;
+	char	 msg[64];
+	int	 c, next, quoteline = 0;
+
+	memset(st, 0, sizeof(*st));
+	state = LEX_WORD;
+	if (p->eof)
+		return 0;
+	st->lineno = p->lineno;
+	for (;;) {
+		c = conf_getc(p, st);
+		if (c == EOF) {
+			if (ferror(p->fp))
+				return 0;
+			p->eof = 1;
+			if (state == LEX_QUOTE)
+				conf_lexerr(st, quoteline,
+				    "unterminated quoted string");
+			break;
+		}
+		if (c == '\0') {
+			conf_lexerr(st, p->lineno, "line contains a NUL byte");
+			continue;
+		}
+		if (state == LEX_COMMENT) {
+			if (c == '\n')
+				break;
+			continue;
+		}
+		if (state == LEX_QUOTE) {
+			if (c == '"') {
+				state = LEX_WORD;
+				continue;
+			}
+			if (c == '\n') {
+				conf_lexerr(st, quoteline,
+				    "unterminated quoted string");
+				break;
+			}
+			if (c == '\\') {
+				next = conf_getc(p, st);
+				if (next == '"' || next == '\\')
+					conf_addc(st, next);
+				else if (next == '\n' || next == EOF)
+					;	/* continued, or unterminated */
+				else {
+					snprintf(msg, sizeof(msg), "unknown "
+					    "escape \"\\%c\" in quoted string; "
+					    "use \\\" or \\\\",
+					    next >= 0x20 && next < 0x7f ?
+					    next : '?');
+					conf_lexerr(st, p->lineno, msg);
+				}
+				continue;
+			}
+			conf_addc(st, c);
+			continue;
+		}
+		/* LEX_WORD: in a word or in the blanks between words. */
+		if (c == '\n')
+			break;
+		if (c == ' ' || c == '\t' || c == '\r') {
+			conf_endword(st);
+			continue;
+		}
+		if (c == '#') {
+			conf_endword(st);
+			state = LEX_COMMENT;
+			continue;
+		}
+		if (c == '"') {
+			/* Quotes group; "" alone is an empty word. */
+			conf_addc(st, '\0');
+			state = LEX_QUOTE;
+			quoteline = p->lineno;
+			continue;
+		}
+		if (c == '\\') {
+			next = conf_getc(p, st);
+			/* A backslash ending the file ends it. */
+			if (next == '\n' || next == EOF) {
+				conf_endword(st);
+				continue;
+			}
+			conf_ungetc(p, next);
+			conf_lexerr(st, p->lineno, "a backslash outside quotes "
+			    "must be the last character of the line");
+			continue;
+		}
+		conf_addc(st, c);
+	}
+	conf_endword(st);
+	if (st->toolong) {
+		snprintf(msg, sizeof(msg), "statement is longer than %zu bytes",
+		    sizeof(st->buf) - 1);
+		conf_lexerr(st, st->lineno, msg);
+	}
+	return 1;
+}
+
+/* Word i must be the keyword word. */
+static int
+conf_want(struct conf_parser *p, struct conf_stmt *st, size_t i,
+    const char *word)
+{
+	char	 ctx[512], got[CONF_SHOW_MAX + 8];
+
+	if (i >= st->nwords) {
+		conf_error(p, st->lineno, "missing \"%s\" after \"%s\"", word,
+		    conf_context(st, i, ctx, sizeof(ctx)));
+		return -1;
+	}
+	if (strcmp(st->word[i], word) != 0) {
+		conf_error(p, st->lineno, "expected \"%s\" after \"%s\", "
+		    "got %s", word, conf_context(st, i, ctx, sizeof(ctx)),
+		    conf_show(st->word[i], got, sizeof(got)));
+		return -1;
+	}
+	return 0;
+}
+
+/* Word i is an argument, described by what when it is missing. */
+static const char *
+conf_arg(struct conf_parser *p, struct conf_stmt *st, size_t i,
+    const char *what)
+{
+	char	 ctx[512];
+
+	if (i >= st->nwords) {
+		conf_error(p, st->lineno, "missing %s after \"%s\"", what,
+		    conf_context(st, i, ctx, sizeof(ctx)));
+		return NULL;
+	}
+	return st->word[i];
+}
+
+/* The directive ends at word n. */
+static int
+conf_end(struct conf_parser *p, struct conf_stmt *st, size_t n)
+{
+	char	 ctx[512], got[CONF_SHOW_MAX + 8];
+
+	if (st->nseen <= n)
+		return 0;
+	conf_error(p, st->lineno, "unexpected %s after \"%s\"",
+	    conf_show(st->word[n], got, sizeof(got)),
+	    conf_context(st, n, ctx, sizeof(ctx)));
+	return -1;
+}
+
+static int
+conf_number(struct conf_parser *p, struct conf_stmt *st, const char *what,
+    const char *word, long long min, long long max, int *out)
+{
+	char		 shown[CONF_SHOW_MAX + 8];
+	const char	*errstr;
+	long long	 n;
+
+	n = strtonum(word, min, max, &errstr);
+	if (errstr == NULL) {
+		*out = (int)n;
+		return 0;
+	}
+	conf_show(word, shown, sizeof(shown));
+	/* strtonum takes a sign: "-1" is out of range, not junk. */
+	if (strcmp(errstr, "invalid") == 0)
+		conf_error(p, st->lineno, "%s %s is not a number", what, shown);
+	else
+		conf_error(p, st->lineno, "%s %s is out of range (%lld-%lld)",
+		    what, shown, min, max);
+	return -1;
+}
+
+static int
+conf_remember_line(int **lines, size_t *n, int lineno)
+{
+	int	*l;
+
+	if ((l = reallocarray(*lines, *n + 1, sizeof(**lines))) == NULL) {
+		log_warn("%s", __func__);
+		return -1;
+	}
+	l[(*n)++] = lineno;
+	*lines = l;
+	return 0;
+}
+
+/*
+ * Add a listener.  Only literals are taken, never names to look up: the
+ * master parses this before it drops privileges, and "localhost" is the
+ * one name everybody means the same thing by.
+ */
+static int
+conf_add_listen(struct aileron_conf *conf, const char *addr,
+    const char *portstr, int port)
+{
+	struct conf_listen	*l;
+	struct sockaddr_in	*sin;
+	struct sockaddr_in6	*sin6;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		log_warn("%s", __func__);
+		return -1;
+	}
+	sin = (struct sockaddr_in *)&l->ss;
+	sin6 = (struct sockaddr_in6 *)&l->ss;
+	if (strcmp(addr, "localhost") == 0) {
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		sin->sin_port = htons(port);
+		l->sslen = sizeof(*sin);
+	} else if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		l->sslen = sizeof(*sin);
+	} else if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		l->sslen = sizeof(*sin6);
+	} else {
+		free(l);
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(l->name, sizeof(l->name), "%s port %s", addr, portstr);
+	TAILQ_INSERT_TAIL(&conf->listens, l, entry);
+	return 0;
+}
+
+/* Same address and port: the second bind could only fail. */
+static int
+conf_same_listen(const struct conf_listen *a, const struct conf_listen *b)
+{
+	const struct sockaddr_in	*a4, *b4;
+	const struct sockaddr_in6	*a6, *b6;
+
+	if (a->ss.ss_family != b->ss.ss_family)
+		return 0;
+	if (a->ss.ss_family == AF_INET) {
+		a4 = (const struct sockaddr_in *)&a->ss;
+		b4 = (const struct sockaddr_in *)&b->ss;
+		return a4->sin_port == b4->sin_port && a4->sin_port != 0 &&
+		    a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	}
+	a6 = (const struct sockaddr_in6 *)&a->ss;
+	b6 = (const struct sockaddr_in6 *)&b->ss;
+	return a6->sin6_port == b6->sin6_port && a6->sin6_port != 0 &&
+	    memcmp(&a6->sin6_addr, &b6->sin6_addr, sizeof(a6->sin6_addr)) == 0;
+}
+
+/* listen on ADDRESS port PORT */
+static void
+conf_do_listen(struct conf_parser *p, struct conf_stmt *st)
+{
+	struct conf_listen	*l, *last, *prev;
+	const char		*addr, *portstr;
+	char			 shown[CONF_SHOW_MAX + 8];
+	size_t			 i;
+	int			 port;
+
+	if (conf_want(p, st, 1, "on") == -1 ||
+	    (addr = conf_arg(p, st, 2, "an address")) == NULL ||
+	    conf_want(p, st, 3, "port") == -1 ||
+	    (portstr = conf_arg(p, st, 4, "a port number")) == NULL ||
+	    conf_end(p, st, 5) == -1)
+		return;
+	if (conf_number(p, st, "port", portstr, 0, 65535, &port) == -1)
+		return;
+
+	/* The first listen replaces the built-in default. */
+	if (!p->listen_seen) {
+		p->listen_seen = 1;
+		while ((l = TAILQ_FIRST(&p->conf->listens)) != NULL) {
+			TAILQ_REMOVE(&p->conf->listens, l, entry);
+			free(l);
+		}
+	}
+	if (conf_add_listen(p->conf, addr, portstr, port) == -1) {
+		if (errno == EINVAL)
+			conf_error(p, st->lineno, "address %s is not an IPv4 "
+			    "or IPv6 address or \"localhost\"",
+			    conf_show(addr, shown, sizeof(shown)));
+		else
+			p->errors++;
+		return;
+	}
+	last = TAILQ_LAST(&p->conf->listens, conf_listens);
+	i = 0;
+	TAILQ_FOREACH(prev, &p->conf->listens, entry) {
+		if (prev == last)
+			break;
+		if (conf_same_listen(prev, last)) {
+			conf_error(p, st->lineno, "listener %s port %d is "
+			    "already defined on line %d", addr, port,
+			    i < p->nlisten_lines ? p->listen_lines[i] : 0);
+			TAILQ_REMOVE(&p->conf->listens, last, entry);
+			free(last);
+			return;
+		}
+		i++;
+	}
+	if (conf_remember_line(&p->listen_lines, &p->nlisten_lines,
+	    st->lineno) == -1) {
+		p->errors++;
+		return;
+	}
+	if (!conf_is_loopback(last))
+		fprintf(stderr, "%s:%d: warning: listening on %s exposes the "
+		    "proxy beyond this host; agents' session tokens are the "
+		    "only guard\n", p->path, st->lineno, addr);
+}
+
+/* api socket "PATH" */
+static void
+conf_do_api(struct conf_parser *p, struct conf_stmt *st)
+{
+	struct sockaddr_un	 un;
+	const char		*path;
+	char			 shown[CONF_SHOW_MAX + 8];
+
+	if (conf_want(p, st, 1, "socket") == -1 ||
+	    (path = conf_arg(p, st, 2, "a path")) == NULL ||
+	    conf_end(p, st, 3) == -1)
+		return;
+	conf_show(path, shown, sizeof(shown));
+	if (path[0] != '/') {
+		conf_error(p, st->lineno, "api socket %s is not an absolute "
+		    "path", shown);
+		return;
+	}
+	/* bind(2) takes no more than sun_path holds; say so now, not later. */
+	if (strlen(path) >= sizeof(un.sun_path)) {
+		conf_error(p, st->lineno, "api socket %s is longer than the "
+		    "%zu bytes a socket path may have", shown,
+		    sizeof(un.sun_path) - 1);
+		return;
+	}
+	strlcpy(p->conf->api_socket, path, sizeof(p->conf->api_socket));
+}
+
+/* prefork N */
+static void
+conf_do_prefork(struct conf_parser *p, struct conf_stmt *st)
+{
+	const char	*n;
+
+	if ((n = conf_arg(p, st, 1, "a number")) == NULL ||
+	    conf_end(p, st, 2) == -1)
+		return;
+	if (conf_number(p, st, "prefork", n, 1, CONF_PREFORK_MAX,
+	    &p->conf->prefork) == -1)
+		return;
+	p->prefork_line = st->lineno;
+}
+
+/* max workers N */
+static void
+conf_do_max(struct conf_parser *p, struct conf_stmt *st)
+{
+	const char	*n;
+
+	if (conf_want(p, st, 1, "workers") == -1 ||
+	    (n = conf_arg(p, st, 2, "a number")) == NULL ||
+	    conf_end(p, st, 3) == -1)
+		return;
+	if (conf_number(p, st, "max workers", n, 1, CONF_WORKERS_MAX,
+	    &p->conf->max_workers) == -1)
+		return;
+	p->workers_line = st->lineno;
+}
+
+/* The portable user names of useradd(8), in lower case. */
+static int
+conf_valid_user(const char *name)
+{
+	size_t	 i;
+
+	if (name[0] == '\0' || strlen(name) > CONF_USER_MAX)
+		return 0;
+	if (!((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_'))
+		return 0;
+	for (i = 1; name[i] != '\0'; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		    (name[i] >= '0' && name[i] <= '9') ||
+		    name[i] == '_' || name[i] == '-'))
+			return 0;
+	return 1;
+}
+
+/* user "NAME" */
+static void
+conf_do_user(struct conf_parser *p, struct conf_stmt *st)
+{
+	const char	*name;
+	char		 shown[CONF_SHOW_MAX + 8];
+
+	if ((name = conf_arg(p, st, 1, "a user name")) == NULL ||
+	    conf_end(p, st, 2) == -1)
+		return;
+	if (!conf_valid_user(name)) {
+		conf_error(p, st->lineno, "user %s is not a valid user name: "
+		    "1 to %d of a-z, 0-9, _ and -, not starting with a digit "
+		    "or -", conf_show(name, shown, sizeof(shown)),
+		    CONF_USER_MAX);
+		return;
+	}
+	strlcpy(p->conf->user, name, sizeof(p->conf->user));
+}
+
+/* Connector names end up in action names, file names and log lines. */
+static int
+conf_valid_connector(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; name[i] != '\0'; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		    (name[i] >= '0' && name[i] <= '9') ||
+		    name[i] == '_' || name[i] == '-'))
+			return 0;
+	return i >= 1 && i <= CONF_CONNECTOR_MAX;
+}
+
+/* connector "NAME" spec "PATH" */
+static void
+conf_do_connector(struct conf_parser *p, struct conf_stmt *st)
+{
+	struct conf_connector	*c;
+	const char		*name, *path;
+	char			 shown[CONF_SHOW_MAX + 8];
+	size_t			 i;
+	int			 n;
+
+	if ((name = conf_arg(p, st, 1, "a connector name")) == NULL ||
+	    conf_want(p, st, 2, "spec") == -1 ||
+	    (path = conf_arg(p, st, 3, "a spec path")) == NULL ||
+	    conf_end(p, st, 4) == -1)
+		return;
+	if (!conf_valid_connector(name)) {
+		conf_error(p, st->lineno, "connector name %s is not valid: "
+		    "1 to %d of a-z, 0-9, _ and -",
+		    conf_show(name, shown, sizeof(shown)), CONF_CONNECTOR_MAX);
+		return;
+	}
+	i = 0;
+	TAILQ_FOREACH(c, &p->conf->connectors, entry) {
+		if (strcmp(c->name, name) == 0) {
+			conf_error(p, st->lineno, "connector \"%s\" is "
+			    "already defined on line %d", name,
+			    i < p->nconn_lines ? p->conn_lines[i] : 0);
+			return;
+		}
+		i++;
+	}
+	if (path[0] == '\0') {
+		conf_error(p, st->lineno, "connector \"%s\" has an empty spec "
+		    "path", name);
+		return;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_warn("%s", __func__);
+		p->errors++;
+		return;
+	}
+	strlcpy(c->name, name, sizeof(c->name));
+	/*
+	 * A relative spec is relative to this file, not to wherever the
+	 * service happened to be started from.
+	 */
+	if (path[0] == '/')
+		n = snprintf(c->spec, sizeof(c->spec), "%s", path);
+	else
+		n = snprintf(c->spec, sizeof(c->spec), "%s/%s", p->dir, path);
+	if (n < 0 || (size_t)n >= sizeof(c->spec)) {
+		conf_error(p, st->lineno, "spec path %s is too long",
+		    conf_show(path, shown, sizeof(shown)));
+		free(c);
+		return;
+	}
+	if (conf_remember_line(&p->conn_lines, &p->nconn_lines,
+	    st->lineno) == -1) {
+		free(c);
+		p->errors++;
+		return;
+	}
+	TAILQ_INSERT_TAIL(&p->conf->connectors, c, entry);
+}
+
+/* log debug | log info */
+static void
+conf_do_log(struct conf_parser *p, struct conf_stmt *st)
+{
+	const char	*level;
+	char		 shown[CONF_SHOW_MAX + 8];
+
+	if ((level = conf_arg(p, st, 1, "a log level")) == NULL ||
+	    conf_end(p, st, 2) == -1)
+		return;
+	if (strcmp(level, "debug") == 0)
+		p->conf->verbose = 1;
+	else if (strcmp(level, "info") == 0)
+		p->conf->verbose = 0;
+	else
+		conf_error(p, st->lineno, "unknown log level %s; use \"debug\" "
+		    "or \"info\"", conf_show(level, shown, sizeof(shown)));
+}
+
+static void
+conf_do_stmt(struct conf_parser *p, struct conf_stmt *st)
+{
+	char	 shown[CONF_SHOW_MAX + 8];
+	size_t	 i;
+
+	if (st->errline != 0) {
+		conf_error(p, st->errline, "%s", st->err);
+		return;
+	}
+	if (st->nwords == 0)
+		return;
+	for (i = 0; i < sizeof(conf_directives) / sizeof(conf_directives[0]);
+	    i++) {
+		if (strcmp(st->word[0], conf_directives[i].keyword) == 0) {
+			conf_directives[i].handler(p, st);
+			return;
+		}
+	}
+	conf_error(p, st->lineno, "unknown keyword %s",
+	    conf_show(st->word[0], shown, sizeof(shown)));
+}
+
+/* Checks that need the whole file, reported at the line that decided them. */
+static void
+conf_check(struct conf_parser *p)
+{
+	struct aileron_conf	*conf = p->conf;
+
+	if (conf->max_workers < conf->prefork)
+		conf_error(p, p->workers_line >= p->prefork_line ?
+		    p->workers_line : p->prefork_line,
+		    "max workers (%d) is less than prefork (%d)",
+		    conf->max_workers, conf->prefork);
+}
+
+struct aileron_conf *
+conf_defaults(const char *statedir)
+{
+	struct aileron_conf	*conf;
+	int			 n;
+
+	if (statedir == NULL || *statedir == '\0') {
+		log_warnx("%s: no state directory", __func__);
+		return NULL;
+	}
+	if ((conf = calloc(1, sizeof(*conf))) == NULL) {
+		log_warn("%s", __func__);
+		return NULL;
+	}
+	TAILQ_INIT(&conf->listens);
+	TAILQ_INIT(&conf->connectors);
+	n = snprintf(conf->api_socket, sizeof(conf->api_socket), "%s/api.sock",
+	    statedir);
+	if (n < 0 || (size_t)n >= sizeof(conf->api_socket)) {
+		log_warnx("state directory %s is too long", statedir);
+		free(conf);
+		return NULL;
+	}
+	conf->prefork = CONF_DEFAULT_PREFORK;
+	conf->max_workers = CONF_DEFAULT_WORKERS;
+	strlcpy(conf->user, CONF_DEFAULT_USER, sizeof(conf->user));
+	conf->verbose = 0;
+	if (conf_add_listen(conf, "127.0.0.1", "8443", CONF_DEFAULT_PORT)
+	    == -1) {
+		conf_free(conf);
+		return NULL;
+	}
+	return conf;
+}
+
+struct aileron_conf *
+conf_parse(const char *path, const char *statedir, int must_exist)
+{
+	struct conf_parser	 p;
+	struct conf_stmt	*st;
+	struct aileron_conf	*conf;
+	char			 dir[PATH_MAX], *d;
+
+	if ((conf = conf_defaults(statedir)) == NULL)
+		return NULL;
+	memset(&p, 0, sizeof(p));
+	p.path = path;
+	p.conf = conf;
+	p.lineno = 1;
+	if ((p.fp = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT && !must_exist)
+			return conf;
+		log_warn("cannot open configuration file %s", path);
+		conf_free(conf);
+		return NULL;
+	}
+	/* dirname(3) may write to its argument. */
+	strlcpy(dir, path, sizeof(dir));
+	d = dirname(dir);
+	if (realpath(d, p.dir) == NULL)
+		strlcpy(p.dir, d, sizeof(p.dir));
+	if ((st = malloc(sizeof(*st))) == NULL) {
+		log_warn("%s", __func__);
+		fclose(p.fp);
+		conf_free(conf);
+		return NULL;
+	}
+
+	while (conf_read_stmt(&p, st))
+		conf_do_stmt(&p, st);
+	if (ferror(p.fp)) {
+		log_warn("cannot read configuration file %s", path);
+		p.errors++;
+	}
+	conf_check(&p);
+
+	free(st);
+	free(p.listen_lines);
+	free(p.conn_lines);
+	fclose(p.fp);
+	if (p.errors > 0) {
+		conf_free(conf);
+		return NULL;
+	}
+	return conf;
+}
+
+void
+conf_free(struct aileron_conf *conf)
+{
+	struct conf_listen	*l;
+	struct conf_connector	*c;
+
+	if (conf == NULL)
+		return;
+	while ((l = TAILQ_FIRST(&conf->listens)) != NULL) {
+		TAILQ_REMOVE(&conf->listens, l, entry);
+		free(l);
+	}
+	while ((c = TAILQ_FIRST(&conf->connectors)) != NULL) {
+		TAILQ_REMOVE(&conf->connectors, c, entry);
+		free(c);
+	}
+	free(conf);
+}
+
+/*
+ * Loopback is 127.0.0.0/8 and ::1, and an IPv4 loopback address mapped into
+ * IPv6: only these keep the proxy on this host.
+ */
+int
+conf_is_loopback(const struct conf_listen *l)
+{
+	const struct sockaddr_in	*sin;
+	const struct sockaddr_in6	*sin6;
+	const uint8_t			*a;
+
+	switch (l->ss.ss_family) {
+	case AF_INET:
+		sin = (const struct sockaddr_in *)&l->ss;
+		return (ntohl(sin->sin_addr.s_addr) >> 24) == IN_LOOPBACKNET;
+	case AF_INET6:
+		sin6 = (const struct sockaddr_in6 *)&l->ss;
+		if (IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr))
+			return 1;
+		a = sin6->sin6_addr.s6_addr;
+		return IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr) &&
+		    a[12] == IN_LOOPBACKNET;
+	default:
+		return 0;
+	}
+}
