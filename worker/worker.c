@@ -270,6 +270,7 @@ worker(struct worker_ctx *ctx)
 	signal(SIGINT, SIG_IGN);
 
 	fd = worker_accept(ctx, peer, sizeof(peer), &api);
+	log_debug("accepted %s", peer);
 
 	/* Tell the master first, so a spare is forked while we work. */
 	chan_init(&mchan, ctx->master_fd, 0, "master");
