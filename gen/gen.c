@@ -313,7 +313,19 @@ gen_shim(const struct spec *spec, const char *path, FILE *fp)
 		else
 			fputs(",\n\t    NULL, 0 },\n", fp);
 	}
-	fputs("};\n\nconst struct shim_connector shim_connector = {\n\t", fp);
+	fputs("};\n", fp);
+	if (spec->nfixed_headers > 0) {
+		fputs("\nstatic const struct shim_header headers[] = {\n", fp);
+		for (i = 0; i < spec->nfixed_headers; i++) {
+			fputs("\t{ ", fp);
+			gen_c_string(fp, spec->fixed_header_names[i]);
+			fputs(", ", fp);
+			gen_c_string(fp, spec->fixed_header_values[i]);
+			fputs(" },\n", fp);
+		}
+		fputs("};\n", fp);
+	}
+	fputs("\nconst struct shim_connector shim_connector = {\n\t", fp);
 	gen_c_string(fp, spec->connector);
 	fputs(",\n\t", fp);
 	gen_c_string(fp, spec->title);
@@ -325,8 +337,12 @@ gen_shim(const struct spec *spec, const char *path, FILE *fp)
 	gen_c_string(fp, spec->base_path != NULL ? spec->base_path : "");
 	fprintf(fp, ",\n\t%s,\n\t", gen_c_inject(spec->inject));
 	gen_c_string(fp, spec->inject_name);
-	fprintf(fp, ",\n\t%d,\n\tactions,\n\t%zu\n};\n", spec->graphql != 0,
+	fprintf(fp, ",\n\t%d,\n\tactions,\n\t%zu,\n", spec->graphql != 0,
 	    spec->nactions);
+	if (spec->nfixed_headers > 0)
+		fprintf(fp, "\theaders,\n\t%zu\n};\n", spec->nfixed_headers);
+	else
+		fputs("\tNULL,\n\t0\n};\n", fp);
 }
 
 /*

@@ -67,6 +67,8 @@ static char	*shim_url(const struct shim_action *, json_t **);
 static char	*shim_body(const struct shim_action *, json_t **,
 		    const char **);
 static size_t	 shim_write(char *, size_t, size_t, void *);
+static void	 shim_header_add(struct curl_slist **, const char *);
+static struct curl_slist *shim_headers(void);
 static int	 shim_send(const struct shim_action *, const char *,
 		    const char *, const char *);
 
@@ -600,17 +602,78 @@ shim_write(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* curl_slist_append() returns NULL on failure and drops the list. */
+static void
+shim_header_add(struct curl_slist **hdrs, const char *line)
+{
+	struct curl_slist	*l;
+
+	if ((l = curl_slist_append(*hdrs, line)) == NULL)
+		shim_fail("out of memory");
+	*hdrs = l;
+}
+
+/*
+ * The headers every request carries: the placeholder credential, the
+ * connector's fixed headers (x-aileron-headers) and our defaults.  The
+ * spec loader keeps fixed headers off the credential, framing and proxy
+ * headers, so only Accept can clash, and the connector's wins.
+ */
+static struct curl_slist *
+shim_headers(void)
+{
+	struct curl_slist	*hdrs = NULL;
+	char			*line;
+	size_t			 i;
+	int			 accept = 0;
+
+	/* The placeholder the proxy replaces; never a real credential. */
+	switch (sc->inject) {
+	case INJECT_BEARER:
+		shim_header_add(&hdrs, "Authorization: Bearer "
+		    SHIM_PLACEHOLDER);
+		break;
+	case INJECT_BASIC:
+		shim_header_add(&hdrs, "Authorization: Basic "
+		    SHIM_PLACEHOLDER_BASIC);
+		break;
+	case INJECT_HEADER:
+		if (asprintf(&line, "%s: " SHIM_PLACEHOLDER,
+		    sc->inject_name) == -1)
+			shim_fail("out of memory");
+		shim_header_add(&hdrs, line);
+		free(line);
+		break;
+	case INJECT_QUERY:
+		break;
+	}
+	for (i = 0; i < sc->nheaders; i++) {
+		if (asprintf(&line, "%s: %s", sc->headers[i].name,
+		    sc->headers[i].value) == -1)
+			shim_fail("out of memory");
+		shim_header_add(&hdrs, line);
+		free(line);
+		if (strcmp(sc->headers[i].name, "accept") == 0)
+			accept = 1;
+	}
+	if (!accept)
+		shim_header_add(&hdrs, "Accept: application/json");
+	/* Send the body at once rather than wait for "100 Continue". */
+	shim_header_add(&hdrs, "Expect:");
+	return hdrs;
+}
+
 static int
 shim_send(const struct shim_action *act, const char *url, const char *body,
     const char *ctype)
 {
 	struct shim_response	 resp = { NULL, 0, 0, 0 };
-	struct curl_slist	*hdrs = NULL;
+	struct curl_slist	*hdrs;
 	CURL			*h;
 	CURLcode		 rc;
 	json_t			*j;
 	const char		*ca, *loc = NULL;
-	char			 errbuf[CURL_ERROR_SIZE], *auth = NULL;
+	char			 errbuf[CURL_ERROR_SIZE];
 	long			 status = 0;
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
@@ -618,33 +681,8 @@ shim_send(const struct shim_action *act, const char *url, const char *body,
 		shim_fail("cannot initialise libcurl");
 	errbuf[0] = '\0';
 
-	/* The placeholder the proxy replaces; never a real credential. */
-	switch (sc->inject) {
-	case INJECT_BEARER:
-		auth = strdup("Authorization: Bearer " SHIM_PLACEHOLDER);
-		break;
-	case INJECT_BASIC:
-		auth = strdup("Authorization: Basic " SHIM_PLACEHOLDER_BASIC);
-		break;
-	case INJECT_HEADER:
-		if (asprintf(&auth, "%s: " SHIM_PLACEHOLDER,
-		    sc->inject_name) == -1)
-			auth = NULL;
-		break;
-	case INJECT_QUERY:
-		break;
-	}
-	if (sc->inject != INJECT_QUERY && auth == NULL)
-		shim_fail("out of memory");
-	if (auth != NULL)
-		hdrs = curl_slist_append(hdrs, auth);
-	hdrs = curl_slist_append(hdrs, "Accept: application/json");
-	/* Send the body at once rather than wait for "100 Continue". */
-	hdrs = curl_slist_append(hdrs, "Expect:");
-	hdrs = curl_slist_append(hdrs, ctype != NULL ? ctype :
-	    "Content-Type:");
-	if (hdrs == NULL)
-		shim_fail("out of memory");
+	hdrs = shim_headers();
+	shim_header_add(&hdrs, ctype != NULL ? ctype : "Content-Type:");
 
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
@@ -724,7 +762,6 @@ shim_send(const struct shim_action *act, const char *url, const char *body,
 		curl_slist_free_all(hdrs);
 		curl_global_cleanup();
 		free(resp.data);
-		free(auth);
 		return 0;
 	}
 	if (resp.len > 0) {

@@ -51,6 +51,12 @@ struct shim_action {
 	size_t			 nargs;
 };
 
+/* A fixed header of the connector (x-aileron-headers). */
+struct shim_header {
+	const char		*name;		/* lower case */
+	const char		*value;
+};
+
 struct shim_connector {
 	const char		*name;		/* linear */
 	const char		*title;
@@ -62,6 +68,8 @@ struct shim_connector {
 	int			 graphql;
 	const struct shim_action *actions;
 	size_t			 nactions;
+	const struct shim_header *headers;	/* sent on every request */
+	size_t			 nheaders;
 };
 
 /* Written by aileron-gen into $(BUILD)/gen/shim-NAME.c. */

@@ -34,6 +34,7 @@
 #define SPEC_MAX_NAME		64
 #define SPEC_MAX_REFS		8
 #define SPEC_MAX_FLAG		128
+#define SPEC_MAX_HEADER_VALUE	1024
 
 /*
  * Parse state.  ptr is the RFC 6901 pointer of the node being read, kept
@@ -64,7 +65,7 @@ static const char *spec_methods[] = {
 
 static const char *spec_top_ext[] = {
 	"x-aileron-connector", "x-aileron-hosts", "x-aileron-inject",
-	"x-aileron-strip", "x-aileron-graphql", NULL
+	"x-aileron-strip", "x-aileron-graphql", "x-aileron-headers", NULL
 };
 static const char *spec_rest_ext[] = {
 	"x-aileron-action", "x-aileron-idempotent", "x-aileron-approval",
@@ -85,6 +86,17 @@ static const char *spec_event_keys[] = {
 	"event", "input", "output", "cumulative", NULL
 };
 static const char *spec_field_keys[] = { "field", "document", NULL };
+
+/*
+ * Headers a connector may not fix: the credential's carrier, the ones that
+ * frame the request or that libcurl and the shim set themselves, and the
+ * hop-by-hop ones.  Any proxy-* header is refused as well.
+ */
+static const char *spec_reserved_headers[] = {
+	"authorization", "host", "content-length", "content-type",
+	"transfer-encoding", "connection", "keep-alive", "te", "trailer",
+	"upgrade", "expect", NULL
+};
 
 static size_t	 spec_push(struct spec_ctx *, const char *);
 static size_t	 spec_pushidx(struct spec_ctx *, size_t);
@@ -111,6 +123,8 @@ static int	 spec_add_host(struct spec_ctx *, const char *);
 static int	 spec_servers(struct spec_ctx *, json_t *);
 static int	 spec_inject(struct spec_ctx *, json_t *);
 static int	 spec_strip(struct spec_ctx *, json_t *);
+static int	 spec_header_token(const char *);
+static int	 spec_fixed_headers(struct spec_ctx *, json_t *);
 static int	 spec_schema_type(struct spec_ctx *, json_t *,
 		    enum spec_type *, enum spec_type *, json_t **);
 static int	 spec_type_name(struct spec_ctx *, json_t *, enum spec_type *);
@@ -707,6 +721,108 @@ spec_strip(struct spec_ctx *ctx, json_t *root)
 			return spec_fail(ctx, "must include \"%s\", the header "
 			    "the credential is injected into", need);
 		}
+	}
+	spec_pop(ctx, old);
+	return 0;
+}
+
+/* An HTTP field name: an RFC 9110 token. */
+static int
+spec_header_token(const char *s)
+{
+	if (*s == '\0' || strlen(s) > SPEC_MAX_NAME)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) &&
+		    strchr("!#$%&'*+-.^_`|~", *s) == NULL)
+			return 0;
+	return 1;
+}
+
+/*
+ * Fixed headers every request of the connector carries, such as Anthropic's
+ * anthropic-version.  They are configuration, never credentials: a header
+ * the proxy strips would be removed again on its way upstream, and one that
+ * frames the request would let a spec change how it is read.
+ */
+static int
+spec_fixed_headers(struct spec_ctx *ctx, json_t *root)
+{
+	struct spec	*sp = ctx->spec;
+	json_t		*o, *v;
+	const char	*key, *val, *p;
+	char		*name;
+	size_t		 old, old2, n, i;
+
+	old = spec_push(ctx, "x-aileron-headers");
+	if ((o = json_object_get(root, "x-aileron-headers")) == NULL) {
+		spec_pop(ctx, old);
+		return 0;
+	}
+	if (!json_is_object(o))
+		return spec_fail(ctx, "must be an object of header names to "
+		    "values");
+	if ((n = json_object_size(o)) == 0) {
+		spec_pop(ctx, old);
+		return 0;
+	}
+	if ((sp->fixed_header_names = calloc(n,
+	    sizeof(*sp->fixed_header_names))) == NULL ||
+	    (sp->fixed_header_values = calloc(n,
+	    sizeof(*sp->fixed_header_values))) == NULL)
+		return spec_nomem(ctx);
+	json_object_foreach(o, key, v) {
+		old2 = spec_push(ctx, key);
+		if (!spec_header_token(key))
+			return spec_fail(ctx, "a header name must be 1 to %d "
+			    "letters, digits or any of %s", SPEC_MAX_NAME,
+			    "!#$%&'*+-.^_`|~");
+		if ((name = strdup(key)) == NULL)
+			return spec_nomem(ctx);
+		/* Counted now, so spec_free() frees it on any error below. */
+		sp->fixed_header_names[sp->nfixed_headers++] = name;
+		for (i = 0; name[i] != '\0'; i++)
+			name[i] = tolower((unsigned char)name[i]);
+		for (i = 0; i + 1 < sp->nfixed_headers; i++)
+			if (strcmp(sp->fixed_header_names[i], name) == 0)
+				return spec_fail(ctx, "header \"%s\" is given "
+				    "twice", name);
+		for (i = 0; spec_reserved_headers[i] != NULL; i++)
+			if (strcmp(spec_reserved_headers[i], name) == 0)
+				break;
+		if (spec_reserved_headers[i] != NULL ||
+		    strncmp(name, "proxy-", 6) == 0)
+			return spec_fail(ctx, "header \"%s\" is reserved "
+			    "for the credential, the framing or the proxy and "
+			    "cannot be fixed", name);
+		for (i = 0; i < sp->nstrip_headers; i++)
+			if (strcmp(sp->strip_headers[i], name) == 0)
+				return spec_fail(ctx, "header \"%s\" is in "
+				    "x-aileron-strip, so the proxy would "
+				    "remove it", name);
+		if (!json_is_string(v))
+			return spec_fail(ctx, "must be a string");
+		val = json_string_value(v);
+		if (json_string_length(v) == 0)
+			return spec_fail(ctx, "must not be empty");
+		if (json_string_length(v) > SPEC_MAX_HEADER_VALUE)
+			return spec_fail(ctx, "longer than %d bytes",
+			    SPEC_MAX_HEADER_VALUE);
+		/* The length check also catches a NUL inside, if allowed. */
+		for (p = val; *p != '\0'; p++)
+			if ((unsigned char)*p < 0x20 ||
+			    (unsigned char)*p > 0x7e)
+				break;
+		if ((size_t)(p - val) != json_string_length(v))
+			return spec_fail(ctx, "must be printable ASCII: no "
+			    "control character, CR or LF");
+		if (val[0] == ' ' || p[-1] == ' ')
+			return spec_fail(ctx, "must not start or end with a "
+			    "space");
+		if ((sp->fixed_header_values[sp->nfixed_headers - 1] =
+		    strdup(val)) == NULL)
+			return spec_nomem(ctx);
+		spec_pop(ctx, old2);
 	}
 	spec_pop(ctx, old);
 	return 0;
@@ -1692,6 +1808,7 @@ spec_parse(const char *buf, size_t len, const char *name, char *err,
 
 	if (spec_inject(&ctx, root) == -1 ||
 	    spec_strip(&ctx, root) == -1 ||
+	    spec_fixed_headers(&ctx, root) == -1 ||
 	    spec_bool(&ctx, root, "x-aileron-graphql", 0, &sp->graphql) == -1)
 		goto done;
 	if (spec_paths(&ctx, root) == -1)
@@ -1810,6 +1927,8 @@ spec_free(struct spec *sp)
 	free(sp->inject_name);
 	spec_free_strings(sp->strip_headers, sp->nstrip_headers);
 	spec_free_strings(sp->strip_query, sp->nstrip_query);
+	spec_free_strings(sp->fixed_header_names, sp->nfixed_headers);
+	spec_free_strings(sp->fixed_header_values, sp->nfixed_headers);
 	for (i = 0; i < sp->nactions; i++)
 		spec_free_action(&sp->actions[i]);
 	free(sp->actions);

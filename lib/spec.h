@@ -110,6 +110,10 @@ struct spec {
 	int			 graphql;
 	struct spec_action	*actions;
 	size_t			 nactions;
+	/* x-aileron-headers: sent on every request; names lower case. */
+	char		       **fixed_header_names;
+	char		       **fixed_header_values;
+	size_t			 nfixed_headers;
 };
 
 /*

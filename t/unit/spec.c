@@ -14,6 +14,7 @@
 #include <glob.h>
 #include <libgen.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -50,6 +51,7 @@
 		"'parameters':[" PID "]}}}"
 #define USAGE(u) HEAD "'paths':{'/m':{'post':{" OP("m") "," \
 		"'x-aileron-usage':" u "}}}}"
+#define FIXED(h) HEAD "'x-aileron-headers':" h "," ITEM "}"
 
 struct broken {
 	const char	*json;
@@ -209,10 +211,50 @@ static const struct broken broken[] = {
 	    GQLOP("a", "issue", "query Q { issue { id } }", "") "],"
 	    "'x-aileron-action':'b'}}}}",
 	    "/paths/~1graphql/post/x-aileron-action", "either" },
+	{ FIXED("['anthropic-version']"), "/x-aileron-headers",
+	    "must be an object" },
+	{ FIXED("{'api version':'1'}"), "/x-aileron-headers/api version",
+	    "header name" },
+	{ FIXED("{'':'1'}"), "/x-aileron-headers/", "header name" },
+	{ FIXED("{'X-Version':'1','x-version':'2'}"),
+	    "/x-aileron-headers/x-version", "\"x-version\" is given twice" },
+	{ FIXED("{'Content-Type':'text/plain'}"),
+	    "/x-aileron-headers/Content-Type", "cannot be fixed" },
+	{ FIXED("{'host':'evil.example.com'}"), "/x-aileron-headers/host",
+	    "cannot be fixed" },
+	{ FIXED("{'Proxy-Authorization':'Basic x'}"),
+	    "/x-aileron-headers/Proxy-Authorization", "cannot be fixed" },
+	{ FIXED("{'transfer-encoding':'chunked'}"),
+	    "/x-aileron-headers/transfer-encoding", "cannot be fixed" },
+	{ "{'openapi':'3.0.3','info':{'title':'t','version':'1'},"
+	    "'x-aileron-connector':'t','servers':[{'url':"
+	    "'https://api.example.com'}],'x-aileron-inject':"
+	    "{'kind':'header','name':'x-api-key'},'x-aileron-strip':"
+	    "{'headers':['X-Api-Key','x-old-key']},"
+	    "'x-aileron-headers':{'X-Old-Key':'1'}}",
+	    "/x-aileron-headers/X-Old-Key", "in x-aileron-strip" },
+	{ FIXED("{'x-version':1}"), "/x-aileron-headers/x-version",
+	    "must be a string" },
+	{ FIXED("{'x-version':''}"), "/x-aileron-headers/x-version",
+	    "must not be empty" },
+	{ FIXED("{'x-version':'1\\r\\nx-evil: 1'}"),
+	    "/x-aileron-headers/x-version", "printable ASCII" },
+	{ FIXED("{'x-version':'1\\u007fx'}"), "/x-aileron-headers/x-version",
+	    "printable ASCII" },
+	{ FIXED("{'x-version':'caf\\u00e9'}"),
+	    "/x-aileron-headers/x-version", "printable ASCII" },
+	{ FIXED("{'x-version':'1\\t'}"), "/x-aileron-headers/x-version",
+	    "printable ASCII" },
+	{ FIXED("{'x-version':' 1'}"), "/x-aileron-headers/x-version",
+	    "space" },
+	{ FIXED("{'x-version':'1'},'x-aileron-header':{}"),
+	    "/x-aileron-header", "unknown extension" },
 };
 
 /* One spec with most features, checked field by field. */
 static const char good_spec[] = HEAD
+    "'x-aileron-headers':{'Anthropic-Version':'2023-06-01',"
+    "'x-b':'a=b; c'},"
     "'x-aileron-hosts':['Uploads.Example.com','api.example.com'],"
     "'components':{'schemas':{'Meta':{'type':'object',"
     "'additionalProperties':{'type':'string'}},"
@@ -254,7 +296,7 @@ test_good(void)
 	free(json);
 	if (!ok(sp != NULL, "good spec loads")) {
 		diag("%s", err);
-		skip(22, "no spec");
+		skip(26, "no spec");
 		return;
 	}
 	is_str(sp->connector, "t", "connector");
@@ -264,6 +306,15 @@ test_good(void)
 	is_str(sp->hosts[1], "uploads.example.com", "hosts lower case");
 	is_str(sp->strip_headers[0], "authorization", "strip lower case");
 	is(sp->inject, INJECT_BEARER, "inject bearer");
+	if (is(sp->nfixed_headers, 2, "fixed headers")) {
+		is_str(sp->fixed_header_names[0], "anthropic-version",
+		    "fixed header name lower case, in order");
+		is_str(sp->fixed_header_values[0], "2023-06-01",
+		    "fixed header value as given");
+		is_str(sp->fixed_header_values[1], "a=b; c",
+		    "fixed header value with spaces and separators");
+	} else
+		skip(3, "no fixed headers");
 	is(sp->nactions, 2, "uncurated operation ignored");
 	a = spec_action_find(sp, "update_item");
 	if (!ok(a != NULL, "update_item found")) {
@@ -378,6 +429,27 @@ test_linear(void)
 	is(a->args[1].in, ARG_IN_VARIABLE, "linear: variable");
 	is(a->args[1].required, 1, "linear: teamId required");
 	is(a->args[2].redact, 1, "linear: description redacted");
+	spec_free(sp);
+}
+
+static void
+test_anthropic(void)
+{
+	struct spec	*sp;
+	char		 err[512];
+
+	sp = spec_load("specs/anthropic.json", err, sizeof(err));
+	if (sp == NULL) {
+		skip(3, "anthropic.json does not load");
+		return;
+	}
+	if (is(sp->nfixed_headers, 1, "anthropic: one fixed header")) {
+		is_str(sp->fixed_header_names[0], "anthropic-version",
+		    "anthropic: anthropic-version");
+		is_str(sp->fixed_header_values[0], "2023-06-01",
+		    "anthropic: version 2023-06-01");
+	} else
+		skip(2, "no fixed header");
 	spec_free(sp);
 }
 
@@ -560,6 +632,40 @@ test_golden_file(const char *file)
 	    (url[strlen(want)] == '\0' || url[strlen(want)] == '?'),
 	    "%s: url %s is the path template %s", file, url, want);
 
+	/*
+	 * Headers: beside the content type and the credential's carrier,
+	 * exactly the spec's fixed headers, with their values.
+	 */
+	good = 1;
+	json_object_foreach(json_object_get(g, "headers"), key, v) {
+		if (strcasecmp(key, "content-type") == 0 ||
+		    strcasecmp(key, sp->inject == INJECT_HEADER ?
+		    sp->inject_name : "authorization") == 0)
+			continue;
+		for (i = 0; i < sp->nfixed_headers; i++)
+			if (strcasecmp(key, sp->fixed_header_names[i]) == 0)
+				break;
+		if (i == sp->nfixed_headers || !json_is_string(v) ||
+		    strcmp(json_string_value(v),
+		    sp->fixed_header_values[i]) != 0) {
+			diag("%s: header %s is not a fixed header of the spec",
+			    file, key);
+			good = 0;
+		}
+	}
+	for (i = 0; i < sp->nfixed_headers; i++) {
+		given = 0;
+		json_object_foreach(json_object_get(g, "headers"), key, v)
+			if (strcasecmp(key, sp->fixed_header_names[i]) == 0)
+				given = 1;
+		if (!given) {
+			diag("%s: fixed header %s is not expected", file,
+			    sp->fixed_header_names[i]);
+			good = 0;
+		}
+	}
+	ok(good, "%s: headers are the spec's fixed headers", file);
+
 	/* Query, body and variable names are arguments of their kind. */
 	good = 1;
 	if ((q = strchr(url, '?')) != NULL) {
@@ -658,6 +764,7 @@ main(void)
 	test_broken();
 	test_shipped();
 	test_linear();
+	test_anthropic();
 	test_load_errors();
 	test_goldens();
 	return done_testing();
