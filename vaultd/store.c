@@ -1,0 +1,503 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/* store.c: the vault store, one btree in a transactional Berkeley DB. */
+
+/*
+ * The store knows nothing about vaults: it maps string keys that mirror
+ * a file layout (vaults/{id}/meta.json, ...) to byte strings, inside
+ * transactions.  Everything it is given is already ciphertext or public
+ * metadata; no plaintext secret ever passes through here, so nothing in
+ * the cache, the log files or store.db is secret.
+ *
+ * Durability: commits are synchronous (the default; we never set
+ * DB_TXN_NOSYNC or DB_TXN_WRITE_NOSYNC, which lose acknowledged commits
+ * on kill -9), and the environment is opened with DB_RECOVER, so after a
+ * crash every transaction is either wholly there or wholly gone.
+ *
+ * Only one process (vaultd) may have the environment open: DB_RECOVER
+ * on open would corrupt a region another process is using.
+ */
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <db.h>
+
+#include "log.h"
+#include "store.h"
+
+/*
+ * A revoke rewrites every credential of a vault in one transaction.
+ * Berkeley DB locks pages, not records, and a transaction holds its
+ * write locks until commit, so the lock table must hold one lock per page
+ * touched: 10,000 credentials are 20,000 records of a few hundred bytes,
+ * some 2,000 leaf pages plus splits.  200,000 locks and objects leave a
+ * wide margin for less full pages and cost a few MiB of shared region.
+ */
+#define STORE_LK_MAX		200000
+#define STORE_LK_LOCKERS	1000
+#define STORE_CACHE_BYTES	(16 * 1024 * 1024)
+#define STORE_CKP_KBYTES	1024	/* checkpoint after 1 MiB of log */
+
+struct store {
+	DB_ENV	*env;
+	DB	*db;
+	char	 dir[1024];
+};
+
+struct store_txn {
+	struct store	*st;
+	DB_TXN		*tid;
+};
+
+struct store_cursor {
+	struct store_txn *txn;
+	DBC		*dbc;
+	char		*prefix;
+	size_t		 prefixlen;
+	char		*seek;		/* where the next call starts */
+	char		*key;		/* last key returned, NUL terminated */
+	DBT		 k, v;
+};
+
+static int	store_dir_prepare(const char *);
+static void	store_errcall(const DB_ENV *, const char *, const char *);
+static int	store_key(DBT *, const char *);
+
+static void
+store_errcall(const DB_ENV *env, const char *pfx, const char *msg)
+{
+	(void)env;
+	log_warnx("%s: %s", pfx != NULL ? pfx : "store", msg);
+}
+
+/*
+ * The environment directory holds only ciphertext, but its metadata
+ * (who has which connector) is private: 0700, ours, nobody else's.
+ */
+static int
+store_dir_prepare(const char *dir)
+{
+	struct stat	 sb;
+
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		log_warn("cannot create the vault directory %s", dir);
+		return -1;
+	}
+	if (lstat(dir, &sb) == -1) {
+		log_warn("cannot stat the vault directory %s", dir);
+		return -1;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		log_warnx("the vault directory %s is not a directory", dir);
+		return -1;
+	}
+	if (sb.st_uid != geteuid()) {
+		log_warnx("the vault directory %s belongs to uid %u, not to us;"
+		    " fix its owner", dir, (unsigned)sb.st_uid);
+		return -1;
+	}
+	if ((sb.st_mode & 077) != 0) {
+		log_warnx("the vault directory %s had mode %03o, now 0700",
+		    dir, (unsigned)(sb.st_mode & 0777));
+		if (chmod(dir, 0700) == -1) {
+			log_warn("chmod %s", dir);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct store *
+store_open(const char *dir)
+{
+	struct store	*st;
+	mode_t		 omask;
+	int		 rv;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		log_warn("%s", __func__);
+		return NULL;
+	}
+	if (strlcpy(st->dir, dir, sizeof(st->dir)) >= sizeof(st->dir)) {
+		log_warnx("%s: directory name too long", __func__);
+		free(st);
+		return NULL;
+	}
+	if (store_dir_prepare(dir) == -1) {
+		free(st);
+		return NULL;
+	}
+
+	/* Files Berkeley DB creates (regions, logs, store.db) are 0600. */
+	omask = umask(077);
+	if ((rv = db_env_create(&st->env, 0)) != 0) {
+		log_warnx("%s: db_env_create: %s", __func__, db_strerror(rv));
+		goto fail;
+	}
+	st->env->set_errcall(st->env, store_errcall);
+	st->env->set_errpfx(st->env, "vault store");
+	if ((rv = st->env->set_lk_max_locks(st->env, STORE_LK_MAX)) != 0 ||
+	    (rv = st->env->set_lk_max_objects(st->env, STORE_LK_MAX)) != 0 ||
+	    (rv = st->env->set_lk_max_lockers(st->env,
+	    STORE_LK_LOCKERS)) != 0 ||
+	    (rv = st->env->set_lk_detect(st->env, DB_LOCK_DEFAULT)) != 0 ||
+	    (rv = st->env->set_cachesize(st->env, 0, STORE_CACHE_BYTES,
+	    1)) != 0 ||
+	    (rv = st->env->set_lg_filemode(st->env, 0600)) != 0 ||
+	    (rv = st->env->log_set_config(st->env, DB_LOG_AUTO_REMOVE,
+	    1)) != 0) {
+		log_warnx("%s: configuring the environment: %s", __func__,
+		    db_strerror(rv));
+		goto fail;
+	}
+	if ((rv = st->env->open(st->env, dir, DB_CREATE | DB_INIT_TXN |
+	    DB_INIT_LOG | DB_INIT_LOCK | DB_INIT_MPOOL | DB_RECOVER,
+	    0600)) != 0) {
+		log_warnx("cannot open the vault store in %s: %s", dir,
+		    db_strerror(rv));
+		goto fail;
+	}
+	if ((rv = db_create(&st->db, st->env, 0)) != 0 ||
+	    (rv = st->db->open(st->db, NULL, STORE_DB_NAME, NULL, DB_BTREE,
+	    DB_CREATE | DB_AUTO_COMMIT, 0600)) != 0) {
+		log_warnx("cannot open %s/%s: %s", dir, STORE_DB_NAME,
+		    db_strerror(rv));
+		goto fail;
+	}
+	umask(omask);
+	return st;
+ fail:
+	umask(omask);
+	if (st->db != NULL)
+		st->db->close(st->db, 0);
+	if (st->env != NULL)
+		st->env->close(st->env, 0);
+	free(st);
+	return NULL;
+}
+
+void
+store_close(struct store *st)
+{
+	int	 rv;
+
+	if (st == NULL)
+		return;
+	(void)store_checkpoint(st);
+	if ((rv = st->db->close(st->db, 0)) != 0)
+		log_warnx("%s: %s", __func__, db_strerror(rv));
+	if ((rv = st->env->close(st->env, 0)) != 0)
+		log_warnx("%s: %s", __func__, db_strerror(rv));
+	free(st);
+}
+
+/*
+ * A checkpoint flushes the cache to store.db; after it the log files
+ * before it are no longer needed and DB_LOG_AUTO_REMOVE deletes them.
+ */
+int
+store_checkpoint(struct store *st)
+{
+	int	 rv;
+
+	if ((rv = st->env->txn_checkpoint(st->env, 0, 0, 0)) != 0) {
+		log_warnx("%s: %s", __func__, db_strerror(rv));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A consistent copy of the live environment (store.db and the logs
+ * needed to recover it) into a new directory, like db_hotbackup.
+ */
+int
+store_backup(struct store *st, const char *dir)
+{
+	mode_t	 omask;
+	int	 rv;
+
+	omask = umask(077);
+	rv = st->env->backup(st->env, dir, DB_CREATE | DB_EXCL);
+	umask(omask);
+	if (rv != 0) {
+		log_warnx("backup of the vault store to %s failed: %s", dir,
+		    rv > 0 ? strerror(rv) : db_strerror(rv));
+		return -1;
+	}
+	return 0;
+}
+
+struct store_txn *
+store_begin(struct store *st)
+{
+	struct store_txn	*txn;
+	int			 rv;
+
+	if ((txn = calloc(1, sizeof(*txn))) == NULL) {
+		log_warn("%s", __func__);
+		return NULL;
+	}
+	txn->st = st;
+	/* Synchronous: no DB_TXN_NOSYNC here, ever. */
+	if ((rv = st->env->txn_begin(st->env, NULL, &txn->tid, 0)) != 0) {
+		log_warnx("%s: %s", __func__, db_strerror(rv));
+		free(txn);
+		return NULL;
+	}
+	return txn;
+}
+
+/* Commits and frees the transaction, whether or not the commit worked. */
+int
+store_commit(struct store_txn *txn)
+{
+	struct store	*st = txn->st;
+	int		 rv;
+
+	rv = txn->tid->commit(txn->tid, 0);
+	free(txn);
+	if (rv != 0) {
+		log_warnx("%s: %s", __func__, db_strerror(rv));
+		return -1;
+	}
+	/* Cheap unless a megabyte of log has piled up since the last one. */
+	if ((rv = st->env->txn_checkpoint(st->env, STORE_CKP_KBYTES, 0,
+	    0)) != 0)
+		log_warnx("%s: checkpoint: %s", __func__, db_strerror(rv));
+	return 0;
+}
+
+void
+store_abort(struct store_txn *txn)
+{
+	int	 rv;
+
+	if (txn == NULL)
+		return;
+	if ((rv = txn->tid->abort(txn->tid)) != 0)
+		log_warnx("%s: %s", __func__, db_strerror(rv));
+	free(txn);
+}
+
+static int
+store_key(DBT *k, const char *key)
+{
+	size_t	 n;
+
+	memset(k, 0, sizeof(*k));
+	n = strlen(key);
+	if (n == 0 || n > STORE_KEY_MAX) {
+		log_warnx("store: key of %zu bytes refused", n);
+		return -1;
+	}
+	/* Keys are stored without their NUL, so db_dump -p shows them. */
+	k->data = (void *)(uintptr_t)key;
+	k->size = (u_int32_t)n;
+	return 0;
+}
+
+/*
+ * Returns 0 with a malloc()ed copy of the value (followed by one NUL, not
+ * counted in *len, so JSON can be parsed in place), STORE_NOTFOUND, or -1.
+ */
+int
+store_get(struct store_txn *txn, const char *key, unsigned char **val,
+    size_t *len)
+{
+	DBT		 k, v;
+	unsigned char	*p;
+	int		 rv;
+
+	*val = NULL;
+	*len = 0;
+	if (store_key(&k, key) == -1)
+		return -1;
+	memset(&v, 0, sizeof(v));
+	v.flags = DB_DBT_MALLOC;
+	rv = txn->st->db->get(txn->st->db, txn->tid, &k, &v, 0);
+	if (rv == DB_NOTFOUND)
+		return STORE_NOTFOUND;
+	if (rv != 0) {
+		log_warnx("store: get %s: %s", key, db_strerror(rv));
+		return -1;
+	}
+	if ((p = realloc(v.data, (size_t)v.size + 1)) == NULL) {
+		log_warn("%s", __func__);
+		free(v.data);
+		return -1;
+	}
+	p[v.size] = '\0';
+	*val = p;
+	*len = v.size;
+	return 0;
+}
+
+int
+store_put(struct store_txn *txn, const char *key, const void *val,
+    size_t len)
+{
+	DBT	 k, v;
+	int	 rv;
+
+	if (store_key(&k, key) == -1)
+		return -1;
+	if (len > UINT32_MAX) {
+		log_warnx("store: value for %s too large", key);
+		return -1;
+	}
+	memset(&v, 0, sizeof(v));
+	v.data = (void *)(uintptr_t)val;
+	v.size = (u_int32_t)len;
+	if ((rv = txn->st->db->put(txn->st->db, txn->tid, &k, &v, 0)) != 0) {
+		log_warnx("store: put %s: %s", key, db_strerror(rv));
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_del(struct store_txn *txn, const char *key)
+{
+	DBT	 k;
+	int	 rv;
+
+	if (store_key(&k, key) == -1)
+		return -1;
+	rv = txn->st->db->del(txn->st->db, txn->tid, &k, 0);
+	if (rv == DB_NOTFOUND)
+		return STORE_NOTFOUND;
+	if (rv != 0) {
+		log_warnx("store: del %s: %s", key, db_strerror(rv));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Iterate over every key that starts with prefix, in byte order.  The
+ * btree keeps keys sorted, so DB_SET_RANGE lands on the first such key and
+ * DB_NEXT walks until the prefix no longer matches.  An empty prefix walks
+ * the whole store (tests use it to compare dumps).
+ */
+struct store_cursor *
+store_cursor_open(struct store_txn *txn, const char *prefix)
+{
+	struct store_cursor	*c;
+	int			 rv;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->prefix = strdup(prefix)) == NULL ||
+	    (c->seek = strdup(prefix)) == NULL) {
+		log_warn("%s", __func__);
+		if (c != NULL) {
+			free(c->prefix);
+			free(c);
+		}
+		return NULL;
+	}
+	c->txn = txn;
+	c->prefixlen = strlen(prefix);
+	c->k.flags = DB_DBT_REALLOC;
+	c->v.flags = DB_DBT_REALLOC;
+	if ((rv = txn->st->db->cursor(txn->st->db, txn->tid, &c->dbc,
+	    0)) != 0) {
+		log_warnx("%s: %s", __func__, db_strerror(rv));
+		free(c->prefix);
+		free(c->seek);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* The next call to store_cursor_next starts at the first key >= key. */
+int
+store_cursor_seek(struct store_cursor *c, const char *key)
+{
+	free(c->seek);
+	if ((c->seek = strdup(key)) == NULL) {
+		log_warn("%s", __func__);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Returns 0 with key, value and length valid until the next call,
+ * STORE_NOTFOUND past the last key with the prefix, or -1.
+ */
+int
+store_cursor_next(struct store_cursor *c, const char **key,
+    const unsigned char **val, size_t *len)
+{
+	size_t	 n;
+	char	*p;
+	int	 rv;
+
+	if (c->seek != NULL) {
+		/* DB_SET_RANGE reads the key from the DBT and rewrites it. */
+		n = strlen(c->seek);
+		if ((p = realloc(c->k.data, n + 1)) == NULL) {
+			log_warn("%s", __func__);
+			return -1;
+		}
+		memcpy(p, c->seek, n + 1);
+		c->k.data = p;
+		c->k.size = (u_int32_t)n;
+		c->k.ulen = (u_int32_t)n + 1;
+		free(c->seek);
+		c->seek = NULL;
+		rv = c->dbc->get(c->dbc, &c->k, &c->v, n == 0 ? DB_FIRST :
+		    DB_SET_RANGE);
+	} else
+		rv = c->dbc->get(c->dbc, &c->k, &c->v, DB_NEXT);
+	if (rv == DB_NOTFOUND)
+		return STORE_NOTFOUND;
+	if (rv != 0) {
+		log_warnx("store: cursor: %s", db_strerror(rv));
+		return -1;
+	}
+	if (c->k.size < c->prefixlen ||
+	    memcmp(c->k.data, c->prefix, c->prefixlen) != 0)
+		return STORE_NOTFOUND;
+	if ((p = realloc(c->key, (size_t)c->k.size + 1)) == NULL) {
+		log_warn("%s", __func__);
+		return -1;
+	}
+	memcpy(p, c->k.data, c->k.size);
+	p[c->k.size] = '\0';
+	c->key = p;
+	*key = c->key;
+	*val = c->v.data;
+	*len = c->v.size;
+	return 0;
+}
+
+void
+store_cursor_close(struct store_cursor *c)
+{
+	if (c == NULL)
+		return;
+	c->dbc->close(c->dbc);
+	free(c->k.data);
+	free(c->v.data);
+	free(c->key);
+	free(c->prefix);
+	free(c->seek);
+	free(c);
+}

@@ -1,0 +1,1876 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/* vault.c: the vault model: users, vaults, members, credentials. */
+
+/*
+ * Records (see aileron-vault(5)):
+ *
+ *	users/{user}/kdf.json				salt and scrypt N, r, p
+ *	vaults/{vault}/meta.json			type, name, generation
+ *	vaults/{vault}/members.json			user and role per member
+ *	vaults/{vault}/key_wrappings/{user}.wrap	vault key under user key
+ *	vaults/{vault}/credentials/{cred}.enc		value under vault key
+ *	vaults/{vault}/credentials/{cred}.meta.json	name, connector, kind
+ *
+ * Trust: the JSON records are not authenticated by themselves; what makes
+ * them safe is that every ciphertext's associated data is rebuilt from
+ * them.  A credential opens only under the vault id, credential id,
+ * connector, injection kind and generation it was sealed with, and a wrap
+ * only under its vault id, user id and generation.  So editing metadata,
+ * swapping blobs or restoring an older generation's blob makes the open
+ * fail rather than hand a secret to the wrong connector.
+ *
+ * Every public function runs in one transaction and either commits all of
+ * its changes or aborts them all: a failed operation leaves the store
+ * byte for byte as it was.
+ *
+ * Plaintext values and keys exist only in crypto_secret buffers (secure
+ * heap) and are freed, which zeroes them, on every path.  Logs name the
+ * user, the operation, the credential's name and connector, never a value.
+ */
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+#include "log.h"
+#include "crypto.h"
+#include "store.h"
+#include "vault.h"
+
+#define VAULT_MEMBERS_MAX	256
+#define VAULT_TYPE_PERSONAL	"personal"
+#define VAULT_TYPE_SHARED	"shared"
+#define VAULT_PAUSE_ENV		"AILERON_TEST_REVOKE_PAUSE"
+#define VAULT_PAUSE_SECONDS	60
+
+struct vault {
+	struct store	*st;
+};
+
+/* meta.json of a vault. */
+struct vault_meta {
+	char		 id[VAULT_ID_LEN + 1];
+	int		 personal;
+	char		 name[VAULT_NAME_MAX + 1];
+	uint64_t	 generation;
+	time_t		 created;
+};
+
+struct vault_member {
+	char		 user[VAULT_USER_MAX + 1];
+	enum vault_role	 role;
+};
+
+/* members.json of a vault. */
+struct vault_members {
+	size_t			 n;
+	struct vault_member	 m[VAULT_MEMBERS_MAX];
+};
+
+/* One vault a user belongs to. */
+struct vault_ref {
+	char		 id[VAULT_ID_LEN + 1];
+	int		 personal;
+	enum vault_role	 role;
+};
+
+static const char *vault_errors[VAULT_ERR_MAX] = {
+	[VAULT_OK] = "success",
+	[VAULT_ERR_SYSTEM] = "vault store failure; see the service log",
+	[VAULT_ERR_INVALID] = "invalid name, kind or value",
+	[VAULT_ERR_WRONG_KEY] = "wrong master key",
+	[VAULT_ERR_NO_USER] = "no such vault user; run aileron vault init",
+	[VAULT_ERR_USER_EXISTS] = "the vault user already exists",
+	[VAULT_ERR_NO_VAULT] = "no such vault",
+	[VAULT_ERR_NO_CREDENTIAL] = "no such credential",
+	[VAULT_ERR_EXISTS] = "a credential for this connector or with this "
+	    "name already exists; use --replace",
+	[VAULT_ERR_CORRUPT] = "a vault record is damaged or was tampered "
+	    "with; restore from a backup",
+	[VAULT_ERR_KDF] = "key derivation parameters out of bounds",
+	[VAULT_ERR_DENIED] = "your role in this vault does not allow that",
+	[VAULT_ERR_MEMBER_EXISTS] = "already a member of this vault",
+	[VAULT_ERR_NOT_MEMBER] = "not a member of this vault",
+	[VAULT_ERR_NEED_KEY] = "the key of a remaining member is needed",
+	[VAULT_ERR_STALE_KEY] = "the vault key changed; open it again",
+};
+
+static const char *vault_kinds[] = { "bearer", "basic", "header", "query" };
+static const char *vault_roles[] = { "reader", "contributor", "owner" };
+
+static int	vault_valid_chars(const char *, size_t, const char *);
+static int	vault_valid_user(const char *);
+static int	vault_valid_id(const char *);
+static int	vault_valid_value(enum vault_kind, const unsigned char *,
+		    size_t);
+static int	vault_new_id(char *);
+static int	vault_kind_ad(const struct vault_credential_info *, char *,
+		    size_t);
+static int	vault_json_get(struct store_txn *, const char *, json_t **);
+static int	vault_json_put(struct store_txn *, const char *, json_t *);
+static int	vault_str(json_t *, const char *, char *, size_t);
+static int	vault_kdf_read(struct store_txn *, const char *,
+		    struct vault_kdf *);
+static int	vault_kdf_write(struct store_txn *, const char *,
+		    const struct vault_kdf *);
+static int	vault_meta_read(struct store_txn *, const char *,
+		    struct vault_meta *);
+static int	vault_meta_write(struct store_txn *, const struct vault_meta *);
+static int	vault_members_read(struct store_txn *, const char *,
+		    struct vault_members *);
+static int	vault_members_write(struct store_txn *, const char *,
+		    const struct vault_members *);
+static struct vault_member *vault_members_find(struct vault_members *,
+		    const char *);
+static int	vault_user_vaults(struct store_txn *, const char *,
+		    struct vault_ref **, size_t *);
+static int	vault_resolve(struct store_txn *, const char *, const char *,
+		    struct vault_meta *, enum vault_role *);
+static int	vault_wrap_open(struct store_txn *, const char *, const char *,
+		    const unsigned char *, uint64_t, struct crypto_secret **);
+static int	vault_wrap_write(struct store_txn *, const char *, const char *,
+		    const unsigned char *, uint64_t,
+		    const struct crypto_secret *);
+static int	vault_check_personal(struct store_txn *, const char *,
+		    const unsigned char *);
+static int	vault_cred_meta_parse(const char *, const unsigned char *,
+		    size_t, struct vault_credential_info *);
+static int	vault_cred_meta_write(struct store_txn *,
+		    const struct vault_credential_info *);
+static int	vault_cred_list(struct store_txn *, const char *,
+		    struct vault_credential_info **, size_t *);
+static int	vault_cred_seal(struct store_txn *, const unsigned char *,
+		    uint64_t, const struct vault_credential_info *,
+		    const unsigned char *, size_t);
+static int	vault_cred_open(struct store_txn *, const unsigned char *,
+		    uint64_t, const struct vault_credential_info *,
+		    struct crypto_secret **);
+static int	vault_cred_del(struct store_txn *,
+		    const struct vault_credential_info *);
+static int	vault_cred_byname(struct store_txn *, const char *,
+		    const char *, struct vault_credential_info *);
+static const unsigned char *vault_member_key_find(
+		    const struct vault_member_key *, size_t, const char *);
+static int	vault_finish(struct store_txn *, int);
+static void	vault_test_pause(void);
+
+/*
+ * Key names.  Every component is validated (ids are hex, user ids have no
+ * '/'), so a name can never reach outside its vault's prefix.
+ */
+#define KEY_KDF		"users/%s/kdf.json"
+#define KEY_META	"vaults/%s/meta.json"
+#define KEY_MEMBERS	"vaults/%s/members.json"
+#define KEY_WRAP	"vaults/%s/key_wrappings/%s.wrap"
+#define KEY_CREDS	"vaults/%s/credentials/"
+#define KEY_ENC		"vaults/%s/credentials/%s.enc"
+#define KEY_CMETA	"vaults/%s/credentials/%s.meta.json"
+#define CMETA_SUFFIX	".meta.json"
+
+struct vault *
+vault_open(const char *dir)
+{
+	struct vault	*v;
+
+	if ((v = calloc(1, sizeof(*v))) == NULL) {
+		log_warn("%s", __func__);
+		return NULL;
+	}
+	if ((v->st = store_open(dir)) == NULL) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+void
+vault_close(struct vault *v)
+{
+	if (v == NULL)
+		return;
+	store_close(v->st);
+	free(v);
+}
+
+/* For backups, checkpoints and tests that read the raw records. */
+struct store *
+vault_store(struct vault *v)
+{
+	return v->st;
+}
+
+const char *
+vault_strerror(int e)
+{
+	if (e < 0 || e >= VAULT_ERR_MAX || vault_errors[e] == NULL)
+		return "unknown vault error";
+	return vault_errors[e];
+}
+
+const char *
+vault_kind_name(enum vault_kind k)
+{
+	if ((unsigned)k >= sizeof(vault_kinds) / sizeof(vault_kinds[0]))
+		return "unknown";
+	return vault_kinds[k];
+}
+
+int
+vault_kind_parse(const char *s, enum vault_kind *k)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(vault_kinds) / sizeof(vault_kinds[0]); i++)
+		if (strcmp(s, vault_kinds[i]) == 0) {
+			*k = (enum vault_kind)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *
+vault_role_name(enum vault_role r)
+{
+	if ((unsigned)r >= sizeof(vault_roles) / sizeof(vault_roles[0]))
+		return "unknown";
+	return vault_roles[r];
+}
+
+int
+vault_role_parse(const char *s, enum vault_role *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(vault_roles) / sizeof(vault_roles[0]); i++)
+		if (strcmp(s, vault_roles[i]) == 0) {
+			*r = (enum vault_role)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* 1..max characters, each alphanumeric or in extra. */
+static int
+vault_valid_chars(const char *s, size_t max, const char *extra)
+{
+	size_t	 n;
+
+	if (s == NULL || (n = strlen(s)) == 0 || n > max)
+		return 0;
+	for (; *s != '\0'; s++) {
+		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9'))
+			continue;
+		if (strchr(extra, *s) == NULL)
+			return 0;
+	}
+	return 1;
+}
+
+/* Login names; never "." or "..", never a '/'. */
+static int
+vault_valid_user(const char *s)
+{
+	if (!vault_valid_chars(s, VAULT_USER_MAX, "._-"))
+		return 0;
+	return strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
+}
+
+static int
+vault_valid_id(const char *s)
+{
+	size_t	 i;
+
+	if (s == NULL || strlen(s) != VAULT_ID_LEN)
+		return 0;
+	for (i = 0; i < VAULT_ID_LEN; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/*
+ * A value goes into a header line or a query string: no CR, LF or NUL
+ * (header injection), nothing else unprintable.  Basic needs user:password
+ * with a non-empty user.
+ */
+static int
+vault_valid_value(enum vault_kind kind, const unsigned char *v, size_t len)
+{
+	size_t	 i;
+
+	if (len == 0 || len > VAULT_VALUE_MAX)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (v[i] < 0x20 || v[i] == 0x7f)
+			return 0;
+	if (kind == VAULT_KIND_BASIC &&
+	    (v[0] == ':' || memchr(v, ':', len) == NULL))
+		return 0;
+	return 1;
+}
+
+/* 128 random bits in lower-case hex: vault and credential ids. */
+static int
+vault_new_id(char *id)
+{
+	unsigned char	 b[VAULT_ID_LEN / 2];
+	size_t		 i;
+
+	if (crypto_random(b, sizeof(b)) == -1)
+		return -1;
+	for (i = 0; i < sizeof(b); i++)
+		snprintf(id + i * 2, 3, "%02x", b[i]);
+	return 0;
+}
+
+/* The kind as bound into the associated data: "header:X-Api-Key". */
+static int
+vault_kind_ad(const struct vault_credential_info *ci, char *buf, size_t len)
+{
+	int	 n;
+
+	if (ci->kind == VAULT_KIND_HEADER || ci->kind == VAULT_KIND_QUERY)
+		n = snprintf(buf, len, "%s:%s", vault_kind_name(ci->kind),
+		    ci->param);
+	else
+		n = snprintf(buf, len, "%s", vault_kind_name(ci->kind));
+	return (n < 0 || (size_t)n >= len) ? -1 : 0;
+}
+
+/* Returns VAULT_OK, VAULT_ERR_NO_VAULT (absent), CORRUPT or SYSTEM. */
+static int
+vault_json_get(struct store_txn *txn, const char *key, json_t **out)
+{
+	json_error_t	 jerr;
+	unsigned char	*val;
+	size_t		 len;
+	int		 rv;
+
+	*out = NULL;
+	if ((rv = store_get(txn, key, &val, &len)) == STORE_NOTFOUND)
+		return VAULT_ERR_NO_VAULT;
+	if (rv == -1)
+		return VAULT_ERR_SYSTEM;
+	*out = json_loadb((char *)val, len, JSON_REJECT_DUPLICATES, &jerr);
+	free(val);
+	if (*out == NULL || !json_is_object(*out)) {
+		log_warnx("vault: record %s is damaged: %s", key,
+		    *out == NULL ? jerr.text : "not an object");
+		json_decref(*out);
+		*out = NULL;
+		return VAULT_ERR_CORRUPT;
+	}
+	return VAULT_OK;
+}
+
+static int
+vault_json_put(struct store_txn *txn, const char *key, json_t *o)
+{
+	char	*s;
+	int	 rv;
+
+	if (o == NULL)
+		return VAULT_ERR_SYSTEM;
+	if ((s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+		return VAULT_ERR_SYSTEM;
+	rv = store_put(txn, key, s, strlen(s)) == 0 ? VAULT_OK :
+	    VAULT_ERR_SYSTEM;
+	free(s);
+	return rv;
+}
+
+static int
+vault_str(json_t *o, const char *field, char *buf, size_t len)
+{
+	const char	*s;
+
+	if ((s = json_string_value(json_object_get(o, field))) == NULL ||
+	    strlcpy(buf, s, len) >= len)
+		return -1;
+	return 0;
+}
+
+static int
+vault_kdf_read(struct store_txn *txn, const char *user, struct vault_kdf *kdf)
+{
+	char		 key[STORE_KEY_MAX], salt[CRYPTO_SALT_LEN * 2 + 1];
+	const char	*why;
+	json_t		*o, *jn, *jr, *jp;
+	unsigned int	 b;
+	size_t		 i;
+	int		 rv;
+
+	snprintf(key, sizeof(key), KEY_KDF, user);
+	if ((rv = vault_json_get(txn, key, &o)) != VAULT_OK)
+		return rv == VAULT_ERR_NO_VAULT ? VAULT_ERR_NO_USER : rv;
+	jn = json_object_get(o, "N");
+	jr = json_object_get(o, "r");
+	jp = json_object_get(o, "p");
+	if (vault_str(o, "salt", salt, sizeof(salt)) == -1 ||
+	    strlen(salt) != CRYPTO_SALT_LEN * 2 || !json_is_integer(jn) ||
+	    !json_is_integer(jr) || !json_is_integer(jp) ||
+	    json_integer_value(jn) < 0 || json_integer_value(jr) < 0 ||
+	    json_integer_value(jp) < 0 ||
+	    json_integer_value(jr) > UINT32_MAX ||
+	    json_integer_value(jp) > UINT32_MAX) {
+		log_warnx("vault: record %s is damaged", key);
+		json_decref(o);
+		return VAULT_ERR_CORRUPT;
+	}
+	kdf->N = (uint64_t)json_integer_value(jn);
+	kdf->r = (uint32_t)json_integer_value(jr);
+	kdf->p = (uint32_t)json_integer_value(jp);
+	json_decref(o);
+	for (i = 0; i < CRYPTO_SALT_LEN; i++) {
+		if (sscanf(salt + i * 2, "%2x", &b) != 1) {
+			log_warnx("vault: record %s has a bad salt", key);
+			return VAULT_ERR_CORRUPT;
+		}
+		kdf->salt[i] = (unsigned char)b;
+	}
+	/* A tampered kdf.json must not make the CLI burn memory or CPU. */
+	if ((why = crypto_kdf_check(kdf->N, kdf->r, kdf->p)) != NULL) {
+		log_warnx("vault: %s: %s (N=%llu r=%u p=%u)", key, why,
+		    (unsigned long long)kdf->N, kdf->r, kdf->p);
+		return VAULT_ERR_KDF;
+	}
+	return VAULT_OK;
+}
+
+static int
+vault_kdf_write(struct store_txn *txn, const char *user,
+    const struct vault_kdf *kdf)
+{
+	char	 key[STORE_KEY_MAX], salt[CRYPTO_SALT_LEN * 2 + 1];
+	json_t	*o;
+	size_t	 i;
+	int	 rv;
+
+	for (i = 0; i < CRYPTO_SALT_LEN; i++)
+		snprintf(salt + i * 2, 3, "%02x", kdf->salt[i]);
+	snprintf(key, sizeof(key), KEY_KDF, user);
+	o = json_pack("{s:i, s:s, s:I, s:I, s:I}", "format", VAULT_FORMAT,
+	    "salt", salt, "N", (json_int_t)kdf->N, "r", (json_int_t)kdf->r,
+	    "p", (json_int_t)kdf->p);
+	rv = vault_json_put(txn, key, o);
+	json_decref(o);
+	return rv;
+}
+
+static int
+vault_meta_read(struct store_txn *txn, const char *id, struct vault_meta *m)
+{
+	char		 key[STORE_KEY_MAX], type[16];
+	json_t		*o, *jg, *jc;
+	int		 rv;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(key, sizeof(key), KEY_META, id);
+	if ((rv = vault_json_get(txn, key, &o)) != VAULT_OK)
+		return rv;
+	jg = json_object_get(o, "generation");
+	jc = json_object_get(o, "created");
+	if (vault_str(o, "type", type, sizeof(type)) == -1 ||
+	    vault_str(o, "name", m->name, sizeof(m->name)) == -1 ||
+	    !json_is_integer(jg) || json_integer_value(jg) < 1 ||
+	    !json_is_integer(jc) ||
+	    (strcmp(type, VAULT_TYPE_PERSONAL) != 0 &&
+	    strcmp(type, VAULT_TYPE_SHARED) != 0)) {
+		log_warnx("vault: record %s is damaged", key);
+		json_decref(o);
+		return VAULT_ERR_CORRUPT;
+	}
+	strlcpy(m->id, id, sizeof(m->id));
+	m->personal = strcmp(type, VAULT_TYPE_PERSONAL) == 0;
+	m->generation = (uint64_t)json_integer_value(jg);
+	m->created = (time_t)json_integer_value(jc);
+	json_decref(o);
+	return VAULT_OK;
+}
+
+static int
+vault_meta_write(struct store_txn *txn, const struct vault_meta *m)
+{
+	char	 key[STORE_KEY_MAX];
+	json_t	*o;
+	int	 rv;
+
+	snprintf(key, sizeof(key), KEY_META, m->id);
+	o = json_pack("{s:i, s:s, s:s, s:s, s:I, s:I}", "format", VAULT_FORMAT,
+	    "id", m->id, "type", m->personal ? VAULT_TYPE_PERSONAL :
+	    VAULT_TYPE_SHARED, "name", m->name,
+	    "generation", (json_int_t)m->generation,
+	    "created", (json_int_t)m->created);
+	rv = vault_json_put(txn, key, o);
+	json_decref(o);
+	return rv;
+}
+
+static int
+vault_members_read(struct store_txn *txn, const char *id,
+    struct vault_members *ms)
+{
+	char		 key[STORE_KEY_MAX], role[16];
+	json_t		*o, *a, *e;
+	size_t		 i;
+	int		 rv;
+
+	memset(ms, 0, sizeof(*ms));
+	snprintf(key, sizeof(key), KEY_MEMBERS, id);
+	if ((rv = vault_json_get(txn, key, &o)) != VAULT_OK)
+		return rv == VAULT_ERR_NO_VAULT ? VAULT_ERR_CORRUPT : rv;
+	a = json_object_get(o, "members");
+	if (!json_is_array(a) || json_array_size(a) > VAULT_MEMBERS_MAX)
+		goto bad;
+	json_array_foreach(a, i, e) {
+		if (vault_str(e, "user", ms->m[i].user,
+		    sizeof(ms->m[i].user)) == -1 ||
+		    !vault_valid_user(ms->m[i].user) ||
+		    vault_str(e, "role", role, sizeof(role)) == -1 ||
+		    vault_role_parse(role, &ms->m[i].role) == -1)
+			goto bad;
+		ms->n++;
+	}
+	json_decref(o);
+	return VAULT_OK;
+ bad:
+	log_warnx("vault: record %s is damaged", key);
+	json_decref(o);
+	return VAULT_ERR_CORRUPT;
+}
+
+static int
+vault_members_write(struct store_txn *txn, const char *id,
+    const struct vault_members *ms)
+{
+	char	 key[STORE_KEY_MAX];
+	json_t	*o, *a;
+	size_t	 i;
+	int	 rv;
+
+	if ((a = json_array()) == NULL)
+		return VAULT_ERR_SYSTEM;
+	for (i = 0; i < ms->n; i++)
+		if (json_array_append_new(a, json_pack("{s:s, s:s}",
+		    "user", ms->m[i].user,
+		    "role", vault_role_name(ms->m[i].role))) == -1) {
+			json_decref(a);
+			return VAULT_ERR_SYSTEM;
+		}
+	snprintf(key, sizeof(key), KEY_MEMBERS, id);
+	o = json_pack("{s:i, s:o}", "format", VAULT_FORMAT, "members", a);
+	rv = vault_json_put(txn, key, o);
+	json_decref(o);
+	return rv;
+}
+
+static struct vault_member *
+vault_members_find(struct vault_members *ms, const char *user)
+{
+	size_t	 i;
+
+	for (i = 0; i < ms->n; i++)
+		if (strcmp(ms->m[i].user, user) == 0)
+			return &ms->m[i];
+	return NULL;
+}
+
+/*
+ * The vaults a user belongs to, personal first.  Membership is having a
+ * wrap: the cursor visits each vault's first key, we probe for the wrap,
+ * then seek past the vault ("vaults/{id}0" sorts right after every
+ * "vaults/{id}/..." key), so this costs a few lookups per vault, not a
+ * walk over every credential.
+ */
+static int
+vault_user_vaults(struct store_txn *txn, const char *user,
+    struct vault_ref **refsp, size_t *np)
+{
+	struct store_cursor	*c;
+	struct vault_ref	*refs = NULL, *nr, tmp;
+	struct vault_members	 ms;
+	struct vault_member	*mb;
+	struct vault_meta	 m;
+	const unsigned char	*val;
+	const char		*key, *slash;
+	char			 id[VAULT_ID_LEN + 1], wkey[STORE_KEY_MAX];
+	unsigned char		*w;
+	size_t			 n = 0, len, wlen;
+	int			 rv = VAULT_ERR_SYSTEM, r;
+
+	*refsp = NULL;
+	*np = 0;
+	if ((c = store_cursor_open(txn, "vaults/")) == NULL)
+		return VAULT_ERR_SYSTEM;
+	while ((r = store_cursor_next(c, &key, &val, &len)) == 0) {
+		key += strlen("vaults/");
+		if ((slash = strchr(key, '/')) == NULL ||
+		    (size_t)(slash - key) != VAULT_ID_LEN) {
+			log_warnx("vault: stray key vaults/%s", key);
+			rv = VAULT_ERR_CORRUPT;
+			goto done;
+		}
+		memcpy(id, key, VAULT_ID_LEN);
+		id[VAULT_ID_LEN] = '\0';
+		snprintf(wkey, sizeof(wkey), "vaults/%s0", id);
+		if (store_cursor_seek(c, wkey) == -1)
+			goto done;
+		if (!vault_valid_id(id))
+			continue;
+		snprintf(wkey, sizeof(wkey), KEY_WRAP, id, user);
+		if ((r = store_get(txn, wkey, &w, &wlen)) == STORE_NOTFOUND)
+			continue;
+		if (r == -1)
+			goto done;
+		free(w);
+		if ((r = vault_meta_read(txn, id, &m)) != VAULT_OK ||
+		    (r = vault_members_read(txn, id, &ms)) != VAULT_OK) {
+			rv = r;
+			goto done;
+		}
+		if ((mb = vault_members_find(&ms, user)) == NULL)
+			continue;
+		if ((nr = reallocarray(refs, n + 1, sizeof(*refs))) == NULL) {
+			log_warn("%s", __func__);
+			goto done;
+		}
+		refs = nr;
+		strlcpy(refs[n].id, id, sizeof(refs[n].id));
+		refs[n].personal = m.personal;
+		refs[n].role = mb->role;
+		if (m.personal && n > 0) {
+			tmp = refs[0];
+			refs[0] = refs[n];
+			refs[n] = tmp;
+		}
+		n++;
+	}
+	if (r == -1)
+		goto done;
+	*refsp = refs;
+	*np = n;
+	refs = NULL;
+	rv = VAULT_OK;
+ done:
+	store_cursor_close(c);
+	free(refs);
+	return rv;
+}
+
+/*
+ * Which vault an operation means (NULL: the user's personal vault), that
+ * it exists, and the user's role in it.
+ */
+static int
+vault_resolve(struct store_txn *txn, const char *user, const char *vault_id,
+    struct vault_meta *m, enum vault_role *role)
+{
+	struct vault_members	 ms;
+	struct vault_member	*mb;
+	struct vault_ref	*refs;
+	struct vault_kdf	 kdf;
+	size_t			 n;
+	int			 rv;
+
+	if ((rv = vault_kdf_read(txn, user, &kdf)) != VAULT_OK &&
+	    rv != VAULT_ERR_KDF)
+		return rv;
+	if (vault_id == NULL) {
+		if ((rv = vault_user_vaults(txn, user, &refs, &n)) != VAULT_OK)
+			return rv;
+		if (n == 0 || !refs[0].personal) {
+			free(refs);
+			log_warnx("vault: user %s has no personal vault", user);
+			return VAULT_ERR_CORRUPT;
+		}
+		rv = vault_meta_read(txn, refs[0].id, m);
+		*role = refs[0].role;
+		free(refs);
+		return rv;
+	}
+	if (!vault_valid_id(vault_id))
+		return VAULT_ERR_NO_VAULT;
+	if ((rv = vault_meta_read(txn, vault_id, m)) != VAULT_OK)
+		return rv;
+	if ((rv = vault_members_read(txn, vault_id, &ms)) != VAULT_OK)
+		return rv;
+	if ((mb = vault_members_find(&ms, user)) == NULL)
+		return VAULT_ERR_NOT_MEMBER;
+	*role = mb->role;
+	return VAULT_OK;
+}
+
+/*
+ * Unwrap a vault key.  A missing wrap means no membership; a wrap that
+ * does not open means the wrong user key (or a tampered wrap, which GCM
+ * cannot tell apart): either way the caller gets "wrong master key" and
+ * no bytes at all.
+ */
+static int
+vault_wrap_open(struct store_txn *txn, const char *vault_id, const char *user,
+    const unsigned char *ukey, uint64_t gen, struct crypto_secret **vkey)
+{
+	struct crypto_ad	 ad;
+	char			 key[STORE_KEY_MAX];
+	unsigned char		*w;
+	size_t			 wlen;
+	int			 rv;
+
+	*vkey = NULL;
+	snprintf(key, sizeof(key), KEY_WRAP, vault_id, user);
+	if ((rv = store_get(txn, key, &w, &wlen)) == STORE_NOTFOUND)
+		return VAULT_ERR_NOT_MEMBER;
+	if (rv == -1)
+		return VAULT_ERR_SYSTEM;
+	if (crypto_ad_wrap(&ad, vault_id, user, gen) == -1) {
+		free(w);
+		return VAULT_ERR_SYSTEM;
+	}
+	rv = crypto_open(ukey, &ad, w, wlen, vkey);
+	free(w);
+	if (rv == -1 || (*vkey)->len != CRYPTO_KEY_LEN) {
+		crypto_secret_free(*vkey);
+		*vkey = NULL;
+		log_warnx("vault: user %s: wrong master key for vault %s",
+		    user, vault_id);
+		return VAULT_ERR_WRONG_KEY;
+	}
+	return VAULT_OK;
+}
+
+static int
+vault_wrap_write(struct store_txn *txn, const char *vault_id,
+    const char *user, const unsigned char *ukey, uint64_t gen,
+    const struct crypto_secret *vkey)
+{
+	struct crypto_ad	 ad;
+	char			 key[STORE_KEY_MAX];
+	unsigned char		*w;
+	size_t			 wlen;
+	int			 rv;
+
+	snprintf(key, sizeof(key), KEY_WRAP, vault_id, user);
+	if (crypto_ad_wrap(&ad, vault_id, user, gen) == -1 ||
+	    crypto_seal(ukey, &ad, vkey->data, vkey->len, &w, &wlen) == -1)
+		return VAULT_ERR_SYSTEM;
+	rv = store_put(txn, key, w, wlen) == 0 ? VAULT_OK : VAULT_ERR_SYSTEM;
+	free(w);
+	return rv;
+}
+
+/*
+ * Before anything is wrapped under a user key, prove it is the right one
+ * by opening the user's personal vault; otherwise a typo would wrap a
+ * vault key under a key nobody can reproduce.
+ */
+static int
+vault_check_personal(struct store_txn *txn, const char *user,
+    const unsigned char *ukey)
+{
+	struct crypto_secret	*vkey;
+	struct vault_meta	 m;
+	enum vault_role		 role;
+	int			 rv;
+
+	if ((rv = vault_resolve(txn, user, NULL, &m, &role)) != VAULT_OK)
+		return rv;
+	rv = vault_wrap_open(txn, m.id, user, ukey, m.generation, &vkey);
+	crypto_secret_free(vkey);
+	return rv;
+}
+
+static int
+vault_cred_meta_parse(const char *vault_id, const unsigned char *val,
+    size_t len, struct vault_credential_info *ci)
+{
+	json_error_t	 jerr;
+	json_t		*o, *jc, *jr;
+	char		 kind[16];
+	int		 rv = VAULT_ERR_CORRUPT;
+
+	memset(ci, 0, sizeof(*ci));
+	if ((o = json_loadb((const char *)val, len, JSON_REJECT_DUPLICATES,
+	    &jerr)) == NULL)
+		return VAULT_ERR_CORRUPT;
+	jc = json_object_get(o, "created");
+	jr = json_object_get(o, "rotated");
+	if (vault_str(o, "id", ci->id, sizeof(ci->id)) == -1 ||
+	    !vault_valid_id(ci->id) ||
+	    vault_str(o, "name", ci->name, sizeof(ci->name)) == -1 ||
+	    vault_str(o, "connector", ci->connector,
+	    sizeof(ci->connector)) == -1 ||
+	    vault_str(o, "kind", kind, sizeof(kind)) == -1 ||
+	    vault_kind_parse(kind, &ci->kind) == -1 ||
+	    !json_is_integer(jc) || !json_is_integer(jr))
+		goto done;
+	if ((ci->kind == VAULT_KIND_HEADER || ci->kind == VAULT_KIND_QUERY) &&
+	    vault_str(o, "param", ci->param, sizeof(ci->param)) == -1)
+		goto done;
+	strlcpy(ci->vault_id, vault_id, sizeof(ci->vault_id));
+	ci->created = (time_t)json_integer_value(jc);
+	ci->rotated = (time_t)json_integer_value(jr);
+	rv = VAULT_OK;
+ done:
+	json_decref(o);
+	return rv;
+}
+
+static int
+vault_cred_meta_write(struct store_txn *txn,
+    const struct vault_credential_info *ci)
+{
+	char	 key[STORE_KEY_MAX];
+	json_t	*o;
+	int	 rv;
+
+	snprintf(key, sizeof(key), KEY_CMETA, ci->vault_id, ci->id);
+	o = json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:I}",
+	    "format", VAULT_FORMAT, "id", ci->id, "name", ci->name,
+	    "connector", ci->connector, "kind", vault_kind_name(ci->kind),
+	    "created", (json_int_t)ci->created,
+	    "rotated", (json_int_t)ci->rotated);
+	if (o != NULL && (ci->kind == VAULT_KIND_HEADER ||
+	    ci->kind == VAULT_KIND_QUERY) &&
+	    json_object_set_new(o, "param", json_string(ci->param)) == -1) {
+		json_decref(o);
+		return VAULT_ERR_SYSTEM;
+	}
+	rv = vault_json_put(txn, key, o);
+	json_decref(o);
+	return rv;
+}
+
+/* Every credential's metadata in one vault, in key order. */
+static int
+vault_cred_list(struct store_txn *txn, const char *vault_id,
+    struct vault_credential_info **cip, size_t *np)
+{
+	struct store_cursor		*c;
+	struct vault_credential_info	*ci = NULL, *nci;
+	const unsigned char		*val;
+	const char			*key;
+	char				 prefix[STORE_KEY_MAX];
+	size_t				 n = 0, cap = 0, len, kl;
+	int				 r, rv = VAULT_ERR_SYSTEM;
+
+	*cip = NULL;
+	*np = 0;
+	snprintf(prefix, sizeof(prefix), KEY_CREDS, vault_id);
+	if ((c = store_cursor_open(txn, prefix)) == NULL)
+		return VAULT_ERR_SYSTEM;
+	while ((r = store_cursor_next(c, &key, &val, &len)) == 0) {
+		kl = strlen(key);
+		if (kl < strlen(CMETA_SUFFIX) ||
+		    strcmp(key + kl - strlen(CMETA_SUFFIX), CMETA_SUFFIX) != 0)
+			continue;
+		if (n == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			if ((nci = reallocarray(ci, cap,
+			    sizeof(*ci))) == NULL) {
+				log_warn("%s", __func__);
+				goto done;
+			}
+			ci = nci;
+		}
+		if (vault_cred_meta_parse(vault_id, val, len, &ci[n]) !=
+		    VAULT_OK) {
+			log_warnx("vault: record %s is damaged", key);
+			rv = VAULT_ERR_CORRUPT;
+			goto done;
+		}
+		n++;
+	}
+	if (r == -1)
+		goto done;
+	*cip = ci;
+	*np = n;
+	ci = NULL;
+	rv = VAULT_OK;
+ done:
+	store_cursor_close(c);
+	free(ci);
+	return rv;
+}
+
+static int
+vault_cred_seal(struct store_txn *txn, const unsigned char *vkey,
+    uint64_t gen, const struct vault_credential_info *ci,
+    const unsigned char *value, size_t len)
+{
+	struct crypto_ad	 ad;
+	char			 key[STORE_KEY_MAX], kind[VAULT_PARAM_MAX + 16];
+	unsigned char		*blob;
+	size_t			 bloblen;
+	int			 rv;
+
+	if (vault_kind_ad(ci, kind, sizeof(kind)) == -1 ||
+	    crypto_ad_credential(&ad, ci->vault_id, ci->id, ci->connector,
+	    kind, gen) == -1 ||
+	    crypto_seal(vkey, &ad, value, len, &blob, &bloblen) == -1)
+		return VAULT_ERR_SYSTEM;
+	snprintf(key, sizeof(key), KEY_ENC, ci->vault_id, ci->id);
+	rv = store_put(txn, key, blob, bloblen) == 0 ? VAULT_OK :
+	    VAULT_ERR_SYSTEM;
+	free(blob);
+	return rv;
+}
+
+static int
+vault_cred_open(struct store_txn *txn, const unsigned char *vkey,
+    uint64_t gen, const struct vault_credential_info *ci,
+    struct crypto_secret **out)
+{
+	struct crypto_ad	 ad;
+	char			 key[STORE_KEY_MAX], kind[VAULT_PARAM_MAX + 16];
+	unsigned char		*blob;
+	size_t			 bloblen;
+	int			 rv;
+
+	*out = NULL;
+	snprintf(key, sizeof(key), KEY_ENC, ci->vault_id, ci->id);
+	if ((rv = store_get(txn, key, &blob, &bloblen)) == STORE_NOTFOUND) {
+		log_warnx("vault: credential %s in vault %s has no value",
+		    ci->name, ci->vault_id);
+		return VAULT_ERR_CORRUPT;
+	}
+	if (rv == -1)
+		return VAULT_ERR_SYSTEM;
+	if (vault_kind_ad(ci, kind, sizeof(kind)) == -1 ||
+	    crypto_ad_credential(&ad, ci->vault_id, ci->id, ci->connector,
+	    kind, gen) == -1) {
+		free(blob);
+		return VAULT_ERR_SYSTEM;
+	}
+	rv = crypto_open(vkey, &ad, blob, bloblen, out);
+	free(blob);
+	if (rv == -1) {
+		log_warnx("vault: credential %s (%s) in vault %s does not "
+		    "authenticate: damaged, moved, re-pointed or rolled back",
+		    ci->name, ci->connector, ci->vault_id);
+		return VAULT_ERR_CORRUPT;
+	}
+	return VAULT_OK;
+}
+
+static int
+vault_cred_del(struct store_txn *txn, const struct vault_credential_info *ci)
+{
+	char	 key[STORE_KEY_MAX];
+
+	snprintf(key, sizeof(key), KEY_ENC, ci->vault_id, ci->id);
+	if (store_del(txn, key) == -1)
+		return VAULT_ERR_SYSTEM;
+	snprintf(key, sizeof(key), KEY_CMETA, ci->vault_id, ci->id);
+	if (store_del(txn, key) == -1)
+		return VAULT_ERR_SYSTEM;
+	return VAULT_OK;
+}
+
+/* Commit on success, abort on anything else: all or nothing. */
+static int
+vault_finish(struct store_txn *txn, int rv)
+{
+	if (rv != VAULT_OK) {
+		store_abort(txn);
+		return rv;
+	}
+	return store_commit(txn) == 0 ? VAULT_OK : VAULT_ERR_SYSTEM;
+}
+
+/* Fresh KDF parameters for a new user or a passwd: defaults, new salt. */
+int
+vault_kdf_new(struct vault_kdf *kdf)
+{
+	kdf->N = CRYPTO_KDF_N_DEFAULT;
+	kdf->r = CRYPTO_KDF_R_DEFAULT;
+	kdf->p = CRYPTO_KDF_P_DEFAULT;
+	return crypto_random(kdf->salt, sizeof(kdf->salt)) == 0 ? VAULT_OK :
+	    VAULT_ERR_SYSTEM;
+}
+
+/* The public KDF parameters the CLI needs to derive a user's key. */
+int
+vault_user_kdf(struct vault *v, const char *user, struct vault_kdf *kdf)
+{
+	struct store_txn	*txn;
+	int			 rv;
+
+	if (!vault_valid_user(user))
+		return VAULT_ERR_INVALID;
+	if ((txn = store_begin(v->st)) == NULL)
+		return VAULT_ERR_SYSTEM;
+	rv = vault_kdf_read(txn, user, kdf);
+	store_abort(txn);
+	return rv;
+}
+
+/*
+ * Create a user: kdf.json and a personal vault with a fresh vault key at
+ * generation 1, wrapped under the user key.  A second init is refused,
+ * since it would orphan everything sealed under the first key.
+ */
+int
+vault_user_init(struct vault *v, const char *user,
+    const struct vault_kdf *kdf, const unsigned char *ukey)
+{
+	struct store_txn	*txn;
+	struct crypto_secret	*vkey = NULL;
+	struct vault_meta	 m;
+	struct vault_members	 ms;
+	struct vault_kdf	 old;
+	const char		*why;
+	int			 rv;
+
+	if (!vault_valid_user(user))
+		return VAULT_ERR_INVALID;
+	if ((why = crypto_kdf_check(kdf->N, kdf->r, kdf->p)) != NULL) {
+		log_warnx("vault: init %s refused: %s", user, why);
+		return VAULT_ERR_KDF;
+	}
+	if ((txn = store_begin(v->st)) == NULL)
+		return VAULT_ERR_SYSTEM;
+	rv = vault_kdf_read(txn, user, &old);
+	if (rv != VAULT_ERR_NO_USER) {
+		if (rv == VAULT_OK || rv == VAULT_ERR_KDF ||
+		    rv == VAULT_ERR_CORRUPT) {
+			log_warnx("vault: init %s refused: the user exists",
+			    user);
+			rv = VAULT_ERR_USER_EXISTS;
+		}
+		goto done;
+	}
+
+	memset(&m, 0, sizeof(m));
+	if (vault_new_id(m.id) == -1 ||
+	    (vkey = crypto_key_new()) == NULL) {
+		rv = VAULT_ERR_SYSTEM;
+		goto done;
+	}
+	m.personal = 1;
+	strlcpy(m.name, "personal", sizeof(m.name));
+	m.generation = 1;
+	m.created = time(NULL);
+	memset(&ms, 0, sizeof(ms));
+	strlcpy(ms.m[0].user, user, sizeof(ms.m[0].user));
+	ms.m[0].role = VAULT_ROLE_OWNER;
+	ms.n = 1;
+	if ((rv = vault_kdf_write(txn, user, kdf)) != VAULT_OK ||
+	    (rv = vault_meta_write(txn, &m)) != VAULT_OK ||
+	    (rv = vault_members_write(txn, m.id, &ms)) != VAULT_OK ||
+	    (rv = vault_wrap_write(txn, m.id, user, ukey, m.generation,
+	    vkey)) != VAULT_OK)
+		goto done;
+ done:
+	crypto_secret_free(vkey);
+	if ((rv = vault_finish(txn, rv)) == VAULT_OK)
+		log_info("vault: user %s initialized, personal vault %s",
+		    user, m.id);
+	return rv;
+}
+
+/* Does this user key open the user's personal vault? */
+int
+vault_user_check(struct vault *v, const char *user, const unsigned char *ukey)
+{
+	struct store_txn	*txn;
+	int			 rv;
+
+	if (!vault_valid_user(user))
+		return VAULT_ERR_INVALID;
+	if ((txn = store_begin(v->st)) == NULL)
+		return VAULT_ERR_SYSTEM;
+	rv = vault_check_personal(txn, user, ukey);
+	store_abort(txn);
+	return rv;
+}
+
+int
+vault_user_personal(struct vault *v, const char *user,
+    char vault_id[VAULT_ID_LEN + 1])
+{
+	struct store_txn	*txn;
+	struct vault_meta	 m;
+	enum vault_role		 role;
+	int			 rv;
+
+	if (!vault_valid_user(user))
+		return VAULT_ERR_INVALID;
+	if ((txn = store_begin(v->st)) == NULL)
+		return VAULT_ERR_SYSTEM;
+	if ((rv = vault_resolve(txn, user, NULL, &m, &role)) == VAULT_OK)
+		strlcpy(vault_id, m.id, VAULT_ID_LEN + 1);
+	store_abort(txn);
+	return rv;
+}
+
+/*
+ * Change the master key: every wrap the user holds is opened with the old
+ * user key and sealed again under the new one, and kdf.json gets the new
+ * salt and parameters, in one transaction.  Credentials are untouched:
+ * they are sealed under vault keys, which do not change.
+ */
+int
+vault_user_passwd(struct vault *v, const char *user,
+    const unsigned char *old_ukey, const struct vault_kdf *new_kdf,
+    const unsigned char *new_ukey)
+{
+	struct store_txn	*txn;
+	struct crypto_secret	*vkey;
+	struct vault_ref	*refs = NULL;
+	struct vault_meta	 m;
+	struct vault_kdf	 kdf;
+	const char		*why;
+	size_t			 i, n = 0;
+	int			 rv;
+
+	if (!vault_valid_user(user))
+		return VAULT_ERR_INVALID;
+	if ((why = crypto_kdf_check(new_kdf->N, new_kdf->r,
+	    new_kdf->p)) != NULL) {
+		log_warnx("vault: passwd %s refused: %s", user, why);
+		return VAULT_ERR_KDF;
+	}
+	if ((txn = store_begin(v->st)) == NULL)
+		return VAULT_ERR_SYSTEM;
+	if ((rv = vault_kdf_read(txn, user, &kdf)) != VAULT_OK &&
+	    rv != VAULT_ERR_KDF)
+		goto done;
+	if ((rv = vault_check_personal(txn, user, old_ukey)) != VAULT_OK ||
+	    (rv = vault_user_vaults(txn, user, &refs, &n)) != VAULT_OK)
+		goto done;
+	for (i = 0; i < n; i++) {
+		if ((rv = vault_meta_read(txn, refs[i].id, &m)) != VAULT_OK ||
+		    (rv = vault_wrap_open(txn, m.id, user, old_ukey,
+		    m.generation, &vkey)) != VAULT_OK)
+			goto done;
+		rv = vault_wrap_write(txn, m.id, user, new_ukey, m.generation,
+		    vkey);
+		crypto_secret_free(vkey);
+		if (rv != VAULT_OK)
+			goto done;
+	}
+	rv = vault_kdf_write(txn, user, new_kdf);
+ done:
+	free(refs);
+	if ((rv = vault_finish(txn, rv)) == VAULT_OK)
+		log_info("vault: user %s changed the master key (%zu vaults "
+		    "re-wrapped)", user, n);
+	else
+		log_warnx("vault: user %s: passwd failed: %s", user,
+		    vault_strerror(rv));
+	return rv;
+}
+
+/*
+ * Add a credential, or with replace, replace the one for the same
+ * connector (or with the same name).  One credential per connector per
+ * vault: the injection path must never have to choose between two.
+ */
+int
+vault_credential_add(struct vault *v, const char *user,
+    const unsigned char *ukey, const char *vault_id, const char *name,
+    const char *connector, enum vault_kind kind, const char *param,
+    const unsigned char *value, size_t len, int replace)
+{
+	struct store_txn		*txn;
+	struct crypto_secret		*vkey = NULL;
+	struct vault_credential_info	*list = NULL, ci;
+	struct vault_meta		 m;
+	enum vault_role			 role;
+	size_t				 i, n = 0;
+	int				 rv, replaced = 0;
+
+	if (!vault_valid_user(user) ||
+	    !vault_valid_chars(name, VAULT_NAME_MAX, "._-@+:") ||
+	    !vault_valid_chars(connector, VAULT_CONNECTOR_MAX, "._-") ||
+	    (unsigned)kind > VAULT_KIND_QUERY ||
+	    ((kind == VAULT_KIND_HEADER || kind == VAULT_KIND_QUERY) &&
+	    !vault_valid_chars(param, VAULT_PARAM_MAX, "!#$%&'*+-.^_`|~")) ||
+	    !vault_valid_value(kind, value, len)) {
+		log_warnx("vault: user %s: add refused: invalid name, "
+		    "connector, kind or value", vault_valid_user(user) ?
+		    user : "(invalid)");
+		return VAULT_ERR_INVALID;
+	}
+	memset(&ci, 0, sizeof(ci));
+	strlcpy(ci.name, name, sizeof(ci.name));
+	strlcpy(ci.connector, connector, sizeof(ci.connector));
+	ci.kind = kind;
+	if (kind == VAULT_KIND_HEADER || kind == VAULT_KIND_QUERY)
+		strlcpy(ci.param, param, sizeof(ci.param));
+	ci.created = ci.rotated = time(NULL);
+
+	if ((txn = store_begin(v->st)) == NULL)
+		return VAULT_ERR_SYSTEM;
+	if ((rv = vault_resolve(txn, user, vault_id, &m, &role)) != VAULT_OK)
+		goto done;
+	if (role < VAULT_ROLE_CONTRIBUTOR) {
+		rv = VAULT_ERR_DENIED;
+		goto done;
+	}
+	if ((rv = vault_wrap_open(txn, m.id, user, ukey, m.generation,
+	    &vkey)) != VAULT_OK ||
+	    (rv = vault_cred_list(txn, m.id, &list, &n)) != VAULT_OK)
+		goto done;
+	for (i = 0; i < n; i++) {
+		if (strcmp(list[i].connector, connector) != 0 &&
+		    strcmp(list[i].name, name) != 0)
+			continue;
+		if (!replace) {
+			log_warnx("vault: user %s: add %s refused: vault %s "
+			    "already has %s for connector %s", user, name,
+			    m.id, list[i].name, list[i].connector);
+			rv = VAULT_ERR_EXISTS;
+			goto done;
+		}
+		if ((rv = vault_cred_del(txn, &list[i])) != VAULT_OK)
+			goto done;
+		replaced++;
+	}
+	strlcpy(ci.vault_id, m.id, sizeof(ci.vault_id));
+	if (vault_new_id(ci.id) == -1) {
+		rv = VAULT_ERR_SYSTEM;
+		goto done;
+	}
+	if ((rv = vault_cred_seal(txn, vkey->data, m.generation, &ci, value,
+	    len)) != VAULT_OK ||
+	    (rv = vault_cred_meta_write(txn, &ci)) != VAULT_OK)
+		goto done;
+ done:
+	crypto_secret_free(vkey);
+	free(list);
+	if ((rv = vault_finish(txn, rv)) == VAULT_OK)
+		log_info("vault: user %s %s credential %s (connector %s, %s) "
+		    "in vault %s", user, replaced ? "replaced" : "added",
+		    name, connector, vault_kind_name(kind), m.id);
+	return rv;
+}
+
+/* Find one credential by name in an opened transaction. */
+static int
+vault_cred_byname(struct store_txn *txn, const char *vault_id,
+    const char *name, struct vault_credential_info *out)
+{
+	struct vault_credential_info	*list;
+	size_t				 i, n;
+	int				 rv;
+
+	if ((rv = vault_cred_list(txn, vault_id, &list, &n)) != VAULT_OK)
+		return rv;
+	rv = VAULT_ERR_NO_CREDENTIAL;
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i].name, name) == 0) {
+			*out = list[i];
+			rv = VAULT_OK;
+			break;
+		}
+	free(list);
+	return rv;
+}
+
+/* A new value for an existing credential; same id, kind and connector. */
+int
+vault_credential_rotate(struct vault *v, const char *user,
+    const unsigned char *ukey, const char *vault_id, const char *name,
+    const unsigned char *value, size_t len)
+{
+	struct store_txn		*txn;
+	struct crypto_secret		*vkey = NULL;
+	struct vault_credential_info	 ci;
+	struct vault_meta		 m;
+	enum vault_role			 role;
+	int				 rv;
+
+	if (!vault_valid_user(user) || name == NULL)
+		return VAULT_ERR_INVALID;
+	if ((txn = store_begin(v->st)) == NULL)
+		return VAULT_ERR_SYSTEM;
+	if ((rv = vault_resolve(txn, user, vault_id, &m, &role)) != VAULT_OK)
+		goto done;
+	if (role < VAULT_ROLE_CONTRIBUTOR) {
+		rv = VAULT_ERR_DENIED;
+		goto done;
+	}
+	if ((rv = vault_wrap_open(txn, m.id, user, ukey, m.generation,
+	    &vkey)) != VAULT_OK ||
+	    (rv = vault_cred_byname(txn, m.id, name, &ci)) != VAULT_OK)
+		goto done;
+	if (!vault_valid_value(ci.kind, value, len)) {
+		rv = VAULT_ERR_INVALID;
+		goto done;
+	}
+	ci.rotated = time(NULL);
+	if ((rv = vault_cred_seal(txn, vkey->data, m.generation, &ci, value,
+	    len)) != VAULT_OK ||
+	    (rv = vault_cred_meta_write(txn, &ci)) != VAULT_OK)
+		goto done;
+ done:
+	crypto_secret_free(vkey);
+	if ((rv = vault_finish(txn, rv)) == VAULT_OK)
+		log_info("vault: user %s rotated credential %s (connector %s) "
+		    "in vault %s", user, name, ci.connector, m.id);
+	else
+		log_warnx("vault: user %s: rotate %s failed: %s", user, name,
+		    vault_strerror(rv));
+	return rv;
+}
+
+int
+vault_credential_remove(struct vault *v, const char *user,
+    const unsigned char *ukey, const char *vault_id, const char *name)
+{
+	struct store_txn		*txn;
+	struct crypto_secret		*vkey = NULL;
+	struct vault_credential_info	 ci;
+	struct vault_meta		 m;
+	enum vault_role			 role;
+	int				 rv;
+
+	if (!vault_valid_user(user) || name == NULL)
+		return VAULT_ERR_INVALID;
+	if ((txn = store_begin(v->st)) == NULL)
+		return VAULT_ERR_SYSTEM;
+	if ((rv = vault_resolve(txn, user, vault_id, &m, &role)) != VAULT_OK)
+		goto done;
+	if (role < VAULT_ROLE_CONTRIBUTOR) {
+		rv = VAULT_ERR_DENIED;
+		goto done;
+	}
+	/* The key proves the caller is the user, as for add. */
+	if ((rv = vault_wrap_open(txn, m.id, user, ukey, m.generation,
+	    &vkey)) != VAULT_OK ||
+	    (rv = vault_cred_byname(txn, m.id, name, &ci)) != VAULT_OK)
+		goto done;
+	rv = vault_cred_del(txn, &ci);
+ done:
+	crypto_secret_free(vkey);
+	if ((rv = vault_finish(txn, rv)) == VAULT_OK)
+		log_info("vault: user %s removed credential %s (connector %s) "
+		    "from vault %s", user, name, ci.connector, m.id);
+	else
+		log_warnx("vault: user %s: remove %s failed: %s", user, name,
+		    vault_strerror(rv));
+	return rv;
+}
+
+/*
+ * Metadata of the credentials in one vault, or with vault_id NULL in
+ * every vault the user belongs to.  No key needed: nothing secret.
+ */
+int
+vault_credential_list(struct vault *v, const char *user,
+    const char *vault_id, struct vault_credential_info **out, size_t *np)
+{
+	struct store_txn		*txn;
+	struct vault_credential_info	*all = NULL, *list, *na;
+	struct vault_ref		*refs = NULL, one;
+	struct vault_meta		 m;
+	struct vault_kdf		 kdf;
+	size_t				 i, n, nr = 0, total = 0;
+	int				 rv;
+
+	*out = NULL;
+	*np = 0;
+	if (!vault_valid_user(user))
+		return VAULT_ERR_INVALID;
+	if ((txn = store_begin(v->st)) == NULL)
+		return VAULT_ERR_SYSTEM;
+	if (vault_id != NULL) {
+		memset(&one, 0, sizeof(one));
+		if ((rv = vault_resolve(txn, user, vault_id, &m,
+		    &one.role)) != VAULT_OK)
+			goto done;
+		strlcpy(one.id, m.id, sizeof(one.id));
+		if ((refs = malloc(sizeof(*refs))) == NULL) {
+			rv = VAULT_ERR_SYSTEM;
+			goto done;
+		}
+		refs[0] = one;
+		nr = 1;
+	} else {
+		if ((rv = vault_kdf_read(txn, user, &kdf)) != VAULT_OK &&
+		    rv != VAULT_ERR_KDF)
+			goto done;
+		if ((rv = vault_user_vaults(txn, user, &refs, &nr)) != VAULT_OK)
+			goto done;
+	}
+	for (i = 0; i < nr; i++) {
+		if ((rv = vault_cred_list(txn, refs[i].id, &list, &n)) !=
+		    VAULT_OK)
+			goto done;
+		if (n > 0) {
+			if ((na = reallocarray(all, total + n,
+			    sizeof(*all))) == NULL) {
+				free(list);
+				rv = VAULT_ERR_SYSTEM;
+				goto done;
+			}
+			all = na;
+			memcpy(all + total, list, n * sizeof(*all));
+			total += n;
+		}
+		free(list);
+	}
+	*out = all;
+	*np = total;
+	all = NULL;
+	rv = VAULT_OK;
+ done:
+	store_abort(txn);
+	free(refs);
+	free(all);
+	return rv;
+}
+
+/*
+ * The credential the injection path would use for this user and
+ * connector: the personal vault's first, then shared vaults' in id order.
+ */
+int
+vault_credential_find(struct vault *v, const char *user,
+    const char *connector, struct vault_credential_info *out)
+{
+	struct store_txn		*txn;
+	struct vault_credential_info	*list;
+	struct vault_ref		*refs = NULL;
+	struct vault_kdf		 kdf;
+	size_t				 i, j, n, nr = 0;
+	int				 rv;
+
+	if (!vault_valid_user(user) || connector == NULL)
+		return VAULT_ERR_INVALID;
+	if ((txn = store_begin(v->st)) == NULL)
+		return VAULT_ERR_SYSTEM;
+	if ((rv = vault_kdf_read(txn, user, &kdf)) != VAULT_OK &&
+	    rv != VAULT_ERR_KDF)
+		goto done;
+	if ((rv = vault_user_vaults(txn, user, &refs, &nr)) != VAULT_OK)
+		goto done;
+	rv = VAULT_ERR_NO_CREDENTIAL;
+	for (i = 0; i < nr && rv == VAULT_ERR_NO_CREDENTIAL; i++) {
+		if ((rv = vault_cred_list(txn, refs[i].id, &list, &n)) !=
+		    VAULT_OK)
+			goto done;
+		rv = VAULT_ERR_NO_CREDENTIAL;
+		for (j = 0; j < n; j++)
+			if (strcmp(list[j].connector, connector) == 0) {
+				*out = list[j];
+				rv = VAULT_OK;
+				break;
+			}
+		free(list);
+	}
+ done:
+	store_abort(txn);
+	free(refs);
+	return rv;
+}
+
+/*
+ * Unwrap a vault key for a member.  vaultd may cache the result per
+ * session; vault_credential_decrypt() refuses a key whose generation is
+ * no longer current, so a cache that missed a revoke fails closed.
+ */
+int
+vault_key_open(struct vault *v, const char *user, const unsigned char *ukey,
+    const char *vault_id, struct vault_key **out)
+{
+	struct store_txn	*txn;
+	struct vault_key	*vk = NULL;
+	struct vault_meta	 m;
+	enum vault_role		 role;
+	int			 rv;
+
+	*out = NULL;
+	if (!vault_valid_user(user) || !vault_valid_id(vault_id))
+		return VAULT_ERR_INVALID;
+	if ((txn = store_begin(v->st)) == NULL)
+		return VAULT_ERR_SYSTEM;
+	if ((rv = vault_resolve(txn, user, vault_id, &m, &role)) != VAULT_OK)
+		goto done;
+	if ((vk = calloc(1, sizeof(*vk))) == NULL) {
+		rv = VAULT_ERR_SYSTEM;
+		goto done;
+	}
+	strlcpy(vk->vault_id, m.id, sizeof(vk->vault_id));
+	vk->generation = m.generation;
+	if ((rv = vault_wrap_open(txn, m.id, user, ukey, m.generation,
+	    &vk->key)) != VAULT_OK)
+		goto done;
+	*out = vk;
+	vk = NULL;
+ done:
+	store_abort(txn);
+	vault_key_free(vk);
+	return rv;
+}
+
+void
+vault_key_free(struct vault_key *vk)
+{
+	if (vk == NULL)
+		return;
+	crypto_secret_free(vk->key);
+	free(vk);
+}
+
+/*
+ * Decrypt one credential.  The metadata is read again from the store,
+ * and the caller's copy must still agree, so what is injected is exactly
+ * what the record (and its associated data) says.
+ */
+int
+vault_credential_decrypt(struct vault *v, const struct vault_key *vk,
+    const struct vault_credential_info *want, struct crypto_secret **out)
+{
+	struct store_txn		*txn;
+	struct vault_credential_info	 ci;
+	struct vault_meta		 m;
+	unsigned char			*val;
+	char				 key[STORE_KEY_MAX];
+	size_t				 len;
+	int				 rv, r;
+
+	*out = NULL;
+	if (strcmp(vk->vault_id, want->vault_id) != 0 ||
+	    !vault_valid_id(want->id))
+		return VAULT_ERR_INVALID;
+	if ((txn = store_begin(v->st)) == NULL)
+		return VAULT_ERR_SYSTEM;
+	if ((rv = vault_meta_read(txn, vk->vault_id, &m)) != VAULT_OK)
+		goto done;
+	if (m.generation != vk->generation) {
+		rv = VAULT_ERR_STALE_KEY;
+		goto done;
+	}
+	snprintf(key, sizeof(key), KEY_CMETA, want->vault_id, want->id);
+	if ((r = store_get(txn, key, &val, &len)) != 0) {
+		rv = r == STORE_NOTFOUND ? VAULT_ERR_NO_CREDENTIAL :
+		    VAULT_ERR_SYSTEM;
+		goto done;
+	}
+	rv = vault_cred_meta_parse(want->vault_id, val, len, &ci);
+	free(val);
+	if (rv != VAULT_OK) {
+		log_warnx("vault: record %s is damaged", key);
+		goto done;
+	}
+	if (strcmp(ci.id, want->id) != 0 ||
+	    strcmp(ci.connector, want->connector) != 0 ||
+	    ci.kind != want->kind || strcmp(ci.param, want->param) != 0) {
+		rv = VAULT_ERR_STALE_KEY;
+		goto done;
+	}
+	rv = vault_cred_open(txn, vk->key->data, m.generation, &ci, out);
+ done:
+	store_abort(txn);
+	return rv;
+}
+
+/* Find, unwrap and decrypt in one call; logs the use, never the value. */
+int
+vault_credential_open(struct vault *v, const char *user,
+    const unsigned char *ukey, const char *connector,
+    struct vault_credential_info *ci, struct crypto_secret **out)
+{
+	struct vault_key	*vk = NULL;
+	int			 rv;
+
+	*out = NULL;
+	if ((rv = vault_credential_find(v, user, connector, ci)) != VAULT_OK ||
+	    (rv = vault_key_open(v, user, ukey, ci->vault_id, &vk)) !=
+	    VAULT_OK ||
+	    (rv = vault_credential_decrypt(v, vk, ci, out)) != VAULT_OK) {
+		log_warnx("vault: user %s: open credential for connector %s "
+		    "failed: %s", user, connector, vault_strerror(rv));
+		vault_key_free(vk);
+		return rv;
+	}
+	vault_key_free(vk);
+	log_info("vault: user %s opened credential %s (connector %s) in "
+	    "vault %s", user, ci->name, connector, ci->vault_id);
+	return VAULT_OK;
+}
+
+/* A shared vault with the creator as its only member and owner. */
+int
+vault_shared_create(struct vault *v, const char *user,
+    const unsigned char *ukey, const char *name,
+    char vault_id[VAULT_ID_LEN + 1])
+{
+	struct store_txn	*txn;
+	struct crypto_secret	*vkey = NULL;
+	struct vault_meta	 m;
+	struct vault_members	 ms;
+	int			 rv;
+
+	if (!vault_valid_user(user) ||
+	    !vault_valid_chars(name, VAULT_NAME_MAX, "._-@+:"))
+		return VAULT_ERR_INVALID;
+	if ((txn = store_begin(v->st)) == NULL)
+		return VAULT_ERR_SYSTEM;
+	if ((rv = vault_check_personal(txn, user, ukey)) != VAULT_OK)
+		goto done;
+	memset(&m, 0, sizeof(m));
+	if (vault_new_id(m.id) == -1 || (vkey = crypto_key_new()) == NULL) {
+		rv = VAULT_ERR_SYSTEM;
+		goto done;
+	}
+	strlcpy(m.name, name, sizeof(m.name));
+	m.generation = 1;
+	m.created = time(NULL);
+	memset(&ms, 0, sizeof(ms));
+	strlcpy(ms.m[0].user, user, sizeof(ms.m[0].user));
+	ms.m[0].role = VAULT_ROLE_OWNER;
+	ms.n = 1;
+	if ((rv = vault_meta_write(txn, &m)) != VAULT_OK ||
+	    (rv = vault_members_write(txn, m.id, &ms)) != VAULT_OK ||
+	    (rv = vault_wrap_write(txn, m.id, user, ukey, 1, vkey)) != VAULT_OK)
+		goto done;
+ done:
+	crypto_secret_free(vkey);
+	if ((rv = vault_finish(txn, rv)) == VAULT_OK) {
+		strlcpy(vault_id, m.id, VAULT_ID_LEN + 1);
+		log_info("vault: user %s created shared vault %s (%s)", user,
+		    m.id, name);
+	}
+	return rv;
+}
+
+/*
+ * Grant: the granter's key opens the vault key, which is sealed again
+ * under the new member's key.  Wraps are symmetric, so the new member's
+ * user key must be at hand (vaultd holds it while that member has a
+ * session); it is proven against the member's personal vault first.
+ * No credential ciphertext changes.
+ */
+int
+vault_grant(struct vault *v, const char *vault_id, const char *granter,
+    const unsigned char *granter_ukey, const char *member,
+    const unsigned char *member_ukey, enum vault_role role)
+{
+	struct store_txn	*txn;
+	struct crypto_secret	*vkey = NULL;
+	struct vault_members	 ms;
+	struct vault_meta	 m;
+	enum vault_role		 grole;
+	int			 rv;
+
+	if (!vault_valid_user(granter) || !vault_valid_user(member) ||
+	    (unsigned)role > VAULT_ROLE_OWNER)
+		return VAULT_ERR_INVALID;
+	if ((txn = store_begin(v->st)) == NULL)
+		return VAULT_ERR_SYSTEM;
+	if ((rv = vault_resolve(txn, granter, vault_id, &m, &grole)) !=
+	    VAULT_OK)
+		goto done;
+	if (m.personal || grole != VAULT_ROLE_OWNER) {
+		rv = VAULT_ERR_DENIED;
+		goto done;
+	}
+	if ((rv = vault_members_read(txn, m.id, &ms)) != VAULT_OK)
+		goto done;
+	if (vault_members_find(&ms, member) != NULL) {
+		rv = VAULT_ERR_MEMBER_EXISTS;
+		goto done;
+	}
+	if (ms.n >= VAULT_MEMBERS_MAX) {
+		rv = VAULT_ERR_DENIED;
+		goto done;
+	}
+	if ((rv = vault_wrap_open(txn, m.id, granter, granter_ukey,
+	    m.generation, &vkey)) != VAULT_OK ||
+	    (rv = vault_check_personal(txn, member, member_ukey)) != VAULT_OK)
+		goto done;
+	strlcpy(ms.m[ms.n].user, member, sizeof(ms.m[ms.n].user));
+	ms.m[ms.n].role = role;
+	ms.n++;
+	if ((rv = vault_wrap_write(txn, m.id, member, member_ukey,
+	    m.generation, vkey)) != VAULT_OK ||
+	    (rv = vault_members_write(txn, m.id, &ms)) != VAULT_OK)
+		goto done;
+ done:
+	crypto_secret_free(vkey);
+	if ((rv = vault_finish(txn, rv)) == VAULT_OK)
+		log_info("vault: user %s granted %s the %s role in vault %s",
+		    granter, member, vault_role_name(role), vault_id);
+	else
+		log_warnx("vault: user %s: grant to %s failed: %s", granter,
+		    member, vault_strerror(rv));
+	return rv;
+}
+
+/*
+ * Test hook: with AILERON_TEST_REVOKE_PAUSE=/path in the environment, a
+ * revoke that has re-encrypted half its credentials (at least one) creates
+ * that file
+ * and sleeps before it commits, so a test can kill -9 it mid-transaction.
+ */
+static void
+vault_test_pause(void)
+{
+	const char	*path;
+	int		 fd;
+
+	if ((path = getenv(VAULT_PAUSE_ENV)) == NULL || *path == '\0')
+		return;
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1) {
+		log_warn("%s: %s", __func__, path);
+		return;
+	}
+	close(fd);
+	log_info("vault: revoke paused for a test (%s)", path);
+	sleep(VAULT_PAUSE_SECONDS);
+}
+
+static const unsigned char *
+vault_member_key_find(const struct vault_member_key *keys, size_t nkeys,
+    const char *user)
+{
+	size_t	 i;
+
+	for (i = 0; i < nkeys; i++)
+		if (keys[i].user != NULL && strcmp(keys[i].user, user) == 0)
+			return keys[i].ukey;
+	return NULL;
+}
+
+/*
+ * Revoke: a new vault key at the next generation, every credential
+ * opened under the old key and sealed under the new one, a new wrap for
+ * every remaining member, the revoked member's wrap deleted and
+ * members.json rewritten, all in one transaction.  The revoked member
+ * may have copied the old vault key; after this it opens nothing, since
+ * every ciphertext and wrap is at the new generation.
+ *
+ * keys must hold the user key of every remaining member (the revoker
+ * included): wraps are symmetric, so without a member's key there is no
+ * way to wrap the new vault key for them.
+ */
+int
+vault_revoke(struct vault *v, const char *vault_id, const char *revoker,
+    const char *member, const struct vault_member_key *keys, size_t nkeys)
+{
+	struct store_txn		*txn;
+	struct crypto_secret		*okey = NULL, *nkey = NULL, *pt, *chk;
+	struct vault_credential_info	*list = NULL;
+	struct vault_members		 ms, rest;
+	struct vault_meta		 m;
+	enum vault_role			 rrole;
+	const unsigned char		*uk;
+	char				 key[STORE_KEY_MAX];
+	size_t				 i, n = 0;
+	int				 rv;
+
+	if (!vault_valid_user(revoker) || !vault_valid_user(member) ||
+	    strcmp(revoker, member) == 0)
+		return VAULT_ERR_INVALID;
+	if ((txn = store_begin(v->st)) == NULL)
+		return VAULT_ERR_SYSTEM;
+	if ((rv = vault_resolve(txn, revoker, vault_id, &m, &rrole)) !=
+	    VAULT_OK)
+		goto done;
+	if (m.personal || rrole != VAULT_ROLE_OWNER) {
+		rv = VAULT_ERR_DENIED;
+		goto done;
+	}
+	if ((rv = vault_members_read(txn, m.id, &ms)) != VAULT_OK)
+		goto done;
+	if (vault_members_find(&ms, member) == NULL) {
+		rv = VAULT_ERR_NOT_MEMBER;
+		goto done;
+	}
+	if ((uk = vault_member_key_find(keys, nkeys, revoker)) == NULL) {
+		rv = VAULT_ERR_NEED_KEY;
+		goto done;
+	}
+	if ((rv = vault_wrap_open(txn, m.id, revoker, uk, m.generation,
+	    &okey)) != VAULT_OK)
+		goto done;
+
+	/* Every remaining member's key must open that member's old wrap. */
+	memset(&rest, 0, sizeof(rest));
+	for (i = 0; i < ms.n; i++) {
+		if (strcmp(ms.m[i].user, member) == 0)
+			continue;
+		if ((uk = vault_member_key_find(keys, nkeys,
+		    ms.m[i].user)) == NULL) {
+			log_warnx("vault: revoke in %s needs the key of %s",
+			    m.id, ms.m[i].user);
+			rv = VAULT_ERR_NEED_KEY;
+			goto done;
+		}
+		if ((rv = vault_wrap_open(txn, m.id, ms.m[i].user, uk,
+		    m.generation, &chk)) != VAULT_OK)
+			goto done;
+		crypto_secret_free(chk);
+		rest.m[rest.n++] = ms.m[i];
+	}
+
+	if ((nkey = crypto_key_new()) == NULL) {
+		rv = VAULT_ERR_SYSTEM;
+		goto done;
+	}
+	if ((rv = vault_cred_list(txn, m.id, &list, &n)) != VAULT_OK)
+		goto done;
+	for (i = 0; i < n; i++) {
+		if ((rv = vault_cred_open(txn, okey->data, m.generation,
+		    &list[i], &pt)) != VAULT_OK)
+			goto done;
+		rv = vault_cred_seal(txn, nkey->data, m.generation + 1,
+		    &list[i], pt->data, pt->len);
+		crypto_secret_free(pt);
+		if (rv != VAULT_OK)
+			goto done;
+		/* Halfway, so much of the transaction is already logged. */
+		if (i == n / 2)
+			vault_test_pause();
+	}
+	for (i = 0; i < rest.n; i++) {
+		uk = vault_member_key_find(keys, nkeys, rest.m[i].user);
+		if ((rv = vault_wrap_write(txn, m.id, rest.m[i].user, uk,
+		    m.generation + 1, nkey)) != VAULT_OK)
+			goto done;
+	}
+	snprintf(key, sizeof(key), KEY_WRAP, m.id, member);
+	if (store_del(txn, key) == -1) {
+		rv = VAULT_ERR_SYSTEM;
+		goto done;
+	}
+	m.generation++;
+	if ((rv = vault_members_write(txn, m.id, &rest)) != VAULT_OK ||
+	    (rv = vault_meta_write(txn, &m)) != VAULT_OK)
+		goto done;
+ done:
+	crypto_secret_free(okey);
+	crypto_secret_free(nkey);
+	free(list);
+	if ((rv = vault_finish(txn, rv)) == VAULT_OK)
+		log_info("vault: user %s revoked %s from vault %s: generation "
+		    "%llu, %zu credentials re-encrypted", revoker, member,
+		    m.id, (unsigned long long)m.generation, n);
+	else
+		log_warnx("vault: user %s: revoke of %s failed: %s", revoker,
+		    member, vault_strerror(rv));
+	return rv;
+}
