@@ -27,22 +27,24 @@ else
 HARDEN+=	-D_FORTIFY_SOURCE=2
 OPT=		-O2 -g
 endif
-CPPFLAGS+=	-I. -Ilib -DAILERON_VERSION='"$(VERSION)"'
+CPPFLAGS+=	-D_GNU_SOURCE -I. -Ilib -DAILERON_VERSION='"$(VERSION)"'
 CFLAGS+=	-std=gnu11 $(OPT) $(WARN) $(HARDEN) $(PKG_CFLAGS)
 LDLIBS+=	$(PKG_LIBS) -lhttp_parser -ldb-5.3 -lscrypt
 VERSION=	0.1.0
 
 # Shared code, one list per area.
-LIB_SRCS=	lib/log.c
-SPEC_SRCS=
-MATCH_SRCS=
-GEN_LIB_SRCS=
-CONF_SRCS=
-MASTER_SRCS=
-WORKER_SRCS=
-VAULT_LIB_SRCS=
-VAULTD_SRCS=
-CLI_SRCS=
+LIB_SRCS=	lib/log.c lib/msg.c lib/msgtypes.c lib/peer.c lib/proc.c \
+		lib/sandbox.c lib/state.c
+SPEC_SRCS=	lib/spec.c
+MATCH_SRCS=	lib/graphql.c lib/match.c
+GEN_LIB_SRCS=	lib/manifest.c
+CONF_SRCS=	master/parse.c
+MASTER_SRCS=	master/master.c master/pool.c master/control.c \
+		master/connectors.c
+WORKER_SRCS=	worker/worker.c
+VAULT_LIB_SRCS=	vaultd/crypto.c vaultd/store.c vaultd/vault.c
+VAULTD_SRCS=	vaultd/vaultd.c vaultd/connmap.c
+CLI_SRCS=	cli/service.c cli/status.c
 MAIN_SRC=	cli/main.c
 
 SRCS=		$(LIB_SRCS) $(SPEC_SRCS) $(MATCH_SRCS) $(GEN_LIB_SRCS) \
@@ -55,7 +57,7 @@ UNIT_TESTS=	$(patsubst t/unit/%.c,$(BUILD)/t/%.t,$(wildcard t/unit/*.c))
 INTEG_TESTS=	$(wildcard t/*.t)
 
 MAN1=		man/aileron.1
-MAN5=		man/aileron.conf.5
+MAN5=		man/aileron.conf.5 man/aileron-spec.5
 MAN8=		man/aileron-service.8
 MANS=		$(MAN1) $(MAN5) $(MAN8)
 
@@ -126,4 +128,88 @@ install: all
 clean:
 	rm -rf build build-san build-fuzz
 
+# Vault test helpers: programs the vault's t/*.t tests drive (not TAP).
+VAULT_HELPERS=	$(BUILD)/t/helpers/vault_revoke_helper
+
+unit: $(VAULT_HELPERS)
+
+$(BUILD)/t/helpers/%: t/helpers/%.c $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDHARDEN) -o $@ $< $(LIBA) $(LDLIBS)
+
+# End of vault test helpers.
+
 -include $(OBJS:.o=.d) $(BUILD)/cli/main.d
+
+# Generator and shims: aileron-gen turns each specs/NAME.json into the shim
+# $(BUILD)/shims/NAME (generated tables plus the fixed runtime gen/shim.c),
+# the page $(BUILD)/man/NAME.1, and all of them into $(BUILD)/actions.json.
+# Generated sources live in $(BUILD)/gen/ and are never committed.
+GEN_SPECS=	$(wildcard specs/*.json)
+GEN_NAMES=	$(GEN_SPECS:specs/%.json=%)
+GEN_SHIMS=	$(GEN_NAMES:%=$(BUILD)/shims/%)
+GEN_MANS=	$(GEN_NAMES:%=$(BUILD)/man/%.1)
+GEN_ALL=	$(BUILD)/aileron-gen $(GEN_SHIMS) $(GEN_MANS) \
+		$(BUILD)/actions.json
+SHIM_LIBS!=	pkg-config --libs libbsd-overlay libcurl jansson 2>/dev/null
+
+.PHONY: install-gen
+.PRECIOUS: $(BUILD)/gen/shim-%.c $(BUILD)/gen/shim-%.o
+
+all: $(GEN_ALL)
+
+$(BUILD)/aileron-gen: $(BUILD)/gen/gen.o $(LIBA)
+	$(CC) $(CFLAGS) $(LDHARDEN) -o $@ $(BUILD)/gen/gen.o $(LIBA) $(LDLIBS)
+
+$(BUILD)/gen/shim-%.c: specs/%.json $(BUILD)/aileron-gen
+	@mkdir -p $(@D)
+	$(BUILD)/aileron-gen shim $< $@
+
+$(BUILD)/gen/shim-%.o: $(BUILD)/gen/shim-%.c gen/shim.h lib/spec.h
+	$(CC) $(CPPFLAGS) -Igen $(CFLAGS) -c $< -o $@
+
+$(BUILD)/shims/%: $(BUILD)/gen/shim-%.o $(BUILD)/gen/shim.o
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDHARDEN) -o $@ $(BUILD)/gen/shim.o $< $(SHIM_LIBS)
+
+$(BUILD)/man/%.1: specs/%.json $(BUILD)/aileron-gen
+	@mkdir -p $(@D)
+	$(BUILD)/aileron-gen man $< $@
+
+$(BUILD)/actions.json: $(GEN_SPECS) $(BUILD)/aileron-gen
+	$(BUILD)/aileron-gen manifest $@ $(GEN_SPECS)
+
+install: install-gen
+
+install-gen: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(DATADIR)
+	for s in $(GEN_NAMES); do \
+	    install -m 0755 $(BUILD)/shims/$$s $(DESTDIR)$(BINDIR)/$$s && \
+	    install -m 0644 $(BUILD)/man/$$s.1 $(DESTDIR)$(MANDIR)/man1/ \
+	    || exit 1; done
+	install -m 0644 $(BUILD)/actions.json $(DESTDIR)$(DATADIR)/actions.json
+
+-include $(BUILD)/gen/gen.d $(BUILD)/gen/shim.d
+# End of generator and shims.
+
+# libFuzzer targets for the matcher and the GraphQL parser; clang only, not
+# part of check.  Run from the top of the tree, one job, for example:
+#   build-fuzz/fuzz_graphql -max_total_time=600 build-fuzz/corpus-graphql \
+#       t/fuzz/corpus/graphql
+#   build-fuzz/fuzz_match -max_total_time=600 build-fuzz/corpus-match \
+#       t/fuzz/corpus/match
+FUZZ_BUILD=	build-fuzz
+FUZZ_CC=	clang
+FUZZ_CFLAGS=	-std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined $(WARN) $(PKG_CFLAGS)
+FUZZ_SRCS=	lib/graphql.c lib/match.c lib/spec.c lib/log.c
+FUZZ_BINS=	$(FUZZ_BUILD)/fuzz_graphql $(FUZZ_BUILD)/fuzz_match
+
+fuzz: $(FUZZ_BINS)
+	@mkdir -p $(FUZZ_BUILD)/corpus-graphql $(FUZZ_BUILD)/corpus-match
+
+$(FUZZ_BUILD)/fuzz_%: t/fuzz/fuzz_%.c $(FUZZ_SRCS) lib/graphql.h lib/match.h \
+    lib/spec.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS) $(PKG_LIBS)

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "state.h"
 #include "cli/cli.h"
+#include "master/connectors.h"
 #include "master/master.h"
 #include "master/parse.h"
 #include "vaultd/vaultd.h"
@@ -30,6 +31,8 @@ int
 cmd_service(int argc, char *argv[])
 {
 	struct aileron_conf	*conf;
+	struct spec		**specs;
+	size_t			 nspecs;
 	char			 statedir[PATH_MAX], path[PATH_MAX];
 	const char		*sopt = NULL, *fopt = NULL, *proc = NULL;
 	int			 ch, foreground = 0, check = 0, verbose = 0;
@@ -86,6 +89,11 @@ cmd_service(int argc, char *argv[])
 		if ((conf = conf_parse(fopt != NULL ? fopt : path, statedir,
 		    fopt != NULL)) == NULL)
 			return 1;
+		if (connectors_load(conf, &specs, &nspecs) == -1) {
+			conf_free(conf);
+			return 1;
+		}
+		connectors_free(specs, nspecs);
 		conf_free(conf);
 		printf("configuration OK\n");
 		return 0;

@@ -47,6 +47,9 @@ static const struct msgtype_info msgtypes[MSG_TYPE_MAX] = {
 	[MSG_PONG] =		{ "PONG", sizeof(uint32_t), sizeof(uint32_t) },
 	[MSG_WORKER_BUSY] =	{ "WORKER_BUSY", 0, 0 },
 	[MSG_TEST_ECHO] =	{ "TEST_ECHO", 0, MSG_MAXPAYLOAD },
+	[MSG_CONF_PEER] =	{ "CONF_PEER", 0, 0 },
+	[MSG_CONF_CONNECTORS_BEGIN] = { "CONF_CONNECTORS_BEGIN", 0, 0 },
+	[MSG_CONF_CONNECTORS_END] = { "CONF_CONNECTORS_END", 0, 0 },
 };
 
 const char *

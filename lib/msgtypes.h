@@ -43,6 +43,12 @@ enum msg_type {
 	/* tests only: any size up to the maximum */
 	MSG_TEST_ECHO,
 
+	/* master -> control, vaultd: the channel between those two */
+	MSG_CONF_PEER,		/* fd; peerid: the enum proc_id at the far end */
+	/* master -> vaultd: a new connector map, CONNECTORs in between */
+	MSG_CONF_CONNECTORS_BEGIN,	/* empty */
+	MSG_CONF_CONNECTORS_END,	/* empty: the new map is in force */
+
 	MSG_TYPE_MAX
 };
 
@@ -62,8 +68,11 @@ struct msg_conf_proc {
 	char		dir[PATH_MAX];	/* chroot here; the DB environment */
 };
 
+/* What vaultd needs of a spec: where, and how, it may inject. */
 struct msg_conf_connector {
 	char		name[64];
+	int32_t		inject;		/* enum spec_inject */
+	char		inject_name[64];	/* header or query name */
 	uint32_t	nhosts;		/* followed by nhosts NUL-ended names */
 };
 

@@ -36,12 +36,49 @@
 
 struct control {
 	struct chan		 parent;
+	struct chan		 vaultd;		/* trusted, like the master */
 	struct msg_conf_proc	 conf;
 	struct peers		 workers;
 };
 
+static void	control_conf_cb(struct msg *, void *);
 static void	control_dispatch_master(struct control *);
+static void	control_dispatch_vaultd(struct control *);
+static void	control_lost_vaultd(struct control *);
 static int	control_dispatch_worker(struct control *, struct peer *);
+
+static void
+control_conf_cb(struct msg *msg, void *arg)
+{
+	struct control	*ctl = arg;
+
+	if (msg->hdr.type != MSG_CONF_PEER || msg->hdr.peerid != PROC_VAULTD ||
+	    msg->fd == -1 || ctl->vaultd.fd != -1)
+		fatalx("unexpected %s during configuration",
+		    msgtype_name(msg->hdr.type));
+	chan_init(&ctl->vaultd, msg->fd, 0, "vaultd");
+}
+
+/* vaultd is trusted: nothing is defined from it yet, so anything is fatal. */
+static void
+control_dispatch_vaultd(struct control *ctl)
+{
+	struct msg	 msg;
+	int		 r;
+
+	while ((r = chan_get(&ctl->vaultd, &msg)) == 1)
+		fatalx("unexpected %s from vaultd",
+		    msgtype_name(msg.hdr.type));
+	if (r == -1)
+		fatalx("malformed message from vaultd");
+}
+
+static void
+control_lost_vaultd(struct control *ctl)
+{
+	log_warnx("lost vaultd; waiting for the master to stop the service");
+	chan_clear(&ctl->vaultd);
+}
 
 /* The master is trusted: a bad frame from it is fatal. */
 static void
@@ -115,7 +152,7 @@ control(int foreground, int verbose)
 	struct pollfd	*pfd = NULL;
 	struct peer	**pp = NULL;
 	size_t		 n, i, max = 0;
-	int		 keep[1], fd, r;
+	int		 keep[2], fd, r;
 
 	log_init(foreground, verbose, "control");
 	proc_child_check_parent();
@@ -123,18 +160,24 @@ control(int foreground, int verbose)
 	TAILQ_INIT(&ctl.workers);
 	/* Only the master passes us descriptors: the workers' channels. */
 	chan_init(&ctl.parent, PROC_PARENT_FD, 1, "master");
-	proc_child_configure(&ctl.parent, &ctl.conf, &fd, NULL, NULL);
+	ctl.vaultd.fd = -1;
+	proc_child_configure(&ctl.parent, &ctl.conf, &fd, control_conf_cb,
+	    &ctl);
 	if (fd != -1)
 		fatalx("unexpected descriptor in configuration");
+	if (ctl.vaultd.fd == -1)
+		fatalx("no channel to vaultd");
 	log_init(ctl.conf.foreground, ctl.conf.verbose, "control");
 
 	keep[0] = PROC_PARENT_FD;
-	proc_child_sandbox(PROC_CONTROL, &ctl.conf, keep, 1);
+	keep[1] = ctl.vaultd.fd;
+	proc_child_sandbox(PROC_CONTROL, &ctl.conf, keep, 2);
+	ctl.vaultd.fd = keep[1];
 	if (chan_compose(&ctl.parent, MSG_CONF_ACK, 0, -1, NULL, 0) == -1)
 		fatalx("cannot acknowledge");
 
 	for (;;) {
-		n = 1 + peer_count(&ctl.workers);
+		n = 2 + peer_count(&ctl.workers);
 		if (n > max) {
 			if ((pfd = reallocarray(pfd, n, sizeof(*pfd))) ==
 			    NULL || (pp = reallocarray(pp, n, sizeof(*pp))) ==
@@ -145,7 +188,10 @@ control(int foreground, int verbose)
 		pfd[0].fd = ctl.parent.fd;
 		pfd[0].events = POLLIN |
 		    (chan_pending(&ctl.parent) ? POLLOUT : 0);
-		n = 1 + peer_pollfds(&ctl.workers, pfd + 1, pp + 1, max - 1);
+		pfd[1].fd = ctl.vaultd.fd;
+		pfd[1].events = POLLIN |
+		    (chan_pending(&ctl.vaultd) ? POLLOUT : 0);
+		n = 2 + peer_pollfds(&ctl.workers, pfd + 2, pp + 2, max - 2);
 		if (poll(pfd, n, -1) == -1) {
 			if (errno == EINTR)
 				continue;
@@ -160,7 +206,19 @@ control(int foreground, int verbose)
 		}
 		if (chan_pending(&ctl.parent) && chan_flush(&ctl.parent) == -1)
 			fatalx("lost the master");
-		for (i = 1; i < n; i++) {
+		/*
+		 * Losing vaultd is the master's to act on (it shuts the
+		 * service down and logs why); we only stop listening.
+		 */
+		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			if (chan_read(&ctl.vaultd) <= 0)
+				control_lost_vaultd(&ctl);
+			else
+				control_dispatch_vaultd(&ctl);
+		}
+		if (chan_pending(&ctl.vaultd) && chan_flush(&ctl.vaultd) == -1)
+			control_lost_vaultd(&ctl);
+		for (i = 2; i < n; i++) {
 			struct peer	*p = pp[i];
 
 			/* The master's messages may have dropped it. */

@@ -45,6 +45,8 @@
 #include "proc.h"
 #include "sandbox.h"
 #include "state.h"
+#include "spec.h"
+#include "master/connectors.h"
 #include "master/master.h"
 #include "master/parse.h"
 
@@ -71,6 +73,8 @@ static void	 master_reload(struct master *);
 static void	 master_shutdown(struct master *);
 static void	 master_fail(struct master *, const char *, ...)
 		    __attribute__((__format__ (printf, 2, 3), __noreturn__));
+static void	 master_child_lost(struct master *, struct proc_child *,
+		    const char *) __attribute__((__noreturn__));
 static void	 master_cleanup(struct master *);
 static void	 master_exit(struct master *, int)
 		    __attribute__((__noreturn__));
@@ -270,7 +274,7 @@ static void
 master_start_children(struct master *m)
 {
 	char			 path[PATH_MAX];
-	int			 vfd;
+	int			 vfd, cv[2];
 
 	if (proc_exec(m->self, PROC_CONTROL, m->foreground, log_getverbose(),
 	    &m->control) == -1)
@@ -289,6 +293,16 @@ master_start_children(struct master *m)
 	/* Each gets only its part; vaultd owns vault.sock from now on. */
 	master_send_conf(m, &m->control_chan, STATE_CONTROL_DIR, -1);
 	master_send_conf(m, &m->vaultd_chan, STATE_VAULT_DIR, vfd);
+
+	/* control tells vaultd which session a worker serves. */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cv) == -1)
+		fatal("socketpair");
+	chan_compose(&m->control_chan, MSG_CONF_PEER, PROC_VAULTD, cv[0],
+	    NULL, 0);
+	chan_compose(&m->vaultd_chan, MSG_CONF_PEER, PROC_CONTROL, cv[1],
+	    NULL, 0);
+	if (connectors_send(&m->vaultd_chan, m->specs, m->nspecs) == -1)
+		fatalx("cannot queue the connector map");
 	chan_compose(&m->control_chan, MSG_CONF_DONE, 0, -1, NULL, 0);
 	chan_compose(&m->vaultd_chan, MSG_CONF_DONE, 0, -1, NULL, 0);
 	master_deadline(m, MASTER_START_TIMEOUT);
@@ -413,6 +427,8 @@ master_reload(struct master *m)
 {
 	struct aileron_conf	*nc, *oc = m->conf;
 	struct conf_listen	*a, *b;
+	struct spec		**specs;
+	size_t			 nspecs;
 	int32_t			 v;
 	int			 same = 1;
 
@@ -421,6 +437,12 @@ master_reload(struct master *m)
 	    NULL) {
 		log_warnx("reload: %s has errors; keeping the running "
 		    "configuration", m->conffile);
+		return;
+	}
+	if (connectors_load(nc, &specs, &nspecs) == -1) {
+		log_warnx("reload: a connector spec has errors; keeping the "
+		    "running configuration");
+		conf_free(nc);
 		return;
 	}
 	for (a = TAILQ_FIRST(&oc->listens), b = TAILQ_FIRST(&nc->listens);
@@ -446,6 +468,11 @@ master_reload(struct master *m)
 	strlcpy(nc->user, oc->user, sizeof(nc->user));
 	m->conf = nc;
 	conf_free(oc);
+	connectors_free(m->specs, m->nspecs);
+	m->specs = specs;
+	m->nspecs = nspecs;
+	if (connectors_send(&m->vaultd_chan, m->specs, m->nspecs) == -1)
+		master_fail(m, "cannot send vaultd the connector map");
 
 	if (!m->verbose) {
 		log_setverbose(nc->verbose);
@@ -520,6 +547,29 @@ master_fail(struct master *m, const char *fmt, ...)
 	if (m->vaultd.pid > 0 && proc_sigkill_wait(m->vaultd.pid, 0) == -1)
 		proc_sigkill_wait(m->vaultd.pid, 2000);
 	master_exit(m, 1);
+}
+
+/*
+ * control or vaultd closed its channel: it is dying.  Wait a moment for
+ * its exit status so the log says why, then fail closed.
+ */
+static void
+master_child_lost(struct master *m, struct proc_child *pc, const char *name)
+{
+	struct timespec	 ts = { 0, 10 * 1000 * 1000 };
+	char		 why[64];
+	int		 status, i;
+
+	for (i = 0; i < 100 && pc->pid > 0; i++) {
+		if (waitpid(pc->pid, &status, WNOHANG) == pc->pid) {
+			pc->pid = 0;
+			master_fail(m, "%s %s; shutting down: the service "
+			    "cannot run without it", name,
+			    proc_status_str(status, why, sizeof(why)));
+		}
+		nanosleep(&ts, NULL);
+	}
+	master_fail(m, "%s closed its channel; shutting down", name);
 }
 
 static void
@@ -629,6 +679,8 @@ master(const char *statedir, const char *conffile, int foreground,
 		exit(1);
 	if (!verbose)
 		log_setverbose(m->conf->verbose);
+	if (connectors_load(m->conf, &m->specs, &m->nspecs) == -1)
+		exit(1);
 
 	if ((m->lockfd = state_lock(statedir, &holder)) == -1) {
 		if (errno == EWOULDBLOCK) {
@@ -716,8 +768,8 @@ master(const char *statedir, const char *conffile, int foreground,
 						c->fd = -1;
 						continue;
 					}
-					master_fail(m, "%s closed its channel; "
-					    "shutting down", c->name);
+					master_child_lost(m, c == &m->control_chan ?
+					    &m->control : &m->vaultd, c->name);
 				}
 				master_dispatch_child(m, c);
 			}

@@ -26,6 +26,7 @@
 #include "proc.h"
 
 struct aileron_conf;
+struct spec;
 
 struct worker {
 	TAILQ_ENTRY(worker)	 entry;
@@ -51,6 +52,8 @@ enum master_phase {
 
 struct master {
 	struct aileron_conf	*conf;
+	struct spec		**specs;	/* compiled once; workers inherit */
+	size_t			 nspecs;
 	char			 statedir[PATH_MAX];
 	char			 conffile[PATH_MAX];
 	int			 conf_given;	/* -f: the file must exist */

@@ -34,37 +34,99 @@
 #include "msgtypes.h"
 #include "peer.h"
 #include "proc.h"
+#include "vaultd/connmap.h"
 #include "vaultd/vaultd.h"
 
 #define VAULTD_MAX_CLI	32	/* concurrent vault.sock connections */
 
 struct vaultd {
 	struct chan		 parent;
+	struct chan		 control;	/* trusted, like the master */
+	struct connmap		 connectors;	/* in force */
+	struct connmap		 next;		/* being received */
+	int			 receiving;
 	struct msg_conf_proc	 conf;
 	int			 listen_fd;	/* vault.sock */
 	struct peers		 peers;
 	uint32_t		 cli_seq;
 };
 
+static int	vaultd_connectors(struct vaultd *, struct msg *);
 static void	vaultd_dispatch_master(struct vaultd *);
+static void	vaultd_dispatch_control(struct vaultd *);
+static void	vaultd_lost_control(struct vaultd *);
 static int	vaultd_dispatch_worker(struct vaultd *, struct peer *);
 static int	vaultd_dispatch_cli(struct vaultd *, struct peer *);
 static void	vaultd_accept(struct vaultd *);
 static void	vaultd_conf_cb(struct msg *, void *);
 static void	vaultd_shutdown(struct vaultd *) __attribute__((__noreturn__));
 
+/*
+ * The connector map: BEGIN, one CONNECTOR each, END; at start and on every
+ * reload.  The master is trusted, so a malformed map is fatal.
+ */
+static int
+vaultd_connectors(struct vaultd *vd, struct msg *msg)
+{
+	switch (msg->hdr.type) {
+	case MSG_CONF_CONNECTORS_BEGIN:
+		if (vd->receiving)
+			fatalx("connector map begun twice");
+		vd->receiving = 1;
+		return 1;
+	case MSG_CONF_CONNECTOR:
+		if (!vd->receiving || connmap_add(&vd->next, msg->data,
+		    msg->len) == -1)
+			fatalx("malformed connector map");
+		return 1;
+	case MSG_CONF_CONNECTORS_END:
+		if (!vd->receiving)
+			fatalx("connector map ended before it began");
+		connmap_free(&vd->connectors);
+		vd->connectors = vd->next;
+		memset(&vd->next, 0, sizeof(vd->next));
+		vd->receiving = 0;
+		log_debug("%zu connectors", vd->connectors.n);
+		return 1;
+	}
+	return 0;
+}
+
 static void
 vaultd_conf_cb(struct msg *msg, void *arg)
 {
-	(void)arg;
-	switch (msg->hdr.type) {
-	case MSG_CONF_CONNECTOR:
-		/* The connector -> hosts map arrives with the specs. */
-		break;
-	default:
-		fatalx("unexpected %s during configuration",
-		    msgtype_name(msg->hdr.type));
+	struct vaultd	*vd = arg;
+
+	if (vaultd_connectors(vd, msg))
+		return;
+	if (msg->hdr.type == MSG_CONF_PEER && msg->hdr.peerid == PROC_CONTROL &&
+	    msg->fd != -1 && vd->control.fd == -1) {
+		chan_init(&vd->control, msg->fd, 0, "control");
+		return;
 	}
+	fatalx("unexpected %s during configuration",
+	    msgtype_name(msg->hdr.type));
+}
+
+static void
+vaultd_lost_control(struct vaultd *vd)
+{
+	log_warnx("lost control; waiting for the master to stop the service");
+	chan_clear(&vd->control);
+}
+
+/* control is trusted; nothing is defined from it yet. */
+static void
+vaultd_dispatch_control(struct vaultd *vd)
+{
+	struct msg	 msg;
+	int		 r;
+
+	while ((r = chan_get(&vd->control, &msg)) == 1)
+		fatalx("unexpected %s from control",
+		    msgtype_name(msg.hdr.type));
+	if (r == -1)
+		fatalx("malformed message from control");
 }
 
 /* Every session key is zeroed before we go. */
@@ -114,6 +176,11 @@ vaultd_dispatch_master(struct vaultd *vd)
 			break;
 		case MSG_SHUTDOWN:
 			vaultd_shutdown(vd);
+		case MSG_CONF_CONNECTORS_BEGIN:
+		case MSG_CONF_CONNECTOR:
+		case MSG_CONF_CONNECTORS_END:
+			vaultd_connectors(vd, &msg);
+			break;
 		default:
 			fatalx("unexpected %s from the master",
 			    msgtype_name(msg.hdr.type));
@@ -205,28 +272,33 @@ vaultd(int foreground, int verbose)
 	struct pollfd	*pfd = NULL;
 	struct peer	**pp = NULL;
 	size_t		 n, i, max = 0;
-	int		 keep[2], r;
+	int		 keep[3], r;
 
 	log_init(foreground, verbose, "vaultd");
 	proc_child_check_parent();
 	memset(&vd, 0, sizeof(vd));
 	TAILQ_INIT(&vd.peers);
 	chan_init(&vd.parent, PROC_PARENT_FD, 1, "master");
+	vd.control.fd = -1;
 	proc_child_configure(&vd.parent, &vd.conf, &vd.listen_fd,
 	    vaultd_conf_cb, &vd);
 	if (vd.listen_fd == -1)
 		fatalx("no vault.sock from the master");
+	if (vd.control.fd == -1)
+		fatalx("no channel to control");
 	log_init(vd.conf.foreground, vd.conf.verbose, "vaultd");
 
 	keep[0] = PROC_PARENT_FD;
 	keep[1] = vd.listen_fd;
-	proc_child_sandbox(PROC_VAULTD, &vd.conf, keep, 2);
+	keep[2] = vd.control.fd;
+	proc_child_sandbox(PROC_VAULTD, &vd.conf, keep, 3);
 	vd.listen_fd = keep[1];
+	vd.control.fd = keep[2];
 	if (chan_compose(&vd.parent, MSG_CONF_ACK, 0, -1, NULL, 0) == -1)
 		fatalx("cannot acknowledge");
 
 	for (;;) {
-		n = 2 + peer_count(&vd.peers);
+		n = 3 + peer_count(&vd.peers);
 		if (n > max) {
 			if ((pfd = reallocarray(pfd, n, sizeof(*pfd))) ==
 			    NULL || (pp = reallocarray(pp, n, sizeof(*pp))) ==
@@ -239,7 +311,10 @@ vaultd(int foreground, int verbose)
 		    (chan_pending(&vd.parent) ? POLLOUT : 0);
 		pfd[1].fd = vd.listen_fd;
 		pfd[1].events = POLLIN;
-		n = 2 + peer_pollfds(&vd.peers, pfd + 2, pp + 2, max - 2);
+		pfd[2].fd = vd.control.fd;
+		pfd[2].events = POLLIN |
+		    (chan_pending(&vd.control) ? POLLOUT : 0);
+		n = 3 + peer_pollfds(&vd.peers, pfd + 3, pp + 3, max - 3);
 		if (poll(pfd, n, -1) == -1) {
 			if (errno == EINTR)
 				continue;
@@ -258,7 +333,16 @@ vaultd(int foreground, int verbose)
 		}
 		if (pfd[1].revents & POLLIN)
 			vaultd_accept(&vd);
-		for (i = 2; i < n; i++) {
+		/* Losing control is the master's to act on, as in control. */
+		if (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)) {
+			if (chan_read(&vd.control) <= 0)
+				vaultd_lost_control(&vd);
+			else
+				vaultd_dispatch_control(&vd);
+		}
+		if (chan_pending(&vd.control) && chan_flush(&vd.control) == -1)
+			vaultd_lost_control(&vd);
+		for (i = 3; i < n; i++) {
 			struct peer	*p = pp[i];
 
 			if (!peer_has(&vd.peers, p))

@@ -1,0 +1,123 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * connectors.c: the specs the configuration names, loaded and checked
+ * once by the master (workers inherit them), and the part of each that
+ * vaultd needs: which hosts a connector's credential may go to, and how.
+ */
+
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "msg.h"
+#include "msgtypes.h"
+#include "spec.h"
+#include "master/connectors.h"
+#include "master/parse.h"
+
+/* Every error is reported, not just the first; -1 when there was one. */
+int
+connectors_load(const struct aileron_conf *conf, struct spec ***specsp,
+    size_t *np)
+{
+	struct conf_connector	*cc;
+	struct spec		**specs = NULL, *s;
+	char			 err[512];
+	size_t			 n = 0, max = 0;
+	int			 bad = 0;
+
+	TAILQ_FOREACH(cc, &conf->connectors, entry)
+		max++;
+	if (max > 0 && (specs = calloc(max, sizeof(*specs))) == NULL) {
+		log_warn("%s", __func__);
+		return -1;
+	}
+	TAILQ_FOREACH(cc, &conf->connectors, entry) {
+		if ((s = spec_load(cc->spec, err, sizeof(err))) == NULL) {
+			log_warnx("connector \"%s\": %s", cc->name, err);
+			bad = 1;
+			continue;
+		}
+		if (strcmp(s->connector, cc->name) != 0) {
+			log_warnx("connector \"%s\": %s describes connector "
+			    "\"%s\"", cc->name, cc->spec, s->connector);
+			spec_free(s);
+			bad = 1;
+			continue;
+		}
+		specs[n++] = s;
+	}
+	if (bad) {
+		connectors_free(specs, n);
+		return -1;
+	}
+	*specsp = specs;
+	*np = n;
+	return 0;
+}
+
+void
+connectors_free(struct spec **specs, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		spec_free(specs[i]);
+	free(specs);
+}
+
+/* A whole new map for vaultd: BEGIN, one CONNECTOR each, END. */
+int
+connectors_send(struct chan *c, struct spec **specs, size_t n)
+{
+	struct msg_conf_connector	 mc;
+	struct iovec			 iov[2];
+	char				*hosts;
+	size_t				 i, j, len, off;
+
+	if (chan_compose(c, MSG_CONF_CONNECTORS_BEGIN, 0, -1, NULL, 0) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		memset(&mc, 0, sizeof(mc));
+		strlcpy(mc.name, specs[i]->connector, sizeof(mc.name));
+		mc.inject = specs[i]->inject;
+		if (specs[i]->inject_name != NULL)
+			strlcpy(mc.inject_name, specs[i]->inject_name,
+			    sizeof(mc.inject_name));
+		mc.nhosts = specs[i]->nhosts;
+		for (j = 0, len = 0; j < specs[i]->nhosts; j++)
+			len += strlen(specs[i]->hosts[j]) + 1;
+		if ((hosts = malloc(len + 1)) == NULL)
+			return -1;
+		for (j = 0, off = 0; j < specs[i]->nhosts; j++) {
+			size_t	 hl = strlen(specs[i]->hosts[j]) + 1;
+
+			memcpy(hosts + off, specs[i]->hosts[j], hl);
+			off += hl;
+		}
+		iov[0].iov_base = &mc;
+		iov[0].iov_len = sizeof(mc);
+		iov[1].iov_base = hosts;
+		iov[1].iov_len = len;
+		if (chan_composev(c, MSG_CONF_CONNECTOR, 0, -1, iov, 2) ==
+		    -1) {
+			free(hosts);
+			return -1;
+		}
+		free(hosts);
+	}
+	return chan_compose(c, MSG_CONF_CONNECTORS_END, 0, -1, NULL, 0);
+}

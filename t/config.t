@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+# config.t: "aileron service -n" reports each bad configuration as
+# file:line: message with exit 1; SIGHUP rereads the file, and a bad file
+# keeps the running configuration.
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+from aileron import TAP, Service, BIN, wait_for
+
+CASES = [
+    ("listne on 127.0.0.1 port 1\n", r'^c\.conf:1: unknown keyword "listne"'),
+    ("# comment\nlisten on 127.0.0.1 port 99999\n",
+     r'^c\.conf:2: port "99999" is out of range \(0-65535\)'),
+    ("prefork many\n", r'^c\.conf:1: .*"many" is not a number'),
+    ("prefork 0\n", r"^c\.conf:1: .*out of range"),
+    ("listen on 127.0.0.1 port 8443\nlisten on 127.0.0.1 port 8443\n",
+     r"^c\.conf:2: listener .* already defined on line 1"),
+    ('user "unterminated\n', r"^c\.conf:1: unterminated quoted string"),
+    ("prefork 8\nmax workers 4\n",
+     r"^c\.conf:2: max workers \(4\) is less than prefork \(8\)"),
+    ("log loud\n", r"^c\.conf:1: "),
+    ('connector "x" spec "/a"\nconnector "x" spec "/b"\n',
+     r'^c\.conf:2: connector "x" is already defined on line 1'),
+]
+
+t = TAP()
+t.plan(2 * len(CASES) + 9)
+d = tempfile.mkdtemp(prefix="aileron-t.")
+os.chdir(d)
+for text, pattern in CASES:
+    with open("c.conf", "w") as f:
+        f.write(text)
+    r = subprocess.run([BIN, "service", "-n", "-f", "c.conf", "-s", d],
+                       capture_output=True, text=True)
+    t.is_(r.returncode, 1, "exit 1 for %r" % text.strip())
+    t.like(r.stderr, pattern, "file:line: message for %r" % text.strip())
+
+with open("c.conf", "w") as f:
+    f.write("listen on 0.0.0.0 port 0\n")
+r = subprocess.run([BIN, "service", "-n", "-f", "c.conf", "-s", d],
+                   capture_output=True, text=True)
+t.is_(r.returncode, 0, "a non-loopback listener is accepted")
+t.like(r.stderr, r"c\.conf:1: warning: .*0\.0\.0\.0", "with a warning")
+
+r = subprocess.run([BIN, "service", "-n", "-f", "missing.conf", "-s", d],
+                   capture_output=True, text=True)
+t.ok(r.returncode == 1 and "missing.conf" in r.stderr,
+     "-f naming a missing file is an error that names it", r.stderr)
+r = subprocess.run([BIN, "service", "-n", "-s", d + "/fresh"],
+                   capture_output=True, text=True)
+t.is_(r.returncode, 0, "no aileron.conf in the state directory: defaults")
+
+# SIGHUP: prefork 2 -> 3 takes effect; a bad file keeps the old config.
+svc = Service(prefork=2, max_workers=8)
+svc.start()
+wait_for(lambda: len(svc.by_role()[2]) == 2, 10)
+svc.write_conf("listen on 127.0.0.1 port 0\nprefork 3\nmax workers 8\n"
+               "log debug\n")
+os.kill(svc.pid, signal.SIGHUP)
+t.ok(svc.wait_log(r"reloaded: prefork 3, max workers 8"),
+     "SIGHUP rereads the configuration")
+t.ok(wait_for(lambda: len(svc.by_role()[2]) == 3, 10),
+     "and the pool grows to the new prefork 3", svc.by_role())
+t.ok(svc.wait_log(r"reload: listen addresses changed; this takes a "
+                  r"restart") is None,
+     "an unchanged port 0 listener is not reported as changed")
+svc.write_conf("prefork 3\nbogus line\n")
+os.kill(svc.pid, signal.SIGHUP)
+t.ok(svc.wait_log(r"reload: .* has errors; keeping the running "
+                  r"configuration"),
+     "a bad file on SIGHUP keeps the running configuration")
+lport, reply = svc.request()
+t.ok(reply.startswith(b"HTTP/1.1 503 "), "and the service keeps serving")
+svc.stop()
+t.done()

@@ -1,0 +1,42 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * connmap.h: vaultd's map of connectors: the hosts each connector's
+ * credential may be injected for, and how.  It comes from the master.
+ */
+
+#ifndef AILERON_CONNMAP_H
+#define AILERON_CONNMAP_H
+
+#include <stddef.h>
+
+struct connmap_entry {
+	char		  name[64];
+	int		  inject;		/* enum spec_inject */
+	char		  inject_name[64];
+	char		**hosts;		/* lower case */
+	size_t		  nhosts;
+};
+
+struct connmap {
+	struct connmap_entry	*entries;
+	size_t			 n;
+};
+
+int				 connmap_add(struct connmap *, const void *,
+				    size_t);
+void				 connmap_free(struct connmap *);
+const struct connmap_entry	*connmap_find(const struct connmap *,
+				    const char *);
+int				 connmap_host_ok(const struct connmap_entry *,
+				    const char *);
+
+#endif
