@@ -44,7 +44,7 @@ MASTER_SRCS=	master/master.c master/pool.c master/control.c \
 WORKER_SRCS=	worker/worker.c
 VAULT_LIB_SRCS=	vaultd/crypto.c vaultd/store.c vaultd/vault.c
 VAULTD_SRCS=	vaultd/vaultd.c vaultd/connmap.c
-CLI_SRCS=	cli/service.c cli/status.c
+CLI_SRCS=	cli/actions.c cli/service.c cli/status.c
 MAIN_SRC=	cli/main.c
 
 SRCS=		$(LIB_SRCS) $(SPEC_SRCS) $(MATCH_SRCS) $(GEN_LIB_SRCS) \
@@ -57,7 +57,7 @@ UNIT_TESTS=	$(patsubst t/unit/%.c,$(BUILD)/t/%.t,$(wildcard t/unit/*.c))
 INTEG_TESTS=	$(wildcard t/*.t)
 
 MAN1=		man/aileron.1
-MAN5=		man/aileron.conf.5 man/aileron-spec.5
+MAN5=		man/aileron.conf.5 man/aileron-spec.5 man/aileron-vault.5
 MAN8=		man/aileron-service.8
 MANS=		$(MAN1) $(MAN5) $(MAN8)
 

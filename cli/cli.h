@@ -13,6 +13,7 @@
 #ifndef AILERON_CLI_H
 #define AILERON_CLI_H
 
+int	cmd_actions(int, char *[]);
 int	cmd_service(int, char *[]);
 int	cmd_status(int, char *[]);
 

@@ -22,6 +22,8 @@ struct cmd {
 };
 
 static const struct cmd cmds[] = {
+	{ "actions", cmd_actions,
+	    "actions list [--json] [-f file] [-s statedir]" },
 	{ "service", cmd_service,
 	    "service [-dnv] [-f file] [-s statedir]" },
 	{ "status", cmd_status, "status [--json] [-s statedir]" },

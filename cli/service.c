@@ -83,6 +83,7 @@ cmd_service(int argc, char *argv[])
 		return 1;
 	}
 	if (check) {
+		log_init_cli();
 		if (fopt == NULL && state_path(path, sizeof(path), statedir,
 		    STATE_CONF) == -1)
 			return 1;

@@ -23,6 +23,7 @@
 static int	 log_foreground = 1;
 static int	 log_verbose;
 static char	 log_proc[32] = "aileron";
+static int	 log_cli;	/* a command, not a daemon: no pid */
 
 void
 log_init(int foreground, int verbose, const char *procname)
@@ -33,6 +34,15 @@ log_init(int foreground, int verbose, const char *procname)
 	if (!foreground)
 		openlog("aileron", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 	tzset();
+}
+
+/* For the CLI: "aileron: message" on stderr. */
+void
+log_init_cli(void)
+{
+	log_foreground = 1;
+	log_cli = 1;
+	strlcpy(log_proc, "aileron", sizeof(log_proc));
 }
 
 void
@@ -72,8 +82,12 @@ vlog(int pri, const char *fmt, va_list ap)
 		if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f)
 			msg[i] = '?';
 	if (log_foreground) {
-		n = snprintf(line, sizeof(line), "%s[%d]: %s\n", log_proc,
-		    (int)getpid(), msg);
+		if (log_cli)
+			n = snprintf(line, sizeof(line), "%s: %s\n", log_proc,
+			    msg);
+		else
+			n = snprintf(line, sizeof(line), "%s[%d]: %s\n",
+			    log_proc, (int)getpid(), msg);
 		if (n < 0)
 			goto out;
 		if ((size_t)n >= sizeof(line)) {

@@ -16,6 +16,7 @@
 #include <stdarg.h>
 
 void	log_init(int foreground, int verbose, const char *procname);
+void	log_init_cli(void);
 void	log_procname(const char *procname);
 void	log_setverbose(int verbose);
 int	log_getverbose(void);

@@ -1,0 +1,97 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * actions.c: "aileron actions list": the actions of the connectors the
+ * configuration names, as the manifest an agent sees at
+ * /etc/aileron/actions.json.
+ */
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "log.h"
+#include "manifest.h"
+#include "spec.h"
+#include "state.h"
+#include "cli/cli.h"
+#include "master/connectors.h"
+#include "master/parse.h"
+
+static int
+actions_usage(void)
+{
+	fprintf(stderr, "usage: aileron actions list [--json] [-f file] "
+	    "[-s statedir]\n");
+	return 2;
+}
+
+int
+cmd_actions(int argc, char *argv[])
+{
+	struct aileron_conf	*conf;
+	struct spec		**specs = NULL;
+	char			 statedir[PATH_MAX], path[PATH_MAX];
+	const char		*sopt = NULL, *fopt = NULL;
+	json_t			*manifest;
+	size_t			 nspecs = 0;
+	int			 i, json = 0;
+
+	if (argc < 2 || strcmp(argv[1], "list") != 0)
+		return actions_usage();
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "-s") == 0 && i + 1 < argc)
+			sopt = argv[++i];
+		else if (strcmp(argv[i], "-f") == 0 && i + 1 < argc)
+			fopt = argv[++i];
+		else
+			return actions_usage();
+	}
+	log_init_cli();
+	if (state_resolve(sopt, statedir, sizeof(statedir)) == -1) {
+		fprintf(stderr, "aileron actions: cannot find the state "
+		    "directory; set AILERON_STATE or use -s\n");
+		return 1;
+	}
+	if (fopt == NULL && state_path(path, sizeof(path), statedir,
+	    STATE_CONF) == -1)
+		return 1;
+	if ((conf = conf_parse(fopt != NULL ? fopt : path, statedir,
+	    fopt != NULL)) == NULL)
+		return 1;
+	if (connectors_load(conf, &specs, &nspecs) == -1) {
+		conf_free(conf);
+		return 1;
+	}
+	if ((manifest = manifest_build(specs, nspecs)) == NULL) {
+		fprintf(stderr, "aileron actions: cannot build the manifest\n");
+		connectors_free(specs, nspecs);
+		conf_free(conf);
+		return 1;
+	}
+	if (json) {
+		json_dumpf(manifest, stdout, JSON_INDENT(2));
+		printf("\n");
+	} else if (nspecs == 0)
+		printf("no connectors configured; add \"connector NAME spec "
+		    "PATH\" to %s\n", fopt != NULL ? fopt : path);
+	else
+		manifest_print_table(stdout, manifest);
+	json_decref(manifest);
+	connectors_free(specs, nspecs);
+	conf_free(conf);
+	return 0;
+}
