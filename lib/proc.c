@@ -57,19 +57,26 @@ proc_exec(const char *self, enum proc_id id, int foreground, int verbose,
     struct proc_child *pc)
 {
 	char		*argv[8];
-	int		 sp[2], argc = 0;
+	int		 sp[2], argc = 0, sig;
 	pid_t		 pid;
-	sigset_t	 all;
+	sigset_t	 all, old;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1)
 		return -1;
+	/* No signal may run the parent's handlers in the child: block. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
 	switch (pid = fork()) {
 	case -1:
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(sp[0]);
 		close(sp[1]);
 		return -1;
 	case 0:
 		/* The child starts with default signals and nothing else. */
+		for (sig = 1; sig < NSIG; sig++)
+			if (sig != SIGKILL && sig != SIGSTOP)
+				signal(sig, SIG_DFL);
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
 		if (sp[1] == PROC_PARENT_FD) {
@@ -90,6 +97,7 @@ proc_exec(const char *self, enum proc_id id, int foreground, int verbose,
 		execv(self, argv);
 		_exit(127);
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(sp[1]);
 	pc->id = id;
 	pc->pid = pid;

@@ -76,7 +76,8 @@ control_dispatch_vaultd(struct control *ctl)
 static void
 control_lost_vaultd(struct control *ctl)
 {
-	log_warnx("lost vaultd; waiting for the master to stop the service");
+	/* At shutdown this is expected; otherwise the master says why. */
+	log_debug("lost vaultd; waiting for the master to stop the service");
 	chan_clear(&ctl->vaultd);
 }
 

@@ -75,6 +75,7 @@ static int
 pool_spawn(struct master *m)
 {
 	struct worker	*w;
+	sigset_t	 all, old;
 	char		 name[48];
 	int		 mw[2], wc[2] = { -1, -1 }, wv[2] = { -1, -1 };
 	pid_t		 pid;
@@ -87,13 +88,22 @@ pool_spawn(struct master *m)
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		goto failpairs;
 
+	/*
+	 * Until the worker has its own handlers, a signal must not run the
+	 * master's (which would write into the master's signal pipe): block
+	 * everything across fork; sandbox_enter() resets and unblocks.
+	 */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
 	switch (pid = fork()) {
 	case -1:
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		free(w);
 		goto failpairs;
 	case 0:
 		pool_child(m, mw[1], wc[0], wv[0]);
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(mw[1]);
 	close(wc[0]);
 	close(wv[0]);

@@ -90,10 +90,20 @@ worker_accept(struct worker_ctx *ctx, char *peer, size_t peerlen, int *api)
 {
 	struct pollfd		 pfd[WORKER_MAX_LISTENERS + 1];
 	struct sockaddr_storage	 ss;
+	sigset_t		 term, waitmask;
 	socklen_t		 sslen;
 	size_t			 i;
 	int			 fd;
 
+	/*
+	 * SIGTERM stays blocked except inside ppoll(), so it cannot slip in
+	 * between the check of worker_quit and the wait.
+	 */
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &term, &waitmask) == -1)
+		fatal("sigprocmask");
+	sigdelset(&waitmask, SIGTERM);
 	for (;;) {
 		if (worker_quit)
 			exit(0);
@@ -103,7 +113,7 @@ worker_accept(struct worker_ctx *ctx, char *peer, size_t peerlen, int *api)
 		}
 		pfd[i].fd = ctx->master_fd;
 		pfd[i].events = POLLIN;
-		if (poll(pfd, ctx->nlisten + 1, -1) == -1) {
+		if (ppoll(pfd, ctx->nlisten + 1, NULL, &waitmask) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
@@ -125,6 +135,8 @@ worker_accept(struct worker_ctx *ctx, char *peer, size_t peerlen, int *api)
 			}
 			*api = ctx->listen_api[i];
 			worker_peername(*api, &ss, peer, peerlen);
+			/* Busy now: SIGTERM only sets the flag, which we ignore. */
+			sigprocmask(SIG_UNBLOCK, &term, NULL);
 			return fd;
 		}
 	}
