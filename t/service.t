@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from aileron import TAP, Service, BIN, alive, wait_for, proc_cmdline
 
 t = TAP()
-t.plan(21)
+t.plan(26)
 
 svc = Service(prefork=3, max_workers=8)
 r = subprocess.run([BIN, "service", "-n", "-s", svc.state],
@@ -88,4 +88,25 @@ t.ok(r.returncode == 1 and "stale" in r.stdout,
 svc2.start()
 t.ok(svc2.info["pid"] == svc2.pid, "a new service starts on that state")
 svc2.stop()
+
+# Without -d the service detaches; service.json and the lock name the
+# daemon, not the command that started it.
+svc3 = Service(prefork=1)
+r = subprocess.run([BIN, "service", "-s", svc3.state], capture_output=True,
+                   text=True, timeout=30)
+t.is_(r.returncode, 0, "without -d the starting command returns 0")
+info = wait_for(lambda: os.path.exists(svc3.path("service.json")) and
+                json.load(open(svc3.path("service.json"))), 10) or {}
+dpid = info.get("pid", 0)
+svc3.pid = dpid
+svc3.children()
+t.ok(dpid > 0 and alive(dpid), "the detached master runs", info)
+with open(svc3.path("service.lock")) as f:
+    t.is_(f.read().strip(), str(dpid), "the lock holds the daemon's pid")
+pids = svc3.known | {dpid}
+os.kill(dpid, signal.SIGTERM)
+t.ok(wait_for(lambda: not any(alive(p) for p in pids), 20),
+     "SIGTERM stops the detached service and all its children")
+t.ok(not os.path.exists(svc3.path("service.json")),
+     "and removes service.json")
 t.done()

@@ -111,7 +111,8 @@ vaultd_conf_cb(struct msg *msg, void *arg)
 static void
 vaultd_lost_control(struct vaultd *vd)
 {
-	log_warnx("lost control; waiting for the master to stop the service");
+	/* At shutdown this is expected; otherwise the master says why. */
+	log_debug("lost control; waiting for the master to stop the service");
 	chan_clear(&vd->control);
 }
 
