@@ -43,13 +43,15 @@ MASTER_SRCS=	master/master.c master/pool.c master/control.c \
 		master/connectors.c
 WORKER_SRCS=	worker/worker.c
 VAULT_LIB_SRCS=	vaultd/crypto.c vaultd/store.c vaultd/vault.c
-VAULTD_SRCS=	vaultd/vaultd.c vaultd/connmap.c
+VAULTD_SRCS=	vaultd/vaultd.c vaultd/connmap.c vaultd/session.c \
+		vaultd/inject.c vaultd/cli.c
 CLI_SRCS=	cli/actions.c cli/service.c cli/status.c
+CLI_VAULT_SRCS=	cli/vault.c cli/secret.c cli/vaultclient.c
 MAIN_SRC=	cli/main.c
 
 SRCS=		$(LIB_SRCS) $(SPEC_SRCS) $(MATCH_SRCS) $(GEN_LIB_SRCS) \
 		$(CONF_SRCS) $(MASTER_SRCS) $(WORKER_SRCS) $(VAULT_LIB_SRCS) \
-		$(VAULTD_SRCS) $(CLI_SRCS)
+		$(VAULTD_SRCS) $(CLI_SRCS) $(CLI_VAULT_SRCS)
 OBJS=		$(SRCS:%.c=$(BUILD)/%.o)
 LIBA=		$(BUILD)/libaileron.a
 
@@ -193,23 +195,28 @@ install-gen: all
 -include $(BUILD)/gen/gen.d $(BUILD)/gen/shim.d
 # End of generator and shims.
 
-# libFuzzer targets for the matcher and the GraphQL parser; clang only, not
-# part of check.  Run from the top of the tree, one job, for example:
+# libFuzzer targets for the matcher, the GraphQL parser and the message
+# channel's reader; clang only, not part of check.  Run from the top of the
+# tree, one job, for example:
 #   build-fuzz/fuzz_graphql -max_total_time=600 build-fuzz/corpus-graphql \
 #       t/fuzz/corpus/graphql
 #   build-fuzz/fuzz_match -max_total_time=600 build-fuzz/corpus-match \
 #       t/fuzz/corpus/match
+#   build-fuzz/fuzz_msg -max_total_time=600 build-fuzz/corpus-msg
 FUZZ_BUILD=	build-fuzz
 FUZZ_CC=	clang
 FUZZ_CFLAGS=	-std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined $(WARN) $(PKG_CFLAGS)
-FUZZ_SRCS=	lib/graphql.c lib/match.c lib/spec.c lib/log.c
-FUZZ_BINS=	$(FUZZ_BUILD)/fuzz_graphql $(FUZZ_BUILD)/fuzz_match
+FUZZ_SRCS=	lib/graphql.c lib/match.c lib/spec.c lib/log.c lib/msg.c \
+		lib/msgtypes.c
+FUZZ_BINS=	$(FUZZ_BUILD)/fuzz_graphql $(FUZZ_BUILD)/fuzz_match \
+		$(FUZZ_BUILD)/fuzz_msg
 
 fuzz: $(FUZZ_BINS)
-	@mkdir -p $(FUZZ_BUILD)/corpus-graphql $(FUZZ_BUILD)/corpus-match
+	@mkdir -p $(FUZZ_BUILD)/corpus-graphql $(FUZZ_BUILD)/corpus-match \
+	    $(FUZZ_BUILD)/corpus-msg
 
 $(FUZZ_BUILD)/fuzz_%: t/fuzz/fuzz_%.c $(FUZZ_SRCS) lib/graphql.h lib/match.h \
-    lib/spec.h
+    lib/spec.h lib/msg.h lib/msgtypes.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS) $(PKG_LIBS)

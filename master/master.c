@@ -461,9 +461,15 @@ master_reload(struct master *m)
 		log_warnx("reload: api socket changed; this takes a restart");
 	if (strcmp(oc->user, nc->user) != 0)
 		log_warnx("reload: user changed; this takes a restart");
-	/* Keep what only a restart changes, so service.json stays true. */
-	nc->listens = oc->listens;
-	TAILQ_INIT(&oc->listens);
+	/*
+	 * Keep what only a restart changes, so service.json stays true.  The
+	 * old listeners move over whole: a list head is not copied by value.
+	 */
+	while ((a = TAILQ_FIRST(&nc->listens)) != NULL) {
+		TAILQ_REMOVE(&nc->listens, a, entry);
+		free(a);
+	}
+	TAILQ_CONCAT(&nc->listens, &oc->listens, entry);
 	strlcpy(nc->api_socket, oc->api_socket, sizeof(nc->api_socket));
 	strlcpy(nc->user, oc->user, sizeof(nc->user));
 	m->conf = nc;

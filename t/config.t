@@ -29,7 +29,7 @@ CASES = [
 ]
 
 t = TAP()
-t.plan(2 * len(CASES) + 9)
+t.plan(2 * len(CASES) + 11)
 d = tempfile.mkdtemp(prefix="aileron-t.")
 os.chdir(d)
 for text, pattern in CASES:
@@ -76,5 +76,15 @@ t.ok(svc.wait_log(r"reload: .* has errors; keeping the running "
      "a bad file on SIGHUP keeps the running configuration")
 lport, reply = svc.request()
 t.ok(reply.startswith(b"HTTP/1.1 503 "), "and the service keeps serving")
-svc.stop()
+# Two more good reloads: the kept listeners move from one configuration
+# to the next each time (this is where a copied list head would show).
+for n in (2, 4):
+    svc.write_conf("listen on 127.0.0.1 port 0\nprefork %d\n"
+                   "max workers 8\nlog debug\n" % n)
+    os.kill(svc.pid, signal.SIGHUP)
+    svc.wait_log(r"reloaded: prefork %d," % n)
+t.ok(wait_for(lambda: len(svc.by_role()[2]) == 4, 10),
+     "after two more reloads the pool follows prefork 4")
+lport, reply = svc.request()
+t.is_(svc.stop(), 0, "and the service still serves and stops cleanly")
 t.done()

@@ -1,0 +1,62 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * graphql.h: a strict GraphQL lexer and parser for executable documents,
+ * just enough to name the top-level fields of the operation a server runs.
+ */
+
+#ifndef AILERON_GRAPHQL_H
+#define AILERON_GRAPHQL_H
+
+#include <stddef.h>
+
+/* Limits on untrusted documents; beyond them a document is refused. */
+#define GRAPHQL_MAX_DEPTH	64	/* nested selections, values, types */
+#define GRAPHQL_MAX_TOKENS	65536
+#define GRAPHQL_MAX_DEFS	256	/* operations and fragments */
+#define GRAPHQL_MAX_FIELDS	256	/* distinct top-level fields */
+
+enum graphql_optype {
+	GRAPHQL_QUERY,
+	GRAPHQL_MUTATION,
+	GRAPHQL_SUBSCRIPTION
+};
+
+/*
+ * The top-level fields of the selected operation: aliases resolved to the
+ * field name, fragment spreads and inline fragments at the top level
+ * flattened, each name once, in order of first appearance.  Fields under
+ * @skip or @include are listed too: what runs is a subset of the list.
+ */
+struct graphql_op {
+	enum graphql_optype	 optype;
+	char			**fields;
+	size_t			 nfields;
+};
+
+/*
+ * Parse the executable document doc (len bytes, need not be NUL
+ * terminated) and select its operation: operation_name names it, or is
+ * NULL when the document holds exactly one.  Return 0 and fill op, or -1
+ * with a sentence in err when the document is not valid UTF-8, does not
+ * lex or parse, holds a type-system definition, repeats an operation or
+ * fragment name, has no operation by that name (or several and no name),
+ * spreads an unknown fragment or a fragment cycle at the top level, or
+ * exceeds a limit.  A document it cannot read with certainty is refused,
+ * never guessed at.
+ */
+int		 graphql_top_fields(const char *doc, size_t len,
+		    const char *operation_name, struct graphql_op *op,
+		    char *err, size_t errlen);
+void		 graphql_op_clear(struct graphql_op *);
+const char	*graphql_optype_name(enum graphql_optype);
+
+#endif

@@ -1,0 +1,259 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/* graphql.c: table tests for the GraphQL top-level field parser. */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "graphql.h"
+#include "tap.h"
+
+/*
+ * want: "optype:field,field" for a document that parses, NULL for one
+ * that must be refused.
+ */
+struct gql_case {
+	const char	*doc;
+	const char	*opname;
+	const char	*want;
+};
+
+static const struct gql_case cases[] = {
+	/* Shapes of operations. */
+	{ "{ issue(id: \"1\") { id } }", NULL, "query:issue" },
+	{ "query { issues { nodes { id } } }", NULL, "query:issues" },
+	{ "query Q { issues }", NULL, "query:issues" },
+	{ "query Q { issues }", "Q", "query:issues" },
+	{ "mutation M($t: String!) { issueCreate(input: {title: $t}) "
+	  "{ success } }", NULL, "mutation:issueCreate" },
+	{ "subscription S { issueChanged { id } }", NULL,
+	  "subscription:issueChanged" },
+	{ "mutation { a: issueCreate(input: {}) { success } }", NULL,
+	  "mutation:issueCreate" },
+	{ "mutation { a: issueCreate(input: {}) { success } "
+	  "b: issueCreate(input: {}) { success } }", NULL,
+	  "mutation:issueCreate" },
+	{ "mutation { issueCreate(input: {}) { success } "
+	  "commentCreate(input: {}) { success } }", NULL,
+	  "mutation:issueCreate,commentCreate" },
+	{ "mutation { issueCreate(input: {}) { success } "
+	  "commentCreate(input: {}) { success } }", NULL,
+	  "mutation:issueCreate,commentCreate" },
+	/* Operation names. */
+	{ "query A { issue } mutation B { issueCreate }", "B",
+	  "mutation:issueCreate" },
+	{ "query A { issue } mutation B { issueCreate }", "A", "query:issue" },
+	{ "query A { issue } mutation B { issueCreate }", NULL, NULL },
+	{ "query A { issue } mutation B { issueCreate }", "C", NULL },
+	{ "query A { issue } mutation B { issueCreate }", "", NULL },
+	{ "query A { issue }", "B", NULL },
+	{ "{ issue }", "A", NULL },
+	{ "query A { issue } query A { issues }", "A", NULL },
+	{ "{ issue } query A { issues }", "A", NULL },
+	{ "{ issue } { issues }", NULL, NULL },
+	/* Fragments. */
+	{ "mutation { ...F } fragment F on Mutation { issueCreate }", NULL,
+	  "mutation:issueCreate" },
+	{ "fragment F on Mutation { x: issueDelete } mutation { ...F }", NULL,
+	  "mutation:issueDelete" },
+	{ "mutation { ...F issueCreate } fragment F on Mutation "
+	  "{ ...G } fragment G on Mutation { issueDelete }", NULL,
+	  "mutation:issueDelete,issueCreate" },
+	{ "mutation { ...F ...F } fragment F on Mutation { issueCreate }",
+	  NULL, "mutation:issueCreate" },
+	{ "mutation { ...F } fragment F on Mutation { ...F }", NULL, NULL },
+	{ "mutation { ...F } fragment F on Mutation { ...G } "
+	  "fragment G on Mutation { ...F }", NULL, NULL },
+	{ "mutation { ...Missing }", NULL, NULL },
+	{ "mutation { ...F } fragment F on M { a } fragment F on M { b }",
+	  NULL, NULL },
+	{ "mutation { ... on Mutation { issueCreate } }", NULL,
+	  "mutation:issueCreate" },
+	{ "mutation { ... { issueCreate } ... @include(if: true) "
+	  "{ commentCreate } }", NULL, "mutation:issueCreate,commentCreate" },
+	{ "mutation { ... on Mutation { ... on Mutation { issueDelete } } }",
+	  NULL, "mutation:issueDelete" },
+	{ "query { issue { ...F } } fragment F on Issue { id }", NULL,
+	  "query:issue" },
+	{ "fragment on on Q { a } { ...on }", NULL, NULL },
+	{ "{ ...on }", NULL, NULL },
+	/* Arguments, values, directives. */
+	{ "{ issue(id: \"a}b\", n: -1.5e3, e: ENUM, l: [1, 2, [3]], "
+	  "o: {a: {b: null}}, t: true, v: $v) @skip(if: false) { id } }",
+	  NULL, "query:issue" },
+	{ "query($a: [Int!]! = [1], $b: In = {x: 1} @d) { issue(a: $a) }",
+	  NULL, "query:issue" },
+	{ "query($a: Int = $b) { issue }", NULL, NULL },
+	{ "{ issue(id: \"\"\"block } with \\\"\"\" quotes\n} here\"\"\") "
+	  "{ id } }", NULL, "query:issue" },
+	{ "{ issue(id: \"\"\"\"\"\") }", NULL, "query:issue" },
+	{ "{ issue # } issueDelete {\n }", NULL, "query:issue" },
+	{ "# comment { evil }\n{ issue }", NULL, "query:issue" },
+	{ "{ issue,,, issues, }", NULL, "query:issue,issues" },
+	{ "\xef\xbb\xbf{ issue }", NULL, "query:issue" },
+	{ "{ issue(s: \"caf\xc3\xa9 \\u00e9\") }", NULL, "query:issue" },
+	{ "{\r\n\tissue\r}", NULL, "query:issue" },
+	/* Malformed. */
+	{ "", NULL, NULL },
+	{ "   # nothing\n", NULL, NULL },
+	{ "{ }", NULL, NULL },
+	{ "{ issue", NULL, NULL },
+	{ "{ issue }}", NULL, NULL },
+	{ "{ issue(id: ) }", NULL, NULL },
+	{ "{ issue() }", NULL, NULL },
+	{ "{ issue(id: \"unterminated) }", NULL, NULL },
+	{ "{ issue(id: \"line\nbreak\") }", NULL, NULL },
+	{ "{ issue(id: \"bad \\x escape\") }", NULL, NULL },
+	{ "{ issue(id: \"\\u12\") }", NULL, NULL },
+	{ "{ issue(id: \"\"\"never closed) }", NULL, NULL },
+	{ "{ issue(n: 01) }", NULL, NULL },
+	{ "{ issue(n: 1.) }", NULL, NULL },
+	{ "{ issue(n: 1e) }", NULL, NULL },
+	{ "{ issue(n: 0x10) }", NULL, NULL },
+	{ "{ issue(n: 12abc) }", NULL, NULL },
+	{ "{ issue(n: -) }", NULL, NULL },
+	{ "{ .. issue }", NULL, NULL },
+	{ "{ issue ? }", NULL, NULL },
+	{ "{ issue \x01 }", NULL, NULL },
+	{ "{ issue(s: \"a\x01\") }", NULL, NULL },
+	{ "{ issue(s: \"\xc3\") }", NULL, NULL },
+	{ "{ issue(s: \"\xc0\xaf\") }", NULL, NULL },
+	{ "{ issue(s: \"\xed\xa0\x80\") }", NULL, NULL },
+	{ "type Query { issue: Issue }", NULL, NULL },
+	{ "schema { query: Query }", NULL, NULL },
+	{ "\"desc\" query { issue }", NULL, NULL },
+	{ "extend type Query { a: Int }", NULL, NULL },
+	{ "query Q($a) { issue }", NULL, NULL },
+	{ "query Q() { issue }", NULL, NULL },
+	{ "query Q { issue(a: $) }", NULL, NULL },
+	{ "mutation { a: }", NULL, NULL },
+	{ "mutation { a: b: c }", NULL, NULL },
+	{ "fragment F on T { a }", NULL, NULL },
+	{ "fragment F { a } { ...F }", NULL, NULL },
+	{ "{ issue @ }", NULL, NULL },
+	{ "{ issue(o: {a}) }", NULL, NULL },
+	{ "{ issue(l: [1, }) }", NULL, NULL },
+	{ "query & { a }", NULL, NULL },
+};
+
+/* A document shown on one TAP line. */
+static const char *
+oneline(const char *s, char *buf, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < len; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 ? '.' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
+static char *
+fmt_op(const struct graphql_op *op, char *buf, size_t len)
+{
+	size_t	 i;
+
+	snprintf(buf, len, "%s:", graphql_optype_name(op->optype));
+	for (i = 0; i < op->nfields; i++) {
+		if (i > 0)
+			strlcat(buf, ",", len);
+		strlcat(buf, op->fields[i], len);
+	}
+	return buf;
+}
+
+static void
+test_limits(void)
+{
+	struct graphql_op	 op;
+	char			 err[256], *doc;
+	size_t			 i, n;
+
+	/* Nesting past the limit is refused, just inside it is read. */
+	n = GRAPHQL_MAX_DEPTH * 2 + 16;
+	doc = calloc(1, n * 4 + 64);
+	strlcpy(doc, "{ a", n * 4 + 64);
+	for (i = 0; i < GRAPHQL_MAX_DEPTH + 4; i++)
+		strlcat(doc, " { a", n * 4 + 64);
+	for (i = 0; i < GRAPHQL_MAX_DEPTH + 5; i++)
+		strlcat(doc, " }", n * 4 + 64);
+	is(graphql_top_fields(doc, strlen(doc), NULL, &op, err,
+	    sizeof(err)), -1, "selection nesting past the limit refused");
+	ok(strstr(err, "deeper") != NULL, "error says why: %s", err);
+	free(doc);
+
+	/* Too many tokens. */
+	n = GRAPHQL_MAX_TOKENS + 8;
+	doc = malloc(n * 2 + 8);
+	doc[0] = '{';
+	for (i = 0; i < n; i++) {
+		doc[1 + 2 * i] = ' ';
+		doc[2 + 2 * i] = 'a';
+	}
+	doc[1 + 2 * n] = '}';
+	is(graphql_top_fields(doc, 2 + 2 * n, NULL, &op, err, sizeof(err)),
+	    -1, "too many tokens refused");
+	free(doc);
+
+	/* Too many distinct top-level fields, or definitions. */
+	n = GRAPHQL_MAX_FIELDS + 1;
+	doc = malloc(n * 8 + 8);
+	strlcpy(doc, "{", n * 8 + 8);
+	for (i = 0; i < n; i++)
+		snprintf(doc + strlen(doc), 9, " f%zu", i);
+	strlcat(doc, " }", n * 8 + 8);
+	is(graphql_top_fields(doc, strlen(doc), NULL, &op, err, sizeof(err)),
+	    -1, "%d top-level fields refused", GRAPHQL_MAX_FIELDS + 1);
+	free(doc);
+	n = GRAPHQL_MAX_DEFS;
+	doc = malloc(n * 32 + 32);
+	strlcpy(doc, "{ a }", n * 32 + 32);
+	for (i = 0; i < n; i++)
+		snprintf(doc + strlen(doc), 32, " fragment F%zu on T { a }", i);
+	is(graphql_top_fields(doc, strlen(doc), NULL, &op, err, sizeof(err)),
+	    -1, "%d definitions refused", GRAPHQL_MAX_DEFS + 1);
+	free(doc);
+
+	/* A document need not be NUL terminated; len is honoured. */
+	is(graphql_top_fields("{ issue } trailing junk", 9, NULL, &op, NULL,
+	    0), 0, "length bounds the document");
+	graphql_op_clear(&op);
+	is(graphql_top_fields("{ issue }\0{ evil }", 18, NULL, &op, NULL, 0),
+	    -1, "NUL byte refused");
+}
+
+int
+main(void)
+{
+	struct graphql_op	 op;
+	char			 err[256], got[512], line[512];
+	size_t			 i;
+	int			 rv;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		rv = graphql_top_fields(cases[i].doc, strlen(cases[i].doc),
+		    cases[i].opname, &op, err, sizeof(err));
+		if (rv == 0)
+			fmt_op(&op, got, sizeof(got));
+		else
+			strlcpy(got, "(refused)", sizeof(got));
+		is_str(got, cases[i].want ? cases[i].want : "(refused)",
+		    "case %zu: %s", i, oneline(cases[i].doc, line,
+		    sizeof(line)));
+		if (rv == -1 && cases[i].want != NULL)
+			diag("error: %s", err);
+		if (rv == -1)
+			ok(err[0] != '\0', "case %zu: error has a reason", i);
+		graphql_op_clear(&op);
+	}
+	test_limits();
+	return done_testing();
+}
