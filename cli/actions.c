@@ -72,13 +72,13 @@ cmd_actions(int argc, char *argv[])
 	if ((conf = conf_parse(fopt != NULL ? fopt : path, statedir,
 	    fopt != NULL)) == NULL)
 		return 1;
-	if (connectors_load(conf, &specs, &nspecs) == -1) {
+	if (connectors_load(conf, &specs, &nspecs, NULL) == -1) {
 		conf_free(conf);
 		return 1;
 	}
 	if ((manifest = manifest_build(specs, nspecs)) == NULL) {
 		fprintf(stderr, "aileron actions: cannot build the manifest\n");
-		connectors_free(specs, nspecs);
+		connectors_free(specs, nspecs, NULL);
 		conf_free(conf);
 		return 1;
 	}
@@ -91,7 +91,7 @@ cmd_actions(int argc, char *argv[])
 	else
 		manifest_print_table(stdout, manifest);
 	json_decref(manifest);
-	connectors_free(specs, nspecs);
+	connectors_free(specs, nspecs, NULL);
 	conf_free(conf);
 	return 0;
 }

@@ -90,11 +90,11 @@ cmd_service(int argc, char *argv[])
 		if ((conf = conf_parse(fopt != NULL ? fopt : path, statedir,
 		    fopt != NULL)) == NULL)
 			return 1;
-		if (connectors_load(conf, &specs, &nspecs) == -1) {
+		if (connectors_load(conf, &specs, &nspecs, NULL) == -1) {
 			conf_free(conf);
 			return 1;
 		}
-		connectors_free(specs, nspecs);
+		connectors_free(specs, nspecs, NULL);
 		conf_free(conf);
 		printf("configuration OK\n");
 		return 0;

@@ -23,16 +23,22 @@
 
 #include "log.h"
 #include "msg.h"
+#include "match.h"
 #include "msgtypes.h"
 #include "spec.h"
 #include "master/connectors.h"
 #include "master/parse.h"
 
-/* Every error is reported, not just the first; -1 when there was one. */
+/*
+ * Load every spec and compile them into one matcher (which refuses, say,
+ * a host claimed by two connectors).  Every error is reported, not just
+ * the first; -1 when there was one.  matcherp may be NULL.
+ */
 int
 connectors_load(const struct aileron_conf *conf, struct spec ***specsp,
-    size_t *np)
+    size_t *np, struct matcher **matcherp)
 {
+	struct matcher		*mt;
 	struct conf_connector	*cc;
 	struct spec		**specs = NULL, *s;
 	char			 err[512];
@@ -61,19 +67,30 @@ connectors_load(const struct aileron_conf *conf, struct spec ***specsp,
 		specs[n++] = s;
 	}
 	if (bad) {
-		connectors_free(specs, n);
+		connectors_free(specs, n, NULL);
 		return -1;
 	}
+	if ((mt = match_compile(specs, n, err, sizeof(err))) == NULL) {
+		log_warnx("connectors: %s", err);
+		connectors_free(specs, n, NULL);
+		return -1;
+	}
+	if (matcherp != NULL)
+		*matcherp = mt;
+	else
+		match_free(mt);
 	*specsp = specs;
 	*np = n;
 	return 0;
 }
 
 void
-connectors_free(struct spec **specs, size_t n)
+connectors_free(struct spec **specs, size_t n, struct matcher *mt)
 {
 	size_t	 i;
 
+	if (mt != NULL)
+		match_free(mt);
 	for (i = 0; i < n; i++)
 		spec_free(specs[i]);
 	free(specs);

@@ -17,11 +17,12 @@
 
 struct aileron_conf;
 struct chan;
+struct matcher;
 struct spec;
 
 int	connectors_load(const struct aileron_conf *, struct spec ***,
-	    size_t *);
-void	connectors_free(struct spec **, size_t);
+	    size_t *, struct matcher **);
+void	connectors_free(struct spec **, size_t, struct matcher *);
 int	connectors_send(struct chan *, struct spec **, size_t);
 
 #endif

@@ -428,6 +428,7 @@ master_reload(struct master *m)
 	struct aileron_conf	*nc, *oc = m->conf;
 	struct conf_listen	*a, *b;
 	struct spec		**specs;
+	struct matcher		*matcher;
 	size_t			 nspecs;
 	int32_t			 v;
 	int			 same = 1;
@@ -439,7 +440,7 @@ master_reload(struct master *m)
 		    "configuration", m->conffile);
 		return;
 	}
-	if (connectors_load(nc, &specs, &nspecs) == -1) {
+	if (connectors_load(nc, &specs, &nspecs, &matcher) == -1) {
 		log_warnx("reload: a connector spec has errors; keeping the "
 		    "running configuration");
 		conf_free(nc);
@@ -474,9 +475,10 @@ master_reload(struct master *m)
 	strlcpy(nc->user, oc->user, sizeof(nc->user));
 	m->conf = nc;
 	conf_free(oc);
-	connectors_free(m->specs, m->nspecs);
+	connectors_free(m->specs, m->nspecs, m->matcher);
 	m->specs = specs;
 	m->nspecs = nspecs;
+	m->matcher = matcher;
 	if (connectors_send(&m->vaultd_chan, m->specs, m->nspecs) == -1)
 		master_fail(m, "cannot send vaultd the connector map");
 
@@ -685,7 +687,8 @@ master(const char *statedir, const char *conffile, int foreground,
 		exit(1);
 	if (!verbose)
 		log_setverbose(m->conf->verbose);
-	if (connectors_load(m->conf, &m->specs, &m->nspecs) == -1)
+	if (connectors_load(m->conf, &m->specs, &m->nspecs, &m->matcher) ==
+	    -1)
 		exit(1);
 
 	if ((m->lockfd = state_lock(statedir, &holder)) == -1) {

@@ -26,6 +26,7 @@
 #include "proc.h"
 
 struct aileron_conf;
+struct matcher;
 struct spec;
 
 struct worker {
@@ -52,8 +53,9 @@ enum master_phase {
 
 struct master {
 	struct aileron_conf	*conf;
-	struct spec		**specs;	/* compiled once; workers inherit */
+	struct spec		**specs;	/* loaded once; workers inherit */
 	size_t			 nspecs;
+	struct matcher		*matcher;	/* compiled once, likewise */
 	char			 statedir[PATH_MAX];
 	char			 conffile[PATH_MAX];
 	int			 conf_given;	/* -f: the file must exist */

@@ -64,6 +64,7 @@ pool_child(struct master *m, int master_fd, int control_fd, int vaultd_fd)
 	ctx.control_fd = control_fd;
 	ctx.vaultd_fd = vaultd_fd;
 	ctx.devnull = m->devnull;
+	ctx.matcher = m->matcher;
 	ctx.foreground = m->foreground;
 	ctx.drop = m->drop;
 	ctx.uid = m->uid;

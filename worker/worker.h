@@ -15,6 +15,8 @@
 
 #include <sys/types.h>
 
+struct matcher;
+
 #define WORKER_MAX_LISTENERS	16
 #define WORKER_HEAD_MAX		(16 * 1024)	/* request head bytes */
 #define WORKER_HEAD_TIMEOUT	10		/* s to send the head */
@@ -28,6 +30,7 @@ struct worker_ctx {
 	int		 control_fd;
 	int		 vaultd_fd;
 	int		 devnull;
+	const struct matcher *matcher;	/* prepared by the master */
 	int		 foreground;
 	int		 drop;
 	uid_t		 uid;
