@@ -48,6 +48,7 @@ struct chan_out {
 
 static void	chan_fdq_push(struct chan *, int);
 static int	chan_fdq_pop(struct chan *);
+static void	chan_deadline_set(struct timespec *, int);
 static int	chan_deadline_ms(const struct timespec *);
 
 void
@@ -374,6 +375,19 @@ chan_flush(struct chan *c)
 	return 1;
 }
 
+static void
+chan_deadline_set(struct timespec *deadline, int timeout_ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, deadline);
+	deadline->tv_sec += timeout_ms / 1000;
+	deadline->tv_nsec += (timeout_ms % 1000) * 1000000L;
+	if (deadline->tv_nsec >= 1000000000L) {
+		deadline->tv_sec++;
+		deadline->tv_nsec -= 1000000000L;
+	}
+}
+
+/* Milliseconds left until deadline, for poll(); 0 once it passed. */
 static int
 chan_deadline_ms(const struct timespec *deadline)
 {
@@ -396,13 +410,7 @@ chan_flush_wait(struct chan *c, int timeout_ms)
 	struct pollfd	 pfd;
 	int		 r;
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (timeout_ms % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	chan_deadline_set(&deadline, timeout_ms);
 	while ((r = chan_flush(c)) == 0) {
 		pfd.fd = c->fd;
 		pfd.events = POLLOUT;
@@ -429,13 +437,7 @@ chan_wait(struct chan *c, struct msg *m, int timeout_ms)
 	struct pollfd	 pfd;
 	int		 r;
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (timeout_ms % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	chan_deadline_set(&deadline, timeout_ms);
 	for (;;) {
 		if ((r = chan_get(c, m)) != 0)
 			return r;
