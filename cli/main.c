@@ -27,6 +27,10 @@ static const struct cmd cmds[] = {
 	{ "service", cmd_service,
 	    "service [-dnv] [-f file] [-s statedir]" },
 	{ "status", cmd_status, "status [--json] [-s statedir]" },
+	{ "secret", cmd_secret,
+	    "secret add | list | rm | rotate ... (see aileron(1))" },
+	{ "vault", cmd_vault,
+	    "vault init | passwd | backup ... (see aileron(1))" },
 };
 
 static void	usage(FILE *);

@@ -24,6 +24,12 @@ struct msgtype_info {
 
 #define HOSTS_MAX	(64 * 256)
 
+/* The vault's layouts are packed by hand in the tests: no padding. */
+_Static_assert(sizeof(struct msg_vault_session) == 120, "padding");
+_Static_assert(sizeof(struct msg_vault_request) == 440, "padding");
+_Static_assert(sizeof(struct msg_vault_reply) == 12, "padding");
+_Static_assert(sizeof(struct msg_vault_inject) == 372, "padding");
+
 /*
  * Fixed structs must match their length exactly (min == max); variable
  * payloads have bounds here and are checked field by field by the handler.
@@ -50,6 +56,32 @@ static const struct msgtype_info msgtypes[MSG_TYPE_MAX] = {
 	[MSG_CONF_PEER] =	{ "CONF_PEER", 0, 0 },
 	[MSG_CONF_CONNECTORS_BEGIN] = { "CONF_CONNECTORS_BEGIN", 0, 0 },
 	[MSG_CONF_CONNECTORS_END] = { "CONF_CONNECTORS_END", 0, 0 },
+	[MSG_VAULT_SESSION_BEGIN] = { "VAULT_SESSION_BEGIN",
+				  sizeof(struct msg_vault_session),
+				  sizeof(struct msg_vault_session) },
+	[MSG_VAULT_SESSION_END] = { "VAULT_SESSION_END",
+				  sizeof(struct msg_vault_session),
+				  sizeof(struct msg_vault_session) },
+	[MSG_VAULT_SESSION_WORKER] = { "VAULT_SESSION_WORKER",
+				  sizeof(struct msg_vault_session),
+				  sizeof(struct msg_vault_session) },
+	[MSG_VAULT_SESSION_ACK] = { "VAULT_SESSION_ACK",
+				  sizeof(struct msg_vault_reply),
+				  sizeof(struct msg_vault_reply) + 1024 },
+	[MSG_VAULT_REQUEST] =	{ "VAULT_REQUEST",
+				  sizeof(struct msg_vault_request),
+				  sizeof(struct msg_vault_request) +
+				  MSG_VAULT_VALUE_MAX },
+	[MSG_VAULT_REPLY] =	{ "VAULT_REPLY", sizeof(struct msg_vault_reply),
+				  sizeof(struct msg_vault_reply) +
+				  MSG_VAULT_TEXT_MAX },
+	[MSG_VAULT_INJECT] =	{ "VAULT_INJECT",
+				  sizeof(struct msg_vault_inject),
+				  sizeof(struct msg_vault_inject) },
+	[MSG_VAULT_INJECT_REPLY] = { "VAULT_INJECT_REPLY",
+				  sizeof(struct msg_vault_reply),
+				  sizeof(struct msg_vault_reply) + 16384 },
+	[MSG_WORKER_BAD] =	{ "WORKER_BAD", 0, 0 },
 };
 
 const char *

@@ -49,6 +49,21 @@ enum msg_type {
 	MSG_CONF_CONNECTORS_BEGIN,	/* empty */
 	MSG_CONF_CONNECTORS_END,	/* empty: the new map is in force */
 
+	/* control -> vaultd: sessions (trusted); vaultd -> control: ACK */
+	MSG_VAULT_SESSION_BEGIN,	/* struct msg_vault_session */
+	MSG_VAULT_SESSION_END,		/* struct msg_vault_session */
+	MSG_VAULT_SESSION_WORKER,	/* struct msg_vault_session */
+	MSG_VAULT_SESSION_ACK,		/* struct msg_vault_reply + text */
+	/* CLI -> vaultd on vault.sock (untrusted), and the reply */
+	MSG_VAULT_REQUEST,		/* struct msg_vault_request + value */
+	MSG_VAULT_REPLY,		/* struct msg_vault_reply + text */
+	/* worker -> vaultd (untrusted), and the reply */
+	MSG_VAULT_INJECT,		/* struct msg_vault_inject */
+	MSG_VAULT_INJECT_REPLY,		/* struct msg_vault_reply + line */
+
+	/* control, vaultd -> master: a worker sent a bad frame; kill it */
+	MSG_WORKER_BAD,			/* empty; peerid: the worker's pid */
+
 	MSG_TYPE_MAX
 };
 
@@ -74,6 +89,80 @@ struct msg_conf_connector {
 	int32_t		inject;		/* enum spec_inject */
 	char		inject_name[64];	/* header or query name */
 	uint32_t	nhosts;		/* followed by nhosts NUL-ended names */
+};
+
+/*
+ * vaultd's messages.  Strings are NUL-ended within their field; the
+ * receiver checks that and every other bound.  Layouts have no padding,
+ * so a test harness can pack them field by field.
+ */
+#define MSG_VAULT_SESSION_LEN	32	/* a session id: 32 hex digits */
+#define MSG_VAULT_VALUE_MAX	8192	/* a credential's plaintext */
+#define MSG_VAULT_TEXT_MAX	(64 * 1024 - 64)	/* within MSG_MAXPAYLOAD */
+
+/* SESSION_BEGIN {session, user}, SESSION_END {session}, WORKER {all}. */
+struct msg_vault_session {
+	uint32_t	reqid;		/* echoed in SESSION_ACK */
+	uint32_t	worker;		/* SESSION_WORKER: the worker's pid */
+	char		session[40];
+	char		user[72];
+};
+
+/* What the CLI asks; which fields count depends on op. */
+enum msg_vault_op {
+	MSG_VAULT_OP_KDF = 1,		/* user -> JSON {salt, N, r, p} */
+	MSG_VAULT_OP_INIT,		/* user, kdf, key */
+	MSG_VAULT_OP_SESSION_KEY,	/* session, user, key */
+	MSG_VAULT_OP_ADD,		/* user, key, name, connector, kind, */
+					/* param, flags; value follows */
+	MSG_VAULT_OP_ROTATE,		/* user, key, name; value follows */
+	MSG_VAULT_OP_REMOVE,		/* user, key, name */
+	MSG_VAULT_OP_LIST,		/* user -> JSON array */
+	MSG_VAULT_OP_PASSWD,		/* user, key, kdf, new_key */
+	MSG_VAULT_OP_BACKUP		/* -> JSON {dir} */
+};
+
+#define MSG_VAULT_F_REPLACE	0x0001	/* ADD: replace the same connector */
+
+struct msg_vault_request {
+	uint64_t	kdf_n;
+	uint32_t	reqid;
+	uint32_t	op;		/* enum msg_vault_op */
+	uint32_t	flags;
+	uint32_t	kind;		/* enum vault_kind */
+	uint32_t	kdf_r;
+	uint32_t	kdf_p;
+	uint8_t		kdf_salt[16];
+	uint8_t		key[32];	/* the user key, never the master key */
+	uint8_t		new_key[32];	/* PASSWD: the new user key */
+	char		user[72];
+	char		session[40];
+	char		name[72];
+	char		connector[72];
+	char		param[72];	/* header NAME or query PARAM */
+};
+
+/*
+ * error 0: the text is the result (JSON, or the line to inject);
+ * otherwise it is a sentence naming the problem.  error is an enum
+ * vault_error or one of these.
+ */
+#define MSG_VAULT_ERR_REFUSED	100	/* vaultd refuses: see the text */
+#define MSG_VAULT_ERR_LIMITED	101	/* too many wrong master keys */
+#define MSG_VAULT_ERR_MALFORMED	102	/* a request out of bounds */
+
+struct msg_vault_reply {
+	uint32_t	reqid;
+	int32_t		error;
+	uint32_t	kind;		/* INJECT_REPLY: enum vault_kind */
+};
+
+/* A worker's request; vaultd ignores session: identity is the channel. */
+struct msg_vault_inject {
+	uint32_t	reqid;
+	char		session[40];
+	char		connector[72];
+	char		host[256];
 };
 
 const char	*msgtype_name(unsigned int);

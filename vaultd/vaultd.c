@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,25 +36,17 @@
 #include "peer.h"
 #include "proc.h"
 #include "vaultd/connmap.h"
+#include "vaultd/crypto.h"
+#include "vaultd/session.h"
+#include "vaultd/vault.h"
 #include "vaultd/vaultd.h"
 
 #define VAULTD_MAX_CLI	32	/* concurrent vault.sock connections */
 
-struct vaultd {
-	struct chan		 parent;
-	struct chan		 control;	/* trusted, like the master */
-	struct connmap		 connectors;	/* in force */
-	struct connmap		 next;		/* being received */
-	int			 receiving;
-	struct msg_conf_proc	 conf;
-	int			 listen_fd;	/* vault.sock */
-	struct peers		 peers;
-	uint32_t		 cli_seq;
-};
-
 static int	vaultd_connectors(struct vaultd *, struct msg *);
 static void	vaultd_dispatch_master(struct vaultd *);
 static void	vaultd_dispatch_control(struct vaultd *);
+static void	vaultd_session(struct vaultd *, struct msg *);
 static void	vaultd_lost_control(struct vaultd *);
 static int	vaultd_dispatch_worker(struct vaultd *, struct peer *);
 static int	vaultd_dispatch_cli(struct vaultd *, struct peer *);
@@ -116,16 +109,90 @@ vaultd_lost_control(struct vaultd *vd)
 	chan_clear(&vd->control);
 }
 
-/* control is trusted; nothing is defined from it yet. */
+/*
+ * control tells us which sessions exist and which worker serves which.
+ * It is trusted: a malformed message is fatal.  A request that does not
+ * fit the state (a session begun twice, a worker bound to a session that
+ * does not exist) is answered with an error in SESSION_ACK.
+ */
+static void
+vaultd_session(struct vaultd *vd, struct msg *msg)
+{
+	struct msg_vault_session	 ms;
+	struct msg_vault_reply		 r;
+	struct session			*s = NULL;
+	const char			*err = NULL;
+	size_t				 used;
+
+	memcpy(&ms, msg->data, sizeof(ms));
+	if (memchr(ms.session, '\0', sizeof(ms.session)) == NULL ||
+	    memchr(ms.user, '\0', sizeof(ms.user)) == NULL ||
+	    !session_valid_id(ms.session))
+		fatalx("malformed %s from control",
+		    msgtype_name(msg->hdr.type));
+	if (msg->hdr.type != MSG_VAULT_SESSION_BEGIN)
+		s = session_find(&vd->sessions, ms.session);
+	switch (msg->hdr.type) {
+	case MSG_VAULT_SESSION_BEGIN:
+		if (ms.user[0] == '\0' || strlen(ms.user) > VAULT_USER_MAX)
+			fatalx("malformed SESSION_BEGIN from control");
+		if (session_begin(&vd->sessions, ms.session, ms.user) == NULL)
+			err = "session exists, or too many sessions";
+		else
+			log_info("session %s of user %s begins", ms.session,
+			    ms.user);
+		break;
+	case MSG_VAULT_SESSION_END:
+		if (s == NULL) {
+			err = "no such session";
+			break;
+		}
+		used = CRYPTO_secure_used();
+		session_end(&vd->sessions, s);
+		log_info("session %s ends; its keys are zeroed (%zu bytes of "
+		    "secure heap freed)", ms.session,
+		    used - CRYPTO_secure_used());
+		break;
+	case MSG_VAULT_SESSION_WORKER:
+		if (s == NULL) {
+			err = "no such session";
+			break;
+		}
+		session_bind_worker(&vd->sessions, ms.worker, s);
+		log_info("worker %u serves session %s", ms.worker, s->id);
+		break;
+	}
+	if (err != NULL)
+		log_warnx("control: %s %s: %s", msgtype_name(msg->hdr.type),
+		    ms.session, err);
+	memset(&r, 0, sizeof(r));
+	r.reqid = ms.reqid;
+	r.error = err != NULL ? MSG_VAULT_ERR_REFUSED : 0;
+	if (chan_composev(&vd->control, MSG_VAULT_SESSION_ACK, 0, -1,
+	    (struct iovec[]){ { &r, sizeof(r) },
+	    { (void *)(err != NULL ? err : ""), err != NULL ? strlen(err) :
+	    0 } }, 2) == -1)
+		fatalx("cannot answer control");
+}
+
 static void
 vaultd_dispatch_control(struct vaultd *vd)
 {
 	struct msg	 msg;
 	int		 r;
 
-	while ((r = chan_get(&vd->control, &msg)) == 1)
-		fatalx("unexpected %s from control",
-		    msgtype_name(msg.hdr.type));
+	while ((r = chan_get(&vd->control, &msg)) == 1) {
+		switch (msg.hdr.type) {
+		case MSG_VAULT_SESSION_BEGIN:
+		case MSG_VAULT_SESSION_END:
+		case MSG_VAULT_SESSION_WORKER:
+			vaultd_session(vd, &msg);
+			break;
+		default:
+			fatalx("unexpected %s from control",
+			    msgtype_name(msg.hdr.type));
+		}
+	}
 	if (r == -1)
 		fatalx("malformed message from control");
 }
@@ -138,6 +205,8 @@ vaultd_shutdown(struct vaultd *vd)
 
 	while ((p = TAILQ_FIRST(&vd->peers)) != NULL)
 		peer_del(&vd->peers, p);
+	session_end_all(&vd->sessions);
+	vault_close(vd->vault);
 	log_debug("shutting down");
 	exit(0);
 }
@@ -174,6 +243,7 @@ vaultd_dispatch_master(struct vaultd *vd)
 			if ((p = peer_find(&vd->peers, PEER_WORKER,
 			    msg.hdr.peerid)) != NULL)
 				peer_del(&vd->peers, p);
+			session_unbind_worker(&vd->sessions, msg.hdr.peerid);
 			break;
 		case MSG_SHUTDOWN:
 			vaultd_shutdown(vd);
@@ -191,35 +261,42 @@ vaultd_dispatch_master(struct vaultd *vd)
 		fatalx("malformed message from the master");
 }
 
-/* Workers are untrusted; no worker request is defined yet. */
+/*
+ * Workers are untrusted: anything but a well-formed INJECT closes that
+ * worker's channel (logged); vaultd goes on serving the others.
+ */
 static int
 vaultd_dispatch_worker(struct vaultd *vd, struct peer *p)
 {
 	struct msg	 msg;
 	int		 r;
 
-	(void)vd;
-	while ((r = chan_get(&p->chan, &msg)) == 1) {
-		log_warnx("%s: unexpected %s; closing its channel",
-		    p->chan.name, msgtype_name(msg.hdr.type));
-		return -1;
-	}
-	return r == -1 ? -1 : 0;
+	while ((r = chan_get(&p->chan, &msg)) == 1)
+		if (vaultd_inject(vd, p, &msg) == -1) {
+			r = -1;
+			break;
+		}
+	if (r != -1)
+		return 0;
+	log_warnx("%s: bad message; closing its channel", p->chan.name);
+	/* A worker that misbehaves is compromised or broken: it goes. */
+	chan_compose(&vd->parent, MSG_WORKER_BAD, p->id, -1, NULL, 0);
+	return -1;
 }
 
-/* The CLI is untrusted too; its requests arrive with the vault. */
+/* The CLI is untrusted too: see vaultd/cli.c. */
 static int
 vaultd_dispatch_cli(struct vaultd *vd, struct peer *p)
 {
 	struct msg	 msg;
 	int		 r;
 
-	(void)vd;
-	while ((r = chan_get(&p->chan, &msg)) == 1) {
-		log_warnx("%s: unexpected %s; closing its channel",
-		    p->chan.name, msgtype_name(msg.hdr.type));
-		return -1;
-	}
+	while ((r = chan_get(&p->chan, &msg)) == 1)
+		if (vaultd_cli_request(vd, p, &msg) == -1)
+			return -1;
+	if (r == -1)
+		log_warnx("%s: uid %u: malformed message; closing the "
+		    "connection", p->chan.name, p->uid);
 	return r == -1 ? -1 : 0;
 }
 
@@ -277,8 +354,11 @@ vaultd(int foreground, int verbose)
 
 	log_init(foreground, verbose, "vaultd");
 	proc_child_check_parent();
+	/* Locked, never-dumped memory for every key, before anything else. */
+	vault_crypto_init();
 	memset(&vd, 0, sizeof(vd));
 	TAILQ_INIT(&vd.peers);
+	session_init(&vd.sessions);
 	chan_init(&vd.parent, PROC_PARENT_FD, 1, "master");
 	vd.control.fd = -1;
 	proc_child_configure(&vd.parent, &vd.conf, &vd.listen_fd,
@@ -295,6 +375,17 @@ vaultd(int foreground, int verbose)
 	proc_child_sandbox(PROC_VAULTD, &vd.conf, keep, 3);
 	vd.listen_fd = keep[1];
 	vd.control.fd = keep[2];
+
+	/*
+	 * The store opens inside the sandbox, in our root: the environment
+	 * directory.  Not before it: the sandbox closes every descriptor
+	 * it was not told to keep, Berkeley DB's included.  Berkeley DB
+	 * opens new log files by path relative to ".", which is that same
+	 * directory for as long as we live.  Opening runs recovery, and
+	 * every file it creates belongs to the unprivileged user.
+	 */
+	if ((vd.vault = vault_open(".")) == NULL)
+		fatalx("cannot open the vault store in %s", vd.conf.dir);
 	if (chan_compose(&vd.parent, MSG_CONF_ACK, 0, -1, NULL, 0) == -1)
 		fatalx("cannot acknowledge");
 

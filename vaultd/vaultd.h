@@ -8,11 +8,53 @@
  * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
  */
 
-/* vaultd.h: the key custody process. */
+/* vaultd.h: the key custody process, and what its source files share. */
 
 #ifndef AILERON_VAULTD_H
 #define AILERON_VAULTD_H
 
+#include <stdint.h>
+#include <time.h>
+
+#include "msg.h"
+#include "msgtypes.h"
+#include "peer.h"
+#include "vaultd/connmap.h"
+#include "vaultd/session.h"
+
+#define VAULTD_LIMIT_USERS	64	/* users tracked for wrong keys */
+#define VAULTD_LIMIT_FREE	3	/* wrong keys before a delay */
+#define VAULTD_LIMIT_MAXDELAY	300	/* seconds */
+
+/* Wrong master keys in a row for one user, from vault.sock. */
+struct vaultd_limit {
+	char		 user[VAULT_USER_MAX + 1];
+	unsigned int	 fails;
+	time_t		 until;		/* refuse keys before this */
+	time_t		 last;
+};
+
+struct vaultd {
+	struct chan		 parent;
+	struct chan		 control;	/* trusted, like the master */
+	struct connmap		 connectors;	/* in force */
+	struct connmap		 next;		/* being received */
+	int			 receiving;
+	struct msg_conf_proc	 conf;
+	int			 listen_fd;	/* vault.sock */
+	struct peers		 peers;
+	uint32_t		 cli_seq;
+	struct vault		*vault;
+	struct sessions		 sessions;
+	struct vaultd_limit	 limits[VAULTD_LIMIT_USERS];
+};
+
 void	vaultd(int foreground, int verbose) __attribute__((__noreturn__));
+
+/* vaultd/cli.c: requests on vault.sock.  -1: close that connection. */
+int	vaultd_cli_request(struct vaultd *, struct peer *, struct msg *);
+
+/* vaultd/inject.c: a worker's INJECT.  -1: close that worker's channel. */
+int	vaultd_inject(struct vaultd *, struct peer *, struct msg *);
 
 #endif

@@ -1,0 +1,378 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * secret.c: "aileron secret": add, list, rm and rotate the credentials in
+ * the user's vault.  Values never appear on a command line: they come
+ * from the terminal without echo, or from stdin.  When the configuration
+ * names the connector and its spec loads, the spec decides how the
+ * credential is injected.
+ */
+
+#include <sys/types.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "log.h"
+#include "msgtypes.h"
+#include "spec.h"
+#include "state.h"
+#include "cli/cli.h"
+#include "cli/vaultclient.h"
+#include "master/connectors.h"
+#include "master/parse.h"
+#include "vaultd/crypto.h"
+#include "vaultd/vault.h"
+
+struct secret_args {
+	const char	*sopt;
+	const char	*uopt;
+	const char	*name;
+	const char	*connector;
+	const char	*kind;
+	const char	*param;
+	int		 replace;
+	int		 json;
+	int		 keyfd;
+};
+
+static int	secret_usage(void);
+static int	secret_parse(int, char *[], struct secret_args *, int);
+static int	secret_spec_kind(const char *, const char *, int *, char *,
+		    size_t);
+static int	secret_add(int, char *[]);
+static int	secret_list(int, char *[]);
+static int	secret_change(int, char *[], int);
+
+static int
+secret_usage(void)
+{
+	fprintf(stderr,
+	    "usage: aileron secret add name --connector connector "
+	    "[--kind bearer | basic |\n"
+	    "           header name | query param] [--replace] "
+	    "[--key-fd fd] [--user user]\n"
+	    "           [-s statedir]\n"
+	    "       aileron secret list [--json] [--user user] "
+	    "[-s statedir]\n"
+	    "       aileron secret rm name [--key-fd fd] [--user user] "
+	    "[-s statedir]\n"
+	    "       aileron secret rotate name [--key-fd fd] [--user user] "
+	    "[-s statedir]\n");
+	return 2;
+}
+
+/* Options after the subcommand; a name is required when want_name. */
+static int
+secret_parse(int argc, char *argv[], struct secret_args *a, int want_name)
+{
+	int	 i;
+
+	memset(a, 0, sizeof(*a));
+	a->keyfd = -1;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-s") == 0 && i + 1 < argc)
+			a->sopt = argv[++i];
+		else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc)
+			a->uopt = argv[++i];
+		else if (strcmp(argv[i], "--connector") == 0 && i + 1 < argc)
+			a->connector = argv[++i];
+		else if (strcmp(argv[i], "--kind") == 0 && i + 1 < argc) {
+			a->kind = argv[++i];
+			if (strcmp(a->kind, "header") == 0 ||
+			    strcmp(a->kind, "query") == 0) {
+				if (i + 1 >= argc)
+					return -1;
+				a->param = argv[++i];
+			}
+		} else if (strcmp(argv[i], "--replace") == 0)
+			a->replace = 1;
+		else if (strcmp(argv[i], "--json") == 0)
+			a->json = 1;
+		else if (strcmp(argv[i], "--key-fd") == 0 && i + 1 < argc) {
+			if (vclient_fd("aileron secret", argv[++i],
+			    &a->keyfd) == -1)
+				return -1;
+		} else if (want_name && a->name == NULL && argv[i][0] != '-')
+			a->name = argv[i];
+		else
+			return -1;
+	}
+	if (want_name && a->name == NULL)
+		return -1;
+	return 0;
+}
+
+/*
+ * How the configured connector injects, from its spec: 1 when found, 0
+ * when the configuration does not name it (or names no spec that loads),
+ * -1 on error.
+ */
+static int
+secret_spec_kind(const char *statedir, const char *connector, int *kind,
+    char *param, size_t len)
+{
+	struct aileron_conf	*conf;
+	struct spec		**specs = NULL;
+	char			 path[PATH_MAX];
+	size_t			 i, n = 0;
+	int			 found = 0;
+
+	if (state_path(path, sizeof(path), statedir, STATE_CONF) == -1 ||
+	    access(path, R_OK) == -1)
+		return 0;
+	if ((conf = conf_parse(path, statedir, 0)) == NULL)
+		return 0;
+	if (connectors_load(conf, &specs, &n, NULL) == -1) {
+		conf_free(conf);
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		if (strcmp(specs[i]->connector, connector) == 0) {
+			*kind = specs[i]->inject;
+			strlcpy(param, specs[i]->inject_name != NULL ?
+			    specs[i]->inject_name : "", len);
+			found = 1;
+			break;
+		}
+	connectors_free(specs, n, NULL);
+	conf_free(conf);
+	return found;
+}
+
+int
+cmd_secret(int argc, char *argv[])
+{
+	if (argc < 2)
+		return secret_usage();
+	if (strcmp(argv[1], "add") == 0)
+		return secret_add(argc - 1, argv + 1);
+	if (strcmp(argv[1], "list") == 0)
+		return secret_list(argc - 1, argv + 1);
+	if (strcmp(argv[1], "rm") == 0)
+		return secret_change(argc - 1, argv + 1, MSG_VAULT_OP_REMOVE);
+	if (strcmp(argv[1], "rotate") == 0)
+		return secret_change(argc - 1, argv + 1, MSG_VAULT_OP_ROTATE);
+	return secret_usage();
+}
+
+static int
+secret_add(int argc, char *argv[])
+{
+	struct msg_vault_request	 req;
+	struct secret_args		 a;
+	struct vclient			 vc;
+	enum vault_kind			 k = VAULT_KIND_BEARER;
+	char				 user[VAULT_USER_MAX + 1];
+	char				 param[VAULT_PARAM_MAX + 1] = "";
+	char				 value[MSG_VAULT_VALUE_MAX + 2];
+	char				 prompt[128];
+	size_t				 vlen = 0;
+	int				 speckind, rv = 1, r;
+
+	if (secret_parse(argc, argv, &a, 1) == -1 || a.connector == NULL ||
+	    a.json)
+		return secret_usage();
+	if (a.kind != NULL && vault_kind_parse(a.kind, &k) == -1) {
+		fprintf(stderr, "aileron secret add: --kind is bearer, basic, "
+		    "header NAME or query PARAM\n");
+		return 2;
+	}
+	if (a.param != NULL)
+		strlcpy(param, a.param, sizeof(param));
+	if (vclient_user(a.uopt, user, sizeof(user)) == -1) {
+		fprintf(stderr, "aileron secret add: cannot tell who you are; "
+		    "use --user\n");
+		return 1;
+	}
+	if (vclient_connect(&vc, a.sopt, "aileron secret add") == -1)
+		return 1;
+
+	/* The spec knows how its API takes a credential; a guess does not. */
+	if ((r = secret_spec_kind(vc.statedir, a.connector, &speckind,
+	    prompt, sizeof(prompt))) == 1) {
+		if (a.kind != NULL && ((int)k != speckind ||
+		    (a.param != NULL && strcasecmp(a.param, prompt) != 0))) {
+			fprintf(stderr, "aileron secret add: connector %s "
+			    "injects %s%s%s (its spec says so); drop --kind\n",
+			    a.connector, vault_kind_name(speckind),
+			    prompt[0] != '\0' ? " " : "", prompt);
+			goto done;
+		}
+		k = speckind;
+		strlcpy(param, prompt, sizeof(param));
+	} else if ((k == VAULT_KIND_HEADER || k == VAULT_KIND_QUERY) &&
+	    param[0] == '\0') {
+		fprintf(stderr, "aileron secret add: --kind %s needs a name\n",
+		    vault_kind_name(k));
+		goto done;
+	}
+
+	memset(&req, 0, sizeof(req));
+	if (vclient_derive(&vc, user, a.keyfd, "Master key: ", req.key) == -1)
+		goto done;
+	snprintf(prompt, sizeof(prompt), "Value of %s%s: ", a.name,
+	    k == VAULT_KIND_BASIC ? " (user:password)" : "");
+	if (vclient_read_value(&vc, prompt, value, sizeof(value), &vlen) == -1)
+		goto done;
+	req.op = MSG_VAULT_OP_ADD;
+	req.flags = a.replace ? MSG_VAULT_F_REPLACE : 0;
+	req.kind = k;
+	if (strlcpy(req.user, user, sizeof(req.user)) >= sizeof(req.user) ||
+	    strlcpy(req.name, a.name, sizeof(req.name)) >= sizeof(req.name) ||
+	    strlcpy(req.connector, a.connector, sizeof(req.connector)) >=
+	    sizeof(req.connector) ||
+	    strlcpy(req.param, param, sizeof(req.param)) >= sizeof(req.param)) {
+		fprintf(stderr, "aileron secret add: a name is too long\n");
+		goto done;
+	}
+	if (vclient_simple(&vc, &req, value, vlen, NULL) == -1)
+		goto done;
+	printf("credential %s for connector %s %s (%s%s%s)\n", a.name,
+	    a.connector, a.replace ? "stored" : "added", vault_kind_name(k),
+	    param[0] != '\0' ? " " : "", param);
+	rv = 0;
+ done:
+	explicit_bzero(value, sizeof(value));
+	explicit_bzero(&req, sizeof(req));
+	vclient_close(&vc);
+	return rv;
+}
+
+static int
+secret_list(int argc, char *argv[])
+{
+	struct msg_vault_request	 req;
+	struct secret_args		 a;
+	struct vclient			 vc;
+	json_t				*j = NULL, *e;
+	char				 user[VAULT_USER_MAX + 1], *text;
+	char				 c[32], r[32];
+	time_t				 t;
+	size_t				 i;
+	int				 rv = 1;
+
+	if (secret_parse(argc, argv, &a, 0) == -1 || a.connector != NULL ||
+	    a.kind != NULL || a.replace || a.keyfd != -1)
+		return secret_usage();
+	if (vclient_user(a.uopt, user, sizeof(user)) == -1) {
+		fprintf(stderr, "aileron secret list: cannot tell who you "
+		    "are; use --user\n");
+		return 1;
+	}
+	if (vclient_connect(&vc, a.sopt, "aileron secret list") == -1)
+		return 1;
+	memset(&req, 0, sizeof(req));
+	req.op = MSG_VAULT_OP_LIST;
+	strlcpy(req.user, user, sizeof(req.user));
+	if (vclient_simple(&vc, &req, NULL, 0, &text) == -1)
+		goto done;
+	j = json_loads(text, 0, NULL);
+	free(text);
+	if (!json_is_array(j)) {
+		fprintf(stderr, "aileron secret list: vaultd sent a malformed "
+		    "answer\n");
+		goto done;
+	}
+	if (a.json) {
+		json_dumpf(j, stdout, JSON_INDENT(2));
+		printf("\n");
+	} else if (json_array_size(j) == 0)
+		printf("no credentials for user %s; add one with \"aileron "
+		    "secret add\"\n", user);
+	else {
+		printf("%-20s %-12s %-20s %-16s %s\n", "NAME", "CONNECTOR",
+		    "KIND", "CREATED", "ROTATED");
+		json_array_foreach(j, i, e) {
+			const char	*p = json_string_value(
+			    json_object_get(e, "param"));
+			char		 kind[96];
+
+			t = json_integer_value(json_object_get(e, "created"));
+			strftime(c, sizeof(c), "%Y-%m-%d %H:%M",
+			    localtime(&t));
+			t = json_integer_value(json_object_get(e, "rotated"));
+			strftime(r, sizeof(r), "%Y-%m-%d %H:%M",
+			    localtime(&t));
+			snprintf(kind, sizeof(kind), "%s%s%s",
+			    json_string_value(json_object_get(e, "kind")),
+			    p != NULL ? " " : "", p != NULL ? p : "");
+			printf("%-20s %-12s %-20s %-16s %s\n",
+			    json_string_value(json_object_get(e, "name")),
+			    json_string_value(json_object_get(e,
+			    "connector")), kind, c, r);
+		}
+	}
+	rv = 0;
+ done:
+	json_decref(j);
+	vclient_close(&vc);
+	return rv;
+}
+
+/* rm and rotate: both need the master key; rotate a new value too. */
+static int
+secret_change(int argc, char *argv[], int op)
+{
+	struct msg_vault_request	 req;
+	struct secret_args		 a;
+	struct vclient			 vc;
+	const char			*cmd;
+	char				 user[VAULT_USER_MAX + 1];
+	char				 value[MSG_VAULT_VALUE_MAX + 2];
+	char				 prompt[128];
+	size_t				 vlen = 0;
+	int				 rv = 1;
+
+	cmd = op == MSG_VAULT_OP_REMOVE ? "aileron secret rm" :
+	    "aileron secret rotate";
+	if (secret_parse(argc, argv, &a, 1) == -1 || a.connector != NULL ||
+	    a.kind != NULL || a.replace || a.json)
+		return secret_usage();
+	if (vclient_user(a.uopt, user, sizeof(user)) == -1) {
+		fprintf(stderr, "%s: cannot tell who you are; use --user\n",
+		    cmd);
+		return 1;
+	}
+	if (vclient_connect(&vc, a.sopt, cmd) == -1)
+		return 1;
+	memset(&req, 0, sizeof(req));
+	if (vclient_derive(&vc, user, a.keyfd, "Master key: ", req.key) == -1)
+		goto done;
+	if (op == MSG_VAULT_OP_ROTATE) {
+		snprintf(prompt, sizeof(prompt), "New value of %s: ", a.name);
+		if (vclient_read_value(&vc, prompt, value, sizeof(value),
+		    &vlen) == -1)
+			goto done;
+	}
+	req.op = op;
+	if (strlcpy(req.user, user, sizeof(req.user)) >= sizeof(req.user) ||
+	    strlcpy(req.name, a.name, sizeof(req.name)) >= sizeof(req.name)) {
+		fprintf(stderr, "%s: the name is too long\n", cmd);
+		goto done;
+	}
+	if (vclient_simple(&vc, &req, value, vlen, NULL) == -1)
+		goto done;
+	printf("credential %s %s\n", a.name, op == MSG_VAULT_OP_REMOVE ?
+	    "removed" : "rotated");
+	rv = 0;
+ done:
+	explicit_bzero(value, sizeof(value));
+	explicit_bzero(&req, sizeof(req));
+	vclient_close(&vc);
+	return rv;
+}

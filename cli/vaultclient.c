@@ -1,0 +1,432 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * vaultclient.c: the CLI's side of vault.sock (aileron vault, aileron
+ * secret): find the running service, send one framed request at a time,
+ * and read master keys and credential values without leaving them about.
+ *
+ * The master key is read without echo from /dev/tty, or from a descriptor
+ * a script names (--key-fd); it is turned into the user key here with
+ * scrypt and zeroed at once: only the 32-byte user key goes to vaultd.
+ * Every buffer that held a key or a value is zeroed before it goes.
+ */
+
+#include <sys/types.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <readpassphrase.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "log.h"
+#include "msg.h"
+#include "msgtypes.h"
+#include "state.h"
+#include "cli/vaultclient.h"
+#include "vaultd/crypto.h"
+#include "vaultd/vault.h"
+
+#define VCLIENT_TIMEOUT	(120 * 1000)	/* ms; a backup may take a while */
+
+static int	vclient_read_fd(int, char *, size_t, size_t *);
+static int	vclient_check_text(const char *, size_t);
+
+/*
+ * Find the service through the state directory's lock and service.json,
+ * and connect to its vault.sock.  The CLI itself holds keys for a moment:
+ * no core files, not dumpable.
+ */
+int
+vclient_connect(struct vclient *vc, const char *sopt, const char *cmd)
+{
+	struct sockaddr_un	 sun;
+	struct rlimit		 rl = { 0, 0 };
+	const char		*path;
+	json_t			*j;
+	pid_t			 pid;
+	int			 fd, stale;
+
+	memset(vc, 0, sizeof(*vc));
+	vc->cmd = cmd;
+	vc->chan.fd = -1;
+	log_init_cli();
+	if (setrlimit(RLIMIT_CORE, &rl) == -1 ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1) {
+		fprintf(stderr, "%s: cannot disable core dumps: %s\n", cmd,
+		    strerror(errno));
+		return -1;
+	}
+	if (state_resolve(sopt, vc->statedir, sizeof(vc->statedir)) == -1) {
+		fprintf(stderr, "%s: cannot find the state directory; set "
+		    "AILERON_STATE or use -s\n", cmd);
+		return -1;
+	}
+	if ((j = state_service(vc->statedir, &pid, &stale)) == NULL) {
+		fprintf(stderr, "%s: no service is running on %s; start one "
+		    "with \"aileron service\"\n", cmd, vc->statedir);
+		return -1;
+	}
+	if ((path = json_string_value(json_object_get(j,
+	    "vault_socket"))) == NULL || strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "%s: %s/service.json names no vault socket; "
+		    "restart the service\n", cmd, vc->statedir);
+		json_decref(j);
+		return -1;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strlcpy(sun.sun_path, path, sizeof(sun.sun_path));
+	json_decref(j);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		fprintf(stderr, "%s: cannot connect to %s: %s (is the service "
+		    "running, and are you the user who started it?)\n", cmd,
+		    sun.sun_path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	chan_init(&vc->chan, fd, 0, "vaultd");
+	return 0;
+}
+
+void
+vclient_close(struct vclient *vc)
+{
+	if (vc->chan.fd != -1)
+		chan_clear(&vc->chan);
+}
+
+/*
+ * One request and its reply.  Returns 0 with *error and *text (the
+ * result, or a sentence naming the problem; the caller frees it), or -1
+ * when vaultd could not be asked (reported here).  The caller zeroes its
+ * own copy of the request; the channel zeroes the frame once sent.
+ */
+int
+vclient_call(struct vclient *vc, struct msg_vault_request *req,
+    const void *value, size_t vlen, char **text, int *error)
+{
+	struct msg_vault_reply	 r;
+	struct iovec		 iov[2];
+	struct msg		 msg;
+	size_t			 tlen;
+
+	*text = NULL;
+	*error = 0;
+	req->reqid = ++vc->reqid;
+	iov[0].iov_base = req;
+	iov[0].iov_len = sizeof(*req);
+	iov[1].iov_base = (void *)value;
+	iov[1].iov_len = vlen;
+	if (chan_composev(&vc->chan, MSG_VAULT_REQUEST, 0, -1, iov,
+	    vlen > 0 ? 2 : 1) == -1 ||
+	    chan_flush_wait(&vc->chan, VCLIENT_TIMEOUT) == -1) {
+		fprintf(stderr, "%s: cannot send the request to vaultd\n",
+		    vc->cmd);
+		return -1;
+	}
+	if (chan_wait(&vc->chan, &msg, VCLIENT_TIMEOUT) != 1 ||
+	    msg.hdr.type != MSG_VAULT_REPLY || msg.len < sizeof(r)) {
+		fprintf(stderr, "%s: no answer from vaultd; see the service "
+		    "log\n", vc->cmd);
+		return -1;
+	}
+	memcpy(&r, msg.data, sizeof(r));
+	if (r.reqid != req->reqid) {
+		fprintf(stderr, "%s: vaultd answered another request\n",
+		    vc->cmd);
+		return -1;
+	}
+	tlen = msg.len - sizeof(r);
+	if ((*text = malloc(tlen + 1)) == NULL) {
+		fprintf(stderr, "%s: out of memory\n", vc->cmd);
+		return -1;
+	}
+	memcpy(*text, msg.data + sizeof(r), tlen);
+	(*text)[tlen] = '\0';
+	*error = r.error;
+	return 0;
+}
+
+/* vclient_call(), with vaultd's refusal printed: 0 only on success. */
+int
+vclient_simple(struct vclient *vc, struct msg_vault_request *req,
+    const void *value, size_t vlen, char **text)
+{
+	char	*t;
+	int	 error;
+
+	if (text != NULL)
+		*text = NULL;
+	if (vclient_call(vc, req, value, vlen, &t, &error) == -1)
+		return -1;
+	if (error != 0) {
+		fprintf(stderr, "%s: %s\n", vc->cmd, t);
+		free(t);
+		return -1;
+	}
+	if (text != NULL)
+		*text = t;
+	else
+		free(t);
+	return 0;
+}
+
+/* --user, or the login name of the invoking uid. */
+int
+vclient_user(const char *opt, char *buf, size_t len)
+{
+	struct passwd	*pw;
+
+	if (opt != NULL)
+		return strlcpy(buf, opt, len) < len ? 0 : -1;
+	if ((pw = getpwuid(getuid())) == NULL)
+		return -1;
+	return strlcpy(buf, pw->pw_name, len) < len ? 0 : -1;
+}
+
+/* A --key-fd style argument: a descriptor number that is open. */
+int
+vclient_fd(const char *cmd, const char *arg, int *fd)
+{
+	const char	*errstr;
+
+	*fd = strtonum(arg, 0, 1024, &errstr);
+	if (errstr != NULL || fcntl(*fd, F_GETFD) == -1) {
+		fprintf(stderr, "%s: %s is not an open descriptor\n", cmd,
+		    arg);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * One line from a descriptor, a byte at a time so that one descriptor
+ * can carry two keys (passwd).  The LF (or CRLF) is stripped.
+ */
+static int
+vclient_read_fd(int fd, char *buf, size_t len, size_t *outlen)
+{
+	size_t	 n = 0;
+	ssize_t	 r;
+	char	 c;
+
+	for (;;) {
+		if ((r = read(fd, &c, 1)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0 || c == '\n')
+			break;
+		if (n + 1 >= len) {
+			explicit_bzero(&c, sizeof(c));
+			return -1;
+		}
+		buf[n++] = c;
+	}
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	buf[n] = '\0';
+	*outlen = n;
+	explicit_bzero(&c, sizeof(c));
+	return 0;
+}
+
+/* No CR, LF or NUL may remain: they would split a header line. */
+static int
+vclient_check_text(const char *s, size_t len)
+{
+	return memchr(s, '\r', len) == NULL && memchr(s, '\n', len) == NULL &&
+	    memchr(s, '\0', len) == NULL;
+}
+
+/*
+ * A master key: from keyfd when not -1, else from the terminal without
+ * echo, twice when confirm is set.
+ */
+int
+vclient_read_master(struct vclient *vc, int keyfd, const char *prompt,
+    int confirm, char *buf, size_t len)
+{
+	char	 again[VCLIENT_MASTER_MAX];
+	size_t	 n;
+	int	 rv = -1;
+
+	if (keyfd != -1) {
+		if (vclient_read_fd(keyfd, buf, len, &n) == -1) {
+			fprintf(stderr, "%s: cannot read the master key from "
+			    "descriptor %d (or it is too long)\n", vc->cmd,
+			    keyfd);
+			goto done;
+		}
+	} else {
+		if (readpassphrase(prompt, buf, len, RPP_REQUIRE_TTY) ==
+		    NULL) {
+			fprintf(stderr, "%s: cannot read the master key: no "
+			    "terminal; use --key-fd\n", vc->cmd);
+			goto done;
+		}
+		n = strlen(buf);
+		if (n + 1 >= len) {
+			fprintf(stderr, "%s: the master key is too long\n",
+			    vc->cmd);
+			goto done;
+		}
+		if (confirm) {
+			if (readpassphrase("Repeat the master key: ", again,
+			    sizeof(again), RPP_REQUIRE_TTY) == NULL ||
+			    strcmp(again, buf) != 0) {
+				fprintf(stderr, "%s: the master keys do not "
+				    "match\n", vc->cmd);
+				goto done;
+			}
+		}
+	}
+	if (n == 0) {
+		fprintf(stderr, "%s: an empty master key is refused\n",
+		    vc->cmd);
+		goto done;
+	}
+	rv = 0;
+ done:
+	explicit_bzero(again, sizeof(again));
+	if (rv == -1)
+		explicit_bzero(buf, len);
+	return rv;
+}
+
+/*
+ * The user key: vaultd gives the user's salt and scrypt parameters (not
+ * secret), the master key is read, scrypt runs here, the master key is
+ * zeroed.  ukey holds CRYPTO_KEY_LEN bytes.
+ */
+int
+vclient_derive(struct vclient *vc, const char *user, int keyfd,
+    const char *prompt, unsigned char *ukey)
+{
+	struct msg_vault_request	 req;
+	json_error_t			 jerr;
+	json_t				*j = NULL;
+	const char			*salt;
+	char				 master[VCLIENT_MASTER_MAX], *text;
+	unsigned char			 s[CRYPTO_SALT_LEN];
+	json_int_t			 N, r, p;
+	unsigned int			 b;
+	size_t				 i;
+	int				 rv = -1;
+
+	memset(&req, 0, sizeof(req));
+	req.op = MSG_VAULT_OP_KDF;
+	strlcpy(req.user, user, sizeof(req.user));
+	if (vclient_simple(vc, &req, NULL, 0, &text) == -1)
+		return -1;
+	j = json_loads(text, 0, &jerr);
+	free(text);
+	if (j == NULL || json_unpack(j, "{s:s, s:I, s:I, s:I}", "salt", &salt,
+	    "N", &N, "r", &r, "p", &p) == -1 ||
+	    strlen(salt) != CRYPTO_SALT_LEN * 2 || N < 0 || r < 0 || p < 0 ||
+	    r > UINT32_MAX || p > UINT32_MAX) {
+		fprintf(stderr, "%s: vaultd sent malformed key parameters\n",
+		    vc->cmd);
+		goto done;
+	}
+	for (i = 0; i < CRYPTO_SALT_LEN; i++) {
+		if (sscanf(salt + i * 2, "%2x", &b) != 1)
+			goto done;
+		s[i] = (unsigned char)b;
+	}
+	if (vclient_read_master(vc, keyfd, prompt, 0, master,
+	    sizeof(master)) == -1)
+		goto done;
+	if (crypto_user_key(master, strlen(master), s, (uint64_t)N,
+	    (uint32_t)r, (uint32_t)p, ukey) == -1) {
+		fprintf(stderr, "%s: cannot derive the user key\n", vc->cmd);
+		goto done;
+	}
+	rv = 0;
+ done:
+	explicit_bzero(master, sizeof(master));
+	json_decref(j);
+	return rv;
+}
+
+/*
+ * A credential value: from the terminal without echo, or from stdin when
+ * stdin is not a terminal.  One trailing LF or CRLF is stripped; any
+ * other CR, LF or NUL is refused.
+ */
+int
+vclient_read_value(struct vclient *vc, const char *prompt, char *buf,
+    size_t len, size_t *outlen)
+{
+	size_t	 n = 0;
+	ssize_t	 r;
+
+	if (isatty(STDIN_FILENO)) {
+		if (readpassphrase(prompt, buf, len, RPP_REQUIRE_TTY) ==
+		    NULL) {
+			fprintf(stderr, "%s: cannot read the value from the "
+			    "terminal\n", vc->cmd);
+			return -1;
+		}
+		n = strlen(buf);
+		if (n + 1 >= len)
+			goto toolong;
+	} else {
+		for (;;) {
+			if (n == len)
+				goto toolong;
+			if ((r = read(STDIN_FILENO, buf + n, len - n)) == -1) {
+				if (errno == EINTR)
+					continue;
+				fprintf(stderr, "%s: cannot read the value: "
+				    "%s\n", vc->cmd, strerror(errno));
+				explicit_bzero(buf, len);
+				return -1;
+			}
+			if (r == 0)
+				break;
+			n += r;
+		}
+		if (n > 0 && buf[n - 1] == '\n') {
+			n--;
+			if (n > 0 && buf[n - 1] == '\r')
+				n--;
+		}
+	}
+	if (n > MSG_VAULT_VALUE_MAX)
+		goto toolong;
+	if (n == 0 || !vclient_check_text(buf, n)) {
+		fprintf(stderr, "%s: the value is empty or holds a CR, LF or "
+		    "NUL; a credential is one line\n", vc->cmd);
+		explicit_bzero(buf, len);
+		return -1;
+	}
+	*outlen = n;
+	return 0;
+ toolong:
+	fprintf(stderr, "%s: the value is longer than %d bytes\n", vc->cmd,
+	    MSG_VAULT_VALUE_MAX);
+	explicit_bzero(buf, len);
+	return -1;
+}

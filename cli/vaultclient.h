@@ -1,0 +1,47 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/* vaultclient.h: the CLI's side of vault.sock, and reading keys safely. */
+
+#ifndef AILERON_CLI_VAULTCLIENT_H
+#define AILERON_CLI_VAULTCLIENT_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "msg.h"
+#include "msgtypes.h"
+
+#define VCLIENT_MASTER_MAX	1024	/* bytes of a master key */
+
+struct vclient {
+	struct chan	 chan;
+	char		 statedir[PATH_MAX];
+	const char	*cmd;		/* "aileron secret add", for messages */
+	uint32_t	 reqid;
+};
+
+int	 vclient_connect(struct vclient *, const char *, const char *);
+void	 vclient_close(struct vclient *);
+int	 vclient_call(struct vclient *, struct msg_vault_request *,
+	    const void *, size_t, char **, int *);
+int	 vclient_simple(struct vclient *, struct msg_vault_request *,
+	    const void *, size_t, char **);
+int	 vclient_user(const char *, char *, size_t);
+int	 vclient_read_master(struct vclient *, int, const char *, int, char *,
+	    size_t);
+int	 vclient_derive(struct vclient *, const char *, int, const char *,
+	    unsigned char *);
+int	 vclient_read_value(struct vclient *, const char *, char *, size_t,
+	    size_t *);
+int	 vclient_fd(const char *, const char *, int *);
+
+#endif

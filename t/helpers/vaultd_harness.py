@@ -1,0 +1,243 @@
+# vaultd_harness.py: plays master, control and workers for a real vaultd
+# ("aileron service -P vaultd") in the vault tests, before control has
+# sessions and before workers inject.  Frames are packed field by field
+# from lib/msgtypes.h, whose vault structs have no padding.
+
+import hashlib
+import os
+import pwd
+import re
+import select
+import socket
+import struct
+import subprocess
+import tempfile
+import time
+
+SRC = os.environ.get("AILERON_SRC") or os.path.join(
+    os.path.dirname(__file__), "..", "..")
+BIN = os.environ.get("AILERON_BIN") or os.path.join(SRC, "build", "aileron")
+
+HDR = struct.Struct("=HHIII")           # type, flags, len, peerid, pid
+CONF_PROC = struct.Struct("=iiI64s4096s")
+CONF_CONNECTOR = struct.Struct("=64si64sI")
+SESSION = struct.Struct("=II40s72s")
+REQUEST = struct.Struct("=QIIIIII16s32s32s72s40s72s72s72s")
+REPLY = struct.Struct("=IiI")
+INJECT = struct.Struct("=I40s72s256s")
+
+PROC_CONTROL = 1
+KIND = {"bearer": 0, "basic": 1, "header": 2, "query": 3}
+OP = {"kdf": 1, "init": 2, "session_key": 3, "add": 4, "rotate": 5,
+      "remove": 6, "list": 7, "passwd": 8, "backup": 9}
+
+
+def msg_types():
+    """The enum msg_type, numbered as the C compiler numbers it."""
+    with open(os.path.join(SRC, "lib", "msgtypes.h")) as f:
+        text = f.read()
+    body = text[text.index("enum msg_type {"):]
+    body = body[:body.index("};")]
+    names = re.findall(r"^\s*(MSG_[A-Z_]+)\s*(?:=\s*0)?,", body, re.M)
+    return {n[4:]: i for i, n in enumerate(names)}
+
+
+T = msg_types()
+
+
+def cstr(s, n):
+    b = s.encode() if isinstance(s, str) else s
+    return b[:n]
+
+
+def user_key(master, salt, n=16384, r=8, p=1):
+    return hashlib.scrypt(master.encode(), salt=salt, n=n, r=r, p=p,
+                          maxmem=256 * 1024 * 1024, dklen=32)
+
+
+class Chan:
+    def __init__(self, sock):
+        self.s = sock
+        self.buf = b""
+
+    def send(self, mtype, payload=b"", peerid=0, fd=None):
+        if isinstance(mtype, str):
+            mtype = T[mtype]
+        frame = HDR.pack(mtype, 1 if fd is not None else 0, len(payload),
+                         peerid, os.getpid()) + payload
+        if fd is None:
+            self.s.sendall(frame)
+        else:
+            socket.send_fds(self.s, [frame], [fd])
+
+    def send_raw(self, data):
+        self.s.sendall(data)
+
+    def recv(self, timeout=10):
+        """(type name, peerid, payload), or None on end of file/timeout."""
+        end = time.monotonic() + timeout
+        while True:
+            if len(self.buf) >= HDR.size:
+                mtype, _, ln, peerid, _ = HDR.unpack_from(self.buf)
+                if len(self.buf) >= HDR.size + ln:
+                    payload = self.buf[HDR.size:HDR.size + ln]
+                    self.buf = self.buf[HDR.size + ln:]
+                    name = [k for k, v in T.items() if v == mtype]
+                    return (name[0] if name else mtype, peerid, payload)
+            left = end - time.monotonic()
+            if left <= 0:
+                return None
+            r, _, _ = select.select([self.s], [], [], left)
+            if not r:
+                return None
+            try:
+                data = self.s.recv(65536)
+            except OSError:
+                return None
+            if not data:
+                return None
+            self.buf += data
+
+    def closed(self, timeout=5):
+        """True when the far end closed the channel."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            r, _, _ = select.select([self.s], [], [], 0.2)
+            if r:
+                try:
+                    data = self.s.recv(65536)
+                except OSError:
+                    return True
+                if not data:
+                    return True
+        return False
+
+
+class Vaultd:
+    """A vaultd with us as its master, its control and its workers."""
+
+    def __init__(self, connectors, user="_aileron"):
+        self.state = tempfile.mkdtemp(prefix="aileron-vt.")
+        os.chmod(self.state, 0o700)
+        self.dir = os.path.join(self.state, "vault")
+        os.mkdir(self.dir, 0o700)
+        self.user = ""
+        if os.geteuid() == 0 and user:
+            pw = pwd.getpwnam(user)
+            os.chown(self.dir, pw.pw_uid, pw.pw_gid)
+            self.user = user
+        self.logpath = os.path.join(self.state, "vaultd.log")
+        self.sockpath = os.path.join(self.state, "vault.sock")
+        self.connectors = connectors
+        self.workers = {}
+        self.reqid = 0
+
+    def start(self):
+        parent, child = socket.socketpair()
+        # The child finds its channel on descriptor 3: keep ours off it.
+        if parent.fileno() == 3:
+            p2 = parent.dup()
+            parent.close()
+            parent = p2
+        if child.fileno() != 3:
+            os.dup2(child.fileno(), 3)
+        self.log = open(self.logpath, "ab")
+        self.proc = subprocess.Popen([BIN, "service", "-P", "vaultd", "-d"],
+                                     pass_fds=(3,), stdin=subprocess.DEVNULL,
+                                     stdout=self.log, stderr=self.log)
+        os.close(3) if child.fileno() != 3 else None
+        child.close()
+        self.pid = self.proc.pid
+        self.master = Chan(parent)
+        lsock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        lsock.bind(self.sockpath)
+        os.chmod(self.sockpath, 0o600)
+        lsock.listen(16)
+        lsock.setblocking(False)
+        self.master.send("CONF_PROC", CONF_PROC.pack(
+            1, 1, os.getuid(), cstr(self.user, 63), cstr(self.dir, 4095)),
+            fd=lsock.fileno())
+        lsock.close()
+        ctl, far = socket.socketpair()
+        self.master.send("CONF_PEER", peerid=PROC_CONTROL, fd=far.fileno())
+        far.close()
+        self.control = Chan(ctl)
+        self.master.send("CONF_CONNECTORS_BEGIN")
+        for name, kind, iname, hosts in self.connectors:
+            self.master.send("CONF_CONNECTOR", CONF_CONNECTOR.pack(
+                cstr(name, 63), KIND[kind], cstr(iname, 63), len(hosts)) +
+                b"".join(h.encode() + b"\0" for h in hosts))
+        self.master.send("CONF_CONNECTORS_END")
+        self.master.send("CONF_DONE")
+        return self.master.recv(15)
+
+    def worker(self, pid):
+        a, b = socket.socketpair()
+        self.master.send("WORKER_NEW", peerid=pid, fd=b.fileno())
+        b.close()
+        self.workers[pid] = Chan(a)
+        return self.workers[pid]
+
+    def worker_gone(self, pid):
+        self.master.send("WORKER_GONE", peerid=pid)
+
+    def session(self, what, session, user="", worker=0):
+        self.reqid += 1
+        self.control.send("VAULT_SESSION_" + what, SESSION.pack(
+            self.reqid, worker, cstr(session, 39), cstr(user, 71)))
+        r = self.control.recv()
+        if r is None or r[0] != "VAULT_SESSION_ACK":
+            return None
+        reqid, err, _ = REPLY.unpack_from(r[2])
+        return err, r[2][REPLY.size:].decode()
+
+    def inject(self, pid, connector, host, claim=""):
+        w = self.workers[pid]
+        self.reqid += 1
+        w.send("VAULT_INJECT", INJECT.pack(self.reqid, cstr(claim, 39),
+                                           cstr(connector, 71),
+                                           cstr(host, 255)))
+        r = w.recv()
+        if r is None:
+            return None
+        reqid, err, kind = REPLY.unpack_from(r[2])
+        return err, r[2][REPLY.size:].decode(errors="replace")
+
+    def connect(self):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(self.sockpath)
+        return Chan(s)
+
+    def request(self, op, user="", key=b"", new_key=b"", session="",
+                name="", connector="", kind="bearer", param="", flags=0,
+                salt=b"", n=0, r=0, p=0, value=b"", chan=None):
+        c = chan or self.connect()
+        self.reqid += 1
+        c.send("VAULT_REQUEST", REQUEST.pack(
+            n, self.reqid, OP[op], flags, KIND[kind], r, p, salt, key,
+            new_key, cstr(user, 71), cstr(session, 39), cstr(name, 71),
+            cstr(connector, 71), cstr(param, 71)) + value)
+        rep = c.recv(30)
+        if chan is None:
+            c.s.close()
+        if rep is None:
+            return None
+        _, err, _ = REPLY.unpack_from(rep[2])
+        return err, rep[2][REPLY.size:].decode(errors="replace")
+
+    def log_text(self):
+        with open(self.logpath, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def shutdown(self):
+        self.master.send("SHUTDOWN")
+        try:
+            return self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return None
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()

@@ -1,0 +1,557 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * cli.c: vaultd's side of vault.sock: the local CLI's requests (aileron
+ * vault, aileron secret, aileron launch).  The peer's uid was checked when
+ * it connected; everything it sends is still untrusted: a request out of
+ * bounds closes the connection, and vaultd keeps serving everyone else.
+ *
+ * The CLI sends the 32-byte user key, never the master key: scrypt runs
+ * in the CLI.  The key and any credential value are copied into the
+ * secure heap at once and the frame they came in is zeroed in place;
+ * replies carry metadata or a sentence, never a secret.  Wrong master
+ * keys are counted per user and, after a few, refused for a growing
+ * delay, so vault.sock is no faster an oracle than the KDF.  Every
+ * operation is logged: who (uid), what, for which user and credential.
+ */
+
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+#include "log.h"
+#include "msg.h"
+#include "msgtypes.h"
+#include "peer.h"
+#include "vaultd/crypto.h"
+#include "vaultd/store.h"
+#include "vaultd/vault.h"
+#include "vaultd/vaultd.h"
+
+/* One request, its secrets already in the secure heap. */
+struct cli_req {
+	struct msg_vault_request	 r;	/* key fields zeroed */
+	struct crypto_secret		*key;
+	struct crypto_secret		*new_key;
+	struct crypto_secret		*value;
+};
+
+static const char *cli_printable(const char *);
+static int	cli_valid_user(const char *);
+static int	cli_reply(struct peer *, uint32_t, int, const char *, ...)
+		    __attribute__((__format__ (printf, 4, 5)));
+static int	cli_reply_json(struct peer *, uint32_t, json_t *);
+static struct vaultd_limit *cli_limit(struct vaultd *, const char *, int);
+static int	cli_limited(struct vaultd *, struct peer *, struct cli_req *);
+static void	cli_key_result(struct vaultd *, struct peer *, const char *,
+		    int);
+static int	cli_error(struct peer *, struct cli_req *, const char *, int);
+static int	cli_kdf(struct vaultd *, struct peer *, struct cli_req *);
+static int	cli_init(struct vaultd *, struct peer *, struct cli_req *);
+static int	cli_session_key(struct vaultd *, struct peer *,
+		    struct cli_req *);
+static int	cli_add(struct vaultd *, struct peer *, struct cli_req *);
+static int	cli_rotate_remove(struct vaultd *, struct peer *,
+		    struct cli_req *);
+static int	cli_list(struct vaultd *, struct peer *, struct cli_req *);
+static int	cli_passwd(struct vaultd *, struct peer *, struct cli_req *);
+static int	cli_backup(struct vaultd *, struct peer *, struct cli_req *);
+
+static const char *
+cli_printable(const char *s)
+{
+	const char	*p;
+
+	for (p = s; *p != '\0'; p++)
+		if (!isprint((unsigned char)*p))
+			return "(unprintable)";
+	return *s == '\0' ? "(none)" : s;
+}
+
+/* As the vault checks it; here too, since it keys the rate limit. */
+static int
+cli_valid_user(const char *s)
+{
+	size_t	 n = strlen(s), i;
+
+	if (n == 0 || n > VAULT_USER_MAX || strcmp(s, ".") == 0 ||
+	    strcmp(s, "..") == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr("._-", s[i]) ==
+		    NULL)
+			return 0;
+	return 1;
+}
+
+static int
+cli_reply(struct peer *p, uint32_t reqid, int error, const char *fmt, ...)
+{
+	struct msg_vault_reply	 r;
+	struct iovec		 iov[2];
+	va_list			 ap;
+	char			 text[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	memset(&r, 0, sizeof(r));
+	r.reqid = reqid;
+	r.error = error;
+	iov[0].iov_base = &r;
+	iov[0].iov_len = sizeof(r);
+	iov[1].iov_base = text;
+	iov[1].iov_len = strlen(text);
+	return chan_composev(&p->chan, MSG_VAULT_REPLY, 0, -1, iov, 2);
+}
+
+static int
+cli_reply_json(struct peer *p, uint32_t reqid, json_t *j)
+{
+	char	*s;
+	int	 rv;
+
+	if (j == NULL || (s = json_dumps(j, JSON_COMPACT)) == NULL) {
+		json_decref(j);
+		return cli_reply(p, reqid, VAULT_ERR_SYSTEM, "%s",
+		    vault_strerror(VAULT_ERR_SYSTEM));
+	}
+	json_decref(j);
+	if (strlen(s) > MSG_VAULT_TEXT_MAX)
+		rv = cli_reply(p, reqid, VAULT_ERR_SYSTEM, "the answer is too "
+		    "large for one message");
+	else
+		rv = cli_reply(p, reqid, 0, "%s", s);
+	free(s);
+	return rv;
+}
+
+/* The wrong-key record of a user; with create, the oldest makes room. */
+static struct vaultd_limit *
+cli_limit(struct vaultd *vd, const char *user, int create)
+{
+	struct vaultd_limit	*l, *old = &vd->limits[0];
+	size_t			 i;
+
+	for (i = 0; i < VAULTD_LIMIT_USERS; i++) {
+		l = &vd->limits[i];
+		if (strcmp(l->user, user) == 0)
+			return l;
+		if (l->last < old->last)
+			old = l;
+	}
+	if (!create)
+		return NULL;
+	memset(old, 0, sizeof(*old));
+	strlcpy(old->user, user, sizeof(old->user));
+	return old;
+}
+
+static int
+cli_limited(struct vaultd *vd, struct peer *p, struct cli_req *q)
+{
+	struct vaultd_limit	*l;
+	time_t			 now = time(NULL);
+
+	if ((l = cli_limit(vd, q->r.user, 0)) == NULL || l->until <= now)
+		return 0;
+	log_warnx("%s: uid %u: user %s: refused, %u wrong master keys in a "
+	    "row; %lld seconds to wait", p->chan.name, p->uid, q->r.user,
+	    l->fails, (long long)(l->until - now));
+	cli_reply(p, q->r.reqid, MSG_VAULT_ERR_LIMITED, "too many wrong "
+	    "master keys for user %s; try again in %lld seconds", q->r.user,
+	    (long long)(l->until - now));
+	return 1;
+}
+
+/* Count a wrong key, or forget the count after a right one. */
+static void
+cli_key_result(struct vaultd *vd, struct peer *p, const char *user, int rv)
+{
+	struct vaultd_limit	*l;
+	unsigned int		 over;
+	time_t			 delay;
+
+	if (rv != VAULT_ERR_WRONG_KEY) {
+		if (rv == VAULT_OK && (l = cli_limit(vd, user, 0)) != NULL)
+			memset(l, 0, sizeof(*l));
+		return;
+	}
+	l = cli_limit(vd, user, 1);
+	l->fails++;
+	l->last = time(NULL);
+	if (l->fails >= VAULTD_LIMIT_FREE) {
+		over = l->fails - VAULTD_LIMIT_FREE;
+		delay = over >= 9 ? VAULTD_LIMIT_MAXDELAY : (time_t)1 << over;
+		if (delay > VAULTD_LIMIT_MAXDELAY)
+			delay = VAULTD_LIMIT_MAXDELAY;
+		l->until = l->last + delay;
+	}
+	log_warnx("%s: uid %u: wrong master key for user %s (%u in a row)",
+	    p->chan.name, p->uid, user, l->fails);
+}
+
+/* A vault error as a sentence, naming the credential where it helps. */
+static int
+cli_error(struct peer *p, struct cli_req *q, const char *what, int rv)
+{
+	log_warnx("%s: uid %u: %s for user %s%s%s failed: %s", p->chan.name,
+	    p->uid, what, q->r.user, q->r.name[0] != '\0' ? ", credential " :
+	    "", q->r.name[0] != '\0' ? cli_printable(q->r.name) : "",
+	    vault_strerror(rv));
+	switch (rv) {
+	case VAULT_ERR_NO_CREDENTIAL:
+		return cli_reply(p, q->r.reqid, rv, "no credential named %s",
+		    cli_printable(q->r.name));
+	case VAULT_ERR_EXISTS:
+		return cli_reply(p, q->r.reqid, rv, "a credential for "
+		    "connector %s or named %s exists; use --replace",
+		    cli_printable(q->r.connector), cli_printable(q->r.name));
+	case VAULT_ERR_NO_USER:
+		return cli_reply(p, q->r.reqid, rv, "no vault for user %s; "
+		    "create it with \"aileron vault init\"", q->r.user);
+	case VAULT_ERR_USER_EXISTS:
+		return cli_reply(p, q->r.reqid, rv, "user %s already has a "
+		    "vault; change its master key with \"aileron vault "
+		    "passwd\"", q->r.user);
+	default:
+		return cli_reply(p, q->r.reqid, rv, "%s", vault_strerror(rv));
+	}
+}
+
+static int
+cli_kdf(struct vaultd *vd, struct peer *p, struct cli_req *q)
+{
+	struct vault_kdf	 kdf;
+	char			 salt[CRYPTO_SALT_LEN * 2 + 1];
+	size_t			 i;
+	int			 rv;
+
+	if ((rv = vault_user_kdf(vd->vault, q->r.user, &kdf)) != VAULT_OK)
+		return cli_error(p, q, "key parameters", rv);
+	for (i = 0; i < CRYPTO_SALT_LEN; i++)
+		snprintf(salt + i * 2, 3, "%02x", kdf.salt[i]);
+	return cli_reply_json(p, q->r.reqid, json_pack("{s:s, s:I, s:I, s:I}",
+	    "salt", salt, "N", (json_int_t)kdf.N, "r", (json_int_t)kdf.r,
+	    "p", (json_int_t)kdf.p));
+}
+
+static int
+cli_init(struct vaultd *vd, struct peer *p, struct cli_req *q)
+{
+	struct vault_kdf	 kdf;
+	int			 rv;
+
+	memcpy(kdf.salt, q->r.kdf_salt, sizeof(kdf.salt));
+	kdf.N = q->r.kdf_n;
+	kdf.r = q->r.kdf_r;
+	kdf.p = q->r.kdf_p;
+	if ((rv = vault_user_init(vd->vault, q->r.user, &kdf,
+	    q->key->data)) != VAULT_OK)
+		return cli_error(p, q, "vault init", rv);
+	log_info("%s: uid %u: vault init for user %s", p->chan.name, p->uid,
+	    q->r.user);
+	return cli_reply(p, q->r.reqid, 0, "{}");
+}
+
+/*
+ * aileron launch delivers the user key for a session control began: only
+ * for that session's user, and only a key that opens the user's vault.
+ */
+static int
+cli_session_key(struct vaultd *vd, struct peer *p, struct cli_req *q)
+{
+	struct session	*s;
+	int		 rv;
+
+	if (!session_valid_id(q->r.session) ||
+	    (s = session_find(&vd->sessions, q->r.session)) == NULL) {
+		log_warnx("%s: uid %u: key for unknown session %s",
+		    p->chan.name, p->uid, session_valid_id(q->r.session) ?
+		    q->r.session : "(invalid id)");
+		return cli_reply(p, q->r.reqid, MSG_VAULT_ERR_REFUSED,
+		    "no such session; start one with \"aileron launch\"");
+	}
+	if (strcmp(s->user, q->r.user) != 0) {
+		log_warnx("%s: uid %u: key of user %s refused for session %s "
+		    "of user %s", p->chan.name, p->uid, q->r.user, s->id,
+		    s->user);
+		return cli_reply(p, q->r.reqid, MSG_VAULT_ERR_REFUSED,
+		    "session %s belongs to another user", s->id);
+	}
+	if (cli_limited(vd, p, q))
+		return 0;
+	rv = vault_user_check(vd->vault, q->r.user, q->key->data);
+	cli_key_result(vd, p, q->r.user, rv);
+	if (rv != VAULT_OK)
+		return cli_error(p, q, "session key", rv);
+	if (session_set_key(s, q->key->data) == -1)
+		return cli_reply(p, q->r.reqid, VAULT_ERR_SYSTEM, "the secure "
+		    "heap is full; end a session and try again");
+	log_info("%s: uid %u: user key delivered for session %s of user %s "
+	    "(secure heap: %zu bytes in use)", p->chan.name, p->uid, s->id,
+	    s->user, CRYPTO_secure_used());
+	return cli_reply(p, q->r.reqid, 0, "{}");
+}
+
+static int
+cli_add(struct vaultd *vd, struct peer *p, struct cli_req *q)
+{
+	int	 rv, replace = (q->r.flags & MSG_VAULT_F_REPLACE) != 0;
+
+	if (q->r.kind > VAULT_KIND_QUERY)
+		return cli_reply(p, q->r.reqid, VAULT_ERR_INVALID,
+		    "unknown injection kind");
+	if (cli_limited(vd, p, q))
+		return 0;
+	rv = vault_credential_add(vd->vault, q->r.user, q->key->data, NULL,
+	    q->r.name, q->r.connector, q->r.kind, q->r.param,
+	    q->value->data, q->value->len, replace);
+	cli_key_result(vd, p, q->r.user, rv);
+	if (rv != VAULT_OK)
+		return cli_error(p, q, replace ? "secret add --replace" :
+		    "secret add", rv);
+	if (replace)
+		session_vkey_drop_all(&vd->sessions);
+	log_info("%s: uid %u: user %s added credential %s (connector %s%s)",
+	    p->chan.name, p->uid, q->r.user, q->r.name, q->r.connector,
+	    replace ? ", replacing" : "");
+	return cli_reply(p, q->r.reqid, 0, "{}");
+}
+
+/* Either changes what a session may open: drop every cached vault key. */
+static int
+cli_rotate_remove(struct vaultd *vd, struct peer *p, struct cli_req *q)
+{
+	const char	*what;
+	size_t		 n;
+	int		 rv;
+
+	if (cli_limited(vd, p, q))
+		return 0;
+	if (q->r.op == MSG_VAULT_OP_ROTATE) {
+		what = "secret rotate";
+		rv = vault_credential_rotate(vd->vault, q->r.user,
+		    q->key->data, NULL, q->r.name, q->value->data,
+		    q->value->len);
+	} else {
+		what = "secret rm";
+		rv = vault_credential_remove(vd->vault, q->r.user,
+		    q->key->data, NULL, q->r.name);
+	}
+	cli_key_result(vd, p, q->r.user, rv);
+	if (rv != VAULT_OK)
+		return cli_error(p, q, what, rv);
+	n = session_vkey_drop_all(&vd->sessions);
+	log_info("%s: uid %u: %s %s for user %s; %zu cached vault keys "
+	    "dropped", p->chan.name, p->uid, what, q->r.name, q->r.user, n);
+	return cli_reply(p, q->r.reqid, 0, "{}");
+}
+
+static int
+cli_list(struct vaultd *vd, struct peer *p, struct cli_req *q)
+{
+	struct vault_credential_info	*list;
+	json_t				*a, *o;
+	size_t				 i, n;
+	int				 rv;
+
+	if ((rv = vault_credential_list(vd->vault, q->r.user, NULL, &list,
+	    &n)) != VAULT_OK)
+		return cli_error(p, q, "secret list", rv);
+	if ((a = json_array()) == NULL)
+		fatalx("%s: out of memory", __func__);
+	for (i = 0; i < n; i++) {
+		o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}",
+		    "name", list[i].name, "connector", list[i].connector,
+		    "kind", vault_kind_name(list[i].kind),
+		    "vault", list[i].vault_id,
+		    "created", (json_int_t)list[i].created,
+		    "rotated", (json_int_t)list[i].rotated);
+		if (o != NULL && list[i].param[0] != '\0')
+			json_object_set_new(o, "param",
+			    json_string(list[i].param));
+		json_array_append_new(a, o);
+	}
+	free(list);
+	log_info("%s: uid %u: secret list for user %s (%zu credentials)",
+	    p->chan.name, p->uid, q->r.user, n);
+	return cli_reply_json(p, q->r.reqid, a);
+}
+
+static int
+cli_passwd(struct vaultd *vd, struct peer *p, struct cli_req *q)
+{
+	struct vault_kdf	 kdf;
+	struct session		*s;
+	int			 rv;
+
+	if (cli_limited(vd, p, q))
+		return 0;
+	memcpy(kdf.salt, q->r.kdf_salt, sizeof(kdf.salt));
+	kdf.N = q->r.kdf_n;
+	kdf.r = q->r.kdf_r;
+	kdf.p = q->r.kdf_p;
+	rv = vault_user_passwd(vd->vault, q->r.user, q->key->data, &kdf,
+	    q->new_key->data);
+	cli_key_result(vd, p, q->r.user, rv);
+	if (rv != VAULT_OK)
+		return cli_error(p, q, "vault passwd", rv);
+	/* The user's live sessions keep working under the new key. */
+	TAILQ_FOREACH(s, &vd->sessions.list, entry)
+		if (s->ukey != NULL && strcmp(s->user, q->r.user) == 0 &&
+		    session_set_key(s, q->new_key->data) == -1)
+			log_warnx("session %s: cannot keep the new key",
+			    s->id);
+	log_info("%s: uid %u: vault passwd for user %s", p->chan.name,
+	    p->uid, q->r.user);
+	return cli_reply(p, q->r.reqid, 0, "{}");
+}
+
+/*
+ * A hot backup of the environment into a new directory inside vaultd's
+ * root (the environment directory), which the CLI then moves where the
+ * user asked: vaultd is chrooted and cannot reach it.  The copy holds only
+ * what the store holds: ciphertext and metadata.
+ */
+static int
+cli_backup(struct vaultd *vd, struct peer *p, struct cli_req *q)
+{
+	unsigned char	 b[8];
+	char		 dir[64];
+	size_t		 i;
+	int		 n;
+
+	if (crypto_random(b, sizeof(b)) == -1)
+		return cli_reply(p, q->r.reqid, VAULT_ERR_SYSTEM, "%s",
+		    vault_strerror(VAULT_ERR_SYSTEM));
+	n = snprintf(dir, sizeof(dir), "backup-%lld-", (long long)time(NULL));
+	for (i = 0; i < sizeof(b); i++)
+		n += snprintf(dir + n, sizeof(dir) - n, "%02x", b[i]);
+	if (store_checkpoint(vault_store(vd->vault)) == -1 ||
+	    store_backup(vault_store(vd->vault), dir) == -1) {
+		log_warnx("%s: uid %u: vault backup failed", p->chan.name,
+		    p->uid);
+		return cli_reply(p, q->r.reqid, VAULT_ERR_SYSTEM, "the backup "
+		    "failed; see the service log");
+	}
+	log_info("%s: uid %u: vault backup to %s", p->chan.name, p->uid, dir);
+	return cli_reply_json(p, q->r.reqid, json_pack("{s:s}", "dir", dir));
+}
+
+/*
+ * One request.  Bounds first (malformed: -1, the caller closes the
+ * connection), then the secrets move to the secure heap and the frame is
+ * zeroed, then the operation.
+ */
+int
+vaultd_cli_request(struct vaultd *vd, struct peer *p, struct msg *msg)
+{
+	struct cli_req	 q;
+	size_t		 vlen;
+	int		 rv = -1, wantkey, wantvalue;
+
+	if (msg->hdr.type != MSG_VAULT_REQUEST) {
+		log_warnx("%s: uid %u: unexpected %s; closing the connection",
+		    p->chan.name, p->uid, msgtype_name(msg->hdr.type));
+		explicit_bzero((void *)msg->data, msg->len);
+		return -1;
+	}
+	memset(&q, 0, sizeof(q));
+	memcpy(&q.r, msg->data, sizeof(q.r));
+	vlen = msg->len - sizeof(q.r);
+	wantkey = q.r.op == MSG_VAULT_OP_INIT ||
+	    q.r.op == MSG_VAULT_OP_SESSION_KEY || q.r.op == MSG_VAULT_OP_ADD ||
+	    q.r.op == MSG_VAULT_OP_ROTATE || q.r.op == MSG_VAULT_OP_REMOVE ||
+	    q.r.op == MSG_VAULT_OP_PASSWD;
+	wantvalue = q.r.op == MSG_VAULT_OP_ADD || q.r.op == MSG_VAULT_OP_ROTATE;
+	if (q.r.op < MSG_VAULT_OP_KDF || q.r.op > MSG_VAULT_OP_BACKUP ||
+	    memchr(q.r.user, '\0', sizeof(q.r.user)) == NULL ||
+	    memchr(q.r.session, '\0', sizeof(q.r.session)) == NULL ||
+	    memchr(q.r.name, '\0', sizeof(q.r.name)) == NULL ||
+	    memchr(q.r.connector, '\0', sizeof(q.r.connector)) == NULL ||
+	    memchr(q.r.param, '\0', sizeof(q.r.param)) == NULL ||
+	    (wantvalue ? vlen == 0 : vlen != 0)) {
+		log_warnx("%s: uid %u: malformed request; closing the "
+		    "connection", p->chan.name, p->uid);
+		goto done;
+	}
+	if (wantkey && (q.key = crypto_secret_dup(q.r.key,
+	    sizeof(q.r.key))) == NULL)
+		goto full;
+	if (q.r.op == MSG_VAULT_OP_PASSWD && (q.new_key = crypto_secret_dup(
+	    q.r.new_key, sizeof(q.r.new_key))) == NULL)
+		goto full;
+	if (wantvalue && (q.value = crypto_secret_dup(msg->data + sizeof(q.r),
+	    vlen)) == NULL)
+		goto full;
+	explicit_bzero(q.r.key, sizeof(q.r.key));
+	explicit_bzero(q.r.new_key, sizeof(q.r.new_key));
+	explicit_bzero((void *)msg->data, msg->len);
+
+	if (q.r.op != MSG_VAULT_OP_BACKUP && !cli_valid_user(q.r.user)) {
+		log_warnx("%s: uid %u: request for an invalid user name",
+		    p->chan.name, p->uid);
+		rv = cli_reply(p, q.r.reqid, VAULT_ERR_INVALID, "invalid user "
+		    "name \"%s\"", cli_printable(q.r.user)) == -1 ? -1 : 0;
+		goto done;
+	}
+	switch (q.r.op) {
+	case MSG_VAULT_OP_KDF:
+		rv = cli_kdf(vd, p, &q);
+		break;
+	case MSG_VAULT_OP_INIT:
+		rv = cli_init(vd, p, &q);
+		break;
+	case MSG_VAULT_OP_SESSION_KEY:
+		rv = cli_session_key(vd, p, &q);
+		break;
+	case MSG_VAULT_OP_ADD:
+		rv = cli_add(vd, p, &q);
+		break;
+	case MSG_VAULT_OP_ROTATE:
+	case MSG_VAULT_OP_REMOVE:
+		rv = cli_rotate_remove(vd, p, &q);
+		break;
+	case MSG_VAULT_OP_LIST:
+		rv = cli_list(vd, p, &q);
+		break;
+	case MSG_VAULT_OP_PASSWD:
+		rv = cli_passwd(vd, p, &q);
+		break;
+	case MSG_VAULT_OP_BACKUP:
+		rv = cli_backup(vd, p, &q);
+		break;
+	}
+	rv = rv == -1 ? -1 : 0;
+	goto done;
+ full:
+	log_warnx("%s: the secure heap is full", p->chan.name);
+	rv = cli_reply(p, q.r.reqid, VAULT_ERR_SYSTEM, "the secure heap is "
+	    "full; end a session and try again") == -1 ? -1 : 0;
+ done:
+	explicit_bzero((void *)msg->data, msg->len);
+	crypto_secret_free(q.key);
+	crypto_secret_free(q.new_key);
+	crypto_secret_free(q.value);
+	explicit_bzero(&q, sizeof(q));
+	return rv;
+}

@@ -1,0 +1,277 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * inject.c: a worker asks for the credential to inject into one request:
+ * INJECT {connector, host}.  The answer is the header line or the query
+ * parameter for the session that worker serves, or a refusal that says
+ * why; never an empty header.
+ *
+ * The worker is untrusted: it may be compromised by what it parsed.  So
+ * the session is the one control bound to this worker's channel (any
+ * session id in the message is ignored), the connector must be in the
+ * master's map, the host must be one that connector declares, and the
+ * credential's kind must be how that connector injects.  The plaintext
+ * lives in the secure heap, is copied once into the outgoing frame (which
+ * the channel zeroes when it is sent) and is zeroed here at once.
+ */
+
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
+
+#include "log.h"
+#include "msg.h"
+#include "msgtypes.h"
+#include "peer.h"
+#include "spec.h"
+#include "vaultd/crypto.h"
+#include "vaultd/vault.h"
+#include "vaultd/vaultd.h"
+
+/* The connector map speaks enum spec_inject, the vault enum vault_kind. */
+_Static_assert((int)INJECT_BEARER == (int)VAULT_KIND_BEARER &&
+    (int)INJECT_BASIC == (int)VAULT_KIND_BASIC &&
+    (int)INJECT_HEADER == (int)VAULT_KIND_HEADER &&
+    (int)INJECT_QUERY == (int)VAULT_KIND_QUERY, "injection kinds differ");
+
+static const char *inject_printable(const char *);
+static int	inject_format(const struct connmap_entry *,
+		    const struct crypto_secret *, struct crypto_secret **);
+static int	inject_open(struct vaultd *, struct session *,
+		    const struct vault_credential_info *,
+		    struct crypto_secret **);
+static int	inject_refuse(struct peer *, uint32_t, int, const char *, ...)
+		    __attribute__((__format__ (printf, 4, 5)));
+
+/* For logs: a worker's string only when it is plain printable ASCII. */
+static const char *
+inject_printable(const char *s)
+{
+	const char	*p;
+
+	for (p = s; *p != '\0'; p++)
+		if (!isprint((unsigned char)*p))
+			return "(unprintable)";
+	return *s == '\0' ? "(empty)" : s;
+}
+
+/* A refusal: logged, and sent as a sentence with a non-zero error. */
+static int
+inject_refuse(struct peer *p, uint32_t reqid, int error, const char *fmt,
+    ...)
+{
+	struct msg_vault_reply	 r;
+	struct iovec		 iov[2];
+	va_list			 ap;
+	char			 why[512];
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	log_warnx("%s: inject refused: %s", p->chan.name, why);
+	memset(&r, 0, sizeof(r));
+	r.reqid = reqid;
+	r.error = error;
+	iov[0].iov_base = &r;
+	iov[0].iov_len = sizeof(r);
+	iov[1].iov_base = why;
+	iov[1].iov_len = strlen(why);
+	return chan_composev(&p->chan, MSG_VAULT_INJECT_REPLY, 0, -1, iov, 2);
+}
+
+/*
+ * The line for the connector's injection kind, in the secure heap:
+ *	bearer	Authorization: Bearer VALUE
+ *	basic	Authorization: Basic base64(user:password)
+ *	header	NAME: VALUE
+ *	query	PARAM=percent-encoded VALUE
+ */
+static int
+inject_format(const struct connmap_entry *e, const struct crypto_secret *v,
+    struct crypto_secret **out)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	struct crypto_secret	*l;
+	unsigned char		*q;
+	size_t			 i, need;
+	int			 n;
+
+	*out = NULL;
+	need = strlen(e->inject_name) + 32 + v->len * 3 + 4;
+	if ((l = crypto_secret_new(need)) == NULL)
+		return -1;
+	q = l->data;
+	switch (e->inject) {
+	case VAULT_KIND_BEARER:
+		n = snprintf((char *)q, need, "Authorization: Bearer ");
+		memcpy(q + n, v->data, v->len);
+		l->len = n + v->len;
+		break;
+	case VAULT_KIND_BASIC:
+		n = snprintf((char *)q, need, "Authorization: Basic ");
+		l->len = n + EVP_EncodeBlock(q + n, v->data, (int)v->len);
+		break;
+	case VAULT_KIND_HEADER:
+		n = snprintf((char *)q, need, "%s: ", e->inject_name);
+		memcpy(q + n, v->data, v->len);
+		l->len = n + v->len;
+		break;
+	case VAULT_KIND_QUERY:
+		/* RFC 3986 unreserved characters stay; the rest is %XX. */
+		n = snprintf((char *)q, need, "%s=", e->inject_name);
+		for (i = 0; i < v->len; i++) {
+			unsigned char	 c = v->data[i];
+
+			if (isalnum(c) || c == '-' || c == '.' || c == '_' ||
+			    c == '~')
+				q[n++] = c;
+			else {
+				q[n++] = '%';
+				q[n++] = hex[c >> 4];
+				q[n++] = hex[c & 0xf];
+			}
+		}
+		l->len = n;
+		break;
+	default:
+		crypto_secret_free(l);
+		return -1;
+	}
+	*out = l;
+	return 0;
+}
+
+/*
+ * Decrypt with the session's cached vault key, unwrapping it with the
+ * session's user key when it is not cached or no longer current (a
+ * revoke moved the vault to a new generation).
+ */
+static int
+inject_open(struct vaultd *vd, struct session *s,
+    const struct vault_credential_info *ci, struct crypto_secret **pt)
+{
+	struct vault_key	*vk;
+	int			 rv, tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		if ((vk = session_vkey_find(s, ci->vault_id)) == NULL) {
+			if ((rv = vault_key_open(vd->vault, s->user,
+			    s->ukey->data, ci->vault_id, &vk)) != VAULT_OK)
+				return rv;
+			session_vkey_add(s, vk);
+		}
+		rv = vault_credential_decrypt(vd->vault, vk, ci, pt);
+		if (rv != VAULT_ERR_STALE_KEY)
+			return rv;
+		session_vkey_drop(s, ci->vault_id);
+	}
+	return rv;
+}
+
+int
+vaultd_inject(struct vaultd *vd, struct peer *p, struct msg *msg)
+{
+	struct msg_vault_inject		 req;
+	struct msg_vault_reply		 r;
+	struct vault_credential_info	 ci;
+	const struct connmap_entry	*e;
+	struct session			*s;
+	struct crypto_secret		*pt = NULL, *line = NULL;
+	struct iovec			 iov[2];
+	int				 rv;
+
+	if (msg->hdr.type != MSG_VAULT_INJECT) {
+		log_warnx("%s: unexpected %s; closing its channel",
+		    p->chan.name, msgtype_name(msg->hdr.type));
+		return -1;
+	}
+	memcpy(&req, msg->data, sizeof(req));
+	if (memchr(req.session, '\0', sizeof(req.session)) == NULL ||
+	    memchr(req.connector, '\0', sizeof(req.connector)) == NULL ||
+	    memchr(req.host, '\0', sizeof(req.host)) == NULL) {
+		log_warnx("%s: malformed INJECT (unterminated field); closing "
+		    "its channel", p->chan.name);
+		return -1;
+	}
+
+	/* Identity is the channel: what the worker claims is only logged. */
+	s = session_of_worker(&vd->sessions, p->id);
+	if (req.session[0] != '\0' && (s == NULL ||
+	    strcmp(req.session, s->id) != 0))
+		log_warnx("%s: claims session %s; ignored, it serves %s",
+		    p->chan.name, session_valid_id(req.session) ?
+		    req.session : "(invalid id)", s != NULL ? s->id : "none");
+
+	if ((e = connmap_find(&vd->connectors, req.connector)) == NULL)
+		return inject_refuse(p, req.reqid, MSG_VAULT_ERR_REFUSED,
+		    "unknown connector %s", inject_printable(req.connector));
+	if (!connmap_host_ok(e, req.host))
+		return inject_refuse(p, req.reqid, MSG_VAULT_ERR_REFUSED,
+		    "connector %s does not declare host %s", e->name,
+		    inject_printable(req.host));
+	if (s == NULL)
+		return inject_refuse(p, req.reqid, MSG_VAULT_ERR_REFUSED,
+		    "this worker serves no session");
+	if (s->ukey == NULL)
+		return inject_refuse(p, req.reqid, MSG_VAULT_ERR_REFUSED,
+		    "session %s has no user key yet", s->id);
+	if ((rv = vault_credential_find(vd->vault, s->user, e->name,
+	    &ci)) != VAULT_OK) {
+		if (rv == VAULT_ERR_NO_CREDENTIAL)
+			return inject_refuse(p, req.reqid, rv, "user %s has no "
+			    "credential for connector %s", s->user, e->name);
+		return inject_refuse(p, req.reqid, rv, "user %s, connector "
+		    "%s: %s", s->user, e->name, vault_strerror(rv));
+	}
+	/* The spec decides how to inject; the credential must agree. */
+	if ((int)ci.kind != e->inject ||
+	    (ci.kind == VAULT_KIND_HEADER &&
+	    strcasecmp(ci.param, e->inject_name) != 0) ||
+	    (ci.kind == VAULT_KIND_QUERY &&
+	    strcmp(ci.param, e->inject_name) != 0))
+		return inject_refuse(p, req.reqid, MSG_VAULT_ERR_REFUSED,
+		    "credential %s of user %s is a %s credential but connector "
+		    "%s injects %s %s; replace it", ci.name, s->user,
+		    vault_kind_name(ci.kind), e->name,
+		    vault_kind_name(e->inject), e->inject_name);
+
+	if ((rv = inject_open(vd, s, &ci, &pt)) != VAULT_OK)
+		return inject_refuse(p, req.reqid, rv, "credential %s of user "
+		    "%s does not open: %s", ci.name, s->user,
+		    vault_strerror(rv));
+	rv = inject_format(e, pt, &line);
+	crypto_secret_free(pt);
+	if (rv == -1 || line->len > 16384) {
+		crypto_secret_free(line);
+		return inject_refuse(p, req.reqid, VAULT_ERR_SYSTEM,
+		    "cannot format credential %s", ci.name);
+	}
+	memset(&r, 0, sizeof(r));
+	r.reqid = req.reqid;
+	r.kind = e->inject;
+	iov[0].iov_base = &r;
+	iov[0].iov_len = sizeof(r);
+	iov[1].iov_base = line->data;
+	iov[1].iov_len = line->len;
+	rv = chan_composev(&p->chan, MSG_VAULT_INJECT_REPLY, 0, -1, iov, 2);
+	crypto_secret_free(line);
+	log_info("%s: session %s, user %s: injected credential %s "
+	    "(connector %s) for %s", p->chan.name, s->id, s->user, ci.name,
+	    e->name, req.host);
+	return rv == -1 ? -1 : 0;
+}

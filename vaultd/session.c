@@ -1,0 +1,227 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * session.c: vaultd's sessions.  A session is what control began for one
+ * user; its user key arrives separately from the CLI (aileron launch) and
+ * lives in the secure heap, as does every vault key unwrapped with it.
+ * Ending a session, or any change to a vault's key, zeroes those keys.
+ *
+ * Which worker serves which session is only ever set by control, after it
+ * has validated that worker's token: a worker cannot name its session.
+ */
+
+#include <sys/queue.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "vaultd/crypto.h"
+#include "vaultd/session.h"
+
+void
+session_init(struct sessions *ss)
+{
+	TAILQ_INIT(&ss->list);
+	TAILQ_INIT(&ss->workers);
+	ss->n = 0;
+}
+
+/* Exactly SESSION_ID_LEN lower-case hex digits. */
+int
+session_valid_id(const char *id)
+{
+	size_t	 i;
+
+	for (i = 0; i < SESSION_ID_LEN; i++)
+		if (!((id[i] >= '0' && id[i] <= '9') ||
+		    (id[i] >= 'a' && id[i] <= 'f')))
+			return 0;
+	return id[SESSION_ID_LEN] == '\0';
+}
+
+/* NULL when the id is taken or the table is full. */
+struct session *
+session_begin(struct sessions *ss, const char *id, const char *user)
+{
+	struct session	*s;
+
+	if (session_find(ss, id) != NULL || ss->n >= SESSION_MAX)
+		return NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		fatal("%s", __func__);
+	strlcpy(s->id, id, sizeof(s->id));
+	strlcpy(s->user, user, sizeof(s->user));
+	TAILQ_INIT(&s->vkeys);
+	TAILQ_INSERT_TAIL(&ss->list, s, entry);
+	ss->n++;
+	return s;
+}
+
+struct session *
+session_find(struct sessions *ss, const char *id)
+{
+	struct session	*s;
+
+	TAILQ_FOREACH(s, &ss->list, entry)
+		if (strcmp(s->id, id) == 0)
+			return s;
+	return NULL;
+}
+
+/* Zero the session's keys and forget every worker that served it. */
+void
+session_end(struct sessions *ss, struct session *s)
+{
+	struct session_worker	*w, *tw;
+	struct session_vkey	*k;
+
+	TAILQ_FOREACH_SAFE(w, &ss->workers, entry, tw)
+		if (w->s == s) {
+			TAILQ_REMOVE(&ss->workers, w, entry);
+			free(w);
+		}
+	while ((k = TAILQ_FIRST(&s->vkeys)) != NULL) {
+		TAILQ_REMOVE(&s->vkeys, k, entry);
+		vault_key_free(k->vk);
+		free(k);
+	}
+	crypto_secret_free(s->ukey);
+	TAILQ_REMOVE(&ss->list, s, entry);
+	ss->n--;
+	free(s);
+}
+
+void
+session_end_all(struct sessions *ss)
+{
+	struct session	*s;
+
+	while ((s = TAILQ_FIRST(&ss->list)) != NULL)
+		session_end(ss, s);
+}
+
+/* The user key, copied into the secure heap; -1 when that is full. */
+int
+session_set_key(struct session *s, const unsigned char *ukey)
+{
+	struct crypto_secret	*k;
+
+	if ((k = crypto_secret_dup(ukey, CRYPTO_KEY_LEN)) == NULL)
+		return -1;
+	crypto_secret_free(s->ukey);
+	s->ukey = k;
+	return 0;
+}
+
+/* A worker serves one session; a second binding replaces the first. */
+int
+session_bind_worker(struct sessions *ss, uint32_t pid, struct session *s)
+{
+	struct session_worker	*w;
+
+	TAILQ_FOREACH(w, &ss->workers, entry)
+		if (w->pid == pid) {
+			w->s = s;
+			return 0;
+		}
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		fatal("%s", __func__);
+	w->pid = pid;
+	w->s = s;
+	TAILQ_INSERT_TAIL(&ss->workers, w, entry);
+	return 0;
+}
+
+void
+session_unbind_worker(struct sessions *ss, uint32_t pid)
+{
+	struct session_worker	*w;
+
+	TAILQ_FOREACH(w, &ss->workers, entry)
+		if (w->pid == pid) {
+			TAILQ_REMOVE(&ss->workers, w, entry);
+			free(w);
+			return;
+		}
+}
+
+struct session *
+session_of_worker(struct sessions *ss, uint32_t pid)
+{
+	struct session_worker	*w;
+
+	TAILQ_FOREACH(w, &ss->workers, entry)
+		if (w->pid == pid)
+			return w->s;
+	return NULL;
+}
+
+struct vault_key *
+session_vkey_find(struct session *s, const char *vault_id)
+{
+	struct session_vkey	*k;
+
+	TAILQ_FOREACH(k, &s->vkeys, entry)
+		if (strcmp(k->vk->vault_id, vault_id) == 0)
+			return k->vk;
+	return NULL;
+}
+
+/* The session takes vk over, and frees it (zeroed) when done. */
+int
+session_vkey_add(struct session *s, struct vault_key *vk)
+{
+	struct session_vkey	*k;
+
+	session_vkey_drop(s, vk->vault_id);
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		fatal("%s", __func__);
+	k->vk = vk;
+	TAILQ_INSERT_TAIL(&s->vkeys, k, entry);
+	return 0;
+}
+
+void
+session_vkey_drop(struct session *s, const char *vault_id)
+{
+	struct session_vkey	*k;
+
+	TAILQ_FOREACH(k, &s->vkeys, entry)
+		if (strcmp(k->vk->vault_id, vault_id) == 0) {
+			TAILQ_REMOVE(&s->vkeys, k, entry);
+			vault_key_free(k->vk);
+			free(k);
+			return;
+		}
+}
+
+/*
+ * After a revoke, rotate or remove: every cached vault key of every
+ * session goes, so the next injection unwraps again from the store and a
+ * member who lost access loses it at once.  Returns how many went.
+ */
+size_t
+session_vkey_drop_all(struct sessions *ss)
+{
+	struct session		*s;
+	struct session_vkey	*k;
+	size_t			 n = 0;
+
+	TAILQ_FOREACH(s, &ss->list, entry)
+		while ((k = TAILQ_FIRST(&s->vkeys)) != NULL) {
+			TAILQ_REMOVE(&s->vkeys, k, entry);
+			vault_key_free(k->vk);
+			free(k);
+			n++;
+		}
+	return n;
+}
