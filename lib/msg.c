@@ -135,6 +135,8 @@ chan_read(struct chan *c)
 		memmove(c->rbuf, c->rbuf + c->roff, c->rlen - c->roff);
 		c->rlen -= c->roff;
 		c->roff = 0;
+		/* What was consumed may have been a secret: zero the rest. */
+		explicit_bzero(c->rbuf + c->rlen, c->rsize - c->rlen);
 	}
 	want = CHAN_RBUF_MIN;
 	if (c->rlen >= MSG_HDRSZ) {
@@ -145,10 +147,18 @@ chan_read(struct chan *c)
 			want = MSG_HDRSZ + h.len;
 	}
 	if (c->rsize < want) {
-		if ((p = realloc(c->rbuf, want)) == NULL) {
+		/*
+		 * Not realloc(): frames may carry secrets (vaultd's), and
+		 * the old buffer must be zeroed, not left in the heap.
+		 */
+		if ((p = malloc(want)) == NULL) {
 			log_warn("%s: read buffer", c->name);
 			return -1;
 		}
+		if (c->rlen > 0)
+			memcpy(p, c->rbuf, c->rlen);
+		if (c->rbuf != NULL)
+			freezero(c->rbuf, c->rsize);
 		c->rbuf = p;
 		c->rsize = want;
 	}

@@ -137,13 +137,17 @@ control_dispatch_worker(struct control *ctl, struct peer *p)
 	struct msg	 msg;
 	int		 r;
 
-	(void)ctl;
-	while ((r = chan_get(&p->chan, &msg)) == 1) {
+	if ((r = chan_get(&p->chan, &msg)) == 0)
+		return 0;
+	if (r == 1)
 		log_warnx("%s: unexpected %s; closing its channel",
 		    p->chan.name, msgtype_name(msg.hdr.type));
-		return -1;
-	}
-	return r == -1 ? -1 : 0;
+	else
+		log_warnx("%s: bad message; closing its channel",
+		    p->chan.name);
+	/* A worker that misbehaves is compromised or broken: it goes. */
+	chan_compose(&ctl->parent, MSG_WORKER_BAD, p->id, -1, NULL, 0);
+	return -1;
 }
 
 void

@@ -68,6 +68,7 @@ static void	 master_send_conf(struct master *, struct chan *,
 		    const char *, int);
 static void	 master_dispatch_child(struct master *, struct chan *);
 static void	 master_running(struct master *);
+static void	 master_kill_worker(struct master *, uint32_t, const char *);
 static void	 master_reap(struct master *);
 static void	 master_reload(struct master *);
 static void	 master_shutdown(struct master *);
@@ -337,6 +338,9 @@ master_dispatch_child(struct master *m, struct chan *c)
 			if (m->phase == PHASE_STARTING && ++m->acks == 2)
 				master_running(m);
 			break;
+		case MSG_WORKER_BAD:
+			master_kill_worker(m, msg.hdr.peerid, c->name);
+			break;
 		default:
 			master_fail(m, "%s: unexpected message %s", c->name,
 			    msgtype_name(msg.hdr.type));
@@ -344,6 +348,24 @@ master_dispatch_child(struct master *m, struct chan *c)
 	}
 	if (r == -1)
 		master_fail(m, "%s: malformed message", c->name);
+}
+
+/* control or vaultd closed a worker's channel for a bad frame. */
+static void
+master_kill_worker(struct master *m, uint32_t pid, const char *who)
+{
+	struct worker	*w;
+
+	TAILQ_FOREACH(w, &m->workers, entry) {
+		if ((uint32_t)w->pid != pid)
+			continue;
+		log_warnx("worker %d: %s refused its messages; killing it",
+		    (int)w->pid, who);
+		if (kill(w->pid, SIGKILL) == 0)
+			w->killed = 1;
+		return;
+	}
+	/* Already gone: nothing to do. */
 }
 
 /* Both children are configured: start the pool and say where we are. */
