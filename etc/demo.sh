@@ -44,6 +44,23 @@ ps -o pid,user,args --ppid "$PID" --pid "$PID"
 step "aileron actions list"
 "$BIN" actions list -s "$STATE"
 
+step "aileron vault init (the master key comes from fd 3 here; from the terminal otherwise)"
+echo "demo master key, not a real one" > "$STATE/.mk"
+"$BIN" vault init --key-fd 3 -s "$STATE" 3< "$STATE/.mk" || exit 1
+
+step "aileron secret add github-token --connector github (the value on stdin)"
+echo "ghp_demoTokenValue0123456789" | \
+    "$BIN" secret add github-token --connector github --key-fd 3 \
+    -s "$STATE" 3< "$STATE/.mk" || exit 1
+"$BIN" secret list -s "$STATE"
+rm -f "$STATE/.mk"
+
+step "the credential is nowhere in the state directory or the log in clear"
+if grep -r -l "ghp_demoTokenValue0123456789" "$STATE"; then
+	echo "FOUND: this is a bug"; exit 1
+fi
+echo "not found: only ciphertext is stored"
+
 PROXY=$(sed -n 's/.*"proxy": "\(.*\)".*/\1/p' "$STATE/service.json")
 step "a request to the proxy at $PROXY (503 until the proxy lands)"
 curl -s -i --max-time 10 "http://$PROXY/" | head -1
