@@ -28,7 +28,6 @@ static void		 gen_usage(void) __attribute__((__noreturn__));
 static struct spec	*gen_load(const char *);
 static FILE		*gen_open(const char *, char *, size_t);
 static void		 gen_close(FILE *, const char *, const char *);
-static void		 gen_check(const struct spec *, const char *);
 static void		 gen_kebab(const char *, char *, const char *);
 static void		 gen_c_string(FILE *, const char *);
 static const char	*gen_c_in(enum spec_arg_in);
@@ -52,6 +51,10 @@ gen_usage(void)
 	exit(2);
 }
 
+/*
+ * The loader has checked that no two commands or flags fold together and
+ * that none is "help": a shim can tell every one apart.
+ */
 static struct spec *
 gen_load(const char *path)
 {
@@ -62,7 +65,6 @@ gen_load(const char *path)
 		fprintf(stderr, "aileron-gen: %s\n", err);
 		exit(1);
 	}
-	gen_check(spec, path);
 	return spec;
 }
 
@@ -105,56 +107,6 @@ gen_kebab(const char *name, char *buf, const char *path)
 		fprintf(stderr, "aileron-gen: %s: \"%s\" makes no command "
 		    "or flag name\n", path, name);
 		exit(1);
-	}
-}
-
-/*
- * A shim must be able to tell every command and every flag apart, and
- * --help is its own; refuse a spec where two names fold together.
- */
-static void
-gen_check(const struct spec *spec, const char *path)
-{
-	const struct spec_action	*a;
-	char				 x[GEN_NAMELEN], y[GEN_NAMELEN];
-	size_t				 i, j, k;
-
-	if (spec->nactions == 0) {
-		fprintf(stderr, "aileron-gen: %s: no actions\n", path);
-		exit(1);
-	}
-	for (i = 0; i < spec->nactions; i++) {
-		a = &spec->actions[i];
-		gen_kebab(a->name, x, path);
-		for (j = i + 1; j < spec->nactions; j++) {
-			gen_kebab(spec->actions[j].name, y, path);
-			if (strcmp(x, y) == 0) {
-				fprintf(stderr, "aileron-gen: %s: actions %s "
-				    "and %s are both the command %s\n", path,
-				    a->name, spec->actions[j].name, x);
-				exit(1);
-			}
-		}
-		for (j = 0; j < a->nargs; j++) {
-			gen_kebab(a->args[j].name, x, path);
-			if (strcmp(x, "help") == 0) {
-				fprintf(stderr, "aileron-gen: %s: %s: argument "
-				    "%s clashes with --help\n", path, a->name,
-				    a->args[j].name);
-				exit(1);
-			}
-			for (k = j + 1; k < a->nargs; k++) {
-				gen_kebab(a->args[k].name, y, path);
-				if (strcmp(x, y) == 0) {
-					fprintf(stderr, "aileron-gen: %s: %s: "
-					    "arguments %s and %s are both "
-					    "--%s\n", path, a->name,
-					    a->args[j].name, a->args[k].name,
-					    x);
-					exit(1);
-				}
-			}
-		}
 	}
 }
 

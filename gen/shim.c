@@ -19,6 +19,7 @@
 #define _GNU_SOURCE
 #endif
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -241,17 +242,27 @@ shim_convert(const struct shim_action *act, const struct shim_arg *g,
 	switch (type) {
 	case TYPE_INTEGER:
 	case TYPE_NUMBER:
+		/*
+		 * strtoll and strtod also take blanks, "+", hex, "inf" and
+		 * "nan"; a number here starts with a digit or "-" and ends
+		 * with a digit, as in JSON.
+		 */
+		if ((text[0] != '-' && !isdigit((unsigned char)text[0])) ||
+		    !isdigit((unsigned char)text[strlen(text) - 1]) ||
+		    strpbrk(text, "xX") != NULL)
+			shim_usage_error(act, "--%s: \"%s\" is not %s",
+			    g->flag, text, type == TYPE_INTEGER ?
+			    "an integer" : "a number");
 		errno = 0;
 		ll = strtoll(text, &end, 10);
-		if (text[0] != '\0' && *end == '\0' && errno == 0)
+		if (*end == '\0' && errno == 0)
 			return json_integer(ll);
 		if (type == TYPE_INTEGER)
 			shim_usage_error(act, "--%s: \"%s\" is not an integer",
 			    g->flag, text);
 		errno = 0;
 		d = strtod(text, &end);
-		if (text[0] == '\0' || *end != '\0' || errno != 0 ||
-		    !isfinite(d))
+		if (*end != '\0' || errno != 0 || !isfinite(d))
 			shim_usage_error(act, "--%s: \"%s\" is not a number",
 			    g->flag, text);
 		return json_real(d);
@@ -270,6 +281,9 @@ shim_convert(const struct shim_action *act, const struct shim_arg *g,
 		if (v == NULL)
 			shim_usage_error(act, "--%s: not JSON: %s", g->flag,
 			    jerr.text);
+		if (type == TYPE_OBJECT && !json_is_object(v))
+			shim_usage_error(act, "--%s: \"%s\" is not a JSON "
+			    "object", g->flag, text);
 		return v;
 	case TYPE_STRING:
 		break;
@@ -486,6 +500,16 @@ shim_url(const struct shim_action *act, json_t **vals)
 			shim_usage_error(act, "missing the path parameter "
 			    "%.*s", (int)(end - p - 1), p + 1);
 		text = shim_text(vals[i]);
+		/*
+		 * "." and ".." are unreserved, so they would go out as they
+		 * are, and libcurl, the proxy or the server would resolve
+		 * them into another path: another action than the one asked
+		 * for.  An empty value would leave an empty segment.
+		 */
+		if (text[0] == '\0' || strcmp(text, ".") == 0 ||
+		    strcmp(text, "..") == 0)
+			shim_usage_error(act, "--%s: \"%s\" cannot be a path "
+			    "segment", act->args[i].flag, text);
 		shim_encode(fp, text);
 		free(text);
 		p = end;
@@ -534,7 +558,8 @@ shim_body(const struct shim_action *act, json_t **vals, const char **ctype)
 			shim_fail("out of memory");
 		for (i = 0; i < act->nargs; i++)
 			if ((act->args[i].in == ARG_IN_VARIABLE ||
-			    act->args[i].in == ARG_IN_BODY) && vals[i] != NULL &&
+			    act->args[i].in == ARG_IN_BODY) &&
+			    vals[i] != NULL &&
 			    json_object_set(vars, act->args[i].name,
 			    vals[i]) == -1)
 				shim_fail("out of memory");
@@ -684,9 +709,12 @@ shim_send(const struct shim_action *act, const char *url, const char *body,
 	hdrs = shim_headers();
 	shim_header_add(&hdrs, ctype != NULL ? ctype : "Content-Type:");
 
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	/* What keeps the request on HTTPS to its own host is checked. */
+	if (curl_easy_setopt(h, CURLOPT_URL, url) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https") != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK)
+		shim_fail("libcurl refused the URL, the protocol or the "
+		    "redirect setting; it may be older than 7.85");
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, SHIM_CONNECT_TIMEOUT);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, SHIM_TIMEOUT);
@@ -699,10 +727,11 @@ shim_send(const struct shim_action *act, const char *url, const char *body,
 	 * libcurl reads HTTPS_PROXY itself but neither CA variable, and the
 	 * sandbox trusts the session CA only through them.
 	 */
-	if ((ca = getenv("CURL_CA_BUNDLE")) != NULL && ca[0] != '\0')
-		curl_easy_setopt(h, CURLOPT_CAINFO, ca);
-	else if ((ca = getenv("SSL_CERT_FILE")) != NULL && ca[0] != '\0')
-		curl_easy_setopt(h, CURLOPT_CAINFO, ca);
+	if ((ca = getenv("CURL_CA_BUNDLE")) == NULL || ca[0] == '\0')
+		ca = getenv("SSL_CERT_FILE");
+	if (ca != NULL && ca[0] != '\0' &&
+	    curl_easy_setopt(h, CURLOPT_CAINFO, ca) != CURLE_OK)
+		shim_fail("libcurl cannot use the CA file %s", ca);
 
 	if (body != NULL) {
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);

@@ -547,7 +547,8 @@ gql_operation(struct gql_parser *p)
 		else if (gql_is_name(p, "subscription"))
 			optype = GRAPHQL_SUBSCRIPTION;
 		p->pos++;
-		if (p->toks[p->pos].type == TOK_NAME && gql_name(p, &name) == -1)
+		if (p->toks[p->pos].type == TOK_NAME &&
+		    gql_name(p, &name) == -1)
 			return -1;
 		if (gql_is_punct(p, '(') && gql_variable_defs(p) == -1)
 			return -1;

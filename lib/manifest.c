@@ -10,7 +10,6 @@
 
 /* manifest.c: the actions manifest (actions.json) built from loaded specs. */
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,46 +24,11 @@ static json_t	*manifest_action(const struct spec *,
 static int	 manifest_set(json_t *, const char *, json_t *);
 static void	 manifest_first_line(const char *, char *, size_t);
 
+/* The loader checked names with this same function; see spec_kebab(). */
 int
 manifest_kebab(const char *name, char *buf, size_t len)
 {
-	size_t	 i, n = 0;
-	int	 sep = 0;
-	char	 c, prev, next;
-
-	if (len == 0)
-		return -1;
-	for (i = 0; name[i] != '\0'; i++) {
-		c = name[i];
-		if (!isalnum((unsigned char)c)) {
-			sep = n > 0;
-			continue;
-		}
-		/*
-		 * A capital starts a word after a lower-case letter or a
-		 * digit (teamId), and ends an acronym when a lower-case
-		 * letter follows it (HTMLUrl -> html-url).
-		 */
-		prev = i > 0 ? name[i - 1] : '\0';
-		next = name[i + 1];
-		if (isupper((unsigned char)c) && n > 0 &&
-		    (islower((unsigned char)prev) ||
-		    isdigit((unsigned char)prev) ||
-		    (isupper((unsigned char)prev) &&
-		    islower((unsigned char)next))))
-			sep = 1;
-		if (sep) {
-			if (n + 1 >= len)
-				return -1;
-			buf[n++] = '-';
-			sep = 0;
-		}
-		if (n + 1 >= len)
-			return -1;
-		buf[n++] = tolower((unsigned char)c);
-	}
-	buf[n] = '\0';
-	return n > 0 ? 0 : -1;
+	return spec_kebab(name, buf, len);
 }
 
 const char *
@@ -88,7 +52,7 @@ manifest_type_name(enum spec_type type)
 	return "string";
 }
 
-/* json_object_set_new that also frees the object on failure. */
+/* json_object_set_new that also takes a NULL value, from a failed alloc. */
 static int
 manifest_set(json_t *o, const char *key, json_t *v)
 {
@@ -153,7 +117,8 @@ manifest_action(const struct spec *spec, const struct spec_action *act)
 	    json_string(act->summary != NULL ? act->summary : "")) == -1 ||
 	    manifest_set(a, "description",
 	    json_string(desc != NULL ? desc : "")) == -1 ||
-	    manifest_set(a, "idempotent", json_boolean(act->idempotent)) == -1 ||
+	    manifest_set(a, "idempotent",
+	    json_boolean(act->idempotent)) == -1 ||
 	    manifest_set(a, "approval", json_string(act->approval ==
 	    APPROVAL_ALWAYS ? "always" : "never")) == -1)
 		goto fail;

@@ -38,6 +38,12 @@
 
 #define MATCH_HOST_MAX	253
 
+/* Shapes of a form or query key; see match_key_shape(). */
+#define KEY_PLAIN	0	/* name */
+#define KEY_APPEND	1	/* name[] */
+#define KEY_MEMBER	2	/* name[sub] */
+#define KEY_FLAT	3	/* name[a][b], one flat key */
+
 /* One path segment of a template: prefix{param}suffix, or a literal. */
 struct match_seg {
 	char			*prefix;
@@ -97,11 +103,14 @@ static int	match_hexval(int);
 static int	match_unreserved(int);
 static int	match_split_path(const char *, size_t, struct match_path *);
 static size_t	match_affix_len(const struct match_seg *);
+static int	match_route_cmp(const struct match_route *,
+		    const struct match_route *);
 static int	match_seg_try(const struct match_seg *, const char *,
 		    size_t *);
 static const struct match_route *match_find_route(const struct match_host *,
 		    const struct match_path *, const char *, const char **);
 static int	match_pairs(const char *, size_t, json_t *);
+static int	match_key_shape(const char *);
 static int	match_pair_add(json_t *, char *, size_t, char *, size_t);
 static int	match_decode(const char *, size_t, char *, size_t *);
 static int	match_json_depth_ok(const char *, size_t, int);
@@ -161,10 +170,14 @@ match_compile_spec(struct matcher *m, const struct spec *s, char *err,
 	char			 name[MATCH_HOST_MAX + 1], path[MATCH_PATH_MAX];
 	char			 gerr[256];
 	const char		*hp, *base;
-	size_t			 i, j, k, nh;
+	size_t			 i, j, k, nh, blen;
 	int			 n;
 
 	base = s->base_path != NULL ? s->base_path : "";
+	/* A base path of "/" or "/api/" loses its slash. */
+	blen = strlen(base);
+	if (blen > 0 && base[blen - 1] == '/')
+		blen--;
 	nh = s->nhosts > 0 ? s->nhosts : 1;
 	for (i = 0; i < nh; i++) {
 		if (s->nhosts > 0)
@@ -199,11 +212,8 @@ match_compile_spec(struct matcher *m, const struct spec *s, char *err,
 			if (a->path == NULL || a->method == NULL)
 				return match_error(err, errlen, "%s.%s: no "
 				    "method or path", s->connector, a->name);
-			/* A base path of "/" or "/api/" loses its slash. */
-			n = snprintf(path, sizeof(path), "%.*s%s",
-			    (int)(strlen(base) > 0 &&
-			    base[strlen(base) - 1] == '/' ?
-			    strlen(base) - 1 : strlen(base)), base, a->path);
+			n = snprintf(path, sizeof(path), "%.*s%s", (int)blen,
+			    base, a->path);
 			if (n < 0 || (size_t)n >= sizeof(path))
 				return match_error(err, errlen, "%s.%s: path "
 				    "too long", s->connector, a->name);
@@ -475,10 +485,13 @@ match_hexval(int c)
 	return -1;
 }
 
+/* RFC 3986 unreserved, in ASCII whatever the locale. */
 static int
 match_unreserved(int c)
 {
-	return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+	    c == '~';
 }
 
 /*
@@ -557,9 +570,35 @@ match_affix_len(const struct match_seg *t)
 }
 
 /*
- * The route for a path and method.  Where several fit, the one with a
- * literal at the first segment where they differ wins, as OpenAPI has
- * concrete paths win over templated ones.  *why says what failed.
+ * Which of two routes that fit one path is more specific: the one with a
+ * literal at the first segment where they differ, as OpenAPI has concrete
+ * paths win over templated ones, or the one with the longer literal around
+ * its parameter there ("{name}.json" over "{id}").  Return 1 when a is,
+ * -1 when b is, 0 when neither.
+ */
+static int
+match_route_cmp(const struct match_route *a, const struct match_route *b)
+{
+	size_t	 j, la, lb;
+
+	for (j = 0; j < a->nsegs; j++) {
+		if ((a->segs[j].param == NULL) != (b->segs[j].param == NULL))
+			return a->segs[j].param == NULL ? 1 : -1;
+		if (a->segs[j].param == NULL)
+			continue;
+		la = match_affix_len(&a->segs[j]);
+		lb = match_affix_len(&b->segs[j]);
+		if (la != lb)
+			return la > lb ? 1 : -1;
+	}
+	return 0;
+}
+
+/*
+ * The route for a path and method, the most specific one where several
+ * fit.  Two that fit equally ("a{x}" and "{y}b" for "axb") leave us
+ * unsure which one the server routes to, so neither is taken.  *why says
+ * what failed.
  */
 static const struct match_route *
 match_find_route(const struct match_host *h, const struct match_path *mp,
@@ -567,7 +606,7 @@ match_find_route(const struct match_host *h, const struct match_path *mp,
 {
 	const struct match_route	*r, *best = NULL;
 	size_t				 i, j, plen;
-	int				 pathfit = 0, better;
+	int				 pathfit = 0, cmp = 0, tie = 0;
 
 	for (i = 0; i < h->nroutes; i++) {
 		r = &h->routes[i];
@@ -583,31 +622,18 @@ match_find_route(const struct match_host *h, const struct match_path *mp,
 		if (strcmp(r->method, method) != 0 && !(r->action == NULL &&
 		    strcmp(method, "GET") == 0))
 			continue;
-		if (best == NULL) {
+		if (best == NULL || (cmp = match_route_cmp(r, best)) > 0) {
 			best = r;
-			continue;
-		}
-		better = 0;
-		for (j = 0; j < r->nsegs; j++) {
-			if ((r->segs[j].param == NULL) !=
-			    (best->segs[j].param == NULL)) {
-				better = r->segs[j].param == NULL;
-				break;
-			}
-			/* "{name}.json" is more specific than "{id}". */
-			if (r->segs[j].param != NULL &&
-			    match_affix_len(&r->segs[j]) !=
-			    match_affix_len(&best->segs[j])) {
-				better = match_affix_len(&r->segs[j]) >
-				    match_affix_len(&best->segs[j]);
-				break;
-			}
-		}
-		if (better)
-			best = r;
+			tie = 0;
+		} else if (cmp == 0)
+			tie = 1;
 	}
 	if (best == NULL)
 		*why = pathfit ? "method not allowed" : "no such path";
+	else if (tie) {
+		*why = "two routes fit equally";
+		best = NULL;
+	}
 	return best;
 }
 
@@ -627,7 +653,8 @@ match_decode(const char *s, size_t len, char *out, size_t *olen)
 		if (c == '+')
 			c = ' ';
 		else if (c == '%') {
-			if (len - i < 3 || (hi = match_hexval(s[i + 1])) == -1 ||
+			if (len - i < 3 ||
+			    (hi = match_hexval(s[i + 1])) == -1 ||
 			    (lo = match_hexval(s[i + 2])) == -1)
 				return -1;
 			c = hi << 4 | lo;
@@ -644,6 +671,33 @@ match_decode(const char *s, size_t len, char *out, size_t *olen)
 }
 
 /*
+ * The shape of a decoded form or query key: a plain name, "name[]",
+ * "name[sub]", or deeper "name[a][b]", kept as one flat key.  An empty
+ * name, or a bracket that does not open or close a group, is -1: Rack,
+ * PHP and others each repair those their own way.
+ */
+static int
+match_key_shape(const char *k)
+{
+	const char	*ob, *p, *cb;
+	int		 groups = 0;
+
+	if ((ob = strchr(k, '[')) == NULL)
+		return strchr(k, ']') == NULL ? KEY_PLAIN : -1;
+	if (ob == k || memchr(k, ']', ob - k) != NULL)
+		return -1;
+	for (p = ob; *p == '['; p = cb + 1, groups++)
+		if ((cb = strchr(p + 1, ']')) == NULL ||
+		    memchr(p + 1, '[', cb - p - 1) != NULL)
+			return -1;
+	if (*p != '\0')
+		return -1;
+	if (groups > 1)
+		return KEY_FLAT;
+	return ob[1] == ']' ? KEY_APPEND : KEY_MEMBER;
+}
+
+/*
  * Add one decoded pair.  "k" is a string, "k[]" appends to an array and
  * "k[sub]" sets a member of an object, as Rack and PHP read Stripe's
  * forms; deeper brackets stay part of a flat key.  A name given twice, or
@@ -654,19 +708,19 @@ match_pair_add(json_t *obj, char *k, size_t klen, char *v, size_t vlen)
 {
 	json_t	*val, *cur;
 	char	*ob, *sub_name;
+	int	 shape;
 
-	if (klen == 0)
+	if (klen == 0 || (shape = match_key_shape(k)) == -1)
 		return -1;
 	if ((val = json_stringn(v, vlen)) == NULL)
 		return -1;
-	ob = strchr(k, '[');
-	if (ob != NULL && ob > k && k[klen - 1] == ']' &&
-	    strchr(ob + 1, '[') == NULL && strchr(ob + 1, ']') == k + klen - 1) {
+	if (shape == KEY_APPEND || shape == KEY_MEMBER) {
+		ob = strchr(k, '[');
 		*ob = '\0';
 		k[klen - 1] = '\0';
 		sub_name = ob + 1;
 		cur = json_object_get(obj, k);
-		if (*sub_name == '\0') {
+		if (shape == KEY_APPEND) {
 			if (cur == NULL) {
 				if ((cur = json_array()) == NULL ||
 				    json_object_set_new(obj, k, cur) == -1)

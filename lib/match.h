@@ -48,8 +48,9 @@ struct match_req {
  * result: path parameters by name, query parameters, the top-level
  * fields of a JSON or form body, or a GraphQL operation's variables.
  * Query and form values are strings; "name[]" gives an array and
- * "name[key]" an object; a name given twice matches nothing.  With no match, spec and action are
- * NULL, args is NULL and reason says why in a few words, for the log.
+ * "name[key]" an object; a name given twice, or with a bracket that opens
+ * or closes no group, matches nothing.  With no match, spec and action
+ * are NULL, args is NULL and reason says why in a few words, for the log.
  */
 struct match_result {
 	const struct spec		*spec;
@@ -81,10 +82,11 @@ const struct spec *match_host(const struct matcher *, const char *host);
  *
  * Paths are compared after decoding only the unreserved escapes (ALPHA
  * DIGIT - . _ ~); any other escape, a "." or ".." segment, an empty
- * segment, a trailing slash, a backslash or ';', or a path longer than
- * MATCH_PATH_MAX matches nothing.  Bodies are read only for actions that
- * declare one: JSON with duplicate keys refused, nested at most
- * MATCH_JSON_DEPTH and at most MATCH_BODY_MAX bytes.  A GraphQL request
+ * segment, a trailing slash, a backslash or ';', a path longer than
+ * MATCH_PATH_MAX, or one that two routes fit equally well matches
+ * nothing.  Bodies are read only for actions that declare one: JSON with
+ * duplicate keys refused, nested at most MATCH_JSON_DEPTH and at most
+ * MATCH_BODY_MAX bytes.  A GraphQL request
  * (POST JSON {query, operationName, variables} or GET ?query=) matches
  * only when every top-level field of its operation maps to one action.
  */

@@ -24,6 +24,7 @@
 
 #include <jansson.h>
 
+#include "graphql.h"
 #include "spec.h"
 
 /*
@@ -117,7 +118,6 @@ static int	 spec_follow(struct spec_ctx *, json_t **, const char *,
 		    struct spec_refsave *);
 static void	 spec_unfollow(struct spec_ctx *, struct spec_refsave *);
 static int	 spec_ident(const char *, int);
-static int	 spec_flag(const char *, char *, size_t);
 static int	 spec_host(struct spec_ctx *, char *);
 static int	 spec_add_host(struct spec_ctx *, const char *);
 static int	 spec_servers(struct spec_ctx *, json_t *);
@@ -465,29 +465,51 @@ spec_ident(const char *s, int upper)
 }
 
 /*
- * The shim flag for an argument, as aileron-spec(5) says: camelCase and
- * snake_case both become kebab-case (teamId, team_id: team-id).
+ * The shim's name for an action or an argument: lower-case words joined by
+ * "-" (teamId: team-id, pull_number: pull-number, HTMLUrl: html-url).  The
+ * loader, the generator and the manifest all call this one function, so
+ * the uniqueness the loader checks is the uniqueness the shim gets.
  */
-static int
-spec_flag(const char *name, char *buf, size_t len)
+int
+spec_kebab(const char *name, char *buf, size_t len)
 {
-	size_t		 n = 0;
-	const char	*p;
+	size_t	 i, n = 0;
+	int	 sep = 0;
+	char	 c, prev, next;
 
-	for (p = name; *p != '\0'; p++) {
-		if (n + 3 >= len)
-			return -1;
-		if (*p == '_')
+	if (len == 0)
+		return -1;
+	for (i = 0; name[i] != '\0'; i++) {
+		c = name[i];
+		if (!isalnum((unsigned char)c)) {
+			sep = n > 0;
+			continue;
+		}
+		/*
+		 * A capital starts a word after a lower-case letter or a
+		 * digit (teamId), and ends an acronym when a lower-case
+		 * letter follows it (HTMLUrl: html-url).
+		 */
+		prev = i > 0 ? name[i - 1] : '\0';
+		next = name[i + 1];
+		if (isupper((unsigned char)c) && n > 0 &&
+		    (islower((unsigned char)prev) ||
+		    isdigit((unsigned char)prev) ||
+		    (isupper((unsigned char)prev) &&
+		    islower((unsigned char)next))))
+			sep = 1;
+		if (sep) {
+			if (n + 1 >= len)
+				return -1;
 			buf[n++] = '-';
-		else if (isupper((unsigned char)*p)) {
-			if (n > 0 && buf[n - 1] != '-')
-				buf[n++] = '-';
-			buf[n++] = tolower((unsigned char)*p);
-		} else
-			buf[n++] = *p;
+			sep = 0;
+		}
+		if (n + 1 >= len)
+			return -1;
+		buf[n++] = tolower((unsigned char)c);
 	}
 	buf[n] = '\0';
-	return 0;
+	return n > 0 ? 0 : -1;
 }
 
 /* Check and lower-case a host name in place: letters, digits, "-", ".". */
@@ -1273,13 +1295,13 @@ spec_flags_unique(struct spec_ctx *ctx, struct spec_action *a)
 	size_t	 i, j;
 
 	for (i = 0; i < a->nargs; i++) {
-		if (spec_flag(a->args[i].name, f1, sizeof(f1)) == -1)
+		if (spec_kebab(a->args[i].name, f1, sizeof(f1)) == -1)
 			return spec_fail(ctx, "argument name too long");
 		if (strcmp(f1, "help") == 0)
 			return spec_fail(ctx, "argument \"%s\" would be the "
 			    "shim's --help", a->args[i].name);
 		for (j = i + 1; j < a->nargs; j++) {
-			if (spec_flag(a->args[j].name, f2, sizeof(f2)) == -1)
+			if (spec_kebab(a->args[j].name, f2, sizeof(f2)) == -1)
 				return spec_fail(ctx, "argument name too long");
 			if (strcmp(f1, f2) == 0)
 				return spec_fail(ctx, "arguments \"%s\" and "
@@ -1376,7 +1398,7 @@ spec_usage(struct spec_ctx *ctx, struct spec_action *a, json_t *op)
 static int
 spec_common(struct spec_ctx *ctx, struct spec_action *a, json_t *o)
 {
-	char	*approval = NULL;
+	char	*approval = NULL, c1[SPEC_MAX_FLAG], c2[SPEC_MAX_FLAG];
 	size_t	 i, old;
 	int	 rv = -1;
 
@@ -1386,10 +1408,24 @@ spec_common(struct spec_ctx *ctx, struct spec_action *a, json_t *o)
 	if (!spec_ident(a->name, 0))
 		return spec_fail(ctx, "must be a lower-case letter, then "
 		    "lower-case letters, digits or \"_\"");
-	for (i = 0; i + 1 < ctx->spec->nactions; i++)
+	/*
+	 * The action is also a shim command: two names that fold to one
+	 * command would leave one unreachable, and "help" lists the rest.
+	 */
+	if (spec_kebab(a->name, c1, sizeof(c1)) == -1)
+		return spec_fail(ctx, "makes no shim command");
+	if (strcmp(c1, "help") == 0)
+		return spec_fail(ctx, "\"help\" is the shim's own command");
+	for (i = 0; i + 1 < ctx->spec->nactions; i++) {
 		if (strcmp(ctx->spec->actions[i].name, a->name) == 0)
 			return spec_fail(ctx, "duplicate action \"%s\"",
 			    a->name);
+		if (spec_kebab(ctx->spec->actions[i].name, c2,
+		    sizeof(c2)) == 0 && strcmp(c1, c2) == 0)
+			return spec_fail(ctx, "actions \"%s\" and \"%s\" are "
+			    "both the shim command %s",
+			    ctx->spec->actions[i].name, a->name, c1);
+	}
 	spec_pop(ctx, old);
 	if (spec_string(ctx, o, "summary", 1, &a->summary) == -1 ||
 	    spec_string(ctx, o, "description", 0, &a->description) == -1 ||
@@ -1474,20 +1510,31 @@ spec_rest_action(struct spec_ctx *ctx, json_t *item, json_t *op,
 }
 
 /*
- * Cross-check a GraphQL document with its arguments: every $variable is
- * an argument, every argument a $variable, and the field is named.  This
- * is a lexical scan, skipping strings and comments; the matcher's parser
- * does the real work on requests.
+ * Cross-check a GraphQL document with its arguments: it parses as the
+ * matcher will parse it and selects its field alone at the top, every
+ * $variable is an argument and every argument a $variable.  The variables
+ * are found by a lexical scan that skips strings and comments.
  */
 static int
 spec_gql_document(struct spec_ctx *ctx, struct spec_action *a)
 {
-	const char	*p = a->gql_document, *s;
-	char		 name[SPEC_MAX_NAME + 1];
-	size_t		 n, i;
-	int		 var, field = 0, *used = NULL;
-	int		 rv = -1;
+	struct graphql_op	 op;
+	const char		*p = a->gql_document, *s;
+	char			 name[SPEC_MAX_NAME + 1], gerr[256];
+	size_t			 n, i;
+	int			 var, *used = NULL;
+	int			 rv = -1;
 
+	/* A document the matcher would refuse must not reach a shim. */
+	if (graphql_top_fields(p, strlen(p), NULL, &op, gerr,
+	    sizeof(gerr)) == -1)
+		return spec_fail(ctx, "does not parse: %s", gerr);
+	if (op.nfields != 1 || strcmp(op.fields[0], a->gql_field) != 0) {
+		graphql_op_clear(&op);
+		return spec_fail(ctx, "must select field \"%s\" alone at the "
+		    "top level", a->gql_field);
+	}
+	graphql_op_clear(&op);
 	if (a->nargs > 0 && (used = calloc(a->nargs, sizeof(*used))) == NULL)
 		return spec_nomem(ctx);
 	while (*p != '\0') {
@@ -1531,13 +1578,10 @@ spec_gql_document(struct spec_ctx *ctx, struct spec_action *a)
 		p = s + n;
 		if (n > SPEC_MAX_NAME)
 			continue;
+		if (!var)
+			continue;
 		memcpy(name, s, n);
 		name[n] = '\0';
-		if (!var) {
-			if (strcmp(name, a->gql_field) == 0)
-				field = 1;
-			continue;
-		}
 		for (i = 0; i < a->nargs; i++)
 			if (strcmp(a->args[i].name, name) == 0)
 				break;
@@ -1547,10 +1591,6 @@ spec_gql_document(struct spec_ctx *ctx, struct spec_action *a)
 			goto done;
 		}
 		used[i] = 1;
-	}
-	if (!field) {
-		spec_fail(ctx, "does not select field \"%s\"", a->gql_field);
-		goto done;
 	}
 	for (i = 0; i < a->nargs; i++)
 		if (!used[i]) {
@@ -1575,8 +1615,13 @@ spec_gql_actions(struct spec_ctx *ctx, json_t *ops, const char *path,
 	if (!ctx->spec->graphql)
 		return spec_fail(ctx, "needs \"x-aileron-graphql\": true at "
 		    "the top level");
-	if (strcmp(method, "post") != 0 && strcmp(method, "get") != 0)
-		return spec_fail(ctx, "GraphQL operations need GET or POST");
+	/*
+	 * The shim sends its document as a JSON POST; the matcher takes
+	 * GET ?query= on the same path by itself.
+	 */
+	if (strcmp(method, "post") != 0)
+		return spec_fail(ctx, "GraphQL operations are declared on "
+		    "POST");
 	if (!json_is_array(ops) || json_array_size(ops) == 0)
 		return spec_fail(ctx, "must be a non-empty array");
 	json_array_foreach(ops, i, o) {
@@ -1587,8 +1632,7 @@ spec_gql_actions(struct spec_ctx *ctx, json_t *ops, const char *path,
 			return -1;
 		if ((a = spec_new_action(ctx)) == NULL)
 			return -1;
-		/* GraphQL is sent as JSON, even over GET in the matcher. */
-		a->body = strcmp(method, "post") == 0 ? BODY_JSON : BODY_NONE;
+		a->body = BODY_JSON;
 		if (spec_set_route(ctx, a, method, path) == -1 ||
 		    spec_common(ctx, a, o) == -1)
 			return -1;

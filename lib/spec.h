@@ -77,8 +77,8 @@ struct spec_action {
 	char			*summary;
 	char			*description;
 	char			*method;	/* upper case: POST */
-	char			*path;		/* /repos/{owner}/{repo}/issues,
-						   below the server's base path */
+	/* Below the server's base path: /repos/{owner}/{repo}/issues. */
+	char			*path;
 	char			*gql_field;	/* GraphQL top-level field */
 	char			*gql_document;	/* what the shim sends */
 	int			 idempotent;
@@ -129,5 +129,11 @@ void		 spec_free(struct spec *);
 const struct spec_action *spec_action_find(const struct spec *,
 		    const char *name);
 const char	*spec_inject_name(enum spec_inject);
+
+/*
+ * The shim's command or flag for an action or argument name, in kebab-case
+ * (teamId: team-id).  Return -1 when it does not fit in len or is empty.
+ */
+int		 spec_kebab(const char *name, char *buf, size_t len);
 
 #endif

@@ -450,15 +450,38 @@ def cases(spec_info, goldens, actions):
                     return a, p
         return None, None
 
-    for t, badval in (("integer", "12abc"), ("number", "1.2.3"),
-                      ("boolean", "maybe")):
-        a, p = find(lambda p, t=t: p["type"] == t)
+    # strtoll and strtod alone would take " 12", "+12", "0x1p3" and "inf".
+    def is_object(p):
+        return p["type"] == "object" and "additionalProperties" not in p
+
+    def of_objects(p):
+        return p["type"] == "array" and p["items"]["type"] == "object"
+
+    for t, badval in (("integer", "12abc"), ("integer", " 12"),
+                      ("integer", "+12"), ("integer", ""),
+                      ("number", "1.2.3"), ("number", "0x1p3"),
+                      ("number", "-inf"), ("number", "1.5 "),
+                      ("boolean", "maybe"), ("object", "5"),
+                      ("array of objects", "[1]")):
+        pred = (is_object if t == "object" else
+                of_objects if t == "array of objects" else
+                (lambda p, t=t: p["type"] == t))
+        a, p = find(pred)
         if a is None:
             print("# no %s argument in any spec; type check skipped" % t)
             continue
-        bad_input("%s argument of the wrong type" % t,
+        bad_input("%s argument of the wrong type (%r)" % (t, badval),
                   required_argv(a) + [p["x-aileron-flag"] + "=" + badval],
                   p["x-aileron-flag"])
+
+    # A path parameter that would become "", "." or "..": libcurl and
+    # servers resolve dot segments into another path, another action.
+    for c, names, _ in spec_info:
+        if c == "github" and "get_repo" in names:
+            for bad in ("..", ".", ""):
+                bad_input("path parameter %r" % bad,
+                          ["github", "get-repo", "--owner", bad,
+                           "--repo", "x"], "--owner")
     a, p = find(lambda p: p["type"] in ("string", "integer"))
     if a is not None:
         bad_input("duplicate scalar flag", required_argv(a) +

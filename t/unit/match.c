@@ -81,7 +81,8 @@ static struct spec_action linear_actions[] = {
 	    "{ issueUpdate(id: $id, input: {}) { success } }"),
 	GQL("get_issue", "issue", "query Issue($id: String!) { issue(id: $id) "
 	    "{ id } }"),
-	GQL("list_issues", "issues", "query Issues { issues { nodes { id } } }"),
+	GQL("list_issues", "issues",
+	    "query Issues { issues { nodes { id } } }"),
 	GQL("add_comment", "commentCreate", "mutation CommentCreate($issueId: "
 	    "String!, $body: String!) { commentCreate(input: {issueId: "
 	    "$issueId, body: $body}) { success } }"),
@@ -94,6 +95,8 @@ static struct spec_action demo_actions[] = {
 	ACT("search_items", "GET", "/v1/items/search", BODY_NONE),
 	ACT("create_item", "POST", "/v1/items", BODY_JSON),
 	ACT("root", "GET", "/", BODY_NONE),
+	ACT("get_ta", "GET", "/v1/t/a{x}", BODY_NONE),
+	ACT("get_tb", "GET", "/v1/t/{y}b", BODY_NONE),
 };
 
 static char *github_hosts[] = { "api.github.com" };
@@ -524,6 +527,21 @@ static const struct match_case cases[] = {
 	{ "alt.example.com", "GET", "/v1/items/42", NULL, NULL,
 	  "demo.get_item" },
 	{ EX, "GET", "/v1/items", NULL, NULL, "none" },
+	/* Two templates that fit one segment equally: neither is taken. */
+	{ EX, "GET", "/v1/t/ac", NULL, NULL, "demo.get_ta" },
+	{ EX, "GET", "/v1/t/cb", NULL, NULL, "demo.get_tb" },
+	{ EX, "GET", "/v1/t/acb", NULL, NULL, "none" },
+	{ EX, "GET", "/v1/t/ab", NULL, NULL, "none" },
+	/* Form and query keys with brackets that open or close nothing. */
+	{ ST, "POST", "/v1/customers/cus_1", F, "metadata[a]x=1", "none" },
+	{ ST, "POST", "/v1/customers/cus_1", F, "[a]=1", "none" },
+	{ ST, "POST", "/v1/customers/cus_1", F, "name]=1", "none" },
+	{ ST, "POST", "/v1/customers/cus_1", F, "metadata[a=1", "none" },
+	{ ST, "POST", "/v1/customers/cus_1", F, "metadata[a[b]]=1", "none" },
+	{ ST, "POST", "/v1/customers/cus_1", F, "metadata]a[=1", "none" },
+	{ ST, "GET", "/v1/charges?limit]=3", NULL, NULL, "none" },
+	{ ST, "POST", "/v1/customers/cus_1", F, "items[0][price]=1",
+	  "stripe.update_customer" },
 };
 
 /* Spec for each connector: the shipped one when there is one. */

@@ -10,7 +10,6 @@
 
 /* spec.c: the spec loader: every shipped spec loads, broken ones say where. */
 
-#include <ctype.h>
 #include <glob.h>
 #include <libgen.h>
 #include <string.h>
@@ -173,6 +172,35 @@ static const struct broken broken[] = {
 	{ HEAD "'paths':{'/items':{'post':{" OP("add") ","
 	    BODY("'teamId':{'type':'string'},'team_id':{'type':'string'}")
 	    "}}}}", "/paths/~1items/post", "both flag --team-id" },
+	/* A GraphQL document is parsed as the matcher parses requests. */
+	{ GQL "'paths':{'/graphql':{'post':{'x-aileron-operations':["
+	    GQLOP("a", "issue", "query Q($id: String!) { issue(id: $id) "
+	    "{ id } other { id } }", "'id':{'type':'string'}") "]}}}}",
+	    "/paths/~1graphql/post/x-aileron-operations/0/x-aileron-graphql/"
+	    "document", "alone" },
+	{ GQL "'paths':{'/graphql':{'post':{'x-aileron-operations':["
+	    GQLOP("a", "issue", "query Q($id: String!) { issue(id: $id) "
+	    "{ id }", "'id':{'type':'string'}") "]}}}}",
+	    "/paths/~1graphql/post/x-aileron-operations/0/x-aileron-graphql/"
+	    "document", "does not parse" },
+	{ GQL "'paths':{'/graphql':{'post':{'x-aileron-operations':["
+	    GQLOP("a", "issue", "query Q($id: String!) { other { issue(id: "
+	    "$id) { id } } }", "'id':{'type':'string'}") "]}}}}",
+	    "/paths/~1graphql/post/x-aileron-operations/0/x-aileron-graphql/"
+	    "document", "alone" },
+	{ GQL "'paths':{'/graphql':{'get':{'x-aileron-operations':["
+	    GQLOP("a", "issue", "query Q($id: String!) { issue(id: $id) "
+	    "{ id } }", "'id':{'type':'string'}") "]}}}}",
+	    "/paths/~1graphql/get/x-aileron-operations", "POST" },
+	/* Flags fold as the shim folds them, acronyms included. */
+	{ HEAD "'paths':{'/items':{'post':{" OP("add") ","
+	    BODY("'teamID':{'type':'string'},'team_id':{'type':'string'}")
+	    "}}}}", "/paths/~1items/post", "both flag --team-id" },
+	{ HEAD "'paths':{'/a':{'get':{" OP("create_issue") "}},"
+	    "'/b':{'get':{" OP("create__issue") "}}}}",
+	    "/paths/~1b/get/x-aileron-action", "both the shim command" },
+	{ HEAD "'paths':{'/a':{'get':{" OP("help") "}}}}",
+	    "/paths/~1a/get/x-aileron-action", "shim's own command" },
 	{ HEAD "'paths':{'/items':{'post':{" OP("add") ","
 	    "'x-aileron-redact':['text']," BODY("'body':{'type':'string'}")
 	    "}}}}", "/paths/~1items/post/x-aileron-redact/0",
@@ -465,25 +493,42 @@ test_load_errors(void)
 	    "a directory is refused: %s", err);
 }
 
-/* The shim flag of an argument, as aileron-spec(5) says. */
+/* The shim flag of an argument: "--" and its kebab-case name. */
 static void
 flag_of(const char *name, char *buf, size_t len)
 {
-	size_t	 n = 0;
+	buf[0] = buf[1] = '-';
+	if (spec_kebab(name, buf + 2, len - 2) == -1)
+		buf[0] = '\0';
+}
 
-	buf[n++] = '-';
-	buf[n++] = '-';
-	for (; *name != '\0' && n + 3 < len; name++) {
-		if (*name == '_')
-			buf[n++] = '-';
-		else if (isupper((unsigned char)*name)) {
-			if (buf[n - 1] != '-')
-				buf[n++] = '-';
-			buf[n++] = tolower((unsigned char)*name);
-		} else
-			buf[n++] = *name;
+/* The one kebab-case rule the loader, the shims and the manifest share. */
+static void
+test_kebab(void)
+{
+	static const struct {
+		const char	*name, *want;
+	} k[] = {
+		{ "teamId", "team-id" },
+		{ "team_id", "team-id" },
+		{ "teamID", "team-id" },
+		{ "team__id", "team-id" },
+		{ "HTMLUrl", "html-url" },
+		{ "v2Name", "v2-name" },
+		{ "create_issue", "create-issue" },
+		{ "_x", "x" },
+	};
+	char	 buf[64];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		if (spec_kebab(k[i].name, buf, sizeof(buf)) == -1)
+			strlcpy(buf, "(error)", sizeof(buf));
+		is_str(buf, k[i].want, "kebab %s", k[i].name);
 	}
-	buf[n] = '\0';
+	ok(spec_kebab("_", buf, sizeof(buf)) == -1, "kebab of no word fails");
+	ok(spec_kebab("abcdef", buf, 6) == -1, "kebab too long fails");
+	ok(spec_kebab("abcde", buf, 6) == 0, "kebab that just fits");
 }
 
 static const struct spec_arg *
@@ -766,6 +811,7 @@ main(void)
 	test_linear();
 	test_anthropic();
 	test_load_errors();
+	test_kebab();
 	test_goldens();
 	return done_testing();
 }
