@@ -598,9 +598,12 @@ spec_servers(struct spec_ctx *ctx, json_t *root)
 		memcpy(host, rest, n);
 		host[n] = '\0';
 		if ((colon = strchr(hostport, ':')) != NULL) {
-			strtonum(colon + 1, 1, 65535, &errstr);
+			/* The proxy intercepts HTTPS on 443 and nowhere else. */
+			strtonum(colon + 1, 443, 443, &errstr);
 			if (errstr != NULL)
-				return spec_fail(ctx, "bad port");
+				return spec_fail(ctx, "the port must be 443 "
+				    "or absent: the proxy intercepts only "
+				    "port 443");
 			host[colon - hostport] = '\0';
 		}
 		if (spec_host(ctx, host) == -1)

@@ -94,7 +94,11 @@ static const struct broken broken[] = {
 	{ "{'openapi':'3.0.3','info':{'title':'t','version':'1'},"
 	    "'x-aileron-connector':'t','servers':[{'url':"
 	    "'https://api.example.com:99999'}]}", "/servers/0/url",
-	    "bad port" },
+	    "the port must be 443" },
+	{ "{'openapi':'3.0.3','info':{'title':'t','version':'1'},"
+	    "'x-aileron-connector':'t','servers':[{'url':"
+	    "'https://api.example.com:8443'}]}", "/servers/0/url",
+	    "the port must be 443" },
 	{ HEAD "'x-aileron-hosts':['a b'],'paths':{}}", "/x-aileron-hosts/0",
 	    "bad host" },
 	{ HEAD "'paths':{}}", "/paths", "no operation" },
