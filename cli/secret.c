@@ -179,7 +179,7 @@ secret_add(int argc, char *argv[])
 	enum vault_kind			 k = VAULT_KIND_BEARER;
 	char				 user[VAULT_USER_MAX + 1];
 	char				 param[VAULT_PARAM_MAX + 1] = "";
-	char				 value[MSG_VAULT_VALUE_MAX + 2];
+	char				 value[VCLIENT_VALUE_BUF];
 	char				 prompt[128];
 	size_t				 vlen = 0;
 	int				 speckind, rv = 1, r;
@@ -333,7 +333,7 @@ secret_change(int argc, char *argv[], int op)
 	struct vclient			 vc;
 	const char			*cmd;
 	char				 user[VAULT_USER_MAX + 1];
-	char				 value[MSG_VAULT_VALUE_MAX + 2];
+	char				 value[VCLIENT_VALUE_BUF];
 	char				 prompt[128];
 	size_t				 vlen = 0;
 	int				 rv = 1;

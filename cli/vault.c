@@ -37,6 +37,8 @@
 
 static int	vault_usage(void);
 static int	vault_kdf_n(const char *, uint64_t *);
+static int	vault_new_key(struct vclient *, int, uint64_t,
+		    struct vault_kdf *, unsigned char *);
 static int	vault_init_cmd(int, char *[]);
 static int	vault_passwd_cmd(int, char *[]);
 static int	vault_backup_cmd(int, char *[]);
@@ -69,6 +71,36 @@ vault_kdf_n(const char *arg, uint64_t *n)
 	return 0;
 }
 
+/*
+ * A new master key (typed twice, or read once from keyfd) and the user
+ * key it gives under fresh KDF parameters; N is the default unless n.
+ * The master key is zeroed before we return.
+ */
+static int
+vault_new_key(struct vclient *vc, int keyfd, uint64_t n,
+    struct vault_kdf *kdf, unsigned char *ukey)
+{
+	char	 master[VCLIENT_MASTER_MAX];
+	int	 rv = -1;
+
+	if (vault_kdf_new(kdf) != VAULT_OK) {
+		fprintf(stderr, "%s: no random numbers\n", vc->cmd);
+		return -1;
+	}
+	if (n != 0)
+		kdf->N = n;
+	if (vclient_read_master(vc, keyfd, "New master key: ", 1, master,
+	    sizeof(master)) == -1)
+		return -1;
+	if (crypto_user_key(master, strlen(master), kdf->salt, kdf->N, kdf->r,
+	    kdf->p, ukey) == -1)
+		fprintf(stderr, "%s: cannot derive the user key\n", vc->cmd);
+	else
+		rv = 0;
+	explicit_bzero(master, sizeof(master));
+	return rv;
+}
+
 int
 cmd_vault(int argc, char *argv[])
 {
@@ -91,7 +123,6 @@ vault_init_cmd(int argc, char *argv[])
 	struct vault_kdf		 kdf;
 	const char			*sopt = NULL, *uopt = NULL;
 	char				 user[VAULT_USER_MAX + 1], *text;
-	char				 master[VCLIENT_MASTER_MAX];
 	unsigned char			 ukey[CRYPTO_KEY_LEN];
 	uint64_t			 n = 0;
 	int				 i, keyfd = -1, error, rv = 1;
@@ -133,22 +164,8 @@ vault_init_cmd(int argc, char *argv[])
 		goto done;
 	}
 
-	if (vault_kdf_new(&kdf) != VAULT_OK) {
-		fprintf(stderr, "aileron vault init: no random numbers\n");
+	if (vault_new_key(&vc, keyfd, n, &kdf, ukey) == -1)
 		goto done;
-	}
-	if (n != 0)
-		kdf.N = n;
-	if (vclient_read_master(&vc, keyfd, "New master key: ", 1, master,
-	    sizeof(master)) == -1)
-		goto done;
-	if (crypto_user_key(master, strlen(master), kdf.salt, kdf.N, kdf.r,
-	    kdf.p, ukey) == -1) {
-		fprintf(stderr, "aileron vault init: cannot derive the user "
-		    "key\n");
-		goto done;
-	}
-	explicit_bzero(master, sizeof(master));
 	memset(&req, 0, sizeof(req));
 	req.op = MSG_VAULT_OP_INIT;
 	strlcpy(req.user, user, sizeof(req.user));
@@ -164,7 +181,6 @@ vault_init_cmd(int argc, char *argv[])
 	    "vault: there is no recovery\n", user);
 	rv = 0;
  done:
-	explicit_bzero(master, sizeof(master));
 	explicit_bzero(ukey, sizeof(ukey));
 	explicit_bzero(&req, sizeof(req));
 	vclient_close(&vc);
@@ -179,7 +195,6 @@ vault_passwd_cmd(int argc, char *argv[])
 	struct vault_kdf		 kdf;
 	const char			*sopt = NULL, *uopt = NULL;
 	char				 user[VAULT_USER_MAX + 1];
-	char				 master[VCLIENT_MASTER_MAX];
 	unsigned char			 ukey[CRYPTO_KEY_LEN];
 	unsigned char			 nkey[CRYPTO_KEY_LEN];
 	uint64_t			 n = 0;
@@ -219,22 +234,8 @@ vault_passwd_cmd(int argc, char *argv[])
 	if (vclient_derive(&vc, user, keyfd, "Current master key: ",
 	    ukey) == -1)
 		goto done;
-	if (vault_kdf_new(&kdf) != VAULT_OK) {
-		fprintf(stderr, "aileron vault passwd: no random numbers\n");
+	if (vault_new_key(&vc, newfd, n, &kdf, nkey) == -1)
 		goto done;
-	}
-	if (n != 0)
-		kdf.N = n;
-	if (vclient_read_master(&vc, newfd, "New master key: ", 1, master,
-	    sizeof(master)) == -1)
-		goto done;
-	if (crypto_user_key(master, strlen(master), kdf.salt, kdf.N, kdf.r,
-	    kdf.p, nkey) == -1) {
-		fprintf(stderr, "aileron vault passwd: cannot derive the new "
-		    "user key\n");
-		goto done;
-	}
-	explicit_bzero(master, sizeof(master));
 	req.op = MSG_VAULT_OP_PASSWD;
 	strlcpy(req.user, user, sizeof(req.user));
 	memcpy(req.kdf_salt, kdf.salt, sizeof(req.kdf_salt));
@@ -250,7 +251,6 @@ vault_passwd_cmd(int argc, char *argv[])
 	printf("master key changed for user %s\n", user);
 	rv = 0;
  done:
-	explicit_bzero(master, sizeof(master));
 	explicit_bzero(ukey, sizeof(ukey));
 	explicit_bzero(nkey, sizeof(nkey));
 	explicit_bzero(&req, sizeof(req));

@@ -373,7 +373,8 @@ vclient_derive(struct vclient *vc, const char *user, int keyfd,
 /*
  * A credential value: from the terminal without echo, or from stdin when
  * stdin is not a terminal.  One trailing LF or CRLF is stripped; any
- * other CR, LF or NUL is refused.
+ * other CR, LF or NUL is refused.  buf holds VCLIENT_VALUE_BUF bytes, so
+ * that the longest value with its CRLF still leaves room to see more.
  */
 int
 vclient_read_value(struct vclient *vc, const char *prompt, char *buf,

@@ -21,6 +21,8 @@
 #include "msgtypes.h"
 
 #define VCLIENT_MASTER_MAX	1024	/* bytes of a master key */
+/* A value buffer: the longest value, a CRLF, and a byte to see more. */
+#define VCLIENT_VALUE_BUF	(MSG_VAULT_VALUE_MAX + 3)
 
 struct vclient {
 	struct chan	 chan;

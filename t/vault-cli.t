@@ -21,7 +21,7 @@ if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
 if shutil.which("db5.3_dump") is None:
     t.skip_all("no db5.3_dump (db5.3-util)")
-t.plan(29)
+t.plan(31)
 
 M1 = "cli test master key one"
 M2 = "cli test master key two"
@@ -129,6 +129,14 @@ t.ok(rc == 0 and "rotated" in out, "secret rotate", err)
 rc, out, err = run(svc, ["secret", "add", "lin", "--connector", "linear",
                          "--replace", "--key-fd", "3"] + A, [M1], V2)
 t.ok(rc == 0, "secret add --replace", err)
+rc, out, err = run(svc, ["secret", "add", "long", "--connector", "longsvc",
+                         "--key-fd", "3"] + A, [M1], "L" * 8192 + "\r\n")
+t.ok(rc == 0, "a value of 8192 bytes and a CRLF is accepted", err)
+rc, out, err = run(svc, ["secret", "add", "long2", "--connector",
+                         "longsvc2", "--key-fd", "3"] + A, [M1],
+                   "L" * 8193 + "\n")
+t.ok(rc == 1 and "longer than 8192 bytes" in err,
+     "a value of 8193 bytes is refused", err)
 rc, out, err = run(svc, ["vault", "passwd", "--key-fd", "3", "--kdf-n",
                          "16384"] + A, [M1, M2])
 t.ok(rc == 0 and "master key changed" in out, "vault passwd", err)

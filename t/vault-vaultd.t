@@ -2,10 +2,13 @@
 # vault-vaultd.t: vaultd as a process, driven by a harness that plays the
 # master, control and workers over socketpairs: sessions, INJECT of every
 # kind, refusals, malformed frames from the CLI and from a worker, rate
-# limiting of wrong keys, cached keys dropped after rotate and rm, no
-# secret on disk or in the log, and locked, non-dumpable memory.
+# limiting of wrong keys (which a crowd of other users cannot wipe), a
+# long list sent whole, a worker that never reads its replies cut off,
+# cached keys dropped after rotate and rm, no secret on disk or in the
+# log, and locked, non-dumpable memory.
 
 import base64
+import json
 import os
 import shutil
 import sys
@@ -25,7 +28,7 @@ try:
     pwd.getpwnam("_aileron")
 except KeyError:
     t.skip_all("no _aileron user; make check creates it (etc/adduser.sh)")
-t.plan(49)
+t.plan(53)
 
 MASTER = "vaultd test master key 7f3a"
 SECRETS = {
@@ -35,7 +38,9 @@ SECRETS = {
     "qsvc": ("qry", "query", "api_key", "q v&l=SECRETVALUE/0004+"),
 }
 ROTATED = "lin_api_SECRETVALUE_0005_rotated"
+BIG = "big_SECRETVALUE_0006_" + "B" * 8000
 SESSION = "0123456789abcdef0123456789abcdef"
+VAULTD_LIMIT_USERS = 64         # vaultd/vaultd.h
 OTHER = "fedcba9876543210fedcba9876543210"
 
 vd = H.Vaultd([
@@ -44,6 +49,7 @@ vd = H.Vaultd([
     ("hdrsvc", "header", "X-Api-Key", ["hdr.example"]),
     ("qsvc", "query", "api_key", ["q.example"]),
     ("nocred", "bearer", "", ["nocred.example"]),
+    ("bigsvc", "header", "X-Big", ["big.example"]),
 ])
 try:
     ack = vd.start()
@@ -184,6 +190,53 @@ try:
     r = vd.request("session_key", user="alice", key=ukey, session=SESSION)
     t.is_(r, (0, "{}"), "after the delay the right key works")
 
+    # A list longer than a sentence buffer arrives whole, as JSON.
+    for i in range(12):
+        vd.request("add", user="alice", key=ukey, name="many%02d" % i,
+                   connector="many%02d" % i, value=b"manyvalue")
+    r = vd.request("list", user="alice")
+    try:
+        names = [e["name"] for e in json.loads(r[1])]
+    except (TypeError, ValueError, KeyError):
+        names = []
+    t.ok(r and r[0] == 0 and len(r[1]) > 1024 and
+         len([n for n in names if n.startswith("many")]) == 12,
+         "a list of %d bytes arrives whole and parses" %
+         (len(r[1]) if r else 0))
+
+    # A worker that asks and never reads is cut off, not fed until
+    # vaultd runs out of memory.
+    r = vd.request("add", user="alice", key=ukey, name="big",
+                   connector="bigsvc", kind="header", param="X-Big",
+                   value=BIG.encode())
+    w4 = vd.worker(5004)
+    vd.session("WORKER", SESSION, worker=5004)
+    w4.send_raw(b"".join(
+        H.HDR.pack(H.T["VAULT_INJECT"], 0, H.INJECT.size, 0, 0) +
+        H.INJECT.pack(i, b"", b"bigsvc", b"big.example")
+        for i in range(200)))
+    # Not a byte read until vaultd has given up: closed() reads.
+    t.ok(wait_for(lambda: "worker 5004: does not read its replies" in
+                  vd.log_text(), 10) and w4.closed(),
+         "a worker that never reads its replies loses its channel")
+    t.is_(vd.master.recv(5), ("WORKER_BAD", 5004, b""),
+          "and vaultd asks the master to kill it")
+
+    # Wrong keys for a crowd of other users do not wipe alice's count.
+    for i in range(3):
+        vd.request("session_key", user="alice", key=bad, session=SESSION)
+    for i in range(VAULTD_LIMIT_USERS + 6):
+        u = "crowd%02d" % i
+        vd.request("init", user=u, key=os.urandom(32), salt=os.urandom(16),
+                   n=16384, r=8, p=1)
+        vd.request("remove", user=u, key=os.urandom(32), name="x")
+    time.sleep(1.5)
+    vd.request("session_key", user="alice", key=bad, session=SESSION)
+    r = vd.request("session_key", user="alice", key=ukey, session=SESSION)
+    t.ok(r and r[0] != 0 and "too many wrong master keys" in r[1],
+         "after wrong keys for %d other users, alice's fourth wrong key "
+         "still counts" % (VAULTD_LIMIT_USERS + 6), r)
+
     # /proc: locked memory, the secure heap not in dumps, not dumpable.
     st = {}
     with open("/proc/%d/status" % vd.pid) as f:
@@ -217,7 +270,7 @@ try:
     t.is_(vd.shutdown(), 0, "vaultd shuts down cleanly")
 
     # No secret, master key or user key on disk or in the log.
-    values = [v[3] for v in SECRETS.values()] + [ROTATED, MASTER]
+    values = [v[3] for v in SECRETS.values()] + [ROTATED, BIG, MASTER]
     needles = []
     for v in values:
         b = v.encode()

@@ -26,7 +26,6 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,8 +53,6 @@ struct cli_req {
 	struct crypto_secret		*value;
 };
 
-static const char *cli_printable(const char *);
-static int	cli_valid_user(const char *);
 static int	cli_reply(struct peer *, uint32_t, int, const char *, ...)
 		    __attribute__((__format__ (printf, 4, 5)));
 static int	cli_reply_json(struct peer *, uint32_t, json_t *);
@@ -74,33 +71,6 @@ static int	cli_rotate_remove(struct vaultd *, struct peer *,
 static int	cli_list(struct vaultd *, struct peer *, struct cli_req *);
 static int	cli_passwd(struct vaultd *, struct peer *, struct cli_req *);
 static int	cli_backup(struct vaultd *, struct peer *, struct cli_req *);
-
-static const char *
-cli_printable(const char *s)
-{
-	const char	*p;
-
-	for (p = s; *p != '\0'; p++)
-		if (!isprint((unsigned char)*p))
-			return "(unprintable)";
-	return *s == '\0' ? "(none)" : s;
-}
-
-/* As the vault checks it; here too, since it keys the rate limit. */
-static int
-cli_valid_user(const char *s)
-{
-	size_t	 n = strlen(s), i;
-
-	if (n == 0 || n > VAULT_USER_MAX || strcmp(s, ".") == 0 ||
-	    strcmp(s, "..") == 0)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && strchr("._-", s[i]) ==
-		    NULL)
-			return 0;
-	return 1;
-}
 
 static int
 cli_reply(struct peer *p, uint32_t reqid, int error, const char *fmt, ...)
@@ -123,11 +93,17 @@ cli_reply(struct peer *p, uint32_t reqid, int error, const char *fmt, ...)
 	return chan_composev(&p->chan, MSG_VAULT_REPLY, 0, -1, iov, 2);
 }
 
+/*
+ * A JSON result goes out as it is: cli_reply() is for sentences, and its
+ * buffer would cut a long list short into JSON that does not parse.
+ */
 static int
 cli_reply_json(struct peer *p, uint32_t reqid, json_t *j)
 {
-	char	*s;
-	int	 rv;
+	struct msg_vault_reply	 r;
+	struct iovec		 iov[2];
+	char			*s;
+	int			 rv;
 
 	if (j == NULL || (s = json_dumps(j, JSON_COMPACT)) == NULL) {
 		json_decref(j);
@@ -135,34 +111,55 @@ cli_reply_json(struct peer *p, uint32_t reqid, json_t *j)
 		    vault_strerror(VAULT_ERR_SYSTEM));
 	}
 	json_decref(j);
-	if (strlen(s) > MSG_VAULT_TEXT_MAX)
-		rv = cli_reply(p, reqid, VAULT_ERR_SYSTEM, "the answer is too "
-		    "large for one message");
-	else
-		rv = cli_reply(p, reqid, 0, "%s", s);
+	if (strlen(s) > MSG_VAULT_TEXT_MAX) {
+		free(s);
+		return cli_reply(p, reqid, VAULT_ERR_SYSTEM, "the answer is "
+		    "too large for one message");
+	}
+	memset(&r, 0, sizeof(r));
+	r.reqid = reqid;
+	iov[0].iov_base = &r;
+	iov[0].iov_len = sizeof(r);
+	iov[1].iov_base = s;
+	iov[1].iov_len = strlen(s);
+	rv = chan_composev(&p->chan, MSG_VAULT_REPLY, 0, -1, iov, 2);
 	free(s);
 	return rv;
 }
 
-/* The wrong-key record of a user; with create, the oldest makes room. */
+/*
+ * The wrong-key record of a user, or NULL.  With create, a user without
+ * one gets a free slot, or one whose user has had no wrong key for
+ * VAULTD_LIMIT_FORGET seconds; never a record still counting, or wrong
+ * keys for a crowd of other users (which anyone who may init users can
+ * make) would wipe this user's count.  When every slot is counting, the
+ * users without a record share one overflow record.
+ */
 static struct vaultd_limit *
 cli_limit(struct vaultd *vd, const char *user, int create)
 {
-	struct vaultd_limit	*l, *old = &vd->limits[0];
+	struct vaultd_limit	*l, *reuse = NULL;
+	time_t			 now = time(NULL);
 	size_t			 i;
 
 	for (i = 0; i < VAULTD_LIMIT_USERS; i++) {
 		l = &vd->limits[i];
 		if (strcmp(l->user, user) == 0)
 			return l;
-		if (l->last < old->last)
-			old = l;
+		if (reuse == NULL && (l->user[0] == '\0' || (l->until <= now &&
+		    now - l->last >= VAULTD_LIMIT_FORGET)))
+			reuse = l;
 	}
 	if (!create)
 		return NULL;
-	memset(old, 0, sizeof(*old));
-	strlcpy(old->user, user, sizeof(old->user));
-	return old;
+	if (reuse == NULL) {
+		log_warnx("wrong master keys for more than %d users; "
+		    "counting the rest together", VAULTD_LIMIT_USERS);
+		return &vd->limit_overflow;
+	}
+	memset(reuse, 0, sizeof(*reuse));
+	strlcpy(reuse->user, user, sizeof(reuse->user));
+	return reuse;
 }
 
 static int
@@ -171,7 +168,9 @@ cli_limited(struct vaultd *vd, struct peer *p, struct cli_req *q)
 	struct vaultd_limit	*l;
 	time_t			 now = time(NULL);
 
-	if ((l = cli_limit(vd, q->r.user, 0)) == NULL || l->until <= now)
+	if ((l = cli_limit(vd, q->r.user, 0)) == NULL)
+		l = &vd->limit_overflow;
+	if (l->until <= now)
 		return 0;
 	log_warnx("%s: uid %u: user %s: refused, %u wrong master keys in a "
 	    "row; %lld seconds to wait", p->chan.name, p->uid, q->r.user,
@@ -215,16 +214,17 @@ cli_error(struct peer *p, struct cli_req *q, const char *what, int rv)
 {
 	log_warnx("%s: uid %u: %s for user %s%s%s failed: %s", p->chan.name,
 	    p->uid, what, q->r.user, q->r.name[0] != '\0' ? ", credential " :
-	    "", q->r.name[0] != '\0' ? cli_printable(q->r.name) : "",
+	    "", q->r.name[0] != '\0' ? vaultd_printable(q->r.name) : "",
 	    vault_strerror(rv));
 	switch (rv) {
 	case VAULT_ERR_NO_CREDENTIAL:
 		return cli_reply(p, q->r.reqid, rv, "no credential named %s",
-		    cli_printable(q->r.name));
+		    vaultd_printable(q->r.name));
 	case VAULT_ERR_EXISTS:
 		return cli_reply(p, q->r.reqid, rv, "a credential for "
 		    "connector %s or named %s exists; use --replace",
-		    cli_printable(q->r.connector), cli_printable(q->r.name));
+		    vaultd_printable(q->r.connector),
+		    vaultd_printable(q->r.name));
 	case VAULT_ERR_NO_USER:
 		return cli_reply(p, q->r.reqid, rv, "no vault for user %s; "
 		    "create it with \"aileron vault init\"", q->r.user);
@@ -507,11 +507,11 @@ vaultd_cli_request(struct vaultd *vd, struct peer *p, struct msg *msg)
 	explicit_bzero(q.r.new_key, sizeof(q.r.new_key));
 	explicit_bzero((void *)msg->data, msg->len);
 
-	if (q.r.op != MSG_VAULT_OP_BACKUP && !cli_valid_user(q.r.user)) {
+	if (q.r.op != MSG_VAULT_OP_BACKUP && !vault_valid_user(q.r.user)) {
 		log_warnx("%s: uid %u: request for an invalid user name",
 		    p->chan.name, p->uid);
 		rv = cli_reply(p, q.r.reqid, VAULT_ERR_INVALID, "invalid user "
-		    "name \"%s\"", cli_printable(q.r.user)) == -1 ? -1 : 0;
+		    "name \"%s\"", vaultd_printable(q.r.user)) == -1 ? -1 : 0;
 		goto done;
 	}
 	switch (q.r.op) {

@@ -49,7 +49,6 @@ _Static_assert((int)INJECT_BEARER == (int)VAULT_KIND_BEARER &&
     (int)INJECT_HEADER == (int)VAULT_KIND_HEADER &&
     (int)INJECT_QUERY == (int)VAULT_KIND_QUERY, "injection kinds differ");
 
-static const char *inject_printable(const char *);
 static int	inject_format(const struct connmap_entry *,
 		    const struct crypto_secret *, struct crypto_secret **);
 static int	inject_open(struct vaultd *, struct session *,
@@ -57,18 +56,6 @@ static int	inject_open(struct vaultd *, struct session *,
 		    struct crypto_secret **);
 static int	inject_refuse(struct peer *, uint32_t, int, const char *, ...)
 		    __attribute__((__format__ (printf, 4, 5)));
-
-/* For logs: a worker's string only when it is plain printable ASCII. */
-static const char *
-inject_printable(const char *s)
-{
-	const char	*p;
-
-	for (p = s; *p != '\0'; p++)
-		if (!isprint((unsigned char)*p))
-			return "(unprintable)";
-	return *s == '\0' ? "(empty)" : s;
-}
 
 /* A refusal: logged, and sent as a sentence with a non-zero error. */
 static int
@@ -219,11 +206,11 @@ vaultd_inject(struct vaultd *vd, struct peer *p, struct msg *msg)
 
 	if ((e = connmap_find(&vd->connectors, req.connector)) == NULL)
 		return inject_refuse(p, req.reqid, MSG_VAULT_ERR_REFUSED,
-		    "unknown connector %s", inject_printable(req.connector));
+		    "unknown connector %s", vaultd_printable(req.connector));
 	if (!connmap_host_ok(e, req.host))
 		return inject_refuse(p, req.reqid, MSG_VAULT_ERR_REFUSED,
 		    "connector %s does not declare host %s", e->name,
-		    inject_printable(req.host));
+		    vaultd_printable(req.host));
 	if (s == NULL)
 		return inject_refuse(p, req.reqid, MSG_VAULT_ERR_REFUSED,
 		    "this worker serves no session");

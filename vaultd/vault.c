@@ -60,6 +60,8 @@
 #define VAULT_TYPE_SHARED	"shared"
 #define VAULT_PAUSE_ENV		"AILERON_TEST_REVOKE_PAUSE"
 #define VAULT_PAUSE_SECONDS	60
+#define NITEMS(a)		(sizeof(a) / sizeof((a)[0]))
+#define VAULT_NAME_CHARS	"._-@+:"	/* besides letters, digits */
 
 struct vault {
 	struct store	*st;
@@ -113,11 +115,15 @@ static const char *vault_errors[VAULT_ERR_MAX] = {
 	[VAULT_ERR_STALE_KEY] = "the vault key changed; open it again",
 };
 
-static const char *vault_kinds[] = { "bearer", "basic", "header", "query" };
-static const char *vault_roles[] = { "reader", "contributor", "owner" };
+static const char *const vault_kinds[] = {
+	"bearer", "basic", "header", "query"
+};
+static const char *const vault_roles[] = { "reader", "contributor", "owner" };
 
+static const char *vault_table_name(const char *const *, size_t,
+		    unsigned int);
+static int	vault_table_index(const char *const *, size_t, const char *);
 static int	vault_valid_chars(const char *, size_t, const char *);
-static int	vault_valid_user(const char *);
 static int	vault_valid_id(const char *);
 static int	vault_valid_value(enum vault_kind, const unsigned char *,
 		    size_t);
@@ -167,6 +173,10 @@ static int	vault_cred_del(struct store_txn *,
 		    const struct vault_credential_info *);
 static int	vault_cred_byname(struct store_txn *, const char *,
 		    const char *, struct vault_credential_info *);
+static int	vault_cred_change_begin(struct store_txn *, const char *,
+		    const unsigned char *, const char *, const char *,
+		    struct vault_meta *, struct crypto_secret **,
+		    struct vault_credential_info *);
 static const unsigned char *vault_member_key_find(
 		    const struct vault_member_key *, size_t, const char *);
 static int	vault_finish(struct store_txn *, int);
@@ -225,46 +235,58 @@ vault_strerror(int e)
 	return vault_errors[e];
 }
 
+/* Kinds and roles are small tables of names, indexed by their enum. */
+static const char *
+vault_table_name(const char *const *names, size_t n, unsigned int i)
+{
+	return i < n ? names[i] : "unknown";
+}
+
+static int
+vault_table_index(const char *const *names, size_t n, const char *s)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
 const char *
 vault_kind_name(enum vault_kind k)
 {
-	if ((unsigned)k >= sizeof(vault_kinds) / sizeof(vault_kinds[0]))
-		return "unknown";
-	return vault_kinds[k];
+	return vault_table_name(vault_kinds, NITEMS(vault_kinds), k);
 }
 
 int
 vault_kind_parse(const char *s, enum vault_kind *k)
 {
-	size_t	 i;
+	int	 i;
 
-	for (i = 0; i < sizeof(vault_kinds) / sizeof(vault_kinds[0]); i++)
-		if (strcmp(s, vault_kinds[i]) == 0) {
-			*k = (enum vault_kind)i;
-			return 0;
-		}
-	return -1;
+	if ((i = vault_table_index(vault_kinds, NITEMS(vault_kinds),
+	    s)) == -1)
+		return -1;
+	*k = (enum vault_kind)i;
+	return 0;
 }
 
 const char *
 vault_role_name(enum vault_role r)
 {
-	if ((unsigned)r >= sizeof(vault_roles) / sizeof(vault_roles[0]))
-		return "unknown";
-	return vault_roles[r];
+	return vault_table_name(vault_roles, NITEMS(vault_roles), r);
 }
 
 int
 vault_role_parse(const char *s, enum vault_role *r)
 {
-	size_t	 i;
+	int	 i;
 
-	for (i = 0; i < sizeof(vault_roles) / sizeof(vault_roles[0]); i++)
-		if (strcmp(s, vault_roles[i]) == 0) {
-			*r = (enum vault_role)i;
-			return 0;
-		}
-	return -1;
+	if ((i = vault_table_index(vault_roles, NITEMS(vault_roles),
+	    s)) == -1)
+		return -1;
+	*r = (enum vault_role)i;
+	return 0;
 }
 
 /* 1..max characters, each alphanumeric or in extra. */
@@ -285,8 +307,11 @@ vault_valid_chars(const char *s, size_t max, const char *extra)
 	return 1;
 }
 
-/* Login names; never "." or "..", never a '/'. */
-static int
+/*
+ * Login names; never "." or "..", never a '/'.  vaultd checks a CLI
+ * peer's user name with this too, since it keys the wrong-key limit.
+ */
+int
 vault_valid_user(const char *s)
 {
 	if (!vault_valid_chars(s, VAULT_USER_MAX, "._-"))
@@ -870,6 +895,7 @@ vault_cred_list(struct store_txn *txn, const char *vault_id,
 	const unsigned char		*val;
 	const char			*key;
 	char				 prefix[STORE_KEY_MAX];
+	char				 want[STORE_KEY_MAX];
 	size_t				 n = 0, cap = 0, len, kl;
 	int				 r, rv = VAULT_ERR_SYSTEM;
 
@@ -892,8 +918,18 @@ vault_cred_list(struct store_txn *txn, const char *vault_id,
 			}
 			ci = nci;
 		}
-		if (vault_cred_meta_parse(vault_id, val, len, &ci[n]) !=
-		    VAULT_OK) {
+		/*
+		 * The id inside must be the one in the record's name, or
+		 * a meta record copied over another would hide that
+		 * credential behind a second copy of the first.
+		 */
+		if (vault_cred_meta_parse(vault_id, val, len, &ci[n]) ==
+		    VAULT_OK)
+			snprintf(want, sizeof(want), KEY_CMETA, vault_id,
+			    ci[n].id);
+		else
+			want[0] = '\0';
+		if (strcmp(key, want) != 0) {
 			log_warnx("vault: record %s is damaged", key);
 			rv = VAULT_ERR_CORRUPT;
 			goto done;
@@ -1201,7 +1237,7 @@ vault_credential_add(struct vault *v, const char *user,
 	int				 rv, replaced = 0;
 
 	if (!vault_valid_user(user) ||
-	    !vault_valid_chars(name, VAULT_NAME_MAX, "._-@+:") ||
+	    !vault_valid_chars(name, VAULT_NAME_MAX, VAULT_NAME_CHARS) ||
 	    !vault_valid_chars(connector, VAULT_CONNECTOR_MAX, "._-") ||
 	    (unsigned)kind > VAULT_KIND_QUERY ||
 	    ((kind == VAULT_KIND_HEADER || kind == VAULT_KIND_QUERY) &&
@@ -1288,6 +1324,34 @@ vault_cred_byname(struct store_txn *txn, const char *vault_id,
 	return rv;
 }
 
+/*
+ * What rotate and remove share: a valid name, the vault, a role that may
+ * change credentials, the key (which proves the caller is the user, as
+ * for add) and the credential by name.  *vkey is the opened vault key on
+ * success, NULL otherwise; the caller frees it either way.
+ */
+static int
+vault_cred_change_begin(struct store_txn *txn, const char *user,
+    const unsigned char *ukey, const char *vault_id, const char *name,
+    struct vault_meta *m, struct crypto_secret **vkey,
+    struct vault_credential_info *ci)
+{
+	enum vault_role	 role;
+	int		 rv;
+
+	*vkey = NULL;
+	memset(m, 0, sizeof(*m));
+	memset(ci, 0, sizeof(*ci));
+	if ((rv = vault_resolve(txn, user, vault_id, m, &role)) != VAULT_OK)
+		return rv;
+	if (role < VAULT_ROLE_CONTRIBUTOR)
+		return VAULT_ERR_DENIED;
+	if ((rv = vault_wrap_open(txn, m->id, user, ukey, m->generation,
+	    vkey)) != VAULT_OK)
+		return rv;
+	return vault_cred_byname(txn, m->id, name, ci);
+}
+
 /* A new value for an existing credential; same id, kind and connector. */
 int
 vault_credential_rotate(struct vault *v, const char *user,
@@ -1295,25 +1359,19 @@ vault_credential_rotate(struct vault *v, const char *user,
     const unsigned char *value, size_t len)
 {
 	struct store_txn		*txn;
-	struct crypto_secret		*vkey = NULL;
+	struct crypto_secret		*vkey;
 	struct vault_credential_info	 ci;
 	struct vault_meta		 m;
-	enum vault_role			 role;
 	int				 rv;
 
-	if (!vault_valid_user(user) || name == NULL)
+	/* The name is logged: only a name add would have accepted. */
+	if (!vault_valid_user(user) ||
+	    !vault_valid_chars(name, VAULT_NAME_MAX, VAULT_NAME_CHARS))
 		return VAULT_ERR_INVALID;
 	if ((txn = store_begin(v->st)) == NULL)
 		return VAULT_ERR_SYSTEM;
-	if ((rv = vault_resolve(txn, user, vault_id, &m, &role)) != VAULT_OK)
-		goto done;
-	if (role < VAULT_ROLE_CONTRIBUTOR) {
-		rv = VAULT_ERR_DENIED;
-		goto done;
-	}
-	if ((rv = vault_wrap_open(txn, m.id, user, ukey, m.generation,
-	    &vkey)) != VAULT_OK ||
-	    (rv = vault_cred_byname(txn, m.id, name, &ci)) != VAULT_OK)
+	if ((rv = vault_cred_change_begin(txn, user, ukey, vault_id, name, &m,
+	    &vkey, &ci)) != VAULT_OK)
 		goto done;
 	if (!vault_valid_value(ci.kind, value, len)) {
 		rv = VAULT_ERR_INVALID;
@@ -1321,9 +1379,9 @@ vault_credential_rotate(struct vault *v, const char *user,
 	}
 	ci.rotated = time(NULL);
 	if ((rv = vault_cred_seal(txn, vkey->data, m.generation, &ci, value,
-	    len)) != VAULT_OK ||
-	    (rv = vault_cred_meta_write(txn, &ci)) != VAULT_OK)
+	    len)) != VAULT_OK)
 		goto done;
+	rv = vault_cred_meta_write(txn, &ci);
  done:
 	crypto_secret_free(vkey);
 	if ((rv = vault_finish(txn, rv)) == VAULT_OK)
@@ -1340,29 +1398,19 @@ vault_credential_remove(struct vault *v, const char *user,
     const unsigned char *ukey, const char *vault_id, const char *name)
 {
 	struct store_txn		*txn;
-	struct crypto_secret		*vkey = NULL;
+	struct crypto_secret		*vkey;
 	struct vault_credential_info	 ci;
 	struct vault_meta		 m;
-	enum vault_role			 role;
 	int				 rv;
 
-	if (!vault_valid_user(user) || name == NULL)
+	if (!vault_valid_user(user) ||
+	    !vault_valid_chars(name, VAULT_NAME_MAX, VAULT_NAME_CHARS))
 		return VAULT_ERR_INVALID;
 	if ((txn = store_begin(v->st)) == NULL)
 		return VAULT_ERR_SYSTEM;
-	if ((rv = vault_resolve(txn, user, vault_id, &m, &role)) != VAULT_OK)
-		goto done;
-	if (role < VAULT_ROLE_CONTRIBUTOR) {
-		rv = VAULT_ERR_DENIED;
-		goto done;
-	}
-	/* The key proves the caller is the user, as for add. */
-	if ((rv = vault_wrap_open(txn, m.id, user, ukey, m.generation,
-	    &vkey)) != VAULT_OK ||
-	    (rv = vault_cred_byname(txn, m.id, name, &ci)) != VAULT_OK)
-		goto done;
-	rv = vault_cred_del(txn, &ci);
- done:
+	if ((rv = vault_cred_change_begin(txn, user, ukey, vault_id, name, &m,
+	    &vkey, &ci)) == VAULT_OK)
+		rv = vault_cred_del(txn, &ci);
 	crypto_secret_free(vkey);
 	if ((rv = vault_finish(txn, rv)) == VAULT_OK)
 		log_info("vault: user %s removed credential %s (connector %s) "
@@ -1625,7 +1673,7 @@ vault_shared_create(struct vault *v, const char *user,
 	int			 rv;
 
 	if (!vault_valid_user(user) ||
-	    !vault_valid_chars(name, VAULT_NAME_MAX, "._-@+:"))
+	    !vault_valid_chars(name, VAULT_NAME_MAX, VAULT_NAME_CHARS))
 		return VAULT_ERR_INVALID;
 	if ((txn = store_begin(v->st)) == NULL)
 		return VAULT_ERR_SYSTEM;

@@ -109,6 +109,7 @@ const char	*vault_kind_name(enum vault_kind);
 int		 vault_kind_parse(const char *, enum vault_kind *);
 const char	*vault_role_name(enum vault_role);
 int		 vault_role_parse(const char *, enum vault_role *);
+int		 vault_valid_user(const char *);
 
 /* Users.  ukey is always the CRYPTO_KEY_LEN-byte scrypt output. */
 int	 vault_kdf_new(struct vault_kdf *);

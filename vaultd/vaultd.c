@@ -23,12 +23,14 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
+#include <ctype.h>
 #include <errno.h>
-#include <openssl/crypto.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <openssl/crypto.h>
 
 #include "log.h"
 #include "msg.h"
@@ -53,6 +55,21 @@ static int	vaultd_dispatch_cli(struct vaultd *, struct peer *);
 static void	vaultd_accept(struct vaultd *);
 static void	vaultd_conf_cb(struct msg *, void *);
 static void	vaultd_shutdown(struct vaultd *) __attribute__((__noreturn__));
+
+/*
+ * For logs and refusals: a peer's string only when it is plain printable
+ * ASCII, so a worker or the CLI cannot forge log lines.
+ */
+const char *
+vaultd_printable(const char *s)
+{
+	const char	*p;
+
+	for (p = s; *p != '\0'; p++)
+		if (!isprint((unsigned char)*p))
+			return "(unprintable)";
+	return *s == '\0' ? "(empty)" : s;
+}
 
 /*
  * The connector map: BEGIN, one CONNECTOR each, END; at start and on every
@@ -134,7 +151,7 @@ vaultd_session(struct vaultd *vd, struct msg *msg)
 		s = session_find(&vd->sessions, ms.session);
 	switch (msg->hdr.type) {
 	case MSG_VAULT_SESSION_BEGIN:
-		if (ms.user[0] == '\0' || strlen(ms.user) > VAULT_USER_MAX)
+		if (!vault_valid_user(ms.user))
 			fatalx("malformed SESSION_BEGIN from control");
 		if (session_begin(&vd->sessions, ms.session, ms.user) == NULL)
 			err = "session exists, or too many sessions";
@@ -271,14 +288,26 @@ vaultd_dispatch_worker(struct vaultd *vd, struct peer *p)
 	struct msg	 msg;
 	int		 r;
 
-	while ((r = chan_get(&p->chan, &msg)) == 1)
+	while ((r = chan_get(&p->chan, &msg)) == 1) {
 		if (vaultd_inject(vd, p, &msg) == -1) {
 			r = -1;
 			break;
 		}
+		/*
+		 * A worker asks once and waits.  One that keeps asking
+		 * and never reads would pile up injected credentials in
+		 * our heap until we ran out of memory.
+		 */
+		if (p->chan.outbytes > VAULTD_PEER_OUTMAX) {
+			log_warnx("%s: does not read its replies",
+			    p->chan.name);
+			r = -1;
+			break;
+		}
+	}
 	if (r != -1)
 		return 0;
-	log_warnx("%s: bad message; closing its channel", p->chan.name);
+	log_warnx("%s: closing its channel", p->chan.name);
 	/* A worker that misbehaves is compromised or broken: it goes. */
 	chan_compose(&vd->parent, MSG_WORKER_BAD, p->id, -1, NULL, 0);
 	return -1;
@@ -291,9 +320,15 @@ vaultd_dispatch_cli(struct vaultd *vd, struct peer *p)
 	struct msg	 msg;
 	int		 r;
 
-	while ((r = chan_get(&p->chan, &msg)) == 1)
+	while ((r = chan_get(&p->chan, &msg)) == 1) {
 		if (vaultd_cli_request(vd, p, &msg) == -1)
 			return -1;
+		if (p->chan.outbytes > VAULTD_PEER_OUTMAX) {
+			log_warnx("%s: uid %u: does not read its replies; "
+			    "closing the connection", p->chan.name, p->uid);
+			return -1;
+		}
+	}
 	if (r == -1)
 		log_warnx("%s: uid %u: malformed message; closing the "
 		    "connection", p->chan.name, p->uid);

@@ -25,6 +25,8 @@
 #define VAULTD_LIMIT_USERS	64	/* users tracked for wrong keys */
 #define VAULTD_LIMIT_FREE	3	/* wrong keys before a delay */
 #define VAULTD_LIMIT_MAXDELAY	300	/* seconds */
+#define VAULTD_LIMIT_FORGET	3600	/* a quiet record may be reused */
+#define VAULTD_PEER_OUTMAX	(256 * 1024)	/* replies a peer left unread */
 
 /* Wrong master keys in a row for one user, from vault.sock. */
 struct vaultd_limit {
@@ -47,9 +49,11 @@ struct vaultd {
 	struct vault		*vault;
 	struct sessions		 sessions;
 	struct vaultd_limit	 limits[VAULTD_LIMIT_USERS];
+	struct vaultd_limit	 limit_overflow;	/* the rest */
 };
 
 void	vaultd(int foreground, int verbose) __attribute__((__noreturn__));
+const char *vaultd_printable(const char *);
 
 /* vaultd/cli.c: requests on vault.sock.  -1: close that connection. */
 int	vaultd_cli_request(struct vaultd *, struct peer *, struct msg *);

@@ -138,13 +138,14 @@ main(void)
 	char		 hex[256], b64[256], *p;
 	unsigned char	 ak[CRYPTO_KEY_LEN], ak2[CRYPTO_KEY_LEN];
 	unsigned char	 bk[CRYPTO_KEY_LEN], bad[CRYPTO_KEY_LEN];
-	unsigned char			*b1, *b2, *old, *oldwrap, *save;
+	unsigned char			*b1, *b2, *old, *oldwrap, *save, *m2;
 	struct vault_credential_info	*list, ci;
 	struct vault_member_key		 keys[2];
 	struct vault_key		*bobkey, *forged;
 	struct crypto_secret		*s;
 	struct vault_kdf		 kdf, kdf2;
-	size_t				 n, i, l1, l2, lold, lwrap, lsave, j;
+	size_t				 n, i, j, l1, l2, lold, lwrap, lsave;
+	size_t				 lm2;
 	int				 leaks, rv;
 
 	if (mkdtemp(tmpl) == NULL)
@@ -247,6 +248,11 @@ main(void)
 	    "add to unknown vault");
 	is(vault_credential_list(v, "nobody", NULL, &list, &n),
 	    VAULT_ERR_NO_USER, "list for unknown user");
+	is(vault_credential_rotate(v, "alice", ak, NULL, "bad\nname",
+	    (const unsigned char *)"v", 1), VAULT_ERR_INVALID,
+	    "rotate of a name no add accepts: invalid, not logged");
+	is(vault_credential_remove(v, "alice", ak, NULL, "bad\nname"),
+	    VAULT_ERR_INVALID, "remove of such a name: invalid");
 	ok(unchanged(), "store unchanged by all of the above");
 
 	/* Replace and rotate. */
@@ -313,6 +319,14 @@ main(void)
 	    "truncated meta record: detected");
 	vt_put(st, k3, save, lsave);
 	ok(opens_to("alice", ak, "linear", secrets[5]), "meta restored");
+	cred_key(pv, "anthropic", ".meta.json", k2, sizeof(k2));
+	m2 = vt_get(st, k2, &lm2);
+	vt_put(st, k2, save, lsave);
+	is(open_err("alice", ak, "linear"), VAULT_ERR_CORRUPT,
+	    "a meta record copied over another credential's: detected");
+	vt_put(st, k2, m2, lm2);
+	free(m2);
+	ok(opens_to("alice", ak, "anthropic", secrets[2]), "copy undone");
 	free(p);
 	free(save);
 	free(b1);
