@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+# install.t: "make install" honours PREFIX and DESTDIR and installs the
+# binary, the shims, every man page, the specs, the manifest and the
+# sample configuration.
+
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+from aileron import TAP, SRC
+
+t = TAP()
+t.plan(8)
+build = os.environ.get("AILERON_BUILD", os.path.join(SRC, "build"))
+dest = tempfile.mkdtemp(prefix="aileron-inst.")
+r = subprocess.run(["make", "-s", "-C", SRC, "install", "BUILD=" + build,
+                    "DESTDIR=" + dest, "PREFIX=/opt/ail"],
+                   capture_output=True, text=True, timeout=300)
+t.is_(r.returncode, 0, "make install DESTDIR=... PREFIX=/opt/ail")
+if r.returncode:
+    t.diag(r.stdout[-2000:] + r.stderr[-2000:])
+root = dest + "/opt/ail"
+t.ok(os.access(root + "/bin/aileron", os.X_OK), "the binary is in PREFIX/bin")
+specs = sorted(os.path.basename(p)[:-5]
+               for p in glob.glob(os.path.join(SRC, "specs", "*.json")))
+t.ok(specs and all(os.access(root + "/bin/" + s, os.X_OK) for s in specs),
+     "a shim per spec is in PREFIX/bin")
+mans = [os.path.basename(p)
+        for p in glob.glob(os.path.join(SRC, "man", "*.[1-9]"))]
+t.ok(mans and all(os.path.exists("%s/share/man/man%s/%s" %
+                                 (root, m[-1], m)) for m in mans),
+     "every man page is installed in its section")
+t.ok(all(os.path.exists("%s/share/man/man1/%s.1" % (root, s))
+         for s in specs), "and each shim's page")
+t.ok(all(os.path.exists("%s/share/aileron/specs/%s.json" % (root, s))
+         for s in specs), "the specs are in PREFIX/share/aileron/specs")
+t.ok(os.path.exists(root + "/share/aileron/actions.json"),
+     "the manifest is in PREFIX/share/aileron")
+t.ok(os.path.exists(dest + "/etc/aileron/aileron.conf.sample"),
+     "the sample configuration is in /etc/aileron")
+shutil.rmtree(dest, ignore_errors=True)
+t.done()
