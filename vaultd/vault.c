@@ -58,8 +58,6 @@
 #define VAULT_MEMBERS_MAX	256
 #define VAULT_TYPE_PERSONAL	"personal"
 #define VAULT_TYPE_SHARED	"shared"
-#define VAULT_PAUSE_ENV		"AILERON_TEST_REVOKE_PAUSE"
-#define VAULT_PAUSE_SECONDS	60
 #define NITEMS(a)		(sizeof(a) / sizeof((a)[0]))
 #define VAULT_NAME_CHARS	"._-@+:"	/* besides letters, digits */
 
@@ -180,7 +178,6 @@ static int	vault_cred_change_begin(struct store_txn *, const char *,
 static const unsigned char *vault_member_key_find(
 		    const struct vault_member_key *, size_t, const char *);
 static int	vault_finish(struct store_txn *, int);
-static void	vault_test_pause(void);
 
 /*
  * Key names.  Every component is validated (ids are hex, user ids have no
@@ -1769,27 +1766,11 @@ vault_grant(struct vault *v, const char *vault_id, const char *granter,
 }
 
 /*
- * Test hook: with AILERON_TEST_REVOKE_PAUSE=/path in the environment, a
- * revoke that has re-encrypted half its credentials (at least one) creates
- * that file
- * and sleeps before it commits, so a test can kill -9 it mid-transaction.
+ * Test hook: NULL in aileron itself.  The crash test's helper program sets
+ * it to pause a revoke that has re-encrypted at least one credential and
+ * not yet committed, so the test can kill -9 it mid-transaction.
  */
-static void
-vault_test_pause(void)
-{
-	const char	*path;
-	int		 fd;
-
-	if ((path = getenv(VAULT_PAUSE_ENV)) == NULL || *path == '\0')
-		return;
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1) {
-		log_warn("%s: %s", __func__, path);
-		return;
-	}
-	close(fd);
-	log_info("vault: revoke paused for a test (%s)", path);
-	sleep(VAULT_PAUSE_SECONDS);
-}
+void	(*vault_revoke_test_hook)(void);
 
 static const unsigned char *
 vault_member_key_find(const struct vault_member_key *keys, size_t nkeys,
@@ -1892,7 +1873,8 @@ vault_revoke(struct vault *v, const char *vault_id, const char *revoker,
 			goto done;
 		/* Halfway, so much of the transaction is already logged. */
 		if (i == n / 2)
-			vault_test_pause();
+			if (vault_revoke_test_hook != NULL)
+				vault_revoke_test_hook();
 	}
 	for (i = 0; i < rest.n; i++) {
 		uk = vault_member_key_find(keys, nkeys, rest.m[i].user);

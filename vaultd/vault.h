@@ -160,4 +160,7 @@ int	 vault_grant(struct vault *, const char *vault_id, const char *granter,
 int	 vault_revoke(struct vault *, const char *vault_id, const char *revoker,
 	    const char *member, const struct vault_member_key *, size_t);
 
+/* Tests only; see vault.c. */
+extern void	(*vault_revoke_test_hook)(void);
+
 #endif

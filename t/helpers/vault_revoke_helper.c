@@ -20,9 +20,11 @@
  * Not a TAP test: the shell test kills it with signal 9 mid-revoke.
  */
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -35,6 +37,8 @@
 #define VALUE_FMT	"sk_crash_%04zu_SECRETVALUE"
 
 static struct vault	*v;
+
+static void	revoke_pause(void);
 
 static void
 derive(const char *user, const char *master, unsigned char *out)
@@ -81,6 +85,25 @@ team_id(char *id)
 	fatalx("no team vault");
 }
 
+/*
+ * Mid-revoke (at least one credential re-encrypted, nothing committed):
+ * create $AILERON_TEST_REVOKE_PAUSE and sleep, so the test can kill us.
+ */
+static void
+revoke_pause(void)
+{
+	const char	*path;
+	int		 fd;
+
+	if ((path = getenv("AILERON_TEST_REVOKE_PAUSE")) == NULL ||
+	    *path == '\0')
+		return;
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1)
+		fatal("%s", path);
+	close(fd);
+	sleep(60);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -125,6 +148,7 @@ main(int argc, char *argv[])
 			fatalx("grant");
 		printf("%s\n", team);
 	} else if (strcmp(argv[1], "revoke") == 0) {
+		vault_revoke_test_hook = revoke_pause;
 		derive("alice", ALICE_MASTER, ak);
 		team_id(team);
 		keys[0].user = "alice";
