@@ -34,6 +34,7 @@
 #include "log.h"
 #include "msg.h"
 #include "msgtypes.h"
+#include "peer.h"
 #include "proc.h"
 #include "sandbox.h"
 
@@ -219,4 +220,40 @@ proc_child_sandbox(enum proc_id id, const struct msg_conf_proc *mc,
 	sandbox_enter(&sb);
 	if (!sb.drop && chdir(mc->dir) == -1)
 		fatal("chdir %s", mc->dir);
+}
+
+/*
+ * What control and vaultd both take from the master once running: PING,
+ * the log level, and the workers' channels coming and going.  Returns 1
+ * when msg was one of those.  The master is trusted: a bad one is fatal.
+ */
+int
+proc_child_dispatch(struct chan *parent, struct peers *workers,
+    struct msg *msg)
+{
+	struct peer	*p;
+	int32_t		 v;
+
+	switch (msg->hdr.type) {
+	case MSG_PING:
+		chan_compose(parent, MSG_PONG, 0, -1, msg->data, msg->len);
+		return 1;
+	case MSG_CONF_VERBOSE:
+		memcpy(&v, msg->data, sizeof(v));
+		log_setverbose(v);
+		return 1;
+	case MSG_WORKER_NEW:
+		if (msg->fd == -1)
+			fatalx("WORKER_NEW without a channel");
+		if (peer_find(workers, PEER_WORKER, msg->hdr.peerid) != NULL)
+			fatalx("worker %u announced twice", msg->hdr.peerid);
+		peer_add(workers, PEER_WORKER, msg->fd, msg->hdr.peerid);
+		return 1;
+	case MSG_WORKER_GONE:
+		if ((p = peer_find(workers, PEER_WORKER,
+		    msg->hdr.peerid)) != NULL)
+			peer_del(workers, p);
+		return 1;
+	}
+	return 0;
 }

@@ -32,6 +32,7 @@ struct proc_child {
 
 struct chan;
 struct msg;
+struct peers;
 struct msg_conf_proc;
 
 int		 proc_self_path(char *, size_t);
@@ -40,6 +41,8 @@ void		 proc_child_configure(struct chan *, struct msg_conf_proc *,
 void		 proc_child_sandbox(enum proc_id, const struct msg_conf_proc *,
 		    int *, size_t);
 void		 proc_child_check_parent(void);
+int		 proc_child_dispatch(struct chan *, struct peers *,
+		    struct msg *);
 int		 proc_exec(const char *self, enum proc_id, int foreground,
 		    int verbose, struct proc_child *);
 const char	*proc_status_str(int status, char *buf, size_t len);

@@ -86,35 +86,12 @@ static void
 control_dispatch_master(struct control *ctl)
 {
 	struct msg	 msg;
-	struct peer	*p;
-	int32_t		 v;
 	int		 r;
 
 	while ((r = chan_get(&ctl->parent, &msg)) == 1) {
+		if (proc_child_dispatch(&ctl->parent, &ctl->workers, &msg))
+			continue;
 		switch (msg.hdr.type) {
-		case MSG_PING:
-			chan_compose(&ctl->parent, MSG_PONG, 0, -1, msg.data,
-			    msg.len);
-			break;
-		case MSG_CONF_VERBOSE:
-			memcpy(&v, msg.data, sizeof(v));
-			log_setverbose(v);
-			break;
-		case MSG_WORKER_NEW:
-			if (msg.fd == -1)
-				fatalx("WORKER_NEW without a channel");
-			if (peer_find(&ctl->workers, PEER_WORKER,
-			    msg.hdr.peerid) != NULL)
-				fatalx("worker %u announced twice",
-				    msg.hdr.peerid);
-			peer_add(&ctl->workers, PEER_WORKER, msg.fd,
-			    msg.hdr.peerid);
-			break;
-		case MSG_WORKER_GONE:
-			if ((p = peer_find(&ctl->workers, PEER_WORKER,
-			    msg.hdr.peerid)) != NULL)
-				peer_del(&ctl->workers, p);
-			break;
 		case MSG_SHUTDOWN:
 			log_debug("shutting down");
 			exit(0);

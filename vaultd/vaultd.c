@@ -232,36 +232,17 @@ static void
 vaultd_dispatch_master(struct vaultd *vd)
 {
 	struct msg	 msg;
-	struct peer	*p;
-	int32_t		 v;
 	int		 r;
 
 	while ((r = chan_get(&vd->parent, &msg)) == 1) {
-		switch (msg.hdr.type) {
-		case MSG_PING:
-			chan_compose(&vd->parent, MSG_PONG, 0, -1, msg.data,
-			    msg.len);
-			break;
-		case MSG_CONF_VERBOSE:
-			memcpy(&v, msg.data, sizeof(v));
-			log_setverbose(v);
-			break;
-		case MSG_WORKER_NEW:
-			if (msg.fd == -1)
-				fatalx("WORKER_NEW without a channel");
-			if (peer_find(&vd->peers, PEER_WORKER,
-			    msg.hdr.peerid) != NULL)
-				fatalx("worker %u announced twice",
+		if (proc_child_dispatch(&vd->parent, &vd->peers, &msg)) {
+			/* A worker gone serves no session any more. */
+			if (msg.hdr.type == MSG_WORKER_GONE)
+				session_unbind_worker(&vd->sessions,
 				    msg.hdr.peerid);
-			peer_add(&vd->peers, PEER_WORKER, msg.fd,
-			    msg.hdr.peerid);
-			break;
-		case MSG_WORKER_GONE:
-			if ((p = peer_find(&vd->peers, PEER_WORKER,
-			    msg.hdr.peerid)) != NULL)
-				peer_del(&vd->peers, p);
-			session_unbind_worker(&vd->sessions, msg.hdr.peerid);
-			break;
+			continue;
+		}
+		switch (msg.hdr.type) {
 		case MSG_SHUTDOWN:
 			vaultd_shutdown(vd);
 		case MSG_CONF_CONNECTORS_BEGIN:
