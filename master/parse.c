@@ -28,6 +28,7 @@
 #include "parse.h"
 
 #define CONF_LINE_MAX		4096	/* bytes on a physical line */
+#define CONF_FILE_MAX		(1024 * 1024)	/* bytes in the whole file */
 #define CONF_WORDS_MAX		8	/* more than a directive takes */
 #define CONF_SHOW_MAX		64	/* of a word in a message */
 
@@ -61,6 +62,7 @@ struct conf_parser {
 	char			 dir[PATH_MAX];
 	int			 lineno;	/* physical line read */
 	size_t			 linelen;	/* bytes read on it */
+	size_t			 total;		/* bytes read in all */
 	int			 eof;
 	int			 errors;
 	struct aileron_conf	*conf;
@@ -211,6 +213,15 @@ conf_getc(struct conf_parser *p, struct conf_stmt *st)
 
 	if ((c = getc(p->fp)) == EOF)
 		return EOF;
+	/* A device that never ends (-f /dev/zero) must not hang us. */
+	if (++p->total > CONF_FILE_MAX) {
+		if (p->total == CONF_FILE_MAX + 1) {
+			snprintf(msg, sizeof(msg), "file is larger than %d "
+			    "bytes", CONF_FILE_MAX);
+			conf_lexerr(st, p->lineno, msg);
+		}
+		return EOF;
+	}
 	if (c == '\n') {
 		p->lineno++;
 		p->linelen = 0;

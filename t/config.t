@@ -29,7 +29,7 @@ CASES = [
 ]
 
 t = TAP()
-t.plan(2 * len(CASES) + 11)
+t.plan(2 * len(CASES) + 12)
 d = tempfile.mkdtemp(prefix="aileron-t.")
 os.chdir(d)
 for text, pattern in CASES:
@@ -51,6 +51,13 @@ r = subprocess.run([BIN, "service", "-n", "-f", "missing.conf", "-s", d],
                    capture_output=True, text=True)
 t.ok(r.returncode == 1 and "missing.conf" in r.stderr,
      "-f naming a missing file is an error that names it", r.stderr)
+try:
+    r = subprocess.run([BIN, "service", "-n", "-f", "/dev/zero", "-s", d],
+                       capture_output=True, text=True, timeout=30)
+    rc = r.returncode
+except subprocess.TimeoutExpired:
+    rc = None
+t.is_(rc, 1, "-f /dev/zero: refused, not read forever")
 r = subprocess.run([BIN, "service", "-n", "-s", d + "/fresh"],
                    capture_output=True, text=True)
 t.is_(r.returncode, 0, "no aileron.conf in the state directory: defaults")
