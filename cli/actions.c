@@ -40,9 +40,8 @@ actions_usage(void)
 int
 cmd_actions(int argc, char *argv[])
 {
-	struct aileron_conf	*conf;
 	struct spec		**specs = NULL;
-	char			 statedir[PATH_MAX], path[PATH_MAX];
+	char			 statedir[PATH_MAX];
 	const char		*sopt = NULL, *fopt = NULL;
 	json_t			*manifest;
 	size_t			 nspecs = 0;
@@ -66,20 +65,11 @@ cmd_actions(int argc, char *argv[])
 		    "directory; set AILERON_STATE or use -s\n");
 		return 1;
 	}
-	if (fopt == NULL && state_path(path, sizeof(path), statedir,
-	    STATE_CONF) == -1)
+	if (connectors_load_file(statedir, fopt, &specs, &nspecs) == -1)
 		return 1;
-	if ((conf = conf_parse(fopt != NULL ? fopt : path, statedir,
-	    fopt != NULL)) == NULL)
-		return 1;
-	if (connectors_load(conf, &specs, &nspecs, NULL) == -1) {
-		conf_free(conf);
-		return 1;
-	}
 	if ((manifest = manifest_build(specs, nspecs)) == NULL) {
 		fprintf(stderr, "aileron actions: cannot build the manifest\n");
 		connectors_free(specs, nspecs, NULL);
-		conf_free(conf);
 		return 1;
 	}
 	if (json) {
@@ -87,11 +77,10 @@ cmd_actions(int argc, char *argv[])
 		printf("\n");
 	} else if (nspecs == 0)
 		printf("no connectors configured; add \"connector NAME spec "
-		    "PATH\" to %s\n", fopt != NULL ? fopt : path);
+		    "PATH\" to %s\n", fopt != NULL ? fopt : "aileron.conf");
 	else
 		manifest_print_table(stdout, manifest);
 	json_decref(manifest);
 	connectors_free(specs, nspecs, NULL);
-	conf_free(conf);
 	return 0;
 }

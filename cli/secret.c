@@ -126,21 +126,12 @@ static int
 secret_spec_kind(const char *statedir, const char *connector, int *kind,
     char *param, size_t len)
 {
-	struct aileron_conf	*conf;
 	struct spec		**specs = NULL;
-	char			 path[PATH_MAX];
 	size_t			 i, n = 0;
 	int			 found = 0;
 
-	if (state_path(path, sizeof(path), statedir, STATE_CONF) == -1 ||
-	    access(path, R_OK) == -1)
+	if (connectors_load_file(statedir, NULL, &specs, &n) == -1)
 		return 0;
-	if ((conf = conf_parse(path, statedir, 0)) == NULL)
-		return 0;
-	if (connectors_load(conf, &specs, &n, NULL) == -1) {
-		conf_free(conf);
-		return 0;
-	}
 	for (i = 0; i < n; i++)
 		if (strcmp(specs[i]->connector, connector) == 0) {
 			*kind = specs[i]->inject;
@@ -150,7 +141,6 @@ secret_spec_kind(const char *statedir, const char *connector, int *kind,
 			break;
 		}
 	connectors_free(specs, n, NULL);
-	conf_free(conf);
 	return found;
 }
 

@@ -30,10 +30,9 @@
 int
 cmd_service(int argc, char *argv[])
 {
-	struct aileron_conf	*conf;
 	struct spec		**specs;
 	size_t			 nspecs;
-	char			 statedir[PATH_MAX], path[PATH_MAX];
+	char			 statedir[PATH_MAX];
 	const char		*sopt = NULL, *fopt = NULL, *proc = NULL;
 	int			 ch, foreground = 0, check = 0, verbose = 0;
 
@@ -84,18 +83,10 @@ cmd_service(int argc, char *argv[])
 	}
 	if (check) {
 		log_init_cli();
-		if (fopt == NULL && state_path(path, sizeof(path), statedir,
-		    STATE_CONF) == -1)
+		if (connectors_load_file(statedir, fopt, &specs, &nspecs) ==
+		    -1)
 			return 1;
-		if ((conf = conf_parse(fopt != NULL ? fopt : path, statedir,
-		    fopt != NULL)) == NULL)
-			return 1;
-		if (connectors_load(conf, &specs, &nspecs, NULL) == -1) {
-			conf_free(conf);
-			return 1;
-		}
 		connectors_free(specs, nspecs, NULL);
-		conf_free(conf);
 		printf("configuration OK\n");
 		return 0;
 	}

@@ -17,6 +17,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "match.h"
 #include "msgtypes.h"
 #include "spec.h"
+#include "state.h"
 #include "master/connectors.h"
 #include "master/parse.h"
 
@@ -82,6 +84,31 @@ connectors_load(const struct aileron_conf *conf, struct spec ***specsp,
 	*specsp = specs;
 	*np = n;
 	return 0;
+}
+
+/*
+ * For the command line: the specs that file names, or statedir's
+ * aileron.conf when file is NULL (a missing default file means none).
+ */
+int
+connectors_load_file(const char *statedir, const char *file,
+    struct spec ***specsp, size_t *np)
+{
+	struct aileron_conf	*conf;
+	char			 path[PATH_MAX];
+	int			 rv, must_exist = 1;
+
+	if (file == NULL) {
+		if (state_path(path, sizeof(path), statedir, STATE_CONF) == -1)
+			return -1;
+		file = path;
+		must_exist = 0;
+	}
+	if ((conf = conf_parse(file, statedir, must_exist)) == NULL)
+		return -1;
+	rv = connectors_load(conf, specsp, np, NULL);
+	conf_free(conf);
+	return rv;
 }
 
 void
