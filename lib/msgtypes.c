@@ -26,7 +26,7 @@ struct msgtype_info {
 
 /* The vault's layouts are packed by hand in the tests: no padding. */
 _Static_assert(sizeof(struct msg_vault_session) == 120, "padding");
-_Static_assert(sizeof(struct msg_vault_request) == 440, "padding");
+_Static_assert(sizeof(struct msg_vault_request) == 584, "padding");
 _Static_assert(sizeof(struct msg_vault_reply) == 12, "padding");
 _Static_assert(sizeof(struct msg_vault_inject) == 372, "padding");
 

@@ -119,7 +119,11 @@ enum msg_vault_op {
 	MSG_VAULT_OP_REMOVE,		/* user, key, name */
 	MSG_VAULT_OP_LIST,		/* user -> JSON array */
 	MSG_VAULT_OP_PASSWD,		/* user, key, kdf, new_key */
-	MSG_VAULT_OP_BACKUP		/* -> JSON {dir} */
+	MSG_VAULT_OP_BACKUP,		/* -> JSON {dir} */
+	MSG_VAULT_OP_SHARED_CREATE,	/* user, key, name -> JSON {vault_id} */
+	MSG_VAULT_OP_GRANT,		/* user, key, vault, member, */
+					/* member_key, role */
+	MSG_VAULT_OP_REVOKE		/* user, key, vault, member */
 };
 
 #define MSG_VAULT_F_REPLACE	0x0001	/* ADD: replace the same connector */
@@ -140,6 +144,16 @@ struct msg_vault_request {
 	char		name[72];
 	char		connector[72];
 	char		param[72];	/* header NAME or query PARAM */
+	/*
+	 * Appended for shared vaults.  vault: ADD, ROTATE, REMOVE and LIST
+	 * in that vault instead of the personal one, or "".  member_key:
+	 * GRANT only, since a wrap is symmetric the new member's key is
+	 * needed to wrap the vault key for them.
+	 */
+	uint8_t		member_key[32];	/* GRANT: the member's user key */
+	uint32_t	role;		/* GRANT: enum vault_role */
+	char		vault[36];	/* a vault id: 32 hex digits, or "" */
+	char		member[72];	/* GRANT, REVOKE: the member's user */
 };
 
 /*

@@ -5,11 +5,14 @@
 # limiting of wrong keys (which a crowd of other users cannot wipe), a
 # long list sent whole, a worker that never reads its replies cut off,
 # cached keys dropped after rotate and rm, no secret on disk or in the
-# log, and locked, non-dumpable memory.
+# log, and locked, non-dumpable memory.  Then, on a second vaultd, shared
+# vaults over vault.sock: create, add into one, grant and revoke with
+# live sessions of every member, and malformed shared-vault requests.
 
 import base64
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -28,7 +31,7 @@ try:
     pwd.getpwnam("_aileron")
 except KeyError:
     t.skip_all("no _aileron user; make check creates it (etc/adduser.sh)")
-t.plan(53)
+t.plan(53 + 48)
 
 MASTER = "vaultd test master key 7f3a"
 SECRETS = {
@@ -287,6 +290,250 @@ try:
             found += [p for n in needles if n in data]
     t.ok(not found, "no secret, master key or user key, raw, base64 or "
          "hex, in the state directory or the log", sorted(set(found)))
+finally:
+    vd.kill()
+    shutil.rmtree(vd.state, ignore_errors=True)
+
+# Shared vaults.  alice, bob and carol; alice and bob signed in (a session,
+# its user key delivered, a worker bound), carol not until later.
+TEAM_VALUE = "team_SECRETVALUE_0007"
+SIDS = {"alice": "a1" * 16, "bob": "b2" * 16, "carol": "c3" * 16}
+PIDS = {"alice": 6001, "bob": 6002, "carol": 6003}
+TEAM_LINE = "Authorization: Bearer " + TEAM_VALUE
+NEED_CAROL = ("carol has no live session: their key is needed to re-wrap "
+              "the vault key; revoke when every remaining member is signed "
+              "in")
+
+
+def signed_in(vd, user, key):
+    """control begins a session, binds a worker; the CLI sends the key."""
+    return (vd.session("BEGIN", SIDS[user], user) == (0, "") and
+            (vd.worker(PIDS[user]) is not None) and
+            vd.session("WORKER", SIDS[user], worker=PIDS[user]) == (0, "")
+            and vd.request("session_key", user=user, key=key,
+                           session=SIDS[user]) == (0, "{}"))
+
+
+def refused(r, text):
+    return r is not None and r[0] != 0 and text in r[1]
+
+
+def closes(vd, payload):
+    """Whether vaultd closes the vault.sock connection this came on."""
+    c = vd.connect()
+    c.send("VAULT_REQUEST", payload)
+    return c.closed()
+
+
+def overwrite(buf, off, data):
+    return buf[:off] + data + buf[off + len(data):]
+
+
+OFF_MEMBER = H.REQUEST.size - 72        # struct msg_vault_request
+OFF_VAULT = OFF_MEMBER - 36
+OFF_ROLE = OFF_VAULT - 4
+
+vd = H.Vaultd([("linear", "bearer", "", ["api.linear.app"])])
+try:
+    ack = vd.start()
+    t.ok(ack is not None and ack[0] == "CONF_ACK",
+         "a second vaultd, for shared vaults, acknowledges", vd.log_text())
+    keys, masters = {}, {}
+    ok = True
+    for u in ("alice", "bob", "carol"):
+        salt = os.urandom(16)
+        masters[u] = "master key of %s 91c2" % u
+        keys[u] = H.user_key(masters[u], salt)
+        ok = ok and vd.request("init", user=u, key=keys[u], salt=salt,
+                               n=16384, r=8, p=1) == (0, "{}")
+    t.ok(ok, "vault init for alice, bob and carol")
+    t.ok(signed_in(vd, "alice", keys["alice"]) and
+         signed_in(vd, "bob", keys["bob"]),
+         "alice and bob each have a live session and a worker bound to it")
+
+    # Create; add into the shared vault; list it.
+    r = vd.request("shared_create", user="alice", key=keys["alice"],
+                   name="team")
+    try:
+        vid = json.loads(r[1])["vault_id"]
+    except (TypeError, ValueError, KeyError):
+        vid = ""
+    t.ok(r and r[0] == 0 and re.fullmatch("[0-9a-f]{32}", vid),
+         "alice creates shared vault team: JSON {vault_id}", r)
+    t.ok(wait_for(lambda: "user alice created shared vault %s (team)" % vid
+                  in vd.log_text(), 5), "the creation is logged")
+    r = vd.request("add", user="alice", key=keys["alice"], vault=vid,
+                   name="teamlin", connector="linear",
+                   value=TEAM_VALUE.encode())
+    t.is_(r, (0, "{}"), "alice adds a credential for linear into it")
+    t.ok(wait_for(lambda: "user alice added credential teamlin (connector "
+                  "linear) in vault %s" % vid in vd.log_text(), 5),
+         "the add is logged with the vault")
+    r = vd.request("list", user="alice", vault=vid)
+    try:
+        lst = json.loads(r[1])
+    except (TypeError, ValueError):
+        lst = []
+    t.ok(r and r[0] == 0 and [(e["name"], e["vault"]) for e in lst] ==
+         [("teamlin", vid)] and "SECRETVALUE" not in r[1],
+         "a list of the shared vault shows that credential only", r)
+    r = vd.inject(PIDS["bob"], "linear", "api.linear.app")
+    t.ok(refused(r, "user bob has no credential for connector linear"),
+         "before a grant bob's worker gets nothing", r)
+
+    # Grant: refused with a wrong member key, a bad role, a non-owner.
+    r = vd.request("grant", user="alice", key=keys["alice"], vault=vid,
+                   member="bob", member_key=keys["carol"], role="reader")
+    t.ok(refused(r, "wrong master key for user bob"),
+         "a grant with a wrong member key is refused, naming the member", r)
+    t.ok(refused(vd.inject(PIDS["bob"], "linear", "api.linear.app"),
+                 "no credential"), "and bob still gets nothing")
+    r = vd.request("grant", user="alice", key=keys["alice"], vault=vid,
+                   member="bob", member_key=keys["bob"], role=7)
+    t.ok(refused(r, "unknown role"), "a grant of an unknown role: refused",
+         r)
+    r = vd.request("grant", user="bob", key=keys["bob"], vault=vid,
+                   member="carol", member_key=keys["carol"])
+    t.ok(refused(r, "user bob is not a member of vault " + vid),
+         "a grant by a non-member: refused, by name", r)
+    r = vd.request("grant", user="alice", key=keys["alice"], vault=vid,
+                   member="bob", member_key=keys["bob"], role="reader")
+    t.is_(r, (0, "{}"), "alice grants bob the reader role")
+    t.ok(wait_for(lambda: re.search(
+        r"user alice granted bob the reader role in vault %s; \d+ cached "
+        "vault keys dropped" % vid, vd.log_text()), 5), "the grant is logged")
+    r = vd.request("grant", user="alice", key=keys["alice"], vault=vid,
+                   member="bob", member_key=keys["bob"], role="owner")
+    t.ok(refused(r, "user bob is already a member of vault " + vid),
+         "a second grant to bob: refused", r)
+
+    # bob's worker injects from the shared vault, and caches its key.
+    r = vd.inject(PIDS["bob"], "linear", "api.linear.app")
+    t.ok(r == (0, TEAM_LINE), "bob's worker INJECTs the shared credential "
+         "(bob has none of his own)")
+    r = vd.inject(PIDS["alice"], "linear", "api.linear.app")
+    t.ok(r == (0, TEAM_LINE), "so does alice's")
+    r = vd.request("add", user="bob", key=keys["bob"], vault=vid,
+                   name="bobs", connector="other", value=b"bobvalue")
+    t.ok(refused(r, "does not allow that"),
+         "bob, a reader, may not add to the shared vault", r)
+    r = vd.request("revoke", user="bob", key=keys["bob"], vault=vid,
+                   member="alice")
+    t.ok(refused(r, "only an owner of a shared vault may grant or revoke, "
+                 "and user bob is none of vault " + vid),
+         "nor revoke alice", r)
+
+    # carol joins, but has no live session: a revoke of bob must wait.
+    r = vd.request("grant", user="alice", key=keys["alice"], vault=vid,
+                   member="carol", member_key=keys["carol"],
+                   role="contributor")
+    t.is_(r, (0, "{}"), "alice grants carol the contributor role")
+    r = vd.request("revoke", user="alice", key=keys["alice"], vault=vid,
+                   member="bob")
+    t.ok(r is not None and r[0] != 0 and r[1] == NEED_CAROL,
+         "a revoke while carol has no live session is refused, naming her",
+         r)
+    t.ok(vd.inject(PIDS["bob"], "linear", "api.linear.app") ==
+         (0, TEAM_LINE), "and changes nothing: bob still gets the value")
+    t.ok(vd.inject(PIDS["alice"], "linear", "api.linear.app") ==
+         (0, TEAM_LINE), "alice's worker too: both sessions cache the "
+         "shared vault key")
+    t.ok("revoked bob" not in vd.log_text() and
+         "member carol has no live session" in vd.log_text(),
+         "the refusal is logged, and no revoke happened")
+    r = vd.request("revoke", user="alice", key=keys["alice"], vault=vid,
+                   member="alice")
+    t.ok(refused(r, "cannot revoke themselves"),
+         "alice may not revoke herself", r)
+
+    # With carol signed in, the revoke goes through, and at once.
+    t.ok(signed_in(vd, "carol", keys["carol"]),
+         "carol signs in: a session, her key, a worker")
+    r = vd.request("revoke", user="alice", key=keys["alice"], vault=vid,
+                   member="bob")
+    t.is_(r, (0, "{}"), "with every remaining member signed in, alice "
+          "revokes bob")
+    m = []
+    wait_for(lambda: m.extend(re.findall(
+        r"user alice revoked bob from vault %s; (\d+) cached vault keys "
+        "dropped" % vid, vd.log_text())) or m, 5)
+    t.ok(m and int(m[0]) >= 2, "the revoke is logged: every session's "
+         "cached vault keys were dropped (%s)" % (m[0] if m else "none"))
+    t.ok("session %s of revoked member bob: 1 cached vault keys dropped" %
+         SIDS["bob"] in vd.log_text(), "bob's live session among them")
+    r = vd.inject(PIDS["bob"], "linear", "api.linear.app")
+    t.ok(refused(r, "user bob has no credential for connector linear"),
+         "bob's worker INJECT for that connector is refused at once", r)
+    r = vd.inject(PIDS["alice"], "linear", "api.linear.app")
+    t.ok(r == (0, TEAM_LINE), "alice's worker still gets the value")
+    r = vd.inject(PIDS["carol"], "linear", "api.linear.app")
+    t.ok(r == (0, TEAM_LINE), "carol's worker too: remaining members "
+         "open everything")
+    r = vd.request("list", user="bob", vault=vid)
+    t.ok(refused(r, "user bob is not a member of vault " + vid),
+         "bob's key opens nothing in the vault now", r)
+    r = vd.request("revoke", user="alice", key=keys["alice"], vault=vid,
+                   member="bob")
+    t.ok(refused(r, "user bob is not a member of vault " + vid),
+         "a second revoke of bob names him as no member", r)
+    r = vd.request("revoke", user="alice", key=keys["alice"], vault="f" * 32,
+                   member="bob")
+    t.ok(refused(r, "no vault " + "f" * 32), "a revoke in an unknown "
+         "vault: refused, by id", r)
+
+    # Malformed shared-vault requests close that connection only.
+    grant = vd.pack_request("grant", user="alice", key=keys["alice"],
+                            vault=vid, member="bob",
+                            member_key=keys["bob"])
+    revoke = vd.pack_request("revoke", user="alice", key=keys["alice"],
+                             vault=vid, member="carol")
+    t.ok(closes(vd, overwrite(grant, OFF_VAULT, b"a" * 36)),
+         "GRANT with an unterminated vault id: connection closed")
+    t.ok(closes(vd, overwrite(revoke, OFF_MEMBER, b"c" * 72)),
+         "REVOKE with an unterminated member: closed")
+    t.ok(closes(vd, overwrite(revoke, OFF_ROLE, b"\x01\0\0\0")),
+         "REVOKE with a role: closed")
+    t.ok(closes(vd, vd.pack_request("grant", user="alice",
+                                    key=keys["alice"], vault=vid)),
+         "GRANT without a member: closed")
+    t.ok(closes(vd, vd.pack_request("kdf", user="alice", vault=vid)),
+         "a vault id on an op that takes none: closed")
+    t.ok(closes(vd, grant[:440]) and closes(vd, grant + b"x"),
+         "a request one layout too short, or with a stray byte: closed")
+    t.ok(closes(vd, vd.pack_request(13, user="alice")),
+         "an op past REVOKE: closed")
+    r = vd.request("revoke", user="alice", key=keys["alice"], vault="ZZ",
+                   member="carol")
+    t.ok(refused(r, 'invalid vault id "ZZ"'),
+         "an invalid vault id is refused, by value", r)
+    r = vd.request("grant", user="alice", key=keys["alice"], vault=vid,
+                   member="../x", member_key=keys["bob"])
+    t.ok(refused(r, 'invalid user name "../x"'),
+         "an invalid member name is refused", r)
+    t.ok(vd.inject(PIDS["alice"], "linear", "api.linear.app") ==
+         (0, TEAM_LINE) and vd.request("list", user="carol",
+                                       vault=vid)[0] == 0,
+         "vaultd still serves workers and the CLI")
+    t.is_(vd.shutdown(), 0, "the second vaultd shuts down cleanly")
+
+    values = [TEAM_VALUE] + list(masters.values())
+    needles = []
+    for v in values:
+        b = v.encode()
+        needles += [b, base64.b64encode(b), b.hex().encode()]
+    for k in keys.values():
+        needles += [k, k.hex().encode(), base64.b64encode(k)]
+    found = []
+    for root, _, files in os.walk(vd.state):
+        for fn in files:
+            p = os.path.join(root, fn)
+            if os.path.islink(p) or not os.path.isfile(p):
+                continue
+            with open(p, "rb") as f:
+                data = f.read()
+            found += [p for n in needles if n in data]
+    t.ok(not found, "no shared secret, master key or user key in the "
+         "state directory or the log", sorted(set(found)))
 finally:
     vd.kill()
     shutil.rmtree(vd.state, ignore_errors=True)

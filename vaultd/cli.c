@@ -21,6 +21,14 @@
  * keys are counted per user and, after a few, refused for a growing
  * delay, so vault.sock is no faster an oracle than the KDF.  Every
  * operation is logged: who (uid), what, for which user and credential.
+ *
+ * Shared vaults: create, grant and revoke.  A wrap is symmetric, so a
+ * grant carries the new member's user key as well as the granter's (both
+ * count against their user's wrong-key limit), and a revoke needs the key
+ * of every remaining member: the revoker's comes with the request, the
+ * others' from the live sessions vaultd holds.  After either, every cached
+ * vault key of every session goes, so a revoked member's live session
+ * loses the vault at once.
  */
 
 #include <sys/types.h>
@@ -50,14 +58,20 @@ struct cli_req {
 	struct msg_vault_request	 r;	/* key fields zeroed */
 	struct crypto_secret		*key;
 	struct crypto_secret		*new_key;
+	struct crypto_secret		*member_key;
 	struct crypto_secret		*value;
 };
+
+/* The vault a credential operation names; NULL: the personal vault. */
+#define CLI_VAULT(q)	((q)->r.vault[0] != '\0' ? (q)->r.vault : NULL)
 
 static int	cli_reply(struct peer *, uint32_t, int, const char *, ...)
 		    __attribute__((__format__ (printf, 4, 5)));
 static int	cli_reply_json(struct peer *, uint32_t, json_t *);
 static struct vaultd_limit *cli_limit(struct vaultd *, const char *, int);
 static int	cli_limited(struct vaultd *, struct peer *, struct cli_req *);
+static int	cli_limited_user(struct vaultd *, struct peer *, uint32_t,
+		    const char *);
 static void	cli_key_result(struct vaultd *, struct peer *, const char *,
 		    int);
 static int	cli_error(struct peer *, struct cli_req *, const char *, int);
@@ -71,6 +85,10 @@ static int	cli_rotate_remove(struct vaultd *, struct peer *,
 static int	cli_list(struct vaultd *, struct peer *, struct cli_req *);
 static int	cli_passwd(struct vaultd *, struct peer *, struct cli_req *);
 static int	cli_backup(struct vaultd *, struct peer *, struct cli_req *);
+static int	cli_shared_create(struct vaultd *, struct peer *,
+		    struct cli_req *);
+static int	cli_grant(struct vaultd *, struct peer *, struct cli_req *);
+static int	cli_revoke(struct vaultd *, struct peer *, struct cli_req *);
 
 static int
 cli_reply(struct peer *p, uint32_t reqid, int error, const char *fmt, ...)
@@ -165,18 +183,26 @@ cli_limit(struct vaultd *vd, const char *user, int create)
 static int
 cli_limited(struct vaultd *vd, struct peer *p, struct cli_req *q)
 {
+	return cli_limited_user(vd, p, q->r.reqid, q->r.user);
+}
+
+/* Whether user's keys wait; if so, the refusal has been sent. */
+static int
+cli_limited_user(struct vaultd *vd, struct peer *p, uint32_t reqid,
+    const char *user)
+{
 	struct vaultd_limit	*l;
 	time_t			 now = time(NULL);
 
-	if ((l = cli_limit(vd, q->r.user, 0)) == NULL)
+	if ((l = cli_limit(vd, user, 0)) == NULL)
 		l = &vd->limit_overflow;
 	if (l->until <= now)
 		return 0;
 	log_warnx("%s: uid %u: user %s: refused, %u wrong master keys in a "
-	    "row; %lld seconds to wait", p->chan.name, p->uid, q->r.user,
+	    "row; %lld seconds to wait", p->chan.name, p->uid, user,
 	    l->fails, (long long)(l->until - now));
-	cli_reply(p, q->r.reqid, MSG_VAULT_ERR_LIMITED, "too many wrong "
-	    "master keys for user %s; try again in %lld seconds", q->r.user,
+	cli_reply(p, reqid, MSG_VAULT_ERR_LIMITED, "too many wrong "
+	    "master keys for user %s; try again in %lld seconds", user,
 	    (long long)(l->until - now));
 	return 1;
 }
@@ -208,15 +234,40 @@ cli_key_result(struct vaultd *vd, struct peer *p, const char *user, int rv)
 	    p->chan.name, p->uid, user, l->fails);
 }
 
-/* A vault error as a sentence, naming the credential where it helps. */
+/*
+ * A vault error as a sentence, naming the credential, vault or member
+ * where it helps.  The vault id and member name were checked before any
+ * operation ran.
+ */
 static int
 cli_error(struct peer *p, struct cli_req *q, const char *what, int rv)
 {
-	log_warnx("%s: uid %u: %s for user %s%s%s failed: %s", p->chan.name,
-	    p->uid, what, q->r.user, q->r.name[0] != '\0' ? ", credential " :
-	    "", q->r.name[0] != '\0' ? vaultd_printable(q->r.name) : "",
+	log_warnx("%s: uid %u: %s for user %s%s%s%s%s%s%s failed: %s",
+	    p->chan.name, p->uid, what, q->r.user,
+	    q->r.name[0] != '\0' ? ", credential " : "",
+	    q->r.name[0] != '\0' ? vaultd_printable(q->r.name) : "",
+	    q->r.vault[0] != '\0' ? ", vault " : "", q->r.vault,
+	    q->r.member[0] != '\0' ? ", member " : "", q->r.member,
 	    vault_strerror(rv));
 	switch (rv) {
+	case VAULT_ERR_NO_VAULT:
+		return cli_reply(p, q->r.reqid, rv, "no vault %s",
+		    q->r.vault[0] != '\0' ? q->r.vault : "(personal)");
+	case VAULT_ERR_NOT_MEMBER:
+		return cli_reply(p, q->r.reqid, rv, "user %s is not a member "
+		    "of vault %s", q->r.user, q->r.vault);
+	case VAULT_ERR_MEMBER_EXISTS:
+		return cli_reply(p, q->r.reqid, rv, "user %s is already a "
+		    "member of vault %s", q->r.member, q->r.vault);
+	case VAULT_ERR_DENIED:
+		if (q->r.op == MSG_VAULT_OP_GRANT ||
+		    q->r.op == MSG_VAULT_OP_REVOKE)
+			return cli_reply(p, q->r.reqid, rv, "only an owner of "
+			    "a shared vault may grant or revoke, and user %s "
+			    "is none of vault %s", q->r.user, q->r.vault);
+		return cli_reply(p, q->r.reqid, rv, "the role of user %s in "
+		    "vault %s does not allow that", q->r.user,
+		    q->r.vault[0] != '\0' ? q->r.vault : "(personal)");
 	case VAULT_ERR_NO_CREDENTIAL:
 		return cli_reply(p, q->r.reqid, rv, "no credential named %s",
 		    vaultd_printable(q->r.name));
@@ -322,8 +373,8 @@ cli_add(struct vaultd *vd, struct peer *p, struct cli_req *q)
 		    "unknown injection kind");
 	if (cli_limited(vd, p, q))
 		return 0;
-	rv = vault_credential_add(vd->vault, q->r.user, q->key->data, NULL,
-	    q->r.name, q->r.connector, q->r.kind, q->r.param,
+	rv = vault_credential_add(vd->vault, q->r.user, q->key->data,
+	    CLI_VAULT(q), q->r.name, q->r.connector, q->r.kind, q->r.param,
 	    q->value->data, q->value->len, replace);
 	cli_key_result(vd, p, q->r.user, rv);
 	if (rv != VAULT_OK)
@@ -331,9 +382,10 @@ cli_add(struct vaultd *vd, struct peer *p, struct cli_req *q)
 		    "secret add", rv);
 	if (replace)
 		session_vkey_drop_all(&vd->sessions);
-	log_info("%s: uid %u: user %s added credential %s (connector %s%s)",
-	    p->chan.name, p->uid, q->r.user, q->r.name, q->r.connector,
-	    replace ? ", replacing" : "");
+	log_info("%s: uid %u: user %s added credential %s (connector %s%s) "
+	    "in vault %s", p->chan.name, p->uid, q->r.user, q->r.name,
+	    q->r.connector, replace ? ", replacing" : "",
+	    q->r.vault[0] != '\0' ? q->r.vault : "(personal)");
 	return cli_reply(p, q->r.reqid, 0, "{}");
 }
 
@@ -350,12 +402,12 @@ cli_rotate_remove(struct vaultd *vd, struct peer *p, struct cli_req *q)
 	if (q->r.op == MSG_VAULT_OP_ROTATE) {
 		what = "secret rotate";
 		rv = vault_credential_rotate(vd->vault, q->r.user,
-		    q->key->data, NULL, q->r.name, q->value->data,
+		    q->key->data, CLI_VAULT(q), q->r.name, q->value->data,
 		    q->value->len);
 	} else {
 		what = "secret rm";
 		rv = vault_credential_remove(vd->vault, q->r.user,
-		    q->key->data, NULL, q->r.name);
+		    q->key->data, CLI_VAULT(q), q->r.name);
 	}
 	cli_key_result(vd, p, q->r.user, rv);
 	if (rv != VAULT_OK)
@@ -374,8 +426,8 @@ cli_list(struct vaultd *vd, struct peer *p, struct cli_req *q)
 	size_t				 i, n;
 	int				 rv;
 
-	if ((rv = vault_credential_list(vd->vault, q->r.user, NULL, &list,
-	    &n)) != VAULT_OK)
+	if ((rv = vault_credential_list(vd->vault, q->r.user, CLI_VAULT(q),
+	    &list, &n)) != VAULT_OK)
 		return cli_error(p, q, "secret list", rv);
 	if ((a = json_array()) == NULL)
 		fatalx("%s: out of memory", __func__);
@@ -457,6 +509,201 @@ cli_backup(struct vaultd *vd, struct peer *p, struct cli_req *q)
 	return cli_reply_json(p, q->r.reqid, json_pack("{s:s}", "dir", dir));
 }
 
+/* A shared vault, its creator its only member and owner. */
+static int
+cli_shared_create(struct vaultd *vd, struct peer *p, struct cli_req *q)
+{
+	char	 id[VAULT_ID_LEN + 1];
+	int	 rv;
+
+	if (cli_limited(vd, p, q))
+		return 0;
+	rv = vault_shared_create(vd->vault, q->r.user, q->key->data,
+	    q->r.name, id);
+	cli_key_result(vd, p, q->r.user, rv);
+	if (rv == VAULT_ERR_INVALID) {
+		log_warnx("%s: uid %u: vault create for user %s: invalid "
+		    "vault name", p->chan.name, p->uid, q->r.user);
+		return cli_reply(p, q->r.reqid, rv, "invalid vault name "
+		    "\"%s\": use 1 to %d letters, digits and ._-@+:",
+		    vaultd_printable(q->r.name), VAULT_NAME_MAX);
+	}
+	if (rv != VAULT_OK)
+		return cli_error(p, q, "vault create", rv);
+	log_info("%s: uid %u: user %s created shared vault %s (%s)",
+	    p->chan.name, p->uid, q->r.user, id, q->r.name);
+	return cli_reply_json(p, q->r.reqid, json_pack("{s:s}", "vault_id",
+	    id));
+}
+
+/*
+ * Grant: both keys are proven against their users' personal vaults first
+ * and count against their users' wrong-key limits, so a grant is no
+ * faster an oracle for the member's master key than SESSION_KEY is; a
+ * wrong member key is then named as the member's, not the granter's.
+ */
+static int
+cli_grant(struct vaultd *vd, struct peer *p, struct cli_req *q)
+{
+	size_t	 n;
+	int	 rv;
+
+	if (q->r.role > VAULT_ROLE_OWNER) {
+		log_warnx("%s: uid %u: vault grant by user %s in vault %s: "
+		    "unknown role %u", p->chan.name, p->uid, q->r.user,
+		    q->r.vault, q->r.role);
+		return cli_reply(p, q->r.reqid, VAULT_ERR_INVALID, "unknown "
+		    "role; use owner, contributor or reader");
+	}
+	if (cli_limited(vd, p, q) ||
+	    cli_limited_user(vd, p, q->r.reqid, q->r.member))
+		return 0;
+	rv = vault_user_check(vd->vault, q->r.user, q->key->data);
+	cli_key_result(vd, p, q->r.user, rv);
+	if (rv != VAULT_OK)
+		return cli_error(p, q, "vault grant", rv);
+	rv = vault_user_check(vd->vault, q->r.member, q->member_key->data);
+	cli_key_result(vd, p, q->r.member, rv);
+	if (rv == VAULT_ERR_WRONG_KEY || rv == VAULT_ERR_NO_USER) {
+		log_warnx("%s: uid %u: vault grant by user %s in vault %s: "
+		    "the key of member %s %s", p->chan.name, p->uid,
+		    q->r.user, q->r.vault, q->r.member,
+		    rv == VAULT_ERR_NO_USER ? "is of no vault user" :
+		    "is wrong");
+		if (rv == VAULT_ERR_NO_USER)
+			return cli_reply(p, q->r.reqid, rv, "user %s has no "
+			    "vault; they must run \"aileron vault init\" "
+			    "first", q->r.member);
+		return cli_reply(p, q->r.reqid, rv, "wrong master key for "
+		    "user %s: the grant needs the new member's key",
+		    q->r.member);
+	}
+	if (rv != VAULT_OK)
+		return cli_error(p, q, "vault grant", rv);
+	if ((rv = vault_grant(vd->vault, q->r.vault, q->r.user, q->key->data,
+	    q->r.member, q->member_key->data, q->r.role)) != VAULT_OK)
+		return cli_error(p, q, "vault grant", rv);
+	n = session_vkey_drop_all(&vd->sessions);
+	log_info("%s: uid %u: user %s granted %s the %s role in vault %s; "
+	    "%zu cached vault keys dropped", p->chan.name, p->uid, q->r.user,
+	    q->r.member, vault_role_name(q->r.role), q->r.vault, n);
+	return cli_reply(p, q->r.reqid, 0, "{}");
+}
+
+/*
+ * Revoke: the revoker's key comes with the request, every other remaining
+ * member's from a live session vaultd holds for them.  Without one there
+ * is no way to wrap the new vault key for that member, so the revoke is
+ * refused, naming them, before anything changes.  Afterwards every
+ * cached vault key goes: the revoked member's live sessions lose the
+ * vault at once, the others unwrap the new generation on their next use.
+ */
+static int
+cli_revoke(struct vaultd *vd, struct peer *p, struct cli_req *q)
+{
+	struct vault_member_info	*ms = NULL;
+	struct vault_member_key		*keys = NULL;
+	struct session			*s;
+	struct session_vkey		*k;
+	size_t				 i, n, nk = 0, nv, dropped;
+	int				 rv, found = 0, owner = 0;
+
+	if (cli_limited(vd, p, q))
+		return 0;
+	rv = vault_user_check(vd->vault, q->r.user, q->key->data);
+	cli_key_result(vd, p, q->r.user, rv);
+	if (rv != VAULT_OK)
+		return cli_error(p, q, "vault revoke", rv);
+	if (strcmp(q->r.user, q->r.member) == 0) {
+		log_warnx("%s: uid %u: user %s may not revoke themselves from "
+		    "vault %s", p->chan.name, p->uid, q->r.user, q->r.vault);
+		return cli_reply(p, q->r.reqid, VAULT_ERR_INVALID, "user %s "
+		    "cannot revoke themselves; another owner must",
+		    q->r.user);
+	}
+	if ((rv = vault_member_list(vd->vault, q->r.user, q->r.vault, &ms,
+	    &n)) != VAULT_OK)
+		return cli_error(p, q, "vault revoke", rv);
+	for (i = 0; i < n; i++) {
+		if (strcmp(ms[i].user, q->r.member) == 0)
+			found = 1;
+		if (strcmp(ms[i].user, q->r.user) == 0 &&
+		    ms[i].role == VAULT_ROLE_OWNER)
+			owner = 1;
+	}
+	if (!owner) {
+		rv = cli_error(p, q, "vault revoke", VAULT_ERR_DENIED);
+		goto done;
+	}
+	if (!found) {
+		log_warnx("%s: uid %u: vault revoke by user %s: %s is not a "
+		    "member of vault %s", p->chan.name, p->uid, q->r.user,
+		    q->r.member, q->r.vault);
+		rv = cli_reply(p, q->r.reqid, VAULT_ERR_NOT_MEMBER, "user %s "
+		    "is not a member of vault %s", q->r.member, q->r.vault);
+		goto done;
+	}
+	if ((keys = calloc(n, sizeof(*keys))) == NULL)
+		fatal("%s", __func__);
+	for (i = 0; i < n; i++) {
+		if (strcmp(ms[i].user, q->r.member) == 0)
+			continue;
+		keys[nk].user = ms[i].user;
+		if (strcmp(ms[i].user, q->r.user) == 0)
+			keys[nk].ukey = q->key->data;
+		else if ((s = session_find_keyed_user(&vd->sessions,
+		    ms[i].user)) != NULL)
+			keys[nk].ukey = s->ukey->data;
+		else {
+			log_warnx("%s: uid %u: vault revoke of %s from vault "
+			    "%s by user %s refused: member %s has no live "
+			    "session", p->chan.name, p->uid, q->r.member,
+			    q->r.vault, q->r.user, ms[i].user);
+			rv = cli_reply(p, q->r.reqid, VAULT_ERR_NEED_KEY,
+			    "%s has no live session: their key is needed to "
+			    "re-wrap the vault key; revoke when every "
+			    "remaining member is signed in", ms[i].user);
+			goto done;
+		}
+		nk++;
+	}
+	/* The revoker's key opened; a wrong key now is a session's. */
+	if ((rv = vault_revoke(vd->vault, q->r.vault, q->r.user, q->r.member,
+	    keys, nk)) == VAULT_ERR_WRONG_KEY) {
+		log_warnx("%s: uid %u: vault revoke of %s from vault %s: a "
+		    "session's key does not open its member's wrap",
+		    p->chan.name, p->uid, q->r.member, q->r.vault);
+		rv = cli_reply(p, q->r.reqid, rv, "the key of a remaining "
+		    "member's live session does not open the vault; end that "
+		    "session, sign in again and revoke once more");
+		goto done;
+	}
+	if (rv != VAULT_OK) {
+		rv = cli_error(p, q, "vault revoke", rv);
+		goto done;
+	}
+	/* The revoked member's live sessions lose the vault now: say so. */
+	TAILQ_FOREACH(s, &vd->sessions.list, entry) {
+		if (strcmp(s->user, q->r.member) != 0)
+			continue;
+		nv = 0;
+		TAILQ_FOREACH(k, &s->vkeys, entry)
+			nv++;
+		log_info("%s: session %s of revoked member %s: %zu cached "
+		    "vault keys dropped", p->chan.name, s->id, s->user, nv);
+	}
+	dropped = session_vkey_drop_all(&vd->sessions);
+	log_info("%s: uid %u: user %s revoked %s from vault %s; %zu cached "
+	    "vault keys dropped", p->chan.name, p->uid, q->r.user,
+	    q->r.member, q->r.vault, dropped);
+	rv = cli_reply(p, q->r.reqid, 0, "{}");
+ done:
+	/* keys points into ms and the sessions: nothing of its own. */
+	free(keys);
+	free(ms);
+	return rv;
+}
+
 /*
  * One request.  Bounds first (malformed: -1, the caller closes the
  * connection), then the secrets move to the secure heap and the frame is
@@ -467,7 +714,7 @@ vaultd_cli_request(struct vaultd *vd, struct peer *p, struct msg *msg)
 {
 	struct cli_req	 q;
 	size_t		 vlen;
-	int		 rv = -1, wantkey, wantvalue;
+	int		 rv = -1, wantkey, wantvalue, wantvault, wantmember;
 
 	if (msg->hdr.type != MSG_VAULT_REQUEST) {
 		log_warnx("%s: uid %u: unexpected %s; closing the connection",
@@ -481,14 +728,28 @@ vaultd_cli_request(struct vaultd *vd, struct peer *p, struct msg *msg)
 	wantkey = q.r.op == MSG_VAULT_OP_INIT ||
 	    q.r.op == MSG_VAULT_OP_SESSION_KEY || q.r.op == MSG_VAULT_OP_ADD ||
 	    q.r.op == MSG_VAULT_OP_ROTATE || q.r.op == MSG_VAULT_OP_REMOVE ||
-	    q.r.op == MSG_VAULT_OP_PASSWD;
+	    q.r.op == MSG_VAULT_OP_PASSWD ||
+	    q.r.op == MSG_VAULT_OP_SHARED_CREATE ||
+	    q.r.op == MSG_VAULT_OP_GRANT || q.r.op == MSG_VAULT_OP_REVOKE;
 	wantvalue = q.r.op == MSG_VAULT_OP_ADD || q.r.op == MSG_VAULT_OP_ROTATE;
-	if (q.r.op < MSG_VAULT_OP_KDF || q.r.op > MSG_VAULT_OP_BACKUP ||
+	/* GRANT and REVOKE need these; the others may not carry them. */
+	wantmember = q.r.op == MSG_VAULT_OP_GRANT ||
+	    q.r.op == MSG_VAULT_OP_REVOKE;
+	wantvault = wantmember || q.r.op == MSG_VAULT_OP_ADD ||
+	    q.r.op == MSG_VAULT_OP_ROTATE || q.r.op == MSG_VAULT_OP_REMOVE ||
+	    q.r.op == MSG_VAULT_OP_LIST;
+	if (q.r.op < MSG_VAULT_OP_KDF || q.r.op > MSG_VAULT_OP_REVOKE ||
 	    memchr(q.r.user, '\0', sizeof(q.r.user)) == NULL ||
 	    memchr(q.r.session, '\0', sizeof(q.r.session)) == NULL ||
 	    memchr(q.r.name, '\0', sizeof(q.r.name)) == NULL ||
 	    memchr(q.r.connector, '\0', sizeof(q.r.connector)) == NULL ||
 	    memchr(q.r.param, '\0', sizeof(q.r.param)) == NULL ||
+	    memchr(q.r.vault, '\0', sizeof(q.r.vault)) == NULL ||
+	    memchr(q.r.member, '\0', sizeof(q.r.member)) == NULL ||
+	    (!wantvault && q.r.vault[0] != '\0') ||
+	    (wantmember ? q.r.vault[0] == '\0' || q.r.member[0] == '\0' :
+	    q.r.member[0] != '\0') ||
+	    (q.r.op != MSG_VAULT_OP_GRANT && q.r.role != 0) ||
 	    (wantvalue ? vlen == 0 : vlen != 0)) {
 		log_warnx("%s: uid %u: malformed request; closing the "
 		    "connection", p->chan.name, p->uid);
@@ -500,11 +761,15 @@ vaultd_cli_request(struct vaultd *vd, struct peer *p, struct msg *msg)
 	if (q.r.op == MSG_VAULT_OP_PASSWD && (q.new_key = crypto_secret_dup(
 	    q.r.new_key, sizeof(q.r.new_key))) == NULL)
 		goto full;
+	if (q.r.op == MSG_VAULT_OP_GRANT && (q.member_key = crypto_secret_dup(
+	    q.r.member_key, sizeof(q.r.member_key))) == NULL)
+		goto full;
 	if (wantvalue && (q.value = crypto_secret_dup(msg->data + sizeof(q.r),
 	    vlen)) == NULL)
 		goto full;
 	explicit_bzero(q.r.key, sizeof(q.r.key));
 	explicit_bzero(q.r.new_key, sizeof(q.r.new_key));
+	explicit_bzero(q.r.member_key, sizeof(q.r.member_key));
 	explicit_bzero((void *)msg->data, msg->len);
 
 	if (q.r.op != MSG_VAULT_OP_BACKUP && !vault_valid_user(q.r.user)) {
@@ -512,6 +777,22 @@ vaultd_cli_request(struct vaultd *vd, struct peer *p, struct msg *msg)
 		    p->chan.name, p->uid);
 		rv = cli_reply(p, q.r.reqid, VAULT_ERR_INVALID, "invalid user "
 		    "name \"%s\"", vaultd_printable(q.r.user)) == -1 ? -1 : 0;
+		goto done;
+	}
+	/* Logged and named in replies from here on: check them first. */
+	if (q.r.vault[0] != '\0' && !vault_valid_id(q.r.vault)) {
+		log_warnx("%s: uid %u: request for an invalid vault id",
+		    p->chan.name, p->uid);
+		rv = cli_reply(p, q.r.reqid, VAULT_ERR_INVALID, "invalid vault "
+		    "id \"%s\": 32 lower-case hex digits",
+		    vaultd_printable(q.r.vault)) == -1 ? -1 : 0;
+		goto done;
+	}
+	if (q.r.member[0] != '\0' && !vault_valid_user(q.r.member)) {
+		log_warnx("%s: uid %u: request for an invalid member name",
+		    p->chan.name, p->uid);
+		rv = cli_reply(p, q.r.reqid, VAULT_ERR_INVALID, "invalid user "
+		    "name \"%s\"", vaultd_printable(q.r.member)) == -1 ? -1 : 0;
 		goto done;
 	}
 	switch (q.r.op) {
@@ -540,6 +821,15 @@ vaultd_cli_request(struct vaultd *vd, struct peer *p, struct msg *msg)
 	case MSG_VAULT_OP_BACKUP:
 		rv = cli_backup(vd, p, &q);
 		break;
+	case MSG_VAULT_OP_SHARED_CREATE:
+		rv = cli_shared_create(vd, p, &q);
+		break;
+	case MSG_VAULT_OP_GRANT:
+		rv = cli_grant(vd, p, &q);
+		break;
+	case MSG_VAULT_OP_REVOKE:
+		rv = cli_revoke(vd, p, &q);
+		break;
 	}
 	rv = rv == -1 ? -1 : 0;
 	goto done;
@@ -551,6 +841,7 @@ vaultd_cli_request(struct vaultd *vd, struct peer *p, struct msg *msg)
 	explicit_bzero((void *)msg->data, msg->len);
 	crypto_secret_free(q.key);
 	crypto_secret_free(q.new_key);
+	crypto_secret_free(q.member_key);
 	crypto_secret_free(q.value);
 	explicit_bzero(&q, sizeof(q));
 	return rv;

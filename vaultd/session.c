@@ -77,6 +77,23 @@ session_find(struct sessions *ss, const char *id)
 	return NULL;
 }
 
+/*
+ * A live session of this user whose user key has arrived, or NULL: a
+ * revoke takes the remaining members' keys from there.  Every session of
+ * one user holds the same key (it was checked on delivery, and passwd
+ * replaces it in all of them).
+ */
+struct session *
+session_find_keyed_user(struct sessions *ss, const char *user)
+{
+	struct session	*s;
+
+	TAILQ_FOREACH(s, &ss->list, entry)
+		if (s->ukey != NULL && strcmp(s->user, user) == 0)
+			return s;
+	return NULL;
+}
+
 /* Zero the session's keys and forget every worker that served it. */
 void
 session_end(struct sessions *ss, struct session *s)

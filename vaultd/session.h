@@ -55,6 +55,7 @@ int		 session_valid_id(const char *);
 struct session	*session_begin(struct sessions *, const char *id,
 		    const char *user);
 struct session	*session_find(struct sessions *, const char *id);
+struct session	*session_find_keyed_user(struct sessions *, const char *);
 void		 session_end(struct sessions *, struct session *);
 void		 session_end_all(struct sessions *);
 int		 session_set_key(struct session *, const unsigned char *);

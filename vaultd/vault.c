@@ -122,7 +122,6 @@ static const char *vault_table_name(const char *const *, size_t,
 		    unsigned int);
 static int	vault_table_index(const char *const *, size_t, const char *);
 static int	vault_valid_chars(const char *, size_t, const char *);
-static int	vault_valid_id(const char *);
 static int	vault_valid_value(enum vault_kind, const unsigned char *,
 		    size_t);
 static int	vault_new_id(char *);
@@ -316,7 +315,8 @@ vault_valid_user(const char *s)
 	return strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
 }
 
-static int
+/* A vault or credential id: VAULT_ID_LEN lower-case hex digits. */
+int
 vault_valid_id(const char *s)
 {
 	size_t	 i;
@@ -1902,5 +1902,45 @@ vault_revoke(struct vault *v, const char *vault_id, const char *revoker,
 	else
 		log_warnx("vault: user %s: revoke of %s failed: %s", revoker,
 		    member, vault_strerror(rv));
+	return rv;
+}
+
+/*
+ * The members of a vault and their roles, for one of its members: vaultd
+ * gathers a revoke's keys by them, and names a member whose key it lacks.
+ */
+int
+vault_member_list(struct vault *v, const char *user, const char *vault_id,
+    struct vault_member_info **out, size_t *np)
+{
+	struct store_txn	*txn;
+	struct vault_members	 ms;
+	struct vault_meta	 m;
+	struct vault_member_info *list = NULL;
+	enum vault_role		 role;
+	size_t			 i;
+	int			 rv;
+
+	*out = NULL;
+	*np = 0;
+	if (!vault_valid_user(user) || vault_id == NULL)
+		return VAULT_ERR_INVALID;
+	if ((txn = store_begin(v->st)) == NULL)
+		return VAULT_ERR_SYSTEM;
+	if ((rv = vault_resolve(txn, user, vault_id, &m, &role)) != VAULT_OK ||
+	    (rv = vault_members_read(txn, m.id, &ms)) != VAULT_OK)
+		goto done;
+	if ((list = calloc(ms.n > 0 ? ms.n : 1, sizeof(*list))) == NULL) {
+		rv = VAULT_ERR_SYSTEM;
+		goto done;
+	}
+	for (i = 0; i < ms.n; i++) {
+		strlcpy(list[i].user, ms.m[i].user, sizeof(list[i].user));
+		list[i].role = ms.m[i].role;
+	}
+	*out = list;
+	*np = ms.n;
+ done:
+	store_abort(txn);
 	return rv;
 }

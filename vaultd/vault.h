@@ -92,6 +92,12 @@ struct vault_key {
 	struct crypto_secret	*key;		/* secure heap */
 };
 
+/* A member of a vault and their role.  Never holds a key. */
+struct vault_member_info {
+	char			 user[VAULT_USER_MAX + 1];
+	enum vault_role		 role;
+};
+
 /* A remaining member's user key, for a revoke's re-wrap. */
 struct vault_member_key {
 	const char		*user;
@@ -110,6 +116,7 @@ int		 vault_kind_parse(const char *, enum vault_kind *);
 const char	*vault_role_name(enum vault_role);
 int		 vault_role_parse(const char *, enum vault_role *);
 int		 vault_valid_user(const char *);
+int		 vault_valid_id(const char *);
 
 /* Users.  ukey is always the CRYPTO_KEY_LEN-byte scrypt output. */
 int	 vault_kdf_new(struct vault_kdf *);
@@ -159,6 +166,8 @@ int	 vault_grant(struct vault *, const char *vault_id, const char *granter,
 	    const unsigned char *member_ukey, enum vault_role);
 int	 vault_revoke(struct vault *, const char *vault_id, const char *revoker,
 	    const char *member, const struct vault_member_key *, size_t);
+int	 vault_member_list(struct vault *, const char *user,
+	    const char *vault_id, struct vault_member_info **, size_t *);
 
 /* Tests only; see vault.c. */
 extern void	(*vault_revoke_test_hook)(void);

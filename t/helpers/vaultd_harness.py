@@ -22,14 +22,16 @@ HDR = struct.Struct("=HHIII")           # type, flags, len, peerid, pid
 CONF_PROC = struct.Struct("=iiI64s4096s")
 CONF_CONNECTOR = struct.Struct("=64si64sI")
 SESSION = struct.Struct("=II40s72s")
-REQUEST = struct.Struct("=QIIIIII16s32s32s72s40s72s72s72s")
+REQUEST = struct.Struct("=QIIIIII16s32s32s72s40s72s72s72s32sI36s72s")
 REPLY = struct.Struct("=IiI")
 INJECT = struct.Struct("=I40s72s256s")
 
 PROC_CONTROL = 1
 KIND = {"bearer": 0, "basic": 1, "header": 2, "query": 3}
 OP = {"kdf": 1, "init": 2, "session_key": 3, "add": 4, "rotate": 5,
-      "remove": 6, "list": 7, "passwd": 8, "backup": 9}
+      "remove": 6, "list": 7, "passwd": 8, "backup": 9,
+      "shared_create": 10, "grant": 11, "revoke": 12}
+ROLE = {"reader": 0, "contributor": 1, "owner": 2}
 
 
 def msg_types():
@@ -208,15 +210,22 @@ class Vaultd:
         s.connect(self.sockpath)
         return Chan(s)
 
-    def request(self, op, user="", key=b"", new_key=b"", session="",
-                name="", connector="", kind="bearer", param="", flags=0,
-                salt=b"", n=0, r=0, p=0, value=b"", chan=None):
-        c = chan or self.connect()
+    def pack_request(self, op, user="", key=b"", new_key=b"", session="",
+                     name="", connector="", kind="bearer", param="",
+                     flags=0, salt=b"", n=0, r=0, p=0, member_key=b"",
+                     role="reader", vault="", member=""):
+        """A request as the C struct lays it out; field overruns are the
+        caller's (to test malformed requests, pass bytes)."""
         self.reqid += 1
-        c.send("VAULT_REQUEST", REQUEST.pack(
-            n, self.reqid, OP[op], flags, KIND[kind], r, p, salt, key,
-            new_key, cstr(user, 71), cstr(session, 39), cstr(name, 71),
-            cstr(connector, 71), cstr(param, 71)) + value)
+        return REQUEST.pack(
+            n, self.reqid, OP.get(op, op), flags, KIND[kind], r, p, salt,
+            key, new_key, cstr(user, 71), cstr(session, 39), cstr(name, 71),
+            cstr(connector, 71), cstr(param, 71), member_key,
+            ROLE.get(role, role), cstr(vault, 35), cstr(member, 71))
+
+    def request(self, op, value=b"", chan=None, **fields):
+        c = chan or self.connect()
+        c.send("VAULT_REQUEST", self.pack_request(op, **fields) + value)
         rep = c.recv(30)
         if chan is None:
             c.s.close()
