@@ -38,6 +38,9 @@ control, vaultd, workers = wait_for(
     lambda: (lambda c, v, w: (c, v, w) if c and v and len(w) == 2 else None)
     (*svc.by_role()), 10) or svc.by_role()
 w = workers[0]
+# A worker is inspected only once it says it is sandboxed; so are the rest.
+for pid in (w, control, vaultd):
+    svc.wait_log(r"\[%d\]: \w+: sandboxed" % pid)
 
 # A worker keeps stdio (stderr is the log in the foreground), the two
 # listeners (proxy, API), and its channels to master, control, vaultd.
