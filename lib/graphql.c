@@ -10,7 +10,9 @@
 
 /*
  * graphql.c: a strict GraphQL lexer and parser for executable documents,
- * just enough to name the top-level fields of the operation a server runs.
+ * just enough to name the top-level fields of the operation a server runs,
+ * the variables it declares, and whether its top-level arguments hold
+ * values written inline.
  *
  * The matcher decides which action, and so which policy, applies to a
  * request from what this file reports.  An agent that could make us read
@@ -51,6 +53,7 @@ struct gql_def {
 	enum graphql_optype optype;
 	size_t		 name;		/* token index; 0: anonymous */
 	size_t		 selset;	/* token index of its '{' */
+	size_t		 vardefs;	/* token index of its '('; 0: none */
 	int		 state;		/* fragments: 0, 1 visiting, 2 done */
 };
 
@@ -82,7 +85,7 @@ static int	gql_is_name_char(int);
 static int	gql_source_char(int);
 static int	gql_is_hex(int);
 static int	gql_add_def(struct gql_parser *, int, enum graphql_optype,
-		    size_t, size_t);
+		    size_t, size_t, size_t);
 static int	gql_is_punct(struct gql_parser *, char);
 static int	gql_is_name(struct gql_parser *, const char *);
 static int	gql_expect(struct gql_parser *, char);
@@ -91,14 +94,15 @@ static int	gql_enter(struct gql_parser *);
 static int	gql_document(struct gql_parser *);
 static int	gql_operation(struct gql_parser *);
 static int	gql_fragment(struct gql_parser *);
-static int	gql_variable_defs(struct gql_parser *);
+static int	gql_variable_defs(struct gql_parser *, int);
 static int	gql_type(struct gql_parser *);
 static int	gql_directives(struct gql_parser *, int);
-static int	gql_arguments(struct gql_parser *, int);
-static int	gql_value(struct gql_parser *, int);
+static int	gql_arguments(struct gql_parser *, int, int *);
+static int	gql_value(struct gql_parser *, int, int *);
 static int	gql_selection_set(struct gql_parser *, int);
 static int	gql_spread(struct gql_parser *, int);
 static int	gql_collect_field(struct gql_parser *, size_t);
+static int	gql_collect_var(struct gql_parser *, size_t, int);
 static int	gql_tok_eq(struct gql_parser *, size_t, size_t);
 static struct gql_def *gql_find_fragment(struct gql_parser *, size_t);
 
@@ -515,7 +519,7 @@ gql_document(struct gql_parser *p)
 
 static int
 gql_add_def(struct gql_parser *p, int fragment, enum graphql_optype optype,
-    size_t name, size_t selset)
+    size_t name, size_t selset, size_t vardefs)
 {
 	struct gql_def	*d;
 
@@ -531,6 +535,7 @@ gql_add_def(struct gql_parser *p, int fragment, enum graphql_optype optype,
 	d->optype = optype;
 	d->name = name;
 	d->selset = selset;
+	d->vardefs = vardefs;
 	d->state = 0;
 	return 0;
 }
@@ -539,7 +544,7 @@ static int
 gql_operation(struct gql_parser *p)
 {
 	enum graphql_optype	 optype = GRAPHQL_QUERY;
-	size_t			 name = 0, selset;
+	size_t			 name = 0, selset, vardefs = 0;
 
 	if (!gql_is_punct(p, '{')) {
 		if (gql_is_name(p, "mutation"))
@@ -550,15 +555,18 @@ gql_operation(struct gql_parser *p)
 		if (p->toks[p->pos].type == TOK_NAME &&
 		    gql_name(p, &name) == -1)
 			return -1;
-		if (gql_is_punct(p, '(') && gql_variable_defs(p) == -1)
-			return -1;
+		if (gql_is_punct(p, '(')) {
+			vardefs = p->pos;
+			if (gql_variable_defs(p, 0) == -1)
+				return -1;
+		}
 		if (gql_directives(p, 1) == -1)
 			return -1;
 	}
 	selset = p->pos;
 	if (gql_selection_set(p, 0) == -1)
 		return -1;
-	return gql_add_def(p, 0, optype, name, selset);
+	return gql_add_def(p, 0, optype, name, selset, vardefs);
 }
 
 static int
@@ -580,24 +588,34 @@ gql_fragment(struct gql_parser *p)
 	selset = p->pos;
 	if (gql_selection_set(p, 0) == -1)
 		return -1;
-	return gql_add_def(p, 1, GRAPHQL_QUERY, name, selset);
+	return gql_add_def(p, 1, GRAPHQL_QUERY, name, selset, 0);
 }
 
-/* ( $name: Type = default @directives ... ) */
+/*
+ * ( $name: Type = default @directives ... ).  With collect set, the
+ * names are the selected operation's variables and are reported.
+ */
 static int
-gql_variable_defs(struct gql_parser *p)
+gql_variable_defs(struct gql_parser *p, int collect)
 {
+	size_t	 name = 0;
+	int	 has_default;
+
 	p->pos++;			/* ( */
 	do {
-		if (gql_expect(p, '$') == -1 || gql_name(p, NULL) == -1 ||
+		if (gql_expect(p, '$') == -1 || gql_name(p, &name) == -1 ||
 		    gql_expect(p, ':') == -1 || gql_type(p) == -1)
 			return -1;
+		has_default = 0;
 		if (gql_is_punct(p, '=')) {
 			p->pos++;
-			if (gql_value(p, 1) == -1)
+			has_default = 1;
+			if (gql_value(p, 1, NULL) == -1)
 				return -1;
 		}
 		if (gql_directives(p, 1) == -1)
+			return -1;
+		if (collect && gql_collect_var(p, name, has_default) == -1)
 			return -1;
 	} while (!gql_is_punct(p, ')'));
 	p->pos++;
@@ -628,20 +646,25 @@ gql_directives(struct gql_parser *p, int isconst)
 		p->pos++;
 		if (gql_name(p, NULL) == -1)
 			return -1;
-		if (gql_is_punct(p, '(') && gql_arguments(p, isconst) == -1)
+		/* What a directive is told is not an argument. */
+		if (gql_is_punct(p, '(') &&
+		    gql_arguments(p, isconst, NULL) == -1)
 			return -1;
 	}
 	return 0;
 }
 
-/* ( name: value ... ), at least one. */
+/*
+ * ( name: value ... ), at least one.  literal, when not NULL, is set to 1
+ * if a value holds a literal; see gql_value().
+ */
 static int
-gql_arguments(struct gql_parser *p, int isconst)
+gql_arguments(struct gql_parser *p, int isconst, int *literal)
 {
 	p->pos++;			/* ( */
 	do {
 		if (gql_name(p, NULL) == -1 || gql_expect(p, ':') == -1 ||
-		    gql_value(p, isconst) == -1)
+		    gql_value(p, isconst, literal) == -1)
 			return -1;
 	} while (!gql_is_punct(p, ')'));
 	p->pos++;
@@ -650,10 +673,14 @@ gql_arguments(struct gql_parser *p, int isconst)
 
 /*
  * A value; isconst refuses variables, as in default values and in the
- * directives of variable definitions.
+ * directives of variable definitions.  literal, when not NULL, is set to
+ * 1 when the value is, or holds at any depth, anything but a $variable:
+ * a scalar, an enum, null, or an empty object or list.  The matcher
+ * reports only variables as arguments, so such a value is one it cannot
+ * show to policy.
  */
 static int
-gql_value(struct gql_parser *p, int isconst)
+gql_value(struct gql_parser *p, int isconst, int *literal)
 {
 	const struct gql_token	*t = &p->toks[p->pos];
 
@@ -664,6 +691,8 @@ gql_value(struct gql_parser *p, int isconst)
 	case TOK_FLOAT:
 	case TOK_STRING:
 	case TOK_NAME:		/* true, false, null or an enum value */
+		if (literal != NULL)
+			*literal = 1;
 		p->pos++;
 		break;
 	case TOK_PUNCT:
@@ -673,16 +702,20 @@ gql_value(struct gql_parser *p, int isconst)
 				return -1;
 		} else if (gql_is_punct(p, '[')) {
 			p->pos++;
+			if (gql_is_punct(p, ']') && literal != NULL)
+				*literal = 1;
 			while (!gql_is_punct(p, ']'))
-				if (gql_value(p, isconst) == -1)
+				if (gql_value(p, isconst, literal) == -1)
 					return -1;
 			p->pos++;
 		} else if (gql_is_punct(p, '{')) {
 			p->pos++;
+			if (gql_is_punct(p, '}') && literal != NULL)
+				*literal = 1;
 			while (!gql_is_punct(p, '}'))
 				if (gql_name(p, NULL) == -1 ||
 				    gql_expect(p, ':') == -1 ||
-				    gql_value(p, isconst) == -1)
+				    gql_value(p, isconst, literal) == -1)
 					return -1;
 			p->pos++;
 		} else
@@ -698,8 +731,9 @@ gql_value(struct gql_parser *p, int isconst)
 
 /*
  * { selection ... }, at least one.  With top set while collecting, the
- * fields of this set are the operation's top-level fields and spreads are
- * followed; nested sets are only checked.
+ * fields of this set are the operation's top-level fields, literals in
+ * their arguments are noted, and spreads are followed; nested sets are
+ * only checked.
  */
 static int
 gql_selection_set(struct gql_parser *p, int top)
@@ -725,7 +759,8 @@ gql_selection_set(struct gql_parser *p, int top)
 		}
 		if (top && gql_collect_field(p, name) == -1)
 			return -1;
-		if (gql_is_punct(p, '(') && gql_arguments(p, 0) == -1)
+		if (gql_is_punct(p, '(') && gql_arguments(p, 0,
+		    top ? &p->out->inline_literals : NULL) == -1)
 			return -1;
 		if (gql_directives(p, 0) == -1)
 			return -1;
@@ -816,6 +851,43 @@ gql_collect_field(struct gql_parser *p, size_t name)
 	return 0;
 }
 
+/*
+ * A variable of the selected operation.  A name declared twice is a
+ * document the server refuses; it is listed once, with a default if
+ * either declaration has one.
+ */
+static int
+gql_collect_var(struct gql_parser *p, size_t name, int has_default)
+{
+	struct graphql_op	*op = p->out;
+	const struct gql_token	*t = &p->toks[name];
+	char			**v;
+	int			*d;
+	size_t			 i;
+
+	for (i = 0; i < op->nvars; i++)
+		if (strlen(op->vars[i]) == t->len &&
+		    memcmp(op->vars[i], p->doc + t->off, t->len) == 0) {
+			op->var_has_default[i] |= has_default;
+			return 0;
+		}
+	if (op->nvars >= GRAPHQL_MAX_VARS)
+		return gql_error(p, "more than %d variables",
+		    GRAPHQL_MAX_VARS);
+	if ((v = reallocarray(op->vars, op->nvars + 1, sizeof(*v))) == NULL)
+		return gql_error(p, "out of memory");
+	op->vars = v;
+	if ((d = reallocarray(op->var_has_default, op->nvars + 1,
+	    sizeof(*d))) == NULL)
+		return gql_error(p, "out of memory");
+	op->var_has_default = d;
+	if ((v[op->nvars] = strndup(p->doc + t->off, t->len)) == NULL)
+		return gql_error(p, "out of memory");
+	d[op->nvars] = has_default;
+	op->nvars++;
+	return 0;
+}
+
 int
 graphql_top_fields(const char *doc, size_t len, const char *operation_name,
     struct graphql_op *op, char *err, size_t errlen)
@@ -865,9 +937,14 @@ graphql_top_fields(const char *doc, size_t len, const char *operation_name,
 	}
 
 	p.out = op;
-	p.pos = sel->selset;
 	p.depth = 0;
 	op->optype = sel->optype;
+	if (sel->vardefs != 0) {
+		p.pos = sel->vardefs;
+		if (gql_variable_defs(&p, 1) == -1)
+			goto done;
+	}
+	p.pos = sel->selset;
 	if (gql_selection_set(&p, 1) == -1)
 		goto done;
 	rv = 0;
@@ -887,6 +964,10 @@ graphql_op_clear(struct graphql_op *op)
 	for (i = 0; i < op->nfields; i++)
 		free(op->fields[i]);
 	free(op->fields);
+	for (i = 0; i < op->nvars; i++)
+		free(op->vars[i]);
+	free(op->vars);
+	free(op->var_has_default);
 	memset(op, 0, sizeof(*op));
 }
 

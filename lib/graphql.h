@@ -23,6 +23,7 @@
 #define GRAPHQL_MAX_TOKENS	65536
 #define GRAPHQL_MAX_DEFS	256	/* operations and fragments */
 #define GRAPHQL_MAX_FIELDS	256	/* distinct top-level fields */
+#define GRAPHQL_MAX_VARS	256	/* distinct variables of an operation */
 
 enum graphql_optype {
 	GRAPHQL_QUERY,
@@ -35,11 +36,27 @@ enum graphql_optype {
  * field name, fragment spreads and inline fragments at the top level
  * flattened, each name once, in order of first appearance.  Fields under
  * @skip or @include are listed too: what runs is a subset of the list.
+ *
+ * vars names the variables the operation declares, without the '$', each
+ * once, in order of declaration; var_has_default[i] is 1 when vars[i] has
+ * a default value, which the server uses when the request omits it.  A
+ * server reads only declared variables from a request.
+ *
+ * inline_literals is 1 when an argument of a top-level field holds a value
+ * written in the document rather than passed as a variable: anything but
+ * a $variable, or an object or list of them, at any depth.  An empty
+ * object or list counts, since it too says something to the server
+ * ("labelIds: []").  Arguments of directives and of nested fields, and the
+ * default values of variables, do not count.
  */
 struct graphql_op {
 	enum graphql_optype	 optype;
 	char			**fields;
 	size_t			 nfields;
+	char			**vars;
+	int			*var_has_default;
+	size_t			 nvars;
+	int			 inline_literals;
 };
 
 /*

@@ -123,6 +123,8 @@ static int	match_graphql(const struct match_route *, const char *,
 		    const struct match_req *, struct match_result *);
 static int	match_graphql_op(const struct match_route *, json_t *,
 		    struct match_result *);
+static int	match_graphql_args(const struct graphql_op *, json_t *,
+		    struct match_result *);
 static int	match_nomatch(struct match_result *, const char *);
 
 static int
@@ -862,6 +864,7 @@ match_nomatch(struct match_result *res, const char *why)
 	res->spec = NULL;
 	res->action = NULL;
 	res->reason = why;
+	res->args_incomplete = 0;
 	return 0;
 }
 
@@ -1061,6 +1064,7 @@ match_graphql_op(const struct match_route *r, json_t *gq,
 	json_t				*query, *name, *vars;
 	const char			*opname = NULL;
 	size_t				 i, j;
+	int				 rv;
 
 	query = json_object_get(gq, "query");
 	name = json_object_get(gq, "operationName");
@@ -1099,17 +1103,48 @@ match_graphql_op(const struct match_route *r, json_t *gq,
 		}
 		a = g->action;
 	}
-	graphql_op_clear(&op);
-	if (a == NULL)
+	if (a == NULL) {
+		graphql_op_clear(&op);
 		return match_nomatch(res, "no GraphQL field");
-	if (json_is_object(vars))
-		res->args = json_deep_copy(vars);
-	else
-		res->args = json_object();
-	if (res->args == NULL)
+	}
+	rv = match_graphql_args(&op, vars, res);
+	graphql_op_clear(&op);
+	if (rv == -1)
 		return -1;
 	res->action = a;
 	return 1;
+}
+
+/*
+ * The arguments of a GraphQL operation are the variables it declares, as
+ * the request supplies them: the server reads no others, so a variable the
+ * operation does not declare would show policy a value nothing uses.
+ * What policy cannot see marks the arguments incomplete: a value written
+ * into a top-level field's arguments, or a declared variable the request
+ * omits and whose default the server then uses in its place.
+ */
+static int
+match_graphql_args(const struct graphql_op *op, json_t *vars,
+    struct match_result *res)
+{
+	json_t	*v, *copy;
+	size_t	 i;
+
+	if ((res->args = json_object()) == NULL)
+		return -1;
+	res->args_incomplete = op->inline_literals;
+	for (i = 0; i < op->nvars; i++) {
+		if (!json_is_object(vars) ||
+		    (v = json_object_get(vars, op->vars[i])) == NULL) {
+			if (op->var_has_default[i])
+				res->args_incomplete = 1;
+			continue;
+		}
+		if ((copy = json_deep_copy(v)) == NULL ||
+		    json_object_set_new(res->args, op->vars[i], copy) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 void

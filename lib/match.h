@@ -46,17 +46,26 @@ struct match_req {
  * What a request maps to.  On a match spec and action point into the
  * specs given to match_compile and args is a new JSON object owned by the
  * result: path parameters by name, query parameters, the top-level
- * fields of a JSON or form body, or a GraphQL operation's variables.
+ * fields of a JSON or form body, or those variables of a GraphQL request
+ * that its operation declares (the server ignores the others).
  * Query and form values are strings; "name[]" gives an array and
  * "name[key]" an object; a name given twice, or with a bracket that opens
  * or closes no group, matches nothing.  With no match, spec and action
  * are NULL, args is NULL and reason says why in a few words, for the log.
+ *
+ * args_incomplete is 1 when the server will act on values that args does
+ * not show: a GraphQL operation with values written inline in its
+ * top-level arguments, or omitting a variable that has a default; it is
+ * 0 otherwise, and always for REST.  A consumer (policy) must read it as
+ * "the arguments are not all known" and fail closed on every rule that
+ * depends on an argument, never evaluate such a rule against args alone.
  */
 struct match_result {
 	const struct spec		*spec;
 	const struct spec_action	*action;
 	json_t				*args;
 	const char			*reason;
+	int				 args_incomplete;
 };
 
 /*

@@ -28,7 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct graphql_op	 op;
 	const uint8_t		*nl;
 	char			*name = NULL, *doc, err[128];
-	size_t			 i;
+	size_t			 i, j;
 
 	if (size > 0 && data[0] == '@' &&
 	    (nl = memchr(data, '\n', size)) != NULL) {
@@ -47,6 +47,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		if (op.nfields == 0)
 			abort();
+		/* Variables: names, each once, within the limit. */
+		if (op.nvars > GRAPHQL_MAX_VARS ||
+		    (op.inline_literals != 0 && op.inline_literals != 1))
+			abort();
+		for (i = 0; i < op.nvars; i++) {
+			if (op.vars[i][0] == '\0' ||
+			    (op.var_has_default[i] != 0 &&
+			    op.var_has_default[i] != 1))
+				abort();
+			for (j = 0; j < i; j++)
+				if (strcmp(op.vars[i], op.vars[j]) == 0)
+					abort();
+		}
 		graphql_op_clear(&op);
 	} else if (err[0] == '\0')
 		abort();

@@ -14,6 +14,7 @@
  * host, method, target and content type on one line each, then the body.
  */
 
+#include <ctype.h>
 #include <glob.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -81,6 +82,32 @@ fuzz_line(const uint8_t **data, size_t *size)
 	return s;
 }
 
+/*
+ * REST arguments are always complete; GraphQL ones are declared
+ * variables, so each is a GraphQL name.
+ */
+static void
+fuzz_check_args(const struct match_result *res)
+{
+	const char	*key, *p;
+	json_t		*v;
+
+	if (res->args_incomplete != 0 && res->args_incomplete != 1)
+		abort();
+	if (!res->spec->graphql || res->action->gql_field == NULL) {
+		if (res->args_incomplete != 0)
+			abort();
+		return;
+	}
+	json_object_foreach(res->args, key, v) {
+		if (!isalpha((unsigned char)key[0]) && key[0] != '_')
+			abort();
+		for (p = key; *p != '\0'; p++)
+			if (!isalnum((unsigned char)*p) && *p != '_')
+				abort();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -110,8 +137,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rv == 1 && (res.spec == NULL || res.action == NULL ||
 	    !json_is_object(res.args)))
 		abort();
-	if (rv == 0 && (res.reason == NULL || res.args != NULL))
+	if (rv == 0 && (res.reason == NULL || res.args != NULL ||
+	    res.args_incomplete != 0))
 		abort();
+	if (rv == 1)
+		fuzz_check_args(&res);
 	match_result_clear(&res);
 	free(host);
 	free(method);

@@ -8,7 +8,10 @@
  * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
  */
 
-/* graphql.c: table tests for the GraphQL top-level field parser. */
+/*
+ * graphql.c: table tests for the GraphQL top-level field parser, the
+ * variables it reports and its detection of inline argument values.
+ */
 
 #include <stdio.h>
 #include <string.h>
@@ -144,6 +147,88 @@ static const struct gql_case cases[] = {
 	{ "query & { a }", NULL, NULL },
 };
 
+/*
+ * What a document declares and writes inline.  vars: the declared
+ * variables, comma separated, a trailing '=' on one that has a default;
+ * inline: whether a top-level field's arguments hold a literal.
+ */
+struct gql_var_case {
+	const char	*doc;
+	const char	*opname;
+	const char	*vars;
+	int		 inline_literals;
+};
+
+static const struct gql_var_case var_cases[] = {
+	/* Declared variables, of the selected operation only. */
+	{ "{ issue }", NULL, "", 0 },
+	{ "mutation M($t: String!, $teamId: ID = \"T\") { issueCreate(input: "
+	  "{title: $t, teamId: $teamId}) { success } }", NULL, "t,teamId=", 0 },
+	{ "query($n: Int = 5, $f: F = {a: [1, \"x\"]}) "
+	  "{ issues(first: $n, filter: $f) { nodes { id } } }", NULL,
+	  "n=,f=", 0 },
+	{ "query($unused: ID, $i: ID) { issue(id: $i) }", NULL, "unused,i", 0 },
+	{ "query($a: ID, $a: ID = 1) { issue(id: $a) }", NULL, "a=", 0 },
+	{ "query A($a: ID) { issue(id: \"x\") } mutation B($b: ID, $c: ID) "
+	  "{ issueCreate(input: {t: $b}) }", "B", "b,c", 0 },
+	{ "query A($a: ID) { issue(id: \"x\") } mutation B($b: ID, $c: ID) "
+	  "{ issueCreate(input: {t: $b}) }", "A", "a", 1 },
+	/* Literals written inline in top-level arguments. */
+	{ "mutation { issueCreate(input: {title: \"x\", teamId: \"T\"}) "
+	  "{ success } }", NULL, "", 1 },
+	{ "mutation($t: String) { issueCreate(input: {title: $t, "
+	  "teamId: \"T\"}) { success } }", NULL, "t", 1 },
+	{ "mutation { a: issueCreate(input: {teamId: \"T\"}) { success } }",
+	  NULL, "", 1 },
+	{ "{ issues(first: 5) }", NULL, "", 1 },
+	{ "{ issues(orderBy: createdAt) }", NULL, "", 1 },
+	{ "{ issues(includeArchived: true) }", NULL, "", 1 },
+	{ "query($i: ID) { issueUpdate(id: $i, input: {x: null}) }", NULL,
+	  "i", 1 },
+	{ "{ issue(id: \"\"\"x\"\"\") }", NULL, "", 1 },
+	{ "{ issue(id: -1.5e3) }", NULL, "", 1 },
+	/* Nested objects and lists: any literal inside counts. */
+	{ "mutation($a: ID, $b: [ID]) { issueCreate(input: {a: {b: [$a, "
+	  "{c: $b}]}}) { success } }", NULL, "a,b", 0 },
+	{ "mutation($a: ID) { issueCreate(input: {a: {b: [$a, {c: 1}]}}) "
+	  "{ success } }", NULL, "a", 1 },
+	{ "mutation($a: ID) { issueCreate(input: {a: [[$a], [[\"x\"]]]}) "
+	  "{ success } }", NULL, "a", 1 },
+	{ "mutation($i: ID) { issueUpdate(id: $i, input: {labelIds: []}) "
+	  "{ success } }", NULL, "i", 1 },
+	{ "mutation { issueCreate(input: {}) { success } }", NULL, "", 1 },
+	{ "mutation($a: ID) { issueCreate(input: $a, x: [$a, $a]) "
+	  "{ success } }", NULL, "a", 0 },
+	/* Through fragments, inline fragments and aliases. */
+	{ "mutation($t: String) { ...F } fragment F on Mutation "
+	  "{ issueCreate(input: {teamId: \"T\", title: $t}) { success } }",
+	  NULL, "t", 1 },
+	{ "mutation { ... on Mutation { ...G } } fragment G on Mutation "
+	  "{ x: issueCreate(input: {a: {b: [{c: 1}]}}) { success } }", NULL,
+	  "", 1 },
+	{ "mutation($a: ID) { ... { issueCreate(input: {a: $a}) { success } } "
+	  "... @include(if: true) { issueCreate(input: {a: $a, b: 2}) "
+	  "{ success } } }", NULL, "a", 1 },
+	{ "mutation($a: ID) { ...F ...F } fragment F on Mutation "
+	  "{ ...G } fragment G on Mutation { issueCreate(input: {a: $a}) "
+	  "{ success } }", NULL, "a", 0 },
+	/* Not inline: nested fields, directives, unspread fragments. */
+	{ "query($i: ID) { issue(id: $i) { comments(first: 10, "
+	  "filter: {a: \"b\"}) { nodes { id } } } }", NULL, "i", 0 },
+	{ "query($i: ID) { issue(id: $i) @include(if: true) "
+	  "@d(x: \"y\", l: [1]) { id } }", NULL, "i", 0 },
+	{ "query($i: ID) { ...F @skip(if: false) ... @include(if: true) "
+	  "{ issue(id: $i) } } fragment F on Query { issues(filter: $i) }",
+	  NULL, "i", 0 },
+	{ "query Q($i: ID) @dir(a: 1) { issue(id: $i) }", NULL, "i", 0 },
+	{ "query($i: ID = \"x\" @dir(a: 1)) { issue(id: $i) }", NULL,
+	  "i=", 0 },
+	{ "query($i: ID) { issue(id: $i) } fragment F on Query "
+	  "{ issue(id: \"x\") }", NULL, "i", 0 },
+	{ "fragment F on Query { x: issue(id: $i) @d(a: 1) } "
+	  "query($i: ID) { ...F @d(b: 2) }", NULL, "i", 0 },
+};
+
 /* A document shown on one TAP line. */
 static const char *
 oneline(const char *s, char *buf, size_t len)
@@ -168,6 +253,47 @@ fmt_op(const struct graphql_op *op, char *buf, size_t len)
 		strlcat(buf, op->fields[i], len);
 	}
 	return buf;
+}
+
+static char *
+fmt_vars(const struct graphql_op *op, char *buf, size_t len)
+{
+	size_t	 i;
+
+	buf[0] = '\0';
+	for (i = 0; i < op->nvars; i++) {
+		if (i > 0)
+			strlcat(buf, ",", len);
+		strlcat(buf, op->vars[i], len);
+		if (op->var_has_default[i])
+			strlcat(buf, "=", len);
+	}
+	return buf;
+}
+
+static void
+test_vars(void)
+{
+	const struct gql_var_case	*c;
+	struct graphql_op		 op;
+	char				 err[256], got[512], line[512];
+	size_t				 i;
+
+	for (i = 0; i < sizeof(var_cases) / sizeof(var_cases[0]); i++) {
+		c = &var_cases[i];
+		oneline(c->doc, line, sizeof(line));
+		if (!is(graphql_top_fields(c->doc, strlen(c->doc), c->opname,
+		    &op, err, sizeof(err)), 0, "vars %zu parses: %s", i,
+		    line)) {
+			diag("error: %s", err);
+			continue;
+		}
+		is_str(fmt_vars(&op, got, sizeof(got)), c->vars,
+		    "vars %zu: declared variables", i);
+		is(op.inline_literals, c->inline_literals,
+		    "vars %zu: inline literals", i);
+		graphql_op_clear(&op);
+	}
 }
 
 static void
@@ -222,6 +348,23 @@ test_limits(void)
 	    -1, "%d definitions refused", GRAPHQL_MAX_DEFS + 1);
 	free(doc);
 
+	/* Variables of one operation: as many as the limit, not one more. */
+	for (n = GRAPHQL_MAX_VARS; n <= GRAPHQL_MAX_VARS + 1; n++) {
+		doc = malloc(n * 16 + 32);
+		strlcpy(doc, "query(", n * 16 + 32);
+		for (i = 0; i < n; i++)
+			snprintf(doc + strlen(doc), 16, " $v%zu: ID", i);
+		strlcat(doc, ") { a }", n * 16 + 32);
+		is(graphql_top_fields(doc, strlen(doc), NULL, &op, err,
+		    sizeof(err)), n > GRAPHQL_MAX_VARS ? -1 : 0,
+		    "%zu variables %s", n, n > GRAPHQL_MAX_VARS ? "refused" :
+		    "read");
+		if (n == GRAPHQL_MAX_VARS)
+			is(op.nvars, n, "and all %zu reported", n);
+		graphql_op_clear(&op);
+		free(doc);
+	}
+
 	/* A document need not be NUL terminated; len is honoured. */
 	is(graphql_top_fields("{ issue } trailing junk", 9, NULL, &op, NULL,
 	    0), 0, "length bounds the document");
@@ -254,6 +397,7 @@ main(void)
 			ok(err[0] != '\0', "case %zu: error has a reason", i);
 		graphql_op_clear(&op);
 	}
+	test_vars();
 	test_limits();
 	return done_testing();
 }

@@ -666,17 +666,183 @@ test_args(const struct matcher *m)
 	    "\"x\":\"&\"},\"name\":\"a b\"}");
 	check_args(m, SL, "GET", "/api/conversations.list?limit=10&cursor=abc",
 	    NULL, NULL, "{\"cursor\":\"abc\",\"limit\":\"10\"}");
+	/* The server reads only the variables its operation declares. */
 	check_args(m, LI, "POST", "/graphql", J,
 	    GQX("mutation C($title: String!) { issueCreate(input: "
 	    "{title: $title}) { success } }",
 	    "\"variables\":{\"title\":\"t\",\"teamId\":\"T\"}"),
-	    "{\"teamId\":\"T\",\"title\":\"t\"}");
+	    "{\"title\":\"t\"}");
 	check_args(m, LI, "POST", "/graphql", J,
 	    GQ("{ issues { nodes { id } } }"), "{}");
-	check_args(m, LI, "GET", "/graphql?query=%7Bissue%7D&variables="
+	check_args(m, LI, "GET", "/graphql?query=query%28%24id%3AID%29"
+	    "%7Bissue%28id%3A%24id%29%7D&variables="
 	    "%7B%22id%22%3A%22ENG-1%22%7D", NULL, NULL, "{\"id\":\"ENG-1\"}");
+	check_args(m, LI, "GET", "/graphql?query=%7Bissue%7D&variables="
+	    "%7B%22id%22%3A%22ENG-1%22%7D", NULL, NULL, "{}");
 	check_args(m, EX, "GET", "/v1/files/a.b.json", NULL, NULL,
 	    "{\"name\":\"a.b\"}");
+}
+
+/*
+ * Arguments, and whether they are all of what the server acts on.  A
+ * request here must match; want is its arguments as compact sorted JSON.
+ */
+struct args_case {
+	const char	*host;
+	const char	*method;
+	const char	*target;
+	const char	*ctype;
+	const char	*body;
+	const char	*want;
+	int		 incomplete;
+};
+
+#define LINA(q, more, want, inc) \
+	{ LI, "POST", "/graphql", J, GQX(q, more), want, inc }
+#define CREATE_VARS	"mutation C($t: String!, $teamId: String!) " \
+			"{ issueCreate(input: {title: $t, teamId: $teamId}) " \
+			"{ success } }"
+#define CREATE_DEFAULT	"mutation C($t: String!, $teamId: String = " \
+			"\\\"T\\\") { issueCreate(input: {title: $t, " \
+			"teamId: $teamId}) { success } }"
+
+static const struct args_case args_cases[] = {
+	/* Undeclared variables are dropped, declared ones kept. */
+	LINA(CREATE_VARS, "\"variables\":{\"t\":\"x\",\"teamId\":\"T\","
+	    "\"evil\":1}", "{\"t\":\"x\",\"teamId\":\"T\"}", 0),
+	LINA(CREATE_VARS, "\"variables\":{\"t\":\"x\"}", "{\"t\":\"x\"}", 0),
+	LINA(CREATE_VARS, "\"variables\":null", "{}", 0),
+	LINA("mutation { issueCreate(input: {title: $t}) { success } }",
+	    "\"variables\":{\"t\":\"x\"}", "{}", 0),
+	LINA(OPS, "\"operationName\":\"B\",\"variables\":{\"id\":\"1\"}",
+	    "{}", 1),
+	{ LI, "GET", "/graphql?query=query%28%24a%3AID%29%7Bissue%28id%3A%24a"
+	  "%29%7D&variables=%7B%22a%22%3A%22x%22%2C%22b%22%3A%22y%22%7D",
+	  NULL, NULL, "{\"a\":\"x\"}", 0 },
+	/* Literals in top-level arguments: the arguments are incomplete. */
+	LINA("mutation { issueCreate(input: {title: \\\"x\\\", teamId: "
+	    "\\\"T\\\"}) { success } }", "\"variables\":{\"teamId\":\"U\"}",
+	    "{}", 1),
+	LINA("mutation C($t: String!) { issueCreate(input: {title: $t, "
+	    "teamId: \\\"T\\\"}) { success } }", "\"variables\":{\"t\":\"x\"}",
+	    "{\"t\":\"x\"}", 1),
+	LINA("mutation C($t: String!) { ...F } fragment F on Mutation "
+	    "{ a: issueCreate(input: {title: $t, labels: [\\\"l\\\"]}) "
+	    "{ success } }", "\"variables\":{\"t\":\"x\"}", "{\"t\":\"x\"}", 1),
+	LINA("mutation { issueCreate(input: {}) { success } }",
+	    "\"variables\":{}", "{}", 1),
+	/* A default the server uses in place of an omitted variable. */
+	LINA(CREATE_DEFAULT, "\"variables\":{\"t\":\"x\"}", "{\"t\":\"x\"}",
+	    1),
+	LINA(CREATE_DEFAULT, "\"variables\":null", "{}", 1),
+	LINA(CREATE_DEFAULT, "\"variables\":{\"t\":\"x\",\"teamId\":\"U\"}",
+	    "{\"t\":\"x\",\"teamId\":\"U\"}", 0),
+	LINA(CREATE_DEFAULT, "\"variables\":{\"t\":\"x\",\"teamId\":null}",
+	    "{\"t\":\"x\",\"teamId\":null}", 0),
+	/* Complete: variables only, literals only in directives or deeper. */
+	LINA(CREATE_VARS, "\"variables\":{\"t\":\"x\",\"teamId\":\"T\"}",
+	    "{\"t\":\"x\",\"teamId\":\"T\"}", 0),
+	LINA("mutation C($t: String!) @d(x: 1) { issueCreate(input: "
+	    "{title: $t}) @include(if: true) { success issue { labels("
+	    "first: 5) { nodes { id } } } } }", "\"variables\":{\"t\":\"x\"}",
+	    "{\"t\":\"x\"}", 0),
+	LINA("{ issues { nodes { id } } }", "\"variables\":{}", "{}", 0),
+	/* REST arguments are read whole. */
+	{ GH, "POST", "/repos/o/r/issues", J, "{\"title\":\"x\"}",
+	  "{\"owner\":\"o\",\"repo\":\"r\",\"title\":\"x\"}", 0 },
+	{ ST, "POST", "/v1/refunds", F, "charge=ch_1", "{\"charge\":\"ch_1\"}",
+	  0 },
+};
+
+/*
+ * The documents the shims send pass every argument as a variable, so
+ * policy sees their arguments whole.
+ */
+static void
+test_shim_documents(const struct matcher *m)
+{
+	const struct spec_action	*a;
+	struct match_req		 req;
+	struct match_result		 res;
+	json_t				*body;
+	char				*text;
+	size_t				 i, j;
+
+	for (i = 0; i < nitems(use); i++) {
+		for (j = 0; j < use[i]->nactions; j++) {
+			a = &use[i]->actions[j];
+			if (!use[i]->graphql || a->gql_document == NULL ||
+			    use[i]->nhosts == 0)
+				continue;
+			if ((body = json_pack("{s:s}", "query",
+			    a->gql_document)) == NULL ||
+			    (text = json_dumps(body, JSON_COMPACT)) == NULL)
+				abort();
+			json_decref(body);
+			memset(&req, 0, sizeof(req));
+			req.host = use[i]->hosts[0];
+			req.method = a->method;
+			req.target = a->path;
+			req.content_type = J;
+			req.body = text;
+			req.bodylen = strlen(text);
+			ok(match_request(m, &req, &res) == 1 &&
+			    res.action == a && res.args_incomplete == 0,
+			    "%s.%s: own document matches, arguments complete",
+			    use[i]->connector, a->name);
+			match_result_clear(&res);
+			free(text);
+		}
+	}
+}
+
+static void
+test_args_complete(const struct matcher *m)
+{
+	const struct args_case	*c;
+	struct match_req	 req;
+	struct match_result	 res;
+	char			*got;
+	size_t			 i;
+
+	for (i = 0; i < nitems(args_cases); i++) {
+		c = &args_cases[i];
+		memset(&req, 0, sizeof(req));
+		req.host = c->host;
+		req.method = c->method;
+		req.target = c->target;
+		req.content_type = c->ctype;
+		req.body = c->body;
+		req.bodylen = c->body != NULL ? strlen(c->body) : 0;
+		if (!is(match_request(m, &req, &res), 1, "args %zu matches",
+		    i)) {
+			diag("reason: %s", res.reason);
+			match_result_clear(&res);
+			continue;
+		}
+		got = json_dumps(res.args, JSON_COMPACT | JSON_SORT_KEYS);
+		is_str(got, c->want, "args %zu: %.70s", i,
+		    c->body != NULL ? c->body : c->target);
+		is(res.args_incomplete, c->incomplete,
+		    "args %zu: args_incomplete", i);
+		free(got);
+		match_result_clear(&res);
+	}
+
+	test_shim_documents(m);
+
+	/* No match: nothing is known, and nothing claims to be. */
+	memset(&req, 0, sizeof(req));
+	req.host = LI;
+	req.method = "POST";
+	req.target = "/graphql";
+	req.content_type = J;
+	req.body = GQ("mutation { issueDelete(id: \\\"1\\\") { success } }");
+	req.bodylen = strlen(req.body);
+	is(match_request(m, &req, &res), 0, "unknown field: no match");
+	ok(res.args == NULL && res.args_incomplete == 0,
+	    "and no arguments, not marked incomplete");
+	match_result_clear(&res);
 }
 
 static void
@@ -872,6 +1038,7 @@ main(void)
 	ok(nitems(cases) >= 150, "table has %zu requests", nitems(cases));
 	run_table(m);
 	test_args(m);
+	test_args_complete(m);
 	test_limits(m);
 	test_speed(m);
 	test_compile_errors();
