@@ -195,14 +195,16 @@ install-gen: all
 -include $(BUILD)/gen/gen.d $(BUILD)/gen/shim.d
 # End of generator and shims.
 
-# libFuzzer targets for the matcher, the GraphQL parser and the message
-# channel's reader; clang only, not part of check.  Run from the top of the
-# tree, one job, for example:
+# libFuzzer targets for the matcher, the GraphQL parser, the message
+# channel's reader and vaultd's INJECT and vault.sock requests; clang only,
+# not part of check.  Run from the top of the tree, one job, for example:
 #   build-fuzz/fuzz_graphql -max_total_time=600 build-fuzz/corpus-graphql \
 #       t/fuzz/corpus/graphql
 #   build-fuzz/fuzz_match -max_total_time=600 build-fuzz/corpus-match \
 #       t/fuzz/corpus/match
 #   build-fuzz/fuzz_msg -max_total_time=600 build-fuzz/corpus-msg
+#   build-fuzz/fuzz_vaultd -max_total_time=600 -max_len=2048 \
+#       build-fuzz/corpus-vaultd t/fuzz/corpus/vaultd
 FUZZ_BUILD=	build-fuzz
 FUZZ_CC=	clang
 FUZZ_CFLAGS=	-std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -210,13 +212,22 @@ FUZZ_CFLAGS=	-std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 FUZZ_SRCS=	lib/graphql.c lib/match.c lib/spec.c lib/log.c lib/msg.c \
 		lib/msgtypes.c
 FUZZ_BINS=	$(FUZZ_BUILD)/fuzz_graphql $(FUZZ_BUILD)/fuzz_match \
-		$(FUZZ_BUILD)/fuzz_msg
+		$(FUZZ_BUILD)/fuzz_msg $(FUZZ_BUILD)/fuzz_vaultd
+# vaultd's handlers, and what they call, against a real Berkeley DB vault.
+FUZZ_VAULTD_SRCS= lib/log.c lib/msg.c lib/msgtypes.c lib/peer.c lib/proc.c \
+		lib/sandbox.c $(VAULT_LIB_SRCS) $(VAULTD_SRCS)
 
 fuzz: $(FUZZ_BINS)
 	@mkdir -p $(FUZZ_BUILD)/corpus-graphql $(FUZZ_BUILD)/corpus-match \
-	    $(FUZZ_BUILD)/corpus-msg
+	    $(FUZZ_BUILD)/corpus-msg $(FUZZ_BUILD)/corpus-vaultd
 
 $(FUZZ_BUILD)/fuzz_%: t/fuzz/fuzz_%.c $(FUZZ_SRCS) lib/graphql.h lib/match.h \
     lib/spec.h lib/msg.h lib/msgtypes.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS) $(PKG_LIBS)
+
+$(FUZZ_BUILD)/fuzz_vaultd: t/fuzz/fuzz_vaultd.c $(FUZZ_VAULTD_SRCS) \
+    $(wildcard lib/*.h vaultd/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_VAULTD_SRCS) \
+	    $(PKG_LIBS) -ldb-5.3 -lscrypt
