@@ -17,8 +17,8 @@
  * metadata; no plaintext secret ever passes through here, so nothing in
  * the cache, the log files or store.db is secret.
  *
- * Durability: commits are synchronous (the default; we never set
- * DB_TXN_NOSYNC or DB_TXN_WRITE_NOSYNC, which lose acknowledged commits
+ * Durability: commits are synchronous (Berkeley DB's default; we never
+ * set either of its no-sync commit flags, which lose acknowledged commits
  * on kill -9), and the environment is opened with DB_RECOVER, so after a
  * crash every transaction is either wholly there or wholly gone.
  *
@@ -253,7 +253,7 @@ store_begin(struct store *st)
 		return NULL;
 	}
 	txn->st = st;
-	/* Synchronous: no DB_TXN_NOSYNC here, ever. */
+	/* Synchronous commit: no no-sync flag here, ever. */
 	if ((rv = st->env->txn_begin(st->env, NULL, &txn->tid, 0)) != 0) {
 		log_warnx("%s: %s", __func__, db_strerror(rv));
 		free(txn);
