@@ -9,9 +9,20 @@ SYSCONFDIR?=	/etc/aileron
 DESTDIR?=
 
 CC?=		cc
-PKGS=		libbsd-overlay openssl libcurl jansson
-PKG_CFLAGS!=	pkg-config --cflags $(PKGS) 2>/dev/null
-PKG_LIBS!=	pkg-config --libs $(PKGS) 2>/dev/null
+.DEFAULT_GOAL:=	all
+
+# The packages' flags (PKG_CFLAGS, PKG_LIBS, SHIM_LIBS) come from pkg-config,
+# which can only answer once etc/deps.sh has installed the packages.  make
+# builds this file before it reads the rules below and then starts again with
+# the flags in force, so the first build on a fresh machine has them too.
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+include $(BUILD)/config.mk
+endif
+
+$(BUILD)/config.mk: etc/deps.sh etc/config.sh
+	@sh etc/deps.sh
+	@mkdir -p $(@D)
+	@sh etc/config.sh > $@.tmp && mv $@.tmp $@
 
 WARN=		-Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wformat=2 \
 		-Wmissing-prototypes -Wstrict-prototypes
@@ -153,7 +164,6 @@ GEN_SHIMS=	$(GEN_NAMES:%=$(BUILD)/shims/%)
 GEN_MANS=	$(GEN_NAMES:%=$(BUILD)/man/%.1)
 GEN_ALL=	$(BUILD)/aileron-gen $(GEN_SHIMS) $(GEN_MANS) \
 		$(BUILD)/actions.json
-SHIM_LIBS!=	pkg-config --libs libbsd-overlay libcurl jansson 2>/dev/null
 
 .PHONY: install-gen
 .PRECIOUS: $(BUILD)/gen/shim-%.c $(BUILD)/gen/shim-%.o

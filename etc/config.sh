@@ -1,0 +1,15 @@
+#!/bin/sh
+# config.sh: print the compiler and linker flags of the packages etc/deps.sh
+# installs, as make variables; the Makefile includes the result.  A package
+# pkg-config does not know is an error here, never an empty flag later.
+set -e
+pc() {
+	pkg-config "$@" || {
+		echo "config.sh: pkg-config $*: failed; run \"make deps\"" >&2
+		exit 1
+	}
+}
+echo "# Made by etc/config.sh; \"make clean\" removes it."
+echo "PKG_CFLAGS=$(pc --cflags libbsd-overlay openssl libcurl jansson)"
+echo "PKG_LIBS=$(pc --libs libbsd-overlay openssl libcurl jansson)"
+echo "SHIM_LIBS=$(pc --libs libbsd-overlay libcurl jansson)"
