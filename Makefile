@@ -44,7 +44,7 @@ LDLIBS+=	$(PKG_LIBS) -lhttp_parser -ldb-5.3 -lscrypt
 VERSION=	0.1.0
 
 # Shared code, one list per area.
-LIB_SRCS=	lib/log.c lib/msg.c lib/msgtypes.c lib/peer.c lib/proc.c \
+LIB_SRCS=	lib/log.c lib/msg.c lib/msgtypes.c lib/proc.c \
 		lib/sandbox.c lib/state.c
 SPEC_SRCS=	lib/spec.c
 MATCH_SRCS=	lib/graphql.c lib/match.c
@@ -52,7 +52,7 @@ GEN_LIB_SRCS=	lib/manifest.c
 CONF_SRCS=	master/parse.c
 MASTER_SRCS=	master/master.c master/pool.c master/control.c \
 		master/connectors.c
-WORKER_SRCS=	worker/worker.c
+WORKER_SRCS=	worker/worker.c worker/testhook.c
 VAULT_LIB_SRCS=	vaultd/crypto.c vaultd/store.c vaultd/vault.c
 VAULTD_SRCS=	vaultd/vaultd.c vaultd/connmap.c vaultd/session.c \
 		vaultd/inject.c vaultd/cli.c
@@ -144,7 +144,11 @@ clean:
 # Vault test helpers: programs the vault's t/*.t tests drive (not TAP).
 VAULT_HELPERS=	$(BUILD)/t/helpers/vault_revoke_helper
 
-unit: $(VAULT_HELPERS)
+unit: $(VAULT_HELPERS) $(BUILD)/msgtypes.json
+
+# The message numbers and layouts the Python harnesses use, from the C.
+$(BUILD)/msgtypes.json: $(BUILD)/t/helpers/msgdump
+	$(BUILD)/t/helpers/msgdump > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/t/helpers/%: t/helpers/%.c $(LIBA)
 	@mkdir -p $(@D)
@@ -224,7 +228,7 @@ FUZZ_SRCS=	lib/graphql.c lib/match.c lib/spec.c lib/log.c lib/msg.c \
 FUZZ_BINS=	$(FUZZ_BUILD)/fuzz_graphql $(FUZZ_BUILD)/fuzz_match \
 		$(FUZZ_BUILD)/fuzz_msg $(FUZZ_BUILD)/fuzz_vaultd
 # vaultd's handlers, and what they call, against a real Berkeley DB vault.
-FUZZ_VAULTD_SRCS= lib/log.c lib/msg.c lib/msgtypes.c lib/peer.c lib/proc.c \
+FUZZ_VAULTD_SRCS= lib/log.c lib/msg.c lib/msgtypes.c lib/proc.c \
 		lib/sandbox.c $(VAULT_LIB_SRCS) $(VAULTD_SRCS)
 
 fuzz: $(FUZZ_BINS)

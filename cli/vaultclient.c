@@ -41,6 +41,10 @@
 #include "msgtypes.h"
 #include "state.h"
 #include "cli/vaultclient.h"
+
+static int	vclient_exchange(struct vclient *, uint16_t, const struct iovec *,
+		    int, char **, int *);
+static int	vclient_hello(struct vclient *);
 #include "vaultd/crypto.h"
 #include "vaultd/vault.h"
 
@@ -105,7 +109,72 @@ vclient_connect(struct vclient *vc, const char *sopt, const char *cmd)
 		return -1;
 	}
 	chan_init(&vc->chan, fd, 0, "vaultd");
+	return vclient_hello(vc);
+}
+
+/*
+ * One frame out and its answer in, matched by request id.  Returns 0 with
+ * the answer's error and text (the caller frees it), or -1 when vaultd
+ * could not be asked (reported here).
+ */
+static int
+vclient_exchange(struct vclient *vc, uint16_t type, const struct iovec *iov,
+    int iovcnt, char **text, int *error)
+{
+	struct msg_vault_reply	 r;
+	struct msg		 msg;
+	size_t			 tlen;
+	uint32_t		 reqid = ++vc->reqid;
+
+	*text = NULL;
+	*error = 0;
+	if (chan_request(&vc->chan, type, reqid, iov, iovcnt) == -1 ||
+	    chan_flush_wait(&vc->chan, VCLIENT_TIMEOUT) == -1) {
+		fprintf(stderr, "%s: cannot send the request to vaultd\n",
+		    vc->cmd);
+		return -1;
+	}
+	if (chan_wait(&vc->chan, &msg, VCLIENT_TIMEOUT) != 1 ||
+	    msg.hdr.type != MSG_VAULT_REPLY || msg.len < sizeof(r)) {
+		fprintf(stderr, "%s: no answer from vaultd; see the service "
+		    "log\n", vc->cmd);
+		return -1;
+	}
+	if ((msg.hdr.flags & MSGF_REPLY) == 0 || msg.hdr.reqid != reqid) {
+		fprintf(stderr, "%s: vaultd answered another request\n",
+		    vc->cmd);
+		return -1;
+	}
+	memcpy(&r, msg.data, sizeof(r));
+	tlen = msg.len - sizeof(r);
+	if ((*text = malloc(tlen + 1)) == NULL) {
+		fprintf(stderr, "%s: out of memory\n", vc->cmd);
+		return -1;
+	}
+	memcpy(*text, msg.data + sizeof(r), tlen);
+	(*text)[tlen] = '\0';
+	*error = r.error;
 	return 0;
+}
+
+/* The first frame on vault.sock: both ends must speak one protocol. */
+static int
+vclient_hello(struct vclient *vc)
+{
+	struct iovec	 iov;
+	uint32_t	 version = MSG_VAULT_PROTOCOL;
+	char		*text;
+	int		 error;
+
+	iov.iov_base = &version;
+	iov.iov_len = sizeof(version);
+	if (vclient_exchange(vc, MSG_VAULT_HELLO, &iov, 1, &text,
+	    &error) == -1)
+		return -1;
+	if (error != 0)
+		fprintf(stderr, "%s: %s\n", vc->cmd, text);
+	free(text);
+	return error != 0 ? -1 : 0;
 }
 
 void
@@ -125,46 +194,14 @@ int
 vclient_call(struct vclient *vc, struct msg_vault_request *req,
     const void *value, size_t vlen, char **text, int *error)
 {
-	struct msg_vault_reply	 r;
-	struct iovec		 iov[2];
-	struct msg		 msg;
-	size_t			 tlen;
+	struct iovec	 iov[2];
 
-	*text = NULL;
-	*error = 0;
-	req->reqid = ++vc->reqid;
 	iov[0].iov_base = req;
 	iov[0].iov_len = sizeof(*req);
 	iov[1].iov_base = (void *)value;
 	iov[1].iov_len = vlen;
-	if (chan_composev(&vc->chan, MSG_VAULT_REQUEST, 0, -1, iov,
-	    vlen > 0 ? 2 : 1) == -1 ||
-	    chan_flush_wait(&vc->chan, VCLIENT_TIMEOUT) == -1) {
-		fprintf(stderr, "%s: cannot send the request to vaultd\n",
-		    vc->cmd);
-		return -1;
-	}
-	if (chan_wait(&vc->chan, &msg, VCLIENT_TIMEOUT) != 1 ||
-	    msg.hdr.type != MSG_VAULT_REPLY || msg.len < sizeof(r)) {
-		fprintf(stderr, "%s: no answer from vaultd; see the service "
-		    "log\n", vc->cmd);
-		return -1;
-	}
-	memcpy(&r, msg.data, sizeof(r));
-	if (r.reqid != req->reqid) {
-		fprintf(stderr, "%s: vaultd answered another request\n",
-		    vc->cmd);
-		return -1;
-	}
-	tlen = msg.len - sizeof(r);
-	if ((*text = malloc(tlen + 1)) == NULL) {
-		fprintf(stderr, "%s: out of memory\n", vc->cmd);
-		return -1;
-	}
-	memcpy(*text, msg.data + sizeof(r), tlen);
-	(*text)[tlen] = '\0';
-	*error = r.error;
-	return 0;
+	return vclient_exchange(vc, MSG_VAULT_REQUEST, iov, vlen > 0 ? 2 : 1,
+	    text, error);
 }
 
 /* vclient_call(), with vaultd's refusal printed: 0 only on success. */

@@ -46,19 +46,61 @@ struct chan_out {
 
 #define CHAN_RBUF_MIN	4096
 
+int		msg_testmode;
+
 static void	chan_fdq_push(struct chan *, int);
 static int	chan_fdq_pop(struct chan *);
-static void	chan_deadline_set(struct timespec *, int);
-static int	chan_deadline_ms(const struct timespec *);
+static const struct msg_accept *chan_accepts(const struct chan *,
+		    unsigned int);
+static int	msg_builder_grow(struct msg_builder *, size_t);
+static int	chan_frame(struct chan *, uint16_t, uint16_t, uint32_t,
+		    uint32_t, int, const struct iovec *, int);
 
+/*
+ * A channel that accepts nothing until chan_accept() names the peer and
+ * the receiver's table; accept_fds is for channels with no table (the
+ * tests, the CLI's replies).
+ */
 void
 chan_init(struct chan *c, int fd, int accept_fds, const char *name)
 {
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
 	c->accept_fds = accept_fds;
+	c->from = PROC_NONE;
 	strlcpy(c->name, name, sizeof(c->name));
 	TAILQ_INIT(&c->outq);
+	TAILQ_INIT(&c->calls);
+}
+
+/*
+ * From now on only what the table lists from this sender is a frame;
+ * descriptors are accepted only when one of its rows carries one.
+ */
+void
+chan_accept(struct chan *c, unsigned int from, const struct msg_accept *acc,
+    size_t nacc)
+{
+	size_t	 i;
+
+	c->from = from;
+	c->accept = acc;
+	c->naccept = nacc;
+	c->accept_fds = 0;
+	for (i = 0; i < nacc; i++)
+		if (acc[i].from == from && acc[i].nfds > 0)
+			c->accept_fds = 1;
+}
+
+static const struct msg_accept *
+chan_accepts(const struct chan *c, unsigned int type)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->naccept; i++)
+		if (c->accept[i].type == type && c->accept[i].from == c->from)
+			return &c->accept[i];
+	return NULL;
 }
 
 /* Close the channel, drop what it held, close every fd it still owns. */
@@ -66,12 +108,17 @@ void
 chan_clear(struct chan *c)
 {
 	struct chan_out	*o;
+	struct chan_call *cc;
 
 	while ((o = TAILQ_FIRST(&c->outq)) != NULL) {
 		TAILQ_REMOVE(&c->outq, o, entry);
 		if (o->fd != -1)
 			close(o->fd);
 		freezero(o, sizeof(*o) + o->len);
+	}
+	while ((cc = TAILQ_FIRST(&c->calls)) != NULL) {
+		TAILQ_REMOVE(&c->calls, cc, entry);
+		free(cc);
 	}
 	while (c->nfdq > 0)
 		close(chan_fdq_pop(c));
@@ -88,8 +135,8 @@ chan_clear(struct chan *c)
 static void
 chan_fdq_push(struct chan *c, int fd)
 {
-	if (!c->accept_fds || c->nfdq == MSG_MAXFDQ) {
-		/* Not wanted, or a peer flooding us with fds: drop it. */
+	if (c->nfdq == MSG_MAXFDQ) {
+		/* A peer flooding us with fds: drop it. */
 		close(fd);
 		return;
 	}
@@ -113,7 +160,8 @@ chan_fdq_pop(struct chan *c)
  * Read what the socket has.  Returns 1 when data arrived or nothing was
  * ready, 0 on end of file, -1 on error.  Received descriptors are queued;
  * of each batch only the first is kept, since a sender attaches exactly
- * one descriptor to a frame.
+ * one descriptor to a frame.  A descriptor from a peer that may send none
+ * is a bad frame (-1): it cannot belong to anything we accept.
  */
 int
 chan_read(struct chan *c)
@@ -128,7 +176,7 @@ chan_read(struct chan *c)
 	ssize_t		 n;
 	size_t		 want, i, nfds;
 	uint8_t		*p;
-	int		*fds, kept;
+	int		*fds, kept, stray = 0;
 
 	/* Move the unconsumed tail to the front before reading more. */
 	if (c->roff > 0) {
@@ -192,12 +240,20 @@ chan_read(struct chan *c)
 			int	 fd;
 
 			memcpy(&fd, &fds[i], sizeof(fd));
-			if (!kept) {
+			if (!c->accept_fds) {
+				close(fd);
+				stray = 1;
+			} else if (!kept) {
 				chan_fdq_push(c, fd);
 				kept = 1;
 			} else
 				close(fd);
 		}
+	}
+	if (stray) {
+		c->bad = 1;
+		log_warnx("%s: sent a descriptor it may not send", c->name);
+		return -1;
 	}
 	if (n == 0)
 		return 0;
@@ -214,13 +270,15 @@ chan_partial(const struct chan *c)
 
 /*
  * Take one complete frame.  Returns 1 with m filled in, 0 when more bytes
- * are needed, -1 (logged) for a frame that is malformed: unknown type,
- * length out of bounds for its type, unknown flags, or a descriptor that
- * was announced and did not come (or came unasked).
+ * are needed, -1 (logged) for a bad frame: unknown flags, a type this
+ * receiver does not take from this sender, a length out of bounds for its
+ * type, a test-only type outside test mode, or a descriptor that was
+ * announced and did not come or did not belong to the type.
  */
 int
 chan_get(struct chan *c, struct msg *m)
 {
+	const struct msg_accept	*acc = NULL;
 	struct msg_hdr	 h;
 	size_t		 avail = c->rlen - c->roff;
 
@@ -234,14 +292,31 @@ chan_get(struct chan *c, struct msg *m)
 		    c->name, h.len);
 		return -1;
 	}
-	if ((h.flags & ~MSGF_HASFD) != 0) {
+	if ((h.flags & ~(MSGF_HASFD | MSGF_REPLY)) != 0) {
 		log_warnx("%s: frame with unknown flags 0x%x", c->name,
 		    h.flags);
+		return -1;
+	}
+	if (c->accept != NULL && (acc = chan_accepts(c, h.type)) == NULL) {
+		log_warnx("%s: bad frame: %s (type %u) is not taken from %s",
+		    c->name, msgtype_name(h.type), h.type,
+		    proc_name(c->from));
 		return -1;
 	}
 	if (msgtype_check(h.type, h.len) == -1) {
 		log_warnx("%s: bad frame: type %u, %u bytes (%s)", c->name,
 		    h.type, h.len, msgtype_name(h.type));
+		return -1;
+	}
+	if (msgtype_test(h.type) && !msg_testmode) {
+		log_warnx("%s: bad frame: %s is for tests only", c->name,
+		    msgtype_name(h.type));
+		return -1;
+	}
+	if (acc != NULL && acc->nfds != ((h.flags & MSGF_HASFD) ? 1 : 0)) {
+		log_warnx("%s: bad frame: %s with %d descriptors, not %d",
+		    c->name, msgtype_name(h.type),
+		    (h.flags & MSGF_HASFD) ? 1 : 0, acc->nfds);
 		return -1;
 	}
 	if (avail < MSG_HDRSZ + h.len)
@@ -281,6 +356,13 @@ int
 chan_composev(struct chan *c, uint16_t type, uint32_t peerid, int fd,
     const struct iovec *iov, int iovcnt)
 {
+	return chan_frame(c, type, 0, 0, peerid, fd, iov, iovcnt);
+}
+
+static int
+chan_frame(struct chan *c, uint16_t type, uint16_t flags, uint32_t reqid,
+    uint32_t peerid, int fd, const struct iovec *iov, int iovcnt)
+{
 	struct chan_out	*o;
 	struct msg_hdr	 h;
 	size_t		 len = 0, off;
@@ -303,8 +385,9 @@ chan_composev(struct chan *c, uint16_t type, uint32_t peerid, int fd,
 	}
 	memset(&h, 0, sizeof(h));
 	h.type = type;
-	h.flags = fd != -1 ? MSGF_HASFD : 0;
+	h.flags = flags | (fd != -1 ? MSGF_HASFD : 0);
 	h.len = len;
+	h.reqid = reqid;
 	h.peerid = peerid;
 	h.pid = getpid();
 	memcpy(o->buf, &h, sizeof(h));
@@ -385,8 +468,8 @@ chan_flush(struct chan *c)
 	return 1;
 }
 
-static void
-chan_deadline_set(struct timespec *deadline, int timeout_ms)
+void
+msg_deadline(struct timespec *deadline, int timeout_ms)
 {
 	clock_gettime(CLOCK_MONOTONIC, deadline);
 	deadline->tv_sec += timeout_ms / 1000;
@@ -398,8 +481,8 @@ chan_deadline_set(struct timespec *deadline, int timeout_ms)
 }
 
 /* Milliseconds left until deadline, for poll(); 0 once it passed. */
-static int
-chan_deadline_ms(const struct timespec *deadline)
+int
+msg_deadline_ms(const struct timespec *deadline)
 {
 	struct timespec	 now;
 	long long	 ms;
@@ -420,11 +503,11 @@ chan_flush_wait(struct chan *c, int timeout_ms)
 	struct pollfd	 pfd;
 	int		 r;
 
-	chan_deadline_set(&deadline, timeout_ms);
+	msg_deadline(&deadline, timeout_ms);
 	while ((r = chan_flush(c)) == 0) {
 		pfd.fd = c->fd;
 		pfd.events = POLLOUT;
-		if ((r = poll(&pfd, 1, chan_deadline_ms(&deadline))) == 0) {
+		if ((r = poll(&pfd, 1, msg_deadline_ms(&deadline))) == 0) {
 			log_warnx("%s: write timed out", c->name);
 			return -1;
 		}
@@ -447,13 +530,13 @@ chan_wait(struct chan *c, struct msg *m, int timeout_ms)
 	struct pollfd	 pfd;
 	int		 r;
 
-	chan_deadline_set(&deadline, timeout_ms);
+	msg_deadline(&deadline, timeout_ms);
 	for (;;) {
 		if ((r = chan_get(c, m)) != 0)
 			return r;
 		pfd.fd = c->fd;
 		pfd.events = POLLIN;
-		r = poll(&pfd, 1, chan_deadline_ms(&deadline));
+		r = poll(&pfd, 1, msg_deadline_ms(&deadline));
 		if (r == 0) {
 			log_warnx("%s: no answer in time", c->name);
 			return 0;
@@ -472,4 +555,331 @@ chan_wait(struct chan *c, struct msg *m, int timeout_ms)
 		if (r == -1)
 			return -1;
 	}
+}
+
+int
+msg_past(const struct timespec *ts)
+{
+	struct timespec	 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > ts->tv_sec ||
+	    (now.tv_sec == ts->tv_sec && now.tv_nsec >= ts->tv_nsec);
+}
+
+/*
+ * Send a request and have cb called with its answer later, from the
+ * receiver's loop (chan_answer), or with NULL once timeout_ms has passed
+ * (chan_expire).  The caller never blocks on the peer.
+ */
+int
+chan_call(struct chan *c, uint16_t type, uint32_t peerid, const void *data,
+    size_t len, int timeout_ms, chan_call_cb *cb, void *arg)
+{
+	struct chan_call	*cc;
+	struct iovec		 iov;
+
+	if ((cc = calloc(1, sizeof(*cc))) == NULL) {
+		log_warn("%s: call", c->name);
+		return -1;
+	}
+	/* 0 is never an id: a frame with reqid 0 is not an answer. */
+	if (++c->lastid == 0)
+		c->lastid = 1;
+	iov.iov_base = (void *)data;
+	iov.iov_len = len;
+	if (chan_frame(c, type, 0, c->lastid, peerid, -1, &iov,
+	    len > 0 ? 1 : 0) == -1) {
+		free(cc);
+		return -1;
+	}
+	cc->reqid = c->lastid;
+	cc->type = type;
+	msg_deadline(&cc->deadline, timeout_ms);
+	cc->cb = cb;
+	cc->arg = arg;
+	TAILQ_INSERT_TAIL(&c->calls, cc, entry);
+	return 0;
+}
+
+/*
+ * A request whose answer the caller waits for itself (chan_wait), for a
+ * small client with no loop: the answer carries reqid.
+ */
+int
+chan_request(struct chan *c, uint16_t type, uint32_t reqid,
+    const struct iovec *iov, int iovcnt)
+{
+	return chan_frame(c, type, 0, reqid, 0, -1, iov, iovcnt);
+}
+
+/* The answer to the call reqid: the same id, marked as a reply. */
+int
+chan_reply(struct chan *c, uint32_t reqid, uint16_t type, const void *data,
+    size_t len)
+{
+	struct iovec	 iov;
+
+	iov.iov_base = (void *)data;
+	iov.iov_len = len;
+	return chan_replyv(c, reqid, type, &iov, len > 0 ? 1 : 0);
+}
+
+int
+chan_replyv(struct chan *c, uint32_t reqid, uint16_t type,
+    const struct iovec *iov, int iovcnt)
+{
+	return chan_frame(c, type, MSGF_REPLY, reqid, 0, -1, iov, iovcnt);
+}
+
+/*
+ * m is marked as a reply: hand it to the call that waits for it.  Returns
+ * 0 when it was delivered or was the late answer to an expired call
+ * (dropped, logged), -1 for an answer to an id never issued or still
+ * unknown: a bad frame.
+ */
+int
+chan_answer(struct chan *c, struct msg *m)
+{
+	struct chan_call	*cc;
+	size_t			 i;
+
+	TAILQ_FOREACH(cc, &c->calls, entry) {
+		if (cc->reqid != m->hdr.reqid)
+			continue;
+		TAILQ_REMOVE(&c->calls, cc, entry);
+		cc->cb(c, m, cc->arg);
+		free(cc);
+		return 0;
+	}
+	for (i = 0; i < c->nstale; i++) {
+		if (c->stale[i] == m->hdr.reqid) {
+			log_warnx("%s: late answer %s to request %u, which "
+			    "timed out; dropped", c->name,
+			    msgtype_name(m->hdr.type), m->hdr.reqid);
+			return 0;
+		}
+	}
+	log_warnx("%s: bad frame: %s answers request %u, which was never "
+	    "made", c->name, msgtype_name(m->hdr.type), m->hdr.reqid);
+	return -1;
+}
+
+/*
+ * Fail every call whose deadline is before now (cb gets NULL) and
+ * remember its id, so that a late answer is dropped, not taken for a
+ * forgery.  Returns how many expired.
+ */
+int
+chan_expire(struct chan *c, const struct timespec *now)
+{
+	struct chan_call	*cc, *next;
+	int			 n = 0;
+
+	for (cc = TAILQ_FIRST(&c->calls); cc != NULL; cc = next) {
+		next = TAILQ_NEXT(cc, entry);
+		if (cc->deadline.tv_sec > now->tv_sec ||
+		    (cc->deadline.tv_sec == now->tv_sec &&
+		    cc->deadline.tv_nsec > now->tv_nsec))
+			continue;
+		TAILQ_REMOVE(&c->calls, cc, entry);
+		if (c->nstale == CHAN_STALE_IDS) {
+			memmove(&c->stale[0], &c->stale[1],
+			    (CHAN_STALE_IDS - 1) * sizeof(c->stale[0]));
+			c->nstale--;
+		}
+		c->stale[c->nstale++] = cc->reqid;
+		log_warnx("%s: no answer to %s (request %u) in time",
+		    c->name, msgtype_name(cc->type), cc->reqid);
+		cc->cb(c, NULL, cc->arg);
+		free(cc);
+		n++;
+	}
+	return n;
+}
+
+/* The earliest deadline of the channel's calls; 0 when it has none. */
+int
+chan_next_deadline(const struct chan *c, struct timespec *ts)
+{
+	const struct chan_call	*cc;
+	int			 have = 0;
+
+	TAILQ_FOREACH(cc, &c->calls, entry) {
+		if (!have || cc->deadline.tv_sec < ts->tv_sec ||
+		    (cc->deadline.tv_sec == ts->tv_sec &&
+		    cc->deadline.tv_nsec < ts->tv_nsec)) {
+			*ts = cc->deadline;
+			have = 1;
+		}
+	}
+	return have;
+}
+
+void
+msg_reader_init(struct msg_reader *r, const struct msg *m)
+{
+	r->p = m->data;
+	r->left = m->len;
+	r->bad = 0;
+}
+
+int
+msg_get_data(struct msg_reader *r, void *buf, size_t len)
+{
+	if (r->bad || r->left < len) {
+		r->bad = 1;
+		return -1;
+	}
+	if (len > 0)
+		memcpy(buf, r->p, len);
+	r->p += len;
+	r->left -= len;
+	return 0;
+}
+
+int
+msg_get_u32(struct msg_reader *r, uint32_t *v)
+{
+	return msg_get_data(r, v, sizeof(*v));
+}
+
+int
+msg_get_i32(struct msg_reader *r, int32_t *v)
+{
+	return msg_get_data(r, v, sizeof(*v));
+}
+
+int
+msg_get_u64(struct msg_reader *r, uint64_t *v)
+{
+	return msg_get_data(r, v, sizeof(*v));
+}
+
+/*
+ * A string in a field of exactly size bytes, NUL-padded: a field with no
+ * NUL fails the frame, so buf always ends up a C string.
+ */
+int
+msg_get_str(struct msg_reader *r, char *buf, size_t size)
+{
+	if (size == 0 || msg_get_data(r, buf, size) == -1)
+		return -1;
+	if (memchr(buf, '\0', size) == NULL) {
+		buf[size - 1] = '\0';
+		r->bad = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Whatever is left, for a variable tail; the reader is then at its end. */
+const uint8_t *
+msg_get_rest(struct msg_reader *r, size_t *len)
+{
+	const uint8_t	*p = r->p;
+
+	*len = r->bad ? 0 : r->left;
+	r->p += *len;
+	r->left -= *len;
+	return p;
+}
+
+/* 0 when every read succeeded and nothing is left over. */
+int
+msg_get_end(struct msg_reader *r)
+{
+	if (r->bad || r->left != 0) {
+		r->bad = 1;
+		return -1;
+	}
+	return 0;
+}
+
+void
+msg_builder_init(struct msg_builder *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+/* Not realloc(): the old buffer may hold a key and is zeroed instead. */
+static int
+msg_builder_grow(struct msg_builder *b, size_t more)
+{
+	uint8_t	*p;
+	size_t	 want;
+
+	if (b->bad || more > MSG_MAXPAYLOAD - b->len) {
+		b->bad = 1;
+		return -1;
+	}
+	if (b->len + more <= b->size)
+		return 0;
+	want = b->size == 0 ? 256 : b->size;
+	while (want < b->len + more)
+		want *= 2;
+	if ((p = malloc(want)) == NULL) {
+		b->bad = 1;
+		return -1;
+	}
+	if (b->len > 0)
+		memcpy(p, b->buf, b->len);
+	if (b->buf != NULL)
+		freezero(b->buf, b->size);
+	b->buf = p;
+	b->size = want;
+	return 0;
+}
+
+int
+msg_put_data(struct msg_builder *b, const void *data, size_t len)
+{
+	if (msg_builder_grow(b, len) == -1)
+		return -1;
+	if (len > 0)
+		memcpy(b->buf + b->len, data, len);
+	b->len += len;
+	return 0;
+}
+
+int
+msg_put_u32(struct msg_builder *b, uint32_t v)
+{
+	return msg_put_data(b, &v, sizeof(v));
+}
+
+int
+msg_put_i32(struct msg_builder *b, int32_t v)
+{
+	return msg_put_data(b, &v, sizeof(v));
+}
+
+int
+msg_put_u64(struct msg_builder *b, uint64_t v)
+{
+	return msg_put_data(b, &v, sizeof(v));
+}
+
+/* s in a field of exactly size bytes, NUL-padded; too long fails. */
+int
+msg_put_str(struct msg_builder *b, const char *s, size_t size)
+{
+	size_t	 len = strlen(s);
+
+	if (len >= size || msg_builder_grow(b, size) == -1) {
+		b->bad = 1;
+		return -1;
+	}
+	memcpy(b->buf + b->len, s, len);
+	memset(b->buf + b->len + len, 0, size - len);
+	b->len += size;
+	return 0;
+}
+
+void
+msg_builder_free(struct msg_builder *b)
+{
+	if (b->buf != NULL)
+		freezero(b->buf, b->size);
+	memset(b, 0, sizeof(*b));
 }

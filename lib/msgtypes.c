@@ -20,15 +20,17 @@ struct msgtype_info {
 	const char	*name;
 	size_t		 min;
 	size_t		 max;
+	int		 test;		/* refused outside test mode */
 };
 
-#define HOSTS_MAX	(64 * 256)
+#define HOSTS_MAX	(MSG_CONF_HOSTS_MAX * MSG_CONF_HOST_LEN)
 
 /* The vault's layouts are packed by hand in the tests: no padding. */
-_Static_assert(sizeof(struct msg_vault_session) == 120, "padding");
+_Static_assert(sizeof(struct msg_vault_session) == 116, "padding");
 _Static_assert(sizeof(struct msg_vault_request) == 584, "padding");
-_Static_assert(sizeof(struct msg_vault_reply) == 12, "padding");
-_Static_assert(sizeof(struct msg_vault_inject) == 372, "padding");
+_Static_assert(sizeof(struct msg_vault_reply) == 8, "padding");
+_Static_assert(sizeof(struct msg_vault_inject) == 368, "padding");
+_Static_assert(sizeof(struct msg_hdr) == 20, "padding");
 
 /*
  * Fixed structs must match their length exactly (min == max); variable
@@ -52,7 +54,9 @@ static const struct msgtype_info msgtypes[MSG_TYPE_MAX] = {
 	[MSG_CONF_ACK] =	{ "CONF_ACK", 0, 0 },
 	[MSG_PONG] =		{ "PONG", sizeof(uint32_t), sizeof(uint32_t) },
 	[MSG_WORKER_BUSY] =	{ "WORKER_BUSY", 0, 0 },
-	[MSG_TEST_ECHO] =	{ "TEST_ECHO", 0, MSG_MAXPAYLOAD },
+	[MSG_TEST_ECHO] =	{ "TEST_ECHO", 0, MSG_MAXPAYLOAD, 1 },
+	[MSG_VAULT_HELLO] =	{ "VAULT_HELLO", sizeof(uint32_t),
+				  sizeof(uint32_t) },
 	[MSG_CONF_PEER] =	{ "CONF_PEER", 0, 0 },
 	[MSG_CONF_CONNECTORS_BEGIN] = { "CONF_CONNECTORS_BEGIN", 0, 0 },
 	[MSG_CONF_CONNECTORS_END] = { "CONF_CONNECTORS_END", 0, 0 },
@@ -93,6 +97,12 @@ msgtype_name(unsigned int type)
 }
 
 int
+msgtype_test(unsigned int type)
+{
+	return type < MSG_TYPE_MAX && msgtypes[type].test;
+}
+
+int
 msgtype_check(unsigned int type, size_t len)
 {
 	if (type == MSG_NONE || type >= MSG_TYPE_MAX ||
@@ -115,6 +125,10 @@ proc_name(enum proc_id id)
 		return "vaultd";
 	case PROC_WORKER:
 		return "worker";
+	case PROC_CLI:
+		return "cli";
+	case PROC_NONE:
+		break;
 	}
 	return "unknown";
 }

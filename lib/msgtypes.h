@@ -20,49 +20,64 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * One block per pair of processes, named for the direction.  Renumbered
+ * once, for core v2 (and the vault.sock protocol version with it); from
+ * now on types are only ever appended to their block's end or to the
+ * enum's end, never moved.  Who may send a type to whom is each
+ * receiver's accept table; sizes are in msgtypes.c.
+ */
 enum msg_type {
 	MSG_NONE = 0,
 
-	/* master -> control, vaultd: the start handshake and its life */
+	/* master -> control and vaultd: the start handshake, the service */
 	MSG_CONF_PROC,		/* struct msg_conf_proc, vaultd: + vault.sock */
-	MSG_CONF_CONNECTOR,	/* struct msg_conf_connector + hosts */
+	MSG_CONF_PEER,		/* fd; peerid: the enum proc_id at the far end */
 	MSG_CONF_DONE,		/* empty */
-	MSG_CONF_VERBOSE,	/* int */
-	MSG_PING,		/* uint32_t cookie */
+	MSG_CONF_VERBOSE,	/* int32_t */
+	MSG_PING,		/* call; uint32_t cookie */
 	MSG_WORKER_NEW,		/* fd: the worker's end; peerid: its pid */
 	MSG_WORKER_GONE,	/* peerid: its pid */
 	MSG_SHUTDOWN,		/* empty */
 
-	/* control, vaultd -> master */
+	/* control and vaultd -> master */
 	MSG_CONF_ACK,		/* empty */
-	MSG_PONG,		/* uint32_t cookie */
+	MSG_PONG,		/* reply to PING; uint32_t cookie */
+	MSG_WORKER_BAD,		/* peerid: a worker that sent a bad frame */
+
+	/* master -> vaultd: the connector map, at start and on reload */
+	MSG_CONF_CONNECTORS_BEGIN,	/* empty */
+	MSG_CONF_CONNECTOR,		/* struct msg_conf_connector + hosts */
+	MSG_CONF_CONNECTORS_END,	/* empty: the new map is in force */
+
+	/* control -> vaultd: sessions (trusted), each a call */
+	MSG_VAULT_SESSION_BEGIN,	/* struct msg_vault_session */
+	MSG_VAULT_SESSION_END,		/* struct msg_vault_session */
+	MSG_VAULT_SESSION_WORKER,	/* struct msg_vault_session */
+
+	/* vaultd -> control */
+	MSG_VAULT_SESSION_ACK,		/* reply; msg_vault_reply + text */
+
+	/* worker -> control: nothing yet */
+
+	/* worker -> vaultd (untrusted), and vaultd -> worker */
+	MSG_VAULT_INJECT,		/* call; struct msg_vault_inject */
+	MSG_VAULT_INJECT_REPLY,		/* reply; msg_vault_reply + line */
 
 	/* worker -> master */
 	MSG_WORKER_BUSY,	/* empty: accepted a connection */
 
-	/* tests only: any size up to the maximum */
+	/* CLI -> vaultd on vault.sock (untrusted), and vaultd -> CLI */
+	MSG_VAULT_HELLO,		/* call, first; uint32_t version */
+	MSG_VAULT_REQUEST,		/* call; msg_vault_request + value */
+	MSG_VAULT_REPLY,		/* reply; msg_vault_reply + text */
+
+	/*
+	 * Tests only, refused unless the service runs in test mode (the
+	 * undocumented -X of aileron service): worker -> control, vaultd;
+	 * control -> vaultd; and the reply.  A payload up to the maximum.
+	 */
 	MSG_TEST_ECHO,
-
-	/* master -> control, vaultd: the channel between those two */
-	MSG_CONF_PEER,		/* fd; peerid: the enum proc_id at the far end */
-	/* master -> vaultd: a new connector map, CONNECTORs in between */
-	MSG_CONF_CONNECTORS_BEGIN,	/* empty */
-	MSG_CONF_CONNECTORS_END,	/* empty: the new map is in force */
-
-	/* control -> vaultd: sessions (trusted); vaultd -> control: ACK */
-	MSG_VAULT_SESSION_BEGIN,	/* struct msg_vault_session */
-	MSG_VAULT_SESSION_END,		/* struct msg_vault_session */
-	MSG_VAULT_SESSION_WORKER,	/* struct msg_vault_session */
-	MSG_VAULT_SESSION_ACK,		/* struct msg_vault_reply + text */
-	/* CLI -> vaultd on vault.sock (untrusted), and the reply */
-	MSG_VAULT_REQUEST,		/* struct msg_vault_request + value */
-	MSG_VAULT_REPLY,		/* struct msg_vault_reply + text */
-	/* worker -> vaultd (untrusted), and the reply */
-	MSG_VAULT_INJECT,		/* struct msg_vault_inject */
-	MSG_VAULT_INJECT_REPLY,		/* struct msg_vault_reply + line */
-
-	/* control, vaultd -> master: a worker sent a bad frame; kill it */
-	MSG_WORKER_BAD,			/* empty; peerid: the worker's pid */
 
 	MSG_TYPE_MAX
 };
@@ -72,8 +87,13 @@ enum proc_id {
 	PROC_MASTER,
 	PROC_CONTROL,
 	PROC_VAULTD,
-	PROC_WORKER
+	PROC_WORKER,
+	PROC_CLI,		/* a vault.sock connection */
+	PROC_NONE		/* a channel not yet told its peer */
 };
+
+/* vault.sock: the version a client says in HELLO; see aileron-vault(5). */
+#define MSG_VAULT_PROTOCOL	2
 
 struct msg_conf_proc {
 	int32_t		verbose;
@@ -83,13 +103,18 @@ struct msg_conf_proc {
 	char		dir[PATH_MAX];	/* chroot here; the DB environment */
 };
 
-/* What vaultd needs of a spec: where, and how, it may inject. */
+/*
+ * What vaultd needs of a spec: where, and how, it may inject.  Written and
+ * read in one place, vaultd/connmap.c.
+ */
 struct msg_conf_connector {
 	char		name[64];
 	int32_t		inject;		/* enum spec_inject */
 	char		inject_name[64];	/* header or query name */
-	uint32_t	nhosts;		/* followed by nhosts NUL-ended names */
+	uint32_t	nhosts;		/* followed by nhosts host fields */
 };
+#define MSG_CONF_HOSTS_MAX	64	/* hosts of one connector */
+#define MSG_CONF_HOST_LEN	256	/* a host name's field, NUL-padded */
 
 /*
  * vaultd's messages.  Strings are NUL-ended within their field; the
@@ -102,7 +127,6 @@ struct msg_conf_connector {
 
 /* SESSION_BEGIN {session, user}, SESSION_END {session}, WORKER {all}. */
 struct msg_vault_session {
-	uint32_t	reqid;		/* echoed in SESSION_ACK */
 	uint32_t	worker;		/* SESSION_WORKER: the worker's pid */
 	char		session[40];
 	char		user[72];
@@ -130,12 +154,12 @@ enum msg_vault_op {
 
 struct msg_vault_request {
 	uint64_t	kdf_n;
-	uint32_t	reqid;
 	uint32_t	op;		/* enum msg_vault_op */
 	uint32_t	flags;
 	uint32_t	kind;		/* enum vault_kind */
 	uint32_t	kdf_r;
 	uint32_t	kdf_p;
+	uint32_t	zero;		/* 0; keeps the layout free of padding */
 	uint8_t		kdf_salt[16];
 	uint8_t		key[32];	/* the user key, never the master key */
 	uint8_t		new_key[32];	/* PASSWD: the new user key */
@@ -164,16 +188,15 @@ struct msg_vault_request {
 #define MSG_VAULT_ERR_REFUSED	100	/* vaultd refuses: see the text */
 #define MSG_VAULT_ERR_LIMITED	101	/* too many wrong master keys */
 #define MSG_VAULT_ERR_MALFORMED	102	/* a request out of bounds */
+#define MSG_VAULT_ERR_VERSION	103	/* HELLO: another protocol version */
 
 struct msg_vault_reply {
-	uint32_t	reqid;
 	int32_t		error;
 	uint32_t	kind;		/* INJECT_REPLY: enum vault_kind */
 };
 
 /* A worker's request; vaultd ignores session: identity is the channel. */
 struct msg_vault_inject {
-	uint32_t	reqid;
 	char		session[40];
 	char		connector[72];
 	char		host[256];
@@ -181,6 +204,7 @@ struct msg_vault_inject {
 
 const char	*msgtype_name(unsigned int);
 int		 msgtype_check(unsigned int type, size_t len);
+int		 msgtype_test(unsigned int type);
 const char	*proc_name(enum proc_id);
 
 #endif

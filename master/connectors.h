@@ -25,6 +25,5 @@ int	connectors_load(const struct aileron_conf *, struct spec ***,
 int	connectors_load_file(const char *statedir, const char *file,
 	    struct spec ***, size_t *);
 void	connectors_free(struct spec **, size_t, struct matcher *);
-int	connectors_send(struct chan *, struct spec **, size_t);
 
 #endif

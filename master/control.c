@@ -21,8 +21,6 @@
 
 #include <sys/types.h>
 
-#include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,22 +28,58 @@
 #include "log.h"
 #include "msg.h"
 #include "msgtypes.h"
-#include "peer.h"
 #include "proc.h"
 #include "master/master.h"
 
+/* How long a test echo waits for vaultd (tests only). */
+#define CONTROL_TEST_CALL_MS	500
+
 struct control {
-	struct chan		 parent;
-	struct chan		 vaultd;		/* trusted, like the master */
+	struct proc		 ps;
+	struct proc_peer	*parent;
+	struct proc_peer	*vaultd;	/* trusted, like the master */
 	struct msg_conf_proc	 conf;
-	struct peers		 workers;
+};
+
+/* A worker's request waiting on our call to vaultd. */
+struct control_wait {
+	struct control		*ctl;
+	uint32_t		 worker;
+	uint32_t		 reqid;		/* the worker's call */
 };
 
 static void	control_conf_cb(struct msg *, void *);
-static void	control_dispatch_master(struct control *);
-static void	control_dispatch_vaultd(struct control *);
-static void	control_lost_vaultd(struct control *);
-static int	control_dispatch_worker(struct control *, struct peer *);
+static void	control_dispatch_master(struct proc *, struct proc_peer *,
+		    struct msg *);
+static void	control_dispatch_vaultd(struct proc *, struct proc_peer *,
+		    struct msg *);
+static void	control_dispatch_worker(struct proc *, struct proc_peer *,
+		    struct msg *);
+static void	control_lost_master(struct proc *, struct proc_peer *);
+static void	control_lost_vaultd(struct proc *, struct proc_peer *);
+static void	control_test_answer(struct chan *, struct msg *, void *);
+
+static const struct proc_peer_type control_peers[] = {
+	/* peer		trusted	handler			lost */
+	{ PROC_MASTER,	1,	control_dispatch_master, control_lost_master },
+	{ PROC_VAULTD,	1,	control_dispatch_vaultd, control_lost_vaultd },
+	{ PROC_WORKER,	0,	control_dispatch_worker, NULL },
+};
+
+static const struct msg_accept control_accept[] = {
+	/* type			from		fds */
+	{ MSG_CONF_PROC,	PROC_MASTER,	0 },
+	{ MSG_CONF_PEER,	PROC_MASTER,	1 },
+	{ MSG_CONF_DONE,	PROC_MASTER,	0 },
+	{ MSG_CONF_VERBOSE,	PROC_MASTER,	0 },
+	{ MSG_PING,		PROC_MASTER,	0 },
+	{ MSG_WORKER_NEW,	PROC_MASTER,	1 },
+	{ MSG_WORKER_GONE,	PROC_MASTER,	0 },
+	{ MSG_SHUTDOWN,		PROC_MASTER,	0 },
+	{ MSG_VAULT_SESSION_ACK, PROC_VAULTD,	0 },
+	{ MSG_TEST_ECHO,	PROC_VAULTD,	0 },
+	{ MSG_TEST_ECHO,	PROC_WORKER,	0 },
+};
 
 static void
 control_conf_cb(struct msg *msg, void *arg)
@@ -53,169 +87,140 @@ control_conf_cb(struct msg *msg, void *arg)
 	struct control	*ctl = arg;
 
 	if (msg->hdr.type != MSG_CONF_PEER || msg->hdr.peerid != PROC_VAULTD ||
-	    msg->fd == -1 || ctl->vaultd.fd != -1)
+	    ctl->vaultd != NULL)
 		fatalx("unexpected %s during configuration",
 		    msgtype_name(msg->hdr.type));
-	chan_init(&ctl->vaultd, msg->fd, 0, "vaultd");
+	if ((ctl->vaultd = proc_peer_add(&ctl->ps, PROC_VAULTD, msg->fd, 0,
+	    "vaultd")) == NULL)
+		fatalx("no channel to vaultd");
 }
 
-/* vaultd is trusted: nothing is defined from it yet, so anything is fatal. */
+/* vaultd is trusted: it only answers our calls, so anything else is fatal. */
 static void
-control_dispatch_vaultd(struct control *ctl)
+control_dispatch_vaultd(struct proc *ps, struct proc_peer *p, struct msg *msg)
 {
-	struct msg	 msg;
-	int		 r;
-
-	while ((r = chan_get(&ctl->vaultd, &msg)) == 1)
-		fatalx("unexpected %s from vaultd",
-		    msgtype_name(msg.hdr.type));
-	if (r == -1)
-		fatalx("malformed message from vaultd");
+	proc_fail(ps, "%s: unexpected %s", p->chan.name,
+	    msgtype_name(msg->hdr.type));
 }
 
 static void
-control_lost_vaultd(struct control *ctl)
+control_lost_vaultd(struct proc *ps, struct proc_peer *p)
 {
+	struct control	*ctl = ps->arg;
+
 	/* At shutdown this is expected; otherwise the master says why. */
 	log_debug("lost vaultd; waiting for the master to stop the service");
-	chan_clear(&ctl->vaultd);
+	ctl->vaultd = NULL;
+	(void)p;
+}
+
+static void
+control_lost_master(struct proc *ps, struct proc_peer *p)
+{
+	(void)ps;
+	(void)p;
+	fatalx("the master is gone");
 }
 
 /* The master is trusted: a bad frame from it is fatal. */
 static void
-control_dispatch_master(struct control *ctl)
+control_dispatch_master(struct proc *ps, struct proc_peer *p, struct msg *msg)
 {
-	struct msg	 msg;
-	int		 r;
-
-	while ((r = chan_get(&ctl->parent, &msg)) == 1) {
-		if (proc_child_dispatch(&ctl->parent, &ctl->workers, &msg))
-			continue;
-		switch (msg.hdr.type) {
-		case MSG_SHUTDOWN:
-			log_debug("shutting down");
-			exit(0);
-		default:
-			fatalx("unexpected %s from the master",
-			    msgtype_name(msg.hdr.type));
-		}
+	if (proc_child_dispatch(ps, p, msg))
+		return;
+	switch (msg->hdr.type) {
+	case MSG_SHUTDOWN:
+		log_debug("shutting down");
+		exit(0);
+	default:
+		proc_fail(ps, "unexpected %s from the master",
+		    msgtype_name(msg->hdr.type));
 	}
-	if (r == -1)
-		fatalx("malformed message from the master");
 }
 
 /*
- * Workers are untrusted.  No worker message is defined for control yet, so
- * any frame closes the channel; returns -1 when the peer must go.
+ * Workers are untrusted.  Only the test echo is defined from them yet
+ * (test mode): control passes it on to vaultd as a call with a deadline
+ * and answers the worker when vaultd does, or with an error when it does
+ * not in time, serving every other worker meanwhile.
  */
-static int
-control_dispatch_worker(struct control *ctl, struct peer *p)
+static void
+control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 {
-	struct msg	 msg;
-	int		 r;
+	struct control		*ctl = ps->arg;
+	struct control_wait	*w;
+	static const char	 novaultd[] = "error: no vaultd";
 
-	if ((r = chan_get(&p->chan, &msg)) == 0)
-		return 0;
-	if (r == 1)
-		log_warnx("%s: unexpected %s; closing its channel",
-		    p->chan.name, msgtype_name(msg.hdr.type));
-	else
-		log_warnx("%s: bad message; closing its channel",
-		    p->chan.name);
-	/* A worker that misbehaves is compromised or broken: it goes. */
-	chan_compose(&ctl->parent, MSG_WORKER_BAD, p->id, -1, NULL, 0);
-	return -1;
+	switch (msg->hdr.type) {
+	case MSG_TEST_ECHO:
+		if (ctl->vaultd == NULL) {
+			chan_reply(&p->chan, msg->hdr.reqid, MSG_TEST_ECHO,
+			    novaultd, sizeof(novaultd) - 1);
+			return;
+		}
+		if ((w = calloc(1, sizeof(*w))) == NULL)
+			fatal("%s", __func__);
+		w->ctl = ctl;
+		w->worker = p->id;
+		w->reqid = msg->hdr.reqid;
+		if (chan_call(&ctl->vaultd->chan, MSG_TEST_ECHO, p->id,
+		    msg->data, msg->len, CONTROL_TEST_CALL_MS,
+		    control_test_answer, w) == -1)
+			fatalx("cannot call vaultd");
+		break;
+	default:
+		proc_bad_frame(ps, p);
+		break;
+	}
+}
+
+/* vaultd answered, or did not in time (msg NULL): tell the worker. */
+static void
+control_test_answer(struct chan *c, struct msg *msg, void *arg)
+{
+	struct control_wait	*w = arg;
+	struct proc_peer	*p;
+	static const char	 late[] = "error: vaultd did not answer in time";
+
+	(void)c;
+	if ((p = proc_peer_find(&w->ctl->ps, PROC_WORKER, w->worker)) !=
+	    NULL) {
+		if (msg != NULL)
+			chan_reply(&p->chan, w->reqid, MSG_TEST_ECHO,
+			    msg->data, msg->len);
+		else
+			chan_reply(&p->chan, w->reqid, MSG_TEST_ECHO, late,
+			    sizeof(late) - 1);
+	}
+	free(w);
 }
 
 void
 control(int foreground, int verbose)
 {
 	struct control	 ctl;
-	struct pollfd	*pfd = NULL;
-	struct peer	**pp = NULL;
-	size_t		 n, i, max = 0;
-	int		 keep[2], fd, r;
+	int		 keep[2], fd;
 
 	log_init(foreground, verbose, "control");
 	proc_child_check_parent();
 	memset(&ctl, 0, sizeof(ctl));
-	TAILQ_INIT(&ctl.workers);
-	/* Only the master passes us descriptors: the workers' channels. */
-	chan_init(&ctl.parent, PROC_PARENT_FD, 1, "master");
-	ctl.vaultd.fd = -1;
-	proc_child_configure(&ctl.parent, &ctl.conf, &fd, control_conf_cb,
-	    &ctl);
+	proc_init(&ctl.ps, PROC_CONTROL, control_peers,
+	    sizeof(control_peers) / sizeof(control_peers[0]), control_accept,
+	    sizeof(control_accept) / sizeof(control_accept[0]), &ctl);
+	proc_child_configure(&ctl.ps, &ctl.parent, &ctl.conf, &fd,
+	    control_conf_cb, &ctl);
 	if (fd != -1)
 		fatalx("unexpected descriptor in configuration");
-	if (ctl.vaultd.fd == -1)
+	if (ctl.vaultd == NULL)
 		fatalx("no channel to vaultd");
 	log_init(ctl.conf.foreground, ctl.conf.verbose, "control");
 
 	keep[0] = PROC_PARENT_FD;
-	keep[1] = ctl.vaultd.fd;
+	keep[1] = ctl.vaultd->chan.fd;
 	proc_child_sandbox(PROC_CONTROL, &ctl.conf, keep, 2);
-	ctl.vaultd.fd = keep[1];
-	if (chan_compose(&ctl.parent, MSG_CONF_ACK, 0, -1, NULL, 0) == -1)
+	ctl.vaultd->chan.fd = keep[1];
+	if (chan_compose(&ctl.parent->chan, MSG_CONF_ACK, 0, -1, NULL, 0) ==
+	    -1)
 		fatalx("cannot acknowledge");
-
-	for (;;) {
-		n = 2 + peer_count(&ctl.workers);
-		if (n > max) {
-			if ((pfd = reallocarray(pfd, n, sizeof(*pfd))) ==
-			    NULL || (pp = reallocarray(pp, n, sizeof(*pp))) ==
-			    NULL)
-				fatal("poll set");
-			max = n;
-		}
-		pfd[0].fd = ctl.parent.fd;
-		pfd[0].events = POLLIN |
-		    (chan_pending(&ctl.parent) ? POLLOUT : 0);
-		pfd[1].fd = ctl.vaultd.fd;
-		pfd[1].events = POLLIN |
-		    (chan_pending(&ctl.vaultd) ? POLLOUT : 0);
-		n = 2 + peer_pollfds(&ctl.workers, pfd + 2, pp + 2, max - 2);
-		if (poll(pfd, n, -1) == -1) {
-			if (errno == EINTR)
-				continue;
-			fatal("poll");
-		}
-		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if ((r = chan_read(&ctl.parent)) == 0)
-				fatalx("the master is gone");
-			if (r == -1)
-				fatalx("lost the master");
-			control_dispatch_master(&ctl);
-		}
-		if (chan_pending(&ctl.parent) && chan_flush(&ctl.parent) == -1)
-			fatalx("lost the master");
-		/*
-		 * Losing vaultd is the master's to act on (it shuts the
-		 * service down and logs why); we only stop listening.
-		 */
-		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (chan_read(&ctl.vaultd) <= 0)
-				control_lost_vaultd(&ctl);
-			else
-				control_dispatch_vaultd(&ctl);
-		}
-		if (chan_pending(&ctl.vaultd) && chan_flush(&ctl.vaultd) == -1)
-			control_lost_vaultd(&ctl);
-		for (i = 2; i < n; i++) {
-			struct peer	*p = pp[i];
-
-			/* The master's messages may have dropped it. */
-			if (!peer_has(&ctl.workers, p))
-				continue;
-			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) {
-				if ((r = chan_read(&p->chan)) <= 0 ||
-				    control_dispatch_worker(&ctl, p) == -1) {
-					peer_del(&ctl.workers, p);
-					continue;
-				}
-			}
-			if (chan_pending(&p->chan) &&
-			    chan_flush(&p->chan) == -1)
-				peer_del(&ctl.workers, p);
-		}
-	}
+	proc_loop(&ctl.ps);
 }

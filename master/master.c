@@ -47,6 +47,7 @@
 #include "state.h"
 #include "spec.h"
 #include "master/connectors.h"
+#include "vaultd/connmap.h"
 #include "master/master.h"
 #include "master/parse.h"
 
@@ -64,9 +65,20 @@ static void	 master_bind(struct master *);
 static int	 master_bind_tcp(struct master *, const struct conf_listen *);
 static int	 master_bind_unix(const char *, uid_t);
 static void	 master_start_children(struct master *);
-static void	 master_send_conf(struct master *, struct chan *,
+static void	 master_send_conf(struct master *, struct proc_peer *,
 		    const char *, int);
-static void	 master_dispatch_child(struct master *, struct chan *);
+static void	 master_dispatch_control(struct proc *, struct proc_peer *,
+		    struct msg *);
+static void	 master_dispatch_vaultd(struct proc *, struct proc_peer *,
+		    struct msg *);
+static void	 master_dispatch_child(struct master *, struct proc_peer *,
+		    struct msg *);
+static void	 master_pong(struct chan *, struct msg *, void *);
+static void	 master_lost_child(struct proc *, struct proc_peer *);
+static void	 master_signal(struct proc *, int, void *);
+static void	 master_tick(struct proc *, void *);
+static void	 master_proc_fail(struct proc *, const char *)
+		    __attribute__((__noreturn__));
 static void	 master_running(struct master *);
 static void	 master_kill_worker(struct master *, uint32_t, const char *);
 static void	 master_reap(struct master *);
@@ -81,8 +93,24 @@ static void	 master_exit(struct master *, int)
 		    __attribute__((__noreturn__));
 static int	 master_timeout(struct master *);
 static void	 master_deadline(struct master *, int);
-static int	 master_past(const struct timespec *);
-static void	 master_flush_child(struct master *, struct chan *);
+
+static const struct proc_peer_type master_peers[] = {
+	/* peer		trusted	handler			lost */
+	{ PROC_CONTROL,	1,	master_dispatch_control, master_lost_child },
+	{ PROC_VAULTD,	1,	master_dispatch_vaultd,	master_lost_child },
+	{ PROC_WORKER,	0,	master_dispatch_worker,	master_lost_worker },
+};
+
+static const struct msg_accept master_accept[] = {
+	/* type			from		fds */
+	{ MSG_CONF_ACK,		PROC_CONTROL,	0 },
+	{ MSG_PONG,		PROC_CONTROL,	0 },
+	{ MSG_WORKER_BAD,	PROC_CONTROL,	0 },
+	{ MSG_CONF_ACK,		PROC_VAULTD,	0 },
+	{ MSG_PONG,		PROC_VAULTD,	0 },
+	{ MSG_WORKER_BAD,	PROC_VAULTD,	0 },
+	{ MSG_WORKER_BUSY,	PROC_WORKER,	0 },
+};
 
 static void
 master_sighandler(int sig)
@@ -252,23 +280,43 @@ master_pool_fds(struct master *m, int *fds, size_t *n)
 	*n = m->nlisteners;
 }
 
-static void
-master_send_conf(struct master *m, struct chan *c, const char *dir, int fd)
+/* Queue a frame for control or vaultd, unless that channel is gone. */
+void
+master_send(struct master *m, struct proc_peer *p, uint16_t type,
+    uint32_t peerid, int fd, const void *data, size_t len)
 {
-	struct msg_conf_proc	 mc;
+	(void)m;
+	if (p == NULL) {
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	if (chan_compose(&p->chan, type, peerid, fd, data, len) == -1 &&
+	    m->phase != PHASE_STOPPING)
+		master_fail(m, "%s: cannot queue %s", p->chan.name,
+		    msgtype_name(type));
+}
+
+static void
+master_send_conf(struct master *m, struct proc_peer *p, const char *dir,
+    int fd)
+{
+	struct msg_builder	 b;
 	char			 path[PATH_MAX];
 
-	memset(&mc, 0, sizeof(mc));
-	mc.verbose = log_getverbose();
-	mc.foreground = m->foreground;
-	mc.owner_uid = m->owner_uid;
-	if (m->drop)
-		strlcpy(mc.user, m->conf->user, sizeof(mc.user));
 	if (state_path(path, sizeof(path), m->statedir, dir) == -1)
 		fatal("%s", dir);
-	strlcpy(mc.dir, path, sizeof(mc.dir));
-	if (chan_compose(c, MSG_CONF_PROC, 0, fd, &mc, sizeof(mc)) == -1)
-		fatalx("%s: cannot queue configuration", c->name);
+	msg_builder_init(&b);
+	msg_put_i32(&b, log_getverbose());
+	msg_put_i32(&b, m->foreground);
+	msg_put_u32(&b, m->owner_uid);
+	msg_put_str(&b, m->drop ? m->conf->user : "",
+	    sizeof(((struct msg_conf_proc *)0)->user));
+	msg_put_str(&b, path, sizeof(((struct msg_conf_proc *)0)->dir));
+	if (b.bad)
+		fatalx("%s: configuration does not fit", p->chan.name);
+	master_send(m, p, MSG_CONF_PROC, 0, fd, b.buf, b.len);
+	msg_builder_free(&b);
 }
 
 static void
@@ -283,8 +331,11 @@ master_start_children(struct master *m)
 	if (proc_exec(m->self, PROC_VAULTD, m->foreground, log_getverbose(),
 	    &m->vaultd) == -1)
 		fatal("cannot start vaultd");
-	chan_init(&m->control_chan, m->control.fd, 0, "control");
-	chan_init(&m->vaultd_chan, m->vaultd.fd, 0, "vaultd");
+	if ((m->control_peer = proc_peer_add(&m->ps, PROC_CONTROL,
+	    m->control.fd, m->control.pid, "control")) == NULL ||
+	    (m->vaultd_peer = proc_peer_add(&m->ps, PROC_VAULTD,
+	    m->vaultd.fd, m->vaultd.pid, "vaultd")) == NULL)
+		fatalx("cannot start control and vaultd");
 
 	if (state_path(path, sizeof(path), m->statedir,
 	    STATE_VAULT_SOCK) == -1)
@@ -292,62 +343,103 @@ master_start_children(struct master *m)
 	vfd = master_bind_unix(path, m->owner_uid);
 
 	/* Each gets only its part; vaultd owns vault.sock from now on. */
-	master_send_conf(m, &m->control_chan, STATE_CONTROL_DIR, -1);
-	master_send_conf(m, &m->vaultd_chan, STATE_VAULT_DIR, vfd);
+	master_send_conf(m, m->control_peer, STATE_CONTROL_DIR, -1);
+	master_send_conf(m, m->vaultd_peer, STATE_VAULT_DIR, vfd);
 
 	/* control tells vaultd which session a worker serves. */
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cv) == -1)
 		fatal("socketpair");
-	chan_compose(&m->control_chan, MSG_CONF_PEER, PROC_VAULTD, cv[0],
+	master_send(m, m->control_peer, MSG_CONF_PEER, PROC_VAULTD, cv[0],
 	    NULL, 0);
-	chan_compose(&m->vaultd_chan, MSG_CONF_PEER, PROC_CONTROL, cv[1],
+	master_send(m, m->vaultd_peer, MSG_CONF_PEER, PROC_CONTROL, cv[1],
 	    NULL, 0);
-	if (connectors_send(&m->vaultd_chan, m->specs, m->nspecs) == -1)
+	if (connmap_send(&m->vaultd_peer->chan, m->specs, m->nspecs) == -1)
 		fatalx("cannot queue the connector map");
-	chan_compose(&m->control_chan, MSG_CONF_DONE, 0, -1, NULL, 0);
-	chan_compose(&m->vaultd_chan, MSG_CONF_DONE, 0, -1, NULL, 0);
+	master_send(m, m->control_peer, MSG_CONF_DONE, 0, -1, NULL, 0);
+	master_send(m, m->vaultd_peer, MSG_CONF_DONE, 0, -1, NULL, 0);
 	master_deadline(m, MASTER_START_TIMEOUT);
 }
 
 /*
  * control and vaultd are trusted peers: anything unexpected from them is a
- * bug, and the service stops rather than run half-understood.
+ * bug, and the service stops rather than run half-understood.  Both say
+ * the same few things, so both handlers come here.
  */
 static void
-master_dispatch_child(struct master *m, struct chan *c)
+master_dispatch_child(struct master *m, struct proc_peer *p, struct msg *msg)
 {
-	struct msg	 msg;
 	uint32_t	 cookie;
-	int		 r;
 
-	while ((r = chan_get(c, &msg)) == 1) {
-		switch (msg.hdr.type) {
-		case MSG_CONF_ACK:
-			if (m->phase != PHASE_STARTING)
-				master_fail(m, "%s: unexpected CONF_ACK",
-				    c->name);
-			cookie = (uint32_t)getpid();
-			chan_compose(c, MSG_PING, 0, -1, &cookie,
-			    sizeof(cookie));
-			break;
-		case MSG_PONG:
-			memcpy(&cookie, msg.data, sizeof(cookie));
-			if (cookie != (uint32_t)getpid())
-				master_fail(m, "%s: wrong PONG", c->name);
-			log_debug("%s answers", c->name);
-			if (m->phase == PHASE_STARTING && ++m->acks == 2)
-				master_running(m);
-			break;
-		case MSG_WORKER_BAD:
-			master_kill_worker(m, msg.hdr.peerid, c->name);
-			break;
-		default:
-			master_fail(m, "%s: unexpected message %s", c->name,
-			    msgtype_name(msg.hdr.type));
-		}
+	switch (msg->hdr.type) {
+	case MSG_CONF_ACK:
+		if (m->phase != PHASE_STARTING)
+			master_fail(m, "%s: unexpected CONF_ACK", p->chan.name);
+		/* Configured; now it must answer within the start time. */
+		cookie = (uint32_t)getpid();
+		if (chan_call(&p->chan, MSG_PING, 0, &cookie, sizeof(cookie),
+		    MASTER_START_TIMEOUT * 1000, master_pong, m) == -1)
+			master_fail(m, "%s: cannot queue PING", p->chan.name);
+		break;
+	case MSG_WORKER_BAD:
+		master_kill_worker(m, msg->hdr.peerid, p->chan.name);
+		break;
+	default:
+		master_fail(m, "%s: unexpected message %s", p->chan.name,
+		    msgtype_name(msg->hdr.type));
 	}
-	if (r == -1)
-		master_fail(m, "%s: malformed message", c->name);
+}
+
+static void
+master_dispatch_control(struct proc *ps, struct proc_peer *p, struct msg *msg)
+{
+	master_dispatch_child(ps->arg, p, msg);
+}
+
+static void
+master_dispatch_vaultd(struct proc *ps, struct proc_peer *p, struct msg *msg)
+{
+	master_dispatch_child(ps->arg, p, msg);
+}
+
+/* The answer to the PING after CONF_ACK: both answered, the pool starts. */
+static void
+master_pong(struct chan *c, struct msg *msg, void *arg)
+{
+	struct master	*m = arg;
+	uint32_t	 cookie;
+
+	if (msg == NULL)
+		master_fail(m, "%s did not answer in %d s", c->name,
+		    MASTER_START_TIMEOUT);
+	if (msg->hdr.type != MSG_PONG || msg->len != sizeof(cookie))
+		master_fail(m, "%s: wrong answer to PING", c->name);
+	memcpy(&cookie, msg->data, sizeof(cookie));
+	if (cookie != (uint32_t)getpid())
+		master_fail(m, "%s: wrong PONG", c->name);
+	log_debug("%s answers", c->name);
+	if (m->phase == PHASE_STARTING && ++m->acks == 2)
+		master_running(m);
+}
+
+/*
+ * control's or vaultd's channel ended: it is dying.  While stopping, that
+ * is what we asked for; otherwise wait a moment for its exit status so
+ * the log says why, then fail closed.
+ */
+static void
+master_lost_child(struct proc *ps, struct proc_peer *p)
+{
+	struct master	*m = ps->arg;
+	int		 isctl = p == m->control_peer;
+
+	if (isctl)
+		m->control_peer = NULL;
+	else
+		m->vaultd_peer = NULL;
+	if (m->phase == PHASE_STOPPING)
+		return;
+	master_child_lost(m, isctl ? &m->control : &m->vaultd,
+	    isctl ? "control" : "vaultd");
 }
 
 /* control or vaultd closed a worker's channel for a bad frame. */
@@ -501,15 +593,16 @@ master_reload(struct master *m)
 	m->specs = specs;
 	m->nspecs = nspecs;
 	m->matcher = matcher;
-	if (connectors_send(&m->vaultd_chan, m->specs, m->nspecs) == -1)
+	if (m->vaultd_peer == NULL || connmap_send(&m->vaultd_peer->chan,
+	    m->specs, m->nspecs) == -1)
 		master_fail(m, "cannot send vaultd the connector map");
 
 	if (!m->verbose) {
 		log_setverbose(nc->verbose);
 		v = nc->verbose;
-		chan_compose(&m->control_chan, MSG_CONF_VERBOSE, 0, -1, &v,
+		master_send(m, m->control_peer, MSG_CONF_VERBOSE, 0, -1, &v,
 		    sizeof(v));
-		chan_compose(&m->vaultd_chan, MSG_CONF_VERBOSE, 0, -1, &v,
+		master_send(m, m->vaultd_peer, MSG_CONF_VERBOSE, 0, -1, &v,
 		    sizeof(v));
 	}
 	pool_signal(m, SIGTERM, 1);
@@ -610,21 +703,11 @@ master_deadline(struct master *m, int seconds)
 }
 
 static int
-master_past(const struct timespec *ts)
-{
-	struct timespec	 now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec > ts->tv_sec ||
-	    (now.tv_sec == ts->tv_sec && now.tv_nsec >= ts->tv_nsec);
-}
-
-static int
 master_timeout(struct master *m)
 {
 	switch (m->phase) {
 	case PHASE_STARTING:
-		if (master_past(&m->deadline))
+		if (msg_past(&m->deadline))
 			master_fail(m, "control and vaultd did not start in "
 			    "%d s", MASTER_START_TIMEOUT);
 		break;
@@ -632,16 +715,16 @@ master_timeout(struct master *m)
 		pool_fill(m);
 		break;
 	case PHASE_DRAINING:
-		if (m->nworkers == 0 || master_past(&m->deadline)) {
+		if (m->nworkers == 0 || msg_past(&m->deadline)) {
 			if (m->nworkers > 0)
 				log_warnx("%d workers still busy after %d s; "
 				    "killing them", m->nworkers,
 				    MASTER_DRAIN_TIMEOUT);
 			pool_signal(m, SIGKILL, 0);
 			/* vaultd zeroes every session key on the way out. */
-			chan_compose(&m->control_chan, MSG_SHUTDOWN, 0, -1,
+			master_send(m, m->control_peer, MSG_SHUTDOWN, 0, -1,
 			    NULL, 0);
-			chan_compose(&m->vaultd_chan, MSG_SHUTDOWN, 0, -1,
+			master_send(m, m->vaultd_peer, MSG_SHUTDOWN, 0, -1,
 			    NULL, 0);
 			m->phase = PHASE_STOPPING;
 			master_deadline(m, MASTER_STOP_TIMEOUT);
@@ -651,7 +734,7 @@ master_timeout(struct master *m)
 		if (m->control.pid == 0 && m->vaultd.pid == 0 &&
 		    m->nworkers == 0)
 			master_exit(m, m->exit_status);
-		if (master_past(&m->deadline)) {
+		if (msg_past(&m->deadline)) {
 			log_warnx("children did not stop in %d s; killing "
 			    "them", MASTER_STOP_TIMEOUT);
 			pool_signal(m, SIGKILL, 0);
@@ -666,11 +749,47 @@ master_timeout(struct master *m)
 	return m->phase == PHASE_RUNNING ? 1000 : 100;
 }
 
+/* The phases' deadlines and the pool's retries, on one timer. */
 static void
-master_flush_child(struct master *m, struct chan *c)
+master_tick(struct proc *ps, void *arg)
 {
-	if (chan_flush(c) == -1 && m->phase != PHASE_STOPPING)
-		master_fail(m, "%s: channel lost; shutting down", c->name);
+	struct master	*m = arg;
+
+	proc_timer_set(ps, &m->tick, master_timeout(m), master_tick, m);
+}
+
+static void
+master_proc_fail(struct proc *ps, const char *why)
+{
+	master_fail(ps->arg, "%s", why);
+}
+
+/* Signals arrive as bytes on a pipe, so they are handled in the loop. */
+static void
+master_signal(struct proc *ps, int fd, void *arg)
+{
+	struct master	*m = arg;
+	unsigned char	 sigs[32];
+	ssize_t		 nsig, i;
+
+	(void)ps;
+	while ((nsig = read(fd, sigs, sizeof(sigs))) > 0) {
+		for (i = 0; i < nsig; i++) {
+			switch (sigs[i]) {
+			case SIGCHLD:
+				master_reap(m);
+				break;
+			case SIGHUP:
+				master_reload(m);
+				break;
+			default:
+				master_shutdown(m);
+				break;
+			}
+		}
+	}
+	/* A phase may have changed: look at it now, not in a second. */
+	master_tick(&m->ps, m);
 }
 
 void
@@ -678,15 +797,13 @@ master(const char *statedir, const char *conffile, int foreground,
     int verbose)
 {
 	struct master	 mst, *m = &mst;
-	struct pollfd	*pfds = NULL;
-	struct worker	*w, **pw = NULL;
-	size_t		 npfds = 0, n, i;
-	unsigned char	 sigs[32];
-	ssize_t		 nsig;
 	pid_t		 holder;
-	int		 r;
 
 	memset(m, 0, sizeof(*m));
+	proc_init(&m->ps, PROC_MASTER, master_peers,
+	    sizeof(master_peers) / sizeof(master_peers[0]), master_accept,
+	    sizeof(master_accept) / sizeof(master_accept[0]), m);
+	m->ps.fail = master_proc_fail;
 	TAILQ_INIT(&m->workers);
 	m->foreground = foreground;
 	m->verbose = verbose;
@@ -753,87 +870,7 @@ master(const char *statedir, const char *conffile, int foreground,
 	master_signals();
 	master_start_children(m);
 
-	for (;;) {
-		int	 timeout = master_timeout(m);
-
-		n = 3 + (size_t)m->nworkers;
-		if (n > npfds) {
-			if ((pfds = reallocarray(pfds, n,
-			    sizeof(*pfds))) == NULL ||
-			    (pw = reallocarray(pw, n, sizeof(*pw))) == NULL)
-				fatal("poll set");
-			npfds = n;
-		}
-		pfds[0].fd = master_sigpipe[0];
-		pfds[0].events = POLLIN;
-		pfds[1].fd = m->control_chan.fd;
-		pfds[1].events = POLLIN |
-		    (chan_pending(&m->control_chan) ? POLLOUT : 0);
-		pfds[2].fd = m->vaultd_chan.fd;
-		pfds[2].events = POLLIN |
-		    (chan_pending(&m->vaultd_chan) ? POLLOUT : 0);
-		i = 3;
-		TAILQ_FOREACH(w, &m->workers, entry) {
-			pw[i] = w;
-			pfds[i].fd = w->chan.fd;
-			pfds[i].events = POLLIN;
-			i++;
-		}
-		n = i;
-		if ((r = poll(pfds, n, timeout)) == -1) {
-			if (errno == EINTR)
-				continue;
-			fatal("poll");
-		}
-
-		for (i = 1; i <= 2; i++) {
-			struct chan	*c = i == 1 ? &m->control_chan :
-			    &m->vaultd_chan;
-
-			if (c->fd == -1 || pfds[i].fd != c->fd)
-				continue;
-			if (pfds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
-				if ((r = chan_read(c)) <= 0) {
-					if (m->phase == PHASE_STOPPING) {
-						close(c->fd);
-						c->fd = -1;
-						continue;
-					}
-					master_child_lost(m, c == &m->control_chan ?
-					    &m->control : &m->vaultd, c->name);
-				}
-				master_dispatch_child(m, c);
-			}
-			if (chan_pending(c))
-				master_flush_child(m, c);
-		}
-
-		for (i = 3; i < n; i++) {
-			w = pw[i];
-			if (pfds[i].fd == -1 || w->chan.fd != pfds[i].fd)
-				continue;
-			if (pfds[i].revents & (POLLIN | POLLHUP | POLLERR))
-				pool_dispatch_worker(m, w);
-		}
-
-		/* Last: reaping frees workers the loop above still used. */
-		if (pfds[0].revents & POLLIN) {
-			while ((nsig = read(master_sigpipe[0], sigs,
-			    sizeof(sigs))) > 0) {
-				for (i = 0; i < (size_t)nsig; i++) {
-					switch (sigs[i]) {
-					case SIGCHLD:
-						master_reap(m);
-						break;
-					case SIGHUP:
-						master_reload(m);
-						break;
-					default:
-						master_shutdown(m);
-						break;
-					}
-				}
-			}
-		}
-	}
+	proc_add_fd(&m->ps, master_sigpipe[0], master_signal, m);
+	master_tick(&m->ps, m);
+	proc_loop(&m->ps);
 }

@@ -34,7 +34,7 @@ struct worker {
 	pid_t			 pid;
 	int			 busy;
 	int			 killed;	/* we sent it a signal */
-	struct chan		 chan;
+	struct proc_peer	*peer;		/* its channel, until it ends */
 };
 TAILQ_HEAD(workers, worker);
 
@@ -52,6 +52,7 @@ enum master_phase {
 };
 
 struct master {
+	struct proc		 ps;
 	struct aileron_conf	*conf;
 	struct spec		**specs;	/* loaded once; workers inherit */
 	size_t			 nspecs;
@@ -74,8 +75,8 @@ struct master {
 
 	struct proc_child	 control;
 	struct proc_child	 vaultd;
-	struct chan		 control_chan;
-	struct chan		 vaultd_chan;
+	struct proc_peer	*control_peer;	/* NULL once lost */
+	struct proc_peer	*vaultd_peer;
 	int			 acks;
 
 	struct workers		 workers;
@@ -86,6 +87,7 @@ struct master {
 
 	enum master_phase	 phase;
 	struct timespec		 deadline;
+	struct proc_timer	 tick;
 	int			 exit_status;
 };
 
@@ -93,10 +95,14 @@ struct master {
 void	master(const char *statedir, const char *conffile, int foreground,
 	    int verbose) __attribute__((__noreturn__));
 void	master_pool_fds(struct master *, int *, size_t *);
+void	master_send(struct master *, struct proc_peer *, uint16_t, uint32_t,
+	    int, const void *, size_t);
 
 /* pool.c */
 void	pool_fill(struct master *);
-void	pool_dispatch_worker(struct master *, struct worker *);
+void	master_dispatch_worker(struct proc *, struct proc_peer *,
+	    struct msg *);
+void	master_lost_worker(struct proc *, struct proc_peer *);
 int	pool_reap(struct master *, pid_t, int);
 void	pool_signal(struct master *, int, int);
 void	pool_drop(struct master *, struct worker *);

@@ -110,12 +110,14 @@ pool_spawn(struct master *m)
 	close(wv[0]);
 
 	/* control and vaultd learn the worker by its channel, not a claim. */
-	chan_compose(&m->control_chan, MSG_WORKER_NEW, pid, wc[1], NULL, 0);
-	chan_compose(&m->vaultd_chan, MSG_WORKER_NEW, pid, wv[1], NULL, 0);
+	master_send(m, m->control_peer, MSG_WORKER_NEW, pid, wc[1], NULL, 0);
+	master_send(m, m->vaultd_peer, MSG_WORKER_NEW, pid, wv[1], NULL, 0);
 
 	w->pid = pid;
 	snprintf(name, sizeof(name), "worker %d", (int)pid);
-	chan_init(&w->chan, mw[0], 0, name);
+	if ((w->peer = proc_peer_add(&m->ps, PROC_WORKER, mw[0], pid,
+	    name)) != NULL)
+		w->peer->state = w;
 	TAILQ_INSERT_TAIL(&m->workers, w, entry);
 	m->nworkers++;
 	m->nidle++;
@@ -160,43 +162,44 @@ pool_fill(struct master *m)
 	}
 }
 
-/* Workers are untrusted: a bad frame gets the worker killed, nothing more. */
+/*
+ * Workers are untrusted: a frame not in our accept table never gets here
+ * (proc_bad_frame gets the worker killed); BUSY is all a worker says.
+ */
 void
-pool_dispatch_worker(struct master *m, struct worker *w)
+master_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 {
-	struct msg	 msg;
-	int		 r;
+	struct master	*m = ps->arg;
+	struct worker	*w = p->state;
 
-	if ((r = chan_read(&w->chan)) == 0) {
-		/* The worker is exiting; it is reaped on SIGCHLD. */
-		close(w->chan.fd);
-		w->chan.fd = -1;
-		return;
-	}
-	while (r != -1 && (r = chan_get(&w->chan, &msg)) == 1) {
-		switch (msg.hdr.type) {
-		case MSG_WORKER_BUSY:
-			if (!w->busy) {
-				w->busy = 1;
-				m->nidle--;
-				m->early_deaths = 0;
-			}
-			break;
-		default:
-			log_warnx("%s: unexpected %s", w->chan.name,
-			    msgtype_name(msg.hdr.type));
-			r = -1;
-			break;
+	switch (msg->hdr.type) {
+	case MSG_WORKER_BUSY:
+		if (!w->busy) {
+			w->busy = 1;
+			m->nidle--;
+			m->early_deaths = 0;
 		}
+		pool_fill(m);
+		break;
+	default:
+		proc_bad_frame(ps, p);
+		break;
 	}
-	if (r == -1) {
-		log_warnx("%s: bad message; killing it", w->chan.name);
-		kill(w->pid, SIGKILL);
+}
+
+/*
+ * The worker's channel ended: it is exiting (reaped on SIGCHLD), or it
+ * sent a bad frame, which costs it its life.
+ */
+void
+master_lost_worker(struct proc *ps, struct proc_peer *p)
+{
+	struct worker	*w = p->state;
+
+	(void)ps;
+	if (p->bad && kill(w->pid, SIGKILL) == 0)
 		w->killed = 1;
-		close(w->chan.fd);
-		w->chan.fd = -1;
-	}
-	pool_fill(m);
+	w->peer = NULL;
 }
 
 void
@@ -206,7 +209,8 @@ pool_drop(struct master *m, struct worker *w)
 	m->nworkers--;
 	if (!w->busy)
 		m->nidle--;
-	chan_clear(&w->chan);
+	if (w->peer != NULL)
+		proc_peer_close(&m->ps, w->peer);
 	free(w);
 }
 
@@ -240,8 +244,8 @@ pool_reap(struct master *m, pid_t pid, int status)
 		log_debug("worker %d: %s", (int)pid,
 		    proc_status_str(status, why, sizeof(why)));
 
-	chan_compose(&m->control_chan, MSG_WORKER_GONE, pid, -1, NULL, 0);
-	chan_compose(&m->vaultd_chan, MSG_WORKER_GONE, pid, -1, NULL, 0);
+	master_send(m, m->control_peer, MSG_WORKER_GONE, pid, -1, NULL, 0);
+	master_send(m, m->vaultd_peer, MSG_WORKER_GONE, pid, -1, NULL, 0);
 	pool_drop(m, w);
 	pool_fill(m);
 	return 0;

@@ -138,7 +138,7 @@ try:
 
     # Malformed frames: that channel goes, vaultd stays.
     w3 = vd.workers[5003]
-    w3.send_raw(H.HDR.pack(H.T["VAULT_INJECT"], 0, 3, 0, 0) + b"abc")
+    w3.send_raw(H.HDR.pack(H.T["VAULT_INJECT"], 0, 3, 0, 0, 0) + b"abc")
     t.ok(w3.closed(), "a malformed INJECT closes that worker's channel")
     t.is_(vd.master.recv(5), ("WORKER_BAD", 5003, b""),
           "and vaultd asks the master to kill that worker")
@@ -215,8 +215,8 @@ try:
     w4 = vd.worker(5004)
     vd.session("WORKER", SESSION, worker=5004)
     w4.send_raw(b"".join(
-        H.HDR.pack(H.T["VAULT_INJECT"], 0, H.INJECT.size, 0, 0) +
-        H.INJECT.pack(i, b"", b"bigsvc", b"big.example")
+        H.HDR.pack(H.T["VAULT_INJECT"], 0, H.INJECT.size, i, 0, 0) +
+        H.INJECT.pack(b"", b"bigsvc", b"big.example")
         for i in range(200)))
     # Not a byte read until vaultd has given up: closed() reads.
     t.ok(wait_for(lambda: "worker 5004: does not read its replies" in

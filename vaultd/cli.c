@@ -47,7 +47,7 @@
 #include "log.h"
 #include "msg.h"
 #include "msgtypes.h"
-#include "peer.h"
+#include "proc.h"
 #include "vaultd/crypto.h"
 #include "vaultd/store.h"
 #include "vaultd/vault.h"
@@ -55,6 +55,7 @@
 
 /* One request, its secrets already in the secure heap. */
 struct cli_req {
+	uint32_t			 reqid;	/* the call to answer */
 	struct msg_vault_request	 r;	/* key fields zeroed */
 	struct crypto_secret		*key;
 	struct crypto_secret		*new_key;
@@ -65,50 +66,42 @@ struct cli_req {
 /* The vault a credential operation names; NULL: the personal vault. */
 #define CLI_VAULT(q)	((q)->r.vault[0] != '\0' ? (q)->r.vault : NULL)
 
-static int	cli_reply(struct peer *, uint32_t, int, const char *, ...)
+static int	cli_reply(struct proc_peer *, uint32_t, int, const char *, ...)
 		    __attribute__((__format__ (printf, 4, 5)));
-static int	cli_reply_json(struct peer *, uint32_t, json_t *);
+static int	cli_reply_json(struct proc_peer *, uint32_t, json_t *);
 static struct vaultd_limit *cli_limit(struct vaultd *, const char *, int);
-static int	cli_limited(struct vaultd *, struct peer *, struct cli_req *);
-static int	cli_limited_user(struct vaultd *, struct peer *, uint32_t,
+static int	cli_limited(struct vaultd *, struct proc_peer *, struct cli_req *);
+static int	cli_limited_user(struct vaultd *, struct proc_peer *, uint32_t,
 		    const char *);
-static void	cli_key_result(struct vaultd *, struct peer *, const char *,
+static void	cli_key_result(struct vaultd *, struct proc_peer *, const char *,
 		    int);
-static int	cli_error(struct peer *, struct cli_req *, const char *, int);
-static int	cli_kdf(struct vaultd *, struct peer *, struct cli_req *);
-static int	cli_init(struct vaultd *, struct peer *, struct cli_req *);
-static int	cli_session_key(struct vaultd *, struct peer *,
+static int	cli_error(struct proc_peer *, struct cli_req *, const char *, int);
+static int	cli_kdf(struct vaultd *, struct proc_peer *, struct cli_req *);
+static int	cli_init(struct vaultd *, struct proc_peer *, struct cli_req *);
+static int	cli_session_key(struct vaultd *, struct proc_peer *,
 		    struct cli_req *);
-static int	cli_add(struct vaultd *, struct peer *, struct cli_req *);
-static int	cli_rotate_remove(struct vaultd *, struct peer *,
+static int	cli_add(struct vaultd *, struct proc_peer *, struct cli_req *);
+static int	cli_rotate_remove(struct vaultd *, struct proc_peer *,
 		    struct cli_req *);
-static int	cli_list(struct vaultd *, struct peer *, struct cli_req *);
-static int	cli_passwd(struct vaultd *, struct peer *, struct cli_req *);
-static int	cli_backup(struct vaultd *, struct peer *, struct cli_req *);
-static int	cli_shared_create(struct vaultd *, struct peer *,
+static int	cli_list(struct vaultd *, struct proc_peer *, struct cli_req *);
+static int	cli_passwd(struct vaultd *, struct proc_peer *, struct cli_req *);
+static int	cli_backup(struct vaultd *, struct proc_peer *, struct cli_req *);
+static int	cli_shared_create(struct vaultd *, struct proc_peer *,
 		    struct cli_req *);
-static int	cli_grant(struct vaultd *, struct peer *, struct cli_req *);
-static int	cli_revoke(struct vaultd *, struct peer *, struct cli_req *);
+static int	cli_grant(struct vaultd *, struct proc_peer *, struct cli_req *);
+static int	cli_revoke(struct vaultd *, struct proc_peer *, struct cli_req *);
 
 static int
-cli_reply(struct peer *p, uint32_t reqid, int error, const char *fmt, ...)
+cli_reply(struct proc_peer *p, uint32_t reqid, int error, const char *fmt, ...)
 {
-	struct msg_vault_reply	 r;
-	struct iovec		 iov[2];
 	va_list			 ap;
 	char			 text[1024];
 
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	memset(&r, 0, sizeof(r));
-	r.reqid = reqid;
-	r.error = error;
-	iov[0].iov_base = &r;
-	iov[0].iov_len = sizeof(r);
-	iov[1].iov_base = text;
-	iov[1].iov_len = strlen(text);
-	return chan_composev(&p->chan, MSG_VAULT_REPLY, 0, -1, iov, 2);
+	return vaultd_reply(p, reqid, MSG_VAULT_REPLY, error, 0, text,
+	    strlen(text));
 }
 
 /*
@@ -116,10 +109,8 @@ cli_reply(struct peer *p, uint32_t reqid, int error, const char *fmt, ...)
  * buffer would cut a long list short into JSON that does not parse.
  */
 static int
-cli_reply_json(struct peer *p, uint32_t reqid, json_t *j)
+cli_reply_json(struct proc_peer *p, uint32_t reqid, json_t *j)
 {
-	struct msg_vault_reply	 r;
-	struct iovec		 iov[2];
 	char			*s;
 	int			 rv;
 
@@ -134,13 +125,7 @@ cli_reply_json(struct peer *p, uint32_t reqid, json_t *j)
 		return cli_reply(p, reqid, VAULT_ERR_SYSTEM, "the answer is "
 		    "too large for one message");
 	}
-	memset(&r, 0, sizeof(r));
-	r.reqid = reqid;
-	iov[0].iov_base = &r;
-	iov[0].iov_len = sizeof(r);
-	iov[1].iov_base = s;
-	iov[1].iov_len = strlen(s);
-	rv = chan_composev(&p->chan, MSG_VAULT_REPLY, 0, -1, iov, 2);
+	rv = vaultd_reply(p, reqid, MSG_VAULT_REPLY, 0, 0, s, strlen(s));
 	free(s);
 	return rv;
 }
@@ -181,14 +166,14 @@ cli_limit(struct vaultd *vd, const char *user, int create)
 }
 
 static int
-cli_limited(struct vaultd *vd, struct peer *p, struct cli_req *q)
+cli_limited(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 {
-	return cli_limited_user(vd, p, q->r.reqid, q->r.user);
+	return cli_limited_user(vd, p, q->reqid, q->r.user);
 }
 
 /* Whether user's keys wait; if so, the refusal has been sent. */
 static int
-cli_limited_user(struct vaultd *vd, struct peer *p, uint32_t reqid,
+cli_limited_user(struct vaultd *vd, struct proc_peer *p, uint32_t reqid,
     const char *user)
 {
 	struct vaultd_limit	*l;
@@ -209,7 +194,7 @@ cli_limited_user(struct vaultd *vd, struct peer *p, uint32_t reqid,
 
 /* Count a wrong key, or forget the count after a right one. */
 static void
-cli_key_result(struct vaultd *vd, struct peer *p, const char *user, int rv)
+cli_key_result(struct vaultd *vd, struct proc_peer *p, const char *user, int rv)
 {
 	struct vaultd_limit	*l;
 	unsigned int		 over;
@@ -240,7 +225,7 @@ cli_key_result(struct vaultd *vd, struct peer *p, const char *user, int rv)
  * operation ran.
  */
 static int
-cli_error(struct peer *p, struct cli_req *q, const char *what, int rv)
+cli_error(struct proc_peer *p, struct cli_req *q, const char *what, int rv)
 {
 	log_warnx("%s: uid %u: %s for user %s%s%s%s%s%s%s failed: %s",
 	    p->chan.name, p->uid, what, q->r.user,
@@ -251,45 +236,45 @@ cli_error(struct peer *p, struct cli_req *q, const char *what, int rv)
 	    vault_strerror(rv));
 	switch (rv) {
 	case VAULT_ERR_NO_VAULT:
-		return cli_reply(p, q->r.reqid, rv, "no vault %s",
+		return cli_reply(p, q->reqid, rv, "no vault %s",
 		    q->r.vault[0] != '\0' ? q->r.vault : "(personal)");
 	case VAULT_ERR_NOT_MEMBER:
-		return cli_reply(p, q->r.reqid, rv, "user %s is not a member "
+		return cli_reply(p, q->reqid, rv, "user %s is not a member "
 		    "of vault %s", q->r.user, q->r.vault);
 	case VAULT_ERR_MEMBER_EXISTS:
-		return cli_reply(p, q->r.reqid, rv, "user %s is already a "
+		return cli_reply(p, q->reqid, rv, "user %s is already a "
 		    "member of vault %s", q->r.member, q->r.vault);
 	case VAULT_ERR_DENIED:
 		if (q->r.op == MSG_VAULT_OP_GRANT ||
 		    q->r.op == MSG_VAULT_OP_REVOKE)
-			return cli_reply(p, q->r.reqid, rv, "only an owner of "
+			return cli_reply(p, q->reqid, rv, "only an owner of "
 			    "a shared vault may grant or revoke, and user %s "
 			    "is none of vault %s", q->r.user, q->r.vault);
-		return cli_reply(p, q->r.reqid, rv, "the role of user %s in "
+		return cli_reply(p, q->reqid, rv, "the role of user %s in "
 		    "vault %s does not allow that", q->r.user,
 		    q->r.vault[0] != '\0' ? q->r.vault : "(personal)");
 	case VAULT_ERR_NO_CREDENTIAL:
-		return cli_reply(p, q->r.reqid, rv, "no credential named %s",
+		return cli_reply(p, q->reqid, rv, "no credential named %s",
 		    vaultd_printable(q->r.name));
 	case VAULT_ERR_EXISTS:
-		return cli_reply(p, q->r.reqid, rv, "a credential for "
+		return cli_reply(p, q->reqid, rv, "a credential for "
 		    "connector %s or named %s exists; use --replace",
 		    vaultd_printable(q->r.connector),
 		    vaultd_printable(q->r.name));
 	case VAULT_ERR_NO_USER:
-		return cli_reply(p, q->r.reqid, rv, "no vault for user %s; "
+		return cli_reply(p, q->reqid, rv, "no vault for user %s; "
 		    "create it with \"aileron vault init\"", q->r.user);
 	case VAULT_ERR_USER_EXISTS:
-		return cli_reply(p, q->r.reqid, rv, "user %s already has a "
+		return cli_reply(p, q->reqid, rv, "user %s already has a "
 		    "vault; change its master key with \"aileron vault "
 		    "passwd\"", q->r.user);
 	default:
-		return cli_reply(p, q->r.reqid, rv, "%s", vault_strerror(rv));
+		return cli_reply(p, q->reqid, rv, "%s", vault_strerror(rv));
 	}
 }
 
 static int
-cli_kdf(struct vaultd *vd, struct peer *p, struct cli_req *q)
+cli_kdf(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 {
 	struct vault_kdf	 kdf;
 	char			 salt[CRYPTO_SALT_LEN * 2 + 1];
@@ -300,13 +285,13 @@ cli_kdf(struct vaultd *vd, struct peer *p, struct cli_req *q)
 		return cli_error(p, q, "key parameters", rv);
 	for (i = 0; i < CRYPTO_SALT_LEN; i++)
 		snprintf(salt + i * 2, 3, "%02x", kdf.salt[i]);
-	return cli_reply_json(p, q->r.reqid, json_pack("{s:s, s:I, s:I, s:I}",
+	return cli_reply_json(p, q->reqid, json_pack("{s:s, s:I, s:I, s:I}",
 	    "salt", salt, "N", (json_int_t)kdf.N, "r", (json_int_t)kdf.r,
 	    "p", (json_int_t)kdf.p));
 }
 
 static int
-cli_init(struct vaultd *vd, struct peer *p, struct cli_req *q)
+cli_init(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 {
 	struct vault_kdf	 kdf;
 	int			 rv;
@@ -320,7 +305,7 @@ cli_init(struct vaultd *vd, struct peer *p, struct cli_req *q)
 		return cli_error(p, q, "vault init", rv);
 	log_info("%s: uid %u: vault init for user %s", p->chan.name, p->uid,
 	    q->r.user);
-	return cli_reply(p, q->r.reqid, 0, "{}");
+	return cli_reply(p, q->reqid, 0, "{}");
 }
 
 /*
@@ -328,7 +313,7 @@ cli_init(struct vaultd *vd, struct peer *p, struct cli_req *q)
  * for that session's user, and only a key that opens the user's vault.
  */
 static int
-cli_session_key(struct vaultd *vd, struct peer *p, struct cli_req *q)
+cli_session_key(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 {
 	struct session	*s;
 	int		 rv;
@@ -338,14 +323,14 @@ cli_session_key(struct vaultd *vd, struct peer *p, struct cli_req *q)
 		log_warnx("%s: uid %u: key for unknown session %s",
 		    p->chan.name, p->uid, session_valid_id(q->r.session) ?
 		    q->r.session : "(invalid id)");
-		return cli_reply(p, q->r.reqid, MSG_VAULT_ERR_REFUSED,
+		return cli_reply(p, q->reqid, MSG_VAULT_ERR_REFUSED,
 		    "no such session; start one with \"aileron launch\"");
 	}
 	if (strcmp(s->user, q->r.user) != 0) {
 		log_warnx("%s: uid %u: key of user %s refused for session %s "
 		    "of user %s", p->chan.name, p->uid, q->r.user, s->id,
 		    s->user);
-		return cli_reply(p, q->r.reqid, MSG_VAULT_ERR_REFUSED,
+		return cli_reply(p, q->reqid, MSG_VAULT_ERR_REFUSED,
 		    "session %s belongs to another user", s->id);
 	}
 	if (cli_limited(vd, p, q))
@@ -355,21 +340,21 @@ cli_session_key(struct vaultd *vd, struct peer *p, struct cli_req *q)
 	if (rv != VAULT_OK)
 		return cli_error(p, q, "session key", rv);
 	if (session_set_key(s, q->key->data) == -1)
-		return cli_reply(p, q->r.reqid, VAULT_ERR_SYSTEM, "the secure "
+		return cli_reply(p, q->reqid, VAULT_ERR_SYSTEM, "the secure "
 		    "heap is full; end a session and try again");
 	log_info("%s: uid %u: user key delivered for session %s of user %s "
 	    "(secure heap: %zu bytes in use)", p->chan.name, p->uid, s->id,
 	    s->user, CRYPTO_secure_used());
-	return cli_reply(p, q->r.reqid, 0, "{}");
+	return cli_reply(p, q->reqid, 0, "{}");
 }
 
 static int
-cli_add(struct vaultd *vd, struct peer *p, struct cli_req *q)
+cli_add(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 {
 	int	 rv, replace = (q->r.flags & MSG_VAULT_F_REPLACE) != 0;
 
 	if (q->r.kind > VAULT_KIND_QUERY)
-		return cli_reply(p, q->r.reqid, VAULT_ERR_INVALID,
+		return cli_reply(p, q->reqid, VAULT_ERR_INVALID,
 		    "unknown injection kind");
 	if (cli_limited(vd, p, q))
 		return 0;
@@ -386,12 +371,12 @@ cli_add(struct vaultd *vd, struct peer *p, struct cli_req *q)
 	    "in vault %s", p->chan.name, p->uid, q->r.user, q->r.name,
 	    q->r.connector, replace ? ", replacing" : "",
 	    q->r.vault[0] != '\0' ? q->r.vault : "(personal)");
-	return cli_reply(p, q->r.reqid, 0, "{}");
+	return cli_reply(p, q->reqid, 0, "{}");
 }
 
 /* Either changes what a session may open: drop every cached vault key. */
 static int
-cli_rotate_remove(struct vaultd *vd, struct peer *p, struct cli_req *q)
+cli_rotate_remove(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 {
 	const char	*what;
 	size_t		 n;
@@ -415,11 +400,11 @@ cli_rotate_remove(struct vaultd *vd, struct peer *p, struct cli_req *q)
 	n = session_vkey_drop_all(&vd->sessions);
 	log_info("%s: uid %u: %s %s for user %s; %zu cached vault keys "
 	    "dropped", p->chan.name, p->uid, what, q->r.name, q->r.user, n);
-	return cli_reply(p, q->r.reqid, 0, "{}");
+	return cli_reply(p, q->reqid, 0, "{}");
 }
 
 static int
-cli_list(struct vaultd *vd, struct peer *p, struct cli_req *q)
+cli_list(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 {
 	struct vault_credential_info	*list;
 	json_t				*a, *o;
@@ -446,11 +431,11 @@ cli_list(struct vaultd *vd, struct peer *p, struct cli_req *q)
 	free(list);
 	log_info("%s: uid %u: secret list for user %s (%zu credentials)",
 	    p->chan.name, p->uid, q->r.user, n);
-	return cli_reply_json(p, q->r.reqid, a);
+	return cli_reply_json(p, q->reqid, a);
 }
 
 static int
-cli_passwd(struct vaultd *vd, struct peer *p, struct cli_req *q)
+cli_passwd(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 {
 	struct vault_kdf	 kdf;
 	struct session		*s;
@@ -475,7 +460,7 @@ cli_passwd(struct vaultd *vd, struct peer *p, struct cli_req *q)
 			    s->id);
 	log_info("%s: uid %u: vault passwd for user %s", p->chan.name,
 	    p->uid, q->r.user);
-	return cli_reply(p, q->r.reqid, 0, "{}");
+	return cli_reply(p, q->reqid, 0, "{}");
 }
 
 /*
@@ -485,7 +470,7 @@ cli_passwd(struct vaultd *vd, struct peer *p, struct cli_req *q)
  * what the store holds: ciphertext and metadata.
  */
 static int
-cli_backup(struct vaultd *vd, struct peer *p, struct cli_req *q)
+cli_backup(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 {
 	unsigned char	 b[8];
 	char		 dir[64];
@@ -493,7 +478,7 @@ cli_backup(struct vaultd *vd, struct peer *p, struct cli_req *q)
 	int		 n;
 
 	if (crypto_random(b, sizeof(b)) == -1)
-		return cli_reply(p, q->r.reqid, VAULT_ERR_SYSTEM, "%s",
+		return cli_reply(p, q->reqid, VAULT_ERR_SYSTEM, "%s",
 		    vault_strerror(VAULT_ERR_SYSTEM));
 	n = snprintf(dir, sizeof(dir), "backup-%lld-", (long long)time(NULL));
 	for (i = 0; i < sizeof(b); i++)
@@ -502,16 +487,16 @@ cli_backup(struct vaultd *vd, struct peer *p, struct cli_req *q)
 	    store_backup(vault_store(vd->vault), dir) == -1) {
 		log_warnx("%s: uid %u: vault backup failed", p->chan.name,
 		    p->uid);
-		return cli_reply(p, q->r.reqid, VAULT_ERR_SYSTEM, "the backup "
+		return cli_reply(p, q->reqid, VAULT_ERR_SYSTEM, "the backup "
 		    "failed; see the service log");
 	}
 	log_info("%s: uid %u: vault backup to %s", p->chan.name, p->uid, dir);
-	return cli_reply_json(p, q->r.reqid, json_pack("{s:s}", "dir", dir));
+	return cli_reply_json(p, q->reqid, json_pack("{s:s}", "dir", dir));
 }
 
 /* A shared vault, its creator its only member and owner. */
 static int
-cli_shared_create(struct vaultd *vd, struct peer *p, struct cli_req *q)
+cli_shared_create(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 {
 	char	 id[VAULT_ID_LEN + 1];
 	int	 rv;
@@ -524,7 +509,7 @@ cli_shared_create(struct vaultd *vd, struct peer *p, struct cli_req *q)
 	if (rv == VAULT_ERR_INVALID) {
 		log_warnx("%s: uid %u: vault create for user %s: invalid "
 		    "vault name", p->chan.name, p->uid, q->r.user);
-		return cli_reply(p, q->r.reqid, rv, "invalid vault name "
+		return cli_reply(p, q->reqid, rv, "invalid vault name "
 		    "\"%s\": use 1 to %d letters, digits and ._-@+:",
 		    vaultd_printable(q->r.name), VAULT_NAME_MAX);
 	}
@@ -532,7 +517,7 @@ cli_shared_create(struct vaultd *vd, struct peer *p, struct cli_req *q)
 		return cli_error(p, q, "vault create", rv);
 	log_info("%s: uid %u: user %s created shared vault %s (%s)",
 	    p->chan.name, p->uid, q->r.user, id, q->r.name);
-	return cli_reply_json(p, q->r.reqid, json_pack("{s:s}", "vault_id",
+	return cli_reply_json(p, q->reqid, json_pack("{s:s}", "vault_id",
 	    id));
 }
 
@@ -543,7 +528,7 @@ cli_shared_create(struct vaultd *vd, struct peer *p, struct cli_req *q)
  * wrong member key is then named as the member's, not the granter's.
  */
 static int
-cli_grant(struct vaultd *vd, struct peer *p, struct cli_req *q)
+cli_grant(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 {
 	size_t	 n;
 	int	 rv;
@@ -552,11 +537,11 @@ cli_grant(struct vaultd *vd, struct peer *p, struct cli_req *q)
 		log_warnx("%s: uid %u: vault grant by user %s in vault %s: "
 		    "unknown role %u", p->chan.name, p->uid, q->r.user,
 		    q->r.vault, q->r.role);
-		return cli_reply(p, q->r.reqid, VAULT_ERR_INVALID, "unknown "
+		return cli_reply(p, q->reqid, VAULT_ERR_INVALID, "unknown "
 		    "role; use owner, contributor or reader");
 	}
 	if (cli_limited(vd, p, q) ||
-	    cli_limited_user(vd, p, q->r.reqid, q->r.member))
+	    cli_limited_user(vd, p, q->reqid, q->r.member))
 		return 0;
 	rv = vault_user_check(vd->vault, q->r.user, q->key->data);
 	cli_key_result(vd, p, q->r.user, rv);
@@ -571,10 +556,10 @@ cli_grant(struct vaultd *vd, struct peer *p, struct cli_req *q)
 		    rv == VAULT_ERR_NO_USER ? "is of no vault user" :
 		    "is wrong");
 		if (rv == VAULT_ERR_NO_USER)
-			return cli_reply(p, q->r.reqid, rv, "user %s has no "
+			return cli_reply(p, q->reqid, rv, "user %s has no "
 			    "vault; they must run \"aileron vault init\" "
 			    "first", q->r.member);
-		return cli_reply(p, q->r.reqid, rv, "wrong master key for "
+		return cli_reply(p, q->reqid, rv, "wrong master key for "
 		    "user %s: the grant needs the new member's key",
 		    q->r.member);
 	}
@@ -587,7 +572,7 @@ cli_grant(struct vaultd *vd, struct peer *p, struct cli_req *q)
 	log_info("%s: uid %u: user %s granted %s the %s role in vault %s; "
 	    "%zu cached vault keys dropped", p->chan.name, p->uid, q->r.user,
 	    q->r.member, vault_role_name(q->r.role), q->r.vault, n);
-	return cli_reply(p, q->r.reqid, 0, "{}");
+	return cli_reply(p, q->reqid, 0, "{}");
 }
 
 /*
@@ -599,7 +584,7 @@ cli_grant(struct vaultd *vd, struct peer *p, struct cli_req *q)
  * vault at once, the others unwrap the new generation on their next use.
  */
 static int
-cli_revoke(struct vaultd *vd, struct peer *p, struct cli_req *q)
+cli_revoke(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 {
 	struct vault_member_info	*ms = NULL;
 	struct vault_member_key		*keys = NULL;
@@ -617,7 +602,7 @@ cli_revoke(struct vaultd *vd, struct peer *p, struct cli_req *q)
 	if (strcmp(q->r.user, q->r.member) == 0) {
 		log_warnx("%s: uid %u: user %s may not revoke themselves from "
 		    "vault %s", p->chan.name, p->uid, q->r.user, q->r.vault);
-		return cli_reply(p, q->r.reqid, VAULT_ERR_INVALID, "user %s "
+		return cli_reply(p, q->reqid, VAULT_ERR_INVALID, "user %s "
 		    "cannot revoke themselves; another owner must",
 		    q->r.user);
 	}
@@ -639,7 +624,7 @@ cli_revoke(struct vaultd *vd, struct peer *p, struct cli_req *q)
 		log_warnx("%s: uid %u: vault revoke by user %s: %s is not a "
 		    "member of vault %s", p->chan.name, p->uid, q->r.user,
 		    q->r.member, q->r.vault);
-		rv = cli_reply(p, q->r.reqid, VAULT_ERR_NOT_MEMBER, "user %s "
+		rv = cli_reply(p, q->reqid, VAULT_ERR_NOT_MEMBER, "user %s "
 		    "is not a member of vault %s", q->r.member, q->r.vault);
 		goto done;
 	}
@@ -659,7 +644,7 @@ cli_revoke(struct vaultd *vd, struct peer *p, struct cli_req *q)
 			    "%s by user %s refused: member %s has no live "
 			    "session", p->chan.name, p->uid, q->r.member,
 			    q->r.vault, q->r.user, ms[i].user);
-			rv = cli_reply(p, q->r.reqid, VAULT_ERR_NEED_KEY,
+			rv = cli_reply(p, q->reqid, VAULT_ERR_NEED_KEY,
 			    "%s has no live session: their key is needed to "
 			    "re-wrap the vault key; revoke when every "
 			    "remaining member is signed in", ms[i].user);
@@ -673,7 +658,7 @@ cli_revoke(struct vaultd *vd, struct peer *p, struct cli_req *q)
 		log_warnx("%s: uid %u: vault revoke of %s from vault %s: a "
 		    "session's key does not open its member's wrap",
 		    p->chan.name, p->uid, q->r.member, q->r.vault);
-		rv = cli_reply(p, q->r.reqid, rv, "the key of a remaining "
+		rv = cli_reply(p, q->reqid, rv, "the key of a remaining "
 		    "member's live session does not open the vault; end that "
 		    "session, sign in again and revoke once more");
 		goto done;
@@ -696,12 +681,113 @@ cli_revoke(struct vaultd *vd, struct peer *p, struct cli_req *q)
 	log_info("%s: uid %u: user %s revoked %s from vault %s; %zu cached "
 	    "vault keys dropped", p->chan.name, p->uid, q->r.user,
 	    q->r.member, q->r.vault, dropped);
-	rv = cli_reply(p, q->r.reqid, 0, "{}");
+	rv = cli_reply(p, q->reqid, 0, "{}");
  done:
 	/* keys points into ms and the sessions: nothing of its own. */
 	free(keys);
 	free(ms);
 	return rv;
+}
+
+/* The operations on vault.sock: what each request carries, its handler. */
+static const struct cli_op {
+	uint32_t	 op;
+	int		 key;		/* the user key */
+	int		 value;		/* a credential value follows */
+	int		 vault;		/* may name a shared vault */
+	int		 member;	/* names a vault and a member */
+	int		(*fn)(struct vaultd *, struct proc_peer *,
+			    struct cli_req *);
+} cli_ops[] = {
+	/* op				key value vault member handler */
+	{ MSG_VAULT_OP_KDF,		0, 0, 0, 0, cli_kdf },
+	{ MSG_VAULT_OP_INIT,		1, 0, 0, 0, cli_init },
+	{ MSG_VAULT_OP_SESSION_KEY,	1, 0, 0, 0, cli_session_key },
+	{ MSG_VAULT_OP_ADD,		1, 1, 1, 0, cli_add },
+	{ MSG_VAULT_OP_ROTATE,		1, 1, 1, 0, cli_rotate_remove },
+	{ MSG_VAULT_OP_REMOVE,		1, 0, 1, 0, cli_rotate_remove },
+	{ MSG_VAULT_OP_LIST,		0, 0, 1, 0, cli_list },
+	{ MSG_VAULT_OP_PASSWD,		1, 0, 0, 0, cli_passwd },
+	{ MSG_VAULT_OP_BACKUP,		0, 0, 0, 0, cli_backup },
+	{ MSG_VAULT_OP_SHARED_CREATE,	1, 0, 0, 0, cli_shared_create },
+	{ MSG_VAULT_OP_GRANT,		1, 0, 1, 1, cli_grant },
+	{ MSG_VAULT_OP_REVOKE,		1, 0, 1, 1, cli_revoke },
+};
+
+/*
+ * Read a request field by field into q->r; the value, if any, is what
+ * follows.  Returns the operation, or NULL when the request is out of
+ * bounds or carries what its operation may not.
+ */
+static const struct cli_op *
+cli_request_read(struct msg *msg, struct cli_req *q, const uint8_t **value,
+    size_t *vlen)
+{
+	struct msg_vault_request	*r = &q->r;
+	struct msg_reader		 rd;
+	const struct cli_op		*op = NULL;
+	size_t				 i;
+
+	msg_reader_init(&rd, msg);
+	msg_get_u64(&rd, &r->kdf_n);
+	msg_get_u32(&rd, &r->op);
+	msg_get_u32(&rd, &r->flags);
+	msg_get_u32(&rd, &r->kind);
+	msg_get_u32(&rd, &r->kdf_r);
+	msg_get_u32(&rd, &r->kdf_p);
+	msg_get_u32(&rd, &r->zero);
+	msg_get_data(&rd, r->kdf_salt, sizeof(r->kdf_salt));
+	msg_get_data(&rd, r->key, sizeof(r->key));
+	msg_get_data(&rd, r->new_key, sizeof(r->new_key));
+	msg_get_str(&rd, r->user, sizeof(r->user));
+	msg_get_str(&rd, r->session, sizeof(r->session));
+	msg_get_str(&rd, r->name, sizeof(r->name));
+	msg_get_str(&rd, r->connector, sizeof(r->connector));
+	msg_get_str(&rd, r->param, sizeof(r->param));
+	msg_get_data(&rd, r->member_key, sizeof(r->member_key));
+	msg_get_u32(&rd, &r->role);
+	msg_get_str(&rd, r->vault, sizeof(r->vault));
+	msg_get_str(&rd, r->member, sizeof(r->member));
+	*value = msg_get_rest(&rd, vlen);
+	if (msg_get_end(&rd) == -1 || r->zero != 0)
+		return NULL;
+	for (i = 0; i < sizeof(cli_ops) / sizeof(cli_ops[0]); i++)
+		if (cli_ops[i].op == r->op)
+			op = &cli_ops[i];
+	if (op == NULL ||
+	    (!op->vault && r->vault[0] != '\0') ||
+	    (op->member ? r->vault[0] == '\0' || r->member[0] == '\0' :
+	    r->member[0] != '\0') ||
+	    (r->op != MSG_VAULT_OP_GRANT && r->role != 0) ||
+	    (op->value ? *vlen == 0 : *vlen != 0))
+		return NULL;
+	return op;
+}
+
+/* Names that are logged and echoed in replies are checked before use. */
+static int
+cli_request_names(struct proc_peer *p, struct cli_req *q)
+{
+	if (q->r.op != MSG_VAULT_OP_BACKUP && !vault_valid_user(q->r.user)) {
+		log_warnx("%s: uid %u: request for an invalid user name",
+		    p->chan.name, p->uid);
+		return cli_reply(p, q->reqid, VAULT_ERR_INVALID, "invalid user "
+		    "name \"%s\"", vaultd_printable(q->r.user)) == -1 ? -1 : 1;
+	}
+	if (q->r.vault[0] != '\0' && !vault_valid_id(q->r.vault)) {
+		log_warnx("%s: uid %u: request for an invalid vault id",
+		    p->chan.name, p->uid);
+		return cli_reply(p, q->reqid, VAULT_ERR_INVALID, "invalid vault "
+		    "id \"%s\": 32 lower-case hex digits",
+		    vaultd_printable(q->r.vault)) == -1 ? -1 : 1;
+	}
+	if (q->r.member[0] != '\0' && !vault_valid_user(q->r.member)) {
+		log_warnx("%s: uid %u: request for an invalid member name",
+		    p->chan.name, p->uid);
+		return cli_reply(p, q->reqid, VAULT_ERR_INVALID, "invalid user "
+		    "name \"%s\"", vaultd_printable(q->r.member)) == -1 ? -1 : 1;
+	}
+	return 0;
 }
 
 /*
@@ -710,52 +796,22 @@ cli_revoke(struct vaultd *vd, struct peer *p, struct cli_req *q)
  * zeroed, then the operation.
  */
 int
-vaultd_cli_request(struct vaultd *vd, struct peer *p, struct msg *msg)
+vaultd_cli_request(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
 {
-	struct cli_req	 q;
-	size_t		 vlen;
-	int		 rv = -1, wantkey, wantvalue, wantvault, wantmember;
+	const struct cli_op	*op;
+	struct cli_req		 q;
+	const uint8_t		*value;
+	size_t			 vlen;
+	int			 rv = -1;
 
-	if (msg->hdr.type != MSG_VAULT_REQUEST) {
-		log_warnx("%s: uid %u: unexpected %s; closing the connection",
-		    p->chan.name, p->uid, msgtype_name(msg->hdr.type));
-		explicit_bzero((void *)msg->data, msg->len);
-		return -1;
-	}
 	memset(&q, 0, sizeof(q));
-	memcpy(&q.r, msg->data, sizeof(q.r));
-	vlen = msg->len - sizeof(q.r);
-	wantkey = q.r.op == MSG_VAULT_OP_INIT ||
-	    q.r.op == MSG_VAULT_OP_SESSION_KEY || q.r.op == MSG_VAULT_OP_ADD ||
-	    q.r.op == MSG_VAULT_OP_ROTATE || q.r.op == MSG_VAULT_OP_REMOVE ||
-	    q.r.op == MSG_VAULT_OP_PASSWD ||
-	    q.r.op == MSG_VAULT_OP_SHARED_CREATE ||
-	    q.r.op == MSG_VAULT_OP_GRANT || q.r.op == MSG_VAULT_OP_REVOKE;
-	wantvalue = q.r.op == MSG_VAULT_OP_ADD || q.r.op == MSG_VAULT_OP_ROTATE;
-	/* GRANT and REVOKE need these; the others may not carry them. */
-	wantmember = q.r.op == MSG_VAULT_OP_GRANT ||
-	    q.r.op == MSG_VAULT_OP_REVOKE;
-	wantvault = wantmember || q.r.op == MSG_VAULT_OP_ADD ||
-	    q.r.op == MSG_VAULT_OP_ROTATE || q.r.op == MSG_VAULT_OP_REMOVE ||
-	    q.r.op == MSG_VAULT_OP_LIST;
-	if (q.r.op < MSG_VAULT_OP_KDF || q.r.op > MSG_VAULT_OP_REVOKE ||
-	    memchr(q.r.user, '\0', sizeof(q.r.user)) == NULL ||
-	    memchr(q.r.session, '\0', sizeof(q.r.session)) == NULL ||
-	    memchr(q.r.name, '\0', sizeof(q.r.name)) == NULL ||
-	    memchr(q.r.connector, '\0', sizeof(q.r.connector)) == NULL ||
-	    memchr(q.r.param, '\0', sizeof(q.r.param)) == NULL ||
-	    memchr(q.r.vault, '\0', sizeof(q.r.vault)) == NULL ||
-	    memchr(q.r.member, '\0', sizeof(q.r.member)) == NULL ||
-	    (!wantvault && q.r.vault[0] != '\0') ||
-	    (wantmember ? q.r.vault[0] == '\0' || q.r.member[0] == '\0' :
-	    q.r.member[0] != '\0') ||
-	    (q.r.op != MSG_VAULT_OP_GRANT && q.r.role != 0) ||
-	    (wantvalue ? vlen == 0 : vlen != 0)) {
+	q.reqid = msg->hdr.reqid;
+	if ((op = cli_request_read(msg, &q, &value, &vlen)) == NULL) {
 		log_warnx("%s: uid %u: malformed request; closing the "
 		    "connection", p->chan.name, p->uid);
 		goto done;
 	}
-	if (wantkey && (q.key = crypto_secret_dup(q.r.key,
+	if (op->key && (q.key = crypto_secret_dup(q.r.key,
 	    sizeof(q.r.key))) == NULL)
 		goto full;
 	if (q.r.op == MSG_VAULT_OP_PASSWD && (q.new_key = crypto_secret_dup(
@@ -764,78 +820,20 @@ vaultd_cli_request(struct vaultd *vd, struct peer *p, struct msg *msg)
 	if (q.r.op == MSG_VAULT_OP_GRANT && (q.member_key = crypto_secret_dup(
 	    q.r.member_key, sizeof(q.r.member_key))) == NULL)
 		goto full;
-	if (wantvalue && (q.value = crypto_secret_dup(msg->data + sizeof(q.r),
-	    vlen)) == NULL)
+	if (op->value && (q.value = crypto_secret_dup(value, vlen)) == NULL)
 		goto full;
 	explicit_bzero(q.r.key, sizeof(q.r.key));
 	explicit_bzero(q.r.new_key, sizeof(q.r.new_key));
 	explicit_bzero(q.r.member_key, sizeof(q.r.member_key));
 	explicit_bzero((void *)msg->data, msg->len);
 
-	if (q.r.op != MSG_VAULT_OP_BACKUP && !vault_valid_user(q.r.user)) {
-		log_warnx("%s: uid %u: request for an invalid user name",
-		    p->chan.name, p->uid);
-		rv = cli_reply(p, q.r.reqid, VAULT_ERR_INVALID, "invalid user "
-		    "name \"%s\"", vaultd_printable(q.r.user)) == -1 ? -1 : 0;
-		goto done;
-	}
-	/* Logged and named in replies from here on: check them first. */
-	if (q.r.vault[0] != '\0' && !vault_valid_id(q.r.vault)) {
-		log_warnx("%s: uid %u: request for an invalid vault id",
-		    p->chan.name, p->uid);
-		rv = cli_reply(p, q.r.reqid, VAULT_ERR_INVALID, "invalid vault "
-		    "id \"%s\": 32 lower-case hex digits",
-		    vaultd_printable(q.r.vault)) == -1 ? -1 : 0;
-		goto done;
-	}
-	if (q.r.member[0] != '\0' && !vault_valid_user(q.r.member)) {
-		log_warnx("%s: uid %u: request for an invalid member name",
-		    p->chan.name, p->uid);
-		rv = cli_reply(p, q.r.reqid, VAULT_ERR_INVALID, "invalid user "
-		    "name \"%s\"", vaultd_printable(q.r.member)) == -1 ? -1 : 0;
-		goto done;
-	}
-	switch (q.r.op) {
-	case MSG_VAULT_OP_KDF:
-		rv = cli_kdf(vd, p, &q);
-		break;
-	case MSG_VAULT_OP_INIT:
-		rv = cli_init(vd, p, &q);
-		break;
-	case MSG_VAULT_OP_SESSION_KEY:
-		rv = cli_session_key(vd, p, &q);
-		break;
-	case MSG_VAULT_OP_ADD:
-		rv = cli_add(vd, p, &q);
-		break;
-	case MSG_VAULT_OP_ROTATE:
-	case MSG_VAULT_OP_REMOVE:
-		rv = cli_rotate_remove(vd, p, &q);
-		break;
-	case MSG_VAULT_OP_LIST:
-		rv = cli_list(vd, p, &q);
-		break;
-	case MSG_VAULT_OP_PASSWD:
-		rv = cli_passwd(vd, p, &q);
-		break;
-	case MSG_VAULT_OP_BACKUP:
-		rv = cli_backup(vd, p, &q);
-		break;
-	case MSG_VAULT_OP_SHARED_CREATE:
-		rv = cli_shared_create(vd, p, &q);
-		break;
-	case MSG_VAULT_OP_GRANT:
-		rv = cli_grant(vd, p, &q);
-		break;
-	case MSG_VAULT_OP_REVOKE:
-		rv = cli_revoke(vd, p, &q);
-		break;
-	}
+	if ((rv = cli_request_names(p, &q)) == 0)
+		rv = op->fn(vd, p, &q);
 	rv = rv == -1 ? -1 : 0;
 	goto done;
  full:
 	log_warnx("%s: the secure heap is full", p->chan.name);
-	rv = cli_reply(p, q.r.reqid, VAULT_ERR_SYSTEM, "the secure heap is "
+	rv = cli_reply(p, q.reqid, VAULT_ERR_SYSTEM, "the secure heap is "
 	    "full; end a session and try again") == -1 ? -1 : 0;
  done:
 	explicit_bzero((void *)msg->data, msg->len);

@@ -21,66 +21,93 @@
 #include <strings.h>
 
 #include "log.h"
+#include "msg.h"
 #include "msgtypes.h"
 #include "spec.h"
 #include "vaultd/connmap.h"
 
-#define CONNMAP_MAX_HOSTS	256
 #define CONNMAP_HOST_MAX	253
 
-/* Parse one MSG_CONF_CONNECTOR payload; -1 when it is malformed. */
+/*
+ * The master sends vaultd the map: BEGIN, one CONNECTOR per spec, END.
+ * The writer and the reader of CONNECTOR are both here, so they cannot
+ * drift apart.
+ */
 int
-connmap_add(struct connmap *cm, const void *data, size_t len)
+connmap_send(struct chan *c, struct spec **specs, size_t n)
 {
-	struct msg_conf_connector	 mc;
-	struct connmap_entry		*e, *ne;
-	const char			*p, *end, *z;
-	size_t				 i;
+	struct msg_builder	 b;
+	size_t			 i, j;
+	int			 rv;
 
-	if (len < sizeof(mc))
+	if (chan_compose(c, MSG_CONF_CONNECTORS_BEGIN, 0, -1, NULL, 0) == -1)
 		return -1;
-	memcpy(&mc, data, sizeof(mc));
-	if (memchr(mc.name, '\0', sizeof(mc.name)) == NULL ||
-	    mc.name[0] == '\0' ||
-	    memchr(mc.inject_name, '\0', sizeof(mc.inject_name)) == NULL ||
-	    mc.inject < INJECT_BEARER || mc.inject > INJECT_QUERY ||
-	    ((mc.inject == INJECT_HEADER || mc.inject == INJECT_QUERY) &&
-	    mc.inject_name[0] == '\0') ||
-	    mc.nhosts == 0 || mc.nhosts > CONNMAP_MAX_HOSTS)
+	for (i = 0; i < n; i++) {
+		msg_builder_init(&b);
+		msg_put_str(&b, specs[i]->connector, CONNMAP_NAME_LEN);
+		msg_put_i32(&b, specs[i]->inject);
+		msg_put_str(&b, specs[i]->inject_name != NULL ?
+		    specs[i]->inject_name : "", CONNMAP_NAME_LEN);
+		msg_put_u32(&b, specs[i]->nhosts);
+		for (j = 0; j < specs[i]->nhosts; j++)
+			msg_put_str(&b, specs[i]->hosts[j], MSG_CONF_HOST_LEN);
+		if (b.bad || specs[i]->nhosts > MSG_CONF_HOSTS_MAX) {
+			log_warnx("connector %s does not fit the connector "
+			    "map (at most %d hosts)", specs[i]->connector,
+			    MSG_CONF_HOSTS_MAX);
+			msg_builder_free(&b);
+			return -1;
+		}
+		rv = chan_compose(c, MSG_CONF_CONNECTOR, 0, -1, b.buf, b.len);
+		msg_builder_free(&b);
+		if (rv == -1)
+			return -1;
+	}
+	return chan_compose(c, MSG_CONF_CONNECTORS_END, 0, -1, NULL, 0);
+}
+
+/* Read one MSG_CONF_CONNECTOR; -1 when it is malformed. */
+int
+connmap_add(struct connmap *cm, struct msg *msg)
+{
+	struct msg_reader		 r;
+	struct connmap_entry		 ce, *ne;
+	char				 host[MSG_CONF_HOST_LEN];
+	uint32_t			 nhosts, i;
+
+	memset(&ce, 0, sizeof(ce));
+	msg_reader_init(&r, msg);
+	msg_get_str(&r, ce.name, sizeof(ce.name));
+	msg_get_i32(&r, &ce.inject);
+	msg_get_str(&r, ce.inject_name, sizeof(ce.inject_name));
+	if (msg_get_u32(&r, &nhosts) == -1 || ce.name[0] == '\0' ||
+	    ce.inject < INJECT_BEARER || ce.inject > INJECT_QUERY ||
+	    ((ce.inject == INJECT_HEADER || ce.inject == INJECT_QUERY) &&
+	    ce.inject_name[0] == '\0') ||
+	    nhosts == 0 || nhosts > MSG_CONF_HOSTS_MAX ||
+	    connmap_find(cm, ce.name) != NULL)
 		return -1;
-	if (connmap_find(cm, mc.name) != NULL)
-		return -1;
+	if ((ce.hosts = calloc(nhosts, sizeof(char *))) == NULL)
+		fatal("%s", __func__);
+	for (i = 0; i < nhosts; i++) {
+		if (msg_get_str(&r, host, sizeof(host)) == -1 ||
+		    host[0] == '\0' || strlen(host) > CONNMAP_HOST_MAX)
+			goto bad;
+		if ((ce.hosts[i] = strdup(host)) == NULL)
+			fatal("%s", __func__);
+		ce.nhosts++;
+	}
+	if (msg_get_end(&r) == -1)
+		goto bad;
 	if ((ne = reallocarray(cm->entries, cm->n + 1, sizeof(*ne))) == NULL)
 		fatal("%s", __func__);
 	cm->entries = ne;
-	e = &cm->entries[cm->n];
-	memset(e, 0, sizeof(*e));
-	strlcpy(e->name, mc.name, sizeof(e->name));
-	e->inject = mc.inject;
-	strlcpy(e->inject_name, mc.inject_name, sizeof(e->inject_name));
-	if ((e->hosts = calloc(mc.nhosts, sizeof(char *))) == NULL)
-		fatal("%s", __func__);
-
-	/* Exactly nhosts NUL-ended names, and not a byte more. */
-	p = (const char *)data + sizeof(mc);
-	end = (const char *)data + len;
-	for (i = 0; i < mc.nhosts; i++) {
-		if (p >= end || (z = memchr(p, '\0', end - p)) == NULL ||
-		    z == p || (size_t)(z - p) > CONNMAP_HOST_MAX)
-			goto bad;
-		if ((e->hosts[i] = strdup(p)) == NULL)
-			fatal("%s", __func__);
-		e->nhosts++;
-		p = z + 1;
-	}
-	if (p != end)
-		goto bad;
-	cm->n++;
+	cm->entries[cm->n++] = ce;
 	return 0;
  bad:
-	for (i = 0; i < e->nhosts; i++)
-		free(e->hosts[i]);
-	free(e->hosts);
+	for (i = 0; i < ce.nhosts; i++)
+		free(ce.hosts[i]);
+	free(ce.hosts);
 	return -1;
 }
 

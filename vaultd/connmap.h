@@ -17,11 +17,18 @@
 #define AILERON_CONNMAP_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#define CONNMAP_NAME_LEN	64	/* a name's field in CONF_CONNECTOR */
+
+struct chan;
+struct msg;
+struct spec;
 
 struct connmap_entry {
-	char		  name[64];
-	int		  inject;		/* enum spec_inject */
-	char		  inject_name[64];
+	char		  name[CONNMAP_NAME_LEN];
+	int32_t		  inject;		/* enum spec_inject */
+	char		  inject_name[CONNMAP_NAME_LEN];
 	char		**hosts;		/* lower case */
 	size_t		  nhosts;
 };
@@ -31,8 +38,9 @@ struct connmap {
 	size_t			 n;
 };
 
-int				 connmap_add(struct connmap *, const void *,
+int				 connmap_send(struct chan *, struct spec **,
 				    size_t);
+int				 connmap_add(struct connmap *, struct msg *);
 void				 connmap_free(struct connmap *);
 const struct connmap_entry	*connmap_find(const struct connmap *,
 				    const char *);

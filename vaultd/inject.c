@@ -37,7 +37,7 @@
 #include "log.h"
 #include "msg.h"
 #include "msgtypes.h"
-#include "peer.h"
+#include "proc.h"
 #include "spec.h"
 #include "vaultd/crypto.h"
 #include "vaultd/vault.h"
@@ -54,16 +54,14 @@ static int	inject_format(const struct connmap_entry *,
 static int	inject_open(struct vaultd *, struct session *,
 		    const struct vault_credential_info *,
 		    struct crypto_secret **);
-static int	inject_refuse(struct peer *, uint32_t, int, const char *, ...)
+static int	inject_refuse(struct proc_peer *, uint32_t, int, const char *, ...)
 		    __attribute__((__format__ (printf, 4, 5)));
 
 /* A refusal: logged, and sent as a sentence with a non-zero error. */
 static int
-inject_refuse(struct peer *p, uint32_t reqid, int error, const char *fmt,
+inject_refuse(struct proc_peer *p, uint32_t reqid, int error, const char *fmt,
     ...)
 {
-	struct msg_vault_reply	 r;
-	struct iovec		 iov[2];
 	va_list			 ap;
 	char			 why[512];
 
@@ -71,14 +69,8 @@ inject_refuse(struct peer *p, uint32_t reqid, int error, const char *fmt,
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	log_warnx("%s: inject refused: %s", p->chan.name, why);
-	memset(&r, 0, sizeof(r));
-	r.reqid = reqid;
-	r.error = error;
-	iov[0].iov_base = &r;
-	iov[0].iov_len = sizeof(r);
-	iov[1].iov_base = why;
-	iov[1].iov_len = strlen(why);
-	return chan_composev(&p->chan, MSG_VAULT_INJECT_REPLY, 0, -1, iov, 2);
+	return vaultd_reply(p, reqid, MSG_VAULT_INJECT_REPLY, error, 0, why,
+	    strlen(why));
 }
 
 /*
@@ -171,15 +163,15 @@ inject_open(struct vaultd *vd, struct session *s,
 }
 
 int
-vaultd_inject(struct vaultd *vd, struct peer *p, struct msg *msg)
+vaultd_inject(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
 {
 	struct msg_vault_inject		 req;
-	struct msg_vault_reply		 r;
+	struct msg_reader		 rd;
 	struct vault_credential_info	 ci;
 	const struct connmap_entry	*e;
 	struct session			*s;
 	struct crypto_secret		*pt = NULL, *line = NULL;
-	struct iovec			 iov[2];
+	uint32_t			 reqid = msg->hdr.reqid;
 	int				 rv;
 
 	if (msg->hdr.type != MSG_VAULT_INJECT) {
@@ -187,10 +179,11 @@ vaultd_inject(struct vaultd *vd, struct peer *p, struct msg *msg)
 		    p->chan.name, msgtype_name(msg->hdr.type));
 		return -1;
 	}
-	memcpy(&req, msg->data, sizeof(req));
-	if (memchr(req.session, '\0', sizeof(req.session)) == NULL ||
-	    memchr(req.connector, '\0', sizeof(req.connector)) == NULL ||
-	    memchr(req.host, '\0', sizeof(req.host)) == NULL) {
+	msg_reader_init(&rd, msg);
+	msg_get_str(&rd, req.session, sizeof(req.session));
+	msg_get_str(&rd, req.connector, sizeof(req.connector));
+	msg_get_str(&rd, req.host, sizeof(req.host));
+	if (msg_get_end(&rd) == -1) {
 		log_warnx("%s: malformed INJECT (unterminated field); closing "
 		    "its channel", p->chan.name);
 		return -1;
@@ -205,24 +198,24 @@ vaultd_inject(struct vaultd *vd, struct peer *p, struct msg *msg)
 		    req.session : "(invalid id)", s != NULL ? s->id : "none");
 
 	if ((e = connmap_find(&vd->connectors, req.connector)) == NULL)
-		return inject_refuse(p, req.reqid, MSG_VAULT_ERR_REFUSED,
+		return inject_refuse(p, reqid, MSG_VAULT_ERR_REFUSED,
 		    "unknown connector %s", vaultd_printable(req.connector));
 	if (!connmap_host_ok(e, req.host))
-		return inject_refuse(p, req.reqid, MSG_VAULT_ERR_REFUSED,
+		return inject_refuse(p, reqid, MSG_VAULT_ERR_REFUSED,
 		    "connector %s does not declare host %s", e->name,
 		    vaultd_printable(req.host));
 	if (s == NULL)
-		return inject_refuse(p, req.reqid, MSG_VAULT_ERR_REFUSED,
+		return inject_refuse(p, reqid, MSG_VAULT_ERR_REFUSED,
 		    "this worker serves no session");
 	if (s->ukey == NULL)
-		return inject_refuse(p, req.reqid, MSG_VAULT_ERR_REFUSED,
+		return inject_refuse(p, reqid, MSG_VAULT_ERR_REFUSED,
 		    "session %s has no user key yet", s->id);
 	if ((rv = vault_credential_find(vd->vault, s->user, e->name,
 	    &ci)) != VAULT_OK) {
 		if (rv == VAULT_ERR_NO_CREDENTIAL)
-			return inject_refuse(p, req.reqid, rv, "user %s has no "
+			return inject_refuse(p, reqid, rv, "user %s has no "
 			    "credential for connector %s", s->user, e->name);
-		return inject_refuse(p, req.reqid, rv, "user %s, connector "
+		return inject_refuse(p, reqid, rv, "user %s, connector "
 		    "%s: %s", s->user, e->name, vault_strerror(rv));
 	}
 	/* The spec decides how to inject; the credential must agree. */
@@ -231,31 +224,25 @@ vaultd_inject(struct vaultd *vd, struct peer *p, struct msg *msg)
 	    strcasecmp(ci.param, e->inject_name) != 0) ||
 	    (ci.kind == VAULT_KIND_QUERY &&
 	    strcmp(ci.param, e->inject_name) != 0))
-		return inject_refuse(p, req.reqid, MSG_VAULT_ERR_REFUSED,
+		return inject_refuse(p, reqid, MSG_VAULT_ERR_REFUSED,
 		    "credential %s of user %s is a %s credential but connector "
 		    "%s injects %s %s; replace it", ci.name, s->user,
 		    vault_kind_name(ci.kind), e->name,
 		    vault_kind_name(e->inject), e->inject_name);
 
 	if ((rv = inject_open(vd, s, &ci, &pt)) != VAULT_OK)
-		return inject_refuse(p, req.reqid, rv, "credential %s of user "
+		return inject_refuse(p, reqid, rv, "credential %s of user "
 		    "%s does not open: %s", ci.name, s->user,
 		    vault_strerror(rv));
 	rv = inject_format(e, pt, &line);
 	crypto_secret_free(pt);
 	if (rv == -1 || line->len > 16384) {
 		crypto_secret_free(line);
-		return inject_refuse(p, req.reqid, VAULT_ERR_SYSTEM,
+		return inject_refuse(p, reqid, VAULT_ERR_SYSTEM,
 		    "cannot format credential %s", ci.name);
 	}
-	memset(&r, 0, sizeof(r));
-	r.reqid = req.reqid;
-	r.kind = e->inject;
-	iov[0].iov_base = &r;
-	iov[0].iov_len = sizeof(r);
-	iov[1].iov_base = line->data;
-	iov[1].iov_len = line->len;
-	rv = chan_composev(&p->chan, MSG_VAULT_INJECT_REPLY, 0, -1, iov, 2);
+	rv = vaultd_reply(p, reqid, MSG_VAULT_INJECT_REPLY, 0, e->inject,
+	    line->data, line->len);
 	crypto_secret_free(line);
 	log_info("%s: session %s, user %s: injected credential %s "
 	    "(connector %s) for %s", p->chan.name, s->id, s->user, ci.name,

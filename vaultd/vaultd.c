@@ -22,10 +22,11 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <ctype.h>
 #include <errno.h>
-#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,7 +36,6 @@
 #include "log.h"
 #include "msg.h"
 #include "msgtypes.h"
-#include "peer.h"
 #include "proc.h"
 #include "vaultd/connmap.h"
 #include "vaultd/crypto.h"
@@ -43,18 +43,68 @@
 #include "vaultd/vault.h"
 #include "vaultd/vaultd.h"
 
-#define VAULTD_MAX_CLI	32	/* concurrent vault.sock connections */
+/* A test echo vaultd answers late, or never (tests only). */
+#define VAULTD_TEST_LATE_MS	1000
 
 static int	vaultd_connectors(struct vaultd *, struct msg *);
-static void	vaultd_dispatch_master(struct vaultd *);
-static void	vaultd_dispatch_control(struct vaultd *);
+static void	vaultd_dispatch_master(struct proc *, struct proc_peer *,
+		    struct msg *);
+static void	vaultd_dispatch_control(struct proc *, struct proc_peer *,
+		    struct msg *);
+static void	vaultd_dispatch_worker(struct proc *, struct proc_peer *,
+		    struct msg *);
+static void	vaultd_dispatch_cli(struct proc *, struct proc_peer *,
+		    struct msg *);
+static void	vaultd_lost_master(struct proc *, struct proc_peer *);
+static void	vaultd_lost_control(struct proc *, struct proc_peer *);
+static void	vaultd_lost_worker(struct proc *, struct proc_peer *);
 static void	vaultd_session(struct vaultd *, struct msg *);
-static void	vaultd_lost_control(struct vaultd *);
-static int	vaultd_dispatch_worker(struct vaultd *, struct peer *);
-static int	vaultd_dispatch_cli(struct vaultd *, struct peer *);
-static void	vaultd_accept(struct vaultd *);
+static void	vaultd_hello(struct vaultd *, struct proc_peer *,
+		    struct msg *);
+static void	vaultd_test_echo(struct vaultd *, struct proc_peer *,
+		    struct msg *);
+static void	vaultd_test_late(struct proc *, void *);
+static void	vaultd_accept(struct proc *, int, void *);
 static void	vaultd_conf_cb(struct msg *, void *);
 static void	vaultd_shutdown(struct vaultd *) __attribute__((__noreturn__));
+
+static const struct proc_peer_type vaultd_peers[] = {
+	/* peer		trusted	handler			lost */
+	{ PROC_MASTER,	1,	vaultd_dispatch_master,	vaultd_lost_master },
+	{ PROC_CONTROL,	1,	vaultd_dispatch_control, vaultd_lost_control },
+	{ PROC_WORKER,	0,	vaultd_dispatch_worker,	vaultd_lost_worker },
+	{ PROC_CLI,	0,	vaultd_dispatch_cli,	NULL },
+};
+
+static const struct msg_accept vaultd_accept_table[] = {
+	/* type				from		fds */
+	{ MSG_CONF_PROC,		PROC_MASTER,	1 },
+	{ MSG_CONF_PEER,		PROC_MASTER,	1 },
+	{ MSG_CONF_DONE,		PROC_MASTER,	0 },
+	{ MSG_CONF_VERBOSE,		PROC_MASTER,	0 },
+	{ MSG_PING,			PROC_MASTER,	0 },
+	{ MSG_WORKER_NEW,		PROC_MASTER,	1 },
+	{ MSG_WORKER_GONE,		PROC_MASTER,	0 },
+	{ MSG_SHUTDOWN,			PROC_MASTER,	0 },
+	{ MSG_CONF_CONNECTORS_BEGIN,	PROC_MASTER,	0 },
+	{ MSG_CONF_CONNECTOR,		PROC_MASTER,	0 },
+	{ MSG_CONF_CONNECTORS_END,	PROC_MASTER,	0 },
+	{ MSG_VAULT_SESSION_BEGIN,	PROC_CONTROL,	0 },
+	{ MSG_VAULT_SESSION_END,	PROC_CONTROL,	0 },
+	{ MSG_VAULT_SESSION_WORKER,	PROC_CONTROL,	0 },
+	{ MSG_TEST_ECHO,		PROC_CONTROL,	0 },
+	{ MSG_VAULT_INJECT,		PROC_WORKER,	0 },
+	{ MSG_TEST_ECHO,		PROC_WORKER,	0 },
+	{ MSG_VAULT_HELLO,		PROC_CLI,	0 },
+	{ MSG_VAULT_REQUEST,		PROC_CLI,	0 },
+};
+
+/* A late test echo: the call it answers, on control's channel. */
+struct vaultd_late {
+	struct proc_timer	 timer;
+	struct vaultd		*vd;
+	uint32_t		 reqid;
+};
 
 /*
  * For logs and refusals: a peer's string only when it is plain printable
@@ -72,6 +122,29 @@ vaultd_printable(const char *s)
 }
 
 /*
+ * The one reply vaultd sends to a call, whoever made it (control, a
+ * worker, the CLI): the error (0, or why not), the injection kind for
+ * INJECT_REPLY, then the text: JSON, a sentence, or the line to inject.
+ * The channel zeroes the frame once it is sent.
+ */
+int
+vaultd_reply(struct proc_peer *p, uint32_t reqid, uint16_t type,
+    int32_t error, uint32_t kind, const void *text, size_t len)
+{
+	struct msg_vault_reply	 r;
+	struct iovec		 iov[2];
+
+	memset(&r, 0, sizeof(r));
+	r.error = error;
+	r.kind = kind;
+	iov[0].iov_base = &r;
+	iov[0].iov_len = sizeof(r);
+	iov[1].iov_base = (void *)text;
+	iov[1].iov_len = len;
+	return chan_replyv(&p->chan, reqid, type, iov, len > 0 ? 2 : 1);
+}
+
+/*
  * The connector map: BEGIN, one CONNECTOR each, END; at start and on every
  * reload.  The master is trusted, so a malformed map is fatal.
  */
@@ -85,8 +158,7 @@ vaultd_connectors(struct vaultd *vd, struct msg *msg)
 		vd->receiving = 1;
 		return 1;
 	case MSG_CONF_CONNECTOR:
-		if (!vd->receiving || connmap_add(&vd->next, msg->data,
-		    msg->len) == -1)
+		if (!vd->receiving || connmap_add(&vd->next, msg) == -1)
 			fatalx("malformed connector map");
 		return 1;
 	case MSG_CONF_CONNECTORS_END:
@@ -110,8 +182,10 @@ vaultd_conf_cb(struct msg *msg, void *arg)
 	if (vaultd_connectors(vd, msg))
 		return;
 	if (msg->hdr.type == MSG_CONF_PEER && msg->hdr.peerid == PROC_CONTROL &&
-	    msg->fd != -1 && vd->control.fd == -1) {
-		chan_init(&vd->control, msg->fd, 0, "control");
+	    vd->control == NULL) {
+		if ((vd->control = proc_peer_add(&vd->ps, PROC_CONTROL,
+		    msg->fd, 0, "control")) == NULL)
+			fatalx("no channel to control");
 		return;
 	}
 	fatalx("unexpected %s during configuration",
@@ -119,11 +193,31 @@ vaultd_conf_cb(struct msg *msg, void *arg)
 }
 
 static void
-vaultd_lost_control(struct vaultd *vd)
+vaultd_lost_control(struct proc *ps, struct proc_peer *p)
 {
+	struct vaultd	*vd = ps->arg;
+
 	/* At shutdown this is expected; otherwise the master says why. */
 	log_debug("lost control; waiting for the master to stop the service");
-	chan_clear(&vd->control);
+	vd->control = NULL;
+	(void)p;
+}
+
+static void
+vaultd_lost_master(struct proc *ps, struct proc_peer *p)
+{
+	(void)p;
+	log_warnx("the master is gone");
+	vaultd_shutdown(ps->arg);
+}
+
+/* A worker gone serves no session any more. */
+static void
+vaultd_lost_worker(struct proc *ps, struct proc_peer *p)
+{
+	struct vaultd	*vd = ps->arg;
+
+	session_unbind_worker(&vd->sessions, p->id);
 }
 
 /*
@@ -136,23 +230,25 @@ static void
 vaultd_session(struct vaultd *vd, struct msg *msg)
 {
 	struct msg_vault_session	 ms;
-	struct msg_vault_reply		 r;
+	struct msg_reader		 r;
 	struct session			*s = NULL;
 	const char			*err = NULL;
 	size_t				 used;
 
-	memcpy(&ms, msg->data, sizeof(ms));
-	if (memchr(ms.session, '\0', sizeof(ms.session)) == NULL ||
-	    memchr(ms.user, '\0', sizeof(ms.user)) == NULL ||
-	    !session_valid_id(ms.session))
-		fatalx("malformed %s from control",
+	msg_reader_init(&r, msg);
+	msg_get_u32(&r, &ms.worker);
+	msg_get_str(&r, ms.session, sizeof(ms.session));
+	msg_get_str(&r, ms.user, sizeof(ms.user));
+	if (msg_get_end(&r) == -1 || !session_valid_id(ms.session))
+		proc_fail(&vd->ps, "malformed %s from control",
 		    msgtype_name(msg->hdr.type));
 	if (msg->hdr.type != MSG_VAULT_SESSION_BEGIN)
 		s = session_find(&vd->sessions, ms.session);
 	switch (msg->hdr.type) {
 	case MSG_VAULT_SESSION_BEGIN:
 		if (!vault_valid_user(ms.user))
-			fatalx("malformed SESSION_BEGIN from control");
+			proc_fail(&vd->ps, "malformed SESSION_BEGIN from "
+			    "control");
 		if (session_begin(&vd->sessions, ms.session, ms.user) == NULL)
 			err = "session exists, or too many sessions";
 		else
@@ -182,46 +278,40 @@ vaultd_session(struct vaultd *vd, struct msg *msg)
 	if (err != NULL)
 		log_warnx("control: %s %s: %s", msgtype_name(msg->hdr.type),
 		    ms.session, err);
-	memset(&r, 0, sizeof(r));
-	r.reqid = ms.reqid;
-	r.error = err != NULL ? MSG_VAULT_ERR_REFUSED : 0;
-	if (chan_composev(&vd->control, MSG_VAULT_SESSION_ACK, 0, -1,
-	    (struct iovec[]){ { &r, sizeof(r) },
-	    { (void *)(err != NULL ? err : ""), err != NULL ? strlen(err) :
-	    0 } }, 2) == -1)
-		fatalx("cannot answer control");
+	if (vaultd_reply(vd->control, msg->hdr.reqid, MSG_VAULT_SESSION_ACK,
+	    err != NULL ? MSG_VAULT_ERR_REFUSED : 0, 0, err,
+	    err != NULL ? strlen(err) : 0) == -1)
+		proc_fail(&vd->ps, "cannot answer control");
 }
 
 static void
-vaultd_dispatch_control(struct vaultd *vd)
+vaultd_dispatch_control(struct proc *ps, struct proc_peer *p, struct msg *msg)
 {
-	struct msg	 msg;
-	int		 r;
+	struct vaultd	*vd = ps->arg;
 
-	while ((r = chan_get(&vd->control, &msg)) == 1) {
-		switch (msg.hdr.type) {
-		case MSG_VAULT_SESSION_BEGIN:
-		case MSG_VAULT_SESSION_END:
-		case MSG_VAULT_SESSION_WORKER:
-			vaultd_session(vd, &msg);
-			break;
-		default:
-			fatalx("unexpected %s from control",
-			    msgtype_name(msg.hdr.type));
-		}
+	switch (msg->hdr.type) {
+	case MSG_VAULT_SESSION_BEGIN:
+	case MSG_VAULT_SESSION_END:
+	case MSG_VAULT_SESSION_WORKER:
+		vaultd_session(vd, msg);
+		break;
+	case MSG_TEST_ECHO:
+		vaultd_test_echo(vd, p, msg);
+		break;
+	default:
+		proc_fail(ps, "unexpected %s from control",
+		    msgtype_name(msg->hdr.type));
 	}
-	if (r == -1)
-		fatalx("malformed message from control");
 }
 
 /* Every session key is zeroed before we go. */
 static void
 vaultd_shutdown(struct vaultd *vd)
 {
-	struct peer	*p;
+	struct proc_peer	*p;
 
-	while ((p = TAILQ_FIRST(&vd->peers)) != NULL)
-		peer_del(&vd->peers, p);
+	TAILQ_FOREACH(p, &vd->ps.peers, entry)
+		proc_peer_close(&vd->ps, p);
 	session_end_all(&vd->sessions);
 	vault_close(vd->vault);
 	log_debug("shutting down");
@@ -229,108 +319,174 @@ vaultd_shutdown(struct vaultd *vd)
 }
 
 static void
-vaultd_dispatch_master(struct vaultd *vd)
+vaultd_dispatch_master(struct proc *ps, struct proc_peer *p, struct msg *msg)
 {
-	struct msg	 msg;
-	int		 r;
+	struct vaultd	*vd = ps->arg;
 
-	while ((r = chan_get(&vd->parent, &msg)) == 1) {
-		if (proc_child_dispatch(&vd->parent, &vd->peers, &msg)) {
-			/* A worker gone serves no session any more. */
-			if (msg.hdr.type == MSG_WORKER_GONE)
-				session_unbind_worker(&vd->sessions,
-				    msg.hdr.peerid);
-			continue;
-		}
-		switch (msg.hdr.type) {
-		case MSG_SHUTDOWN:
-			vaultd_shutdown(vd);
-		case MSG_CONF_CONNECTORS_BEGIN:
-		case MSG_CONF_CONNECTOR:
-		case MSG_CONF_CONNECTORS_END:
-			vaultd_connectors(vd, &msg);
-			break;
-		default:
-			fatalx("unexpected %s from the master",
-			    msgtype_name(msg.hdr.type));
-		}
+	if (proc_child_dispatch(ps, p, msg))
+		return;
+	switch (msg->hdr.type) {
+	case MSG_SHUTDOWN:
+		vaultd_shutdown(vd);
+	case MSG_CONF_CONNECTORS_BEGIN:
+	case MSG_CONF_CONNECTOR:
+	case MSG_CONF_CONNECTORS_END:
+		vaultd_connectors(vd, msg);
+		break;
+	default:
+		proc_fail(ps, "unexpected %s from the master",
+		    msgtype_name(msg->hdr.type));
 	}
-	if (r == -1)
-		fatalx("malformed message from the master");
 }
 
 /*
- * Workers are untrusted: anything but a well-formed INJECT closes that
- * worker's channel (logged); vaultd goes on serving the others.
+ * Test mode only (the accept table refuses it otherwise): echo the
+ * payload; "stall" is never answered and "late" is answered after
+ * VAULTD_TEST_LATE_MS, so a test can see a caller's deadline pass.
  */
-static int
-vaultd_dispatch_worker(struct vaultd *vd, struct peer *p)
+static void
+vaultd_test_echo(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
 {
-	struct msg	 msg;
-	int		 r;
+	struct vaultd_late	*l;
 
-	while ((r = chan_get(&p->chan, &msg)) == 1) {
-		if (vaultd_inject(vd, p, &msg) == -1) {
-			r = -1;
-			break;
-		}
-		/*
-		 * A worker asks once and waits.  One that keeps asking
-		 * and never reads would pile up injected credentials in
-		 * our heap until we ran out of memory.
-		 */
-		if (p->chan.outbytes > VAULTD_PEER_OUTMAX) {
-			log_warnx("%s: does not read its replies",
-			    p->chan.name);
-			r = -1;
-			break;
-		}
+	if (msg->len == 5 && memcmp(msg->data, "stall", 5) == 0)
+		return;
+	if (msg->len == 4 && memcmp(msg->data, "late", 4) == 0 &&
+	    p == vd->control) {
+		if ((l = calloc(1, sizeof(*l))) == NULL)
+			fatal("%s", __func__);
+		l->vd = vd;
+		l->reqid = msg->hdr.reqid;
+		proc_timer_set(&vd->ps, &l->timer, VAULTD_TEST_LATE_MS,
+		    vaultd_test_late, l);
+		return;
 	}
-	if (r != -1)
-		return 0;
-	log_warnx("%s: closing its channel", p->chan.name);
-	/* A worker that misbehaves is compromised or broken: it goes. */
-	chan_compose(&vd->parent, MSG_WORKER_BAD, p->id, -1, NULL, 0);
-	return -1;
+	chan_reply(&p->chan, msg->hdr.reqid, MSG_TEST_ECHO, msg->data,
+	    msg->len);
+}
+
+static void
+vaultd_test_late(struct proc *ps, void *arg)
+{
+	struct vaultd_late	*l = arg;
+
+	(void)ps;
+	if (l->vd->control != NULL)
+		chan_reply(&l->vd->control->chan, l->reqid, MSG_TEST_ECHO,
+		    "late", 4);
+	free(l);
+}
+
+/*
+ * Workers are untrusted: anything but a well-formed INJECT is a bad frame,
+ * which closes that worker's channel and gets it killed; vaultd goes on
+ * serving the others.
+ */
+static void
+vaultd_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
+{
+	struct vaultd	*vd = ps->arg;
+
+	if (msg->hdr.type == MSG_TEST_ECHO) {
+		vaultd_test_echo(vd, p, msg);
+		return;
+	}
+	if (vaultd_inject(vd, p, msg) == -1) {
+		proc_bad_frame(ps, p);
+		return;
+	}
+	/*
+	 * A worker asks once and waits.  One that keeps asking and never
+	 * reads would pile up injected credentials in our heap until we ran
+	 * out of memory.
+	 */
+	if (p->chan.outbytes > VAULTD_PEER_OUTMAX) {
+		log_warnx("%s: does not read its replies", p->chan.name);
+		proc_bad_frame(ps, p);
+	}
+}
+
+/*
+ * vault.sock speaks one protocol version: a client of another gets a
+ * sentence saying so and the connection closes before anything is done.
+ */
+static void
+vaultd_hello(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
+{
+	struct msg_reader	 r;
+	char			 why[160];
+	uint32_t		 version;
+
+	(void)vd;
+	msg_reader_init(&r, msg);
+	msg_get_u32(&r, &version);
+	if (msg_get_end(&r) == -1 || p->hello) {
+		proc_bad_frame(&vd->ps, p);
+		return;
+	}
+	if (version != MSG_VAULT_PROTOCOL) {
+		snprintf(why, sizeof(why), "this client speaks vault.sock "
+		    "protocol %u and the service speaks %u: use the aileron "
+		    "of the running service", version, MSG_VAULT_PROTOCOL);
+		log_warnx("%s: uid %u: %s", p->chan.name, p->uid, why);
+		vaultd_reply(p, msg->hdr.reqid, MSG_VAULT_REPLY,
+		    MSG_VAULT_ERR_VERSION, 0, why, strlen(why));
+		/* Nothing more from it: a request now closes it. */
+		p->hello = -1;
+		return;
+	}
+	p->hello = 1;
+	vaultd_reply(p, msg->hdr.reqid, MSG_VAULT_REPLY, 0, 0, NULL, 0);
 }
 
 /* The CLI is untrusted too: see vaultd/cli.c. */
-static int
-vaultd_dispatch_cli(struct vaultd *vd, struct peer *p)
+static void
+vaultd_dispatch_cli(struct proc *ps, struct proc_peer *p, struct msg *msg)
 {
-	struct msg	 msg;
-	int		 r;
+	struct vaultd	*vd = ps->arg;
 
-	while ((r = chan_get(&p->chan, &msg)) == 1) {
-		if (vaultd_cli_request(vd, p, &msg) == -1)
-			return -1;
-		if (p->chan.outbytes > VAULTD_PEER_OUTMAX) {
-			log_warnx("%s: uid %u: does not read its replies; "
-			    "closing the connection", p->chan.name, p->uid);
-			return -1;
-		}
+	msg_deadline(&p->idle, VAULTD_CLI_IDLE_MS);
+	if (msg->hdr.type == MSG_VAULT_HELLO) {
+		vaultd_hello(vd, p, msg);
+		return;
 	}
-	if (r == -1)
-		log_warnx("%s: uid %u: malformed message; closing the "
+	if (p->hello != 1) {
+		log_warnx("%s: uid %u: a request before HELLO; closing the "
 		    "connection", p->chan.name, p->uid);
-	return r == -1 ? -1 : 0;
+		explicit_bzero((void *)msg->data, msg->len);
+		proc_bad_frame(ps, p);
+		return;
+	}
+	if (vaultd_cli_request(vd, p, msg) == -1) {
+		proc_bad_frame(ps, p);
+		return;
+	}
+	if (p->chan.outbytes > VAULTD_PEER_OUTMAX) {
+		log_warnx("%s: uid %u: does not read its replies; closing the "
+		    "connection", p->chan.name, p->uid);
+		proc_bad_frame(ps, p);
+	}
 }
 
 /*
  * vault.sock is mode 0600, and the kernel's word on the peer's uid is
- * checked as well: only the user who started the service, or root.
+ * checked as well: only the user who started the service, or root.  A
+ * connection must say something within VAULTD_CLI_IDLE_MS, each time, and
+ * one uid may not hold every slot, so idle clients cannot lock others out.
  */
 static void
-vaultd_accept(struct vaultd *vd)
+vaultd_accept(struct proc *ps, int lfd, void *arg)
 {
-	struct peer	*p;
-	uid_t		 uid;
-	gid_t		 gid;
-	size_t		 ncli = 0;
-	int		 fd;
+	struct vaultd		*vd = arg;
+	struct proc_peer	*p;
+	char			 name[48];
+	uid_t			 uid;
+	gid_t			 gid;
+	size_t			 ncli = 0, nuid = 0;
+	int			 fd;
 
-	if ((fd = accept4(vd->listen_fd, NULL, NULL,
-	    SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1) {
+	if ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) ==
+	    -1) {
 		if (errno != EAGAIN && errno != EINTR &&
 		    errno != ECONNABORTED)
 			log_warn("vault.sock: accept");
@@ -347,50 +503,58 @@ vaultd_accept(struct vaultd *vd)
 		close(fd);
 		return;
 	}
-	TAILQ_FOREACH(p, &vd->peers, entry)
-		if (p->kind == PEER_CLI)
-			ncli++;
-	if (ncli >= VAULTD_MAX_CLI) {
-		log_warnx("vault.sock: too many connections");
+	TAILQ_FOREACH(p, &ps->peers, entry) {
+		if (p->dead || p->type->id != PROC_CLI)
+			continue;
+		ncli++;
+		if (p->uid == uid)
+			nuid++;
+	}
+	if (ncli >= VAULTD_MAX_CLI || nuid >= VAULTD_MAX_CLI_UID) {
+		log_warnx("vault.sock: too many connections%s; refused uid "
+		    "%u", nuid >= VAULTD_MAX_CLI_UID ? " from one user" : "",
+		    (unsigned)uid);
 		close(fd);
 		return;
 	}
-	if ((p = peer_add(&vd->peers, PEER_CLI, fd, ++vd->cli_seq)) != NULL)
-		p->uid = uid;
+	snprintf(name, sizeof(name), "cli %u", ++vd->cli_seq);
+	if ((p = proc_peer_add(ps, PROC_CLI, fd, vd->cli_seq, name)) == NULL)
+		return;
+	p->uid = uid;
+	msg_deadline(&p->idle, VAULTD_CLI_IDLE_MS);
 }
 
 void
 vaultd(int foreground, int verbose)
 {
 	struct vaultd	 vd;
-	struct pollfd	*pfd = NULL;
-	struct peer	**pp = NULL;
-	size_t		 n, i, max = 0;
-	int		 keep[3], r;
+	int		 keep[3];
 
 	log_init(foreground, verbose, "vaultd");
 	proc_child_check_parent();
 	/* Locked, never-dumped memory for every key, before anything else. */
 	vault_crypto_init();
 	memset(&vd, 0, sizeof(vd));
-	TAILQ_INIT(&vd.peers);
+	proc_init(&vd.ps, PROC_VAULTD, vaultd_peers,
+	    sizeof(vaultd_peers) / sizeof(vaultd_peers[0]),
+	    vaultd_accept_table,
+	    sizeof(vaultd_accept_table) / sizeof(vaultd_accept_table[0]),
+	    &vd);
 	session_init(&vd.sessions);
-	chan_init(&vd.parent, PROC_PARENT_FD, 1, "master");
-	vd.control.fd = -1;
-	proc_child_configure(&vd.parent, &vd.conf, &vd.listen_fd,
+	proc_child_configure(&vd.ps, &vd.parent, &vd.conf, &vd.listen_fd,
 	    vaultd_conf_cb, &vd);
 	if (vd.listen_fd == -1)
 		fatalx("no vault.sock from the master");
-	if (vd.control.fd == -1)
+	if (vd.control == NULL)
 		fatalx("no channel to control");
 	log_init(vd.conf.foreground, vd.conf.verbose, "vaultd");
 
 	keep[0] = PROC_PARENT_FD;
 	keep[1] = vd.listen_fd;
-	keep[2] = vd.control.fd;
+	keep[2] = vd.control->chan.fd;
 	proc_child_sandbox(PROC_VAULTD, &vd.conf, keep, 3);
 	vd.listen_fd = keep[1];
-	vd.control.fd = keep[2];
+	vd.control->chan.fd = keep[2];
 
 	/*
 	 * The store opens inside the sandbox, in our root: the environment
@@ -402,71 +566,9 @@ vaultd(int foreground, int verbose)
 	 */
 	if ((vd.vault = vault_open(".")) == NULL)
 		fatalx("cannot open the vault store in %s", vd.conf.dir);
-	if (chan_compose(&vd.parent, MSG_CONF_ACK, 0, -1, NULL, 0) == -1)
+	if (chan_compose(&vd.parent->chan, MSG_CONF_ACK, 0, -1, NULL, 0) ==
+	    -1)
 		fatalx("cannot acknowledge");
-
-	for (;;) {
-		n = 3 + peer_count(&vd.peers);
-		if (n > max) {
-			if ((pfd = reallocarray(pfd, n, sizeof(*pfd))) ==
-			    NULL || (pp = reallocarray(pp, n, sizeof(*pp))) ==
-			    NULL)
-				fatal("poll set");
-			max = n;
-		}
-		pfd[0].fd = vd.parent.fd;
-		pfd[0].events = POLLIN |
-		    (chan_pending(&vd.parent) ? POLLOUT : 0);
-		pfd[1].fd = vd.listen_fd;
-		pfd[1].events = POLLIN;
-		pfd[2].fd = vd.control.fd;
-		pfd[2].events = POLLIN |
-		    (chan_pending(&vd.control) ? POLLOUT : 0);
-		n = 3 + peer_pollfds(&vd.peers, pfd + 3, pp + 3, max - 3);
-		if (poll(pfd, n, -1) == -1) {
-			if (errno == EINTR)
-				continue;
-			fatal("poll");
-		}
-		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if ((r = chan_read(&vd.parent)) == 0 || r == -1) {
-				log_warnx("the master is gone");
-				vaultd_shutdown(&vd);
-			}
-			vaultd_dispatch_master(&vd);
-		}
-		if (chan_pending(&vd.parent) && chan_flush(&vd.parent) == -1) {
-			log_warnx("lost the master");
-			vaultd_shutdown(&vd);
-		}
-		if (pfd[1].revents & POLLIN)
-			vaultd_accept(&vd);
-		/* Losing control is the master's to act on, as in control. */
-		if (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (chan_read(&vd.control) <= 0)
-				vaultd_lost_control(&vd);
-			else
-				vaultd_dispatch_control(&vd);
-		}
-		if (chan_pending(&vd.control) && chan_flush(&vd.control) == -1)
-			vaultd_lost_control(&vd);
-		for (i = 3; i < n; i++) {
-			struct peer	*p = pp[i];
-
-			if (!peer_has(&vd.peers, p))
-				continue;
-			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) {
-				if (chan_read(&p->chan) <= 0 ||
-				    (p->kind == PEER_WORKER ?
-				    vaultd_dispatch_worker(&vd, p) :
-				    vaultd_dispatch_cli(&vd, p)) == -1) {
-					peer_del(&vd.peers, p);
-					continue;
-				}
-			}
-			if (chan_pending(&p->chan) &&
-			    chan_flush(&p->chan) == -1)
-				peer_del(&vd.peers, p);
-		}
-	}
+	proc_add_fd(&vd.ps, vd.listen_fd, vaultd_accept, &vd);
+	proc_loop(&vd.ps);
 }

@@ -18,7 +18,7 @@
 
 #include "msg.h"
 #include "msgtypes.h"
-#include "peer.h"
+#include "proc.h"
 #include "vaultd/connmap.h"
 #include "vaultd/session.h"
 
@@ -27,6 +27,9 @@
 #define VAULTD_LIMIT_MAXDELAY	300	/* seconds */
 #define VAULTD_LIMIT_FORGET	3600	/* a quiet record may be reused */
 #define VAULTD_PEER_OUTMAX	(256 * 1024)	/* replies a peer left unread */
+#define VAULTD_MAX_CLI		32	/* vault.sock connections at once */
+#define VAULTD_MAX_CLI_UID	8	/* of them, from one uid */
+#define VAULTD_CLI_IDLE_MS	(10 * 1000)	/* for a frame, each */
 
 /* Wrong master keys in a row for one user, from vault.sock. */
 struct vaultd_limit {
@@ -37,14 +40,14 @@ struct vaultd_limit {
 };
 
 struct vaultd {
-	struct chan		 parent;
-	struct chan		 control;	/* trusted, like the master */
+	struct proc		 ps;
+	struct proc_peer	*parent;
+	struct proc_peer	*control;	/* trusted, like the master */
 	struct connmap		 connectors;	/* in force */
 	struct connmap		 next;		/* being received */
 	int			 receiving;
 	struct msg_conf_proc	 conf;
 	int			 listen_fd;	/* vault.sock */
-	struct peers		 peers;
 	uint32_t		 cli_seq;
 	struct vault		*vault;
 	struct sessions		 sessions;
@@ -54,11 +57,13 @@ struct vaultd {
 
 void	vaultd(int foreground, int verbose) __attribute__((__noreturn__));
 const char *vaultd_printable(const char *);
+int	vaultd_reply(struct proc_peer *, uint32_t, uint16_t, int32_t,
+	    uint32_t, const void *, size_t);
 
 /* vaultd/cli.c: requests on vault.sock.  -1: close that connection. */
-int	vaultd_cli_request(struct vaultd *, struct peer *, struct msg *);
+int	vaultd_cli_request(struct vaultd *, struct proc_peer *, struct msg *);
 
 /* vaultd/inject.c: a worker's INJECT.  -1: close that worker's channel. */
-int	vaultd_inject(struct vaultd *, struct peer *, struct msg *);
+int	vaultd_inject(struct vaultd *, struct proc_peer *, struct msg *);
 
 #endif

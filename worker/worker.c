@@ -46,9 +46,9 @@ static void	worker_sigterm(int);
 static int	worker_accept(struct worker_ctx *, char *, size_t, int *);
 static void	worker_peername(int, const struct sockaddr_storage *,
 		    char *, size_t);
-static void	worker_serve(int, const char *);
+static void	worker_serve(struct worker_ctx *, int, const char *);
 static int	worker_read_head(int, char *, size_t, size_t *);
-static void	worker_reply(int, const char *);
+static void	worker_reply(int, const char *, const char *);
 
 static void
 worker_sigterm(int sig)
@@ -188,45 +188,57 @@ worker_read_head(int fd, char *buf, size_t bufsz, size_t *len)
 }
 
 static void
-worker_reply(int fd, const char *status)
+worker_reply(int fd, const char *status, const char *body)
 {
-	char	 buf[256];
+	char	 buf[512];
 	int	 n;
 
+	if (body == NULL)
+		body = status;
 	n = snprintf(buf, sizeof(buf), "HTTP/1.1 %s\r\n"
 	    "Content-Type: text/plain\r\n"
 	    "Content-Length: %zu\r\n"
-	    "Connection: close\r\n\r\n%s\n", status, strlen(status) + 1,
-	    status);
+	    "Connection: close\r\n\r\n%s\n", status, strlen(body) + 1,
+	    body);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return;
 	/* Best effort: the client may already be gone. */
 	if (send(fd, buf, n, MSG_NOSIGNAL) == -1)
 		log_debug("reply: %s", strerror(errno));
 }
 
 static void
-worker_serve(int fd, const char *peer)
+worker_serve(struct worker_ctx *ctx, int fd, const char *peer)
 {
-	char	*head;
+	char	*head, body[256];
 	size_t	 len;
-	int	 r;
+	int	 r, linger = 0;
 
 	if ((head = malloc(WORKER_HEAD_MAX + 1)) == NULL)
 		fatal("head buffer");
 	r = worker_read_head(fd, head, WORKER_HEAD_MAX + 1, &len);
 	switch (r) {
 	case 0:
+		if ((r = worker_testhook(ctx, head, body, sizeof(body),
+		    &linger)) != 0) {
+			worker_reply(fd, "200 OK", r == 2 ? "sent" : body);
+			shutdown(fd, SHUT_WR);
+			if (r == 2)
+				worker_testhook_bad(ctx, head);
+			break;
+		}
 		log_info("served %s", peer);
-		worker_reply(fd, "503 Service Unavailable");
+		worker_reply(fd, "503 Service Unavailable", NULL);
 		break;
 	case -2:
 		log_warnx("%s: no request head within %d s; closing", peer,
 		    WORKER_HEAD_TIMEOUT);
-		worker_reply(fd, "408 Request Timeout");
+		worker_reply(fd, "408 Request Timeout", NULL);
 		break;
 	case -3:
 		log_warnx("%s: request head over %d bytes; closing", peer,
 		    WORKER_HEAD_MAX);
-		worker_reply(fd, "431 Request Header Fields Too Large");
+		worker_reply(fd, "431 Request Header Fields Too Large", NULL);
 		break;
 	default:
 		log_debug("%s: closed before a request head", peer);
@@ -235,6 +247,9 @@ worker_serve(int fd, const char *peer)
 	free(head);
 	shutdown(fd, SHUT_WR);
 	close(fd);
+	/* Test mode: wait to be killed for the bad frame just sent. */
+	if (linger)
+		sleep(5);
 }
 
 void
@@ -294,6 +309,6 @@ worker(struct worker_ctx *ctx)
 		close(ctx->listen[i]);
 	ctx->nlisten = 0;
 
-	worker_serve(fd, peer);
+	worker_serve(ctx, fd, peer);
 	exit(0);
 }

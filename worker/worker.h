@@ -39,4 +39,9 @@ struct worker_ctx {
 
 void	worker(struct worker_ctx *) __attribute__((__noreturn__));
 
+/* testhook.c: test mode only */
+int	worker_testhook(const struct worker_ctx *, const char *, char *,
+	    size_t, int *);
+void	worker_testhook_bad(const struct worker_ctx *, const char *);
+
 #endif

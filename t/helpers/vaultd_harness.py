@@ -1,12 +1,13 @@
 # vaultd_harness.py: plays master, control and workers for a real vaultd
 # ("aileron service -P vaultd") in the vault tests, before control has
-# sessions and before workers inject.  Frames are packed field by field
-# from lib/msgtypes.h, whose vault structs have no padding.
+# sessions and before workers inject.  Message numbers, layouts and the
+# op, kind and role numbers come from $(BUILD)/msgtypes.json, which
+# t/helpers/msgdump.c prints from lib/msgtypes.h at build time.
 
 import hashlib
+import json
 import os
 import pwd
-import re
 import select
 import socket
 import struct
@@ -18,33 +19,27 @@ SRC = os.environ.get("AILERON_SRC") or os.path.join(
     os.path.dirname(__file__), "..", "..")
 BIN = os.environ.get("AILERON_BIN") or os.path.join(SRC, "build", "aileron")
 
-HDR = struct.Struct("=HHIII")           # type, flags, len, peerid, pid
-CONF_PROC = struct.Struct("=iiI64s4096s")
-CONF_CONNECTOR = struct.Struct("=64si64sI")
-SESSION = struct.Struct("=II40s72s")
-REQUEST = struct.Struct("=QIIIIII16s32s32s72s40s72s72s72s32sI36s72s")
-REPLY = struct.Struct("=IiI")
-INJECT = struct.Struct("=I40s72s256s")
+BUILD = os.environ.get("AILERON_BUILD") or os.path.join(SRC, "build")
+with open(os.path.join(BUILD, "msgtypes.json")) as _f:
+    M = json.load(_f)
 
-PROC_CONTROL = 1
-KIND = {"bearer": 0, "basic": 1, "header": 2, "query": 3}
-OP = {"kdf": 1, "init": 2, "session_key": 3, "add": 4, "rotate": 5,
-      "remove": 6, "list": 7, "passwd": 8, "backup": 9,
-      "shared_create": 10, "grant": 11, "revoke": 12}
-ROLE = {"reader": 0, "contributor": 1, "owner": 2}
+L = {k: struct.Struct(v) for k, v in M["layouts"].items()}
+HDR = L["HDR"]      # type, flags, len, reqid, peerid, pid
+CONF_PROC = L["CONF_PROC"]
+CONF_CONNECTOR = L["CONF_CONNECTOR"]
+SESSION = L["SESSION"]
+REQUEST = L["REQUEST"]
+REPLY = L["REPLY"]
+INJECT = L["INJECT"]
 
-
-def msg_types():
-    """The enum msg_type, numbered as the C compiler numbers it."""
-    with open(os.path.join(SRC, "lib", "msgtypes.h")) as f:
-        text = f.read()
-    body = text[text.index("enum msg_type {"):]
-    body = body[:body.index("};")]
-    names = re.findall(r"^\s*(MSG_[A-Z_]+)\s*(?:=\s*0)?,", body, re.M)
-    return {n[4:]: i for i, n in enumerate(names)}
-
-
-T = msg_types()
+PROC_CONTROL = M["procs"]["control"]
+KIND = M["kinds"]
+OP = M["ops"]
+ROLE = M["roles"]
+C = M["consts"]
+T = M["types"]
+F_HASFD = C["MSGF_HASFD"]
+F_REPLY = C["MSGF_REPLY"]
 
 
 def cstr(s, n):
@@ -62,11 +57,12 @@ class Chan:
         self.s = sock
         self.buf = b""
 
-    def send(self, mtype, payload=b"", peerid=0, fd=None):
+    def send(self, mtype, payload=b"", peerid=0, fd=None, reqid=0,
+             flags=0):
         if isinstance(mtype, str):
             mtype = T[mtype]
-        frame = HDR.pack(mtype, 1 if fd is not None else 0, len(payload),
-                         peerid, os.getpid()) + payload
+        frame = HDR.pack(mtype, flags | (F_HASFD if fd is not None else 0),
+                         len(payload), reqid, peerid, os.getpid()) + payload
         if fd is None:
             self.s.sendall(frame)
         else:
@@ -76,15 +72,17 @@ class Chan:
         self.s.sendall(data)
 
     def recv(self, timeout=10):
-        """(type name, peerid, payload), or None on end of file/timeout."""
+        """(type name, peerid, payload), or None on end of file/timeout;
+        the last frame's header fields stay in self.last."""
         end = time.monotonic() + timeout
         while True:
             if len(self.buf) >= HDR.size:
-                mtype, _, ln, peerid, _ = HDR.unpack_from(self.buf)
+                mtype, flags, ln, reqid, peerid, _ = HDR.unpack_from(self.buf)
                 if len(self.buf) >= HDR.size + ln:
                     payload = self.buf[HDR.size:HDR.size + ln]
                     self.buf = self.buf[HDR.size + ln:]
                     name = [k for k, v in T.items() if v == mtype]
+                    self.last = {"flags": flags, "reqid": reqid}
                     return (name[0] if name else mtype, peerid, payload)
             left = end - time.monotonic()
             if left <= 0:
@@ -168,7 +166,8 @@ class Vaultd:
         for name, kind, iname, hosts in self.connectors:
             self.master.send("CONF_CONNECTOR", CONF_CONNECTOR.pack(
                 cstr(name, 63), KIND[kind], cstr(iname, 63), len(hosts)) +
-                b"".join(h.encode() + b"\0" for h in hosts))
+                b"".join(cstr(h, 255).ljust(C["MSG_CONF_HOST_LEN"], b"\0")
+                         for h in hosts))
         self.master.send("CONF_CONNECTORS_END")
         self.master.send("CONF_DONE")
         return self.master.recv(15)
@@ -186,29 +185,37 @@ class Vaultd:
     def session(self, what, session, user="", worker=0):
         self.reqid += 1
         self.control.send("VAULT_SESSION_" + what, SESSION.pack(
-            self.reqid, worker, cstr(session, 39), cstr(user, 71)))
+            worker, cstr(session, 39), cstr(user, 71)), reqid=self.reqid)
         r = self.control.recv()
-        if r is None or r[0] != "VAULT_SESSION_ACK":
+        if r is None or r[0] != "VAULT_SESSION_ACK" or \
+                self.control.last["reqid"] != self.reqid:
             return None
-        reqid, err, _ = REPLY.unpack_from(r[2])
+        err, _ = REPLY.unpack_from(r[2])
         return err, r[2][REPLY.size:].decode()
 
     def inject(self, pid, connector, host, claim=""):
         w = self.workers[pid]
         self.reqid += 1
-        w.send("VAULT_INJECT", INJECT.pack(self.reqid, cstr(claim, 39),
+        w.send("VAULT_INJECT", INJECT.pack(cstr(claim, 39),
                                            cstr(connector, 71),
-                                           cstr(host, 255)))
+                                           cstr(host, 255)),
+               reqid=self.reqid)
         r = w.recv()
         if r is None:
             return None
-        reqid, err, kind = REPLY.unpack_from(r[2])
+        err, kind = REPLY.unpack_from(r[2])
         return err, r[2][REPLY.size:].decode(errors="replace")
 
-    def connect(self):
+    def connect(self, hello=True, version=None):
+        """A vault.sock connection, past its HELLO unless told not to."""
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         s.connect(self.sockpath)
-        return Chan(s)
+        c = Chan(s)
+        if hello:
+            c.send("VAULT_HELLO", struct.pack(
+                "=I", version or C["MSG_VAULT_PROTOCOL"]), reqid=1)
+            c.hello = c.recv(10)
+        return c
 
     def pack_request(self, op, user="", key=b"", new_key=b"", session="",
                      name="", connector="", kind="bearer", param="",
@@ -216,22 +223,23 @@ class Vaultd:
                      role="reader", vault="", member=""):
         """A request as the C struct lays it out; field overruns are the
         caller's (to test malformed requests, pass bytes)."""
-        self.reqid += 1
         return REQUEST.pack(
-            n, self.reqid, OP.get(op, op), flags, KIND[kind], r, p, salt,
+            n, OP.get(op, op), flags, KIND[kind], r, p, 0, salt,
             key, new_key, cstr(user, 71), cstr(session, 39), cstr(name, 71),
             cstr(connector, 71), cstr(param, 71), member_key,
             ROLE.get(role, role), cstr(vault, 35), cstr(member, 71))
 
     def request(self, op, value=b"", chan=None, **fields):
         c = chan or self.connect()
-        c.send("VAULT_REQUEST", self.pack_request(op, **fields) + value)
+        self.reqid += 1
+        c.send("VAULT_REQUEST", self.pack_request(op, **fields) + value,
+               reqid=self.reqid)
         rep = c.recv(30)
         if chan is None:
             c.s.close()
         if rep is None:
             return None
-        _, err, _ = REPLY.unpack_from(rep[2])
+        err, _ = REPLY.unpack_from(rep[2])
         return err, rep[2][REPLY.size:].decode(errors="replace")
 
     def log_text(self):

@@ -367,9 +367,8 @@ test_fds(void)
 		abort();
 	send_raw_fds(sp[0], fds, 1, MSGF_HASFD);
 	close(fds[0]);
-	chan_read(&b);
-	is(chan_get(&b, &m), -1, "a descriptor to a receiver that did not "
-	    "opt in is refused");
+	ok(chan_read(&b) == -1 && b.bad, "a descriptor to a receiver that "
+	    "did not opt in is a bad frame");
 	is(count_fds(), before, "and closed");
 	chan_clear(&b);
 	close(sp[0]);
@@ -402,10 +401,187 @@ test_close_midframe_wait(void)
 	close(sp[0]);
 }
 
+/* What a receiver takes: the accept table decides, type by sender. */
+static const struct msg_accept test_accept[] = {
+	{ MSG_WORKER_BUSY,	PROC_WORKER,	0 },
+	{ MSG_TEST_ECHO,	PROC_WORKER,	0 },
+	{ MSG_WORKER_NEW,	PROC_MASTER,	1 },
+};
+
+/* Send one frame from a to b, which takes it from peer `from`. */
+static int
+accept_one(unsigned int from, uint16_t type, int fd, const void *data,
+    size_t len, struct msg *m)
+{
+	struct chan	 a, b;
+	int		 sp[2], r;
+
+	pair(sp);
+	chan_init(&a, sp[0], 0, "a");
+	chan_init(&b, sp[1], 0, "b");
+	chan_accept(&b, from, test_accept,
+	    sizeof(test_accept) / sizeof(test_accept[0]));
+	if (chan_compose(&a, type, 0, fd, data, len) == -1) {
+		/* One we would never send: write it raw. */
+		struct msg_hdr	 h;
+
+		memset(&h, 0, sizeof(h));
+		h.type = type;
+		h.len = len;
+		if (write(sp[0], &h, sizeof(h)) != sizeof(h) ||
+		    write(sp[0], data, len) != (ssize_t)len)
+			abort();
+	}
+	r = pump(&a, &b, m);
+	if (r == 1 && m->fd != -1)
+		close(m->fd);
+	r = r == -4 && b.bad ? -1 : r;
+	chan_clear(&a);
+	chan_clear(&b);
+	return r;
+}
+
+static void
+test_accept_tables(void)
+{
+	struct msg	 m;
+	uint8_t		 big[64];
+	int		 fd;
+
+	memset(big, 0, sizeof(big));
+	is(accept_one(PROC_WORKER, MSG_WORKER_BUSY, -1, NULL, 0, &m), 1,
+	    "a listed type from its sender is taken");
+	is(accept_one(PROC_WORKER, MSG_WORKER_BAD, -1, NULL, 0, &m), -1,
+	    "a type not in the table is a bad frame");
+	is(accept_one(PROC_CONTROL, MSG_WORKER_BUSY, -1, NULL, 0, &m), -1,
+	    "a listed type from another sender is a bad frame");
+	is(accept_one(PROC_WORKER, MSG_WORKER_BUSY, -1, big, 1, &m), -1,
+	    "a fixed type one byte long is a bad frame");
+	if ((fd = open("/dev/null", O_RDONLY)) == -1)
+		abort();
+	is(accept_one(PROC_WORKER, MSG_TEST_ECHO, fd, "x", 1, &m), -1,
+	    "a descriptor from a sender whose rows carry none is refused");
+	if ((fd = open("/dev/null", O_RDONLY)) == -1)
+		abort();
+	is(accept_one(PROC_MASTER, MSG_WORKER_NEW, fd, NULL, 0, &m), 1,
+	    "a descriptor where the row says one is taken");
+	is(accept_one(PROC_MASTER, MSG_WORKER_NEW, -1, NULL, 0, &m), -1,
+	    "and its absence is a bad frame");
+	msg_testmode = 0;
+	is(accept_one(PROC_WORKER, MSG_TEST_ECHO, -1, "x", 1, &m), -1,
+	    "a test-only type is refused outside test mode");
+	msg_testmode = 1;
+	is(accept_one(PROC_WORKER, MSG_TEST_ECHO, -1, "x", 1, &m), 1,
+	    "and taken in test mode");
+}
+
+static int	answers, expired;
+
+static void
+test_call_cb(struct chan *c, struct msg *m, void *arg)
+{
+	(void)c;
+	(void)arg;
+	if (m == NULL)
+		expired++;
+	else
+		answers++;
+}
+
+static void
+test_calls(void)
+{
+	struct chan	 a, b;
+	struct msg	 m, req;
+	struct timespec	 later;
+	int		 sp[2];
+
+	pair(sp);
+	chan_init(&a, sp[0], 0, "a");
+	chan_init(&b, sp[1], 0, "b");
+	answers = expired = 0;
+	ok(chan_call(&a, MSG_TEST_ECHO, 0, "1", 1, 60000, test_call_cb,
+	    NULL) == 0 && pump(&a, &b, &req) == 1 && req.hdr.reqid != 0,
+	    "a call carries a request id");
+	chan_reply(&b, req.hdr.reqid, MSG_TEST_ECHO, "r", 1);
+	ok(pump(&b, &a, &m) == 1 && (m.hdr.flags & MSGF_REPLY) &&
+	    chan_answer(&a, &m) == 0 && answers == 1,
+	    "its answer reaches the caller's callback");
+	chan_reply(&b, req.hdr.reqid, MSG_TEST_ECHO, "r", 1);
+	ok(pump(&b, &a, &m) == 1 && chan_answer(&a, &m) == -1,
+	    "a second answer to the same id is a bad frame");
+	chan_reply(&b, 4242, MSG_TEST_ECHO, "r", 1);
+	ok(pump(&b, &a, &m) == 1 && chan_answer(&a, &m) == -1,
+	    "an answer to an id never issued is a bad frame");
+
+	/* A call past its deadline fails; its late answer is dropped. */
+	chan_call(&a, MSG_TEST_ECHO, 0, "2", 1, 10, test_call_cb, NULL);
+	pump(&a, &b, &req);
+	ok(chan_next_deadline(&a, &later), "a call waiting has a deadline");
+	later.tv_sec += 1;
+	is(chan_expire(&a, &later), 1, "past it, the call expires");
+	is(expired, 1, "and the caller hears it failed");
+	chan_reply(&b, req.hdr.reqid, MSG_TEST_ECHO, "late", 4);
+	ok(pump(&b, &a, &m) == 1 && chan_answer(&a, &m) == 0 &&
+	    answers == 1, "a late answer is dropped, not taken or fatal");
+	chan_clear(&a);
+	chan_clear(&b);
+}
+
+static void
+test_readers(void)
+{
+	struct msg_builder	 b;
+	struct msg_reader	 r;
+	struct msg		 m;
+	uint32_t		 u;
+	uint64_t		 q;
+	char			 s[8], d[3];
+
+	msg_builder_init(&b);
+	msg_put_u32(&b, 7);
+	msg_put_u64(&b, 1ULL << 40);
+	msg_put_str(&b, "abc", sizeof(s));
+	msg_put_data(&b, "xyz", 3);
+	ok(!b.bad && b.len == 4 + 8 + 8 + 3, "a payload is built field by "
+	    "field");
+	memset(&m, 0, sizeof(m));
+	m.data = b.buf;
+	m.len = b.len;
+	msg_reader_init(&r, &m);
+	ok(msg_get_u32(&r, &u) == 0 && u == 7 && msg_get_u64(&r, &q) == 0 &&
+	    q == 1ULL << 40 && msg_get_str(&r, s, sizeof(s)) == 0 &&
+	    strcmp(s, "abc") == 0 && msg_get_data(&r, d, 3) == 0 &&
+	    msg_get_end(&r) == 0, "and read back the same way");
+	msg_reader_init(&r, &m);
+	msg_get_u32(&r, &u);
+	ok(msg_get_end(&r) == -1, "bytes left over fail the frame");
+	m.len = 10;
+	msg_reader_init(&r, &m);
+	msg_get_u32(&r, &u);
+	msg_get_u64(&r, &q);
+	ok(msg_get_end(&r) == -1, "a short payload fails the frame");
+	memset(b.buf + 12, 'A', 8);
+	m.len = b.len;
+	msg_reader_init(&r, &m);
+	msg_get_u32(&r, &u);
+	msg_get_u64(&r, &q);
+	ok(msg_get_str(&r, s, sizeof(s)) == -1 && s[sizeof(s) - 1] == '\0' &&
+	    msg_get_end(&r) == -1, "a string field without its NUL fails");
+	ok(msg_put_str(&b, "12345678", 8) == -1 && b.bad,
+	    "a string too long for its field is refused when built");
+	msg_builder_free(&b);
+}
+
 int
 main(void)
 {
 	log_init(1, 0, "test");
+	/* The harness's frames are test messages: as with -X. */
+	msg_testmode = 1;
+	test_accept_tables();
+	test_calls();
+	test_readers();
 	test_roundtrips();
 	test_split();
 	test_bad_frames();

@@ -1,0 +1,169 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * testhook.c: test mode only (the undocumented -X of aileron service).  A
+ * request for /.aileron-test/... makes this worker do what a compromised
+ * worker might (send control or vaultd a frame it may not) or make a
+ * call, so that the tests can show what a bad frame costs a worker, and
+ * that control serves other workers while it waits on vaultd.  Outside
+ * test mode this code is never reached, and control and vaultd refuse the
+ * test messages anyway.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "msg.h"
+#include "msgtypes.h"
+#include "worker/worker.h"
+
+#define TESTHOOK_PREFIX		"GET /.aileron-test/"
+#define TESTHOOK_CALL_MS	3000
+
+static int	testhook_echo(int, const char *, char *, size_t);
+static int	testhook_bad(int, const char *, const char *);
+
+/* What a worker takes from control and vaultd in test mode: answers. */
+static const struct msg_accept testhook_accept[] = {
+	{ MSG_TEST_ECHO,	PROC_CONTROL,	0 },
+	{ MSG_TEST_ECHO,	PROC_VAULTD,	0 },
+};
+
+/* A TEST_ECHO call to control, waited for; the answer is the body. */
+static int
+testhook_echo(int fd, const char *word, char *body, size_t bodylen)
+{
+	struct chan	 c;
+	struct msg	 msg;
+	struct iovec	 iov;
+	int		 rv = -1;
+
+	chan_init(&c, fd, 0, "control");
+	chan_accept(&c, PROC_CONTROL, testhook_accept,
+	    sizeof(testhook_accept) / sizeof(testhook_accept[0]));
+	iov.iov_base = (void *)word;
+	iov.iov_len = strlen(word);
+	if (chan_request(&c, MSG_TEST_ECHO, 1, &iov, 1) == 0 &&
+	    chan_flush_wait(&c, TESTHOOK_CALL_MS) == 1 &&
+	    chan_wait(&c, &msg, TESTHOOK_CALL_MS) == 1 &&
+	    msg.hdr.reqid == 1) {
+		snprintf(body, bodylen, "%.*s", (int)msg.len,
+		    (const char *)msg.data);
+		rv = 0;
+	}
+	c.fd = -1;		/* the worker keeps its descriptor */
+	chan_clear(&c);
+	return rv;
+}
+
+/* Send what no worker may: the receiver must close us and have us killed. */
+static int
+testhook_bad(int fd, const char *kind, const char *to)
+{
+	struct msg_hdr	 h;
+	struct chan	 c;
+	uint8_t		 junk[100];
+	int		 dfd;
+
+	memset(&h, 0, sizeof(h));
+	memset(junk, 0, sizeof(junk));
+	h.pid = getpid();
+	if (strcmp(kind, "type") == 0) {
+		/* Only control may begin a session; only vaultd answers. */
+		h.type = strcmp(to, "vaultd") == 0 ?
+		    MSG_VAULT_SESSION_BEGIN : MSG_VAULT_SESSION_ACK;
+		h.len = strcmp(to, "vaultd") == 0 ?
+		    sizeof(struct msg_vault_session) :
+		    sizeof(struct msg_vault_reply);
+	} else if (strcmp(kind, "oversize") == 0) {
+		h.type = MSG_TEST_ECHO;
+		h.len = MSG_MAXPAYLOAD + 1;
+	} else if (strcmp(kind, "truncated") == 0) {
+		/* An INJECT that stops short of its fields. */
+		h.type = MSG_VAULT_INJECT;
+		h.len = sizeof(junk);
+	} else if (strcmp(kind, "strayfd") == 0) {
+		chan_init(&c, fd, 0, to);
+		/* Our stdin is /dev/null: any descriptor will do. */
+		if ((dfd = dup(STDIN_FILENO)) == -1)
+			return -1;
+		/* A message the peer takes, but never with a descriptor. */
+		chan_compose(&c, MSG_TEST_ECHO, 0, dfd, "x", 1);
+		chan_flush_wait(&c, 1000);
+		c.fd = -1;
+		chan_clear(&c);
+		return 0;
+	} else
+		return -1;
+	if (write(fd, &h, sizeof(h)) != (ssize_t)sizeof(h))
+		return -1;
+	if (h.len <= sizeof(junk) && write(fd, junk, h.len) != (ssize_t)h.len)
+		return -1;
+	if (h.len > sizeof(junk) && write(fd, junk, sizeof(junk)) !=
+	    (ssize_t)sizeof(junk))
+		return -1;
+	return 0;
+}
+
+/*
+ * Returns 1 when head was a test request (body says what was done), 2
+ * when it asks for a bad frame (worker_testhook_bad, once the answer is
+ * out), 0 for any other request.  After a bad frame the worker lingers,
+ * so the test sees it killed rather than gone of its own accord.
+ */
+int
+worker_testhook(const struct worker_ctx *ctx, const char *head, char *body,
+    size_t bodylen, int *linger)
+{
+	char	 what[16], arg1[16], arg2[16];
+
+	*linger = 0;
+	if (!msg_testmode || strncmp(head, TESTHOOK_PREFIX,
+	    strlen(TESTHOOK_PREFIX)) != 0)
+		return 0;
+	if (sscanf(head + strlen(TESTHOOK_PREFIX), "%15[a-z]/%15[a-z]/"
+	    "%15[a-z]", what, arg1, arg2) != 3) {
+		snprintf(body, bodylen, "unknown test request");
+		return 1;
+	}
+	if (strcmp(what, "echo") == 0) {
+		if (testhook_echo(ctx->control_fd, arg2, body, bodylen) == -1)
+			snprintf(body, bodylen, "no answer");
+	} else if (strcmp(what, "bad") == 0) {
+		/* The answer goes first: the worker dies soon after. */
+		*linger = 1;
+		return 2;
+	} else
+		snprintf(body, bodylen, "unknown test request");
+	return 1;
+}
+
+/* The bad frame a request asked for, once its answer was sent. */
+void
+worker_testhook_bad(const struct worker_ctx *ctx, const char *head)
+{
+	char	 kind[16], to[16];
+
+	if (sscanf(head + strlen(TESTHOOK_PREFIX), "bad/%15[a-z]/%15[a-z]",
+	    kind, to) != 2)
+		return;
+	/* Said first: the kill may come before another line could be. */
+	log_info("test: sending a bad frame (%s) to %s", kind, to);
+	if (testhook_bad(strcmp(to, "vaultd") == 0 ? ctx->vaultd_fd :
+	    ctx->control_fd, kind, to) == -1)
+		log_warnx("test: could not send a bad frame (%s) to %s",
+		    kind, to);
+}
