@@ -3,6 +3,7 @@
 BUILD?=		build
 PREFIX?=	/usr/local
 BINDIR?=	$(PREFIX)/bin
+LIBEXECDIR?=	$(PREFIX)/libexec/aileron
 MANDIR?=	$(PREFIX)/share/man
 DATADIR?=	$(PREFIX)/share/aileron
 SYSCONFDIR?=	/etc/aileron
@@ -38,9 +39,12 @@ else
 HARDEN+=	-D_FORTIFY_SOURCE=2
 OPT=		-O2 -g
 endif
-CPPFLAGS+=	-D_GNU_SOURCE -I. -Ilib -DAILERON_VERSION='"$(VERSION)"'
+CPPFLAGS+=	-D_GNU_SOURCE -I. -Ilib -DAILERON_VERSION='"$(VERSION)"' \
+		-DAILERON_LIBEXECDIR='"$(LIBEXECDIR)"'
 CFLAGS+=	-std=gnu11 $(OPT) $(WARN) $(HARDEN) $(PKG_CFLAGS)
 LDLIBS+=	$(PKG_LIBS) -lhttp_parser -ldb-5.3 -lscrypt
+# The service's own binary: no libcurl (see master/main.c).
+SERVICE_LDLIBS=	$(SERVICE_LIBS) -lhttp_parser -ldb-5.3 -lscrypt
 VERSION=	0.1.0
 
 # Shared code, one list per area.
@@ -50,18 +54,19 @@ SPEC_SRCS=	lib/spec.c
 MATCH_SRCS=	lib/graphql.c lib/match.c
 GEN_LIB_SRCS=	lib/manifest.c
 CONF_SRCS=	master/parse.c
-MASTER_SRCS=	master/master.c master/pool.c master/control.c \
+MASTER_SRCS=	master/master.c master/pool.c \
 		master/connectors.c
+CONTROL_SRCS=	control/control.c
 WORKER_SRCS=	worker/worker.c worker/testhook.c
 VAULT_LIB_SRCS=	vaultd/crypto.c vaultd/store.c vaultd/vault.c
 VAULTD_SRCS=	vaultd/vaultd.c vaultd/connmap.c vaultd/session.c \
-		vaultd/inject.c vaultd/cli.c
+		vaultd/inject.c vaultd/vaultsock.c vaultd/reply.c
 CLI_SRCS=	cli/actions.c cli/service.c cli/status.c
 CLI_VAULT_SRCS=	cli/vault.c cli/secret.c cli/vaultclient.c
 MAIN_SRC=	cli/main.c
 
 SRCS=		$(LIB_SRCS) $(SPEC_SRCS) $(MATCH_SRCS) $(GEN_LIB_SRCS) \
-		$(CONF_SRCS) $(MASTER_SRCS) $(WORKER_SRCS) $(VAULT_LIB_SRCS) \
+		$(CONF_SRCS) $(MASTER_SRCS) $(CONTROL_SRCS) $(WORKER_SRCS) $(VAULT_LIB_SRCS) \
 		$(VAULTD_SRCS) $(CLI_SRCS) $(CLI_VAULT_SRCS)
 OBJS=		$(SRCS:%.c=$(BUILD)/%.o)
 LIBA=		$(BUILD)/libaileron.a
@@ -79,7 +84,7 @@ TESTENV=	AILERON_BIN=$(CURDIR)/$(BUILD)/aileron \
 
 .PHONY: all deps user check check-san unit bench demo install clean fuzz
 
-all: deps $(BUILD)/aileron
+all: deps $(BUILD)/aileron $(BUILD)/aileron-service
 
 deps:
 	@sh etc/deps.sh
@@ -98,6 +103,10 @@ $(LIBA): $(OBJS)
 
 $(BUILD)/aileron: $(BUILD)/cli/main.o $(LIBA)
 	$(CC) $(CFLAGS) $(LDHARDEN) -o $@ $(BUILD)/cli/main.o $(LIBA) $(LDLIBS)
+
+$(BUILD)/aileron-service: $(BUILD)/master/main.o $(LIBA)
+	$(CC) $(CFLAGS) $(LDHARDEN) -o $@ $(BUILD)/master/main.o $(LIBA) \
+	    $(SERVICE_LDLIBS)
 
 $(BUILD)/t/%.t: t/unit/%.c t/tap.h $(LIBA)
 	@mkdir -p $(@D)
@@ -126,10 +135,13 @@ demo: all user
 	$(TESTENV) sh etc/demo.sh
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
-	    $(DESTDIR)$(DATADIR)/specs $(DESTDIR)$(SYSCONFDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR)/specs \
+	    $(DESTDIR)$(SYSCONFDIR)
 	install -m 0755 $(BUILD)/aileron $(DESTDIR)$(BINDIR)/aileron
+	install -m 0755 $(BUILD)/aileron-service \
+	    $(DESTDIR)$(LIBEXECDIR)/aileron-service
 	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
@@ -156,7 +168,7 @@ $(BUILD)/t/helpers/%: t/helpers/%.c $(LIBA)
 
 # End of vault test helpers.
 
--include $(OBJS:.o=.d) $(BUILD)/cli/main.d
+-include $(OBJS:.o=.d) $(BUILD)/cli/main.d $(BUILD)/master/main.d
 
 # Generator and shims: aileron-gen turns each specs/NAME.json into the shim
 # $(BUILD)/shims/NAME (generated tables plus the fixed runtime gen/shim.c),

@@ -9,91 +9,57 @@
  */
 
 /*
- * service.c: "aileron service": check the configuration, or run the
- * service; also the internal entry of the processes the master starts.
+ * service.c: "aileron service".  The service runs from a binary of its own,
+ * aileron-service (master/main.c), linked only with what the service needs;
+ * this execs it with the same arguments.  It is found beside this binary
+ * (a build tree) or in the libexec directory it was installed to.
  */
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "msg.h"
-#include "state.h"
+#include "proc.h"
 #include "cli/cli.h"
-#include "master/connectors.h"
-#include "master/master.h"
-#include "master/parse.h"
-#include "vaultd/vaultd.h"
+
+#define SERVICE_BINARY	"aileron-service"
+
+static int	service_binary(char *, size_t);
+
+static int
+service_binary(char *buf, size_t len)
+{
+	char	 self[PATH_MAX], *slash;
+
+	if (proc_self_path(self, sizeof(self)) == 0 &&
+	    (slash = strrchr(self, '/')) != NULL) {
+		*slash = '\0';
+		if ((size_t)snprintf(buf, len, "%s/%s", self,
+		    SERVICE_BINARY) < len && access(buf, X_OK) == 0)
+			return 0;
+	}
+	if ((size_t)snprintf(buf, len, "%s/%s", AILERON_LIBEXECDIR,
+	    SERVICE_BINARY) >= len)
+		return -1;
+	return access(buf, X_OK);
+}
 
 int
 cmd_service(int argc, char *argv[])
 {
-	struct spec		**specs;
-	size_t			 nspecs;
-	char			 statedir[PATH_MAX];
-	const char		*sopt = NULL, *fopt = NULL, *proc = NULL;
-	int			 ch, foreground = 0, check = 0, verbose = 0;
+	char	 path[PATH_MAX];
 
-	while ((ch = getopt(argc, argv, "df:nP:s:vX")) != -1) {
-		switch (ch) {
-		case 'd':
-			foreground = 1;
-			break;
-		case 'f':
-			fopt = optarg;
-			break;
-		case 'n':
-			check = 1;
-			break;
-		case 'P':
-			proc = optarg;
-			break;
-		case 's':
-			sopt = optarg;
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		case 'X':
-			/* Undocumented: the tests' messages and hooks. */
-			msg_testmode = 1;
-			break;
-		default:
-			fprintf(stderr, "usage: aileron service [-dnv] "
-			    "[-f file] [-s statedir]\n");
-			return 2;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "aileron service: unexpected argument \"%s\"\n",
-		    argv[optind]);
-		return 2;
-	}
-	if (proc != NULL) {
-		if (strcmp(proc, "control") == 0)
-			control(foreground, verbose);
-		if (strcmp(proc, "vaultd") == 0)
-			vaultd(foreground, verbose);
-		fprintf(stderr, "aileron service: unknown process \"%s\"\n",
-		    proc);
-		return 2;
-	}
-	if (state_resolve(sopt, statedir, sizeof(statedir)) == -1) {
-		fprintf(stderr, "aileron service: cannot find the state "
-		    "directory; set AILERON_STATE or use -s\n");
+	(void)argc;
+	if (service_binary(path, sizeof(path)) == -1) {
+		fprintf(stderr, "aileron service: cannot find %s beside aileron "
+		    "or in %s; reinstall aileron\n", SERVICE_BINARY,
+		    AILERON_LIBEXECDIR);
 		return 1;
 	}
-	if (check) {
-		log_init_cli();
-		if (connectors_load_file(statedir, fopt, &specs, &nspecs) ==
-		    -1)
-			return 1;
-		connectors_free(specs, nspecs, NULL);
-		printf("configuration OK\n");
-		return 0;
-	}
-	master(statedir, fopt, foreground, verbose);
+	execv(path, argv);
+	fprintf(stderr, "aileron service: cannot run %s: %s\n", path,
+	    strerror(errno));
+	return 1;
 }

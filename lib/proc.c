@@ -471,8 +471,7 @@ proc_exec(const char *self, enum proc_id id, int foreground, int verbose,
 		} else if (dup2(sp[1], PROC_PARENT_FD) == -1)
 			_exit(127);
 		closefrom(PROC_PARENT_FD + 1);
-		argv[argc++] = "aileron";
-		argv[argc++] = "service";
+		argv[argc++] = "aileron-service";
 		argv[argc++] = "-P";
 		argv[argc++] = (char *)proc_name(id);
 		if (foreground)

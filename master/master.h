@@ -107,7 +107,5 @@ int	pool_reap(struct master *, pid_t, int);
 void	pool_signal(struct master *, int, int);
 void	pool_drop(struct master *, struct worker *);
 
-/* control.c */
-void	control(int foreground, int verbose) __attribute__((__noreturn__));
 
 #endif

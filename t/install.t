@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from aileron import TAP, SRC
 
 t = TAP()
-t.plan(8)
+t.plan(10)
 build = os.environ.get("AILERON_BUILD", os.path.join(SRC, "build"))
 dest = tempfile.mkdtemp(prefix="aileron-inst.")
 r = subprocess.run(["make", "-s", "-C", SRC, "install", "BUILD=" + build,
@@ -25,6 +25,13 @@ if r.returncode:
     t.diag(r.stdout[-2000:] + r.stderr[-2000:])
 root = dest + "/opt/ail"
 t.ok(os.access(root + "/bin/aileron", os.X_OK), "the binary is in PREFIX/bin")
+svcbin = root + "/libexec/aileron/aileron-service"
+t.ok(os.access(svcbin, os.X_OK),
+     "the service's own binary is in PREFIX/libexec/aileron")
+r = subprocess.run(["ldd", svcbin], capture_output=True, text=True)
+t.ok(r.returncode == 0 and "libcrypto" in r.stdout and
+     "libcurl" not in r.stdout,
+     "and it does not map libcurl", r.stdout)
 specs = sorted(os.path.basename(p)[:-5]
                for p in glob.glob(os.path.join(SRC, "specs", "*.json")))
 t.ok(specs and all(os.access(root + "/bin/" + s, os.X_OK) for s in specs),

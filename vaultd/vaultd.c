@@ -22,9 +22,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,44 +103,6 @@ struct vaultd_late {
 	struct vaultd		*vd;
 	uint32_t		 reqid;
 };
-
-/*
- * For logs and refusals: a peer's string only when it is plain printable
- * ASCII, so a worker or the CLI cannot forge log lines.
- */
-const char *
-vaultd_printable(const char *s)
-{
-	const char	*p;
-
-	for (p = s; *p != '\0'; p++)
-		if (!isprint((unsigned char)*p))
-			return "(unprintable)";
-	return *s == '\0' ? "(empty)" : s;
-}
-
-/*
- * The one reply vaultd sends to a call, whoever made it (control, a
- * worker, the CLI): the error (0, or why not), the injection kind for
- * INJECT_REPLY, then the text: JSON, a sentence, or the line to inject.
- * The channel zeroes the frame once it is sent.
- */
-int
-vaultd_reply(struct proc_peer *p, uint32_t reqid, uint16_t type,
-    int32_t error, uint32_t kind, const void *text, size_t len)
-{
-	struct msg_vault_reply	 r;
-	struct iovec		 iov[2];
-
-	memset(&r, 0, sizeof(r));
-	r.error = error;
-	r.kind = kind;
-	iov[0].iov_base = &r;
-	iov[0].iov_len = sizeof(r);
-	iov[1].iov_base = (void *)text;
-	iov[1].iov_len = len;
-	return chan_replyv(&p->chan, reqid, type, iov, len > 0 ? 2 : 1);
-}
 
 /*
  * The connector map: BEGIN, one CONNECTOR each, END; at start and on every
@@ -439,7 +399,7 @@ vaultd_hello(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
 	vaultd_reply(p, msg->hdr.reqid, MSG_VAULT_REPLY, 0, 0, NULL, 0);
 }
 
-/* The CLI is untrusted too: see vaultd/cli.c. */
+/* The CLI is untrusted too: see vaultd/vaultsock.c. */
 static void
 vaultd_dispatch_cli(struct proc *ps, struct proc_peer *p, struct msg *msg)
 {

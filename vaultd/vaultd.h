@@ -56,11 +56,13 @@ struct vaultd {
 };
 
 void	vaultd(int foreground, int verbose) __attribute__((__noreturn__));
+
+/* vaultd/reply.c: for every handler */
 const char *vaultd_printable(const char *);
 int	vaultd_reply(struct proc_peer *, uint32_t, uint16_t, int32_t,
 	    uint32_t, const void *, size_t);
 
-/* vaultd/cli.c: requests on vault.sock.  -1: close that connection. */
+/* vaultd/vaultsock.c: requests on vault.sock.  -1: close the connection. */
 int	vaultd_cli_request(struct vaultd *, struct proc_peer *, struct msg *);
 
 /* vaultd/inject.c: a worker's INJECT.  -1: close that worker's channel. */

@@ -9,7 +9,7 @@
  */
 
 /*
- * cli.c: vaultd's side of vault.sock: the local CLI's requests (aileron
+ * vaultsock.c: vaultd's side of vault.sock: the local CLI's requests (aileron
  * vault, aileron secret, aileron launch).  The peer's uid was checked when
  * it connected; everything it sends is still untrusted: a request out of
  * bounds closes the connection, and vaultd keeps serving everyone else.

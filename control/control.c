@@ -29,7 +29,7 @@
 #include "msg.h"
 #include "msgtypes.h"
 #include "proc.h"
-#include "master/master.h"
+#include "control/control.h"
 
 /* How long a test echo waits for vaultd (tests only). */
 #define CONTROL_TEST_CALL_MS	500

@@ -1,0 +1,112 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * main.c: aileron-service, the service's own binary, which "aileron
+ * service" execs: check the configuration, or run the master; with -P,
+ * one of the processes the master starts by exec (control, vaultd).  It
+ * links only what the service needs, never libcurl: every library the
+ * master maps is paid again at each worker's fork and exit.
+ */
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "msg.h"
+#include "state.h"
+#include "master/connectors.h"
+#include "control/control.h"
+#include "master/master.h"
+#include "master/parse.h"
+#include "vaultd/vaultd.h"
+
+/* The processes the master starts by exec, by the name proc_exec gives. */
+static const struct {
+	enum proc_id	 id;
+	void		(*main)(int, int);
+} service_procs[] = {
+	{ PROC_CONTROL,	control },
+	{ PROC_VAULTD,	vaultd },
+};
+
+int
+main(int argc, char *argv[])
+{
+	struct spec		**specs;
+	size_t			 nspecs;
+	char			 statedir[PATH_MAX];
+	const char		*sopt = NULL, *fopt = NULL, *proc = NULL;
+	size_t			 i;
+	int			 ch, foreground = 0, check = 0, verbose = 0;
+
+	while ((ch = getopt(argc, argv, "df:nP:s:vX")) != -1) {
+		switch (ch) {
+		case 'd':
+			foreground = 1;
+			break;
+		case 'f':
+			fopt = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'P':
+			proc = optarg;
+			break;
+		case 's':
+			sopt = optarg;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'X':
+			/* Undocumented: the tests' messages and hooks. */
+			msg_testmode = 1;
+			break;
+		default:
+			fprintf(stderr, "usage: aileron service [-dnv] "
+			    "[-f file] [-s statedir]\n");
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "aileron service: unexpected argument \"%s\"\n",
+		    argv[optind]);
+		return 2;
+	}
+	if (proc != NULL) {
+		for (i = 0; i < sizeof(service_procs) /
+		    sizeof(service_procs[0]); i++)
+			if (strcmp(proc, proc_name(service_procs[i].id)) == 0)
+				service_procs[i].main(foreground, verbose);
+		fprintf(stderr, "aileron service: unknown process \"%s\"\n",
+		    proc);
+		return 2;
+	}
+	if (state_resolve(sopt, statedir, sizeof(statedir)) == -1) {
+		fprintf(stderr, "aileron service: cannot find the state "
+		    "directory; set AILERON_STATE or use -s\n");
+		return 1;
+	}
+	if (check) {
+		log_init_cli();
+		if (connectors_load_file(statedir, fopt, &specs, &nspecs) ==
+		    -1)
+			return 1;
+		connectors_free(specs, nspecs, NULL);
+		printf("configuration OK\n");
+		return 0;
+	}
+	master(statedir, fopt, foreground, verbose);
+}
