@@ -31,7 +31,7 @@ try:
     pwd.getpwnam("_aileron")
 except KeyError:
     t.skip_all("no _aileron user; make check creates it (etc/adduser.sh)")
-t.plan(53 + 48)
+t.plan(64 + 52)
 
 MASTER = "vaultd test master key 7f3a"
 SECRETS = {
@@ -119,6 +119,9 @@ try:
         r = vd.inject(5001, conn, hosts[conn])
         t.ok(r == (0, want[conn]), "INJECT %s: the %s line" %
              (conn, SECRETS[conn][1]))
+    # One vault, four credentials: the first INJECT unwraps, the rest hit.
+    t.is_(vd.cache(SESSION), (3, 1, 0), "the vault key cache: one miss "
+          "(the first unwrap), then three hits (hits, misses, drops)")
 
     # Refusals: host, connector, credential, a claimed session.
     r = vd.inject(5001, "linear", "evil.example")
@@ -161,17 +164,48 @@ try:
          "the malformed CLI request is logged")
 
     # Rotate: cached vault keys go; the next INJECT has the new value.
+    hits, misses, drops = vd.cache(SESSION)
     r = vd.request("rotate", user="alice", key=ukey, name="lin",
                    value=ROTATED.encode())
     t.is_(r, (0, "{}"), "rotate the bearer credential")
     t.ok(wait_for(lambda: "secret rotate lin for user alice; 1 cached "
                   "vault keys dropped" in vd.log_text(), 5),
          "rotate drops the session's cached vault key")
+    t.ok("session %s: vault key cache: 1 dropped on rotate" % SESSION in
+         vd.log_text() and vd.cache(SESSION) == (hits, misses, drops + 1),
+         "the cache counts the drop on rotate", vd.cache(SESSION))
     r = vd.inject(5001, "linear", "api.linear.app")
     t.ok(r == (0, "Authorization: Bearer " + ROTATED),
          "INJECT after rotate uses the new value")
+    t.is_(vd.cache(SESSION), (hits, misses + 1, drops + 1),
+          "and unwrapped the vault key again: a miss, not a hit")
+
+    # passwd: the user's sessions keep working under the new key, their
+    # cached vault keys (unwrapped with the old one) go; and back again.
+    salt2 = os.urandom(16)
+    ukey2 = H.user_key("the second master key of alice", salt2)
+    for old, new, s2, what in ((ukey, ukey2, salt2, "to a new key"),
+                               (ukey2, ukey, salt, "back")):
+        vd.inject(5001, "hdrsvc", "hdr.example")
+        hits, misses, drops = vd.cache(SESSION)
+        r = vd.request("passwd", user="alice", key=old, new_key=new,
+                       salt=s2, n=16384, r=8, p=1)
+        t.is_(r, (0, "{}"), "passwd %s" % what)
+        t.ok("session %s: vault key cache: 1 dropped on passwd" % SESSION
+             in vd.log_text() and
+             vd.cache(SESSION) == (hits, misses, drops + 1),
+             "passwd %s drops the session's cached vault key" % what,
+             vd.cache(SESSION))
+        r = vd.inject(5001, "hdrsvc", "hdr.example")
+        t.ok(r == (0, want["hdrsvc"]) and
+             vd.cache(SESSION) == (hits, misses + 1, drops + 1),
+             "INJECT after passwd %s unwraps under the session's new key"
+             % what, (r, vd.cache(SESSION)))
+
     r = vd.request("remove", user="alice", key=ukey, name="lin")
     t.is_(r, (0, "{}"), "remove it")
+    t.ok("session %s: vault key cache: 1 dropped on remove" % SESSION in
+         vd.log_text(), "remove drops the cached vault key too")
     r = vd.inject(5001, "linear", "api.linear.app")
     t.ok(r and r[0] != 0 and "no credential for connector linear" in r[1],
          "INJECT after rm: refused")
@@ -262,7 +296,12 @@ try:
         t.diag("per session: " + m[0].split("(")[-1])
 
     # Ending the session zeroes it; its worker serves nothing now.
+    hits, misses, drops = vd.cache(SESSION)
     t.is_(vd.session("END", SESSION), (0, ""), "control ends the session")
+    t.ok(re.search(r"session %s: vault key cache: 1 dropped on session "
+                   r"end \(hits %d, misses %d, drops %d\)" %
+                   (SESSION, hits, misses, drops + 1), vd.log_text()),
+         "its cached vault key is dropped (zeroed) with it, and counted")
     r = vd.inject(5001, "hdrsvc", "hdr.example")
     t.ok(r and r[0] != 0 and "serves no session" in r[1],
          "INJECT after the session ended: refused")
@@ -402,6 +441,10 @@ try:
     t.ok(wait_for(lambda: re.search(
         r"user alice granted bob the reader role in vault %s; \d+ cached "
         "vault keys dropped" % vid, vd.log_text()), 5), "the grant is logged")
+    t.ok("session %s: vault key cache: 0 dropped on grant" % SIDS["bob"] in
+         vd.log_text() and "session %s: vault key cache: 0 dropped on grant"
+         % SIDS["alice"] in vd.log_text(),
+         "a grant empties every session's cache")
     r = vd.request("grant", user="alice", key=keys["alice"], vault=vid,
                    member="bob", member_key=keys["bob"], role="owner")
     t.ok(refused(r, "user bob is already a member of vault " + vid),
@@ -424,10 +467,15 @@ try:
          "nor revoke alice", r)
 
     # carol joins, but has no live session: a revoke of bob must wait.
+    bob_before = vd.cache(SIDS["bob"])
     r = vd.request("grant", user="alice", key=keys["alice"], vault=vid,
                    member="carol", member_key=keys["carol"],
                    role="contributor")
     t.is_(r, (0, "{}"), "alice grants carol the contributor role")
+    t.ok("session %s: vault key cache: 1 dropped on grant" % SIDS["bob"] in
+         vd.log_text() and vd.cache(SIDS["bob"])[2] == bob_before[2] + 1,
+         "the grant drops bob's cached shared vault key, and counts it",
+         (bob_before, vd.cache(SIDS["bob"])))
     r = vd.request("revoke", user="alice", key=keys["alice"], vault=vid,
                    member="bob")
     t.ok(r is not None and r[0] != 0 and r[1] == NEED_CAROL,
@@ -461,11 +509,19 @@ try:
          "cached vault keys were dropped (%s)" % (m[0] if m else "none"))
     t.ok("session %s of revoked member bob: 1 cached vault keys dropped" %
          SIDS["bob"] in vd.log_text(), "bob's live session among them")
+    t.ok("session %s: vault key cache: 1 dropped on revoke" % SIDS["bob"]
+         in vd.log_text() and "session %s: vault key cache: 1 dropped on "
+         "revoke" % SIDS["alice"] in vd.log_text(),
+         "the cache logs the drop in bob's session and alice's")
     r = vd.inject(PIDS["bob"], "linear", "api.linear.app")
     t.ok(refused(r, "user bob has no credential for connector linear"),
          "bob's worker INJECT for that connector is refused at once", r)
+    a_before = vd.cache(SIDS["alice"])
     r = vd.inject(PIDS["alice"], "linear", "api.linear.app")
     t.ok(r == (0, TEAM_LINE), "alice's worker still gets the value")
+    t.is_(vd.cache(SIDS["alice"]), (a_before[0], a_before[1] + 1,
+                                    a_before[2]),
+          "by unwrapping the new generation: a miss after the revoke")
     r = vd.inject(PIDS["carol"], "linear", "api.linear.app")
     t.ok(r == (0, TEAM_LINE), "carol's worker too: remaining members "
          "open everything")

@@ -144,7 +144,9 @@ class Vaultd:
         if child.fileno() != 3:
             os.dup2(child.fileno(), 3)
         self.log = open(self.logpath, "ab")
-        self.proc = subprocess.Popen([BIN, "service", "-P", "vaultd", "-d"],
+        # -v: the vault key cache logs its hits, misses and drops.
+        self.proc = subprocess.Popen([BIN, "service", "-P", "vaultd", "-d",
+                                      "-v"],
                                      pass_fds=(3,), stdin=subprocess.DEVNULL,
                                      stdout=self.log, stderr=self.log)
         os.close(3) if child.fileno() != 3 else None
@@ -233,6 +235,16 @@ class Vaultd:
             return None
         _, err, _ = REPLY.unpack_from(rep[2])
         return err, rep[2][REPLY.size:].decode(errors="replace")
+
+    def cache(self, session):
+        """The last (hits, misses, drops) of a session's vault key cache,
+        from vaultd's debug log; (0, 0, 0) before any."""
+        last = (0, 0, 0)
+        for m in re.finditer(r"session %s: vault key cache.*\(hits (\d+), "
+                             r"misses (\d+), drops (\d+)\)" % session,
+                             self.log_text()):
+            last = tuple(int(x) for x in m.groups())
+        return last
 
     def log_text(self):
         with open(self.logpath, "rb") as f:
