@@ -385,7 +385,8 @@ store_open(const char *dir)
 	}
 	if ((rv = store_db_open(st)) != 0 ||
 	    (rv = store_chksum_upgrade(st)) != 0) {
-		if (store_damaged(rv))
+		/* EINVAL: a metadata page that is not a btree's any more. */
+		if (store_damaged(rv) || rv == EINVAL)
 			store_damage_report(dir, rv);
 		else
 			log_warnx("cannot open %s/%s: %s", dir, STORE_DB_NAME,

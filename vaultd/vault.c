@@ -25,11 +25,14 @@
  *
  *	users/{user}/vaults/{vault}			"personal" or "shared"
  *	vaults/{vault}/connectors/{connector}		a credential id
+ *	vaults/{vault}/names/{name}			a credential id
  *	store.json					{"format": 2}
  *
  * The indexes make the injection path's lookup cost what the user's own
  * vaults cost, not what the whole store holds: a team store has
- * thousands of vaults, and every proxied request asks.  They are written
+ * thousands of vaults, and every proxied request asks.  Add, rotate and
+ * remove find a credential by connector or name without a walk of its
+ * vault either.  They are written
  * in the same transaction as what they index, and they are only ever a
  * way to find records: membership is still decided by members.json and
  * the wrap, a credential by its own metadata and associated data.
@@ -165,6 +168,8 @@ static int	vault_user_vaults(struct store_txn *, const char *,
 		    struct vault_ref **, size_t *);
 static int	vault_cred_find(struct store_txn *, const char *,
 		    const char *, struct vault_credential_info *);
+static int	vault_cred_lookup(struct store_txn *, const char *,
+		    const char *, const char *, struct vault_credential_info *);
 static int	vault_key_unwrap(struct store_txn *, const char *,
 		    const unsigned char *, const char *, struct vault_key **);
 static int	vault_migrate(struct vault *);
@@ -220,6 +225,7 @@ static int	vault_finish(struct store_txn *, int);
 #define KEY_UVAULTS	"users/%s/vaults/"
 #define KEY_UVAULT	"users/%s/vaults/%s"
 #define KEY_CONN	"vaults/%s/connectors/%s"
+#define KEY_NAME	"vaults/%s/names/%s"
 #define KEY_FORMAT	"store.json"
 
 struct vault *
@@ -259,7 +265,7 @@ vault_migrate_vault(struct store_txn *txn, const char *id, size_t *ncred)
 	struct vault_meta		 m;
 	unsigned char			*val;
 	char				 key[STORE_KEY_MAX];
-	size_t				 i, n = 0, len;
+	size_t				 i, j, n = 0, len;
 	int				 rv, r;
 
 	if ((rv = vault_meta_read(txn, id, &m)) != VAULT_OK ||
@@ -279,16 +285,24 @@ vault_migrate_vault(struct store_txn *txn, const char *id, size_t *ncred)
 	if ((rv = vault_cred_list(txn, id, 1, &list, &n)) != VAULT_OK)
 		return rv;
 	for (i = 0; i < n && rv == VAULT_OK; i++) {
-		/* Two for one connector: the first, as 0.1 injected. */
-		snprintf(key, sizeof(key), KEY_CONN, id, list[i].connector);
-		if ((r = store_get(txn, key, &val, &len)) == -1)
-			rv = VAULT_ERR_SYSTEM;
-		else if (r == 0)
-			free(val);
-		else
-			rv = vault_cred_index(txn, &list[i]);
-		if (rv == VAULT_OK)
-			rv = vault_cred_meta_write(txn, &list[i]);
+		if ((rv = vault_cred_meta_write(txn, &list[i])) != VAULT_OK)
+			break;
+		/* Two for one connector or name: the first, as 0.1 found. */
+		for (j = 0; j < 2; j++) {
+			if (j == 0)
+				snprintf(key, sizeof(key), KEY_CONN, id,
+				    list[i].connector);
+			else
+				snprintf(key, sizeof(key), KEY_NAME, id,
+				    list[i].name);
+			if ((r = store_get(txn, key, &val, &len)) == 0)
+				free(val);
+			else if (r == -1 || store_put(txn, key, list[i].id,
+			    strlen(list[i].id)) == -1) {
+				rv = VAULT_ERR_SYSTEM;
+				break;
+			}
+		}
 	}
 	free(list);
 	*ncred += n;
@@ -1252,30 +1266,40 @@ vault_cred_open(struct store_txn *txn, const unsigned char *vkey,
 	return VAULT_OK;
 }
 
-/* The connector index entry: this credential is the connector's. */
+/* The index entries: this credential is the connector's and the name's. */
 static int
 vault_cred_index(struct store_txn *txn, const struct vault_credential_info *ci)
 {
 	char	 key[STORE_KEY_MAX];
 
 	snprintf(key, sizeof(key), KEY_CONN, ci->vault_id, ci->connector);
+	if (store_put(txn, key, ci->id, strlen(ci->id)) == -1)
+		return VAULT_ERR_SYSTEM;
+	snprintf(key, sizeof(key), KEY_NAME, ci->vault_id, ci->name);
 	return store_put(txn, key, ci->id, strlen(ci->id)) == 0 ? VAULT_OK :
 	    VAULT_ERR_SYSTEM;
 }
 
-/* A credential's two records, and its index entry if it is its own. */
+/* A credential's two records, and its index entries where they are its. */
 static int
 vault_cred_del(struct store_txn *txn, const struct vault_credential_info *ci)
 {
 	char		 key[STORE_KEY_MAX];
 	unsigned char	*id;
 	size_t		 len;
-	int		 r;
+	int		 i, r;
 
-	snprintf(key, sizeof(key), KEY_CONN, ci->vault_id, ci->connector);
-	if ((r = store_get(txn, key, &id, &len)) == -1)
-		return VAULT_ERR_SYSTEM;
-	if (r == 0) {
+	for (i = 0; i < 2; i++) {
+		if (i == 0)
+			snprintf(key, sizeof(key), KEY_CONN, ci->vault_id,
+			    ci->connector);
+		else
+			snprintf(key, sizeof(key), KEY_NAME, ci->vault_id,
+			    ci->name);
+		if ((r = store_get(txn, key, &id, &len)) == -1)
+			return VAULT_ERR_SYSTEM;
+		if (r != 0)
+			continue;
 		r = len == strlen(ci->id) && memcmp(id, ci->id, len) == 0;
 		free(id);
 		if (r && store_del(txn, key) == -1)
@@ -1499,11 +1523,10 @@ vault_credential_add(struct vault *v, const char *user,
 {
 	struct store_txn		*txn;
 	struct crypto_secret		*vkey = NULL;
-	struct vault_credential_info	*list = NULL, ci;
+	struct vault_credential_info	 ci, old;
 	struct vault_meta		 m;
 	enum vault_role			 role;
-	size_t				 i, n = 0;
-	int				 rv, replaced = 0;
+	int				 i, rv, replaced = 0;
 
 	if (!vault_valid_user(user) ||
 	    !vault_valid_chars(name, VAULT_NAME_MAX, VAULT_NAME_CHARS) ||
@@ -1535,24 +1558,28 @@ vault_credential_add(struct vault *v, const char *user,
 		goto done;
 	}
 	if ((rv = vault_wrap_open(txn, m.id, user, ukey, m.generation,
-	    &vkey)) != VAULT_OK ||
-	    (rv = vault_cred_list(txn, m.id, 0, &list, &n)) != VAULT_OK)
+	    &vkey)) != VAULT_OK)
 		goto done;
-	for (i = 0; i < n; i++) {
-		if (strcmp(list[i].connector, connector) != 0 &&
-		    strcmp(list[i].name, name) != 0)
+	/* The one for this connector, then the one of this name. */
+	for (i = 0; i < 2; i++) {
+		rv = vault_cred_lookup(txn, m.id, i == 0 ? "connectors" :
+		    "names", i == 0 ? connector : name, &old);
+		if (rv == VAULT_ERR_NO_CREDENTIAL)
 			continue;
+		if (rv != VAULT_OK)
+			goto done;
 		if (!replace) {
 			log_warnx("vault: user %s: add %s refused: vault %s "
 			    "already has %s for connector %s", user, name,
-			    m.id, list[i].name, list[i].connector);
+			    m.id, old.name, old.connector);
 			rv = VAULT_ERR_EXISTS;
 			goto done;
 		}
-		if ((rv = vault_cred_del(txn, &list[i])) != VAULT_OK)
+		if ((rv = vault_cred_del(txn, &old)) != VAULT_OK)
 			goto done;
 		replaced++;
 	}
+	rv = VAULT_OK;
 	strlcpy(ci.vault_id, m.id, sizeof(ci.vault_id));
 	if (vault_new_id(ci.id) == -1) {
 		rv = VAULT_ERR_SYSTEM;
@@ -1565,7 +1592,6 @@ vault_credential_add(struct vault *v, const char *user,
 		goto done;
  done:
 	crypto_secret_free(vkey);
-	free(list);
 	if ((rv = vault_finish(txn, rv)) == VAULT_OK)
 		log_info("vault: user %s %s credential %s (connector %s, %s) "
 		    "in vault %s", user, replaced ? "replaced" : "added",
@@ -1578,21 +1604,7 @@ static int
 vault_cred_byname(struct store_txn *txn, const char *vault_id,
     const char *name, struct vault_credential_info *out)
 {
-	struct vault_credential_info	*list;
-	size_t				 i, n;
-	int				 rv;
-
-	if ((rv = vault_cred_list(txn, vault_id, 0, &list, &n)) != VAULT_OK)
-		return rv;
-	rv = VAULT_ERR_NO_CREDENTIAL;
-	for (i = 0; i < n; i++)
-		if (strcmp(list[i].name, name) == 0) {
-			*out = list[i];
-			rv = VAULT_OK;
-			break;
-		}
-	free(list);
-	return rv;
+	return vault_cred_lookup(txn, vault_id, "names", name, out);
 }
 
 /*
@@ -1764,66 +1776,74 @@ vault_credential_list(struct vault *v, const char *user,
 }
 
 /*
+ * A credential of one vault by an index ("connectors" or "names"): the
+ * id the index names, then that credential's own metadata, which must
+ * agree with the index (the same id, the same connector or name).
+ */
+static int
+vault_cred_lookup(struct store_txn *txn, const char *vault_id,
+    const char *index, const char *value, struct vault_credential_info *out)
+{
+	unsigned char	*val;
+	char		 key[STORE_KEY_MAX], id[VAULT_ID_LEN + 1];
+	size_t		 len;
+	int		 rv, r;
+
+	snprintf(key, sizeof(key), "vaults/%s/%s/%s", vault_id, index, value);
+	if ((r = store_get(txn, key, &val, &len)) == STORE_NOTFOUND)
+		return VAULT_ERR_NO_CREDENTIAL;
+	if (r == -1)
+		return VAULT_ERR_SYSTEM;
+	memset(id, 0, sizeof(id));
+	if (len == VAULT_ID_LEN)
+		memcpy(id, val, VAULT_ID_LEN);
+	free(val);
+	if (!vault_valid_id(id)) {
+		log_warnx("vault: record %s is damaged", key);
+		return VAULT_ERR_CORRUPT;
+	}
+	snprintf(key, sizeof(key), KEY_CMETA, vault_id, id);
+	if ((r = store_get(txn, key, &val, &len)) != 0) {
+		if (r == STORE_NOTFOUND)
+			log_warnx("vault: index vaults/%s/%s/%s names a "
+			    "credential that is not there", vault_id, index,
+			    value);
+		return r == STORE_NOTFOUND ? VAULT_ERR_CORRUPT :
+		    VAULT_ERR_SYSTEM;
+	}
+	rv = vault_cred_meta_parse(vault_id, val, len, 0, out);
+	free(val);
+	if (rv != VAULT_OK || strcmp(out->id, id) != 0 ||
+	    strcmp(strcmp(index, "names") == 0 ? out->name : out->connector,
+	    value) != 0) {
+		log_warnx("vault: record %s is damaged or does not match its "
+		    "index", key);
+		return VAULT_ERR_CORRUPT;
+	}
+	return VAULT_OK;
+}
+
+/*
  * The credential for this user and connector: the personal vault's
- * first, then shared vaults' in id order.  Two index lookups per vault
- * of the user's (which vaults; which credential is the connector's),
- * then the credential's own metadata, which must agree with the index.
+ * first, then shared vaults' in id order.  An index lookup per vault of
+ * the user's: what the store holds besides does not count.
  */
 static int
 vault_cred_find(struct store_txn *txn, const char *user,
     const char *connector, struct vault_credential_info *out)
 {
 	struct vault_ref	*refs;
-	unsigned char		*val;
-	char			 key[STORE_KEY_MAX], id[VAULT_ID_LEN + 1];
-	size_t			 i, n, len;
-	int			 rv, r;
+	size_t			 i, n;
+	int			 rv;
 
 	if (!vault_valid_chars(connector, VAULT_CONNECTOR_MAX, "._-"))
 		return VAULT_ERR_NO_CREDENTIAL;
 	if ((rv = vault_index_vaults(txn, user, &refs, &n)) != VAULT_OK)
 		return rv;
 	rv = VAULT_ERR_NO_CREDENTIAL;
-	for (i = 0; i < n && rv == VAULT_ERR_NO_CREDENTIAL; i++) {
-		snprintf(key, sizeof(key), KEY_CONN, refs[i].id, connector);
-		if ((r = store_get(txn, key, &val, &len)) == STORE_NOTFOUND)
-			continue;
-		if (r == -1) {
-			rv = VAULT_ERR_SYSTEM;
-			break;
-		}
-		if (len != VAULT_ID_LEN) {
-			free(val);
-			log_warnx("vault: record %s is damaged", key);
-			rv = VAULT_ERR_CORRUPT;
-			break;
-		}
-		memcpy(id, val, VAULT_ID_LEN + 1);
-		free(val);
-		if (!vault_valid_id(id)) {
-			log_warnx("vault: record %s is damaged", key);
-			rv = VAULT_ERR_CORRUPT;
-			break;
-		}
-		snprintf(key, sizeof(key), KEY_CMETA, refs[i].id, id);
-		if ((r = store_get(txn, key, &val, &len)) != 0) {
-			if (r == STORE_NOTFOUND)
-				log_warnx("vault: index %s/connectors/%s names "
-				    "a credential that is not there",
-				    refs[i].id, connector);
-			rv = r == STORE_NOTFOUND ? VAULT_ERR_CORRUPT :
-			    VAULT_ERR_SYSTEM;
-			break;
-		}
-		rv = vault_cred_meta_parse(refs[i].id, val, len, 0, out);
-		free(val);
-		if (rv != VAULT_OK || strcmp(out->id, id) != 0 ||
-		    strcmp(out->connector, connector) != 0) {
-			log_warnx("vault: record %s is damaged or does not "
-			    "match its index", key);
-			rv = VAULT_ERR_CORRUPT;
-		}
-	}
+	for (i = 0; i < n && rv == VAULT_ERR_NO_CREDENTIAL; i++)
+		rv = vault_cred_lookup(txn, refs[i].id, "connectors",
+		    connector, out);
 	free(refs);
 	return rv;
 }
