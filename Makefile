@@ -142,7 +142,8 @@ clean:
 	rm -rf build build-san build-fuzz
 
 # Vault test helpers: programs the vault's t/*.t tests drive (not TAP).
-VAULT_HELPERS=	$(BUILD)/t/helpers/vault_revoke_helper
+VAULT_HELPERS=	$(BUILD)/t/helpers/vault_revoke_helper \
+		$(BUILD)/t/helpers/vault_legacy_store
 
 unit: $(VAULT_HELPERS)
 
