@@ -15,20 +15,8 @@
 
 build=${AILERON_BUILD:-build}
 helper=$build/t/helpers/vault_legacy_store
-echo "1..11"
-if [ ! -x "$helper" ]; then
-	echo "not ok 1 - $helper is missing (make unit)"
-	exit 1
-fi
-tmp=$(mktemp -d /tmp/aileron-vault-migrate.XXXXXX) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-dir=$tmp/vault
-log=$tmp/log
-t=0
-ok() {	# ok CONDITION-STATUS DESCRIPTION
-	t=$((t + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $t - $2"; else echo "not ok $t - $2"; fi
-}
+plan=11
+. "$(dirname "$0")/lib/vaulthelper.sh"
 
 "$helper" write "$dir" 2>>"$log"
 ok $? "a 0.1 store: alice, bob, a shared vault, three credentials"
