@@ -143,9 +143,11 @@ clean:
 
 # Vault test helpers: programs the vault's t/*.t tests drive (not TAP).
 VAULT_HELPERS=	$(BUILD)/t/helpers/vault_revoke_helper \
-		$(BUILD)/t/helpers/vault_legacy_store
+		$(BUILD)/t/helpers/vault_legacy_store \
+		$(BUILD)/t/helpers/vault_bench_store
 
 unit: $(VAULT_HELPERS)
+bench: $(VAULT_HELPERS)
 
 $(BUILD)/t/helpers/%: t/helpers/%.c $(LIBA)
 	@mkdir -p $(@D)

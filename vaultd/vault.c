@@ -1919,11 +1919,17 @@ vault_key_open(struct vault *v, const char *user, const unsigned char *ukey,
  * The injection path: find the user's credential for the connector,
  * take the vault key from the cache or unwrap it (and hand it to the
  * cache), decrypt: one read transaction, whose cost does not grow with
- * the number of vaults in the store.  A cached key of an older
- * generation (a revoke the cache was not told of) is dropped and the
- * current one unwrapped, so a stale cache fails closed: the revoked
- * member's wrap is gone.  *ci is filled in as soon as the credential is
- * found, so the caller can name it in an error.
+ * the number of vaults in the store.
+ *
+ * A cached key is used with the generation it was unwrapped at, without
+ * reading the vault's meta.json: the associated data binds the
+ * generation, so a key a revoke made stale cannot open what the revoke
+ * re-sealed.  vaultd, the only process with the store open, drops every
+ * cached key on a revoke anyway; should a cached key still fail, it is
+ * dropped and the current one unwrapped once, which fails closed for a
+ * member who lost the vault (their wrap is gone).  *ci is filled in as
+ * soon as the credential is found, so the caller can name it in an
+ * error.
  */
 int
 vault_credential_inject(struct vault *v, const char *user,
@@ -1942,21 +1948,20 @@ vault_credential_inject(struct vault *v, const char *user,
 		return VAULT_ERR_INVALID;
 	if ((txn = store_begin(v->st)) == NULL)
 		return VAULT_ERR_SYSTEM;
-	if ((rv = vault_cred_find(txn, user, connector, ci)) != VAULT_OK ||
-	    (rv = vault_meta_read(txn, ci->vault_id, &m)) != VAULT_OK)
+	if ((rv = vault_cred_find(txn, user, connector, ci)) != VAULT_OK)
 		goto done;
-	if ((vk = kc->find(kc->arg, m.id)) != NULL &&
-	    vk->generation != m.generation) {
-		kc->drop(kc->arg, m.id);
-		vk = NULL;
-	}
-	if (vk == NULL) {
-		if ((rv = vault_key_unwrap(txn, user, ukey, m.id, &vk)) !=
-		    VAULT_OK)
+	if ((vk = kc->find(kc->arg, ci->vault_id)) != NULL) {
+		rv = vault_cred_open(txn, vk->key->data, vk->generation, ci,
+		    out);
+		if (rv != VAULT_ERR_CORRUPT)
 			goto done;
-		kc->keep(kc->arg, vk);
+		kc->drop(kc->arg, ci->vault_id);
 	}
-	rv = vault_cred_open(txn, vk->key->data, m.generation, ci, out);
+	if ((rv = vault_meta_read(txn, ci->vault_id, &m)) != VAULT_OK ||
+	    (rv = vault_key_unwrap(txn, user, ukey, m.id, &vk)) != VAULT_OK)
+		goto done;
+	kc->keep(kc->arg, vk);
+	rv = vault_cred_open(txn, vk->key->data, vk->generation, ci, out);
  done:
 	store_abort(txn);
 	return rv;
