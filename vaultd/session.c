@@ -202,8 +202,8 @@ session_vkey_find(struct session *s, const char *vault_id)
 	TAILQ_FOREACH(k, &s->vkeys, entry)
 		if (strcmp(k->vk->vault_id, vault_id) == 0) {
 			s->vk_hits++;
-			log_debug("session %s: vault key cache hit for vault %s "
-			    "(hits %zu, misses %zu, drops %zu)", s->id,
+			log_debug("session %s: vault key cache hit for vault "
+			    "%s (hits %zu, misses %zu, drops %zu)", s->id,
 			    vault_id, s->vk_hits, s->vk_misses, s->vk_drops);
 			return k->vk;
 		}

@@ -122,9 +122,9 @@ store_damage_report(const char *dir, int rv)
 {
 	log_warnx("the vault store %s/%s is damaged (%s): vaultd will not "
 	    "use it.  Stop the service and restore the vault directory from "
-	    "a copy made with \"aileron vault backup\", whose recovery "
-	    "replays its own logs; see RECOVERY in aileron-vault(5)", dir,
-	    STORE_DB_NAME, db_strerror(rv));
+	    "a copy made with \"aileron vault backup\" (recovery first, "
+	    "db5.3_recover -c); see BACKUP AND RESTORE in aileron-vault(5)",
+	    dir, STORE_DB_NAME, db_strerror(rv));
 }
 
 /*

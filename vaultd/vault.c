@@ -41,9 +41,12 @@
  * them safe is that every ciphertext's associated data is rebuilt from
  * them.  A credential opens only under the vault id, credential id,
  * connector, injection kind, generation and seal version it was sealed
- * with, and a wrap only under its vault id, user id and generation.  So editing metadata,
- * swapping blobs or restoring an older generation's blob makes the open
- * fail rather than hand a secret to the wrong connector.
+ * with, and a wrap only under its vault id, user id and generation.  So
+ * editing metadata, swapping blobs, restoring an older generation's blob
+ * or an older seal of a rotated credential makes the open fail rather
+ * than hand a secret to the wrong connector.  (Rolling back a
+ * credential's blob and its metadata together is not detected; see
+ * aileron-vault(5).)
  *
  * Every public function runs in one transaction and either commits all of
  * its changes or aborts them all: a failed operation leaves the store

@@ -8,7 +8,7 @@
  * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
  */
 
-/* vault_bench_store.c: fill a vault store with users for etc/bench-inject.py. */
+/* vault_bench_store.c: fill a vault store for etc/bench-inject.py. */
 
 /*
  *	vault_bench_store DIR FROM TO

@@ -8,7 +8,7 @@
  * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
  */
 
-/* vault_legacy_store.c: a store as aileron 0.1 wrote it, for t/vault-migrate.t. */
+/* vault_legacy_store.c: a store as aileron 0.1 wrote it, for tests. */
 
 /*
  *	vault_legacy_store write DIR	a 0.1 store: no page checksums, no
