@@ -165,10 +165,13 @@ store_walk(struct store *st)
 	}
 	memset(&k, 0, sizeof(k));
 	memset(&v, 0, sizeof(v));
-	/* DB_DBT_PARTIAL of 0 bytes: the pages are read, nothing copied. */
-	v.flags = DB_DBT_PARTIAL;
+	/* Whole values, so that overflow pages (long values) are read too. */
+	k.flags = DB_DBT_REALLOC;
+	v.flags = DB_DBT_REALLOC;
 	while ((rv = dbc->get(dbc, &k, &v, DB_NEXT)) == 0)
 		;
+	free(k.data);
+	free(v.data);
 	if (rv == DB_NOTFOUND)
 		rv = 0;
 	if ((crv = dbc->close(dbc)) != 0 && rv == 0)
