@@ -31,7 +31,7 @@ try:
     pwd.getpwnam("_aileron")
 except KeyError:
     t.skip_all("no _aileron user; make check creates it (etc/adduser.sh)")
-t.plan(64 + 52)
+t.plan(64 + 55)
 
 MASTER = "vaultd test master key 7f3a"
 SECRETS = {
@@ -570,9 +570,21 @@ try:
          (0, TEAM_LINE) and vd.request("list", user="carol",
                                        vault=vid)[0] == 0,
          "vaultd still serves workers and the CLI")
+
+    # alice's worker has the shared credential cached for linear; her own
+    # credential for it, added now, takes precedence at once.
+    OWN_VALUE = "own_SECRETVALUE_0008"
+    r = vd.request("add", user="alice", key=keys["alice"], name="ownlin",
+                   connector="linear", value=OWN_VALUE.encode())
+    t.is_(r, (0, "{}"), "alice adds a linear credential of her own")
+    t.ok("session %s: vault key cache: 1 dropped on add" % SIDS["alice"] in
+         vd.log_text(), "the add drops her session's cached entries")
+    r = vd.inject(PIDS["alice"], "linear", "api.linear.app")
+    t.is_(r, (0, "Authorization: Bearer " + OWN_VALUE),
+          "her next INJECT for linear uses her personal vault's")
     t.is_(vd.shutdown(), 0, "the second vaultd shuts down cleanly")
 
-    values = [TEAM_VALUE] + list(masters.values())
+    values = [TEAM_VALUE, OWN_VALUE] + list(masters.values())
     needles = []
     for v in values:
         b = v.encode()

@@ -380,8 +380,12 @@ cli_add(struct vaultd *vd, struct peer *p, struct cli_req *q)
 	if (rv != VAULT_OK)
 		return cli_error(p, q, replace ? "secret add --replace" :
 		    "secret add", rv);
-	if (replace)
-		session_vkey_drop_all(&vd->sessions, NULL, "replace");
+	/*
+	 * Even a plain add: a credential in the personal vault takes
+	 * precedence over a shared vault's the sessions may have cached.
+	 */
+	session_vkey_drop_all(&vd->sessions, NULL, replace ? "replace" :
+	    "add");
 	log_info("%s: uid %u: user %s added credential %s (connector %s%s) "
 	    "in vault %s", p->chan.name, p->uid, q->r.user, q->r.name,
 	    q->r.connector, replace ? ", replacing" : "",

@@ -15,10 +15,11 @@
  * Ending a session, or any change to a vault's key, zeroes those keys.
  *
  * The vault keys are the injection path's cache: a hit saves the unwrap
- * (a members.json read and a GCM open) on every proxied request.  What
- * would make a cached key wrong drops it: a grant, revoke, rotate,
- * remove or replace (every session's), a passwd (that user's sessions'),
- * the session's end.  Each hit, miss and drop is counted per session and
+ * (a members.json read and a GCM open) on every proxied request, and
+ * with it which credential served each connector (its metadata) saves
+ * the lookup.  What would make a cached entry wrong drops the session's
+ * entries: an add, grant, revoke, rotate or remove (every session's), a
+ * passwd (that user's sessions'), the session's end.  Each hit, miss and drop is counted per session and
  * logged at debug level, so the tests see each invalidation happen.
  *
  * Which worker serves which session is only ever set by control, after it
@@ -35,6 +36,11 @@
 #include "vaultd/session.h"
 
 static size_t	session_vkey_drop_session(struct session *);
+static void	session_cred_drop(struct session *, const char *);
+static const struct vault_credential_info *session_cache_cred_find(void *,
+		    const char *);
+static void	session_cache_cred_keep(void *,
+		    const struct vault_credential_info *);
 static struct vault_key *session_cache_find(void *, const char *);
 static void	session_cache_keep(void *, struct vault_key *);
 static void	session_cache_drop(void *, const char *);
@@ -73,6 +79,7 @@ session_begin(struct sessions *ss, const char *id, const char *user)
 	strlcpy(s->id, id, sizeof(s->id));
 	strlcpy(s->user, user, sizeof(s->user));
 	TAILQ_INIT(&s->vkeys);
+	TAILQ_INIT(&s->creds);
 	TAILQ_INSERT_TAIL(&ss->list, s, entry);
 	ss->n++;
 	return s;
@@ -228,11 +235,25 @@ session_vkey_add(struct session *s, struct vault_key *vk)
 	return 0;
 }
 
+/* What the session knows of a vault's credentials (NULL: any vault's). */
+static void
+session_cred_drop(struct session *s, const char *vault_id)
+{
+	struct session_cred	*c, *tc;
+
+	TAILQ_FOREACH_SAFE(c, &s->creds, entry, tc)
+		if (vault_id == NULL || strcmp(c->ci.vault_id, vault_id) == 0) {
+			TAILQ_REMOVE(&s->creds, c, entry);
+			free(c);
+		}
+}
+
 void
 session_vkey_drop(struct session *s, const char *vault_id)
 {
 	struct session_vkey	*k;
 
+	session_cred_drop(s, vault_id);
 	TAILQ_FOREACH(k, &s->vkeys, entry)
 		if (strcmp(k->vk->vault_id, vault_id) == 0) {
 			TAILQ_REMOVE(&s->vkeys, k, entry);
@@ -250,6 +271,7 @@ session_vkey_drop_session(struct session *s)
 	struct session_vkey	*k;
 	size_t			 n = 0;
 
+	session_cred_drop(s, NULL);
 	while ((k = TAILQ_FIRST(&s->vkeys)) != NULL) {
 		TAILQ_REMOVE(&s->vkeys, k, entry);
 		vault_key_free(k->vk);
@@ -261,7 +283,7 @@ session_vkey_drop_session(struct session *s)
 }
 
 /*
- * After a grant, revoke, rotate, remove or replace (user NULL: every
+ * After an add, grant, revoke, rotate or remove (user NULL: every
  * session), or a passwd (that user's sessions): the cached vault keys go,
  * so the next injection unwraps again from the store and a member who
  * lost access loses it at once.  Returns how many went.
@@ -309,11 +331,40 @@ session_cache_drop(void *arg, const char *vault_id)
 	    s->vk_hits, s->vk_misses, s->vk_drops);
 }
 
+static const struct vault_credential_info *
+session_cache_cred_find(void *arg, const char *connector)
+{
+	struct session		*s = arg;
+	struct session_cred	*c;
+
+	TAILQ_FOREACH(c, &s->creds, entry)
+		if (strcmp(c->ci.connector, connector) == 0)
+			return &c->ci;
+	return NULL;
+}
+
+/* Only alongside its vault's key: dropping the key drops it too. */
+static void
+session_cache_cred_keep(void *arg, const struct vault_credential_info *ci)
+{
+	struct session		*s = arg;
+	struct session_cred	*c;
+
+	if (session_cache_cred_find(s, ci->connector) != NULL)
+		return;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		fatal("%s", __func__);
+	c->ci = *ci;
+	TAILQ_INSERT_TAIL(&s->creds, c, entry);
+}
+
 void
 session_keycache(struct session *s, struct vault_keycache *kc)
 {
 	kc->find = session_cache_find;
 	kc->keep = session_cache_keep;
 	kc->drop = session_cache_drop;
+	kc->cred_find = session_cache_cred_find;
+	kc->cred_keep = session_cache_cred_keep;
 	kc->arg = s;
 }

@@ -30,12 +30,19 @@ struct session_vkey {
 	struct vault_key		*vk;	/* secure heap */
 };
 
+/* Which credential served a connector: metadata, no secret. */
+struct session_cred {
+	TAILQ_ENTRY(session_cred)	 entry;
+	struct vault_credential_info	 ci;
+};
+
 struct session {
 	TAILQ_ENTRY(session)		 entry;
 	char				 id[SESSION_ID_LEN + 1];
 	char				 user[VAULT_USER_MAX + 1];
 	struct crypto_secret		*ukey;	/* NULL until delivered */
 	TAILQ_HEAD(, session_vkey)	 vkeys;
+	TAILQ_HEAD(, session_cred)	 creds;	/* of the cached vaults */
 	size_t				 vk_hits;	/* cache counters, */
 	size_t				 vk_misses;	/* logged at debug */
 	size_t				 vk_drops;

@@ -1920,16 +1920,19 @@ vault_key_open(struct vault *v, const char *user, const unsigned char *ukey,
 
 /*
  * The injection path: find the user's credential for the connector,
- * take the vault key from the cache or unwrap it (and hand it to the
+ * take the vault key from the cache or unwrap it (and hand both to the
  * cache), decrypt: one read transaction, whose cost does not grow with
- * the number of vaults in the store.
+ * the number of vaults in the store.  With a warm cache it is one read,
+ * the credential's .enc, by its place in the key layout.
  *
- * A cached key is used with the generation it was unwrapped at, without
- * reading the vault's meta.json: the associated data binds the
- * generation, so a key a revoke made stale cannot open what the revoke
- * re-sealed.  vaultd, the only process with the store open, drops every
- * cached key on a revoke anyway; should a cached key still fail, it is
- * dropped and the current one unwrapped once, which fails closed for a
+ * What is cached is used as it was: the key with the generation it was
+ * unwrapped at, the credential with the connector, kind and seal version
+ * its metadata had.  The associated data binds all of them, so nothing a
+ * later rotate or revoke re-sealed opens under a stale entry; and vaultd,
+ * the only process with the store open, drops the cache on every change
+ * that could make an entry stale (add, rotate, remove, grant, revoke,
+ * passwd).  Should a cached entry still fail, the vault's entries are
+ * dropped and the store read afresh once, which fails closed for a
  * member who lost the vault (their wrap is gone).  *ci is filled in as
  * soon as the credential is found, so the caller can name it in an
  * error.
@@ -1940,10 +1943,11 @@ vault_credential_inject(struct vault *v, const char *user,
     const struct vault_keycache *kc, struct vault_credential_info *ci,
     struct crypto_secret **out)
 {
-	struct store_txn	*txn;
-	struct vault_key	*vk;
-	struct vault_meta	 m;
-	int			 rv;
+	const struct vault_credential_info	*cc;
+	struct store_txn			*txn;
+	struct vault_key			*vk;
+	struct vault_meta			 m;
+	int					 rv;
 
 	*out = NULL;
 	memset(ci, 0, sizeof(*ci));
@@ -1951,13 +1955,21 @@ vault_credential_inject(struct vault *v, const char *user,
 		return VAULT_ERR_INVALID;
 	if ((txn = store_begin(v->st)) == NULL)
 		return VAULT_ERR_SYSTEM;
+	if ((cc = kc->cred_find(kc->arg, connector)) != NULL &&
+	    (vk = kc->find(kc->arg, cc->vault_id)) != NULL) {
+		*ci = *cc;
+		if ((rv = vault_cred_open(txn, vk->key->data, vk->generation,
+		    ci, out)) == VAULT_OK || rv == VAULT_ERR_SYSTEM)
+			goto done;
+		kc->drop(kc->arg, ci->vault_id);
+		memset(ci, 0, sizeof(*ci));
+	}
 	if ((rv = vault_cred_find(txn, user, connector, ci)) != VAULT_OK)
 		goto done;
 	if ((vk = kc->find(kc->arg, ci->vault_id)) != NULL) {
-		rv = vault_cred_open(txn, vk->key->data, vk->generation, ci,
-		    out);
-		if (rv != VAULT_ERR_CORRUPT)
-			goto done;
+		if ((rv = vault_cred_open(txn, vk->key->data, vk->generation,
+		    ci, out)) != VAULT_ERR_CORRUPT)
+			goto keep;
 		kc->drop(kc->arg, ci->vault_id);
 	}
 	if ((rv = vault_meta_read(txn, ci->vault_id, &m)) != VAULT_OK ||
@@ -1965,6 +1977,9 @@ vault_credential_inject(struct vault *v, const char *user,
 		goto done;
 	kc->keep(kc->arg, vk);
 	rv = vault_cred_open(txn, vk->key->data, vk->generation, ci, out);
+ keep:
+	if (rv == VAULT_OK)
+		kc->cred_keep(kc->arg, ci);
  done:
 	store_abort(txn);
 	return rv;

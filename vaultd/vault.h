@@ -98,12 +98,18 @@ struct vault_key {
  * A cache of unwrapped vault keys that vault_credential_inject() asks
  * before it unwraps (vaultd keeps one per session).  find returns a key
  * the cache still owns; keep hands a new key over to the cache; drop
- * forgets (and zeroes) a key that is no longer current.
+ * forgets (and zeroes) a key that is no longer current, and what the
+ * cache knows of that vault's credentials.  cred_find and cred_keep do
+ * the same for which credential serves a connector (metadata only).
  */
 struct vault_keycache {
 	struct vault_key	*(*find)(void *, const char *vault_id);
 	void			 (*keep)(void *, struct vault_key *);
 	void			 (*drop)(void *, const char *vault_id);
+	const struct vault_credential_info *(*cred_find)(void *,
+				    const char *connector);
+	void			 (*cred_keep)(void *,
+				    const struct vault_credential_info *);
 	void			*arg;
 };
 

@@ -268,6 +268,7 @@ class Vaultd:
         return rc
 
     def kill(self):
-        if self.proc.poll() is None:
+        if getattr(self, "proc", None) is not None and \
+                self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
