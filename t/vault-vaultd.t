@@ -4,10 +4,12 @@
 # kind, refusals, malformed frames from the CLI and from a worker, rate
 # limiting of wrong keys (which a crowd of other users cannot wipe), a
 # long list sent whole, a worker that never reads its replies cut off,
-# cached keys dropped after rotate and rm, no secret on disk or in the
-# log, and locked, non-dumpable memory.  Then, on a second vaultd, shared
-# vaults over vault.sock: create, add into one, grant and revoke with
-# live sessions of every member, and malformed shared-vault requests.
+# no secret on disk or in the log, and locked, non-dumpable memory.  Then,
+# on a second vaultd, shared vaults over vault.sock: create, add into one,
+# grant and revoke with live sessions of every member, and malformed
+# shared-vault requests.  Throughout, the vault key cache's hits, misses
+# and drops, from vaultd's debug log, show each invalidation: rotate,
+# remove, passwd, session end, grant, revoke and add.
 
 import base64
 import json
