@@ -154,9 +154,12 @@ clean:
 	rm -rf build build-san build-fuzz
 
 # Vault test helpers: programs the vault's t/*.t tests drive (not TAP).
-VAULT_HELPERS=	$(BUILD)/t/helpers/vault_revoke_helper
+VAULT_HELPERS=	$(BUILD)/t/helpers/vault_revoke_helper \
+		$(BUILD)/t/helpers/vault_legacy_store \
+		$(BUILD)/t/helpers/vault_bench_store
 
 unit: $(VAULT_HELPERS) $(BUILD)/msgtypes.json
+bench: $(VAULT_HELPERS) $(BUILD)/msgtypes.json
 
 # The message numbers and layouts the Python harnesses use, from the C.
 $(BUILD)/msgtypes.json: $(BUILD)/t/helpers/msgdump

@@ -15,20 +15,8 @@
 N=1000
 build=${AILERON_BUILD:-build}
 helper=$build/t/helpers/vault_revoke_helper
-echo "1..9"
-if [ ! -x "$helper" ]; then
-	echo "not ok 1 - $helper is missing (make unit)"
-	exit 1
-fi
-tmp=$(mktemp -d /tmp/aileron-vault-crash.XXXXXX) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-dir=$tmp/vault
-log=$tmp/log
-t=0
-ok() {	# ok CONDITION-STATUS DESCRIPTION
-	t=$((t + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $t - $2"; else echo "not ok $t - $2"; fi
-}
+plan=9
+. "$(dirname "$0")/lib/vaulthelper.sh"
 
 "$helper" setup "$dir" $N >/dev/null 2>>"$log"
 ok $? "setup: two users, a shared vault with $N credentials"

@@ -4,10 +4,12 @@
 # kind, refusals, malformed frames from the CLI and from a worker, rate
 # limiting of wrong keys (which a crowd of other users cannot wipe), a
 # long list sent whole, a worker that never reads its replies cut off,
-# cached keys dropped after rotate and rm, no secret on disk or in the
-# log, and locked, non-dumpable memory.  Then, on a second vaultd, shared
-# vaults over vault.sock: create, add into one, grant and revoke with
-# live sessions of every member, and malformed shared-vault requests.
+# no secret on disk or in the log, and locked, non-dumpable memory.  Then,
+# on a second vaultd, shared vaults over vault.sock: create, add into one,
+# grant and revoke with live sessions of every member, and malformed
+# shared-vault requests.  Throughout, the vault key cache's hits, misses
+# and drops, from vaultd's debug log, show each invalidation: rotate,
+# remove, passwd, session end, grant, revoke and add.
 
 import base64
 import json
@@ -31,7 +33,7 @@ try:
     pwd.getpwnam("_aileron")
 except KeyError:
     t.skip_all("no _aileron user; make check creates it (etc/adduser.sh)")
-t.plan(53 + 48)
+t.plan(64 + 55)
 
 MASTER = "vaultd test master key 7f3a"
 SECRETS = {
@@ -119,6 +121,9 @@ try:
         r = vd.inject(5001, conn, hosts[conn])
         t.ok(r == (0, want[conn]), "INJECT %s: the %s line" %
              (conn, SECRETS[conn][1]))
+    # One vault, four credentials: the first INJECT unwraps, the rest hit.
+    t.is_(vd.cache(SESSION), (3, 1, 0), "the vault key cache: one miss "
+          "(the first unwrap), then three hits (hits, misses, drops)")
 
     # Refusals: host, connector, credential, a claimed session.
     r = vd.inject(5001, "linear", "evil.example")
@@ -161,17 +166,48 @@ try:
          "the malformed CLI request is logged")
 
     # Rotate: cached vault keys go; the next INJECT has the new value.
+    hits, misses, drops = vd.cache(SESSION)
     r = vd.request("rotate", user="alice", key=ukey, name="lin",
                    value=ROTATED.encode())
     t.is_(r, (0, "{}"), "rotate the bearer credential")
     t.ok(wait_for(lambda: "secret rotate lin for user alice; 1 cached "
                   "vault keys dropped" in vd.log_text(), 5),
          "rotate drops the session's cached vault key")
+    t.ok("session %s: vault key cache: 1 dropped on rotate" % SESSION in
+         vd.log_text() and vd.cache(SESSION) == (hits, misses, drops + 1),
+         "the cache counts the drop on rotate", vd.cache(SESSION))
     r = vd.inject(5001, "linear", "api.linear.app")
     t.ok(r == (0, "Authorization: Bearer " + ROTATED),
          "INJECT after rotate uses the new value")
+    t.is_(vd.cache(SESSION), (hits, misses + 1, drops + 1),
+          "and unwrapped the vault key again: a miss, not a hit")
+
+    # passwd: the user's sessions keep working under the new key, their
+    # cached vault keys (unwrapped with the old one) go; and back again.
+    salt2 = os.urandom(16)
+    ukey2 = H.user_key("the second master key of alice", salt2)
+    for old, new, s2, what in ((ukey, ukey2, salt2, "to a new key"),
+                               (ukey2, ukey, salt, "back")):
+        vd.inject(5001, "hdrsvc", "hdr.example")
+        hits, misses, drops = vd.cache(SESSION)
+        r = vd.request("passwd", user="alice", key=old, new_key=new,
+                       salt=s2, n=16384, r=8, p=1)
+        t.is_(r, (0, "{}"), "passwd %s" % what)
+        t.ok("session %s: vault key cache: 1 dropped on passwd" % SESSION
+             in vd.log_text() and
+             vd.cache(SESSION) == (hits, misses, drops + 1),
+             "passwd %s drops the session's cached vault key" % what,
+             vd.cache(SESSION))
+        r = vd.inject(5001, "hdrsvc", "hdr.example")
+        t.ok(r == (0, want["hdrsvc"]) and
+             vd.cache(SESSION) == (hits, misses + 1, drops + 1),
+             "INJECT after passwd %s unwraps under the session's new key"
+             % what, (r, vd.cache(SESSION)))
+
     r = vd.request("remove", user="alice", key=ukey, name="lin")
     t.is_(r, (0, "{}"), "remove it")
+    t.ok("session %s: vault key cache: 1 dropped on remove" % SESSION in
+         vd.log_text(), "remove drops the cached vault key too")
     r = vd.inject(5001, "linear", "api.linear.app")
     t.ok(r and r[0] != 0 and "no credential for connector linear" in r[1],
          "INJECT after rm: refused")
@@ -262,7 +298,12 @@ try:
         t.diag("per session: " + m[0].split("(")[-1])
 
     # Ending the session zeroes it; its worker serves nothing now.
+    hits, misses, drops = vd.cache(SESSION)
     t.is_(vd.session("END", SESSION), (0, ""), "control ends the session")
+    t.ok(re.search(r"session %s: vault key cache: 1 dropped on session "
+                   r"end \(hits %d, misses %d, drops %d\)" %
+                   (SESSION, hits, misses, drops + 1), vd.log_text()),
+         "its cached vault key is dropped (zeroed) with it, and counted")
     r = vd.inject(5001, "hdrsvc", "hdr.example")
     t.ok(r and r[0] != 0 and "serves no session" in r[1],
          "INJECT after the session ended: refused")
@@ -402,6 +443,10 @@ try:
     t.ok(wait_for(lambda: re.search(
         r"user alice granted bob the reader role in vault %s; \d+ cached "
         "vault keys dropped" % vid, vd.log_text()), 5), "the grant is logged")
+    t.ok("session %s: vault key cache: 0 dropped on grant" % SIDS["bob"] in
+         vd.log_text() and "session %s: vault key cache: 0 dropped on grant"
+         % SIDS["alice"] in vd.log_text(),
+         "a grant empties every session's cache")
     r = vd.request("grant", user="alice", key=keys["alice"], vault=vid,
                    member="bob", member_key=keys["bob"], role="owner")
     t.ok(refused(r, "user bob is already a member of vault " + vid),
@@ -424,10 +469,15 @@ try:
          "nor revoke alice", r)
 
     # carol joins, but has no live session: a revoke of bob must wait.
+    bob_before = vd.cache(SIDS["bob"])
     r = vd.request("grant", user="alice", key=keys["alice"], vault=vid,
                    member="carol", member_key=keys["carol"],
                    role="contributor")
     t.is_(r, (0, "{}"), "alice grants carol the contributor role")
+    t.ok("session %s: vault key cache: 1 dropped on grant" % SIDS["bob"] in
+         vd.log_text() and vd.cache(SIDS["bob"])[2] == bob_before[2] + 1,
+         "the grant drops bob's cached shared vault key, and counts it",
+         (bob_before, vd.cache(SIDS["bob"])))
     r = vd.request("revoke", user="alice", key=keys["alice"], vault=vid,
                    member="bob")
     t.ok(r is not None and r[0] != 0 and r[1] == NEED_CAROL,
@@ -461,11 +511,19 @@ try:
          "cached vault keys were dropped (%s)" % (m[0] if m else "none"))
     t.ok("session %s of revoked member bob: 1 cached vault keys dropped" %
          SIDS["bob"] in vd.log_text(), "bob's live session among them")
+    t.ok("session %s: vault key cache: 1 dropped on revoke" % SIDS["bob"]
+         in vd.log_text() and "session %s: vault key cache: 1 dropped on "
+         "revoke" % SIDS["alice"] in vd.log_text(),
+         "the cache logs the drop in bob's session and alice's")
     r = vd.inject(PIDS["bob"], "linear", "api.linear.app")
     t.ok(refused(r, "user bob has no credential for connector linear"),
          "bob's worker INJECT for that connector is refused at once", r)
+    a_before = vd.cache(SIDS["alice"])
     r = vd.inject(PIDS["alice"], "linear", "api.linear.app")
     t.ok(r == (0, TEAM_LINE), "alice's worker still gets the value")
+    t.is_(vd.cache(SIDS["alice"]), (a_before[0], a_before[1] + 1,
+                                    a_before[2]),
+          "by unwrapping the new generation: a miss after the revoke")
     r = vd.inject(PIDS["carol"], "linear", "api.linear.app")
     t.ok(r == (0, TEAM_LINE), "carol's worker too: remaining members "
          "open everything")
@@ -514,9 +572,21 @@ try:
          (0, TEAM_LINE) and vd.request("list", user="carol",
                                        vault=vid)[0] == 0,
          "vaultd still serves workers and the CLI")
+
+    # alice's worker has the shared credential cached for linear; her own
+    # credential for it, added now, takes precedence at once.
+    OWN_VALUE = "own_SECRETVALUE_0008"
+    r = vd.request("add", user="alice", key=keys["alice"], name="ownlin",
+                   connector="linear", value=OWN_VALUE.encode())
+    t.is_(r, (0, "{}"), "alice adds a linear credential of her own")
+    t.ok("session %s: vault key cache: 1 dropped on add" % SIDS["alice"] in
+         vd.log_text(), "the add drops her session's cached entries")
+    r = vd.inject(PIDS["alice"], "linear", "api.linear.app")
+    t.is_(r, (0, "Authorization: Bearer " + OWN_VALUE),
+          "her next INJECT for linear uses her personal vault's")
     t.is_(vd.shutdown(), 0, "the second vaultd shuts down cleanly")
 
-    values = [TEAM_VALUE] + list(masters.values())
+    values = [TEAM_VALUE, OWN_VALUE] + list(masters.values())
     needles = []
     for v in values:
         b = v.encode()

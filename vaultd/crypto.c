@@ -42,7 +42,8 @@
 #include "crypto.h"
 
 /* First byte after the version: what the associated data is for. */
-#define CRYPTO_AD_PURPOSE_CREDENTIAL	'C'
+#define CRYPTO_AD_PURPOSE_CREDENTIAL	'C'	/* version 0: aileron 0.1 */
+#define CRYPTO_AD_PURPOSE_CREDENTIAL_V	'V'	/* and a seal version */
 #define CRYPTO_AD_PURPOSE_WRAP		'W'
 
 static int	crypto_ad_field(struct crypto_ad *, const char *);
@@ -180,20 +181,28 @@ crypto_ad_u64(struct crypto_ad *ad, uint64_t v)
  * for: moving it to another record, pointing its metadata at another
  * connector or injection kind, or restoring it from an older vault key
  * generation all change the associated data, and the open fails.
+ *
+ * The seal version counts the credential's seals (add, rotate, revoke)
+ * and is kept in its metadata record, so an older ciphertext of the same
+ * credential written back over a rotated one no longer opens.  Version 0
+ * is what aileron 0.1 sealed, without the field (and so under its own
+ * purpose byte: the two layouts never encode the same bytes).
  */
 int
 crypto_ad_credential(struct crypto_ad *ad, const char *vault_id,
     const char *credential_id, const char *connector, const char *kind,
-    uint64_t generation)
+    uint64_t generation, uint64_t version)
 {
 	memset(ad, 0, sizeof(*ad));
 	ad->buf[ad->len++] = CRYPTO_BLOB_VERSION;
-	ad->buf[ad->len++] = CRYPTO_AD_PURPOSE_CREDENTIAL;
+	ad->buf[ad->len++] = version == 0 ? CRYPTO_AD_PURPOSE_CREDENTIAL :
+	    CRYPTO_AD_PURPOSE_CREDENTIAL_V;
 	if (crypto_ad_field(ad, vault_id) == -1 ||
 	    crypto_ad_field(ad, credential_id) == -1 ||
 	    crypto_ad_field(ad, connector) == -1 ||
 	    crypto_ad_field(ad, kind) == -1 ||
-	    crypto_ad_u64(ad, generation) == -1) {
+	    crypto_ad_u64(ad, generation) == -1 ||
+	    (version != 0 && crypto_ad_u64(ad, version) == -1)) {
 		log_warnx("%s: field too long", __func__);
 		return -1;
 	}

@@ -67,7 +67,7 @@ void	 crypto_secret_free(struct crypto_secret *);
 
 int	 crypto_ad_credential(struct crypto_ad *, const char *vault_id,
 	    const char *credential_id, const char *connector, const char *kind,
-	    uint64_t generation);
+	    uint64_t generation, uint64_t version);
 int	 crypto_ad_wrap(struct crypto_ad *, const char *vault_id,
 	    const char *user_id, uint64_t generation);
 

@@ -51,9 +51,6 @@ _Static_assert((int)INJECT_BEARER == (int)VAULT_KIND_BEARER &&
 
 static int	inject_format(const struct connmap_entry *,
 		    const struct crypto_secret *, struct crypto_secret **);
-static int	inject_open(struct vaultd *, struct session *,
-		    const struct vault_credential_info *,
-		    struct crypto_secret **);
 static int	inject_refuse(struct proc_peer *, uint32_t, int, const char *, ...)
 		    __attribute__((__format__ (printf, 4, 5)));
 
@@ -135,33 +132,6 @@ inject_format(const struct connmap_entry *e, const struct crypto_secret *v,
 	return 0;
 }
 
-/*
- * Decrypt with the session's cached vault key, unwrapping it with the
- * session's user key when it is not cached or no longer current (a
- * revoke moved the vault to a new generation).
- */
-static int
-inject_open(struct vaultd *vd, struct session *s,
-    const struct vault_credential_info *ci, struct crypto_secret **pt)
-{
-	struct vault_key	*vk;
-	int			 rv, tries;
-
-	for (tries = 0; tries < 2; tries++) {
-		if ((vk = session_vkey_find(s, ci->vault_id)) == NULL) {
-			if ((rv = vault_key_open(vd->vault, s->user,
-			    s->ukey->data, ci->vault_id, &vk)) != VAULT_OK)
-				return rv;
-			session_vkey_add(s, vk);
-		}
-		rv = vault_credential_decrypt(vd->vault, vk, ci, pt);
-		if (rv != VAULT_ERR_STALE_KEY)
-			return rv;
-		session_vkey_drop(s, ci->vault_id);
-	}
-	return rv;
-}
-
 int
 vaultd_inject(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
 {
@@ -169,6 +139,7 @@ vaultd_inject(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
 	struct msg_reader		 rd;
 	struct vault_credential_info	 ci;
 	const struct connmap_entry	*e;
+	struct vault_keycache		 kc;
 	struct session			*s;
 	struct crypto_secret		*pt = NULL, *line = NULL;
 	uint32_t			 reqid = msg->hdr.reqid;
@@ -210,11 +181,21 @@ vaultd_inject(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
 	if (s->ukey == NULL)
 		return inject_refuse(p, reqid, MSG_VAULT_ERR_REFUSED,
 		    "session %s has no user key yet", s->id);
-	if ((rv = vault_credential_find(vd->vault, s->user, e->name,
-	    &ci)) != VAULT_OK) {
+	/*
+	 * Find, unwrap (or take the session's cached vault key) and
+	 * decrypt, in one read transaction that costs the same however
+	 * many vaults the store holds.
+	 */
+	session_keycache(s, &kc);
+	if ((rv = vault_credential_inject(vd->vault, s->user, s->ukey->data,
+	    e->name, &kc, &ci, &pt)) != VAULT_OK) {
 		if (rv == VAULT_ERR_NO_CREDENTIAL)
 			return inject_refuse(p, reqid, rv, "user %s has no "
 			    "credential for connector %s", s->user, e->name);
+		if (ci.name[0] != '\0')
+			return inject_refuse(p, reqid, rv, "credential %s "
+			    "of user %s does not open: %s", ci.name, s->user,
+			    vault_strerror(rv));
 		return inject_refuse(p, reqid, rv, "user %s, connector "
 		    "%s: %s", s->user, e->name, vault_strerror(rv));
 	}
@@ -223,17 +204,14 @@ vaultd_inject(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
 	    (ci.kind == VAULT_KIND_HEADER &&
 	    strcasecmp(ci.param, e->inject_name) != 0) ||
 	    (ci.kind == VAULT_KIND_QUERY &&
-	    strcmp(ci.param, e->inject_name) != 0))
+	    strcmp(ci.param, e->inject_name) != 0)) {
+		crypto_secret_free(pt);
 		return inject_refuse(p, reqid, MSG_VAULT_ERR_REFUSED,
 		    "credential %s of user %s is a %s credential but connector "
 		    "%s injects %s %s; replace it", ci.name, s->user,
 		    vault_kind_name(ci.kind), e->name,
 		    vault_kind_name(e->inject), e->inject_name);
-
-	if ((rv = inject_open(vd, s, &ci, &pt)) != VAULT_OK)
-		return inject_refuse(p, reqid, rv, "credential %s of user "
-		    "%s does not open: %s", ci.name, s->user,
-		    vault_strerror(rv));
+	}
 	rv = inject_format(e, pt, &line);
 	crypto_secret_free(pt);
 	if (rv == -1 || line->len > 16384) {

@@ -14,6 +14,14 @@
  * lives in the secure heap, as does every vault key unwrapped with it.
  * Ending a session, or any change to a vault's key, zeroes those keys.
  *
+ * The vault keys are the injection path's cache: a hit saves the unwrap
+ * (a members.json read and a GCM open) on every proxied request, and
+ * with it which credential served each connector (its metadata) saves
+ * the lookup.  What would make a cached entry wrong drops the session's
+ * entries: an add, grant, revoke, rotate or remove (every session's), a
+ * passwd (that user's sessions'), the session's end.  Each hit, miss and drop is counted per session and
+ * logged at debug level, so the tests see each invalidation happen.
+ *
  * Which worker serves which session is only ever set by control, after it
  * has validated that worker's token: a worker cannot name its session.
  */
@@ -26,6 +34,16 @@
 #include "log.h"
 #include "vaultd/crypto.h"
 #include "vaultd/session.h"
+
+static size_t	session_vkey_drop_session(struct session *);
+static void	session_cred_drop(struct session *, const char *);
+static const struct vault_credential_info *session_cache_cred_find(void *,
+		    const char *);
+static void	session_cache_cred_keep(void *,
+		    const struct vault_credential_info *);
+static struct vault_key *session_cache_find(void *, const char *);
+static void	session_cache_keep(void *, struct vault_key *);
+static void	session_cache_drop(void *, const char *);
 
 void
 session_init(struct sessions *ss)
@@ -61,6 +79,7 @@ session_begin(struct sessions *ss, const char *id, const char *user)
 	strlcpy(s->id, id, sizeof(s->id));
 	strlcpy(s->user, user, sizeof(s->user));
 	TAILQ_INIT(&s->vkeys);
+	TAILQ_INIT(&s->creds);
 	TAILQ_INSERT_TAIL(&ss->list, s, entry);
 	ss->n++;
 	return s;
@@ -99,18 +118,17 @@ void
 session_end(struct sessions *ss, struct session *s)
 {
 	struct session_worker	*w, *tw;
-	struct session_vkey	*k;
+	size_t			 n;
 
 	TAILQ_FOREACH_SAFE(w, &ss->workers, entry, tw)
 		if (w->s == s) {
 			TAILQ_REMOVE(&ss->workers, w, entry);
 			free(w);
 		}
-	while ((k = TAILQ_FIRST(&s->vkeys)) != NULL) {
-		TAILQ_REMOVE(&s->vkeys, k, entry);
-		vault_key_free(k->vk);
-		free(k);
-	}
+	n = session_vkey_drop_session(s);
+	log_debug("session %s: vault key cache: %zu dropped on session end "
+	    "(hits %zu, misses %zu, drops %zu)", s->id, n, s->vk_hits,
+	    s->vk_misses, s->vk_drops);
 	crypto_secret_free(s->ukey);
 	TAILQ_REMOVE(&ss->list, s, entry);
 	ss->n--;
@@ -182,14 +200,24 @@ session_of_worker(struct sessions *ss, uint32_t pid)
 	return NULL;
 }
 
+/* A lookup in the cache, counted as a hit or a miss. */
 struct vault_key *
 session_vkey_find(struct session *s, const char *vault_id)
 {
 	struct session_vkey	*k;
 
 	TAILQ_FOREACH(k, &s->vkeys, entry)
-		if (strcmp(k->vk->vault_id, vault_id) == 0)
+		if (strcmp(k->vk->vault_id, vault_id) == 0) {
+			s->vk_hits++;
+			log_debug("session %s: vault key cache hit for vault "
+			    "%s (hits %zu, misses %zu, drops %zu)", s->id,
+			    vault_id, s->vk_hits, s->vk_misses, s->vk_drops);
 			return k->vk;
+		}
+	s->vk_misses++;
+	log_debug("session %s: vault key cache miss for vault %s (hits %zu, "
+	    "misses %zu, drops %zu)", s->id, vault_id, s->vk_hits,
+	    s->vk_misses, s->vk_drops);
 	return NULL;
 }
 
@@ -207,38 +235,136 @@ session_vkey_add(struct session *s, struct vault_key *vk)
 	return 0;
 }
 
+/* What the session knows of a vault's credentials (NULL: any vault's). */
+static void
+session_cred_drop(struct session *s, const char *vault_id)
+{
+	struct session_cred	*c, *tc;
+
+	TAILQ_FOREACH_SAFE(c, &s->creds, entry, tc)
+		if (vault_id == NULL || strcmp(c->ci.vault_id, vault_id) == 0) {
+			TAILQ_REMOVE(&s->creds, c, entry);
+			free(c);
+		}
+}
+
 void
 session_vkey_drop(struct session *s, const char *vault_id)
 {
 	struct session_vkey	*k;
 
+	session_cred_drop(s, vault_id);
 	TAILQ_FOREACH(k, &s->vkeys, entry)
 		if (strcmp(k->vk->vault_id, vault_id) == 0) {
 			TAILQ_REMOVE(&s->vkeys, k, entry);
 			vault_key_free(k->vk);
 			free(k);
+			s->vk_drops++;
 			return;
 		}
 }
 
-/*
- * After a revoke, rotate or remove: every cached vault key of every
- * session goes, so the next injection unwraps again from the store and a
- * member who lost access loses it at once.  Returns how many went.
- */
-size_t
-session_vkey_drop_all(struct sessions *ss)
+/* Every cached key of one session, zeroed; how many went. */
+static size_t
+session_vkey_drop_session(struct session *s)
 {
-	struct session		*s;
 	struct session_vkey	*k;
 	size_t			 n = 0;
 
-	TAILQ_FOREACH(s, &ss->list, entry)
-		while ((k = TAILQ_FIRST(&s->vkeys)) != NULL) {
-			TAILQ_REMOVE(&s->vkeys, k, entry);
-			vault_key_free(k->vk);
-			free(k);
-			n++;
-		}
+	session_cred_drop(s, NULL);
+	while ((k = TAILQ_FIRST(&s->vkeys)) != NULL) {
+		TAILQ_REMOVE(&s->vkeys, k, entry);
+		vault_key_free(k->vk);
+		free(k);
+		n++;
+	}
+	s->vk_drops += n;
 	return n;
+}
+
+/*
+ * After an add, grant, revoke, rotate or remove (user NULL: every
+ * session), or a passwd (that user's sessions): the cached vault keys go,
+ * so the next injection unwraps again from the store and a member who
+ * lost access loses it at once.  Returns how many went.
+ */
+size_t
+session_vkey_drop_all(struct sessions *ss, const char *user, const char *why)
+{
+	struct session	*s;
+	size_t		 n, total = 0;
+
+	TAILQ_FOREACH(s, &ss->list, entry) {
+		if (user != NULL && strcmp(s->user, user) != 0)
+			continue;
+		n = session_vkey_drop_session(s);
+		total += n;
+		log_debug("session %s: vault key cache: %zu dropped on %s "
+		    "(hits %zu, misses %zu, drops %zu)", s->id, n, why,
+		    s->vk_hits, s->vk_misses, s->vk_drops);
+	}
+	return total;
+}
+
+/* The callbacks vault_credential_inject() uses: this session's cache. */
+static struct vault_key *
+session_cache_find(void *arg, const char *vault_id)
+{
+	return session_vkey_find(arg, vault_id);
+}
+
+static void
+session_cache_keep(void *arg, struct vault_key *vk)
+{
+	session_vkey_add(arg, vk);
+}
+
+/* A key of an older generation: a revoke this cache was not told of. */
+static void
+session_cache_drop(void *arg, const char *vault_id)
+{
+	struct session	*s = arg;
+
+	session_vkey_drop(s, vault_id);
+	log_debug("session %s: vault key cache: stale key of vault %s "
+	    "dropped (hits %zu, misses %zu, drops %zu)", s->id, vault_id,
+	    s->vk_hits, s->vk_misses, s->vk_drops);
+}
+
+static const struct vault_credential_info *
+session_cache_cred_find(void *arg, const char *connector)
+{
+	struct session		*s = arg;
+	struct session_cred	*c;
+
+	TAILQ_FOREACH(c, &s->creds, entry)
+		if (strcmp(c->ci.connector, connector) == 0)
+			return &c->ci;
+	return NULL;
+}
+
+/* Only alongside its vault's key: dropping the key drops it too. */
+static void
+session_cache_cred_keep(void *arg, const struct vault_credential_info *ci)
+{
+	struct session		*s = arg;
+	struct session_cred	*c;
+
+	if (session_cache_cred_find(s, ci->connector) != NULL)
+		return;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		fatal("%s", __func__);
+	c->ci = *ci;
+	TAILQ_INSERT_TAIL(&s->creds, c, entry);
+}
+
+void
+session_keycache(struct session *s, struct vault_keycache *kc)
+{
+	kc->find = session_cache_find;
+	kc->keep = session_cache_keep;
+	kc->drop = session_cache_drop;
+	kc->cred_find = session_cache_cred_find;
+	kc->cred_keep = session_cache_cred_keep;
+	kc->arg = s;
 }

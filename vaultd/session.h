@@ -30,12 +30,22 @@ struct session_vkey {
 	struct vault_key		*vk;	/* secure heap */
 };
 
+/* Which credential served a connector: metadata, no secret. */
+struct session_cred {
+	TAILQ_ENTRY(session_cred)	 entry;
+	struct vault_credential_info	 ci;
+};
+
 struct session {
 	TAILQ_ENTRY(session)		 entry;
 	char				 id[SESSION_ID_LEN + 1];
 	char				 user[VAULT_USER_MAX + 1];
 	struct crypto_secret		*ukey;	/* NULL until delivered */
 	TAILQ_HEAD(, session_vkey)	 vkeys;
+	TAILQ_HEAD(, session_cred)	 creds;	/* of the cached vaults */
+	size_t				 vk_hits;	/* cache counters, */
+	size_t				 vk_misses;	/* logged at debug */
+	size_t				 vk_drops;
 };
 
 struct session_worker {
@@ -66,6 +76,8 @@ struct session	*session_of_worker(struct sessions *, uint32_t);
 struct vault_key *session_vkey_find(struct session *, const char *);
 int		 session_vkey_add(struct session *, struct vault_key *);
 void		 session_vkey_drop(struct session *, const char *);
-size_t		 session_vkey_drop_all(struct sessions *);
+size_t		 session_vkey_drop_all(struct sessions *, const char *user,
+		    const char *why);
+void		 session_keycache(struct session *, struct vault_keycache *);
 
 #endif

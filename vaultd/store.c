@@ -44,12 +44,24 @@
  * Berkeley DB locks pages, not records, and a transaction holds its
  * write locks until commit, so the lock table must hold one lock per page
  * touched: 10,000 credentials are 20,000 records of a few hundred bytes,
- * some 2,000 leaf pages plus splits.  200,000 locks and objects leave a
- * wide margin for less full pages and cost a few MiB of shared region.
+ * some 2,000 leaf pages plus splits.
+ *
+ * The lock table used to be allocated for 200,000 locks up front: 27 MiB
+ * of shared region, touched at open and so paid in every idle vaultd's
+ * resident memory.  Instead the region starts with what everyday
+ * operations use and Berkeley DB grows it on demand, up to
+ * STORE_REGION_MAX: the main region is mapped at that size, but its file
+ * (and so the memory actually touched) only grows as locks are taken.
+ * 48 MiB holds well over the 200,000 locks a 10,000-credential revoke
+ * could need; t/unit/vault_store.c checks the configured numbers and a
+ * revoke over thousands of credentials, the bench a 10,000 one.
  */
-#define STORE_LK_MAX		200000
-#define STORE_LK_LOCKERS	1000
-#define STORE_CACHE_BYTES	(16 * 1024 * 1024)
+#define STORE_LK_INIT		2000	/* locks and locked objects */
+#define STORE_LK_LOCKERS	64
+#define STORE_TXN_INIT		32
+#define STORE_LK_TABLESIZE	4096	/* hash buckets of the lock table */
+#define STORE_REGION_MAX	(48 * 1024 * 1024)
+#define STORE_CACHE_BYTES	(4 * 1024 * 1024)
 #define STORE_CKP_KBYTES	1024	/* checkpoint after 1 MiB of log */
 
 struct store {
@@ -76,12 +88,204 @@ struct store_cursor {
 static int	store_dir_prepare(const char *);
 static void	store_errcall(const DB_ENV *, const char *, const char *);
 static int	store_key(DBT *, const char *);
+static int	store_damaged(int);
+static void	store_damage_report(const char *, int);
+static int	store_walk(struct store *);
+static int	store_db_open(struct store *);
+static int	store_chksum_copy(struct store *);
+static int	store_chksum_upgrade(struct store *);
+static void	store_fail(struct store_txn *, const char *, const char *,
+		    int);
 
 static void
 store_errcall(const DB_ENV *env, const char *pfx, const char *msg)
 {
 	(void)env;
 	log_warnx("%s: %s", pfx != NULL ? pfx : "store", msg);
+}
+
+/* Whether a Berkeley DB error means a damaged file, not a passing fault. */
+static int
+store_damaged(int rv)
+{
+	return rv == DB_CHKSUM_FAIL || rv == DB_RUNRECOVERY ||
+	    rv == DB_VERIFY_BAD || rv == DB_PAGE_NOTFOUND;
+}
+
+/*
+ * What the user must read when store.db is damaged: which file, and the
+ * way out.  Nothing in the store can be trusted after that, so the
+ * caller fails closed rather than serve from it.
+ */
+static void
+store_damage_report(const char *dir, int rv)
+{
+	log_warnx("the vault store %s/%s is damaged (%s): vaultd will not "
+	    "use it.  Stop the service and restore the vault directory from "
+	    "a copy made with \"aileron vault backup\" (recovery first, "
+	    "db5.3_recover -c); see BACKUP AND RESTORE in aileron-vault(5)",
+	    dir, STORE_DB_NAME, db_strerror(rv));
+}
+
+/*
+ * A store operation failed.  A damaged page (a checksum that does not
+ * match, which makes Berkeley DB panic the environment) ends vaultd with
+ * the message above: every later call would fail the same way, and a
+ * restart shows the message again at open.
+ */
+static void
+store_fail(struct store_txn *txn, const char *what, const char *key, int rv)
+{
+	if (store_damaged(rv)) {
+		store_damage_report(txn->st->dir, rv);
+		fatalx("vault store damaged");
+	}
+	log_warnx("store: %s %s: %s", what, key, db_strerror(rv));
+}
+
+/*
+ * Read every page once at open, so that a damaged page is found now, as
+ * a clear error, and not by the first request that happens to need it.
+ * With DB_CHKSUM each page's checksum is verified as it is read.  The
+ * store is small (a few MiB for 10,000 credentials), so this is cheap.
+ */
+static int
+store_walk(struct store *st)
+{
+	DB_TXN	*tid;
+	DBC	*dbc;
+	DBT	 k, v;
+	int	 rv, crv;
+
+	if ((rv = st->env->txn_begin(st->env, NULL, &tid, 0)) != 0)
+		return rv;
+	if ((rv = st->db->cursor(st->db, tid, &dbc, 0)) != 0) {
+		tid->abort(tid);
+		return rv;
+	}
+	memset(&k, 0, sizeof(k));
+	memset(&v, 0, sizeof(v));
+	/* Whole values, so that overflow pages (long values) are read too. */
+	k.flags = DB_DBT_REALLOC;
+	v.flags = DB_DBT_REALLOC;
+	while ((rv = dbc->get(dbc, &k, &v, DB_NEXT)) == 0)
+		;
+	free(k.data);
+	free(v.data);
+	if (rv == DB_NOTFOUND)
+		rv = 0;
+	if ((crv = dbc->close(dbc)) != 0 && rv == 0)
+		rv = crv;
+	if ((crv = tid->abort(tid)) != 0 && rv == 0)
+		rv = crv;
+	return rv;
+}
+
+/*
+ * DB_CHKSUM: every page carries a checksum, verified when it is read, so
+ * a damaged page is an error, not a wild read (and a SIGBUS) inside
+ * Berkeley DB.  The flag only takes effect when store.db is created.
+ */
+static int
+store_db_open(struct store *st)
+{
+	int	 rv;
+
+	if ((rv = db_create(&st->db, st->env, 0)) != 0)
+		return rv;
+	if ((rv = st->db->set_flags(st->db, DB_CHKSUM)) != 0 ||
+	    (rv = st->db->open(st->db, NULL, STORE_DB_NAME, NULL, DB_BTREE,
+	    DB_CREATE | DB_AUTO_COMMIT, 0600)) != 0) {
+		st->db->close(st->db, 0);
+		st->db = NULL;
+	}
+	return rv;
+}
+
+/* Copy every record of store.db into a new STORE_DB_NEW with checksums. */
+static int
+store_chksum_copy(struct store *st)
+{
+	DB_TXN	*tid;
+	DB	*ndb = NULL;
+	DBC	*dbc = NULL;
+	DBT	 k, v;
+	int	 rv;
+
+	if ((rv = st->env->txn_begin(st->env, NULL, &tid, 0)) != 0)
+		return rv;
+	if ((rv = db_create(&ndb, st->env, 0)) != 0) {
+		tid->abort(tid);
+		return rv;
+	}
+	if ((rv = ndb->set_flags(ndb, DB_CHKSUM)) != 0 ||
+	    (rv = ndb->open(ndb, tid, STORE_DB_NEW, NULL, DB_BTREE,
+	    DB_CREATE | DB_EXCL, 0600)) != 0 ||
+	    (rv = st->db->cursor(st->db, tid, &dbc, 0)) != 0)
+		goto fail;
+	memset(&k, 0, sizeof(k));
+	memset(&v, 0, sizeof(v));
+	while ((rv = dbc->get(dbc, &k, &v, DB_NEXT)) == 0)
+		if ((rv = ndb->put(ndb, tid, &k, &v, 0)) != 0)
+			goto fail;
+	if (rv != DB_NOTFOUND)
+		goto fail;
+	dbc->close(dbc);
+	if ((rv = tid->commit(tid, 0)) != 0) {
+		ndb->close(ndb, 0);
+		return rv;
+	}
+	return ndb->close(ndb, 0);
+ fail:
+	if (dbc != NULL)
+		dbc->close(dbc);
+	tid->abort(tid);	/* closes ndb, opened in it, and removes it */
+	return rv;
+}
+
+/*
+ * A store.db made before checksums were set (by aileron 0.1) is copied,
+ * record by record, into a new file that has them; then, in a second
+ * transaction, the old file is removed and the new one takes its name.
+ * A crash in between leaves the old file authoritative and a stray copy,
+ * which the next open removes before it starts again.
+ */
+static int
+store_chksum_upgrade(struct store *st)
+{
+	DB_TXN		*tid;
+	u_int32_t	 flags;
+	int		 rv;
+
+	if ((rv = st->db->get_flags(st->db, &flags)) != 0)
+		return rv;
+	if ((flags & DB_CHKSUM) != 0)
+		return 0;
+	log_info("%s/%s has no page checksums; copying it into one that "
+	    "has", st->dir, STORE_DB_NAME);
+	if ((rv = st->env->dbremove(st->env, NULL, STORE_DB_NEW, NULL,
+	    DB_AUTO_COMMIT)) != 0 && rv != ENOENT)
+		return rv;
+	if ((rv = store_chksum_copy(st)) != 0)
+		return rv;
+	if ((rv = st->db->close(st->db, 0)) != 0)
+		return rv;
+	st->db = NULL;
+	if ((rv = st->env->txn_begin(st->env, NULL, &tid, 0)) != 0)
+		return rv;
+	if ((rv = st->env->dbremove(st->env, tid, STORE_DB_NAME, NULL,
+	    0)) != 0 ||
+	    (rv = st->env->dbrename(st->env, tid, STORE_DB_NEW, NULL,
+	    STORE_DB_NAME, 0)) != 0) {
+		tid->abort(tid);
+		return rv;
+	}
+	if ((rv = tid->commit(tid, 0)) != 0)
+		return rv;
+	if ((rv = store_db_open(st)) != 0)
+		return rv;
+	log_info("%s/%s now has page checksums", st->dir, STORE_DB_NAME);
+	return 0;
 }
 
 /*
@@ -150,10 +354,18 @@ store_open(const char *dir)
 	}
 	st->env->set_errcall(st->env, store_errcall);
 	st->env->set_errpfx(st->env, "vault store");
-	if ((rv = st->env->set_lk_max_locks(st->env, STORE_LK_MAX)) != 0 ||
-	    (rv = st->env->set_lk_max_objects(st->env, STORE_LK_MAX)) != 0 ||
-	    (rv = st->env->set_lk_max_lockers(st->env,
+	if ((rv = st->env->set_memory_init(st->env, DB_MEM_LOCK,
+	    STORE_LK_INIT)) != 0 ||
+	    (rv = st->env->set_memory_init(st->env, DB_MEM_LOCKOBJECT,
+	    STORE_LK_INIT)) != 0 ||
+	    (rv = st->env->set_memory_init(st->env, DB_MEM_LOCKER,
 	    STORE_LK_LOCKERS)) != 0 ||
+	    (rv = st->env->set_memory_init(st->env, DB_MEM_TRANSACTION,
+	    STORE_TXN_INIT)) != 0 ||
+	    (rv = st->env->set_lk_tablesize(st->env,
+	    STORE_LK_TABLESIZE)) != 0 ||
+	    (rv = st->env->set_memory_max(st->env, 0,
+	    STORE_REGION_MAX)) != 0 ||
 	    (rv = st->env->set_lk_detect(st->env, DB_LOCK_DEFAULT)) != 0 ||
 	    (rv = st->env->set_cachesize(st->env, 0, STORE_CACHE_BYTES,
 	    1)) != 0 ||
@@ -167,15 +379,29 @@ store_open(const char *dir)
 	if ((rv = st->env->open(st->env, dir, DB_CREATE | DB_INIT_TXN |
 	    DB_INIT_LOG | DB_INIT_LOCK | DB_INIT_MPOOL | DB_RECOVER,
 	    0600)) != 0) {
-		log_warnx("cannot open the vault store in %s: %s", dir,
-		    db_strerror(rv));
+		if (store_damaged(rv))
+			store_damage_report(dir, rv);
+		else
+			log_warnx("cannot open the vault store in %s: %s", dir,
+			    db_strerror(rv));
 		goto fail;
 	}
-	if ((rv = db_create(&st->db, st->env, 0)) != 0 ||
-	    (rv = st->db->open(st->db, NULL, STORE_DB_NAME, NULL, DB_BTREE,
-	    DB_CREATE | DB_AUTO_COMMIT, 0600)) != 0) {
-		log_warnx("cannot open %s/%s: %s", dir, STORE_DB_NAME,
-		    db_strerror(rv));
+	if ((rv = store_db_open(st)) != 0 ||
+	    (rv = store_chksum_upgrade(st)) != 0) {
+		/* EINVAL: a metadata page that is not a btree's any more. */
+		if (store_damaged(rv) || rv == EINVAL)
+			store_damage_report(dir, rv);
+		else
+			log_warnx("cannot open %s/%s: %s", dir, STORE_DB_NAME,
+			    db_strerror(rv));
+		goto fail;
+	}
+	if ((rv = store_walk(st)) != 0) {
+		if (store_damaged(rv))
+			store_damage_report(dir, rv);
+		else
+			log_warnx("cannot read %s/%s: %s", dir, STORE_DB_NAME,
+			    db_strerror(rv));
 		goto fail;
 	}
 	umask(omask);
@@ -333,7 +559,7 @@ store_get(struct store_txn *txn, const char *key, unsigned char **val,
 	if (rv == DB_NOTFOUND)
 		return STORE_NOTFOUND;
 	if (rv != 0) {
-		log_warnx("store: get %s: %s", key, db_strerror(rv));
+		store_fail(txn, "get", key, rv);
 		return -1;
 	}
 	if ((p = realloc(v.data, (size_t)v.size + 1)) == NULL) {
@@ -364,7 +590,7 @@ store_put(struct store_txn *txn, const char *key, const void *val,
 	v.data = (void *)(uintptr_t)val;
 	v.size = (u_int32_t)len;
 	if ((rv = txn->st->db->put(txn->st->db, txn->tid, &k, &v, 0)) != 0) {
-		log_warnx("store: put %s: %s", key, db_strerror(rv));
+		store_fail(txn, "put", key, rv);
 		return -1;
 	}
 	return 0;
@@ -382,7 +608,7 @@ store_del(struct store_txn *txn, const char *key)
 	if (rv == DB_NOTFOUND)
 		return STORE_NOTFOUND;
 	if (rv != 0) {
-		log_warnx("store: del %s: %s", key, db_strerror(rv));
+		store_fail(txn, "del", key, rv);
 		return -1;
 	}
 	return 0;
@@ -469,7 +695,8 @@ store_cursor_next(struct store_cursor *c, const char **key,
 	if (rv == DB_NOTFOUND)
 		return STORE_NOTFOUND;
 	if (rv != 0) {
-		log_warnx("store: cursor: %s", db_strerror(rv));
+		store_fail(c->txn, "cursor at", c->seek != NULL ? c->seek :
+		    c->prefix, rv);
 		return -1;
 	}
 	if (c->k.size < c->prefixlen ||

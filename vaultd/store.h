@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #define STORE_DB_NAME	"store.db"
+#define STORE_DB_NEW	"store.db.chksum"	/* while checksums are added */
 #define STORE_KEY_MAX	512		/* longest key we build or accept */
 #define STORE_NOTFOUND	1		/* get/del/cursor: no such key */
 

@@ -18,15 +18,35 @@
  *	vaults/{vault}/members.json			user and role per member
  *	vaults/{vault}/key_wrappings/{user}.wrap	vault key under user key
  *	vaults/{vault}/credentials/{cred}.enc		value under vault key
- *	vaults/{vault}/credentials/{cred}.meta.json	name, connector, kind
+ *	vaults/{vault}/credentials/{cred}.meta.json	name, connector, kind,
+ *							seal version
+ *
+ * and, since store format 2, two indexes and the format record:
+ *
+ *	users/{user}/vaults/{vault}			"personal" or "shared"
+ *	vaults/{vault}/connectors/{connector}		a credential id
+ *	vaults/{vault}/names/{name}			a credential id
+ *	store.json					{"format": 2}
+ *
+ * The indexes make the injection path's lookup cost what the user's own
+ * vaults cost, not what the whole store holds: a team store has
+ * thousands of vaults, and every proxied request asks.  Add, rotate and
+ * remove find a credential by connector or name without a walk of its
+ * vault either.  They are written
+ * in the same transaction as what they index, and they are only ever a
+ * way to find records: membership is still decided by members.json and
+ * the wrap, a credential by its own metadata and associated data.
  *
  * Trust: the JSON records are not authenticated by themselves; what makes
  * them safe is that every ciphertext's associated data is rebuilt from
  * them.  A credential opens only under the vault id, credential id,
- * connector, injection kind and generation it was sealed with, and a wrap
- * only under its vault id, user id and generation.  So editing metadata,
- * swapping blobs or restoring an older generation's blob makes the open
- * fail rather than hand a secret to the wrong connector.
+ * connector, injection kind, generation and seal version it was sealed
+ * with, and a wrap only under its vault id, user id and generation.  So
+ * editing metadata, swapping blobs, restoring an older generation's blob
+ * or an older seal of a rotated credential makes the open fail rather
+ * than hand a secret to the wrong connector.  (Rolling back a
+ * credential's blob and its metadata together is not detected; see
+ * aileron-vault(5).)
  *
  * Every public function runs in one transaction and either commits all of
  * its changes or aborts them all: a failed operation leaves the store
@@ -143,8 +163,21 @@ static int	vault_members_write(struct store_txn *, const char *,
 		    const struct vault_members *);
 static struct vault_member *vault_members_find(struct vault_members *,
 		    const char *);
+static int	vault_index_vaults(struct store_txn *, const char *,
+		    struct vault_ref **, size_t *);
+static int	vault_index_member(struct store_txn *, const char *,
+		    const char *, int);
 static int	vault_user_vaults(struct store_txn *, const char *,
 		    struct vault_ref **, size_t *);
+static int	vault_cred_find(struct store_txn *, const char *,
+		    const char *, struct vault_credential_info *);
+static int	vault_cred_lookup(struct store_txn *, const char *,
+		    const char *, const char *, struct vault_credential_info *);
+static int	vault_key_unwrap(struct store_txn *, const char *,
+		    const unsigned char *, const char *, struct vault_key **);
+static int	vault_migrate(struct vault *);
+static int	vault_migrate_vault(struct store_txn *, const char *,
+		    size_t *);
 static int	vault_resolve(struct store_txn *, const char *, const char *,
 		    struct vault_meta *, enum vault_role *);
 static int	vault_wrap_open(struct store_txn *, const char *, const char *,
@@ -155,14 +188,16 @@ static int	vault_wrap_write(struct store_txn *, const char *, const char *,
 static int	vault_check_personal(struct store_txn *, const char *,
 		    const unsigned char *);
 static int	vault_cred_meta_parse(const char *, const unsigned char *,
-		    size_t, struct vault_credential_info *);
+		    size_t, int, struct vault_credential_info *);
 static int	vault_cred_meta_write(struct store_txn *,
 		    const struct vault_credential_info *);
-static int	vault_cred_list(struct store_txn *, const char *,
+static int	vault_cred_list(struct store_txn *, const char *, int,
 		    struct vault_credential_info **, size_t *);
 static int	vault_cred_seal(struct store_txn *, const unsigned char *,
 		    uint64_t, const struct vault_credential_info *,
 		    const unsigned char *, size_t);
+static int	vault_cred_index(struct store_txn *,
+		    const struct vault_credential_info *);
 static int	vault_cred_open(struct store_txn *, const unsigned char *,
 		    uint64_t, const struct vault_credential_info *,
 		    struct crypto_secret **);
@@ -190,6 +225,11 @@ static int	vault_finish(struct store_txn *, int);
 #define KEY_ENC		"vaults/%s/credentials/%s.enc"
 #define KEY_CMETA	"vaults/%s/credentials/%s.meta.json"
 #define CMETA_SUFFIX	".meta.json"
+#define KEY_UVAULTS	"users/%s/vaults/"
+#define KEY_UVAULT	"users/%s/vaults/%s"
+#define KEY_CONN	"vaults/%s/connectors/%s"
+#define KEY_NAME	"vaults/%s/names/%s"
+#define KEY_FORMAT	"store.json"
 
 struct vault *
 vault_open(const char *dir)
@@ -204,7 +244,165 @@ vault_open(const char *dir)
 		free(v);
 		return NULL;
 	}
+	if (vault_migrate(v) != VAULT_OK) {
+		store_close(v->st);
+		free(v);
+		return NULL;
+	}
 	return v;
+}
+
+/*
+ * One vault of a store being migrated: index its members (those with a
+ * wrap, as membership always was) and its credentials' connectors, and
+ * write each credential's seal version into its metadata: 0, what 0.1
+ * sealed, whose associated data has no version.  From now on a
+ * credential's metadata without a version is damaged, so it cannot be
+ * taken back to the old layout by deleting the field.
+ */
+static int
+vault_migrate_vault(struct store_txn *txn, const char *id, size_t *ncred)
+{
+	struct vault_credential_info	*list = NULL;
+	struct vault_members		 ms;
+	struct vault_meta		 m;
+	unsigned char			*val;
+	char				 key[STORE_KEY_MAX];
+	size_t				 i, j, n = 0, len;
+	int				 rv, r;
+
+	if ((rv = vault_meta_read(txn, id, &m)) != VAULT_OK ||
+	    (rv = vault_members_read(txn, id, &ms)) != VAULT_OK)
+		return rv;
+	for (i = 0; i < ms.n; i++) {
+		snprintf(key, sizeof(key), KEY_WRAP, id, ms.m[i].user);
+		if ((r = store_get(txn, key, &val, &len)) == STORE_NOTFOUND)
+			continue;
+		if (r == -1)
+			return VAULT_ERR_SYSTEM;
+		free(val);
+		if ((rv = vault_index_member(txn, ms.m[i].user, id,
+		    m.personal)) != VAULT_OK)
+			return rv;
+	}
+	if ((rv = vault_cred_list(txn, id, 1, &list, &n)) != VAULT_OK)
+		return rv;
+	for (i = 0; i < n && rv == VAULT_OK; i++) {
+		if ((rv = vault_cred_meta_write(txn, &list[i])) != VAULT_OK)
+			break;
+		/* Two for one connector or name: the first, as 0.1 found. */
+		for (j = 0; j < 2; j++) {
+			if (j == 0)
+				snprintf(key, sizeof(key), KEY_CONN, id,
+				    list[i].connector);
+			else
+				snprintf(key, sizeof(key), KEY_NAME, id,
+				    list[i].name);
+			if ((r = store_get(txn, key, &val, &len)) == 0)
+				free(val);
+			else if (r == -1 || store_put(txn, key, list[i].id,
+			    strlen(list[i].id)) == -1) {
+				rv = VAULT_ERR_SYSTEM;
+				break;
+			}
+		}
+	}
+	free(list);
+	*ncred += n;
+	return rv;
+}
+
+/*
+ * Bring a store written by aileron 0.1 to VAULT_STORE_FORMAT at open, in
+ * one transaction: the indexes and every credential's seal version, then
+ * store.json.  No key is needed (nothing is re-sealed), so vaultd does
+ * it before any user has signed in; a crash leaves the old store, and
+ * the next open starts again.  A store of a newer format is refused.
+ */
+static int
+vault_migrate(struct vault *v)
+{
+	struct store_txn	*txn;
+	struct store_cursor	*c;
+	json_error_t		 jerr;
+	json_t			*o;
+	const unsigned char	*cval;
+	const char		*key;
+	char			*ids = NULL, *nids, skey[STORE_KEY_MAX];
+	unsigned char		*val;
+	size_t			 i, n = 0, ncred = 0, len;
+	json_int_t		 fmt;
+	int			 rv = VAULT_ERR_SYSTEM, r;
+
+	if ((txn = store_begin(v->st)) == NULL)
+		return VAULT_ERR_SYSTEM;
+	if ((r = store_get(txn, KEY_FORMAT, &val, &len)) == 0) {
+		o = json_loadb((char *)val, len, 0, &jerr);
+		free(val);
+		fmt = json_integer_value(json_object_get(o, "format"));
+		json_decref(o);
+		store_abort(txn);
+		if (fmt == VAULT_STORE_FORMAT)
+			return VAULT_OK;
+		log_warnx("the vault store is of format %lld, which this "
+		    "aileron (format %d) cannot read; use the aileron that "
+		    "wrote it", (long long)fmt, VAULT_STORE_FORMAT);
+		return VAULT_ERR_CORRUPT;
+	}
+	if (r == -1)
+		goto done;
+
+	/* Every vault id: the first key of each, then past its prefix. */
+	if ((c = store_cursor_open(txn, "vaults/")) == NULL)
+		goto done;
+	while ((r = store_cursor_next(c, &key, &cval, &len)) == 0) {
+		key += strlen("vaults/");
+		if (strlen(key) <= VAULT_ID_LEN || key[VAULT_ID_LEN] != '/') {
+			log_warnx("vault: stray key vaults/%s", key);
+			r = -1;
+			rv = VAULT_ERR_CORRUPT;
+			break;
+		}
+		if ((nids = reallocarray(ids, n + 1, VAULT_ID_LEN + 1)) ==
+		    NULL) {
+			r = -1;
+			break;
+		}
+		ids = nids;
+		memcpy(ids + n * (VAULT_ID_LEN + 1), key, VAULT_ID_LEN);
+		ids[n * (VAULT_ID_LEN + 1) + VAULT_ID_LEN] = '\0';
+		snprintf(skey, sizeof(skey), "vaults/%s0",
+		    ids + n * (VAULT_ID_LEN + 1));
+		n++;
+		if (store_cursor_seek(c, skey) == -1) {
+			r = -1;
+			break;
+		}
+	}
+	store_cursor_close(c);
+	if (r == -1)
+		goto done;
+	for (i = 0, rv = VAULT_OK; i < n && rv == VAULT_OK; i++)
+		if (vault_valid_id(ids + i * (VAULT_ID_LEN + 1)))
+			rv = vault_migrate_vault(txn,
+			    ids + i * (VAULT_ID_LEN + 1), &ncred);
+	if (rv != VAULT_OK)
+		goto done;
+	snprintf(skey, sizeof(skey), "{\"format\":%d}", VAULT_STORE_FORMAT);
+	if (store_put(txn, KEY_FORMAT, skey, strlen(skey)) == -1)
+		rv = VAULT_ERR_SYSTEM;
+ done:
+	free(ids);
+	if ((rv = vault_finish(txn, rv)) != VAULT_OK) {
+		log_warnx("the vault store could not be brought to format %d: "
+		    "%s", VAULT_STORE_FORMAT, vault_strerror(rv));
+		return rv;
+	}
+	if (n > 0)
+		log_info("vault store migrated to format %d in one "
+		    "transaction: %zu vaults, %zu credentials indexed and "
+		    "versioned", VAULT_STORE_FORMAT, n, ncred);
+	return VAULT_OK;
 }
 
 void
@@ -618,69 +816,48 @@ vault_members_find(struct vault_members *ms, const char *user)
 }
 
 /*
- * The vaults a user belongs to, personal first.  Membership is having a
- * wrap: the cursor visits each vault's first key, we probe for the wrap,
- * then seek past the vault ("vaults/{id}0" sorts right after every
- * "vaults/{id}/..." key), so this costs a few lookups per vault, not a
- * walk over every credential.
+ * The vaults the index lists for a user, personal first, then in id
+ * order: a cursor over users/{user}/vaults/, so this costs what the
+ * user's own vaults cost, however many vaults the store holds.  Roles
+ * are not filled in; the index only finds vaults.
  */
 static int
-vault_user_vaults(struct store_txn *txn, const char *user,
+vault_index_vaults(struct store_txn *txn, const char *user,
     struct vault_ref **refsp, size_t *np)
 {
 	struct store_cursor	*c;
 	struct vault_ref	*refs = NULL, *nr, tmp;
-	struct vault_members	 ms;
-	struct vault_member	*mb;
-	struct vault_meta	 m;
 	const unsigned char	*val;
-	const char		*key, *slash;
-	char			 id[VAULT_ID_LEN + 1], wkey[STORE_KEY_MAX];
-	unsigned char		*w;
-	size_t			 n = 0, len, wlen;
-	int			 rv = VAULT_ERR_SYSTEM, r;
+	const char		*key, *id;
+	char			 prefix[STORE_KEY_MAX];
+	size_t			 n = 0, len, plen;
+	int			 rv = VAULT_ERR_SYSTEM, r, personal;
 
 	*refsp = NULL;
 	*np = 0;
-	if ((c = store_cursor_open(txn, "vaults/")) == NULL)
+	plen = (size_t)snprintf(prefix, sizeof(prefix), KEY_UVAULTS, user);
+	if ((c = store_cursor_open(txn, prefix)) == NULL)
 		return VAULT_ERR_SYSTEM;
 	while ((r = store_cursor_next(c, &key, &val, &len)) == 0) {
-		key += strlen("vaults/");
-		if ((slash = strchr(key, '/')) == NULL ||
-		    (size_t)(slash - key) != VAULT_ID_LEN) {
-			log_warnx("vault: stray key vaults/%s", key);
+		id = key + plen;
+		personal = len == strlen(VAULT_TYPE_PERSONAL) &&
+		    memcmp(val, VAULT_TYPE_PERSONAL, len) == 0;
+		if (!vault_valid_id(id) || (!personal &&
+		    (len != strlen(VAULT_TYPE_SHARED) ||
+		    memcmp(val, VAULT_TYPE_SHARED, len) != 0))) {
+			log_warnx("vault: record %s is damaged", key);
 			rv = VAULT_ERR_CORRUPT;
 			goto done;
 		}
-		memcpy(id, key, VAULT_ID_LEN);
-		id[VAULT_ID_LEN] = '\0';
-		snprintf(wkey, sizeof(wkey), "vaults/%s0", id);
-		if (store_cursor_seek(c, wkey) == -1)
-			goto done;
-		if (!vault_valid_id(id))
-			continue;
-		snprintf(wkey, sizeof(wkey), KEY_WRAP, id, user);
-		if ((r = store_get(txn, wkey, &w, &wlen)) == STORE_NOTFOUND)
-			continue;
-		if (r == -1)
-			goto done;
-		free(w);
-		if ((r = vault_meta_read(txn, id, &m)) != VAULT_OK ||
-		    (r = vault_members_read(txn, id, &ms)) != VAULT_OK) {
-			rv = r;
-			goto done;
-		}
-		if ((mb = vault_members_find(&ms, user)) == NULL)
-			continue;
 		if ((nr = reallocarray(refs, n + 1, sizeof(*refs))) == NULL) {
 			log_warn("%s", __func__);
 			goto done;
 		}
 		refs = nr;
+		memset(&refs[n], 0, sizeof(refs[n]));
 		strlcpy(refs[n].id, id, sizeof(refs[n].id));
-		refs[n].personal = m.personal;
-		refs[n].role = mb->role;
-		if (m.personal && n > 0) {
+		refs[n].personal = personal;
+		if (personal && n > 0) {
 			tmp = refs[0];
 			refs[0] = refs[n];
 			refs[n] = tmp;
@@ -697,6 +874,82 @@ vault_user_vaults(struct store_txn *txn, const char *user,
 	store_cursor_close(c);
 	free(refs);
 	return rv;
+}
+
+/* Index a membership (personal: 1 or 0), or with personal -1 drop it. */
+static int
+vault_index_member(struct store_txn *txn, const char *user,
+    const char *vault_id, int personal)
+{
+	const char	*type;
+	char		 key[STORE_KEY_MAX];
+
+	snprintf(key, sizeof(key), KEY_UVAULT, user, vault_id);
+	if (personal == -1)
+		return store_del(txn, key) == -1 ? VAULT_ERR_SYSTEM :
+		    VAULT_OK;
+	type = personal ? VAULT_TYPE_PERSONAL : VAULT_TYPE_SHARED;
+	return store_put(txn, key, type, strlen(type)) == 0 ? VAULT_OK :
+	    VAULT_ERR_SYSTEM;
+}
+
+/*
+ * The vaults a user belongs to, personal first, with the user's role.
+ * The index finds them; membership is what it always was: a wrap for the
+ * user and a place in members.json.
+ */
+static int
+vault_user_vaults(struct store_txn *txn, const char *user,
+    struct vault_ref **refsp, size_t *np)
+{
+	struct vault_ref	*refs, tmp;
+	struct vault_members	 ms;
+	struct vault_member	*mb;
+	struct vault_meta	 m;
+	char			 wkey[STORE_KEY_MAX];
+	unsigned char		*w;
+	size_t			 i, n, kept = 0, wlen;
+	int			 rv, r;
+
+	*refsp = NULL;
+	*np = 0;
+	if ((rv = vault_index_vaults(txn, user, &refs, &n)) != VAULT_OK)
+		return rv;
+	for (i = 0; i < n; i++) {
+		snprintf(wkey, sizeof(wkey), KEY_WRAP, refs[i].id, user);
+		if ((r = store_get(txn, wkey, &w, &wlen)) == STORE_NOTFOUND)
+			continue;
+		if (r == -1) {
+			free(refs);
+			return VAULT_ERR_SYSTEM;
+		}
+		free(w);
+		if ((rv = vault_meta_read(txn, refs[i].id, &m)) != VAULT_OK ||
+		    (rv = vault_members_read(txn, refs[i].id, &ms)) !=
+		    VAULT_OK) {
+			free(refs);
+			return rv;
+		}
+		if ((mb = vault_members_find(&ms, user)) == NULL)
+			continue;
+		refs[kept] = refs[i];
+		refs[kept].personal = m.personal;
+		refs[kept].role = mb->role;
+		kept++;
+	}
+	if (kept > 0 && !refs[0].personal) {
+		/* The index said otherwise: find the personal one by meta. */
+		for (i = 1; i < kept; i++)
+			if (refs[i].personal) {
+				tmp = refs[0];
+				refs[0] = refs[i];
+				refs[i] = tmp;
+				break;
+			}
+	}
+	*refsp = refs;
+	*np = kept;
+	return VAULT_OK;
 }
 
 /*
@@ -821,12 +1074,17 @@ vault_check_personal(struct store_txn *txn, const char *user,
 	return rv;
 }
 
+/*
+ * A credential's metadata.  legacy: the record may be as aileron 0.1
+ * wrote it, without a seal version (only while migrating); otherwise a
+ * record without one is damaged.
+ */
 static int
 vault_cred_meta_parse(const char *vault_id, const unsigned char *val,
-    size_t len, struct vault_credential_info *ci)
+    size_t len, int legacy, struct vault_credential_info *ci)
 {
 	json_error_t	 jerr;
-	json_t		*o, *jc, *jr;
+	json_t		*o, *jc, *jr, *jv;
 	char		 kind[16];
 	int		 rv = VAULT_ERR_CORRUPT;
 
@@ -836,6 +1094,10 @@ vault_cred_meta_parse(const char *vault_id, const unsigned char *val,
 		return VAULT_ERR_CORRUPT;
 	jc = json_object_get(o, "created");
 	jr = json_object_get(o, "rotated");
+	jv = json_object_get(o, "version");
+	if ((jv == NULL && !legacy) || (jv != NULL &&
+	    (!json_is_integer(jv) || json_integer_value(jv) < 0)))
+		goto done;
 	if (vault_str(o, "id", ci->id, sizeof(ci->id)) == -1 ||
 	    !vault_valid_id(ci->id) ||
 	    vault_str(o, "name", ci->name, sizeof(ci->name)) == -1 ||
@@ -851,6 +1113,7 @@ vault_cred_meta_parse(const char *vault_id, const unsigned char *val,
 	strlcpy(ci->vault_id, vault_id, sizeof(ci->vault_id));
 	ci->created = (time_t)json_integer_value(jc);
 	ci->rotated = (time_t)json_integer_value(jr);
+	ci->version = jv != NULL ? (uint64_t)json_integer_value(jv) : 0;
 	rv = VAULT_OK;
  done:
 	json_decref(o);
@@ -866,11 +1129,12 @@ vault_cred_meta_write(struct store_txn *txn,
 	int	 rv;
 
 	snprintf(key, sizeof(key), KEY_CMETA, ci->vault_id, ci->id);
-	o = json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:I}",
+	o = json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:I, s:I}",
 	    "format", VAULT_FORMAT, "id", ci->id, "name", ci->name,
 	    "connector", ci->connector, "kind", vault_kind_name(ci->kind),
 	    "created", (json_int_t)ci->created,
-	    "rotated", (json_int_t)ci->rotated);
+	    "rotated", (json_int_t)ci->rotated,
+	    "version", (json_int_t)ci->version);
 	if (o != NULL && (ci->kind == VAULT_KIND_HEADER ||
 	    ci->kind == VAULT_KIND_QUERY) &&
 	    json_object_set_new(o, "param", json_string(ci->param)) == -1) {
@@ -884,7 +1148,7 @@ vault_cred_meta_write(struct store_txn *txn,
 
 /* Every credential's metadata in one vault, in key order. */
 static int
-vault_cred_list(struct store_txn *txn, const char *vault_id,
+vault_cred_list(struct store_txn *txn, const char *vault_id, int legacy,
     struct vault_credential_info **cip, size_t *np)
 {
 	struct store_cursor		*c;
@@ -920,8 +1184,8 @@ vault_cred_list(struct store_txn *txn, const char *vault_id,
 		 * a meta record copied over another would hide that
 		 * credential behind a second copy of the first.
 		 */
-		if (vault_cred_meta_parse(vault_id, val, len, &ci[n]) ==
-		    VAULT_OK)
+		if (vault_cred_meta_parse(vault_id, val, len, legacy,
+		    &ci[n]) == VAULT_OK)
 			snprintf(want, sizeof(want), KEY_CMETA, vault_id,
 			    ci[n].id);
 		else
@@ -958,7 +1222,7 @@ vault_cred_seal(struct store_txn *txn, const unsigned char *vkey,
 
 	if (vault_kind_ad(ci, kind, sizeof(kind)) == -1 ||
 	    crypto_ad_credential(&ad, ci->vault_id, ci->id, ci->connector,
-	    kind, gen) == -1 ||
+	    kind, gen, ci->version) == -1 ||
 	    crypto_seal(vkey, &ad, value, len, &blob, &bloblen) == -1)
 		return VAULT_ERR_SYSTEM;
 	snprintf(key, sizeof(key), KEY_ENC, ci->vault_id, ci->id);
@@ -990,7 +1254,7 @@ vault_cred_open(struct store_txn *txn, const unsigned char *vkey,
 		return VAULT_ERR_SYSTEM;
 	if (vault_kind_ad(ci, kind, sizeof(kind)) == -1 ||
 	    crypto_ad_credential(&ad, ci->vault_id, ci->id, ci->connector,
-	    kind, gen) == -1) {
+	    kind, gen, ci->version) == -1) {
 		free(blob);
 		return VAULT_ERR_SYSTEM;
 	}
@@ -1005,11 +1269,45 @@ vault_cred_open(struct store_txn *txn, const unsigned char *vkey,
 	return VAULT_OK;
 }
 
+/* The index entries: this credential is the connector's and the name's. */
 static int
-vault_cred_del(struct store_txn *txn, const struct vault_credential_info *ci)
+vault_cred_index(struct store_txn *txn, const struct vault_credential_info *ci)
 {
 	char	 key[STORE_KEY_MAX];
 
+	snprintf(key, sizeof(key), KEY_CONN, ci->vault_id, ci->connector);
+	if (store_put(txn, key, ci->id, strlen(ci->id)) == -1)
+		return VAULT_ERR_SYSTEM;
+	snprintf(key, sizeof(key), KEY_NAME, ci->vault_id, ci->name);
+	return store_put(txn, key, ci->id, strlen(ci->id)) == 0 ? VAULT_OK :
+	    VAULT_ERR_SYSTEM;
+}
+
+/* A credential's two records, and its index entries where they are its. */
+static int
+vault_cred_del(struct store_txn *txn, const struct vault_credential_info *ci)
+{
+	char		 key[STORE_KEY_MAX];
+	unsigned char	*id;
+	size_t		 len;
+	int		 i, r;
+
+	for (i = 0; i < 2; i++) {
+		if (i == 0)
+			snprintf(key, sizeof(key), KEY_CONN, ci->vault_id,
+			    ci->connector);
+		else
+			snprintf(key, sizeof(key), KEY_NAME, ci->vault_id,
+			    ci->name);
+		if ((r = store_get(txn, key, &id, &len)) == -1)
+			return VAULT_ERR_SYSTEM;
+		if (r != 0)
+			continue;
+		r = len == strlen(ci->id) && memcmp(id, ci->id, len) == 0;
+		free(id);
+		if (r && store_del(txn, key) == -1)
+			return VAULT_ERR_SYSTEM;
+	}
 	snprintf(key, sizeof(key), KEY_ENC, ci->vault_id, ci->id);
 	if (store_del(txn, key) == -1)
 		return VAULT_ERR_SYSTEM;
@@ -1111,7 +1409,8 @@ vault_user_init(struct vault *v, const char *user,
 	    (rv = vault_meta_write(txn, &m)) != VAULT_OK ||
 	    (rv = vault_members_write(txn, m.id, &ms)) != VAULT_OK ||
 	    (rv = vault_wrap_write(txn, m.id, user, ukey, m.generation,
-	    vkey)) != VAULT_OK)
+	    vkey)) != VAULT_OK ||
+	    (rv = vault_index_member(txn, user, m.id, 1)) != VAULT_OK)
 		goto done;
  done:
 	crypto_secret_free(vkey);
@@ -1227,11 +1526,10 @@ vault_credential_add(struct vault *v, const char *user,
 {
 	struct store_txn		*txn;
 	struct crypto_secret		*vkey = NULL;
-	struct vault_credential_info	*list = NULL, ci;
+	struct vault_credential_info	 ci, old;
 	struct vault_meta		 m;
 	enum vault_role			 role;
-	size_t				 i, n = 0;
-	int				 rv, replaced = 0;
+	int				 i, rv, replaced = 0;
 
 	if (!vault_valid_user(user) ||
 	    !vault_valid_chars(name, VAULT_NAME_MAX, VAULT_NAME_CHARS) ||
@@ -1252,6 +1550,7 @@ vault_credential_add(struct vault *v, const char *user,
 	if (kind == VAULT_KIND_HEADER || kind == VAULT_KIND_QUERY)
 		strlcpy(ci.param, param, sizeof(ci.param));
 	ci.created = ci.rotated = time(NULL);
+	ci.version = 1;
 
 	if ((txn = store_begin(v->st)) == NULL)
 		return VAULT_ERR_SYSTEM;
@@ -1262,24 +1561,28 @@ vault_credential_add(struct vault *v, const char *user,
 		goto done;
 	}
 	if ((rv = vault_wrap_open(txn, m.id, user, ukey, m.generation,
-	    &vkey)) != VAULT_OK ||
-	    (rv = vault_cred_list(txn, m.id, &list, &n)) != VAULT_OK)
+	    &vkey)) != VAULT_OK)
 		goto done;
-	for (i = 0; i < n; i++) {
-		if (strcmp(list[i].connector, connector) != 0 &&
-		    strcmp(list[i].name, name) != 0)
+	/* The one for this connector, then the one of this name. */
+	for (i = 0; i < 2; i++) {
+		rv = vault_cred_lookup(txn, m.id, i == 0 ? "connectors" :
+		    "names", i == 0 ? connector : name, &old);
+		if (rv == VAULT_ERR_NO_CREDENTIAL)
 			continue;
+		if (rv != VAULT_OK)
+			goto done;
 		if (!replace) {
 			log_warnx("vault: user %s: add %s refused: vault %s "
 			    "already has %s for connector %s", user, name,
-			    m.id, list[i].name, list[i].connector);
+			    m.id, old.name, old.connector);
 			rv = VAULT_ERR_EXISTS;
 			goto done;
 		}
-		if ((rv = vault_cred_del(txn, &list[i])) != VAULT_OK)
+		if ((rv = vault_cred_del(txn, &old)) != VAULT_OK)
 			goto done;
 		replaced++;
 	}
+	rv = VAULT_OK;
 	strlcpy(ci.vault_id, m.id, sizeof(ci.vault_id));
 	if (vault_new_id(ci.id) == -1) {
 		rv = VAULT_ERR_SYSTEM;
@@ -1287,11 +1590,11 @@ vault_credential_add(struct vault *v, const char *user,
 	}
 	if ((rv = vault_cred_seal(txn, vkey->data, m.generation, &ci, value,
 	    len)) != VAULT_OK ||
-	    (rv = vault_cred_meta_write(txn, &ci)) != VAULT_OK)
+	    (rv = vault_cred_meta_write(txn, &ci)) != VAULT_OK ||
+	    (rv = vault_cred_index(txn, &ci)) != VAULT_OK)
 		goto done;
  done:
 	crypto_secret_free(vkey);
-	free(list);
 	if ((rv = vault_finish(txn, rv)) == VAULT_OK)
 		log_info("vault: user %s %s credential %s (connector %s, %s) "
 		    "in vault %s", user, replaced ? "replaced" : "added",
@@ -1304,21 +1607,7 @@ static int
 vault_cred_byname(struct store_txn *txn, const char *vault_id,
     const char *name, struct vault_credential_info *out)
 {
-	struct vault_credential_info	*list;
-	size_t				 i, n;
-	int				 rv;
-
-	if ((rv = vault_cred_list(txn, vault_id, &list, &n)) != VAULT_OK)
-		return rv;
-	rv = VAULT_ERR_NO_CREDENTIAL;
-	for (i = 0; i < n; i++)
-		if (strcmp(list[i].name, name) == 0) {
-			*out = list[i];
-			rv = VAULT_OK;
-			break;
-		}
-	free(list);
-	return rv;
+	return vault_cred_lookup(txn, vault_id, "names", name, out);
 }
 
 /*
@@ -1374,7 +1663,9 @@ vault_credential_rotate(struct vault *v, const char *user,
 		rv = VAULT_ERR_INVALID;
 		goto done;
 	}
+	/* A new seal version: the old ciphertext no longer opens. */
 	ci.rotated = time(NULL);
+	ci.version++;
 	if ((rv = vault_cred_seal(txn, vkey->data, m.generation, &ci, value,
 	    len)) != VAULT_OK)
 		goto done;
@@ -1460,7 +1751,7 @@ vault_credential_list(struct vault *v, const char *user,
 			goto done;
 	}
 	for (i = 0; i < nr; i++) {
-		if ((rv = vault_cred_list(txn, refs[i].id, &list, &n)) !=
+		if ((rv = vault_cred_list(txn, refs[i].id, 0, &list, &n)) !=
 		    VAULT_OK)
 			goto done;
 		if (n > 0) {
@@ -1488,47 +1779,121 @@ vault_credential_list(struct vault *v, const char *user,
 }
 
 /*
- * The credential the injection path would use for this user and
- * connector: the personal vault's first, then shared vaults' in id order.
+ * A credential of one vault by an index ("connectors" or "names"): the
+ * id the index names, then that credential's own metadata, which must
+ * agree with the index (the same id, the same connector or name).
  */
+static int
+vault_cred_lookup(struct store_txn *txn, const char *vault_id,
+    const char *index, const char *value, struct vault_credential_info *out)
+{
+	unsigned char	*val;
+	char		 key[STORE_KEY_MAX], id[VAULT_ID_LEN + 1];
+	size_t		 len;
+	int		 rv, r;
+
+	snprintf(key, sizeof(key), "vaults/%s/%s/%s", vault_id, index, value);
+	if ((r = store_get(txn, key, &val, &len)) == STORE_NOTFOUND)
+		return VAULT_ERR_NO_CREDENTIAL;
+	if (r == -1)
+		return VAULT_ERR_SYSTEM;
+	memset(id, 0, sizeof(id));
+	if (len == VAULT_ID_LEN)
+		memcpy(id, val, VAULT_ID_LEN);
+	free(val);
+	if (!vault_valid_id(id)) {
+		log_warnx("vault: record %s is damaged", key);
+		return VAULT_ERR_CORRUPT;
+	}
+	snprintf(key, sizeof(key), KEY_CMETA, vault_id, id);
+	if ((r = store_get(txn, key, &val, &len)) != 0) {
+		if (r == STORE_NOTFOUND)
+			log_warnx("vault: index vaults/%s/%s/%s names a "
+			    "credential that is not there", vault_id, index,
+			    value);
+		return r == STORE_NOTFOUND ? VAULT_ERR_CORRUPT :
+		    VAULT_ERR_SYSTEM;
+	}
+	rv = vault_cred_meta_parse(vault_id, val, len, 0, out);
+	free(val);
+	if (rv != VAULT_OK || strcmp(out->id, id) != 0 ||
+	    strcmp(strcmp(index, "names") == 0 ? out->name : out->connector,
+	    value) != 0) {
+		log_warnx("vault: record %s is damaged or does not match its "
+		    "index", key);
+		return VAULT_ERR_CORRUPT;
+	}
+	return VAULT_OK;
+}
+
+/*
+ * The credential for this user and connector: the personal vault's
+ * first, then shared vaults' in id order.  An index lookup per vault of
+ * the user's: what the store holds besides does not count.
+ */
+static int
+vault_cred_find(struct store_txn *txn, const char *user,
+    const char *connector, struct vault_credential_info *out)
+{
+	struct vault_ref	*refs;
+	size_t			 i, n;
+	int			 rv;
+
+	if (!vault_valid_chars(connector, VAULT_CONNECTOR_MAX, "._-"))
+		return VAULT_ERR_NO_CREDENTIAL;
+	if ((rv = vault_index_vaults(txn, user, &refs, &n)) != VAULT_OK)
+		return rv;
+	rv = VAULT_ERR_NO_CREDENTIAL;
+	for (i = 0; i < n && rv == VAULT_ERR_NO_CREDENTIAL; i++)
+		rv = vault_cred_lookup(txn, refs[i].id, "connectors",
+		    connector, out);
+	free(refs);
+	return rv;
+}
+
 int
 vault_credential_find(struct vault *v, const char *user,
     const char *connector, struct vault_credential_info *out)
 {
-	struct store_txn		*txn;
-	struct vault_credential_info	*list;
-	struct vault_ref		*refs = NULL;
-	struct vault_kdf		 kdf;
-	size_t				 i, j, n, nr = 0;
-	int				 rv;
+	struct store_txn	*txn;
+	struct vault_kdf	 kdf;
+	int			 rv;
 
 	if (!vault_valid_user(user) || connector == NULL)
 		return VAULT_ERR_INVALID;
 	if ((txn = store_begin(v->st)) == NULL)
 		return VAULT_ERR_SYSTEM;
-	if ((rv = vault_kdf_read(txn, user, &kdf)) != VAULT_OK &&
-	    rv != VAULT_ERR_KDF)
-		goto done;
-	if ((rv = vault_user_vaults(txn, user, &refs, &nr)) != VAULT_OK)
-		goto done;
-	rv = VAULT_ERR_NO_CREDENTIAL;
-	for (i = 0; i < nr && rv == VAULT_ERR_NO_CREDENTIAL; i++) {
-		if ((rv = vault_cred_list(txn, refs[i].id, &list, &n)) !=
-		    VAULT_OK)
-			goto done;
-		rv = VAULT_ERR_NO_CREDENTIAL;
-		for (j = 0; j < n; j++)
-			if (strcmp(list[j].connector, connector) == 0) {
-				*out = list[j];
-				rv = VAULT_OK;
-				break;
-			}
-		free(list);
-	}
- done:
+	if ((rv = vault_kdf_read(txn, user, &kdf)) == VAULT_OK ||
+	    rv == VAULT_ERR_KDF)
+		rv = vault_cred_find(txn, user, connector, out);
 	store_abort(txn);
-	free(refs);
 	return rv;
+}
+
+/* vault_key_open() inside a transaction the caller holds. */
+static int
+vault_key_unwrap(struct store_txn *txn, const char *user,
+    const unsigned char *ukey, const char *vault_id, struct vault_key **out)
+{
+	struct vault_key	*vk;
+	struct vault_meta	 m;
+	enum vault_role		 role;
+	int			 rv;
+
+	*out = NULL;
+	if ((rv = vault_resolve(txn, user, vault_id, &m, &role)) != VAULT_OK)
+		return rv;
+	if ((vk = calloc(1, sizeof(*vk))) == NULL)
+		return VAULT_ERR_SYSTEM;
+	strlcpy(vk->vault_id, m.id, sizeof(vk->vault_id));
+	vk->generation = m.generation;
+	if ((rv = vault_wrap_open(txn, m.id, user, ukey, m.generation,
+	    &vk->key)) != VAULT_OK) {
+		vault_key_free(vk);
+		return rv;
+	}
+	*out = vk;
+	return VAULT_OK;
 }
 
 /*
@@ -1541,9 +1906,6 @@ vault_key_open(struct vault *v, const char *user, const unsigned char *ukey,
     const char *vault_id, struct vault_key **out)
 {
 	struct store_txn	*txn;
-	struct vault_key	*vk = NULL;
-	struct vault_meta	 m;
-	enum vault_role		 role;
 	int			 rv;
 
 	*out = NULL;
@@ -1551,22 +1913,75 @@ vault_key_open(struct vault *v, const char *user, const unsigned char *ukey,
 		return VAULT_ERR_INVALID;
 	if ((txn = store_begin(v->st)) == NULL)
 		return VAULT_ERR_SYSTEM;
-	if ((rv = vault_resolve(txn, user, vault_id, &m, &role)) != VAULT_OK)
-		goto done;
-	if ((vk = calloc(1, sizeof(*vk))) == NULL) {
-		rv = VAULT_ERR_SYSTEM;
-		goto done;
+	rv = vault_key_unwrap(txn, user, ukey, vault_id, out);
+	store_abort(txn);
+	return rv;
+}
+
+/*
+ * The injection path: find the user's credential for the connector,
+ * take the vault key from the cache or unwrap it (and hand both to the
+ * cache), decrypt: one read transaction, whose cost does not grow with
+ * the number of vaults in the store.  With a warm cache it is one read,
+ * the credential's .enc, by its place in the key layout.
+ *
+ * What is cached is used as it was: the key with the generation it was
+ * unwrapped at, the credential with the connector, kind and seal version
+ * its metadata had.  The associated data binds all of them, so nothing a
+ * later rotate or revoke re-sealed opens under a stale entry; and vaultd,
+ * the only process with the store open, drops the cache on every change
+ * that could make an entry stale (add, rotate, remove, grant, revoke,
+ * passwd).  Should a cached entry still fail, the vault's entries are
+ * dropped and the store read afresh once, which fails closed for a
+ * member who lost the vault (their wrap is gone).  *ci is filled in as
+ * soon as the credential is found, so the caller can name it in an
+ * error.
+ */
+int
+vault_credential_inject(struct vault *v, const char *user,
+    const unsigned char *ukey, const char *connector,
+    const struct vault_keycache *kc, struct vault_credential_info *ci,
+    struct crypto_secret **out)
+{
+	const struct vault_credential_info	*cc;
+	struct store_txn			*txn;
+	struct vault_key			*vk;
+	struct vault_meta			 m;
+	int					 rv;
+
+	*out = NULL;
+	memset(ci, 0, sizeof(*ci));
+	if (!vault_valid_user(user) || connector == NULL)
+		return VAULT_ERR_INVALID;
+	if ((txn = store_begin(v->st)) == NULL)
+		return VAULT_ERR_SYSTEM;
+	if ((cc = kc->cred_find(kc->arg, connector)) != NULL &&
+	    (vk = kc->find(kc->arg, cc->vault_id)) != NULL) {
+		*ci = *cc;
+		if ((rv = vault_cred_open(txn, vk->key->data, vk->generation,
+		    ci, out)) == VAULT_OK || rv == VAULT_ERR_SYSTEM)
+			goto done;
+		kc->drop(kc->arg, ci->vault_id);
+		memset(ci, 0, sizeof(*ci));
 	}
-	strlcpy(vk->vault_id, m.id, sizeof(vk->vault_id));
-	vk->generation = m.generation;
-	if ((rv = vault_wrap_open(txn, m.id, user, ukey, m.generation,
-	    &vk->key)) != VAULT_OK)
+	if ((rv = vault_cred_find(txn, user, connector, ci)) != VAULT_OK)
 		goto done;
-	*out = vk;
-	vk = NULL;
+	if ((vk = kc->find(kc->arg, ci->vault_id)) != NULL) {
+		if ((rv = vault_cred_open(txn, vk->key->data, vk->generation,
+		    ci, out)) != VAULT_ERR_CORRUPT)
+			goto keep;
+		kc->drop(kc->arg, ci->vault_id);
+	}
+	if ((rv = vault_meta_read(txn, ci->vault_id, &m)) != VAULT_OK ||
+	    (rv = vault_key_unwrap(txn, user, ukey, m.id, &vk)) != VAULT_OK)
+		goto done;
+	kc->keep(kc->arg, vk);
+	rv = vault_cred_open(txn, vk->key->data, vk->generation, ci, out);
+ keep:
+	if (rv == VAULT_OK)
+		kc->cred_keep(kc->arg, ci);
  done:
 	store_abort(txn);
-	vault_key_free(vk);
 	return rv;
 }
 
@@ -1614,7 +2029,7 @@ vault_credential_decrypt(struct vault *v, const struct vault_key *vk,
 		    VAULT_ERR_SYSTEM;
 		goto done;
 	}
-	rv = vault_cred_meta_parse(want->vault_id, val, len, &ci);
+	rv = vault_cred_meta_parse(want->vault_id, val, len, 0, &ci);
 	free(val);
 	if (rv != VAULT_OK) {
 		log_warnx("vault: record %s is damaged", key);
@@ -1690,7 +2105,9 @@ vault_shared_create(struct vault *v, const char *user,
 	ms.n = 1;
 	if ((rv = vault_meta_write(txn, &m)) != VAULT_OK ||
 	    (rv = vault_members_write(txn, m.id, &ms)) != VAULT_OK ||
-	    (rv = vault_wrap_write(txn, m.id, user, ukey, 1, vkey)) != VAULT_OK)
+	    (rv = vault_wrap_write(txn, m.id, user, ukey, 1, vkey)) !=
+	    VAULT_OK ||
+	    (rv = vault_index_member(txn, user, m.id, 0)) != VAULT_OK)
 		goto done;
  done:
 	crypto_secret_free(vkey);
@@ -1752,7 +2169,8 @@ vault_grant(struct vault *v, const char *vault_id, const char *granter,
 	ms.n++;
 	if ((rv = vault_wrap_write(txn, m.id, member, member_ukey,
 	    m.generation, vkey)) != VAULT_OK ||
-	    (rv = vault_members_write(txn, m.id, &ms)) != VAULT_OK)
+	    (rv = vault_members_write(txn, m.id, &ms)) != VAULT_OK ||
+	    (rv = vault_index_member(txn, member, m.id, 0)) != VAULT_OK)
 		goto done;
  done:
 	crypto_secret_free(vkey);
@@ -1860,16 +2278,18 @@ vault_revoke(struct vault *v, const char *vault_id, const char *revoker,
 		rv = VAULT_ERR_SYSTEM;
 		goto done;
 	}
-	if ((rv = vault_cred_list(txn, m.id, &list, &n)) != VAULT_OK)
+	if ((rv = vault_cred_list(txn, m.id, 0, &list, &n)) != VAULT_OK)
 		goto done;
 	for (i = 0; i < n; i++) {
 		if ((rv = vault_cred_open(txn, okey->data, m.generation,
 		    &list[i], &pt)) != VAULT_OK)
 			goto done;
+		list[i].version++;
 		rv = vault_cred_seal(txn, nkey->data, m.generation + 1,
 		    &list[i], pt->data, pt->len);
 		crypto_secret_free(pt);
-		if (rv != VAULT_OK)
+		if (rv != VAULT_OK ||
+		    (rv = vault_cred_meta_write(txn, &list[i])) != VAULT_OK)
 			goto done;
 		/* Halfway, so much of the transaction is already logged. */
 		if (i == n / 2)
@@ -1883,7 +2303,8 @@ vault_revoke(struct vault *v, const char *vault_id, const char *revoker,
 			goto done;
 	}
 	snprintf(key, sizeof(key), KEY_WRAP, m.id, member);
-	if (store_del(txn, key) == -1) {
+	if (store_del(txn, key) == -1 ||
+	    vault_index_member(txn, member, m.id, -1) != VAULT_OK) {
 		rv = VAULT_ERR_SYSTEM;
 		goto done;
 	}

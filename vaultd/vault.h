@@ -19,7 +19,8 @@
 
 #include "crypto.h"
 
-#define VAULT_FORMAT		1
+#define VAULT_FORMAT		1	/* of each JSON record */
+#define VAULT_STORE_FORMAT	2	/* of the store: indexes, versions */
 #define VAULT_ID_LEN		32	/* vault and credential ids, hex */
 #define VAULT_USER_MAX		64	/* user id: a login name */
 #define VAULT_NAME_MAX		64	/* credential or vault name */
@@ -83,6 +84,7 @@ struct vault_credential_info {
 	char		 param[VAULT_PARAM_MAX + 1];	/* header or query */
 	time_t		 created;
 	time_t		 rotated;
+	uint64_t	 version;	/* seals so far; 0: sealed by 0.1 */
 };
 
 /* An unwrapped vault key, as vaultd caches it per session. */
@@ -90,6 +92,25 @@ struct vault_key {
 	char			 vault_id[VAULT_ID_LEN + 1];
 	uint64_t		 generation;
 	struct crypto_secret	*key;		/* secure heap */
+};
+
+/*
+ * A cache of unwrapped vault keys that vault_credential_inject() asks
+ * before it unwraps (vaultd keeps one per session).  find returns a key
+ * the cache still owns; keep hands a new key over to the cache; drop
+ * forgets (and zeroes) a key that is no longer current, and what the
+ * cache knows of that vault's credentials.  cred_find and cred_keep do
+ * the same for which credential serves a connector (metadata only).
+ */
+struct vault_keycache {
+	struct vault_key	*(*find)(void *, const char *vault_id);
+	void			 (*keep)(void *, struct vault_key *);
+	void			 (*drop)(void *, const char *vault_id);
+	const struct vault_credential_info *(*cred_find)(void *,
+				    const char *connector);
+	void			 (*cred_keep)(void *,
+				    const struct vault_credential_info *);
+	void			*arg;
 };
 
 /* A member of a vault and their role.  Never holds a key. */
@@ -156,6 +177,10 @@ int	 vault_credential_decrypt(struct vault *, const struct vault_key *,
 int	 vault_credential_open(struct vault *, const char *user,
 	    const unsigned char *ukey, const char *connector,
 	    struct vault_credential_info *, struct crypto_secret **);
+int	 vault_credential_inject(struct vault *, const char *user,
+	    const unsigned char *ukey, const char *connector,
+	    const struct vault_keycache *, struct vault_credential_info *,
+	    struct crypto_secret **);
 
 /* Shared vaults. */
 int	 vault_shared_create(struct vault *, const char *user,

@@ -365,8 +365,12 @@ cli_add(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 	if (rv != VAULT_OK)
 		return cli_error(p, q, replace ? "secret add --replace" :
 		    "secret add", rv);
-	if (replace)
-		session_vkey_drop_all(&vd->sessions);
+	/*
+	 * Even a plain add: a credential in the personal vault takes
+	 * precedence over a shared vault's the sessions may have cached.
+	 */
+	session_vkey_drop_all(&vd->sessions, NULL, replace ? "replace" :
+	    "add");
 	log_info("%s: uid %u: user %s added credential %s (connector %s%s) "
 	    "in vault %s", p->chan.name, p->uid, q->r.user, q->r.name,
 	    q->r.connector, replace ? ", replacing" : "",
@@ -397,7 +401,8 @@ cli_rotate_remove(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 	cli_key_result(vd, p, q->r.user, rv);
 	if (rv != VAULT_OK)
 		return cli_error(p, q, what, rv);
-	n = session_vkey_drop_all(&vd->sessions);
+	n = session_vkey_drop_all(&vd->sessions, NULL,
+	    q->r.op == MSG_VAULT_OP_ROTATE ? "rotate" : "remove");
 	log_info("%s: uid %u: %s %s for user %s; %zu cached vault keys "
 	    "dropped", p->chan.name, p->uid, what, q->r.name, q->r.user, n);
 	return cli_reply(p, q->reqid, 0, "{}");
@@ -439,6 +444,7 @@ cli_passwd(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 {
 	struct vault_kdf	 kdf;
 	struct session		*s;
+	size_t			 n;
 	int			 rv;
 
 	if (cli_limited(vd, p, q))
@@ -452,14 +458,18 @@ cli_passwd(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 	cli_key_result(vd, p, q->r.user, rv);
 	if (rv != VAULT_OK)
 		return cli_error(p, q, "vault passwd", rv);
-	/* The user's live sessions keep working under the new key. */
+	/*
+	 * The user's live sessions keep working under the new key; the
+	 * vault keys they unwrapped with the old one go with it.
+	 */
+	n = session_vkey_drop_all(&vd->sessions, q->r.user, "passwd");
 	TAILQ_FOREACH(s, &vd->sessions.list, entry)
 		if (s->ukey != NULL && strcmp(s->user, q->r.user) == 0 &&
 		    session_set_key(s, q->new_key->data) == -1)
 			log_warnx("session %s: cannot keep the new key",
 			    s->id);
-	log_info("%s: uid %u: vault passwd for user %s", p->chan.name,
-	    p->uid, q->r.user);
+	log_info("%s: uid %u: vault passwd for user %s; %zu cached vault keys "
+	    "dropped", p->chan.name, p->uid, q->r.user, n);
 	return cli_reply(p, q->reqid, 0, "{}");
 }
 
@@ -568,7 +578,7 @@ cli_grant(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 	if ((rv = vault_grant(vd->vault, q->r.vault, q->r.user, q->key->data,
 	    q->r.member, q->member_key->data, q->r.role)) != VAULT_OK)
 		return cli_error(p, q, "vault grant", rv);
-	n = session_vkey_drop_all(&vd->sessions);
+	n = session_vkey_drop_all(&vd->sessions, NULL, "grant");
 	log_info("%s: uid %u: user %s granted %s the %s role in vault %s; "
 	    "%zu cached vault keys dropped", p->chan.name, p->uid, q->r.user,
 	    q->r.member, vault_role_name(q->r.role), q->r.vault, n);
@@ -677,7 +687,7 @@ cli_revoke(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 		log_info("%s: session %s of revoked member %s: %zu cached "
 		    "vault keys dropped", p->chan.name, s->id, s->user, nv);
 	}
-	dropped = session_vkey_drop_all(&vd->sessions);
+	dropped = session_vkey_drop_all(&vd->sessions, NULL, "revoke");
 	log_info("%s: uid %u: user %s revoked %s from vault %s; %zu cached "
 	    "vault keys dropped", p->chan.name, p->uid, q->r.user,
 	    q->r.member, q->r.vault, dropped);

@@ -275,7 +275,7 @@ vault_reset(void)
 	copy_env(tmpl, work);
 	if ((vd.vault = vault_open(work)) == NULL)
 		errx(1, "vault_open %s", work);
-	session_vkey_drop_all(&vd.sessions);
+	session_vkey_drop_all(&vd.sessions, NULL, "fuzz reset");
 	memset(vd.limits, 0, sizeof(vd.limits));
 	memset(&vd.limit_overflow, 0, sizeof(vd.limit_overflow));
 	nadds = nbackups = 0;

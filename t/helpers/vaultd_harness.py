@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import pwd
+import re
 import select
 import socket
 import struct
@@ -116,7 +117,7 @@ class Chan:
 class Vaultd:
     """A vaultd with us as its master, its control and its workers."""
 
-    def __init__(self, connectors, user="_aileron"):
+    def __init__(self, connectors, user="_aileron", verbose=True):
         self.state = tempfile.mkdtemp(prefix="aileron-vt.")
         os.chmod(self.state, 0o700)
         self.dir = os.path.join(self.state, "vault")
@@ -131,6 +132,7 @@ class Vaultd:
         self.connectors = connectors
         self.workers = {}
         self.reqid = 0
+        self.verbose = verbose
 
     def start(self):
         parent, child = socket.socketpair()
@@ -142,7 +144,9 @@ class Vaultd:
         if child.fileno() != 3:
             os.dup2(child.fileno(), 3)
         self.log = open(self.logpath, "ab")
-        self.proc = subprocess.Popen([BIN, "service", "-P", "vaultd", "-d"],
+        # -v: the vault key cache logs its hits, misses and drops.
+        self.proc = subprocess.Popen([BIN, "service", "-P", "vaultd", "-d"] +
+                                     (["-v"] if self.verbose else []),
                                      pass_fds=(3,), stdin=subprocess.DEVNULL,
                                      stdout=self.log, stderr=self.log)
         os.close(3) if child.fileno() != 3 else None
@@ -150,12 +154,14 @@ class Vaultd:
         self.pid = self.proc.pid
         self.master = Chan(parent)
         lsock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        if os.path.exists(self.sockpath):     # a restart
+            os.unlink(self.sockpath)
         lsock.bind(self.sockpath)
         os.chmod(self.sockpath, 0o600)
         lsock.listen(16)
         lsock.setblocking(False)
         self.master.send("CONF_PROC", CONF_PROC.pack(
-            1, 1, os.getuid(), cstr(self.user, 63), cstr(self.dir, 4095)),
+            1 if self.verbose else 0, 1, os.getuid(), cstr(self.user, 63), cstr(self.dir, 4095)),
             fd=lsock.fileno())
         lsock.close()
         ctl, far = socket.socketpair()
@@ -242,6 +248,16 @@ class Vaultd:
         err, _ = REPLY.unpack_from(rep[2])
         return err, rep[2][REPLY.size:].decode(errors="replace")
 
+    def cache(self, session):
+        """The last (hits, misses, drops) of a session's vault key cache,
+        from vaultd's debug log; (0, 0, 0) before any."""
+        last = (0, 0, 0)
+        for m in re.finditer(r"session %s: vault key cache.*\(hits (\d+), "
+                             r"misses (\d+), drops (\d+)\)" % session,
+                             self.log_text()):
+            last = tuple(int(x) for x in m.groups())
+        return last
+
     def log_text(self):
         with open(self.logpath, "rb") as f:
             return f.read().decode(errors="replace")
@@ -249,12 +265,19 @@ class Vaultd:
     def shutdown(self):
         self.master.send("SHUTDOWN")
         try:
-            return self.proc.wait(10)
+            rc = self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            return None
+            rc = None
+        # Our ends go too, so a restart's descriptor 3 is free.
+        for c in [self.master, self.control] + list(self.workers.values()):
+            c.s.close()
+        self.workers = {}
+        self.log.close()
+        return rc
 
     def kill(self):
-        if self.proc.poll() is None:
+        if getattr(self, "proc", None) is not None and \
+                self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()

@@ -56,7 +56,7 @@ main(void)
 	ok(CRYPTO_secure_allocated(k1), "key lives in the secure heap");
 	ok(memcmp(k1->data, k2->data, CRYPTO_KEY_LEN) != 0, "keys differ");
 
-	is(crypto_ad_credential(&ad, "v1", "c1", "linear", "bearer", 1), 0,
+	is(crypto_ad_credential(&ad, "v1", "c1", "linear", "bearer", 1, 1), 0,
 	    "credential AD");
 	is(crypto_seal(k1->data, &ad, msg, sizeof(msg) - 1, &blob, &len), 0,
 	    "seal");
@@ -89,28 +89,33 @@ main(void)
 	free(copy);
 
 	ok(!opens(k2->data, &ad, blob, len), "wrong key fails");
-	crypto_ad_credential(&ad2, "v1", "c2", "linear", "bearer", 1);
+	crypto_ad_credential(&ad2, "v1", "c2", "linear", "bearer", 1, 1);
 	ok(!opens(k1->data, &ad2, blob, len), "other credential id fails");
-	crypto_ad_credential(&ad2, "v1", "c1", "github", "bearer", 1);
+	crypto_ad_credential(&ad2, "v1", "c1", "github", "bearer", 1, 1);
 	ok(!opens(k1->data, &ad2, blob, len), "other connector fails");
-	crypto_ad_credential(&ad2, "v1", "c1", "linear", "header:X-Key", 1);
+	crypto_ad_credential(&ad2, "v1", "c1", "linear", "header:X-Key", 1, 1);
 	ok(!opens(k1->data, &ad2, blob, len), "other kind fails");
-	crypto_ad_credential(&ad2, "v1", "c1", "linear", "bearer", 2);
+	crypto_ad_credential(&ad2, "v1", "c1", "linear", "bearer", 2, 1);
 	ok(!opens(k1->data, &ad2, blob, len), "other generation fails");
-	crypto_ad_credential(&ad2, "v2", "c1", "linear", "bearer", 1);
+	crypto_ad_credential(&ad2, "v2", "c1", "linear", "bearer", 1, 1);
 	ok(!opens(k1->data, &ad2, blob, len), "other vault fails");
+	crypto_ad_credential(&ad2, "v1", "c1", "linear", "bearer", 1, 2);
+	ok(!opens(k1->data, &ad2, blob, len), "other seal version fails");
+	crypto_ad_credential(&ad2, "v1", "c1", "linear", "bearer", 1, 0);
+	ok(!opens(k1->data, &ad2, blob, len),
+	    "the 0.1 layout (version 0) never opens a versioned seal");
 	crypto_ad_wrap(&ad2, "v1", "c1", 1);
 	ok(!opens(k1->data, &ad2, blob, len),
 	    "wrap AD never opens a credential");
 
 	/* Length prefixes: ("a/", "b") and ("a", "/b") differ. */
-	crypto_ad_credential(&ad, "a/", "b", "c", "bearer", 1);
-	crypto_ad_credential(&ad2, "a", "/b", "c", "bearer", 1);
+	crypto_ad_credential(&ad, "a/", "b", "c", "bearer", 1, 1);
+	crypto_ad_credential(&ad2, "a", "/b", "c", "bearer", 1, 1);
 	ok(ad.len != ad2.len || memcmp(ad.buf, ad2.buf, ad.len) != 0,
 	    "AD fields are unambiguous");
 
 	/* Two seals of the same plaintext use different nonces. */
-	crypto_ad_credential(&ad, "v1", "c1", "linear", "bearer", 1);
+	crypto_ad_credential(&ad, "v1", "c1", "linear", "bearer", 1, 1);
 	crypto_seal(k1->data, &ad, msg, sizeof(msg) - 1, &blob2, &len2);
 	ok(memcmp(blob + 1, blob2 + 1, CRYPTO_NONCE_LEN) != 0,
 	    "fresh nonce per seal");
@@ -133,7 +138,7 @@ main(void)
 	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-	    "bearer", 1) == -1, "overlong AD field refused");
+	    "bearer", 1, 1) == -1, "overlong AD field refused");
 
 	/* KDF bounds. */
 	ok(crypto_kdf_check(32768, 8, 1) == NULL, "default KDF accepted");

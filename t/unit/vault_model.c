@@ -307,8 +307,10 @@ main(void)
 	p = strdup((char *)save);
 	memcpy(strstr(p, "\"linear\""), "\"slackk\"", 8);
 	vt_put(st, k3, p, strlen(p));
-	is(open_err("alice", ak, "slackk"), VAULT_ERR_CORRUPT,
+	is(open_err("alice", ak, "linear"), VAULT_ERR_CORRUPT,
 	    "meta re-pointed at another connector: detected");
+	is(open_err("alice", ak, "slackk"), VAULT_ERR_NO_CREDENTIAL,
+	    "and the other connector finds nothing (the index names none)");
 	strcpy(p, (char *)save);
 	memcpy(strstr(p, "\"bearer\""), "\"basic\" ", 8);
 	vt_put(st, k3, p, strlen(p));
@@ -322,8 +324,10 @@ main(void)
 	cred_key(pv, "anthropic", ".meta.json", k2, sizeof(k2));
 	m2 = vt_get(st, k2, &lm2);
 	vt_put(st, k2, save, lsave);
-	is(open_err("alice", ak, "linear"), VAULT_ERR_CORRUPT,
+	is(open_err("alice", ak, "anthropic"), VAULT_ERR_CORRUPT,
 	    "a meta record copied over another credential's: detected");
+	is(vault_credential_list(v, "alice", NULL, &list, &n),
+	    VAULT_ERR_CORRUPT, "and list detects it too");
 	vt_put(st, k2, m2, lm2);
 	free(m2);
 	ok(opens_to("alice", ak, "anthropic", secrets[2]), "copy undone");
