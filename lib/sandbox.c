@@ -91,7 +91,7 @@ sandbox_prepare_empty(const char *path)
 static void
 sandbox_fds(struct sandbox *sb)
 {
-	int	 park[16];
+	int	 park[SANDBOX_MAX_KEEP];
 	size_t	 i;
 
 	if (sb->nkeep > sizeof(park) / sizeof(park[0]))

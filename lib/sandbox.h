@@ -18,6 +18,7 @@
 #include "msgtypes.h"
 
 #define SANDBOX_EMPTY_DIR	"/var/empty"
+#define SANDBOX_MAX_KEEP	80	/* descriptors a child may keep */
 
 struct sandbox {
 	enum proc_id	 proc;

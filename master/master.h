@@ -25,6 +25,9 @@
 #include "msg.h"
 #include "proc.h"
 
+/* Proxy listeners (CONF_LISTEN_MAX) and the management API socket. */
+#define MASTER_MAX_LISTENERS	65
+
 struct aileron_conf;
 struct matcher;
 struct spec;
@@ -69,7 +72,7 @@ struct master {
 	uid_t			 uid;
 	gid_t			 gid;
 
-	struct master_listener	 listeners[16];
+	struct master_listener	 listeners[MASTER_MAX_LISTENERS];
 	size_t			 nlisteners;
 
 	struct proc_child	 control;

@@ -17,7 +17,7 @@
 
 struct matcher;
 
-#define WORKER_MAX_LISTENERS	16
+#define WORKER_MAX_LISTENERS	65	/* as MASTER_MAX_LISTENERS */
 #define WORKER_HEAD_MAX		(16 * 1024)	/* request head bytes */
 #define WORKER_HEAD_TIMEOUT	10		/* s to send the head */
 
