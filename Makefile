@@ -34,6 +34,8 @@ HARDEN+=	-fsanitize=address,undefined -fno-sanitize-recover=undefined \
 		-fno-omit-frame-pointer
 LDHARDEN+=	-fsanitize=address,undefined
 OPT=		-O1 -g
+# The seccomp promises allow the calls the sanitizer runtime makes.
+CPPFLAGS+=	-DAILERON_SAN
 else
 HARDEN+=	-D_FORTIFY_SOURCE=2
 OPT=		-O2 -g
@@ -44,8 +46,8 @@ LDLIBS+=	$(PKG_LIBS) -lhttp_parser -ldb-5.3 -lscrypt
 VERSION=	0.1.0
 
 # Shared code, one list per area.
-LIB_SRCS=	lib/log.c lib/msg.c lib/msgtypes.c lib/peer.c lib/proc.c \
-		lib/sandbox.c lib/state.c
+LIB_SRCS=	lib/log.c lib/msg.c lib/msgtypes.c lib/peer.c lib/pledge.c \
+		lib/proc.c lib/sandbox.c lib/state.c
 SPEC_SRCS=	lib/spec.c
 MATCH_SRCS=	lib/graphql.c lib/match.c
 GEN_LIB_SRCS=	lib/manifest.c
@@ -225,7 +227,7 @@ FUZZ_BINS=	$(FUZZ_BUILD)/fuzz_graphql $(FUZZ_BUILD)/fuzz_match \
 		$(FUZZ_BUILD)/fuzz_msg $(FUZZ_BUILD)/fuzz_vaultd
 # vaultd's handlers, and what they call, against a real Berkeley DB vault.
 FUZZ_VAULTD_SRCS= lib/log.c lib/msg.c lib/msgtypes.c lib/peer.c lib/proc.c \
-		lib/sandbox.c $(VAULT_LIB_SRCS) $(VAULTD_SRCS)
+		lib/pledge.c lib/sandbox.c $(VAULT_LIB_SRCS) $(VAULTD_SRCS)
 
 fuzz: $(FUZZ_BINS)
 	@mkdir -p $(FUZZ_BUILD)/corpus-graphql $(FUZZ_BUILD)/corpus-match \

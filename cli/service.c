@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "proc.h"
 #include "state.h"
 #include "cli/cli.h"
 #include "master/connectors.h"
@@ -36,7 +37,7 @@ cmd_service(int argc, char *argv[])
 	const char		*sopt = NULL, *fopt = NULL, *proc = NULL;
 	int			 ch, foreground = 0, check = 0, verbose = 0;
 
-	while ((ch = getopt(argc, argv, "df:nP:s:v")) != -1) {
+	while ((ch = getopt(argc, argv, "df:nP:s:vX")) != -1) {
 		switch (ch) {
 		case 'd':
 			foreground = 1;
@@ -55,6 +56,10 @@ cmd_service(int argc, char *argv[])
 			break;
 		case 'v':
 			verbose = 1;
+			break;
+		case 'X':
+			/* Test mode, for the test harness only. */
+			proc_testmode = 1;
 			break;
 		default:
 			fprintf(stderr, "usage: aileron service [-dnv] "

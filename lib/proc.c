@@ -38,6 +38,8 @@
 #include "proc.h"
 #include "sandbox.h"
 
+int	 proc_testmode;
+
 int
 proc_self_path(char *buf, size_t len)
 {
@@ -94,6 +96,8 @@ proc_exec(const char *self, enum proc_id id, int foreground, int verbose,
 			argv[argc++] = "-d";
 		if (verbose)
 			argv[argc++] = "-v";
+		if (proc_testmode)
+			argv[argc++] = "-X";
 		argv[argc] = NULL;
 		execv(self, argv);
 		_exit(127);
@@ -192,11 +196,12 @@ proc_child_configure(struct chan *parent, struct msg_conf_proc *mc,
 
 /*
  * control and vaultd: confined to their environment directory, as the
- * unprivileged user when the master runs as root (it then names the user).
+ * unprivileged user when the master runs as root (it then names the user),
+ * under the seccomp promises the caller names.
  */
 void
 proc_child_sandbox(enum proc_id id, const struct msg_conf_proc *mc,
-    int *keep, size_t nkeep)
+    const char *promises, int *keep, size_t nkeep)
 {
 	struct sandbox	 sb;
 	int		 devnull;
@@ -217,9 +222,11 @@ proc_child_sandbox(enum proc_id id, const struct msg_conf_proc *mc,
 	sb.nkeep = nkeep;
 	sb.devnull = devnull;
 	sb.keep_stderr = mc->foreground;
-	sandbox_enter(&sb);
+	sb.promises = promises;
+	/* Without a chroot, the directory is only the working one. */
 	if (!sb.drop && chdir(mc->dir) == -1)
 		fatal("chdir %s", mc->dir);
+	sandbox_enter(&sb);
 }
 
 /*

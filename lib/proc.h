@@ -30,6 +30,12 @@ struct proc_child {
 	int		 fd;		/* our end of the channel */
 };
 
+/*
+ * The undocumented test mode (aileron service -X), passed on to control
+ * and vaultd and inherited by workers: the tests' harness only.
+ */
+extern int	 proc_testmode;
+
 struct chan;
 struct msg;
 struct peers;
@@ -39,7 +45,7 @@ int		 proc_self_path(char *, size_t);
 void		 proc_child_configure(struct chan *, struct msg_conf_proc *,
 		    int *, void (*)(struct msg *, void *), void *);
 void		 proc_child_sandbox(enum proc_id, const struct msg_conf_proc *,
-		    int *, size_t);
+		    const char *, int *, size_t);
 void		 proc_child_check_parent(void);
 int		 proc_child_dispatch(struct chan *, struct peers *,
 		    struct msg *);

@@ -11,15 +11,19 @@
 /*
  * sandbox.c: the one privilege drop every child process goes through, in
  * the order STYLE.md fixes: change root, change user, reset signals and
- * descriptors, then no new privileges, not dumpable, no core files.  Each
- * step is checked and fatal on failure: a child that cannot drop its
- * privileges must not run.  The seccomp filters slot in at the end.
+ * descriptors, then no new privileges, not dumpable, no core files, then
+ * the seccomp filter, last.
+ * Each step is checked and fatal on failure: a child that cannot drop its
+ * privileges must not run.
  */
 
 #include <sys/types.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <linux/filter.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -31,6 +35,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "pledge.h"
 #include "sandbox.h"
 
 #define SANDBOX_FD_PARK	256	/* above anything we keep */
@@ -123,6 +128,7 @@ sandbox_enter(struct sandbox *sb)
 	uid_t		 ru, eu, su;
 	gid_t		 rg, eg, sg;
 	sigset_t	 none;
+	struct sock_fprog *prog;
 	int		 sig;
 
 	/* 1. Everything the process needs is already open.  2. chroot. */
@@ -168,7 +174,41 @@ sandbox_enter(struct sandbox *sb)
 	rl.rlim_cur = rl.rlim_max = 0;
 	if (setrlimit(RLIMIT_CORE, &rl) == -1)
 		fatal("RLIMIT_CORE");
+	/* No children where none were promised: seccomp and the kernel. */
+	if (sb->promises == NULL)
+		fatalx("%s: %s has no promises", __func__,
+		    proc_name(sb->proc));
+	if (!pledge_has(sb->promises, "proc") &&
+	    setrlimit(RLIMIT_NPROC, &rl) == -1)
+		fatal("RLIMIT_NPROC");
+
+	/* 6. The seccomp filter, last: compiled here or by our parent. */
+	if (sb->filter != NULL)
+		pledge_load(sb->filter, proc_name(sb->proc));
+	else {
+		prog = pledge_export(sb->promises);
+		pledge_load(prog, proc_name(sb->proc));
+		pledge_free(prog);
+	}
 	log_debug("%s: sandboxed%s%s", proc_name(sb->proc),
 	    sb->drop ? " in " : " (not root: no chroot, no user change)",
 	    sb->drop ? sb->root : "");
+}
+
+/*
+ * For a process that starts no sandbox of its own (the master, which keeps
+ * its user and root to serve reloads and its workers): no new privileges,
+ * then the filter.
+ */
+void
+sandbox_pledge(enum proc_id proc, const char *promises)
+{
+	struct sock_fprog	*prog;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("PR_SET_NO_NEW_PRIVS");
+	prog = pledge_export(promises);
+	pledge_load(prog, proc_name(proc));
+	pledge_free(prog);
+	log_debug("%s: seccomp promises \"%s\"", proc_name(proc), promises);
 }

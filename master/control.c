@@ -41,6 +41,9 @@ struct control {
 	struct peers		 workers;
 };
 
+/* Workers' channels come from the master; the environment comes later. */
+const char	 control_promises[] = "stdio recvfd";
+
 static void	control_conf_cb(struct msg *, void *);
 static void	control_dispatch_master(struct control *);
 static void	control_dispatch_vaultd(struct control *);
@@ -153,7 +156,7 @@ control(int foreground, int verbose)
 
 	keep[0] = PROC_PARENT_FD;
 	keep[1] = ctl.vaultd.fd;
-	proc_child_sandbox(PROC_CONTROL, &ctl.conf, keep, 2);
+	proc_child_sandbox(PROC_CONTROL, &ctl.conf, control_promises, keep, 2);
 	ctl.vaultd.fd = keep[1];
 	if (chan_compose(&ctl.parent, MSG_CONF_ACK, 0, -1, NULL, 0) == -1)
 		fatalx("cannot acknowledge");

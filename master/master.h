@@ -29,6 +29,7 @@
 #define MASTER_MAX_LISTENERS	65
 
 struct aileron_conf;
+struct sock_fprog;
 struct matcher;
 struct spec;
 
@@ -81,6 +82,7 @@ struct master {
 	struct chan		 vaultd_chan;
 	int			 acks;
 
+	struct sock_fprog	*worker_filter;	/* built once, loaded by each */
 	struct workers		 workers;
 	int			 nworkers;
 	int			 nidle;
@@ -96,6 +98,7 @@ struct master {
 void	master(const char *statedir, const char *conffile, int foreground,
 	    int verbose) __attribute__((__noreturn__));
 void	master_pool_fds(struct master *, int *, size_t *);
+extern const char master_promises[];
 
 /* pool.c */
 void	pool_fill(struct master *);
@@ -106,5 +109,6 @@ void	pool_drop(struct master *, struct worker *);
 
 /* control.c */
 void	control(int foreground, int verbose) __attribute__((__noreturn__));
+extern const char control_promises[];
 
 #endif

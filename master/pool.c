@@ -75,6 +75,7 @@ pool_child(struct master *m, int master_fd, int control_fd, int vaultd_fd)
 	ctx.drop = m->drop;
 	ctx.uid = m->uid;
 	ctx.gid = m->gid;
+	ctx.filter = m->worker_filter;
 	worker(&ctx);
 }
 

@@ -45,6 +45,10 @@
 
 #define VAULTD_MAX_CLI	32	/* concurrent vault.sock connections */
 
+/* The Berkeley DB environment, and the workers' channels from the master. */
+const char	 vaultd_promises[] =
+    "stdio rpath wpath cpath fattr flock recvfd";
+
 static int	vaultd_connectors(struct vaultd *, struct msg *);
 static void	vaultd_dispatch_master(struct vaultd *);
 static void	vaultd_dispatch_control(struct vaultd *);
@@ -388,7 +392,7 @@ vaultd(int foreground, int verbose)
 	keep[0] = PROC_PARENT_FD;
 	keep[1] = vd.listen_fd;
 	keep[2] = vd.control.fd;
-	proc_child_sandbox(PROC_VAULTD, &vd.conf, keep, 3);
+	proc_child_sandbox(PROC_VAULTD, &vd.conf, vaultd_promises, keep, 3);
 	vd.listen_fd = keep[1];
 	vd.control.fd = keep[2];
 

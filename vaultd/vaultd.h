@@ -53,6 +53,7 @@ struct vaultd {
 };
 
 void	vaultd(int foreground, int verbose) __attribute__((__noreturn__));
+extern const char vaultd_promises[];
 const char *vaultd_printable(const char *);
 
 /* vaultd/cli.c: requests on vault.sock.  -1: close that connection. */

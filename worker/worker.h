@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 struct matcher;
+struct sock_fprog;
 
 #define WORKER_MAX_LISTENERS	65	/* as MASTER_MAX_LISTENERS */
 #define WORKER_HEAD_MAX		(16 * 1024)	/* request head bytes */
@@ -35,8 +36,10 @@ struct worker_ctx {
 	int		 drop;
 	uid_t		 uid;
 	gid_t		 gid;
+	const struct sock_fprog *filter; /* worker_promises, compiled once */
 };
 
 void	worker(struct worker_ctx *) __attribute__((__noreturn__));
+extern const char worker_promises[];
 
 #endif
