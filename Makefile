@@ -144,7 +144,8 @@ clean:
 	rm -rf build build-san build-fuzz
 
 # Vault test helpers: programs the vault's t/*.t tests drive (not TAP).
-VAULT_HELPERS=	$(BUILD)/t/helpers/vault_revoke_helper
+VAULT_HELPERS=	$(BUILD)/t/helpers/vault_revoke_helper \
+		$(BUILD)/t/helpers/sandbox_helper
 
 unit: $(VAULT_HELPERS)
 
