@@ -181,7 +181,7 @@ else:
 
     p = subprocess.Popen([BIN, "service", "-d", "-s", state],
                          stdin=subprocess.DEVNULL, stdout=logf, stderr=logf,
-                         preexec_fn=demote, env={"PATH": "/usr/bin:/bin"})
+                         preexec_fn=demote)
     kids = []
     try:
         def ready():
