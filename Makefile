@@ -143,9 +143,13 @@ install: all
 clean:
 	rm -rf build build-san build-fuzz
 
+# t/seccomp.t enters each process's sandbox through this helper.
+SANDBOX_HELPERS=	$(BUILD)/t/helpers/sandbox_helper
+
+unit: $(SANDBOX_HELPERS)
+
 # Vault test helpers: programs the vault's t/*.t tests drive (not TAP).
-VAULT_HELPERS=	$(BUILD)/t/helpers/vault_revoke_helper \
-		$(BUILD)/t/helpers/sandbox_helper
+VAULT_HELPERS=	$(BUILD)/t/helpers/vault_revoke_helper
 
 unit: $(VAULT_HELPERS)
 
