@@ -378,6 +378,7 @@ pledge_has(const char *promises, const char *word)
 static scmp_filter_ctx
 pledge_build(unsigned int set)
 {
+	static const struct scmp_arg_cmp unix_only[] = { EQ(0, AF_UNIX) };
 	const struct pledge_rule *r;
 	scmp_filter_ctx	 ctx;
 	uint32_t	 deny;
@@ -417,9 +418,8 @@ pledge_build(unsigned int set)
 	 * (syslogd restarted): without "unix" that fails quietly instead of
 	 * killing the process.  Any other family not promised is fatal.
 	 */
-	if ((set & P_UNIX) == 0 && (rc = seccomp_rule_add(ctx,
-	    SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
-	    SCMP_A0(SCMP_CMP_EQ, AF_UNIX))) != 0)
+	if ((set & P_UNIX) == 0 && (rc = seccomp_rule_add_array(ctx,
+	    SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1, unix_only)) != 0)
 		fatalx("%s: socket: %s", __func__, strerror(-rc));
 	/* glibc falls back to clone(2), whose flags a filter can see. */
 	nr = seccomp_syscall_resolve_name("clone3");

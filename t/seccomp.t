@@ -67,7 +67,7 @@ def helper(role, action, *opts):
     return (fates[0][6:] if fates else r.stdout), r.stderr
 
 
-t.plan(45)
+t.plan(46)
 sig = "signal %d" % SIGSYS
 
 # 1. The live service: every process filtered, with no new privileges.
@@ -136,6 +136,9 @@ for role in ("control", "vaultd"):
     fate, _ = helper(role, "socket-inet", "-u", "_aileron")
     t.is_(fate, sig, "%s: an inet socket (not promised) dies by SIGSYS"
           % role)
+fate, _ = helper("vaultd", "socket-unix", "-u", "_aileron")
+t.is_(fate, "exit 1", "vaultd: a local socket fails without killing it "
+      "(syslog reconnecting)")
 for action in ("kill", "fork"):
     fate, _ = helper("worker", action, "-u", "_aileron")
     t.is_(fate, sig, "worker: %s dies by SIGSYS" % action)
