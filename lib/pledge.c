@@ -194,6 +194,7 @@ static const struct pledge_rule {
 	ALLOW(P_STDIO, "getresgid"),
 	ALLOW(P_STDIO, "getgroups"),
 	ALLOW(P_STDIO, "getrandom"),
+	ALLOW(P_STDIO, "getrusage"),
 	ALLOW(P_STDIO, "sched_yield"),
 	ALLOW(P_STDIO, "sched_getaffinity"),
 	ALLOW(P_STDIO, "umask"),
