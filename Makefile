@@ -35,6 +35,8 @@ HARDEN+=	-fsanitize=address,undefined -fno-sanitize-recover=undefined \
 		-fno-omit-frame-pointer
 LDHARDEN+=	-fsanitize=address,undefined
 OPT=		-O1 -g
+# The seccomp promises allow the calls the sanitizer runtime makes.
+CPPFLAGS+=	-DAILERON_SAN
 else
 HARDEN+=	-D_FORTIFY_SOURCE=2
 OPT=		-O2 -g
@@ -48,7 +50,7 @@ SERVICE_LDLIBS=	$(SERVICE_LIBS) -lhttp_parser -ldb-5.3 -lscrypt
 VERSION=	0.1.0
 
 # Shared code, one list per area.
-LIB_SRCS=	lib/log.c lib/msg.c lib/msgtypes.c lib/proc.c \
+LIB_SRCS=	lib/log.c lib/msg.c lib/msgtypes.c lib/pledge.c lib/proc.c \
 		lib/sandbox.c lib/state.c
 SPEC_SRCS=	lib/spec.c
 MATCH_SRCS=	lib/graphql.c lib/match.c
@@ -153,6 +155,11 @@ install: all
 clean:
 	rm -rf build build-san build-fuzz
 
+# t/seccomp.t enters each process's sandbox through this helper.
+SANDBOX_HELPERS=	$(BUILD)/t/helpers/sandbox_helper
+
+unit: $(SANDBOX_HELPERS)
+
 # Vault test helpers: programs the vault's t/*.t tests drive (not TAP).
 VAULT_HELPERS=	$(BUILD)/t/helpers/vault_revoke_helper \
 		$(BUILD)/t/helpers/vault_legacy_store \
@@ -244,7 +251,7 @@ FUZZ_BINS=	$(FUZZ_BUILD)/fuzz_graphql $(FUZZ_BUILD)/fuzz_match \
 		$(FUZZ_BUILD)/fuzz_msg $(FUZZ_BUILD)/fuzz_vaultd
 # vaultd's handlers, and what they call, against a real Berkeley DB vault.
 FUZZ_VAULTD_SRCS= lib/log.c lib/msg.c lib/msgtypes.c lib/proc.c \
-		lib/sandbox.c $(VAULT_LIB_SRCS) $(VAULTD_SRCS)
+		lib/pledge.c lib/sandbox.c $(VAULT_LIB_SRCS) $(VAULTD_SRCS)
 
 fuzz: $(FUZZ_BINS)
 	@mkdir -p $(FUZZ_BUILD)/corpus-graphql $(FUZZ_BUILD)/corpus-match \

@@ -48,6 +48,9 @@ struct control_wait {
 	uint32_t		 reqid;		/* the worker's call */
 };
 
+/* Workers' channels come from the master; the environment comes later. */
+const char	 control_promises[] = "stdio recvfd";
+
 static void	control_conf_cb(struct msg *, void *);
 static void	control_dispatch_master(struct proc *, struct proc_peer *,
 		    struct msg *);
@@ -217,7 +220,7 @@ control(int foreground, int verbose)
 
 	keep[0] = PROC_PARENT_FD;
 	keep[1] = ctl.vaultd->chan.fd;
-	proc_child_sandbox(PROC_CONTROL, &ctl.conf, keep, 2);
+	proc_child_sandbox(PROC_CONTROL, &ctl.conf, control_promises, keep, 2);
 	ctl.vaultd->chan.fd = keep[1];
 	if (chan_compose(&ctl.parent->chan, MSG_CONF_ACK, 0, -1, NULL, 0) ==
 	    -1)

@@ -13,6 +13,8 @@
 #ifndef AILERON_CONTROL_H
 #define AILERON_CONTROL_H
 
+extern const char control_promises[];
+
 void	control(int foreground, int verbose) __attribute__((__noreturn__));
 
 #endif

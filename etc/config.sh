@@ -10,7 +10,8 @@ pc() {
 	}
 }
 echo "# Made by etc/config.sh; \"make clean\" removes it."
-echo "PKG_CFLAGS=$(pc --cflags libbsd-overlay openssl libcurl jansson)"
-echo "PKG_LIBS=$(pc --libs libbsd-overlay openssl libcurl jansson)"
+PKGS="libbsd-overlay openssl libcurl jansson libseccomp"
+echo "PKG_CFLAGS=$(pc --cflags $PKGS)"
+echo "PKG_LIBS=$(pc --libs $PKGS)"
 echo "SHIM_LIBS=$(pc --libs libbsd-overlay libcurl jansson)"
-echo "SERVICE_LIBS=$(pc --libs libbsd-overlay openssl jansson)"
+echo "SERVICE_LIBS=$(pc --libs libbsd-overlay openssl jansson libseccomp)"

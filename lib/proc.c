@@ -590,11 +590,12 @@ proc_child_configure(struct proc *ps, struct proc_peer **parentp,
 
 /*
  * control and vaultd: confined to their environment directory, as the
- * unprivileged user when the master runs as root (it then names the user).
+ * unprivileged user when the master runs as root (it then names the user),
+ * under the seccomp promises the caller names.
  */
 void
 proc_child_sandbox(enum proc_id id, const struct msg_conf_proc *mc,
-    int *keep, size_t nkeep)
+    const char *promises, int *keep, size_t nkeep)
 {
 	struct sandbox	 sb;
 	int		 devnull;
@@ -615,9 +616,11 @@ proc_child_sandbox(enum proc_id id, const struct msg_conf_proc *mc,
 	sb.nkeep = nkeep;
 	sb.devnull = devnull;
 	sb.keep_stderr = mc->foreground;
-	sandbox_enter(&sb);
+	sb.promises = promises;
+	/* Without a chroot, the directory is only the working one. */
 	if (!sb.drop && chdir(mc->dir) == -1)
 		fatal("chdir %s", mc->dir);
+	sandbox_enter(&sb);
 }
 
 /*

@@ -125,7 +125,7 @@ void		 proc_child_configure(struct proc *, struct proc_peer **,
 		    struct msg_conf_proc *, int *,
 		    void (*)(struct msg *, void *), void *);
 void		 proc_child_sandbox(enum proc_id, const struct msg_conf_proc *,
-		    int *, size_t);
+		    const char *, int *, size_t);
 void		 proc_child_check_parent(void);
 int		 proc_child_dispatch(struct proc *, struct proc_peer *,
 		    struct msg *);

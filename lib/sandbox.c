@@ -11,15 +11,20 @@
 /*
  * sandbox.c: the one privilege drop every child process goes through, in
  * the order STYLE.md fixes: change root, change user, reset signals and
- * descriptors, then no new privileges, not dumpable, no core files.  Each
- * step is checked and fatal on failure: a child that cannot drop its
- * privileges must not run.  The seccomp filters slot in at the end.
+ * descriptors, then no new privileges, not dumpable, no core files, then
+ * Landlock (where no chroot was possible) and the seccomp filter, last.
+ * Each step is checked and fatal on failure: a child that cannot drop its
+ * privileges must not run.
  */
 
 #include <sys/types.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <linux/filter.h>
+#include <linux/landlock.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -27,15 +32,19 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "pledge.h"
 #include "sandbox.h"
 
 #define SANDBOX_FD_PARK	256	/* above anything we keep */
 
 static void	sandbox_fds(struct sandbox *);
+static void	sandbox_landlock(const struct sandbox *);
 
 int
 sandbox_lookup_user(const char *user, uid_t *uid, gid_t *gid)
@@ -91,7 +100,7 @@ sandbox_prepare_empty(const char *path)
 static void
 sandbox_fds(struct sandbox *sb)
 {
-	int	 park[16];
+	int	 park[SANDBOX_MAX_KEEP];
 	size_t	 i;
 
 	if (sb->nkeep > sizeof(park) / sizeof(park[0]))
@@ -123,6 +132,7 @@ sandbox_enter(struct sandbox *sb)
 	uid_t		 ru, eu, su;
 	gid_t		 rg, eg, sg;
 	sigset_t	 none;
+	struct sock_fprog *prog;
 	int		 sig;
 
 	/* 1. Everything the process needs is already open.  2. chroot. */
@@ -168,7 +178,120 @@ sandbox_enter(struct sandbox *sb)
 	rl.rlim_cur = rl.rlim_max = 0;
 	if (setrlimit(RLIMIT_CORE, &rl) == -1)
 		fatal("RLIMIT_CORE");
+	/* No children where none were promised: seccomp and the kernel. */
+	if (sb->promises == NULL)
+		fatalx("%s: %s has no promises", __func__,
+		    proc_name(sb->proc));
+	if (!pledge_has(sb->promises, "proc") &&
+	    setrlimit(RLIMIT_NPROC, &rl) == -1)
+		fatal("RLIMIT_NPROC");
+
+	/* 6. Landlock stands in for the chroot an ordinary user lacks. */
+	if (!sb->drop)
+		sandbox_landlock(sb);
+
+	/* 7. The seccomp filter, last: compiled here or by our parent. */
+	if (sb->filter != NULL)
+		pledge_load(sb->filter, proc_name(sb->proc));
+	else {
+		prog = pledge_export(sb->promises);
+		pledge_load(prog, proc_name(sb->proc));
+		pledge_free(prog);
+	}
 	log_debug("%s: sandboxed%s%s", proc_name(sb->proc),
 	    sb->drop ? " in " : " (not root: no chroot, no user change)",
 	    sb->drop ? sb->root : "");
+}
+
+/*
+ * For a process that starts no sandbox of its own (the master, which keeps
+ * its user and root to serve reloads and its workers): no new privileges,
+ * then the filter.
+ */
+void
+sandbox_pledge(enum proc_id proc, const char *promises)
+{
+	struct sock_fprog	*prog;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("PR_SET_NO_NEW_PRIVS");
+	prog = pledge_export(promises);
+	pledge_load(prog, proc_name(proc));
+	pledge_free(prog);
+	log_debug("%s: seccomp promises \"%s\"", proc_name(proc), promises);
+}
+
+/*
+ * Landlock's access rights by ABI version, and the ruleset attribute as
+ * the running kernel knows it (older headers lack the later fields).
+ */
+#define SANDBOX_LL_FS_V1	((1ULL << 13) - 1)	/* ABI 1: 13 rights */
+#define SANDBOX_LL_FS_REFER	(1ULL << 13)		/* ABI 2 */
+#define SANDBOX_LL_FS_TRUNCATE	(1ULL << 14)		/* ABI 3 */
+#define SANDBOX_LL_FS_IOCTL_DEV	(1ULL << 15)		/* ABI 5 */
+#define SANDBOX_LL_SCOPE_ALL	((1ULL << 0) | (1ULL << 1)) /* ABI 6 */
+
+struct sandbox_landlock_attr {
+	uint64_t	 handled_access_fs;
+	uint64_t	 handled_access_net;	/* ABI 4; left alone */
+	uint64_t	 scoped;		/* ABI 6 */
+};
+
+/*
+ * Run by an ordinary user the service cannot chroot: Landlock keeps
+ * control and vaultd to their own directory and a worker to no file at
+ * all, and (ABI 6) none of them can signal or reach an abstract socket
+ * outside its own domain.  A kernel without Landlock is skipped quietly;
+ * seccomp and no-new-privs still hold.
+ */
+static void
+sandbox_landlock(const struct sandbox *sb)
+{
+	struct sandbox_landlock_attr		 attr;
+	struct landlock_path_beneath_attr	 pb;
+	size_t					 size;
+	int					 abi, rfd, dfd;
+
+	abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
+	    LANDLOCK_CREATE_RULESET_VERSION);
+	if (abi <= 0) {
+		log_debug("%s: no Landlock in this kernel",
+		    proc_name(sb->proc));
+		return;
+	}
+	memset(&attr, 0, sizeof(attr));
+	attr.handled_access_fs = SANDBOX_LL_FS_V1;
+	size = sizeof(attr.handled_access_fs);
+	if (abi >= 2)
+		attr.handled_access_fs |= SANDBOX_LL_FS_REFER;
+	if (abi >= 3)
+		attr.handled_access_fs |= SANDBOX_LL_FS_TRUNCATE;
+	if (abi >= 4)
+		size = offsetof(struct sandbox_landlock_attr, scoped);
+	if (abi >= 5)
+		attr.handled_access_fs |= SANDBOX_LL_FS_IOCTL_DEV;
+	if (abi >= 6) {
+		attr.scoped = SANDBOX_LL_SCOPE_ALL;
+		size = sizeof(attr);
+	}
+	if ((rfd = syscall(SYS_landlock_create_ruleset, &attr, size, 0)) ==
+	    -1)
+		fatal("landlock_create_ruleset");
+	if (sb->proc != PROC_WORKER) {
+		if ((dfd = open(sb->root, O_PATH | O_DIRECTORY |
+		    O_CLOEXEC)) == -1)
+			fatal("%s", sb->root);
+		memset(&pb, 0, sizeof(pb));
+		pb.allowed_access = attr.handled_access_fs;
+		pb.parent_fd = dfd;
+		if (syscall(SYS_landlock_add_rule, rfd,
+		    LANDLOCK_RULE_PATH_BENEATH, &pb, 0) == -1)
+			fatal("landlock_add_rule %s", sb->root);
+		close(dfd);
+	}
+	if (syscall(SYS_landlock_restrict_self, rfd, 0) == -1)
+		fatal("landlock_restrict_self");
+	close(rfd);
+	log_debug("%s: Landlock ABI %d: %s", proc_name(sb->proc), abi,
+	    sb->proc == PROC_WORKER ? "no files" : sb->root);
 }

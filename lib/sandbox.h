@@ -18,6 +18,9 @@
 #include "msgtypes.h"
 
 #define SANDBOX_EMPTY_DIR	"/var/empty"
+#define SANDBOX_MAX_KEEP	80	/* descriptors a child may keep */
+
+struct sock_fprog;
 
 struct sandbox {
 	enum proc_id	 proc;
@@ -29,9 +32,12 @@ struct sandbox {
 	size_t		 nkeep;
 	int		 devnull;	/* stdio goes here */
 	int		 keep_stderr;	/* the log, in the foreground */
+	const char	*promises;	/* seccomp, pledge style (pledge.c) */
+	const struct sock_fprog *filter; /* those promises, compiled before */
 };
 
 void	sandbox_enter(struct sandbox *);
+void	sandbox_pledge(enum proc_id, const char *);
 void	sandbox_prepare_empty(const char *);
 int	sandbox_lookup_user(const char *, uid_t *, gid_t *);
 

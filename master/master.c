@@ -42,6 +42,7 @@
 #include "log.h"
 #include "msg.h"
 #include "msgtypes.h"
+#include "pledge.h"
 #include "proc.h"
 #include "sandbox.h"
 #include "state.h"
@@ -50,6 +51,17 @@
 #include "vaultd/connmap.h"
 #include "master/master.h"
 #include "master/parse.h"
+#include "worker/worker.h"
+
+/*
+ * Reloads read the configuration and specs (rpath), service.json is
+ * written and the sockets unlinked (wpath cpath), workers are forked,
+ * signalled and reaped (proc).  Filters stack across fork, so this also
+ * covers what a worker does before it loads its own: drop its user and
+ * root (id), and later dial upstream (inet); unix is syslog's.
+ */
+const char	 master_promises[] =
+    "stdio rpath wpath cpath inet unix sendfd proc id";
 
 #define MASTER_START_TIMEOUT	10	/* s, for control and vaultd */
 #define MASTER_DRAIN_TIMEOUT	10	/* s, for in-flight connections */
@@ -869,6 +881,15 @@ master(const char *statedir, const char *conffile, int foreground,
 	}
 	master_signals();
 	master_start_children(m);
+
+	/*
+	 * The master's filter goes on once the sockets are bound and control
+	 * and vaultd are exec'd (so neither inherits it), and before the
+	 * first worker is forked.  The workers' program is compiled here,
+	 * once: each worker loads it with one call after fork.
+	 */
+	m->worker_filter = pledge_export(worker_promises);
+	sandbox_pledge(PROC_MASTER, master_promises);
 
 	proc_add_fd(&m->ps, master_sigpipe[0], master_signal, m);
 	master_tick(&m->ps, m);

@@ -25,7 +25,11 @@
 #include "msg.h"
 #include "proc.h"
 
+/* Proxy listeners (CONF_LISTEN_MAX) and the management API socket. */
+#define MASTER_MAX_LISTENERS	65
+
 struct aileron_conf;
+struct sock_fprog;
 struct matcher;
 struct spec;
 
@@ -70,7 +74,7 @@ struct master {
 	uid_t			 uid;
 	gid_t			 gid;
 
-	struct master_listener	 listeners[16];
+	struct master_listener	 listeners[MASTER_MAX_LISTENERS];
 	size_t			 nlisteners;
 
 	struct proc_child	 control;
@@ -79,6 +83,7 @@ struct master {
 	struct proc_peer	*vaultd_peer;
 	int			 acks;
 
+	struct sock_fprog	*worker_filter;	/* built once, loaded by each */
 	struct workers		 workers;
 	int			 nworkers;
 	int			 nidle;
@@ -97,6 +102,7 @@ void	master(const char *statedir, const char *conffile, int foreground,
 void	master_pool_fds(struct master *, int *, size_t *);
 void	master_send(struct master *, struct proc_peer *, uint16_t, uint32_t,
 	    int, const void *, size_t);
+extern const char master_promises[];
 
 /* pool.c */
 void	pool_fill(struct master *);

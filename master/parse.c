@@ -544,7 +544,7 @@ conf_do_listen(struct conf_parser *p, struct conf_stmt *st)
 	struct conf_listen	*l, *last, *prev;
 	const char		*addr, *portstr;
 	char			 shown[CONF_SHOW_MAX + 8];
-	size_t			 i;
+	size_t			 i, n;
 	int			 port;
 
 	if (conf_want(p, st, 1, "on") == -1 ||
@@ -563,6 +563,14 @@ conf_do_listen(struct conf_parser *p, struct conf_stmt *st)
 			TAILQ_REMOVE(&p->conf->listens, l, entry);
 			free(l);
 		}
+	}
+	n = 0;
+	TAILQ_FOREACH(l, &p->conf->listens, entry)
+		n++;
+	if (n >= CONF_LISTEN_MAX) {
+		conf_error(p, st->lineno, "too many listen lines; at most %d",
+		    CONF_LISTEN_MAX);
+		return;
 	}
 	if (conf_add_listen(p->conf, addr, portstr, port) == -1) {
 		if (errno == EINVAL)

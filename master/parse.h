@@ -17,6 +17,9 @@
 #include <sys/socket.h>
 #include <limits.h>
 
+/* listen lines; each is a descriptor in every worker, kept small. */
+#define CONF_LISTEN_MAX	64
+
 struct conf_listen {
 	TAILQ_ENTRY(conf_listen)	 entry;
 	struct sockaddr_storage		 ss;	/* address and port; port 0 = any free */

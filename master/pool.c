@@ -35,9 +35,15 @@
 #include "msg.h"
 #include "msgtypes.h"
 #include "proc.h"
+#include "sandbox.h"
 #include "master/master.h"
 #include "master/parse.h"
 #include "worker/worker.h"
+
+_Static_assert(WORKER_MAX_LISTENERS >= MASTER_MAX_LISTENERS &&
+    MASTER_MAX_LISTENERS == CONF_LISTEN_MAX + 1 &&
+    WORKER_MAX_LISTENERS + 3 <= SANDBOX_MAX_KEEP,
+    "every listener reaches every worker");
 
 /* Workers dying before they serve, in a row, before we give up. */
 #define POOL_EARLY_DEATHS_MAX	16
@@ -69,6 +75,7 @@ pool_child(struct master *m, int master_fd, int control_fd, int vaultd_fd)
 	ctx.drop = m->drop;
 	ctx.uid = m->uid;
 	ctx.gid = m->gid;
+	ctx.filter = m->worker_filter;
 	worker(&ctx);
 }
 

@@ -44,6 +44,10 @@
 /* A test echo vaultd answers late, or never (tests only). */
 #define VAULTD_TEST_LATE_MS	1000
 
+/* The Berkeley DB environment, and the workers' channels from the master. */
+const char	 vaultd_promises[] =
+    "stdio rpath wpath cpath fattr flock recvfd";
+
 static int	vaultd_connectors(struct vaultd *, struct msg *);
 static void	vaultd_dispatch_master(struct proc *, struct proc_peer *,
 		    struct msg *);
@@ -512,7 +516,7 @@ vaultd(int foreground, int verbose)
 	keep[0] = PROC_PARENT_FD;
 	keep[1] = vd.listen_fd;
 	keep[2] = vd.control->chan.fd;
-	proc_child_sandbox(PROC_VAULTD, &vd.conf, keep, 3);
+	proc_child_sandbox(PROC_VAULTD, &vd.conf, vaultd_promises, keep, 3);
 	vd.listen_fd = keep[1];
 	vd.control->chan.fd = keep[2];
 

@@ -56,6 +56,7 @@ struct vaultd {
 };
 
 void	vaultd(int foreground, int verbose) __attribute__((__noreturn__));
+extern const char vaultd_promises[];
 
 /* vaultd/reply.c: for every handler */
 const char *vaultd_printable(const char *);

@@ -40,6 +40,9 @@
 #include "sandbox.h"
 #include "worker/worker.h"
 
+/* The upstream dial and its name lookups (c-ares) need inet. */
+const char	 worker_promises[] = "stdio inet";
+
 static volatile sig_atomic_t	 worker_quit;
 
 static void	worker_sigterm(int);
@@ -279,6 +282,8 @@ worker(struct worker_ctx *ctx)
 	sb.nkeep = nkeep;
 	sb.devnull = ctx->devnull;
 	sb.keep_stderr = ctx->foreground;
+	sb.promises = worker_promises;
+	sb.filter = ctx->filter;
 	sandbox_enter(&sb);
 	for (i = 0; i < ctx->nlisten; i++)
 		ctx->listen[i] = keep[i];

@@ -16,8 +16,9 @@
 #include <sys/types.h>
 
 struct matcher;
+struct sock_fprog;
 
-#define WORKER_MAX_LISTENERS	16
+#define WORKER_MAX_LISTENERS	65	/* as MASTER_MAX_LISTENERS */
 #define WORKER_HEAD_MAX		(16 * 1024)	/* request head bytes */
 #define WORKER_HEAD_TIMEOUT	10		/* s to send the head */
 
@@ -35,9 +36,11 @@ struct worker_ctx {
 	int		 drop;
 	uid_t		 uid;
 	gid_t		 gid;
+	const struct sock_fprog *filter; /* worker_promises, compiled once */
 };
 
 void	worker(struct worker_ctx *) __attribute__((__noreturn__));
+extern const char worker_promises[];
 
 /* testhook.c: test mode only */
 int	worker_testhook(const struct worker_ctx *, const char *, char *,

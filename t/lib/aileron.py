@@ -241,10 +241,12 @@ class Service:
         return wait_for(lambda: re.search(pattern, self.log_text()), timeout)
 
     def request(self, data=b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
-                timeout=10):
-        """One connection to the proxy port: (local port, reply bytes)."""
-        s = socket.create_connection(("127.0.0.1", self.port),
-                                     timeout=timeout * SLOW)
+                timeout=10, addr=None):
+        """One connection to the proxy port, or to addr ("HOST:PORT"):
+        (local port, reply bytes)."""
+        host, port = ("127.0.0.1", self.port) if addr is None else \
+            (addr.rsplit(":", 1)[0], int(addr.rsplit(":", 1)[1]))
+        s = socket.create_connection((host, port), timeout=timeout * SLOW)
         try:
             lport = s.getsockname()[1]
             s.sendall(data)
