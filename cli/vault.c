@@ -38,7 +38,7 @@
 static int	vault_usage(void);
 static int	vault_kdf_n(const char *, uint64_t *);
 static int	vault_new_key(struct vclient *, int, uint64_t,
-		    struct vault_kdf *, unsigned char *);
+		    struct msg_vault_request *, unsigned char *);
 static int	vault_init_cmd(int, char *[]);
 static int	vault_passwd_cmd(int, char *[]);
 static int	vault_backup_cmd(int, char *[]);
@@ -74,31 +74,41 @@ vault_kdf_n(const char *arg, uint64_t *n)
 
 /*
  * A new master key (typed twice, or read once from keyfd) and the user
- * key it gives under fresh KDF parameters; N is the default unless n.
- * The master key is zeroed before we return.
+ * key it gives under fresh KDF parameters (N is the default unless n),
+ * which go into req; ukey is req's key or new_key.  The master key lives
+ * in the secure heap, zeroed before we return; so does req.
  */
 static int
 vault_new_key(struct vclient *vc, int keyfd, uint64_t n,
-    struct vault_kdf *kdf, unsigned char *ukey)
+    struct msg_vault_request *req, unsigned char *ukey)
 {
-	char	 master[VCLIENT_MASTER_MAX];
-	int	 rv = -1;
+	struct vault_kdf	 kdf;
+	char			*master;
+	int			 rv = -1;
 
-	if (vault_kdf_new(kdf) != VAULT_OK) {
+	if (vault_kdf_new(&kdf) != VAULT_OK) {
 		fprintf(stderr, "%s: no random numbers\n", vc->cmd);
 		return -1;
 	}
 	if (n != 0)
-		kdf->N = n;
-	if (vclient_read_master(vc, keyfd, "New master key: ", 1, master,
-	    sizeof(master)) == -1)
+		kdf.N = n;
+	if ((master = vclient_secure(vc, VCLIENT_MASTER_MAX)) == NULL)
 		return -1;
-	if (crypto_user_key(master, strlen(master), kdf->salt, kdf->N, kdf->r,
-	    kdf->p, ukey) == -1)
+	if (vclient_read_master(vc, keyfd, "New master key: ", 1, master,
+	    VCLIENT_MASTER_MAX) == -1)
+		goto done;
+	if (crypto_user_key(master, strlen(master), kdf.salt, kdf.N, kdf.r,
+	    kdf.p, ukey) == -1) {
 		fprintf(stderr, "%s: cannot derive the user key\n", vc->cmd);
-	else
-		rv = 0;
-	explicit_bzero(master, sizeof(master));
+		goto done;
+	}
+	memcpy(req->kdf_salt, kdf.salt, sizeof(req->kdf_salt));
+	req->kdf_n = kdf.N;
+	req->kdf_r = kdf.r;
+	req->kdf_p = kdf.p;
+	rv = 0;
+ done:
+	vclient_secure_free(master, VCLIENT_MASTER_MAX);
 	return rv;
 }
 
@@ -119,12 +129,10 @@ cmd_vault(int argc, char *argv[])
 static int
 vault_init_cmd(int argc, char *argv[])
 {
-	struct msg_vault_request	 req;
+	struct msg_vault_request	*req = NULL;
 	struct vclient			 vc;
-	struct vault_kdf		 kdf;
 	const char			*sopt = NULL, *uopt = NULL;
 	char				 user[VAULT_USER_MAX + 1], *text;
-	unsigned char			 ukey[CRYPTO_KEY_LEN];
 	uint64_t			 n = 0;
 	int				 i, keyfd = -1, error, rv = 1;
 
@@ -150,12 +158,14 @@ vault_init_cmd(int argc, char *argv[])
 	}
 	if (vclient_connect(&vc, sopt, "aileron vault init") == -1)
 		return 1;
+	/* It will carry the user key: in the secure heap. */
+	if ((req = vclient_secure(&vc, sizeof(*req))) == NULL)
+		goto done;
 
 	/* Refuse before asking for a key the user would type for nothing. */
-	memset(&req, 0, sizeof(req));
-	req.op = MSG_VAULT_OP_KDF;
-	strlcpy(req.user, user, sizeof(req.user));
-	if (vclient_call(&vc, &req, NULL, 0, &text, &error) == -1)
+	req->op = MSG_VAULT_OP_KDF;
+	strlcpy(req->user, user, sizeof(req->user));
+	if (vclient_call(&vc, req, NULL, 0, &text, &error) == -1)
 		goto done;
 	free(text);
 	if (error == VAULT_OK) {
@@ -165,25 +175,18 @@ vault_init_cmd(int argc, char *argv[])
 		goto done;
 	}
 
-	if (vault_new_key(&vc, keyfd, n, &kdf, ukey) == -1)
+	memset(req, 0, sizeof(*req));
+	if (vault_new_key(&vc, keyfd, n, req, req->key) == -1)
 		goto done;
-	memset(&req, 0, sizeof(req));
-	req.op = MSG_VAULT_OP_INIT;
-	strlcpy(req.user, user, sizeof(req.user));
-	memcpy(req.kdf_salt, kdf.salt, sizeof(req.kdf_salt));
-	req.kdf_n = kdf.N;
-	req.kdf_r = kdf.r;
-	req.kdf_p = kdf.p;
-	memcpy(req.key, ukey, sizeof(req.key));
-	explicit_bzero(ukey, sizeof(ukey));
-	if (vclient_simple(&vc, &req, NULL, 0, NULL) == -1)
+	req->op = MSG_VAULT_OP_INIT;
+	strlcpy(req->user, user, sizeof(req->user));
+	if (vclient_simple(&vc, req, NULL, 0, NULL) == -1)
 		goto done;
 	printf("vault created for user %s; a lost master key is a lost "
 	    "vault: there is no recovery\n", user);
 	rv = 0;
  done:
-	explicit_bzero(ukey, sizeof(ukey));
-	explicit_bzero(&req, sizeof(req));
+	vclient_secure_free(req, sizeof(*req));
 	vclient_close(&vc);
 	return rv;
 }
@@ -191,13 +194,10 @@ vault_init_cmd(int argc, char *argv[])
 static int
 vault_passwd_cmd(int argc, char *argv[])
 {
-	struct msg_vault_request	 req;
+	struct msg_vault_request	*req = NULL;
 	struct vclient			 vc;
-	struct vault_kdf		 kdf;
 	const char			*sopt = NULL, *uopt = NULL;
 	char				 user[VAULT_USER_MAX + 1];
-	unsigned char			 ukey[CRYPTO_KEY_LEN];
-	unsigned char			 nkey[CRYPTO_KEY_LEN];
 	uint64_t			 n = 0;
 	int				 i, keyfd = -1, newfd = -1, rv = 1;
 
@@ -231,30 +231,22 @@ vault_passwd_cmd(int argc, char *argv[])
 	}
 	if (vclient_connect(&vc, sopt, "aileron vault passwd") == -1)
 		return 1;
-	memset(&req, 0, sizeof(req));
+	/* Both user keys go straight into a request in the secure heap. */
+	if ((req = vclient_secure(&vc, sizeof(*req))) == NULL)
+		goto done;
 	if (vclient_derive(&vc, user, keyfd, "Current master key: ",
-	    ukey) == -1)
+	    req->key) == -1)
 		goto done;
-	if (vault_new_key(&vc, newfd, n, &kdf, nkey) == -1)
+	if (vault_new_key(&vc, newfd, n, req, req->new_key) == -1)
 		goto done;
-	req.op = MSG_VAULT_OP_PASSWD;
-	strlcpy(req.user, user, sizeof(req.user));
-	memcpy(req.kdf_salt, kdf.salt, sizeof(req.kdf_salt));
-	req.kdf_n = kdf.N;
-	req.kdf_r = kdf.r;
-	req.kdf_p = kdf.p;
-	memcpy(req.key, ukey, sizeof(req.key));
-	memcpy(req.new_key, nkey, sizeof(req.new_key));
-	explicit_bzero(ukey, sizeof(ukey));
-	explicit_bzero(nkey, sizeof(nkey));
-	if (vclient_simple(&vc, &req, NULL, 0, NULL) == -1)
+	req->op = MSG_VAULT_OP_PASSWD;
+	strlcpy(req->user, user, sizeof(req->user));
+	if (vclient_simple(&vc, req, NULL, 0, NULL) == -1)
 		goto done;
 	printf("master key changed for user %s\n", user);
 	rv = 0;
  done:
-	explicit_bzero(ukey, sizeof(ukey));
-	explicit_bzero(nkey, sizeof(nkey));
-	explicit_bzero(&req, sizeof(req));
+	vclient_secure_free(req, sizeof(*req));
 	vclient_close(&vc);
 	return rv;
 }
