@@ -65,7 +65,7 @@ static int	 master_bind_tcp(struct master *, const struct conf_listen *);
 static int	 master_bind_unix(const char *, uid_t);
 static void	 master_start_children(struct master *);
 static void	 master_send_conf(struct master *, struct chan *,
-		    const char *, int);
+		    const char *, const char *, int);
 static void	 master_dispatch_child(struct master *, struct chan *);
 static void	 master_running(struct master *);
 static void	 master_kill_worker(struct master *, uint32_t, const char *);
@@ -118,30 +118,27 @@ master_signals(void)
 
 /*
  * control and vaultd live in their own Berkeley DB environment directories
- * and are confined there; as root, those belong to the unprivileged user.
+ * and are confined there; as root, each belongs to that process's own user.
  */
 static void
 master_dirs(struct master *m)
 {
 	const char	*names[] = { STATE_CONTROL_DIR, STATE_VAULT_DIR };
+	const char	*users[] = { m->conf->control_user,
+			    m->conf->vault_user };
 	char		 path[PATH_MAX];
-	struct stat	 st;
+	uid_t		 uid = 0;
+	gid_t		 gid = 0;
 	size_t		 i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (state_path(path, sizeof(path), m->statedir,
 		    names[i]) == -1)
 			fatal("%s", names[i]);
-		if (mkdir(path, 0700) == -1 && errno != EEXIST)
-			fatal("cannot create %s", path);
-		if (lstat(path, &st) == -1)
-			fatal("%s", path);
-		if (!S_ISDIR(st.st_mode))
-			fatalx("%s is not a directory", path);
-		if (m->drop && chown(path, m->uid, m->gid) == -1)
-			fatal("chown %s", path);
-		if (chmod(path, 0700) == -1)
-			fatal("chmod %s", path);
+		if (m->drop && sandbox_lookup_user(users[i], &uid, &gid) == -1)
+			fatalx("user \"%s\" does not exist", users[i]);
+		if (state_proc_dir(path, m->drop, uid, gid) == -1)
+			fatal("cannot prepare %s", path);
 	}
 }
 
@@ -253,7 +250,8 @@ master_pool_fds(struct master *m, int *fds, size_t *n)
 }
 
 static void
-master_send_conf(struct master *m, struct chan *c, const char *dir, int fd)
+master_send_conf(struct master *m, struct chan *c, const char *dir,
+    const char *user, int fd)
 {
 	struct msg_conf_proc	 mc;
 	char			 path[PATH_MAX];
@@ -263,7 +261,7 @@ master_send_conf(struct master *m, struct chan *c, const char *dir, int fd)
 	mc.foreground = m->foreground;
 	mc.owner_uid = m->owner_uid;
 	if (m->drop)
-		strlcpy(mc.user, m->conf->user, sizeof(mc.user));
+		strlcpy(mc.user, user, sizeof(mc.user));
 	if (state_path(path, sizeof(path), m->statedir, dir) == -1)
 		fatal("%s", dir);
 	strlcpy(mc.dir, path, sizeof(mc.dir));
@@ -292,8 +290,10 @@ master_start_children(struct master *m)
 	vfd = master_bind_unix(path, m->owner_uid);
 
 	/* Each gets only its part; vaultd owns vault.sock from now on. */
-	master_send_conf(m, &m->control_chan, STATE_CONTROL_DIR, -1);
-	master_send_conf(m, &m->vaultd_chan, STATE_VAULT_DIR, vfd);
+	master_send_conf(m, &m->control_chan, STATE_CONTROL_DIR,
+	    m->conf->control_user, -1);
+	master_send_conf(m, &m->vaultd_chan, STATE_VAULT_DIR,
+	    m->conf->vault_user, vfd);
 
 	/* control tells vaultd which session a worker serves. */
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cv) == -1)
@@ -482,7 +482,9 @@ master_reload(struct master *m)
 		    "restart");
 	if (strcmp(oc->api_socket, nc->api_socket) != 0)
 		log_warnx("reload: api socket changed; this takes a restart");
-	if (strcmp(oc->user, nc->user) != 0)
+	if (strcmp(oc->user, nc->user) != 0 ||
+	    strcmp(oc->control_user, nc->control_user) != 0 ||
+	    strcmp(oc->vault_user, nc->vault_user) != 0)
 		log_warnx("reload: user changed; this takes a restart");
 	/*
 	 * Keep what only a restart changes, so service.json stays true.  The
@@ -495,6 +497,8 @@ master_reload(struct master *m)
 	TAILQ_CONCAT(&nc->listens, &oc->listens, entry);
 	strlcpy(nc->api_socket, oc->api_socket, sizeof(nc->api_socket));
 	strlcpy(nc->user, oc->user, sizeof(nc->user));
+	strlcpy(nc->control_user, oc->control_user, sizeof(nc->control_user));
+	strlcpy(nc->vault_user, oc->vault_user, sizeof(nc->vault_user));
 	m->conf = nc;
 	conf_free(oc);
 	connectors_free(m->specs, m->nspecs, m->matcher);
@@ -724,16 +728,11 @@ master(const char *statedir, const char *conffile, int foreground,
 		fatal("cannot lock %s", statedir);
 	}
 
+	/* Workers, control and vaultd: three users, none of them root. */
 	m->drop = geteuid() == 0;
-	if (m->drop && sandbox_lookup_user(m->conf->user, &m->uid,
-	    &m->gid) == -1)
-		fatalx("user \"%s\" does not exist; create it with "
-		    "\"adduser --system --group --no-create-home %s\" or name "
-		    "another in %s", m->conf->user, m->conf->user,
-		    m->conffile);
-	if (m->drop && m->uid == 0)
-		fatalx("user \"%s\" is root; name an unprivileged user",
-		    m->conf->user);
+	if (m->drop && (conf_check_users(m->conf, m->conffile) == -1 ||
+	    sandbox_lookup_user(m->conf->user, &m->uid, &m->gid) == -1))
+		exit(1);
 	if (proc_self_path(m->self, sizeof(m->self)) == -1)
 		fatal("cannot find my own binary");
 	if ((m->devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
