@@ -49,8 +49,9 @@ static int	crypto_ad_field(struct crypto_ad *, const char *);
 static int	crypto_ad_u64(struct crypto_ad *, uint64_t);
 
 /*
- * Called once by every process that holds keys (vaultd, and the CLI for
- * the user key it derives), before any secret is allocated.  Failure is
+ * Called once by vaultd (and the tests) before any secret is allocated;
+ * the CLI sets up a smaller heap of its own for the master key and the
+ * user key it derives (vclient_connect in cli/vaultclient.c).  Failure is
  * fatal: running with key material in swappable, dumpable memory is the
  * thing this function exists to prevent.  A return of 2 means the heap
  * exists but could not be locked or guarded, which we treat the same.
