@@ -38,6 +38,7 @@
 
 #include <jansson.h>
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include "log.h"
 #include "msg.h"
@@ -70,7 +71,8 @@ static int	vclient_check_text(const char *, size_t);
 static void
 vclient_secure_init(const char *cmd)
 {
-	int	 rv;
+	unsigned char	 b;
+	int		 rv;
 
 	if (CRYPTO_secure_malloc_initialized())
 		return;
@@ -80,6 +82,16 @@ vclient_secure_init(const char *cmd)
 		fatalx("%s: cannot lock %d KiB of memory for keys; raise the "
 		    "locked memory limit (ulimit -l)", cmd,
 		    VCLIENT_SECURE_HEAP / 1024);
+	/*
+	 * Use the random generator once, before there is a key.  Its first
+	 * use sets OpenSSL's generators up (their state goes in this heap)
+	 * and binds symbols lazily, which saves the vector registers on the
+	 * stack: with a user key fresh from scrypt still in one, that left a
+	 * copy of the key in unlocked stack memory (t/vault-keymem.t saw it
+	 * in the ASan build).
+	 */
+	if (RAND_bytes(&b, 1) != 1)
+		fatalx("%s: the random number generator failed", cmd);
 }
 
 /*
