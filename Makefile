@@ -233,29 +233,26 @@ install-gen: all
 
 # libFuzzer targets for the matcher, the GraphQL parser, the message
 # channel's reader and vaultd's INJECT and vault.sock requests; clang only,
-# not part of check.  Run from the top of the tree, one job, for example:
-#   build-fuzz/fuzz_graphql -max_total_time=600 build-fuzz/corpus-graphql \
-#       t/fuzz/corpus/graphql
-#   build-fuzz/fuzz_match -max_total_time=600 build-fuzz/corpus-match \
-#       t/fuzz/corpus/match
-#   build-fuzz/fuzz_msg -max_total_time=600 build-fuzz/corpus-msg
-#   build-fuzz/fuzz_vaultd -max_total_time=600 -max_len=2048 \
+# not part of check.  "make fuzz" builds them and runs each for FUZZ_TIME
+# seconds (etc/fuzz.sh), printing inputs per second, and fails when one
+# finds something.  To run one for longer, from the top of the tree:
+#   build-fuzz/fuzz_vaultd -max_total_time=3600 -max_len=2048 \
 #       build-fuzz/corpus-vaultd t/fuzz/corpus/vaultd
 FUZZ_BUILD=	build-fuzz
+FUZZ_TIME?=	60
 FUZZ_CC=	clang
 FUZZ_CFLAGS=	-std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined $(WARN) $(PKG_CFLAGS)
 FUZZ_SRCS=	lib/graphql.c lib/match.c lib/spec.c lib/log.c lib/msg.c \
 		lib/msgtypes.c
-FUZZ_BINS=	$(FUZZ_BUILD)/fuzz_graphql $(FUZZ_BUILD)/fuzz_match \
-		$(FUZZ_BUILD)/fuzz_msg $(FUZZ_BUILD)/fuzz_vaultd
+FUZZ_NAMES=	fuzz_graphql fuzz_match fuzz_msg fuzz_vaultd
+FUZZ_BINS=	$(FUZZ_NAMES:%=$(FUZZ_BUILD)/%)
 # vaultd's handlers, and what they call, against a real Berkeley DB vault.
 FUZZ_VAULTD_SRCS= lib/log.c lib/msg.c lib/msgtypes.c lib/proc.c \
 		lib/pledge.c lib/sandbox.c $(VAULT_LIB_SRCS) $(VAULTD_SRCS)
 
 fuzz: $(FUZZ_BINS)
-	@mkdir -p $(FUZZ_BUILD)/corpus-graphql $(FUZZ_BUILD)/corpus-match \
-	    $(FUZZ_BUILD)/corpus-msg $(FUZZ_BUILD)/corpus-vaultd
+	sh etc/fuzz.sh $(FUZZ_BUILD) $(FUZZ_TIME) $(FUZZ_NAMES)
 
 $(FUZZ_BUILD)/fuzz_%: t/fuzz/fuzz_%.c $(FUZZ_SRCS) lib/graphql.h lib/match.h \
     lib/spec.h lib/msg.h lib/msgtypes.h

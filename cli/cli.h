@@ -19,4 +19,8 @@ int	cmd_status(int, char *[]);
 int	cmd_secret(int, char *[]);
 int	cmd_vault(int, char *[]);
 
+/* The backup's hand-over, apart so that a test can attack it. */
+int	vault_backup_take(const char *, const char *, const char *,
+	    const char *);
+
 #endif

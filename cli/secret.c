@@ -163,13 +163,13 @@ cmd_secret(int argc, char *argv[])
 static int
 secret_add(int argc, char *argv[])
 {
-	struct msg_vault_request	 req;
+	struct msg_vault_request	*req = NULL;
 	struct secret_args		 a;
 	struct vclient			 vc;
 	enum vault_kind			 k = VAULT_KIND_BEARER;
 	char				 user[VAULT_USER_MAX + 1];
 	char				 param[VAULT_PARAM_MAX + 1] = "";
-	char				 value[VCLIENT_VALUE_BUF];
+	char				*value = NULL;
 	char				 prompt[128];
 	size_t				 vlen = 0;
 	int				 speckind, rv = 1, r;
@@ -212,33 +212,39 @@ secret_add(int argc, char *argv[])
 		goto done;
 	}
 
-	memset(&req, 0, sizeof(req));
-	if (vclient_derive(&vc, user, a.keyfd, "Master key: ", req.key) == -1)
+	/* The user key and the value: in the secure heap. */
+	if ((req = vclient_secure(&vc, sizeof(*req))) == NULL ||
+	    (value = vclient_secure(&vc, VCLIENT_VALUE_BUF)) == NULL)
+		goto done;
+	if (vclient_derive(&vc, user, a.keyfd, "Master key: ", req->key) == -1)
 		goto done;
 	snprintf(prompt, sizeof(prompt), "Value of %s%s: ", a.name,
 	    k == VAULT_KIND_BASIC ? " (user:password)" : "");
-	if (vclient_read_value(&vc, prompt, value, sizeof(value), &vlen) == -1)
+	if (vclient_read_value(&vc, prompt, value, VCLIENT_VALUE_BUF,
+	    &vlen) == -1)
 		goto done;
-	req.op = MSG_VAULT_OP_ADD;
-	req.flags = a.replace ? MSG_VAULT_F_REPLACE : 0;
-	req.kind = k;
-	if (strlcpy(req.user, user, sizeof(req.user)) >= sizeof(req.user) ||
-	    strlcpy(req.name, a.name, sizeof(req.name)) >= sizeof(req.name) ||
-	    strlcpy(req.connector, a.connector, sizeof(req.connector)) >=
-	    sizeof(req.connector) ||
-	    strlcpy(req.param, param, sizeof(req.param)) >= sizeof(req.param)) {
+	req->op = MSG_VAULT_OP_ADD;
+	req->flags = a.replace ? MSG_VAULT_F_REPLACE : 0;
+	req->kind = k;
+	if (strlcpy(req->user, user, sizeof(req->user)) >= sizeof(req->user) ||
+	    strlcpy(req->name, a.name, sizeof(req->name)) >=
+	    sizeof(req->name) ||
+	    strlcpy(req->connector, a.connector, sizeof(req->connector)) >=
+	    sizeof(req->connector) ||
+	    strlcpy(req->param, param, sizeof(req->param)) >=
+	    sizeof(req->param)) {
 		fprintf(stderr, "aileron secret add: a name is too long\n");
 		goto done;
 	}
-	if (vclient_simple(&vc, &req, value, vlen, NULL) == -1)
+	if (vclient_simple(&vc, req, value, vlen, NULL) == -1)
 		goto done;
 	printf("credential %s for connector %s %s (%s%s%s)\n", a.name,
 	    a.connector, a.replace ? "stored" : "added", vault_kind_name(k),
 	    param[0] != '\0' ? " " : "", param);
 	rv = 0;
  done:
-	explicit_bzero(value, sizeof(value));
-	explicit_bzero(&req, sizeof(req));
+	vclient_secure_free(value, VCLIENT_VALUE_BUF);
+	vclient_secure_free(req, sizeof(*req));
 	vclient_close(&vc);
 	return rv;
 }
@@ -318,12 +324,12 @@ secret_list(int argc, char *argv[])
 static int
 secret_change(int argc, char *argv[], int op)
 {
-	struct msg_vault_request	 req;
+	struct msg_vault_request	*req = NULL;
 	struct secret_args		 a;
 	struct vclient			 vc;
 	const char			*cmd;
 	char				 user[VAULT_USER_MAX + 1];
-	char				 value[VCLIENT_VALUE_BUF];
+	char				*value = NULL;
 	char				 prompt[128];
 	size_t				 vlen = 0;
 	int				 rv = 1;
@@ -340,29 +346,33 @@ secret_change(int argc, char *argv[], int op)
 	}
 	if (vclient_connect(&vc, a.sopt, cmd) == -1)
 		return 1;
-	memset(&req, 0, sizeof(req));
-	if (vclient_derive(&vc, user, a.keyfd, "Master key: ", req.key) == -1)
+	/* The user key and the value: in the secure heap. */
+	if ((req = vclient_secure(&vc, sizeof(*req))) == NULL ||
+	    (value = vclient_secure(&vc, VCLIENT_VALUE_BUF)) == NULL)
+		goto done;
+	if (vclient_derive(&vc, user, a.keyfd, "Master key: ", req->key) == -1)
 		goto done;
 	if (op == MSG_VAULT_OP_ROTATE) {
 		snprintf(prompt, sizeof(prompt), "New value of %s: ", a.name);
-		if (vclient_read_value(&vc, prompt, value, sizeof(value),
+		if (vclient_read_value(&vc, prompt, value, VCLIENT_VALUE_BUF,
 		    &vlen) == -1)
 			goto done;
 	}
-	req.op = op;
-	if (strlcpy(req.user, user, sizeof(req.user)) >= sizeof(req.user) ||
-	    strlcpy(req.name, a.name, sizeof(req.name)) >= sizeof(req.name)) {
+	req->op = op;
+	if (strlcpy(req->user, user, sizeof(req->user)) >= sizeof(req->user) ||
+	    strlcpy(req->name, a.name, sizeof(req->name)) >=
+	    sizeof(req->name)) {
 		fprintf(stderr, "%s: the name is too long\n", cmd);
 		goto done;
 	}
-	if (vclient_simple(&vc, &req, value, vlen, NULL) == -1)
+	if (vclient_simple(&vc, req, value, vlen, NULL) == -1)
 		goto done;
 	printf("credential %s %s\n", a.name, op == MSG_VAULT_OP_REMOVE ?
 	    "removed" : "rotated");
 	rv = 0;
  done:
-	explicit_bzero(value, sizeof(value));
-	explicit_bzero(&req, sizeof(req));
+	vclient_secure_free(value, VCLIENT_VALUE_BUF);
+	vclient_secure_free(req, sizeof(*req));
 	vclient_close(&vc);
 	return rv;
 }

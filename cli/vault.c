@@ -38,11 +38,12 @@
 static int	vault_usage(void);
 static int	vault_kdf_n(const char *, uint64_t *);
 static int	vault_new_key(struct vclient *, int, uint64_t,
-		    struct vault_kdf *, unsigned char *);
+		    struct msg_vault_request *, unsigned char *);
 static int	vault_init_cmd(int, char *[]);
 static int	vault_passwd_cmd(int, char *[]);
 static int	vault_backup_cmd(int, char *[]);
-static int	vault_copy_dir(const char *, const char *);
+static int	vault_copy_dir(int, const char *, const char *);
+static int	vault_backup_own(const char *, int, const char *);
 
 static int
 vault_usage(void)
@@ -73,31 +74,41 @@ vault_kdf_n(const char *arg, uint64_t *n)
 
 /*
  * A new master key (typed twice, or read once from keyfd) and the user
- * key it gives under fresh KDF parameters; N is the default unless n.
- * The master key is zeroed before we return.
+ * key it gives under fresh KDF parameters (N is the default unless n),
+ * which go into req; ukey is req's key or new_key.  The master key lives
+ * in the secure heap, zeroed before we return; so does req.
  */
 static int
 vault_new_key(struct vclient *vc, int keyfd, uint64_t n,
-    struct vault_kdf *kdf, unsigned char *ukey)
+    struct msg_vault_request *req, unsigned char *ukey)
 {
-	char	 master[VCLIENT_MASTER_MAX];
-	int	 rv = -1;
+	struct vault_kdf	 kdf;
+	char			*master;
+	int			 rv = -1;
 
-	if (vault_kdf_new(kdf) != VAULT_OK) {
+	if (vault_kdf_new(&kdf) != VAULT_OK) {
 		fprintf(stderr, "%s: no random numbers\n", vc->cmd);
 		return -1;
 	}
 	if (n != 0)
-		kdf->N = n;
-	if (vclient_read_master(vc, keyfd, "New master key: ", 1, master,
-	    sizeof(master)) == -1)
+		kdf.N = n;
+	if ((master = vclient_secure(vc, VCLIENT_MASTER_MAX)) == NULL)
 		return -1;
-	if (crypto_user_key(master, strlen(master), kdf->salt, kdf->N, kdf->r,
-	    kdf->p, ukey) == -1)
+	if (vclient_read_master(vc, keyfd, "New master key: ", 1, master,
+	    VCLIENT_MASTER_MAX) == -1)
+		goto done;
+	if (crypto_user_key(master, strlen(master), kdf.salt, kdf.N, kdf.r,
+	    kdf.p, ukey) == -1) {
 		fprintf(stderr, "%s: cannot derive the user key\n", vc->cmd);
-	else
-		rv = 0;
-	explicit_bzero(master, sizeof(master));
+		goto done;
+	}
+	memcpy(req->kdf_salt, kdf.salt, sizeof(req->kdf_salt));
+	req->kdf_n = kdf.N;
+	req->kdf_r = kdf.r;
+	req->kdf_p = kdf.p;
+	rv = 0;
+ done:
+	vclient_secure_free(master, VCLIENT_MASTER_MAX);
 	return rv;
 }
 
@@ -118,12 +129,10 @@ cmd_vault(int argc, char *argv[])
 static int
 vault_init_cmd(int argc, char *argv[])
 {
-	struct msg_vault_request	 req;
+	struct msg_vault_request	*req = NULL;
 	struct vclient			 vc;
-	struct vault_kdf		 kdf;
 	const char			*sopt = NULL, *uopt = NULL;
 	char				 user[VAULT_USER_MAX + 1], *text;
-	unsigned char			 ukey[CRYPTO_KEY_LEN];
 	uint64_t			 n = 0;
 	int				 i, keyfd = -1, error, rv = 1;
 
@@ -149,12 +158,14 @@ vault_init_cmd(int argc, char *argv[])
 	}
 	if (vclient_connect(&vc, sopt, "aileron vault init") == -1)
 		return 1;
+	/* It will carry the user key: in the secure heap. */
+	if ((req = vclient_secure(&vc, sizeof(*req))) == NULL)
+		goto done;
 
 	/* Refuse before asking for a key the user would type for nothing. */
-	memset(&req, 0, sizeof(req));
-	req.op = MSG_VAULT_OP_KDF;
-	strlcpy(req.user, user, sizeof(req.user));
-	if (vclient_call(&vc, &req, NULL, 0, &text, &error) == -1)
+	req->op = MSG_VAULT_OP_KDF;
+	strlcpy(req->user, user, sizeof(req->user));
+	if (vclient_call(&vc, req, NULL, 0, &text, &error) == -1)
 		goto done;
 	free(text);
 	if (error == VAULT_OK) {
@@ -164,25 +175,18 @@ vault_init_cmd(int argc, char *argv[])
 		goto done;
 	}
 
-	if (vault_new_key(&vc, keyfd, n, &kdf, ukey) == -1)
+	memset(req, 0, sizeof(*req));
+	if (vault_new_key(&vc, keyfd, n, req, req->key) == -1)
 		goto done;
-	memset(&req, 0, sizeof(req));
-	req.op = MSG_VAULT_OP_INIT;
-	strlcpy(req.user, user, sizeof(req.user));
-	memcpy(req.kdf_salt, kdf.salt, sizeof(req.kdf_salt));
-	req.kdf_n = kdf.N;
-	req.kdf_r = kdf.r;
-	req.kdf_p = kdf.p;
-	memcpy(req.key, ukey, sizeof(req.key));
-	explicit_bzero(ukey, sizeof(ukey));
-	if (vclient_simple(&vc, &req, NULL, 0, NULL) == -1)
+	req->op = MSG_VAULT_OP_INIT;
+	strlcpy(req->user, user, sizeof(req->user));
+	if (vclient_simple(&vc, req, NULL, 0, NULL) == -1)
 		goto done;
 	printf("vault created for user %s; a lost master key is a lost "
 	    "vault: there is no recovery\n", user);
 	rv = 0;
  done:
-	explicit_bzero(ukey, sizeof(ukey));
-	explicit_bzero(&req, sizeof(req));
+	vclient_secure_free(req, sizeof(*req));
 	vclient_close(&vc);
 	return rv;
 }
@@ -190,13 +194,10 @@ vault_init_cmd(int argc, char *argv[])
 static int
 vault_passwd_cmd(int argc, char *argv[])
 {
-	struct msg_vault_request	 req;
+	struct msg_vault_request	*req = NULL;
 	struct vclient			 vc;
-	struct vault_kdf		 kdf;
 	const char			*sopt = NULL, *uopt = NULL;
 	char				 user[VAULT_USER_MAX + 1];
-	unsigned char			 ukey[CRYPTO_KEY_LEN];
-	unsigned char			 nkey[CRYPTO_KEY_LEN];
 	uint64_t			 n = 0;
 	int				 i, keyfd = -1, newfd = -1, rv = 1;
 
@@ -230,58 +231,64 @@ vault_passwd_cmd(int argc, char *argv[])
 	}
 	if (vclient_connect(&vc, sopt, "aileron vault passwd") == -1)
 		return 1;
-	memset(&req, 0, sizeof(req));
+	/* Both user keys go straight into a request in the secure heap. */
+	if ((req = vclient_secure(&vc, sizeof(*req))) == NULL)
+		goto done;
 	if (vclient_derive(&vc, user, keyfd, "Current master key: ",
-	    ukey) == -1)
+	    req->key) == -1)
 		goto done;
-	if (vault_new_key(&vc, newfd, n, &kdf, nkey) == -1)
+	if (vault_new_key(&vc, newfd, n, req, req->new_key) == -1)
 		goto done;
-	req.op = MSG_VAULT_OP_PASSWD;
-	strlcpy(req.user, user, sizeof(req.user));
-	memcpy(req.kdf_salt, kdf.salt, sizeof(req.kdf_salt));
-	req.kdf_n = kdf.N;
-	req.kdf_r = kdf.r;
-	req.kdf_p = kdf.p;
-	memcpy(req.key, ukey, sizeof(req.key));
-	memcpy(req.new_key, nkey, sizeof(req.new_key));
-	explicit_bzero(ukey, sizeof(ukey));
-	explicit_bzero(nkey, sizeof(nkey));
-	if (vclient_simple(&vc, &req, NULL, 0, NULL) == -1)
+	req->op = MSG_VAULT_OP_PASSWD;
+	strlcpy(req->user, user, sizeof(req->user));
+	if (vclient_simple(&vc, req, NULL, 0, NULL) == -1)
 		goto done;
 	printf("master key changed for user %s\n", user);
 	rv = 0;
  done:
-	explicit_bzero(ukey, sizeof(ukey));
-	explicit_bzero(nkey, sizeof(nkey));
-	explicit_bzero(&req, sizeof(req));
+	vclient_secure_free(req, sizeof(*req));
 	vclient_close(&vc);
 	return rv;
 }
 
-/* Across file systems: copy the backup's flat directory, then remove it. */
+/*
+ * Across file systems: copy the backup's flat directory (vfd/name) into a
+ * new directory to, then remove it.  Only plain files are copied and
+ * nothing is followed; the copies are ours from the start.
+ */
 static int
-vault_copy_dir(const char *from, const char *to)
+vault_copy_dir(int vfd, const char *name, const char *to)
 {
 	struct dirent	*de;
-	DIR		*d;
-	char		 src[PATH_MAX], dst[PATH_MAX], buf[65536];
+	struct stat	 st;
+	DIR		*d = NULL;
+	char		 buf[65536];
 	ssize_t		 r;
-	int		 in, out, rv = -1;
+	int		 sfd, tfd = -1, in, out, rv = -1;
 
-	if (mkdir(to, 0700) == -1 || (d = opendir(from)) == NULL)
+	if ((sfd = openat(vfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
 		return -1;
+	if (mkdir(to, 0700) == -1 || (tfd = open(to, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) == -1 || (d = fdopendir(sfd)) == NULL) {
+		close(sfd);
+		goto done;
+	}
 	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
 			continue;
-		if (snprintf(src, sizeof(src), "%s/%s", from,
-		    de->d_name) >= (int)sizeof(src) ||
-		    snprintf(dst, sizeof(dst), "%s/%s", to,
-		    de->d_name) >= (int)sizeof(dst))
+		if ((in = openat(sfd, de->d_name, O_RDONLY | O_NOFOLLOW |
+		    O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) == -1)
 			goto done;
-		if ((in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		if (fstat(in, &st) == -1 || !S_ISREG(st.st_mode) ||
+		    st.st_nlink != 1) {
+			errno = EPERM;
+			close(in);
 			goto done;
-		if ((out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-		    0600)) == -1) {
+		}
+		if ((out = openat(tfd, de->d_name, O_WRONLY | O_CREAT |
+		    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) == -1) {
 			close(in);
 			goto done;
 		}
@@ -296,11 +303,117 @@ vault_copy_dir(const char *from, const char *to)
 			goto done;
 		}
 		close(out);
-		unlink(src);
+		unlinkat(sfd, de->d_name, 0);
 	}
-	rv = rmdir(from);
+	rv = unlinkat(vfd, name, AT_REMOVEDIR);
  done:
+	explicit_bzero(buf, sizeof(buf));
+	if (d != NULL)
+		closedir(d);
+	if (tfd != -1)
+		close(tfd);
+	return rv;
+}
+
+/*
+ * Hand the backup in dir (the directory fd) to the user who ran us: the
+ * directory first, so that vaultd's user can no longer add or swap an
+ * entry, then each entry, which must be a plain file with one link (a
+ * planted symlink or hard link would have us change a file elsewhere).
+ * An entry that is not is removed, and the backup refused.
+ */
+static int
+vault_backup_own(const char *cmd, int dfd, const char *dir)
+{
+	struct dirent	*de;
+	struct stat	 st;
+	DIR		*d;
+	int		 fd, rv = 0;
+
+	if (fchmod(dfd, 0700) == -1 || fchown(dfd, getuid(), getgid()) == -1) {
+		fprintf(stderr, "%s: %s: %s\n", cmd, dir, strerror(errno));
+		return -1;
+	}
+	if ((fd = dup(dfd)) == -1 || (d = fdopendir(fd)) == NULL) {
+		fprintf(stderr, "%s: %s: %s\n", cmd, dir, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		fd = openat(dfd, de->d_name, O_RDONLY | O_NOFOLLOW |
+		    O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		if (fd == -1 || fstat(fd, &st) == -1 ||
+		    !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+			fprintf(stderr, "%s: %s/%s is not a plain file: "
+			    "removed; do not trust this backup, vaultd may be "
+			    "compromised\n", cmd, dir, de->d_name);
+			if (fd != -1)
+				close(fd);
+			if (unlinkat(dfd, de->d_name, 0) == -1 &&
+			    errno == EISDIR)
+				unlinkat(dfd, de->d_name, AT_REMOVEDIR);
+			rv = -1;
+			continue;
+		}
+		if (fchown(fd, getuid(), getgid()) == -1 ||
+		    fchmod(fd, 0600) == -1) {
+			fprintf(stderr, "%s: %s/%s: %s\n", cmd, dir,
+			    de->d_name, strerror(errno));
+			rv = -1;
+		}
+		close(fd);
+	}
 	closedir(d);
+	return rv;
+}
+
+/*
+ * Move vaultd's backup (name, in the environment directory vaultdir)
+ * to dir and give it to the user who ran us.  vaultd's user can write
+ * vaultdir and everything in the backup, so when we run as root nothing
+ * there may be followed by path: a symlink swapped in for the backup or
+ * planted in it would turn our chown and chmod on any file of the
+ * system.  So the backup is renamed by its directory's descriptor, opened
+ * once it is out of vaultd's reach with O_NOFOLLOW, refused unless it is
+ * a plain directory, and changed only through descriptors.
+ */
+int
+vault_backup_take(const char *cmd, const char *vaultdir, const char *name,
+    const char *dir)
+{
+	struct stat	 vst, st;
+	int		 vfd, dfd = -1, rv = -1;
+
+	if ((vfd = open(vaultdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1 || fstat(vfd, &vst) == -1) {
+		fprintf(stderr, "%s: %s: %s\n", cmd, vaultdir,
+		    strerror(errno));
+		goto done;
+	}
+	if (renameat(vfd, name, AT_FDCWD, dir) == -1 && (errno != EXDEV ||
+	    vault_copy_dir(vfd, name, dir) == -1)) {
+		fprintf(stderr, "%s: cannot move %s/%s to %s: %s\n", cmd,
+		    vaultdir, name, dir, strerror(errno));
+		goto done;
+	}
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1 || fstat(dfd, &st) == -1 ||
+	    (st.st_uid != vst.st_uid && st.st_uid != getuid())) {
+		fprintf(stderr, "%s: what vaultd left as its backup (now %s) "
+		    "is not a plain directory of its own; not touched, remove "
+		    "it and see the service log\n", cmd, dir);
+		goto done;
+	}
+	rv = vault_backup_own(cmd, dfd, dir);
+ done:
+	if (dfd != -1)
+		close(dfd);
+	if (vfd != -1)
+		close(vfd);
 	return rv;
 }
 
@@ -314,11 +427,9 @@ vault_backup_cmd(int argc, char *argv[])
 {
 	struct msg_vault_request	 req;
 	struct vclient			 vc;
-	struct dirent			*de;
 	json_t				*j = NULL;
 	const char			*sopt = NULL, *dir = NULL, *name;
-	char				 from[PATH_MAX], path[PATH_MAX], *text;
-	DIR				*d;
+	char				 from[PATH_MAX], *text;
 	size_t				 i;
 	int				 rv = 1;
 
@@ -353,32 +464,11 @@ vault_backup_cmd(int argc, char *argv[])
 		    "answer\n");
 		goto done;
 	}
-	if (snprintf(from, sizeof(from), "%s/%s/%s", vc.statedir,
-	    STATE_VAULT_DIR, name) >= (int)sizeof(from))
+	if (snprintf(from, sizeof(from), "%s/%s", vc.statedir,
+	    STATE_VAULT_DIR) >= (int)sizeof(from))
 		goto done;
-	if (rename(from, dir) == -1 && (errno != EXDEV ||
-	    vault_copy_dir(from, dir) == -1)) {
-		fprintf(stderr, "aileron vault backup: cannot move %s to %s: "
-		    "%s\n", from, dir, strerror(errno));
+	if (vault_backup_take("aileron vault backup", from, name, dir) == -1)
 		goto done;
-	}
-	if (chown(dir, getuid(), getgid()) == -1 || chmod(dir, 0700) == -1 ||
-	    (d = opendir(dir)) == NULL) {
-		fprintf(stderr, "aileron vault backup: %s: %s\n", dir,
-		    strerror(errno));
-		goto done;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", dir,
-		    de->d_name) >= (int)sizeof(path))
-			continue;
-		if (chown(path, getuid(), getgid()) == -1)
-			fprintf(stderr, "aileron vault backup: %s: %s\n", path,
-			    strerror(errno));
-	}
-	closedir(d);
 	printf("vault store backed up to %s; aileron-vault(5) says how to "
 	    "restore it\n", dir);
 	rv = 0;

@@ -16,7 +16,9 @@
  * The master key is read without echo from /dev/tty, or from a descriptor
  * a script names (--key-fd); it is turned into the user key here with
  * scrypt and zeroed at once: only the 32-byte user key goes to vaultd.
- * Every buffer that held a key or a value is zeroed before it goes.
+ * Master keys, user keys and values live in the CLI's own small secure
+ * heap (locked, not dumpable) and are zeroed when freed.  The copy in an
+ * outgoing frame is the channel's, zeroed once sent.
  */
 
 #include <sys/types.h>
@@ -35,6 +37,8 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include "log.h"
 #include "msg.h"
@@ -50,13 +54,83 @@ static int	vclient_hello(struct vclient *);
 
 #define VCLIENT_TIMEOUT	(120 * 1000)	/* ms; a backup may take a while */
 
+/*
+ * The CLI's secure heap: the master key being typed, the user keys (in
+ * the request that carries them) and a credential's value.  A power of
+ * two, as OpenSSL requires, and small: an ordinary user's RLIMIT_MEMLOCK
+ * is often 64 KiB, and the largest thing here, the value buffer, takes a
+ * 16 KiB block.  vaultd's heap is bigger and set up by vault_crypto_init.
+ */
+#define VCLIENT_SECURE_HEAP	(32 * 1024)
+
+static void	vclient_secure_init(const char *);
 static int	vclient_read_fd(int, char *, size_t, size_t *);
 static int	vclient_check_text(const char *, size_t);
 
 /*
+ * The secure heap, before any key is read: locked, never swapped, not in
+ * a core, fenced by guard pages.  A CLI that cannot lock it refuses to
+ * read a key at all (STYLE.md: an init failure is fatal).
+ */
+static void
+vclient_secure_init(const char *cmd)
+{
+	unsigned char	 b;
+	int		 rv;
+
+	if (CRYPTO_secure_malloc_initialized())
+		return;
+	rv = CRYPTO_secure_malloc_init(VCLIENT_SECURE_HEAP,
+	    CRYPTO_SECURE_MINSIZE);
+	if (rv == 0 || rv == 2)
+		fatalx("%s: cannot lock %d KiB of memory for keys; raise the "
+		    "locked memory limit (ulimit -l)", cmd,
+		    VCLIENT_SECURE_HEAP / 1024);
+	/*
+	 * Use the random generator once, before there is a key.  Its first
+	 * use sets OpenSSL's generators up (their state goes in this heap)
+	 * and binds symbols lazily, which saves the vector registers on the
+	 * stack: with a user key fresh from scrypt still in one, that left a
+	 * copy of the key in unlocked stack memory (t/vault-keymem.t saw it
+	 * in the ASan build).
+	 */
+	if (RAND_bytes(&b, 1) != 1)
+		fatalx("%s: the random number generator failed", cmd);
+}
+
+/*
+ * Room for a key or a value in the secure heap, zeroed; NULL (said) when
+ * it is full.  Free it with vclient_secure_free(), which zeroes it.
+ */
+void *
+vclient_secure(struct vclient *vc, size_t len)
+{
+	void	*p;
+
+	if (!CRYPTO_secure_malloc_initialized())
+		fatalx("%s: secure heap not initialized", __func__);
+	if ((p = CRYPTO_secure_zalloc(len, __FILE__, __LINE__)) == NULL ||
+	    !CRYPTO_secure_allocated(p)) {
+		fprintf(stderr, "%s: out of locked memory for keys\n",
+		    vc->cmd);
+		if (p != NULL)
+			OPENSSL_clear_free(p, len);
+		return NULL;
+	}
+	return p;
+}
+
+void
+vclient_secure_free(void *p, size_t len)
+{
+	if (p != NULL)
+		CRYPTO_secure_clear_free(p, len, __FILE__, __LINE__);
+}
+
+/*
  * Find the service through the state directory's lock and service.json,
  * and connect to its vault.sock.  The CLI itself holds keys for a moment:
- * no core files, not dumpable.
+ * no core files, not dumpable, and the keys in the secure heap.
  */
 int
 vclient_connect(struct vclient *vc, const char *sopt, const char *cmd)
@@ -78,6 +152,7 @@ vclient_connect(struct vclient *vc, const char *sopt, const char *cmd)
 		    strerror(errno));
 		return -1;
 	}
+	vclient_secure_init(cmd);
 	if (state_resolve(sopt, vc->statedir, sizeof(vc->statedir)) == -1) {
 		fprintf(stderr, "%s: cannot find the state directory; set "
 		    "AILERON_STATE or use -s\n", cmd);
@@ -305,7 +380,7 @@ int
 vclient_read_master(struct vclient *vc, int keyfd, const char *prompt,
     int confirm, char *buf, size_t len)
 {
-	char	 again[VCLIENT_MASTER_MAX];
+	char	*again = NULL;
 	size_t	 n;
 	int	 rv = -1;
 
@@ -330,8 +405,11 @@ vclient_read_master(struct vclient *vc, int keyfd, const char *prompt,
 			goto done;
 		}
 		if (confirm) {
+			if ((again = vclient_secure(vc,
+			    VCLIENT_MASTER_MAX)) == NULL)
+				goto done;
 			if (readpassphrase("Repeat the master key: ", again,
-			    sizeof(again), RPP_REQUIRE_TTY) == NULL ||
+			    VCLIENT_MASTER_MAX, RPP_REQUIRE_TTY) == NULL ||
 			    strcmp(again, buf) != 0) {
 				fprintf(stderr, "%s: the master keys do not "
 				    "match\n", vc->cmd);
@@ -346,7 +424,7 @@ vclient_read_master(struct vclient *vc, int keyfd, const char *prompt,
 	}
 	rv = 0;
  done:
-	explicit_bzero(again, sizeof(again));
+	vclient_secure_free(again, VCLIENT_MASTER_MAX);
 	if (rv == -1)
 		explicit_bzero(buf, len);
 	return rv;
@@ -355,7 +433,7 @@ vclient_read_master(struct vclient *vc, int keyfd, const char *prompt,
 /*
  * The user key: vaultd gives the user's salt and scrypt parameters (not
  * secret), the master key is read, scrypt runs here, the master key is
- * zeroed.  ukey holds CRYPTO_KEY_LEN bytes.
+ * zeroed.  ukey holds CRYPTO_KEY_LEN bytes, in the secure heap.
  */
 int
 vclient_derive(struct vclient *vc, const char *user, int keyfd,
@@ -365,7 +443,7 @@ vclient_derive(struct vclient *vc, const char *user, int keyfd,
 	json_error_t			 jerr;
 	json_t				*j = NULL;
 	const char			*salt;
-	char				 master[VCLIENT_MASTER_MAX], *text;
+	char				*master = NULL, *text;
 	unsigned char			 s[CRYPTO_SALT_LEN];
 	json_int_t			 N, r, p;
 	unsigned int			 b;
@@ -392,8 +470,9 @@ vclient_derive(struct vclient *vc, const char *user, int keyfd,
 			goto done;
 		s[i] = (unsigned char)b;
 	}
-	if (vclient_read_master(vc, keyfd, prompt, 0, master,
-	    sizeof(master)) == -1)
+	if ((master = vclient_secure(vc, VCLIENT_MASTER_MAX)) == NULL ||
+	    vclient_read_master(vc, keyfd, prompt, 0, master,
+	    VCLIENT_MASTER_MAX) == -1)
 		goto done;
 	if (crypto_user_key(master, strlen(master), s, (uint64_t)N,
 	    (uint32_t)r, (uint32_t)p, ukey) == -1) {
@@ -402,7 +481,7 @@ vclient_derive(struct vclient *vc, const char *user, int keyfd,
 	}
 	rv = 0;
  done:
-	explicit_bzero(master, sizeof(master));
+	vclient_secure_free(master, VCLIENT_MASTER_MAX);
 	json_decref(j);
 	return rv;
 }

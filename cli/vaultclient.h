@@ -45,5 +45,7 @@ int	 vclient_derive(struct vclient *, const char *, int, const char *,
 int	 vclient_read_value(struct vclient *, const char *, char *, size_t,
 	    size_t *);
 int	 vclient_fd(const char *, const char *, int *);
+void	*vclient_secure(struct vclient *, size_t);
+void	 vclient_secure_free(void *, size_t);
 
 #endif

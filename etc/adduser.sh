@@ -1,8 +1,15 @@
 #!/bin/sh
-# Create the unprivileged _aileron system user the service drops to, when run
-# as root and the user does not exist yet.  As non-root it does nothing.
+# Create the unprivileged system users the service drops to, when run as
+# root, each only if it does not exist yet: _aileron (the workers, which
+# parse untrusted bytes), _aileron-control (control) and _aileron-vault
+# (vaultd).  Three users, so that a compromised worker cannot signal or
+# trace the processes that hold sessions and keys.  As non-root it does
+# nothing.
 
 [ "$(id -u)" -eq 0 ] || exit 0
-getent passwd _aileron >/dev/null 2>&1 && exit 0
-adduser --system --group --no-create-home --home /nonexistent \
-    --quiet _aileron || { echo "adduser.sh: cannot create _aileron" >&2; exit 1; }
+for u in _aileron _aileron-control _aileron-vault; do
+	getent passwd "$u" >/dev/null 2>&1 && continue
+	adduser --system --group --no-create-home --home /nonexistent \
+	    --quiet "$u" ||
+	    { echo "adduser.sh: cannot create $u" >&2; exit 1; }
+done

@@ -20,6 +20,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -77,6 +78,50 @@ state_mkdir(const char *statedir)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * A process's own directory in the state directory (control's or vaultd's
+ * Berkeley DB environment): created 0700, and when own is set, owned by
+ * uid and gid.  A directory that changes hands (another user named in the
+ * configuration, or one from before control and vaultd had users of their
+ * own) takes its files along.  The process's user can write here, so
+ * nothing is followed: the directory is used through a descriptor opened
+ * with O_NOFOLLOW, its entries with AT_SYMLINK_NOFOLLOW.
+ */
+int
+state_proc_dir(const char *path, int own, uid_t uid, gid_t gid)
+{
+	struct dirent	*de;
+	struct stat	 st;
+	DIR		*d;
+	int		 fd, rv = -1;
+
+	if (mkdir(path, 0700) == -1 && errno != EEXIST)
+		return -1;
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || fchmod(fd, 0700) == -1)
+		goto done;
+	if (!own || (st.st_uid == uid && st.st_gid == gid)) {
+		rv = 0;
+		goto done;
+	}
+	if (fchown(fd, uid, gid) == -1 || (d = fdopendir(fd)) == NULL)
+		goto done;
+	rv = 0;
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0 &&
+		    fchownat(fd, de->d_name, uid, gid,
+		    AT_SYMLINK_NOFOLLOW) == -1)
+			rv = -1;
+	closedir(d);
+	return rv;
+ done:
+	close(fd);
+	return rv;
 }
 
 /*

@@ -32,6 +32,7 @@ int	 state_resolve(const char *opt, char *buf, size_t len);
 int	 state_path(char *buf, size_t len, const char *statedir,
 	    const char *name);
 int	 state_mkdir(const char *statedir);
+int	 state_proc_dir(const char *path, int own, uid_t, gid_t);
 int	 state_lock(const char *statedir, pid_t *holder);
 int	 state_lock_setpid(int);
 pid_t	 state_running(const char *statedir);

@@ -96,15 +96,9 @@ connectors_load_file(const char *statedir, const char *file,
 {
 	struct aileron_conf	*conf;
 	char			 path[PATH_MAX];
-	int			 rv, must_exist = 1;
+	int			 rv;
 
-	if (file == NULL) {
-		if (state_path(path, sizeof(path), statedir, STATE_CONF) == -1)
-			return -1;
-		file = path;
-		must_exist = 0;
-	}
-	if ((conf = conf_parse(file, statedir, must_exist)) == NULL)
+	if ((conf = conf_parse_state(statedir, file, path)) == NULL)
 		return -1;
 	rv = connectors_load(conf, specsp, np, NULL);
 	conf_free(conf);

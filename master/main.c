@@ -40,11 +40,35 @@ static const struct {
 	{ PROC_VAULTD,	vaultd },
 };
 
+static int	service_check(const char *, const char *);
+
+/*
+ * -n: the configuration parses and its specs load; as root, when the
+ * service would drop to them, its three users exist, are not root and
+ * are three.
+ */
+static int
+service_check(const char *statedir, const char *file)
+{
+	struct aileron_conf	*conf;
+	struct spec		**specs;
+	char			 path[PATH_MAX];
+	size_t			 nspecs;
+	int			 rv;
+
+	if ((conf = conf_parse_state(statedir, file, path)) == NULL)
+		return -1;
+	if ((rv = connectors_load(conf, &specs, &nspecs, NULL)) == 0)
+		connectors_free(specs, nspecs, NULL);
+	if (geteuid() == 0 && conf_check_users(conf, path) == -1)
+		rv = -1;
+	conf_free(conf);
+	return rv;
+}
+
 int
 main(int argc, char *argv[])
 {
-	struct spec		**specs;
-	size_t			 nspecs;
 	char			 statedir[PATH_MAX];
 	const char		*sopt = NULL, *fopt = NULL, *proc = NULL;
 	size_t			 i;
@@ -101,10 +125,8 @@ main(int argc, char *argv[])
 	}
 	if (check) {
 		log_init_cli();
-		if (connectors_load_file(statedir, fopt, &specs, &nspecs) ==
-		    -1)
+		if (service_check(statedir, fopt) == -1)
 			return 1;
-		connectors_free(specs, nspecs, NULL);
 		printf("configuration OK\n");
 		return 0;
 	}

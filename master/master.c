@@ -78,7 +78,7 @@ static int	 master_bind_tcp(struct master *, const struct conf_listen *);
 static int	 master_bind_unix(const char *, uid_t);
 static void	 master_start_children(struct master *);
 static void	 master_send_conf(struct master *, struct proc_peer *,
-		    const char *, int);
+		    const char *, const char *, int);
 static void	 master_dispatch_control(struct proc *, struct proc_peer *,
 		    struct msg *);
 static void	 master_dispatch_vaultd(struct proc *, struct proc_peer *,
@@ -158,30 +158,27 @@ master_signals(void)
 
 /*
  * control and vaultd live in their own Berkeley DB environment directories
- * and are confined there; as root, those belong to the unprivileged user.
+ * and are confined there; as root, each belongs to that process's own user.
  */
 static void
 master_dirs(struct master *m)
 {
 	const char	*names[] = { STATE_CONTROL_DIR, STATE_VAULT_DIR };
+	const char	*users[] = { m->conf->control_user,
+			    m->conf->vault_user };
 	char		 path[PATH_MAX];
-	struct stat	 st;
+	uid_t		 uid = 0;
+	gid_t		 gid = 0;
 	size_t		 i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (state_path(path, sizeof(path), m->statedir,
 		    names[i]) == -1)
 			fatal("%s", names[i]);
-		if (mkdir(path, 0700) == -1 && errno != EEXIST)
-			fatal("cannot create %s", path);
-		if (lstat(path, &st) == -1)
-			fatal("%s", path);
-		if (!S_ISDIR(st.st_mode))
-			fatalx("%s is not a directory", path);
-		if (m->drop && chown(path, m->uid, m->gid) == -1)
-			fatal("chown %s", path);
-		if (chmod(path, 0700) == -1)
-			fatal("chmod %s", path);
+		if (m->drop && sandbox_lookup_user(users[i], &uid, &gid) == -1)
+			fatalx("user \"%s\" does not exist", users[i]);
+		if (state_proc_dir(path, m->drop, uid, gid) == -1)
+			fatal("cannot prepare %s", path);
 	}
 }
 
@@ -311,7 +308,7 @@ master_send(struct master *m, struct proc_peer *p, uint16_t type,
 
 static void
 master_send_conf(struct master *m, struct proc_peer *p, const char *dir,
-    int fd)
+    const char *user, int fd)
 {
 	struct msg_builder	 b;
 	char			 path[PATH_MAX];
@@ -322,7 +319,7 @@ master_send_conf(struct master *m, struct proc_peer *p, const char *dir,
 	msg_put_i32(&b, log_getverbose());
 	msg_put_i32(&b, m->foreground);
 	msg_put_u32(&b, m->owner_uid);
-	msg_put_str(&b, m->drop ? m->conf->user : "",
+	msg_put_str(&b, m->drop ? user : "",
 	    sizeof(((struct msg_conf_proc *)0)->user));
 	msg_put_str(&b, path, sizeof(((struct msg_conf_proc *)0)->dir));
 	if (b.bad)
@@ -355,8 +352,10 @@ master_start_children(struct master *m)
 	vfd = master_bind_unix(path, m->owner_uid);
 
 	/* Each gets only its part; vaultd owns vault.sock from now on. */
-	master_send_conf(m, m->control_peer, STATE_CONTROL_DIR, -1);
-	master_send_conf(m, m->vaultd_peer, STATE_VAULT_DIR, vfd);
+	master_send_conf(m, m->control_peer, STATE_CONTROL_DIR,
+	    m->conf->control_user, -1);
+	master_send_conf(m, m->vaultd_peer, STATE_VAULT_DIR,
+	    m->conf->vault_user, vfd);
 
 	/* control tells vaultd which session a worker serves. */
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cv) == -1)
@@ -586,7 +585,9 @@ master_reload(struct master *m)
 		    "restart");
 	if (strcmp(oc->api_socket, nc->api_socket) != 0)
 		log_warnx("reload: api socket changed; this takes a restart");
-	if (strcmp(oc->user, nc->user) != 0)
+	if (strcmp(oc->user, nc->user) != 0 ||
+	    strcmp(oc->control_user, nc->control_user) != 0 ||
+	    strcmp(oc->vault_user, nc->vault_user) != 0)
 		log_warnx("reload: user changed; this takes a restart");
 	/*
 	 * Keep what only a restart changes, so service.json stays true.  The
@@ -599,6 +600,8 @@ master_reload(struct master *m)
 	TAILQ_CONCAT(&nc->listens, &oc->listens, entry);
 	strlcpy(nc->api_socket, oc->api_socket, sizeof(nc->api_socket));
 	strlcpy(nc->user, oc->user, sizeof(nc->user));
+	strlcpy(nc->control_user, oc->control_user, sizeof(nc->control_user));
+	strlcpy(nc->vault_user, oc->vault_user, sizeof(nc->vault_user));
 	m->conf = nc;
 	conf_free(oc);
 	connectors_free(m->specs, m->nspecs, m->matcher);
@@ -853,16 +856,11 @@ master(const char *statedir, const char *conffile, int foreground,
 		fatal("cannot lock %s", statedir);
 	}
 
+	/* Workers, control and vaultd: three users, none of them root. */
 	m->drop = geteuid() == 0;
-	if (m->drop && sandbox_lookup_user(m->conf->user, &m->uid,
-	    &m->gid) == -1)
-		fatalx("user \"%s\" does not exist; create it with "
-		    "\"adduser --system --group --no-create-home %s\" or name "
-		    "another in %s", m->conf->user, m->conf->user,
-		    m->conffile);
-	if (m->drop && m->uid == 0)
-		fatalx("user \"%s\" is root; name an unprivileged user",
-		    m->conf->user);
+	if (m->drop && (conf_check_users(m->conf, m->conffile) == -1 ||
+	    sandbox_lookup_user(m->conf->user, &m->uid, &m->gid) == -1))
+		exit(1);
 	if (proc_self_path(m->self, sizeof(m->self)) == -1)
 		fatal("cannot find my own binary");
 	if ((m->devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)

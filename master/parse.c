@@ -26,6 +26,8 @@
 
 #include "log.h"
 #include "parse.h"
+#include "sandbox.h"
+#include "state.h"
 
 #define CONF_LINE_MAX		4096	/* bytes on a physical line */
 #define CONF_FILE_MAX		(1024 * 1024)	/* bytes in the whole file */
@@ -36,6 +38,8 @@
 #define CONF_DEFAULT_PREFORK	4
 #define CONF_DEFAULT_WORKERS	64
 #define CONF_DEFAULT_USER	"_aileron"
+#define CONF_DEFAULT_CONTROL_USER "_aileron-control"
+#define CONF_DEFAULT_VAULT_USER	"_aileron-vault"
 #define CONF_PREFORK_MAX	256
 #define CONF_WORKERS_MAX	4096
 #define CONF_USER_MAX		31	/* what useradd(8) accepts */
@@ -105,6 +109,9 @@ static void	 conf_do_api(struct conf_parser *, struct conf_stmt *);
 static void	 conf_do_prefork(struct conf_parser *, struct conf_stmt *);
 static void	 conf_do_max(struct conf_parser *, struct conf_stmt *);
 static void	 conf_do_user(struct conf_parser *, struct conf_stmt *);
+static void	 conf_do_proc_user(struct conf_parser *, struct conf_stmt *);
+static void	 conf_set_user(struct conf_parser *, struct conf_stmt *, size_t,
+		    char *, size_t);
 static void	 conf_do_connector(struct conf_parser *, struct conf_stmt *);
 static void	 conf_do_log(struct conf_parser *, struct conf_stmt *);
 static void	 conf_do_stmt(struct conf_parser *, struct conf_stmt *);
@@ -119,11 +126,13 @@ static const struct {
 } conf_directives[] = {
 	{ "api",	conf_do_api },
 	{ "connector",	conf_do_connector },
+	{ "control",	conf_do_proc_user },
 	{ "listen",	conf_do_listen },
 	{ "log",	conf_do_log },
 	{ "max",	conf_do_max },
 	{ "prefork",	conf_do_prefork },
 	{ "user",	conf_do_user },
+	{ "vault",	conf_do_proc_user },
 };
 
 /*
@@ -684,15 +693,16 @@ conf_valid_user(const char *name)
 	return 1;
 }
 
-/* user "NAME" */
+/* The user name in word i of st, into buf. */
 static void
-conf_do_user(struct conf_parser *p, struct conf_stmt *st)
+conf_set_user(struct conf_parser *p, struct conf_stmt *st, size_t i,
+    char *buf, size_t len)
 {
 	const char	*name;
 	char		 shown[CONF_SHOW_MAX + 8];
 
-	if ((name = conf_arg(p, st, 1, "a user name")) == NULL ||
-	    conf_end(p, st, 2) == -1)
+	if ((name = conf_arg(p, st, i, "a user name")) == NULL ||
+	    conf_end(p, st, i + 1) == -1)
 		return;
 	if (!conf_valid_user(name)) {
 		conf_error(p, st->lineno, "user %s is not a valid user name: "
@@ -701,7 +711,82 @@ conf_do_user(struct conf_parser *p, struct conf_stmt *st)
 		    CONF_USER_MAX);
 		return;
 	}
-	strlcpy(p->conf->user, name, sizeof(p->conf->user));
+	strlcpy(buf, name, len);
+}
+
+/* user "NAME": the workers' user */
+static void
+conf_do_user(struct conf_parser *p, struct conf_stmt *st)
+{
+	conf_set_user(p, st, 1, p->conf->user, sizeof(p->conf->user));
+}
+
+/* control user "NAME", vault user "NAME" */
+static void
+conf_do_proc_user(struct conf_parser *p, struct conf_stmt *st)
+{
+	if (conf_want(p, st, 1, "user") == -1)
+		return;
+	if (strcmp(st->word[0], "control") == 0)
+		conf_set_user(p, st, 2, p->conf->control_user,
+		    sizeof(p->conf->control_user));
+	else
+		conf_set_user(p, st, 2, p->conf->vault_user,
+		    sizeof(p->conf->vault_user));
+}
+
+/*
+ * Started as root, the service runs the workers, control and vaultd each
+ * as its own user, so that a compromised worker cannot signal or trace
+ * the processes that hold sessions and keys.  Each must exist, must not
+ * be root, and no two may share a uid.  Says why (on stderr, naming
+ * conffile) and returns -1 otherwise.
+ */
+int
+conf_check_users(const struct aileron_conf *conf, const char *conffile)
+{
+	const struct {
+		const char	*what;
+		const char	*name;
+	} users[] = {
+		{ "user", conf->user },
+		{ "control user", conf->control_user },
+		{ "vault user", conf->vault_user },
+	};
+	uid_t	 uid[3];
+	gid_t	 gid;
+	size_t	 i, j;
+	int	 rv = 0;
+
+	for (i = 0; i < 3; i++) {
+		if (sandbox_lookup_user(users[i].name, &uid[i], &gid) == -1) {
+			log_warnx("%s \"%s\" does not exist; create it with "
+			    "\"adduser --system --group --no-create-home %s\" "
+			    "(make user creates the defaults) or name another "
+			    "in %s",
+			    users[i].what, users[i].name, users[i].name,
+			    conffile);
+			rv = -1;
+			continue;
+		}
+		if (uid[i] == 0) {
+			log_warnx("%s \"%s\" is root; name an unprivileged "
+			    "user in %s", users[i].what, users[i].name,
+			    conffile);
+			rv = -1;
+			continue;
+		}
+		for (j = 0; j < i; j++)
+			if (uid[j] == uid[i]) {
+				log_warnx("%s \"%s\" and %s \"%s\" share uid "
+				    "%u; each process needs a user of its own "
+				    "(see aileron.conf(5))", users[j].what,
+				    users[j].name, users[i].what,
+				    users[i].name, (unsigned)uid[i]);
+				rv = -1;
+			}
+	}
+	return rv;
 }
 
 /* Connector names end up in action names, file names and log lines. */
@@ -864,6 +949,10 @@ conf_defaults(const char *statedir)
 	conf->prefork = CONF_DEFAULT_PREFORK;
 	conf->max_workers = CONF_DEFAULT_WORKERS;
 	strlcpy(conf->user, CONF_DEFAULT_USER, sizeof(conf->user));
+	strlcpy(conf->control_user, CONF_DEFAULT_CONTROL_USER,
+	    sizeof(conf->control_user));
+	strlcpy(conf->vault_user, CONF_DEFAULT_VAULT_USER,
+	    sizeof(conf->vault_user));
 	conf->verbose = 0;
 	if (conf_add_listen(conf, "127.0.0.1", "8443", CONF_DEFAULT_PORT)
 	    == -1) {
@@ -923,6 +1012,25 @@ conf_parse(const char *path, const char *statedir, int must_exist)
 		return NULL;
 	}
 	return conf;
+}
+
+/*
+ * The file a command names, else the state directory's aileron.conf,
+ * which may be missing (all defaults then).  The name used goes to path
+ * (PATH_MAX bytes), for messages.
+ */
+struct aileron_conf *
+conf_parse_state(const char *statedir, const char *file, char *path)
+{
+	if (file != NULL) {
+		strlcpy(path, file, PATH_MAX);
+		return conf_parse(file, statedir, 1);
+	}
+	if (state_path(path, PATH_MAX, statedir, STATE_CONF) == -1) {
+		log_warnx("state directory %s is too long", statedir);
+		return NULL;
+	}
+	return conf_parse(path, statedir, 0);
 }
 
 void

@@ -40,7 +40,9 @@ struct aileron_conf {
 	char			 api_socket[PATH_MAX];	/* default: "<statedir>/api.sock" */
 	int			 prefork;	/* default 4, range 1..256 */
 	int			 max_workers;	/* default 64, range 1..4096, must be >= prefork */
-	char			 user[64];	/* default "_aileron" */
+	char			 user[64];	/* workers; default "_aileron" */
+	char			 control_user[64]; /* default "_aileron-control" */
+	char			 vault_user[64];	/* default "_aileron-vault" */
 	struct conf_connectors	 connectors;	/* default: none */
 	int			 verbose;	/* "log debug" -> 1; "log info" -> 0 (default) */
 };
@@ -51,8 +53,11 @@ struct aileron_conf {
  * NULL after reporting every error in the file, not just the first.
  */
 struct aileron_conf	*conf_parse(const char *path, const char *statedir, int must_exist);
+struct aileron_conf	*conf_parse_state(const char *statedir, const char *file,
+			    char *path);
 struct aileron_conf	*conf_defaults(const char *statedir);
 void			 conf_free(struct aileron_conf *);
 int			 conf_is_loopback(const struct conf_listen *);
+int			 conf_check_users(const struct aileron_conf *, const char *);
 
 #endif

@@ -71,12 +71,13 @@ with open("/proc/%d/limits" % w) as lf:
     core = [l for l in lf if l.startswith("Max core file size")]
 t.like(core[0] if core else "", r"\s0\s+0\s", "its core size limit is 0")
 
-for name, pid, root in (("control", control, svc.path("control")),
-                        ("vaultd", vaultd, svc.path("vault"))):
+for name, pid, root, user in (
+        ("control", control, svc.path("control"), "_aileron-control"),
+        ("vaultd", vaultd, svc.path("vault"), "_aileron-vault")):
     st = proc_status(pid)
-    t.ok(st["Uid"].split() == [str(pw.pw_uid)] * 4 and
+    t.ok(st["Uid"].split() == [str(pwd.getpwnam(user).pw_uid)] * 4 and
          st["NoNewPrivs"] == "1",
-         "%s runs as _aileron with NoNewPrivs" % name, st.get("Uid"))
+         "%s runs as %s with NoNewPrivs" % (name, user), st.get("Uid"))
     t.is_(os.readlink("/proc/%d/root" % pid), root,
           "%s's root is its environment directory" % name)
     t.is_(os.stat("/proc/%d/mem" % pid).st_uid, 0,
@@ -87,8 +88,9 @@ t.ok(stat.S_ISSOCK(vs.st_mode) and stat.S_IMODE(vs.st_mode) == 0o600 and
      vs.st_uid == os.getuid(),
      "vault.sock is a socket, mode 0600, owned by who started the service")
 ds = os.stat(svc.path("vault"))
-t.ok(stat.S_IMODE(ds.st_mode) == 0o700 and ds.st_uid == pw.pw_uid,
-     "the vault directory is 0700 and belongs to _aileron")
+t.ok(stat.S_IMODE(ds.st_mode) == 0o700 and
+     ds.st_uid == pwd.getpwnam("_aileron-vault").pw_uid,
+     "the vault directory is 0700 and belongs to _aileron-vault")
 svc.stop()
 
 # A configured user that does not exist: refuse, and say how to fix it.

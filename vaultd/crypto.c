@@ -46,12 +46,20 @@
 #define CRYPTO_AD_PURPOSE_CREDENTIAL_V	'V'	/* and a seal version */
 #define CRYPTO_AD_PURPOSE_WRAP		'W'
 
+/*
+ * Bytes of stack crypto_user_key() zeroes after scrypt: Debian's libscrypt
+ * leaves the derived key some 18 KiB below its caller (21 KiB with ASan).
+ */
+#define CRYPTO_SCRUB_STACK	(64 * 1024)
+
 static int	crypto_ad_field(struct crypto_ad *, const char *);
+static void	crypto_scrub_stack(void) __attribute__((__noinline__));
 static int	crypto_ad_u64(struct crypto_ad *, uint64_t);
 
 /*
- * Called once by every process that holds keys (vaultd, and the CLI for
- * the user key it derives), before any secret is allocated.  Failure is
+ * Called once by vaultd (and the tests) before any secret is allocated;
+ * the CLI sets up a smaller heap of its own for the master key and the
+ * user key it derives (vclient_connect in cli/vaultclient.c).  Failure is
  * fatal: running with key material in swappable, dumpable memory is the
  * thing this function exists to prevent.  A return of 2 means the heap
  * exists but could not be locked or guarded, which we treat the same.
@@ -377,9 +385,25 @@ crypto_user_key(const char *master, size_t len, const unsigned char *salt,
 	}
 	if (libscrypt_scrypt((const uint8_t *)master, len, salt,
 	    CRYPTO_SALT_LEN, N, r, p, out, CRYPTO_KEY_LEN) != 0) {
+		crypto_scrub_stack();
 		OPENSSL_cleanse(out, CRYPTO_KEY_LEN);
 		log_warn("%s: scrypt failed", __func__);
 		return -1;
 	}
+	crypto_scrub_stack();
 	return 0;
+}
+
+/*
+ * libscrypt leaves copies of the derived key (PBKDF2's last block) and of
+ * what HMAC made of the master key in stack frames it does not zero.
+ * They are dead once it returns, and the stack below the caller is where
+ * they were: overwrite it.  t/vault-keymem.t looks for such copies.
+ */
+static void
+crypto_scrub_stack(void)
+{
+	unsigned char	 buf[CRYPTO_SCRUB_STACK];
+
+	explicit_bzero(buf, sizeof(buf));
 }

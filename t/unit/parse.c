@@ -236,6 +236,10 @@ test_defaults(void)
 	is(conf->prefork, 4, "defaults: prefork 4");
 	is(conf->max_workers, 64, "defaults: max workers 64");
 	is_str(conf->user, "_aileron", "defaults: user _aileron");
+	is_str(conf->control_user, "_aileron-control",
+	    "defaults: control user _aileron-control");
+	is_str(conf->vault_user, "_aileron-vault",
+	    "defaults: vault user _aileron-vault");
 	is(count_connectors(conf), 0, "defaults: no connectors");
 	is(conf->verbose, 0, "defaults: log info");
 	conf_free(conf);
@@ -303,6 +307,8 @@ test_directives(void)
 	    "prefork 8\n"
 	    "max workers 128\n"
 	    "user \"_proxy\"\n"
+	    "control user \"_proxy-control\"\n"
+	    "vault user _proxy-vault\n"
 	    "connector \"linear\" spec "
 	    "\"/usr/share/aileron/specs/linear.json\"\n"
 	    "connector slack spec /specs/slack.json\n"
@@ -320,6 +326,8 @@ test_directives(void)
 	is(conf->prefork, 8, "prefork 8");
 	is(conf->max_workers, 128, "max workers 128");
 	is_str(conf->user, "_proxy", "user");
+	is_str(conf->control_user, "_proxy-control", "control user");
+	is_str(conf->vault_user, "_proxy-vault", "vault user, unquoted");
 	is(count_connectors(conf), 2, "two connectors");
 	c = TAILQ_FIRST(&conf->connectors);
 	is_str(c->name, "linear", "connector 1 name");
@@ -618,6 +626,16 @@ test_bad(void)
 	    "1 to 31 of a-z, 0-9, _ and -, not starting with a digit or -\n");
 	bad("user\n", ":1: missing a user name after \"user\"\n");
 	bad("user a b\n", ":1: unexpected \"b\" after \"user a\"\n");
+	bad("control user\n",
+	    ":1: missing a user name after \"control user\"\n");
+	bad("vault users _v\n",
+	    ":1: expected \"user\" after \"vault\", got \"users\"\n");
+	bad("control\n", ":1: missing \"user\" after \"control\"\n");
+	bad("vault user \"Root\"\n", ":1: user \"Root\" is not a valid user "
+	    "name: 1 to 31 of a-z, 0-9, _ and -, not starting with a digit "
+	    "or -\n");
+	bad("control user a b\n",
+	    ":1: unexpected \"b\" after \"control user a\"\n");
 
 	/* connector */
 	bad("connector \"Linear\" spec /x\n",
