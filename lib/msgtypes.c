@@ -20,7 +20,6 @@ struct msgtype_info {
 	const char	*name;
 	size_t		 min;
 	size_t		 max;
-	int		 test;		/* refused outside test mode */
 };
 
 #define HOSTS_MAX	(MSG_CONF_HOSTS_MAX * MSG_CONF_HOST_LEN)
@@ -54,7 +53,7 @@ static const struct msgtype_info msgtypes[MSG_TYPE_MAX] = {
 	[MSG_CONF_ACK] =	{ "CONF_ACK", 0, 0 },
 	[MSG_PONG] =		{ "PONG", sizeof(uint32_t), sizeof(uint32_t) },
 	[MSG_WORKER_BUSY] =	{ "WORKER_BUSY", 0, 0 },
-	[MSG_TEST_ECHO] =	{ "TEST_ECHO", 0, MSG_MAXPAYLOAD, 1 },
+	[MSG_TEST_ECHO] =	{ "TEST_ECHO", 0, MSG_MAXPAYLOAD },
 	[MSG_VAULT_HELLO] =	{ "VAULT_HELLO", sizeof(uint32_t),
 				  sizeof(uint32_t) },
 	[MSG_CONF_PEER] =	{ "CONF_PEER", 0, 0 },
@@ -96,10 +95,11 @@ msgtype_name(unsigned int type)
 	return msgtypes[type].name;
 }
 
+/* Refused outside test mode (aileron-service -X). */
 int
 msgtype_test(unsigned int type)
 {
-	return type < MSG_TYPE_MAX && msgtypes[type].test;
+	return type == MSG_TEST_ECHO;
 }
 
 int

@@ -78,7 +78,7 @@
 #include "log.h"
 #include "msg.h"
 #include "msgtypes.h"
-#include "peer.h"
+#include "proc.h"
 #include "spec.h"
 #include "vaultd/connmap.h"
 #include "vaultd/crypto.h"
@@ -154,9 +154,9 @@ static const char *const session_ids[] = {
 };
 
 static struct vaultd	 vd;
-static struct peer	*workers[NWORKERS];
+static struct proc_peer	*workers[NWORKERS];
 static struct chan	 workers_rx[NWORKERS];	/* the workers' ends */
-static struct peer	*cli;
+static struct proc_peer	*cli;
 static struct chan	 cli_rx;
 static struct session	*sess[3];
 static char		 base[PATH_MAX];
@@ -424,41 +424,57 @@ cleanup(void)
 	records_free(pristine, npristine);
 }
 
+/* A CONF_CONNECTOR as the master builds it (connmap_send). */
 static void
 add_connector(size_t i)
 {
-	struct msg_conf_connector	 mc;
-	unsigned char			 buf[1024];
-	size_t				 len, n, j;
+	struct msg_builder	 b;
+	struct msg		 m;
+	size_t			 j;
 
-	memset(&mc, 0, sizeof(mc));
-	strlcpy(mc.name, connectors[i].name, sizeof(mc.name));
-	mc.inject = connectors[i].inject;
-	strlcpy(mc.inject_name, connectors[i].inject_name,
-	    sizeof(mc.inject_name));
-	len = sizeof(mc);
-	for (j = 0; connectors[i].hosts[j] != NULL; j++) {
-		n = strlen(connectors[i].hosts[j]) + 1;
-		memcpy(buf + len, connectors[i].hosts[j], n);
-		len += n;
-	}
-	mc.nhosts = j;
-	memcpy(buf, &mc, sizeof(mc));
-	if (connmap_add(&vd.connectors, buf, len) == -1)
-		errx(1, "connmap_add %s", mc.name);
+	msg_builder_init(&b);
+	msg_put_str(&b, connectors[i].name, CONNMAP_NAME_LEN);
+	msg_put_i32(&b, connectors[i].inject);
+	msg_put_str(&b, connectors[i].inject_name, CONNMAP_NAME_LEN);
+	for (j = 0; connectors[i].hosts[j] != NULL; j++)
+		;
+	msg_put_u32(&b, j);
+	for (j = 0; connectors[i].hosts[j] != NULL; j++)
+		msg_put_str(&b, connectors[i].hosts[j], MSG_CONF_HOST_LEN);
+	memset(&m, 0, sizeof(m));
+	m.data = b.buf;
+	m.len = b.len;
+	if (b.bad || connmap_add(&vd.connectors, &m) == -1)
+		errx(1, "connmap_add %s", connectors[i].name);
+	msg_builder_free(&b);
 }
 
-/* A peer on one end of a socketpair; the test reads the other end. */
-static struct peer *
-add_peer(enum peer_kind kind, uint32_t id, struct chan *rx)
+/* The handlers are called directly; the loop never runs. */
+static void
+fuzz_dispatch(struct proc *ps, struct proc_peer *p, struct msg *m)
 {
-	struct peer	*p;
-	int		 sp[2];
+	(void)ps;
+	(void)p;
+	(void)m;
+}
+
+static const struct proc_peer_type fuzz_peers[] = {
+	{ PROC_WORKER,	0,	fuzz_dispatch,	NULL },
+	{ PROC_CLI,	0,	fuzz_dispatch,	NULL },
+};
+
+/* A peer on one end of a socketpair; the test reads the other end. */
+static struct proc_peer *
+add_peer(enum proc_id kind, uint32_t id, struct chan *rx)
+{
+	struct proc_peer	*p;
+	int			 sp[2];
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sp) == -1)
 		err(1, "socketpair");
-	if ((p = peer_add(&vd.peers, kind, sp[0], id)) == NULL)
-		errx(1, "peer_add");
+	if ((p = proc_peer_add(&vd.ps, kind, sp[0], id, "fuzz peer")) ==
+	    NULL)
+		errx(1, "proc_peer_add");
 	chan_init(rx, sp[1], 0, "fuzz reader");
 	return p;
 }
@@ -501,11 +517,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		errx(1, "atexit");
 
 	memset(&vd, 0, sizeof(vd));
-	TAILQ_INIT(&vd.peers);
+	proc_init(&vd.ps, PROC_VAULTD, fuzz_peers,
+	    sizeof(fuzz_peers) / sizeof(fuzz_peers[0]), NULL, 0, &vd);
 	session_init(&vd.sessions);
-	vd.parent.fd = vd.control.fd = vd.listen_fd = -1;
-	TAILQ_INIT(&vd.parent.outq);
-	TAILQ_INIT(&vd.control.outq);
+	vd.listen_fd = -1;
 	if ((vd.vault = vault_open(work)) == NULL)
 		errx(1, "vault_open %s", work);
 	pristine = records_read(&npristine);
@@ -526,8 +541,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	session_bind_worker(&vd.sessions, 102, sess[1]);
 	session_bind_worker(&vd.sessions, 103, sess[2]);
 	for (i = 0; i < NWORKERS; i++)
-		workers[i] = add_peer(PEER_WORKER, 101 + i, &workers_rx[i]);
-	cli = add_peer(PEER_CLI, 1, &cli_rx);
+		workers[i] = add_peer(PROC_WORKER, 101 + i, &workers_rx[i]);
+	cli = add_peer(PROC_CLI, 1, &cli_rx);
 	cli->uid = 0;
 	return 0;
 }
@@ -623,7 +638,7 @@ names_secret(const struct msg_vault_request *q)
  * the error of the last reply, or -1 when there was none.
  */
 static int
-drain(struct peer *p, struct chan *rx, const uint8_t *req, size_t reqlen,
+drain(struct proc_peer *p, struct chan *rx, const uint8_t *req, size_t reqlen,
     int *replies)
 {
 	struct msg_vault_reply	 r;
@@ -637,12 +652,12 @@ drain(struct peer *p, struct chan *rx, const uint8_t *req, size_t reqlen,
 		if (chan_read(rx) == -1)
 			abort();
 		while ((g = chan_get(rx, &m)) == 1) {
-			if (m.hdr.type != (p->kind == PEER_WORKER ?
+			if (m.hdr.type != (p->type->id == PROC_WORKER ?
 			    MSG_VAULT_INJECT_REPLY : MSG_VAULT_REPLY) ||
 			    m.len < sizeof(r))
 				abort();
 			memcpy(&r, m.data, sizeof(r));
-			if (p->kind == PEER_CLI && has_secret(m.data, m.len,
+			if (p->type->id == PROC_CLI && has_secret(m.data, m.len,
 			    req, reqlen))
 				abort();
 			error = r.error;
@@ -695,7 +710,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct msg_vault_request	 q;
 	struct msg			 m;
-	struct peer			*p;
+	struct proc_peer			*p;
 	struct chan			*rx;
 	uint8_t				*payload;
 	size_t				 w = 0, len;
