@@ -46,9 +46,8 @@ VERSION=	0.1.0
 # Shared code, one list per area.
 LIB_SRCS=	lib/log.c lib/msg.c lib/msgtypes.c lib/proc.c \
 		lib/sandbox.c lib/state.c
-SPEC_SRCS=	lib/spec.c
-MATCH_SRCS=	lib/graphql.c lib/match.c
-GEN_LIB_SRCS=	lib/manifest.c
+CONNECTOR_SRCS=	connector/spec.c connector/graphql.c connector/match.c \
+		connector/manifest.c
 CONF_SRCS=	master/parse.c
 MASTER_SRCS=	master/master.c master/pool.c master/control.c \
 		master/connectors.c
@@ -60,7 +59,7 @@ CLI_SRCS=	cli/actions.c cli/service.c cli/status.c
 CLI_VAULT_SRCS=	cli/vault.c cli/secret.c cli/vaultclient.c
 MAIN_SRC=	cli/main.c
 
-SRCS=		$(LIB_SRCS) $(SPEC_SRCS) $(MATCH_SRCS) $(GEN_LIB_SRCS) \
+SRCS=		$(LIB_SRCS) $(CONNECTOR_SRCS) \
 		$(CONF_SRCS) $(MASTER_SRCS) $(WORKER_SRCS) $(VAULT_LIB_SRCS) \
 		$(VAULTD_SRCS) $(CLI_SRCS) $(CLI_VAULT_SRCS)
 OBJS=		$(SRCS:%.c=$(BUILD)/%.o)
@@ -181,7 +180,7 @@ $(BUILD)/gen/shim-%.c: specs/%.json $(BUILD)/aileron-gen
 	@mkdir -p $(@D)
 	$(BUILD)/aileron-gen shim $< $@
 
-$(BUILD)/gen/shim-%.o: $(BUILD)/gen/shim-%.c gen/shim.h lib/spec.h
+$(BUILD)/gen/shim-%.o: $(BUILD)/gen/shim-%.c gen/shim.h connector/spec.h
 	$(CC) $(CPPFLAGS) -Igen $(CFLAGS) -c $< -o $@
 
 $(BUILD)/shims/%: $(BUILD)/gen/shim-%.o $(BUILD)/gen/shim.o
@@ -223,8 +222,8 @@ FUZZ_BUILD=	build-fuzz
 FUZZ_CC=	clang
 FUZZ_CFLAGS=	-std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined $(WARN) $(PKG_CFLAGS)
-FUZZ_SRCS=	lib/graphql.c lib/match.c lib/spec.c lib/log.c lib/msg.c \
-		lib/msgtypes.c
+FUZZ_SRCS=	connector/graphql.c connector/match.c connector/spec.c \
+		lib/log.c lib/msg.c lib/msgtypes.c
 FUZZ_BINS=	$(FUZZ_BUILD)/fuzz_graphql $(FUZZ_BUILD)/fuzz_match \
 		$(FUZZ_BUILD)/fuzz_msg $(FUZZ_BUILD)/fuzz_vaultd
 # vaultd's handlers, and what they call, against a real Berkeley DB vault.
@@ -235,13 +234,13 @@ fuzz: $(FUZZ_BINS)
 	@mkdir -p $(FUZZ_BUILD)/corpus-graphql $(FUZZ_BUILD)/corpus-match \
 	    $(FUZZ_BUILD)/corpus-msg $(FUZZ_BUILD)/corpus-vaultd
 
-$(FUZZ_BUILD)/fuzz_%: t/fuzz/fuzz_%.c $(FUZZ_SRCS) lib/graphql.h lib/match.h \
-    lib/spec.h lib/msg.h lib/msgtypes.h
+$(FUZZ_BUILD)/fuzz_%: t/fuzz/fuzz_%.c $(FUZZ_SRCS) connector/graphql.h \
+    connector/match.h connector/spec.h lib/msg.h lib/msgtypes.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS) $(PKG_LIBS)
 
 $(FUZZ_BUILD)/fuzz_vaultd: t/fuzz/fuzz_vaultd.c $(FUZZ_VAULTD_SRCS) \
-    $(wildcard lib/*.h vaultd/*.h)
+    $(wildcard lib/*.h connector/*.h vaultd/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_VAULTD_SRCS) \
 	    $(PKG_LIBS) -ldb-5.3 -lscrypt

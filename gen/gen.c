@@ -19,8 +19,8 @@
 
 #include <jansson.h>
 
-#include "spec.h"
-#include "manifest.h"
+#include "connector/spec.h"
+#include "connector/manifest.h"
 
 #define GEN_NAMELEN	128
 

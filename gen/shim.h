@@ -18,7 +18,7 @@
 
 #include <stddef.h>
 
-#include "spec.h"
+#include "connector/spec.h"
 
 /*
  * The placeholder credentials shims send.  They are documented and fixed:

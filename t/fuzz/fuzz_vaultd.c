@@ -69,7 +69,7 @@
 #include "msg.h"
 #include "msgtypes.h"
 #include "peer.h"
-#include "spec.h"
+#include "connector/spec.h"
 #include "vaultd/connmap.h"
 #include "vaultd/crypto.h"
 #include "vaultd/session.h"

@@ -21,8 +21,8 @@
 
 #include <jansson.h>
 
-#include "match.h"
-#include "spec.h"
+#include "connector/match.h"
+#include "connector/spec.h"
 #include "tap.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))

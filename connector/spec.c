@@ -24,8 +24,8 @@
 
 #include <jansson.h>
 
-#include "graphql.h"
-#include "spec.h"
+#include "connector/graphql.h"
+#include "connector/spec.h"
 
 /*
  * A spec is configuration written by people, not untrusted input, but it is

@@ -32,9 +32,9 @@
 
 #include <jansson.h>
 
-#include "graphql.h"
-#include "match.h"
-#include "spec.h"
+#include "connector/graphql.h"
+#include "connector/match.h"
+#include "connector/spec.h"
 
 #define MATCH_HOST_MAX	253
 
