@@ -158,7 +158,7 @@ $(BUILD)/t/helpers/%: t/helpers/%.c $(LIBA)
 -include $(OBJS:.o=.d) $(BUILD)/cli/main.d
 
 # Generator and shims: aileron-gen turns each specs/NAME.json into the shim
-# $(BUILD)/shims/NAME (generated tables plus the fixed runtime gen/shim.c),
+# $(BUILD)/shims/NAME (generated tables plus the fixed runtime shim/shim.c),
 # the page $(BUILD)/man/NAME.1, and all of them into $(BUILD)/actions.json.
 # Generated sources live in $(BUILD)/gen/ and are never committed.
 GEN_SPECS=	$(wildcard specs/*.json)
@@ -169,7 +169,7 @@ GEN_ALL=	$(BUILD)/aileron-gen $(GEN_SHIMS) $(GEN_MANS) \
 		$(BUILD)/actions.json
 
 .PHONY: install-gen
-.PRECIOUS: $(BUILD)/gen/shim-%.c $(BUILD)/gen/shim-%.o
+.PRECIOUS: $(BUILD)/gen/shim-%.c $(BUILD)/gen/shim-%.o $(BUILD)/shim/shim.o
 
 all: $(GEN_ALL)
 
@@ -180,12 +180,12 @@ $(BUILD)/gen/shim-%.c: specs/%.json $(BUILD)/aileron-gen
 	@mkdir -p $(@D)
 	$(BUILD)/aileron-gen shim $< $@
 
-$(BUILD)/gen/shim-%.o: $(BUILD)/gen/shim-%.c gen/shim.h connector/spec.h
-	$(CC) $(CPPFLAGS) -Igen $(CFLAGS) -c $< -o $@
+$(BUILD)/gen/shim-%.o: $(BUILD)/gen/shim-%.c shim/shim.h connector/spec.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/shims/%: $(BUILD)/gen/shim-%.o $(BUILD)/gen/shim.o
+$(BUILD)/shims/%: $(BUILD)/gen/shim-%.o $(BUILD)/shim/shim.o
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDHARDEN) -o $@ $(BUILD)/gen/shim.o $< $(SHIM_LIBS)
+	$(CC) $(CFLAGS) $(LDHARDEN) -o $@ $(BUILD)/shim/shim.o $< $(SHIM_LIBS)
 
 $(BUILD)/man/%.1: specs/%.json $(BUILD)/aileron-gen
 	@mkdir -p $(@D)
@@ -205,7 +205,7 @@ install-gen: all
 	    || exit 1; done
 	install -m 0644 $(BUILD)/actions.json $(DESTDIR)$(DATADIR)/actions.json
 
--include $(BUILD)/gen/gen.d $(BUILD)/gen/shim.d
+-include $(BUILD)/gen/gen.d $(BUILD)/shim/shim.d
 # End of generator and shims.
 
 # libFuzzer targets for the matcher, the GraphQL parser, the message

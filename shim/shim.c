@@ -31,7 +31,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "shim.h"
+#include "shim/shim.h"
 
 #define SHIM_MAX_RESPONSE	(64 * 1024 * 1024)
 #define SHIM_CONNECT_TIMEOUT	15L

@@ -10,7 +10,7 @@
 
 /*
  * shim.h: the tables aileron-gen writes for one connector and the fixed
- * shim runtime (gen/shim.c) reads.
+ * shim runtime (shim/shim.c) reads.
  */
 
 #ifndef AILERON_SHIM_H
