@@ -46,7 +46,8 @@ VERSION=	0.1.0
 # Shared code, one list per area.
 LIB_SRCS=	lib/log.c lib/msg.c lib/msgtypes.c lib/proc.c \
 		lib/sandbox.c lib/state.c
-CONNECTOR_SRCS=	connector/spec.c connector/graphql.c connector/match.c \
+CONNECTOR_SRCS=	connector/spec.c connector/spec_ext.c connector/spec_openapi.c \
+		connector/spec_graphql.c connector/graphql.c connector/match.c \
 		connector/manifest.c
 CONF_SRCS=	master/parse.c
 MASTER_SRCS=	master/master.c master/pool.c master/control.c \
@@ -223,7 +224,8 @@ FUZZ_CC=	clang
 FUZZ_CFLAGS=	-std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined $(WARN) $(PKG_CFLAGS)
 FUZZ_SRCS=	connector/graphql.c connector/match.c connector/spec.c \
-		lib/log.c lib/msg.c lib/msgtypes.c
+		connector/spec_ext.c connector/spec_openapi.c \
+		connector/spec_graphql.c lib/log.c lib/msg.c lib/msgtypes.c
 FUZZ_BINS=	$(FUZZ_BUILD)/fuzz_graphql $(FUZZ_BUILD)/fuzz_match \
 		$(FUZZ_BUILD)/fuzz_msg $(FUZZ_BUILD)/fuzz_vaultd
 # vaultd's handlers, and what they call, against a real Berkeley DB vault.
@@ -235,7 +237,8 @@ fuzz: $(FUZZ_BINS)
 	    $(FUZZ_BUILD)/corpus-msg $(FUZZ_BUILD)/corpus-vaultd
 
 $(FUZZ_BUILD)/fuzz_%: t/fuzz/fuzz_%.c $(FUZZ_SRCS) connector/graphql.h \
-    connector/match.h connector/spec.h lib/msg.h lib/msgtypes.h
+    connector/match.h connector/spec.h connector/spec_priv.h lib/msg.h \
+    lib/msgtypes.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS) $(PKG_LIBS)
 
