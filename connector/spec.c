@@ -38,6 +38,7 @@ static const char *spec_top_ext[] = {
 };
 
 static json_t	*spec_pointer_get(json_t *, const char *);
+static int	 spec_info(struct spec_ctx *, json_t *);
 static void	 spec_free_strings(char **, size_t);
 static void	 spec_free_action(struct spec_action *);
 
@@ -393,17 +394,68 @@ spec_kebab(const char *name, char *buf, size_t len)
 	return n > 0 ? 0 : -1;
 }
 
+/* The OpenAPI version, the info object and the connector's name. */
+static int
+spec_info(struct spec_ctx *ctx, json_t *root)
+{
+	struct spec	*sp = ctx->spec;
+	json_t		*info;
+	char		*openapi = NULL;
+	const char	*p;
+	size_t		 old;
+	int		 rv = -1;
+
+	if (spec_string(ctx, root, "openapi", 1, &openapi) == -1)
+		goto done;
+	if (strncmp(openapi, "3.0.", 4) != 0) {
+		spec_push(ctx, "openapi");
+		spec_fail(ctx, "must be an OpenAPI 3.0 version (3.0.x)");
+		goto done;
+	}
+	old = spec_push(ctx, "info");
+	if ((info = json_object_get(root, "info")) == NULL) {
+		spec_fail(ctx, "is required");
+		goto done;
+	}
+	if (!json_is_object(info)) {
+		spec_fail(ctx, "must be an object");
+		goto done;
+	}
+	if (spec_string(ctx, info, "title", 1, &sp->title) == -1 ||
+	    spec_string(ctx, info, "version", 1, &sp->version) == -1)
+		goto done;
+	spec_pop(ctx, old);
+
+	if (spec_string(ctx, root, "x-aileron-connector", 1,
+	    &sp->connector) == -1)
+		goto done;
+	old = spec_push(ctx, "x-aileron-connector");
+	if (strlen(sp->connector) > SPEC_MAX_NAME) {
+		spec_fail(ctx, "too long");
+		goto done;
+	}
+	for (p = sp->connector; *p != '\0'; p++)
+		if (!islower((unsigned char)*p) &&
+		    !isdigit((unsigned char)*p) && *p != '_' && *p != '-') {
+			spec_fail(ctx, "must be lower-case letters, digits, "
+			    "\"_\" or \"-\"");
+			goto done;
+		}
+	spec_pop(ctx, old);
+	rv = 0;
+ done:
+	free(openapi);
+	return rv;
+}
+
 struct spec *
 spec_parse(const char *buf, size_t len, const char *name, char *err,
     size_t errlen)
 {
 	struct spec_ctx	 ctx;
 	struct spec	*sp;
-	json_t		*root, *info, *v, *hosts;
+	json_t		*root;
 	json_error_t	 jerr;
-	char		*openapi = NULL, *h;
-	const char	*p;
-	size_t		 old, old2, i;
 	int		 rv = -1;
 
 	memset(&ctx, 0, sizeof(ctx));
@@ -433,74 +485,10 @@ spec_parse(const char *buf, size_t len, const char *name, char *err,
 		goto done;
 	}
 	if (spec_keys(&ctx, root, spec_top_ext, 1) == -1 ||
-	    spec_string(&ctx, root, "openapi", 1, &openapi) == -1)
-		goto done;
-	if (strncmp(openapi, "3.0.", 4) != 0) {
-		spec_push(&ctx, "openapi");
-		spec_fail(&ctx, "must be an OpenAPI 3.0 version (3.0.x)");
-		goto done;
-	}
-	old = spec_push(&ctx, "info");
-	if ((info = json_object_get(root, "info")) == NULL) {
-		spec_fail(&ctx, "is required");
-		goto done;
-	}
-	if (!json_is_object(info)) {
-		spec_fail(&ctx, "must be an object");
-		goto done;
-	}
-	if (spec_string(&ctx, info, "title", 1, &sp->title) == -1 ||
-	    spec_string(&ctx, info, "version", 1, &sp->version) == -1)
-		goto done;
-	spec_pop(&ctx, old);
-
-	if (spec_string(&ctx, root, "x-aileron-connector", 1,
-	    &sp->connector) == -1)
-		goto done;
-	old = spec_push(&ctx, "x-aileron-connector");
-	if (strlen(sp->connector) > SPEC_MAX_NAME) {
-		spec_fail(&ctx, "too long");
-		goto done;
-	}
-	for (p = sp->connector; *p != '\0'; p++)
-		if (!islower((unsigned char)*p) &&
-		    !isdigit((unsigned char)*p) && *p != '_' && *p != '-') {
-			spec_fail(&ctx, "must be lower-case letters, digits, "
-			    "\"_\" or \"-\"");
-			goto done;
-		}
-	spec_pop(&ctx, old);
-
-	if (spec_servers(&ctx, root) == -1)
-		goto done;
-	old = spec_push(&ctx, "x-aileron-hosts");
-	if ((hosts = json_object_get(root, "x-aileron-hosts")) != NULL) {
-		if (!json_is_array(hosts)) {
-			spec_fail(&ctx, "must be an array of host names");
-			goto done;
-		}
-		json_array_foreach(hosts, i, v) {
-			old2 = spec_pushidx(&ctx, i);
-			if (!json_is_string(v)) {
-				spec_fail(&ctx, "must be a string");
-				goto done;
-			}
-			if ((h = strdup(json_string_value(v))) == NULL) {
-				spec_nomem(&ctx);
-				goto done;
-			}
-			if (spec_host(&ctx, h) == -1 ||
-			    spec_add_host(&ctx, h) == -1) {
-				free(h);
-				goto done;
-			}
-			free(h);
-			spec_pop(&ctx, old2);
-		}
-	}
-	spec_pop(&ctx, old);
-
-	if (spec_inject(&ctx, root) == -1 ||
+	    spec_info(&ctx, root) == -1 ||
+	    spec_servers(&ctx, root) == -1 ||
+	    spec_hosts(&ctx, root) == -1 ||
+	    spec_inject(&ctx, root) == -1 ||
 	    spec_strip(&ctx, root) == -1 ||
 	    spec_fixed_headers(&ctx, root) == -1 ||
 	    spec_bool(&ctx, root, "x-aileron-graphql", 0, &sp->graphql) == -1)
@@ -514,7 +502,6 @@ spec_parse(const char *buf, size_t len, const char *name, char *err,
 	}
 	rv = 0;
  done:
-	free(openapi);
 	json_decref(root);
 	if (rv == -1) {
 		spec_free(sp);

@@ -43,12 +43,15 @@ static const char *spec_reserved_headers[] = {
 	"upgrade", "expect", NULL
 };
 
+static int	 spec_host(struct spec_ctx *, char *);
+static int	 spec_add_host(struct spec_ctx *, const char *);
 static int	 spec_header_token(const char *);
+static int	 spec_fixed_header_value(struct spec_ctx *, json_t *);
 static int	 spec_pointer_member(struct spec_ctx *, json_t *,
 		    const char *, char **);
 
 /* Check and lower-case a host name in place: letters, digits, "-", ".". */
-int
+static int
 spec_host(struct spec_ctx *ctx, char *h)
 {
 	char	*p;
@@ -67,7 +70,7 @@ spec_host(struct spec_ctx *ctx, char *h)
 	return 0;
 }
 
-int
+static int
 spec_add_host(struct spec_ctx *ctx, const char *h)
 {
 	struct spec	*sp = ctx->spec;
@@ -133,7 +136,7 @@ spec_servers(struct spec_ctx *ctx, json_t *root)
 		memcpy(host, rest, n);
 		host[n] = '\0';
 		if ((colon = strchr(hostport, ':')) != NULL) {
-			/* The proxy intercepts HTTPS on 443 and nowhere else. */
+			/* The proxy intercepts HTTPS on 443 only. */
 			strtonum(colon + 1, 443, 443, &errstr);
 			if (errstr != NULL)
 				return spec_fail(ctx, "the port must be 443 "
@@ -161,6 +164,37 @@ spec_servers(struct spec_ctx *ctx, json_t *root)
 		}
 		spec_pop(ctx, old3);
 		spec_pop(ctx, old2);
+	}
+	spec_pop(ctx, old);
+	return 0;
+}
+
+/* More hosts the proxy intercepts for this connector, beside servers'. */
+int
+spec_hosts(struct spec_ctx *ctx, json_t *root)
+{
+	json_t	*hosts, *v;
+	char	*h;
+	size_t	 old, old2, i;
+
+	old = spec_push(ctx, "x-aileron-hosts");
+	if ((hosts = json_object_get(root, "x-aileron-hosts")) != NULL) {
+		if (!json_is_array(hosts))
+			return spec_fail(ctx, "must be an array of host names");
+		json_array_foreach(hosts, i, v) {
+			old2 = spec_pushidx(ctx, i);
+			if (!json_is_string(v))
+				return spec_fail(ctx, "must be a string");
+			if ((h = strdup(json_string_value(v))) == NULL)
+				return spec_nomem(ctx);
+			if (spec_host(ctx, h) == -1 ||
+			    spec_add_host(ctx, h) == -1) {
+				free(h);
+				return -1;
+			}
+			free(h);
+			spec_pop(ctx, old2);
+		}
 	}
 	spec_pop(ctx, old);
 	return 0;
@@ -300,6 +334,35 @@ spec_header_token(const char *s)
 }
 
 /*
+ * A fixed header's value goes on the wire as it is: one line of printable
+ * ASCII, bounded, without the spaces a reader of the header would trim.
+ */
+static int
+spec_fixed_header_value(struct spec_ctx *ctx, json_t *v)
+{
+	const char	*val, *p;
+
+	if (!json_is_string(v))
+		return spec_fail(ctx, "must be a string");
+	val = json_string_value(v);
+	if (json_string_length(v) == 0)
+		return spec_fail(ctx, "must not be empty");
+	if (json_string_length(v) > SPEC_MAX_HEADER_VALUE)
+		return spec_fail(ctx, "longer than %d bytes",
+		    SPEC_MAX_HEADER_VALUE);
+	/* The length check also catches a NUL inside, if allowed. */
+	for (p = val; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			break;
+	if ((size_t)(p - val) != json_string_length(v))
+		return spec_fail(ctx, "must be printable ASCII: no control "
+		    "character, CR or LF");
+	if (val[0] == ' ' || p[-1] == ' ')
+		return spec_fail(ctx, "must not start or end with a space");
+	return 0;
+}
+
+/*
  * Fixed headers every request of the connector carries, such as Anthropic's
  * anthropic-version.  They are configuration, never credentials: a header
  * the proxy strips would be removed again on its way upstream, and one that
@@ -310,7 +373,7 @@ spec_fixed_headers(struct spec_ctx *ctx, json_t *root)
 {
 	struct spec	*sp = ctx->spec;
 	json_t		*o, *v;
-	const char	*key, *val, *p;
+	const char	*key;
 	char		*name;
 	size_t		 old, old2, n, i;
 
@@ -360,27 +423,10 @@ spec_fixed_headers(struct spec_ctx *ctx, json_t *root)
 				return spec_fail(ctx, "header \"%s\" is in "
 				    "x-aileron-strip, so the proxy would "
 				    "remove it", name);
-		if (!json_is_string(v))
-			return spec_fail(ctx, "must be a string");
-		val = json_string_value(v);
-		if (json_string_length(v) == 0)
-			return spec_fail(ctx, "must not be empty");
-		if (json_string_length(v) > SPEC_MAX_HEADER_VALUE)
-			return spec_fail(ctx, "longer than %d bytes",
-			    SPEC_MAX_HEADER_VALUE);
-		/* The length check also catches a NUL inside, if allowed. */
-		for (p = val; *p != '\0'; p++)
-			if ((unsigned char)*p < 0x20 ||
-			    (unsigned char)*p > 0x7e)
-				break;
-		if ((size_t)(p - val) != json_string_length(v))
-			return spec_fail(ctx, "must be printable ASCII: no "
-			    "control character, CR or LF");
-		if (val[0] == ' ' || p[-1] == ' ')
-			return spec_fail(ctx, "must not start or end with a "
-			    "space");
+		if (spec_fixed_header_value(ctx, v) == -1)
+			return -1;
 		if ((sp->fixed_header_values[sp->nfixed_headers - 1] =
-		    strdup(val)) == NULL)
+		    strdup(json_string_value(v))) == NULL)
 			return spec_nomem(ctx);
 		spec_pop(ctx, old2);
 	}

@@ -31,6 +31,8 @@ static const char *spec_gql_keys[] = {
 };
 static const char *spec_field_keys[] = { "field", "document", NULL };
 
+static int	 spec_gql_next_var(struct spec_ctx *, const char **,
+		    char [SPEC_MAX_NAME + 1]);
 static int	 spec_gql_document(struct spec_ctx *, struct spec_action *);
 
 int
@@ -108,33 +110,18 @@ spec_gql_actions(struct spec_ctx *ctx, json_t *ops, const char *path,
 }
 
 /*
- * Cross-check a GraphQL document with its arguments: it parses as the
- * matcher will parse it and selects its field alone at the top, every
- * $variable is an argument and every argument a $variable.  The variables
- * are found by a lexical scan that skips strings and comments.
+ * The next $variable in a document, by a lexical scan that skips strings
+ * and comments: 1 with its name in name, 0 at the end of the document,
+ * -1 on an unterminated string.  *pp is where the scan goes on.
  */
 static int
-spec_gql_document(struct spec_ctx *ctx, struct spec_action *a)
+spec_gql_next_var(struct spec_ctx *ctx, const char **pp,
+    char name[SPEC_MAX_NAME + 1])
 {
-	struct graphql_op	 op;
-	const char		*p = a->gql_document, *s;
-	char			 name[SPEC_MAX_NAME + 1], gerr[256];
-	size_t			 n, i;
-	int			 var, *used = NULL;
-	int			 rv = -1;
+	const char	*p = *pp, *s;
+	size_t		 n;
+	int		 var;
 
-	/* A document the matcher would refuse must not reach a shim. */
-	if (graphql_top_fields(p, strlen(p), NULL, &op, gerr,
-	    sizeof(gerr)) == -1)
-		return spec_fail(ctx, "does not parse: %s", gerr);
-	if (op.nfields != 1 || strcmp(op.fields[0], a->gql_field) != 0) {
-		graphql_op_clear(&op);
-		return spec_fail(ctx, "must select field \"%s\" alone at the "
-		    "top level", a->gql_field);
-	}
-	graphql_op_clear(&op);
-	if (a->nargs > 0 && (used = calloc(a->nargs, sizeof(*used))) == NULL)
-		return spec_nomem(ctx);
 	while (*p != '\0') {
 		if (*p == '#') {
 			while (*p != '\0' && *p != '\n')
@@ -147,10 +134,9 @@ spec_gql_document(struct spec_ctx *ctx, struct spec_action *a)
 				if (*p == '\\' && strncmp(p + 1, "\"\"\"", 3) ==
 				    0)
 					p += 3;
-			if (*p == '\0') {
-				spec_fail(ctx, "unterminated block string");
-				goto done;
-			}
+			if (*p == '\0')
+				return spec_fail(ctx, "unterminated block "
+				    "string");
 			p += 3;
 			continue;
 		}
@@ -158,10 +144,8 @@ spec_gql_document(struct spec_ctx *ctx, struct spec_action *a)
 			for (p++; *p != '\0' && *p != '"' && *p != '\n'; p++)
 				if (*p == '\\' && p[1] != '\0')
 					p++;
-			if (*p != '"') {
-				spec_fail(ctx, "unterminated string");
-				goto done;
-			}
+			if (*p != '"')
+				return spec_fail(ctx, "unterminated string");
 			p++;
 			continue;
 		}
@@ -180,6 +164,41 @@ spec_gql_document(struct spec_ctx *ctx, struct spec_action *a)
 			continue;
 		memcpy(name, s, n);
 		name[n] = '\0';
+		*pp = p;
+		return 1;
+	}
+	*pp = p;
+	return 0;
+}
+
+/*
+ * Cross-check a GraphQL document with its arguments: it parses as the
+ * matcher will parse it and selects its field alone at the top, every
+ * $variable is an argument and every argument a $variable.
+ */
+static int
+spec_gql_document(struct spec_ctx *ctx, struct spec_action *a)
+{
+	struct graphql_op	 op;
+	const char		*p = a->gql_document;
+	char			 name[SPEC_MAX_NAME + 1], gerr[256];
+	size_t			 i;
+	int			 found, *used = NULL;
+	int			 rv = -1;
+
+	/* A document the matcher would refuse must not reach a shim. */
+	if (graphql_top_fields(p, strlen(p), NULL, &op, gerr,
+	    sizeof(gerr)) == -1)
+		return spec_fail(ctx, "does not parse: %s", gerr);
+	if (op.nfields != 1 || strcmp(op.fields[0], a->gql_field) != 0) {
+		graphql_op_clear(&op);
+		return spec_fail(ctx, "must select field \"%s\" alone at the "
+		    "top level", a->gql_field);
+	}
+	graphql_op_clear(&op);
+	if (a->nargs > 0 && (used = calloc(a->nargs, sizeof(*used))) == NULL)
+		return spec_nomem(ctx);
+	while ((found = spec_gql_next_var(ctx, &p, name)) == 1) {
 		for (i = 0; i < a->nargs; i++)
 			if (strcmp(a->args[i].name, name) == 0)
 				break;
@@ -190,6 +209,8 @@ spec_gql_document(struct spec_ctx *ctx, struct spec_action *a)
 		}
 		used[i] = 1;
 	}
+	if (found == -1)
+		goto done;
 	for (i = 0; i < a->nargs; i++)
 		if (!used[i]) {
 			spec_fail(ctx, "argument \"%s\" is not a variable of "

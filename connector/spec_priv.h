@@ -80,9 +80,8 @@ void		 spec_unfollow(struct spec_ctx *, struct spec_refsave *);
 int		 spec_ident(const char *, int);
 
 /* spec_ext.c: the connector's and each action's x-aileron extensions. */
-int		 spec_host(struct spec_ctx *, char *);
-int		 spec_add_host(struct spec_ctx *, const char *);
 int		 spec_servers(struct spec_ctx *, json_t *);
+int		 spec_hosts(struct spec_ctx *, json_t *);
 int		 spec_inject(struct spec_ctx *, json_t *);
 int		 spec_strip(struct spec_ctx *, json_t *);
 int		 spec_fixed_headers(struct spec_ctx *, json_t *);
