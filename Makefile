@@ -52,9 +52,9 @@ VERSION=	0.1.0
 # Shared code, one list per area.
 LIB_SRCS=	lib/log.c lib/msg.c lib/msgtypes.c lib/pledge.c lib/proc.c \
 		lib/sandbox.c lib/state.c
-SPEC_SRCS=	lib/spec.c
-MATCH_SRCS=	lib/graphql.c lib/match.c
-GEN_LIB_SRCS=	lib/manifest.c
+CONNECTOR_SRCS=	connector/spec.c connector/spec_ext.c connector/spec_openapi.c \
+		connector/spec_graphql.c connector/graphql.c connector/match.c \
+		connector/manifest.c
 CONF_SRCS=	master/parse.c
 MASTER_SRCS=	master/master.c master/pool.c \
 		master/connectors.c
@@ -67,8 +67,9 @@ CLI_SRCS=	cli/actions.c cli/service.c cli/status.c
 CLI_VAULT_SRCS=	cli/vault.c cli/secret.c cli/vaultclient.c
 MAIN_SRC=	cli/main.c
 
-SRCS=		$(LIB_SRCS) $(SPEC_SRCS) $(MATCH_SRCS) $(GEN_LIB_SRCS) \
-		$(CONF_SRCS) $(MASTER_SRCS) $(CONTROL_SRCS) $(WORKER_SRCS) $(VAULT_LIB_SRCS) \
+SRCS=		$(LIB_SRCS) $(CONNECTOR_SRCS) \
+		$(CONF_SRCS) $(MASTER_SRCS) $(CONTROL_SRCS) $(WORKER_SRCS) \
+		$(VAULT_LIB_SRCS) \
 		$(VAULTD_SRCS) $(CLI_SRCS) $(CLI_VAULT_SRCS)
 OBJS=		$(SRCS:%.c=$(BUILD)/%.o)
 LIBA=		$(BUILD)/libaileron.a
@@ -181,7 +182,7 @@ $(BUILD)/t/helpers/%: t/helpers/%.c $(LIBA)
 -include $(OBJS:.o=.d) $(BUILD)/cli/main.d $(BUILD)/master/main.d
 
 # Generator and shims: aileron-gen turns each specs/NAME.json into the shim
-# $(BUILD)/shims/NAME (generated tables plus the fixed runtime gen/shim.c),
+# $(BUILD)/shims/NAME (generated tables plus the fixed runtime shim/shim.c),
 # the page $(BUILD)/man/NAME.1, and all of them into $(BUILD)/actions.json.
 # Generated sources live in $(BUILD)/gen/ and are never committed.
 GEN_SPECS=	$(wildcard specs/*.json)
@@ -192,7 +193,7 @@ GEN_ALL=	$(BUILD)/aileron-gen $(GEN_SHIMS) $(GEN_MANS) \
 		$(BUILD)/actions.json
 
 .PHONY: install-gen
-.PRECIOUS: $(BUILD)/gen/shim-%.c $(BUILD)/gen/shim-%.o
+.PRECIOUS: $(BUILD)/gen/shim-%.c $(BUILD)/gen/shim-%.o $(BUILD)/shim/shim.o
 
 all: $(GEN_ALL)
 
@@ -203,12 +204,12 @@ $(BUILD)/gen/shim-%.c: specs/%.json $(BUILD)/aileron-gen
 	@mkdir -p $(@D)
 	$(BUILD)/aileron-gen shim $< $@
 
-$(BUILD)/gen/shim-%.o: $(BUILD)/gen/shim-%.c gen/shim.h lib/spec.h
-	$(CC) $(CPPFLAGS) -Igen $(CFLAGS) -c $< -o $@
+$(BUILD)/gen/shim-%.o: $(BUILD)/gen/shim-%.c shim/shim.h connector/spec.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/shims/%: $(BUILD)/gen/shim-%.o $(BUILD)/gen/shim.o
+$(BUILD)/shims/%: $(BUILD)/gen/shim-%.o $(BUILD)/shim/shim.o
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDHARDEN) -o $@ $(BUILD)/gen/shim.o $< $(SHIM_LIBS)
+	$(CC) $(CFLAGS) $(LDHARDEN) -o $@ $(BUILD)/shim/shim.o $< $(SHIM_LIBS)
 
 $(BUILD)/man/%.1: specs/%.json $(BUILD)/aileron-gen
 	@mkdir -p $(@D)
@@ -228,7 +229,7 @@ install-gen: all
 	    || exit 1; done
 	install -m 0644 $(BUILD)/actions.json $(DESTDIR)$(DATADIR)/actions.json
 
--include $(BUILD)/gen/gen.d $(BUILD)/gen/shim.d
+-include $(BUILD)/gen/gen.d $(BUILD)/shim/shim.d
 # End of generator and shims.
 
 # libFuzzer targets for the matcher, the GraphQL parser, the message
@@ -243,8 +244,9 @@ FUZZ_TIME?=	60
 FUZZ_CC=	clang
 FUZZ_CFLAGS=	-std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined $(WARN) $(PKG_CFLAGS)
-FUZZ_SRCS=	lib/graphql.c lib/match.c lib/spec.c lib/log.c lib/msg.c \
-		lib/msgtypes.c
+FUZZ_SRCS=	connector/graphql.c connector/match.c connector/spec.c \
+		connector/spec_ext.c connector/spec_openapi.c \
+		connector/spec_graphql.c lib/log.c lib/msg.c lib/msgtypes.c
 FUZZ_NAMES=	fuzz_graphql fuzz_match fuzz_msg fuzz_vaultd
 FUZZ_BINS=	$(FUZZ_NAMES:%=$(FUZZ_BUILD)/%)
 # vaultd's handlers, and what they call, against a real Berkeley DB vault.
@@ -254,13 +256,14 @@ FUZZ_VAULTD_SRCS= lib/log.c lib/msg.c lib/msgtypes.c lib/proc.c \
 fuzz: $(FUZZ_BINS)
 	sh etc/fuzz.sh $(FUZZ_BUILD) $(FUZZ_TIME) $(FUZZ_NAMES)
 
-$(FUZZ_BUILD)/fuzz_%: t/fuzz/fuzz_%.c $(FUZZ_SRCS) lib/graphql.h lib/match.h \
-    lib/spec.h lib/msg.h lib/msgtypes.h
+$(FUZZ_BUILD)/fuzz_%: t/fuzz/fuzz_%.c $(FUZZ_SRCS) connector/graphql.h \
+    connector/match.h connector/spec.h connector/spec_priv.h lib/msg.h \
+    lib/msgtypes.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS) $(PKG_LIBS)
 
 $(FUZZ_BUILD)/fuzz_vaultd: t/fuzz/fuzz_vaultd.c $(FUZZ_VAULTD_SRCS) \
-    $(wildcard lib/*.h vaultd/*.h)
+    $(wildcard lib/*.h connector/*.h vaultd/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_VAULTD_SRCS) \
 	    $(PKG_LIBS) -ldb-5.3 -lscrypt

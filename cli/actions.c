@@ -22,9 +22,9 @@
 #include <jansson.h>
 
 #include "log.h"
-#include "manifest.h"
-#include "spec.h"
 #include "state.h"
+#include "connector/manifest.h"
+#include "connector/spec.h"
 #include "cli/cli.h"
 #include "master/connectors.h"
 #include "master/parse.h"

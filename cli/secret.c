@@ -29,7 +29,7 @@
 
 #include "log.h"
 #include "msgtypes.h"
-#include "spec.h"
+#include "connector/spec.h"
 #include "state.h"
 #include "cli/cli.h"
 #include "cli/vaultclient.h"

@@ -24,9 +24,9 @@
 
 #include "log.h"
 #include "msg.h"
-#include "match.h"
+#include "connector/match.h"
 #include "msgtypes.h"
-#include "spec.h"
+#include "connector/spec.h"
 #include "state.h"
 #include "master/connectors.h"
 #include "master/parse.h"

@@ -46,7 +46,7 @@
 #include "proc.h"
 #include "sandbox.h"
 #include "state.h"
-#include "spec.h"
+#include "connector/spec.h"
 #include "master/connectors.h"
 #include "vaultd/connmap.h"
 #include "master/master.h"

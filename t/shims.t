@@ -35,8 +35,8 @@ from connect_proxy import ConnectProxy   # noqa: E402
 
 RUN_TIMEOUT = 20
 
-# Golden requirements the fixed spec model (lib/spec.h) cannot express, so
-# no shim can meet them yet: reported as TAP TODO, never hidden.
+# Golden requirements the fixed spec model (connector/spec.h) cannot
+# express, so no shim can meet them yet: reported as TAP TODO, never hidden.
 KNOWN_GAPS = {}
 OK_BODY = {"ok": True}
 

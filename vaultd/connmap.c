@@ -23,7 +23,7 @@
 #include "log.h"
 #include "msg.h"
 #include "msgtypes.h"
-#include "spec.h"
+#include "connector/spec.h"
 #include "vaultd/connmap.h"
 
 #define CONNMAP_HOST_MAX	253

@@ -38,7 +38,7 @@
 #include "msg.h"
 #include "msgtypes.h"
 #include "proc.h"
-#include "spec.h"
+#include "connector/spec.h"
 #include "vaultd/crypto.h"
 #include "vaultd/vault.h"
 #include "vaultd/vaultd.h"

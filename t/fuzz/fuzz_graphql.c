@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graphql.h"
+#include "connector/graphql.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

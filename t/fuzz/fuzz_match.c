@@ -23,8 +23,8 @@
 
 #include <jansson.h>
 
-#include "match.h"
-#include "spec.h"
+#include "connector/match.h"
+#include "connector/spec.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -79,7 +79,7 @@
 #include "msg.h"
 #include "msgtypes.h"
 #include "proc.h"
-#include "spec.h"
+#include "connector/spec.h"
 #include "vaultd/connmap.h"
 #include "vaultd/crypto.h"
 #include "vaultd/session.h"

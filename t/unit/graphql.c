@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "graphql.h"
+#include "connector/graphql.h"
 #include "tap.h"
 
 /*

@@ -10,8 +10,8 @@
 
 /*
  * match.c: table tests for the request-to-action matcher, against the
- * shipped specs/NAME.json (a hand-built stand-in where one is not there yet)
- * and a hand-built spec for the template forms none of them use.
+ * shipped specs/NAME.json and a hand-built spec for the template forms
+ * none of them use.
  */
 
 #include <stdio.h>
@@ -21,18 +21,23 @@
 
 #include <jansson.h>
 
-#include "match.h"
-#include "spec.h"
+#include "connector/match.h"
+#include "connector/spec.h"
 #include "tap.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* Action names the table expects of specs not yet shipped. */
+/* Actions of the LLM APIs, named once for the rows that expect them. */
 #define ANTHROPIC_MSG	"anthropic.create_message"
 #define OPENAI_CHAT	"openai.create_chat_completion"
 #define OPENAI_RESP	"openai.create_response"
 
-/* Hand-built stand-ins, used only when specs/NAME.json is missing. */
+/*
+ * Hand-built stand-ins with the shipped specs' actions, used in place of
+ * specs/NAME.json only when it cannot be read, or fails to load (a failed
+ * test of its own).  Run from the top of the tree, as make check does,
+ * the test loads every shipped spec and uses none of these.
+ */
 #define ACT(n, m, p, b)	{ .name = n, .method = m, .path = p, .body = b }
 #define GQL(n, f, d)	{ .name = n, .method = "POST", .path = "/graphql", \
 			  .gql_field = f, .gql_document = d, .body = BODY_JSON }
@@ -527,7 +532,7 @@ static const struct match_case cases[] = {
 	{ "alt.example.com", "GET", "/v1/items/42", NULL, NULL,
 	  "demo.get_item" },
 	{ EX, "GET", "/v1/items", NULL, NULL, "none" },
-	/* Two templates that fit one segment equally: neither is taken. */
+	/* A segment two templates fit equally well is taken by neither. */
 	{ EX, "GET", "/v1/t/ac", NULL, NULL, "demo.get_ta" },
 	{ EX, "GET", "/v1/t/cb", NULL, NULL, "demo.get_tb" },
 	{ EX, "GET", "/v1/t/acb", NULL, NULL, "none" },
@@ -544,7 +549,7 @@ static const struct match_case cases[] = {
 	  "stripe.update_customer" },
 };
 
-/* Spec for each connector: the shipped one when there is one. */
+/* Spec for each connector: the shipped one, or its stand-in. */
 static struct spec	*loaded[nitems(builtin)];
 static struct spec	*use[nitems(builtin)];
 

@@ -18,7 +18,7 @@
 
 #include <jansson.h>
 
-#include "spec.h"
+#include "connector/spec.h"
 #include "tap.h"
 
 /*

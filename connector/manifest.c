@@ -15,8 +15,8 @@
 
 #include <jansson.h>
 
-#include "spec.h"
-#include "manifest.h"
+#include "connector/spec.h"
+#include "connector/manifest.h"
 
 static json_t	*manifest_arg_schema(const struct spec_arg *);
 static json_t	*manifest_action(const struct spec *,

@@ -21,7 +21,7 @@
 
 #include <jansson.h>
 
-#include "spec.h"
+#include "connector/spec.h"
 
 /* Limits on untrusted requests; beyond them a request matches nothing. */
 #define MATCH_PATH_MAX		2048	/* bytes of path, before '?' */

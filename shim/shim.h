@@ -10,7 +10,7 @@
 
 /*
  * shim.h: the tables aileron-gen writes for one connector and the fixed
- * shim runtime (gen/shim.c) reads.
+ * shim runtime (shim/shim.c) reads.
  */
 
 #ifndef AILERON_SHIM_H
@@ -18,7 +18,7 @@
 
 #include <stddef.h>
 
-#include "spec.h"
+#include "connector/spec.h"
 
 /*
  * The placeholder credentials shims send.  They are documented and fixed:

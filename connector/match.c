@@ -32,9 +32,9 @@
 
 #include <jansson.h>
 
-#include "graphql.h"
-#include "match.h"
-#include "spec.h"
+#include "connector/graphql.h"
+#include "connector/match.h"
+#include "connector/spec.h"
 
 #define MATCH_HOST_MAX	253
 
@@ -91,6 +91,11 @@ static int	match_error(char *, size_t, const char *, ...)
 		    __attribute__((__format__ (printf, 3, 4)));
 static int	match_compile_spec(struct matcher *, const struct spec *,
 		    char *, size_t);
+static struct match_host *match_add_host(struct matcher *,
+		    const struct spec *, const char *, char *, size_t);
+static int	match_add_action(struct match_host *, const struct spec *,
+		    const struct spec_action *, const char *, size_t, char *,
+		    size_t);
 static int	match_compile_template(struct match_route *, const char *,
 		    const char *, char *, size_t);
 static int	match_compile_gql(struct match_route *,
@@ -166,14 +171,9 @@ static int
 match_compile_spec(struct matcher *m, const struct spec *s, char *err,
     size_t errlen)
 {
-	struct match_host	*h, *hosts;
-	struct match_route	*r, *routes;
-	const struct spec_action *a;
-	char			 name[MATCH_HOST_MAX + 1], path[MATCH_PATH_MAX];
-	char			 gerr[256];
+	struct match_host	*h;
 	const char		*hp, *base;
 	size_t			 i, j, k, nh, blen;
-	int			 n;
 
 	base = s->base_path != NULL ? s->base_path : "";
 	/* A base path of "/" or "/api/" loses its slash. */
@@ -190,73 +190,12 @@ match_compile_spec(struct matcher *m, const struct spec *s, char *err,
 		else
 			return match_error(err, errlen, "%s: no host",
 			    s->connector);
-		if (match_host_norm(hp, name, sizeof(name)) == -1)
-			return match_error(err, errlen, "%s: bad host \"%s\"",
-			    s->connector, hp);
-		for (j = 0; j < m->nhosts; j++)
-			if (strcmp(m->hosts[j].name, name) == 0)
-				return match_error(err, errlen, "host %s is "
-				    "claimed by both %s and %s", name,
-				    m->hosts[j].spec->connector, s->connector);
-		if ((hosts = reallocarray(m->hosts, m->nhosts + 1,
-		    sizeof(*hosts))) == NULL)
-			return match_error(err, errlen, "out of memory");
-		m->hosts = hosts;
-		h = &m->hosts[m->nhosts];
-		memset(h, 0, sizeof(*h));
-		if ((h->name = strdup(name)) == NULL)
-			return match_error(err, errlen, "out of memory");
-		h->spec = s;
-		m->nhosts++;
-
-		for (j = 0; j < s->nactions; j++) {
-			a = &s->actions[j];
-			if (a->path == NULL || a->method == NULL)
-				return match_error(err, errlen, "%s.%s: no "
-				    "method or path", s->connector, a->name);
-			n = snprintf(path, sizeof(path), "%.*s%s", (int)blen,
-			    base, a->path);
-			if (n < 0 || (size_t)n >= sizeof(path))
-				return match_error(err, errlen, "%s.%s: path "
-				    "too long", s->connector, a->name);
-
-			/* GraphQL actions share their endpoint's route. */
-			r = NULL;
-			if (s->graphql && a->gql_field != NULL) {
-				for (k = 0; k < h->nroutes; k++) {
-					if (h->routes[k].action == NULL &&
-					    strcmp(h->routes[k].method,
-					    a->method) == 0 &&
-					    strcmp(h->routes[k].path,
-					    path) == 0) {
-						r = &h->routes[k];
-						break;
-					}
-				}
-			}
-			if (r == NULL) {
-				if ((routes = reallocarray(h->routes,
-				    h->nroutes + 1, sizeof(*routes))) == NULL)
-					return match_error(err, errlen,
-					    "out of memory");
-				h->routes = routes;
-				r = &h->routes[h->nroutes++];
-				memset(r, 0, sizeof(*r));
-				r->method = a->method;
-				if ((r->path = strdup(path)) == NULL)
-					return match_error(err, errlen,
-					    "out of memory");
-				if (!(s->graphql && a->gql_field != NULL))
-					r->action = a;
-				if (match_compile_template(r, path,
-				    s->connector, err, errlen) == -1)
-					return -1;
-			}
-			if (r->action == NULL &&
-			    match_compile_gql(r, a, gerr, sizeof(gerr)) == -1)
-				return match_error(err, errlen, "%s.%s: %s",
-				    s->connector, a->name, gerr);
-		}
+		if ((h = match_add_host(m, s, hp, err, errlen)) == NULL)
+			return -1;
+		for (j = 0; j < s->nactions; j++)
+			if (match_add_action(h, s, &s->actions[j], base, blen,
+			    err, errlen) == -1)
+				return -1;
 		/* Two routes of the same shape would race for a request. */
 		for (j = 0; j < h->nroutes; j++)
 			for (k = 0; k < j; k++)
@@ -267,6 +206,100 @@ match_compile_spec(struct matcher *m, const struct spec *s, char *err,
 					    "path", s->connector,
 					    h->routes[j].method);
 	}
+	return 0;
+}
+
+/* A host of spec s, which no other spec may claim. */
+static struct match_host *
+match_add_host(struct matcher *m, const struct spec *s, const char *hp,
+    char *err, size_t errlen)
+{
+	struct match_host	*h, *hosts;
+	char			 name[MATCH_HOST_MAX + 1];
+	size_t			 j;
+
+	if (match_host_norm(hp, name, sizeof(name)) == -1) {
+		match_error(err, errlen, "%s: bad host \"%s\"", s->connector,
+		    hp);
+		return NULL;
+	}
+	for (j = 0; j < m->nhosts; j++)
+		if (strcmp(m->hosts[j].name, name) == 0) {
+			match_error(err, errlen, "host %s is claimed by both "
+			    "%s and %s", name, m->hosts[j].spec->connector,
+			    s->connector);
+			return NULL;
+		}
+	if ((hosts = reallocarray(m->hosts, m->nhosts + 1,
+	    sizeof(*hosts))) == NULL) {
+		match_error(err, errlen, "out of memory");
+		return NULL;
+	}
+	m->hosts = hosts;
+	h = &m->hosts[m->nhosts];
+	memset(h, 0, sizeof(*h));
+	if ((h->name = strdup(name)) == NULL) {
+		match_error(err, errlen, "out of memory");
+		return NULL;
+	}
+	h->spec = s;
+	m->nhosts++;
+	return h;
+}
+
+/*
+ * Route action a of spec s on host h.  A REST action has a route of its
+ * own; GraphQL actions share their endpoint's route, each adding its field.
+ */
+static int
+match_add_action(struct match_host *h, const struct spec *s,
+    const struct spec_action *a, const char *base, size_t blen, char *err,
+    size_t errlen)
+{
+	struct match_route	*r, *routes;
+	char			 path[MATCH_PATH_MAX], gerr[256];
+	size_t			 k;
+	int			 n;
+
+	if (a->path == NULL || a->method == NULL)
+		return match_error(err, errlen, "%s.%s: no method or path",
+		    s->connector, a->name);
+	n = snprintf(path, sizeof(path), "%.*s%s", (int)blen, base, a->path);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return match_error(err, errlen, "%s.%s: path too long",
+		    s->connector, a->name);
+
+	r = NULL;
+	if (s->graphql && a->gql_field != NULL) {
+		for (k = 0; k < h->nroutes; k++) {
+			if (h->routes[k].action == NULL &&
+			    strcmp(h->routes[k].method, a->method) == 0 &&
+			    strcmp(h->routes[k].path, path) == 0) {
+				r = &h->routes[k];
+				break;
+			}
+		}
+	}
+	if (r == NULL) {
+		if ((routes = reallocarray(h->routes, h->nroutes + 1,
+		    sizeof(*routes))) == NULL)
+			return match_error(err, errlen, "out of memory");
+		h->routes = routes;
+		r = &h->routes[h->nroutes++];
+		memset(r, 0, sizeof(*r));
+		r->method = a->method;
+		if ((r->path = strdup(path)) == NULL)
+			return match_error(err, errlen, "out of memory");
+		if (!(s->graphql && a->gql_field != NULL))
+			r->action = a;
+		if (match_compile_template(r, path, s->connector, err,
+		    errlen) == -1)
+			return -1;
+	}
+	if (r->action == NULL &&
+	    match_compile_gql(r, a, gerr, sizeof(gerr)) == -1)
+		return match_error(err, errlen, "%s.%s: %s", s->connector,
+		    a->name, gerr);
 	return 0;
 }
 

@@ -31,7 +31,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "shim.h"
+#include "shim/shim.h"
 
 #define SHIM_MAX_RESPONSE	(64 * 1024 * 1024)
 #define SHIM_CONNECT_TIMEOUT	15L
@@ -70,6 +70,13 @@ static char	*shim_body(const struct shim_action *, json_t **,
 static size_t	 shim_write(char *, size_t, size_t, void *);
 static void	 shim_header_add(struct curl_slist **, const char *);
 static struct curl_slist *shim_headers(void);
+static void	 shim_method(CURL *, const struct shim_action *,
+		    const char *);
+static void	 shim_output(const struct shim_action *,
+		    const struct shim_response *);
+static void	 shim_refused(const struct shim_action *,
+		    const struct shim_response *, long, const char *)
+		    __attribute__((__noreturn__));
 static int	 shim_send(const struct shim_action *, const char *,
 		    const char *, const char *);
 
@@ -688,6 +695,77 @@ shim_headers(void)
 	return hdrs;
 }
 
+/* How the action's method and body, if any, go to libcurl. */
+static void
+shim_method(CURL *h, const struct shim_action *act, const char *body)
+{
+	if (body != NULL) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)strlen(body));
+		if (strcmp(act->method, "POST") != 0)
+			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, act->method);
+	} else if (strcmp(act->method, "GET") == 0)
+		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	else if (strcmp(act->method, "POST") == 0 ||
+	    strcmp(act->method, "PUT") == 0 ||
+	    strcmp(act->method, "PATCH") == 0) {
+		/* An empty body still says Content-Length: 0. */
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)0);
+		if (strcmp(act->method, "POST") != 0)
+			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, act->method);
+	} else
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, act->method);
+}
+
+/* A 2xx answer: its body goes to stdout, unless it is a GraphQL error. */
+static void
+shim_output(const struct shim_action *act, const struct shim_response *resp)
+{
+	json_t	*j;
+
+	/*
+	 * GraphQL reports errors in a 200 response; an agent should see
+	 * those fail like any other error.
+	 */
+	if (act->gql_document != NULL && resp->data != NULL &&
+	    (j = json_loadb(resp->data, resp->len, 0, NULL)) != NULL) {
+		if (json_array_size(json_object_get(j, "errors")) > 0 &&
+		    json_is_null(json_object_get(j, "data"))) {
+			fprintf(stderr, "%s\n", resp->data);
+			shim_fail("%s: the API answered with errors",
+			    act->command);
+		}
+		json_decref(j);
+	}
+	if (resp->len > 0) {
+		fwrite(resp->data, 1, resp->len, stdout);
+		if (resp->data[resp->len - 1] != '\n')
+			putchar('\n');
+	}
+	if (fflush(stdout) == EOF || ferror(stdout))
+		shim_fail("cannot write the response");
+}
+
+/* Any other answer: its body goes to stderr and the shim fails. */
+static void
+shim_refused(const struct shim_action *act, const struct shim_response *resp,
+    long status, const char *loc)
+{
+	if (resp->len > 0) {
+		fwrite(resp->data, 1, resp->len, stderr);
+		if (resp->data[resp->len - 1] != '\n')
+			fputc('\n', stderr);
+	}
+	if (status >= 300 && status < 400)
+		shim_fail("%s: the API redirected (HTTP %ld) to %s; shims do "
+		    "not follow redirects", act->command, status,
+		    loc != NULL ? loc : "nowhere");
+	shim_fail("%s: the API answered HTTP %ld", act->command, status);
+}
+
 static int
 shim_send(const struct shim_action *act, const char *url, const char *body,
     const char *ctype)
@@ -696,7 +774,6 @@ shim_send(const struct shim_action *act, const char *url, const char *body,
 	struct curl_slist	*hdrs;
 	CURL			*h;
 	CURLcode		 rc;
-	json_t			*j;
 	const char		*ca, *loc = NULL;
 	char			 errbuf[CURL_ERROR_SIZE];
 	long			 status = 0;
@@ -732,26 +809,7 @@ shim_send(const struct shim_action *act, const char *url, const char *body,
 	if (ca != NULL && ca[0] != '\0' &&
 	    curl_easy_setopt(h, CURLOPT_CAINFO, ca) != CURLE_OK)
 		shim_fail("libcurl cannot use the CA file %s", ca);
-
-	if (body != NULL) {
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-		    (curl_off_t)strlen(body));
-		if (strcmp(act->method, "POST") != 0)
-			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, act->method);
-	} else if (strcmp(act->method, "GET") == 0)
-		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-	else if (strcmp(act->method, "POST") == 0 ||
-	    strcmp(act->method, "PUT") == 0 ||
-	    strcmp(act->method, "PATCH") == 0) {
-		/* An empty body still says Content-Length: 0. */
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-		    (curl_off_t)0);
-		if (strcmp(act->method, "POST") != 0)
-			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, act->method);
-	} else
-		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, act->method);
+	shim_method(h, act, body);
 
 	rc = curl_easy_perform(h);
 	if (rc != CURLE_OK) {
@@ -764,45 +822,15 @@ shim_send(const struct shim_action *act, const char *url, const char *body,
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc);
+	if (status < 200 || status >= 300)
+		shim_refused(act, &resp, status, loc);
 
-	if (status >= 200 && status < 300) {
-		/*
-		 * GraphQL reports errors in a 200 response; an agent should
-		 * see those fail like any other error.
-		 */
-		if (act->gql_document != NULL && resp.data != NULL &&
-		    (j = json_loadb(resp.data, resp.len, 0, NULL)) != NULL) {
-			if (json_array_size(json_object_get(j, "errors")) > 0 &&
-			    json_is_null(json_object_get(j, "data"))) {
-				fprintf(stderr, "%s\n", resp.data);
-				shim_fail("%s: the API answered with errors",
-				    act->command);
-			}
-			json_decref(j);
-		}
-		if (resp.len > 0) {
-			fwrite(resp.data, 1, resp.len, stdout);
-			if (resp.data[resp.len - 1] != '\n')
-				putchar('\n');
-		}
-		if (fflush(stdout) == EOF || ferror(stdout))
-			shim_fail("cannot write the response");
-		curl_easy_cleanup(h);
-		curl_slist_free_all(hdrs);
-		curl_global_cleanup();
-		free(resp.data);
-		return 0;
-	}
-	if (resp.len > 0) {
-		fwrite(resp.data, 1, resp.len, stderr);
-		if (resp.data[resp.len - 1] != '\n')
-			fputc('\n', stderr);
-	}
-	if (status >= 300 && status < 400)
-		shim_fail("%s: the API redirected (HTTP %ld) to %s; shims do "
-		    "not follow redirects", act->command, status,
-		    loc != NULL ? loc : "nowhere");
-	shim_fail("%s: the API answered HTTP %ld", act->command, status);
+	shim_output(act, &resp);
+	curl_easy_cleanup(h);
+	curl_slist_free_all(hdrs);
+	curl_global_cleanup();
+	free(resp.data);
+	return 0;
 }
 
 int

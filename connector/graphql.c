@@ -30,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graphql.h"
+#include "connector/graphql.h"
 
 enum gql_tok {
 	TOK_EOF,
