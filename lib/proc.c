@@ -117,18 +117,6 @@ proc_peer_find(struct proc *ps, enum proc_id id, uint32_t pid)
 	return NULL;
 }
 
-size_t
-proc_peer_count(struct proc *ps, enum proc_id id)
-{
-	struct proc_peer	*p;
-	size_t			 n = 0;
-
-	TAILQ_FOREACH(p, &ps->peers, entry)
-		if (!p->dead && p->type->id == id)
-			n++;
-	return n;
-}
-
 /*
  * Close the channel now; the peer's memory goes at the end of the loop's
  * turn, since the turn may still hold a pointer to it.

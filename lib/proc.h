@@ -108,7 +108,6 @@ void		 proc_init(struct proc *, enum proc_id,
 struct proc_peer *proc_peer_add(struct proc *, enum proc_id, int, uint32_t,
 		    const char *);
 struct proc_peer *proc_peer_find(struct proc *, enum proc_id, uint32_t);
-size_t		 proc_peer_count(struct proc *, enum proc_id);
 void		 proc_peer_close(struct proc *, struct proc_peer *);
 void		 proc_bad_frame(struct proc *, struct proc_peer *);
 void		 proc_add_fd(struct proc *, int,

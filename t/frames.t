@@ -26,7 +26,7 @@ import vaultd_harness as H
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service is tested as it runs")
-t.plan(7 * 4 + 6 + 9)
+t.plan(7 * 4 + 6 + 10)
 
 
 def get(svc, path, timeout=10):
@@ -130,11 +130,15 @@ try:
     c.send("VAULT_REQUEST", vd.pack_request("kdf", user="alice"), reqid=1)
     t.ok(c.closed(), "a request before HELLO closes the connection")
 
-    # Idle connections: a cap per user, and a deadline for each.
-    idle = [vd.connect() for _ in range(8)]
+    # Idle connections: a cap per user, and a deadline for the first frame.
+    patient = vd.connect()
+    idle = [vd.connect(hello=False) for _ in range(7)]
     extra = vd.connect(hello=False)
     t.ok(extra.closed(2), "a ninth connection from one uid is refused")
     t.ok(all(i.closed(15) for i in idle),
-         "connections that say nothing are closed after their deadline")
+         "connections that never say HELLO are closed after 10 s")
+    r = vd.request("kdf", chan=patient, user="mallory")
+    t.ok(r is not None and r[0] != 0 and "mallory" in r[1],
+         "one that said HELLO may wait longer (a human typing a key)", r)
 finally:
     vd.kill()

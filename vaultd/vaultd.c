@@ -63,6 +63,8 @@ static void	vaultd_lost_worker(struct proc *, struct proc_peer *);
 static void	vaultd_session(struct vaultd *, struct msg *);
 static void	vaultd_hello(struct vaultd *, struct proc_peer *,
 		    struct msg *);
+static void	vaultd_cli_frame(struct vaultd *, struct proc_peer *,
+		    struct msg *);
 static void	vaultd_test_echo(struct vaultd *, struct proc_peer *,
 		    struct msg *);
 static void	vaultd_test_late(struct proc *, void *);
@@ -409,7 +411,17 @@ vaultd_dispatch_cli(struct proc *ps, struct proc_peer *p, struct msg *msg)
 {
 	struct vaultd	*vd = ps->arg;
 
-	msg_deadline(&p->idle, VAULTD_CLI_IDLE_MS);
+	vaultd_cli_frame(vd, p, msg);
+	/* From the end of this request: a slow one must not cut it off. */
+	if (!p->dead)
+		msg_deadline(&p->idle, VAULTD_CLI_IDLE_MS);
+}
+
+static void
+vaultd_cli_frame(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
+{
+	struct proc	*ps = &vd->ps;
+
 	if (msg->hdr.type == MSG_VAULT_HELLO) {
 		vaultd_hello(vd, p, msg);
 		return;
@@ -435,8 +447,10 @@ vaultd_dispatch_cli(struct proc *ps, struct proc_peer *p, struct msg *msg)
 /*
  * vault.sock is mode 0600, and the kernel's word on the peer's uid is
  * checked as well: only the user who started the service, or root.  A
- * connection must say something within VAULTD_CLI_IDLE_MS, each time, and
- * one uid may not hold every slot, so idle clients cannot lock others out.
+ * connection must say HELLO within VAULTD_CLI_HELLO_MS and then something
+ * within VAULTD_CLI_IDLE_MS each time (the CLI asks, prompts a human for a
+ * key, asks again), and one uid may not hold every slot, so idle clients
+ * cannot lock others out.
  */
 static void
 vaultd_accept(struct proc *ps, int lfd, void *arg)
@@ -485,7 +499,7 @@ vaultd_accept(struct proc *ps, int lfd, void *arg)
 	if ((p = proc_peer_add(ps, PROC_CLI, fd, vd->cli_seq, name)) == NULL)
 		return;
 	p->uid = uid;
-	msg_deadline(&p->idle, VAULTD_CLI_IDLE_MS);
+	msg_deadline(&p->idle, VAULTD_CLI_HELLO_MS);
 }
 
 void

@@ -29,7 +29,8 @@
 #define VAULTD_PEER_OUTMAX	(256 * 1024)	/* replies a peer left unread */
 #define VAULTD_MAX_CLI		32	/* vault.sock connections at once */
 #define VAULTD_MAX_CLI_UID	8	/* of them, from one uid */
-#define VAULTD_CLI_IDLE_MS	(10 * 1000)	/* for a frame, each */
+#define VAULTD_CLI_HELLO_MS	(10 * 1000)	/* for the first frame */
+#define VAULTD_CLI_IDLE_MS	(300 * 1000)	/* between frames: a prompt */
 
 /* Wrong master keys in a row for one user, from vault.sock. */
 struct vaultd_limit {
