@@ -119,8 +119,20 @@ check-san: unit
 	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	    AILERON_SAN=1 $(TESTENV) prove -j2 --exec '' $(INTEG_TESTS)
 
-bench: all user
+# The floor the pool is measured against, and the service as it would be
+# if it mapped libcurl (what a service binary of its own keeps out).
+BENCH_BINS=	$(BUILD)/bench-prefork $(BUILD)/bench/aileron-libcurl
+
+bench: all user $(BENCH_BINS)
 	$(TESTENV) sh etc/bench.sh
+
+$(BUILD)/bench-prefork: etc/bench-prefork.c
+	$(CC) -std=gnu11 -O2 $(WARN) $(HARDEN) $(LDHARDEN) -o $@ $<
+
+$(BUILD)/bench/aileron-libcurl: $(BUILD)/cli/main.o $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDHARDEN) -o $@ $(BUILD)/cli/main.o $(LIBA) \
+	    $(LDLIBS) -Wl,--no-as-needed -lcurl
 
 demo: all user
 	$(TESTENV) sh etc/demo.sh
