@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "sandbox.h"
 #include "state.h"
 #include "cli/cli.h"
 #include "master/connectors.h"
@@ -90,5 +91,7 @@ cmd_service(int argc, char *argv[])
 		printf("configuration OK\n");
 		return 0;
 	}
+	/* Children reset only the signals we change: start from defaults. */
+	sandbox_signals_init();
 	master(statedir, fopt, foreground, verbose);
 }
