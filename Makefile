@@ -45,7 +45,7 @@ VERSION=	0.1.0
 
 # Shared code, one list per area.
 LIB_SRCS=	lib/log.c lib/msg.c lib/msgtypes.c lib/peer.c lib/proc.c \
-		lib/sandbox.c lib/state.c
+		lib/sandbox.c lib/state.c lib/title.c
 SPEC_SRCS=	lib/spec.c
 MATCH_SRCS=	lib/graphql.c lib/match.c
 GEN_LIB_SRCS=	lib/manifest.c

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "title.h"
 #include "cli/cli.h"
 
 struct cmd {
@@ -51,6 +52,12 @@ main(int argc, char *argv[])
 {
 	size_t	 i;
 
+	/*
+	 * The service's processes name themselves for ps(1) and top(1)
+	 * ("aileron: worker (idle)") over this argv and environment, which
+	 * libbsd first copies aside.
+	 */
+	title_init(argc, argv);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

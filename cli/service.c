@@ -21,6 +21,7 @@
 
 #include "log.h"
 #include "sandbox.h"
+#include "title.h"
 #include "state.h"
 #include "cli/cli.h"
 #include "master/connectors.h"
@@ -69,10 +70,14 @@ cmd_service(int argc, char *argv[])
 		return 2;
 	}
 	if (proc != NULL) {
-		if (strcmp(proc, "control") == 0)
+		if (strcmp(proc, "control") == 0) {
+			title_set("control");
 			control(foreground, verbose);
-		if (strcmp(proc, "vaultd") == 0)
+		}
+		if (strcmp(proc, "vaultd") == 0) {
+			title_set("vaultd");
 			vaultd(foreground, verbose);
+		}
 		fprintf(stderr, "aileron service: unknown process \"%s\"\n",
 		    proc);
 		return 2;
@@ -93,5 +98,6 @@ cmd_service(int argc, char *argv[])
 	}
 	/* Children reset only the signals we change: start from defaults. */
 	sandbox_signals_init();
+	title_set("master");
 	master(statedir, fopt, foreground, verbose);
 }

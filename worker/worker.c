@@ -38,6 +38,7 @@
 #include "msg.h"
 #include "msgtypes.h"
 #include "sandbox.h"
+#include "title.h"
 #include "worker/worker.h"
 
 static volatile sig_atomic_t	 worker_quit;
@@ -274,6 +275,7 @@ worker(struct worker_ctx *ctx)
 	ctx->control_fd = keep[i++];
 	ctx->vaultd_fd = keep[i++];
 	ctx->devnull = -1;
+	title_set("worker (idle)");
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = worker_sigterm;
@@ -287,6 +289,7 @@ worker(struct worker_ctx *ctx)
 		fatal("sigaction");
 
 	fd = worker_accept(ctx, peer, sizeof(peer), &api);
+	title_set("worker (busy: %s)", peer);
 	log_debug("accepted %s", peer);
 
 	/* Tell the master first, so a spare is forked while we work. */
