@@ -118,18 +118,21 @@ sandbox_signals_init(void)
 /*
  * Keep exactly the listed descriptors, renumbered from 3 in list order and
  * close-on-exec, with stdio on /dev/null (stderr kept for the log in the
- * foreground).  Everything else is closed.
+ * foreground).  Everything else is closed.  Each descriptor moves with one
+ * dup3 straight to its place, or none when it is there already; only one
+ * in the way (below 3, or the place of one still to move) is parked
+ * first.  A worker pays this at every start, and a system call costs 3 us
+ * on a VM: 6 here rather than 18.
  */
 static void
 sandbox_fds(struct sandbox *sb)
 {
-	int	 park[16];
-	size_t	 i;
+	size_t	 i, j;
+	int	 to;
 
-	if (sb->nkeep > sizeof(park) / sizeof(park[0]))
-		fatalx("%s: too many descriptors to keep", __func__);
 	for (i = 0; i < sb->nkeep; i++)
-		if ((park[i] = fcntl(sb->keep[i], F_DUPFD_CLOEXEC,
+		if (sb->keep[i] <= STDERR_FILENO &&
+		    (sb->keep[i] = fcntl(sb->keep[i], F_DUPFD_CLOEXEC,
 		    SANDBOX_FD_PARK)) == -1)
 			fatal("%s: dup", __func__);
 	if (sb->devnull != -1) {
@@ -140,10 +143,19 @@ sandbox_fds(struct sandbox *sb)
 			fatal("%s: stdio", __func__);
 	}
 	for (i = 0; i < sb->nkeep; i++) {
-		if (dup3(park[i], 3 + i, O_CLOEXEC) == -1)
+		to = 3 + (int)i;
+		if (sb->keep[i] == to) {
+			if (fcntl(to, F_SETFD, FD_CLOEXEC) == -1)
+				fatal("%s: FD_CLOEXEC", __func__);
+			continue;
+		}
+		for (j = i + 1; j < sb->nkeep; j++)
+			if (sb->keep[j] == to && (sb->keep[j] = fcntl(to,
+			    F_DUPFD_CLOEXEC, SANDBOX_FD_PARK)) == -1)
+				fatal("%s: dup", __func__);
+		if (dup3(sb->keep[i], to, O_CLOEXEC) == -1)
 			fatal("%s: dup3", __func__);
-		close(park[i]);
-		sb->keep[i] = 3 + i;
+		sb->keep[i] = to;
 	}
 	closefrom(3 + sb->nkeep);
 }
