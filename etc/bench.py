@@ -9,7 +9,10 @@
 # utime and stime from /proc/PID/stat, plus the children each has reaped
 # (cutime, cstime), so a worker that served and exited is counted too.
 # The servers take turns, round after round, so that a neighbour's load
-# falls on each alike.
+# falls on each alike.  Beside aileron run two variants of its binary
+# (BENCH_VARIANTS=0 leaves them out): linked statically, and mapping
+# libcurl, which shows what each mapped library costs every worker.
+# BENCH_ROUNDS sets the rounds (3).
 
 import os
 import socket
@@ -226,9 +229,11 @@ def main():
         sys.exit("bench.py: %s/bench-prefork is missing; run \"make bench\""
                  % BUILD)
     variants = [("aileron", aileron.BIN)]
-    curl = os.path.join(BUILD, "bench", "aileron-libcurl")
-    if os.path.exists(curl):
-        variants.append(("aileron + libcurl", curl))
+    for name, f in (("static variant", "aileron-static"),
+                    ("libcurl variant", "aileron-libcurl")):
+        path = os.path.join(BUILD, "bench", f)
+        if os.path.exists(path) and os.environ.get("BENCH_VARIANTS") != "0":
+            variants.append((name, path))
     names = ["prefork (floor)"] + [v[0] for v in variants]
     results = {n: Result() for n in names}
     rss = pss = None
