@@ -21,8 +21,8 @@
 
 #include "log.h"
 #include "sandbox.h"
-#include "title.h"
 #include "state.h"
+#include "title.h"
 #include "cli/cli.h"
 #include "master/connectors.h"
 #include "master/master.h"

@@ -97,22 +97,28 @@ sandbox_prepare_empty(const char *path)
 }
 
 /*
- * Once, when the service starts: default dispositions for every signal,
- * whatever the invoker ignored (nohup ignores HUP, a shell's background
- * job INT and QUIT), so that children need reset only sandbox_sigs.
+ * Once, when the service starts: the default for every signal the invoker
+ * ignored (nohup ignores HUP, a shell's background job INT and QUIT), so
+ * that children need reset only sandbox_sigs.  exec leaves no signal
+ * caught, so a handler here is the runtime's own (the sanitizers'): kept.
  */
 void
 sandbox_signals_init(void)
 {
-	struct sigaction	 sa;
+	struct sigaction	 sa, old;
 	int			 sig;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);
-	for (sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)sigaction(sig, &sa, NULL); /* EINVAL: RT reserved */
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		/* glibc's reserved two refuse with EINVAL: nothing to do. */
+		if (sigaction(sig, NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			(void)sigaction(sig, &sa, NULL);
+	}
 }
 
 /*
@@ -163,12 +169,12 @@ sandbox_fds(struct sandbox *sb)
 void
 sandbox_enter(struct sandbox *sb)
 {
-	struct sigaction sa;
-	struct rlimit	 rl;
-	uid_t		 ru, eu, su;
-	gid_t		 rg, eg, sg;
-	sigset_t	 none;
-	size_t		 i;
+	struct sigaction	 sa;
+	struct rlimit		 rl;
+	uid_t			 ru, eu, su;
+	gid_t			 rg, eg, sg;
+	sigset_t		 none;
+	size_t			 i;
 
 	/* 1. Everything the process needs is already open.  2. chroot. */
 	if (sb->drop) {

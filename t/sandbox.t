@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from aileron import TAP, Service, BIN, proc_status, wait_for
+from aileron import TAP, Service, BIN, SAN, proc_status, wait_for
 
 t = TAP()
 if not os.geteuid() == 0:
@@ -81,13 +81,20 @@ t.like(core[0] if core else "", r"\s0\s+0\s", "its core size limit is 0")
 
 
 
+# AddressSanitizer catches these in every process, and the service keeps
+# its handlers.
+SAN_CAUGHT = {signal.SIGBUS, signal.SIGFPE, signal.SIGSEGV} if SAN else set()
+
+
 def sigset(st, key):
     """The signal numbers set in a SigCgt or SigIgn mask, less the two
     glibc keeps for itself below SIGRTMIN, which no process can change
-    (make, for one, starts its commands with them ignored)."""
+    (make, for one, starts its commands with them ignored), and the
+    sanitizer's."""
     mask = int(st[key], 16)
     return sorted(n for n in range(1, 65) if mask & (1 << (n - 1)) and
-                  not 32 <= n < signal.SIGRTMIN)
+                  not 32 <= n < signal.SIGRTMIN and
+                  not (key == "SigCgt" and n in SAN_CAUGHT))
 
 
 st = proc_status(w)

@@ -214,8 +214,8 @@ worker_serve(int fd, const char *peer)
 	 * log's buffers onto fresh pages.  Untouched .bss costs one page.
 	 */
 	static char	 head[WORKER_HEAD_MAX + 1];
-	size_t	 len;
-	int	 r;
+	size_t		 len;
+	int		 r;
 
 	r = worker_read_head(fd, head, sizeof(head), &len);
 	switch (r) {
