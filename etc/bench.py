@@ -12,7 +12,8 @@
 # falls on each alike.  Beside aileron run two variants of its binary
 # (BENCH_VARIANTS=0 leaves them out): linked statically, and mapping
 # libcurl, which shows what each mapped library costs every worker.
-# BENCH_ROUNDS sets the rounds (3).
+# BENCH_ROUNDS sets the rounds (3); BENCH_COMPARE=PATH adds another build
+# of aileron, say before a change, to the same run.
 
 import os
 import socket
@@ -229,6 +230,8 @@ def main():
         sys.exit("bench.py: %s/bench-prefork is missing; run \"make bench\""
                  % BUILD)
     variants = [("aileron", aileron.BIN)]
+    if os.environ.get("BENCH_COMPARE"):
+        variants.append(("compared", os.environ["BENCH_COMPARE"]))
     for name, f in (("static variant", "aileron-static"),
                     ("libcurl variant", "aileron-libcurl")):
         path = os.path.join(BUILD, "bench", f)
