@@ -51,7 +51,7 @@ VERSION=	0.1.0
 
 # Shared code, one list per area.
 LIB_SRCS=	lib/log.c lib/msg.c lib/msgtypes.c lib/pledge.c lib/proc.c \
-		lib/sandbox.c lib/state.c
+		lib/sandbox.c lib/state.c lib/title.c
 CONNECTOR_SRCS=	connector/spec.c connector/spec_ext.c connector/spec_openapi.c \
 		connector/spec_graphql.c connector/graphql.c connector/match.c \
 		connector/manifest.c
@@ -131,8 +131,32 @@ check-san: unit
 	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	    AILERON_SAN=1 $(TESTENV) prove -j2 --exec '' $(INTEG_TESTS)
 
-bench: all user
+# The floor the pool is measured against, and two variants of the service
+# measured beside it: linked statically (one mapped object instead of ten),
+# and mapping libcurl (what a service binary of its own keeps out).
+BENCH_BINS=	$(BUILD)/bench-prefork $(BUILD)/bench/aileron-static \
+		$(BUILD)/bench/aileron-libcurl
+BENCH_STATIC_LIBS= -l:libbsd.a -l:libmd.a -l:libjansson.a -l:libdb-5.3.a \
+		-l:libscrypt.a -l:libcrypto.a -lpthread
+
+bench: all user $(BENCH_BINS)
 	$(TESTENV) sh etc/bench.sh
+
+$(BUILD)/bench-prefork: etc/bench-prefork.c
+	$(CC) -std=gnu11 -O2 $(WARN) $(HARDEN) $(LDHARDEN) -o $@ $<
+
+# glibc warns that getpwnam needs its NSS modules at run time: they are
+# there.  Without a static library the bench goes on without the variant.
+$(BUILD)/bench/aileron-static: $(BUILD)/cli/main.o $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -static-pie -Wl,-z,relro,-z,now -o $@ \
+	    $(BUILD)/cli/main.o $(LIBA) $(BENCH_STATIC_LIBS) 2>$@.log || \
+	    { rm -f $@; echo "bench: no static variant; see $@.log" >&2; }
+
+$(BUILD)/bench/aileron-libcurl: $(BUILD)/cli/main.o $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDHARDEN) -o $@ $(BUILD)/cli/main.o $(LIBA) \
+	    $(LDLIBS) -Wl,--no-as-needed -lcurl
 
 demo: all user
 	$(TESTENV) sh etc/demo.sh

@@ -1,35 +1,96 @@
 #!/usr/bin/env python3
-# bench.py: "make bench": connections per second through the worker pool,
-# the master's CPU per worker fork, and the master's resident size, which
-# must stay under 8 MiB since every worker is forked from it.
+# bench.py: "make bench": what one connection costs the whole service,
+# against the floor of a minimal pre-forking server measured in the same
+# run (etc/bench-prefork.c), and the service's memory: the master's RSS,
+# which must stay under 8 MiB since every worker is forked from it, page
+# faults per worker, and each process's PSS.
+#
+# CPU per connection is that of the whole process tree: every process's
+# utime and stime from /proc/PID/stat, plus the children each has reaped
+# (cutime, cstime), so a worker that served and exited is counted too.
+# The servers take turns, round after round, so that a neighbour's load
+# falls on each alike.  Beside aileron run two variants of its binary
+# (BENCH_VARIANTS=0 leaves them out): linked statically, and mapping
+# libcurl, which shows what each mapped library costs every worker.
+# BENCH_ROUNDS sets the rounds (3); BENCH_COMPARE=PATH adds another build
+# of aileron, say before a change, to the same run.
 
 import os
 import socket
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "t", "lib"))
-from aileron import Service, SRC  # noqa: E402
+import aileron  # noqa: E402
+from aileron import Service, SRC, proc_children  # noqa: E402
 
+BUILD = os.environ.get("AILERON_BUILD") or os.path.join(SRC, "build")
 RSS_LIMIT_KB = 8 * 1024
-SEQ = 2000
+RATIO_GOAL = 1.5
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+SEQ = 1000              # sequential connections per round and server
 CONC_THREADS = 8
-CONC_EACH = 250
+CONC_EACH = 125         # and 8 x 125 concurrent ones
+TICK = os.sysconf("SC_CLK_TCK")
 
 
-def master_cpu(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    # utime and stime, fields 14 and 15 of stat(5), in clock ticks.
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def stat_fields(pid):
+    """Fields after the command in /proc/PID/stat (state is [0])."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            st = f.read()
+    except OSError:
+        return None
+    return st[st.rindex(")") + 2:].split()
 
 
-def master_rss_kb(pid):
+def tree(pid):
+    out = [pid]
+    for k in proc_children(pid):
+        out += tree(k)
+    return out
+
+
+def tree_usage(root):
+    """(CPU seconds, minor faults) of root, its descendants and the
+    children they reaped.  Children are read before their parents: one
+    reaped in between is counted twice, never missed."""
+    cpu = flt = 0
+    for pid in reversed(tree(root)):
+        f = stat_fields(pid)
+        if f is None:
+            continue
+        # stat(5): minflt 10, cminflt 11, utime 14 .. cstime 17 (1-based).
+        flt += int(f[7]) + int(f[8])
+        cpu += sum(int(x) for x in f[11:15])
+    return cpu / TICK, flt
+
+
+def self_usage(pid):
+    """(minor faults of pid itself, minor faults of its reaped children)."""
+    f = stat_fields(pid)
+    return int(f[7]), int(f[8])
+
+
+def status_kb(pid, key):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(key + ":"):
                 return int(line.split()[1])
+    return -1
+
+
+def pss_kb(pid):
+    try:
+        with open("/proc/%d/smaps_rollup" % pid) as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
     return -1
 
 
@@ -41,50 +102,202 @@ def one(port):
     s.close()
 
 
-conf = "".join('connector "%s" spec "%s/specs/%s.json"\n' %
-               (c, os.path.abspath(SRC), c)
-               for c in ("linear", "slack", "github", "stripe", "anthropic",
-                         "openai"))
-svc = Service(prefork=8, max_workers=64, log_debug=False, conf=conf)
-svc.start()
-port = svc.port
-for _ in range(50):
-    one(port)           # warm up
-
-cpu0 = master_cpu(svc.pid)
-t0 = time.monotonic()
-for _ in range(SEQ):
-    one(port)
-seq_s = time.monotonic() - t0
-cpu1 = master_cpu(svc.pid)
-
-
-def runner():
-    for _ in range(CONC_EACH):
+def drive(port):
+    """One round: SEQ sequential connections, then CONC_THREADS clients
+    at once.  Returns the wall-clock seconds of each part."""
+    t0 = time.monotonic()
+    for _ in range(SEQ):
         one(port)
+    seq = time.monotonic() - t0
+
+    def runner():
+        for _ in range(CONC_EACH):
+            one(port)
+
+    threads = [threading.Thread(target=runner) for _ in range(CONC_THREADS)]
+    t0 = time.monotonic()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return seq, time.monotonic() - t0
 
 
-threads = [threading.Thread(target=runner) for _ in range(CONC_THREADS)]
-t0 = time.monotonic()
-for th in threads:
-    th.start()
-for th in threads:
-    th.join()
-conc_s = time.monotonic() - t0
-cpu2 = master_cpu(svc.pid)
-rss = master_rss_kb(svc.pid)
-svc.stop()
-svc.remove()
+class Prefork:
+    """The minimal pre-forking server, in its own process group."""
 
-nconc = CONC_THREADS * CONC_EACH
-print("pool, sequential:   %7.0f connections/s (%d connections)" %
-      (SEQ / seq_s, SEQ))
-print("pool, %d clients:    %7.0f connections/s (%d connections)" %
-      (CONC_THREADS, nconc / conc_s, nconc))
-print("master CPU per worker fork: %.3f ms" %
-      ((cpu2 - cpu0) * 1000.0 / (SEQ + nconc)))
-print("master RSS: %d KiB (limit %d KiB)" % (rss, RSS_LIMIT_KB))
-if rss > RSS_LIMIT_KB or rss < 0:
-    print("FAIL: the master's RSS is over 8 MiB; every worker is forked "
-          "from it", file=sys.stderr)
-    sys.exit(1)
+    name = "prefork (floor)"
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="aileron-bench.")
+        portfile = os.path.join(self.dir, "port")
+        self.proc = subprocess.Popen(
+            [os.path.join(BUILD, "bench-prefork"), portfile],
+            start_new_session=True)
+        end = time.monotonic() + 10
+        while time.monotonic() < end:
+            try:
+                with open(portfile) as f:
+                    self.port = int(f.read())
+                break
+            except (OSError, ValueError):
+                time.sleep(0.02)
+        else:
+            self.stop()
+            raise RuntimeError("bench-prefork did not start")
+        self.pid = self.proc.pid
+
+    def stop(self):
+        try:
+            os.killpg(self.proc.pid, 9)
+        except OSError:
+            pass
+        self.proc.wait(10)
+        for f in os.listdir(self.dir):
+            os.unlink(os.path.join(self.dir, f))
+        os.rmdir(self.dir)
+
+
+class Pool:
+    """aileron service with its pool answering 503, as the tests run it."""
+
+    def __init__(self, name, binary):
+        self.name = name
+        conf = "".join('connector "%s" spec "%s/specs/%s.json"\n' %
+                       (c, os.path.abspath(SRC), c)
+                       for c in ("linear", "slack", "github", "stripe",
+                                 "anthropic", "openai"))
+        aileron.BIN = binary
+        self.svc = Service(prefork=8, max_workers=64, log_debug=False,
+                           conf=conf)
+        self.svc.start()
+        self.pid = self.svc.pid
+        self.port = self.svc.port
+
+    def stop(self):
+        self.svc.stop()
+        self.svc.remove()
+
+
+class Result:
+    def __init__(self):
+        self.conns = 0
+        self.cpu = 0.0
+        self.seq_s = self.conc_s = 0.0
+        self.nseq = self.nconc = 0
+        self.flt = 0
+        self.master_flt = 0
+        self.worker_flt = 0
+
+
+def measure(srv, res):
+    cpu0, flt0 = tree_usage(srv.pid)
+    m0, c0 = self_usage(srv.pid)
+    seq, conc = drive(srv.port)
+    # The last workers are reaped a moment after their client is done.
+    time.sleep(0.2)
+    cpu1, flt1 = tree_usage(srv.pid)
+    m1, c1 = self_usage(srv.pid)
+    n = SEQ + CONC_THREADS * CONC_EACH
+    res.conns += n
+    res.cpu += cpu1 - cpu0
+    res.flt += flt1 - flt0
+    res.master_flt += m1 - m0
+    res.worker_flt += c1 - c0
+    res.seq_s += seq
+    res.conc_s += conc
+    res.nseq += SEQ
+    res.nconc += CONC_THREADS * CONC_EACH
+
+
+def memory(pool):
+    """The idle service's memory, once the pool is back to prefork."""
+    svc = pool.svc
+    time.sleep(0.5)
+    control, vaultd, workers = svc.by_role()
+    procs = [("master", svc.pid), ("control", control), ("vaultd", vaultd)]
+    procs += [("worker (idle)", w) for w in workers]
+    pss = [(name, pid, pss_kb(pid)) for name, pid in procs if pid]
+    return status_kb(svc.pid, "VmRSS"), pss
+
+
+def row(label, values, fmt):
+    print("%-34s" % label + "".join(fmt % v for v in values))
+
+
+def main():
+    if not os.path.exists(os.path.join(BUILD, "bench-prefork")):
+        sys.exit("bench.py: %s/bench-prefork is missing; run \"make bench\""
+                 % BUILD)
+    variants = [("aileron", aileron.BIN)]
+    if os.environ.get("BENCH_COMPARE"):
+        variants.append(("compared", os.environ["BENCH_COMPARE"]))
+    for name, f in (("static variant", "aileron-static"),
+                    ("libcurl variant", "aileron-libcurl")):
+        path = os.path.join(BUILD, "bench", f)
+        if os.path.exists(path) and os.environ.get("BENCH_VARIANTS") != "0":
+            variants.append((name, path))
+    names = ["prefork (floor)"] + [v[0] for v in variants]
+    results = {n: Result() for n in names}
+    rss = pss = None
+    pre = Prefork()
+    pools = []
+    try:
+        for name, binary in variants:
+            pools.append(Pool(name, binary))
+        servers = [pre] + pools
+        for s in servers:          # warm up
+            for _ in range(50):
+                one(s.port)
+        for r in range(ROUNDS):
+            for s in servers:
+                measure(s, results[s.name])
+        rss, pss = memory(pools[0])
+    finally:
+        pre.stop()
+        for p in pools:
+            p.stop()
+
+    floor = results[names[0]]
+    print("%d rounds of %d sequential and %d x %d concurrent connections "
+          "per server" % (ROUNDS, SEQ, CONC_THREADS, CONC_EACH))
+    print("%-34s" % "" + "".join("%20s" % n for n in names))
+    row("connections/s, sequential", [results[n].nseq / results[n].seq_s
+                                      for n in names], "%20.0f")
+    row("connections/s, %d clients" % CONC_THREADS,
+        [results[n].nconc / results[n].conc_s for n in names], "%20.0f")
+    row("CPU per connection, whole tree", [results[n].cpu * 1000.0 /
+                                           results[n].conns for n in names],
+        "%17.3f ms")
+    row("ratio to the floor", [(results[n].cpu / results[n].conns) /
+                               (floor.cpu / floor.conns) for n in names],
+        "%20.2f")
+    row("minor faults per worker", [results[n].worker_flt / results[n].conns
+                                    for n in names], "%20.1f")
+    row("minor faults, master, per conn.", [results[n].master_flt /
+                                            results[n].conns
+                                            for n in names], "%20.1f")
+    ratio = (results["aileron"].cpu / results["aileron"].conns) / \
+        (floor.cpu / floor.conns)
+    print("aileron / floor: %.2f (goal <= %.1f)%s" %
+          (ratio, RATIO_GOAL, "" if ratio <= RATIO_GOAL else ": OVER"))
+
+    print()
+    print("idle service memory (aileron)")
+    print("master RSS: %d KiB (limit %d KiB)" % (rss, RSS_LIMIT_KB))
+    total = 0
+    shown = set()
+    for name, pid, kb in pss:
+        total += kb
+        if name in shown:
+            continue
+        shown.add(name)
+        print("PSS %-16s %7d KiB  (pid %d)" % (name, kb, pid))
+    print("PSS of all %d processes: %d KiB" % (len(pss), total))
+    if rss > RSS_LIMIT_KB or rss < 0:
+        print("FAIL: the master's RSS is over 8 MiB; every worker is forked "
+              "from it", file=sys.stderr)
+        sys.exit(1)
+
+
+main()

@@ -43,6 +43,19 @@
 
 #define SANDBOX_FD_PARK	256	/* above anything we keep */
 
+/*
+ * Every signal an aileron process catches or ignores: the master catches
+ * HUP, INT, TERM and CHLD and ignores PIPE, a worker a subset.  All other
+ * signals are at their default in every process (the service resets them
+ * once when it starts, control and vaultd are exec'd with defaults), so a
+ * child resets only these: 5 system calls per worker rather than 64.  A
+ * process that handles another signal adds it here; t/sandbox.t checks
+ * that a worker inherits no disposition from the master.
+ */
+static const int sandbox_sigs[] = {
+	SIGHUP, SIGINT, SIGPIPE, SIGTERM, SIGCHLD
+};
+
 static void	sandbox_fds(struct sandbox *);
 static void	sandbox_landlock(const struct sandbox *);
 
@@ -93,20 +106,48 @@ sandbox_prepare_empty(const char *path)
 }
 
 /*
+ * Once, when the service starts: the default for every signal the invoker
+ * ignored (nohup ignores HUP, a shell's background job INT and QUIT), so
+ * that children need reset only sandbox_sigs.  exec leaves no signal
+ * caught, so a handler here is the runtime's own (the sanitizers'): kept.
+ */
+void
+sandbox_signals_init(void)
+{
+	struct sigaction	 sa, old;
+	int			 sig;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		/* glibc's reserved two refuse with EINVAL: nothing to do. */
+		if (sigaction(sig, NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			(void)sigaction(sig, &sa, NULL);
+	}
+}
+
+/*
  * Keep exactly the listed descriptors, renumbered from 3 in list order and
  * close-on-exec, with stdio on /dev/null (stderr kept for the log in the
- * foreground).  Everything else is closed.
+ * foreground).  Everything else is closed.  Each descriptor moves with one
+ * dup3 straight to its place, or none when it is there already; only one
+ * in the way (below 3, or the place of one still to move) is parked
+ * first.  A worker pays this at every start, and a system call costs 3 us
+ * on a VM: 6 here rather than 18.
  */
 static void
 sandbox_fds(struct sandbox *sb)
 {
-	int	 park[SANDBOX_MAX_KEEP];
-	size_t	 i;
+	size_t	 i, j;
+	int	 to;
 
-	if (sb->nkeep > sizeof(park) / sizeof(park[0]))
-		fatalx("%s: too many descriptors to keep", __func__);
 	for (i = 0; i < sb->nkeep; i++)
-		if ((park[i] = fcntl(sb->keep[i], F_DUPFD_CLOEXEC,
+		if (sb->keep[i] <= STDERR_FILENO &&
+		    (sb->keep[i] = fcntl(sb->keep[i], F_DUPFD_CLOEXEC,
 		    SANDBOX_FD_PARK)) == -1)
 			fatal("%s: dup", __func__);
 	if (sb->devnull != -1) {
@@ -117,10 +158,19 @@ sandbox_fds(struct sandbox *sb)
 			fatal("%s: stdio", __func__);
 	}
 	for (i = 0; i < sb->nkeep; i++) {
-		if (dup3(park[i], 3 + i, O_CLOEXEC) == -1)
+		to = 3 + (int)i;
+		if (sb->keep[i] == to) {
+			if (fcntl(to, F_SETFD, FD_CLOEXEC) == -1)
+				fatal("%s: FD_CLOEXEC", __func__);
+			continue;
+		}
+		for (j = i + 1; j < sb->nkeep; j++)
+			if (sb->keep[j] == to && (sb->keep[j] = fcntl(to,
+			    F_DUPFD_CLOEXEC, SANDBOX_FD_PARK)) == -1)
+				fatal("%s: dup", __func__);
+		if (dup3(sb->keep[i], to, O_CLOEXEC) == -1)
 			fatal("%s: dup3", __func__);
-		close(park[i]);
-		sb->keep[i] = 3 + i;
+		sb->keep[i] = to;
 	}
 	closefrom(3 + sb->nkeep);
 }
@@ -128,12 +178,13 @@ sandbox_fds(struct sandbox *sb)
 void
 sandbox_enter(struct sandbox *sb)
 {
-	struct rlimit	 rl;
-	uid_t		 ru, eu, su;
-	gid_t		 rg, eg, sg;
-	sigset_t	 none;
-	struct sock_fprog *prog;
-	int		 sig;
+	struct sigaction	 sa;
+	struct rlimit		 rl;
+	struct sock_fprog	*prog;
+	uid_t			 ru, eu, su;
+	gid_t			 rg, eg, sg;
+	sigset_t		 none;
+	size_t			 i;
 
 	/* 1. Everything the process needs is already open.  2. chroot. */
 	if (sb->drop) {
@@ -162,9 +213,12 @@ sandbox_enter(struct sandbox *sb)
 	}
 
 	/* 4. Default signals, then only the descriptors we keep. */
-	for (sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sandbox_sigs) / sizeof(sandbox_sigs[0]); i++)
+		if (sigaction(sandbox_sigs[i], &sa, NULL) == -1)
+			fatal("sigaction");
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
 		fatal("sigprocmask");

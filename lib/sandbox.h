@@ -38,6 +38,7 @@ struct sandbox {
 
 void	sandbox_enter(struct sandbox *);
 void	sandbox_pledge(enum proc_id, const char *);
+void	sandbox_signals_init(void);
 void	sandbox_prepare_empty(const char *);
 int	sandbox_lookup_user(const char *, uid_t *, gid_t *);
 

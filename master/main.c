@@ -24,7 +24,9 @@
 
 #include "log.h"
 #include "msg.h"
+#include "sandbox.h"
 #include "state.h"
+#include "title.h"
 #include "master/connectors.h"
 #include "control/control.h"
 #include "master/master.h"
@@ -74,6 +76,12 @@ main(int argc, char *argv[])
 	size_t			 i;
 	int			 ch, foreground = 0, check = 0, verbose = 0;
 
+	/*
+	 * The processes name themselves for ps(1) and top(1) ("aileron:
+	 * worker (idle)") over this argv and environment, which libbsd first
+	 * copies aside.
+	 */
+	title_init(argc, argv);
 	while ((ch = getopt(argc, argv, "df:nP:s:vX")) != -1) {
 		switch (ch) {
 		case 'd':
@@ -112,8 +120,11 @@ main(int argc, char *argv[])
 	if (proc != NULL) {
 		for (i = 0; i < sizeof(service_procs) /
 		    sizeof(service_procs[0]); i++)
-			if (strcmp(proc, proc_name(service_procs[i].id)) == 0)
+			if (strcmp(proc, proc_name(service_procs[i].id)) ==
+			    0) {
+				title_set("%s", proc);
 				service_procs[i].main(foreground, verbose);
+			}
 		fprintf(stderr, "aileron service: unknown process \"%s\"\n",
 		    proc);
 		return 2;
@@ -130,5 +141,8 @@ main(int argc, char *argv[])
 		printf("configuration OK\n");
 		return 0;
 	}
+	/* Children reset only the signals we change: start from defaults. */
+	sandbox_signals_init();
+	title_set("master");
 	master(statedir, fopt, foreground, verbose);
 }

@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 # sandbox.t: what /proc says about every child after its privilege drop:
-# descriptors, user, no new privileges, root directory, dumpability.
+# descriptors, user, no new privileges, root directory, dumpability,
+# signal dispositions.
 # The root path (chroot, user change) is the tested path; it needs root.
 
 import os
 import pwd
+import signal
 import stat
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from aileron import TAP, Service, BIN, proc_status, wait_for
+from aileron import TAP, Service, BIN, SAN, proc_status, wait_for
 
 t = TAP()
 if not os.geteuid() == 0:
@@ -19,7 +21,7 @@ try:
     pw = pwd.getpwnam("_aileron")
 except KeyError:
     t.skip_all("no _aileron user; make check creates it (etc/adduser.sh)")
-t.plan(23)
+t.plan(26)
 
 
 def fds(pid):
@@ -32,8 +34,14 @@ def fds(pid):
     return out
 
 
+# Started ignoring QUIT and USR1, as a shell or nohup might start it: no
+# child may inherit that, nor any handler of the master's.
+signal.signal(signal.SIGQUIT, signal.SIG_IGN)
+signal.signal(signal.SIGUSR1, signal.SIG_IGN)
 svc = Service(prefork=2)
 svc.start()
+signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+signal.signal(signal.SIGUSR1, signal.SIG_DFL)
 control, vaultd, workers = wait_for(
     lambda: (lambda c, v, w: (c, v, w) if c and v and len(w) == 2 else None)
     (*svc.by_role()), 10) or svc.by_role()
@@ -70,6 +78,36 @@ t.is_(os.stat("/proc/%d/mem" % w).st_uid, 0,
 with open("/proc/%d/limits" % w) as lf:
     core = [l for l in lf if l.startswith("Max core file size")]
 t.like(core[0] if core else "", r"\s0\s+0\s", "its core size limit is 0")
+
+
+
+# AddressSanitizer catches these in every process, and the service keeps
+# its handlers.
+SAN_CAUGHT = {signal.SIGBUS, signal.SIGFPE, signal.SIGSEGV} if SAN else set()
+
+
+def sigset(st, key):
+    """The signal numbers set in a SigCgt or SigIgn mask, less the two
+    glibc keeps for itself below SIGRTMIN, which no process can change
+    (make, for one, starts its commands with them ignored), and the
+    sanitizer's."""
+    mask = int(st[key], 16)
+    return sorted(n for n in range(1, 65) if mask & (1 << (n - 1)) and
+                  not 32 <= n < signal.SIGRTMIN and
+                  not (key == "SigCgt" and n in SAN_CAUGHT))
+
+
+st = proc_status(w)
+t.is_(sigset(st, "SigCgt"), [signal.SIGTERM],
+      "a worker catches only SIGTERM, none of the master's signals")
+t.is_(sigset(st, "SigIgn"), sorted([signal.SIGHUP, signal.SIGINT,
+                                    signal.SIGPIPE]),
+      "and ignores HUP, INT and PIPE, not what the service was started "
+      "ignoring")
+t.ok(all(proc_status(p) and sigset(proc_status(p), "SigCgt") == [] and
+         sigset(proc_status(p), "SigIgn") == [] for p in (control, vaultd)),
+     "control and vaultd catch and ignore nothing",
+     [(proc_status(p) or {}).get("SigIgn") for p in (control, vaultd)])
 
 for name, pid, root, user in (
         ("control", control, svc.path("control"), "_aileron-control"),

@@ -1,19 +1,21 @@
 #!/usr/bin/env python3
 # service.t: aileron service starts, answers, reports itself, refuses a
-# second instance, detects a stale service.json, and stops cleanly.
+# second instance, detects a stale service.json, and stops cleanly; each
+# process names itself for ps.
 
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from aileron import TAP, Service, BIN, alive, wait_for, proc_cmdline
+from aileron import TAP, Service, BIN, alive, wait_for
 
 t = TAP()
-t.plan(26)
+t.plan(30)
 
 svc = Service(prefork=3, max_workers=8)
 r = subprocess.run([BIN, "service", "-n", "-s", svc.state],
@@ -34,9 +36,67 @@ control, vaultd, workers = wait_for(
 t.ok(control is not None and vaultd is not None,
      "control and vaultd run as children of the master")
 t.is_(len(workers), 3, "prefork 3: three idle workers")
-t.ok("-P control" in proc_cmdline(control or 0) and
-     "-P vaultd" in proc_cmdline(vaultd or 0),
-     "control and vaultd were exec'd, each selected by -P")
+
+
+def binary_base(pid):
+    """Where the aileron binary is mapped: exec picks a fresh place."""
+    try:
+        exe = os.readlink("/proc/%d/exe" % pid)
+        with open("/proc/%d/maps" % pid) as f:
+            for line in f:
+                if line.rstrip().endswith(" " + exe):
+                    return line.split("-", 1)[0]
+    except OSError:
+        pass
+    return None
+
+
+def title(pid):
+    """What ps shows for pid: its command line up to the first NUL (a
+    space may end it: libbsd adds one when the title is exactly as long
+    as the original argv[0])."""
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            cmd = f.read().split(b"\0", 1)[0]
+            return cmd.decode(errors="replace").rstrip(" ")
+    except OSError:
+        return None
+
+
+with open("/proc/sys/kernel/randomize_va_space") as f:
+    aslr = f.read().strip() != "0"
+if aslr:
+    bases = [binary_base(p) for p in (svc.pid, control, vaultd, workers[0])]
+    t.ok(None not in bases and bases[0] not in (bases[1], bases[2]) and
+         bases[0] == bases[3],
+         "control and vaultd were exec'd (a fresh address space), a worker "
+         "forked", bases)
+else:
+    t.skip(1, "address space randomization is off: cannot tell an exec")
+
+# Each process names itself for ps and top, as OpenBSD's daemons do.
+t.is_([title(p) for p in (svc.pid, control, vaultd)],
+      ["aileron: master", "aileron: control", "aileron: vaultd"],
+      "master, control and vaultd show their names (control and vaultd "
+      "were started for their role by -P)")
+t.is_([title(p) for p in workers], ["aileron: worker (idle)"] * 3,
+      "each idle worker shows that it is idle")
+r = subprocess.run(["ps", "-o", "args=", "-p",
+                    ",".join(str(p) for p in [svc.pid, control, vaultd] +
+                             workers)], capture_output=True, text=True)
+t.is_(sorted(l.rstrip() for l in r.stdout.splitlines()),
+      sorted(["aileron: master", "aileron: control", "aileron: vaultd"] +
+             ["aileron: worker (idle)"] * 3),
+      "ps shows exactly those titles, nothing after them")
+busy = socket.create_connection(("127.0.0.1", svc.port), timeout=10)
+bport = busy.getsockname()[1]
+busy.sendall(b"GET / HTTP/1.1\r\n")
+want = "aileron: worker (busy: 127.0.0.1:%d)" % bport
+t.ok(wait_for(lambda: [p for p in svc.by_role()[2] if title(p) == want],
+              10),
+     "a busy worker shows the peer it serves", [title(p) for p in
+                                                 svc.by_role()[2]])
+busy.close()
 
 lport, reply = svc.request()
 t.like(reply.decode(errors="replace"), r"^HTTP/1\.1 503 ",

@@ -221,10 +221,11 @@ class Service:
         control = vaultd = None
         workers = []
         for k in self.children():
+            # The title, or the arguments until the process has set it.
             cmd = proc_cmdline(k)
-            if "-P control" in cmd:
+            if cmd.startswith("aileron: control") or "-P control" in cmd:
                 control = k
-            elif "-P vaultd" in cmd:
+            elif cmd.startswith("aileron: vaultd") or "-P vaultd" in cmd:
                 vaultd = k
             elif alive(k):
                 workers.append(k)

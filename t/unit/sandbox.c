@@ -17,6 +17,7 @@
 #include <sys/types.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -113,6 +114,67 @@ run_enter(void *arg, int fd)
 		_exit(97);
 }
 
+/*
+ * Descriptors in each other's way: keep[0] sits where keep[1] goes, keep[1]
+ * where keep[0] goes, keep[2] on stdout and keep[3] on 20.  Each must land
+ * in its place (told apart by inode), close-on-exec, and nothing else stay.
+ */
+static void
+run_fds(void *arg, int fd)
+{
+	struct sandbox	 sb;
+	struct stat	 st;
+	char		 buf[256];
+	ino_t		 ino[4];
+	int		 keep[4], sp[2], p[2], devnull, nfds = 0, ok = 1, i, n;
+
+	(void)arg;
+	/* Everything first lands high, out of the way of 1 and 3 to 6. */
+	if (dup2(fd, 20) == -1 || (fd != 20 && close(fd) == -1) ||
+	    (devnull = open("/dev/null", O_RDWR)) == -1 ||
+	    socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == -1 || pipe(p) == -1 ||
+	    dup2(devnull, 40) == -1 || dup2(sp[0], 41) == -1 ||
+	    dup2(sp[1], 42) == -1 || dup2(p[0], 43) == -1)
+		_exit(98);
+	close(devnull);
+	close(sp[0]);
+	close(sp[1]);
+	close(p[0]);
+	close(p[1]);
+	if (dup2(41, 4) == -1 || dup2(42, 5) == -1 ||
+	    dup2(43, STDOUT_FILENO) == -1)
+		_exit(97);
+	close(41);
+	close(42);
+	close(43);
+	keep[0] = 4;			/* goes to 3 */
+	keep[1] = 5;			/* goes to 4, where keep[0] is */
+	keep[2] = STDOUT_FILENO;	/* goes to 5; stdout becomes /dev/null */
+	keep[3] = 20;			/* the report pipe, to 6 */
+	for (i = 0; i < 4; i++) {
+		if (fstat(keep[i], &st) == -1)
+			_exit(96);
+		ino[i] = st.st_ino;
+	}
+	memset(&sb, 0, sizeof(sb));
+	sb.proc = PROC_WORKER;
+	sb.keep = keep;
+	sb.nkeep = 4;
+	sb.devnull = 40;
+	sb.keep_stderr = 1;
+	sandbox_enter(&sb);
+	for (i = 0; i < 4; i++)
+		if (keep[i] != 3 + i || fstat(3 + i, &st) == -1 ||
+		    st.st_ino != ino[i] || fcntl(3 + i, F_GETFD) != FD_CLOEXEC)
+			ok = 0;
+	for (i = 0; i < 256; i++)
+		if (fcntl(i, F_GETFD) != -1)
+			nfds++;
+	n = snprintf(buf, sizeof(buf), "placed=%d nfds=%d", ok, nfds);
+	if (write(6, buf, n) != n)
+		_exit(95);
+}
+
 int
 main(void)
 {
@@ -152,6 +214,11 @@ main(void)
 	is(child(run_prepare, tmp, out, sizeof(out)), 1,
 	    "a world-writable directory is refused");
 	chmod(tmp, 0755);
+
+	rc = child(run_fds, NULL, out, sizeof(out));
+	ok(rc == 0 && strcmp(out, "placed=1 nfds=7") == 0,
+	    "descriptors in each other's way each land in place, "
+	    "close-on-exec, and only they and stdio stay (%s)", out);
 
 	if ((pw = getpwnam("_aileron")) == NULL &&
 	    (pw = getpwnam("nobody")) == NULL) {
