@@ -162,6 +162,7 @@ run_fds(void *arg, int fd)
 	sb.nkeep = 4;
 	sb.devnull = 40;
 	sb.keep_stderr = 1;
+	sb.promises = "stdio";
 	sandbox_enter(&sb);
 	for (i = 0; i < 4; i++)
 		if (keep[i] != 3 + i || fstat(3 + i, &st) == -1 ||
