@@ -134,10 +134,15 @@ check-san: unit
 # The floor the pool is measured against, and two variants of the service
 # measured beside it: linked statically (one mapped object instead of ten),
 # and mapping libcurl (what a service binary of its own keeps out).
-BENCH_BINS=	$(BUILD)/bench-prefork $(BUILD)/bench/aileron-static \
-		$(BUILD)/bench/aileron-libcurl
+# Each variant is a service binary beside a copy of the CLI, which runs the
+# aileron-service it finds beside itself.
+BENCH_BINS=	$(BUILD)/bench-prefork \
+		$(BUILD)/bench/static/aileron-service \
+		$(BUILD)/bench/static/aileron \
+		$(BUILD)/bench/libcurl/aileron-service \
+		$(BUILD)/bench/libcurl/aileron
 BENCH_STATIC_LIBS= -l:libbsd.a -l:libmd.a -l:libjansson.a -l:libdb-5.3.a \
-		-l:libscrypt.a -l:libcrypto.a -lpthread
+		-l:libscrypt.a -l:libcrypto.a -l:libseccomp.a -lpthread
 
 bench: all user $(BENCH_BINS)
 	$(TESTENV) sh etc/bench.sh
@@ -147,16 +152,20 @@ $(BUILD)/bench-prefork: etc/bench-prefork.c
 
 # glibc warns that getpwnam needs its NSS modules at run time: they are
 # there.  Without a static library the bench goes on without the variant.
-$(BUILD)/bench/aileron-static: $(BUILD)/cli/main.o $(LIBA)
+$(BUILD)/bench/static/aileron-service: $(BUILD)/master/main.o $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -static-pie -Wl,-z,relro,-z,now -o $@ \
-	    $(BUILD)/cli/main.o $(LIBA) $(BENCH_STATIC_LIBS) 2>$@.log || \
+	    $(BUILD)/master/main.o $(LIBA) $(BENCH_STATIC_LIBS) 2>$@.log || \
 	    { rm -f $@; echo "bench: no static variant; see $@.log" >&2; }
 
-$(BUILD)/bench/aileron-libcurl: $(BUILD)/cli/main.o $(LIBA)
+$(BUILD)/bench/libcurl/aileron-service: $(BUILD)/master/main.o $(LIBA)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDHARDEN) -o $@ $(BUILD)/cli/main.o $(LIBA) \
-	    $(LDLIBS) -Wl,--no-as-needed -lcurl
+	$(CC) $(CFLAGS) $(LDHARDEN) -o $@ $(BUILD)/master/main.o $(LIBA) \
+	    $(SERVICE_LDLIBS) -Wl,--no-as-needed -lcurl
+
+$(BUILD)/bench/%/aileron: $(BUILD)/aileron
+	@mkdir -p $(@D)
+	cp $(BUILD)/aileron $@
 
 demo: all user
 	$(TESTENV) sh etc/demo.sh

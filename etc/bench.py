@@ -232,10 +232,11 @@ def main():
     variants = [("aileron", aileron.BIN)]
     if os.environ.get("BENCH_COMPARE"):
         variants.append(("compared", os.environ["BENCH_COMPARE"]))
-    for name, f in (("static variant", "aileron-static"),
-                    ("libcurl variant", "aileron-libcurl")):
-        path = os.path.join(BUILD, "bench", f)
-        if os.path.exists(path) and os.environ.get("BENCH_VARIANTS") != "0":
+    for name, d in (("static variant", "static"),
+                    ("libcurl variant", "libcurl")):
+        path = os.path.join(BUILD, "bench", d, "aileron")
+        if os.path.exists(path + "-service") and \
+                os.environ.get("BENCH_VARIANTS") != "0":
             variants.append((name, path))
     names = ["prefork (floor)"] + [v[0] for v in variants]
     results = {n: Result() for n in names}

@@ -44,7 +44,8 @@ struct chan_out {
 	uint8_t			 buf[];
 };
 
-#define CHAN_RBUF_MIN	4096
+/* Most frames are small: a master's channel to a worker carries one. */
+#define CHAN_RBUF_MIN	512
 
 int		msg_testmode;
 
@@ -68,6 +69,8 @@ chan_init(struct chan *c, int fd, int accept_fds, const char *name)
 	c->fd = fd;
 	c->accept_fds = accept_fds;
 	c->from = PROC_NONE;
+	/* Once, not per frame: a channel never outlives a fork in use. */
+	c->pid = getpid();
 	strlcpy(c->name, name, sizeof(c->name));
 	TAILQ_INIT(&c->outq);
 	TAILQ_INIT(&c->calls);
@@ -389,7 +392,7 @@ chan_frame(struct chan *c, uint16_t type, uint16_t flags, uint32_t reqid,
 	h.len = len;
 	h.reqid = reqid;
 	h.peerid = peerid;
-	h.pid = getpid();
+	h.pid = c->pid;
 	memcpy(o->buf, &h, sizeof(h));
 	for (i = 0, off = MSG_HDRSZ; i < iovcnt; i++) {
 		if (iov[i].iov_len > 0)

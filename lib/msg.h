@@ -104,6 +104,7 @@ struct chan {
 	unsigned int	 from;		/* enum proc_id at the far end */
 	char		 name[48];	/* "worker 4123", for logs */
 	int		 bad;		/* the peer sent what it may not */
+	uint32_t	 pid;		/* ours, for the frames' headers */
 	uint8_t		*rbuf;
 	size_t		 rsize;		/* allocated */
 	size_t		 rlen;		/* bytes held */
