@@ -84,12 +84,26 @@ static int	vault_new_id(char *);
 static int	vault_migrate(struct vault *);
 static int	vault_migrate_vault(struct store_txn *, const char *,
 		    size_t *);
+static int	vault_migrate_ids(struct store_txn *, char **, size_t *);
+static int	vault_cred_replace_existing(struct store_txn *, const char *,
+		    const char *, const char *, const char *, int, int *);
 static int	vault_cred_change_begin(struct store_txn *, const char *,
 		    const unsigned char *, const char *, const char *,
 		    struct vault_meta *, struct crypto_secret **,
 		    struct vault_credential_info *);
 static const unsigned char *vault_member_key_find(
 		    const struct vault_member_key *, size_t, const char *);
+static int	vault_revoke_check_keys(struct store_txn *,
+		    const struct vault_meta *, const struct vault_members *,
+		    const char *, const struct vault_member_key *, size_t,
+		    struct vault_members *);
+static int	vault_revoke_reseal(struct store_txn *,
+		    const struct vault_meta *, const struct crypto_secret *,
+		    const struct crypto_secret *, size_t *);
+static int	vault_revoke_rewrap(struct store_txn *,
+		    const struct vault_meta *, const struct vault_members *,
+		    const char *, const struct vault_member_key *, size_t,
+		    const struct crypto_secret *);
 
 struct vault *
 vault_open(const char *dir)
@@ -173,48 +187,23 @@ vault_migrate_vault(struct store_txn *txn, const char *id, size_t *ncred)
 }
 
 /*
- * Bring a store written by aileron 0.1 to VAULT_STORE_FORMAT at open, in
- * one transaction: the indexes and every credential's seal version, then
- * store.json.  No key is needed (nothing is re-sealed), so vaultd does
- * it before any user has signed in; a crash leaves the old store, and
- * the next open starts again.  A store of a newer format is refused.
+ * Every vault id in the store, VAULT_ID_LEN + 1 bytes each: the first
+ * key of each vault, then a seek past its prefix.
  */
 static int
-vault_migrate(struct vault *v)
+vault_migrate_ids(struct store_txn *txn, char **idsp, size_t *np)
 {
-	struct store_txn	*txn;
 	struct store_cursor	*c;
-	json_error_t		 jerr;
-	json_t			*o;
 	const unsigned char	*cval;
 	const char		*key;
 	char			*ids = NULL, *nids, skey[STORE_KEY_MAX];
-	unsigned char		*val;
-	size_t			 i, n = 0, ncred = 0, len;
-	json_int_t		 fmt;
+	size_t			 n = 0, len;
 	int			 rv = VAULT_ERR_SYSTEM, r;
 
-	if ((txn = store_begin(v->st)) == NULL)
-		return VAULT_ERR_SYSTEM;
-	if ((r = store_get(txn, KEY_FORMAT, &val, &len)) == 0) {
-		o = json_loadb((char *)val, len, 0, &jerr);
-		free(val);
-		fmt = json_integer_value(json_object_get(o, "format"));
-		json_decref(o);
-		store_abort(txn);
-		if (fmt == VAULT_STORE_FORMAT)
-			return VAULT_OK;
-		log_warnx("the vault store is of format %lld, which this "
-		    "aileron (format %d) cannot read; use the aileron that "
-		    "wrote it", (long long)fmt, VAULT_STORE_FORMAT);
-		return VAULT_ERR_CORRUPT;
-	}
-	if (r == -1)
-		goto done;
-
-	/* Every vault id: the first key of each, then past its prefix. */
+	*idsp = NULL;
+	*np = 0;
 	if ((c = store_cursor_open(txn, "vaults/")) == NULL)
-		goto done;
+		return VAULT_ERR_SYSTEM;
 	while ((r = store_cursor_next(c, &key, &cval, &len)) == 0) {
 		key += strlen("vaults/");
 		if (strlen(key) <= VAULT_ID_LEN || key[VAULT_ID_LEN] != '/') {
@@ -240,9 +229,55 @@ vault_migrate(struct vault *v)
 		}
 	}
 	store_cursor_close(c);
+	if (r == -1) {
+		free(ids);
+		return rv;
+	}
+	*idsp = ids;
+	*np = n;
+	return VAULT_OK;
+}
+
+/*
+ * Bring a store written by aileron 0.1 to VAULT_STORE_FORMAT at open, in
+ * one transaction: the indexes and every credential's seal version, then
+ * store.json.  No key is needed (nothing is re-sealed), so vaultd does
+ * it before any user has signed in; a crash leaves the old store, and
+ * the next open starts again.  A store of a newer format is refused.
+ */
+static int
+vault_migrate(struct vault *v)
+{
+	struct store_txn	*txn;
+	json_error_t		 jerr;
+	json_t			*o;
+	char			*ids = NULL, skey[STORE_KEY_MAX];
+	unsigned char		*val;
+	size_t			 i, n = 0, ncred = 0, len;
+	json_int_t		 fmt;
+	int			 rv = VAULT_ERR_SYSTEM, r;
+
+	if ((txn = store_begin(v->st)) == NULL)
+		return VAULT_ERR_SYSTEM;
+	if ((r = store_get(txn, KEY_FORMAT, &val, &len)) == 0) {
+		o = json_loadb((char *)val, len, 0, &jerr);
+		free(val);
+		fmt = json_integer_value(json_object_get(o, "format"));
+		json_decref(o);
+		store_abort(txn);
+		if (fmt == VAULT_STORE_FORMAT)
+			return VAULT_OK;
+		log_warnx("the vault store is of format %lld, which this "
+		    "aileron (format %d) cannot read; use the aileron that "
+		    "wrote it", (long long)fmt, VAULT_STORE_FORMAT);
+		return VAULT_ERR_CORRUPT;
+	}
 	if (r == -1)
 		goto done;
-	for (i = 0, rv = VAULT_OK; i < n && rv == VAULT_OK; i++)
+
+	if ((rv = vault_migrate_ids(txn, &ids, &n)) != VAULT_OK)
+		goto done;
+	for (i = 0; i < n && rv == VAULT_OK; i++)
 		if (vault_valid_id(ids + i * (VAULT_ID_LEN + 1)))
 			rv = vault_migrate_vault(txn,
 			    ids + i * (VAULT_ID_LEN + 1), &ncred);
@@ -609,6 +644,39 @@ vault_user_passwd(struct vault *v, const char *user,
 }
 
 /*
+ * Before an add: the vault's credential for this connector, then the
+ * one of this name, deleted with replace and refused without.
+ * *replaced counts the ones deleted.
+ */
+static int
+vault_cred_replace_existing(struct store_txn *txn, const char *user,
+    const char *vault_id, const char *name, const char *connector,
+    int replace, int *replaced)
+{
+	struct vault_credential_info	 old;
+	int				 i, rv;
+
+	for (i = 0; i < 2; i++) {
+		rv = record_cred_lookup(txn, vault_id, i == 0 ? "connectors" :
+		    "names", i == 0 ? connector : name, &old);
+		if (rv == VAULT_ERR_NO_CREDENTIAL)
+			continue;
+		if (rv != VAULT_OK)
+			return rv;
+		if (!replace) {
+			log_warnx("vault: user %s: add %s refused: vault %s "
+			    "already has %s for connector %s", user, name,
+			    vault_id, old.name, old.connector);
+			return VAULT_ERR_EXISTS;
+		}
+		if ((rv = record_cred_delete(txn, &old)) != VAULT_OK)
+			return rv;
+		(*replaced)++;
+	}
+	return VAULT_OK;
+}
+
+/*
  * Add a credential, or with replace, replace the one for the same
  * connector (or with the same name).  One credential per connector per
  * vault: the injection path must never have to choose between two.
@@ -621,10 +689,10 @@ vault_credential_add(struct vault *v, const char *user,
 {
 	struct store_txn		*txn;
 	struct crypto_secret		*vkey = NULL;
-	struct vault_credential_info	 ci, old;
+	struct vault_credential_info	 ci;
 	struct vault_meta		 m;
 	enum vault_role			 role;
-	int				 i, rv, replaced = 0;
+	int				 rv, replaced = 0;
 
 	if (!vault_valid_user(user) ||
 	    !vault_valid_chars(name, VAULT_NAME_MAX, VAULT_NAME_CHARS) ||
@@ -658,26 +726,9 @@ vault_credential_add(struct vault *v, const char *user,
 	if ((rv = record_wrap_open(txn, m.id, user, ukey, m.generation,
 	    &vkey)) != VAULT_OK)
 		goto done;
-	/* The one for this connector, then the one of this name. */
-	for (i = 0; i < 2; i++) {
-		rv = record_cred_lookup(txn, m.id, i == 0 ? "connectors" :
-		    "names", i == 0 ? connector : name, &old);
-		if (rv == VAULT_ERR_NO_CREDENTIAL)
-			continue;
-		if (rv != VAULT_OK)
-			goto done;
-		if (!replace) {
-			log_warnx("vault: user %s: add %s refused: vault %s "
-			    "already has %s for connector %s", user, name,
-			    m.id, old.name, old.connector);
-			rv = VAULT_ERR_EXISTS;
-			goto done;
-		}
-		if ((rv = record_cred_delete(txn, &old)) != VAULT_OK)
-			goto done;
-		replaced++;
-	}
-	rv = VAULT_OK;
+	if ((rv = vault_cred_replace_existing(txn, user, m.id, name,
+	    connector, replace, &replaced)) != VAULT_OK)
+		goto done;
 	strlcpy(ci.vault_id, m.id, sizeof(ci.vault_id));
 	if (vault_new_id(ci.id) == -1) {
 		rv = VAULT_ERR_SYSTEM;
@@ -1192,6 +1243,107 @@ vault_member_key_find(const struct vault_member_key *keys, size_t nkeys,
 }
 
 /*
+ * Every remaining member's key must open that member's old wrap: rest is
+ * the members without the one revoked, each with a key that does.
+ */
+static int
+vault_revoke_check_keys(struct store_txn *txn, const struct vault_meta *m,
+    const struct vault_members *ms, const char *member,
+    const struct vault_member_key *keys, size_t nkeys,
+    struct vault_members *rest)
+{
+	struct crypto_secret	*chk;
+	const unsigned char	*uk;
+	size_t			 i;
+	int			 rv;
+
+	memset(rest, 0, sizeof(*rest));
+	for (i = 0; i < ms->n; i++) {
+		if (strcmp(ms->m[i].user, member) == 0)
+			continue;
+		if ((uk = vault_member_key_find(keys, nkeys,
+		    ms->m[i].user)) == NULL) {
+			log_warnx("vault: revoke in %s needs the key of %s",
+			    m->id, ms->m[i].user);
+			return VAULT_ERR_NEED_KEY;
+		}
+		if ((rv = record_wrap_open(txn, m->id, ms->m[i].user, uk,
+		    m->generation, &chk)) != VAULT_OK)
+			return rv;
+		crypto_secret_free(chk);
+		rest->m[rest->n++] = ms->m[i];
+	}
+	return VAULT_OK;
+}
+
+/*
+ * Every credential of the vault opened under the old key and sealed
+ * under the new one at the next generation, with its next seal version.
+ * *np is how many the vault holds.
+ */
+static int
+vault_revoke_reseal(struct store_txn *txn, const struct vault_meta *m,
+    const struct crypto_secret *okey, const struct crypto_secret *nkey,
+    size_t *np)
+{
+	struct vault_credential_info	*list = NULL;
+	struct crypto_secret		*pt;
+	size_t				 i, n = 0;
+	int				 rv;
+
+	*np = 0;
+	if ((rv = record_cred_list(txn, m->id, 0, &list, &n)) != VAULT_OK)
+		return rv;
+	*np = n;
+	for (i = 0; i < n; i++) {
+		if ((rv = record_cred_open(txn, okey->data, m->generation,
+		    &list[i], &pt)) != VAULT_OK)
+			break;
+		list[i].version++;
+		rv = record_cred_seal(txn, nkey->data, m->generation + 1,
+		    &list[i], pt->data, pt->len);
+		crypto_secret_free(pt);
+		if (rv != VAULT_OK ||
+		    (rv = record_cred_meta_write(txn, &list[i])) != VAULT_OK)
+			break;
+		/* Halfway, so much of the transaction is already logged. */
+		if (i == n / 2)
+			if (vault_revoke_test_hook != NULL)
+				vault_revoke_test_hook();
+	}
+	free(list);
+	return rv;
+}
+
+/*
+ * The new vault key wrapped for every remaining member, and the revoked
+ * member's wrap and index entry gone.
+ */
+static int
+vault_revoke_rewrap(struct store_txn *txn, const struct vault_meta *m,
+    const struct vault_members *rest, const char *member,
+    const struct vault_member_key *keys, size_t nkeys,
+    const struct crypto_secret *nkey)
+{
+	const unsigned char	*uk;
+	char			 key[STORE_KEY_MAX];
+	size_t			 i;
+	int			 rv;
+
+	for (i = 0; i < rest->n; i++) {
+		uk = vault_member_key_find(keys, nkeys, rest->m[i].user);
+		if ((rv = record_wrap_write(txn, m->id, rest->m[i].user, uk,
+		    m->generation + 1, nkey)) != VAULT_OK)
+			return rv;
+	}
+	snprintf(key, sizeof(key), KEY_WRAP, m->id, member);
+	if (store_del(txn, key) == -1 ||
+	    record_index_member(txn, member, m->id, -1) != VAULT_OK)
+		return VAULT_ERR_SYSTEM;
+	return VAULT_OK;
+}
+
+/*
  * Revoke: a new vault key at the next generation, every credential
  * opened under the old key and sealed under the new one, a new wrap for
  * every remaining member, the revoked member's wrap deleted and
@@ -1208,14 +1360,12 @@ vault_revoke(struct vault *v, const char *vault_id, const char *revoker,
     const char *member, const struct vault_member_key *keys, size_t nkeys)
 {
 	struct store_txn		*txn;
-	struct crypto_secret		*okey = NULL, *nkey = NULL, *pt, *chk;
-	struct vault_credential_info	*list = NULL;
+	struct crypto_secret		*okey = NULL, *nkey = NULL;
 	struct vault_members		 ms, rest;
 	struct vault_meta		 m;
 	enum vault_role			 rrole;
 	const unsigned char		*uk;
-	char				 key[STORE_KEY_MAX];
-	size_t				 i, n = 0;
+	size_t				 n = 0;
 	int				 rv;
 
 	if (!vault_valid_user(revoker) || !vault_valid_user(member) ||
@@ -1243,60 +1393,17 @@ vault_revoke(struct vault *v, const char *vault_id, const char *revoker,
 	if ((rv = record_wrap_open(txn, m.id, revoker, uk, m.generation,
 	    &okey)) != VAULT_OK)
 		goto done;
-
-	/* Every remaining member's key must open that member's old wrap. */
-	memset(&rest, 0, sizeof(rest));
-	for (i = 0; i < ms.n; i++) {
-		if (strcmp(ms.m[i].user, member) == 0)
-			continue;
-		if ((uk = vault_member_key_find(keys, nkeys,
-		    ms.m[i].user)) == NULL) {
-			log_warnx("vault: revoke in %s needs the key of %s",
-			    m.id, ms.m[i].user);
-			rv = VAULT_ERR_NEED_KEY;
-			goto done;
-		}
-		if ((rv = record_wrap_open(txn, m.id, ms.m[i].user, uk,
-		    m.generation, &chk)) != VAULT_OK)
-			goto done;
-		crypto_secret_free(chk);
-		rest.m[rest.n++] = ms.m[i];
-	}
-
+	if ((rv = vault_revoke_check_keys(txn, &m, &ms, member, keys, nkeys,
+	    &rest)) != VAULT_OK)
+		goto done;
 	if ((nkey = crypto_key_new()) == NULL) {
 		rv = VAULT_ERR_SYSTEM;
 		goto done;
 	}
-	if ((rv = record_cred_list(txn, m.id, 0, &list, &n)) != VAULT_OK)
+	if ((rv = vault_revoke_reseal(txn, &m, okey, nkey, &n)) != VAULT_OK ||
+	    (rv = vault_revoke_rewrap(txn, &m, &rest, member, keys, nkeys,
+	    nkey)) != VAULT_OK)
 		goto done;
-	for (i = 0; i < n; i++) {
-		if ((rv = record_cred_open(txn, okey->data, m.generation,
-		    &list[i], &pt)) != VAULT_OK)
-			goto done;
-		list[i].version++;
-		rv = record_cred_seal(txn, nkey->data, m.generation + 1,
-		    &list[i], pt->data, pt->len);
-		crypto_secret_free(pt);
-		if (rv != VAULT_OK ||
-		    (rv = record_cred_meta_write(txn, &list[i])) != VAULT_OK)
-			goto done;
-		/* Halfway, so much of the transaction is already logged. */
-		if (i == n / 2)
-			if (vault_revoke_test_hook != NULL)
-				vault_revoke_test_hook();
-	}
-	for (i = 0; i < rest.n; i++) {
-		uk = vault_member_key_find(keys, nkeys, rest.m[i].user);
-		if ((rv = record_wrap_write(txn, m.id, rest.m[i].user, uk,
-		    m.generation + 1, nkey)) != VAULT_OK)
-			goto done;
-	}
-	snprintf(key, sizeof(key), KEY_WRAP, m.id, member);
-	if (store_del(txn, key) == -1 ||
-	    record_index_member(txn, member, m.id, -1) != VAULT_OK) {
-		rv = VAULT_ERR_SYSTEM;
-		goto done;
-	}
 	m.generation++;
 	if ((rv = record_members_write(txn, m.id, &rest)) != VAULT_OK ||
 	    (rv = record_meta_write(txn, &m)) != VAULT_OK)
@@ -1304,7 +1411,6 @@ vault_revoke(struct vault *v, const char *vault_id, const char *revoker,
  done:
 	crypto_secret_free(okey);
 	crypto_secret_free(nkey);
-	free(list);
 	if ((rv = record_finish(txn, rv)) == VAULT_OK)
 		log_info("vault: user %s revoked %s from vault %s: generation "
 		    "%llu, %zu credentials re-encrypted", revoker, member,
