@@ -90,6 +90,10 @@ static int	 conf_getc(struct conf_parser *, struct conf_stmt *);
 static void	 conf_ungetc(struct conf_parser *, int);
 static void	 conf_addc(struct conf_stmt *, int);
 static void	 conf_endword(struct conf_stmt *);
+static void	 conf_lex_escape(struct conf_parser *, struct conf_stmt *);
+static void	 conf_lex_continuation(struct conf_parser *,
+		    struct conf_stmt *);
+static void	 conf_lex_end(struct conf_stmt *);
 static int	 conf_read_stmt(struct conf_parser *, struct conf_stmt *);
 static int	 conf_want(struct conf_parser *, struct conf_stmt *, size_t,
 		    const char *);
@@ -287,6 +291,57 @@ conf_endword(struct conf_stmt *st)
 		st->len = sizeof(st->buf) - 1;
 }
 
+/* A backslash in quotes: \" and \\ are escapes, and nothing else is. */
+static void
+conf_lex_escape(struct conf_parser *p, struct conf_stmt *st)
+{
+	char	 msg[64];
+	int	 next;
+
+	next = conf_getc(p, st);
+	if (next == '"' || next == '\\')
+		conf_addc(st, next);
+	else if (next == '\n' || next == EOF)
+		;	/* continued, or unterminated */
+	else {
+		snprintf(msg, sizeof(msg), "unknown escape \"\\%c\" in "
+		    "quoted string; use \\\" or \\\\",
+		    next >= 0x20 && next < 0x7f ? next : '?');
+		conf_lexerr(st, p->lineno, msg);
+	}
+}
+
+/* A backslash outside quotes continues the line; nothing may follow it. */
+static void
+conf_lex_continuation(struct conf_parser *p, struct conf_stmt *st)
+{
+	int	 next;
+
+	next = conf_getc(p, st);
+	/* A backslash ending the file ends it. */
+	if (next == '\n' || next == EOF) {
+		conf_endword(st);
+		return;
+	}
+	conf_ungetc(p, next);
+	conf_lexerr(st, p->lineno, "a backslash outside quotes must be the "
+	    "last character of the line");
+}
+
+/* The statement's last word, and an error if it did not fit. */
+static void
+conf_lex_end(struct conf_stmt *st)
+{
+	char	 msg[64];
+
+	conf_endword(st);
+	if (st->toolong) {
+		snprintf(msg, sizeof(msg), "statement is longer than %zu bytes",
+		    sizeof(st->buf) - 1);
+		conf_lexerr(st, st->lineno, msg);
+	}
+}
+
 /*
  * Split one logical line into words.  Outside quotes, blanks separate words,
  * '#' starts a comment and a backslash may only end a line, continuing it.
@@ -297,8 +352,7 @@ static int
 conf_read_stmt(struct conf_parser *p, struct conf_stmt *st)
 {
 	enum { LEX_WORD, LEX_QUOTE, LEX_COMMENT } state;
-	char	 msg[64];
-	int	 c, next, quoteline = 0;
+	int	 c, quoteline = 0;
 
 	memset(st, 0, sizeof(*st));
 	state = LEX_WORD;
@@ -336,19 +390,7 @@ conf_read_stmt(struct conf_parser *p, struct conf_stmt *st)
 				break;
 			}
 			if (c == '\\') {
-				next = conf_getc(p, st);
-				if (next == '"' || next == '\\')
-					conf_addc(st, next);
-				else if (next == '\n' || next == EOF)
-					;	/* continued, or unterminated */
-				else {
-					snprintf(msg, sizeof(msg), "unknown "
-					    "escape \"\\%c\" in quoted string; "
-					    "use \\\" or \\\\",
-					    next >= 0x20 && next < 0x7f ?
-					    next : '?');
-					conf_lexerr(st, p->lineno, msg);
-				}
+				conf_lex_escape(p, st);
 				continue;
 			}
 			conf_addc(st, c);
@@ -374,25 +416,12 @@ conf_read_stmt(struct conf_parser *p, struct conf_stmt *st)
 			continue;
 		}
 		if (c == '\\') {
-			next = conf_getc(p, st);
-			/* A backslash ending the file ends it. */
-			if (next == '\n' || next == EOF) {
-				conf_endword(st);
-				continue;
-			}
-			conf_ungetc(p, next);
-			conf_lexerr(st, p->lineno, "a backslash outside quotes "
-			    "must be the last character of the line");
+			conf_lex_continuation(p, st);
 			continue;
 		}
 		conf_addc(st, c);
 	}
-	conf_endword(st);
-	if (st->toolong) {
-		snprintf(msg, sizeof(msg), "statement is longer than %zu bytes",
-		    sizeof(st->buf) - 1);
-		conf_lexerr(st, st->lineno, msg);
-	}
+	conf_lex_end(st);
 	return 1;
 }
 

@@ -53,6 +53,13 @@ static int	inject_format(const struct connmap_entry *,
 		    const struct crypto_secret *, struct crypto_secret **);
 static int	inject_refuse(struct proc_peer *, uint32_t, int, const char *, ...)
 		    __attribute__((__format__ (printf, 4, 5)));
+static int	inject_read(struct proc_peer *, struct msg *,
+		    struct msg_vault_inject *);
+static int	inject_refuse_vault(struct proc_peer *, uint32_t, int,
+		    const struct session *, const struct connmap_entry *,
+		    const struct vault_credential_info *);
+static int	inject_kind_agrees(const struct vault_credential_info *,
+		    const struct connmap_entry *);
 
 /* A refusal: logged, and sent as a sentence with a non-zero error. */
 static int
@@ -132,11 +139,64 @@ inject_format(const struct connmap_entry *e, const struct crypto_secret *v,
 	return 0;
 }
 
+/* The INJECT request: session, connector and host, nothing else. */
+static int
+inject_read(struct proc_peer *p, struct msg *msg, struct msg_vault_inject *req)
+{
+	struct msg_reader	 rd;
+
+	if (msg->hdr.type != MSG_VAULT_INJECT) {
+		log_warnx("%s: unexpected %s; closing its channel",
+		    p->chan.name, msgtype_name(msg->hdr.type));
+		return -1;
+	}
+	msg_reader_init(&rd, msg);
+	msg_get_str(&rd, req->session, sizeof(req->session));
+	msg_get_str(&rd, req->connector, sizeof(req->connector));
+	msg_get_str(&rd, req->host, sizeof(req->host));
+	if (msg_get_end(&rd) == -1) {
+		log_warnx("%s: malformed INJECT (unterminated field); closing "
+		    "its channel", p->chan.name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Why the vault found or opened no credential, in the worker's reply. */
+static int
+inject_refuse_vault(struct proc_peer *p, uint32_t reqid, int rv,
+    const struct session *s, const struct connmap_entry *e,
+    const struct vault_credential_info *ci)
+{
+	if (rv == VAULT_ERR_NO_CREDENTIAL)
+		return inject_refuse(p, reqid, rv, "user %s has no "
+		    "credential for connector %s", s->user, e->name);
+	if (ci->name[0] != '\0')
+		return inject_refuse(p, reqid, rv, "credential %s of user %s "
+		    "does not open: %s", ci->name, s->user,
+		    vault_strerror(rv));
+	return inject_refuse(p, reqid, rv, "user %s, connector %s: %s",
+	    s->user, e->name, vault_strerror(rv));
+}
+
+/* The spec decides how to inject; the credential must agree. */
+static int
+inject_kind_agrees(const struct vault_credential_info *ci,
+    const struct connmap_entry *e)
+{
+	if ((int)ci->kind != e->inject)
+		return 0;
+	if (ci->kind == VAULT_KIND_HEADER)
+		return strcasecmp(ci->param, e->inject_name) == 0;
+	if (ci->kind == VAULT_KIND_QUERY)
+		return strcmp(ci->param, e->inject_name) == 0;
+	return 1;
+}
+
 int
 vaultd_inject(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
 {
 	struct msg_vault_inject		 req;
-	struct msg_reader		 rd;
 	struct vault_credential_info	 ci;
 	const struct connmap_entry	*e;
 	struct vault_keycache		 kc;
@@ -145,20 +205,8 @@ vaultd_inject(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
 	uint32_t			 reqid = msg->hdr.reqid;
 	int				 rv;
 
-	if (msg->hdr.type != MSG_VAULT_INJECT) {
-		log_warnx("%s: unexpected %s; closing its channel",
-		    p->chan.name, msgtype_name(msg->hdr.type));
+	if (inject_read(p, msg, &req) == -1)
 		return -1;
-	}
-	msg_reader_init(&rd, msg);
-	msg_get_str(&rd, req.session, sizeof(req.session));
-	msg_get_str(&rd, req.connector, sizeof(req.connector));
-	msg_get_str(&rd, req.host, sizeof(req.host));
-	if (msg_get_end(&rd) == -1) {
-		log_warnx("%s: malformed INJECT (unterminated field); closing "
-		    "its channel", p->chan.name);
-		return -1;
-	}
 
 	/* Identity is the channel: what the worker claims is only logged. */
 	s = session_of_worker(&vd->sessions, p->id);
@@ -188,23 +236,9 @@ vaultd_inject(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
 	 */
 	session_keycache(s, &kc);
 	if ((rv = vault_credential_inject(vd->vault, s->user, s->ukey->data,
-	    e->name, &kc, &ci, &pt)) != VAULT_OK) {
-		if (rv == VAULT_ERR_NO_CREDENTIAL)
-			return inject_refuse(p, reqid, rv, "user %s has no "
-			    "credential for connector %s", s->user, e->name);
-		if (ci.name[0] != '\0')
-			return inject_refuse(p, reqid, rv, "credential %s "
-			    "of user %s does not open: %s", ci.name, s->user,
-			    vault_strerror(rv));
-		return inject_refuse(p, reqid, rv, "user %s, connector "
-		    "%s: %s", s->user, e->name, vault_strerror(rv));
-	}
-	/* The spec decides how to inject; the credential must agree. */
-	if ((int)ci.kind != e->inject ||
-	    (ci.kind == VAULT_KIND_HEADER &&
-	    strcasecmp(ci.param, e->inject_name) != 0) ||
-	    (ci.kind == VAULT_KIND_QUERY &&
-	    strcmp(ci.param, e->inject_name) != 0)) {
+	    e->name, &kc, &ci, &pt)) != VAULT_OK)
+		return inject_refuse_vault(p, reqid, rv, s, e, &ci);
+	if (!inject_kind_agrees(&ci, e)) {
 		crypto_secret_free(pt);
 		return inject_refuse(p, reqid, MSG_VAULT_ERR_REFUSED,
 		    "credential %s of user %s is a %s credential but connector "

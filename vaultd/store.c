@@ -86,6 +86,7 @@ struct store_cursor {
 };
 
 static int	store_dir_prepare(const char *);
+static int	store_env_configure(DB_ENV *);
 static void	store_errcall(const DB_ENV *, const char *, const char *);
 static int	store_key(DBT *, const char *);
 static int	store_damaged(int);
@@ -325,6 +326,36 @@ store_dir_prepare(const char *dir)
 	return 0;
 }
 
+/*
+ * The environment's settings before it opens: regions that start with
+ * what everyday operations use and grow up to STORE_REGION_MAX (see
+ * above), errors to our log, logs 0600 and removed once not needed.
+ */
+static int
+store_env_configure(DB_ENV *env)
+{
+	int	 rv;
+
+	env->set_errcall(env, store_errcall);
+	env->set_errpfx(env, "vault store");
+	if ((rv = env->set_memory_init(env, DB_MEM_LOCK,
+	    STORE_LK_INIT)) != 0 ||
+	    (rv = env->set_memory_init(env, DB_MEM_LOCKOBJECT,
+	    STORE_LK_INIT)) != 0 ||
+	    (rv = env->set_memory_init(env, DB_MEM_LOCKER,
+	    STORE_LK_LOCKERS)) != 0 ||
+	    (rv = env->set_memory_init(env, DB_MEM_TRANSACTION,
+	    STORE_TXN_INIT)) != 0 ||
+	    (rv = env->set_lk_tablesize(env, STORE_LK_TABLESIZE)) != 0 ||
+	    (rv = env->set_memory_max(env, 0, STORE_REGION_MAX)) != 0 ||
+	    (rv = env->set_lk_detect(env, DB_LOCK_DEFAULT)) != 0 ||
+	    (rv = env->set_cachesize(env, 0, STORE_CACHE_BYTES, 1)) != 0 ||
+	    (rv = env->set_lg_filemode(env, 0600)) != 0 ||
+	    (rv = env->log_set_config(env, DB_LOG_AUTO_REMOVE, 1)) != 0)
+		return rv;
+	return 0;
+}
+
 struct store *
 store_open(const char *dir)
 {
@@ -352,26 +383,7 @@ store_open(const char *dir)
 		log_warnx("%s: db_env_create: %s", __func__, db_strerror(rv));
 		goto fail;
 	}
-	st->env->set_errcall(st->env, store_errcall);
-	st->env->set_errpfx(st->env, "vault store");
-	if ((rv = st->env->set_memory_init(st->env, DB_MEM_LOCK,
-	    STORE_LK_INIT)) != 0 ||
-	    (rv = st->env->set_memory_init(st->env, DB_MEM_LOCKOBJECT,
-	    STORE_LK_INIT)) != 0 ||
-	    (rv = st->env->set_memory_init(st->env, DB_MEM_LOCKER,
-	    STORE_LK_LOCKERS)) != 0 ||
-	    (rv = st->env->set_memory_init(st->env, DB_MEM_TRANSACTION,
-	    STORE_TXN_INIT)) != 0 ||
-	    (rv = st->env->set_lk_tablesize(st->env,
-	    STORE_LK_TABLESIZE)) != 0 ||
-	    (rv = st->env->set_memory_max(st->env, 0,
-	    STORE_REGION_MAX)) != 0 ||
-	    (rv = st->env->set_lk_detect(st->env, DB_LOCK_DEFAULT)) != 0 ||
-	    (rv = st->env->set_cachesize(st->env, 0, STORE_CACHE_BYTES,
-	    1)) != 0 ||
-	    (rv = st->env->set_lg_filemode(st->env, 0600)) != 0 ||
-	    (rv = st->env->log_set_config(st->env, DB_LOG_AUTO_REMOVE,
-	    1)) != 0) {
+	if ((rv = store_env_configure(st->env)) != 0) {
 		log_warnx("%s: configuring the environment: %s", __func__,
 		    db_strerror(rv));
 		goto fail;

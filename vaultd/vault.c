@@ -8,45 +8,11 @@
  * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
  */
 
-/* vault.c: the vault model: users, vaults, members, credentials. */
+/* vault.c: the vault operations: users, vaults, members, credentials. */
 
 /*
- * Records (see aileron-vault(5)):
- *
- *	users/{user}/kdf.json				salt and scrypt N, r, p
- *	vaults/{vault}/meta.json			type, name, generation
- *	vaults/{vault}/members.json			user and role per member
- *	vaults/{vault}/key_wrappings/{user}.wrap	vault key under user key
- *	vaults/{vault}/credentials/{cred}.enc		value under vault key
- *	vaults/{vault}/credentials/{cred}.meta.json	name, connector, kind,
- *							seal version
- *
- * and, since store format 2, two indexes and the format record:
- *
- *	users/{user}/vaults/{vault}			"personal" or "shared"
- *	vaults/{vault}/connectors/{connector}		a credential id
- *	vaults/{vault}/names/{name}			a credential id
- *	store.json					{"format": 2}
- *
- * The indexes make the injection path's lookup cost what the user's own
- * vaults cost, not what the whole store holds: a team store has
- * thousands of vaults, and every proxied request asks.  Add, rotate and
- * remove find a credential by connector or name without a walk of its
- * vault either.  They are written
- * in the same transaction as what they index, and they are only ever a
- * way to find records: membership is still decided by members.json and
- * the wrap, a credential by its own metadata and associated data.
- *
- * Trust: the JSON records are not authenticated by themselves; what makes
- * them safe is that every ciphertext's associated data is rebuilt from
- * them.  A credential opens only under the vault id, credential id,
- * connector, injection kind, generation and seal version it was sealed
- * with, and a wrap only under its vault id, user id and generation.  So
- * editing metadata, swapping blobs, restoring an older generation's blob
- * or an older seal of a rotated credential makes the open fail rather
- * than hand a secret to the wrong connector.  (Rolling back a
- * credential's blob and its metadata together is not detected; see
- * aileron-vault(5).)
+ * The operations.  What they read and write are the records of record.c,
+ * which describes their layout and why they can be trusted.
  *
  * Every public function runs in one transaction and either commits all of
  * its changes or aborts them all: a failed operation leaves the store
@@ -74,42 +40,13 @@
 #include "crypto.h"
 #include "store.h"
 #include "vault.h"
+#include "record.h"
 
-#define VAULT_MEMBERS_MAX	256
-#define VAULT_TYPE_PERSONAL	"personal"
-#define VAULT_TYPE_SHARED	"shared"
 #define NITEMS(a)		(sizeof(a) / sizeof((a)[0]))
 #define VAULT_NAME_CHARS	"._-@+:"	/* besides letters, digits */
 
 struct vault {
 	struct store	*st;
-};
-
-/* meta.json of a vault. */
-struct vault_meta {
-	char		 id[VAULT_ID_LEN + 1];
-	int		 personal;
-	char		 name[VAULT_NAME_MAX + 1];
-	uint64_t	 generation;
-	time_t		 created;
-};
-
-struct vault_member {
-	char		 user[VAULT_USER_MAX + 1];
-	enum vault_role	 role;
-};
-
-/* members.json of a vault. */
-struct vault_members {
-	size_t			 n;
-	struct vault_member	 m[VAULT_MEMBERS_MAX];
-};
-
-/* One vault a user belongs to. */
-struct vault_ref {
-	char		 id[VAULT_ID_LEN + 1];
-	int		 personal;
-	enum vault_role	 role;
 };
 
 static const char *vault_errors[VAULT_ERR_MAX] = {
@@ -141,95 +78,32 @@ static const char *const vault_roles[] = { "reader", "contributor", "owner" };
 static const char *vault_table_name(const char *const *, size_t,
 		    unsigned int);
 static int	vault_table_index(const char *const *, size_t, const char *);
-static int	vault_valid_chars(const char *, size_t, const char *);
 static int	vault_valid_value(enum vault_kind, const unsigned char *,
 		    size_t);
 static int	vault_new_id(char *);
-static int	vault_kind_ad(const struct vault_credential_info *, char *,
-		    size_t);
-static int	vault_json_get(struct store_txn *, const char *, json_t **);
-static int	vault_json_put(struct store_txn *, const char *, json_t *);
-static int	vault_str(json_t *, const char *, char *, size_t);
-static int	vault_kdf_read(struct store_txn *, const char *,
-		    struct vault_kdf *);
-static int	vault_kdf_write(struct store_txn *, const char *,
-		    const struct vault_kdf *);
-static int	vault_meta_read(struct store_txn *, const char *,
-		    struct vault_meta *);
-static int	vault_meta_write(struct store_txn *, const struct vault_meta *);
-static int	vault_members_read(struct store_txn *, const char *,
-		    struct vault_members *);
-static int	vault_members_write(struct store_txn *, const char *,
-		    const struct vault_members *);
-static struct vault_member *vault_members_find(struct vault_members *,
-		    const char *);
-static int	vault_index_vaults(struct store_txn *, const char *,
-		    struct vault_ref **, size_t *);
-static int	vault_index_member(struct store_txn *, const char *,
-		    const char *, int);
-static int	vault_user_vaults(struct store_txn *, const char *,
-		    struct vault_ref **, size_t *);
-static int	vault_cred_find(struct store_txn *, const char *,
-		    const char *, struct vault_credential_info *);
-static int	vault_cred_lookup(struct store_txn *, const char *,
-		    const char *, const char *, struct vault_credential_info *);
-static int	vault_key_unwrap(struct store_txn *, const char *,
-		    const unsigned char *, const char *, struct vault_key **);
 static int	vault_migrate(struct vault *);
 static int	vault_migrate_vault(struct store_txn *, const char *,
 		    size_t *);
-static int	vault_resolve(struct store_txn *, const char *, const char *,
-		    struct vault_meta *, enum vault_role *);
-static int	vault_wrap_open(struct store_txn *, const char *, const char *,
-		    const unsigned char *, uint64_t, struct crypto_secret **);
-static int	vault_wrap_write(struct store_txn *, const char *, const char *,
-		    const unsigned char *, uint64_t,
-		    const struct crypto_secret *);
-static int	vault_check_personal(struct store_txn *, const char *,
-		    const unsigned char *);
-static int	vault_cred_meta_parse(const char *, const unsigned char *,
-		    size_t, int, struct vault_credential_info *);
-static int	vault_cred_meta_write(struct store_txn *,
-		    const struct vault_credential_info *);
-static int	vault_cred_list(struct store_txn *, const char *, int,
-		    struct vault_credential_info **, size_t *);
-static int	vault_cred_seal(struct store_txn *, const unsigned char *,
-		    uint64_t, const struct vault_credential_info *,
-		    const unsigned char *, size_t);
-static int	vault_cred_index(struct store_txn *,
-		    const struct vault_credential_info *);
-static int	vault_cred_open(struct store_txn *, const unsigned char *,
-		    uint64_t, const struct vault_credential_info *,
-		    struct crypto_secret **);
-static int	vault_cred_del(struct store_txn *,
-		    const struct vault_credential_info *);
-static int	vault_cred_byname(struct store_txn *, const char *,
-		    const char *, struct vault_credential_info *);
+static int	vault_migrate_ids(struct store_txn *, char **, size_t *);
+static int	vault_cred_replace_existing(struct store_txn *, const char *,
+		    const char *, const char *, const char *, int, int *);
 static int	vault_cred_change_begin(struct store_txn *, const char *,
 		    const unsigned char *, const char *, const char *,
 		    struct vault_meta *, struct crypto_secret **,
 		    struct vault_credential_info *);
 static const unsigned char *vault_member_key_find(
 		    const struct vault_member_key *, size_t, const char *);
-static int	vault_finish(struct store_txn *, int);
-
-/*
- * Key names.  Every component is validated (ids are hex, user ids have no
- * '/'), so a name can never reach outside its vault's prefix.
- */
-#define KEY_KDF		"users/%s/kdf.json"
-#define KEY_META	"vaults/%s/meta.json"
-#define KEY_MEMBERS	"vaults/%s/members.json"
-#define KEY_WRAP	"vaults/%s/key_wrappings/%s.wrap"
-#define KEY_CREDS	"vaults/%s/credentials/"
-#define KEY_ENC		"vaults/%s/credentials/%s.enc"
-#define KEY_CMETA	"vaults/%s/credentials/%s.meta.json"
-#define CMETA_SUFFIX	".meta.json"
-#define KEY_UVAULTS	"users/%s/vaults/"
-#define KEY_UVAULT	"users/%s/vaults/%s"
-#define KEY_CONN	"vaults/%s/connectors/%s"
-#define KEY_NAME	"vaults/%s/names/%s"
-#define KEY_FORMAT	"store.json"
+static int	vault_revoke_check_keys(struct store_txn *,
+		    const struct vault_meta *, const struct vault_members *,
+		    const char *, const struct vault_member_key *, size_t,
+		    struct vault_members *);
+static int	vault_revoke_reseal(struct store_txn *,
+		    const struct vault_meta *, const struct crypto_secret *,
+		    const struct crypto_secret *, size_t *);
+static int	vault_revoke_rewrap(struct store_txn *,
+		    const struct vault_meta *, const struct vault_members *,
+		    const char *, const struct vault_member_key *, size_t,
+		    const struct crypto_secret *);
 
 struct vault *
 vault_open(const char *dir)
@@ -271,8 +145,8 @@ vault_migrate_vault(struct store_txn *txn, const char *id, size_t *ncred)
 	size_t				 i, j, n = 0, len;
 	int				 rv, r;
 
-	if ((rv = vault_meta_read(txn, id, &m)) != VAULT_OK ||
-	    (rv = vault_members_read(txn, id, &ms)) != VAULT_OK)
+	if ((rv = record_meta_read(txn, id, &m)) != VAULT_OK ||
+	    (rv = record_members_read(txn, id, &ms)) != VAULT_OK)
 		return rv;
 	for (i = 0; i < ms.n; i++) {
 		snprintf(key, sizeof(key), KEY_WRAP, id, ms.m[i].user);
@@ -281,14 +155,14 @@ vault_migrate_vault(struct store_txn *txn, const char *id, size_t *ncred)
 		if (r == -1)
 			return VAULT_ERR_SYSTEM;
 		free(val);
-		if ((rv = vault_index_member(txn, ms.m[i].user, id,
+		if ((rv = record_index_member(txn, ms.m[i].user, id,
 		    m.personal)) != VAULT_OK)
 			return rv;
 	}
-	if ((rv = vault_cred_list(txn, id, 1, &list, &n)) != VAULT_OK)
+	if ((rv = record_cred_list(txn, id, 1, &list, &n)) != VAULT_OK)
 		return rv;
 	for (i = 0; i < n && rv == VAULT_OK; i++) {
-		if ((rv = vault_cred_meta_write(txn, &list[i])) != VAULT_OK)
+		if ((rv = record_cred_meta_write(txn, &list[i])) != VAULT_OK)
 			break;
 		/* Two for one connector or name: the first, as 0.1 found. */
 		for (j = 0; j < 2; j++) {
@@ -313,48 +187,23 @@ vault_migrate_vault(struct store_txn *txn, const char *id, size_t *ncred)
 }
 
 /*
- * Bring a store written by aileron 0.1 to VAULT_STORE_FORMAT at open, in
- * one transaction: the indexes and every credential's seal version, then
- * store.json.  No key is needed (nothing is re-sealed), so vaultd does
- * it before any user has signed in; a crash leaves the old store, and
- * the next open starts again.  A store of a newer format is refused.
+ * Every vault id in the store, VAULT_ID_LEN + 1 bytes each: the first
+ * key of each vault, then a seek past its prefix.
  */
 static int
-vault_migrate(struct vault *v)
+vault_migrate_ids(struct store_txn *txn, char **idsp, size_t *np)
 {
-	struct store_txn	*txn;
 	struct store_cursor	*c;
-	json_error_t		 jerr;
-	json_t			*o;
 	const unsigned char	*cval;
 	const char		*key;
 	char			*ids = NULL, *nids, skey[STORE_KEY_MAX];
-	unsigned char		*val;
-	size_t			 i, n = 0, ncred = 0, len;
-	json_int_t		 fmt;
+	size_t			 n = 0, len;
 	int			 rv = VAULT_ERR_SYSTEM, r;
 
-	if ((txn = store_begin(v->st)) == NULL)
-		return VAULT_ERR_SYSTEM;
-	if ((r = store_get(txn, KEY_FORMAT, &val, &len)) == 0) {
-		o = json_loadb((char *)val, len, 0, &jerr);
-		free(val);
-		fmt = json_integer_value(json_object_get(o, "format"));
-		json_decref(o);
-		store_abort(txn);
-		if (fmt == VAULT_STORE_FORMAT)
-			return VAULT_OK;
-		log_warnx("the vault store is of format %lld, which this "
-		    "aileron (format %d) cannot read; use the aileron that "
-		    "wrote it", (long long)fmt, VAULT_STORE_FORMAT);
-		return VAULT_ERR_CORRUPT;
-	}
-	if (r == -1)
-		goto done;
-
-	/* Every vault id: the first key of each, then past its prefix. */
+	*idsp = NULL;
+	*np = 0;
 	if ((c = store_cursor_open(txn, "vaults/")) == NULL)
-		goto done;
+		return VAULT_ERR_SYSTEM;
 	while ((r = store_cursor_next(c, &key, &cval, &len)) == 0) {
 		key += strlen("vaults/");
 		if (strlen(key) <= VAULT_ID_LEN || key[VAULT_ID_LEN] != '/') {
@@ -380,9 +229,55 @@ vault_migrate(struct vault *v)
 		}
 	}
 	store_cursor_close(c);
+	if (r == -1) {
+		free(ids);
+		return rv;
+	}
+	*idsp = ids;
+	*np = n;
+	return VAULT_OK;
+}
+
+/*
+ * Bring a store written by aileron 0.1 to VAULT_STORE_FORMAT at open, in
+ * one transaction: the indexes and every credential's seal version, then
+ * store.json.  No key is needed (nothing is re-sealed), so vaultd does
+ * it before any user has signed in; a crash leaves the old store, and
+ * the next open starts again.  A store of a newer format is refused.
+ */
+static int
+vault_migrate(struct vault *v)
+{
+	struct store_txn	*txn;
+	json_error_t		 jerr;
+	json_t			*o;
+	char			*ids = NULL, skey[STORE_KEY_MAX];
+	unsigned char		*val;
+	size_t			 i, n = 0, ncred = 0, len;
+	json_int_t		 fmt;
+	int			 rv = VAULT_ERR_SYSTEM, r;
+
+	if ((txn = store_begin(v->st)) == NULL)
+		return VAULT_ERR_SYSTEM;
+	if ((r = store_get(txn, KEY_FORMAT, &val, &len)) == 0) {
+		o = json_loadb((char *)val, len, 0, &jerr);
+		free(val);
+		fmt = json_integer_value(json_object_get(o, "format"));
+		json_decref(o);
+		store_abort(txn);
+		if (fmt == VAULT_STORE_FORMAT)
+			return VAULT_OK;
+		log_warnx("the vault store is of format %lld, which this "
+		    "aileron (format %d) cannot read; use the aileron that "
+		    "wrote it", (long long)fmt, VAULT_STORE_FORMAT);
+		return VAULT_ERR_CORRUPT;
+	}
 	if (r == -1)
 		goto done;
-	for (i = 0, rv = VAULT_OK; i < n && rv == VAULT_OK; i++)
+
+	if ((rv = vault_migrate_ids(txn, &ids, &n)) != VAULT_OK)
+		goto done;
+	for (i = 0; i < n && rv == VAULT_OK; i++)
 		if (vault_valid_id(ids + i * (VAULT_ID_LEN + 1)))
 			rv = vault_migrate_vault(txn,
 			    ids + i * (VAULT_ID_LEN + 1), &ncred);
@@ -393,7 +288,7 @@ vault_migrate(struct vault *v)
 		rv = VAULT_ERR_SYSTEM;
  done:
 	free(ids);
-	if ((rv = vault_finish(txn, rv)) != VAULT_OK) {
+	if ((rv = record_finish(txn, rv)) != VAULT_OK) {
 		log_warnx("the vault store could not be brought to format %d: "
 		    "%s", VAULT_STORE_FORMAT, vault_strerror(rv));
 		return rv;
@@ -484,7 +379,7 @@ vault_role_parse(const char *s, enum vault_role *r)
 }
 
 /* 1..max characters, each alphanumeric or in extra. */
-static int
+int
 vault_valid_chars(const char *s, size_t max, const char *extra)
 {
 	size_t	 n;
@@ -563,771 +458,6 @@ vault_new_id(char *id)
 	return 0;
 }
 
-/* The kind as bound into the associated data: "header:X-Api-Key". */
-static int
-vault_kind_ad(const struct vault_credential_info *ci, char *buf, size_t len)
-{
-	int	 n;
-
-	if (ci->kind == VAULT_KIND_HEADER || ci->kind == VAULT_KIND_QUERY)
-		n = snprintf(buf, len, "%s:%s", vault_kind_name(ci->kind),
-		    ci->param);
-	else
-		n = snprintf(buf, len, "%s", vault_kind_name(ci->kind));
-	return (n < 0 || (size_t)n >= len) ? -1 : 0;
-}
-
-/* Returns VAULT_OK, VAULT_ERR_NO_VAULT (absent), CORRUPT or SYSTEM. */
-static int
-vault_json_get(struct store_txn *txn, const char *key, json_t **out)
-{
-	json_error_t	 jerr;
-	unsigned char	*val;
-	size_t		 len;
-	int		 rv;
-
-	*out = NULL;
-	if ((rv = store_get(txn, key, &val, &len)) == STORE_NOTFOUND)
-		return VAULT_ERR_NO_VAULT;
-	if (rv == -1)
-		return VAULT_ERR_SYSTEM;
-	*out = json_loadb((char *)val, len, JSON_REJECT_DUPLICATES, &jerr);
-	free(val);
-	if (*out == NULL || !json_is_object(*out)) {
-		log_warnx("vault: record %s is damaged: %s", key,
-		    *out == NULL ? jerr.text : "not an object");
-		json_decref(*out);
-		*out = NULL;
-		return VAULT_ERR_CORRUPT;
-	}
-	return VAULT_OK;
-}
-
-static int
-vault_json_put(struct store_txn *txn, const char *key, json_t *o)
-{
-	char	*s;
-	int	 rv;
-
-	if (o == NULL)
-		return VAULT_ERR_SYSTEM;
-	if ((s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
-		return VAULT_ERR_SYSTEM;
-	rv = store_put(txn, key, s, strlen(s)) == 0 ? VAULT_OK :
-	    VAULT_ERR_SYSTEM;
-	free(s);
-	return rv;
-}
-
-static int
-vault_str(json_t *o, const char *field, char *buf, size_t len)
-{
-	const char	*s;
-
-	if ((s = json_string_value(json_object_get(o, field))) == NULL ||
-	    strlcpy(buf, s, len) >= len)
-		return -1;
-	return 0;
-}
-
-static int
-vault_kdf_read(struct store_txn *txn, const char *user, struct vault_kdf *kdf)
-{
-	char		 key[STORE_KEY_MAX], salt[CRYPTO_SALT_LEN * 2 + 1];
-	const char	*why;
-	json_t		*o, *jn, *jr, *jp;
-	unsigned int	 b;
-	size_t		 i;
-	int		 rv;
-
-	snprintf(key, sizeof(key), KEY_KDF, user);
-	if ((rv = vault_json_get(txn, key, &o)) != VAULT_OK)
-		return rv == VAULT_ERR_NO_VAULT ? VAULT_ERR_NO_USER : rv;
-	jn = json_object_get(o, "N");
-	jr = json_object_get(o, "r");
-	jp = json_object_get(o, "p");
-	if (vault_str(o, "salt", salt, sizeof(salt)) == -1 ||
-	    strlen(salt) != CRYPTO_SALT_LEN * 2 || !json_is_integer(jn) ||
-	    !json_is_integer(jr) || !json_is_integer(jp) ||
-	    json_integer_value(jn) < 0 || json_integer_value(jr) < 0 ||
-	    json_integer_value(jp) < 0 ||
-	    json_integer_value(jr) > UINT32_MAX ||
-	    json_integer_value(jp) > UINT32_MAX) {
-		log_warnx("vault: record %s is damaged", key);
-		json_decref(o);
-		return VAULT_ERR_CORRUPT;
-	}
-	kdf->N = (uint64_t)json_integer_value(jn);
-	kdf->r = (uint32_t)json_integer_value(jr);
-	kdf->p = (uint32_t)json_integer_value(jp);
-	json_decref(o);
-	for (i = 0; i < CRYPTO_SALT_LEN; i++) {
-		if (sscanf(salt + i * 2, "%2x", &b) != 1) {
-			log_warnx("vault: record %s has a bad salt", key);
-			return VAULT_ERR_CORRUPT;
-		}
-		kdf->salt[i] = (unsigned char)b;
-	}
-	/* A tampered kdf.json must not make the CLI burn memory or CPU. */
-	if ((why = crypto_kdf_check(kdf->N, kdf->r, kdf->p)) != NULL) {
-		log_warnx("vault: %s: %s (N=%llu r=%u p=%u)", key, why,
-		    (unsigned long long)kdf->N, kdf->r, kdf->p);
-		return VAULT_ERR_KDF;
-	}
-	return VAULT_OK;
-}
-
-static int
-vault_kdf_write(struct store_txn *txn, const char *user,
-    const struct vault_kdf *kdf)
-{
-	char	 key[STORE_KEY_MAX], salt[CRYPTO_SALT_LEN * 2 + 1];
-	json_t	*o;
-	size_t	 i;
-	int	 rv;
-
-	for (i = 0; i < CRYPTO_SALT_LEN; i++)
-		snprintf(salt + i * 2, 3, "%02x", kdf->salt[i]);
-	snprintf(key, sizeof(key), KEY_KDF, user);
-	o = json_pack("{s:i, s:s, s:I, s:I, s:I}", "format", VAULT_FORMAT,
-	    "salt", salt, "N", (json_int_t)kdf->N, "r", (json_int_t)kdf->r,
-	    "p", (json_int_t)kdf->p);
-	rv = vault_json_put(txn, key, o);
-	json_decref(o);
-	return rv;
-}
-
-static int
-vault_meta_read(struct store_txn *txn, const char *id, struct vault_meta *m)
-{
-	char		 key[STORE_KEY_MAX], type[16];
-	json_t		*o, *jg, *jc;
-	int		 rv;
-
-	memset(m, 0, sizeof(*m));
-	snprintf(key, sizeof(key), KEY_META, id);
-	if ((rv = vault_json_get(txn, key, &o)) != VAULT_OK)
-		return rv;
-	jg = json_object_get(o, "generation");
-	jc = json_object_get(o, "created");
-	if (vault_str(o, "type", type, sizeof(type)) == -1 ||
-	    vault_str(o, "name", m->name, sizeof(m->name)) == -1 ||
-	    !json_is_integer(jg) || json_integer_value(jg) < 1 ||
-	    !json_is_integer(jc) ||
-	    (strcmp(type, VAULT_TYPE_PERSONAL) != 0 &&
-	    strcmp(type, VAULT_TYPE_SHARED) != 0)) {
-		log_warnx("vault: record %s is damaged", key);
-		json_decref(o);
-		return VAULT_ERR_CORRUPT;
-	}
-	strlcpy(m->id, id, sizeof(m->id));
-	m->personal = strcmp(type, VAULT_TYPE_PERSONAL) == 0;
-	m->generation = (uint64_t)json_integer_value(jg);
-	m->created = (time_t)json_integer_value(jc);
-	json_decref(o);
-	return VAULT_OK;
-}
-
-static int
-vault_meta_write(struct store_txn *txn, const struct vault_meta *m)
-{
-	char	 key[STORE_KEY_MAX];
-	json_t	*o;
-	int	 rv;
-
-	snprintf(key, sizeof(key), KEY_META, m->id);
-	o = json_pack("{s:i, s:s, s:s, s:s, s:I, s:I}", "format", VAULT_FORMAT,
-	    "id", m->id, "type", m->personal ? VAULT_TYPE_PERSONAL :
-	    VAULT_TYPE_SHARED, "name", m->name,
-	    "generation", (json_int_t)m->generation,
-	    "created", (json_int_t)m->created);
-	rv = vault_json_put(txn, key, o);
-	json_decref(o);
-	return rv;
-}
-
-static int
-vault_members_read(struct store_txn *txn, const char *id,
-    struct vault_members *ms)
-{
-	char		 key[STORE_KEY_MAX], role[16];
-	json_t		*o, *a, *e;
-	size_t		 i;
-	int		 rv;
-
-	memset(ms, 0, sizeof(*ms));
-	snprintf(key, sizeof(key), KEY_MEMBERS, id);
-	if ((rv = vault_json_get(txn, key, &o)) != VAULT_OK)
-		return rv == VAULT_ERR_NO_VAULT ? VAULT_ERR_CORRUPT : rv;
-	a = json_object_get(o, "members");
-	if (!json_is_array(a) || json_array_size(a) > VAULT_MEMBERS_MAX)
-		goto bad;
-	json_array_foreach(a, i, e) {
-		if (vault_str(e, "user", ms->m[i].user,
-		    sizeof(ms->m[i].user)) == -1 ||
-		    !vault_valid_user(ms->m[i].user) ||
-		    vault_str(e, "role", role, sizeof(role)) == -1 ||
-		    vault_role_parse(role, &ms->m[i].role) == -1)
-			goto bad;
-		ms->n++;
-	}
-	json_decref(o);
-	return VAULT_OK;
- bad:
-	log_warnx("vault: record %s is damaged", key);
-	json_decref(o);
-	return VAULT_ERR_CORRUPT;
-}
-
-static int
-vault_members_write(struct store_txn *txn, const char *id,
-    const struct vault_members *ms)
-{
-	char	 key[STORE_KEY_MAX];
-	json_t	*o, *a;
-	size_t	 i;
-	int	 rv;
-
-	if ((a = json_array()) == NULL)
-		return VAULT_ERR_SYSTEM;
-	for (i = 0; i < ms->n; i++)
-		if (json_array_append_new(a, json_pack("{s:s, s:s}",
-		    "user", ms->m[i].user,
-		    "role", vault_role_name(ms->m[i].role))) == -1) {
-			json_decref(a);
-			return VAULT_ERR_SYSTEM;
-		}
-	snprintf(key, sizeof(key), KEY_MEMBERS, id);
-	o = json_pack("{s:i, s:o}", "format", VAULT_FORMAT, "members", a);
-	rv = vault_json_put(txn, key, o);
-	json_decref(o);
-	return rv;
-}
-
-static struct vault_member *
-vault_members_find(struct vault_members *ms, const char *user)
-{
-	size_t	 i;
-
-	for (i = 0; i < ms->n; i++)
-		if (strcmp(ms->m[i].user, user) == 0)
-			return &ms->m[i];
-	return NULL;
-}
-
-/*
- * The vaults the index lists for a user, personal first, then in id
- * order: a cursor over users/{user}/vaults/, so this costs what the
- * user's own vaults cost, however many vaults the store holds.  Roles
- * are not filled in; the index only finds vaults.
- */
-static int
-vault_index_vaults(struct store_txn *txn, const char *user,
-    struct vault_ref **refsp, size_t *np)
-{
-	struct store_cursor	*c;
-	struct vault_ref	*refs = NULL, *nr, tmp;
-	const unsigned char	*val;
-	const char		*key, *id;
-	char			 prefix[STORE_KEY_MAX];
-	size_t			 n = 0, len, plen;
-	int			 rv = VAULT_ERR_SYSTEM, r, personal;
-
-	*refsp = NULL;
-	*np = 0;
-	plen = (size_t)snprintf(prefix, sizeof(prefix), KEY_UVAULTS, user);
-	if ((c = store_cursor_open(txn, prefix)) == NULL)
-		return VAULT_ERR_SYSTEM;
-	while ((r = store_cursor_next(c, &key, &val, &len)) == 0) {
-		id = key + plen;
-		personal = len == strlen(VAULT_TYPE_PERSONAL) &&
-		    memcmp(val, VAULT_TYPE_PERSONAL, len) == 0;
-		if (!vault_valid_id(id) || (!personal &&
-		    (len != strlen(VAULT_TYPE_SHARED) ||
-		    memcmp(val, VAULT_TYPE_SHARED, len) != 0))) {
-			log_warnx("vault: record %s is damaged", key);
-			rv = VAULT_ERR_CORRUPT;
-			goto done;
-		}
-		if ((nr = reallocarray(refs, n + 1, sizeof(*refs))) == NULL) {
-			log_warn("%s", __func__);
-			goto done;
-		}
-		refs = nr;
-		memset(&refs[n], 0, sizeof(refs[n]));
-		strlcpy(refs[n].id, id, sizeof(refs[n].id));
-		refs[n].personal = personal;
-		if (personal && n > 0) {
-			tmp = refs[0];
-			refs[0] = refs[n];
-			refs[n] = tmp;
-		}
-		n++;
-	}
-	if (r == -1)
-		goto done;
-	*refsp = refs;
-	*np = n;
-	refs = NULL;
-	rv = VAULT_OK;
- done:
-	store_cursor_close(c);
-	free(refs);
-	return rv;
-}
-
-/* Index a membership (personal: 1 or 0), or with personal -1 drop it. */
-static int
-vault_index_member(struct store_txn *txn, const char *user,
-    const char *vault_id, int personal)
-{
-	const char	*type;
-	char		 key[STORE_KEY_MAX];
-
-	snprintf(key, sizeof(key), KEY_UVAULT, user, vault_id);
-	if (personal == -1)
-		return store_del(txn, key) == -1 ? VAULT_ERR_SYSTEM :
-		    VAULT_OK;
-	type = personal ? VAULT_TYPE_PERSONAL : VAULT_TYPE_SHARED;
-	return store_put(txn, key, type, strlen(type)) == 0 ? VAULT_OK :
-	    VAULT_ERR_SYSTEM;
-}
-
-/*
- * The vaults a user belongs to, personal first, with the user's role.
- * The index finds them; membership is what it always was: a wrap for the
- * user and a place in members.json.
- */
-static int
-vault_user_vaults(struct store_txn *txn, const char *user,
-    struct vault_ref **refsp, size_t *np)
-{
-	struct vault_ref	*refs, tmp;
-	struct vault_members	 ms;
-	struct vault_member	*mb;
-	struct vault_meta	 m;
-	char			 wkey[STORE_KEY_MAX];
-	unsigned char		*w;
-	size_t			 i, n, kept = 0, wlen;
-	int			 rv, r;
-
-	*refsp = NULL;
-	*np = 0;
-	if ((rv = vault_index_vaults(txn, user, &refs, &n)) != VAULT_OK)
-		return rv;
-	for (i = 0; i < n; i++) {
-		snprintf(wkey, sizeof(wkey), KEY_WRAP, refs[i].id, user);
-		if ((r = store_get(txn, wkey, &w, &wlen)) == STORE_NOTFOUND)
-			continue;
-		if (r == -1) {
-			free(refs);
-			return VAULT_ERR_SYSTEM;
-		}
-		free(w);
-		if ((rv = vault_meta_read(txn, refs[i].id, &m)) != VAULT_OK ||
-		    (rv = vault_members_read(txn, refs[i].id, &ms)) !=
-		    VAULT_OK) {
-			free(refs);
-			return rv;
-		}
-		if ((mb = vault_members_find(&ms, user)) == NULL)
-			continue;
-		refs[kept] = refs[i];
-		refs[kept].personal = m.personal;
-		refs[kept].role = mb->role;
-		kept++;
-	}
-	if (kept > 0 && !refs[0].personal) {
-		/* The index said otherwise: find the personal one by meta. */
-		for (i = 1; i < kept; i++)
-			if (refs[i].personal) {
-				tmp = refs[0];
-				refs[0] = refs[i];
-				refs[i] = tmp;
-				break;
-			}
-	}
-	*refsp = refs;
-	*np = kept;
-	return VAULT_OK;
-}
-
-/*
- * Which vault an operation means (NULL: the user's personal vault), that
- * it exists, and the user's role in it.
- */
-static int
-vault_resolve(struct store_txn *txn, const char *user, const char *vault_id,
-    struct vault_meta *m, enum vault_role *role)
-{
-	struct vault_members	 ms;
-	struct vault_member	*mb;
-	struct vault_ref	*refs;
-	struct vault_kdf	 kdf;
-	size_t			 n;
-	int			 rv;
-
-	if ((rv = vault_kdf_read(txn, user, &kdf)) != VAULT_OK &&
-	    rv != VAULT_ERR_KDF)
-		return rv;
-	if (vault_id == NULL) {
-		if ((rv = vault_user_vaults(txn, user, &refs, &n)) != VAULT_OK)
-			return rv;
-		if (n == 0 || !refs[0].personal) {
-			free(refs);
-			log_warnx("vault: user %s has no personal vault", user);
-			return VAULT_ERR_CORRUPT;
-		}
-		rv = vault_meta_read(txn, refs[0].id, m);
-		*role = refs[0].role;
-		free(refs);
-		return rv;
-	}
-	if (!vault_valid_id(vault_id))
-		return VAULT_ERR_NO_VAULT;
-	if ((rv = vault_meta_read(txn, vault_id, m)) != VAULT_OK)
-		return rv;
-	if ((rv = vault_members_read(txn, vault_id, &ms)) != VAULT_OK)
-		return rv;
-	if ((mb = vault_members_find(&ms, user)) == NULL)
-		return VAULT_ERR_NOT_MEMBER;
-	*role = mb->role;
-	return VAULT_OK;
-}
-
-/*
- * Unwrap a vault key.  A missing wrap means no membership; a wrap that
- * does not open means the wrong user key (or a tampered wrap, which GCM
- * cannot tell apart): either way the caller gets "wrong master key" and
- * no bytes at all.
- */
-static int
-vault_wrap_open(struct store_txn *txn, const char *vault_id, const char *user,
-    const unsigned char *ukey, uint64_t gen, struct crypto_secret **vkey)
-{
-	struct crypto_ad	 ad;
-	char			 key[STORE_KEY_MAX];
-	unsigned char		*w;
-	size_t			 wlen;
-	int			 rv;
-
-	*vkey = NULL;
-	snprintf(key, sizeof(key), KEY_WRAP, vault_id, user);
-	if ((rv = store_get(txn, key, &w, &wlen)) == STORE_NOTFOUND)
-		return VAULT_ERR_NOT_MEMBER;
-	if (rv == -1)
-		return VAULT_ERR_SYSTEM;
-	if (crypto_ad_wrap(&ad, vault_id, user, gen) == -1) {
-		free(w);
-		return VAULT_ERR_SYSTEM;
-	}
-	rv = crypto_open(ukey, &ad, w, wlen, vkey);
-	free(w);
-	if (rv == -1 || (*vkey)->len != CRYPTO_KEY_LEN) {
-		crypto_secret_free(*vkey);
-		*vkey = NULL;
-		log_warnx("vault: user %s: wrong master key for vault %s",
-		    user, vault_id);
-		return VAULT_ERR_WRONG_KEY;
-	}
-	return VAULT_OK;
-}
-
-static int
-vault_wrap_write(struct store_txn *txn, const char *vault_id,
-    const char *user, const unsigned char *ukey, uint64_t gen,
-    const struct crypto_secret *vkey)
-{
-	struct crypto_ad	 ad;
-	char			 key[STORE_KEY_MAX];
-	unsigned char		*w;
-	size_t			 wlen;
-	int			 rv;
-
-	snprintf(key, sizeof(key), KEY_WRAP, vault_id, user);
-	if (crypto_ad_wrap(&ad, vault_id, user, gen) == -1 ||
-	    crypto_seal(ukey, &ad, vkey->data, vkey->len, &w, &wlen) == -1)
-		return VAULT_ERR_SYSTEM;
-	rv = store_put(txn, key, w, wlen) == 0 ? VAULT_OK : VAULT_ERR_SYSTEM;
-	free(w);
-	return rv;
-}
-
-/*
- * Before anything is wrapped under a user key, prove it is the right one
- * by opening the user's personal vault; otherwise a typo would wrap a
- * vault key under a key nobody can reproduce.
- */
-static int
-vault_check_personal(struct store_txn *txn, const char *user,
-    const unsigned char *ukey)
-{
-	struct crypto_secret	*vkey;
-	struct vault_meta	 m;
-	enum vault_role		 role;
-	int			 rv;
-
-	if ((rv = vault_resolve(txn, user, NULL, &m, &role)) != VAULT_OK)
-		return rv;
-	rv = vault_wrap_open(txn, m.id, user, ukey, m.generation, &vkey);
-	crypto_secret_free(vkey);
-	return rv;
-}
-
-/*
- * A credential's metadata.  legacy: the record may be as aileron 0.1
- * wrote it, without a seal version (only while migrating); otherwise a
- * record without one is damaged.
- */
-static int
-vault_cred_meta_parse(const char *vault_id, const unsigned char *val,
-    size_t len, int legacy, struct vault_credential_info *ci)
-{
-	json_error_t	 jerr;
-	json_t		*o, *jc, *jr, *jv;
-	char		 kind[16];
-	int		 rv = VAULT_ERR_CORRUPT;
-
-	memset(ci, 0, sizeof(*ci));
-	if ((o = json_loadb((const char *)val, len, JSON_REJECT_DUPLICATES,
-	    &jerr)) == NULL)
-		return VAULT_ERR_CORRUPT;
-	jc = json_object_get(o, "created");
-	jr = json_object_get(o, "rotated");
-	jv = json_object_get(o, "version");
-	if ((jv == NULL && !legacy) || (jv != NULL &&
-	    (!json_is_integer(jv) || json_integer_value(jv) < 0)))
-		goto done;
-	if (vault_str(o, "id", ci->id, sizeof(ci->id)) == -1 ||
-	    !vault_valid_id(ci->id) ||
-	    vault_str(o, "name", ci->name, sizeof(ci->name)) == -1 ||
-	    vault_str(o, "connector", ci->connector,
-	    sizeof(ci->connector)) == -1 ||
-	    vault_str(o, "kind", kind, sizeof(kind)) == -1 ||
-	    vault_kind_parse(kind, &ci->kind) == -1 ||
-	    !json_is_integer(jc) || !json_is_integer(jr))
-		goto done;
-	if ((ci->kind == VAULT_KIND_HEADER || ci->kind == VAULT_KIND_QUERY) &&
-	    vault_str(o, "param", ci->param, sizeof(ci->param)) == -1)
-		goto done;
-	strlcpy(ci->vault_id, vault_id, sizeof(ci->vault_id));
-	ci->created = (time_t)json_integer_value(jc);
-	ci->rotated = (time_t)json_integer_value(jr);
-	ci->version = jv != NULL ? (uint64_t)json_integer_value(jv) : 0;
-	rv = VAULT_OK;
- done:
-	json_decref(o);
-	return rv;
-}
-
-static int
-vault_cred_meta_write(struct store_txn *txn,
-    const struct vault_credential_info *ci)
-{
-	char	 key[STORE_KEY_MAX];
-	json_t	*o;
-	int	 rv;
-
-	snprintf(key, sizeof(key), KEY_CMETA, ci->vault_id, ci->id);
-	o = json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:I, s:I}",
-	    "format", VAULT_FORMAT, "id", ci->id, "name", ci->name,
-	    "connector", ci->connector, "kind", vault_kind_name(ci->kind),
-	    "created", (json_int_t)ci->created,
-	    "rotated", (json_int_t)ci->rotated,
-	    "version", (json_int_t)ci->version);
-	if (o != NULL && (ci->kind == VAULT_KIND_HEADER ||
-	    ci->kind == VAULT_KIND_QUERY) &&
-	    json_object_set_new(o, "param", json_string(ci->param)) == -1) {
-		json_decref(o);
-		return VAULT_ERR_SYSTEM;
-	}
-	rv = vault_json_put(txn, key, o);
-	json_decref(o);
-	return rv;
-}
-
-/* Every credential's metadata in one vault, in key order. */
-static int
-vault_cred_list(struct store_txn *txn, const char *vault_id, int legacy,
-    struct vault_credential_info **cip, size_t *np)
-{
-	struct store_cursor		*c;
-	struct vault_credential_info	*ci = NULL, *nci;
-	const unsigned char		*val;
-	const char			*key;
-	char				 prefix[STORE_KEY_MAX];
-	char				 want[STORE_KEY_MAX];
-	size_t				 n = 0, cap = 0, len, kl;
-	int				 r, rv = VAULT_ERR_SYSTEM;
-
-	*cip = NULL;
-	*np = 0;
-	snprintf(prefix, sizeof(prefix), KEY_CREDS, vault_id);
-	if ((c = store_cursor_open(txn, prefix)) == NULL)
-		return VAULT_ERR_SYSTEM;
-	while ((r = store_cursor_next(c, &key, &val, &len)) == 0) {
-		kl = strlen(key);
-		if (kl < strlen(CMETA_SUFFIX) ||
-		    strcmp(key + kl - strlen(CMETA_SUFFIX), CMETA_SUFFIX) != 0)
-			continue;
-		if (n == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
-			if ((nci = reallocarray(ci, cap,
-			    sizeof(*ci))) == NULL) {
-				log_warn("%s", __func__);
-				goto done;
-			}
-			ci = nci;
-		}
-		/*
-		 * The id inside must be the one in the record's name, or
-		 * a meta record copied over another would hide that
-		 * credential behind a second copy of the first.
-		 */
-		if (vault_cred_meta_parse(vault_id, val, len, legacy,
-		    &ci[n]) == VAULT_OK)
-			snprintf(want, sizeof(want), KEY_CMETA, vault_id,
-			    ci[n].id);
-		else
-			want[0] = '\0';
-		if (strcmp(key, want) != 0) {
-			log_warnx("vault: record %s is damaged", key);
-			rv = VAULT_ERR_CORRUPT;
-			goto done;
-		}
-		n++;
-	}
-	if (r == -1)
-		goto done;
-	*cip = ci;
-	*np = n;
-	ci = NULL;
-	rv = VAULT_OK;
- done:
-	store_cursor_close(c);
-	free(ci);
-	return rv;
-}
-
-static int
-vault_cred_seal(struct store_txn *txn, const unsigned char *vkey,
-    uint64_t gen, const struct vault_credential_info *ci,
-    const unsigned char *value, size_t len)
-{
-	struct crypto_ad	 ad;
-	char			 key[STORE_KEY_MAX], kind[VAULT_PARAM_MAX + 16];
-	unsigned char		*blob;
-	size_t			 bloblen;
-	int			 rv;
-
-	if (vault_kind_ad(ci, kind, sizeof(kind)) == -1 ||
-	    crypto_ad_credential(&ad, ci->vault_id, ci->id, ci->connector,
-	    kind, gen, ci->version) == -1 ||
-	    crypto_seal(vkey, &ad, value, len, &blob, &bloblen) == -1)
-		return VAULT_ERR_SYSTEM;
-	snprintf(key, sizeof(key), KEY_ENC, ci->vault_id, ci->id);
-	rv = store_put(txn, key, blob, bloblen) == 0 ? VAULT_OK :
-	    VAULT_ERR_SYSTEM;
-	free(blob);
-	return rv;
-}
-
-static int
-vault_cred_open(struct store_txn *txn, const unsigned char *vkey,
-    uint64_t gen, const struct vault_credential_info *ci,
-    struct crypto_secret **out)
-{
-	struct crypto_ad	 ad;
-	char			 key[STORE_KEY_MAX], kind[VAULT_PARAM_MAX + 16];
-	unsigned char		*blob;
-	size_t			 bloblen;
-	int			 rv;
-
-	*out = NULL;
-	snprintf(key, sizeof(key), KEY_ENC, ci->vault_id, ci->id);
-	if ((rv = store_get(txn, key, &blob, &bloblen)) == STORE_NOTFOUND) {
-		log_warnx("vault: credential %s in vault %s has no value",
-		    ci->name, ci->vault_id);
-		return VAULT_ERR_CORRUPT;
-	}
-	if (rv == -1)
-		return VAULT_ERR_SYSTEM;
-	if (vault_kind_ad(ci, kind, sizeof(kind)) == -1 ||
-	    crypto_ad_credential(&ad, ci->vault_id, ci->id, ci->connector,
-	    kind, gen, ci->version) == -1) {
-		free(blob);
-		return VAULT_ERR_SYSTEM;
-	}
-	rv = crypto_open(vkey, &ad, blob, bloblen, out);
-	free(blob);
-	if (rv == -1) {
-		log_warnx("vault: credential %s (%s) in vault %s does not "
-		    "authenticate: damaged, moved, re-pointed or rolled back",
-		    ci->name, ci->connector, ci->vault_id);
-		return VAULT_ERR_CORRUPT;
-	}
-	return VAULT_OK;
-}
-
-/* The index entries: this credential is the connector's and the name's. */
-static int
-vault_cred_index(struct store_txn *txn, const struct vault_credential_info *ci)
-{
-	char	 key[STORE_KEY_MAX];
-
-	snprintf(key, sizeof(key), KEY_CONN, ci->vault_id, ci->connector);
-	if (store_put(txn, key, ci->id, strlen(ci->id)) == -1)
-		return VAULT_ERR_SYSTEM;
-	snprintf(key, sizeof(key), KEY_NAME, ci->vault_id, ci->name);
-	return store_put(txn, key, ci->id, strlen(ci->id)) == 0 ? VAULT_OK :
-	    VAULT_ERR_SYSTEM;
-}
-
-/* A credential's two records, and its index entries where they are its. */
-static int
-vault_cred_del(struct store_txn *txn, const struct vault_credential_info *ci)
-{
-	char		 key[STORE_KEY_MAX];
-	unsigned char	*id;
-	size_t		 len;
-	int		 i, r;
-
-	for (i = 0; i < 2; i++) {
-		if (i == 0)
-			snprintf(key, sizeof(key), KEY_CONN, ci->vault_id,
-			    ci->connector);
-		else
-			snprintf(key, sizeof(key), KEY_NAME, ci->vault_id,
-			    ci->name);
-		if ((r = store_get(txn, key, &id, &len)) == -1)
-			return VAULT_ERR_SYSTEM;
-		if (r != 0)
-			continue;
-		r = len == strlen(ci->id) && memcmp(id, ci->id, len) == 0;
-		free(id);
-		if (r && store_del(txn, key) == -1)
-			return VAULT_ERR_SYSTEM;
-	}
-	snprintf(key, sizeof(key), KEY_ENC, ci->vault_id, ci->id);
-	if (store_del(txn, key) == -1)
-		return VAULT_ERR_SYSTEM;
-	snprintf(key, sizeof(key), KEY_CMETA, ci->vault_id, ci->id);
-	if (store_del(txn, key) == -1)
-		return VAULT_ERR_SYSTEM;
-	return VAULT_OK;
-}
-
-/* Commit on success, abort on anything else: all or nothing. */
-static int
-vault_finish(struct store_txn *txn, int rv)
-{
-	if (rv != VAULT_OK) {
-		store_abort(txn);
-		return rv;
-	}
-	return store_commit(txn) == 0 ? VAULT_OK : VAULT_ERR_SYSTEM;
-}
-
 /* Fresh KDF parameters for a new user or a passwd: defaults, new salt. */
 int
 vault_kdf_new(struct vault_kdf *kdf)
@@ -1350,7 +480,7 @@ vault_user_kdf(struct vault *v, const char *user, struct vault_kdf *kdf)
 		return VAULT_ERR_INVALID;
 	if ((txn = store_begin(v->st)) == NULL)
 		return VAULT_ERR_SYSTEM;
-	rv = vault_kdf_read(txn, user, kdf);
+	rv = record_kdf_read(txn, user, kdf);
 	store_abort(txn);
 	return rv;
 }
@@ -1380,7 +510,7 @@ vault_user_init(struct vault *v, const char *user,
 	}
 	if ((txn = store_begin(v->st)) == NULL)
 		return VAULT_ERR_SYSTEM;
-	rv = vault_kdf_read(txn, user, &old);
+	rv = record_kdf_read(txn, user, &old);
 	if (rv != VAULT_ERR_NO_USER) {
 		if (rv == VAULT_OK || rv == VAULT_ERR_KDF ||
 		    rv == VAULT_ERR_CORRUPT) {
@@ -1405,16 +535,16 @@ vault_user_init(struct vault *v, const char *user,
 	strlcpy(ms.m[0].user, user, sizeof(ms.m[0].user));
 	ms.m[0].role = VAULT_ROLE_OWNER;
 	ms.n = 1;
-	if ((rv = vault_kdf_write(txn, user, kdf)) != VAULT_OK ||
-	    (rv = vault_meta_write(txn, &m)) != VAULT_OK ||
-	    (rv = vault_members_write(txn, m.id, &ms)) != VAULT_OK ||
-	    (rv = vault_wrap_write(txn, m.id, user, ukey, m.generation,
+	if ((rv = record_kdf_write(txn, user, kdf)) != VAULT_OK ||
+	    (rv = record_meta_write(txn, &m)) != VAULT_OK ||
+	    (rv = record_members_write(txn, m.id, &ms)) != VAULT_OK ||
+	    (rv = record_wrap_write(txn, m.id, user, ukey, m.generation,
 	    vkey)) != VAULT_OK ||
-	    (rv = vault_index_member(txn, user, m.id, 1)) != VAULT_OK)
+	    (rv = record_index_member(txn, user, m.id, 1)) != VAULT_OK)
 		goto done;
  done:
 	crypto_secret_free(vkey);
-	if ((rv = vault_finish(txn, rv)) == VAULT_OK)
+	if ((rv = record_finish(txn, rv)) == VAULT_OK)
 		log_info("vault: user %s initialized, personal vault %s",
 		    user, m.id);
 	return rv;
@@ -1431,7 +561,7 @@ vault_user_check(struct vault *v, const char *user, const unsigned char *ukey)
 		return VAULT_ERR_INVALID;
 	if ((txn = store_begin(v->st)) == NULL)
 		return VAULT_ERR_SYSTEM;
-	rv = vault_check_personal(txn, user, ukey);
+	rv = record_check_personal(txn, user, ukey);
 	store_abort(txn);
 	return rv;
 }
@@ -1449,7 +579,7 @@ vault_user_personal(struct vault *v, const char *user,
 		return VAULT_ERR_INVALID;
 	if ((txn = store_begin(v->st)) == NULL)
 		return VAULT_ERR_SYSTEM;
-	if ((rv = vault_resolve(txn, user, NULL, &m, &role)) == VAULT_OK)
+	if ((rv = record_resolve(txn, user, NULL, &m, &role)) == VAULT_OK)
 		strlcpy(vault_id, m.id, VAULT_ID_LEN + 1);
 	store_abort(txn);
 	return rv;
@@ -1484,33 +614,66 @@ vault_user_passwd(struct vault *v, const char *user,
 	}
 	if ((txn = store_begin(v->st)) == NULL)
 		return VAULT_ERR_SYSTEM;
-	if ((rv = vault_kdf_read(txn, user, &kdf)) != VAULT_OK &&
+	if ((rv = record_kdf_read(txn, user, &kdf)) != VAULT_OK &&
 	    rv != VAULT_ERR_KDF)
 		goto done;
-	if ((rv = vault_check_personal(txn, user, old_ukey)) != VAULT_OK ||
-	    (rv = vault_user_vaults(txn, user, &refs, &n)) != VAULT_OK)
+	if ((rv = record_check_personal(txn, user, old_ukey)) != VAULT_OK ||
+	    (rv = record_user_vaults(txn, user, &refs, &n)) != VAULT_OK)
 		goto done;
 	for (i = 0; i < n; i++) {
-		if ((rv = vault_meta_read(txn, refs[i].id, &m)) != VAULT_OK ||
-		    (rv = vault_wrap_open(txn, m.id, user, old_ukey,
+		if ((rv = record_meta_read(txn, refs[i].id, &m)) != VAULT_OK ||
+		    (rv = record_wrap_open(txn, m.id, user, old_ukey,
 		    m.generation, &vkey)) != VAULT_OK)
 			goto done;
-		rv = vault_wrap_write(txn, m.id, user, new_ukey, m.generation,
+		rv = record_wrap_write(txn, m.id, user, new_ukey, m.generation,
 		    vkey);
 		crypto_secret_free(vkey);
 		if (rv != VAULT_OK)
 			goto done;
 	}
-	rv = vault_kdf_write(txn, user, new_kdf);
+	rv = record_kdf_write(txn, user, new_kdf);
  done:
 	free(refs);
-	if ((rv = vault_finish(txn, rv)) == VAULT_OK)
+	if ((rv = record_finish(txn, rv)) == VAULT_OK)
 		log_info("vault: user %s changed the master key (%zu vaults "
 		    "re-wrapped)", user, n);
 	else
 		log_warnx("vault: user %s: passwd failed: %s", user,
 		    vault_strerror(rv));
 	return rv;
+}
+
+/*
+ * Before an add: the vault's credential for this connector, then the
+ * one of this name, deleted with replace and refused without.
+ * *replaced counts the ones deleted.
+ */
+static int
+vault_cred_replace_existing(struct store_txn *txn, const char *user,
+    const char *vault_id, const char *name, const char *connector,
+    int replace, int *replaced)
+{
+	struct vault_credential_info	 old;
+	int				 i, rv;
+
+	for (i = 0; i < 2; i++) {
+		rv = record_cred_lookup(txn, vault_id, i == 0 ? "connectors" :
+		    "names", i == 0 ? connector : name, &old);
+		if (rv == VAULT_ERR_NO_CREDENTIAL)
+			continue;
+		if (rv != VAULT_OK)
+			return rv;
+		if (!replace) {
+			log_warnx("vault: user %s: add %s refused: vault %s "
+			    "already has %s for connector %s", user, name,
+			    vault_id, old.name, old.connector);
+			return VAULT_ERR_EXISTS;
+		}
+		if ((rv = record_cred_delete(txn, &old)) != VAULT_OK)
+			return rv;
+		(*replaced)++;
+	}
+	return VAULT_OK;
 }
 
 /*
@@ -1526,10 +689,10 @@ vault_credential_add(struct vault *v, const char *user,
 {
 	struct store_txn		*txn;
 	struct crypto_secret		*vkey = NULL;
-	struct vault_credential_info	 ci, old;
+	struct vault_credential_info	 ci;
 	struct vault_meta		 m;
 	enum vault_role			 role;
-	int				 i, rv, replaced = 0;
+	int				 rv, replaced = 0;
 
 	if (!vault_valid_user(user) ||
 	    !vault_valid_chars(name, VAULT_NAME_MAX, VAULT_NAME_CHARS) ||
@@ -1554,60 +717,35 @@ vault_credential_add(struct vault *v, const char *user,
 
 	if ((txn = store_begin(v->st)) == NULL)
 		return VAULT_ERR_SYSTEM;
-	if ((rv = vault_resolve(txn, user, vault_id, &m, &role)) != VAULT_OK)
+	if ((rv = record_resolve(txn, user, vault_id, &m, &role)) != VAULT_OK)
 		goto done;
 	if (role < VAULT_ROLE_CONTRIBUTOR) {
 		rv = VAULT_ERR_DENIED;
 		goto done;
 	}
-	if ((rv = vault_wrap_open(txn, m.id, user, ukey, m.generation,
+	if ((rv = record_wrap_open(txn, m.id, user, ukey, m.generation,
 	    &vkey)) != VAULT_OK)
 		goto done;
-	/* The one for this connector, then the one of this name. */
-	for (i = 0; i < 2; i++) {
-		rv = vault_cred_lookup(txn, m.id, i == 0 ? "connectors" :
-		    "names", i == 0 ? connector : name, &old);
-		if (rv == VAULT_ERR_NO_CREDENTIAL)
-			continue;
-		if (rv != VAULT_OK)
-			goto done;
-		if (!replace) {
-			log_warnx("vault: user %s: add %s refused: vault %s "
-			    "already has %s for connector %s", user, name,
-			    m.id, old.name, old.connector);
-			rv = VAULT_ERR_EXISTS;
-			goto done;
-		}
-		if ((rv = vault_cred_del(txn, &old)) != VAULT_OK)
-			goto done;
-		replaced++;
-	}
-	rv = VAULT_OK;
+	if ((rv = vault_cred_replace_existing(txn, user, m.id, name,
+	    connector, replace, &replaced)) != VAULT_OK)
+		goto done;
 	strlcpy(ci.vault_id, m.id, sizeof(ci.vault_id));
 	if (vault_new_id(ci.id) == -1) {
 		rv = VAULT_ERR_SYSTEM;
 		goto done;
 	}
-	if ((rv = vault_cred_seal(txn, vkey->data, m.generation, &ci, value,
+	if ((rv = record_cred_seal(txn, vkey->data, m.generation, &ci, value,
 	    len)) != VAULT_OK ||
-	    (rv = vault_cred_meta_write(txn, &ci)) != VAULT_OK ||
-	    (rv = vault_cred_index(txn, &ci)) != VAULT_OK)
+	    (rv = record_cred_meta_write(txn, &ci)) != VAULT_OK ||
+	    (rv = record_cred_index(txn, &ci)) != VAULT_OK)
 		goto done;
  done:
 	crypto_secret_free(vkey);
-	if ((rv = vault_finish(txn, rv)) == VAULT_OK)
+	if ((rv = record_finish(txn, rv)) == VAULT_OK)
 		log_info("vault: user %s %s credential %s (connector %s, %s) "
 		    "in vault %s", user, replaced ? "replaced" : "added",
 		    name, connector, vault_kind_name(kind), m.id);
 	return rv;
-}
-
-/* Find one credential by name in an opened transaction. */
-static int
-vault_cred_byname(struct store_txn *txn, const char *vault_id,
-    const char *name, struct vault_credential_info *out)
-{
-	return vault_cred_lookup(txn, vault_id, "names", name, out);
 }
 
 /*
@@ -1628,14 +766,14 @@ vault_cred_change_begin(struct store_txn *txn, const char *user,
 	*vkey = NULL;
 	memset(m, 0, sizeof(*m));
 	memset(ci, 0, sizeof(*ci));
-	if ((rv = vault_resolve(txn, user, vault_id, m, &role)) != VAULT_OK)
+	if ((rv = record_resolve(txn, user, vault_id, m, &role)) != VAULT_OK)
 		return rv;
 	if (role < VAULT_ROLE_CONTRIBUTOR)
 		return VAULT_ERR_DENIED;
-	if ((rv = vault_wrap_open(txn, m->id, user, ukey, m->generation,
+	if ((rv = record_wrap_open(txn, m->id, user, ukey, m->generation,
 	    vkey)) != VAULT_OK)
 		return rv;
-	return vault_cred_byname(txn, m->id, name, ci);
+	return record_cred_byname(txn, m->id, name, ci);
 }
 
 /* A new value for an existing credential; same id, kind and connector. */
@@ -1666,13 +804,13 @@ vault_credential_rotate(struct vault *v, const char *user,
 	/* A new seal version: the old ciphertext no longer opens. */
 	ci.rotated = time(NULL);
 	ci.version++;
-	if ((rv = vault_cred_seal(txn, vkey->data, m.generation, &ci, value,
+	if ((rv = record_cred_seal(txn, vkey->data, m.generation, &ci, value,
 	    len)) != VAULT_OK)
 		goto done;
-	rv = vault_cred_meta_write(txn, &ci);
+	rv = record_cred_meta_write(txn, &ci);
  done:
 	crypto_secret_free(vkey);
-	if ((rv = vault_finish(txn, rv)) == VAULT_OK)
+	if ((rv = record_finish(txn, rv)) == VAULT_OK)
 		log_info("vault: user %s rotated credential %s (connector %s) "
 		    "in vault %s", user, name, ci.connector, m.id);
 	else
@@ -1698,9 +836,9 @@ vault_credential_remove(struct vault *v, const char *user,
 		return VAULT_ERR_SYSTEM;
 	if ((rv = vault_cred_change_begin(txn, user, ukey, vault_id, name, &m,
 	    &vkey, &ci)) == VAULT_OK)
-		rv = vault_cred_del(txn, &ci);
+		rv = record_cred_delete(txn, &ci);
 	crypto_secret_free(vkey);
-	if ((rv = vault_finish(txn, rv)) == VAULT_OK)
+	if ((rv = record_finish(txn, rv)) == VAULT_OK)
 		log_info("vault: user %s removed credential %s (connector %s) "
 		    "from vault %s", user, name, ci.connector, m.id);
 	else
@@ -1733,7 +871,7 @@ vault_credential_list(struct vault *v, const char *user,
 		return VAULT_ERR_SYSTEM;
 	if (vault_id != NULL) {
 		memset(&one, 0, sizeof(one));
-		if ((rv = vault_resolve(txn, user, vault_id, &m,
+		if ((rv = record_resolve(txn, user, vault_id, &m,
 		    &one.role)) != VAULT_OK)
 			goto done;
 		strlcpy(one.id, m.id, sizeof(one.id));
@@ -1744,14 +882,15 @@ vault_credential_list(struct vault *v, const char *user,
 		refs[0] = one;
 		nr = 1;
 	} else {
-		if ((rv = vault_kdf_read(txn, user, &kdf)) != VAULT_OK &&
+		if ((rv = record_kdf_read(txn, user, &kdf)) != VAULT_OK &&
 		    rv != VAULT_ERR_KDF)
 			goto done;
-		if ((rv = vault_user_vaults(txn, user, &refs, &nr)) != VAULT_OK)
+		if ((rv = record_user_vaults(txn, user, &refs, &nr)) !=
+		    VAULT_OK)
 			goto done;
 	}
 	for (i = 0; i < nr; i++) {
-		if ((rv = vault_cred_list(txn, refs[i].id, 0, &list, &n)) !=
+		if ((rv = record_cred_list(txn, refs[i].id, 0, &list, &n)) !=
 		    VAULT_OK)
 			goto done;
 		if (n > 0) {
@@ -1778,79 +917,6 @@ vault_credential_list(struct vault *v, const char *user,
 	return rv;
 }
 
-/*
- * A credential of one vault by an index ("connectors" or "names"): the
- * id the index names, then that credential's own metadata, which must
- * agree with the index (the same id, the same connector or name).
- */
-static int
-vault_cred_lookup(struct store_txn *txn, const char *vault_id,
-    const char *index, const char *value, struct vault_credential_info *out)
-{
-	unsigned char	*val;
-	char		 key[STORE_KEY_MAX], id[VAULT_ID_LEN + 1];
-	size_t		 len;
-	int		 rv, r;
-
-	snprintf(key, sizeof(key), "vaults/%s/%s/%s", vault_id, index, value);
-	if ((r = store_get(txn, key, &val, &len)) == STORE_NOTFOUND)
-		return VAULT_ERR_NO_CREDENTIAL;
-	if (r == -1)
-		return VAULT_ERR_SYSTEM;
-	memset(id, 0, sizeof(id));
-	if (len == VAULT_ID_LEN)
-		memcpy(id, val, VAULT_ID_LEN);
-	free(val);
-	if (!vault_valid_id(id)) {
-		log_warnx("vault: record %s is damaged", key);
-		return VAULT_ERR_CORRUPT;
-	}
-	snprintf(key, sizeof(key), KEY_CMETA, vault_id, id);
-	if ((r = store_get(txn, key, &val, &len)) != 0) {
-		if (r == STORE_NOTFOUND)
-			log_warnx("vault: index vaults/%s/%s/%s names a "
-			    "credential that is not there", vault_id, index,
-			    value);
-		return r == STORE_NOTFOUND ? VAULT_ERR_CORRUPT :
-		    VAULT_ERR_SYSTEM;
-	}
-	rv = vault_cred_meta_parse(vault_id, val, len, 0, out);
-	free(val);
-	if (rv != VAULT_OK || strcmp(out->id, id) != 0 ||
-	    strcmp(strcmp(index, "names") == 0 ? out->name : out->connector,
-	    value) != 0) {
-		log_warnx("vault: record %s is damaged or does not match its "
-		    "index", key);
-		return VAULT_ERR_CORRUPT;
-	}
-	return VAULT_OK;
-}
-
-/*
- * The credential for this user and connector: the personal vault's
- * first, then shared vaults' in id order.  An index lookup per vault of
- * the user's: what the store holds besides does not count.
- */
-static int
-vault_cred_find(struct store_txn *txn, const char *user,
-    const char *connector, struct vault_credential_info *out)
-{
-	struct vault_ref	*refs;
-	size_t			 i, n;
-	int			 rv;
-
-	if (!vault_valid_chars(connector, VAULT_CONNECTOR_MAX, "._-"))
-		return VAULT_ERR_NO_CREDENTIAL;
-	if ((rv = vault_index_vaults(txn, user, &refs, &n)) != VAULT_OK)
-		return rv;
-	rv = VAULT_ERR_NO_CREDENTIAL;
-	for (i = 0; i < n && rv == VAULT_ERR_NO_CREDENTIAL; i++)
-		rv = vault_cred_lookup(txn, refs[i].id, "connectors",
-		    connector, out);
-	free(refs);
-	return rv;
-}
-
 int
 vault_credential_find(struct vault *v, const char *user,
     const char *connector, struct vault_credential_info *out)
@@ -1863,37 +929,11 @@ vault_credential_find(struct vault *v, const char *user,
 		return VAULT_ERR_INVALID;
 	if ((txn = store_begin(v->st)) == NULL)
 		return VAULT_ERR_SYSTEM;
-	if ((rv = vault_kdf_read(txn, user, &kdf)) == VAULT_OK ||
+	if ((rv = record_kdf_read(txn, user, &kdf)) == VAULT_OK ||
 	    rv == VAULT_ERR_KDF)
-		rv = vault_cred_find(txn, user, connector, out);
+		rv = record_cred_find(txn, user, connector, out);
 	store_abort(txn);
 	return rv;
-}
-
-/* vault_key_open() inside a transaction the caller holds. */
-static int
-vault_key_unwrap(struct store_txn *txn, const char *user,
-    const unsigned char *ukey, const char *vault_id, struct vault_key **out)
-{
-	struct vault_key	*vk;
-	struct vault_meta	 m;
-	enum vault_role		 role;
-	int			 rv;
-
-	*out = NULL;
-	if ((rv = vault_resolve(txn, user, vault_id, &m, &role)) != VAULT_OK)
-		return rv;
-	if ((vk = calloc(1, sizeof(*vk))) == NULL)
-		return VAULT_ERR_SYSTEM;
-	strlcpy(vk->vault_id, m.id, sizeof(vk->vault_id));
-	vk->generation = m.generation;
-	if ((rv = vault_wrap_open(txn, m.id, user, ukey, m.generation,
-	    &vk->key)) != VAULT_OK) {
-		vault_key_free(vk);
-		return rv;
-	}
-	*out = vk;
-	return VAULT_OK;
 }
 
 /*
@@ -1913,7 +953,7 @@ vault_key_open(struct vault *v, const char *user, const unsigned char *ukey,
 		return VAULT_ERR_INVALID;
 	if ((txn = store_begin(v->st)) == NULL)
 		return VAULT_ERR_SYSTEM;
-	rv = vault_key_unwrap(txn, user, ukey, vault_id, out);
+	rv = record_key_unwrap(txn, user, ukey, vault_id, out);
 	store_abort(txn);
 	return rv;
 }
@@ -1958,25 +998,25 @@ vault_credential_inject(struct vault *v, const char *user,
 	if ((cc = kc->cred_find(kc->arg, connector)) != NULL &&
 	    (vk = kc->find(kc->arg, cc->vault_id)) != NULL) {
 		*ci = *cc;
-		if ((rv = vault_cred_open(txn, vk->key->data, vk->generation,
+		if ((rv = record_cred_open(txn, vk->key->data, vk->generation,
 		    ci, out)) == VAULT_OK || rv == VAULT_ERR_SYSTEM)
 			goto done;
 		kc->drop(kc->arg, ci->vault_id);
 		memset(ci, 0, sizeof(*ci));
 	}
-	if ((rv = vault_cred_find(txn, user, connector, ci)) != VAULT_OK)
+	if ((rv = record_cred_find(txn, user, connector, ci)) != VAULT_OK)
 		goto done;
 	if ((vk = kc->find(kc->arg, ci->vault_id)) != NULL) {
-		if ((rv = vault_cred_open(txn, vk->key->data, vk->generation,
+		if ((rv = record_cred_open(txn, vk->key->data, vk->generation,
 		    ci, out)) != VAULT_ERR_CORRUPT)
 			goto keep;
 		kc->drop(kc->arg, ci->vault_id);
 	}
-	if ((rv = vault_meta_read(txn, ci->vault_id, &m)) != VAULT_OK ||
-	    (rv = vault_key_unwrap(txn, user, ukey, m.id, &vk)) != VAULT_OK)
+	if ((rv = record_meta_read(txn, ci->vault_id, &m)) != VAULT_OK ||
+	    (rv = record_key_unwrap(txn, user, ukey, m.id, &vk)) != VAULT_OK)
 		goto done;
 	kc->keep(kc->arg, vk);
-	rv = vault_cred_open(txn, vk->key->data, vk->generation, ci, out);
+	rv = record_cred_open(txn, vk->key->data, vk->generation, ci, out);
  keep:
 	if (rv == VAULT_OK)
 		kc->cred_keep(kc->arg, ci);
@@ -2017,7 +1057,7 @@ vault_credential_decrypt(struct vault *v, const struct vault_key *vk,
 		return VAULT_ERR_INVALID;
 	if ((txn = store_begin(v->st)) == NULL)
 		return VAULT_ERR_SYSTEM;
-	if ((rv = vault_meta_read(txn, vk->vault_id, &m)) != VAULT_OK)
+	if ((rv = record_meta_read(txn, vk->vault_id, &m)) != VAULT_OK)
 		goto done;
 	if (m.generation != vk->generation) {
 		rv = VAULT_ERR_STALE_KEY;
@@ -2029,7 +1069,7 @@ vault_credential_decrypt(struct vault *v, const struct vault_key *vk,
 		    VAULT_ERR_SYSTEM;
 		goto done;
 	}
-	rv = vault_cred_meta_parse(want->vault_id, val, len, 0, &ci);
+	rv = record_cred_meta_parse(want->vault_id, val, len, 0, &ci);
 	free(val);
 	if (rv != VAULT_OK) {
 		log_warnx("vault: record %s is damaged", key);
@@ -2041,7 +1081,7 @@ vault_credential_decrypt(struct vault *v, const struct vault_key *vk,
 		rv = VAULT_ERR_STALE_KEY;
 		goto done;
 	}
-	rv = vault_cred_open(txn, vk->key->data, m.generation, &ci, out);
+	rv = record_cred_open(txn, vk->key->data, m.generation, &ci, out);
  done:
 	store_abort(txn);
 	return rv;
@@ -2089,7 +1129,7 @@ vault_shared_create(struct vault *v, const char *user,
 		return VAULT_ERR_INVALID;
 	if ((txn = store_begin(v->st)) == NULL)
 		return VAULT_ERR_SYSTEM;
-	if ((rv = vault_check_personal(txn, user, ukey)) != VAULT_OK)
+	if ((rv = record_check_personal(txn, user, ukey)) != VAULT_OK)
 		goto done;
 	memset(&m, 0, sizeof(m));
 	if (vault_new_id(m.id) == -1 || (vkey = crypto_key_new()) == NULL) {
@@ -2103,15 +1143,15 @@ vault_shared_create(struct vault *v, const char *user,
 	strlcpy(ms.m[0].user, user, sizeof(ms.m[0].user));
 	ms.m[0].role = VAULT_ROLE_OWNER;
 	ms.n = 1;
-	if ((rv = vault_meta_write(txn, &m)) != VAULT_OK ||
-	    (rv = vault_members_write(txn, m.id, &ms)) != VAULT_OK ||
-	    (rv = vault_wrap_write(txn, m.id, user, ukey, 1, vkey)) !=
+	if ((rv = record_meta_write(txn, &m)) != VAULT_OK ||
+	    (rv = record_members_write(txn, m.id, &ms)) != VAULT_OK ||
+	    (rv = record_wrap_write(txn, m.id, user, ukey, 1, vkey)) !=
 	    VAULT_OK ||
-	    (rv = vault_index_member(txn, user, m.id, 0)) != VAULT_OK)
+	    (rv = record_index_member(txn, user, m.id, 0)) != VAULT_OK)
 		goto done;
  done:
 	crypto_secret_free(vkey);
-	if ((rv = vault_finish(txn, rv)) == VAULT_OK) {
+	if ((rv = record_finish(txn, rv)) == VAULT_OK) {
 		strlcpy(vault_id, m.id, VAULT_ID_LEN + 1);
 		log_info("vault: user %s created shared vault %s (%s)", user,
 		    m.id, name);
@@ -2143,16 +1183,16 @@ vault_grant(struct vault *v, const char *vault_id, const char *granter,
 		return VAULT_ERR_INVALID;
 	if ((txn = store_begin(v->st)) == NULL)
 		return VAULT_ERR_SYSTEM;
-	if ((rv = vault_resolve(txn, granter, vault_id, &m, &grole)) !=
+	if ((rv = record_resolve(txn, granter, vault_id, &m, &grole)) !=
 	    VAULT_OK)
 		goto done;
 	if (m.personal || grole != VAULT_ROLE_OWNER) {
 		rv = VAULT_ERR_DENIED;
 		goto done;
 	}
-	if ((rv = vault_members_read(txn, m.id, &ms)) != VAULT_OK)
+	if ((rv = record_members_read(txn, m.id, &ms)) != VAULT_OK)
 		goto done;
-	if (vault_members_find(&ms, member) != NULL) {
+	if (record_members_find(&ms, member) != NULL) {
 		rv = VAULT_ERR_MEMBER_EXISTS;
 		goto done;
 	}
@@ -2160,21 +1200,21 @@ vault_grant(struct vault *v, const char *vault_id, const char *granter,
 		rv = VAULT_ERR_DENIED;
 		goto done;
 	}
-	if ((rv = vault_wrap_open(txn, m.id, granter, granter_ukey,
+	if ((rv = record_wrap_open(txn, m.id, granter, granter_ukey,
 	    m.generation, &vkey)) != VAULT_OK ||
-	    (rv = vault_check_personal(txn, member, member_ukey)) != VAULT_OK)
+	    (rv = record_check_personal(txn, member, member_ukey)) != VAULT_OK)
 		goto done;
 	strlcpy(ms.m[ms.n].user, member, sizeof(ms.m[ms.n].user));
 	ms.m[ms.n].role = role;
 	ms.n++;
-	if ((rv = vault_wrap_write(txn, m.id, member, member_ukey,
+	if ((rv = record_wrap_write(txn, m.id, member, member_ukey,
 	    m.generation, vkey)) != VAULT_OK ||
-	    (rv = vault_members_write(txn, m.id, &ms)) != VAULT_OK ||
-	    (rv = vault_index_member(txn, member, m.id, 0)) != VAULT_OK)
+	    (rv = record_members_write(txn, m.id, &ms)) != VAULT_OK ||
+	    (rv = record_index_member(txn, member, m.id, 0)) != VAULT_OK)
 		goto done;
  done:
 	crypto_secret_free(vkey);
-	if ((rv = vault_finish(txn, rv)) == VAULT_OK)
+	if ((rv = record_finish(txn, rv)) == VAULT_OK)
 		log_info("vault: user %s granted %s the %s role in vault %s",
 		    granter, member, vault_role_name(role), vault_id);
 	else
@@ -2203,6 +1243,107 @@ vault_member_key_find(const struct vault_member_key *keys, size_t nkeys,
 }
 
 /*
+ * Every remaining member's key must open that member's old wrap: rest is
+ * the members without the one revoked, each with a key that does.
+ */
+static int
+vault_revoke_check_keys(struct store_txn *txn, const struct vault_meta *m,
+    const struct vault_members *ms, const char *member,
+    const struct vault_member_key *keys, size_t nkeys,
+    struct vault_members *rest)
+{
+	struct crypto_secret	*chk;
+	const unsigned char	*uk;
+	size_t			 i;
+	int			 rv;
+
+	memset(rest, 0, sizeof(*rest));
+	for (i = 0; i < ms->n; i++) {
+		if (strcmp(ms->m[i].user, member) == 0)
+			continue;
+		if ((uk = vault_member_key_find(keys, nkeys,
+		    ms->m[i].user)) == NULL) {
+			log_warnx("vault: revoke in %s needs the key of %s",
+			    m->id, ms->m[i].user);
+			return VAULT_ERR_NEED_KEY;
+		}
+		if ((rv = record_wrap_open(txn, m->id, ms->m[i].user, uk,
+		    m->generation, &chk)) != VAULT_OK)
+			return rv;
+		crypto_secret_free(chk);
+		rest->m[rest->n++] = ms->m[i];
+	}
+	return VAULT_OK;
+}
+
+/*
+ * Every credential of the vault opened under the old key and sealed
+ * under the new one at the next generation, with its next seal version.
+ * *np is how many the vault holds.
+ */
+static int
+vault_revoke_reseal(struct store_txn *txn, const struct vault_meta *m,
+    const struct crypto_secret *okey, const struct crypto_secret *nkey,
+    size_t *np)
+{
+	struct vault_credential_info	*list = NULL;
+	struct crypto_secret		*pt;
+	size_t				 i, n = 0;
+	int				 rv;
+
+	*np = 0;
+	if ((rv = record_cred_list(txn, m->id, 0, &list, &n)) != VAULT_OK)
+		return rv;
+	*np = n;
+	for (i = 0; i < n; i++) {
+		if ((rv = record_cred_open(txn, okey->data, m->generation,
+		    &list[i], &pt)) != VAULT_OK)
+			break;
+		list[i].version++;
+		rv = record_cred_seal(txn, nkey->data, m->generation + 1,
+		    &list[i], pt->data, pt->len);
+		crypto_secret_free(pt);
+		if (rv != VAULT_OK ||
+		    (rv = record_cred_meta_write(txn, &list[i])) != VAULT_OK)
+			break;
+		/* Halfway, so much of the transaction is already logged. */
+		if (i == n / 2)
+			if (vault_revoke_test_hook != NULL)
+				vault_revoke_test_hook();
+	}
+	free(list);
+	return rv;
+}
+
+/*
+ * The new vault key wrapped for every remaining member, and the revoked
+ * member's wrap and index entry gone.
+ */
+static int
+vault_revoke_rewrap(struct store_txn *txn, const struct vault_meta *m,
+    const struct vault_members *rest, const char *member,
+    const struct vault_member_key *keys, size_t nkeys,
+    const struct crypto_secret *nkey)
+{
+	const unsigned char	*uk;
+	char			 key[STORE_KEY_MAX];
+	size_t			 i;
+	int			 rv;
+
+	for (i = 0; i < rest->n; i++) {
+		uk = vault_member_key_find(keys, nkeys, rest->m[i].user);
+		if ((rv = record_wrap_write(txn, m->id, rest->m[i].user, uk,
+		    m->generation + 1, nkey)) != VAULT_OK)
+			return rv;
+	}
+	snprintf(key, sizeof(key), KEY_WRAP, m->id, member);
+	if (store_del(txn, key) == -1 ||
+	    record_index_member(txn, member, m->id, -1) != VAULT_OK)
+		return VAULT_ERR_SYSTEM;
+	return VAULT_OK;
+}
+
+/*
  * Revoke: a new vault key at the next generation, every credential
  * opened under the old key and sealed under the new one, a new wrap for
  * every remaining member, the revoked member's wrap deleted and
@@ -2219,14 +1360,12 @@ vault_revoke(struct vault *v, const char *vault_id, const char *revoker,
     const char *member, const struct vault_member_key *keys, size_t nkeys)
 {
 	struct store_txn		*txn;
-	struct crypto_secret		*okey = NULL, *nkey = NULL, *pt, *chk;
-	struct vault_credential_info	*list = NULL;
+	struct crypto_secret		*okey = NULL, *nkey = NULL;
 	struct vault_members		 ms, rest;
 	struct vault_meta		 m;
 	enum vault_role			 rrole;
 	const unsigned char		*uk;
-	char				 key[STORE_KEY_MAX];
-	size_t				 i, n = 0;
+	size_t				 n = 0;
 	int				 rv;
 
 	if (!vault_valid_user(revoker) || !vault_valid_user(member) ||
@@ -2234,16 +1373,16 @@ vault_revoke(struct vault *v, const char *vault_id, const char *revoker,
 		return VAULT_ERR_INVALID;
 	if ((txn = store_begin(v->st)) == NULL)
 		return VAULT_ERR_SYSTEM;
-	if ((rv = vault_resolve(txn, revoker, vault_id, &m, &rrole)) !=
+	if ((rv = record_resolve(txn, revoker, vault_id, &m, &rrole)) !=
 	    VAULT_OK)
 		goto done;
 	if (m.personal || rrole != VAULT_ROLE_OWNER) {
 		rv = VAULT_ERR_DENIED;
 		goto done;
 	}
-	if ((rv = vault_members_read(txn, m.id, &ms)) != VAULT_OK)
+	if ((rv = record_members_read(txn, m.id, &ms)) != VAULT_OK)
 		goto done;
-	if (vault_members_find(&ms, member) == NULL) {
+	if (record_members_find(&ms, member) == NULL) {
 		rv = VAULT_ERR_NOT_MEMBER;
 		goto done;
 	}
@@ -2251,72 +1390,28 @@ vault_revoke(struct vault *v, const char *vault_id, const char *revoker,
 		rv = VAULT_ERR_NEED_KEY;
 		goto done;
 	}
-	if ((rv = vault_wrap_open(txn, m.id, revoker, uk, m.generation,
+	if ((rv = record_wrap_open(txn, m.id, revoker, uk, m.generation,
 	    &okey)) != VAULT_OK)
 		goto done;
-
-	/* Every remaining member's key must open that member's old wrap. */
-	memset(&rest, 0, sizeof(rest));
-	for (i = 0; i < ms.n; i++) {
-		if (strcmp(ms.m[i].user, member) == 0)
-			continue;
-		if ((uk = vault_member_key_find(keys, nkeys,
-		    ms.m[i].user)) == NULL) {
-			log_warnx("vault: revoke in %s needs the key of %s",
-			    m.id, ms.m[i].user);
-			rv = VAULT_ERR_NEED_KEY;
-			goto done;
-		}
-		if ((rv = vault_wrap_open(txn, m.id, ms.m[i].user, uk,
-		    m.generation, &chk)) != VAULT_OK)
-			goto done;
-		crypto_secret_free(chk);
-		rest.m[rest.n++] = ms.m[i];
-	}
-
+	if ((rv = vault_revoke_check_keys(txn, &m, &ms, member, keys, nkeys,
+	    &rest)) != VAULT_OK)
+		goto done;
 	if ((nkey = crypto_key_new()) == NULL) {
 		rv = VAULT_ERR_SYSTEM;
 		goto done;
 	}
-	if ((rv = vault_cred_list(txn, m.id, 0, &list, &n)) != VAULT_OK)
+	if ((rv = vault_revoke_reseal(txn, &m, okey, nkey, &n)) != VAULT_OK ||
+	    (rv = vault_revoke_rewrap(txn, &m, &rest, member, keys, nkeys,
+	    nkey)) != VAULT_OK)
 		goto done;
-	for (i = 0; i < n; i++) {
-		if ((rv = vault_cred_open(txn, okey->data, m.generation,
-		    &list[i], &pt)) != VAULT_OK)
-			goto done;
-		list[i].version++;
-		rv = vault_cred_seal(txn, nkey->data, m.generation + 1,
-		    &list[i], pt->data, pt->len);
-		crypto_secret_free(pt);
-		if (rv != VAULT_OK ||
-		    (rv = vault_cred_meta_write(txn, &list[i])) != VAULT_OK)
-			goto done;
-		/* Halfway, so much of the transaction is already logged. */
-		if (i == n / 2)
-			if (vault_revoke_test_hook != NULL)
-				vault_revoke_test_hook();
-	}
-	for (i = 0; i < rest.n; i++) {
-		uk = vault_member_key_find(keys, nkeys, rest.m[i].user);
-		if ((rv = vault_wrap_write(txn, m.id, rest.m[i].user, uk,
-		    m.generation + 1, nkey)) != VAULT_OK)
-			goto done;
-	}
-	snprintf(key, sizeof(key), KEY_WRAP, m.id, member);
-	if (store_del(txn, key) == -1 ||
-	    vault_index_member(txn, member, m.id, -1) != VAULT_OK) {
-		rv = VAULT_ERR_SYSTEM;
-		goto done;
-	}
 	m.generation++;
-	if ((rv = vault_members_write(txn, m.id, &rest)) != VAULT_OK ||
-	    (rv = vault_meta_write(txn, &m)) != VAULT_OK)
+	if ((rv = record_members_write(txn, m.id, &rest)) != VAULT_OK ||
+	    (rv = record_meta_write(txn, &m)) != VAULT_OK)
 		goto done;
  done:
 	crypto_secret_free(okey);
 	crypto_secret_free(nkey);
-	free(list);
-	if ((rv = vault_finish(txn, rv)) == VAULT_OK)
+	if ((rv = record_finish(txn, rv)) == VAULT_OK)
 		log_info("vault: user %s revoked %s from vault %s: generation "
 		    "%llu, %zu credentials re-encrypted", revoker, member,
 		    m.id, (unsigned long long)m.generation, n);
@@ -2348,8 +1443,8 @@ vault_member_list(struct vault *v, const char *user, const char *vault_id,
 		return VAULT_ERR_INVALID;
 	if ((txn = store_begin(v->st)) == NULL)
 		return VAULT_ERR_SYSTEM;
-	if ((rv = vault_resolve(txn, user, vault_id, &m, &role)) != VAULT_OK ||
-	    (rv = vault_members_read(txn, m.id, &ms)) != VAULT_OK)
+	if ((rv = record_resolve(txn, user, vault_id, &m, &role)) != VAULT_OK ||
+	    (rv = record_members_read(txn, m.id, &ms)) != VAULT_OK)
 		goto done;
 	if ((list = calloc(ms.n > 0 ? ms.n : 1, sizeof(*list))) == NULL) {
 		rv = VAULT_ERR_SYSTEM;

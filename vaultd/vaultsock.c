@@ -90,6 +90,13 @@ static int	cli_shared_create(struct vaultd *, struct proc_peer *,
 		    struct cli_req *);
 static int	cli_grant(struct vaultd *, struct proc_peer *, struct cli_req *);
 static int	cli_revoke(struct vaultd *, struct proc_peer *, struct cli_req *);
+static void	cli_revoke_roles(const struct vault_member_info *, size_t,
+		    const char *, const char *, int *, int *);
+static const char *cli_revoke_keys(struct vaultd *, const struct cli_req *,
+		    const struct vault_member_info *, size_t,
+		    struct vault_member_key **, size_t *);
+static void	cli_revoke_report_sessions(struct vaultd *, struct proc_peer *,
+		    const char *);
 
 static int
 cli_reply(struct proc_peer *p, uint32_t reqid, int error, const char *fmt, ...)
@@ -585,6 +592,80 @@ cli_grant(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 	return cli_reply(p, q->reqid, 0, "{}");
 }
 
+/* Is the revoker an owner of the vault, and the member one of its members? */
+static void
+cli_revoke_roles(const struct vault_member_info *ms, size_t n,
+    const char *user, const char *member, int *owner, int *found)
+{
+	size_t	 i;
+
+	*owner = *found = 0;
+	for (i = 0; i < n; i++) {
+		if (strcmp(ms[i].user, member) == 0)
+			*found = 1;
+		if (strcmp(ms[i].user, user) == 0 &&
+		    ms[i].role == VAULT_ROLE_OWNER)
+			*owner = 1;
+	}
+}
+
+/*
+ * The user keys a revoke needs, of every member but the one revoked: the
+ * revoker's from the request, each other's from a live session vaultd
+ * holds for them.  Returns NULL, or the first member without a live
+ * session.  *keysp is the caller's to free either way; its keys point
+ * into ms and the sessions.
+ */
+static const char *
+cli_revoke_keys(struct vaultd *vd, const struct cli_req *q,
+    const struct vault_member_info *ms, size_t n,
+    struct vault_member_key **keysp, size_t *nkp)
+{
+	struct vault_member_key	*keys;
+	struct session		*s;
+	size_t			 i, nk = 0;
+
+	if ((keys = calloc(n, sizeof(*keys))) == NULL)
+		fatal("%s", __func__);
+	*keysp = keys;
+	*nkp = 0;
+	for (i = 0; i < n; i++) {
+		if (strcmp(ms[i].user, q->r.member) == 0)
+			continue;
+		keys[nk].user = ms[i].user;
+		if (strcmp(ms[i].user, q->r.user) == 0)
+			keys[nk].ukey = q->key->data;
+		else if ((s = session_find_keyed_user(&vd->sessions,
+		    ms[i].user)) != NULL)
+			keys[nk].ukey = s->ukey->data;
+		else
+			return ms[i].user;
+		nk++;
+	}
+	*nkp = nk;
+	return NULL;
+}
+
+/* The revoked member's live sessions lose the vault now: say so. */
+static void
+cli_revoke_report_sessions(struct vaultd *vd, struct proc_peer *p,
+    const char *member)
+{
+	struct session		*s;
+	struct session_vkey	*k;
+	size_t			 nv;
+
+	TAILQ_FOREACH(s, &vd->sessions.list, entry) {
+		if (strcmp(s->user, member) != 0)
+			continue;
+		nv = 0;
+		TAILQ_FOREACH(k, &s->vkeys, entry)
+			nv++;
+		log_info("%s: session %s of revoked member %s: %zu cached "
+		    "vault keys dropped", p->chan.name, s->id, s->user, nv);
+	}
+}
+
 /*
  * Revoke: the revoker's key comes with the request, every other remaining
  * member's from a live session vaultd holds for them.  Without one there
@@ -598,10 +679,9 @@ cli_revoke(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 {
 	struct vault_member_info	*ms = NULL;
 	struct vault_member_key		*keys = NULL;
-	struct session			*s;
-	struct session_vkey		*k;
-	size_t				 i, n, nk = 0, nv, dropped;
-	int				 rv, found = 0, owner = 0;
+	const char			*absent;
+	size_t				 n, nk = 0, dropped;
+	int				 rv, found, owner;
 
 	if (cli_limited(vd, p, q))
 		return 0;
@@ -619,13 +699,7 @@ cli_revoke(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 	if ((rv = vault_member_list(vd->vault, q->r.user, q->r.vault, &ms,
 	    &n)) != VAULT_OK)
 		return cli_error(p, q, "vault revoke", rv);
-	for (i = 0; i < n; i++) {
-		if (strcmp(ms[i].user, q->r.member) == 0)
-			found = 1;
-		if (strcmp(ms[i].user, q->r.user) == 0 &&
-		    ms[i].role == VAULT_ROLE_OWNER)
-			owner = 1;
-	}
+	cli_revoke_roles(ms, n, q->r.user, q->r.member, &owner, &found);
 	if (!owner) {
 		rv = cli_error(p, q, "vault revoke", VAULT_ERR_DENIED);
 		goto done;
@@ -638,29 +712,16 @@ cli_revoke(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 		    "is not a member of vault %s", q->r.member, q->r.vault);
 		goto done;
 	}
-	if ((keys = calloc(n, sizeof(*keys))) == NULL)
-		fatal("%s", __func__);
-	for (i = 0; i < n; i++) {
-		if (strcmp(ms[i].user, q->r.member) == 0)
-			continue;
-		keys[nk].user = ms[i].user;
-		if (strcmp(ms[i].user, q->r.user) == 0)
-			keys[nk].ukey = q->key->data;
-		else if ((s = session_find_keyed_user(&vd->sessions,
-		    ms[i].user)) != NULL)
-			keys[nk].ukey = s->ukey->data;
-		else {
-			log_warnx("%s: uid %u: vault revoke of %s from vault "
-			    "%s by user %s refused: member %s has no live "
-			    "session", p->chan.name, p->uid, q->r.member,
-			    q->r.vault, q->r.user, ms[i].user);
-			rv = cli_reply(p, q->reqid, VAULT_ERR_NEED_KEY,
-			    "%s has no live session: their key is needed to "
-			    "re-wrap the vault key; revoke when every "
-			    "remaining member is signed in", ms[i].user);
-			goto done;
-		}
-		nk++;
+	if ((absent = cli_revoke_keys(vd, q, ms, n, &keys, &nk)) != NULL) {
+		log_warnx("%s: uid %u: vault revoke of %s from vault %s by "
+		    "user %s refused: member %s has no live session",
+		    p->chan.name, p->uid, q->r.member, q->r.vault, q->r.user,
+		    absent);
+		rv = cli_reply(p, q->reqid, VAULT_ERR_NEED_KEY, "%s has no "
+		    "live session: their key is needed to re-wrap the vault "
+		    "key; revoke when every remaining member is signed in",
+		    absent);
+		goto done;
 	}
 	/* The revoker's key opened; a wrong key now is a session's. */
 	if ((rv = vault_revoke(vd->vault, q->r.vault, q->r.user, q->r.member,
@@ -677,16 +738,7 @@ cli_revoke(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 		rv = cli_error(p, q, "vault revoke", rv);
 		goto done;
 	}
-	/* The revoked member's live sessions lose the vault now: say so. */
-	TAILQ_FOREACH(s, &vd->sessions.list, entry) {
-		if (strcmp(s->user, q->r.member) != 0)
-			continue;
-		nv = 0;
-		TAILQ_FOREACH(k, &s->vkeys, entry)
-			nv++;
-		log_info("%s: session %s of revoked member %s: %zu cached "
-		    "vault keys dropped", p->chan.name, s->id, s->user, nv);
-	}
+	cli_revoke_report_sessions(vd, p, q->r.member);
 	dropped = session_vkey_drop_all(&vd->sessions, NULL, "revoke");
 	log_info("%s: uid %u: user %s revoked %s from vault %s; %zu cached "
 	    "vault keys dropped", p->chan.name, p->uid, q->r.user,
