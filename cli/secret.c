@@ -166,7 +166,7 @@ secret_add(int argc, char *argv[])
 	struct msg_vault_request	*req = NULL;
 	struct secret_args		 a;
 	struct vclient			 vc;
-	enum vault_kind			 k = VAULT_KIND_BEARER;
+	enum inject_kind			 k = INJECT_BEARER;
 	char				 user[VAULT_USER_MAX + 1];
 	char				 param[VAULT_PARAM_MAX + 1] = "";
 	char				*value = NULL;
@@ -205,7 +205,7 @@ secret_add(int argc, char *argv[])
 		}
 		k = speckind;
 		strlcpy(param, prompt, sizeof(param));
-	} else if ((k == VAULT_KIND_HEADER || k == VAULT_KIND_QUERY) &&
+	} else if ((k == INJECT_HEADER || k == INJECT_QUERY) &&
 	    param[0] == '\0') {
 		fprintf(stderr, "aileron secret add: --kind %s needs a name\n",
 		    vault_kind_name(k));
@@ -219,7 +219,7 @@ secret_add(int argc, char *argv[])
 	if (vclient_derive(&vc, user, a.keyfd, "Master key: ", req->key) == -1)
 		goto done;
 	snprintf(prompt, sizeof(prompt), "Value of %s%s: ", a.name,
-	    k == VAULT_KIND_BASIC ? " (user:password)" : "");
+	    k == INJECT_BASIC ? " (user:password)" : "");
 	if (vclient_read_value(&vc, prompt, value, VCLIENT_VALUE_BUF,
 	    &vlen) == -1)
 		goto done;

@@ -628,7 +628,7 @@ spec_action_find(const struct spec *sp, const char *name)
 }
 
 const char *
-spec_inject_name(enum spec_inject kind)
+spec_inject_name(enum inject_kind kind)
 {
 	switch (kind) {
 	case INJECT_BEARER:

@@ -19,12 +19,7 @@
 
 #include <stddef.h>
 
-enum spec_inject {
-	INJECT_BEARER,		/* Authorization: Bearer VALUE */
-	INJECT_BASIC,		/* Authorization: Basic base64(user:password) */
-	INJECT_HEADER,		/* NAME: VALUE */
-	INJECT_QUERY		/* ?PARAM=VALUE */
-};
+#include "msgtypes.h"
 
 enum spec_approval {
 	APPROVAL_NEVER,
@@ -101,7 +96,7 @@ struct spec {
 	char			*base_path;	/* "" or /api */
 	char		       **hosts;		/* lower case, no port */
 	size_t			 nhosts;
-	enum spec_inject	 inject;
+	enum inject_kind	 inject;
 	char			*inject_name;	/* HEADER and QUERY only */
 	char		       **strip_headers;	/* lower case */
 	size_t			 nstrip_headers;
@@ -128,7 +123,7 @@ struct spec	*spec_parse(const char *buf, size_t len, const char *name,
 void		 spec_free(struct spec *);
 const struct spec_action *spec_action_find(const struct spec *,
 		    const char *name);
-const char	*spec_inject_name(enum spec_inject);
+const char	*spec_inject_name(enum inject_kind);
 
 /*
  * The shim's command or flag for an action or argument name, in kebab-case

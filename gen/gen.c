@@ -33,7 +33,7 @@ static void		 gen_c_string(FILE *, const char *);
 static const char	*gen_c_in(enum spec_arg_in);
 static const char	*gen_c_type(enum spec_type);
 static const char	*gen_c_body(enum spec_body);
-static const char	*gen_c_inject(enum spec_inject);
+static const char	*gen_c_inject(enum inject_kind);
 static void		 gen_shim_args(const struct spec *, const char *,
 			    FILE *);
 static void		 gen_shim_actions(const struct spec *, const char *,
@@ -201,7 +201,7 @@ gen_c_body(enum spec_body body)
 }
 
 static const char *
-gen_c_inject(enum spec_inject inject)
+gen_c_inject(enum inject_kind inject)
 {
 	switch (inject) {
 	case INJECT_BEARER:

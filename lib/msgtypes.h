@@ -92,6 +92,18 @@ enum proc_id {
 	PROC_NONE		/* a channel not yet told its peer */
 };
 
+/*
+ * How a credential is injected: what a spec declares, what the vault stores
+ * with a credential, and what vaultd sends with the line.  One enum for all
+ * three, since they must agree; the numbers are stored, so only appended.
+ */
+enum inject_kind {
+	INJECT_BEARER,		/* Authorization: Bearer VALUE */
+	INJECT_BASIC,		/* Authorization: Basic base64(user:password) */
+	INJECT_HEADER,		/* NAME: VALUE */
+	INJECT_QUERY		/* ?PARAM=VALUE */
+};
+
 /* vault.sock: the version a client says in HELLO; see aileron-vault(5). */
 #define MSG_VAULT_PROTOCOL	2
 
@@ -109,7 +121,7 @@ struct msg_conf_proc {
  */
 struct msg_conf_connector {
 	char		name[64];
-	int32_t		inject;		/* enum spec_inject */
+	int32_t		inject;		/* enum inject_kind */
 	char		inject_name[64];	/* header or query name */
 	uint32_t	nhosts;		/* followed by nhosts host fields */
 };
@@ -156,7 +168,7 @@ struct msg_vault_request {
 	uint64_t	kdf_n;
 	uint32_t	op;		/* enum msg_vault_op */
 	uint32_t	flags;
-	uint32_t	kind;		/* enum vault_kind */
+	uint32_t	kind;		/* enum inject_kind */
 	uint32_t	kdf_r;
 	uint32_t	kdf_p;
 	uint32_t	zero;		/* 0; keeps the layout free of padding */
@@ -192,7 +204,7 @@ struct msg_vault_request {
 
 struct msg_vault_reply {
 	int32_t		error;
-	uint32_t	kind;		/* INJECT_REPLY: enum vault_kind */
+	uint32_t	kind;		/* INJECT_REPLY: enum inject_kind */
 };
 
 /* A worker's request; vaultd ignores session: identity is the channel. */

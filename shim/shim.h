@@ -63,7 +63,7 @@ struct shim_connector {
 	const char		*version;
 	const char		*scheme_host;	/* https://api.linear.app */
 	const char		*base_path;
-	enum spec_inject	 inject;
+	enum inject_kind	 inject;
 	const char		*inject_name;	/* HEADER and QUERY only */
 	int			 graphql;
 	const struct shim_action *actions;

@@ -27,7 +27,7 @@ struct spec;
 
 struct connmap_entry {
 	char		  name[CONNMAP_NAME_LEN];
-	int32_t		  inject;		/* enum spec_inject */
+	int32_t		  inject;		/* enum inject_kind */
 	char		  inject_name[CONNMAP_NAME_LEN];
 	char		**hosts;		/* lower case */
 	size_t		  nhosts;

@@ -43,12 +43,6 @@
 #include "vaultd/vault.h"
 #include "vaultd/vaultd.h"
 
-/* The connector map speaks enum spec_inject, the vault enum vault_kind. */
-_Static_assert((int)INJECT_BEARER == (int)VAULT_KIND_BEARER &&
-    (int)INJECT_BASIC == (int)VAULT_KIND_BASIC &&
-    (int)INJECT_HEADER == (int)VAULT_KIND_HEADER &&
-    (int)INJECT_QUERY == (int)VAULT_KIND_QUERY, "injection kinds differ");
-
 static int	inject_format(const struct connmap_entry *,
 		    const struct crypto_secret *, struct crypto_secret **);
 static int	inject_refuse(struct proc_peer *, uint32_t, int, const char *, ...)
@@ -100,21 +94,21 @@ inject_format(const struct connmap_entry *e, const struct crypto_secret *v,
 		return -1;
 	q = l->data;
 	switch (e->inject) {
-	case VAULT_KIND_BEARER:
+	case INJECT_BEARER:
 		n = snprintf((char *)q, need, "Authorization: Bearer ");
 		memcpy(q + n, v->data, v->len);
 		l->len = n + v->len;
 		break;
-	case VAULT_KIND_BASIC:
+	case INJECT_BASIC:
 		n = snprintf((char *)q, need, "Authorization: Basic ");
 		l->len = n + EVP_EncodeBlock(q + n, v->data, (int)v->len);
 		break;
-	case VAULT_KIND_HEADER:
+	case INJECT_HEADER:
 		n = snprintf((char *)q, need, "%s: ", e->inject_name);
 		memcpy(q + n, v->data, v->len);
 		l->len = n + v->len;
 		break;
-	case VAULT_KIND_QUERY:
+	case INJECT_QUERY:
 		/* RFC 3986 unreserved characters stay; the rest is %XX. */
 		n = snprintf((char *)q, need, "%s=", e->inject_name);
 		for (i = 0; i < v->len; i++) {
@@ -186,9 +180,9 @@ inject_kind_agrees(const struct vault_credential_info *ci,
 {
 	if ((int)ci->kind != e->inject)
 		return 0;
-	if (ci->kind == VAULT_KIND_HEADER)
+	if (ci->kind == INJECT_HEADER)
 		return strcasecmp(ci->param, e->inject_name) == 0;
-	if (ci->kind == VAULT_KIND_QUERY)
+	if (ci->kind == INJECT_QUERY)
 		return strcmp(ci->param, e->inject_name) == 0;
 	return 1;
 }

@@ -82,7 +82,7 @@ record_kind_ad(const struct vault_credential_info *ci, char *buf, size_t len)
 {
 	int	 n;
 
-	if (ci->kind == VAULT_KIND_HEADER || ci->kind == VAULT_KIND_QUERY)
+	if (ci->kind == INJECT_HEADER || ci->kind == INJECT_QUERY)
 		n = snprintf(buf, len, "%s:%s", vault_kind_name(ci->kind),
 		    ci->param);
 	else
@@ -620,7 +620,7 @@ record_cred_meta_parse(const char *vault_id, const unsigned char *val,
 	    vault_kind_parse(kind, &ci->kind) == -1 ||
 	    !json_is_integer(jc) || !json_is_integer(jr))
 		goto done;
-	if ((ci->kind == VAULT_KIND_HEADER || ci->kind == VAULT_KIND_QUERY) &&
+	if ((ci->kind == INJECT_HEADER || ci->kind == INJECT_QUERY) &&
 	    record_json_str(o, "param", ci->param, sizeof(ci->param)) == -1)
 		goto done;
 	strlcpy(ci->vault_id, vault_id, sizeof(ci->vault_id));
@@ -648,8 +648,8 @@ record_cred_meta_write(struct store_txn *txn,
 	    "created", (json_int_t)ci->created,
 	    "rotated", (json_int_t)ci->rotated,
 	    "version", (json_int_t)ci->version);
-	if (o != NULL && (ci->kind == VAULT_KIND_HEADER ||
-	    ci->kind == VAULT_KIND_QUERY) &&
+	if (o != NULL && (ci->kind == INJECT_HEADER ||
+	    ci->kind == INJECT_QUERY) &&
 	    json_object_set_new(o, "param", json_string(ci->param)) == -1) {
 		json_decref(o);
 		return VAULT_ERR_SYSTEM;

@@ -78,7 +78,7 @@ static const char *const vault_roles[] = { "reader", "contributor", "owner" };
 static const char *vault_table_name(const char *const *, size_t,
 		    unsigned int);
 static int	vault_table_index(const char *const *, size_t, const char *);
-static int	vault_valid_value(enum vault_kind, const unsigned char *,
+static int	vault_valid_value(enum inject_kind, const unsigned char *,
 		    size_t);
 static int	vault_new_id(char *);
 static int	vault_migrate(struct vault *);
@@ -343,20 +343,20 @@ vault_table_index(const char *const *names, size_t n, const char *s)
 }
 
 const char *
-vault_kind_name(enum vault_kind k)
+vault_kind_name(enum inject_kind k)
 {
 	return vault_table_name(vault_kinds, NITEMS(vault_kinds), k);
 }
 
 int
-vault_kind_parse(const char *s, enum vault_kind *k)
+vault_kind_parse(const char *s, enum inject_kind *k)
 {
 	int	 i;
 
 	if ((i = vault_table_index(vault_kinds, NITEMS(vault_kinds),
 	    s)) == -1)
 		return -1;
-	*k = (enum vault_kind)i;
+	*k = (enum inject_kind)i;
 	return 0;
 }
 
@@ -429,7 +429,7 @@ vault_valid_id(const char *s)
  * with a non-empty user.
  */
 static int
-vault_valid_value(enum vault_kind kind, const unsigned char *v, size_t len)
+vault_valid_value(enum inject_kind kind, const unsigned char *v, size_t len)
 {
 	size_t	 i;
 
@@ -438,7 +438,7 @@ vault_valid_value(enum vault_kind kind, const unsigned char *v, size_t len)
 	for (i = 0; i < len; i++)
 		if (v[i] < 0x20 || v[i] == 0x7f)
 			return 0;
-	if (kind == VAULT_KIND_BASIC &&
+	if (kind == INJECT_BASIC &&
 	    (v[0] == ':' || memchr(v, ':', len) == NULL))
 		return 0;
 	return 1;
@@ -684,7 +684,7 @@ vault_cred_replace_existing(struct store_txn *txn, const char *user,
 int
 vault_credential_add(struct vault *v, const char *user,
     const unsigned char *ukey, const char *vault_id, const char *name,
-    const char *connector, enum vault_kind kind, const char *param,
+    const char *connector, enum inject_kind kind, const char *param,
     const unsigned char *value, size_t len, int replace)
 {
 	struct store_txn		*txn;
@@ -697,8 +697,8 @@ vault_credential_add(struct vault *v, const char *user,
 	if (!vault_valid_user(user) ||
 	    !vault_valid_chars(name, VAULT_NAME_MAX, VAULT_NAME_CHARS) ||
 	    !vault_valid_chars(connector, VAULT_CONNECTOR_MAX, "._-") ||
-	    (unsigned)kind > VAULT_KIND_QUERY ||
-	    ((kind == VAULT_KIND_HEADER || kind == VAULT_KIND_QUERY) &&
+	    (unsigned)kind > INJECT_QUERY ||
+	    ((kind == INJECT_HEADER || kind == INJECT_QUERY) &&
 	    !vault_valid_chars(param, VAULT_PARAM_MAX, "!#$%&'*+-.^_`|~")) ||
 	    !vault_valid_value(kind, value, len)) {
 		log_warnx("vault: user %s: add refused: invalid name, "
@@ -710,7 +710,7 @@ vault_credential_add(struct vault *v, const char *user,
 	strlcpy(ci.name, name, sizeof(ci.name));
 	strlcpy(ci.connector, connector, sizeof(ci.connector));
 	ci.kind = kind;
-	if (kind == VAULT_KIND_HEADER || kind == VAULT_KIND_QUERY)
+	if (kind == INJECT_HEADER || kind == INJECT_QUERY)
 		strlcpy(ci.param, param, sizeof(ci.param));
 	ci.created = ci.rotated = time(NULL);
 	ci.version = 1;

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "crypto.h"
+#include "msgtypes.h"
 
 #define VAULT_FORMAT		1	/* of each JSON record */
 #define VAULT_STORE_FORMAT	2	/* of the store: indexes, versions */
@@ -53,13 +54,6 @@ enum vault_error {
 	VAULT_ERR_MAX
 };
 
-enum vault_kind {
-	VAULT_KIND_BEARER,		/* Authorization: Bearer VALUE */
-	VAULT_KIND_BASIC,		/* Authorization: Basic user:pass */
-	VAULT_KIND_HEADER,		/* NAME: VALUE */
-	VAULT_KIND_QUERY		/* ?PARAM=VALUE */
-};
-
 enum vault_role {
 	VAULT_ROLE_READER,		/* opens credentials */
 	VAULT_ROLE_CONTRIBUTOR,		/* and adds, rotates, removes them */
@@ -80,7 +74,7 @@ struct vault_credential_info {
 	char		 vault_id[VAULT_ID_LEN + 1];
 	char		 name[VAULT_NAME_MAX + 1];
 	char		 connector[VAULT_CONNECTOR_MAX + 1];
-	enum vault_kind	 kind;
+	enum inject_kind	 kind;
 	char		 param[VAULT_PARAM_MAX + 1];	/* header or query */
 	time_t		 created;
 	time_t		 rotated;
@@ -132,8 +126,8 @@ struct vault	*vault_open(const char *dir);
 void		 vault_close(struct vault *);
 struct store	*vault_store(struct vault *);
 const char	*vault_strerror(int);
-const char	*vault_kind_name(enum vault_kind);
-int		 vault_kind_parse(const char *, enum vault_kind *);
+const char	*vault_kind_name(enum inject_kind);
+int		 vault_kind_parse(const char *, enum inject_kind *);
 const char	*vault_role_name(enum vault_role);
 int		 vault_role_parse(const char *, enum vault_role *);
 int		 vault_valid_user(const char *);
@@ -155,7 +149,7 @@ int	 vault_user_personal(struct vault *, const char *user,
 /* Credentials.  vault_id NULL means the user's personal vault. */
 int	 vault_credential_add(struct vault *, const char *user,
 	    const unsigned char *ukey, const char *vault_id, const char *name,
-	    const char *connector, enum vault_kind, const char *param,
+	    const char *connector, enum inject_kind, const char *param,
 	    const unsigned char *value, size_t len, int replace);
 int	 vault_credential_rotate(struct vault *, const char *user,
 	    const unsigned char *ukey, const char *vault_id, const char *name,

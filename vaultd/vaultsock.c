@@ -360,7 +360,7 @@ cli_add(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 {
 	int	 rv, replace = (q->r.flags & MSG_VAULT_F_REPLACE) != 0;
 
-	if (q->r.kind > VAULT_KIND_QUERY)
+	if (q->r.kind > INJECT_QUERY)
 		return cli_reply(p, q->reqid, VAULT_ERR_INVALID,
 		    "unknown injection kind");
 	if (cli_limited(vd, p, q))

@@ -110,24 +110,24 @@ static const struct {
 	const char	*user;
 	const char	*name;
 	const char	*connector;
-	enum vault_kind	 kind;
+	enum inject_kind	 kind;
 	const char	*param;
 	const char	*value;
 	int		 shared;
 } creds[] = {
-	{ "alice", "lin", "linear", VAULT_KIND_BEARER, "",
+	{ "alice", "lin", "linear", INJECT_BEARER, "",
 	    "Zq7fuzzSECRETbearer0001", 0 },
-	{ "alice", "bas", "basicsvc", VAULT_KIND_BASIC, "",
+	{ "alice", "bas", "basicsvc", INJECT_BASIC, "",
 	    "robot:Zq7fuzzSECRETbasic0002", 0 },
-	{ "alice", "hdr", "hdrsvc", VAULT_KIND_HEADER, "X-Api-Key",
+	{ "alice", "hdr", "hdrsvc", INJECT_HEADER, "X-Api-Key",
 	    "Zq7fuzzSECRETheader0003", 0 },
-	{ "alice", "qry", "qsvc", VAULT_KIND_QUERY, "api_key",
+	{ "alice", "qry", "qsvc", INJECT_QUERY, "api_key",
 	    "q v&l=Zq7fuzzSECRETquery0004+", 0 },
-	{ "alice", "mis", "missvc", VAULT_KIND_BEARER, "",
+	{ "alice", "mis", "missvc", INJECT_BEARER, "",
 	    "Zq7fuzzSECRETmismatch0005", 0 },
-	{ "alice", "team", "teamsvc", VAULT_KIND_HEADER, "X-Team",
+	{ "alice", "team", "teamsvc", INJECT_HEADER, "X-Team",
 	    "Zq7fuzzSECRETteam0006", 1 },
-	{ "bob", "blin", "linear", VAULT_KIND_BEARER, "",
+	{ "bob", "blin", "linear", INJECT_BEARER, "",
 	    "Zq7fuzzSECRETbob0007", 0 },
 };
 

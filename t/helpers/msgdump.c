@@ -123,8 +123,8 @@ static const struct {
 	{ "shared_create", MSG_VAULT_OP_SHARED_CREATE },
 	{ "grant", MSG_VAULT_OP_GRANT }, { "revoke", MSG_VAULT_OP_REVOKE },
 }, kinds[] = {
-	{ "bearer", VAULT_KIND_BEARER }, { "basic", VAULT_KIND_BASIC },
-	{ "header", VAULT_KIND_HEADER }, { "query", VAULT_KIND_QUERY },
+	{ "bearer", INJECT_BEARER }, { "basic", INJECT_BASIC },
+	{ "header", INJECT_HEADER }, { "query", INJECT_QUERY },
 }, roles[] = {
 	{ "reader", VAULT_ROLE_READER },
 	{ "contributor", VAULT_ROLE_CONTRIBUTOR },

@@ -61,7 +61,7 @@ main(int argc, char *argv[])
 		kdf.N = CRYPTO_KDF_N_MIN;
 		if ((rv = vault_user_init(v, user, &kdf, ukey)) != VAULT_OK ||
 		    (rv = vault_credential_add(v, user, ukey, NULL, "lin",
-		    "linear", VAULT_KIND_BEARER, NULL,
+		    "linear", INJECT_BEARER, NULL,
 		    (const unsigned char *)"fill_value", 10, 0)) != VAULT_OK)
 			fatalx("%s: %s", user, vault_strerror(rv));
 	}

@@ -138,7 +138,7 @@ main(int argc, char *argv[])
 			snprintf(name, sizeof(name), "c%04zu", i);
 			snprintf(want, sizeof(want), VALUE_FMT, i);
 			if ((rv = vault_credential_add(v, "alice", ak, team,
-			    name, name, VAULT_KIND_BEARER, NULL,
+			    name, name, INJECT_BEARER, NULL,
 			    (unsigned char *)want, strlen(want), 0)) !=
 			    VAULT_OK)
 				fatalx("add: %s", vault_strerror(rv));

@@ -79,7 +79,7 @@ add(const char *name, const unsigned char *ukey, const char *vault_id,
     const char *cname, const char *connector, const char *value)
 {
 	return vault_credential_add(v, name, ukey, vault_id, cname, connector,
-	    VAULT_KIND_BEARER, NULL, (const unsigned char *)value,
+	    INJECT_BEARER, NULL, (const unsigned char *)value,
 	    strlen(value), 0);
 }
 

@@ -192,44 +192,44 @@ main(void)
 
 	/* One credential of every injection kind. */
 	is(vault_credential_add(v, "alice", ak, NULL, "linear", "linear",
-	    VAULT_KIND_BEARER, NULL, (const unsigned char *)secrets[0],
+	    INJECT_BEARER, NULL, (const unsigned char *)secrets[0],
 	    strlen(secrets[0]), 0), VAULT_OK, "add bearer");
 	is(vault_credential_add(v, "alice", ak, NULL, "github", "github",
-	    VAULT_KIND_BASIC, NULL, (const unsigned char *)secrets[1],
+	    INJECT_BASIC, NULL, (const unsigned char *)secrets[1],
 	    strlen(secrets[1]), 0), VAULT_OK, "add basic");
 	is(vault_credential_add(v, "alice", ak, NULL, "anthropic", "anthropic",
-	    VAULT_KIND_HEADER, "x-api-key", (const unsigned char *)secrets[2],
+	    INJECT_HEADER, "x-api-key", (const unsigned char *)secrets[2],
 	    strlen(secrets[2]), 0), VAULT_OK, "add header");
 	is(vault_credential_add(v, "alice", ak, pv, "maps", "maps",
-	    VAULT_KIND_QUERY, "key", (const unsigned char *)secrets[3],
+	    INJECT_QUERY, "key", (const unsigned char *)secrets[3],
 	    strlen(secrets[3]), 0), VAULT_OK, "add query");
 	ok(opens_to("alice", ak, "linear", secrets[0]), "bearer round trip");
 	ok(opens_to("alice", ak, "github", secrets[1]), "basic round trip");
 	ok(opens_to("alice", ak, "anthropic", secrets[2]), "header round trip");
 	ok(opens_to("alice", ak, "maps", secrets[3]), "query round trip");
 	vault_credential_find(v, "alice", "anthropic", &ci);
-	ok(ci.kind == VAULT_KIND_HEADER && strcmp(ci.param, "x-api-key") == 0,
+	ok(ci.kind == INJECT_HEADER && strcmp(ci.param, "x-api-key") == 0,
 	    "header name kept");
 	vault_credential_find(v, "alice", "maps", &ci);
-	ok(ci.kind == VAULT_KIND_QUERY && strcmp(ci.param, "key") == 0,
+	ok(ci.kind == INJECT_QUERY && strcmp(ci.param, "key") == 0,
 	    "query parameter kept");
 
 	/* Bad input, each leaving the store as it was. */
 	snap();
 	is(vault_credential_add(v, "alice", ak, NULL, "gh2", "gh2",
-	    VAULT_KIND_BASIC, NULL, (const unsigned char *)"nocolon", 7, 0),
+	    INJECT_BASIC, NULL, (const unsigned char *)"nocolon", 7, 0),
 	    VAULT_ERR_INVALID, "basic without user:password refused");
 	is(vault_credential_add(v, "alice", ak, NULL, "x", "x",
-	    VAULT_KIND_BEARER, NULL, (const unsigned char *)"a\r\nb", 4, 0),
+	    INJECT_BEARER, NULL, (const unsigned char *)"a\r\nb", 4, 0),
 	    VAULT_ERR_INVALID, "CR LF in a value refused");
 	is(vault_credential_add(v, "alice", ak, NULL, "x", "x",
-	    VAULT_KIND_HEADER, "bad header", (const unsigned char *)"v", 1, 0),
+	    INJECT_HEADER, "bad header", (const unsigned char *)"v", 1, 0),
 	    VAULT_ERR_INVALID, "bad header name refused");
 	is(vault_credential_add(v, "alice", ak, NULL, "linear2", "linear",
-	    VAULT_KIND_BEARER, NULL, (const unsigned char *)"zzz", 3, 0),
+	    INJECT_BEARER, NULL, (const unsigned char *)"zzz", 3, 0),
 	    VAULT_ERR_EXISTS, "second credential for a connector refused");
 	is(vault_credential_add(v, "alice", bad, NULL, "x", "x",
-	    VAULT_KIND_BEARER, NULL, (const unsigned char *)"zzz", 3, 0),
+	    INJECT_BEARER, NULL, (const unsigned char *)"zzz", 3, 0),
 	    VAULT_ERR_WRONG_KEY, "add with the wrong key refused");
 	is(open_err("alice", bad, "linear"), VAULT_ERR_WRONG_KEY,
 	    "open with the wrong key: wrong master key, no bytes");
@@ -243,7 +243,7 @@ main(void)
 	is(vault_credential_list(v, "alice", "0123456789abcdef0123456789abcdef",
 	    &list, &n), VAULT_ERR_NO_VAULT, "unknown vault");
 	is(vault_credential_add(v, "alice", ak,
-	    "0123456789abcdef0123456789abcdef", "x", "x", VAULT_KIND_BEARER,
+	    "0123456789abcdef0123456789abcdef", "x", "x", INJECT_BEARER,
 	    NULL, (const unsigned char *)"v", 1, 0), VAULT_ERR_NO_VAULT,
 	    "add to unknown vault");
 	is(vault_credential_list(v, "nobody", NULL, &list, &n),
@@ -257,7 +257,7 @@ main(void)
 
 	/* Replace and rotate. */
 	is(vault_credential_add(v, "alice", ak, NULL, "linear", "linear",
-	    VAULT_KIND_BEARER, NULL, (const unsigned char *)secrets[4],
+	    INJECT_BEARER, NULL, (const unsigned char *)secrets[4],
 	    strlen(secrets[4]), 1), VAULT_OK, "replace");
 	ok(opens_to("alice", ak, "linear", secrets[4]), "replaced value opens");
 	is(vault_credential_rotate(v, "alice", ak, NULL, "linear",
@@ -359,10 +359,10 @@ main(void)
 	is(vault_shared_create(v, "alice", ak, "team", team), VAULT_OK,
 	    "create shared vault");
 	is(vault_credential_add(v, "alice", ak, team, "stripe", "stripe",
-	    VAULT_KIND_BEARER, NULL, (const unsigned char *)secrets[6],
+	    INJECT_BEARER, NULL, (const unsigned char *)secrets[6],
 	    strlen(secrets[6]), 0), VAULT_OK, "add to the shared vault");
 	is(vault_credential_add(v, "alice", ak, team, "maps", "maps",
-	    VAULT_KIND_QUERY, "key", (const unsigned char *)secrets[3],
+	    INJECT_QUERY, "key", (const unsigned char *)secrets[3],
 	    strlen(secrets[3]), 0), VAULT_OK, "add a second one");
 	test_kdf(&kdf);
 	crypto_user_key(BOB_MASTER, strlen(BOB_MASTER), kdf.salt, kdf.N,
@@ -401,7 +401,7 @@ main(void)
 	ok(opens_to("alice", ak, "maps", secrets[3]),
 	    "alice's personal maps comes first");
 	is(vault_credential_add(v, "bob", bk, team, "x", "x",
-	    VAULT_KIND_BEARER, NULL, (const unsigned char *)"v", 1, 0),
+	    INJECT_BEARER, NULL, (const unsigned char *)"v", 1, 0),
 	    VAULT_ERR_DENIED, "a reader cannot add");
 	is(vault_key_open(v, "bob", bk, team, &bobkey), VAULT_OK,
 	    "bob's session caches the team key");
