@@ -60,7 +60,7 @@ MASTER_SRCS=	master/master.c master/pool.c \
 		master/connectors.c
 CONTROL_SRCS=	control/control.c
 WORKER_SRCS=	worker/worker.c worker/testhook.c
-VAULT_LIB_SRCS=	vaultd/crypto.c vaultd/store.c vaultd/vault.c vaultd/record.c
+VAULT_LIB_SRCS=	vault/crypto.c vault/store.c vault/vault.c vault/record.c
 VAULTD_SRCS=	vaultd/vaultd.c vaultd/connmap.c vaultd/session.c \
 		vaultd/inject.c vaultd/vaultsock.c vaultd/reply.c
 CLI_SRCS=	cli/actions.c cli/service.c cli/status.c

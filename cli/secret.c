@@ -35,8 +35,8 @@
 #include "cli/vaultclient.h"
 #include "master/connectors.h"
 #include "master/parse.h"
-#include "vaultd/crypto.h"
-#include "vaultd/vault.h"
+#include "vault/crypto.h"
+#include "vault/vault.h"
 
 struct secret_args {
 	const char	*sopt;

@@ -32,8 +32,8 @@
 #include "state.h"
 #include "cli/cli.h"
 #include "cli/vaultclient.h"
-#include "vaultd/crypto.h"
-#include "vaultd/vault.h"
+#include "vault/crypto.h"
+#include "vault/vault.h"
 
 static int	vault_usage(void);
 static int	vault_kdf_n(const char *, uint64_t *);

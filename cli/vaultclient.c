@@ -49,8 +49,8 @@
 static int	vclient_exchange(struct vclient *, uint16_t, const struct iovec *,
 		    int, char **, int *);
 static int	vclient_hello(struct vclient *);
-#include "vaultd/crypto.h"
-#include "vaultd/vault.h"
+#include "vault/crypto.h"
+#include "vault/vault.h"
 
 #define VCLIENT_TIMEOUT	(120 * 1000)	/* ms; a backup may take a while */
 

@@ -14,7 +14,7 @@
 # stays within its configured maximum.
 
 N=10000
-REGION_MAX=$((48 * 1024 * 1024))	# STORE_REGION_MAX in vaultd/store.c
+REGION_MAX=$((48 * 1024 * 1024))	# STORE_REGION_MAX in vault/store.c
 build=${AILERON_BUILD:-build}
 helper=$build/t/helpers/vault_revoke_helper
 plan=5

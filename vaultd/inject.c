@@ -39,8 +39,8 @@
 #include "msgtypes.h"
 #include "proc.h"
 #include "connector/spec.h"
-#include "vaultd/crypto.h"
-#include "vaultd/vault.h"
+#include "vault/crypto.h"
+#include "vault/vault.h"
 #include "vaultd/vaultd.h"
 
 static int	inject_format(const struct connmap_entry *,

@@ -32,7 +32,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "vaultd/crypto.h"
+#include "vault/crypto.h"
 #include "vaultd/session.h"
 
 static size_t	session_vkey_drop_session(struct session *);

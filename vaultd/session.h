@@ -20,7 +20,7 @@
 
 #include <stdint.h>
 
-#include "vaultd/vault.h"
+#include "vault/vault.h"
 
 #define SESSION_ID_LEN		32	/* hex digits */
 #define SESSION_MAX		1024	/* the secure heap bounds them anyway */

@@ -36,9 +36,9 @@
 #include "msgtypes.h"
 #include "proc.h"
 #include "vaultd/connmap.h"
-#include "vaultd/crypto.h"
+#include "vault/crypto.h"
 #include "vaultd/session.h"
-#include "vaultd/vault.h"
+#include "vault/vault.h"
 #include "vaultd/vaultd.h"
 
 /* A test echo vaultd answers late, or never (tests only). */

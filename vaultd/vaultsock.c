@@ -48,9 +48,9 @@
 #include "msg.h"
 #include "msgtypes.h"
 #include "proc.h"
-#include "vaultd/crypto.h"
-#include "vaultd/store.h"
-#include "vaultd/vault.h"
+#include "vault/crypto.h"
+#include "vault/store.h"
+#include "vault/vault.h"
 #include "vaultd/vaultd.h"
 
 /* One request, its secrets already in the secure heap. */

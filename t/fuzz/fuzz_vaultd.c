@@ -81,10 +81,10 @@
 #include "proc.h"
 #include "connector/spec.h"
 #include "vaultd/connmap.h"
-#include "vaultd/crypto.h"
+#include "vault/crypto.h"
 #include "vaultd/session.h"
-#include "vaultd/store.h"
-#include "vaultd/vault.h"
+#include "vault/store.h"
+#include "vault/vault.h"
 #include "vaultd/vaultd.h"
 
 int	LLVMFuzzerInitialize(int *, char ***);

@@ -24,7 +24,7 @@
 
 #include "msg.h"
 #include "msgtypes.h"
-#include "vaultd/vault.h"
+#include "vault/vault.h"
 
 struct field {
 	const char	*name;

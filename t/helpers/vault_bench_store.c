@@ -27,8 +27,8 @@
 #include <openssl/crypto.h>
 
 #include "log.h"
-#include "vaultd/crypto.h"
-#include "vaultd/vault.h"
+#include "vault/crypto.h"
+#include "vault/vault.h"
 
 int
 main(int argc, char *argv[])

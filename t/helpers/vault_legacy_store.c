@@ -38,9 +38,9 @@
 #include <openssl/crypto.h>
 
 #include "log.h"
-#include "vaultd/crypto.h"
-#include "vaultd/store.h"
-#include "vaultd/vault.h"
+#include "vault/crypto.h"
+#include "vault/store.h"
+#include "vault/vault.h"
 
 #define ALICE_MASTER	"legacy test alice master key"
 #define BOB_MASTER	"legacy test bob master key"

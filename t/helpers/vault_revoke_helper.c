@@ -29,8 +29,8 @@
 #include <openssl/crypto.h>
 
 #include "log.h"
-#include "vaultd/crypto.h"
-#include "vaultd/vault.h"
+#include "vault/crypto.h"
+#include "vault/vault.h"
 
 #define ALICE_MASTER	"crash test alice master key"
 #define BOB_MASTER	"crash test bob master key"

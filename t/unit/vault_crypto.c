@@ -17,7 +17,7 @@
 
 #include "tap.h"
 #include "log.h"
-#include "vaultd/crypto.h"
+#include "vault/crypto.h"
 
 static const unsigned char msg[] = "lin_api_0123456789abcdef";
 

@@ -26,9 +26,9 @@
 
 #include "tap.h"
 #include "log.h"
-#include "vaultd/crypto.h"
-#include "vaultd/store.h"
-#include "vaultd/vault.h"
+#include "vault/crypto.h"
+#include "vault/store.h"
+#include "vault/vault.h"
 #include "vaultd/session.h"
 #include "vault_test.h"
 

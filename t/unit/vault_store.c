@@ -20,7 +20,7 @@
 
 #include "tap.h"
 #include "log.h"
-#include "vaultd/store.h"
+#include "vault/store.h"
 #include "vault_test.h"
 
 static int

@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vaultd/store.h"
+#include "vault/store.h"
 
 /* Remove a directory holding plain files only (a test environment). */
 static inline void
