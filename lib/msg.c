@@ -44,8 +44,8 @@ struct chan_out {
 	uint8_t			 buf[];
 };
 
-/* Most frames are small: a master's channel to a worker carries one. */
-#define CHAN_RBUF_MIN	512
+/* Several frames per read: a busy worker's INJECTs come in a row. */
+#define CHAN_RBUF_MIN	4096
 
 int		msg_testmode;
 
