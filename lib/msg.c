@@ -125,8 +125,9 @@ chan_clear(struct chan *c)
 	}
 	while (c->nfdq > 0)
 		close(chan_fdq_pop(c));
+	/* Only the first rlen bytes ever held what the peer sent. */
 	if (c->rbuf != NULL)
-		freezero(c->rbuf, c->rsize);
+		freezero(c->rbuf, c->rlen);
 	if (c->fd != -1)
 		close(c->fd);
 	c->rbuf = NULL;
@@ -181,13 +182,20 @@ chan_read(struct chan *c)
 	uint8_t		*p;
 	int		*fds, kept, stray = 0;
 
-	/* Move the unconsumed tail to the front before reading more. */
+	/*
+	 * Move the unconsumed tail to the front before reading more.  What
+	 * was consumed may have been a secret: zero the bytes it leaves
+	 * behind, and only those (nothing past the old end was ever written;
+	 * zeroing the whole buffer would touch pages for nothing, which in
+	 * the master costs a copy-on-write fault after every fork).
+	 */
 	if (c->roff > 0) {
+		size_t	 old = c->rlen;
+
 		memmove(c->rbuf, c->rbuf + c->roff, c->rlen - c->roff);
 		c->rlen -= c->roff;
 		c->roff = 0;
-		/* What was consumed may have been a secret: zero the rest. */
-		explicit_bzero(c->rbuf + c->rlen, c->rsize - c->rlen);
+		explicit_bzero(c->rbuf + c->rlen, old - c->rlen);
 	}
 	want = CHAN_RBUF_MIN;
 	if (c->rlen >= MSG_HDRSZ) {
@@ -209,7 +217,7 @@ chan_read(struct chan *c)
 		if (c->rlen > 0)
 			memcpy(p, c->rbuf, c->rlen);
 		if (c->rbuf != NULL)
-			freezero(c->rbuf, c->rsize);
+			freezero(c->rbuf, c->rlen);
 		c->rbuf = p;
 		c->rsize = want;
 	}
