@@ -56,6 +56,7 @@ static const struct msg_accept *chan_accepts(const struct chan *,
 static int	msg_builder_grow(struct msg_builder *, size_t);
 static int	chan_frame(struct chan *, uint16_t, uint16_t, uint32_t,
 		    uint32_t, int, const struct iovec *, int);
+static void	chan_fail_calls(struct chan *, struct chan_calls *);
 
 /*
  * A channel that accepts nothing until chan_accept() names the peer and
@@ -111,17 +112,14 @@ void
 chan_clear(struct chan *c)
 {
 	struct chan_out	*o;
-	struct chan_call *cc;
 
+	/* Whoever waits on a call hears it failed, before anything goes. */
+	chan_fail_calls(c, &c->calls);
 	while ((o = TAILQ_FIRST(&c->outq)) != NULL) {
 		TAILQ_REMOVE(&c->outq, o, entry);
 		if (o->fd != -1)
 			close(o->fd);
 		freezero(o, sizeof(*o) + o->len);
-	}
-	while ((cc = TAILQ_FIRST(&c->calls)) != NULL) {
-		TAILQ_REMOVE(&c->calls, cc, entry);
-		free(cc);
 	}
 	while (c->nfdq > 0)
 		close(chan_fdq_pop(c));
@@ -262,6 +260,9 @@ chan_read(struct chan *c)
 		}
 	}
 	if (stray) {
+		/* Not counted in rlen: zero it here, it may carry a key. */
+		if (n > 0)
+			explicit_bzero(c->rbuf + c->rlen, n);
 		c->bad = 1;
 		log_warnx("%s: sent a descriptor it may not send", c->name);
 		return -1;
@@ -270,6 +271,19 @@ chan_read(struct chan *c)
 		return 0;
 	c->rlen += n;
 	return 1;
+}
+
+/* True when a whole frame is already buffered: no need to wait for more. */
+int
+chan_ready(const struct chan *c)
+{
+	struct msg_hdr	 h;
+	size_t		 avail = c->rlen - c->roff;
+
+	if (avail < MSG_HDRSZ)
+		return 0;
+	memcpy(&h, c->rbuf + c->roff, sizeof(h));
+	return h.len > MSG_MAXPAYLOAD || avail >= MSG_HDRSZ + h.len;
 }
 
 /* True when the peer left part of a frame behind: it closed mid-frame. */
@@ -499,8 +513,9 @@ msg_deadline_ms(const struct timespec *deadline)
 	long long	 ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
+	/* Rounded up: a deadline 0.9 ms away is not poll(0) in a spin. */
 	ms = (deadline->tv_sec - now.tv_sec) * 1000LL +
-	    (deadline->tv_nsec - now.tv_nsec) / 1000000LL;
+	    (deadline->tv_nsec - now.tv_nsec + 999999LL) / 1000000LL;
 	if (ms < 0)
 		return 0;
 	return ms > 0x7fffffff ? 0x7fffffff : (int)ms;
@@ -644,16 +659,15 @@ chan_replyv(struct chan *c, uint32_t reqid, uint16_t type,
 }
 
 /*
- * m is marked as a reply: hand it to the call that waits for it.  Returns
- * 0 when it was delivered or was the late answer to an expired call
- * (dropped, logged), -1 for an answer to an id never issued or still
- * unknown: a bad frame.
+ * m is marked as a reply: hand it to the call that waits for it.  Ids only
+ * grow, so an id at or below the last one issued that nothing waits for
+ * any more is a late (or repeated) answer: dropped and logged.  Returns
+ * -1 only for an answer to an id never issued: a bad frame.
  */
 int
 chan_answer(struct chan *c, struct msg *m)
 {
 	struct chan_call	*cc;
-	size_t			 i;
 
 	TAILQ_FOREACH(cc, &c->calls, entry) {
 		if (cc->reqid != m->hdr.reqid)
@@ -663,13 +677,12 @@ chan_answer(struct chan *c, struct msg *m)
 		free(cc);
 		return 0;
 	}
-	for (i = 0; i < c->nstale; i++) {
-		if (c->stale[i] == m->hdr.reqid) {
-			log_warnx("%s: late answer %s to request %u, which "
-			    "timed out; dropped", c->name,
-			    msgtype_name(m->hdr.type), m->hdr.reqid);
-			return 0;
-		}
+	if (m->hdr.reqid != 0 &&
+	    (uint32_t)(c->lastid - m->hdr.reqid) < 0x80000000U) {
+		log_warnx("%s: late answer %s to request %u, which no longer "
+		    "waits; dropped", c->name, msgtype_name(m->hdr.type),
+		    m->hdr.reqid);
+		return 0;
 	}
 	log_warnx("%s: bad frame: %s answers request %u, which was never "
 	    "made", c->name, msgtype_name(m->hdr.type), m->hdr.reqid);
@@ -677,16 +690,36 @@ chan_answer(struct chan *c, struct msg *m)
 }
 
 /*
- * Fail every call whose deadline is before now (cb gets NULL) and
- * remember its id, so that a late answer is dropped, not taken for a
- * forgery.  Returns how many expired.
+ * The calls are taken off the channel before any callback runs: a
+ * callback may close this very channel, or make another call.
+ */
+static void
+chan_fail_calls(struct chan *c, struct chan_calls *calls)
+{
+	struct chan_calls	 failed;
+	struct chan_call	*cc;
+
+	TAILQ_INIT(&failed);
+	TAILQ_CONCAT(&failed, calls, entry);
+	while ((cc = TAILQ_FIRST(&failed)) != NULL) {
+		TAILQ_REMOVE(&failed, cc, entry);
+		cc->cb(c, NULL, cc->arg);
+		free(cc);
+	}
+}
+
+/*
+ * Fail every call whose deadline is before now: its callback gets NULL.
+ * Returns how many expired.
  */
 int
 chan_expire(struct chan *c, const struct timespec *now)
 {
+	struct chan_calls	 expired;
 	struct chan_call	*cc, *next;
 	int			 n = 0;
 
+	TAILQ_INIT(&expired);
 	for (cc = TAILQ_FIRST(&c->calls); cc != NULL; cc = next) {
 		next = TAILQ_NEXT(cc, entry);
 		if (cc->deadline.tv_sec > now->tv_sec ||
@@ -694,18 +727,12 @@ chan_expire(struct chan *c, const struct timespec *now)
 		    cc->deadline.tv_nsec > now->tv_nsec))
 			continue;
 		TAILQ_REMOVE(&c->calls, cc, entry);
-		if (c->nstale == CHAN_STALE_IDS) {
-			memmove(&c->stale[0], &c->stale[1],
-			    (CHAN_STALE_IDS - 1) * sizeof(c->stale[0]));
-			c->nstale--;
-		}
-		c->stale[c->nstale++] = cc->reqid;
+		TAILQ_INSERT_TAIL(&expired, cc, entry);
 		log_warnx("%s: no answer to %s (request %u) in time",
 		    c->name, msgtype_name(cc->type), cc->reqid);
-		cc->cb(c, NULL, cc->arg);
-		free(cc);
 		n++;
 	}
+	chan_fail_calls(c, &expired);
 	return n;
 }
 

@@ -41,7 +41,6 @@ struct msg_hdr {
 #define MSGF_HASFD		0x0001	/* a descriptor travels with this frame */
 #define MSGF_REPLY		0x0002	/* the answer to the call hdr.reqid */
 #define MSG_MAXFDQ		8	/* received fds waiting for their frame */
-#define CHAN_STALE_IDS		32	/* expired calls whose answer may come */
 
 struct msg {
 	struct msg_hdr	 hdr;
@@ -93,6 +92,7 @@ struct chan_call {
 	chan_call_cb		*cb;
 	void			*arg;
 };
+TAILQ_HEAD(chan_calls, chan_call);
 
 struct chan_out;
 
@@ -113,10 +113,8 @@ struct chan {
 	size_t		 nfdq;
 	TAILQ_HEAD(, chan_out) outq;
 	size_t		 outbytes;
-	TAILQ_HEAD(, chan_call) calls;	/* waiting for an answer */
-	uint32_t	 lastid;
-	uint32_t	 stale[CHAN_STALE_IDS];	/* ids that timed out */
-	size_t		 nstale;
+	struct chan_calls calls;	/* waiting for an answer */
+	uint32_t	 lastid;	/* ids only grow: <= it was issued */
 };
 
 extern int	 msg_testmode;	/* accept test-only messages (-X) */
@@ -128,6 +126,7 @@ void	 chan_clear(struct chan *);
 int	 chan_read(struct chan *);
 int	 chan_get(struct chan *, struct msg *);
 int	 chan_partial(const struct chan *);
+int	 chan_ready(const struct chan *);
 int	 chan_compose(struct chan *, uint16_t type, uint32_t peerid, int fd,
 	    const void *data, size_t len);
 int	 chan_composev(struct chan *, uint16_t type, uint32_t peerid, int fd,

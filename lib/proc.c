@@ -42,7 +42,7 @@
 #include "sandbox.h"
 
 static const struct proc_peer_type *proc_type(struct proc *, enum proc_id);
-static void	proc_peer_read(struct proc *, struct proc_peer *);
+static void	proc_peer_read(struct proc *, struct proc_peer *, int);
 static void	proc_peer_lost(struct proc *, struct proc_peer *);
 static void	proc_sweep(struct proc *);
 static int	proc_timeout(struct proc *);
@@ -303,12 +303,13 @@ proc_expire(struct proc *ps)
  * file, so a peer's last words are heard.
  */
 static void
-proc_peer_read(struct proc *ps, struct proc_peer *p)
+proc_peer_read(struct proc *ps, struct proc_peer *p, int readable)
 {
 	struct msg	 msg;
-	int		 r, got = 0;
+	int		 r = 1, got = 0;
 
-	if ((r = chan_read(&p->chan)) == -1 && p->chan.bad) {
+	/* Not readable: frames already buffered (after the start handshake). */
+	if (readable && (r = chan_read(&p->chan)) == -1 && p->chan.bad) {
 		proc_bad_frame(ps, p);
 		return;
 	}
@@ -321,6 +322,18 @@ proc_peer_read(struct proc *ps, struct proc_peer *p)
 			continue;
 		}
 		p->type->dispatch(ps, p, &msg);
+		/*
+		 * A peer that keeps asking and never reads its answers would
+		 * pile them up in our heap (injected credentials, in vaultd)
+		 * until we ran out of memory.
+		 */
+		if (!p->dead && !p->type->trusted &&
+		    p->chan.outbytes > PROC_PEER_OUTMAX) {
+			log_warnx("%s: does not read its replies",
+			    p->chan.name);
+			proc_bad_frame(ps, p);
+			return;
+		}
 	}
 	if (p->dead)
 		return;
@@ -359,7 +372,7 @@ proc_loop(struct proc *ps)
 {
 	struct proc_peer	*p;
 	size_t			 n, i;
-	int			 timeout;
+	int			 timeout, ready;
 
 	for (;;) {
 		n = ps->nfds;
@@ -378,14 +391,16 @@ proc_loop(struct proc *ps)
 			ps->pfd[i].events = POLLIN;
 			ps->pp[i] = NULL;
 		}
+		ready = 0;
 		TAILQ_FOREACH(p, &ps->peers, entry) {
 			ps->pfd[i].fd = p->chan.fd;
 			ps->pfd[i].events = POLLIN |
 			    (chan_pending(&p->chan) ? POLLOUT : 0);
 			ps->pp[i] = p;
+			ready |= chan_ready(&p->chan);
 			i++;
 		}
-		timeout = proc_timeout(ps);
+		timeout = ready ? 0 : proc_timeout(ps);
 		if (poll(ps->pfd, n, timeout) == -1) {
 			if (errno != EINTR)
 				fatal("poll");
@@ -393,9 +408,12 @@ proc_loop(struct proc *ps)
 		}
 		for (i = ps->nfds; i < n; i++) {
 			p = ps->pp[i];
-			if (!p->dead && (ps->pfd[i].revents &
-			    (POLLIN | POLLHUP | POLLERR)))
-				proc_peer_read(ps, p);
+			if (p->dead)
+				continue;
+			if (ps->pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+				proc_peer_read(ps, p, 1);
+			else if (chan_ready(&p->chan))
+				proc_peer_read(ps, p, 0);
 		}
 		/* Last: a signal handler may reap what the loop above used. */
 		for (i = 0; i < ps->nfds; i++)

@@ -79,6 +79,7 @@ struct proc_timer {
 };
 
 #define PROC_MAX_FDS	4	/* listeners and signal pipes */
+#define PROC_PEER_OUTMAX (256 * 1024)	/* answers an untrusted peer left unread */
 
 struct proc {
 	enum proc_id		 self;

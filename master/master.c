@@ -419,6 +419,8 @@ master_pong(struct chan *c, struct msg *msg, void *arg)
 	struct master	*m = arg;
 	uint32_t	 cookie;
 
+	if (m->phase != PHASE_STARTING)
+		return;		/* a channel closed while stopping */
 	if (msg == NULL)
 		master_fail(m, "%s did not answer in %d s", c->name,
 		    MASTER_START_TIMEOUT);
@@ -428,7 +430,10 @@ master_pong(struct chan *c, struct msg *msg, void *arg)
 	if (cookie != (uint32_t)getpid())
 		master_fail(m, "%s: wrong PONG", c->name);
 	log_debug("%s answers", c->name);
-	if (m->phase == PHASE_STARTING && ++m->acks == 2)
+	/* Each child once: a repeated answer must not start the pool. */
+	m->acks |= m->control_peer != NULL && c == &m->control_peer->chan ?
+	    1 : 2;
+	if (m->acks == 3)
 		master_running(m);
 }
 

@@ -81,7 +81,7 @@ struct master {
 	struct proc_child	 vaultd;
 	struct proc_peer	*control_peer;	/* NULL once lost */
 	struct proc_peer	*vaultd_peer;
-	int			 acks;
+	int			 acks;		/* 1: control, 2: vaultd answered */
 
 	struct sock_fprog	*worker_filter;	/* built once, loaded by each */
 	struct workers		 workers;

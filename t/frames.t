@@ -93,7 +93,7 @@ try:
           "error: vaultd did not answer in time",
           "an answer after the deadline comes too late")
     t.ok(svc.wait_log(r"control\[\d+\]: vaultd: late answer TEST_ECHO to "
-                      r"request \d+, which timed out; dropped") and
+                      r"request \d+, which no longer waits; dropped") and
          alive(control) and alive(vaultd),
          "and is dropped, not taken for a forgery")
 finally:

@@ -357,19 +357,9 @@ vaultd_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 		vaultd_test_echo(vd, p, msg);
 		return;
 	}
-	if (vaultd_inject(vd, p, msg) == -1) {
+	/* A worker that never reads its answers: see proc_peer_read. */
+	if (vaultd_inject(vd, p, msg) == -1)
 		proc_bad_frame(ps, p);
-		return;
-	}
-	/*
-	 * A worker asks once and waits.  One that keeps asking and never
-	 * reads would pile up injected credentials in our heap until we ran
-	 * out of memory.
-	 */
-	if (p->chan.outbytes > VAULTD_PEER_OUTMAX) {
-		log_warnx("%s: does not read its replies", p->chan.name);
-		proc_bad_frame(ps, p);
-	}
 }
 
 /*
@@ -433,15 +423,8 @@ vaultd_cli_frame(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
 		proc_bad_frame(ps, p);
 		return;
 	}
-	if (vaultd_cli_request(vd, p, msg) == -1) {
+	if (vaultd_cli_request(vd, p, msg) == -1)
 		proc_bad_frame(ps, p);
-		return;
-	}
-	if (p->chan.outbytes > VAULTD_PEER_OUTMAX) {
-		log_warnx("%s: uid %u: does not read its replies; closing the "
-		    "connection", p->chan.name, p->uid);
-		proc_bad_frame(ps, p);
-	}
 }
 
 /*

@@ -26,7 +26,6 @@
 #define VAULTD_LIMIT_FREE	3	/* wrong keys before a delay */
 #define VAULTD_LIMIT_MAXDELAY	300	/* seconds */
 #define VAULTD_LIMIT_FORGET	3600	/* a quiet record may be reused */
-#define VAULTD_PEER_OUTMAX	(256 * 1024)	/* replies a peer left unread */
 #define VAULTD_MAX_CLI		32	/* vault.sock connections at once */
 #define VAULTD_MAX_CLI_UID	8	/* of them, from one uid */
 #define VAULTD_CLI_HELLO_MS	(10 * 1000)	/* for the first frame */

@@ -492,9 +492,9 @@ static void
 test_calls(void)
 {
 	struct chan	 a, b;
-	struct msg	 m, req;
+	struct msg	 m, req, reqs[40];
 	struct timespec	 later;
-	int		 sp[2];
+	int		 sp[2], i;
 
 	pair(sp);
 	chan_init(&a, sp[0], 0, "a");
@@ -508,11 +508,14 @@ test_calls(void)
 	    chan_answer(&a, &m) == 0 && answers == 1,
 	    "its answer reaches the caller's callback");
 	chan_reply(&b, req.hdr.reqid, MSG_TEST_ECHO, "r", 1);
-	ok(pump(&b, &a, &m) == 1 && chan_answer(&a, &m) == -1,
-	    "a second answer to the same id is a bad frame");
+	ok(pump(&b, &a, &m) == 1 && chan_answer(&a, &m) == 0 && answers == 1,
+	    "a second answer to the same id is dropped, not delivered");
 	chan_reply(&b, 4242, MSG_TEST_ECHO, "r", 1);
 	ok(pump(&b, &a, &m) == 1 && chan_answer(&a, &m) == -1,
 	    "an answer to an id never issued is a bad frame");
+	chan_reply(&b, 0, MSG_TEST_ECHO, "r", 1);
+	ok(pump(&b, &a, &m) == 1 && chan_answer(&a, &m) == -1,
+	    "and so is an answer to id 0");
 
 	/* A call past its deadline fails; its late answer is dropped. */
 	chan_call(&a, MSG_TEST_ECHO, 0, "2", 1, 10, test_call_cb, NULL);
@@ -524,7 +527,24 @@ test_calls(void)
 	chan_reply(&b, req.hdr.reqid, MSG_TEST_ECHO, "late", 4);
 	ok(pump(&b, &a, &m) == 1 && chan_answer(&a, &m) == 0 &&
 	    answers == 1, "a late answer is dropped, not taken or fatal");
+
+	/* Many calls expire at once: every late answer is still only late. */
+	for (i = 0; i < 40; i++) {
+		chan_call(&a, MSG_TEST_ECHO, 0, "3", 1, 10, test_call_cb, NULL);
+		pump(&a, &b, &reqs[i]);
+	}
+	chan_next_deadline(&a, &later);
+	later.tv_sec += 1;
+	is(chan_expire(&a, &later), 40, "forty calls expire together");
+	chan_reply(&b, reqs[0].hdr.reqid, MSG_TEST_ECHO, "late", 4);
+	ok(pump(&b, &a, &m) == 1 && chan_answer(&a, &m) == 0,
+	    "and the answer to the first of them is dropped, not fatal");
+
+	/* Closing a channel fails what still waits on it. */
+	expired = 0;
+	chan_call(&a, MSG_TEST_ECHO, 0, "4", 1, 60000, test_call_cb, NULL);
 	chan_clear(&a);
+	is(expired, 1, "a call pending on a closed channel hears it failed");
 	chan_clear(&b);
 }
 
