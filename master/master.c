@@ -279,22 +279,11 @@ master_bind(struct master *m)
 	strlcpy(ml->addr, m->conf->api_socket, sizeof(ml->addr));
 }
 
-void
-master_pool_fds(struct master *m, int *fds, size_t *n)
-{
-	size_t	 i;
-
-	for (i = 0; i < m->nlisteners; i++)
-		fds[i] = m->listeners[i].fd;
-	*n = m->nlisteners;
-}
-
 /* Queue a frame for control or vaultd, unless that channel is gone. */
 void
 master_send(struct master *m, struct proc_peer *p, uint16_t type,
     uint32_t peerid, int fd, const void *data, size_t len)
 {
-	(void)m;
 	if (p == NULL) {
 		if (fd != -1)
 			close(fd);

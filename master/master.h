@@ -99,7 +99,6 @@ struct master {
 /* master.c */
 void	master(const char *statedir, const char *conffile, int foreground,
 	    int verbose) __attribute__((__noreturn__));
-void	master_pool_fds(struct master *, int *, size_t *);
 void	master_send(struct master *, struct proc_peer *, uint16_t, uint32_t,
 	    int, const void *, size_t);
 extern const char master_promises[];

@@ -373,7 +373,6 @@ vaultd_hello(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
 	char			 why[160];
 	uint32_t		 version;
 
-	(void)vd;
 	msg_reader_init(&r, msg);
 	msg_get_u32(&r, &version);
 	if (msg_get_end(&r) == -1 || p->hello) {
