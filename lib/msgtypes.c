@@ -30,6 +30,16 @@ _Static_assert(sizeof(struct msg_vault_request) == 584, "padding");
 _Static_assert(sizeof(struct msg_vault_reply) == 8, "padding");
 _Static_assert(sizeof(struct msg_vault_inject) == 368, "padding");
 _Static_assert(sizeof(struct msg_hdr) == 20, "padding");
+_Static_assert(sizeof(struct msg_control_auth) == 72, "padding");
+_Static_assert(sizeof(struct msg_control_session) == 308, "padding");
+_Static_assert(sizeof(struct msg_control_policy) == 468, "padding");
+_Static_assert(sizeof(struct msg_control_decision) == 64, "padding");
+_Static_assert(sizeof(struct msg_control_session_start) == 268, "padding");
+_Static_assert(sizeof(struct msg_control_session_end) == 44, "padding");
+_Static_assert(sizeof(struct msg_control_session_reply) == 244, "padding");
+_Static_assert(sizeof(struct msg_vault_host) == 256, "padding");
+
+#define FIXED(t)	sizeof(struct t), sizeof(struct t)
 
 /*
  * Fixed structs must match their length exactly (min == max); variable
@@ -70,7 +80,7 @@ static const struct msgtype_info msgtypes[MSG_TYPE_MAX] = {
 				  sizeof(struct msg_vault_session) },
 	[MSG_VAULT_SESSION_ACK] = { "VAULT_SESSION_ACK",
 				  sizeof(struct msg_vault_reply),
-				  sizeof(struct msg_vault_reply) + 1024 },
+				  sizeof(struct msg_vault_reply) + 4096 },
 	[MSG_VAULT_REQUEST] =	{ "VAULT_REQUEST",
 				  sizeof(struct msg_vault_request),
 				  sizeof(struct msg_vault_request) +
@@ -85,6 +95,33 @@ static const struct msgtype_info msgtypes[MSG_TYPE_MAX] = {
 				  sizeof(struct msg_vault_reply),
 				  sizeof(struct msg_vault_reply) + 16384 },
 	[MSG_WORKER_BAD] =	{ "WORKER_BAD", 0, 0 },
+	[MSG_CONTROL_AUTH] =	{ "CONTROL_AUTH", FIXED(msg_control_auth) },
+	[MSG_CONTROL_AUTH_REPLY] = { "CONTROL_AUTH_REPLY",
+				  FIXED(msg_control_session) },
+	[MSG_CONTROL_POLICY] =	{ "CONTROL_POLICY",
+				  FIXED(msg_control_policy) },
+	[MSG_CONTROL_POLICY_REPLY] = { "CONTROL_POLICY_REPLY",
+				  FIXED(msg_control_decision) },
+	[MSG_CONTROL_AUDIT] =	{ "CONTROL_AUDIT", 2, MSG_CONTROL_AUDIT_MAX },
+	[MSG_CONTROL_SESSION_START] = { "CONTROL_SESSION_START",
+				  FIXED(msg_control_session_start) },
+	[MSG_CONTROL_SESSION_END] = { "CONTROL_SESSION_END",
+				  FIXED(msg_control_session_end) },
+	[MSG_CONTROL_SESSION_REPLY] = { "CONTROL_SESSION_REPLY",
+				  sizeof(struct msg_control_session_reply),
+				  sizeof(struct msg_control_session_reply) +
+				  4096 },
+	[MSG_VAULT_LEAF] =	{ "VAULT_LEAF", FIXED(msg_vault_host) },
+	[MSG_VAULT_LEAF_REPLY] = { "VAULT_LEAF_REPLY",
+				  sizeof(struct msg_vault_reply),
+				  sizeof(struct msg_vault_reply) + 8192 },
+	[MSG_VAULT_TICKET_GET] = { "VAULT_TICKET_GET", FIXED(msg_vault_host) },
+	[MSG_VAULT_TICKET_PUT] = { "VAULT_TICKET_PUT",
+				  sizeof(struct msg_vault_host) + 1,
+				  sizeof(struct msg_vault_host) + 8192 },
+	[MSG_VAULT_TICKET_REPLY] = { "VAULT_TICKET_REPLY",
+				  sizeof(struct msg_vault_reply),
+				  sizeof(struct msg_vault_reply) + 8192 },
 };
 
 const char *

@@ -79,6 +79,27 @@ enum msg_type {
 	 */
 	MSG_TEST_ECHO,
 
+	/* worker -> control (untrusted), and control -> worker: the proxy */
+	MSG_CONTROL_AUTH,		/* call; struct msg_control_auth */
+	MSG_CONTROL_AUTH_REPLY,		/* reply; struct msg_control_session */
+	MSG_CONTROL_POLICY,		/* call; struct msg_control_policy */
+	MSG_CONTROL_POLICY_REPLY,	/* reply; struct msg_control_decision */
+	MSG_CONTROL_AUDIT,		/* one audit record, a JSON object */
+
+	/* worker (management API) -> control, and the reply */
+	MSG_CONTROL_SESSION_START,	/* call; msg_control_session_start */
+	MSG_CONTROL_SESSION_END,	/* call; msg_control_session_end */
+	MSG_CONTROL_SESSION_REPLY,	/* reply; msg_control_session_reply */
+					/* + the session CA, PEM */
+
+	/* worker -> vaultd (untrusted), and vaultd -> worker: TLS */
+	MSG_VAULT_LEAF,			/* call; struct msg_vault_host */
+	MSG_VAULT_LEAF_REPLY,		/* reply; msg_vault_reply + uint32_t */
+					/* certlen + cert DER + key DER */
+	MSG_VAULT_TICKET_GET,		/* call; struct msg_vault_host */
+	MSG_VAULT_TICKET_PUT,		/* msg_vault_host + session DER */
+	MSG_VAULT_TICKET_REPLY,		/* reply; msg_vault_reply + DER */
+
 	MSG_TYPE_MAX
 };
 
@@ -211,6 +232,80 @@ struct msg_vault_reply {
 struct msg_vault_inject {
 	char		session[40];
 	char		connector[72];
+	char		host[256];
+};
+
+/*
+ * The proxy's messages to control.  A worker asks control to validate the
+ * token of the agent's Proxy-Authorization; control answers with the
+ * session it belongs to and, before it answers, tells vaultd which
+ * session the worker serves (SESSION_WORKER), so a worker never names
+ * its session to vaultd.
+ */
+#define MSG_CONTROL_TOKEN_LEN	64	/* a session token: 64 hex digits */
+#define MSG_CONTROL_AUDIT_MAX	16384	/* one audit record's JSON */
+
+struct msg_control_auth {
+	char		token[72];	/* as the agent sent it; NUL-ended */
+};
+
+/* error 0: the token is a live session's; otherwise refused. */
+struct msg_control_session {
+	int32_t		error;
+	char		session[40];
+	char		user[72];
+	char		agent[64];
+	char		team[64];
+	char		project[64];
+};
+
+/* Which action a request maps to, for control's decision. */
+struct msg_control_policy {
+	uint32_t	approval;	/* the spec requires an approval */
+	char		connector[64];
+	char		action[128];
+	char		host[256];
+	char		method[16];
+};
+
+enum msg_control_verdict {
+	MSG_CONTROL_ALLOW,
+	MSG_CONTROL_DENY,
+	MSG_CONTROL_APPROVE		/* a human must decide first */
+};
+
+struct msg_control_decision {
+	int32_t		verdict;	/* enum msg_control_verdict */
+	char		reason[60];	/* a problem type: aileron:denied */
+};
+
+/*
+ * From the worker that serves the management API: uid is the caller's,
+ * read with SO_PEERCRED on api.sock; user is the name the caller gave.
+ */
+struct msg_control_session_start {
+	uint32_t	uid;
+	char		user[72];
+	char		agent[64];
+	char		team[64];
+	char		project[64];
+};
+
+struct msg_control_session_end {
+	uint32_t	uid;
+	char		session[40];
+};
+
+/* error 0: started (or ended); otherwise reason says why. */
+struct msg_control_session_reply {
+	int32_t		error;
+	char		session[40];
+	char		token[72];
+	char		reason[128];
+};
+
+/* LEAF and the tickets: one upstream or intercepted host. */
+struct msg_vault_host {
 	char		host[256];
 };
 
