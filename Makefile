@@ -59,6 +59,7 @@ CONF_SRCS=	master/parse.c
 MASTER_SRCS=	master/master.c master/pool.c \
 		master/connectors.c
 CONTROL_SRCS=	control/control.c
+CONTROL_SRCS+=	control/session.c control/policy.c control/audit.c
 WORKER_SRCS=	worker/worker.c worker/testhook.c
 VAULT_LIB_SRCS=	vault/crypto.c vault/store.c vault/vault.c vault/record.c
 VAULTD_SRCS=	vaultd/vaultd.c vaultd/connmap.c vaultd/session.c \
