@@ -59,11 +59,17 @@ struct control {
 	int			 audit;		/* audit.log, appending */
 };
 
-/* What control knows of one worker (its peer's state). */
+/*
+ * What control knows of one worker (its peer's state).  A worker serves
+ * either the management API or one agent's connection: one that asked
+ * for both is refused, so a worker that authenticated an agent cannot
+ * then start or end sessions, nor the reverse.
+ */
 struct control_worker {
 	char		 session[CSESSION_ID_LEN + 1];	/* "": none yet */
 	char		 user[72];
 	int		 badtokens;
+	int		 api;		/* sent SESSION_START or _END */
 };
 
 /* A worker's request waiting on our call to vaultd. */
@@ -235,6 +241,7 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 {
 	struct control		*ctl = ps->arg;
 	struct control_wait	*w;
+	struct control_worker	*cw;
 	static const char	 novaultd[] = "error: no vaultd";
 
 	switch (msg->hdr.type) {
@@ -251,12 +258,27 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 			fatalx("cannot call vaultd");
 		break;
 	case MSG_CONTROL_SESSION_START:
-		control_session_start_msg(ctl, p, msg);
-		break;
 	case MSG_CONTROL_SESSION_END:
-		control_session_end_msg(ctl, p, msg);
+		cw = control_worker_state(p);
+		if (cw->session[0] != '\0' || cw->badtokens > 0) {
+			log_warnx("%s: a proxy worker may not start or end "
+			    "sessions", p->chan.name);
+			proc_bad_frame(ps, p);
+			return;
+		}
+		cw->api = 1;
+		if (msg->hdr.type == MSG_CONTROL_SESSION_START)
+			control_session_start_msg(ctl, p, msg);
+		else
+			control_session_end_msg(ctl, p, msg);
 		break;
 	case MSG_CONTROL_AUTH:
+		if (control_worker_state(p)->api) {
+			log_warnx("%s: an API worker may not authenticate "
+			    "agents", p->chan.name);
+			proc_bad_frame(ps, p);
+			return;
+		}
 		control_auth_msg(ctl, p, msg);
 		break;
 	case MSG_CONTROL_POLICY:
