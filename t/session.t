@@ -20,7 +20,7 @@ from aileron import TAP, Service, BIN, SLOW
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(28)
+t.plan(39)
 
 M1 = "session test master key"
 ROOTS = "/etc/ssl/certs/ca-certificates.crt"
@@ -70,7 +70,7 @@ def post(path, body):
 
 
 svc = Service(prefork=2)
-svc.start()
+svc.start(args=("-X",))    # test mode: /v1/test/proxy
 A = ["--user", "alice"]
 rc, out, err = run(svc, ["vault", "init", "--key-fd", "3", "--kdf-n",
                          "16384"] + A, [M1])
@@ -164,6 +164,56 @@ rc, out, err = run(svc, ["session", "start", "--key-fd", "3", "--user",
                          "nobody"], [M1])
 t.ok(rc == 1 and "nobody" in err and not out, "a user without a vault", err)
 
+# Control's side of the proxy, driven from one worker through the
+# test-mode route: AUTH, POLICY and AUDIT as the proxy will send them.
+def proxy_msgs(**kw):
+    st, head, body = api(svc, post(b"/v1/test/proxy", json.dumps(kw).encode()))
+    try:
+        return json.loads(body)
+    except ValueError:
+        return {"status": st, "head": head}
+
+
+WRONG = "0" * 64
+r = proxy_msgs(tokens=[WRONG, tok], policy=[0, 1],
+               audit=['{"event":"request","host":"api.example",'
+                      '"user":"mallory","session":"forged"}'])
+t.ok(r.get("auth", [None])[0] == {"error": 1, "session": "", "user": "",
+                                  "agent": "", "team": "", "project": ""}
+     and r["auth"][1] == {"error": 0, "session": sid, "user": "alice",
+                          "agent": "claude", "team": "infra",
+                          "project": "p1"},
+     "AUTH: a wrong token is refused, the right one names its session", r)
+t.ok(svc.wait_log(r"worker \d+ serves session %s" % sid),
+     "... and vaultd learnt which session the worker serves first")
+t.ok(r.get("policy") == [{"verdict": 0, "reason": ""},
+                         {"verdict": 1,
+                          "reason": "aileron:approval-unavailable"}],
+     "POLICY: allowed without approval, denied when one is required", r)
+r = proxy_msgs(policy=[0])
+t.ok(r.get("policy") == [{"verdict": 1, "reason": "aileron:denied"}],
+     "POLICY from a worker that authenticated nobody: denied", r)
+r = proxy_msgs(tokens=[WRONG] * 8 + [tok])
+t.ok(len(r.get("auth", [])) == 9 and
+     all(a and a["error"] == 1 for a in r["auth"]) and
+     svc.wait_log(r"another token after 8 wrong ones"),
+     "after 8 wrong tokens a worker is refused even the right one", r)
+r = proxy_msgs(tokens=[tok, tok3])
+t.ok([a and a["error"] for a in r.get("auth", [])] == [0, 1],
+     "a worker serves one session: another session's token is refused", r)
+proxy_msgs(tokens=[tok], end=[sid])
+r = proxy_msgs(tokens=[tok])
+t.ok(svc.wait_log(r"a proxy worker may not start or end sessions") and
+     r.get("auth", [{}])[0].get("error") == 0,
+     "a worker that authenticated an agent cannot end a session", r)
+proxy_msgs(audit=["[1]"])
+t.ok(svc.wait_log(r"audit record refused: not a JSON object") and
+     svc.wait_log(r"bad frame; closing its channel and killing it"),
+     "AUDIT that is not an object: the worker is cut off and killed")
+proxy_msgs(audit=['{"a":' * 9 + "1" + "}" * 9])
+t.ok(svc.wait_log(r"audit record refused: nested too deep"),
+     "AUDIT nested too deep: refused")
+
 # End.
 rc, out, err = run(svc, ["session", "end", sid])
 t.ok(rc == 0 and not os.path.exists(sdir),
@@ -173,6 +223,9 @@ t.ok(svc.wait_log(r"session %s ends; its keys are zeroed" % sid),
 rc, out, err = run(svc, ["session", "end", sid])
 t.ok(rc == 1 and "no session %s" % sid in err,
      "a second end: no such session", err)
+r = proxy_msgs(tokens=[tok])
+t.ok(r.get("auth", [{}])[0].get("error") == 1,
+     "an ended session's token authenticates nothing", r)
 
 # Usage errors exit 2 and name the argument.
 rc, out, err = run(svc, ["session", "start", "--bogus"])
@@ -210,6 +263,13 @@ t.ok(any(r.get("event") == "session-start" and r.get("session") == sid and
      any(r.get("event") == "session-end" and r.get("session") == sid
          for r in recs) and all("time" in r for r in recs),
      "audit.log: one JSON object a line, starts and ends", audit[:600])
+t.ok(any(r.get("event") == "request" and r.get("host") == "api.example"
+         and r.get("user") == "alice" and r.get("session") == sid and
+         isinstance(r.get("worker"), int) for r in recs) and
+     not any(r.get("user") == "mallory" or r.get("session") == "forged"
+             for r in recs),
+     "a worker's record: stamped with its session and user, not its claim",
+     audit[-800:])
 with open(svc.logpath, "rb") as f:
     log = f.read()
 leaks = [n for n in (tok, tok2, tok3, M1) if n and

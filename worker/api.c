@@ -58,6 +58,8 @@ struct api_req {
 /* What this worker takes from control: the answers to its calls. */
 static const struct msg_accept api_accept[] = {
 	{ MSG_CONTROL_SESSION_REPLY,	PROC_CONTROL,	0 },
+	{ MSG_CONTROL_AUTH_REPLY,	PROC_CONTROL,	0 },
+	{ MSG_CONTROL_POLICY_REPLY,	PROC_CONTROL,	0 },
 };
 
 static int	api_on_url(http_parser *, const char *, size_t);
@@ -68,8 +70,14 @@ static int	api_read(int, http_parser *, struct api_req *);
 static const char *api_reason(int);
 static void	api_send(int, int, const char *, const char *, const char *);
 static void	api_problem(int, int, const char *, const char *);
-static int	api_call(struct worker_ctx *, uint16_t, const void *, size_t,
-		    struct msg_control_session_reply *, char *, size_t);
+static void	api_chan_open(struct worker_ctx *, struct chan *);
+static void	api_chan_close(struct chan *);
+static int	api_call(struct chan *, uint32_t, uint16_t, const void *,
+		    size_t, uint16_t, size_t, void *, size_t, size_t *);
+static int	api_session_call(struct worker_ctx *, uint16_t, const void *,
+		    size_t, struct msg_control_session_reply *, char *, size_t);
+static int	api_test(struct worker_ctx *, int, struct api_req *);
+static void	api_drain(int);
 static int	api_start(struct worker_ctx *, int, uid_t, struct api_req *);
 static int	api_end(struct worker_ctx *, int, uid_t, const char *);
 static int	api_field(json_t *, const char *, char *, size_t, int);
@@ -194,6 +202,8 @@ api_reason(int status)
 	switch (status) {
 	case 201:
 		return "Created";
+	case 200:
+		return "OK";
 	case 204:
 		return "No Content";
 	case 400:
@@ -285,44 +295,76 @@ api_problem(int fd, int status, const char *type, const char *title)
 	free(s);
 }
 
+static void
+api_chan_open(struct worker_ctx *ctx, struct chan *c)
+{
+	chan_init(c, ctx->control_fd, 0, "control");
+	chan_accept(c, PROC_CONTROL, api_accept,
+	    sizeof(api_accept) / sizeof(api_accept[0]));
+}
+
+static void
+api_chan_close(struct chan *c)
+{
+	c->fd = -1;		/* the worker keeps its descriptor */
+	chan_clear(c);
+}
+
 /*
- * One call to control, waited for: SESSION_REPLY into r and its tail
- * (the session CA) into ca.  -1 when control did not answer in time.
+ * One call to control on c, waited for: the answer, of type rtype and at
+ * least min bytes, into out (outlen bytes; *got says how many).  -1 when
+ * control did not answer in time or answered something else.
  */
 static int
-api_call(struct worker_ctx *ctx, uint16_t type, const void *data, size_t len,
-    struct msg_control_session_reply *r, char *ca, size_t calen)
+api_call(struct chan *c, uint32_t reqid, uint16_t type, const void *data,
+    size_t len, uint16_t rtype, size_t min, void *out, size_t outlen,
+    size_t *got)
 {
-	struct chan	 c;
 	struct msg	 msg;
 	struct iovec	 iov;
-	size_t		 tail;
-	int		 rv = -1;
 
-	chan_init(&c, ctx->control_fd, 0, "control");
-	chan_accept(&c, PROC_CONTROL, api_accept,
-	    sizeof(api_accept) / sizeof(api_accept[0]));
 	iov.iov_base = (void *)data;
 	iov.iov_len = len;
-	if (chan_request(&c, type, 1, &iov, 1) == 0 &&
-	    chan_flush_wait(&c, API_CALL_MS) == 1 &&
-	    chan_wait(&c, &msg, API_CALL_MS) == 1 && msg.hdr.reqid == 1 &&
-	    msg.hdr.type == MSG_CONTROL_SESSION_REPLY &&
-	    msg.len >= sizeof(*r)) {
-		memcpy(r, msg.data, sizeof(*r));
-		tail = msg.len - sizeof(*r);
-		if (tail >= calen)
-			tail = 0;	/* control bounds it below ours */
-		memcpy(ca, msg.data + sizeof(*r), tail);
-		ca[tail] = '\0';
-		r->session[sizeof(r->session) - 1] = '\0';
-		r->token[sizeof(r->token) - 1] = '\0';
-		r->reason[sizeof(r->reason) - 1] = '\0';
-		rv = 0;
-	}
-	c.fd = -1;		/* the worker keeps its descriptor */
-	chan_clear(&c);
-	return rv;
+	if (chan_request(c, type, reqid, &iov, 1) == -1 ||
+	    chan_flush_wait(c, API_CALL_MS) != 1 ||
+	    chan_wait(c, &msg, API_CALL_MS) != 1 || msg.hdr.reqid != reqid ||
+	    msg.hdr.type != rtype || msg.len < min || msg.len > outlen)
+		return -1;
+	memcpy(out, msg.data, msg.len);
+	*got = msg.len;
+	return 0;
+}
+
+/*
+ * SESSION_START or _END, and control's SESSION_REPLY into r, with its
+ * tail (the session CA) as a string into ca.
+ */
+static int
+api_session_call(struct worker_ctx *ctx, uint16_t type, const void *data,
+    size_t len, struct msg_control_session_reply *r, char *ca, size_t calen)
+{
+	static uint8_t	 buf[sizeof(*r) + 4096];
+	struct chan	 c;
+	size_t		 got, tail;
+	int		 rv;
+
+	api_chan_open(ctx, &c);
+	rv = api_call(&c, 1, type, data, len, MSG_CONTROL_SESSION_REPLY,
+	    sizeof(*r), buf, sizeof(buf), &got);
+	api_chan_close(&c);
+	if (rv == -1)
+		return -1;
+	memcpy(r, buf, sizeof(*r));
+	tail = got - sizeof(*r);
+	if (tail >= calen)
+		tail = 0;	/* control bounds it below ours */
+	memcpy(ca, buf + sizeof(*r), tail);
+	ca[tail] = '\0';
+	explicit_bzero(buf, sizeof(buf));
+	r->session[sizeof(r->session) - 1] = '\0';
+	r->token[sizeof(r->token) - 1] = '\0';
+	r->reason[sizeof(r->reason) - 1] = '\0';
+	return 0;
 }
 
 /* A string member, optional unless required; 0, or -1 when it is bad. */
@@ -381,7 +423,7 @@ api_start(struct worker_ctx *ctx, int fd, uid_t uid, struct api_req *rq)
 		return 400;
 	}
 	json_decref(j);
-	if (api_call(ctx, MSG_CONTROL_SESSION_START, &m, sizeof(m), &r, ca,
+	if (api_session_call(ctx, MSG_CONTROL_SESSION_START, &m, sizeof(m), &r, ca,
 	    sizeof(ca)) == -1) {
 		api_problem(fd, 503, "aileron:unavailable", "control did not "
 		    "answer; see the service log");
@@ -428,7 +470,7 @@ api_end(struct worker_ctx *ctx, int fd, uid_t uid, const char *id)
 		return 404;
 	}
 	strlcpy(m.session, id, sizeof(m.session));
-	if (api_call(ctx, MSG_CONTROL_SESSION_END, &m, sizeof(m), &r, ca,
+	if (api_session_call(ctx, MSG_CONTROL_SESSION_END, &m, sizeof(m), &r, ca,
 	    sizeof(ca)) == -1) {
 		api_problem(fd, 503, "aileron:unavailable", "control did not "
 		    "answer; see the service log");
@@ -447,6 +489,127 @@ api_end(struct worker_ctx *ctx, int fd, uid_t uid, const char *id)
 	default:
 		api_problem(fd, 503, "aileron:unavailable", r.reason);
 		return 503;
+	}
+}
+
+/*
+ * Test mode only (the undocumented -X of aileron service): POST
+ * /v1/test/proxy with {"tokens":[...], "policy":[approval, ...],
+ * "end":[id, ...], "audit":["record", ...]} sends control, from this one
+ * worker and in that order, what the proxy will (an AUTH per token, a
+ * POLICY per approval flag, an AUDIT per record as it is) and what it
+ * must not (a SESSION_END per id, as root); the answers come back as
+ * {"auth":[...], "policy":[...]}, so that a test can drive control's side
+ * of the proxy before the proxy exists.
+ */
+static int
+api_test(struct worker_ctx *ctx, int fd, struct api_req *rq)
+{
+	struct msg_control_auth		 a;
+	struct msg_control_session	 sr;
+	struct msg_control_policy	 p;
+	struct msg_control_decision	 d;
+	struct chan			 c;
+	json_t				*j, *out, *auth, *pol, *v;
+	const char			*rec;
+	char				*s;
+	size_t				 i, got;
+	uint32_t			 reqid = 0;
+
+	if ((j = json_loadb(rq->body, rq->bodylen, 0, NULL)) == NULL ||
+	    (out = json_pack("{s:[], s:[]}", "auth", "policy")) == NULL) {
+		json_decref(j);
+		api_problem(fd, 400, "aileron:bad-request", "not JSON");
+		return 400;
+	}
+	auth = json_object_get(out, "auth");
+	pol = json_object_get(out, "policy");
+	api_chan_open(ctx, &c);
+	json_array_foreach(json_object_get(j, "tokens"), i, v) {
+		memset(&a, 0, sizeof(a));
+		if (json_is_string(v))
+			strlcpy(a.token, json_string_value(v), sizeof(a.token));
+		if (api_call(&c, ++reqid, MSG_CONTROL_AUTH, &a, sizeof(a),
+		    MSG_CONTROL_AUTH_REPLY, sizeof(sr), &sr, sizeof(sr),
+		    &got) == -1)
+			json_array_append_new(auth, json_null());
+		else
+			json_array_append_new(auth, json_pack("{s:i, s:s#, "
+			    "s:s#, s:s#, s:s#, s:s#}", "error", sr.error,
+			    "session", sr.session, strnlen(sr.session,
+			    sizeof(sr.session)), "user", sr.user,
+			    strnlen(sr.user, sizeof(sr.user)), "agent",
+			    sr.agent, strnlen(sr.agent, sizeof(sr.agent)),
+			    "team", sr.team, strnlen(sr.team,
+			    sizeof(sr.team)), "project", sr.project,
+			    strnlen(sr.project, sizeof(sr.project))));
+	}
+	json_array_foreach(json_object_get(j, "policy"), i, v) {
+		memset(&p, 0, sizeof(p));
+		p.approval = json_integer_value(v);
+		strlcpy(p.connector, "test", sizeof(p.connector));
+		strlcpy(p.action, "test.action", sizeof(p.action));
+		if (api_call(&c, ++reqid, MSG_CONTROL_POLICY, &p, sizeof(p),
+		    MSG_CONTROL_POLICY_REPLY, sizeof(d), &d, sizeof(d),
+		    &got) == -1)
+			json_array_append_new(pol, json_null());
+		else
+			json_array_append_new(pol, json_pack("{s:i, s:s#}",
+			    "verdict", d.verdict, "reason", d.reason,
+			    strnlen(d.reason, sizeof(d.reason))));
+	}
+	/* A proxy worker that tries to end a session is cut off. */
+	json_array_foreach(json_object_get(j, "end"), i, v) {
+		struct msg_control_session_end	 e;
+
+		memset(&e, 0, sizeof(e));
+		if (json_is_string(v))
+			strlcpy(e.session, json_string_value(v),
+			    sizeof(e.session));
+		chan_compose(&c, MSG_CONTROL_SESSION_END, 0, -1, &e,
+		    sizeof(e));
+	}
+	json_array_foreach(json_object_get(j, "audit"), i, v) {
+		if ((rec = json_string_value(v)) != NULL)
+			chan_compose(&c, MSG_CONTROL_AUDIT, 0, -1, rec,
+			    strlen(rec));
+	}
+	chan_flush_wait(&c, API_CALL_MS);
+	api_chan_close(&c);
+	json_decref(j);
+	s = json_dumps(out, JSON_COMPACT);
+	json_decref(out);
+	api_send(fd, 200, "application/json", NULL, s != NULL ? s : "{}");
+	free(s);
+	return 200;
+}
+
+/*
+ * Closing with unread bytes makes the kernel reset the connection, and
+ * the reset can destroy the answer before the client reads it (a 413
+ * while the body still comes): read and drop what is left, bounded.
+ */
+static void
+api_drain(int fd)
+{
+	struct timespec	 deadline;
+	struct pollfd	 pfd;
+	char		 buf[4096];
+	size_t		 total = 0;
+	ssize_t		 n;
+	int		 ms;
+
+	msg_deadline(&deadline, 1000);
+	while (total < 256 * 1024 && (ms = msg_deadline_ms(&deadline)) > 0) {
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, ms) <= 0)
+			return;
+		if ((n = read(fd, buf, sizeof(buf))) == 0 ||
+		    (n == -1 && errno != EAGAIN && errno != EINTR))
+			return;
+		if (n > 0)
+			total += n;
 	}
 }
 
@@ -498,7 +661,10 @@ api_serve(struct worker_ctx *ctx, int fd)
 			api_problem(fd, status = 405, "aileron:bad-request",
 			    "use DELETE to end a session");
 		}
-	} else
+	} else if (msg_testmode && strcmp(rq.url, "/v1/test/proxy") == 0 &&
+	    hp.method == HTTP_POST)
+		status = api_test(ctx, fd, &rq);
+	else
 		api_problem(fd, status = 404, "aileron:not-found",
 		    "no such resource; see aileron(1)");
 	log_info("api: uid %u: %s %s: %d", cred.uid,
@@ -507,5 +673,6 @@ api_serve(struct worker_ctx *ctx, int fd)
  done:
 	explicit_bzero(&rq, sizeof(rq));
 	shutdown(fd, SHUT_WR);
+	api_drain(fd);
 	close(fd);
 }
