@@ -351,10 +351,12 @@ session_start_cmd(int argc, char *argv[])
 	struct msg_vault_request	*req = NULL;
 	struct vclient			 vc;
 	const char			*sopt = NULL, *uopt = NULL;
-	const char			*agent = "", *team = "", *project = "";
+	const char			*agent = "", *team = "";
+	const char			*project = "";
 	const char			*id, *token, *ca;
 	char				 user[VAULT_USER_MAX + 1];
-	char				 sock[PATH_MAX], proxy[300], url[512];
+	char				 sock[PATH_MAX], proxy[300];
+	char				 url[512];
 	char				 path[128], capath[PATH_MAX];
 	char				 bundlepath[PATH_MAX];
 	char				*body = NULL, *resp = NULL, *eresp;

@@ -20,7 +20,7 @@
 #include <jansson.h>
 
 #define AUDIT_FILE		"audit.log"
-#define AUDIT_DEPTH_MAX		8	/* nesting of a worker's record */
+#define AUDIT_DEPTH_MAX		8	/* a worker record's nesting */
 
 int	 control_audit_open(const char *);
 char	*control_audit_record(const void *, size_t, const struct timespec *,

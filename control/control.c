@@ -56,7 +56,7 @@ struct control {
 	struct proc_peer	*vaultd;	/* trusted, like the master */
 	struct msg_conf_proc	 conf;
 	struct control_sessions	 sessions;
-	int			 audit;		/* audit.log, appending */
+	int			 audit;		/* audit.log */
 };
 
 /*
@@ -66,7 +66,7 @@ struct control {
  * then start or end sessions, nor the reverse.
  */
 struct control_worker {
-	char		 session[CSESSION_ID_LEN + 1];	/* "": none yet */
+	char		 session[CSESSION_ID_LEN + 1];	/* or "" */
 	char		 user[72];
 	int		 badtokens;
 	int		 api;		/* sent SESSION_START or _END */
@@ -79,7 +79,7 @@ struct control_wait {
 	uint32_t		 reqid;		/* the worker's call */
 	uint16_t		 type;		/* the worker's message */
 	char			 session[CSESSION_ID_LEN + 1];
-	char			 token[CSESSION_TOKEN_LEN + 1];	/* START */
+	char			 token[CSESSION_TOKEN_LEN + 1];
 };
 
 /* Workers' channels come from the master; the environment comes later. */
@@ -542,6 +542,7 @@ control_session_end_msg(struct control *ctl, struct proc_peer *p,
 		    NULL, NULL, err == CSESSION_ERR_FORBIDDEN ?
 		    "the session was started by another user" :
 		    "no such session", NULL, 0);
+		explicit_bzero(&copy, sizeof(copy));
 		return;
 	}
 	log_info("session %s ended by uid %u", m.session, m.uid);

@@ -21,7 +21,7 @@
 #include "msgtypes.h"
 
 #define CSESSION_MAX		1024	/* live sessions */
-#define CSESSION_ID_LEN		MSG_VAULT_SESSION_LEN	/* hex digits */
+#define CSESSION_ID_LEN		MSG_VAULT_SESSION_LEN	/* hex */
 #define CSESSION_TOKEN_LEN	MSG_CONTROL_TOKEN_LEN	/* hex digits */
 #define CSESSION_HASH_LEN	32	/* SHA-256 */
 
@@ -34,7 +34,7 @@ struct control_session {
 	char		 id[CSESSION_ID_LEN + 1];
 	/* Only the token's hash is kept: a dump of control holds no token. */
 	uint8_t		 token_hash[CSESSION_HASH_LEN];
-	uint32_t	 uid;		/* who started it, from SO_PEERCRED */
+	uint32_t	 uid;		/* who started it: SO_PEERCRED */
 	char		 user[72];
 	char		 agent[64];
 	char		 team[64];

@@ -423,8 +423,8 @@ api_start(struct worker_ctx *ctx, int fd, uid_t uid, struct api_req *rq)
 		return 400;
 	}
 	json_decref(j);
-	if (api_session_call(ctx, MSG_CONTROL_SESSION_START, &m, sizeof(m), &r, ca,
-	    sizeof(ca)) == -1) {
+	if (api_session_call(ctx, MSG_CONTROL_SESSION_START, &m, sizeof(m),
+	    &r, ca, sizeof(ca)) == -1) {
 		api_problem(fd, 503, "aileron:unavailable", "control did not "
 		    "answer; see the service log");
 		return 503;
@@ -470,8 +470,8 @@ api_end(struct worker_ctx *ctx, int fd, uid_t uid, const char *id)
 		return 404;
 	}
 	strlcpy(m.session, id, sizeof(m.session));
-	if (api_session_call(ctx, MSG_CONTROL_SESSION_END, &m, sizeof(m), &r, ca,
-	    sizeof(ca)) == -1) {
+	if (api_session_call(ctx, MSG_CONTROL_SESSION_END, &m, sizeof(m), &r,
+	    ca, sizeof(ca)) == -1) {
 		api_problem(fd, 503, "aileron:unavailable", "control did not "
 		    "answer; see the service log");
 		return 503;

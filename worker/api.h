@@ -16,7 +16,7 @@
 #define API_HEAD_MAX	(16 * 1024)	/* request line and headers */
 #define API_BODY_MAX	(16 * 1024)
 #define API_TIMEOUT_MS	(10 * 1000)	/* to read the whole request */
-#define API_CALL_MS	(5 * 1000)	/* control; it waits 2 s on vaultd */
+#define API_CALL_MS	(5 * 1000)	/* control waits 2 s on vaultd */
 
 struct worker_ctx;
 
