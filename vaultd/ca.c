@@ -457,7 +457,8 @@ ca_ext_san(X509 *x, const char *host, int crit)
 struct ca *
 ca_new(const char *session_id)
 {
-	static const int	 bits[] = { 5, 6 };	/* keyCertSign, cRLSign */
+	/* keyCertSign, cRLSign */
+	static const int	 bits[] = { 5, 6 };
 	struct ca		*ca;
 	X509_NAME		*name;
 	BIO			*bio = NULL;

@@ -152,7 +152,8 @@ main(void)
 	X509			*x, *y;
 	BIO			*bio;
 	BIGNUM			*bn;
-	char			 canon[CA_HOST_MAX + 1], longhost[CA_HOST_MAX + 2];
+	char			 canon[CA_HOST_MAX + 1];
+	char			 longhost[CA_HOST_MAX + 2];
 	char			 name[256], host[64];
 	size_t			 used0, used1, i, nbad;
 	time_t			 now;
@@ -181,11 +182,13 @@ main(void)
 	is_str(name, "aileron session 01234567", "its CN names the session");
 	ok(X509_check_ca(ca->cert) == 1 && X509_get_pathlen(ca->cert) == 0,
 	    "CA:TRUE, pathlen 0");
-	X509_get_ext_d2i(ca->cert, NID_basic_constraints, &crit, NULL);
+	BASIC_CONSTRAINTS_free(X509_get_ext_d2i(ca->cert,
+	    NID_basic_constraints, &crit, NULL));
 	ok(crit == 1, "basicConstraints is critical");
 	ok(X509_get_key_usage(ca->cert) == (KU_KEY_CERT_SIGN | KU_CRL_SIGN),
 	    "keyUsage: keyCertSign and cRLSign only");
-	X509_get_ext_d2i(ca->cert, NID_key_usage, &crit, NULL);
+	ASN1_BIT_STRING_free(X509_get_ext_d2i(ca->cert, NID_key_usage, &crit,
+	    NULL));
 	ok(crit == 1, "keyUsage is critical");
 	ski = X509_get0_subject_key_id(ca->cert);
 	ok(ski != NULL && ski->length == 20, "a subjectKeyIdentifier");
