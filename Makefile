@@ -65,6 +65,7 @@ WORKER_SRCS+=	worker/api.c
 VAULT_LIB_SRCS=	vault/crypto.c vault/store.c vault/vault.c vault/record.c
 VAULTD_SRCS=	vaultd/vaultd.c vaultd/connmap.c vaultd/session.c \
 		vaultd/inject.c vaultd/vaultsock.c vaultd/reply.c
+VAULTD_SRCS+=	vaultd/ca.c
 CLI_SRCS=	cli/actions.c cli/service.c cli/status.c
 CLI_SRCS+=	cli/session.c
 CLI_VAULT_SRCS=	cli/vault.c cli/secret.c cli/vaultclient.c
