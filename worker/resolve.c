@@ -507,7 +507,8 @@ resolve_reply(struct query *qs, size_t nq, const unsigned char *buf,
 /*
  * One attempt: send every pending query to server over a fresh connected
  * UDP socket and read replies until they are settled or until the
- * attempt's end.  -1 only when the socket could not be used.
+ * attempt's end.  -1 when the server cannot be reached (no socket, or
+ * an ICMP error such as port unreachable).
  */
 static int
 resolve_udp(const struct sockaddr_storage *server, struct query *qs,
@@ -519,7 +520,7 @@ resolve_udp(const struct sockaddr_storage *server, struct query *qs,
 	ssize_t		 r;
 	size_t		 i, pending;
 	int64_t		 now;
-	int		 fd;
+	int		 fd, rv = 0;
 
 	slen = server->ss_family == AF_INET ? sizeof(struct sockaddr_in) :
 	    sizeof(struct sockaddr_in6);
@@ -530,9 +531,14 @@ resolve_udp(const struct sockaddr_storage *server, struct query *qs,
 		close(fd);
 		return -1;
 	}
+	/* An ICMP error from the first query can surface at the second. */
 	for (i = 0; i < nq; i++)
-		if (qs[i].state == Q_PENDING && !qs[i].truncated)
-			(void)send(fd, qs[i].buf, qs[i].len, 0);
+		if (qs[i].state == Q_PENDING && !qs[i].truncated &&
+		    send(fd, qs[i].buf, qs[i].len, 0) == -1 &&
+		    errno != EAGAIN && errno != EINTR) {
+			close(fd);
+			return -1;
+		}
 	for (;;) {
 		pending = 0;
 		for (i = 0; i < nq; i++)
@@ -548,12 +554,13 @@ resolve_udp(const struct sockaddr_storage *server, struct query *qs,
 		if ((r = recv(fd, buf, sizeof(buf), 0)) == -1) {
 			if (errno == EAGAIN || errno == EINTR)
 				continue;
+			rv = -1;
 			break;
 		}
 		resolve_reply(qs, nq, buf, (size_t)r);
 	}
 	close(fd);
-	return 0;
+	return rv;
 }
 
 /* Read or write all of len bytes before end; -1 otherwise. */
