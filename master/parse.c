@@ -1204,7 +1204,8 @@ conf_do_timeout(struct conf_parser *p, struct conf_stmt *st)
  * May the worker tunnel to host?  With egress allow, any host; with
  * egress deny, only a host on an allow host line ("*.example.com" is any
  * name under example.com, not example.com itself).  Names compare without
- * case and without the root's dot.
+ * case and without the root's dot.  A connector's hosts are the matcher's
+ * business: the caller asks this only for hosts no connector declares.
  */
 int
 conf_host_allowed(const struct proxy_conf *pc, const char *host)

@@ -11,13 +11,14 @@
 import os
 import pwd
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from aileron import TAP, SRC, SLOW, is_root
+from aileron import TAP, BIN, SRC, SLOW, is_root
 
 BUILD = os.environ.get("AILERON_BUILD") or os.path.join(SRC, "build")
 HELPER = os.path.join(BUILD, "t", "helpers", "resolve_helper")
@@ -45,7 +46,7 @@ if is_root():
         pwd.getpwnam(user)
     except KeyError:
         t.skip_all("no _aileron user; make check creates it (etc/adduser.sh)")
-t.plan(27)
+t.plan(30)
 
 d = tempfile.mkdtemp(prefix="aileron-t.")
 procs = []
@@ -190,12 +191,24 @@ try:
     res, r = resolve(c5, ["a.test"], promises="stdio inet")
     t.is_(res.get("a.test", ("",))[:2], ("ok", "192.0.2.1:443"),
           "inet covers dns, so the master's filter covers the workers'")
+
+    # aileron service -n checks the same lines, file:line.
+    c6 = conf("c6.conf", "allow network 10.0.0.0/8\nresolve \"x.test\" "
+              "127.0.0.1:1\nupstream ca \"missing.pem\"\n")
+    r = subprocess.run([BIN, "service", "-n", "-f", c6, "-s", d],
+                       capture_output=True, text=True, timeout=30)
+    t.is_(r.returncode, 1, "service -n: a missing upstream ca is an error")
+    t.like(r.stderr, r"c6\.conf:3: upstream ca \"missing\.pem\": No such "
+           r"file or directory", "named with file and line")
+    c7 = conf("c7.conf", "egress deny\nallow host \"*.example.com\"\n"
+              "timeout header 5\nnameserver [::1]:53\nintercept all\n")
+    r = subprocess.run([BIN, "service", "-n", "-f", c7, "-s", d],
+                       capture_output=True, text=True, timeout=30)
+    t.ok(r.returncode == 0, "service -n: the proxy's lines pass", r.stderr)
 finally:
     for p in procs:
         if p.poll() is None:
             p.kill()
         p.wait()
-    for f in os.listdir(d):
-        os.unlink(os.path.join(d, f))
-    os.rmdir(d)
+    shutil.rmtree(d, ignore_errors=True)
 t.done()
