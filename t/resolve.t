@@ -5,7 +5,8 @@
 # "stdio dns".  A name gives its address; NXDOMAIN is "no such host"; a
 # private answer is refused unless an allow network line permits it; the
 # metadata address never; a pin and an /etc/hosts entry win over DNS and
-# ask nothing; a server that never answers times out within the deadline.
+# ask nothing; a truncated answer is asked again over TCP; a server that
+# never answers times out within the deadline.
 # The time of each lookup is reported.
 
 import os
@@ -35,6 +36,7 @@ RECORDS = [
     "pinned.test=192.0.2.50",
     "hosts.test=192.0.2.60",
     "nodata.test=",
+    "big.test=192.0.2.70,2001:db8::70",
 ]
 
 t = TAP()
@@ -46,7 +48,7 @@ if is_root():
         pwd.getpwnam(user)
     except KeyError:
         t.skip_all("no _aileron user; make check creates it (etc/adduser.sh)")
-t.plan(30)
+t.plan(32)
 
 d = tempfile.mkdtemp(prefix="aileron-t.")
 procs = []
@@ -86,7 +88,7 @@ def resolve(cfile, names, hosts=None, promises=None, timeout=2000):
 
 
 try:
-    server, port = dnsd(*RECORDS)
+    server, port = dnsd("--truncate", "big.test", *RECORDS)
     silent, sport = dnsd("--silent", "a.test=192.0.2.1")
     hosts = conf("hosts", "192.0.2.77 hosts.test\n")
     base = ("nameserver 127.0.0.1:%d\n"
@@ -95,7 +97,7 @@ try:
     c1 = conf("c1.conf", base)
     names = ["a.test", "dual.test", "v6.test", "nx.test", "nodata.test",
              "priv.test", "mixed.test", "md.test", "md6.test",
-             "pinned.test", "hosts.test"]
+             "pinned.test", "hosts.test", "big.test"]
     res, r = resolve(c1, names, hosts=hosts)
     t.is_(r.returncode, 0, "the helper resolved in the worker's sandbox "
           "(%s)" % ("chroot and user change" if is_root() else
@@ -129,6 +131,9 @@ try:
           "a resolve line wins over DNS, with its port")
     t.is_(res.get("hosts.test", ("",))[:2], ("ok", "192.0.2.77:443"),
           "an /etc/hosts entry wins over DNS")
+    t.is_(res.get("big.test", ("",))[:2],
+          ("ok", "192.0.2.70:443,[2001:db8::70]:443"),
+          "a truncated answer is asked again over TCP")
     slow = [n for n, v in res.items() if v[2] > 500]
     t.ok(not slow, "every answered lookup took under 500 ms", slow)
 
@@ -153,6 +158,10 @@ try:
     t.ok("pinned.test" not in asked and "hosts.test" not in asked,
          "a pinned or /etc/hosts name is never asked of DNS",
          sorted(asked))
+    t.ok(re.search(r"query big\.test 1 tcp", qlog) and
+         re.search(r"query big\.test 28 tcp", qlog) and
+         not re.search(r"query a\.test \d+ tcp", qlog),
+         "TCP only for the truncated name", qlog)
 
     # A server that never answers: a timeout, within the deadline.
     c3 = conf("c3.conf", "nameserver 127.0.0.1:%d\n" % sport)
