@@ -42,12 +42,12 @@ TAILQ_HEAD(conf_connectors, conf_connector);
  * the rest of the configuration and read it as conf->proxy.
  */
 struct proxy_conf {
-	int		 egress_deny;	/* "egress deny": only allow host lines */
-	int		 intercept_all;	/* "intercept all": not only connectors' */
+	int		 egress_deny;	/* tunnel only allow host lines */
+	int		 intercept_all;	/* every host, not connectors' only */
 	char		 upstream_ca[PATH_MAX];	/* "": the system store */
-	int		 timeout_header;	/* s; default 10, range 1..300 */
-	int		 timeout_idle;	/* s; default 60, range 1..3600 */
-	int		 timeout_upstream;	/* s; default 300, range 1..86400 */
+	int		 timeout_header;	/* s; default 10, 1..300 */
+	int		 timeout_idle;		/* s; default 60, 1..3600 */
+	int		 timeout_upstream;	/* s; default 300, 1..86400 */
 	/* allow host lines, lower case, no root dot; "*.example.com" too */
 	char		(*allow_hosts)[RESOLVE_NAME_MAX + 1];
 	size_t		 nallow_hosts;
@@ -71,7 +71,7 @@ struct aileron_conf {
 	/* nameserver lines; none: those of /etc/resolv.conf */
 	struct sockaddr_storage	 nameservers[RESOLVE_SERVERS_MAX];
 	size_t			 nnameservers;
-	struct resolve_conf	*resolve;	/* resolvconf_load(); else NULL */
+	struct resolve_conf	*resolve;	/* resolvconf_load() */
 };
 
 /*

@@ -23,7 +23,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,13 +50,17 @@ static int	 resolvconf_hosts(const char *, struct hosts_table *);
 static int	 resolvconf_add_host(struct hosts_table *, const char *,
 		    const struct resolve_addr *);
 
-/* nameserver lines: IPv4 or IPv6 (fe80::1%eth0 too), port 53. */
+/*
+ * nameserver lines: IPv4 or IPv6, port 53.  A scoped address
+ * (fe80::1%eth0) is skipped: its interface index needs an ioctl the
+ * master's filter does not allow when it rereads this on SIGHUP.
+ */
 static int
 resolvconf_servers(const char *path, struct sockaddr_storage *ss, size_t *n)
 {
-	struct addrinfo	 hints, *ai;
-	FILE		*fp;
-	char		 line[RESOLVCONF_LINE_MAX], *p, *word, *addr;
+	struct resolve_addr	 a;
+	FILE			*fp;
+	char			 line[RESOLVCONF_LINE_MAX], *p, *word, *addr;
 
 	*n = 0;
 	if ((fp = fopen(path, "r")) == NULL) {
@@ -66,9 +69,6 @@ resolvconf_servers(const char *path, struct sockaddr_storage *ss, size_t *n)
 		log_warn("%s", path);
 		return -1;
 	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-	hints.ai_socktype = SOCK_DGRAM;
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		p = line;
 		if ((word = strsep(&p, " \t\r\n")) == NULL ||
@@ -78,15 +78,18 @@ resolvconf_servers(const char *path, struct sockaddr_storage *ss, size_t *n)
 			;
 		if (addr == NULL)
 			continue;
-		if (getaddrinfo(addr, "53", &hints, &ai) != 0) {
-			log_warnx("%s: nameserver %s is not an address; "
-			    "skipped", path, addr);
+		memset(&a, 0, sizeof(a));
+		if (inet_pton(AF_INET, addr, a.addr) == 1)
+			a.family = AF_INET;
+		else if (inet_pton(AF_INET6, addr, a.addr) == 1)
+			a.family = AF_INET6;
+		else {
+			log_warnx("%s: nameserver %s is not an IPv4 or "
+			    "unscoped IPv6 address; skipped", path, addr);
 			continue;
 		}
-		if (*n < RESOLVE_SERVERS_MAX &&
-		    ai->ai_addrlen <= sizeof(ss[0]))
-			memcpy(&ss[(*n)++], ai->ai_addr, ai->ai_addrlen);
-		freeaddrinfo(ai);
+		if (*n < RESOLVE_SERVERS_MAX)
+			resolve_addr_to_sockaddr(&a, 53, &ss[(*n)++]);
 	}
 	fclose(fp);
 	return 0;

@@ -52,9 +52,9 @@
 
 #define RESOLVE_TRY_MIN_MS	200	/* one attempt on one server */
 #define RESOLVE_TRY_MAX_MS	2000
-#define RESOLVE_STRAGGLER_MS	200	/* for the other family, once one answered */
+/* Once one family answered, how much longer the other may take. */
+#define RESOLVE_STRAGGLER_MS	200
 #define RESOLVE_UDP_MAX		1232	/* bytes of a reply we read */
-#define RESOLVE_TCP_MAX		65535
 
 enum qstate { Q_PENDING, Q_DONE, Q_NXDOMAIN, Q_FAILED };
 
@@ -68,7 +68,8 @@ struct query {
 	size_t		 naddrs;
 };
 
-static const struct resolve_addr *resolve_embedded_v4(const struct resolve_addr *,
+static const struct resolve_addr
+		*resolve_embedded_v4(const struct resolve_addr *,
 		    struct resolve_addr *);
 static const char *resolve_classify(const struct resolve_addr *);
 static int	 resolve_in_net(const struct resolve_addr *,
@@ -481,7 +482,8 @@ resolve_reply(struct query *qs, size_t nq, const unsigned char *buf,
 	if (he != NULL)
 		ares_free_hostent(he);
 	if (rv == ARES_ENODATA) {
-		q->state = Q_DONE;	/* the name exists, without this family */
+		/* The name exists, without an address of this family. */
+		q->state = Q_DONE;
 		return 1;
 	}
 	if (rv != ARES_SUCCESS) {
@@ -675,8 +677,9 @@ resolve_dns(const struct resolve_conf *rc, const char *name,
 		for (i = 0; i < 2; i++) {
 			if (qs[i].state == Q_FAILED)
 				qs[i].state = Q_PENDING;
-			if (qs[i].state == Q_PENDING && resolve_new_query(&qs[i],
-			    name, i == 0 ? ns_t_a : ns_t_aaaa) == -1) {
+			if (qs[i].state == Q_PENDING &&
+			    resolve_new_query(&qs[i], name,
+			    i == 0 ? ns_t_a : ns_t_aaaa) == -1) {
 				snprintf(err, errlen, "cannot make a DNS "
 				    "query for %s", name);
 				goto done;
@@ -689,11 +692,15 @@ resolve_dns(const struct resolve_conf *rc, const char *name,
 			if (qs[i].state == Q_PENDING && qs[i].truncated)
 				(void)resolve_tcp(&rc->servers[s], &qs[i],
 				    end);
+		/* A name that does not exist has no address of either family. */
 		settled = 0;
-		for (i = 0; i < 2; i++)
-			if (qs[i].state == Q_DONE || qs[i].state == Q_NXDOMAIN)
+		for (i = 0; i < 2; i++) {
+			if (qs[i].state == Q_NXDOMAIN)
+				settled = 2;
+			else if (qs[i].state == Q_DONE)
 				settled++;
-		if (settled == 2)
+		}
+		if (settled >= 2)
 			break;
 		/* One family answered: the other gets a little longer. */
 		if (qs[0].naddrs + qs[1].naddrs > 0 &&

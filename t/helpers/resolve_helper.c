@@ -78,7 +78,8 @@ main(int argc, char *argv[])
 	struct timespec		 t0, t1;
 	const char		*cfile = NULL, *hosts = NULL, *resolv = NULL;
 	const char		*promises = "stdio dns", *user = "_aileron";
-	char			 err[256], root[] = "/tmp/aileron-resolve.XXXXXX";
+	char			 err[256];
+	char			 root[] = "/tmp/aileron-resolve.XXXXXX";
 	size_t			 n;
 	pid_t			 pid;
 	int			 ch, i, timeout = 3000, nosandbox = 0, status;

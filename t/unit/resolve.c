@@ -154,6 +154,7 @@ static void	 test_parse_good(void);
 static void	 test_parse_bad(void);
 static void	 test_lookup(void);
 static void	 test_host_allowed(void);
+static void	 test_resolv_conf(void);
 
 static void
 write_file(const char *path, const char *text)
@@ -470,6 +471,62 @@ test_host_allowed(void)
 	conf_free(conf);
 }
 
+/* nameserver lines of resolv.conf, unless the configuration has its own. */
+static void
+test_resolv_conf(void)
+{
+	struct aileron_conf	*conf;
+	struct resolve_conf	*rc;
+	struct sockaddr_in	*sin;
+	struct sockaddr_in6	*sin6;
+	char			 path[300], a[INET6_ADDRSTRLEN];
+
+	snprintf(path, sizeof(path), "%s/resolv.conf", dir);
+	write_file(path, "# nameserver 192.0.2.1\n"
+	    "search example.com\n"
+	    "nameserver 192.0.2.53\n"
+	    "nameserver\tfe80::1%eth0\n"
+	    "nameserver 2001:db8::53\n"
+	    "options ndots:5\n");
+	conf = parse_text("");
+	rc = resolvconf_build(conf, path, NULL);
+	ok(rc != NULL && rc->nservers == 2, "resolv.conf: two nameservers, "
+	    "a comment and a scoped address skipped");
+	if (rc != NULL && rc->nservers == 2) {
+		sin = (struct sockaddr_in *)&rc->servers[0];
+		sin6 = (struct sockaddr_in6 *)&rc->servers[1];
+		inet_ntop(AF_INET6, &sin6->sin6_addr, a, sizeof(a));
+		ok(sin->sin_family == AF_INET && ntohs(sin->sin_port) == 53 &&
+		    sin->sin_addr.s_addr == htonl(0xc0000235) &&
+		    sin6->sin6_family == AF_INET6 &&
+		    ntohs(sin6->sin6_port) == 53 &&
+		    strcmp(a, "2001:db8::53") == 0,
+		    "in order, IPv4 and IPv6, port 53");
+	} else
+		skip(1, "no nameservers");
+	resolvconf_free(rc);
+	conf_free(conf);
+
+	conf = parse_text("nameserver 127.0.0.1:5353\n");
+	rc = resolvconf_build(conf, path, NULL);
+	sin = rc != NULL ? (struct sockaddr_in *)&rc->servers[0] : NULL;
+	ok(rc != NULL && rc->nservers == 1 && ntohs(sin->sin_port) == 5353,
+	    "nameserver lines replace resolv.conf's");
+	resolvconf_free(rc);
+	conf_free(conf);
+
+	unlink(path);
+	conf = parse_text("");
+	rc = resolvconf_build(conf, path, NULL);
+	sin = rc != NULL ? (struct sockaddr_in *)&rc->servers[0] : NULL;
+	ok(rc != NULL && rc->nservers == 1 &&
+	    sin->sin_addr.s_addr == htonl(INADDR_LOOPBACK) &&
+	    ntohs(sin->sin_port) == 53,
+	    "no resolv.conf: 127.0.0.1 port 53, as the C library does");
+	resolvconf_free(rc);
+	conf_free(conf);
+}
+
 int
 main(void)
 {
@@ -485,6 +542,7 @@ main(void)
 	test_parse_bad();
 	test_lookup();
 	test_host_allowed();
+	test_resolv_conf();
 	unlink(conf_path);
 	unlink(err_path);
 	rmdir(dir);
