@@ -282,6 +282,7 @@ FUZZ_SRCS=	connector/graphql.c connector/match.c connector/spec.c \
 		connector/spec_ext.c connector/spec_openapi.c \
 		connector/spec_graphql.c lib/log.c lib/msg.c lib/msgtypes.c
 FUZZ_NAMES=	fuzz_graphql fuzz_match fuzz_msg fuzz_vaultd
+FUZZ_NAMES+=	fuzz_http
 FUZZ_BINS=	$(FUZZ_NAMES:%=$(FUZZ_BUILD)/%)
 # vaultd's handlers, and what they call, against a real Berkeley DB vault.
 FUZZ_VAULTD_SRCS= lib/log.c lib/msg.c lib/msgtypes.c lib/proc.c \
@@ -295,6 +296,15 @@ $(FUZZ_BUILD)/fuzz_%: t/fuzz/fuzz_%.c $(FUZZ_SRCS) connector/graphql.h \
     lib/msgtypes.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS) $(PKG_LIBS)
+
+# The worker's HTTP intake and response reader, alone.
+FUZZ_HTTP_SRCS=	worker/http.c worker/http_hp.c
+
+$(FUZZ_BUILD)/fuzz_http: t/fuzz/fuzz_http.c $(FUZZ_HTTP_SRCS) worker/http.h \
+    worker/http_hp.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_HTTP_SRCS) \
+	    $(PKG_LIBS) -lhttp_parser
 
 $(FUZZ_BUILD)/fuzz_vaultd: t/fuzz/fuzz_vaultd.c $(FUZZ_VAULTD_SRCS) \
     $(wildcard lib/*.h connector/*.h vaultd/*.h)
