@@ -31,7 +31,6 @@
 #include <sys/types.h>
 
 #include <ctype.h>
-#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,7 +103,6 @@ struct http_intake {
 	struct msg	 m;
 	struct http_request req;
 	size_t		 fields_off;	/* of the first field line */
-	struct http_hp_view hpv;	/* the second opinion */
 };
 
 struct http_reader {
@@ -140,9 +138,8 @@ static int	 request_line(struct http_intake *, char *, int *,
 		    const char **);
 static int	 request_fields(struct http_intake *, int *, const char **);
 static int	 request_target(struct http_intake *, int *, const char **);
-static void	 request_hp_run(struct http_intake *);
-static int	 request_second_opinion(struct http_intake *, int *,
-		    const char **);
+static int	 request_second_opinion(struct http_intake *,
+		    const struct http_hp_view *, int *, const char **);
 static ssize_t	 body_feed(struct body *, const char *, size_t, int *,
 		    const char **, int *);
 static int	 msg_init(struct msg *);
@@ -622,12 +619,13 @@ static int
 request_head(void *arg, int *status, const char **reason)
 {
 	struct http_intake	*in = arg;
+	struct http_hp_view	 hv;
 
-	request_hp_run(in);
+	http_hp_request(in->m.head.buf, in->m.head.len, &hv);
 	if (request_line(in, in->m.head.buf, status, reason) == -1 ||
 	    request_fields(in, status, reason) == -1 ||
 	    request_target(in, status, reason) == -1 ||
-	    request_second_opinion(in, status, reason) == -1)
+	    request_second_opinion(in, &hv, status, reason) == -1)
 		return -1;
 	return 0;
 }
@@ -901,25 +899,14 @@ request_target(struct http_intake *in, int *status, const char **reason)
 }
 
 /*
- * http-parser reads the raw head before we split it, as a second opinion:
- * run first, judged last, so that our own, more precise refusals win.
- */
-static void
-request_hp_run(struct http_intake *in)
-{
-	http_hp_request(in->m.head.buf, in->m.head.len, &in->hpv);
-}
-
-/*
  * It must have accepted the head, ended it where we did, and agree on
  * the version, the method and the framing.
  */
 static int
-request_second_opinion(struct http_intake *in, int *status,
-    const char **reason)
+request_second_opinion(struct http_intake *in, const struct http_hp_view *v,
+    int *status, const char **reason)
 {
 	struct http_request	*r = &in->req;
-	struct http_hp_view	*v = &in->hpv;
 
 	*status = 400;
 	if (v->bad_method) {
@@ -927,7 +914,7 @@ request_second_opinion(struct http_intake *in, int *status,
 		*reason = "method not implemented";
 		return -1;
 	}
-	if (!v->complete || v->error) {
+	if (!v->complete || v->error || v->consumed != in->m.head.len) {
 		*reason = "request refused by http-parser";
 		return -1;
 	}
@@ -1212,6 +1199,8 @@ response_head(void *arg, int *status, const char **reason)
 	size_t			 i;
 	struct http_hp_view	 hv;
 
+	/* The second opinion reads the raw head; it is judged last. */
+	http_hp_response(buf, rd->m.head.len, rd->method_head, &hv);
 	end = strchr(buf, '\r');
 	if (end - buf < 12 || strncmp(buf, "HTTP/1.", 7) != 0 ||
 	    (buf[7] != '0' && buf[7] != '1') || buf[8] != ' ' ||
@@ -1234,15 +1223,6 @@ response_head(void *arg, int *status, const char **reason)
 		*reason = "status code out of range";
 		return -1;
 	}
-
-	/* Second opinion first: the head is still intact here. */
-	http_hp_response(buf, rd->m.head.len, rd->method_head, &hv);
-	if (!hv.complete || hv.error || hv.status != r->status ||
-	    hv.minor != r->minor) {
-		*reason = "response refused by http-parser";
-		return -1;
-	}
-
 	*end = '\0';
 	r->reason = end - buf > 12 ? buf + 13 : "";
 	if (head_fields(buf, end - buf + 2, r->field, &r->nfield, status,
@@ -1262,7 +1242,14 @@ response_head(void *arg, int *status, const char **reason)
 		r->nobody = 1;
 	else if (!r->chunked && r->content_length < 0)
 		r->close_delimited = 1;
-	if (!r->nobody && hv.chunked != r->chunked) {
+	if (!hv.complete || hv.error || hv.consumed != rd->m.head.len ||
+	    hv.status != r->status || hv.minor != r->minor) {
+		*reason = "response refused by http-parser";
+		return -1;
+	}
+	if (!r->nobody && (hv.chunked != r->chunked || (!r->chunked &&
+	    r->content_length >= 0 &&
+	    hv.content_length != (unsigned long long)r->content_length))) {
 		*reason = "http-parser disagrees on the response";
 		return -1;
 	}

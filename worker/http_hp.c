@@ -48,9 +48,12 @@ hp_run(enum http_parser_type type, const char *buf, size_t len,
 	memset(v, 0, sizeof(*v));
 	http_parser_init(&hp, type);
 	hp.data = &skipbody;
-	(void)http_parser_execute(&hp, &hp_settings, buf, len);
+	v->consumed = http_parser_execute(&hp, &hp_settings, buf, len);
 	e = HTTP_PARSER_ERRNO(&hp);
 	v->complete = e == HPE_PAUSED;
+	/* Paused on the blank line's LF, which it has not counted yet. */
+	if (v->complete)
+		v->consumed++;
 	v->error = e != HPE_OK && e != HPE_PAUSED;
 	v->bad_method = e == HPE_INVALID_METHOD;
 	v->major = hp.http_major;

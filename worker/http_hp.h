@@ -21,6 +21,7 @@
 
 struct http_hp_view {
 	int		 complete;	/* reached the end of the head */
+	size_t		 consumed;	/* head bytes it read, LF included */
 	int		 error;		/* refused it */
 	int		 bad_method;	/* refused its method */
 	int		 major, minor;
