@@ -974,9 +974,10 @@ body_feed(struct body *b, const char *buf, size_t len, int *status,
 			} else if (b->ndigits == 0) {
 				*reason = "chunk size not hexadecimal";
 				return -1;
-			} else if (c == ';')
+			} else if (c == ';') {
+				b->extlen = 1;	/* the ';' counts */
 				b->cstate = CH_EXT;
-			else if (c == '\r')
+			} else if (c == '\r')
 				b->cstate = CH_SIZE_LF;
 			else {
 				*reason = "bad chunk-size line";
@@ -994,7 +995,7 @@ body_feed(struct body *b, const char *buf, size_t len, int *status,
 				*reason = "control byte in a chunk extension";
 				return -1;
 			} else if (++b->extlen > HTTP_CHUNK_EXT_MAX) {
-				*reason = "chunk extension over 128 bytes";
+				*reason = "chunk extensions over 128 bytes";
 				return -1;
 			}
 			i++;

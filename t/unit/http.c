@@ -57,6 +57,8 @@ static void	 test_cases(void);
 static void	 test_requests(void);
 static void	 test_reader(void);
 static void	 test_hop(void);
+static void	 test_limits(void);
+static void	 test_chunked_body(void);
 
 static void
 count_body(void *arg, const char *b, size_t n)
@@ -606,6 +608,116 @@ test_hop(void)
 	http_intake_free(in);
 }
 
+/* Each limit taken at its value and refused one past it. */
+static void
+test_limits(void)
+{
+	struct result	 res;
+	char		*buf;
+	size_t		 n, i, j, step;
+	const char	*hdr = "GET /", *tail = " HTTP/1.1\r\n"
+			    "Host: api.example.test\r\n\r\n";
+
+	if ((buf = malloc(2 * HTTP_HEAD_MAX)) == NULL)
+		abort();
+	for (step = 0; step <= 1; step++) {
+		/* request line: 8 KiB without its CRLF */
+		for (i = 0; i <= 1; i++) {
+			n = strlen(hdr);
+			memcpy(buf, hdr, n);
+			memset(buf + n, 'a', HTTP_LINE_MAX + i - n -
+			    strlen(" HTTP/1.1"));
+			n = HTTP_LINE_MAX + i - strlen(" HTTP/1.1");
+			memcpy(buf + n, tail, strlen(tail));
+			n += strlen(tail);
+			run(HTTP_TUNNEL, CASE_AUTHORITY, buf, n, step, &res);
+			is(res.status, i == 0 ? 200 : 414,
+			    "request line of %d bytes (step %zu)",
+			    HTTP_LINE_MAX + (int)i, step);
+		}
+		/* fields: 100, then 101 */
+		for (i = 0; i <= 1; i++) {
+			n = snprintf(buf, HTTP_HEAD_MAX, "GET / HTTP/1.1\r\n"
+			    "Host: api.example.test\r\n");
+			for (j = 0; j < HTTP_FIELDS_MAX - 1 + i; j++)
+				n += snprintf(buf + n, HTTP_HEAD_MAX - n,
+				    "X%03zu: 1\r\n", j);
+			n += snprintf(buf + n, HTTP_HEAD_MAX - n, "\r\n");
+			run(HTTP_TUNNEL, CASE_AUTHORITY, buf, n, step, &res);
+			is(res.status, i == 0 ? 200 : 431,
+			    "%zu fields (step %zu)", 100 + i, step);
+		}
+		/* head: 64 KiB with its blank line, then one more byte */
+		for (i = 0; i <= 1; i++) {
+			n = snprintf(buf, HTTP_HEAD_MAX, "GET / HTTP/1.1\r\n"
+			    "Host: api.example.test\r\nX-Pad: ");
+			memset(buf + n, 'p', HTTP_HEAD_MAX + i - n - 4);
+			n = HTTP_HEAD_MAX + i - 4;
+			memcpy(buf + n, "\r\n\r\n", 4);
+			n += 4;
+			run(HTTP_TUNNEL, CASE_AUTHORITY, buf, n, step, &res);
+			is(res.status, i == 0 ? 200 : 431,
+			    "head of %d bytes (step %zu)",
+			    HTTP_HEAD_MAX + (int)i, step);
+		}
+		/* chunk extensions: 128 bytes, then 129 */
+		for (i = 0; i <= 1; i++) {
+			n = snprintf(buf, HTTP_HEAD_MAX, "POST / HTTP/1.1\r\n"
+			    "Host: api.example.test\r\n"
+			    "Transfer-Encoding: chunked\r\n\r\n1;");
+			memset(buf + n, 'e', HTTP_CHUNK_EXT_MAX - 1 + i);
+			n += HTTP_CHUNK_EXT_MAX - 1 + i;
+			n += snprintf(buf + n, HTTP_HEAD_MAX, "\r\nx\r\n"
+			    "0\r\n\r\n");
+			run(HTTP_TUNNEL, CASE_AUTHORITY, buf, n, step, &res);
+			is(res.status, i == 0 ? 200 : 400,
+			    "chunk extension of %d bytes (step %zu)",
+			    HTTP_CHUNK_EXT_MAX + (int)i, step);
+		}
+	}
+	free(buf);
+}
+
+/* A chunked body reaches the callback de-chunked, whatever the reads. */
+static void
+test_chunked_body(void)
+{
+	struct http_intake	*in;
+	struct rbody		 rb;
+	const char		*s, *reason;
+	size_t			 off, n, step;
+	ssize_t			 r;
+	int			 status, i;
+
+	s = "POST / HTTP/1.1\r\nHost: api.example.test\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n"
+	    "5\r\nhello\r\n1;a=\"b c\"\r\n \r\nA\r\n0123456789\r\n"
+	    "0\r\nX-Checksum: 1\r\n\r\nGET";
+	for (step = 0; step <= 3; step++) {
+		in = http_intake_new(HTTP_TUNNEL, CASE_AUTHORITY);
+		memset(&rb, 0, sizeof(rb));
+		off = 0;
+		for (i = 0; i < 1000 && http_intake_state(in) != HTTP_DONE;
+		    i++) {
+			if (http_intake_state(in) == HTTP_HEAD_DONE)
+				http_intake_body(in, rbody_add, &rb);
+			n = strlen(s) - off;
+			if (step != 0 && n > step)
+				n = step;
+			if ((r = http_intake_feed(in, s + off, n, &status,
+			    &reason)) <= 0)
+				break;
+			off += r;
+		}
+		ok(http_intake_state(in) == HTTP_DONE &&
+		    strcmp(rb.buf, "hello 0123456789") == 0 &&
+		    strcmp(s + off, "GET") == 0,
+		    "chunked body de-chunked, trailer dropped, next request "
+		    "left (step %zu)", step);
+		http_intake_free(in);
+	}
+}
+
 int
 main(void)
 {
@@ -613,5 +725,7 @@ main(void)
 	test_requests();
 	test_reader();
 	test_hop();
+	test_limits();
+	test_chunked_body();
 	return done_testing();
 }
