@@ -719,7 +719,7 @@ request_fields(struct http_intake *in, int *status, const char **reason)
 	struct http_request	*r = &in->req;
 	struct framing		 fr;
 	const char		*name, *v;
-	size_t			 i, nhost = 0, nup = 0;
+	size_t			 i, nhost = 0, nup = 0, nexpect = 0;
 	int			 rc;
 
 	if (head_fields(in->m.head.buf, in->fields_off, r->field, &r->nfield,
@@ -759,13 +759,13 @@ request_fields(struct http_intake *in, int *status, const char **reason)
 			}
 			r->upgrade = 1;
 		} else if (strcasecmp(name, "Expect") == 0) {
-			if (strcasecmp(v, "100-continue") != 0 ||
-			    r->expect_continue) {
+			if (strcasecmp(v, "100-continue") != 0 || nexpect++) {
 				*status = 417;
 				*reason = "Expect other than 100-continue";
 				return -1;
 			}
-			r->expect_continue = 1;
+			/* RFC 9110 10.1.1: ignored from HTTP/1.0 */
+			r->expect_continue = r->minor == 1;
 		}
 	}
 	if (framing_end(&fr, reason) == -1)
@@ -850,7 +850,8 @@ request_target(struct http_intake *in, int *status, const char **reason)
 			return -1;
 		}
 	} else {
-		if (t[0] != '/') {
+		/* "//host/p" is read as a network-path by some servers */
+		if (t[0] != '/' || t[1] == '/') {
 			*reason = "request-target not origin-form";
 			return -1;
 		}

@@ -346,6 +346,16 @@ test_requests(void)
 	    "third: HTTP/1.0, not keep-alive");
 	http_intake_free(in);
 
+	s = "POST / HTTP/1.0\r\nExpect: 100-continue\r\n"
+	    "Content-Length: 1\r\n\r\n";
+	in = http_intake_new(HTTP_TUNNEL, CASE_AUTHORITY);
+	off = 0;
+	feed_all(in, s, &off, &status, &reason, &r);
+	ok(http_intake_state(in) == HTTP_HEAD_DONE &&
+	    !http_intake_request(in)->expect_continue,
+	    "Expect: 100-continue from HTTP/1.0 is ignored");
+	http_intake_free(in);
+
 	/* An error is sticky. */
 	in = http_intake_new(HTTP_TUNNEL, CASE_AUTHORITY);
 	r = http_intake_feed(in, "GET / HTTP/1.1\n", 15, &status, &reason);
