@@ -841,14 +841,14 @@ request_target(struct http_intake *in, int *status, const char **reason)
 		}
 		if (!hasport)
 			r->authority_port = 80;
-		dport = 80;
-		r->path = *ae == '/' ? ae : "/";
 		if (*ae == '?') {
-			/* "http://h?q": path-abempty is empty */
+			/* "http://h?q": no path to forward the query on */
 			*reason = "absolute-form without a path before the "
 			    "query";
 			return -1;
 		}
+		dport = 80;
+		r->path = *ae == '/' ? ae : "/";
 	} else {
 		/* "//host/p" is read as a network-path by some servers */
 		if (t[0] != '/' || t[1] == '/') {
@@ -867,8 +867,9 @@ request_target(struct http_intake *in, int *status, const char **reason)
 	if (r->host == NULL) {
 		/*
 		 * RFC 9112 3.2 asks for Host in every HTTP/1.1 request.
-		 * CONNECT names its authority in the request line, and
-		 * some clients (Python's http.client) send none: let it be.
+		 * CONNECT names its authority in its request line, the
+		 * only one the tunnel uses; a client that sends no Host
+		 * with it is let be.
 		 */
 		if (r->minor == 1 && in->mode != HTTP_API && !r->connect) {
 			*reason = "HTTP/1.1 request without Host";

@@ -83,6 +83,26 @@ struct http_response {
 	int			 keepalive;	/* upstream may be reused */
 };
 
+/*
+ * One intake per agent-side leg, one reader per upstream leg.  Feeding
+ * returns the bytes taken, or -1 with the status to answer (400, 414,
+ * 417, 431, 501, 505; the reader: always 502) and a short reason, which
+ * is a static string, never agent bytes; an error stays.  Feeding stops
+ * after a complete, checked head (HTTP_HEAD_DONE) so the caller decides
+ * before any body byte is read; ..._body() then lets the body through,
+ * de-chunked, to the callback (trailers dropped); at the message's end
+ * (HTTP_DONE) feeding stops again, so pipelined bytes stay with the
+ * caller.  http_intake_next() and http_reader_start() ready the next
+ * message; what a request or response pointed at is then gone.
+ *
+ * A reader given a 1xx head (not 101) goes back to HTTP_HEAD at
+ * http_reader_body() for the final one; 101 ends the message (what
+ * follows is not HTTP).  http_reader_eof(): the upstream closed; 0 when
+ * that ends a close-delimited body or falls between messages, else -1.
+ *
+ * Chunk extensions are taken up to HTTP_CHUNK_EXT_MAX bytes per chunk
+ * (from the ';'), visible ASCII, SP and HTAB only; never CR or LF.
+ */
 struct http_intake;
 struct http_reader;
 
