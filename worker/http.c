@@ -67,6 +67,7 @@ struct head {
 	size_t		 len;
 	size_t		 linestart;	/* offset of the current line */
 	size_t		 nlines;	/* complete non-empty lines */
+	int		 response;	/* a status line comes first */
 };
 
 struct body {
@@ -120,7 +121,7 @@ static const char *hop_fields[] = {
 
 static int	 is_tchar(unsigned char);
 static int	 is_ows(unsigned char);
-static int	 head_init(struct head *);
+static int	 head_init(struct head *, int);
 static void	 head_reset(struct head *);
 static ssize_t	 head_scan(struct head *, const char *, size_t, int *,
 		    int *, const char **);
@@ -142,7 +143,7 @@ static int	 request_second_opinion(struct http_intake *,
 		    const struct http_hp_view *, int *, const char **);
 static ssize_t	 body_feed(struct body *, const char *, size_t, int *,
 		    const char **, int *);
-static int	 msg_init(struct msg *);
+static int	 msg_init(struct msg *, int);
 static void	 msg_reset(struct msg *);
 static ssize_t	 msg_feed(struct msg *, const char *, size_t, int,
 		    int (*)(void *, int *, const char **), void *, int *,
@@ -166,8 +167,9 @@ is_ows(unsigned char c)
 }
 
 static int
-head_init(struct head *h)
+head_init(struct head *h, int response)
 {
+	h->response = response;
 	if ((h->buf = malloc(HTTP_HEAD_MAX + 1)) == NULL)
 		return -1;
 	head_reset(h);
@@ -225,7 +227,9 @@ head_scan(struct head *h, const char *b, size_t n, int *done, int *status,
 		if (c != '\n') {
 			if (h->nlines == 0 && h->len > HTTP_LINE_MAX) {
 				*status = 414;
-				*reason = "request line over 8 KiB";
+				*reason = h->response ?
+				    "status line over 8 KiB" :
+				    "request line over 8 KiB";
 				return -1;
 			}
 			continue;
@@ -233,7 +237,9 @@ head_scan(struct head *h, const char *b, size_t n, int *done, int *status,
 		if (h->len - 2 == h->linestart) {
 			if (h->nlines == 0) {
 				*status = 400;
-				*reason = "empty line before the request line";
+				*reason = h->response ?
+				    "empty line before the status line" :
+				    "empty line before the request line";
 				return -1;
 			}
 			h->buf[h->len] = '\0';
@@ -468,9 +474,9 @@ framing_end(struct framing *fr, const char **reason)
 }
 
 static int
-msg_init(struct msg *m)
+msg_init(struct msg *m, int response)
 {
-	if (head_init(&m->head) == -1)
+	if (head_init(&m->head, response) == -1)
 		return -1;
 	msg_reset(m);
 	return 0;
@@ -565,7 +571,7 @@ http_intake_new(enum http_mode mode, const char *authority)
 		if (!hasport)
 			in->tunnel_port = 443;
 	}
-	if (msg_init(&in->m) == -1) {
+	if (msg_init(&in->m, 0) == -1) {
 		free(in);
 		return NULL;
 	}
@@ -1148,7 +1154,7 @@ http_reader_new(void)
 
 	if ((rd = calloc(1, sizeof(*rd))) == NULL)
 		return NULL;
-	if (msg_init(&rd->m) == -1) {
+	if (msg_init(&rd->m, 1) == -1) {
 		free(rd);
 		return NULL;
 	}
