@@ -460,7 +460,8 @@ read_response(struct http_reader *rd, const char *s, size_t len,
 			return 1;	/* wants more */
 		}
 		n = step == 0 || step > len - off ? len - off : step;
-		if ((r = http_reader_feed(rd, s + off, n, &error, reason)) == -1)
+		r = http_reader_feed(rd, s + off, n, &error, reason);
+		if (r == -1)
 			return error;
 		off += r;
 	}
