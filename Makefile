@@ -64,6 +64,7 @@ CONTROL_SRCS+=	control/session.c control/policy.c control/audit.c
 WORKER_SRCS=	worker/worker.c worker/testhook.c
 WORKER_SRCS+=	worker/api.c
 WORKER_SRCS+=	worker/resolve.c
+WORKER_SRCS+=	worker/http.c worker/http_hp.c
 VAULT_LIB_SRCS=	vault/crypto.c vault/store.c vault/vault.c vault/record.c
 VAULTD_SRCS=	vaultd/vaultd.c vaultd/connmap.c vaultd/session.c \
 		vaultd/inject.c vaultd/vaultsock.c vaultd/reply.c
@@ -293,6 +294,7 @@ FUZZ_SRCS=	connector/graphql.c connector/match.c connector/spec.c \
 		connector/spec_ext.c connector/spec_openapi.c \
 		connector/spec_graphql.c lib/log.c lib/msg.c lib/msgtypes.c
 FUZZ_NAMES=	fuzz_graphql fuzz_match fuzz_msg fuzz_vaultd
+FUZZ_NAMES+=	fuzz_http
 FUZZ_BINS=	$(FUZZ_NAMES:%=$(FUZZ_BUILD)/%)
 # vaultd's handlers, and what they call, against a real Berkeley DB vault.
 FUZZ_VAULTD_SRCS= lib/log.c lib/msg.c lib/msgtypes.c lib/proc.c \
@@ -306,6 +308,15 @@ $(FUZZ_BUILD)/fuzz_%: t/fuzz/fuzz_%.c $(FUZZ_SRCS) connector/graphql.h \
     lib/msgtypes.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS) $(PKG_LIBS)
+
+# The worker's HTTP intake and response reader, alone.
+FUZZ_HTTP_SRCS=	worker/http.c worker/http_hp.c
+
+$(FUZZ_BUILD)/fuzz_http: t/fuzz/fuzz_http.c $(FUZZ_HTTP_SRCS) worker/http.h \
+    worker/http_hp.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_HTTP_SRCS) \
+	    $(PKG_LIBS) -lhttp_parser
 
 $(FUZZ_BUILD)/fuzz_vaultd: t/fuzz/fuzz_vaultd.c $(FUZZ_VAULTD_SRCS) \
     $(wildcard lib/*.h connector/*.h vaultd/*.h)
