@@ -1,0 +1,731 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * mask.c: the worker injects credentials into the agent's requests, and an
+ * upstream may send them back (an echo service, an error page quoting the
+ * request, a debug endpoint).  This streaming masker makes sure the agent
+ * never reads one: every occurrence in a response's headers or body, plain,
+ * base64 (standard or URL-safe, at any of the three byte alignments) or
+ * URL-encoded (any mix of percent escapes in either case, '+' or %20 for a
+ * space), is overwritten with as many '*' bytes as it had, so lengths and a
+ * Content-Length stay valid.
+ *
+ * Two Aho-Corasick automata run side by side over each byte exactly once.
+ * The raw one looks for the plain secrets and their base64 cores.  The
+ * decoded one reads the stream through a URL decoder and looks for the
+ * secrets in what it yields, which covers every percent-encoding at once
+ * instead of a list of the ways encoders differ; each decoded byte keeps
+ * the raw offset where it began, so a match masks its whole raw span.
+ *
+ * Bytes are released as soon as no match can still cover them: only the
+ * longest tail that could begin a match is held back.  A credential never
+ * contains CR or LF (mask_add refuses one that does), so neither automaton
+ * survives one and a line end releases everything before it: an SSE event
+ * always reaches the agent at its blank line.
+ *
+ * The secrets, and the automata spelling them, are zeroed when freed.
+ */
+
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "worker/mask.h"
+
+/*
+ * A base64 core shorter than this carries under 24 bits of a secret and
+ * would match ordinary base64 data every few thousand bytes.
+ */
+#define MASK_B64_MIN		4
+
+/*
+ * Patterns from one secret: plain, and in each of 2 alphabets and at each
+ * of 3 alignments its base64 core, and the core with the character that
+ * ends the data when the secret does (its last bits, then zero bits).
+ */
+#define MASK_RAW_FORMS		13
+
+/* An Aho-Corasick automaton over a few short patterns; node 0 is the root. */
+struct acm {
+	uint32_t	 n;
+	uint32_t	*child;		/* first child */
+	uint32_t	*sib;		/* next sibling */
+	uint32_t	*fail;
+	uint32_t	*mlen;		/* longest pattern ending here, or 0 */
+	uint32_t	*hold;		/* longest suffix a byte could extend */
+	uint32_t	*depth;
+	uint8_t		*ch;		/* the byte leading here */
+	size_t		 memlen;
+	void		*mem;
+	size_t		 maxlen;	/* longest pattern */
+	uint32_t	 root[256];	/* the root's moves, 0 for none */
+};
+
+/* Where one scan (the stream, or one header line) stands. */
+struct mask_scan {
+	uint32_t	 a;		/* node in the raw automaton */
+	uint32_t	 b;		/* node in the decoded automaton */
+	int		 esc;		/* 0, 1 after '%', 2 after '%' hex */
+	uint8_t		 escc;		/* that hex digit as it came */
+	uint64_t	 escpos;	/* offset of the '%' */
+	uint64_t	 pos;		/* offset of the next byte */
+	uint64_t	 tok;		/* decoded bytes so far */
+	uint64_t	*ring;		/* their raw start offsets */
+	int		 masked;	/* whether ms, me hold a range */
+	uint64_t	 ms, me;	/* the last range masked, [ms, me) */
+};
+
+struct mask {
+	char		*secret[MASK_MAX_SECRETS];
+	size_t		 secretlen[MASK_MAX_SECRETS];
+	size_t		 nsecrets;
+	struct acm	 raw;
+	struct acm	 dec;
+	uint8_t		 start[256];	/* bytes that leave both roots */
+	struct mask_scan st;
+	uint64_t	*ring[2];	/* for st and for mask_line */
+	size_t		 rsize;		/* a power of 2 >= dec.maxlen */
+	char		*hold;
+	size_t		 holdcap;
+	size_t		 held;
+	size_t		 count;
+};
+
+static void	zfree(void *, size_t);
+static int	acm_build(struct acm *, uint8_t **, size_t *, size_t);
+static void	acm_free(struct acm *);
+static uint32_t	acm_find(const struct acm *, uint32_t, uint8_t);
+static uint32_t	acm_step(const struct acm *, uint32_t, uint8_t);
+static size_t	b64_core(const uint8_t *, size_t, int, int, const char *,
+		    uint8_t *);
+static uint8_t	mask_tokmap(uint8_t);
+static int	mask_hexval(uint8_t);
+static int	mask_rebuild(struct mask *);
+static void	mask_range(struct mask *, struct mask_scan *, char *,
+		    uint64_t, uint64_t, uint64_t);
+static void	mask_token(struct mask *, struct mask_scan *, char *,
+		    uint64_t, uint8_t, uint64_t, uint64_t);
+static void	mask_decode(struct mask *, struct mask_scan *, char *,
+		    uint64_t, uint8_t, uint64_t);
+static void	mask_scan(struct mask *, struct mask_scan *, char *, uint64_t,
+		    size_t, size_t);
+static void	mask_finish(struct mask *, struct mask_scan *, char *,
+		    uint64_t);
+static size_t	mask_keep(const struct mask *, const struct mask_scan *);
+static void	mask_wipe(struct mask *);
+
+static const char b64_std[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char b64_url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+static void
+zfree(void *p, size_t len)
+{
+	if (p == NULL)
+		return;
+	explicit_bzero(p, len);
+	free(p);
+}
+
+static uint32_t
+acm_find(const struct acm *m, uint32_t s, uint8_t c)
+{
+	uint32_t	 k;
+
+	if (s == 0)
+		return m->root[c];
+	for (k = m->child[s]; k != 0; k = m->sib[k])
+		if (m->ch[k] == c)
+			return k;
+	return 0;
+}
+
+/* One byte: follow failure links until some node has a move for it. */
+static uint32_t
+acm_step(const struct acm *m, uint32_t s, uint8_t c)
+{
+	uint32_t	 k;
+
+	for (;;) {
+		if (s == 0)
+			return m->root[c];
+		for (k = m->child[s]; k != 0; k = m->sib[k])
+			if (m->ch[k] == c)
+				return k;
+		s = m->fail[s];
+	}
+}
+
+/*
+ * Builds the trie of the patterns, then, breadth first, each node's
+ * failure link, the longest pattern that ends at it (the longest covers
+ * every shorter one: they are its suffixes) and how much of the text a
+ * later byte could still extend (what the masker must hold back).
+ */
+static int
+acm_build(struct acm *m, uint8_t **pat, size_t *len, size_t npat)
+{
+	uint32_t	*queue = NULL, qh = 0, qt = 0, s, v, k, f;
+	size_t		 total = 1, i, j;
+
+	memset(m, 0, sizeof(*m));
+	for (i = 0; i < npat; i++) {
+		total += len[i];
+		if (len[i] > m->maxlen)
+			m->maxlen = len[i];
+	}
+	if (total > UINT32_MAX / 2)
+		return -1;
+	m->memlen = total * (7 * sizeof(uint32_t) + 1);
+	if ((m->mem = calloc(1, m->memlen)) == NULL ||
+	    (queue = calloc(total, sizeof(*queue))) == NULL) {
+		free(m->mem);
+		m->mem = NULL;
+		return -1;
+	}
+	m->child = m->mem;
+	m->sib = m->child + total;
+	m->fail = m->sib + total;
+	m->mlen = m->fail + total;
+	m->hold = m->mlen + total;
+	m->depth = m->hold + total;
+	m->ch = (uint8_t *)(m->depth + total);
+	m->n = 1;
+
+	for (i = 0; i < npat; i++) {
+		if (len[i] == 0)
+			continue;
+		s = 0;
+		for (j = 0; j < len[i]; j++) {
+			if ((v = acm_find(m, s, pat[i][j])) == 0) {
+				v = m->n++;
+				m->ch[v] = pat[i][j];
+				m->depth[v] = m->depth[s] + 1;
+				m->sib[v] = m->child[s];
+				m->child[s] = v;
+				if (s == 0)
+					m->root[pat[i][j]] = v;
+			}
+			s = v;
+		}
+		m->mlen[s] = len[i];
+	}
+
+	for (k = m->child[0]; k != 0; k = m->sib[k])
+		queue[qt++] = k;
+	while (qh < qt) {
+		v = queue[qh++];
+		if (m->depth[v] == 1)
+			m->fail[v] = 0;
+		else {
+			/* The parent's failure, then on down its chain. */
+			for (f = m->fail[v]; ; f = m->fail[f]) {
+				if ((k = acm_find(m, f, m->ch[v])) != 0 ||
+				    f == 0)
+					break;
+			}
+			m->fail[v] = k;
+		}
+		if (m->mlen[m->fail[v]] > m->mlen[v])
+			m->mlen[v] = m->mlen[m->fail[v]];
+		m->hold[v] = m->child[v] != 0 ? m->depth[v] :
+		    m->hold[m->fail[v]];
+		for (k = m->child[v]; k != 0; k = m->sib[k]) {
+			/* A child's search starts at its parent's failure. */
+			m->fail[k] = m->fail[v];
+			queue[qt++] = k;
+		}
+	}
+	free(queue);
+	return 0;
+}
+
+static void
+acm_free(struct acm *m)
+{
+	zfree(m->mem, m->memlen);
+	explicit_bzero(m, sizeof(*m));
+}
+
+/*
+ * The characters of the base64 encoding of a secret that sits at byte
+ * offset align (mod 3) of the encoded data and that depend on the
+ * secret's bytes alone, whatever its neighbours are; with end, also the
+ * one that ends the data when the secret does, or 0 if there is none.
+ */
+static size_t
+b64_core(const uint8_t *s, size_t n, int align, int end,
+    const char *alphabet, uint8_t *out)
+{
+	size_t		 kmin, kmax, k, bit, byte, o = 0;
+	unsigned int	 v, shift;
+
+	kmin = (8 * align + 5) / 6;
+	kmax = (8 * (align + n)) / 6;	/* exclusive */
+	if (end) {
+		if ((8 * (align + n)) % 6 == 0)
+			return 0;
+		kmax++;
+	}
+	for (k = kmin; k < kmax; k++) {
+		bit = 6 * k - 8 * align;	/* in the secret */
+		byte = bit / 8;
+		shift = bit % 8;
+		v = (unsigned int)s[byte] << 8;
+		if (byte + 1 < n)
+			v |= s[byte + 1];
+		out[o++] = alphabet[(v >> (10 - shift)) & 63];
+	}
+	return o;
+}
+
+/* The decoded automaton sees a space and a '+' as the same byte. */
+static uint8_t
+mask_tokmap(uint8_t c)
+{
+	return c == '+' ? ' ' : c;
+}
+
+/* isxdigit knows only 0-9, a-f and A-F in every locale. */
+static int
+mask_hexval(uint8_t c)
+{
+	if (!isxdigit(c))
+		return -1;
+	return isdigit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+struct mask *
+mask_new(void)
+{
+	struct mask	*m;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return NULL;
+	if (mask_rebuild(m) == -1) {
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+/*
+ * Derives every form of every secret and builds both automata afresh;
+ * the old ones stay in place when that fails.
+ */
+static int
+mask_rebuild(struct mask *m)
+{
+	uint8_t		*rawpat[MASK_MAX_SECRETS * MASK_RAW_FORMS];
+	size_t		 rawlen[MASK_MAX_SECRETS * MASK_RAW_FORMS];
+	uint8_t		*decpat[MASK_MAX_SECRETS];
+	size_t		 declen[MASK_MAX_SECRETS];
+	struct acm	 raw, dec;
+	uint8_t		*buf = NULL, *p, *s;
+	uint64_t	*ring0 = NULL, *ring1 = NULL;
+	char		*hold = NULL;
+	size_t		 buflen = 0, nraw = 0, i, j, n, rsize, holdcap;
+	int		 align, alpha, c, k, rv = -1;
+
+	for (i = 0; i < m->nsecrets; i++)
+		buflen += 2 * m->secretlen[i] +
+		    12 * (m->secretlen[i] * 4 / 3 + 2);
+	if (buflen > 0 && (buf = malloc(buflen)) == NULL)
+		return -1;
+	p = buf;
+	for (i = 0; i < m->nsecrets; i++) {
+		s = (uint8_t *)m->secret[i];
+		n = m->secretlen[i];
+		rawpat[nraw] = s;
+		rawlen[nraw++] = n;
+		for (k = 0; k < 12; k++) {
+			align = k % 3;
+			alpha = k / 3 % 2;
+			j = b64_core(s, n, align, k / 6,
+			    alpha == 0 ? b64_std : b64_url, p);
+			if (j < MASK_B64_MIN)
+				continue;
+			rawpat[nraw] = p;
+			rawlen[nraw++] = j;
+			p += j;
+		}
+		for (j = 0; j < n; j++)
+			p[j] = mask_tokmap(s[j]);
+		decpat[i] = p;
+		declen[i] = n;
+		p += n;
+	}
+
+	memset(&raw, 0, sizeof(raw));
+	memset(&dec, 0, sizeof(dec));
+	if (acm_build(&raw, rawpat, rawlen, nraw) == -1 ||
+	    acm_build(&dec, decpat, declen, m->nsecrets) == -1)
+		goto done;
+	for (rsize = 1; rsize < dec.maxlen; rsize *= 2)
+		;
+	holdcap = raw.maxlen > 3 * dec.maxlen ? raw.maxlen : 3 * dec.maxlen;
+	if ((ring0 = calloc(rsize, sizeof(*ring0))) == NULL ||
+	    (ring1 = calloc(rsize, sizeof(*ring1))) == NULL ||
+	    (hold = calloc(1, holdcap + 1)) == NULL)
+		goto done;
+
+	acm_free(&m->raw);
+	acm_free(&m->dec);
+	zfree(m->ring[0], m->rsize * sizeof(uint64_t));
+	zfree(m->ring[1], m->rsize * sizeof(uint64_t));
+	zfree(m->hold, m->holdcap + 1);
+	m->raw = raw;
+	m->dec = dec;
+	m->ring[0] = ring0;
+	m->ring[1] = ring1;
+	m->rsize = rsize;
+	m->hold = hold;
+	m->holdcap = holdcap;
+	m->held = 0;
+	memset(&raw, 0, sizeof(raw));
+	memset(&dec, 0, sizeof(dec));
+	ring0 = ring1 = NULL;
+	hold = NULL;
+
+	/* What the scan may skip while both automata are at their roots. */
+	for (c = 0; c < 256; c++)
+		m->start[c] = m->raw.root[c] != 0 || c == '%' ||
+		    m->dec.root[mask_tokmap(c)] != 0;
+	i = m->st.pos;
+	memset(&m->st, 0, sizeof(m->st));
+	m->st.pos = i;
+	m->st.ring = m->ring[0];
+	rv = 0;
+ done:
+	acm_free(&raw);
+	acm_free(&dec);
+	free(ring0);
+	free(ring1);
+	free(hold);
+	zfree(buf, buflen);
+	return rv;
+}
+
+/*
+ * Adds a secret; every form of it is masked from the next byte on.  Only
+ * between responses (nothing held back), and never one with a line end:
+ * the masker releases what it holds at each CR or LF.
+ */
+int
+mask_add(struct mask *m, const char *secret, size_t len)
+{
+	char	*copy;
+
+	if (len == 0 || len > MASK_SECRET_MAX ||
+	    m->nsecrets == MASK_MAX_SECRETS || m->held != 0 ||
+	    memchr(secret, '\r', len) != NULL ||
+	    memchr(secret, '\n', len) != NULL)
+		return -1;
+	if ((copy = malloc(len)) == NULL)
+		return -1;
+	memcpy(copy, secret, len);
+	m->secret[m->nsecrets] = copy;
+	m->secretlen[m->nsecrets++] = len;
+	if (mask_rebuild(m) == -1) {
+		m->nsecrets--;
+		m->secret[m->nsecrets] = NULL;
+		m->secretlen[m->nsecrets] = 0;
+		zfree(copy, len);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Masks [s, e) of the stream, which the invariant keeps inside buf.  A
+ * range inside the last one is the same occurrence seen by the other
+ * automaton and is not counted again; overlapping ranges are masked only
+ * where they are new, so runs of overlapping matches stay linear.
+ */
+static void
+mask_range(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
+    uint64_t s, uint64_t e)
+{
+	uint64_t	 x;
+
+	if (s < base)
+		fatalx("%s: a match reaches released bytes", __func__);
+	if (st->masked && s >= st->ms && e <= st->me)
+		return;
+	m->count++;
+	if (st->masked && s <= st->me && e >= st->ms) {
+		for (x = s; x < st->ms; x++)
+			buf[x - base] = '*';
+		for (x = s > st->me ? s : st->me; x < e; x++)
+			buf[x - base] = '*';
+		if (s < st->ms)
+			st->ms = s;
+		if (e > st->me)
+			st->me = e;
+	} else {
+		memset(buf + (s - base), '*', e - s);
+		st->ms = s;
+		st->me = e;
+		st->masked = 1;
+	}
+}
+
+/* One decoded byte t, which came from the raw bytes [rs, re). */
+static void
+mask_token(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
+    uint8_t t, uint64_t rs, uint64_t re)
+{
+	uint32_t	 l;
+
+	st->ring[st->tok & (m->rsize - 1)] = rs;
+	st->tok++;
+	st->b = acm_step(&m->dec, st->b, t);
+	if ((l = m->dec.mlen[st->b]) != 0)
+		mask_range(m, st, buf, base,
+		    st->ring[(st->tok - l) & (m->rsize - 1)], re);
+}
+
+/*
+ * The URL decoder: "%" and two hex digits (either case) is one byte, a
+ * '%' not followed by two is itself, and '+' reads as a space.
+ */
+static void
+mask_decode(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
+    uint8_t c, uint64_t p)
+{
+	int	 h;
+
+	switch (st->esc) {
+	case 1:
+		if (mask_hexval(c) != -1) {
+			st->escc = c;
+			st->esc = 2;
+			return;
+		}
+		mask_token(m, st, buf, base, '%', st->escpos, st->escpos + 1);
+		break;
+	case 2:
+		if ((h = mask_hexval(c)) != -1) {
+			st->esc = 0;
+			mask_token(m, st, buf, base, mask_tokmap(
+			    mask_hexval(st->escc) << 4 | h), st->escpos, p + 1);
+			return;
+		}
+		mask_token(m, st, buf, base, '%', st->escpos, st->escpos + 1);
+		mask_token(m, st, buf, base, st->escc, st->escpos + 1,
+		    st->escpos + 2);
+		break;
+	}
+	st->esc = 0;
+	if (c == '%') {
+		st->esc = 1;
+		st->escpos = p;
+		return;
+	}
+	mask_token(m, st, buf, base, mask_tokmap(c), p, p + 1);
+}
+
+/* Scans buf[from, to); buf[0] is the stream's byte at offset base. */
+static void
+mask_scan(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
+    size_t from, size_t to)
+{
+	const uint8_t	*u = (const uint8_t *)buf;
+	size_t		 i = from;
+	uint32_t	 l;
+
+	while (i < to) {
+		/* Most bytes start nothing: skip them while both idle. */
+		if (st->a == 0 && st->b == 0 && st->esc == 0) {
+			while (i < to && !m->start[u[i]])
+				i++;
+			if (i == to)
+				break;
+		}
+		st->a = acm_step(&m->raw, st->a, u[i]);
+		if ((l = m->raw.mlen[st->a]) != 0)
+			mask_range(m, st, buf, base, base + i + 1 - l,
+			    base + i + 1);
+		mask_decode(m, st, buf, base, u[i], base + i);
+		i++;
+	}
+	st->pos = base + to;
+}
+
+/* End of data: a '%' still waiting for its digits is literal after all. */
+static void
+mask_finish(struct mask *m, struct mask_scan *st, char *buf, uint64_t base)
+{
+	uint64_t	 pos = st->pos;
+
+	if (st->esc >= 1)
+		mask_token(m, st, buf, base, '%', st->escpos, st->escpos + 1);
+	if (st->esc == 2)
+		mask_token(m, st, buf, base, st->escc, st->escpos + 1,
+		    st->escpos + 2);
+	memset(st, 0, offsetof(struct mask_scan, ring));
+	st->pos = pos;
+	st->masked = 0;
+}
+
+/* How many of the last bytes a later byte could still make part of a match. */
+static size_t
+mask_keep(const struct mask *m, const struct mask_scan *st)
+{
+	uint64_t	 start = st->pos, rs;
+	uint32_t	 d;
+
+	if ((d = m->raw.hold[st->a]) != 0)
+		start = st->pos - d;
+	if ((d = m->dec.hold[st->b]) != 0) {
+		rs = st->ring[(st->tok - d) & (m->rsize - 1)];
+		if (rs < start)
+			start = rs;
+	}
+	if (st->esc != 0 && st->escpos < start)
+		start = st->escpos;
+	return st->pos - start;
+}
+
+/* Bytes held back now; mask_feed of inlen bytes writes at most their sum. */
+size_t
+mask_held(const struct mask *m)
+{
+	return m->held;
+}
+
+size_t
+mask_bound(const struct mask *m, size_t inlen)
+{
+	return m->held + inlen;
+}
+
+/*
+ * Feeds inlen bytes; writes to out (which must not overlap in and has
+ * room for mask_bound(m, inlen) bytes) what can be released, masked, and
+ * returns its length.  The rest stays held until more data, a line end or
+ * mask_flush.
+ */
+size_t
+mask_feed(struct mask *m, const char *in, size_t inlen, char *out,
+    size_t outlen)
+{
+	size_t		 total = m->held + inlen, keep;
+	uint64_t	 base;
+
+	if (outlen < total)
+		fatalx("%s: output buffer too small", __func__);
+	if (m->held > 0)
+		memcpy(out, m->hold, m->held);
+	if (inlen > 0)
+		memcpy(out + m->held, in, inlen);
+	base = m->st.pos - m->held;
+	mask_scan(m, &m->st, out, base, m->held, total);
+	keep = mask_keep(m, &m->st);
+	if (keep > m->holdcap)
+		fatalx("%s: holding %zu bytes, room for %zu", __func__, keep,
+		    m->holdcap);
+	if (keep > 0)
+		memcpy(m->hold, out + total - keep, keep);
+	if (keep < m->held)
+		explicit_bzero(m->hold + keep, m->held - keep);
+	/* What is held may be half a secret: not left in the caller's buffer. */
+	explicit_bzero(out + total - keep, keep);
+	m->held = keep;
+	return total - keep;
+}
+
+/* The end of a response: releases what is held; out has mask_held() room. */
+size_t
+mask_flush(struct mask *m, char *out, size_t outlen)
+{
+	size_t		 n = m->held;
+
+	if (outlen < n)
+		fatalx("%s: output buffer too small", __func__);
+	if (n > 0)
+		memcpy(out, m->hold, n);
+	mask_finish(m, &m->st, out, m->st.pos - n);
+	explicit_bzero(m->hold, n);
+	m->held = 0;
+	return n;
+}
+
+/*
+ * Masks one whole header value in place, apart from the stream, and
+ * returns how many occurrences it masked (counted in mask_count too).
+ */
+int
+mask_line(struct mask *m, char *buf, size_t len)
+{
+	struct mask_scan	 st;
+	size_t			 before = m->count;
+
+	memset(&st, 0, sizeof(st));
+	st.ring = m->ring[1];
+	mask_scan(m, &st, buf, 0, 0, len);
+	mask_finish(m, &st, buf, 0);
+	return (int)(m->count - before);
+}
+
+/* Occurrences masked so far, headers and body, for the audit record. */
+size_t
+mask_count(const struct mask *m)
+{
+	return m->count;
+}
+
+/* Zeroes the secrets, the automata spelling them and the held bytes. */
+static void
+mask_wipe(struct mask *m)
+{
+	size_t	 i;
+
+	for (i = 0; i < m->nsecrets; i++)
+		explicit_bzero(m->secret[i], m->secretlen[i]);
+	if (m->raw.mem != NULL)
+		explicit_bzero(m->raw.mem, m->raw.memlen);
+	if (m->dec.mem != NULL)
+		explicit_bzero(m->dec.mem, m->dec.memlen);
+	explicit_bzero(m->raw.root, sizeof(m->raw.root));
+	explicit_bzero(m->dec.root, sizeof(m->dec.root));
+	explicit_bzero(m->start, sizeof(m->start));
+	if (m->hold != NULL)
+		explicit_bzero(m->hold, m->holdcap + 1);
+	for (i = 0; i < 2; i++)
+		if (m->ring[i] != NULL)
+			explicit_bzero(m->ring[i],
+			    m->rsize * sizeof(uint64_t));
+}
+
+void
+mask_free(struct mask *m)
+{
+	size_t	 i;
+
+	if (m == NULL)
+		return;
+	mask_wipe(m);
+	for (i = 0; i < m->nsecrets; i++)
+		free(m->secret[i]);
+	free(m->raw.mem);
+	free(m->dec.mem);
+	free(m->hold);
+	free(m->ring[0]);
+	free(m->ring[1]);
+	explicit_bzero(m, sizeof(*m));
+	free(m);
+}
