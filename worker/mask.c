@@ -94,6 +94,7 @@ struct mask {
 	struct acm	 raw;
 	struct acm	 dec;
 	uint8_t		 start[256];	/* bytes that leave both roots */
+	uint8_t		 pair[65536 / 8]; /* pairs that may begin a match */
 	struct mask_scan st;
 	uint64_t	*ring[2];	/* for st and for mask_line */
 	size_t		 rsize;		/* a power of 2 >= dec.maxlen */
@@ -125,6 +126,12 @@ static void	mask_finish(struct mask *, struct mask_scan *, char *,
 		    uint64_t);
 static size_t	mask_keep(const struct mask *, const struct mask_scan *);
 static void	mask_wipe(struct mask *);
+static void	mask_pairs(struct mask *);
+static size_t	mask_skip(const struct mask *, const uint8_t *, size_t,
+		    size_t);
+
+#define MASK_PAIR(m, c0, c1)	((m)->pair[((c0) << 8 | (c1)) >> 3] & \
+				    (1 << ((c1) & 7)))
 
 static const char b64_std[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -404,6 +411,7 @@ mask_rebuild(struct mask *m)
 	for (c = 0; c < 256; c++)
 		m->start[c] = m->raw.root[c] != 0 || c == '%' ||
 		    m->dec.root[mask_tokmap(c)] != 0;
+	mask_pairs(m);
 	i = m->st.pos;
 	memset(&m->st, 0, sizeof(m->st));
 	m->st.pos = i;
@@ -417,6 +425,37 @@ mask_rebuild(struct mask *m)
 	free(hold);
 	zfree(buf, buflen);
 	return rv;
+}
+
+/*
+ * Which two bytes, read from both roots, could begin a match: the first
+ * moves an automaton off its root and the second does not send it back,
+ * or the first is a match or a '%'.  Skipping the first byte of any other
+ * pair leaves the automata where reading it would have (the second byte
+ * is looked at again as the first of the next pair), and ordinary text
+ * then costs one bit test per byte.
+ */
+static void
+mask_pairs(struct mask *m)
+{
+	uint32_t	 ra, d;
+	int		 c0, c1, any;
+
+	memset(m->pair, 0, sizeof(m->pair));
+	for (c0 = 0; c0 < 256; c0++) {
+		if (!m->start[c0])
+			continue;
+		ra = m->raw.root[c0];
+		d = m->dec.root[mask_tokmap(c0)];
+		any = c0 == '%' || (ra != 0 && m->raw.mlen[ra] != 0) ||
+		    (d != 0 && m->dec.mlen[d] != 0);
+		for (c1 = 0; c1 < 256; c1++) {
+			if (any || (ra != 0 && acm_find(&m->raw, ra, c1)) ||
+			    (d != 0 && (c1 == '%' ||
+			    acm_find(&m->dec, d, mask_tokmap(c1)))))
+				m->pair[(c0 << 8 | c1) >> 3] |= 1 << (c1 & 7);
+		}
+	}
 }
 
 /*
@@ -538,6 +577,30 @@ mask_decode(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
 	mask_token(m, st, buf, base, mask_tokmap(c), p, p + 1);
 }
 
+/*
+ * The first byte from i on that begins a pair that may begin a match, or
+ * the last one; eight pairs are tested at a time, with one branch.
+ */
+static size_t
+mask_skip(const struct mask *m, const uint8_t *u, size_t i, size_t to)
+{
+	while (i + 9 <= to) {
+		if ((MASK_PAIR(m, u[i], u[i + 1]) |
+		    MASK_PAIR(m, u[i + 1], u[i + 2]) |
+		    MASK_PAIR(m, u[i + 2], u[i + 3]) |
+		    MASK_PAIR(m, u[i + 3], u[i + 4]) |
+		    MASK_PAIR(m, u[i + 4], u[i + 5]) |
+		    MASK_PAIR(m, u[i + 5], u[i + 6]) |
+		    MASK_PAIR(m, u[i + 6], u[i + 7]) |
+		    MASK_PAIR(m, u[i + 7], u[i + 8])) != 0)
+			break;
+		i += 8;
+	}
+	while (i + 1 < to && !MASK_PAIR(m, u[i], u[i + 1]))
+		i++;
+	return i;
+}
+
 /* Scans buf[from, to); buf[0] is the stream's byte at offset base. */
 static void
 mask_scan(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
@@ -550,7 +613,8 @@ mask_scan(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
 	while (i < to) {
 		/* Most bytes start nothing: skip them while both idle. */
 		if (st->a == 0 && st->b == 0 && st->esc == 0) {
-			while (i < to && !m->start[u[i]])
+			i = mask_skip(m, u, i, to);
+			if (i + 1 == to && !m->start[u[i]])
 				i++;
 			if (i == to)
 				break;
@@ -703,6 +767,7 @@ mask_wipe(struct mask *m)
 	explicit_bzero(m->raw.root, sizeof(m->raw.root));
 	explicit_bzero(m->dec.root, sizeof(m->dec.root));
 	explicit_bzero(m->start, sizeof(m->start));
+	explicit_bzero(m->pair, sizeof(m->pair));
 	if (m->hold != NULL)
 		explicit_bzero(m->hold, m->holdcap + 1);
 	for (i = 0; i < 2; i++)

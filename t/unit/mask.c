@@ -415,6 +415,8 @@ test_wipe(void)
 		nz += m->secret[0][i] != 0;
 	for (i = 0; i < 256; i++)
 		nz += m->raw.root[i] != 0 || m->dec.root[i] != 0;
+	for (i = 0; i < sizeof(m->pair); i++)
+		nz += m->pair[i] != 0;
 	is((long long)nz, 0, "after mask_wipe every secret-bearing byte is 0");
 	m->held = 0;
 	mask_free(m);
