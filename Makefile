@@ -285,6 +285,7 @@ FUZZ_SRCS=	connector/graphql.c connector/match.c connector/spec.c \
 		connector/spec_ext.c connector/spec_openapi.c \
 		connector/spec_graphql.c lib/log.c lib/msg.c lib/msgtypes.c
 FUZZ_NAMES=	fuzz_graphql fuzz_match fuzz_msg fuzz_vaultd
+FUZZ_NAMES+=	fuzz_mask
 FUZZ_BINS=	$(FUZZ_NAMES:%=$(FUZZ_BUILD)/%)
 # vaultd's handlers, and what they call, against a real Berkeley DB vault.
 FUZZ_VAULTD_SRCS= lib/log.c lib/msg.c lib/msgtypes.c lib/proc.c \
@@ -304,3 +305,10 @@ $(FUZZ_BUILD)/fuzz_vaultd: t/fuzz/fuzz_vaultd.c $(FUZZ_VAULTD_SRCS) \
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_VAULTD_SRCS) \
 	    $(PKG_LIBS) -ldb-5.3 -lscrypt
+
+# The response masker, alone (worker/mask.c needs only log.c).
+$(FUZZ_BUILD)/fuzz_mask: t/fuzz/fuzz_mask.c worker/mask.c worker/mask.h \
+    lib/log.c lib/log.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< worker/mask.c lib/log.c \
+	    $(PKG_LIBS)
