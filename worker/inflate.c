@@ -55,6 +55,8 @@ struct inflater {
 static voidpf	inflate_zalloc(voidpf, uInt, uInt);
 static void	inflate_zfree(voidpf, voidpf);
 static int	inflate_start(struct inflater *, int);
+static int	inflate_step(struct inflater *,
+		    void (*)(void *, const char *, size_t), void *, size_t *);
 static int	inflate_run(struct inflater *, const unsigned char *, size_t,
 		    void (*)(void *, const char *, size_t), void *);
 
@@ -148,6 +150,32 @@ inflate_start(struct inflater *f, int wbits)
 }
 
 /*
+ * One call of zlib into the output buffer, whose *n bytes are handed out:
+ * zlib's answer, or -1 when the data is corrupt or the output function
+ * called inflate_abort.
+ */
+static int
+inflate_step(struct inflater *f, void (*out)(void *, const char *, size_t),
+    void *arg, size_t *n)
+{
+	int	 r;
+
+	f->z.next_out = (unsigned char *)f->out;
+	f->z.avail_out = sizeof(f->out);
+	r = inflate(&f->z, Z_NO_FLUSH);
+	*n = sizeof(f->out) - f->z.avail_out;
+	if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR)
+		return -1;
+	if (*n > 0)
+		out(arg, f->out, *n);
+	if (f->state == INFLATE_FAILED)		/* inflate_abort */
+		return -1;
+	if (r == Z_STREAM_END)
+		f->state = INFLATE_DONE;
+	return r;
+}
+
+/*
  * Decodes in, handing out each piece of output as it is made.  A gzip
  * body may hold several members one after the other; anything else after
  * the end of the stream is corrupt.
@@ -172,35 +200,15 @@ inflate_run(struct inflater *f, const unsigned char *in, size_t len,
 				goto fail;
 			f->state = INFLATE_BODY;
 		}
-		f->z.next_out = (unsigned char *)f->out;
-		f->z.avail_out = sizeof(f->out);
-		r = inflate(&f->z, Z_NO_FLUSH);
-		n = sizeof(f->out) - f->z.avail_out;
-		if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR)
+		if ((r = inflate_step(f, out, arg, &n)) == -1)
 			goto fail;
-		if (n > 0)
-			out(arg, f->out, n);
-		if (f->state == INFLATE_FAILED)	/* inflate_abort */
-			goto fail;
-		if (r == Z_STREAM_END)
-			f->state = INFLATE_DONE;
-		else if (r == Z_BUF_ERROR && n == 0 && f->z.avail_in > 0)
+		if (r == Z_BUF_ERROR && n == 0 && f->z.avail_in > 0)
 			goto fail;
 	}
 	/* All of in is read; what zlib still holds comes out now. */
 	while (f->state == INFLATE_BODY) {
-		f->z.next_out = (unsigned char *)f->out;
-		f->z.avail_out = sizeof(f->out);
-		r = inflate(&f->z, Z_NO_FLUSH);
-		n = sizeof(f->out) - f->z.avail_out;
-		if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR)
+		if (inflate_step(f, out, arg, &n) == -1)
 			goto fail;
-		if (n > 0)
-			out(arg, f->out, n);
-		if (f->state == INFLATE_FAILED)
-			goto fail;
-		if (r == Z_STREAM_END)
-			f->state = INFLATE_DONE;
 		if (n == 0)
 			break;
 	}

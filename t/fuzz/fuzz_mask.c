@@ -24,35 +24,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "worker/mask.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 #define SECRET_MAX	48
 #define BODY_MAX	(64 * 1024)
-
-static const char b64a[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static size_t
-enc_b64(const uint8_t *in, size_t len, char *out)
-{
-	size_t		 i, o = 0;
-	uint32_t	 v;
-
-	for (i = 0; i < len; i += 3) {
-		v = (uint32_t)in[i] << 16;
-		if (i + 1 < len)
-			v |= (uint32_t)in[i + 1] << 8;
-		if (i + 2 < len)
-			v |= in[i + 2];
-		out[o++] = b64a[v >> 18 & 63];
-		out[o++] = b64a[v >> 12 & 63];
-		out[o++] = i + 1 < len ? b64a[v >> 6 & 63] : '=';
-		out[o++] = i + 2 < len ? b64a[v & 63] : '=';
-	}
-	return o;
-}
 
 static size_t
 enc_pct(const uint8_t *in, size_t len, int lower, char *out)
@@ -84,7 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static char	 body[BODY_MAX + 4 * SECRET_MAX], out[sizeof(body) +
 			    4 * SECRET_MAX], whole[sizeof(body)];
 	uint8_t		 secret[SECRET_MAX];
-	char		 form[4 * SECRET_MAX];
+	char		 form[4 * SECRET_MAX + 1];
 	struct mask	*m;
 	size_t		 sl, bl, fl = 0, at, i, o, k;
 	uint32_t	 r;
@@ -114,7 +93,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (kind == 2 || kind == 3)
 		fl = enc_pct(secret, sl, kind == 3, form);
 	else if (kind == 4)
-		fl = enc_b64(secret, sl, form);
+		fl = EVP_EncodeBlock((unsigned char *)form, secret, sl);
 	at = bl == 0 ? 0 : data[3] % (bl + 1);
 	memcpy(body, data + 4 + sl, at);
 	memcpy(body + at, form, fl);
@@ -156,7 +135,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fl = enc_pct(secret, sl, 1, form);
 	check_absent(out, bl, form, fl);
 	if (sl % 3 == 0 && sl >= 3) {
-		fl = enc_b64(secret, sl, form);
+		fl = EVP_EncodeBlock((unsigned char *)form, secret, sl);
 		check_absent(out, bl, form, fl);
 	}
 	return 0;
