@@ -13,17 +13,19 @@
  * upstream may send them back (an echo service, an error page quoting the
  * request, a debug endpoint).  This streaming masker makes sure the agent
  * never reads one: every occurrence in a response's headers or body, plain,
- * base64 (standard or URL-safe, at any of the three byte alignments) or
+ * base64 (standard or URL-safe, at any of the three byte alignments),
  * URL-encoded (any mix of percent escapes in either case, '+' or %20 for a
- * space), is overwritten with as many '*' bytes as it had, so lengths and a
- * Content-Length stay valid.
+ * space) or inside a JSON string (any mix of backslash escapes: PHP writes
+ * "\/" for '/', others \u00XX), is overwritten with as many '*' bytes as
+ * it had, so lengths and a Content-Length stay valid.
  *
  * Two Aho-Corasick automata run side by side over each byte exactly once.
  * The raw one looks for the plain secrets and their base64 cores.  The
- * decoded one reads the stream through a URL decoder and looks for the
- * secrets in what it yields, which covers every percent-encoding at once
- * instead of a list of the ways encoders differ; each decoded byte keeps
- * the raw offset where it began, so a match masks its whole raw span.
+ * decoded one reads the stream through a decoder of percent and JSON
+ * escapes and looks for the secrets in what it yields, which covers every
+ * such encoding at once instead of a list of the ways encoders differ;
+ * each decoded byte keeps the raw offset where its escape began, so a
+ * match masks its whole raw span.
  *
  * Bytes are released as soon as no match can still cover them: only the
  * longest tail that could begin a match is held back.  A credential never
@@ -77,9 +79,9 @@ struct acm {
 struct mask_scan {
 	uint32_t	 a;		/* node in the raw automaton */
 	uint32_t	 b;		/* node in the decoded automaton */
-	int		 esc;		/* 0, 1 after '%', 2 after '%' hex */
-	uint8_t		 escc;		/* that hex digit as it came */
-	uint64_t	 escpos;	/* offset of the '%' */
+	uint8_t		 pend[6];	/* an escape begun, not yet ended */
+	int		 npend;
+	uint64_t	 escpos;	/* offset of its '%' or '\\' */
 	uint64_t	 pos;		/* offset of the next byte */
 	uint64_t	 tok;		/* decoded bytes so far */
 	uint64_t	*ring;		/* their raw start offsets */
@@ -113,6 +115,9 @@ static size_t	b64_core(const uint8_t *, size_t, int, int, const char *,
 		    uint8_t *);
 static uint8_t	mask_tokmap(uint8_t);
 static int	mask_hexval(uint8_t);
+static int	mask_unescape(const uint8_t *, int, uint8_t *);
+static void	mask_reread(struct mask *, struct mask_scan *, char *,
+		    uint64_t);
 static int	mask_rebuild(struct mask *);
 static void	mask_range(struct mask *, struct mask_scan *, char *,
 		    uint64_t, uint64_t, uint64_t);
@@ -383,7 +388,8 @@ mask_rebuild(struct mask *m)
 		goto done;
 	for (rsize = 1; rsize < dec.maxlen; rsize *= 2)
 		;
-	holdcap = raw.maxlen > 3 * dec.maxlen ? raw.maxlen : 3 * dec.maxlen;
+	/* \u00XX: six raw bytes for each decoded one. */
+	holdcap = raw.maxlen > 6 * dec.maxlen ? raw.maxlen : 6 * dec.maxlen;
 	if ((ring0 = calloc(rsize, sizeof(*ring0))) == NULL ||
 	    (ring1 = calloc(rsize, sizeof(*ring1))) == NULL ||
 	    (hold = calloc(1, holdcap + 1)) == NULL)
@@ -409,7 +415,7 @@ mask_rebuild(struct mask *m)
 
 	/* What the scan may skip while both automata are at their roots. */
 	for (c = 0; c < 256; c++)
-		m->start[c] = m->raw.root[c] != 0 || c == '%' ||
+		m->start[c] = m->raw.root[c] != 0 || c == '%' || c == '\\' ||
 		    m->dec.root[mask_tokmap(c)] != 0;
 	mask_pairs(m);
 	i = m->st.pos;
@@ -447,11 +453,12 @@ mask_pairs(struct mask *m)
 			continue;
 		ra = m->raw.root[c0];
 		d = m->dec.root[mask_tokmap(c0)];
-		any = c0 == '%' || (ra != 0 && m->raw.mlen[ra] != 0) ||
+		any = c0 == '%' || c0 == '\\' ||
+		    (ra != 0 && m->raw.mlen[ra] != 0) ||
 		    (d != 0 && m->dec.mlen[d] != 0);
 		for (c1 = 0; c1 < 256; c1++) {
 			if (any || (ra != 0 && acm_find(&m->raw, ra, c1)) ||
-			    (d != 0 && (c1 == '%' ||
+			    (d != 0 && (c1 == '%' || c1 == '\\' ||
 			    acm_find(&m->dec, d, mask_tokmap(c1)))))
 				m->pair[(c0 << 8 | c1) >> 3] |= 1 << (c1 & 7);
 		}
@@ -538,43 +545,112 @@ mask_token(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
 }
 
 /*
- * The URL decoder: "%" and two hex digits (either case) is one byte, a
- * '%' not followed by two is itself, and '+' reads as a space.
+ * What the escape e[0..n) stands for: ESC_MORE while it may still become
+ * one, ESC_BAD once it cannot, else the number of bytes it decodes to, in
+ * out.  "%" and two hex digits (either case) is a byte; a JSON backslash
+ * escape is its character, \uXXXX in UTF-8 (a surrogate stays a lone
+ * 3-byte sequence, which no secret holds).
+ */
+#define ESC_MORE	0
+#define ESC_BAD		(-1)
+
+static int
+mask_unescape(const uint8_t *e, int n, uint8_t *out)
+{
+	static const char json_from[] = "\"\\/bfnrt";
+	static const char json_to[] = "\"\\/\b\f\n\r\t";
+	const char	*q;
+	unsigned int	 v = 0;
+	int		 i;
+
+	if (e[0] == '%') {
+		for (i = 1; i < n; i++)
+			if (mask_hexval(e[i]) == -1)
+				return ESC_BAD;
+		if (n < 3)
+			return ESC_MORE;
+		out[0] = mask_hexval(e[1]) << 4 | mask_hexval(e[2]);
+		return 1;
+	}
+	if (n < 2)
+		return ESC_MORE;
+	if (e[1] != 'u') {
+		if (e[1] == '\0' || (q = strchr(json_from, e[1])) == NULL)
+			return ESC_BAD;
+		out[0] = json_to[q - json_from];
+		return 1;
+	}
+	for (i = 2; i < n; i++) {
+		if (mask_hexval(e[i]) == -1)
+			return ESC_BAD;
+		v = v << 4 | mask_hexval(e[i]);
+	}
+	if (n < 6)
+		return ESC_MORE;
+	if (v < 0x80) {
+		out[0] = v;
+		return 1;
+	}
+	if (v < 0x800) {
+		out[0] = 0xc0 | v >> 6;
+		out[1] = 0x80 | (v & 0x3f);
+		return 2;
+	}
+	out[0] = 0xe0 | v >> 12;
+	out[1] = 0x80 | (v >> 6 & 0x3f);
+	out[2] = 0x80 | (v & 0x3f);
+	return 3;
+}
+
+/*
+ * The decoder: a byte that cannot begin an escape is itself ('+' reads
+ * as a space); an escape's bytes are held in pend until it ends or turns
+ * out to be none, and then its first byte is itself and the others are
+ * read again (so "%%41" is '%' and 'A').
  */
 static void
 mask_decode(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
     uint8_t c, uint64_t p)
 {
-	int	 h;
+	uint8_t		 dec[3];
+	int		 n, i;
 
-	switch (st->esc) {
-	case 1:
-		if (mask_hexval(c) != -1) {
-			st->escc = c;
-			st->esc = 2;
+	if (st->npend == 0) {
+		if (c == '%' || c == '\\') {
+			st->pend[0] = c;
+			st->npend = 1;
+			st->escpos = p;
 			return;
 		}
-		mask_token(m, st, buf, base, '%', st->escpos, st->escpos + 1);
-		break;
-	case 2:
-		if ((h = mask_hexval(c)) != -1) {
-			st->esc = 0;
-			mask_token(m, st, buf, base, mask_tokmap(
-			    mask_hexval(st->escc) << 4 | h), st->escpos, p + 1);
-			return;
-		}
-		mask_token(m, st, buf, base, '%', st->escpos, st->escpos + 1);
-		mask_token(m, st, buf, base, st->escc, st->escpos + 1,
-		    st->escpos + 2);
-		break;
-	}
-	st->esc = 0;
-	if (c == '%') {
-		st->esc = 1;
-		st->escpos = p;
+		mask_token(m, st, buf, base, mask_tokmap(c), p, p + 1);
 		return;
 	}
-	mask_token(m, st, buf, base, mask_tokmap(c), p, p + 1);
+	st->pend[st->npend++] = c;
+	if ((n = mask_unescape(st->pend, st->npend, dec)) == ESC_MORE)
+		return;
+	if (n > 0) {
+		st->npend = 0;
+		for (i = 0; i < n; i++)
+			mask_token(m, st, buf, base, mask_tokmap(dec[i]),
+			    st->escpos, p + 1);
+		return;
+	}
+	mask_reread(m, st, buf, base);
+}
+
+/* The pending bytes are no escape: the first is itself, the rest read again. */
+static void
+mask_reread(struct mask *m, struct mask_scan *st, char *buf, uint64_t base)
+{
+	uint8_t		 pend[sizeof(st->pend)];
+	uint64_t	 pos = st->escpos;
+	int		 n = st->npend, i;
+
+	memcpy(pend, st->pend, n);
+	st->npend = 0;
+	mask_token(m, st, buf, base, pend[0], pos, pos + 1);
+	for (i = 1; i < n; i++)
+		mask_decode(m, st, buf, base, pend[i], pos + i);
 }
 
 /*
@@ -612,7 +688,7 @@ mask_scan(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
 
 	while (i < to) {
 		/* Most bytes start nothing: skip them while both idle. */
-		if (st->a == 0 && st->b == 0 && st->esc == 0) {
+		if (st->a == 0 && st->b == 0 && st->npend == 0) {
 			i = mask_skip(m, u, i, to);
 			if (i + 1 == to && !m->start[u[i]])
 				i++;
@@ -629,17 +705,14 @@ mask_scan(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
 	st->pos = base + to;
 }
 
-/* End of data: a '%' still waiting for its digits is literal after all. */
+/* End of data: an escape still waiting for its digits is none after all. */
 static void
 mask_finish(struct mask *m, struct mask_scan *st, char *buf, uint64_t base)
 {
 	uint64_t	 pos = st->pos;
 
-	if (st->esc >= 1)
-		mask_token(m, st, buf, base, '%', st->escpos, st->escpos + 1);
-	if (st->esc == 2)
-		mask_token(m, st, buf, base, st->escc, st->escpos + 1,
-		    st->escpos + 2);
+	while (st->npend > 0)
+		mask_reread(m, st, buf, base);
 	memset(st, 0, offsetof(struct mask_scan, ring));
 	st->pos = pos;
 	st->masked = 0;
@@ -659,7 +732,7 @@ mask_keep(const struct mask *m, const struct mask_scan *st)
 		if (rs < start)
 			start = rs;
 	}
-	if (st->esc != 0 && st->escpos < start)
+	if (st->npend != 0 && st->escpos < start)
 		start = st->escpos;
 	return st->pos - start;
 }

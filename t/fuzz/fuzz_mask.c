@@ -15,10 +15,11 @@
  * fourth where; then come the secret and the body.  Whatever the input,
  * the output is as long as the body, differs from it only by '*' bytes,
  * equals the body masked whole by mask_line, and holds neither the secret
- * nor its fully percent-encoded form nor (when it has no partial
- * character) its base64.
+ * nor its fully percent-encoded or \u00XX-escaped form nor (when it has
+ * no partial character) its base64.
  */
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,37 +34,60 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 #define SECRET_MAX	48
 #define BODY_MAX	(64 * 1024)
 
+/* Every byte as %XX (or %xx), or as \u00XX in JSON if it is ASCII. */
 static size_t
-enc_pct(const uint8_t *in, size_t len, int lower, char *out)
+enc_pct(const uint8_t *in, size_t len, int json, int lower, char *out)
 {
 	const char	*h = lower ? "0123456789abcdef" : "0123456789ABCDEF";
 	size_t		 i, o = 0;
 
 	for (i = 0; i < len; i++) {
-		out[o++] = '%';
+		if (json && in[i] >= 0x80) {
+			out[o++] = in[i];
+			continue;
+		}
+		if (json) {
+			memcpy(out + o, "\\u00", 4);
+			o += 4;
+		} else
+			out[o++] = '%';
 		out[o++] = h[in[i] >> 4];
 		out[o++] = h[in[i] & 15];
 	}
 	return o;
 }
 
+/*
+ * what must not be in out, except, for a JSON form, after an odd run of
+ * backslashes, which makes its first backslash an escaped one.
+ */
 static void
-check_absent(const char *out, size_t len, const char *what, size_t wl)
+check_absent(const char *out, size_t len, const char *what, size_t wl,
+    int json)
 {
-	if (wl > 0 && memmem(out, len, what, wl) != NULL) {
-		fprintf(stderr, "fuzz_mask: '%.*s' passed unmasked\n",
-		    (int)wl, what);
-		abort();
+	const char	*p = out, *q;
+	size_t		 bs;
+
+	while (wl > 0 && (q = memmem(p, len - (p - out), what, wl)) != NULL) {
+		for (bs = 0; q - bs > out && q[-1 - (ptrdiff_t)bs] == '\\';
+		    bs++)
+			;
+		if (!json || bs % 2 == 0) {
+			fprintf(stderr, "fuzz_mask: '%.*s' passed unmasked\n",
+			    (int)wl, what);
+			abort();
+		}
+		p = q + 1;
 	}
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char	 body[BODY_MAX + 4 * SECRET_MAX], out[sizeof(body) +
-			    4 * SECRET_MAX], whole[sizeof(body)];
+	static char	 body[BODY_MAX + 6 * SECRET_MAX], out[sizeof(body) +
+			    6 * SECRET_MAX], whole[sizeof(body)];
 	uint8_t		 secret[SECRET_MAX];
-	char		 form[4 * SECRET_MAX + 1];
+	char		 form[6 * SECRET_MAX + 1];
 	struct mask	*m;
 	size_t		 sl, bl, fl = 0, at, i, o, k;
 	uint32_t	 r;
@@ -73,7 +97,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	sl = 1 + data[0] % SECRET_MAX;
 	r = data[1] | 1;
-	kind = data[2] % 6;
+	kind = data[2] % 7;
 	if (size < 4 + sl)
 		return 0;
 	for (i = 0; i < sl; i++) {
@@ -91,7 +115,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(form, secret, sl);
 		fl = sl;
 	} else if (kind == 2 || kind == 3)
-		fl = enc_pct(secret, sl, kind == 3, form);
+		fl = enc_pct(secret, sl, 0, kind == 3, form);
+	else if (kind == 5)
+		fl = enc_pct(secret, sl, 1, 0, form);
 	else if (kind == 4)
 		fl = EVP_EncodeBlock((unsigned char *)form, secret, sl);
 	at = bl == 0 ? 0 : data[3] % (bl + 1);
@@ -129,14 +155,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	mask_free(m);
 
-	check_absent(out, bl, (const char *)secret, sl);
-	fl = enc_pct(secret, sl, 0, form);
-	check_absent(out, bl, form, fl);
-	fl = enc_pct(secret, sl, 1, form);
-	check_absent(out, bl, form, fl);
+	check_absent(out, bl, (const char *)secret, sl, 0);
+	fl = enc_pct(secret, sl, 0, 0, form);
+	check_absent(out, bl, form, fl, 0);
+	fl = enc_pct(secret, sl, 0, 1, form);
+	check_absent(out, bl, form, fl, 0);
+	fl = enc_pct(secret, sl, 1, 1, form);
+	check_absent(out, bl, form, fl, 1);
 	if (sl % 3 == 0 && sl >= 3) {
 		fl = EVP_EncodeBlock((unsigned char *)form, secret, sl);
-		check_absent(out, bl, form, fl);
+		check_absent(out, bl, form, fl, 0);
 	}
 	return 0;
 }
