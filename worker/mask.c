@@ -39,9 +39,13 @@
 #include <sys/types.h>
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
 
 #include "log.h"
 #include "worker/mask.h"
@@ -51,6 +55,9 @@
  * would match ordinary base64 data every few thousand bytes.
  */
 #define MASK_B64_MIN		4
+
+/* A Basic user this long may be a key; a shorter one is taken for a name. */
+#define MASK_USER_MIN		16
 
 /*
  * Patterns from one secret: plain, and in each of 2 alphabets and at each
@@ -131,6 +138,7 @@ static void	mask_finish(struct mask *, struct mask_scan *, char *,
 		    uint64_t);
 static size_t	mask_keep(const struct mask *, const struct mask_scan *);
 static void	mask_wipe(struct mask *);
+static int	mask_tchar(int);
 static void	mask_pairs(struct mask *);
 static size_t	mask_skip(const struct mask *, const uint8_t *, size_t,
 		    size_t);
@@ -495,6 +503,72 @@ mask_add(struct mask *m, const char *secret, size_t len)
 	return 0;
 }
 
+/* RFC 9110 tchar: what an authentication scheme is made of. */
+static int
+mask_tchar(int c)
+{
+	return isalnum(c) ||
+	    (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+/*
+ * Adds what an injected header value gives away.  All of it; and after an
+ * authentication scheme ("Bearer", "token", "Basic"), the credential on
+ * its own, which an upstream may echo without the scheme.  For Basic, also
+ * the decoded "user:password", the password, and the user when it is long
+ * enough to be a key itself (Stripe takes its key as the user) rather than
+ * a name such as "git", which masking would cut out of every git reply.
+ * On -1 (too many secrets, no memory) some of them may have been added.
+ */
+int
+mask_add_credential(struct mask *m, const char *value, size_t len)
+{
+	const char	*tok, *end = value + len;
+	unsigned char	*dec;
+	size_t		 scheme, toklen, declen, pad, user;
+	int		 rv = 0, n;
+
+	if (mask_add(m, value, len) == -1)
+		return -1;
+	for (scheme = 0; scheme < len &&
+	    mask_tchar((unsigned char)value[scheme]); scheme++)
+		;
+	if (scheme == 0 || scheme == len || value[scheme] != ' ')
+		return 0;
+	for (tok = value + scheme; tok < end && *tok == ' '; tok++)
+		;
+	if ((toklen = end - tok) == 0)
+		return 0;
+	if (mask_add(m, tok, toklen) == -1)
+		return -1;
+	if (scheme != 5 || strncasecmp(value, "Basic", 5) != 0 ||
+	    toklen % 4 != 0 || toklen > INT_MAX)
+		return 0;
+
+	declen = toklen / 4 * 3;
+	if ((dec = malloc(declen + 1)) == NULL)
+		return -1;
+	if ((n = EVP_DecodeBlock(dec, (const unsigned char *)tok,
+	    toklen)) > 0) {
+		/* EVP_DecodeBlock counts the bytes the padding stands for. */
+		for (pad = 0; pad < 2 && tok[toklen - 1 - pad] == '='; pad++)
+			;
+		declen = n - pad;
+		if (mask_add(m, (char *)dec, declen) == -1)
+			rv = -1;
+		for (user = 0; user < declen && dec[user] != ':'; user++)
+			;
+		if (rv == 0 && user + 1 < declen && mask_add(m,
+		    (char *)dec + user + 1, declen - user - 1) == -1)
+			rv = -1;
+		if (rv == 0 && user < declen && user >= MASK_USER_MIN &&
+		    mask_add(m, (char *)dec, user) == -1)
+			rv = -1;
+	}
+	zfree(dec, toklen / 4 * 3 + 1);
+	return rv;
+}
+
 /*
  * Masks [s, e) of the stream, which the invariant keeps inside buf.  A
  * range inside the last one is the same occurrence seen by the other
@@ -779,7 +853,7 @@ mask_feed(struct mask *m, const char *in, size_t inlen, char *out,
 		memcpy(m->hold, out + total - keep, keep);
 	if (keep < m->held)
 		explicit_bzero(m->hold + keep, m->held - keep);
-	/* What is held may be half a secret: not left in the caller's buffer. */
+	/* What is held may be half a secret: not left in the caller's. */
 	explicit_bzero(out + total - keep, keep);
 	m->held = keep;
 	return total - keep;

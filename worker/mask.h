@@ -16,13 +16,14 @@
 #include <stddef.h>
 
 /* Secrets one masker holds, and the longest one. */
-#define MASK_MAX_SECRETS	8
+#define MASK_MAX_SECRETS	16
 #define MASK_SECRET_MAX		8192
 
 struct mask;
 
 struct mask	*mask_new(void);
 int		 mask_add(struct mask *, const char *, size_t);
+int		 mask_add_credential(struct mask *, const char *, size_t);
 size_t		 mask_held(const struct mask *);
 size_t		 mask_bound(const struct mask *, size_t);
 size_t		 mask_feed(struct mask *, const char *, size_t, char *,

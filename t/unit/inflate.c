@@ -111,7 +111,8 @@ test_coding(void)
 		{ NULL, INFLATE_IDENTITY }, { "", INFLATE_IDENTITY },
 		{ "identity", INFLATE_IDENTITY }, { " gzip ", INFLATE_GZIP },
 		{ "GZip", INFLATE_GZIP }, { "x-gzip", INFLATE_GZIP },
-		{ "deflate", INFLATE_DEFLATE }, { "Deflate\t", INFLATE_DEFLATE },
+		{ "deflate", INFLATE_DEFLATE },
+		{ "Deflate\t", INFLATE_DEFLATE },
 		{ "br", INFLATE_UNSCANNABLE }, { "zstd", INFLATE_UNSCANNABLE },
 		{ "compress", INFLATE_UNSCANNABLE },
 		{ "gzip, br", INFLATE_UNSCANNABLE },
@@ -123,7 +124,8 @@ test_coding(void)
 
 	for (i = 0; i < nitems(rows); i++)
 		is(inflate_coding(rows[i].ce), rows[i].want,
-		    "Content-Encoding '%s'", rows[i].ce ? rows[i].ce : "(none)");
+		    "Content-Encoding '%s'",
+		    rows[i].ce != NULL ? rows[i].ce : "(none)");
 }
 
 static void
@@ -197,7 +199,7 @@ test_corrupt(void)
 
 	for (i = 0; i < sizeof(text); i++)
 		text[i] = "abcdefgh"[(i * 7 + i / 13) % 8];
-	/* A flipped byte anywhere in a gzip body: the CRC catches it at worst. */
+	/* Any flipped byte of a gzip body is caught, by the CRC at last. */
 	len = compress_kind(text, sizeof(text), 0, comp, sizeof(comp));
 	for (i = 10; i < len - 8; i++) {
 		comp[i] ^= 0x55;

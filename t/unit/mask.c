@@ -353,6 +353,52 @@ test_several(void)
 	mask_free(m);
 }
 
+/* What a header value gives away: its credential alone, Basic's parts. */
+static void
+test_credential(void)
+{
+	static const struct {
+		const char	*value;
+		const char	*in;
+		const char	*want;
+	} rows[] = {
+		{ "Bearer sk-abc123def456",
+		  "{\"token\": \"sk-abc123def456\", "
+		  "\"h\": \"Bearer sk-abc123def456\"}",
+		  "{\"token\": \"***************\", "
+		  "\"h\": \"**********************\"}" },
+		/* x-access-token:ghp_abcdefghij0123456789 */
+		{ "Basic eC1hY2Nlc3MtdG9rZW46Z2hwX2FiY2RlZmdoaWowMTIzNDU2Nzg5",
+		  "user x-access-token, pass ghp_abcdefghij0123456789, "
+		  "both x-access-token:ghp_abcdefghij0123456789",
+		  "user x-access-token, pass ************************, "
+		  "both ***************************************" },
+		/* sk_live_0123456789abcdef: (the key as the user) */
+		{ "basic c2tfbGl2ZV8wMTIzNDU2Nzg5YWJjZGVmOg==",
+		  "key sk_live_0123456789abcdef; b64 "
+		  "c2tfbGl2ZV8wMTIzNDU2Nzg5YWJjZGVmOg==",
+		  "key ************************; b64 "
+		  "************************************" },
+		{ "abc def", "abc def, def, abc", "*******, ***, abc" },
+		{ "sk-bare-key-0123", "got sk-bare-key-0123",
+		  "got ****************" },
+	};
+	struct mask	*m;
+	char		 buf[256];
+	size_t		 i;
+
+	for (i = 0; i < nitems(rows); i++) {
+		m = mask_new();
+		ok(mask_add_credential(m, rows[i].value,
+		    strlen(rows[i].value)) == 0, "credential '%s' added",
+		    rows[i].value);
+		strlcpy(buf, rows[i].in, sizeof(buf));
+		mask_line(m, buf, strlen(buf));
+		is_str(buf, rows[i].want, "and masked in '%s'", rows[i].in);
+		mask_free(m);
+	}
+}
+
 /* Overlapping occurrences of a repetitive secret mask every byte. */
 static void
 test_overlap(void)
@@ -502,6 +548,7 @@ main(void)
 	test_release();
 	test_several();
 	test_overlap();
+	test_credential();
 	test_random();
 	test_wipe();
 	test_speed();
