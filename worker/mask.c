@@ -421,10 +421,14 @@ mask_rebuild(struct mask *m)
 	ring0 = ring1 = NULL;
 	hold = NULL;
 
-	/* What the scan may skip while both automata are at their roots. */
+	/*
+	 * What the scan may skip while both automata are at their roots; an
+	 * escape may begin a secret, if there is any.
+	 */
 	for (c = 0; c < 256; c++)
-		m->start[c] = m->raw.root[c] != 0 || c == '%' || c == '\\' ||
-		    m->dec.root[mask_tokmap(c)] != 0;
+		m->start[c] = m->raw.root[c] != 0 ||
+		    m->dec.root[mask_tokmap(c)] != 0 ||
+		    (m->nsecrets > 0 && (c == '%' || c == '\\'));
 	mask_pairs(m);
 	i = m->st.pos;
 	memset(&m->st, 0, sizeof(m->st));
@@ -461,7 +465,7 @@ mask_pairs(struct mask *m)
 			continue;
 		ra = m->raw.root[c0];
 		d = m->dec.root[mask_tokmap(c0)];
-		any = c0 == '%' || c0 == '\\' ||
+		any = ((c0 == '%' || c0 == '\\') && m->nsecrets > 0) ||
 		    (ra != 0 && m->raw.mlen[ra] != 0) ||
 		    (d != 0 && m->dec.mlen[d] != 0);
 		for (c1 = 0; c1 < 256; c1++) {

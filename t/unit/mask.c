@@ -297,6 +297,9 @@ test_release(void)
 	size_t		 o, i;
 
 	m = mask_new();
+	o = mask_feed(m, "50%", 3, out, sizeof(out));
+	ok(o == 3 && mask_held(m) == 0,
+	    "with no secret, not even a '%' is held");
 	mask_add(m, "sk-abc123XYZ", 12);
 	for (i = 0; i < nitems(steps); i++) {
 		o = mask_feed(m, steps[i].in, strlen(steps[i].in), out,
