@@ -139,12 +139,15 @@ static void	mask_finish(struct mask *, struct mask_scan *, char *,
 static size_t	mask_keep(const struct mask *, const struct mask_scan *);
 static void	mask_wipe(struct mask *);
 static int	mask_tchar(int);
+static int	mask_store(struct mask *, const char *, size_t);
+static void	mask_unstore(struct mask *, size_t);
 static void	mask_pairs(struct mask *);
 static size_t	mask_skip(const struct mask *, const uint8_t *, size_t,
 		    size_t);
 
 #define MASK_PAIR(m, c0, c1)	((m)->pair[((c0) << 8 | (c1)) >> 3] & \
 				    (1 << ((c1) & 7)))
+#define MASK_PAIR_SET(row, c1)	((row)[(c1) >> 3] |= 1 << ((c1) & 7))
 
 static const char b64_std[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -456,23 +459,35 @@ mask_rebuild(struct mask *m)
 static void
 mask_pairs(struct mask *m)
 {
-	uint32_t	 ra, d;
-	int		 c0, c1, any;
+	uint8_t		*row;
+	uint32_t	 ra, d, k;
+	int		 c0;
 
 	memset(m->pair, 0, sizeof(m->pair));
 	for (c0 = 0; c0 < 256; c0++) {
 		if (!m->start[c0])
 			continue;
+		row = m->pair + c0 * 32;
 		ra = m->raw.root[c0];
 		d = m->dec.root[mask_tokmap(c0)];
-		any = ((c0 == '%' || c0 == '\\') && m->nsecrets > 0) ||
+		if (((c0 == '%' || c0 == '\\') && m->nsecrets > 0) ||
 		    (ra != 0 && m->raw.mlen[ra] != 0) ||
-		    (d != 0 && m->dec.mlen[d] != 0);
-		for (c1 = 0; c1 < 256; c1++) {
-			if (any || (ra != 0 && acm_find(&m->raw, ra, c1)) ||
-			    (d != 0 && (c1 == '%' || c1 == '\\' ||
-			    acm_find(&m->dec, d, mask_tokmap(c1)))))
-				m->pair[(c0 << 8 | c1) >> 3] |= 1 << (c1 & 7);
+		    (d != 0 && m->dec.mlen[d] != 0)) {
+			memset(row, 0xff, 32);
+			continue;
+		}
+		/* The second bytes: the first node's children. */
+		if (ra != 0)
+			for (k = m->raw.child[ra]; k != 0; k = m->raw.sib[k])
+				MASK_PAIR_SET(row, m->raw.ch[k]);
+		if (d == 0)
+			continue;
+		MASK_PAIR_SET(row, '%');
+		MASK_PAIR_SET(row, '\\');
+		for (k = m->dec.child[d]; k != 0; k = m->dec.sib[k]) {
+			MASK_PAIR_SET(row, m->dec.ch[k]);
+			if (m->dec.ch[k] == ' ')
+				MASK_PAIR_SET(row, '+');
 		}
 	}
 }
@@ -484,6 +499,19 @@ mask_pairs(struct mask *m)
  */
 int
 mask_add(struct mask *m, const char *secret, size_t len)
+{
+	size_t	 before = m->nsecrets;
+
+	if (mask_store(m, secret, len) == -1 || mask_rebuild(m) == -1) {
+		mask_unstore(m, before);
+		return -1;
+	}
+	return 0;
+}
+
+/* Keeps a copy of a secret, for the next mask_rebuild. */
+static int
+mask_store(struct mask *m, const char *secret, size_t len)
 {
 	char	*copy;
 
@@ -497,14 +525,19 @@ mask_add(struct mask *m, const char *secret, size_t len)
 	memcpy(copy, secret, len);
 	m->secret[m->nsecrets] = copy;
 	m->secretlen[m->nsecrets++] = len;
-	if (mask_rebuild(m) == -1) {
+	return 0;
+}
+
+/* Forgets the secrets stored after the first keep, which were never built. */
+static void
+mask_unstore(struct mask *m, size_t keep)
+{
+	while (m->nsecrets > keep) {
 		m->nsecrets--;
+		zfree(m->secret[m->nsecrets], m->secretlen[m->nsecrets]);
 		m->secret[m->nsecrets] = NULL;
 		m->secretlen[m->nsecrets] = 0;
-		zfree(copy, len);
-		return -1;
 	}
-	return 0;
 }
 
 /* RFC 9110 tchar: what an authentication scheme is made of. */
@@ -522,54 +555,58 @@ mask_tchar(int c)
  * the decoded "user:password", the password, and the user when it is long
  * enough to be a key itself (Stripe takes its key as the user) rather than
  * a name such as "git", which masking would cut out of every git reply.
- * On -1 (too many secrets, no memory) some of them may have been added.
+ * On -1 (too many secrets, no memory) none of them is added.
  */
 int
 mask_add_credential(struct mask *m, const char *value, size_t len)
 {
 	const char	*tok, *end = value + len;
-	unsigned char	*dec;
-	size_t		 scheme, toklen, declen, pad, user;
-	int		 rv = 0, n;
+	unsigned char	*dec = NULL;
+	size_t		 before = m->nsecrets, scheme, toklen = 0, declen;
+	size_t		 pad, user;
+	int		 rv = -1, n;
 
-	if (mask_add(m, value, len) == -1)
-		return -1;
+	if (mask_store(m, value, len) == -1)
+		goto done;
 	for (scheme = 0; scheme < len &&
 	    mask_tchar((unsigned char)value[scheme]); scheme++)
 		;
 	if (scheme == 0 || scheme == len || value[scheme] != ' ')
-		return 0;
+		goto build;
 	for (tok = value + scheme; tok < end && *tok == ' '; tok++)
 		;
 	if ((toklen = end - tok) == 0)
-		return 0;
-	if (mask_add(m, tok, toklen) == -1)
-		return -1;
+		goto build;
+	if (mask_store(m, tok, toklen) == -1)
+		goto done;
 	if (scheme != 5 || strncasecmp(value, "Basic", 5) != 0 ||
 	    toklen % 4 != 0 || toklen > INT_MAX)
-		return 0;
+		goto build;
 
-	declen = toklen / 4 * 3;
-	if ((dec = malloc(declen + 1)) == NULL)
-		return -1;
+	if ((dec = malloc(toklen / 4 * 3 + 1)) == NULL)
+		goto done;
 	if ((n = EVP_DecodeBlock(dec, (const unsigned char *)tok,
 	    toklen)) > 0) {
 		/* EVP_DecodeBlock counts the bytes the padding stands for. */
 		for (pad = 0; pad < 2 && tok[toklen - 1 - pad] == '='; pad++)
 			;
 		declen = n - pad;
-		if (mask_add(m, (char *)dec, declen) == -1)
-			rv = -1;
 		for (user = 0; user < declen && dec[user] != ':'; user++)
 			;
-		if (rv == 0 && user + 1 < declen && mask_add(m,
-		    (char *)dec + user + 1, declen - user - 1) == -1)
-			rv = -1;
-		if (rv == 0 && user < declen && user >= MASK_USER_MIN &&
-		    mask_add(m, (char *)dec, user) == -1)
-			rv = -1;
+		if (mask_store(m, (char *)dec, declen) == -1 ||
+		    (user + 1 < declen && mask_store(m,
+		    (char *)dec + user + 1, declen - user - 1) == -1) ||
+		    (user < declen && user >= MASK_USER_MIN &&
+		    mask_store(m, (char *)dec, user) == -1))
+			goto done;
 	}
-	zfree(dec, toklen / 4 * 3 + 1);
+ build:
+	rv = mask_rebuild(m);
+ done:
+	if (rv == -1)
+		mask_unstore(m, before);
+	if (dec != NULL)
+		zfree(dec, toklen / 4 * 3 + 1);
 	return rv;
 }
 

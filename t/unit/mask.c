@@ -400,6 +400,19 @@ test_credential(void)
 		is_str(buf, rows[i].want, "and masked in '%s'", rows[i].in);
 		mask_free(m);
 	}
+
+	/* Room for 2 secrets of the 4 a Basic one needs: none is added. */
+	m = mask_new();
+	for (i = 0; i < MASK_MAX_SECRETS - 2; i++) {
+		snprintf(buf, sizeof(buf), "secret-%zu", i);
+		mask_add(m, buf, strlen(buf));
+	}
+	ok(mask_add_credential(m, rows[1].value, strlen(rows[1].value)) ==
+	    -1 && m->nsecrets == MASK_MAX_SECRETS - 2,
+	    "a credential that does not fit is refused whole");
+	strlcpy(buf, "x-access-token:ghp_abcdefghij0123456789", sizeof(buf));
+	is(mask_line(m, buf, strlen(buf)), 0, "and none of it is masked");
+	mask_free(m);
 }
 
 /* Overlapping occurrences of a repetitive secret mask every byte. */
@@ -524,6 +537,18 @@ test_speed(void)
 	    "one secret)",
 	    32 / s);
 	mask_free(m);
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+	for (i = 0; i < 1000; i++) {
+		m = mask_new();
+		mask_add_credential(m, "Basic eC1hY2Nlc3MtdG9rZW46Z2hwX2Fi"
+		    "Y2RlZmdoaWowMTIzNDU2Nzg5", 58);
+		mask_free(m);
+	}
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+	s = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	diag("mask set-up: %.1f us of CPU time for mask_new, a Basic "
+	    "credential (4 secrets) and mask_free", s * 1e3);
 }
 
 int
