@@ -65,6 +65,7 @@ WORKER_SRCS=	worker/worker.c worker/testhook.c
 WORKER_SRCS+=	worker/api.c
 WORKER_SRCS+=	worker/resolve.c
 WORKER_SRCS+=	worker/http.c worker/http_hp.c
+WORKER_SRCS+=	worker/mask.c worker/inflate.c
 VAULT_LIB_SRCS=	vault/crypto.c vault/store.c vault/vault.c vault/record.c
 VAULTD_SRCS=	vaultd/vaultd.c vaultd/connmap.c vaultd/session.c \
 		vaultd/inject.c vaultd/vaultsock.c vaultd/reply.c
@@ -123,6 +124,9 @@ $(BUILD)/t/%.t: t/unit/%.c t/tap.h $(LIBA)
 	$(CC) $(CPPFLAGS) -It $(CFLAGS) $(LDHARDEN) -o $@ $< $(LIBA) $(LDLIBS)
 
 unit: all $(UNIT_TESTS)
+
+# The response decoder's test; until the worker links zlib, only it does.
+$(BUILD)/t/inflate.t: LDLIBS += -lz
 
 check: deps user unit
 	$(TESTENV) prove -j2 --exec '' $(UNIT_TESTS) $(INTEG_TESTS)
@@ -295,6 +299,7 @@ FUZZ_SRCS=	connector/graphql.c connector/match.c connector/spec.c \
 		connector/spec_graphql.c lib/log.c lib/msg.c lib/msgtypes.c
 FUZZ_NAMES=	fuzz_graphql fuzz_match fuzz_msg fuzz_vaultd
 FUZZ_NAMES+=	fuzz_http
+FUZZ_NAMES+=	fuzz_mask
 FUZZ_BINS=	$(FUZZ_NAMES:%=$(FUZZ_BUILD)/%)
 # vaultd's handlers, and what they call, against a real Berkeley DB vault.
 FUZZ_VAULTD_SRCS= lib/log.c lib/msg.c lib/msgtypes.c lib/proc.c \
@@ -323,3 +328,10 @@ $(FUZZ_BUILD)/fuzz_vaultd: t/fuzz/fuzz_vaultd.c $(FUZZ_VAULTD_SRCS) \
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_VAULTD_SRCS) \
 	    $(PKG_LIBS) -ldb-5.3 -lscrypt
+
+# The response masker, alone (worker/mask.c needs only log.c).
+$(FUZZ_BUILD)/fuzz_mask: t/fuzz/fuzz_mask.c worker/mask.c worker/mask.h \
+    lib/log.c lib/log.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< worker/mask.c lib/log.c \
+	    $(PKG_LIBS)
