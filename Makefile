@@ -58,7 +58,7 @@ CONNECTOR_SRCS=	connector/spec.c connector/spec_ext.c connector/spec_openapi.c \
 CONF_SRCS=	master/parse.c
 CONF_SRCS+=	master/resolvconf.c
 MASTER_SRCS=	master/master.c master/pool.c \
-		master/connectors.c
+		master/connectors.c master/tls.c
 CONTROL_SRCS=	control/control.c
 CONTROL_SRCS+=	control/session.c control/policy.c control/audit.c
 WORKER_SRCS=	worker/worker.c worker/testhook.c
@@ -66,6 +66,8 @@ WORKER_SRCS+=	worker/api.c
 WORKER_SRCS+=	worker/resolve.c
 WORKER_SRCS+=	worker/http.c worker/http_hp.c
 WORKER_SRCS+=	worker/mask.c worker/inflate.c
+WORKER_SRCS+=	worker/conn.c worker/call.c worker/io.c worker/problem.c \
+		worker/proxy.c worker/tls.c worker/tunnel.c worker/upstream.c
 VAULT_LIB_SRCS=	vault/crypto.c vault/store.c vault/vault.c vault/record.c
 VAULTD_SRCS=	vaultd/vaultd.c vaultd/connmap.c vaultd/session.c \
 		vaultd/inject.c vaultd/vaultsock.c vaultd/reply.c
@@ -87,8 +89,9 @@ INTEG_TESTS=	$(wildcard t/*.t)
 
 MAN1=		man/aileron.1
 MAN5=		man/aileron.conf.5 man/aileron-spec.5 man/aileron-vault.5
+MAN7=		man/aileron-proxy.7
 MAN8=		man/aileron-service.8
-MANS=		$(MAN1) $(MAN5) $(MAN8)
+MANS=		$(MAN1) $(MAN5) $(MAN7) $(MAN8)
 
 TESTENV=	AILERON_BIN=$(CURDIR)/$(BUILD)/aileron \
 		AILERON_BUILD=$(CURDIR)/$(BUILD) AILERON_SRC=$(CURDIR)
@@ -185,13 +188,15 @@ demo: all user
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR)/specs \
+	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(DATADIR)/specs \
 	    $(DESTDIR)$(SYSCONFDIR)
 	install -m 0755 $(BUILD)/aileron $(DESTDIR)$(BINDIR)/aileron
 	install -m 0755 $(BUILD)/aileron-service \
 	    $(DESTDIR)$(LIBEXECDIR)/aileron-service
 	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/
 	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 etc/aileron.conf $(DESTDIR)$(SYSCONFDIR)/aileron.conf.sample
 	if [ -n "$$(ls specs/*.json 2>/dev/null)" ]; then \
