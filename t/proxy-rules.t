@@ -29,7 +29,7 @@ from proxyenv import ProxyEnv, SECRET, exchange                  # noqa: E402
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(19)
+t.plan(21)
 
 BUILD = os.environ.get("AILERON_BUILD") or os.path.join(SRC, "build")
 DNSD = os.path.join(SRC, "t", "helpers", "dnsd.py")
@@ -180,7 +180,8 @@ finally:
 
 # ---- a generated shim through the proxy ---------------------------------
 E = ProxyEnv(hosts=("api.stripe.com",), connector="stripe",
-             spec="../../specs/stripe.json")
+             spec="../../specs/stripe.json", extra_conf="intercept all\n",
+             uncertified=("badcert.test",))
 try:
     E.vault(secret="sk_test_STRIPEREAL0001")
     E.start_session()
@@ -208,8 +209,18 @@ try:
          b"approval" in p.stdout + p.stderr,
          "an action that needs approval is refused, and the shim says why",
          (p.stdout + p.stderr)[-400:])
+    # intercept all: a host that is no connector's is intercepted too, and
+    # its upstream's certificate (made for api.stripe.com) is checked.
+    st, hd, body = exchange(E.connect(host="badcert.test"),
+                            b"GET / HTTP/1.1\r\nHost: badcert.test\r\n\r\n")
+    t.ok(st == 502 and b"aileron:upstream-tls" in body and
+         b"certificate" in body,
+         "intercept all: an upstream whose certificate does not verify "
+         "gets 502 aileron:upstream-tls, naming why", (st, body))
     audit = open(os.path.join(E.svc.state, "control", "audit.log"),
                  "rb").read()
+    t.ok(b'"type":"aileron:upstream-tls"' in audit,
+         "and it is audited")
     t.ok(b'"action":"get_customer"' in audit,
          "the shim's action is audited by name")
     t.ok(b"sk_test_STRIPEREAL0001" not in audit,

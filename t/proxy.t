@@ -37,7 +37,7 @@ from echo_upstream import pattern                         # noqa: E402
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(53)
+t.plan(54)
 
 # plain.test is the same upstream, not a connector: a blind tunnel.
 E = ProxyEnv(hosts=("echo.test", "plain.test"))
@@ -136,6 +136,23 @@ sys.stdout.write("%d %s" % (r.status_code, r.text))
     c.close()
     t.is_(ok, 100, "100 requests on one keep-alive connection")
     t.is_(len(E.upstream.take()), 100, "the upstream got all 100")
+
+    # ---- hop-by-hop fields, and what Connection names ------------------
+    E.upstream.take()
+    c = E.connect()
+    st, hd, body = exchange(c, b"GET /echo HTTP/1.1\r\nHost: echo.test\r\n"
+                            b"Connection: keep-alive, X-Secret-Hop\r\n"
+                            b"X-Secret-Hop: from the agent\r\n"
+                            b"Keep-Alive: timeout=5\r\nTE: trailers\r\n"
+                            b"X-Kept: yes\r\n\r\n")
+    c.close()
+    got = E.upstream.take()
+    h = got[0]["headers"] if got else {}
+    t.ok(st == 200 and h.get("x-kept") == ["yes"] and
+         not any(k in h for k in ("x-secret-hop", "keep-alive", "te",
+                                  "connection")),
+         "hop-by-hop fields and every field Connection names are removed",
+         sorted(h))
 
     # ---- pipelined: answered in order ---------------------------------
     c = E.connect()

@@ -191,3 +191,20 @@ class EchoUpstream:
 
     def close(self):
         self.server.close()
+
+
+if __name__ == "__main__":
+    # make demo: an upstream for the hosts on the command line, certified
+    # by a throwaway CA in DIR; prints "PORT CA-PATH" and serves until
+    # killed.
+    import os
+    import sys
+    from certs import make_certs
+    ca, cert, key = make_certs(sys.argv[1], sys.argv[2:], "aileron demo")
+    up = EchoUpstream(cert, key)
+    print(up.port, ca, flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass

@@ -49,9 +49,10 @@ def cli(svc, args, keys=(), stdin=b"", timeout=60, env=None):
 class ProxyEnv:
     def __init__(self, extra_conf="", prefork=2, args=("-X",),
                  hosts=("echo.test",), connector="echo", spec="echo.json",
-                 upstream=EchoUpstream):
+                 upstream=EchoUpstream, uncertified=()):
         """upstream(cert, key) makes the TLS upstream every host in hosts
-        is pinned to."""
+        is pinned to, with a certificate for them; the hosts in
+        uncertified are pinned to it too, without one."""
         self.tmp = tempfile.mkdtemp(prefix="aileron-proxy.")
         os.chmod(self.tmp, 0o755)
         self.ca, cert, key = make_certs(self.tmp, hosts)
@@ -61,7 +62,7 @@ class ProxyEnv:
                 'allow network 127.0.0.0/8\n'
                 'upstream ca "%s"\n' % (connector, os.path.abspath(SRC),
                                          spec, self.ca))
-        for h in hosts:
+        for h in tuple(hosts) + tuple(uncertified):
             conf += 'resolve "%s" 127.0.0.1:%d\n' % (h, self.upstream.port)
         conf += extra_conf
         self.svc = Service(prefork=prefork, conf=conf)
