@@ -37,7 +37,7 @@ from echo_upstream import pattern                         # noqa: E402
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(54)
+t.plan(58)
 
 # plain.test is the same upstream, not a connector: a blind tunnel.
 E = ProxyEnv(hosts=("echo.test", "plain.test"))
@@ -153,6 +153,28 @@ sys.stdout.write("%d %s" % (r.status_code, r.text))
                                   "connection")),
          "hop-by-hop fields and every field Connection names are removed",
          sorted(h))
+
+    # ---- the upstream's TLS session is resumed by the next worker -------
+    for i in range(2):
+        c = E.connect()
+        exchange(c, b"GET /echo?resume=%d HTTP/1.1\r\nHost: echo.test\r\n"
+                 b"\r\n" % i)
+        c.close()
+    t.ok(E.svc.wait_log(r"echo\.test: upstream TLS resumed"),
+         "the next connection's worker resumes the upstream's TLS session "
+         "with the ticket vaultd kept")
+
+    # ---- an upstream that drops a kept-alive connection ------------------
+    c = E.connect()
+    a = exchange(c, b"GET /drop HTTP/1.1\r\nHost: echo.test\r\n\r\n")
+    b2 = exchange(c, b"GET /echo?after-drop HTTP/1.1\r\nHost: echo.test\r\n"
+                  b"\r\n")
+    c.close()
+    t.ok(a[0] == 200 and b2[0] == 200 and b"after-drop" in b2[2] and
+         E.svc.wait_log(r"echo\.test: the kept-alive upstream connection "
+                        r"closed; sending the request again"),
+         "a request on an upstream connection that closed meanwhile is sent "
+         "again on a new one", (a[0], b2[0]))
 
     # ---- pipelined: answered in order ---------------------------------
     c = E.connect()
@@ -331,6 +353,14 @@ sys.stdout.write("%d %s" % (r.status_code, r.text))
         t.ok(True, "an SNI that differs from the CONNECT is refused (%s)"
              % e.__class__.__name__)
     try:
+        c = E.connect(sni=False)
+        c.sendall(b"GET /echo HTTP/1.1\r\nHost: echo.test\r\n\r\n")
+        r = c.recv(100)
+        t.ok(False, "a handshake without SNI is refused", r)
+    except (ssl.SSLError, OSError) as e:
+        t.ok(True, "a handshake without SNI is refused (%s)" %
+             e.__class__.__name__)
+    try:
         c = E.connect(alpn=["h2"])
         t.ok(False, "a client that insists on h2 is refused")
     except (ssl.SSLError, OSError):
@@ -419,6 +449,11 @@ sys.stdout.write("%d %s" % (r.status_code, r.text))
              for r in recs), "a refused token is audited")
     t.ok(any(r.get("action") == "danger" and r.get("status") == 403
              for r in recs), "a refused action is audited")
+    t.ok(any(r.get("event") == "tls" and "SNI" in r.get("reason", "")
+             for r in recs) and
+         any(r.get("event") == "tls" and "ALPN" in r.get("reason", "")
+             for r in recs),
+         "refused handshakes are audited with the reason (SNI, ALPN)")
     t.ok(any(r.get("query") == "redacted" for r in recs) and
          not any("x=1" in json.dumps(r) for r in recs),
          "queries are redacted in the audit")

@@ -48,6 +48,7 @@
 
 #define PROXY_HEAD_OUT	(80 * 1024)	/* the head we write upstream */
 #define PROXY_MASK_OUT	(PROXY_BUF + 64 * 1024)
+#define PROXY_REPLAY	(-2)	/* send the request again, on a new leg */
 
 /* One request, from its head to the end of its response. */
 struct preq {
@@ -89,7 +90,7 @@ static int	proxy_query(struct preq *, const char *, const char *,
 		    char *, size_t);
 static int	proxy_strip(const struct preq *, const char *);
 static int	proxy_secrets(struct preq *, const char *, size_t, int);
-static int	proxy_response(struct preq *, SSL *, int *);
+static int	proxy_response(struct preq *, SSL *, int *, int);
 static void	proxy_down(void *, const char *, size_t);
 static void	proxy_down_masked(struct preq *, const char *, size_t);
 static void	proxy_audit(struct preq *);
@@ -494,8 +495,9 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 	static char			 line[16384 + 1];
 	const struct http_request	*req = http_intake_request(in);
 	const char			*ct = NULL;
-	size_t				 headlen, linelen = 0, i;
-	int				 matched = 0, rv = -1, keep = 0;
+	size_t				 headlen = 0, linelen = 0, i;
+	int				 matched = 0, rv = -1, keep = 0, n;
+	int				 replay, reused, attempt;
 	struct timespec			 t;
 
 	memset(&r, 0, sizeof(r));
@@ -635,47 +637,66 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 	}
 	explicit_bzero(line, linelen);
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	if (proxy_upstream(&r, up, upssl) == -1)
-		goto done;
-	if (io_write(up, head, headlen, pc->upstream_ms) != 0) {
-		/* A kept-alive upstream may have gone: one more try. */
-		io_close(up);
+	/*
+	 * A kept-alive upstream may have closed meanwhile: a request that can
+	 * be sent again whole (no body, or one read before the match) is
+	 * sent once more on a new connection when the old one ends before a
+	 * byte of the answer.
+	 */
+	replay = r.body != NULL || (req->content_length <= 0 && !req->chunked);
+	for (attempt = 0;; attempt++) {
+		reused = up->fd != -1;
 		if (proxy_upstream(&r, up, upssl) == -1)
 			goto done;
 		if (io_write(up, head, headlen, pc->upstream_ms) != 0) {
-			explicit_bzero(head, headlen);
+			io_close(up);
+			*upssl = NULL;
+			if (reused && attempt == 0)
+				continue;
 			proxy_refuse(&r, 502, "aileron:upstream",
 			    "%s: cannot write the request", pc->host);
 			goto done;
 		}
-	}
-	explicit_bzero(head, headlen);
-	if (r.body != NULL)
-		proxy_body_up(&r, r.body, r.bodylen);
-	else if (req->content_length > 0 || req->chunked) {
-		if (proxy_body_read(&r, in, buf, off, len, proxy_body_up) ==
-		    -1) {
-			/*
-			 * Bad framing mid-body: the upstream has a truncated
-			 * request and its connection closes with ours; the
-			 * agent, which has no answer yet, gets the reason.
-			 */
-			if (r.status != 0)
-				proxy_refuse(&r, r.status,
-				    "aileron:bad-request", "%s", r.reason);
+		if (r.body != NULL)
+			proxy_body_up(&r, r.body, r.bodylen);
+		else if (req->content_length > 0 || req->chunked) {
+			if (proxy_body_read(&r, in, buf, off, len,
+			    proxy_body_up) == -1) {
+				/*
+				 * Bad framing mid-body: the upstream has a
+				 * truncated request and its connection closes
+				 * with ours; the agent, which has no answer
+				 * yet, gets the reason.
+				 */
+				if (r.status != 0)
+					proxy_refuse(&r, r.status,
+					    "aileron:bad-request", "%s",
+					    r.reason);
+				goto done;
+			}
+		}
+		if (r.up_chunked && !r.failed &&
+		    io_write(up, "0\r\n\r\n", 5, pc->upstream_ms) != 0)
+			r.failed = 1;
+		if (r.failed) {
+			proxy_refuse(&r, 502, "aileron:upstream",
+			    "%s: the request body could not be sent", pc->host);
 			goto done;
 		}
+		n = proxy_response(&r, *upssl, &keep,
+		    reused && attempt == 0 && replay);
+		if (n == PROXY_REPLAY) {
+			log_debug("%s: the kept-alive upstream connection "
+			    "closed; sending the request again", pc->host);
+			io_close(up);
+			*upssl = NULL;
+			r.up_bytes = 0;
+			continue;
+		}
+		if (n == 0)
+			rv = 0;
+		break;
 	}
-	if (r.up_chunked && !r.failed &&
-	    io_write(up, "0\r\n\r\n", 5, pc->upstream_ms) != 0)
-		r.failed = 1;
-	if (r.failed) {
-		proxy_refuse(&r, 502, "aileron:upstream",
-		    "%s: the request body could not be sent", pc->host);
-		goto done;
-	}
-	if (proxy_response(&r, *upssl, &keep) == 0)
-		rv = 0;
 	r.upstream_ms = conn_ms(&t);
 	if (!keep) {
 		io_shutdown(up);
@@ -685,7 +706,9 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 done:
 	if (r.keep)
 		rv = 0;
-	explicit_bzero(line, sizeof(line));
+	/* Both held the credential. */
+	explicit_bzero(line, linelen);
+	explicit_bzero(head, headlen);
 	proxy_audit(&r);
 	match_result_clear(&res);
 	if (r.mask != NULL)
@@ -747,10 +770,11 @@ proxy_down(void *arg, const char *p, size_t n)
 /*
  * Read the upstream's response and stream it to the agent.  0 when the
  * agent's connection may carry another request; *keep when the upstream
- * connection may.
+ * connection may.  With replay, an upstream that closes before a byte of
+ * the answer gets PROXY_REPLAY and nothing is sent to the agent.
  */
 static int
-proxy_response(struct preq *r, SSL *upssl, int *keep)
+proxy_response(struct preq *r, SSL *upssl, int *keep, int replay)
 {
 	struct pconn			*pc = r->pc;
 	struct http_reader		*rd;
@@ -764,7 +788,7 @@ proxy_response(struct preq *r, SSL *upssl, int *keep)
 	ssize_t				 n;
 	struct timespec			 start;
 	int				 err, coding = 0, upclose = 0, k;
-	int				 left, rv = -1;
+	int				 left, rv = -1, got = 0;
 
 	*keep = 0;
 	clock_gettime(CLOCK_MONOTONIC, &start);
@@ -786,12 +810,17 @@ proxy_response(struct preq *r, SSL *upssl, int *keep)
 				    pc->upstream_ms / 1000);
 				goto done;
 			}
+			if (n <= 0 && replay && !got) {
+				rv = PROXY_REPLAY;
+				goto done;
+			}
 			if (n <= 0) {
 				proxy_refuse(r, 502, "aileron:upstream",
 				    "%s: closed without a response",
 				    pc->host);
 				goto done;
 			}
+			got = 1;
 			uoff = 0;
 			ulen = n;
 		}

@@ -234,8 +234,11 @@ tls_upstream(struct pconn *pc, int fd, const char *host, char *why,
 	}
 
 	io_init(&io, fd, ssl);
-	if ((r = io_handshake(&io, pc->upstream_ms)) == 0)
+	if ((r = io_handshake(&io, pc->upstream_ms)) == 0) {
+		log_debug("%s: upstream TLS %s", host,
+		    SSL_session_reused(ssl) ? "resumed" : "full handshake");
 		return ssl;
+	}
 	v = SSL_get_verify_result(ssl);
 	if (v != X509_V_OK)
 		snprintf(why, whylen, "%s: certificate not trusted: %s", host,

@@ -11,7 +11,8 @@ It records every request head and answers by path: /echo (what it got, as
 JSON), /leak (the Authorization it got, in headers, JSON, base64 and
 URL-encoded), /redirect, /sse (an event, a pause, an event), /big?n=N (N
 bytes, chunked), /upload (the sha256 of the body, chunked or not), /gzip,
-/br, /cookie, /slow (one byte a second), /hang (no answer for a while);
+/br, /cookie, /drop (answers, then closes a kept-alive connection), /slow (one byte
+a second), /hang (no answer for a while);
 any other path is echoed like /echo.  Every answer is kept alive unless the client closes."""
 
 import base64
@@ -153,6 +154,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         elif url.path == "/br":
             self._send(200, b"\x0b\x02\x80not really brotli",
                        [("Content-Encoding", "br")])
+        elif url.path == "/drop":
+            # Answer as if the connection stayed open, then drop it: what
+            # an upstream's idle timeout does to a kept-alive connection.
+            self._send(200, b"dropped\n")
+            self.close_connection = True
         elif url.path == "/slow":
             # A head, then one byte a second: a dribbling upstream.
             self.send_response(200)
