@@ -11,7 +11,7 @@
 # figure, with PASS or MISS.  A miss is reported, never a failure: the
 # bench reports, it does not gate.  The upstream answers 401 to a request
 # without the vault's credential, so a run through a proxy that did not
-# inject shows as errors.  BENCH_SECONDS sets the length of a run (3).
+# inject shows as errors.  BENCH_SECONDS sets the length of a run (2).
 
 import json
 import os
@@ -30,7 +30,7 @@ BUILD = bench.BUILD
 UPSTREAM = os.path.join(BUILD, "bench-tls-upstream")
 CLIENT = os.path.join(BUILD, "bench-tls-client")
 HOST = "bench.test"
-SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "2"))
 WARM = 0.5
 MIB = 1048576
 MASTER = "bench master key"
