@@ -56,14 +56,20 @@ CONNECTOR_SRCS=	connector/spec.c connector/spec_ext.c connector/spec_openapi.c \
 		connector/spec_graphql.c connector/graphql.c connector/match.c \
 		connector/manifest.c
 CONF_SRCS=	master/parse.c
+CONF_SRCS+=	master/resolvconf.c
 MASTER_SRCS=	master/master.c master/pool.c \
 		master/connectors.c
 CONTROL_SRCS=	control/control.c
+CONTROL_SRCS+=	control/session.c control/policy.c control/audit.c
 WORKER_SRCS=	worker/worker.c worker/testhook.c
+WORKER_SRCS+=	worker/api.c
+WORKER_SRCS+=	worker/resolve.c
 VAULT_LIB_SRCS=	vault/crypto.c vault/store.c vault/vault.c vault/record.c
 VAULTD_SRCS=	vaultd/vaultd.c vaultd/connmap.c vaultd/session.c \
 		vaultd/inject.c vaultd/vaultsock.c vaultd/reply.c
+VAULTD_SRCS+=	vaultd/ca.c
 CLI_SRCS=	cli/actions.c cli/service.c cli/status.c
+CLI_SRCS+=	cli/session.c
 CLI_VAULT_SRCS=	cli/vault.c cli/secret.c cli/vaultclient.c
 MAIN_SRC=	cli/main.c
 
@@ -143,7 +149,8 @@ BENCH_BINS=	$(BUILD)/bench-prefork \
 		$(BUILD)/bench/libcurl/aileron
 BENCH_BINS+=	$(BUILD)/bench-tls-upstream $(BUILD)/bench-tls-client
 BENCH_STATIC_LIBS= -l:libbsd.a -l:libmd.a -l:libjansson.a -l:libdb-5.3.a \
-		-l:libscrypt.a -l:libcrypto.a -l:libseccomp.a -lpthread
+		-l:libscrypt.a -l:libcrypto.a -l:libseccomp.a -l:libcares.a \
+		-l:libz.a -lpthread
 
 bench: all user $(BENCH_BINS)
 	$(TESTENV) sh etc/bench.sh
@@ -217,6 +224,11 @@ $(BUILD)/t/helpers/%: t/helpers/%.c $(LIBA)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDHARDEN) -o $@ $< $(LIBA) $(LDLIBS)
 
 # End of vault test helpers.
+
+# t/resolve.t resolves through this helper, inside a worker's sandbox.
+RESOLVE_HELPERS=	$(BUILD)/t/helpers/resolve_helper
+
+unit: $(RESOLVE_HELPERS)
 
 -include $(OBJS:.o=.d) $(BUILD)/cli/main.d $(BUILD)/master/main.d
 

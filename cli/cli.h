@@ -15,6 +15,7 @@
 
 int	cmd_actions(int, char *[]);
 int	cmd_service(int, char *[]);
+int	cmd_session(int, char *[]);
 int	cmd_status(int, char *[]);
 int	cmd_secret(int, char *[]);
 int	cmd_vault(int, char *[]);

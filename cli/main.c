@@ -26,6 +26,8 @@ static const struct cmd cmds[] = {
 	    "actions list [--json] [-f file] [-s statedir]" },
 	{ "service", cmd_service,
 	    "service [-dnv] [-f file] [-s statedir]" },
+	{ "session", cmd_session,
+	    "session start | end ... (see aileron(1))" },
 	{ "status", cmd_status, "status [--json] [-s statedir]" },
 	{ "secret", cmd_secret,
 	    "secret add | list | rm | rotate ... (see aileron(1))" },

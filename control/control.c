@@ -10,9 +10,10 @@
 
 /*
  * control.c: the management plane, started by the master by fork and exec.
- * It will hold sessions, policy, approvals, audit and usage in its own
- * Berkeley DB environment; for now it completes the start handshake,
- * answers the master's ping and keeps a channel to every worker.
+ * It holds the sessions (session.c), decides on actions (policy.c) and
+ * writes the audit log (audit.c); approvals and usage will join them in
+ * its own Berkeley DB environment.  It keeps a channel to every worker,
+ * and knows which session each worker authenticated.
  *
  * control never sees a plaintext credential and never parses untrusted
  * bytes: workers send it small typed messages, and a worker that sends a
@@ -23,22 +24,52 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "log.h"
 #include "msg.h"
 #include "msgtypes.h"
 #include "proc.h"
+#include "control/audit.h"
 #include "control/control.h"
+#include "control/policy.h"
+#include "control/session.h"
+#include "vault/vault.h"
 
 /* How long a test echo waits for vaultd (tests only). */
 #define CONTROL_TEST_CALL_MS	500
+/* How long a session's begin, end or binding waits for vaultd. */
+#define CONTROL_VAULTD_CALL_MS	2000
+/*
+ * Wrong tokens a worker may present before control stops looking: the
+ * proxy retries a 407 a bounded number of times, so more is a worker
+ * guessing tokens.
+ */
+#define CONTROL_BAD_TOKENS_MAX	8
 
 struct control {
 	struct proc		 ps;
 	struct proc_peer	*parent;
 	struct proc_peer	*vaultd;	/* trusted, like the master */
 	struct msg_conf_proc	 conf;
+	struct control_sessions	 sessions;
+	int			 audit;		/* audit.log */
+};
+
+/*
+ * What control knows of one worker (its peer's state).  A worker serves
+ * either the management API or one agent's connection: one that asked
+ * for both is refused, so a worker that authenticated an agent cannot
+ * then start or end sessions, nor the reverse.
+ */
+struct control_worker {
+	char		 session[CSESSION_ID_LEN + 1];	/* or "" */
+	char		 user[72];
+	int		 badtokens;
+	int		 api;		/* sent SESSION_START or _END */
 };
 
 /* A worker's request waiting on our call to vaultd. */
@@ -46,6 +77,9 @@ struct control_wait {
 	struct control		*ctl;
 	uint32_t		 worker;
 	uint32_t		 reqid;		/* the worker's call */
+	uint16_t		 type;		/* the worker's message */
+	char			 session[CSESSION_ID_LEN + 1];
+	char			 token[CSESSION_TOKEN_LEN + 1];
 };
 
 /* Workers' channels come from the master; the environment comes later. */
@@ -60,13 +94,43 @@ static void	control_dispatch_worker(struct proc *, struct proc_peer *,
 		    struct msg *);
 static void	control_lost_master(struct proc *, struct proc_peer *);
 static void	control_lost_vaultd(struct proc *, struct proc_peer *);
+static void	control_lost_worker(struct proc *, struct proc_peer *);
 static void	control_test_answer(struct chan *, struct msg *, void *);
+static struct control_worker *control_worker_state(struct proc_peer *);
+static struct control_wait *control_wait_new(struct control *,
+		    struct proc_peer *, struct msg *);
+static void	control_wait_free(struct control_wait *);
+static int	control_vaultd_call(struct control *, uint16_t, uint32_t,
+		    const char *, const char *, struct control_wait *);
+static int	control_vaultd_ok(struct msg *, const char **, size_t *);
+static void	control_session_start_msg(struct control *,
+		    struct proc_peer *, struct msg *);
+static void	control_session_started(struct chan *, struct msg *, void *);
+static void	control_session_end_msg(struct control *,
+		    struct proc_peer *, struct msg *);
+static void	control_session_ended(struct chan *, struct msg *, void *);
+static void	control_session_reply(struct control *, uint32_t, uint32_t,
+		    int32_t, const char *, const char *, const char *,
+		    const char *, size_t);
+static void	control_auth_msg(struct control *, struct proc_peer *,
+		    struct msg *);
+static void	control_auth_bound(struct chan *, struct msg *, void *);
+static void	control_auth_reply(struct control *, uint32_t, uint32_t,
+		    const struct control_session *);
+static void	control_policy_msg(struct control *, struct proc_peer *,
+		    struct msg *);
+static void	control_audit_msg(struct control *, struct proc_peer *,
+		    struct msg *);
+static void	control_audit_session(struct control *, const char *,
+		    const struct control_session *, uint32_t);
+static void	control_audit_line(struct control *, char *);
+static void	control_preload(void);
 
 static const struct proc_peer_type control_peers[] = {
 	/* peer		trusted	handler			lost */
 	{ PROC_MASTER,	1,	control_dispatch_master, control_lost_master },
 	{ PROC_VAULTD,	1,	control_dispatch_vaultd, control_lost_vaultd },
-	{ PROC_WORKER,	0,	control_dispatch_worker, NULL },
+	{ PROC_WORKER,	0,	control_dispatch_worker, control_lost_worker },
 };
 
 static const struct msg_accept control_accept[] = {
@@ -82,6 +146,11 @@ static const struct msg_accept control_accept[] = {
 	{ MSG_VAULT_SESSION_ACK, PROC_VAULTD,	0 },
 	{ MSG_TEST_ECHO,	PROC_VAULTD,	0 },
 	{ MSG_TEST_ECHO,	PROC_WORKER,	0 },
+	{ MSG_CONTROL_AUTH,	PROC_WORKER,	0 },
+	{ MSG_CONTROL_POLICY,	PROC_WORKER,	0 },
+	{ MSG_CONTROL_AUDIT,	PROC_WORKER,	0 },
+	{ MSG_CONTROL_SESSION_START, PROC_WORKER, 0 },
+	{ MSG_CONTROL_SESSION_END, PROC_WORKER,	0 },
 };
 
 static void
@@ -141,17 +210,38 @@ control_dispatch_master(struct proc *ps, struct proc_peer *p, struct msg *msg)
 	}
 }
 
+/* A worker gone serves no session any more. */
+static void
+control_lost_worker(struct proc *ps, struct proc_peer *p)
+{
+	(void)ps;
+	if (p->state != NULL) {
+		explicit_bzero(p->state, sizeof(struct control_worker));
+		free(p->state);
+		p->state = NULL;
+	}
+}
+
+static struct control_worker *
+control_worker_state(struct proc_peer *p)
+{
+	if (p->state == NULL && (p->state = calloc(1,
+	    sizeof(struct control_worker))) == NULL)
+		fatal("%s", __func__);
+	return p->state;
+}
+
 /*
- * Workers are untrusted.  Only the test echo is defined from them yet
- * (test mode): control passes it on to vaultd as a call with a deadline
- * and answers the worker when vaultd does, or with an error when it does
- * not in time, serving every other worker meanwhile.
+ * Workers are untrusted: each message was checked for its type's length
+ * by the channel, and each handler checks every field.  A worker that
+ * sends what it may not loses its channel and is killed; control goes on.
  */
 static void
 control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 {
 	struct control		*ctl = ps->arg;
 	struct control_wait	*w;
+	struct control_worker	*cw;
 	static const char	 novaultd[] = "error: no vaultd";
 
 	switch (msg->hdr.type) {
@@ -161,15 +251,41 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 			    novaultd, sizeof(novaultd) - 1);
 			return;
 		}
-		if ((w = calloc(1, sizeof(*w))) == NULL)
-			fatal("%s", __func__);
-		w->ctl = ctl;
-		w->worker = p->id;
-		w->reqid = msg->hdr.reqid;
+		w = control_wait_new(ctl, p, msg);
 		if (chan_call(&ctl->vaultd->chan, MSG_TEST_ECHO, p->id,
 		    msg->data, msg->len, CONTROL_TEST_CALL_MS,
 		    control_test_answer, w) == -1)
 			fatalx("cannot call vaultd");
+		break;
+	case MSG_CONTROL_SESSION_START:
+	case MSG_CONTROL_SESSION_END:
+		cw = control_worker_state(p);
+		if (cw->session[0] != '\0' || cw->badtokens > 0) {
+			log_warnx("%s: a proxy worker may not start or end "
+			    "sessions", p->chan.name);
+			proc_bad_frame(ps, p);
+			return;
+		}
+		cw->api = 1;
+		if (msg->hdr.type == MSG_CONTROL_SESSION_START)
+			control_session_start_msg(ctl, p, msg);
+		else
+			control_session_end_msg(ctl, p, msg);
+		break;
+	case MSG_CONTROL_AUTH:
+		if (control_worker_state(p)->api) {
+			log_warnx("%s: an API worker may not authenticate "
+			    "agents", p->chan.name);
+			proc_bad_frame(ps, p);
+			return;
+		}
+		control_auth_msg(ctl, p, msg);
+		break;
+	case MSG_CONTROL_POLICY:
+		control_policy_msg(ctl, p, msg);
+		break;
+	case MSG_CONTROL_AUDIT:
+		control_audit_msg(ctl, p, msg);
 		break;
 	default:
 		proc_bad_frame(ps, p);
@@ -195,14 +311,502 @@ control_test_answer(struct chan *c, struct msg *msg, void *arg)
 			chan_reply(&p->chan, w->reqid, MSG_TEST_ECHO, late,
 			    sizeof(late) - 1);
 	}
+	control_wait_free(w);
+}
+
+static struct control_wait *
+control_wait_new(struct control *ctl, struct proc_peer *p, struct msg *msg)
+{
+	struct control_wait	*w;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		fatal("%s", __func__);
+	w->ctl = ctl;
+	w->worker = p->id;
+	w->reqid = msg->hdr.reqid;
+	w->type = msg->hdr.type;
+	return w;
+}
+
+static void
+control_wait_free(struct control_wait *w)
+{
+	explicit_bzero(w, sizeof(*w));
 	free(w);
+}
+
+/* A session message to vaultd, answered in cb (w) or at the deadline. */
+static int
+control_vaultd_call(struct control *ctl, uint16_t type, uint32_t worker,
+    const char *session, const char *user, struct control_wait *w)
+{
+	struct msg_vault_session	 ms;
+
+	if (ctl->vaultd == NULL)
+		return -1;
+	memset(&ms, 0, sizeof(ms));
+	ms.worker = worker;
+	strlcpy(ms.session, session, sizeof(ms.session));
+	if (user != NULL)
+		strlcpy(ms.user, user, sizeof(ms.user));
+	if (chan_call(&ctl->vaultd->chan, type, 0, &ms, sizeof(ms),
+	    CONTROL_VAULTD_CALL_MS, type == MSG_VAULT_SESSION_BEGIN ?
+	    control_session_started : type == MSG_VAULT_SESSION_END ?
+	    control_session_ended : control_auth_bound, w) == -1)
+		fatalx("cannot call vaultd");
+	return 0;
+}
+
+/*
+ * vaultd's SESSION_ACK: 1 when it agreed, with its text (the session CA
+ * for a BEGIN, or empty); 0 when it refused or did not answer in time.
+ * vaultd is trusted: a malformed answer is fatal.
+ */
+static int
+control_vaultd_ok(struct msg *msg, const char **text, size_t *len)
+{
+	struct msg_vault_reply	 r;
+
+	*text = "";
+	*len = 0;
+	if (msg == NULL)
+		return 0;
+	if (msg->hdr.type != MSG_VAULT_SESSION_ACK || msg->len < sizeof(r))
+		fatalx("malformed %s from vaultd",
+		    msgtype_name(msg->hdr.type));
+	memcpy(&r, msg->data, sizeof(r));
+	*text = (const char *)msg->data + sizeof(r);
+	*len = msg->len - sizeof(r);
+	return r.error == 0;
+}
+
+/* SESSION_REPLY to the API's worker, when it is still there. */
+static void
+control_session_reply(struct control *ctl, uint32_t worker, uint32_t reqid,
+    int32_t error, const char *session, const char *token,
+    const char *reason, const char *ca, size_t calen)
+{
+	struct msg_control_session_reply	 r;
+	struct proc_peer			*p;
+	struct iovec				 iov[2];
+
+	if ((p = proc_peer_find(&ctl->ps, PROC_WORKER, worker)) == NULL)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.error = error;
+	if (session != NULL)
+		strlcpy(r.session, session, sizeof(r.session));
+	if (token != NULL)
+		strlcpy(r.token, token, sizeof(r.token));
+	if (reason != NULL)
+		strlcpy(r.reason, reason, sizeof(r.reason));
+	iov[0].iov_base = &r;
+	iov[0].iov_len = sizeof(r);
+	iov[1].iov_base = (void *)ca;
+	iov[1].iov_len = calen;
+	if (chan_replyv(&p->chan, reqid, MSG_CONTROL_SESSION_REPLY, iov,
+	    calen > 0 ? 2 : 1) == -1)
+		log_warnx("%s: cannot answer", p->chan.name);
+	explicit_bzero(&r, sizeof(r));
+}
+
+/*
+ * The management API asks for a session.  Control creates it (id and
+ * token), then vaultd begins its side (the keys' home and the session
+ * CA); only when vaultd agreed does the API get the token.
+ */
+static void
+control_session_start_msg(struct control *ctl, struct proc_peer *p,
+    struct msg *msg)
+{
+	struct msg_control_session_start	 m;
+	struct msg_reader			 r;
+	struct control_session			*s;
+	struct control_wait			*w;
+
+	memset(&m, 0, sizeof(m));
+	msg_reader_init(&r, msg);
+	msg_get_u32(&r, &m.uid);
+	msg_get_str(&r, m.user, sizeof(m.user));
+	msg_get_str(&r, m.agent, sizeof(m.agent));
+	msg_get_str(&r, m.team, sizeof(m.team));
+	msg_get_str(&r, m.project, sizeof(m.project));
+	if (msg_get_end(&r) == -1) {
+		proc_bad_frame(&ctl->ps, p);
+		return;
+	}
+	/* vaultd fails closed on a bad user name: check it here first. */
+	if (!vault_valid_user(m.user) ||
+	    !control_session_valid_label(m.agent) ||
+	    !control_session_valid_label(m.team) ||
+	    !control_session_valid_label(m.project)) {
+		control_session_reply(ctl, p->id, msg->hdr.reqid, 400, NULL,
+		    NULL, "invalid user, agent, team or project name", NULL,
+		    0);
+		return;
+	}
+	w = control_wait_new(ctl, p, msg);
+	if ((s = control_session_start(&ctl->sessions, m.uid, m.user,
+	    m.agent, m.team, m.project, w->token, sizeof(w->token))) ==
+	    NULL) {
+		log_warnx("%s: uid %u: no room for another session",
+		    p->chan.name, m.uid);
+		control_session_reply(ctl, p->id, msg->hdr.reqid, 503, NULL,
+		    NULL, "too many sessions; end one first", NULL, 0);
+		control_wait_free(w);
+		return;
+	}
+	strlcpy(w->session, s->id, sizeof(w->session));
+	if (control_vaultd_call(ctl, MSG_VAULT_SESSION_BEGIN, 0, s->id,
+	    s->user, w) == -1) {
+		control_session_remove(&ctl->sessions, s);
+		control_session_reply(ctl, p->id, msg->hdr.reqid, 503, NULL,
+		    NULL, "vaultd is not running", NULL, 0);
+		control_wait_free(w);
+	}
+}
+
+static void
+control_session_started(struct chan *c, struct msg *msg, void *arg)
+{
+	struct control_wait	*w = arg;
+	struct control		*ctl = w->ctl;
+	struct control_session	*s;
+	const char		*ca;
+	size_t			 calen;
+	int			 ok;
+
+	(void)c;
+	ok = control_vaultd_ok(msg, &ca, &calen);
+	s = control_session_find(&ctl->sessions, w->session);
+	if (!ok || s == NULL || proc_peer_find(&ctl->ps, PROC_WORKER,
+	    w->worker) == NULL) {
+		log_warnx("session %s not started: %s", w->session,
+		    msg == NULL ? "vaultd did not answer in time" :
+		    !ok ? "vaultd refused it" : s == NULL ? "it was ended" :
+		    "the API's worker is gone");
+		/* vaultd may have begun it after all: end its side. */
+		if (ok || msg == NULL)
+			control_vaultd_call(ctl, MSG_VAULT_SESSION_END, 0,
+			    w->session, NULL, NULL);
+		if (s != NULL)
+			control_session_remove(&ctl->sessions, s);
+		control_session_reply(ctl, w->worker, w->reqid, 503, NULL,
+		    NULL, "vaultd could not begin the session; see the "
+		    "service log", NULL, 0);
+		control_wait_free(w);
+		return;
+	}
+	log_info("session %s of user %s started by uid %u (agent \"%s\", "
+	    "team \"%s\", project \"%s\")", s->id, s->user, s->uid, s->agent,
+	    s->team, s->project);
+	control_audit_session(ctl, "session-start", s, s->uid);
+	control_session_reply(ctl, w->worker, w->reqid, 0, s->id, w->token,
+	    NULL, ca, calen);
+	control_wait_free(w);
+}
+
+/*
+ * The API ends a session: control forgets it at once, so its token
+ * authenticates nothing more, then vaultd zeroes its keys.
+ */
+static void
+control_session_end_msg(struct control *ctl, struct proc_peer *p,
+    struct msg *msg)
+{
+	struct msg_control_session_end	 m;
+	struct msg_reader		 r;
+	struct control_session		*s, copy;
+	struct control_wait		*w;
+	int				 err;
+
+	memset(&m, 0, sizeof(m));
+	msg_reader_init(&r, msg);
+	msg_get_u32(&r, &m.uid);
+	msg_get_str(&r, m.session, sizeof(m.session));
+	if (msg_get_end(&r) == -1) {
+		proc_bad_frame(&ctl->ps, p);
+		return;
+	}
+	memset(&copy, 0, sizeof(copy));
+	if (control_session_valid_id(m.session) &&
+	    (s = control_session_find(&ctl->sessions, m.session)) != NULL)
+		copy = *s;
+	if ((err = control_session_end(&ctl->sessions, m.session, m.uid,
+	    ctl->conf.owner_uid)) != 0) {
+		log_warnx("%s: uid %u: end of session %s refused: %s",
+		    p->chan.name, m.uid, control_session_valid_id(m.session) ?
+		    m.session : "(invalid id)", err == CSESSION_ERR_FORBIDDEN ?
+		    "started by another user" : "no such session");
+		control_session_reply(ctl, p->id, msg->hdr.reqid, err,
+		    NULL, NULL, err == CSESSION_ERR_FORBIDDEN ?
+		    "the session was started by another user" :
+		    "no such session", NULL, 0);
+		explicit_bzero(&copy, sizeof(copy));
+		return;
+	}
+	log_info("session %s ended by uid %u", m.session, m.uid);
+	control_audit_session(ctl, "session-end", &copy, m.uid);
+	explicit_bzero(&copy, sizeof(copy));
+	w = control_wait_new(ctl, p, msg);
+	strlcpy(w->session, m.session, sizeof(w->session));
+	if (control_vaultd_call(ctl, MSG_VAULT_SESSION_END, 0, m.session,
+	    NULL, w) == -1) {
+		control_session_reply(ctl, p->id, msg->hdr.reqid, 503,
+		    m.session, NULL, "vaultd is not running", NULL, 0);
+		control_wait_free(w);
+	}
+}
+
+/* vaultd's answer to an END; w is NULL for an END nobody waits for. */
+static void
+control_session_ended(struct chan *c, struct msg *msg, void *arg)
+{
+	struct control_wait	*w = arg;
+	const char		*text;
+	size_t			 len;
+	int			 ok;
+
+	(void)c;
+	ok = control_vaultd_ok(msg, &text, &len);
+	if (w == NULL)
+		return;
+	if (!ok)
+		log_warnx("session %s: vaultd %s its end", w->session,
+		    msg == NULL ? "did not confirm" : "refused");
+	control_session_reply(w->ctl, w->worker, w->reqid, ok ? 0 : 503,
+	    w->session, NULL, ok ? NULL : "vaultd did not confirm the end; "
+	    "see the service log", NULL, 0);
+	control_wait_free(w);
+}
+
+/*
+ * A worker presents the token from an agent's Proxy-Authorization.
+ * When it is a live session's, vaultd learns first that this worker
+ * serves that session, then the worker learns who it serves.  A worker
+ * serves one session: a second, different one is refused.
+ */
+static void
+control_auth_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
+{
+	struct msg_control_auth	 m;
+	struct msg_reader	 r;
+	struct control_worker	*cw = control_worker_state(p);
+	struct control_session	*s;
+	struct control_wait	*w;
+
+	msg_reader_init(&r, msg);
+	msg_get_str(&r, m.token, sizeof(m.token));
+	if (msg_get_end(&r) == -1) {
+		explicit_bzero(&m, sizeof(m));
+		proc_bad_frame(&ctl->ps, p);
+		return;
+	}
+	if (cw->badtokens >= CONTROL_BAD_TOKENS_MAX) {
+		explicit_bzero(&m, sizeof(m));
+		log_warnx("%s: another token after %d wrong ones; refused "
+		    "unseen", p->chan.name, cw->badtokens);
+		control_auth_reply(ctl, p->id, msg->hdr.reqid, NULL);
+		return;
+	}
+	s = control_session_lookup_token(&ctl->sessions, m.token);
+	explicit_bzero(&m, sizeof(m));
+	if (s == NULL || (cw->session[0] != '\0' &&
+	    strcmp(cw->session, s->id) != 0)) {
+		cw->badtokens++;
+		log_info("%s: %s (%d so far)", p->chan.name, s == NULL ?
+		    "unknown session token" : "a token of another session",
+		    cw->badtokens);
+		control_auth_reply(ctl, p->id, msg->hdr.reqid, NULL);
+		return;
+	}
+	w = control_wait_new(ctl, p, msg);
+	strlcpy(w->session, s->id, sizeof(w->session));
+	if (control_vaultd_call(ctl, MSG_VAULT_SESSION_WORKER, p->id, s->id,
+	    s->user, w) == -1) {
+		control_auth_reply(ctl, p->id, msg->hdr.reqid, NULL);
+		control_wait_free(w);
+	}
+}
+
+static void
+control_auth_bound(struct chan *c, struct msg *msg, void *arg)
+{
+	struct control_wait	*w = arg;
+	struct control		*ctl = w->ctl;
+	struct control_session	*s;
+	struct control_worker	*cw;
+	struct proc_peer	*p;
+	const char		*text;
+	size_t			 len;
+	int			 ok;
+
+	(void)c;
+	ok = control_vaultd_ok(msg, &text, &len);
+	s = control_session_find(&ctl->sessions, w->session);
+	p = proc_peer_find(&ctl->ps, PROC_WORKER, w->worker);
+	if (!ok || s == NULL || p == NULL) {
+		if (!ok)
+			log_warnx("worker %u: vaultd %s session %s", w->worker,
+			    msg == NULL ? "did not confirm it serves" :
+			    "refused it", w->session);
+		control_auth_reply(ctl, w->worker, w->reqid, NULL);
+		control_wait_free(w);
+		return;
+	}
+	cw = control_worker_state(p);
+	strlcpy(cw->session, s->id, sizeof(cw->session));
+	strlcpy(cw->user, s->user, sizeof(cw->user));
+	log_debug("worker %u serves session %s of user %s", w->worker, s->id,
+	    s->user);
+	control_auth_reply(ctl, w->worker, w->reqid, s);
+	control_wait_free(w);
+}
+
+/* AUTH_REPLY: the session, or error 1 when s is NULL. */
+static void
+control_auth_reply(struct control *ctl, uint32_t worker, uint32_t reqid,
+    const struct control_session *s)
+{
+	struct msg_control_session	 r;
+	struct proc_peer		*p;
+
+	if ((p = proc_peer_find(&ctl->ps, PROC_WORKER, worker)) == NULL)
+		return;
+	memset(&r, 0, sizeof(r));
+	if (s == NULL)
+		r.error = 1;
+	else {
+		strlcpy(r.session, s->id, sizeof(r.session));
+		strlcpy(r.user, s->user, sizeof(r.user));
+		strlcpy(r.agent, s->agent, sizeof(r.agent));
+		strlcpy(r.team, s->team, sizeof(r.team));
+		strlcpy(r.project, s->project, sizeof(r.project));
+	}
+	if (chan_reply(&p->chan, reqid, MSG_CONTROL_AUTH_REPLY, &r,
+	    sizeof(r)) == -1)
+		log_warnx("%s: cannot answer", p->chan.name);
+}
+
+/* The interim policy (policy.c); a worker without a session gets none. */
+static void
+control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
+{
+	struct msg_control_policy	 m;
+	struct msg_control_decision	 d;
+	struct msg_reader		 r;
+	struct control_worker		*cw = control_worker_state(p);
+
+	msg_reader_init(&r, msg);
+	msg_get_u32(&r, &m.approval);
+	msg_get_str(&r, m.connector, sizeof(m.connector));
+	msg_get_str(&r, m.action, sizeof(m.action));
+	msg_get_str(&r, m.host, sizeof(m.host));
+	msg_get_str(&r, m.method, sizeof(m.method));
+	if (msg_get_end(&r) == -1) {
+		proc_bad_frame(&ctl->ps, p);
+		return;
+	}
+	if (cw->session[0] == '\0') {
+		memset(&d, 0, sizeof(d));
+		d.verdict = MSG_CONTROL_DENY;
+		strlcpy(d.reason, "aileron:denied", sizeof(d.reason));
+	} else
+		control_policy_decide(&m, &d);
+	log_debug("%s: session %s: %s %s: %s%s%s", p->chan.name,
+	    cw->session[0] != '\0' ? cw->session : "(none)",
+	    control_session_valid_label(m.connector) ? m.connector : "?",
+	    control_session_valid_label(m.action) ? m.action : "?",
+	    d.verdict == MSG_CONTROL_ALLOW ? "allow" : "deny",
+	    d.reason[0] != '\0' ? ", " : "", d.reason);
+	if (chan_reply(&p->chan, msg->hdr.reqid, MSG_CONTROL_POLICY_REPLY, &d,
+	    sizeof(d)) == -1)
+		log_warnx("%s: cannot answer", p->chan.name);
+}
+
+/*
+ * A worker's audit record: checked (audit.c), stamped with what only
+ * control knows, and appended.  A record that is not a bounded JSON
+ * object is a bad frame: a worker that sends one is broken or worse.
+ */
+static void
+control_audit_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
+{
+	struct control_worker	*cw = control_worker_state(p);
+	struct timespec		 now;
+	const char		*why;
+	char			*line;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if ((line = control_audit_record(msg->data, msg->len, &now, p->id,
+	    cw->session[0] != '\0' ? cw->session : NULL,
+	    cw->session[0] != '\0' ? cw->user : NULL, &why)) == NULL) {
+		if (why == NULL)
+			fatal("%s", __func__);
+		log_warnx("%s: audit record refused: %s", p->chan.name, why);
+		proc_bad_frame(&ctl->ps, p);
+		return;
+	}
+	control_audit_line(ctl, line);
+}
+
+/* Control's own record of a session's start or end; never the token. */
+static void
+control_audit_session(struct control *ctl, const char *event,
+    const struct control_session *s, uint32_t uid)
+{
+	struct timespec	 now;
+	char		*line;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if ((line = control_audit_event(json_pack("{s:s, s:s, s:s, s:i, "
+	    "s:s, s:s, s:s}", "event", event, "session", s->id, "user",
+	    s->user, "uid", (json_int_t)uid, "agent", s->agent, "team",
+	    s->team, "project", s->project), &now)) == NULL)
+		fatal("%s", __func__);
+	control_audit_line(ctl, line);
+}
+
+static void
+control_audit_line(struct control *ctl, char *line)
+{
+	if (control_audit_write(ctl->audit, line) == -1)
+		log_warn("cannot write the audit log");
+	free(line);
+}
+
+/*
+ * What opens files on its first use, done while control still may:
+ * Jansson seeds its hashes from /dev/urandom, glibc reads the time zone
+ * (even for gmtime), OpenSSL loads its configuration and providers.
+ */
+static void
+control_preload(void)
+{
+	struct control_sessions	 ss;
+	struct timespec		 now;
+	char			 token[CSESSION_TOKEN_LEN + 1], *line;
+
+	json_object_seed(0);
+	tzset();
+	control_sessions_init(&ss, 1);
+	if (control_session_start(&ss, 0, "x", "", "", "", token,
+	    sizeof(token)) == NULL ||
+	    control_session_lookup_token(&ss, token) == NULL)
+		fatalx("%s: cannot start a session", __func__);
+	control_sessions_clear(&ss);
+	explicit_bzero(token, sizeof(token));
+	clock_gettime(CLOCK_REALTIME, &now);
+	if ((line = control_audit_event(json_object(), &now)) == NULL)
+		fatalx("%s: cannot make an audit record", __func__);
+	free(line);
 }
 
 void
 control(int foreground, int verbose)
 {
 	struct control	 ctl;
-	int		 keep[2], fd;
+	int		 keep[3], fd;
 
 	log_init(foreground, verbose, "control");
 	proc_child_check_parent();
@@ -217,11 +821,18 @@ control(int foreground, int verbose)
 	if (ctl.vaultd == NULL)
 		fatalx("no channel to vaultd");
 	log_init(ctl.conf.foreground, ctl.conf.verbose, "control");
+	control_sessions_init(&ctl.sessions, CSESSION_MAX);
+	/* Before the sandbox: control may not open files by name after. */
+	if ((ctl.audit = control_audit_open(ctl.conf.dir)) == -1)
+		fatal("cannot open %s/%s", ctl.conf.dir, AUDIT_FILE);
+	control_preload();
 
 	keep[0] = PROC_PARENT_FD;
 	keep[1] = ctl.vaultd->chan.fd;
-	proc_child_sandbox(PROC_CONTROL, &ctl.conf, control_promises, keep, 2);
+	keep[2] = ctl.audit;
+	proc_child_sandbox(PROC_CONTROL, &ctl.conf, control_promises, keep, 3);
 	ctl.vaultd->chan.fd = keep[1];
+	ctl.audit = keep[2];
 	if (chan_compose(&ctl.parent->chan, MSG_CONF_ACK, 0, -1, NULL, 0) ==
 	    -1)
 		fatalx("cannot acknowledge");

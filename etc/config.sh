@@ -10,8 +10,9 @@ pc() {
 	}
 }
 echo "# Made by etc/config.sh; \"make clean\" removes it."
-PKGS="libbsd-overlay openssl libcurl jansson libseccomp"
+PKGS="libbsd-overlay openssl libcurl jansson libseccomp libcares zlib"
 echo "PKG_CFLAGS=$(pc --cflags $PKGS)"
 echo "PKG_LIBS=$(pc --libs $PKGS)"
 echo "SHIM_LIBS=$(pc --libs libbsd-overlay libcurl jansson)"
-echo "SERVICE_LIBS=$(pc --libs libbsd-overlay openssl jansson libseccomp)"
+echo "SERVICE_LIBS=$(pc --libs libbsd-overlay openssl jansson libseccomp \
+    libcares zlib)"

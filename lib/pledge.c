@@ -68,6 +68,7 @@
 #define P_RECVFD	0x0200	/* take descriptors (likewise) */
 #define P_PROC		0x0400	/* fork, signal and reap children */
 #define P_ID		0x0800	/* change user, group, root and limits */
+#define P_DNS		0x1000	/* UDP and TCP sockets to ask nameservers */
 #define P_SAN		0x8000	/* the sanitizer runtime (that build only) */
 
 static const struct {
@@ -86,6 +87,7 @@ static const struct {
 	{ "recvfd",	P_RECVFD },
 	{ "proc",	P_PROC },
 	{ "id",		P_ID },
+	{ "dns",	P_DNS },
 };
 
 /* A call, or a call whose arguments compare so (alternatives by row). */
@@ -101,6 +103,8 @@ static const struct {
 /* Opening for reading only, or without creating, by name. */
 #define OPEN_RDONLY_MASK	(O_ACCMODE | O_CREAT | O_TRUNC | __O_TMPFILE)
 #define OPEN_CREATE_MASK	(O_CREAT | __O_TMPFILE)
+/* The type of a socket, without SOCK_NONBLOCK and SOCK_CLOEXEC. */
+#define SOCK_TYPE_MASK		0xf
 /* Namespaces and threads are nobody's business here. */
 #define CLONE_DENY_MASK		(CLONE_THREAD | CLONE_NEWNS | \
     CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | \
@@ -269,7 +273,23 @@ static const struct pledge_rule {
 	ALLOW(P_FATTR, "utimensat"),
 	ALLOW(P_FLOCK, "flock"),
 
-	/* inet, unix: new sockets of a family (c-ares' DNS is inet). */
+	/*
+	 * dns: what worker/resolve.c does to ask a nameserver (strace of
+	 * t/resolve.t): a UDP socket, or a TCP one for a truncated answer,
+	 * connected to the server; send, recv, poll, getsockopt(SO_ERROR)
+	 * and getrandom for query ids are stdio's.  No bind, no listen.
+	 */
+	ALLOW_IF2(P_DNS, "socket", EQ(0, AF_INET),
+	    MASKED(1, SOCK_TYPE_MASK, SOCK_DGRAM)),
+	ALLOW_IF2(P_DNS, "socket", EQ(0, AF_INET),
+	    MASKED(1, SOCK_TYPE_MASK, SOCK_STREAM)),
+	ALLOW_IF2(P_DNS, "socket", EQ(0, AF_INET6),
+	    MASKED(1, SOCK_TYPE_MASK, SOCK_DGRAM)),
+	ALLOW_IF2(P_DNS, "socket", EQ(0, AF_INET6),
+	    MASKED(1, SOCK_TYPE_MASK, SOCK_STREAM)),
+	ALLOW(P_DNS, "connect"),
+
+	/* inet, unix: new sockets of a family. */
 	ALLOW_IF(P_INET, "socket", EQ(0, AF_INET)),
 	ALLOW_IF(P_INET, "socket", EQ(0, AF_INET6)),
 	ALLOW_IF(P_UNIX, "socket", EQ(0, AF_UNIX)),

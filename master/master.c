@@ -565,6 +565,14 @@ master_reload(struct master *m)
 		conf_free(nc);
 		return;
 	}
+	/* New workers resolve with the files as they are now. */
+	if (resolvconf_load(nc) == -1) {
+		log_warnx("reload: cannot read the resolver's files; keeping "
+		    "the running configuration");
+		connectors_free(specs, nspecs, matcher);
+		conf_free(nc);
+		return;
+	}
 	for (a = TAILQ_FIRST(&oc->listens), b = TAILQ_FIRST(&nc->listens);
 	    a != NULL || b != NULL;
 	    a = TAILQ_NEXT(a, entry), b = TAILQ_NEXT(b, entry)) {
@@ -837,6 +845,9 @@ master(const char *statedir, const char *conffile, int foreground,
 		log_setverbose(m->conf->verbose);
 	if (connectors_load(m->conf, &m->specs, &m->nspecs, &m->matcher) ==
 	    -1)
+		exit(1);
+	/* The workers' nameservers and /etc/hosts: they can read no file. */
+	if (resolvconf_load(m->conf) == -1)
 		exit(1);
 
 	if ((m->lockfd = state_lock(statedir, &holder)) == -1) {

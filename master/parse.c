@@ -12,17 +12,21 @@
 
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 #include "parse.h"
@@ -44,6 +48,14 @@
 #define CONF_WORKERS_MAX	4096
 #define CONF_USER_MAX		31	/* what useradd(8) accepts */
 #define CONF_CONNECTOR_MAX	63
+#define CONF_ALLOW_HOSTS_MAX	1024
+#define CONF_TIMEOUT_HEADER	10	/* s: default, then the range's top */
+#define CONF_TIMEOUT_HEADER_MAX	300
+#define CONF_TIMEOUT_IDLE	60
+#define CONF_TIMEOUT_IDLE_MAX	3600
+#define CONF_TIMEOUT_UPSTREAM	300
+#define CONF_TIMEOUT_UPSTREAM_MAX 86400
+#define CONF_DNS_PORT		53
 
 /* One logical line: its words, split out of the file by the lexer. */
 struct conf_stmt {
@@ -118,6 +130,17 @@ static void	 conf_set_user(struct conf_parser *, struct conf_stmt *, size_t,
 		    char *, size_t);
 static void	 conf_do_connector(struct conf_parser *, struct conf_stmt *);
 static void	 conf_do_log(struct conf_parser *, struct conf_stmt *);
+static int	 conf_host_name(struct conf_parser *, struct conf_stmt *,
+		    const char *, int, char *, size_t);
+static int	 conf_append(struct conf_parser *, struct conf_stmt *, void *,
+		    size_t *, size_t, size_t, const char *, const void *);
+static void	 conf_do_resolve(struct conf_parser *, struct conf_stmt *);
+static void	 conf_do_nameserver(struct conf_parser *, struct conf_stmt *);
+static void	 conf_do_allow(struct conf_parser *, struct conf_stmt *);
+static void	 conf_do_egress(struct conf_parser *, struct conf_stmt *);
+static void	 conf_do_intercept(struct conf_parser *, struct conf_stmt *);
+static void	 conf_do_upstream(struct conf_parser *, struct conf_stmt *);
+static void	 conf_do_timeout(struct conf_parser *, struct conf_stmt *);
 static void	 conf_do_stmt(struct conf_parser *, struct conf_stmt *);
 static void	 conf_check(struct conf_parser *);
 static int	 conf_valid_user(const char *);
@@ -128,13 +151,20 @@ static const struct {
 	void		(*handler)(struct conf_parser *,
 			    struct conf_stmt *);
 } conf_directives[] = {
+	{ "allow",	conf_do_allow },
 	{ "api",	conf_do_api },
 	{ "connector",	conf_do_connector },
 	{ "control",	conf_do_proc_user },
+	{ "egress",	conf_do_egress },
+	{ "intercept",	conf_do_intercept },
 	{ "listen",	conf_do_listen },
 	{ "log",	conf_do_log },
 	{ "max",	conf_do_max },
+	{ "nameserver",	conf_do_nameserver },
 	{ "prefork",	conf_do_prefork },
+	{ "resolve",	conf_do_resolve },
+	{ "timeout",	conf_do_timeout },
+	{ "upstream",	conf_do_upstream },
 	{ "user",	conf_do_user },
 	{ "vault",	conf_do_proc_user },
 };
@@ -916,6 +946,294 @@ conf_do_log(struct conf_parser *p, struct conf_stmt *st)
 		    "or \"info\"", conf_show(level, shown, sizeof(shown)));
 }
 
+/*
+ * A host name for resolve and allow host lines, into buf in lower case
+ * without the root's dot; wildcard allows "*.example.com".
+ */
+static int
+conf_host_name(struct conf_parser *p, struct conf_stmt *st, const char *name,
+    int wildcard, char *buf, size_t len)
+{
+	char		 shown[CONF_SHOW_MAX + 8];
+	const char	*check = name;
+	size_t		 i, n;
+
+	if (wildcard && strncmp(name, "*.", 2) == 0)
+		check = name + 2;
+	if (!resolve_valid_name(check)) {
+		conf_error(p, st->lineno, "host %s is not a valid host name%s",
+		    conf_show(name, shown, sizeof(shown)),
+		    wildcard ? " or *.domain" : "");
+		return -1;
+	}
+	n = strlcpy(buf, name, len);
+	if (n > 0 && buf[n - 1] == '.')
+		buf[--n] = '\0';
+	for (i = 0; i < n; i++)
+		buf[i] = (char)tolower((unsigned char)buf[i]);
+	return 0;
+}
+
+/*
+ * Append elem (size bytes) to the array *arrayp of *n, at most max of
+ * them: the repeatable lines, counted and reported as the "what" lines.
+ */
+static int
+conf_append(struct conf_parser *p, struct conf_stmt *st, void *arrayp,
+    size_t *n, size_t size, size_t max, const char *what, const void *elem)
+{
+	void	**array = arrayp, *a;
+
+	if (*n >= max) {
+		conf_error(p, st->lineno, "too many %s lines; at most %zu",
+		    what, max);
+		return -1;
+	}
+	if ((a = reallocarray(*array, *n + 1, size)) == NULL) {
+		log_warn("%s", __func__);
+		p->errors++;
+		return -1;
+	}
+	memcpy((char *)a + *n * size, elem, size);
+	(*n)++;
+	*array = a;
+	return 0;
+}
+
+/* resolve "HOST" ADDRESS[:PORT] */
+static void
+conf_do_resolve(struct conf_parser *p, struct conf_stmt *st)
+{
+	struct resolve_pin	 pin;
+	const char		*host, *addr;
+	char			 shown[CONF_SHOW_MAX + 8];
+
+	if ((host = conf_arg(p, st, 1, "a host name")) == NULL ||
+	    (addr = conf_arg(p, st, 2, "an address")) == NULL ||
+	    conf_end(p, st, 3) == -1)
+		return;
+	memset(&pin, 0, sizeof(pin));
+	if (conf_host_name(p, st, host, 0, pin.host, sizeof(pin.host)) == -1)
+		return;
+	if (resolve_parse_addrport(addr, &pin.addr, &pin.port) == -1) {
+		conf_error(p, st->lineno, "address %s is not ADDRESS, "
+		    "ADDRESS:PORT or [IPv6]:PORT",
+		    conf_show(addr, shown, sizeof(shown)));
+		return;
+	}
+	(void)conf_append(p, st, &p->conf->pins, &p->conf->npins,
+	    sizeof(pin), RESOLVE_PINS_MAX, "resolve", &pin);
+}
+
+/* nameserver ADDRESS[:PORT] */
+static void
+conf_do_nameserver(struct conf_parser *p, struct conf_stmt *st)
+{
+	struct resolve_addr	 a;
+	const char		*addr;
+	char			 shown[CONF_SHOW_MAX + 8];
+	uint16_t		 port;
+
+	if ((addr = conf_arg(p, st, 1, "an address")) == NULL ||
+	    conf_end(p, st, 2) == -1)
+		return;
+	if (resolve_parse_addrport(addr, &a, &port) == -1) {
+		conf_error(p, st->lineno, "nameserver %s is not ADDRESS, "
+		    "ADDRESS:PORT or [IPv6]:PORT",
+		    conf_show(addr, shown, sizeof(shown)));
+		return;
+	}
+	if (p->conf->nnameservers >= RESOLVE_SERVERS_MAX) {
+		conf_error(p, st->lineno, "too many nameserver lines; at most "
+		    "%d", RESOLVE_SERVERS_MAX);
+		return;
+	}
+	resolve_addr_to_sockaddr(&a, port != 0 ? port : CONF_DNS_PORT,
+	    &p->conf->nameservers[p->conf->nnameservers++]);
+}
+
+/* allow network CIDR | allow host "HOST" */
+static void
+conf_do_allow(struct conf_parser *p, struct conf_stmt *st)
+{
+	struct proxy_conf	*pc = &p->conf->proxy;
+	struct resolve_net	 net;
+	const char		*what, *arg, *why;
+	char			 shown[CONF_SHOW_MAX + 8];
+	char			 host[RESOLVE_NAME_MAX + 1];
+
+	if ((what = conf_arg(p, st, 1, "\"network\" or \"host\"")) == NULL)
+		return;
+	if (strcmp(what, "network") == 0) {
+		if ((arg = conf_arg(p, st, 2, "a network")) == NULL ||
+		    conf_end(p, st, 3) == -1)
+			return;
+		if (resolve_parse_net(arg, &net, &why) == -1) {
+			conf_error(p, st->lineno, "network %s %s",
+			    conf_show(arg, shown, sizeof(shown)), why);
+			return;
+		}
+		(void)conf_append(p, st, &p->conf->nets, &p->conf->nnets,
+		    sizeof(net), RESOLVE_NETS_MAX, "allow network", &net);
+		return;
+	}
+	if (strcmp(what, "host") == 0) {
+		if ((arg = conf_arg(p, st, 2, "a host name")) == NULL ||
+		    conf_end(p, st, 3) == -1)
+			return;
+		if (conf_host_name(p, st, arg, 1, host, sizeof(host)) == -1)
+			return;
+		(void)conf_append(p, st, &pc->allow_hosts, &pc->nallow_hosts,
+		    sizeof(host), CONF_ALLOW_HOSTS_MAX, "allow host", host);
+		return;
+	}
+	conf_error(p, st->lineno, "expected \"network\" or \"host\" after "
+	    "\"allow\", got %s", conf_show(what, shown, sizeof(shown)));
+}
+
+/* egress allow | egress deny */
+static void
+conf_do_egress(struct conf_parser *p, struct conf_stmt *st)
+{
+	const char	*how;
+	char		 shown[CONF_SHOW_MAX + 8];
+
+	if ((how = conf_arg(p, st, 1, "\"allow\" or \"deny\"")) == NULL ||
+	    conf_end(p, st, 2) == -1)
+		return;
+	if (strcmp(how, "allow") == 0)
+		p->conf->proxy.egress_deny = 0;
+	else if (strcmp(how, "deny") == 0)
+		p->conf->proxy.egress_deny = 1;
+	else
+		conf_error(p, st->lineno, "egress %s: use \"allow\" or "
+		    "\"deny\"", conf_show(how, shown, sizeof(shown)));
+}
+
+/* intercept all */
+static void
+conf_do_intercept(struct conf_parser *p, struct conf_stmt *st)
+{
+	if (conf_want(p, st, 1, "all") == -1 || conf_end(p, st, 2) == -1)
+		return;
+	p->conf->proxy.intercept_all = 1;
+}
+
+/* upstream ca "FILE": relative to this file, and it must be there. */
+static void
+conf_do_upstream(struct conf_parser *p, struct conf_stmt *st)
+{
+	struct proxy_conf	*pc = &p->conf->proxy;
+	struct stat		 sb;
+	const char		*path;
+	char			 shown[CONF_SHOW_MAX + 8];
+	int			 n;
+
+	if (conf_want(p, st, 1, "ca") == -1 ||
+	    (path = conf_arg(p, st, 2, "a CA bundle path")) == NULL ||
+	    conf_end(p, st, 3) == -1)
+		return;
+	conf_show(path, shown, sizeof(shown));
+	if (path[0] == '\0') {
+		conf_error(p, st->lineno, "upstream ca has an empty path");
+		return;
+	}
+	if (path[0] == '/')
+		n = snprintf(pc->upstream_ca, sizeof(pc->upstream_ca), "%s",
+		    path);
+	else
+		n = snprintf(pc->upstream_ca, sizeof(pc->upstream_ca), "%s/%s",
+		    p->dir, path);
+	if (n < 0 || (size_t)n >= sizeof(pc->upstream_ca)) {
+		conf_error(p, st->lineno, "upstream ca %s is too long", shown);
+		pc->upstream_ca[0] = '\0';
+		return;
+	}
+	if (stat(pc->upstream_ca, &sb) == -1) {
+		conf_error(p, st->lineno, "upstream ca %s: %s", shown,
+		    strerror(errno));
+		pc->upstream_ca[0] = '\0';
+	} else if (!S_ISREG(sb.st_mode)) {
+		conf_error(p, st->lineno, "upstream ca %s is not a regular "
+		    "file", shown);
+		pc->upstream_ca[0] = '\0';
+	}
+}
+
+/* timeout header|idle|upstream SECONDS */
+static void
+conf_do_timeout(struct conf_parser *p, struct conf_stmt *st)
+{
+	static const struct {
+		const char	*name;
+		size_t		 off;
+		int		 max;
+	} timeouts[] = {
+		{ "header", offsetof(struct proxy_conf, timeout_header),
+		    CONF_TIMEOUT_HEADER_MAX },
+		{ "idle", offsetof(struct proxy_conf, timeout_idle),
+		    CONF_TIMEOUT_IDLE_MAX },
+		{ "upstream", offsetof(struct proxy_conf, timeout_upstream),
+		    CONF_TIMEOUT_UPSTREAM_MAX },
+	};
+	const char	*which, *n;
+	char		 shown[CONF_SHOW_MAX + 8], what[32];
+	size_t		 i;
+
+	if ((which = conf_arg(p, st, 1, "\"header\", \"idle\" or "
+	    "\"upstream\"")) == NULL)
+		return;
+	for (i = 0; i < sizeof(timeouts) / sizeof(timeouts[0]); i++)
+		if (strcmp(which, timeouts[i].name) == 0)
+			break;
+	if (i == sizeof(timeouts) / sizeof(timeouts[0])) {
+		conf_error(p, st->lineno, "unknown timeout %s; use \"header\", "
+		    "\"idle\" or \"upstream\"",
+		    conf_show(which, shown, sizeof(shown)));
+		return;
+	}
+	if ((n = conf_arg(p, st, 2, "a number of seconds")) == NULL ||
+	    conf_end(p, st, 3) == -1)
+		return;
+	snprintf(what, sizeof(what), "timeout %s", which);
+	(void)conf_number(p, st, what, n, 1, timeouts[i].max,
+	    (int *)((char *)&p->conf->proxy + timeouts[i].off));
+}
+
+/*
+ * May the worker tunnel to host?  With egress allow, any host; with
+ * egress deny, only a host on an allow host line ("*.example.com" is any
+ * name under example.com, not example.com itself).  Names compare without
+ * case and without the root's dot.  A connector's hosts are the matcher's
+ * business: the caller asks this only for hosts no connector declares.
+ */
+int
+conf_host_allowed(const struct proxy_conf *pc, const char *host)
+{
+	const char	*a;
+	size_t		 hlen, alen, i;
+
+	if (!pc->egress_deny)
+		return 1;
+	hlen = strlen(host);
+	if (hlen > 0 && host[hlen - 1] == '.')
+		hlen--;
+	for (i = 0; i < pc->nallow_hosts; i++) {
+		a = pc->allow_hosts[i];
+		alen = strlen(a);
+		if (a[0] == '*') {
+			/* ".example.com" must end host, after a label. */
+			if (hlen > alen - 1 && strncasecmp(host + hlen -
+			    (alen - 1), a + 1, alen - 1) == 0)
+				return 1;
+			continue;
+		}
+		if (hlen == alen && strncasecmp(host, a, alen) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 conf_do_stmt(struct conf_parser *p, struct conf_stmt *st)
 {
@@ -983,6 +1301,9 @@ conf_defaults(const char *statedir)
 	strlcpy(conf->vault_user, CONF_DEFAULT_VAULT_USER,
 	    sizeof(conf->vault_user));
 	conf->verbose = 0;
+	conf->proxy.timeout_header = CONF_TIMEOUT_HEADER;
+	conf->proxy.timeout_idle = CONF_TIMEOUT_IDLE;
+	conf->proxy.timeout_upstream = CONF_TIMEOUT_UPSTREAM;
 	if (conf_add_listen(conf, "127.0.0.1", "8443", CONF_DEFAULT_PORT)
 	    == -1) {
 		conf_free(conf);
@@ -1078,6 +1399,10 @@ conf_free(struct aileron_conf *conf)
 		TAILQ_REMOVE(&conf->connectors, c, entry);
 		free(c);
 	}
+	free(conf->proxy.allow_hosts);
+	free(conf->pins);
+	free(conf->nets);
+	resolvconf_free(conf->resolve);
 	free(conf);
 }
 

@@ -17,6 +17,8 @@
 #include <sys/socket.h>
 #include <limits.h>
 
+#include "worker/resolve.h"
+
 /* listen lines; each is a descriptor in every worker, kept small. */
 #define CONF_LISTEN_MAX	64
 
@@ -35,6 +37,22 @@ struct conf_connector {
 };
 TAILQ_HEAD(conf_connectors, conf_connector);
 
+/*
+ * What the proxy's data path needs from the file; workers inherit it with
+ * the rest of the configuration and read it as conf->proxy.
+ */
+struct proxy_conf {
+	int		 egress_deny;	/* tunnel only allow host lines */
+	int		 intercept_all;	/* every host, not connectors' only */
+	char		 upstream_ca[PATH_MAX];	/* "": the system store */
+	int		 timeout_header;	/* s; default 10, 1..300 */
+	int		 timeout_idle;		/* s; default 60, 1..3600 */
+	int		 timeout_upstream;	/* s; default 300, 1..86400 */
+	/* allow host lines, lower case, no root dot; "*.example.com" too */
+	char		(*allow_hosts)[RESOLVE_NAME_MAX + 1];
+	size_t		 nallow_hosts;
+};
+
 struct aileron_conf {
 	struct conf_listens	 listens;	/* default: one, 127.0.0.1 port 8443 */
 	char			 api_socket[PATH_MAX];	/* default: "<statedir>/api.sock" */
@@ -45,6 +63,15 @@ struct aileron_conf {
 	char			 vault_user[64];	/* default "_aileron-vault" */
 	struct conf_connectors	 connectors;	/* default: none */
 	int			 verbose;	/* "log debug" -> 1; "log info" -> 0 (default) */
+	struct proxy_conf	 proxy;
+	struct resolve_pin	*pins;		/* resolve lines */
+	size_t			 npins;
+	struct resolve_net	*nets;		/* allow network lines */
+	size_t			 nnets;
+	/* nameserver lines; none: those of /etc/resolv.conf */
+	struct sockaddr_storage	 nameservers[RESOLVE_SERVERS_MAX];
+	size_t			 nnameservers;
+	struct resolve_conf	*resolve;	/* resolvconf_load() */
 };
 
 /*
@@ -59,5 +86,13 @@ struct aileron_conf	*conf_defaults(const char *statedir);
 void			 conf_free(struct aileron_conf *);
 int			 conf_is_loopback(const struct conf_listen *);
 int			 conf_check_users(const struct aileron_conf *, const char *);
+int			 conf_host_allowed(const struct proxy_conf *,
+			    const char *host);
+
+/* resolvconf.c: the workers' resolver configuration, read in the master. */
+int			 resolvconf_load(struct aileron_conf *);
+struct resolve_conf	*resolvconf_build(const struct aileron_conf *,
+			    const char *resolvconf, const char *hosts);
+void			 resolvconf_free(struct resolve_conf *);
 
 #endif

@@ -9,14 +9,20 @@
 # grant and revoke with live sessions of every member, and malformed
 # shared-vault requests.  Throughout, the vault key cache's hits, misses
 # and drops, from vaultd's debug log, show each invalidation: rotate,
-# remove, passwd, session end, grant, revoke and add.
+# remove, passwd, session end, grant, revoke and add.  Last, on a third
+# vaultd, session CAs: the CA in SESSION_BEGIN's ack, LEAF (refused to an
+# unbound worker, verified with openssl, cached per host, per session),
+# upstream tickets that never cross sessions, SESSION_END forgetting
+# them, and no private key in the log.
 
 import base64
 import json
 import os
 import re
 import shutil
+import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 
@@ -24,6 +30,21 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "helpers"))
 from aileron import TAP, wait_for
 import vaultd_harness as H
+
+
+def leaks(state, needles):
+    """The files under state that hold any of needles."""
+    found = []
+    for root, _, files in os.walk(state):
+        for fn in files:
+            p = os.path.join(root, fn)
+            if os.path.islink(p) or not os.path.isfile(p):
+                continue
+            with open(p, "rb") as f:
+                data = f.read()
+            found += [p for n in needles if n in data]
+    return found
+
 
 t = TAP()
 if os.geteuid() != 0:
@@ -33,7 +54,7 @@ try:
     pwd.getpwnam("_aileron")
 except KeyError:
     t.skip_all("no _aileron user; make check creates it (etc/adduser.sh)")
-t.plan(64 + 55)
+t.plan(64 + 55 + 29)
 
 MASTER = "vaultd test master key 7f3a"
 SECRETS = {
@@ -78,8 +99,9 @@ try:
         t.is_(r, (0, "{}"), "add a %s credential" % kind)
 
     # Sessions come from control; workers are bound by control.
-    t.is_(vd.session("BEGIN", SESSION, "alice"), (0, ""),
-          "control begins a session for alice")
+    r = vd.session("BEGIN", SESSION, "alice")
+    t.ok(r and r[0] == 0 and r[1].startswith("-----BEGIN CERTIFICATE"),
+         "control begins a session for alice; the ack carries its CA", r)
     vd.worker(5001)
     vd.worker(5002)
     vd.worker(5003)
@@ -320,15 +342,7 @@ try:
         b = v.encode()
         needles += [b, base64.b64encode(b), b.hex().encode()]
     needles += [ukey, ukey.hex().encode(), base64.b64encode(ukey)]
-    found = []
-    for root, _, files in os.walk(vd.state):
-        for fn in files:
-            p = os.path.join(root, fn)
-            if os.path.islink(p) or not os.path.isfile(p):
-                continue
-            with open(p, "rb") as f:
-                data = f.read()
-            found += [p for n in needles if n in data]
+    found = leaks(vd.state, needles)
     t.ok(not found, "no secret, master key or user key, raw, base64 or "
          "hex, in the state directory or the log", sorted(set(found)))
 finally:
@@ -348,7 +362,8 @@ NEED_CAROL = ("carol has no live session: their key is needed to re-wrap "
 
 def signed_in(vd, user, key):
     """control begins a session, binds a worker; the CLI sends the key."""
-    return (vd.session("BEGIN", SIDS[user], user) == (0, "") and
+    r = vd.session("BEGIN", SIDS[user], user)
+    return (r is not None and r[0] == 0 and
             (vd.worker(PIDS[user]) is not None) and
             vd.session("WORKER", SIDS[user], worker=PIDS[user]) == (0, "")
             and vd.request("session_key", user=user, key=key,
@@ -593,18 +608,196 @@ try:
         needles += [b, base64.b64encode(b), b.hex().encode()]
     for k in keys.values():
         needles += [k, k.hex().encode(), base64.b64encode(k)]
-    found = []
-    for root, _, files in os.walk(vd.state):
-        for fn in files:
-            p = os.path.join(root, fn)
-            if os.path.islink(p) or not os.path.isfile(p):
-                continue
-            with open(p, "rb") as f:
-                data = f.read()
-            found += [p for n in needles if n in data]
+    found = leaks(vd.state, needles)
     t.ok(not found, "no shared secret, master key or user key in the "
          "state directory or the log", sorted(set(found)))
 finally:
     vd.kill()
     shutil.rmtree(vd.state, ignore_errors=True)
+
+# Session CAs, leaves and upstream tickets, on a third vaultd.  Two
+# sessions (one, two), a worker bound to each (7001, 7002), one bound to
+# none (7003); certificates are checked with openssl(1), as a client
+# would check them.
+S1, S2 = "5e551011" + "0" * 24, "5e551022" + "0" * 24
+tmp = None
+
+
+def openssl(*args, data=None):
+    p = subprocess.run(["openssl"] + list(args), input=data,
+                       capture_output=True, timeout=30)
+    return p.returncode, (p.stdout + p.stderr).decode(errors="replace")
+
+
+def write(name, data):
+    path = os.path.join(tmp, name)
+    with open(path, "wb") as f:
+        f.write(data.encode() if isinstance(data, str) else data)
+    return path
+
+
+def leaf_pem(name, der):
+    rc, out = openssl("x509", "-inform", "DER", "-outform", "PEM",
+                      data=der)
+    return write(name, out if rc == 0 else "")
+
+
+def verify(ca, leaf, host=None, ip=None):
+    args = ["verify", "-x509_strict", "-purpose", "sslserver", "-CAfile",
+            ca]
+    args += ["-verify_hostname", host] if host else []
+    args += ["-verify_ip", ip] if ip else []
+    rc, out = openssl(*(args + [leaf]))
+    return rc == 0 and ": OK" in out
+
+
+if shutil.which("openssl") is None:
+    t.skip(29, "no openssl(1) to check the certificates")
+    t.done()
+vd = H.Vaultd([("linear", "bearer", "", ["api.linear.app"])])
+try:
+    tmp = tempfile.mkdtemp(prefix="aileron-ca.")
+    ack = vd.start()
+    t.ok(ack is not None and ack[0] == "CONF_ACK",
+         "a third vaultd, for session CAs, acknowledges", vd.log_text())
+    r1 = vd.session("BEGIN", S1, "alice")
+    r2 = vd.session("BEGIN", S2, "bob")
+    t.ok(r1 and r1[0] == 0 and r2 and r2[0] == 0 and
+         r1[1].startswith("-----BEGIN CERTIFICATE-----\n") and
+         r1[1] != r2[1] and "PRIVATE" not in r1[1] + r2[1],
+         "SESSION_BEGIN's ack carries the session's CA certificate, PEM, "
+         "one per session", (r1, r2))
+    ca1, ca2 = write("ca1.pem", r1[1]), write("ca2.pem", r2[1])
+    rc, out = openssl("x509", "-in", ca1, "-noout", "-subject", "-text")
+    t.ok(rc == 0 and "CN = aileron session 5e551011" in out and
+         re.search(r"Basic Constraints: critical\s+CA:TRUE, pathlen:0",
+                   out) and
+         re.search(r"Key Usage: critical\s+Certificate Sign, CRL Sign",
+                   out) and "Subject Key Identifier" in out,
+         "openssl x509: CN names the session; CA:TRUE, pathlen 0, "
+         "critical; keyCertSign and cRLSign", out)
+    w1, w2, w3 = vd.worker(7001), vd.worker(7002), vd.worker(7003)
+    r = vd.leaf(7001, "api.example.com")
+    t.ok(r and r[0] != 0 and "serves no session" in r[1],
+         "LEAF before SESSION_WORKER: refused", r)
+    vd.session("WORKER", S1, worker=7001)
+    vd.session("WORKER", S2, worker=7002)
+    l1 = vd.leaf(7001, "api.example.com")
+    t.ok(l1 and l1[0] == 0 and len(l1) == 3 and len(l1[1]) > 300 and
+         len(l1[2]) == 121, "LEAF after it: a certificate and a key, DER",
+         l1 if l1 and l1[0] else None)
+    p1 = leaf_pem("leaf1.pem", l1[1] if l1 and l1[0] == 0 else b"")
+    t.ok(verify(ca1, p1, host="api.example.com"),
+         "openssl verify -CAfile ca.pem accepts it for api.example.com "
+         "(strict, sslserver)")
+    t.ok(not verify(ca1, p1, host="evil.example") and
+         not verify(ca2, p1, host="api.example.com"),
+         "but not for another host, nor against the other session's CA")
+    rc, out = openssl("x509", "-in", p1, "-noout", "-ext",
+                      "subjectAltName,extendedKeyUsage,basicConstraints")
+    t.ok(rc == 0 and re.search(r"DNS:api\.example\.com\s*$", out, re.M) and
+         "TLS Web Server Authentication" in out and "CA:FALSE" in out,
+         "SAN DNS:api.example.com only, serverAuth, CA:FALSE", out)
+    rc1, pub1 = openssl("x509", "-in", p1, "-noout", "-pubkey")
+    rc2, pub2 = openssl("pkey", "-inform", "DER", "-pubout",
+                        data=l1[2] if l1 and l1[0] == 0 else b"")
+    t.ok(rc1 == 0 and rc2 == 0 and pub1 == pub2 and "PUBLIC KEY" in pub1,
+         "the key DER is the certificate's key")
+    r = vd.leaf(7001, "api.example.com")
+    t.ok(r and l1 and r[0] == 0 and r[1] == l1[1] and r[2] == l1[2],
+         "a second LEAF for the host: the same certificate (cache)")
+    r = vd.leaf(7001, "API.Example.COM")
+    t.ok(r and l1 and r[0] == 0 and r[1] == l1[1],
+         "and for the host spelled in capitals too")
+    t.ok(wait_for(lambda: "leaf cache hit for api.example.com" in
+                  vd.log_text(), 5), "the hits are logged (debug)")
+    l2 = vd.leaf(7002, "api.example.com")
+    p2 = leaf_pem("leaf2.pem", l2[1] if l2 and l2[0] == 0 else b"")
+    t.ok(l2 and l2[0] == 0 and l1 and l2[1] != l1[1] and
+         verify(ca2, p2, host="api.example.com") and
+         not verify(ca1, p2, host="api.example.com"),
+         "another session's worker gets a leaf of its own CA")
+    r = vd.leaf(7001, "127.0.0.1")
+    p3 = leaf_pem("leaf3.pem", r[1] if r and r[0] == 0 else b"")
+    rc, out = openssl("x509", "-in", p3, "-noout", "-ext", "subjectAltName")
+    t.ok(r and r[0] == 0 and "IP Address:127.0.0.1" in out and
+         verify(ca1, p3, ip="127.0.0.1"),
+         "an IP literal: SAN iPAddress, verifies for that address", out)
+    bad = ["evil host", "-x.example", "x.example.", "*.example.com",
+           "a_b.example", "127.1", "[::1]", "x.example:443", ""]
+    rs = [vd.leaf(7001, h) for h in bad]
+    t.ok(all(r and r[0] != 0 and "not a DNS name or an IP address" in r[1]
+             for r in rs), "%d bad hosts: each refused" % len(bad), rs)
+    r = vd.leaf(7001, "api.example.com")
+    t.ok(r and r[0] == 0, "and the worker's channel stays open")
+
+    # Tickets: newest per (session, host), never across sessions.
+    vd.ticket_put(7001, "up.example", b"ticket-of-session-one-1")
+    vd.ticket_put(7001, "up.example", b"ticket-of-session-one-2")
+    t.is_(vd.ticket_get(7001, "up.example"),
+          (0, b"ticket-of-session-one-2"),
+          "TICKET_PUT twice, TICKET_GET: the newest bytes")
+    t.is_(vd.ticket_get(7002, "up.example"), (0, b""),
+          "a worker of another session gets nothing for that host")
+    vd.ticket_put(7002, "up.example", b"ticket-of-session-two")
+    t.ok(vd.ticket_get(7002, "up.example") == (0, b"ticket-of-session-two")
+         and vd.ticket_get(7001, "up.example") ==
+         (0, b"ticket-of-session-one-2"),
+         "each session keeps its own ticket for the same host")
+    vd.ticket_put(7003, "up.example", b"ticket-of-no-session")
+    r = vd.ticket_get(7003, "up.example")
+    t.ok(r and r[0] != 0 and "serves no session" in r[1] and
+         vd.ticket_get(7001, "up.example") ==
+         (0, b"ticket-of-session-one-2"),
+         "an unbound worker's PUT is dropped and its GET refused", r)
+
+    # Malformed frames close that worker's channel only.
+    w3.send("VAULT_LEAF", b"a" * H.HOST.size, reqid=99)
+    t.ok(w3.closed() and vd.master.recv(5) == ("WORKER_BAD", 7003, b""),
+         "a LEAF with an unterminated host: channel closed, worker "
+         "killed")
+    w4 = vd.worker(7004)
+    vd.session("WORKER", S2, worker=7004)
+    w4.send("VAULT_TICKET_PUT", H.HOST.pack(b"up.example") +
+            b"t" * (8192 + 1))
+    t.ok(w4.closed() and vd.master.recv(5) == ("WORKER_BAD", 7004, b""),
+         "a ticket over 8 KiB: the same")
+    t.is_(vd.ticket_get(7002, "up.example"), (0, b"ticket-of-session-two"),
+          "and it stored nothing")
+
+    # SESSION_END forgets the CA, its leaves and its tickets.
+    t.is_(vd.session("END", S1), (0, ""), "control ends session one")
+    r = vd.ticket_get(7001, "up.example")
+    t.ok(r and r[0] != 0 and "serves no session" in r[1],
+         "its worker's GET is refused", r)
+    r = vd.session("BEGIN", S1, "alice")
+    vd.session("WORKER", S1, worker=7001)
+    l3 = vd.leaf(7001, "api.example.com")
+    t.ok(r and r[0] == 0 and r[1] != open(ca1).read() and
+         vd.ticket_get(7001, "up.example") == (0, b"") and l3 and
+         l1 and l3[0] == 0 and l3[1] != l1[1],
+         "the same id begun again: a new CA, no ticket, a new leaf")
+    t.ok(re.search(r"session %s: \d+ leaves and 1 tickets dropped on "
+                   r"session end" % S1, vd.log_text()),
+         "the end dropped the leaves and the ticket (logged)")
+    t.is_(vd.shutdown(), 0, "the third vaultd shuts down cleanly")
+
+    # No private key in the log or the state directory: the leaf keys we
+    # were sent, and any P-256 key at all (the CA's included), by the
+    # DER prefix of an ECPrivateKey, raw, hex or base64 (PEM).
+    needles = [b"PRIVATE KEY", b"\x30\x77\x02\x01\x01\x04\x20",
+               b"307702010104", b"MHcCAQEEI"]
+    for leaf in (l1, l2, l3):
+        if leaf and leaf[0] == 0:
+            k = leaf[2]
+            needles += [k, k.hex().encode(), base64.b64encode(k),
+                        k[7:39], k[7:39].hex().encode()]
+    found = leaks(vd.state, needles)
+    t.ok(not found, "no private key, the CA's or a leaf's, in vaultd's "
+         "log or state directory", sorted(set(found)))
+finally:
+    vd.kill()
+    shutil.rmtree(vd.state, ignore_errors=True)
+    if tmp:
+        shutil.rmtree(tmp, ignore_errors=True)
 t.done()

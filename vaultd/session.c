@@ -22,6 +22,16 @@
  * passwd (that user's sessions'), the session's end.  Each hit, miss and drop is counted per session and
  * logged at debug level, so the tests see each invalidation happen.
  *
+ * Each session has its CA (vaultd/ca.c), the leaves it minted, cached per
+ * host so a new connection to a host costs no key generation, and the
+ * upstream TLS tickets its workers put, newest per host, so a worker,
+ * which dies with its connection, can resume the upstream session.  A
+ * ticket is bytes vaultd never parses; it is kept in the secure heap (it
+ * holds the upstream session's secret) and served only to workers of the
+ * session it came from: a resumed session skips the certificate checks,
+ * so a ticket a compromised worker planted must not reach another user.
+ * Both caches are bounded per session and in all (session.h).
+ *
  * Which worker serves which session is only ever set by control, after it
  * has validated that worker's token: a worker cannot name its session.
  */
@@ -30,9 +40,13 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
 
 #include "log.h"
 #include "vault/crypto.h"
+#include "vaultd/ca.h"
 #include "vaultd/session.h"
 
 static size_t	session_vkey_drop_session(struct session *);
@@ -44,6 +58,8 @@ static void	session_cache_cred_keep(void *,
 static struct vault_key *session_cache_find(void *, const char *);
 static void	session_cache_keep(void *, struct vault_key *);
 static void	session_cache_drop(void *, const char *);
+static void	session_leaf_drop(struct sessions *, struct session_leaf *);
+static void	session_ticket_drop(struct sessions *, struct session_ticket *);
 
 void
 session_init(struct sessions *ss)
@@ -51,6 +67,10 @@ session_init(struct sessions *ss)
 	TAILQ_INIT(&ss->list);
 	TAILQ_INIT(&ss->workers);
 	ss->n = 0;
+	TAILQ_INIT(&ss->leaves);
+	ss->nleaves = 0;
+	TAILQ_INIT(&ss->tickets);
+	ss->ticket_heap = 0;
 }
 
 /* Exactly SESSION_ID_LEN lower-case hex digits. */
@@ -80,6 +100,8 @@ session_begin(struct sessions *ss, const char *id, const char *user)
 	strlcpy(s->user, user, sizeof(s->user));
 	TAILQ_INIT(&s->vkeys);
 	TAILQ_INIT(&s->creds);
+	TAILQ_INIT(&s->leaves);
+	TAILQ_INIT(&s->tickets);
 	TAILQ_INSERT_TAIL(&ss->list, s, entry);
 	ss->n++;
 	return s;
@@ -113,12 +135,17 @@ session_find_keyed_user(struct sessions *ss, const char *user)
 	return NULL;
 }
 
-/* Zero the session's keys and forget every worker that served it. */
+/*
+ * Zero the session's keys (its CA's, its leaves', its tickets') and forget
+ * every worker that served it.
+ */
 void
 session_end(struct sessions *ss, struct session *s)
 {
 	struct session_worker	*w, *tw;
-	size_t			 n;
+	struct session_leaf	*l;
+	struct session_ticket	*t;
+	size_t			 n, nl = 0, nt = 0;
 
 	TAILQ_FOREACH_SAFE(w, &ss->workers, entry, tw)
 		if (w->s == s) {
@@ -129,6 +156,17 @@ session_end(struct sessions *ss, struct session *s)
 	log_debug("session %s: vault key cache: %zu dropped on session end "
 	    "(hits %zu, misses %zu, drops %zu)", s->id, n, s->vk_hits,
 	    s->vk_misses, s->vk_drops);
+	while ((l = TAILQ_FIRST(&s->leaves)) != NULL) {
+		session_leaf_drop(ss, l);
+		nl++;
+	}
+	while ((t = TAILQ_FIRST(&s->tickets)) != NULL) {
+		session_ticket_drop(ss, t);
+		nt++;
+	}
+	log_debug("session %s: %zu leaves and %zu tickets dropped on session "
+	    "end", s->id, nl, nt);
+	ca_free(s->ca);
 	crypto_secret_free(s->ukey);
 	TAILQ_REMOVE(&ss->list, s, entry);
 	ss->n--;
@@ -367,4 +405,140 @@ session_keycache(struct session *s, struct vault_keycache *kc)
 	kc->cred_find = session_cache_cred_find;
 	kc->cred_keep = session_cache_cred_keep;
 	kc->arg = s;
+}
+
+/* The session's CA, made once, when control begins the session. */
+int
+session_set_ca(struct session *s)
+{
+	if (s->ca != NULL)
+		return 0;
+	if ((s->ca = ca_new(s->id)) == NULL)
+		return -1;
+	return 0;
+}
+
+static void
+session_leaf_drop(struct sessions *ss, struct session_leaf *l)
+{
+	TAILQ_REMOVE(&l->s->leaves, l, entry);
+	TAILQ_REMOVE(&ss->leaves, l, all);
+	l->s->nleaves--;
+	ss->nleaves--;
+	ca_leaf_free(l->leaf);
+	free(l);
+}
+
+/*
+ * The leaf for a host (canonical, see ca_host_canon()) from the session's
+ * cache, or minted now and cached; NULL when minting fails.  A leaf close
+ * to its end is minted again; past the bounds the least recently used go.
+ */
+const struct ca_leaf *
+session_leaf(struct sessions *ss, struct session *s, const char *host)
+{
+	struct session_leaf	*l;
+	struct ca_leaf		*leaf;
+	time_t			 now = time(NULL);
+
+	if (s->ca == NULL)
+		return NULL;
+	TAILQ_FOREACH(l, &s->leaves, entry)
+		if (strcmp(l->leaf->host, host) == 0)
+			break;
+	if (l != NULL && l->leaf->notafter - now > SESSION_LEAF_FRESH) {
+		/* Most recently used last, on both lists. */
+		TAILQ_REMOVE(&s->leaves, l, entry);
+		TAILQ_INSERT_TAIL(&s->leaves, l, entry);
+		TAILQ_REMOVE(&ss->leaves, l, all);
+		TAILQ_INSERT_TAIL(&ss->leaves, l, all);
+		log_debug("session %s: leaf cache hit for %s", s->id, host);
+		return l->leaf;
+	}
+	if (l != NULL)
+		session_leaf_drop(ss, l);
+	if ((leaf = ca_mint_leaf(s->ca, host)) == NULL)
+		return NULL;
+	while (s->nleaves >= SESSION_LEAVES)
+		session_leaf_drop(ss, TAILQ_FIRST(&s->leaves));
+	while (ss->nleaves >= SESSION_LEAVES_ALL)
+		session_leaf_drop(ss, TAILQ_FIRST(&ss->leaves));
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		fatal("%s", __func__);
+	l->s = s;
+	l->leaf = leaf;
+	TAILQ_INSERT_TAIL(&s->leaves, l, entry);
+	TAILQ_INSERT_TAIL(&ss->leaves, l, all);
+	s->nleaves++;
+	ss->nleaves++;
+	log_debug("session %s: leaf minted for %s (%zu cached, %zu in all)",
+	    s->id, host, s->nleaves, ss->nleaves);
+	return leaf;
+}
+
+static void
+session_ticket_drop(struct sessions *ss, struct session_ticket *t)
+{
+	TAILQ_REMOVE(&t->s->tickets, t, entry);
+	TAILQ_REMOVE(&ss->tickets, t, all);
+	t->s->ntickets--;
+	ss->ticket_heap -= t->heap;
+	crypto_secret_free(t->der);
+	free(t);
+}
+
+/*
+ * Keep the newest ticket a worker of this session put for a host
+ * (canonical), replacing the one before.  vaultd never parses it.  Past
+ * SESSION_TICKETS the session's oldest goes; past SESSION_TICKET_HEAP
+ * everyone's oldest.  -1 when it is too large or the secure heap is full
+ * (then the worker simply does not resume).
+ */
+int
+session_ticket_put(struct sessions *ss, struct session *s, const char *host,
+    const void *der, size_t len)
+{
+	struct session_ticket	*t;
+	struct crypto_secret	*c;
+	size_t			 heap;
+
+	if (len == 0 || len > SESSION_TICKET_MAX ||
+	    strlen(host) > CA_HOST_MAX)
+		return -1;
+	TAILQ_FOREACH(t, &s->tickets, entry)
+		if (strcmp(t->host, host) == 0) {
+			session_ticket_drop(ss, t);
+			break;
+		}
+	if ((c = crypto_secret_dup(der, len)) == NULL)
+		return -1;
+	heap = CRYPTO_secure_actual_size(c);
+	while (s->ntickets >= SESSION_TICKETS)
+		session_ticket_drop(ss, TAILQ_FIRST(&s->tickets));
+	while (ss->ticket_heap + heap > SESSION_TICKET_HEAP &&
+	    !TAILQ_EMPTY(&ss->tickets))
+		session_ticket_drop(ss, TAILQ_FIRST(&ss->tickets));
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		fatal("%s", __func__);
+	t->s = s;
+	strlcpy(t->host, host, sizeof(t->host));
+	t->der = c;
+	t->heap = heap;
+	TAILQ_INSERT_TAIL(&s->tickets, t, entry);
+	TAILQ_INSERT_TAIL(&ss->tickets, t, all);
+	s->ntickets++;
+	ss->ticket_heap += heap;
+	return 0;
+}
+
+/* The session's newest ticket for a host (canonical), or NULL. */
+const struct crypto_secret *
+session_ticket_get(struct session *s, const char *host)
+{
+	struct session_ticket	*t;
+
+	TAILQ_FOREACH(t, &s->tickets, entry)
+		if (strcmp(t->host, host) == 0)
+			return t->der;
+	return NULL;
 }

@@ -10,7 +10,9 @@
 
 /*
  * session.h: vaultd's sessions: each session's user and user key, the
- * vault keys unwrapped for it, and which worker serves which session.
+ * vault keys unwrapped for it, its CA with the leaves minted by it and
+ * the upstream TLS tickets of its workers, and which worker serves which
+ * session.
  */
 
 #ifndef AILERON_VAULTD_SESSION_H
@@ -21,9 +23,24 @@
 #include <stdint.h>
 
 #include "vault/vault.h"
+#include "vaultd/ca.h"
 
 #define SESSION_ID_LEN		32	/* hex digits */
 #define SESSION_MAX		1024	/* the secure heap bounds them anyway */
+
+/*
+ * The leaf cache and the tickets are bounded per session and in all: each
+ * leaf key holds 64 bytes of the secure heap and a ticket up to 16 KiB,
+ * and that heap (1 MiB) must keep room for every session's keys.  Past a
+ * bound the least recently used entry goes, first the session's own.
+ */
+#define SESSION_LEAVES		256	/* per session */
+#define SESSION_LEAVES_ALL	2048	/* in all: 128 KiB of secure heap */
+#define SESSION_LEAF_FRESH	3600	/* a cached leaf this close to its */
+					/* end is minted again */
+#define SESSION_TICKETS		64	/* hosts per session */
+#define SESSION_TICKET_MAX	8192	/* one serialized SSL_SESSION */
+#define SESSION_TICKET_HEAP	(256 * 1024)	/* secure heap, in all */
 
 struct session_vkey {
 	TAILQ_ENTRY(session_vkey)	 entry;
@@ -36,6 +53,24 @@ struct session_cred {
 	struct vault_credential_info	 ci;
 };
 
+/* A leaf minted for a host, on the session's list and on everyone's. */
+struct session_leaf {
+	TAILQ_ENTRY(session_leaf)	 entry;
+	TAILQ_ENTRY(session_leaf)	 all;
+	struct session			*s;
+	struct ca_leaf			*leaf;
+};
+
+/* The newest upstream TLS session a worker put for a host: opaque. */
+struct session_ticket {
+	TAILQ_ENTRY(session_ticket)	 entry;
+	TAILQ_ENTRY(session_ticket)	 all;
+	struct session			*s;
+	char				 host[CA_HOST_MAX + 1];
+	struct crypto_secret		*der;	/* secure heap */
+	size_t				 heap;	/* of the heap it holds */
+};
+
 struct session {
 	TAILQ_ENTRY(session)		 entry;
 	char				 id[SESSION_ID_LEN + 1];
@@ -46,6 +81,11 @@ struct session {
 	size_t				 vk_hits;	/* cache counters, */
 	size_t				 vk_misses;	/* logged at debug */
 	size_t				 vk_drops;
+	struct ca			*ca;	/* from SESSION_BEGIN */
+	TAILQ_HEAD(, session_leaf)	 leaves;	/* least recent first */
+	size_t				 nleaves;
+	TAILQ_HEAD(, session_ticket)	 tickets;	/* oldest first */
+	size_t				 ntickets;
 };
 
 struct session_worker {
@@ -58,6 +98,10 @@ struct sessions {
 	TAILQ_HEAD(, session)		 list;
 	TAILQ_HEAD(, session_worker)	 workers;
 	size_t				 n;
+	TAILQ_HEAD(, session_leaf)	 leaves;	/* every session's */
+	size_t				 nleaves;
+	TAILQ_HEAD(, session_ticket)	 tickets;	/* every session's */
+	size_t				 ticket_heap;
 };
 
 void		 session_init(struct sessions *);
@@ -79,5 +123,12 @@ void		 session_vkey_drop(struct session *, const char *);
 size_t		 session_vkey_drop_all(struct sessions *, const char *user,
 		    const char *why);
 void		 session_keycache(struct session *, struct vault_keycache *);
+int		 session_set_ca(struct session *);
+const struct ca_leaf *session_leaf(struct sessions *, struct session *,
+		    const char *host);
+int		 session_ticket_put(struct sessions *, struct session *,
+		    const char *host, const void *, size_t);
+const struct crypto_secret *session_ticket_get(struct session *,
+		    const char *host);
 
 #endif

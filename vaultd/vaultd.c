@@ -18,12 +18,20 @@
  * Identity is the channel: a worker is the pid the master named when it
  * handed us the socketpair; a CLI peer is the uid the kernel reports for
  * its connection.  No message field can claim to be someone else.
+ *
+ * Each session has a CA (vaultd/ca.c) whose key never leaves this
+ * process: control gets its certificate in SESSION_ACK, a worker of the
+ * session gets a leaf for the host it intercepts (LEAF), and keeps its
+ * upstream TLS tickets here (TICKET_PUT, TICKET_GET), all for the
+ * session control bound that worker to.
  */
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +43,7 @@
 #include "msg.h"
 #include "msgtypes.h"
 #include "proc.h"
+#include "vaultd/ca.h"
 #include "vaultd/connmap.h"
 #include "vault/crypto.h"
 #include "vaultd/session.h"
@@ -61,6 +70,17 @@ static void	vaultd_lost_master(struct proc *, struct proc_peer *);
 static void	vaultd_lost_control(struct proc *, struct proc_peer *);
 static void	vaultd_lost_worker(struct proc *, struct proc_peer *);
 static void	vaultd_session(struct vaultd *, struct msg *);
+static int	vaultd_tls_refuse(struct proc_peer *, uint32_t, uint16_t,
+		    const char *, ...)
+		    __attribute__((__format__ (printf, 4, 5)));
+static int	vaultd_tls_host(struct vaultd *, struct proc_peer *,
+		    struct msg *, struct msg_reader *, uint16_t, char *,
+		    struct session **);
+static int	vaultd_leaf(struct vaultd *, struct proc_peer *, struct msg *);
+static int	vaultd_ticket_get(struct vaultd *, struct proc_peer *,
+		    struct msg *);
+static int	vaultd_ticket_put(struct vaultd *, struct proc_peer *,
+		    struct msg *);
 static void	vaultd_hello(struct vaultd *, struct proc_peer *,
 		    struct msg *);
 static void	vaultd_cli_frame(struct vaultd *, struct proc_peer *,
@@ -98,6 +118,9 @@ static const struct msg_accept vaultd_accept_table[] = {
 	{ MSG_VAULT_SESSION_WORKER,	PROC_CONTROL,	0 },
 	{ MSG_TEST_ECHO,		PROC_CONTROL,	0 },
 	{ MSG_VAULT_INJECT,		PROC_WORKER,	0 },
+	{ MSG_VAULT_LEAF,		PROC_WORKER,	0 },
+	{ MSG_VAULT_TICKET_GET,		PROC_WORKER,	0 },
+	{ MSG_VAULT_TICKET_PUT,		PROC_WORKER,	0 },
 	{ MSG_TEST_ECHO,		PROC_WORKER,	0 },
 	{ MSG_VAULT_HELLO,		PROC_CLI,	0 },
 	{ MSG_VAULT_REQUEST,		PROC_CLI,	0 },
@@ -198,8 +221,8 @@ vaultd_session(struct vaultd *vd, struct msg *msg)
 	struct msg_vault_session	 ms;
 	struct msg_reader		 r;
 	struct session			*s = NULL;
-	const char			*err = NULL;
-	size_t				 used;
+	const char			*err = NULL, *text;
+	size_t				 used, textlen;
 
 	msg_reader_init(&r, msg);
 	msg_get_u32(&r, &ms.worker);
@@ -215,11 +238,19 @@ vaultd_session(struct vaultd *vd, struct msg *msg)
 		if (!vault_valid_user(ms.user))
 			proc_fail(&vd->ps, "malformed SESSION_BEGIN from "
 			    "control");
-		if (session_begin(&vd->sessions, ms.session, ms.user) == NULL)
+		if ((s = session_begin(&vd->sessions, ms.session,
+		    ms.user)) == NULL) {
 			err = "session exists, or too many sessions";
-		else
-			log_info("session %s of user %s begins", ms.session,
-			    ms.user);
+			break;
+		}
+		/* Its CA: the key stays here, control gets the PEM. */
+		if (session_set_ca(s) == -1) {
+			session_end(&vd->sessions, s);
+			s = NULL;
+			err = "cannot make the session CA";
+			break;
+		}
+		log_info("session %s of user %s begins", ms.session, ms.user);
 		break;
 	case MSG_VAULT_SESSION_END:
 		if (s == NULL) {
@@ -241,12 +272,17 @@ vaultd_session(struct vaultd *vd, struct msg *msg)
 		log_info("worker %u serves session %s", ms.worker, s->id);
 		break;
 	}
+	text = err;
+	textlen = err != NULL ? strlen(err) : 0;
 	if (err != NULL)
 		log_warnx("control: %s %s: %s", msgtype_name(msg->hdr.type),
 		    ms.session, err);
+	else if (msg->hdr.type == MSG_VAULT_SESSION_BEGIN) {
+		text = s->ca->pem;
+		textlen = s->ca->pemlen;
+	}
 	if (vaultd_reply(vd->control, msg->hdr.reqid, MSG_VAULT_SESSION_ACK,
-	    err != NULL ? MSG_VAULT_ERR_REFUSED : 0, 0, err,
-	    err != NULL ? strlen(err) : 0) == -1)
+	    err != NULL ? MSG_VAULT_ERR_REFUSED : 0, 0, text, textlen) == -1)
 		proc_fail(&vd->ps, "cannot answer control");
 }
 
@@ -343,22 +379,186 @@ vaultd_test_late(struct proc *ps, void *arg)
 	free(l);
 }
 
+/* A refused LEAF or TICKET_GET: logged, and a sentence in the reply. */
+static int
+vaultd_tls_refuse(struct proc_peer *p, uint32_t reqid, uint16_t type,
+    const char *fmt, ...)
+{
+	va_list		 ap;
+	char		 why[512];
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	log_warnx("%s: %s refused: %s", p->chan.name, msgtype_name(type), why);
+	return vaultd_reply(p, reqid, type, MSG_VAULT_ERR_REFUSED, 0, why,
+	    strlen(why));
+}
+
 /*
- * Workers are untrusted: anything but a well-formed INJECT is a bad frame,
- * which closes that worker's channel and gets it killed; vaultd goes on
- * serving the others.
+ * The host of a LEAF, TICKET_GET or TICKET_PUT, canonical (ca_host_canon)
+ * in canon, and the session of the worker's channel.  -1: a malformed
+ * frame; 1: refused, no session or not a host, and answered with a
+ * refusal of type rtype (0: not answered, for a PUT); 0: both good.  With
+ * a reader, the bytes after the host are left in it for the caller;
+ * without, there must be none.
+ */
+static int
+vaultd_tls_host(struct vaultd *vd, struct proc_peer *p, struct msg *msg,
+    struct msg_reader *tail, uint16_t rtype, char *canon, struct session **s)
+{
+	struct msg_reader	 r0, *r = tail != NULL ? tail : &r0;
+	struct msg_vault_host	 mh;
+	const char		*why = NULL;
+
+	msg_reader_init(r, msg);
+	if (msg_get_str(r, mh.host, sizeof(mh.host)) == -1 ||
+	    (tail == NULL && msg_get_end(r) == -1)) {
+		log_warnx("%s: malformed %s (unterminated host); closing its "
+		    "channel", p->chan.name, msgtype_name(msg->hdr.type));
+		return -1;
+	}
+	if ((*s = session_of_worker(&vd->sessions, p->id)) == NULL)
+		why = "this worker serves no session";
+	else if (ca_host_canon(mh.host, canon, CA_HOST_MAX + 1) == -1) {
+		log_warnx("%s: %s for an invalid host %s", p->chan.name,
+		    msgtype_name(msg->hdr.type), vaultd_printable(mh.host));
+		why = "not a DNS name or an IP address";
+	}
+	if (why == NULL)
+		return 0;
+	if (rtype == 0)
+		log_warnx("%s: %s dropped: %s", p->chan.name,
+		    msgtype_name(msg->hdr.type), why);
+	else if (vaultd_tls_refuse(p, msg->hdr.reqid, rtype, "%s", why) == -1)
+		return -1;
+	return 1;
+}
+
+/*
+ * LEAF {host}: the leaf certificate and key for a host, from the session
+ * CA of the session this worker serves, as
+ *	msg_vault_reply, uint32_t certlen, certificate DER, key DER.
+ * The key is serialized into the secure heap and zeroed once it is in
+ * the frame, which the channel zeroes when sent.
+ */
+static int
+vaultd_leaf(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
+{
+	struct msg_vault_reply	 mr;
+	const struct ca_leaf	*l;
+	struct crypto_secret	*key;
+	struct session		*s;
+	struct iovec		 iov[4];
+	char			 host[CA_HOST_MAX + 1];
+	uint32_t		 certlen, reqid = msg->hdr.reqid;
+	int			 rv;
+
+	if ((rv = vaultd_tls_host(vd, p, msg, NULL, MSG_VAULT_LEAF_REPLY,
+	    host, &s)) != 0)
+		return rv == -1 ? -1 : 0;
+	if ((l = session_leaf(&vd->sessions, s, host)) == NULL)
+		return vaultd_tls_refuse(p, reqid, MSG_VAULT_LEAF_REPLY,
+		    "cannot mint a leaf certificate for %s", host);
+	if ((key = ca_leaf_key_der(l)) == NULL)
+		return vaultd_tls_refuse(p, reqid, MSG_VAULT_LEAF_REPLY,
+		    "cannot serialize the leaf key for %s", host);
+	memset(&mr, 0, sizeof(mr));
+	certlen = l->certlen;
+	iov[0].iov_base = &mr;
+	iov[0].iov_len = sizeof(mr);
+	iov[1].iov_base = &certlen;
+	iov[1].iov_len = sizeof(certlen);
+	iov[2].iov_base = l->cert;
+	iov[2].iov_len = l->certlen;
+	iov[3].iov_base = key->data;
+	iov[3].iov_len = key->len;
+	rv = chan_replyv(&p->chan, reqid, MSG_VAULT_LEAF_REPLY, iov, 4);
+	crypto_secret_free(key);
+	return rv == -1 ? -1 : 0;
+}
+
+/* TICKET_GET {host}: the session's newest ticket for it, or nothing. */
+static int
+vaultd_ticket_get(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
+{
+	const struct crypto_secret	*t;
+	struct session			*s;
+	char				 host[CA_HOST_MAX + 1];
+	int				 rv;
+
+	if ((rv = vaultd_tls_host(vd, p, msg, NULL, MSG_VAULT_TICKET_REPLY,
+	    host, &s)) != 0)
+		return rv == -1 ? -1 : 0;
+	t = session_ticket_get(s, host);
+	return vaultd_reply(p, msg->hdr.reqid, MSG_VAULT_TICKET_REPLY, 0, 0,
+	    t != NULL ? t->data : NULL, t != NULL ? t->len : 0);
+}
+
+/*
+ * TICKET_PUT {host} + a serialized SSL_SESSION: kept for the session this
+ * worker serves, never parsed.  No answer: a put that cannot be kept only
+ * costs a full handshake next time, so it is logged and dropped.
+ */
+static int
+vaultd_ticket_put(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
+{
+	struct msg_reader	 r;
+	struct session		*s;
+	const uint8_t		*der;
+	char			 host[CA_HOST_MAX + 1];
+	size_t			 len;
+	int			 rv;
+
+	if ((rv = vaultd_tls_host(vd, p, msg, &r, 0, host, &s)) == -1)
+		return -1;
+	der = msg_get_rest(&r, &len);
+	if (msg_get_end(&r) == -1 || len == 0 || len > SESSION_TICKET_MAX) {
+		log_warnx("%s: malformed TICKET_PUT; closing its channel",
+		    p->chan.name);
+		return -1;
+	}
+	if (rv == 1)
+		return 0;
+	if (session_ticket_put(&vd->sessions, s, host, der, len) == -1)
+		log_warnx("%s: TICKET_PUT for %s dropped: no room in the "
+		    "secure heap", p->chan.name, host);
+	else
+		log_debug("%s: session %s: ticket kept for %s (%zu bytes, %zu "
+		    "hosts)", p->chan.name, s->id, host, len, s->ntickets);
+	return 0;
+}
+
+/*
+ * Workers are untrusted: anything but a well-formed INJECT, LEAF or
+ * TICKET is a bad frame, which closes that worker's channel and gets it
+ * killed; vaultd goes on serving the others.
  */
 static void
 vaultd_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 {
 	struct vaultd	*vd = ps->arg;
+	int		 rv;
 
-	if (msg->hdr.type == MSG_TEST_ECHO) {
+	switch (msg->hdr.type) {
+	case MSG_TEST_ECHO:
 		vaultd_test_echo(vd, p, msg);
 		return;
+	case MSG_VAULT_LEAF:
+		rv = vaultd_leaf(vd, p, msg);
+		break;
+	case MSG_VAULT_TICKET_GET:
+		rv = vaultd_ticket_get(vd, p, msg);
+		break;
+	case MSG_VAULT_TICKET_PUT:
+		rv = vaultd_ticket_put(vd, p, msg);
+		break;
+	default:
+		rv = vaultd_inject(vd, p, msg);
+		break;
 	}
 	/* A worker that never reads its answers: see proc_peer_read. */
-	if (vaultd_inject(vd, p, msg) == -1)
+	if (rv == -1)
 		proc_bad_frame(ps, p);
 }
 

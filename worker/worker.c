@@ -39,6 +39,7 @@
 #include "msgtypes.h"
 #include "sandbox.h"
 #include "title.h"
+#include "worker/api.h"
 #include "worker/worker.h"
 
 /* The upstream dial and its name lookups (c-ares) need inet. */
@@ -323,7 +324,10 @@ worker(struct worker_ctx *ctx)
 		close(ctx->listen[i]);
 	ctx->nlisten = 0;
 
-	worker_serve(ctx, fd, peer);
+	if (api)
+		api_serve(ctx, fd);
+	else
+		worker_serve(ctx, fd, peer);
 	/*
 	 * _exit, not exit: the atexit handlers, destructors and _dl_fini of
 	 * every library the master mapped would run again in each worker

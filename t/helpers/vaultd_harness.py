@@ -1,6 +1,7 @@
 # vaultd_harness.py: plays master, control and workers for a real vaultd
-# ("aileron service -P vaultd") in the vault tests, before control has
-# sessions and before workers inject.  Message numbers, layouts and the
+# ("aileron service -P vaultd") in the vault tests: sessions (BEGIN's
+# acknowledgement carries the session CA), INJECT, LEAF and the upstream
+# tickets.  Message numbers, layouts and the
 # op, kind and role numbers come from $(BUILD)/msgtypes.json, which
 # t/helpers/msgdump.c prints from lib/msgtypes.h at build time.
 
@@ -32,6 +33,7 @@ SESSION = L["SESSION"]
 REQUEST = L["REQUEST"]
 REPLY = L["REPLY"]
 INJECT = L["INJECT"]
+HOST = struct.Struct("=256s")   # struct msg_vault_host
 
 PROC_CONTROL = M["procs"]["control"]
 KIND = M["kinds"]
@@ -211,6 +213,41 @@ class Vaultd:
             return None
         err, kind = REPLY.unpack_from(r[2])
         return err, r[2][REPLY.size:].decode(errors="replace")
+
+    def leaf(self, pid, host):
+        """LEAF: (0, certificate DER, key DER), or (error, sentence), or
+        None when the channel closed."""
+        w = self.workers[pid]
+        self.reqid += 1
+        w.send("VAULT_LEAF", HOST.pack(cstr(host, 256)), reqid=self.reqid)
+        r = w.recv()
+        if r is None or r[0] != "VAULT_LEAF_REPLY":
+            return None
+        err, _ = REPLY.unpack_from(r[2])
+        body = r[2][REPLY.size:]
+        if err != 0:
+            return err, body.decode(errors="replace")
+        certlen, = struct.unpack_from("=I", body)
+        return 0, body[4:4 + certlen], body[4 + certlen:]
+
+    def ticket_put(self, pid, host, data):
+        """TICKET_PUT: no answer."""
+        self.workers[pid].send("VAULT_TICKET_PUT",
+                               HOST.pack(cstr(host, 256)) + data)
+
+    def ticket_get(self, pid, host):
+        """TICKET_GET: (0, bytes) or (error, sentence), or None."""
+        w = self.workers[pid]
+        self.reqid += 1
+        w.send("VAULT_TICKET_GET", HOST.pack(cstr(host, 256)),
+               reqid=self.reqid)
+        r = w.recv()
+        if r is None or r[0] != "VAULT_TICKET_REPLY":
+            return None
+        err, _ = REPLY.unpack_from(r[2])
+        body = r[2][REPLY.size:]
+        return (err, body) if err == 0 else \
+            (err, body.decode(errors="replace"))
 
     def connect(self, hello=True, version=None):
         """A vault.sock connection, past its HELLO unless told not to."""
