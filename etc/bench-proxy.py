@@ -186,7 +186,7 @@ def start_proxy(d, up):
     try:
         svc.start()
         key_run(svc, ["vault", "init", "--key-fd", "KEYFD", "--kdf-n",
-                      "1024"])
+                      "16384"])
         key_run(svc, ["secret", "add", "bench", "--connector", "bench",
                       "--key-fd", "KEYFD"], (CRED + "\n").encode())
         info = json.loads(key_run(svc, ["session", "start", "--json",
@@ -205,10 +205,10 @@ def verdict(ok):
 
 def derive(r):
     """Per request, connection and MiB, from one run's totals."""
-    n = max(r["requests"], 1)
-    r["up_us"] = r["upstream_cpu"] * 1e6 / n
+    n = r["requests"]
+    r["up_us"] = r["upstream_cpu"] * 1e6 / n if n else None
     if "cpu" in r:
-        r["cpu_us"] = r["cpu"] * 1e6 / n
+        r["cpu_us"] = r["cpu"] * 1e6 / n if n else None
         r["cpu_conn_ms"] = r["cpu"] * 1e3 / max(r["connections"], 1)
         mib = r["mib_s"] * r["seconds"]
         r["cpu_mib_ms"] = r["cpu"] * 1e3 / mib if mib else None
@@ -222,8 +222,9 @@ def line(label, d, p, key, f, target=None, test=None):
     ratio = "%.2f" % (pv / dv) if dv and pv is not None else ""
     mark = ""
     if target is not None:
-        mark = "%s: %s" % (target, "-" if pv is None else
-                           "PASS" if test(pv, dv) else "MISS")
+        # A run without one good request measured nothing.
+        mark = "%s: %s" % (target, "-" if pv is None or not p["requests"]
+                           else "PASS" if test(pv, dv) else "MISS")
     print("%-34s%12s%12s%8s   %s" % (label, fmt(dv, f), fmt(pv, f), ratio,
                                       mark))
 
@@ -256,6 +257,9 @@ def report(direct, proxy, floor_ms, idle_kb):
         else:
             line("  p99 ms", d, p, "p99_ms", "%.2f")
         line("  errors", d, p, "errors", "%d")
+        for how, r in (("direct", d), ("proxy", p)):
+            if r and r["errors"]:
+                print("    first error, %s: %s" % (how, r["first_error"]))
         line("  upstream CPU per request, us", d, p, "up_us", "%.1f")
         if mode == "small":
             line("  service CPU per request, us", d, p, "cpu_us", "%.1f",

@@ -104,11 +104,14 @@ static char		 scratch[65536];
 static unsigned int	*lat;		/* latencies, us */
 static size_t		 nlat, maxlat;
 static unsigned long long nbytes, nerrors, nconns;
+static char		 firsterr[160];	/* what went wrong first */
 
 static long long	now_ns(void);
 static void		cl_usage(void) __attribute__((__noreturn__));
 static void		cl_reset(struct cl_conn *, long long);
-static void		cl_fail(struct cl_conn *, long long);
+static void		cl_fail(struct cl_conn *, long long, const char *,
+			    const char *);
+static const char	*cl_sslerr(void);
 static int		cl_connect(struct cl_conn *, long long);
 static int		cl_want(struct cl_conn *, int);
 static void		cl_run(struct cl_conn *, long long);
@@ -155,11 +158,39 @@ cl_reset(struct cl_conn *c, long long wake)
 	ERR_clear_error();
 }
 
+/*
+ * Count an error and drop the connection, to connect again in a moment.
+ * The first error's reason is kept for the report: why, and detail (the
+ * first line of an answer, an OpenSSL or errno string) if not NULL.
+ */
 static void
-cl_fail(struct cl_conn *c, long long now)
+cl_fail(struct cl_conn *c, long long now, const char *why, const char *detail)
 {
+	size_t	 i;
+
+	if (firsterr[0] == '\0') {
+		snprintf(firsterr, sizeof(firsterr), "%s%s%.*s", why,
+		    detail != NULL ? ": " : "", (int)(detail != NULL ?
+		    strcspn(detail, "\r\n") : 0), detail != NULL ? detail : "");
+		/* It goes into a JSON string as it is. */
+		for (i = 0; firsterr[i] != '\0'; i++)
+			if (firsterr[i] < 0x20 || firsterr[i] > 0x7e ||
+			    firsterr[i] == '"' || firsterr[i] == '\\')
+				firsterr[i] = '?';
+	}
 	nerrors++;
 	cl_reset(c, now + CL_RETRY_NS);
+}
+
+/* What OpenSSL, or the system, says went wrong. */
+static const char *
+cl_sslerr(void)
+{
+	unsigned long	 e;
+
+	if ((e = ERR_peek_error()) != 0)
+		return ERR_reason_error_string(e);
+	return errno != 0 ? strerror(errno) : "connection closed";
 }
 
 /* Start a connection: 0 when it is up, 1 when in progress, -1. */
@@ -192,6 +223,14 @@ cl_want(struct cl_conn *c, int r)
 	case SSL_ERROR_WANT_WRITE:
 		c->events = POLLOUT;
 		return 0;
+	case SSL_ERROR_ZERO_RETURN:
+		errno = 0;
+		return -1;
+	case SSL_ERROR_SYSCALL:
+		/* Without an error queued, the peer closed. */
+		if (errno == EAGAIN)
+			errno = 0;
+		return -1;
 	default:
 		return -1;
 	}
@@ -210,7 +249,7 @@ cl_response(struct cl_conn *c)
 	long long	 len = -1;
 
 	if ((end = memmem(c->in, c->inlen, "\r\n\r\n", 4)) == NULL)
-		return c->inlen == sizeof(c->in) ? -1 : 0;
+		return c->inlen == sizeof(c->in) - 1 ? -1 : 0;
 	c->hlen = end + 4 - c->in;
 	*end = '\0';
 	if (strncmp(c->in, "HTTP/1.1 ", 9) != 0)
@@ -268,7 +307,7 @@ cl_run(struct cl_conn *c, long long now)
 			if (now < c->wake)
 				return;
 			if ((n = cl_connect(c, now)) == -1) {
-				cl_fail(c, now);
+				cl_fail(c, now, "socket", strerror(errno));
 				return;
 			}
 			if (n == 1)
@@ -281,7 +320,7 @@ cl_run(struct cl_conn *c, long long now)
 				return;
 			}
 			if (err != 0) {
-				cl_fail(c, now);
+				cl_fail(c, now, "connect", strerror(err));
 				return;
 			}
 			c->outoff = c->inlen = 0;
@@ -298,7 +337,8 @@ cl_run(struct cl_conn *c, long long now)
 				return;
 			}
 			if (n <= 0) {
-				cl_fail(c, now);
+				cl_fail(c, now, "CONNECT send",
+				    strerror(errno));
 				return;
 			}
 			if ((c->outoff += n) == connlen)
@@ -316,20 +356,23 @@ cl_run(struct cl_conn *c, long long now)
 				return;
 			}
 			if (n <= 0) {
-				cl_fail(c, now);
+				cl_fail(c, now, "CONNECT answer", n == 0 ?
+				    "closed" : strerror(errno));
 				return;
 			}
 			c->inlen += n;
 			c->in[c->inlen] = '\0';
 			if ((p = strstr(c->in, "\r\n\r\n")) == NULL) {
-				if (c->inlen == sizeof(c->in) - 1)
-					cl_fail(c, now);
-				break;
+				if (c->inlen < sizeof(c->in) - 1)
+					break;
+				cl_fail(c, now, "CONNECT answer too long",
+				    NULL);
+				return;
 			}
 			if (p + 4 != c->in + c->inlen || c->inlen < 12 ||
 			    memcmp(c->in, "HTTP/1.", 7) != 0 ||
 			    memcmp(c->in + 8, " 200", 4) != 0) {
-				cl_fail(c, now);
+				cl_fail(c, now, "CONNECT refused", c->in);
 				return;
 			}
  tls:
@@ -337,7 +380,7 @@ cl_run(struct cl_conn *c, long long now)
 			    SSL_set_fd(c->ssl, c->fd) != 1 ||
 			    SSL_set_tlsext_host_name(c->ssl, host) != 1 ||
 			    SSL_set1_host(c->ssl, host) != 1) {
-				cl_fail(c, now);
+				cl_fail(c, now, "SSL_new", cl_sslerr());
 				return;
 			}
 			SSL_set_connect_state(c->ssl);
@@ -346,7 +389,8 @@ cl_run(struct cl_conn *c, long long now)
 		case CL_TLS:
 			if ((n = SSL_do_handshake(c->ssl)) != 1) {
 				if (cl_want(c, n) == -1)
-					cl_fail(c, now);
+					cl_fail(c, now, "handshake",
+					    cl_sslerr());
 				return;
 			}
 			c->state = CL_SEND;
@@ -371,7 +415,8 @@ cl_run(struct cl_conn *c, long long now)
 			}
 			if ((n = SSL_write(c->ssl, p, k)) <= 0) {
 				if (cl_want(c, n) == -1)
-					cl_fail(c, now);
+					cl_fail(c, now, "request",
+					    cl_sslerr());
 				return;
 			}
 			if (c->outoff < reqlen)
@@ -384,15 +429,18 @@ cl_run(struct cl_conn *c, long long now)
 		case CL_RECV:
 			if (c->bodyleft < 0) {
 				n = SSL_read(c->ssl, c->in + c->inlen,
-				    sizeof(c->in) - c->inlen);
+				    sizeof(c->in) - 1 - c->inlen);
 				if (n <= 0) {
 					if (cl_want(c, n) == -1)
-						cl_fail(c, now);
+						cl_fail(c, now, "response",
+						    cl_sslerr());
 					return;
 				}
 				c->inlen += n;
+				c->in[c->inlen] = '\0';
 				if ((n = cl_response(c)) == -1) {
-					cl_fail(c, now);
+					cl_fail(c, now, "bad response head",
+					    c->in);
 					return;
 				}
 				if (n == 0)
@@ -410,7 +458,8 @@ cl_run(struct cl_conn *c, long long now)
 				n = SSL_read(c->ssl, p, k);
 				if (n <= 0) {
 					if (cl_want(c, n) == -1)
-						cl_fail(c, now);
+						cl_fail(c, now, "response body",
+						    cl_sslerr());
 					return;
 				}
 				c->bodyleft -= n;
@@ -424,7 +473,8 @@ cl_run(struct cl_conn *c, long long now)
 				break;
 			/* A whole response. */
 			if (c->status != 200 || !cl_body_ok(c)) {
-				cl_fail(c, now);
+				cl_fail(c, now, "unexpected response",
+				    c->status == 200 ? c->in + c->hlen : c->in);
 				return;
 			}
 			now = now_ns();
@@ -457,7 +507,7 @@ main(int argc, char *argv[])
 	struct cl_conn	*conns;
 	struct pollfd	*pfd;
 	const char	*cafile = NULL, *auth = NULL, *errstr = NULL;
-	char		 target[64];
+	char		 target[64], p50[32], p99[32];
 	unsigned char	 b64[512];
 	char		 cred[256];
 	long long	 t0, end, now, next;
@@ -613,15 +663,19 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	qsort(lat, nlat, sizeof(*lat), cl_cmp);
+	/* No request done, no latency: null, not 0. */
+	snprintf(p50, sizeof(p50), nlat ? "%.3f" : "null",
+	    nlat ? lat[nlat / 2] / 1000.0 : 0.0);
+	snprintf(p99, sizeof(p99), nlat ? "%.3f" : "null",
+	    nlat ? lat[(size_t)(nlat * 0.99)] / 1000.0 : 0.0);
 	printf("{\"mode\": \"%s\", \"conns\": %d, \"proxy\": %s, "
 	    "\"seconds\": %.3f, \"requests\": %zu, \"errors\": %llu, "
-	    "\"connections\": %llu, \"rps\": %.1f, \"p50_ms\": %.3f, "
-	    "\"p99_ms\": %.3f, \"mib_s\": %.2f}\n",
+	    "\"connections\": %llu, \"rps\": %.1f, \"p50_ms\": %s, "
+	    "\"p99_ms\": %s, \"mib_s\": %.2f, \"first_error\": \"%s\"}\n",
 	    mode == CL_SMALL ? "small" : mode == CL_NEW ? "new" :
 	    mode == CL_DOWN ? "down" : "up", nconn,
 	    token != NULL ? "true" : "false", elapsed, nlat, nerrors, nconns,
-	    nlat / elapsed, nlat ? lat[nlat / 2] / 1000.0 : 0.0,
-	    nlat ? lat[(size_t)(nlat * 0.99)] / 1000.0 : 0.0,
-	    nbytes / 1048576.0 / elapsed);
+	    nlat / elapsed, p50, p99,
+	    nbytes / 1048576.0 / elapsed, firsterr);
 	return 0;
 }
