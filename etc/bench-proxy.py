@@ -106,7 +106,7 @@ class PssSampler(threading.Thread):
     def run(self):
         while not self.halt.is_set():
             self.peak = max(self.peak, tree_pss(self.pid))
-            self.halt.wait(0.2)
+            self.halt.wait(0.25)
 
     def stop(self):
         self.halt.set()
@@ -114,8 +114,25 @@ class PssSampler(threading.Thread):
         return self.peak
 
 
+def tree_pids(root):
+    """root and its descendants, from one pass over /proc (bench.tree
+    reads all of /proc once per process: too slow to sample with)."""
+    kids = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            f = bench.stat_fields(int(d))
+            if f is not None:
+                kids.setdefault(int(f[1]), []).append(int(d))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo += kids.get(pid, [])
+    return out
+
+
 def tree_pss(pid):
-    return sum(max(bench.pss_kb(p), 0) for p in bench.tree(pid))
+    return sum(max(bench.pss_kb(p), 0) for p in tree_pids(pid))
 
 
 def client(port, mode, conns, body, secs, ca, token=None, auth=None):
