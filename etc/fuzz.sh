@@ -21,6 +21,9 @@ for target in "$@"; do
 	[ -d "t/fuzz/corpus/$name" ] && seed=t/fuzz/corpus/$name
 	extra=
 	[ "$name" = vaultd ] && extra=-max_len=2048
+	# Long enough to reach the 8 KiB request-line limit.
+	[ "$name" = http ] && extra=-max_len=12288
+	[ "$name" = mask ] && extra=-dict=t/fuzz/mask.dict
 	"$build/$target" -max_total_time="$time" -print_final_stats=1 \
 	    -artifact_prefix="$build/" $extra "$corpus" $seed >"$log" 2>&1 &
 	pid=$!

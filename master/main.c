@@ -68,6 +68,19 @@ service_check(const char *statedir, const char *file)
 	return rv;
 }
 
+/*
+ * Nothing from the environment may steer the service's TLS or its
+ * upstream: no proxy variables (the upstream is the CONNECT authority and
+ * nothing else), no key log, no OpenSSL configuration or CA paths.
+ */
+static const char *const service_unenv[] = {
+	"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
+	"all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY", "ftp_proxy",
+	"SSLKEYLOGFILE", "OPENSSL_CONF", "OPENSSL_MODULES", "OPENSSL_ENGINES",
+	"SSL_CERT_FILE", "SSL_CERT_DIR", "OPENSSL_ia32cap", "CURL_CA_BUNDLE",
+	"RES_OPTIONS", "LOCALDOMAIN", "HOSTALIASES",
+};
+
 int
 main(int argc, char *argv[])
 {
@@ -82,6 +95,8 @@ main(int argc, char *argv[])
 	 * copies aside.
 	 */
 	title_init(argc, argv);
+	for (i = 0; i < sizeof(service_unenv) / sizeof(service_unenv[0]); i++)
+		unsetenv(service_unenv[i]);
 	while ((ch = getopt(argc, argv, "df:nP:s:vX")) != -1) {
 		switch (ch) {
 		case 'd':

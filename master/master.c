@@ -610,6 +610,7 @@ master_reload(struct master *m)
 	m->specs = specs;
 	m->nspecs = nspecs;
 	m->matcher = matcher;
+	tls_prepare(m);
 	if (m->vaultd_peer == NULL || connmap_send(&m->vaultd_peer->chan,
 	    m->specs, m->nspecs) == -1)
 		master_fail(m, "cannot send vaultd the connector map");
@@ -849,6 +850,7 @@ master(const char *statedir, const char *conffile, int foreground,
 	/* The workers' nameservers and /etc/hosts: they can read no file. */
 	if (resolvconf_load(m->conf) == -1)
 		exit(1);
+	tls_prepare(m);
 
 	if ((m->lockfd = state_lock(statedir, &holder)) == -1) {
 		if (errno == EWOULDBLOCK) {

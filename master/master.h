@@ -32,6 +32,7 @@ struct aileron_conf;
 struct sock_fprog;
 struct matcher;
 struct spec;
+struct ssl_ctx_st;
 
 struct worker {
 	TAILQ_ENTRY(worker)	 entry;
@@ -84,6 +85,8 @@ struct master {
 	int			 acks;		/* 1: control, 2: vaultd answered */
 
 	struct sock_fprog	*worker_filter;	/* built once, loaded by each */
+	struct ssl_ctx_st	*tls_server;	/* the agents' leg, no secret */
+	struct ssl_ctx_st	*tls_client;	/* upstream, CA store loaded */
 	struct workers		 workers;
 	int			 nworkers;
 	int			 nidle;
@@ -102,6 +105,9 @@ void	master(const char *statedir, const char *conffile, int foreground,
 void	master_send(struct master *, struct proc_peer *, uint16_t, uint32_t,
 	    int, const void *, size_t);
 extern const char master_promises[];
+
+/* tls.c */
+void	tls_prepare(struct master *);
 
 /* pool.c */
 void	pool_fill(struct master *);

@@ -76,6 +76,10 @@ pool_child(struct master *m, int master_fd, int control_fd, int vaultd_fd)
 	ctx.uid = m->uid;
 	ctx.gid = m->gid;
 	ctx.filter = m->worker_filter;
+	ctx.conf = m->conf;
+	ctx.tls_server = m->tls_server;
+	ctx.tls_client = m->tls_client;
+	ctx.resolve = m->conf->resolve;
 	worker(&ctx);
 }
 

@@ -48,6 +48,6 @@ t.ok(wait_for(lambda: len(svc.by_role()[2]) == 2 and
               workers[0] not in svc.by_role()[2], 10),
      "and the pool is back to prefork 2 without it")
 lport, reply = svc.request()
-t.ok(reply.startswith(b"HTTP/1.1 503 "), "the service keeps serving")
+t.ok(reply.startswith(b"HTTP/1.1 400 "), "the service keeps serving")
 svc.stop()
 t.done()

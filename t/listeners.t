@@ -24,7 +24,7 @@ t.is_(len(addrs), N, "service.json lists %d proxy listeners" % N)
 
 
 answered = [a for a in addrs
-            if svc.request(addr=a)[1].startswith(b"HTTP/1.1 503 ")]
+            if svc.request(addr=a)[1].startswith(b"HTTP/1.1 400 ")]
 t.is_(len(answered), N, "each of the %d listeners answers" % N)
 t.like(svc.log_text(), r"worker\[\d+\]: worker: sandboxed",
        "through sandboxed workers")

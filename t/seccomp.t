@@ -98,7 +98,7 @@ t.ok(wait_for(lambda: len(svc.by_role()[2]) == 2 and
               workers[0] not in svc.by_role()[2], 10),
      "and the pool is back to prefork 2 without it")
 _, reply = svc.request()
-t.ok(reply.startswith(b"HTTP/1.1 503 "),
+t.ok(reply.startswith(b"HTTP/1.1 400 "),
      "and the service answers the next connection")
 t.is_(svc.stop(), 0, "the service stops cleanly after that")
 svc.remove()

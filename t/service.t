@@ -99,8 +99,8 @@ t.ok(wait_for(lambda: [p for p in svc.by_role()[2] if title(p) == want],
 busy.close()
 
 lport, reply = svc.request()
-t.like(reply.decode(errors="replace"), r"^HTTP/1\.1 503 ",
-       "a request is answered (503 until the proxy lands)")
+t.like(reply.decode(errors="replace"), r"^HTTP/1\.1 400 ",
+       "a request is answered (400: the proxy takes CONNECT)")
 t.ok(svc.wait_log(r"worker\[\d+\]: served 127\.0\.0\.1:%d\b" % lport),
      "the worker logs that it served the client")
 

@@ -100,13 +100,10 @@ t.ok(j.get("ca") == os.path.join(sdir, "ca.pem") and
      "ca.pem and bundle.pem, 0644, in sessions/ID, 0755")
 with open(j.get("ca", "/dev/null"), "rb") as f:
     ca = f.read()
-# TODO(integrator): once vaultd answers SESSION_BEGIN with the session CA,
-# drop "ca == b''" here: ca.pem must then always parse.
-p = subprocess.run(["openssl", "x509", "-noout", "-in", j.get("ca", "")],
-                   capture_output=True)
-t.ok(ca == b"" or p.returncode == 0,
-     "ca.pem is the session CA certificate (empty until vaultd sends one)",
-     p.stderr)
+p = subprocess.run(["openssl", "x509", "-noout", "-text", "-in",
+                    j.get("ca", "")], capture_output=True)
+t.ok(p.returncode == 0 and b"CA:TRUE" in p.stdout,
+     "ca.pem is the session CA certificate", p.stderr)
 with open(ROOTS, "rb") as f:
     roots = f.read()
 with open(j.get("bundle", "/dev/null"), "rb") as f:

@@ -30,6 +30,7 @@ GOLDEN = os.environ.get("AILERON_GOLDEN", os.path.join(SRC, "t", "golden"))
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(SRC, "t", "lib"))
 
+from certs import make_certs             # noqa: E402
 from upstream import Upstream            # noqa: E402
 from connect_proxy import ConnectProxy   # noqa: E402
 
@@ -131,34 +132,6 @@ def validate(v, schema, where="$"):
             elif isinstance(extra, dict):
                 errs += validate(item, extra, "%s.%s" % (where, k))
     return errs
-
-
-# ---- certificates ----------------------------------------------------------
-
-def make_certs(tmp, hosts):
-    def ssl(*args):
-        subprocess.run(["openssl"] + list(args), cwd=tmp, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                       timeout=30)
-    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-          "-nodes"]
-    ssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem",
-        "-days", "2", "-subj", "/CN=aileron shims.t test CA",
-        "-addext", "basicConstraints=critical,CA:TRUE",
-        "-addext", "keyUsage=critical,keyCertSign,cRLSign")
-    ssl("req", *ec, "-keyout", "leaf.key", "-out", "leaf.csr",
-        "-subj", "/CN=aileron shims.t upstream")
-    with open(os.path.join(tmp, "leaf.ext"), "w") as f:
-        f.write("basicConstraints=CA:FALSE\n"
-                "keyUsage=critical,digitalSignature\n"
-                "extendedKeyUsage=serverAuth\n"
-                "subjectAltName=" +
-                ",".join("DNS:" + h for h in sorted(hosts)) + "\n")
-    ssl("x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey",
-        "ca.key", "-CAcreateserial", "-out", "leaf.pem", "-days", "2",
-        "-extfile", "leaf.ext")
-    return (os.path.join(tmp, "ca.pem"), os.path.join(tmp, "leaf.pem"),
-            os.path.join(tmp, "leaf.key"))
 
 
 # ---- running shims ---------------------------------------------------------

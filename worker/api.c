@@ -40,6 +40,7 @@
 #include "msg.h"
 #include "msgtypes.h"
 #include "worker/api.h"
+#include "worker/proxy.h"
 #include "worker/worker.h"
 
 #define API_PREFIX	"/v1/sessions"
@@ -67,7 +68,6 @@ static int	api_on_headers(http_parser *);
 static int	api_on_body(http_parser *, const char *, size_t);
 static int	api_on_done(http_parser *);
 static int	api_read(int, http_parser *, struct api_req *);
-static const char *api_reason(int);
 static void	api_send(int, int, const char *, const char *, const char *);
 static void	api_problem(int, int, const char *, const char *);
 static void	api_chan_open(struct worker_ctx *, struct chan *);
@@ -196,39 +196,6 @@ api_read(int fd, http_parser *hp, struct api_req *rq)
 	return 0;
 }
 
-static const char *
-api_reason(int status)
-{
-	switch (status) {
-	case 201:
-		return "Created";
-	case 200:
-		return "OK";
-	case 204:
-		return "No Content";
-	case 400:
-		return "Bad Request";
-	case 403:
-		return "Forbidden";
-	case 404:
-		return "Not Found";
-	case 405:
-		return "Method Not Allowed";
-	case 408:
-		return "Request Timeout";
-	case 413:
-		return "Content Too Large";
-	case 414:
-		return "URI Too Long";
-	case 431:
-		return "Request Header Fields Too Large";
-	case 503:
-		return "Service Unavailable";
-	default:
-		return "Internal Server Error";
-	}
-}
-
 /* One response, then the connection closes; best effort, bounded. */
 static void
 api_send(int fd, int status, const char *ctype, const char *extra,
@@ -249,7 +216,7 @@ api_send(int fd, int status, const char *ctype, const char *extra,
 	    "Content-Length: %zu\r\n"
 	    "Cache-Control: no-store\r\n"
 	    "%s"
-	    "Connection: close\r\n\r\n", status, api_reason(status),
+	    "Connection: close\r\n\r\n", status, problem_title(status),
 	    ctype != NULL ? "Content-Type: " : "", ctype != NULL ? ctype : "",
 	    ctype != NULL ? "\r\n" : "", blen, extra != NULL ? extra : "");
 	if (hlen < 0 || (size_t)hlen >= sizeof(head))
@@ -629,18 +596,13 @@ api_serve(struct worker_ctx *ctx, int fd)
 		close(fd);
 		return;
 	}
-	/*
-	 * Jansson would seed its hashes from /dev/urandom on first use, and
-	 * a worker may not open files: seed it from getrandom(2) instead.
-	 */
-	json_object_seed(arc4random() | 1);
 	memset(&rq, 0, sizeof(rq));
 	http_parser_init(&hp, HTTP_REQUEST);
 	hp.data = &rq;
 	if ((status = api_read(fd, &hp, &rq)) != 0) {
 		if (status > 0)
 			api_problem(fd, status, "aileron:bad-request",
-			    api_reason(status));
+			    problem_title(status));
 		log_info("api: uid %u: request refused (%d)", cred.uid,
 		    status);
 		goto done;

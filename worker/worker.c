@@ -13,9 +13,9 @@
  * worker drops its privileges before it accepts, serves exactly one
  * connection, and exits; the master forks a replacement.
  *
- * Until the proxy lands, a worker reads the request head (bounded in size
- * and time), logs that it served the peer, and answers 503, so that the
- * pool can be observed and tested.
+ * The connection itself is conn.c's (the proxy) or api.c's (the
+ * management API); here are the pool's side of it and, in test mode, the
+ * tests' hooks.
  */
 
 #include <sys/types.h>
@@ -34,6 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "log.h"
 #include "msg.h"
 #include "msgtypes.h"
@@ -41,9 +43,10 @@
 #include "title.h"
 #include "worker/api.h"
 #include "worker/worker.h"
+#include "worker/proxy.h"
 
-/* The upstream dial and its name lookups (c-ares) need inet. */
-const char	 worker_promises[] = "stdio inet";
+/* The upstream dial needs inet, its name lookups dns. */
+const char	 worker_promises[] = "stdio inet dns";
 
 static volatile sig_atomic_t	 worker_quit;
 
@@ -52,6 +55,7 @@ static int	worker_accept(struct worker_ctx *, char *, size_t, int *);
 static void	worker_peername(int, const struct sockaddr_storage *,
 		    char *, size_t);
 static void	worker_serve(struct worker_ctx *, int, const char *);
+static int	worker_testpeek(int);
 static int	worker_read_head(int, char *, size_t, size_t *);
 static void	worker_reply(int, const char *, const char *);
 
@@ -237,8 +241,7 @@ worker_serve(struct worker_ctx *ctx, int fd, const char *peer)
 				worker_testhook_bad(ctx, head);
 			break;
 		}
-		log_info("served %s", peer);
-		worker_reply(fd, "503 Service Unavailable", NULL);
+		worker_reply(fd, "404 Not Found", NULL);
 		break;
 	case -2:
 		log_warnx("%s: no request head within %d s; closing", peer,
@@ -259,6 +262,31 @@ worker_serve(struct worker_ctx *ctx, int fd, const char *peer)
 	/* Test mode: wait to be killed for the bad frame just sent. */
 	if (linger)
 		sleep(5);
+}
+
+/*
+ * Test mode: is this connection one of the tests' hooks (GET
+ * /.aileron-test/...)?  Peeks, so the proxy reads the same bytes.
+ */
+static int
+worker_testpeek(int fd)
+{
+	static const char	 prefix[] = "GET /.aileron-test/";
+	char			 buf[sizeof(prefix)];
+	ssize_t			 n;
+	int			 i;
+
+	for (i = 0; i < 100; i++) {
+		n = recv(fd, buf, sizeof(prefix) - 1, MSG_PEEK);
+		if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR))
+			return 0;
+		if (n > 0 && memcmp(buf, prefix, n) != 0)
+			return 0;
+		if (n == sizeof(prefix) - 1)
+			return 1;
+		poll(&(struct pollfd){ fd, POLLIN, 0 }, 1, 100);
+	}
+	return 0;
 }
 
 void
@@ -297,6 +325,12 @@ worker(struct worker_ctx *ctx)
 	ctx->control_fd = keep[i++];
 	ctx->vaultd_fd = keep[i++];
 	ctx->devnull = -1;
+	/*
+	 * Jansson would seed its hashes from /dev/urandom on first use, which
+	 * the sandbox forbids: seed it from getrandom(2), unless the master
+	 * already did.
+	 */
+	json_object_seed(arc4random() | 1);
 	title_set("worker (idle)");
 
 	memset(&sa, 0, sizeof(sa));
@@ -326,8 +360,11 @@ worker(struct worker_ctx *ctx)
 
 	if (api)
 		api_serve(ctx, fd);
-	else
+	else if (msg_testmode && worker_testpeek(fd))
 		worker_serve(ctx, fd, peer);
+	else
+		conn_serve(ctx, fd, peer);
+	log_info("served %s", peer);
 	/*
 	 * _exit, not exit: the atexit handlers, destructors and _dl_fini of
 	 * every library the master mapped would run again in each worker

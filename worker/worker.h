@@ -17,6 +17,10 @@
 
 struct matcher;
 struct sock_fprog;
+struct aileron_conf;
+struct resolve_conf;
+struct ssl_ctx_st;
+struct ssl_st;
 
 #define WORKER_MAX_LISTENERS	65	/* as MASTER_MAX_LISTENERS */
 #define WORKER_HEAD_MAX		(16 * 1024)	/* request head bytes */
@@ -37,6 +41,10 @@ struct worker_ctx {
 	uid_t		 uid;
 	gid_t		 gid;
 	const struct sock_fprog *filter; /* worker_promises, compiled once */
+	const struct aileron_conf *conf;	/* the master's, inherited */
+	struct ssl_ctx_st *tls_server;	/* the agent's leg; no certificate */
+	struct ssl_ctx_st *tls_client;	/* upstream: CA store loaded */
+	const struct resolve_conf *resolve;	/* nameservers, hosts, pins */
 };
 
 void	worker(struct worker_ctx *) __attribute__((__noreturn__));

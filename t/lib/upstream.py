@@ -11,9 +11,9 @@ answers with whatever response the test queued (else 200 {"ok": true})."""
 
 import http.server
 import json
-import socket
-import ssl
 import threading
+
+from tlsserver import TLSServer
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -49,36 +49,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _any
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address):
-        # Clients that refuse our certificate are part of the tests.
-        pass
-
-    def get_request(self):
-        # Handshake in the handler's thread, so one stuck client cannot
-        # stall the accept loop.
-        sock, addr = self.socket.accept()
-        sock.settimeout(10)
-        return (self.upstream.ctx.wrap_socket(
-            sock, server_side=True, do_handshake_on_connect=False), addr)
-
-
 class Upstream:
     def __init__(self, certfile, keyfile):
-        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.ctx.load_cert_chain(certfile, keyfile)
         self.lock = threading.Lock()
         self.requests = []
         self.queue = []
-        self.server = _Server(("127.0.0.1", 0), _Handler)
-        self.server.upstream = self
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever,
-                                       kwargs={"poll_interval": 0.1},
-                                       daemon=True)
-        self.thread.start()
+        self.server = TLSServer(_Handler, certfile, keyfile, self)
+        self.port = self.server.port
 
     def respond(self, status, body, headers=None):
         if not isinstance(body, bytes):
@@ -93,5 +70,4 @@ class Upstream:
         return r
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.close()

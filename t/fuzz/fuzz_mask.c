@@ -1,0 +1,170 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * fuzz_mask.c: libFuzzer target for the response masker.  The first byte
+ * gives the secret's length, the second how the body is cut into pieces,
+ * the third which encoding of the secret to put into the body and the
+ * fourth where; then come the secret and the body.  Whatever the input,
+ * the output is as long as the body, differs from it only by '*' bytes,
+ * equals the body masked whole by mask_line, and holds neither the secret
+ * nor its fully percent-encoded or \u00XX-escaped form nor (when it has
+ * no partial character) its base64.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "worker/mask.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+#define SECRET_MAX	48
+#define BODY_MAX	(64 * 1024)
+
+/* Every byte as %XX (or %xx), or as \u00XX in JSON if it is ASCII. */
+static size_t
+enc_pct(const uint8_t *in, size_t len, int json, int lower, char *out)
+{
+	const char	*h = lower ? "0123456789abcdef" : "0123456789ABCDEF";
+	size_t		 i, o = 0;
+
+	for (i = 0; i < len; i++) {
+		if (json && in[i] >= 0x80) {
+			out[o++] = in[i];
+			continue;
+		}
+		if (json) {
+			memcpy(out + o, "\\u00", 4);
+			o += 4;
+		} else
+			out[o++] = '%';
+		out[o++] = h[in[i] >> 4];
+		out[o++] = h[in[i] & 15];
+	}
+	return o;
+}
+
+/*
+ * what must not be in out, except, for a JSON form, after an odd run of
+ * backslashes, which makes its first backslash an escaped one.
+ */
+static void
+check_absent(const char *out, size_t len, const char *what, size_t wl,
+    int json)
+{
+	const char	*p = out, *q;
+	size_t		 bs;
+
+	while (wl > 0 && (q = memmem(p, len - (p - out), what, wl)) != NULL) {
+		for (bs = 0; q - bs > out && q[-1 - (ptrdiff_t)bs] == '\\';
+		    bs++)
+			;
+		if (!json || bs % 2 == 0) {
+			fprintf(stderr, "fuzz_mask: '%.*s' passed unmasked\n",
+			    (int)wl, what);
+			abort();
+		}
+		p = q + 1;
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char	 body[BODY_MAX + 6 * SECRET_MAX], out[sizeof(body) +
+			    6 * SECRET_MAX], whole[sizeof(body)];
+	uint8_t		 secret[SECRET_MAX];
+	char		 form[6 * SECRET_MAX + 1];
+	struct mask	*m;
+	size_t		 sl, bl, fl = 0, at, i, o, k;
+	uint32_t	 r;
+	int		 kind;
+
+	if (size < 4)
+		return 0;
+	sl = 1 + data[0] % SECRET_MAX;
+	r = data[1] | 1;
+	kind = data[2] % 7;
+	if (size < 4 + sl)
+		return 0;
+	for (i = 0; i < sl; i++) {
+		secret[i] = data[4 + i];
+		/* No line end (refused) and no '*' (masking would make it). */
+		if (secret[i] == '\r' || secret[i] == '\n' || secret[i] == '*')
+			secret[i] = 'x';
+	}
+	bl = size - 4 - sl;
+	if (bl > BODY_MAX)
+		bl = BODY_MAX;
+
+	/* The body, with one encoding of the secret put in somewhere. */
+	if (kind == 1) {
+		memcpy(form, secret, sl);
+		fl = sl;
+	} else if (kind == 2 || kind == 3)
+		fl = enc_pct(secret, sl, 0, kind == 3, form);
+	else if (kind == 5)
+		fl = enc_pct(secret, sl, 1, 0, form);
+	else if (kind == 4)
+		fl = EVP_EncodeBlock((unsigned char *)form, secret, sl);
+	at = bl == 0 ? 0 : data[3] % (bl + 1);
+	memcpy(body, data + 4 + sl, at);
+	memcpy(body + at, form, fl);
+	memcpy(body + at + fl, data + 4 + sl + at, bl - at);
+	bl += fl;
+
+	if ((m = mask_new()) == NULL)
+		abort();
+	if (mask_add(m, (const char *)secret, sl) == -1)
+		abort();
+	for (i = o = 0; i < bl; i += k) {
+		r = r * 1103515245 + 12345;
+		k = 1 + (r >> 16) % 97;
+		if (k > bl - i)
+			k = bl - i;
+		if (mask_bound(m, k) > sizeof(out) - o)
+			abort();
+		o += mask_feed(m, body + i, k, out + o, sizeof(out) - o);
+	}
+	o += mask_flush(m, out + o, sizeof(out) - o);
+	if (o != bl) {
+		fprintf(stderr, "fuzz_mask: %zu bytes in, %zu out\n", bl, o);
+		abort();
+	}
+	for (i = 0; i < bl; i++)
+		if (out[i] != body[i] && out[i] != '*')
+			abort();
+	memcpy(whole, body, bl);
+	mask_line(m, whole, bl);
+	if (memcmp(whole, out, bl) != 0) {
+		fprintf(stderr, "fuzz_mask: the stream and mask_line differ\n");
+		abort();
+	}
+	mask_free(m);
+
+	check_absent(out, bl, (const char *)secret, sl, 0);
+	fl = enc_pct(secret, sl, 0, 0, form);
+	check_absent(out, bl, form, fl, 0);
+	fl = enc_pct(secret, sl, 0, 1, form);
+	check_absent(out, bl, form, fl, 0);
+	fl = enc_pct(secret, sl, 1, 1, form);
+	check_absent(out, bl, form, fl, 1);
+	if (sl % 3 == 0 && sl >= 3) {
+		fl = EVP_EncodeBlock((unsigned char *)form, secret, sl);
+		check_absent(out, bl, form, fl, 0);
+	}
+	return 0;
+}

@@ -1,0 +1,193 @@
+# Copyright (c) 2026 The aileron authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+
+"""echo_upstream.py: the proxy tests' TLS upstream (HTTP/1.1, keep-alive).
+It records every request head and answers by path: /echo (what it got, as
+JSON), /leak (the Authorization it got, in headers, JSON, base64 and
+URL-encoded), /redirect, /sse (an event, a pause, an event), /big?n=N (N
+bytes, chunked), /upload (the sha256 of the body, chunked or not), /gzip,
+/br, /cookie, /slow (one byte a second), /hang (no answer for a while);
+any other path is echoed like /echo.  Every answer is kept alive unless the client closes."""
+
+import base64
+import gzip
+import hashlib
+import http.server
+import json
+import threading
+import time
+import urllib.parse
+
+from tlsserver import TLSServer
+
+
+def pattern(n):
+    """n bytes of a fixed pattern, the same for the test and the server."""
+    block = hashlib.sha256(b"aileron").digest() * 2048    # 64 KiB
+    out = bytearray()
+    while len(out) < n:
+        out += block[:n - len(out)]
+    return bytes(out)
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    timeout = 30
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def _body(self):
+        """The request body, de-chunked; fed to the hash as it arrives."""
+        h = hashlib.sha256()
+        n = 0
+        if "chunked" in (self.headers.get("Transfer-Encoding") or ""):
+            while True:
+                line = self.rfile.readline(1024)
+                size = int(line.split(b";")[0].strip(), 16)
+                if size == 0:
+                    while self.rfile.readline(1024) not in (b"\r\n", b""):
+                        pass
+                    break
+                left = size
+                while left:
+                    b = self.rfile.read(min(left, 1 << 16))
+                    h.update(b)
+                    n += len(b)
+                    left -= len(b)
+                self.rfile.readline(16)
+        else:
+            left = int(self.headers.get("Content-Length") or 0)
+            while left:
+                b = self.rfile.read(min(left, 1 << 16))
+                if not b:
+                    break
+                h.update(b)
+                n += len(b)
+                left -= len(b)
+        return n, h.hexdigest()
+
+    def _send(self, status, body, headers=()):
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _chunk(self, data):
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def _any(self):
+        up = self.server.upstream
+        n, digest = self._body()
+        headers = {}
+        for k, v in self.headers.items():
+            headers.setdefault(k.lower(), []).append(v)
+        with up.lock:
+            up.requests.append({"method": self.command, "path": self.path,
+                                "headers": headers, "body_len": n,
+                                "body_sha256": digest})
+        url = urllib.parse.urlsplit(self.path)
+        q = urllib.parse.parse_qs(url.query)
+        auth = self.headers.get("Authorization") or ""
+        if url.path == "/echo":
+            self._send(200, json.dumps({
+                "method": self.command, "path": self.path,
+                "headers": headers, "body_len": n,
+                "body_sha256": digest}).encode(),
+                [("Content-Type", "application/json")])
+        elif url.path == "/leak":
+            value = auth.split(" ", 1)[-1]
+            self._send(200, json.dumps({
+                "auth": auth, "value": value,
+                "b64": base64.b64encode(value.encode()).decode(),
+                "b64_offset1": base64.b64encode(
+                    b"x" + value.encode()).decode(),
+                "url": urllib.parse.quote(auth)}).encode(),
+                [("Content-Type", "application/json"),
+                 ("X-Echo-Authorization", auth),
+                 ("X-Echo-Value", value)])
+        elif url.path == "/redirect":
+            self._send(302, b"moved\n",
+                       [("Location", "https://elsewhere.test/landing")])
+        elif url.path == "/sse":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self._chunk(b"event: one\ndata: first\n\n")
+            time.sleep(float(q.get("pause", ["2"])[0]))
+            self._chunk(b"event: two\ndata: second " + auth.encode() +
+                        b"\n\n")
+            self._chunk(b"")
+        elif url.path == "/big":
+            size = int(q.get("n", ["1048576"])[0])
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            data = pattern(min(size, 1 << 20))
+            left = size
+            while left:
+                k = min(left, len(data))
+                self.wfile.write(b"%x\r\n" % k + data[:k] + b"\r\n")
+                left -= k
+            self._chunk(b"")
+        elif url.path == "/upload":
+            self._send(200, json.dumps({"body_len": n,
+                                        "body_sha256": digest}).encode(),
+                       [("Content-Type", "application/json")])
+        elif url.path == "/gzip":
+            self._send(200, gzip.compress(json.dumps({
+                "auth": auth}).encode()),
+                [("Content-Type", "application/json"),
+                 ("Content-Encoding", "gzip")])
+        elif url.path == "/br":
+            self._send(200, b"\x0b\x02\x80not really brotli",
+                       [("Content-Encoding", "br")])
+        elif url.path == "/slow":
+            # A head, then one byte a second: a dribbling upstream.
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            for _ in range(100):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(1)
+        elif url.path == "/hang":
+            time.sleep(float(q.get("secs", ["10"])[0]))
+            self._send(200, b"late\n")
+        elif url.path == "/cookie":
+            self._send(200, b"{}", [("Set-Cookie", "sid=upstream; Secure"),
+                                    ("Content-Type", "application/json")])
+        else:
+            self._send(200, json.dumps({
+                "method": self.command, "path": self.path,
+                "headers": headers, "body_len": n}).encode(),
+                [("Content-Type", "application/json")])
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _any
+
+
+class EchoUpstream:
+    def __init__(self, certfile, keyfile):
+        self.lock = threading.Lock()
+        self.requests = []
+        self.server = TLSServer(_Handler, certfile, keyfile, self, 30)
+        self.port = self.server.port
+
+    def take(self):
+        with self.lock:
+            r, self.requests = self.requests, []
+        return r
+
+    def close(self):
+        self.server.close()

@@ -1,0 +1,584 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * mask.c: tests for the response masker.  Each encoded form of a secret
+ * is built here by an encoder of the test's own and masked whole, fed at
+ * once, a byte at a time and split at every point; text that cannot begin
+ * a secret must come out at once.  The masker's source is included so
+ * that the test can look at its memory after mask_wipe.
+ */
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "worker/mask.c"
+#include "tap.h"
+
+#define BIG	(64 * 1024)
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
+static char	 outbuf[4 * BIG];
+
+static const char hexu[] = "0123456789ABCDEF";
+static const char hexl[] = "0123456789abcdef";
+
+/* Splits: 0 whole, 1 a byte at a time, 2 in two at *at. */
+enum { FEED_WHOLE, FEED_BYTES, FEED_SPLIT };
+
+/* Feeds in through m as told and returns what came out (in outbuf). */
+static size_t
+feed(struct mask *m, const char *in, size_t len, int how, size_t at)
+{
+	size_t	 o = 0, i;
+
+	switch (how) {
+	case FEED_WHOLE:
+		o += mask_feed(m, in, len, outbuf + o, mask_bound(m, len));
+		break;
+	case FEED_BYTES:
+		for (i = 0; i < len; i++)
+			o += mask_feed(m, in + i, 1, outbuf + o,
+			    mask_bound(m, 1));
+		break;
+	case FEED_SPLIT:
+		o += mask_feed(m, in, at, outbuf + o, mask_bound(m, at));
+		o += mask_feed(m, in + at, len - at, outbuf + o,
+		    mask_bound(m, len - at));
+		break;
+	}
+	o += mask_flush(m, outbuf + o, mask_held(m));
+	return o;
+}
+
+/*
+ * Whether in comes out as want whole, a byte at a time and split at
+ * every point (every step-th point for long inputs).
+ */
+static int
+check_all(struct mask *m, const char *in, size_t len, const char *want,
+    size_t step, const char *what)
+{
+	size_t	 o, at;
+	int	 good = 1;
+
+	o = feed(m, in, len, FEED_WHOLE, 0);
+	if (o != len || memcmp(outbuf, want, len) != 0) {
+		diag("%s: whole: got '%.*s'", what, (int)o, outbuf);
+		good = 0;
+	}
+	o = feed(m, in, len, FEED_BYTES, 0);
+	if (o != len || memcmp(outbuf, want, len) != 0) {
+		diag("%s: bytes: got '%.*s'", what, (int)o, outbuf);
+		good = 0;
+	}
+	for (at = 0; at <= len && good; at += step) {
+		o = feed(m, in, len, FEED_SPLIT, at);
+		if (o != len || memcmp(outbuf, want, len) != 0) {
+			diag("%s: split at %zu: got '%.*s'", what, at, (int)o,
+			    outbuf);
+			good = 0;
+		}
+	}
+	return ok(good, "%s", what);
+}
+
+/* Standard base64 with padding, or the URL-safe alphabet. */
+static size_t
+b64(const uint8_t *in, size_t len, int url, char *out)
+{
+	const char	*a = url ? b64_url : b64_std;
+	size_t		 i, o = 0;
+	uint32_t	 v;
+
+	for (i = 0; i < len; i += 3) {
+		v = (uint32_t)in[i] << 16;
+		if (i + 1 < len)
+			v |= (uint32_t)in[i + 1] << 8;
+		if (i + 2 < len)
+			v |= in[i + 2];
+		out[o++] = a[v >> 18 & 63];
+		out[o++] = a[v >> 12 & 63];
+		out[o++] = i + 1 < len ? a[v >> 6 & 63] : '=';
+		out[o++] = i + 2 < len ? a[v & 63] : '=';
+	}
+	return o;
+}
+
+/*
+ * The secret inside base64 data at byte offset off: the encoded text,
+ * and the same with '*' wherever the encoding does not depend on the
+ * neighbours (found by encoding with all-zero and all-one neighbours).
+ */
+static size_t
+b64_case(const char *s, size_t n, size_t off, size_t after, int url,
+    char *in, char *want)
+{
+	static uint8_t	 d[3 * BIG];
+	static char	 e0[4 * BIG], e1[4 * BIG];
+	size_t		 len, i, dl = off + n + after;
+
+	memset(d, 0, dl);
+	memcpy(d + off, s, n);
+	b64(d, dl, url, e0);
+	memset(d, 0xff, dl);
+	memcpy(d + off, s, n);
+	b64(d, dl, url, e1);
+	for (i = 0; i < dl; i++)
+		d[i] = "neighbours"[i % 10];
+	memcpy(d + off, s, n);
+	len = b64(d, dl, url, in);
+	for (i = 0; i < len; i++)
+		want[i] = e0[i] == e1[i] && in[i] != '=' ? '*' : in[i];
+	return len;
+}
+
+/*
+ * Percent-encodes s: style 0 all upper, 1 all lower, 2 minimal upper with
+ * '+' for space, 3 minimal lower, 4 alternating encoded and not; or puts
+ * it in a JSON string: 5 with "\/" and \u00xx for all but letters and
+ * digits, 6 with \u00XX for every ASCII byte.
+ */
+static size_t
+url_enc(const char *s, size_t n, int style, char *out)
+{
+	size_t		 i, o = 0;
+	uint8_t		 c;
+	int		 keep;
+	const char	*h = (style == 1 || style == 3 || style == 5) ?
+			    hexl : hexu;
+
+	for (i = 0; i < n; i++) {
+		c = s[i];
+		keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~';
+		if (style == 4)
+			keep = (i % 2 == 0) && c != '%' && c != '+' &&
+			    c != '\\';
+		if (style >= 5 && (c >= 0x80 || (style == 5 && keep &&
+		    c != '-' && c != '.' && c != '_' && c != '~')))
+			out[o++] = c;
+		else if (style == 5 && c == '/') {
+			out[o++] = '\\';
+			out[o++] = '/';
+		} else if (style >= 5) {
+			o += snprintf(out + o, 7, "\\u00%c%c",
+			    h[c >> 4], h[c & 15]);
+		} else if (style == 2 && c == ' ')
+			out[o++] = '+';
+		else if ((style == 2 || style == 3 || style == 4) && keep)
+			out[o++] = c;
+		else {
+			out[o++] = '%';
+			out[o++] = h[c >> 4];
+			out[o++] = h[c & 15];
+		}
+	}
+	return o;
+}
+
+/* pfx + form + sfx in, pfx + stars + sfx wanted; returns the length. */
+static size_t
+wrap(const char *form, size_t fl, const char *formwant, char *in, char *want)
+{
+	static const char pfx[] = "{\"echo\": \"";
+	static const char sfx[] = "\", \"ok\": true}\n";
+	size_t	 pl = sizeof(pfx) - 1, sl = sizeof(sfx) - 1;
+
+	memcpy(in, pfx, pl);
+	memcpy(in + pl, form, fl);
+	memcpy(in + pl + fl, sfx, sl);
+	memcpy(want, pfx, pl);
+	if (formwant != NULL)
+		memcpy(want + pl, formwant, fl);
+	else
+		memset(want + pl, '*', fl);
+	memcpy(want + pl + fl, sfx, sl);
+	return pl + fl + sl;
+}
+
+/* Every form of one secret, each masked whole however it is fed. */
+static void
+test_forms(const char *s, size_t n, const char *name)
+{
+	static char	 form[4 * BIG], fwant[4 * BIG], in[5 * BIG],
+			 want[5 * BIG];
+	struct mask	*m;
+	size_t		 fl, len, step, off, before;
+	int		 style, url;
+	char		 what[128];
+
+	if ((m = mask_new()) == NULL || mask_add(m, s, n) == -1) {
+		ok(0, "%s: mask_add", name);
+		return;
+	}
+	step = n > 64 ? 97 : 1;
+	len = wrap(s, n, NULL, in, want);
+	snprintf(what, sizeof(what), "%s: plain", name);
+	before = mask_count(m);
+	check_all(m, in, len, want, step, what);
+	if (step == 1)
+		is((long long)(mask_count(m) - before), (long long)(len + 3),
+		    "%s: plain counted once per feed", name);
+
+	for (style = 0; style < 7; style++) {
+		fl = url_enc(s, n, style, form);
+		len = wrap(form, fl, NULL, in, want);
+		snprintf(what, sizeof(what), "%s: %s, style %d", name,
+		    style < 5 ? "URL-encoded" : "JSON-escaped", style);
+		check_all(m, in, len, want, step, what);
+	}
+	if (n < 4)
+		goto done;
+	for (url = 0; url < 2; url++) {
+		for (off = 0; off < 3; off++) {
+			fl = b64_case(s, n, off + 3, 4, url, form, fwant);
+			len = wrap(form, fl, fwant, in, want);
+			snprintf(what, sizeof(what), "%s: base64%s at %zu",
+			    name, url ? " (URL-safe)" : "", off);
+			check_all(m, in, len, want, step, what);
+			/* At the very start and end of the data, too. */
+			fl = b64_case(s, n, off, 0, url, form, fwant);
+			len = wrap(form, fl, fwant, in, want);
+			snprintf(what, sizeof(what),
+			    "%s: base64%s alone at %zu", name,
+			    url ? " (URL-safe)" : "", off);
+			check_all(m, in, len, want, step, what);
+		}
+	}
+ done:
+	mask_free(m);
+}
+
+/*
+ * Text that cannot begin a secret comes out at once; a line end releases.
+ * Each step feeds in and expects out (what comes out at once) and the
+ * bytes held after it.
+ */
+static void
+test_release(void)
+{
+	static const struct {
+		const char	*in;
+		const char	*out;
+		size_t		 held;
+		const char	*what;
+	} steps[] = {
+		{ "data: {\"text\": \"hi\"}", "data: {\"text\": \"hi\"}", 0,
+		  "text that cannot begin a secret comes out whole" },
+		{ "data: sk-abc1", "data: ", 7,
+		  "the start of a secret is held back, exactly" },
+		{ "23X", "", 10, "more of it: still nothing out" },
+		{ "\n\n", "sk-abc123X\n\n", 0,
+		  "a line end releases the tail, unmasked: it was no secret" },
+		{ "x\r", "x\r", 0, "a CR releases too" },
+		{ "a%", "a", 1, "a '%' may begin an escape: held" },
+		{ "4", "", 2, "'%4' too" },
+		{ "g", "%4g", 0, "'%4g' is no escape: released" },
+		{ "b\\u00", "b", 4, "a JSON escape begun: held" },
+		{ "7", "", 5, "'\\u007' too" },
+		{ "!", "\\u007!", 0, "'\\u007!' is no escape: released" },
+		{ "sk-abc123XYZ tail", "************ tail", 0,
+		  "a whole secret with text after it comes out masked" },
+		{ "sk-abc123X", "", 10, "the start of one again" },
+	};
+	struct mask	*m;
+	char		 out[256];
+	size_t		 o, i;
+
+	m = mask_new();
+	o = mask_feed(m, "50%", 3, out, sizeof(out));
+	ok(o == 3 && mask_held(m) == 0,
+	    "with no secret, not even a '%' is held");
+	mask_add(m, "sk-abc123XYZ", 12);
+	for (i = 0; i < nitems(steps); i++) {
+		o = mask_feed(m, steps[i].in, strlen(steps[i].in), out,
+		    sizeof(out));
+		ok(o == strlen(steps[i].out) &&
+		    memcmp(out, steps[i].out, o) == 0 &&
+		    mask_held(m) == steps[i].held, "%s", steps[i].what);
+	}
+	o = mask_flush(m, out, sizeof(out));
+	ok(o == 10 && memcmp(out, "sk-abc123X", 10) == 0,
+	    "flush releases a held tail unmasked");
+	mask_free(m);
+}
+
+/* Secrets that are prefixes of each other, several at once, a 1-byte one. */
+static void
+test_several(void)
+{
+	struct mask	*m;
+	char		 buf[128];
+	const char	*in, *want;
+
+	m = mask_new();
+	ok(mask_add(m, "abcdef", 6) == 0 && mask_add(m, "abcdefghij", 10) == 0,
+	    "two secrets, one a prefix of the other");
+	in = "xxabcdefghijyy abcdefzz abcdefgh abcdeabcdefghij";
+	want = "xx**********yy ******zz ******gh abcde**********";
+	check_all(m, in, strlen(in), want, 1, "prefixes: the longest wins");
+	ok(mask_add(m, "user", 4) == 0 && mask_add(m, "p@ss word", 9) == 0,
+	    "four secrets");
+	in = "user=user&pass=p%40ss+word&b=cEBzcyB3b3Jk";
+	want = "****=****&pass=***********&b=************";
+	check_all(m, in, strlen(in), want, 1, "four at once");
+	mask_free(m);
+
+	m = mask_new();
+	mask_add(m, "Q", 1);
+	in = "aQbQQ%51%71+Q";
+	want = "a*b*****%71+*";
+	check_all(m, in, strlen(in), want, 1, "a 1-byte secret");
+	strlcpy(buf, "Bearer QQ", sizeof(buf));
+	is(mask_line(m, buf, strlen(buf)), 2, "mask_line counts two");
+	is_str(buf, "Bearer **", "mask_line masks in place");
+	mask_free(m);
+
+	m = mask_new();
+	ok(mask_add(m, "a\r\nb", 4) == -1, "a secret with a line end: refused");
+	ok(mask_add(m, "", 0) == -1, "an empty secret: refused");
+	mask_add(m, "abc", 3);
+	mask_feed(m, "ab", 2, buf, sizeof(buf));
+	ok(mask_add(m, "def", 3) == -1, "no mask_add while bytes are held");
+	mask_flush(m, buf, sizeof(buf));
+	ok(mask_add(m, "def", 3) == 0, "after the flush, yes");
+	mask_free(m);
+}
+
+/* What a header value gives away: its credential alone, Basic's parts. */
+static void
+test_credential(void)
+{
+	static const struct {
+		const char	*value;
+		const char	*in;
+		const char	*want;
+	} rows[] = {
+		{ "Bearer sk-abc123def456",
+		  "{\"token\": \"sk-abc123def456\", "
+		  "\"h\": \"Bearer sk-abc123def456\"}",
+		  "{\"token\": \"***************\", "
+		  "\"h\": \"**********************\"}" },
+		/* x-access-token:ghp_abcdefghij0123456789 */
+		{ "Basic eC1hY2Nlc3MtdG9rZW46Z2hwX2FiY2RlZmdoaWowMTIzNDU2Nzg5",
+		  "user x-access-token, pass ghp_abcdefghij0123456789, "
+		  "both x-access-token:ghp_abcdefghij0123456789",
+		  "user x-access-token, pass ************************, "
+		  "both ***************************************" },
+		/* sk_live_0123456789abcdef: (the key as the user) */
+		{ "basic c2tfbGl2ZV8wMTIzNDU2Nzg5YWJjZGVmOg==",
+		  "key sk_live_0123456789abcdef; b64 "
+		  "c2tfbGl2ZV8wMTIzNDU2Nzg5YWJjZGVmOg==",
+		  "key ************************; b64 "
+		  "************************************" },
+		{ "abc def", "abc def, def, abc", "*******, ***, abc" },
+		{ "sk-bare-key-0123", "got sk-bare-key-0123",
+		  "got ****************" },
+	};
+	struct mask	*m;
+	char		 buf[256];
+	size_t		 i;
+
+	for (i = 0; i < nitems(rows); i++) {
+		m = mask_new();
+		ok(mask_add_credential(m, rows[i].value,
+		    strlen(rows[i].value)) == 0, "credential '%s' added",
+		    rows[i].value);
+		strlcpy(buf, rows[i].in, sizeof(buf));
+		mask_line(m, buf, strlen(buf));
+		is_str(buf, rows[i].want, "and masked in '%s'", rows[i].in);
+		mask_free(m);
+	}
+
+	/* Room for 2 secrets of the 4 a Basic one needs: none is added. */
+	m = mask_new();
+	for (i = 0; i < MASK_MAX_SECRETS - 2; i++) {
+		snprintf(buf, sizeof(buf), "secret-%zu", i);
+		mask_add(m, buf, strlen(buf));
+	}
+	ok(mask_add_credential(m, rows[1].value, strlen(rows[1].value)) ==
+	    -1 && m->nsecrets == MASK_MAX_SECRETS - 2,
+	    "a credential that does not fit is refused whole");
+	strlcpy(buf, "x-access-token:ghp_abcdefghij0123456789", sizeof(buf));
+	is(mask_line(m, buf, strlen(buf)), 0, "and none of it is masked");
+	mask_free(m);
+}
+
+/* Overlapping occurrences of a repetitive secret mask every byte. */
+static void
+test_overlap(void)
+{
+	struct mask	*m;
+	const char	*in, *want;
+
+	m = mask_new();
+	mask_add(m, "aaaa", 4);
+	in = "baaaaaaab aaa";
+	want = "b*******b aaa";
+	check_all(m, in, strlen(in), want, 1, "overlapping occurrences");
+	mask_free(m);
+}
+
+/* A streamed result equals the whole input masked at once by mask_line. */
+static void
+test_random(void)
+{
+	static char	 in[8192], line[8192], out[8192 + 64];
+	struct mask	*m;
+	const char	*sec = "tok+en %/Q";
+	size_t		 i, n, o, k;
+	uint32_t	 r = 12345;
+	int		 round, good = 1;
+
+	m = mask_new();
+	mask_add(m, sec, strlen(sec));
+	for (round = 0; round < 200 && good; round++) {
+		n = 0;
+		while (n < sizeof(in) - 64) {
+			r = r * 1103515245 + 12345;
+			k = r >> 16;
+			if (k % 7 == 0) {
+				n += url_enc(sec, strlen(sec), k / 7 % 7,
+				    in + n);
+				continue;
+			}
+			in[n++] = "tok+en %/Q%2B5\nxyz\\u00\\/"[k % 24];
+		}
+		memcpy(line, in, n);
+		mask_line(m, line, n);
+		for (i = o = 0; i < n; i += k) {
+			r = r * 1103515245 + 12345;
+			k = 1 + (r >> 16) % 40;
+			if (k > n - i)
+				k = n - i;
+			o += mask_feed(m, in + i, k, out + o, sizeof(out) - o);
+		}
+		o += mask_flush(m, out + o, sizeof(out) - o);
+		if (o != n || memcmp(out, line, n) != 0 ||
+		    memmem(out, n, sec, strlen(sec)) != NULL)
+			good = 0;
+	}
+	ok(good, "200 random streams equal mask_line of the whole, "
+	    "and hold no secret");
+	mask_free(m);
+}
+
+/* mask_wipe leaves no byte of a secret in the masker's memory. */
+static void
+test_wipe(void)
+{
+	struct mask	*m;
+	char		 out[64];
+	size_t		 i, nz = 0;
+	const uint8_t	*p;
+
+	m = mask_new();
+	mask_add(m, "sk-live-0123456789", 18);
+	mask_feed(m, "xx sk-live-0123", 15, out, sizeof(out));
+	ok(mask_held(m) == 12 && m->raw.mem != NULL,
+	    "a half secret is held before the wipe");
+	mask_wipe(m);
+	p = m->raw.mem;
+	for (i = 0; i < m->raw.memlen; i++)
+		nz += p[i] != 0;
+	p = m->dec.mem;
+	for (i = 0; i < m->dec.memlen; i++)
+		nz += p[i] != 0;
+	for (i = 0; i < m->holdcap + 1; i++)
+		nz += m->hold[i] != 0;
+	for (i = 0; i < m->secretlen[0]; i++)
+		nz += m->secret[0][i] != 0;
+	for (i = 0; i < 256; i++)
+		nz += m->raw.root[i] != 0 || m->dec.root[i] != 0;
+	for (i = 0; i < sizeof(m->pair); i++)
+		nz += m->pair[i] != 0;
+	is((long long)nz, 0, "after mask_wipe every secret-bearing byte is 0");
+	m->held = 0;
+	mask_free(m);
+}
+
+/* MiB per CPU second on 64 KiB chunks of text with one secret. */
+static void
+test_speed(void)
+{
+	static char	 in[BIG], out[2 * BIG];
+	struct mask	*m;
+	struct timespec	 t0, t1;
+	size_t		 i, total = 0;
+	uint32_t	 r = 1;
+	double		 s;
+
+	for (i = 0; i < sizeof(in); i++) {
+		r = r * 1103515245 + 12345;
+		in[i] = " abcdefghijklmnopqrstuvwxyz\",:{}ABCDEFG0123456789"
+		    [(r >> 16) % 50];
+	}
+	m = mask_new();
+	mask_add(m, "sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789", 50);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+	for (i = 0; i < 512; i++)
+		total += mask_feed(m, in, sizeof(in), out, sizeof(out));
+	total += mask_flush(m, out, sizeof(out));
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+	s = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	is((long long)total, 512LL * BIG, "32 MiB through the masker");
+	diag("mask throughput: %.0f MiB/s of CPU time (64 KiB chunks, "
+	    "one secret)",
+	    32 / s);
+	mask_free(m);
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+	for (i = 0; i < 1000; i++) {
+		m = mask_new();
+		mask_add_credential(m, "Basic eC1hY2Nlc3MtdG9rZW46Z2hwX2Fi"
+		    "Y2RlZmdoaWowMTIzNDU2Nzg5", 58);
+		mask_free(m);
+	}
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+	s = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	diag("mask set-up: %.1f us of CPU time for mask_new, a Basic "
+	    "credential (4 secrets) and mask_free", s * 1e3);
+}
+
+int
+main(void)
+{
+	static char	 big[8192];
+	size_t		 i;
+	uint32_t	 r = 7;
+
+	test_forms("Bearer sk-abc", 13, "header value");
+	test_forms("sk-ant-api03-xyz_0123456789+/=", 30, "API key");
+	test_forms("Basic dXNlcjpwYXNz", 18, "Basic");
+	test_forms("us er:p%40ss", 12, "with space and percent");
+	test_forms("a", 1, "1 byte");
+	test_forms("ab", 2, "2 bytes");
+	test_forms("a b", 3, "3 bytes");
+	test_forms("ab~?", 4, "4 bytes");
+	for (i = 0; i < sizeof(big); i++) {
+		do {
+			r = r * 1103515245 + 12345;
+			big[i] = r >> 16;
+		} while (big[i] == '\r' || big[i] == '\n');
+	}
+	test_forms(big, sizeof(big), "8 KiB");
+	test_release();
+	test_several();
+	test_overlap();
+	test_credential();
+	test_random();
+	test_wipe();
+	test_speed();
+	return done_testing();
+}

@@ -1,0 +1,984 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * mask.c: the worker injects credentials into the agent's requests, and an
+ * upstream may send them back (an echo service, an error page quoting the
+ * request, a debug endpoint).  This streaming masker makes sure the agent
+ * never reads one: every occurrence in a response's headers or body, plain,
+ * base64 (standard or URL-safe, at any of the three byte alignments),
+ * URL-encoded (any mix of percent escapes in either case, '+' or %20 for a
+ * space) or inside a JSON string (any mix of backslash escapes: PHP writes
+ * "\/" for '/', others \u00XX), is overwritten with as many '*' bytes as
+ * it had, so lengths and a Content-Length stay valid.
+ *
+ * Two Aho-Corasick automata run side by side over each byte exactly once.
+ * The raw one looks for the plain secrets and their base64 cores.  The
+ * decoded one reads the stream through a decoder of percent and JSON
+ * escapes and looks for the secrets in what it yields, which covers every
+ * such encoding at once instead of a list of the ways encoders differ;
+ * each decoded byte keeps the raw offset where its escape began, so a
+ * match masks its whole raw span.
+ *
+ * Bytes are released as soon as no match can still cover them: only the
+ * longest tail that could begin a match is held back.  A credential never
+ * contains CR or LF (mask_add refuses one that does), so neither automaton
+ * survives one and a line end releases everything before it: an SSE event
+ * always reaches the agent at its blank line.
+ *
+ * The secrets, and the automata spelling them, are zeroed when freed.
+ */
+
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
+
+#include "log.h"
+#include "worker/mask.h"
+
+/*
+ * A base64 core shorter than this carries under 24 bits of a secret and
+ * would match ordinary base64 data every few thousand bytes.
+ */
+#define MASK_B64_MIN		4
+
+/* A Basic user this long may be a key; a shorter one is taken for a name. */
+#define MASK_USER_MIN		16
+
+/*
+ * Patterns from one secret: plain, and in each of 2 alphabets and at each
+ * of 3 alignments its base64 core, and the core with the character that
+ * ends the data when the secret does (its last bits, then zero bits).
+ */
+#define MASK_RAW_FORMS		13
+
+/* An Aho-Corasick automaton over a few short patterns; node 0 is the root. */
+struct acm {
+	uint32_t	 n;
+	uint32_t	*child;		/* first child */
+	uint32_t	*sib;		/* next sibling */
+	uint32_t	*fail;
+	uint32_t	*mlen;		/* longest pattern ending here, or 0 */
+	uint32_t	*hold;		/* longest suffix a byte could extend */
+	uint32_t	*depth;
+	uint8_t		*ch;		/* the byte leading here */
+	size_t		 memlen;
+	void		*mem;
+	size_t		 maxlen;	/* longest pattern */
+	uint32_t	 root[256];	/* the root's moves, 0 for none */
+};
+
+/* Where one scan (the stream, or one header line) stands. */
+struct mask_scan {
+	uint32_t	 a;		/* node in the raw automaton */
+	uint32_t	 b;		/* node in the decoded automaton */
+	uint8_t		 pend[6];	/* an escape begun, not yet ended */
+	int		 npend;
+	uint64_t	 escpos;	/* offset of its '%' or '\\' */
+	uint64_t	 pos;		/* offset of the next byte */
+	uint64_t	 tok;		/* decoded bytes so far */
+	uint64_t	*ring;		/* their raw start offsets */
+	int		 masked;	/* whether ms, me hold a range */
+	uint64_t	 ms, me;	/* the last range masked, [ms, me) */
+};
+
+struct mask {
+	char		*secret[MASK_MAX_SECRETS];
+	size_t		 secretlen[MASK_MAX_SECRETS];
+	size_t		 nsecrets;
+	struct acm	 raw;
+	struct acm	 dec;
+	uint8_t		 start[256];	/* bytes that leave both roots */
+	uint8_t		 pair[65536 / 8]; /* pairs that may begin a match */
+	struct mask_scan st;
+	uint64_t	*ring[2];	/* for st and for mask_line */
+	size_t		 rsize;		/* a power of 2 >= dec.maxlen */
+	char		*hold;
+	size_t		 holdcap;
+	size_t		 held;
+	size_t		 count;
+};
+
+static void	zfree(void *, size_t);
+static int	acm_build(struct acm *, uint8_t **, size_t *, size_t);
+static void	acm_free(struct acm *);
+static uint32_t	acm_find(const struct acm *, uint32_t, uint8_t);
+static uint32_t	acm_step(const struct acm *, uint32_t, uint8_t);
+static size_t	b64_core(const uint8_t *, size_t, int, int, const char *,
+		    uint8_t *);
+static uint8_t	mask_tokmap(uint8_t);
+static int	mask_hexval(uint8_t);
+static int	mask_unescape(const uint8_t *, int, uint8_t *);
+static void	mask_reread(struct mask *, struct mask_scan *, char *,
+		    uint64_t);
+static int	mask_rebuild(struct mask *);
+static void	mask_range(struct mask *, struct mask_scan *, char *,
+		    uint64_t, uint64_t, uint64_t);
+static void	mask_token(struct mask *, struct mask_scan *, char *,
+		    uint64_t, uint8_t, uint64_t, uint64_t);
+static void	mask_decode(struct mask *, struct mask_scan *, char *,
+		    uint64_t, uint8_t, uint64_t);
+static void	mask_scan(struct mask *, struct mask_scan *, char *, uint64_t,
+		    size_t, size_t);
+static void	mask_finish(struct mask *, struct mask_scan *, char *,
+		    uint64_t);
+static size_t	mask_keep(const struct mask *, const struct mask_scan *);
+static void	mask_wipe(struct mask *);
+static int	mask_tchar(int);
+static int	mask_store(struct mask *, const char *, size_t);
+static void	mask_unstore(struct mask *, size_t);
+static void	mask_pairs(struct mask *);
+static size_t	mask_skip(const struct mask *, const uint8_t *, size_t,
+		    size_t);
+
+#define MASK_PAIR(m, c0, c1)	((m)->pair[((c0) << 8 | (c1)) >> 3] & \
+				    (1 << ((c1) & 7)))
+#define MASK_PAIR_SET(row, c1)	((row)[(c1) >> 3] |= 1 << ((c1) & 7))
+
+static const char b64_std[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char b64_url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+static void
+zfree(void *p, size_t len)
+{
+	if (p == NULL)
+		return;
+	explicit_bzero(p, len);
+	free(p);
+}
+
+static uint32_t
+acm_find(const struct acm *m, uint32_t s, uint8_t c)
+{
+	uint32_t	 k;
+
+	if (s == 0)
+		return m->root[c];
+	for (k = m->child[s]; k != 0; k = m->sib[k])
+		if (m->ch[k] == c)
+			return k;
+	return 0;
+}
+
+/* One byte: follow failure links until some node has a move for it. */
+static uint32_t
+acm_step(const struct acm *m, uint32_t s, uint8_t c)
+{
+	uint32_t	 k;
+
+	for (;;) {
+		if (s == 0)
+			return m->root[c];
+		for (k = m->child[s]; k != 0; k = m->sib[k])
+			if (m->ch[k] == c)
+				return k;
+		s = m->fail[s];
+	}
+}
+
+/*
+ * Builds the trie of the patterns, then, breadth first, each node's
+ * failure link, the longest pattern that ends at it (the longest covers
+ * every shorter one: they are its suffixes) and how much of the text a
+ * later byte could still extend (what the masker must hold back).
+ */
+static int
+acm_build(struct acm *m, uint8_t **pat, size_t *len, size_t npat)
+{
+	uint32_t	*queue = NULL, qh = 0, qt = 0, s, v, k, f;
+	size_t		 total = 1, i, j;
+
+	memset(m, 0, sizeof(*m));
+	for (i = 0; i < npat; i++) {
+		total += len[i];
+		if (len[i] > m->maxlen)
+			m->maxlen = len[i];
+	}
+	if (total > UINT32_MAX / 2)
+		return -1;
+	m->memlen = total * (7 * sizeof(uint32_t) + 1);
+	if ((m->mem = calloc(1, m->memlen)) == NULL ||
+	    (queue = calloc(total, sizeof(*queue))) == NULL) {
+		free(m->mem);
+		m->mem = NULL;
+		return -1;
+	}
+	m->child = m->mem;
+	m->sib = m->child + total;
+	m->fail = m->sib + total;
+	m->mlen = m->fail + total;
+	m->hold = m->mlen + total;
+	m->depth = m->hold + total;
+	m->ch = (uint8_t *)(m->depth + total);
+	m->n = 1;
+
+	for (i = 0; i < npat; i++) {
+		if (len[i] == 0)
+			continue;
+		s = 0;
+		for (j = 0; j < len[i]; j++) {
+			if ((v = acm_find(m, s, pat[i][j])) == 0) {
+				v = m->n++;
+				m->ch[v] = pat[i][j];
+				m->depth[v] = m->depth[s] + 1;
+				m->sib[v] = m->child[s];
+				m->child[s] = v;
+				if (s == 0)
+					m->root[pat[i][j]] = v;
+			}
+			s = v;
+		}
+		m->mlen[s] = len[i];
+	}
+
+	for (k = m->child[0]; k != 0; k = m->sib[k])
+		queue[qt++] = k;
+	while (qh < qt) {
+		v = queue[qh++];
+		if (m->depth[v] == 1)
+			m->fail[v] = 0;
+		else {
+			/* The parent's failure, then on down its chain. */
+			for (f = m->fail[v]; ; f = m->fail[f]) {
+				if ((k = acm_find(m, f, m->ch[v])) != 0 ||
+				    f == 0)
+					break;
+			}
+			m->fail[v] = k;
+		}
+		if (m->mlen[m->fail[v]] > m->mlen[v])
+			m->mlen[v] = m->mlen[m->fail[v]];
+		m->hold[v] = m->child[v] != 0 ? m->depth[v] :
+		    m->hold[m->fail[v]];
+		for (k = m->child[v]; k != 0; k = m->sib[k]) {
+			/* A child's search starts at its parent's failure. */
+			m->fail[k] = m->fail[v];
+			queue[qt++] = k;
+		}
+	}
+	free(queue);
+	return 0;
+}
+
+static void
+acm_free(struct acm *m)
+{
+	zfree(m->mem, m->memlen);
+	explicit_bzero(m, sizeof(*m));
+}
+
+/*
+ * The characters of the base64 encoding of a secret that sits at byte
+ * offset align (mod 3) of the encoded data and that depend on the
+ * secret's bytes alone, whatever its neighbours are; with end, also the
+ * one that ends the data when the secret does, or 0 if there is none.
+ */
+static size_t
+b64_core(const uint8_t *s, size_t n, int align, int end,
+    const char *alphabet, uint8_t *out)
+{
+	size_t		 kmin, kmax, k, bit, byte, o = 0;
+	unsigned int	 v, shift;
+
+	kmin = (8 * align + 5) / 6;
+	kmax = (8 * (align + n)) / 6;	/* exclusive */
+	if (end) {
+		if ((8 * (align + n)) % 6 == 0)
+			return 0;
+		kmax++;
+	}
+	for (k = kmin; k < kmax; k++) {
+		bit = 6 * k - 8 * align;	/* in the secret */
+		byte = bit / 8;
+		shift = bit % 8;
+		v = (unsigned int)s[byte] << 8;
+		if (byte + 1 < n)
+			v |= s[byte + 1];
+		out[o++] = alphabet[(v >> (10 - shift)) & 63];
+	}
+	return o;
+}
+
+/* The decoded automaton sees a space and a '+' as the same byte. */
+static uint8_t
+mask_tokmap(uint8_t c)
+{
+	return c == '+' ? ' ' : c;
+}
+
+/* isxdigit knows only 0-9, a-f and A-F in every locale. */
+static int
+mask_hexval(uint8_t c)
+{
+	if (!isxdigit(c))
+		return -1;
+	return isdigit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+struct mask *
+mask_new(void)
+{
+	struct mask	*m;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return NULL;
+	if (mask_rebuild(m) == -1) {
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+/*
+ * Derives every form of every secret and builds both automata afresh;
+ * the old ones stay in place when that fails.
+ */
+static int
+mask_rebuild(struct mask *m)
+{
+	uint8_t		*rawpat[MASK_MAX_SECRETS * MASK_RAW_FORMS];
+	size_t		 rawlen[MASK_MAX_SECRETS * MASK_RAW_FORMS];
+	uint8_t		*decpat[MASK_MAX_SECRETS];
+	size_t		 declen[MASK_MAX_SECRETS];
+	struct acm	 raw, dec;
+	uint8_t		*buf = NULL, *p, *s;
+	uint64_t	*ring0 = NULL, *ring1 = NULL;
+	char		*hold = NULL;
+	size_t		 buflen = 0, nraw = 0, i, j, n, rsize, holdcap;
+	int		 align, alpha, c, k, rv = -1;
+
+	for (i = 0; i < m->nsecrets; i++)
+		buflen += 2 * m->secretlen[i] +
+		    12 * (m->secretlen[i] * 4 / 3 + 2);
+	if (buflen > 0 && (buf = malloc(buflen)) == NULL)
+		return -1;
+	p = buf;
+	for (i = 0; i < m->nsecrets; i++) {
+		s = (uint8_t *)m->secret[i];
+		n = m->secretlen[i];
+		rawpat[nraw] = s;
+		rawlen[nraw++] = n;
+		for (k = 0; k < 12; k++) {
+			align = k % 3;
+			alpha = k / 3 % 2;
+			j = b64_core(s, n, align, k / 6,
+			    alpha == 0 ? b64_std : b64_url, p);
+			if (j < MASK_B64_MIN)
+				continue;
+			rawpat[nraw] = p;
+			rawlen[nraw++] = j;
+			p += j;
+		}
+		for (j = 0; j < n; j++)
+			p[j] = mask_tokmap(s[j]);
+		decpat[i] = p;
+		declen[i] = n;
+		p += n;
+	}
+
+	memset(&raw, 0, sizeof(raw));
+	memset(&dec, 0, sizeof(dec));
+	if (acm_build(&raw, rawpat, rawlen, nraw) == -1 ||
+	    acm_build(&dec, decpat, declen, m->nsecrets) == -1)
+		goto done;
+	for (rsize = 1; rsize < dec.maxlen; rsize *= 2)
+		;
+	/* \u00XX: six raw bytes for each decoded one. */
+	holdcap = raw.maxlen > 6 * dec.maxlen ? raw.maxlen : 6 * dec.maxlen;
+	if ((ring0 = calloc(rsize, sizeof(*ring0))) == NULL ||
+	    (ring1 = calloc(rsize, sizeof(*ring1))) == NULL ||
+	    (hold = calloc(1, holdcap + 1)) == NULL)
+		goto done;
+
+	acm_free(&m->raw);
+	acm_free(&m->dec);
+	zfree(m->ring[0], m->rsize * sizeof(uint64_t));
+	zfree(m->ring[1], m->rsize * sizeof(uint64_t));
+	zfree(m->hold, m->holdcap + 1);
+	m->raw = raw;
+	m->dec = dec;
+	m->ring[0] = ring0;
+	m->ring[1] = ring1;
+	m->rsize = rsize;
+	m->hold = hold;
+	m->holdcap = holdcap;
+	m->held = 0;
+	memset(&raw, 0, sizeof(raw));
+	memset(&dec, 0, sizeof(dec));
+	ring0 = ring1 = NULL;
+	hold = NULL;
+
+	/*
+	 * What the scan may skip while both automata are at their roots; an
+	 * escape may begin a secret, if there is any.
+	 */
+	for (c = 0; c < 256; c++)
+		m->start[c] = m->raw.root[c] != 0 ||
+		    m->dec.root[mask_tokmap(c)] != 0 ||
+		    (m->nsecrets > 0 && (c == '%' || c == '\\'));
+	mask_pairs(m);
+	i = m->st.pos;
+	memset(&m->st, 0, sizeof(m->st));
+	m->st.pos = i;
+	m->st.ring = m->ring[0];
+	rv = 0;
+ done:
+	acm_free(&raw);
+	acm_free(&dec);
+	free(ring0);
+	free(ring1);
+	free(hold);
+	zfree(buf, buflen);
+	return rv;
+}
+
+/*
+ * Which two bytes, read from both roots, could begin a match: the first
+ * moves an automaton off its root and the second does not send it back,
+ * or the first is a match or a '%'.  Skipping the first byte of any other
+ * pair leaves the automata where reading it would have (the second byte
+ * is looked at again as the first of the next pair), and ordinary text
+ * then costs one bit test per byte.
+ */
+static void
+mask_pairs(struct mask *m)
+{
+	uint8_t		*row;
+	uint32_t	 ra, d, k;
+	int		 c0;
+
+	memset(m->pair, 0, sizeof(m->pair));
+	for (c0 = 0; c0 < 256; c0++) {
+		if (!m->start[c0])
+			continue;
+		row = m->pair + c0 * 32;
+		ra = m->raw.root[c0];
+		d = m->dec.root[mask_tokmap(c0)];
+		if (((c0 == '%' || c0 == '\\') && m->nsecrets > 0) ||
+		    (ra != 0 && m->raw.mlen[ra] != 0) ||
+		    (d != 0 && m->dec.mlen[d] != 0)) {
+			memset(row, 0xff, 32);
+			continue;
+		}
+		/* The second bytes: the first node's children. */
+		if (ra != 0)
+			for (k = m->raw.child[ra]; k != 0; k = m->raw.sib[k])
+				MASK_PAIR_SET(row, m->raw.ch[k]);
+		if (d == 0)
+			continue;
+		MASK_PAIR_SET(row, '%');
+		MASK_PAIR_SET(row, '\\');
+		for (k = m->dec.child[d]; k != 0; k = m->dec.sib[k]) {
+			MASK_PAIR_SET(row, m->dec.ch[k]);
+			if (m->dec.ch[k] == ' ')
+				MASK_PAIR_SET(row, '+');
+		}
+	}
+}
+
+/*
+ * Adds a secret; every form of it is masked from the next byte on.  Only
+ * between responses (nothing held back), and never one with a line end:
+ * the masker releases what it holds at each CR or LF.
+ */
+int
+mask_add(struct mask *m, const char *secret, size_t len)
+{
+	size_t	 before = m->nsecrets;
+
+	if (mask_store(m, secret, len) == -1 || mask_rebuild(m) == -1) {
+		mask_unstore(m, before);
+		return -1;
+	}
+	return 0;
+}
+
+/* Keeps a copy of a secret, for the next mask_rebuild. */
+static int
+mask_store(struct mask *m, const char *secret, size_t len)
+{
+	char	*copy;
+
+	if (len == 0 || len > MASK_SECRET_MAX ||
+	    m->nsecrets == MASK_MAX_SECRETS || m->held != 0 ||
+	    memchr(secret, '\r', len) != NULL ||
+	    memchr(secret, '\n', len) != NULL)
+		return -1;
+	if ((copy = malloc(len)) == NULL)
+		return -1;
+	memcpy(copy, secret, len);
+	m->secret[m->nsecrets] = copy;
+	m->secretlen[m->nsecrets++] = len;
+	return 0;
+}
+
+/* Forgets the secrets stored after the first keep, which were never built. */
+static void
+mask_unstore(struct mask *m, size_t keep)
+{
+	while (m->nsecrets > keep) {
+		m->nsecrets--;
+		zfree(m->secret[m->nsecrets], m->secretlen[m->nsecrets]);
+		m->secret[m->nsecrets] = NULL;
+		m->secretlen[m->nsecrets] = 0;
+	}
+}
+
+/* RFC 9110 tchar: what an authentication scheme is made of. */
+static int
+mask_tchar(int c)
+{
+	return isalnum(c) ||
+	    (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+/*
+ * Adds what an injected header value gives away.  All of it; and after an
+ * authentication scheme ("Bearer", "token", "Basic"), the credential on
+ * its own, which an upstream may echo without the scheme.  For Basic, also
+ * the decoded "user:password", the password, and the user when it is long
+ * enough to be a key itself (Stripe takes its key as the user) rather than
+ * a name such as "git", which masking would cut out of every git reply.
+ * On -1 (too many secrets, no memory) none of them is added.
+ */
+int
+mask_add_credential(struct mask *m, const char *value, size_t len)
+{
+	const char	*tok, *end = value + len;
+	unsigned char	*dec = NULL;
+	size_t		 before = m->nsecrets, scheme, toklen = 0, declen;
+	size_t		 pad, user;
+	int		 rv = -1, n;
+
+	if (mask_store(m, value, len) == -1)
+		goto done;
+	for (scheme = 0; scheme < len &&
+	    mask_tchar((unsigned char)value[scheme]); scheme++)
+		;
+	if (scheme == 0 || scheme == len || value[scheme] != ' ')
+		goto build;
+	for (tok = value + scheme; tok < end && *tok == ' '; tok++)
+		;
+	if ((toklen = end - tok) == 0)
+		goto build;
+	if (mask_store(m, tok, toklen) == -1)
+		goto done;
+	if (scheme != 5 || strncasecmp(value, "Basic", 5) != 0 ||
+	    toklen % 4 != 0 || toklen > INT_MAX)
+		goto build;
+
+	if ((dec = malloc(toklen / 4 * 3 + 1)) == NULL)
+		goto done;
+	if ((n = EVP_DecodeBlock(dec, (const unsigned char *)tok,
+	    toklen)) > 0) {
+		/* EVP_DecodeBlock counts the bytes the padding stands for. */
+		for (pad = 0; pad < 2 && tok[toklen - 1 - pad] == '='; pad++)
+			;
+		declen = n - pad;
+		for (user = 0; user < declen && dec[user] != ':'; user++)
+			;
+		if (mask_store(m, (char *)dec, declen) == -1 ||
+		    (user + 1 < declen && mask_store(m,
+		    (char *)dec + user + 1, declen - user - 1) == -1) ||
+		    (user < declen && user >= MASK_USER_MIN &&
+		    mask_store(m, (char *)dec, user) == -1))
+			goto done;
+	}
+ build:
+	rv = mask_rebuild(m);
+ done:
+	if (rv == -1)
+		mask_unstore(m, before);
+	if (dec != NULL)
+		zfree(dec, toklen / 4 * 3 + 1);
+	return rv;
+}
+
+/*
+ * Masks [s, e) of the stream, which the invariant keeps inside buf.  A
+ * range inside the last one is the same occurrence seen by the other
+ * automaton and is not counted again; overlapping ranges are masked only
+ * where they are new, so runs of overlapping matches stay linear.
+ */
+static void
+mask_range(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
+    uint64_t s, uint64_t e)
+{
+	uint64_t	 x;
+
+	if (s < base)
+		fatalx("%s: a match reaches released bytes", __func__);
+	if (st->masked && s >= st->ms && e <= st->me)
+		return;
+	m->count++;
+	if (st->masked && s <= st->me && e >= st->ms) {
+		for (x = s; x < st->ms; x++)
+			buf[x - base] = '*';
+		for (x = s > st->me ? s : st->me; x < e; x++)
+			buf[x - base] = '*';
+		if (s < st->ms)
+			st->ms = s;
+		if (e > st->me)
+			st->me = e;
+	} else {
+		memset(buf + (s - base), '*', e - s);
+		st->ms = s;
+		st->me = e;
+		st->masked = 1;
+	}
+}
+
+/* One decoded byte t, which came from the raw bytes [rs, re). */
+static void
+mask_token(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
+    uint8_t t, uint64_t rs, uint64_t re)
+{
+	uint32_t	 l;
+
+	st->ring[st->tok & (m->rsize - 1)] = rs;
+	st->tok++;
+	st->b = acm_step(&m->dec, st->b, t);
+	if ((l = m->dec.mlen[st->b]) != 0)
+		mask_range(m, st, buf, base,
+		    st->ring[(st->tok - l) & (m->rsize - 1)], re);
+}
+
+/*
+ * What the escape e[0..n) stands for: ESC_MORE while it may still become
+ * one, ESC_BAD once it cannot, else the number of bytes it decodes to, in
+ * out.  "%" and two hex digits (either case) is a byte; a JSON backslash
+ * escape is its character, \uXXXX in UTF-8 (a surrogate stays a lone
+ * 3-byte sequence, which no secret holds).
+ */
+#define ESC_MORE	0
+#define ESC_BAD		(-1)
+
+static int
+mask_unescape(const uint8_t *e, int n, uint8_t *out)
+{
+	static const char json_from[] = "\"\\/bfnrt";
+	static const char json_to[] = "\"\\/\b\f\n\r\t";
+	const char	*q;
+	unsigned int	 v = 0;
+	int		 i;
+
+	if (e[0] == '%') {
+		for (i = 1; i < n; i++)
+			if (mask_hexval(e[i]) == -1)
+				return ESC_BAD;
+		if (n < 3)
+			return ESC_MORE;
+		out[0] = mask_hexval(e[1]) << 4 | mask_hexval(e[2]);
+		return 1;
+	}
+	if (n < 2)
+		return ESC_MORE;
+	if (e[1] != 'u') {
+		if (e[1] == '\0' || (q = strchr(json_from, e[1])) == NULL)
+			return ESC_BAD;
+		out[0] = json_to[q - json_from];
+		return 1;
+	}
+	for (i = 2; i < n; i++) {
+		if (mask_hexval(e[i]) == -1)
+			return ESC_BAD;
+		v = v << 4 | mask_hexval(e[i]);
+	}
+	if (n < 6)
+		return ESC_MORE;
+	if (v < 0x80) {
+		out[0] = v;
+		return 1;
+	}
+	if (v < 0x800) {
+		out[0] = 0xc0 | v >> 6;
+		out[1] = 0x80 | (v & 0x3f);
+		return 2;
+	}
+	out[0] = 0xe0 | v >> 12;
+	out[1] = 0x80 | (v >> 6 & 0x3f);
+	out[2] = 0x80 | (v & 0x3f);
+	return 3;
+}
+
+/*
+ * The decoder: a byte that cannot begin an escape is itself ('+' reads
+ * as a space); an escape's bytes are held in pend until it ends or turns
+ * out to be none, and then its first byte is itself and the others are
+ * read again (so "%%41" is '%' and 'A').
+ */
+static void
+mask_decode(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
+    uint8_t c, uint64_t p)
+{
+	uint8_t		 dec[3];
+	int		 n, i;
+
+	if (st->npend == 0) {
+		if (c == '%' || c == '\\') {
+			st->pend[0] = c;
+			st->npend = 1;
+			st->escpos = p;
+			return;
+		}
+		mask_token(m, st, buf, base, mask_tokmap(c), p, p + 1);
+		return;
+	}
+	st->pend[st->npend++] = c;
+	if ((n = mask_unescape(st->pend, st->npend, dec)) == ESC_MORE)
+		return;
+	if (n > 0) {
+		st->npend = 0;
+		for (i = 0; i < n; i++)
+			mask_token(m, st, buf, base, mask_tokmap(dec[i]),
+			    st->escpos, p + 1);
+		return;
+	}
+	mask_reread(m, st, buf, base);
+}
+
+/* The pending bytes are no escape: the first is itself, the rest read again. */
+static void
+mask_reread(struct mask *m, struct mask_scan *st, char *buf, uint64_t base)
+{
+	uint8_t		 pend[sizeof(st->pend)];
+	uint64_t	 pos = st->escpos;
+	int		 n = st->npend, i;
+
+	memcpy(pend, st->pend, n);
+	st->npend = 0;
+	mask_token(m, st, buf, base, pend[0], pos, pos + 1);
+	for (i = 1; i < n; i++)
+		mask_decode(m, st, buf, base, pend[i], pos + i);
+}
+
+/*
+ * The first byte from i on that begins a pair that may begin a match, or
+ * the last one; eight pairs are tested at a time, with one branch.
+ */
+static size_t
+mask_skip(const struct mask *m, const uint8_t *u, size_t i, size_t to)
+{
+	while (i + 9 <= to) {
+		if ((MASK_PAIR(m, u[i], u[i + 1]) |
+		    MASK_PAIR(m, u[i + 1], u[i + 2]) |
+		    MASK_PAIR(m, u[i + 2], u[i + 3]) |
+		    MASK_PAIR(m, u[i + 3], u[i + 4]) |
+		    MASK_PAIR(m, u[i + 4], u[i + 5]) |
+		    MASK_PAIR(m, u[i + 5], u[i + 6]) |
+		    MASK_PAIR(m, u[i + 6], u[i + 7]) |
+		    MASK_PAIR(m, u[i + 7], u[i + 8])) != 0)
+			break;
+		i += 8;
+	}
+	while (i + 1 < to && !MASK_PAIR(m, u[i], u[i + 1]))
+		i++;
+	return i;
+}
+
+/* Scans buf[from, to); buf[0] is the stream's byte at offset base. */
+static void
+mask_scan(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
+    size_t from, size_t to)
+{
+	const uint8_t	*u = (const uint8_t *)buf;
+	size_t		 i = from;
+	uint32_t	 l;
+
+	while (i < to) {
+		/* Most bytes start nothing: skip them while both idle. */
+		if (st->a == 0 && st->b == 0 && st->npend == 0) {
+			i = mask_skip(m, u, i, to);
+			if (i + 1 == to && !m->start[u[i]])
+				i++;
+			if (i == to)
+				break;
+		}
+		st->a = acm_step(&m->raw, st->a, u[i]);
+		if ((l = m->raw.mlen[st->a]) != 0)
+			mask_range(m, st, buf, base, base + i + 1 - l,
+			    base + i + 1);
+		mask_decode(m, st, buf, base, u[i], base + i);
+		i++;
+	}
+	st->pos = base + to;
+}
+
+/* End of data: an escape still waiting for its digits is none after all. */
+static void
+mask_finish(struct mask *m, struct mask_scan *st, char *buf, uint64_t base)
+{
+	uint64_t	 pos = st->pos;
+
+	while (st->npend > 0)
+		mask_reread(m, st, buf, base);
+	memset(st, 0, offsetof(struct mask_scan, ring));
+	st->pos = pos;
+	st->masked = 0;
+}
+
+/* How many of the last bytes a later byte could still make part of a match. */
+static size_t
+mask_keep(const struct mask *m, const struct mask_scan *st)
+{
+	uint64_t	 start = st->pos, rs;
+	uint32_t	 d;
+
+	if ((d = m->raw.hold[st->a]) != 0)
+		start = st->pos - d;
+	if ((d = m->dec.hold[st->b]) != 0) {
+		rs = st->ring[(st->tok - d) & (m->rsize - 1)];
+		if (rs < start)
+			start = rs;
+	}
+	if (st->npend != 0 && st->escpos < start)
+		start = st->escpos;
+	return st->pos - start;
+}
+
+/* Bytes held back now; mask_feed of inlen bytes writes at most their sum. */
+size_t
+mask_held(const struct mask *m)
+{
+	return m->held;
+}
+
+size_t
+mask_bound(const struct mask *m, size_t inlen)
+{
+	return m->held + inlen;
+}
+
+/*
+ * Feeds inlen bytes; writes to out (which must not overlap in and has
+ * room for mask_bound(m, inlen) bytes) what can be released, masked, and
+ * returns its length.  The rest stays held until more data, a line end or
+ * mask_flush.
+ */
+size_t
+mask_feed(struct mask *m, const char *in, size_t inlen, char *out,
+    size_t outlen)
+{
+	size_t		 total = m->held + inlen, keep;
+	uint64_t	 base;
+
+	if (outlen < total)
+		fatalx("%s: output buffer too small", __func__);
+	if (m->held > 0)
+		memcpy(out, m->hold, m->held);
+	if (inlen > 0)
+		memcpy(out + m->held, in, inlen);
+	base = m->st.pos - m->held;
+	mask_scan(m, &m->st, out, base, m->held, total);
+	keep = mask_keep(m, &m->st);
+	if (keep > m->holdcap)
+		fatalx("%s: holding %zu bytes, room for %zu", __func__, keep,
+		    m->holdcap);
+	if (keep > 0)
+		memcpy(m->hold, out + total - keep, keep);
+	if (keep < m->held)
+		explicit_bzero(m->hold + keep, m->held - keep);
+	/* What is held may be half a secret: not left in the caller's. */
+	explicit_bzero(out + total - keep, keep);
+	m->held = keep;
+	return total - keep;
+}
+
+/* The end of a response: releases what is held; out has mask_held() room. */
+size_t
+mask_flush(struct mask *m, char *out, size_t outlen)
+{
+	size_t		 n = m->held;
+
+	if (outlen < n)
+		fatalx("%s: output buffer too small", __func__);
+	if (n > 0)
+		memcpy(out, m->hold, n);
+	mask_finish(m, &m->st, out, m->st.pos - n);
+	explicit_bzero(m->hold, n);
+	m->held = 0;
+	return n;
+}
+
+/*
+ * Masks one whole header value in place, apart from the stream, and
+ * returns how many occurrences it masked (counted in mask_count too).
+ */
+int
+mask_line(struct mask *m, char *buf, size_t len)
+{
+	struct mask_scan	 st;
+	size_t			 before = m->count;
+
+	memset(&st, 0, sizeof(st));
+	st.ring = m->ring[1];
+	mask_scan(m, &st, buf, 0, 0, len);
+	mask_finish(m, &st, buf, 0);
+	return (int)(m->count - before);
+}
+
+/* Occurrences masked so far, headers and body, for the audit record. */
+size_t
+mask_count(const struct mask *m)
+{
+	return m->count;
+}
+
+/* Zeroes the secrets, the automata spelling them and the held bytes. */
+static void
+mask_wipe(struct mask *m)
+{
+	size_t	 i;
+
+	for (i = 0; i < m->nsecrets; i++)
+		explicit_bzero(m->secret[i], m->secretlen[i]);
+	if (m->raw.mem != NULL)
+		explicit_bzero(m->raw.mem, m->raw.memlen);
+	if (m->dec.mem != NULL)
+		explicit_bzero(m->dec.mem, m->dec.memlen);
+	explicit_bzero(m->raw.root, sizeof(m->raw.root));
+	explicit_bzero(m->dec.root, sizeof(m->dec.root));
+	explicit_bzero(m->start, sizeof(m->start));
+	explicit_bzero(m->pair, sizeof(m->pair));
+	if (m->hold != NULL)
+		explicit_bzero(m->hold, m->holdcap + 1);
+	for (i = 0; i < 2; i++)
+		if (m->ring[i] != NULL)
+			explicit_bzero(m->ring[i],
+			    m->rsize * sizeof(uint64_t));
+}
+
+void
+mask_free(struct mask *m)
+{
+	size_t	 i;
+
+	if (m == NULL)
+		return;
+	mask_wipe(m);
+	for (i = 0; i < m->nsecrets; i++)
+		free(m->secret[i]);
+	free(m->raw.mem);
+	free(m->dec.mem);
+	free(m->hold);
+	free(m->ring[0]);
+	free(m->ring[1]);
+	explicit_bzero(m, sizeof(*m));
+	free(m);
+}

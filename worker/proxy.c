@@ -1,0 +1,982 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * proxy.c: the requests of an intercepted tunnel, each on its own: the
+ * matcher maps it to an action, control decides, vaultd gives the line
+ * to inject, the worker forwards a head it wrote itself (never the
+ * agent's bytes: every hop-by-hop field, every field Connection names and
+ * every credential the agent sent are gone before the injection, never
+ * after) and streams the response back, masking the credential should
+ * the upstream echo it.  Redirects are returned, never followed.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+
+#include "log.h"
+#include "connector/match.h"
+#include "master/parse.h"
+#include "worker/worker.h"
+#include "worker/http.h"
+#include "worker/inflate.h"
+#include "worker/mask.h"
+#include "worker/proxy.h"
+
+#define PROXY_HEAD_OUT	(80 * 1024)	/* the head we write upstream */
+#define PROXY_MASK_OUT	(PROXY_BUF + 64 * 1024)
+
+/* One request, from its head to the end of its response. */
+struct preq {
+	struct pconn		*pc;
+	const struct http_request *req;
+	struct http_intake	*in;
+	struct io		*up;
+	int			 up_chunked;	/* our framing upstream */
+	int			 down_chunked;	/* our framing to the agent */
+	int			 failed;	/* a leg broke mid-body */
+	int			 agent_failed;
+	int			 keep;		/* refused, the connection goes on */
+	struct mask		*mask;
+	struct inflater		*inf;
+	char			*body;		/* read before the match */
+	size_t			 bodylen;
+	unsigned long long	 up_bytes;	/* body bytes sent upstream */
+	unsigned long long	 down_bytes;	/* body bytes to the agent */
+	int			 status;
+	const char		*type;		/* problem type when refused */
+	char			 reason[512];
+	const char		*action;
+	long long		 policy_ms;
+	long long		 upstream_ms;
+	struct timespec		 start;
+};
+
+static int	proxy_request(struct pconn *, struct http_intake *, char *,
+		    size_t *, size_t *, struct io *, SSL **);
+static int	proxy_body_read(struct preq *, struct http_intake *, char *,
+		    size_t *, size_t *, void (*)(void *, const char *, size_t));
+static void	proxy_body_keep(void *, const char *, size_t);
+static void	proxy_body_up(void *, const char *, size_t);
+static int	proxy_put(char *, size_t, size_t *, const char *, ...)
+		    __attribute__((__format__ (printf, 4, 5)));
+static int	proxy_head_up(struct preq *, const char *, size_t, char *,
+		    size_t *);
+static int	proxy_query(struct preq *, const char *, const char *,
+		    char *, size_t);
+static int	proxy_strip(const struct preq *, const char *);
+static int	proxy_secrets(struct preq *, const char *, size_t, int);
+static int	proxy_response(struct preq *, SSL *, int *);
+static void	proxy_down(void *, const char *, size_t);
+static void	proxy_down_masked(struct preq *, const char *, size_t);
+static void	proxy_audit(struct preq *);
+static int	proxy_refuse(struct preq *, int, const char *, const char *,
+		    ...) __attribute__((__format__ (printf, 4, 5)));
+static int	proxy_upstream(struct preq *, struct io *, SSL **);
+
+/* Refuse this request with a problem; r->keep when the connection goes on. */
+static int
+proxy_refuse(struct preq *r, int status, const char *type, const char *fmt,
+    ...)
+{
+	va_list	 ap;
+	int	 keep;
+
+	va_start(ap, fmt);
+	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
+	va_end(ap);
+	r->status = status;
+	r->type = type;
+	log_info("%s: %s %s: %d %s", r->pc->peer, r->req->method, r->pc->host,
+	    status, r->reason);
+	/*
+	 * The connection goes on only when the request was read whole (an
+	 * unread body would be taken for the next request) and nothing of it
+	 * went upstream.
+	 */
+	keep = r->req->keepalive && r->up_bytes == 0 && status < 500 &&
+	    status != 408 && (http_intake_state(r->in) == HTTP_DONE ||
+	    (http_intake_state(r->in) == HTTP_HEAD_DONE &&
+	    r->req->content_length <= 0 && !r->req->chunked));
+	if (problem_send(&r->pc->agent, status, type, r->reason, keep) == 0)
+		r->keep = keep;
+	return -1;
+}
+
+void
+proxy_intercept(struct pconn *pc)
+{
+	struct http_intake	*in;
+	struct io		 up;
+	static char		 buf[PROXY_BUF];
+	char			 why[256], authority[300];
+	const char		*reason;
+	size_t			 off = 0, len = 0;
+	SSL			*ssl, *upssl = NULL;
+	json_t			*rec;
+	int			 r, status, n = 0;
+
+	if ((ssl = tls_agent(pc, why, sizeof(why))) == NULL) {
+		log_info("%s: %s: %s", pc->peer, pc->host, why);
+		rec = json_pack("{s:s, s:s, s:i, s:s}", "event", "tls",
+		    "host", pc->host, "port", pc->port, "reason", why);
+		if (rec != NULL)
+			call_audit(pc, rec);
+		return;
+	}
+	pc->agent.ssl = ssl;
+	snprintf(authority, sizeof(authority), "%s:%u", pc->host, pc->port);
+	if ((in = http_intake_new(HTTP_TUNNEL, authority)) == NULL)
+		fatalx("%s: out of memory", __func__);
+	io_init(&up, -1, NULL);
+	for (;; n++) {
+		r = conn_head(pc, in, buf, &off, &len, n == 0 ? pc->header_ms :
+		    pc->idle_ms, &status, &reason);
+		if (r == -3)
+			break;		/* idle between requests: just close */
+		if (r == -2) {
+			problem_send(&pc->agent, 408, "aileron:bad-request",
+			    "no whole request head in time", 0);
+			break;
+		}
+		if (r == -1) {
+			if (status == 0)
+				break;
+			log_info("%s: %s: refused: %s", pc->peer, pc->host,
+			    reason);
+			problem_send(&pc->agent, status, "aileron:bad-request",
+			    reason, 0);
+			rec = json_pack("{s:s, s:s, s:i, s:s, s:s}", "event",
+			    "request", "host", pc->host, "status", status,
+			    "type", "aileron:bad-request", "reason", reason);
+			if (rec != NULL)
+				call_audit(pc, rec);
+			break;
+		}
+		if (proxy_request(pc, in, buf, &off, &len, &up, &upssl) == -1)
+			break;
+		if (!http_intake_request(in)->keepalive)
+			break;
+		http_intake_next(in);
+	}
+	http_intake_free(in);
+	if (up.fd != -1) {
+		io_shutdown(&up);
+		io_close(&up);
+	}
+}
+
+/* Collect the body before the match (bounded by the caller). */
+static void
+proxy_body_keep(void *arg, const char *p, size_t n)
+{
+	struct preq	*r = arg;
+
+	memcpy(r->body + r->bodylen, p, n);
+	r->bodylen += n;
+}
+
+/* Stream the body upstream, in our own framing. */
+static void
+proxy_body_up(void *arg, const char *p, size_t n)
+{
+	struct preq	*r = arg;
+	char		 chunk[24];
+	int		 k;
+
+	if (r->failed || n == 0)
+		return;
+	if (r->up_chunked) {
+		k = snprintf(chunk, sizeof(chunk), "%zx\r\n", n);
+		if (io_write(r->up, chunk, k, r->pc->upstream_ms) != 0 ||
+		    io_write(r->up, p, n, r->pc->upstream_ms) != 0 ||
+		    io_write(r->up, "\r\n", 2, r->pc->upstream_ms) != 0)
+			r->failed = 1;
+	} else if (io_write(r->up, p, n, r->pc->upstream_ms) != 0)
+		r->failed = 1;
+	r->up_bytes += n;
+}
+
+/*
+ * Feed the intake the rest of the request's body, reading the agent as
+ * needed; cb gets the body's bytes.  0 at its end, -1 on a refusal or a
+ * broken leg (the caller closes).
+ */
+static int
+proxy_body_read(struct preq *r, struct http_intake *in, char *buf,
+    size_t *off, size_t *len, void (*cb)(void *, const char *, size_t))
+{
+	const char	*reason;
+	ssize_t		 n;
+	int		 status;
+
+	http_intake_body(in, cb, r);
+	while (http_intake_state(in) != HTTP_DONE) {
+		if (*len == 0) {
+			*off = 0;
+			n = io_read(&r->pc->agent, buf, PROXY_BUF,
+			    r->pc->idle_ms);
+			if (n <= 0) {
+				r->agent_failed = 1;
+				return -1;
+			}
+			*len = n;
+		}
+		if ((n = http_intake_feed(in, buf + *off, *len, &status,
+		    &reason)) < 0) {
+			snprintf(r->reason, sizeof(r->reason), "%s", reason);
+			r->status = status;
+			return -1;
+		}
+		*off += n;
+		*len -= n;
+		if (r->failed)
+			return -1;
+	}
+	return 0;
+}
+
+/* A field the agent sent that must not reach the upstream. */
+static int
+proxy_strip(const struct preq *r, const char *name)
+{
+	static const char *const always[] = {
+		"host", "authorization", "proxy-authorization",
+		"accept-encoding", "expect", "content-length",
+		"transfer-encoding", "cookie2", "te", "trailer",
+	};
+	const struct spec	*sp = r->pc->spec;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(always) / sizeof(always[0]); i++)
+		if (strcasecmp(name, always[i]) == 0)
+			return 1;
+	if (http_field_hop(r->req, name))
+		return 1;
+	if (sp == NULL)
+		return 0;
+	if (sp->inject == INJECT_HEADER && sp->inject_name != NULL &&
+	    strcasecmp(name, sp->inject_name) == 0)
+		return 1;
+	for (i = 0; i < sp->nstrip_headers; i++)
+		if (strcasecmp(name, sp->strip_headers[i]) == 0)
+			return 1;
+	for (i = 0; i < sp->nfixed_headers; i++)
+		if (strcasecmp(name, sp->fixed_header_names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The request-target upstream: the agent's, without the query parameters
+ * the connector declares for its credential, plus the injected one.
+ */
+static int
+proxy_query(struct preq *r, const char *target, const char *inject,
+    char *out, size_t outlen)
+{
+	const struct spec	*sp = r->pc->spec;
+	const char		*q, *p, *e, *eq;
+	size_t			 used, nlen, i;
+	int			 drop, first = 1;
+
+	if ((q = strchr(target, '?')) == NULL)
+		q = target + strlen(target);
+	if ((size_t)(q - target) >= outlen)
+		return -1;
+	memcpy(out, target, q - target);
+	used = q - target;
+	out[used] = '\0';
+	for (p = *q == '?' ? q + 1 : q; *p != '\0'; p = *e == '&' ? e + 1 : e) {
+		if ((e = strchr(p, '&')) == NULL)
+			e = p + strlen(p);
+		eq = memchr(p, '=', e - p);
+		nlen = (eq != NULL ? eq : e) - p;
+		drop = 0;
+		if (sp != NULL && sp->inject == INJECT_QUERY &&
+		    sp->inject_name != NULL &&
+		    strlen(sp->inject_name) == nlen &&
+		    strncmp(p, sp->inject_name, nlen) == 0)
+			drop = 1;
+		for (i = 0; sp != NULL && i < sp->nstrip_query; i++)
+			if (strlen(sp->strip_query[i]) == nlen &&
+			    strncmp(p, sp->strip_query[i], nlen) == 0)
+				drop = 1;
+		if (drop || e == p)
+			continue;
+		if (used + 1 + (e - p) + 1 > outlen)
+			return -1;
+		out[used++] = first ? '?' : '&';
+		memcpy(out + used, p, e - p);
+		used += e - p;
+		out[used] = '\0';
+		first = 0;
+	}
+	if (inject != NULL) {
+		if (used + 1 + strlen(inject) + 1 > outlen)
+			return -1;
+		out[used++] = first ? '?' : '&';
+		memcpy(out + used, inject, strlen(inject));
+		used += strlen(inject);
+		out[used] = '\0';
+	}
+	return 0;
+}
+
+/*
+ * What the agent must never see: the injected value, as sent and after
+ * its scheme (Bearer, Basic), and for Basic the user:password it encodes;
+ * mask.c derives the encoded forms.
+ */
+static int
+proxy_secrets(struct preq *r, const char *line, size_t len, int kind)
+{
+	const char	*v, *end = line + len;
+
+	if ((r->mask = mask_new()) == NULL)
+		return -1;
+	if ((v = memchr(line, kind == INJECT_QUERY ? '=' : ':', len)) == NULL)
+		return -1;
+	v++;
+	while (v < end && *v == ' ')
+		v++;
+	if (v == end)
+		return -1;
+	if (kind == INJECT_QUERY)
+		return mask_add(r->mask, v, end - v);
+	return mask_add_credential(r->mask, v, end - v);
+}
+
+/* Append to a head being written; -1 when it does not fit. */
+static int
+proxy_put(char *out, size_t outlen, size_t *used, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out + *used, outlen - *used, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= outlen - *used)
+		return -1;
+	*used += n;
+	return 0;
+}
+
+/*
+ * Write the head we send upstream into out: the method, the target with
+ * the query rewritten, the agent's fields less what proxy_strip() drops,
+ * the connector's fixed fields, our framing and the injected line.
+ */
+static int
+proxy_head_up(struct preq *r, const char *line, size_t linelen, char *out,
+    size_t *outlen)
+{
+	const struct http_request *req = r->req;
+	const struct spec	*sp = r->pc->spec;
+	static char		 target[16384];
+	size_t			 used = 0, max = *outlen, i;
+	int			 kind = sp != NULL ? (int)sp->inject : -1;
+
+	if (proxy_query(r, req->target, line != NULL &&
+	    kind == INJECT_QUERY ? line : NULL, target, sizeof(target)) == -1)
+		return -1;
+	if (proxy_put(out, max, &used, "%s %s HTTP/1.1\r\n", req->method,
+	    target) == -1)
+		return -1;
+	if (r->pc->port == 443) {
+		if (proxy_put(out, max, &used, "Host: %s\r\n",
+		    r->pc->host) == -1)
+			return -1;
+	} else if (proxy_put(out, max, &used, "Host: %s:%u\r\n", r->pc->host,
+	    r->pc->port) == -1)
+		return -1;
+	for (i = 0; i < req->nfield; i++) {
+		if (proxy_strip(r, req->field[i].name))
+			continue;
+		if (proxy_put(out, max, &used, "%s: %s\r\n",
+		    req->field[i].name, req->field[i].value) == -1)
+			return -1;
+	}
+	for (i = 0; sp != NULL && i < sp->nfixed_headers; i++)
+		if (proxy_put(out, max, &used, "%s: %s\r\n",
+		    sp->fixed_header_names[i], sp->fixed_header_values[i]) ==
+		    -1)
+			return -1;
+	/* Every byte of a connector's response is checked: none encoded. */
+	if (proxy_put(out, max, &used, "Accept-Encoding: identity\r\n") == -1)
+		return -1;
+	if (r->up_chunked) {
+		if (proxy_put(out, max, &used,
+		    "Transfer-Encoding: chunked\r\n") == -1)
+			return -1;
+	} else if (req->content_length > 0 || (req->content_length == 0 &&
+	    strcmp(req->method, "GET") != 0 &&
+	    strcmp(req->method, "HEAD") != 0)) {
+		if (proxy_put(out, max, &used, "Content-Length: %lld\r\n",
+		    req->content_length) == -1)
+			return -1;
+	}
+	if (line != NULL && kind != INJECT_QUERY &&
+	    proxy_put(out, max, &used, "%.*s\r\n", (int)linelen, line) == -1)
+		return -1;
+	if (proxy_put(out, max, &used, "\r\n") == -1)
+		return -1;
+	*outlen = used;
+	return 0;
+}
+
+/* A connection upstream, reusing the tunnel's when it is still open. */
+static int
+proxy_upstream(struct preq *r, struct io *up, SSL **upssl)
+{
+	struct pconn	*pc = r->pc;
+	char		 addr[128], why[256];
+	int		 fd, one = 1;
+	SSL		*ssl;
+
+	if (up->fd != -1)
+		return 0;
+	if ((fd = upstream_dial(pc, pc->host, pc->port, addr, sizeof(addr),
+	    why, sizeof(why))) < 0)
+		return proxy_refuse(r, fd == -2 ? 403 : 502, fd == -2 ?
+		    "aileron:blocked-address" : "aileron:upstream", "%s", why);
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if ((ssl = tls_upstream(pc, fd, pc->host, why, sizeof(why))) == NULL) {
+		close(fd);
+		return proxy_refuse(r, 502, "aileron:upstream-tls", "%s", why);
+	}
+	io_init(up, fd, ssl);
+	*upssl = ssl;
+	return 0;
+}
+
+/*
+ * One request of the tunnel, head read.  0 when the connection may carry
+ * another, -1 when it must close.
+ */
+static int
+proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
+    size_t *off, size_t *len, struct io *up, SSL **upssl)
+{
+	struct preq			 r;
+	struct match_req		 mreq;
+	struct match_result		 res;
+	struct msg_control_policy	 pol;
+	struct msg_control_decision	 dec;
+	struct msg_vault_inject		 inj;
+	struct msg_vault_reply		 vr;
+	struct msg			 reply;
+	static char			 head[PROXY_HEAD_OUT];
+	static char			 line[16384 + 1];
+	const struct http_request	*req = http_intake_request(in);
+	const char			*ct = NULL;
+	size_t				 headlen, linelen = 0, i;
+	int				 matched = 0, rv = -1, keep = 0;
+	struct timespec			 t;
+
+	memset(&r, 0, sizeof(r));
+	memset(&res, 0, sizeof(res));
+	r.pc = pc;
+	r.req = req;
+	r.in = in;
+	r.up = up;
+	clock_gettime(CLOCK_MONOTONIC, &r.start);
+	for (i = 0; i < req->nfield; i++)
+		if (strcasecmp(req->field[i].name, "Content-Type") == 0)
+			ct = req->field[i].value;
+
+	/*
+	 * Actions are told apart by their body (GraphQL's operation), so a
+	 * small body is read before the match.  One sent with Expect:
+	 * 100-continue waits for the decision: it is matched by its head.
+	 */
+	if (!req->expect_continue && req->content_length > 0 &&
+	    req->content_length <= MATCH_BODY_MAX && !req->chunked) {
+		if ((r.body = malloc(req->content_length)) == NULL)
+			fatal("%s", __func__);
+		if (proxy_body_read(&r, in, buf, off, len,
+		    proxy_body_keep) == -1) {
+			if (r.status != 0)
+				proxy_refuse(&r, r.status,
+				    "aileron:bad-request", "%s", r.reason);
+			goto done;
+		}
+	}
+
+	/* The action, when the host is a connector's. */
+	if (pc->spec != NULL) {
+		memset(&mreq, 0, sizeof(mreq));
+		mreq.host = pc->host;
+		mreq.method = req->method;
+		mreq.target = req->target;
+		mreq.content_type = ct;
+		mreq.body = r.body;
+		mreq.bodylen = r.bodylen;
+		if ((matched = match_request(pc->ctx->matcher, &mreq,
+		    &res)) == -1)
+			fatalx("%s: out of memory", __func__);
+		if (matched == 0) {
+			proxy_refuse(&r, 403, "aileron:denied",
+			    "no action of %s matches %s %.*s: %s",
+			    pc->spec->connector, req->method,
+			    (int)strcspn(req->target, "?"), req->target,
+			    res.reason != NULL ? res.reason : "no route");
+			goto done;
+		}
+		r.action = res.action->name;
+
+		/* Control decides. */
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		memset(&pol, 0, sizeof(pol));
+		pol.approval = res.action->approval != APPROVAL_NEVER;
+		strlcpy(pol.connector, pc->spec->connector,
+		    sizeof(pol.connector));
+		strlcpy(pol.action, res.action->name, sizeof(pol.action));
+		strlcpy(pol.host, pc->host, sizeof(pol.host));
+		strlcpy(pol.method, req->method, sizeof(pol.method));
+		if (call(pc, &pc->control, MSG_CONTROL_POLICY, &pol,
+		    sizeof(pol), MSG_CONTROL_POLICY_REPLY, &reply) == -1 ||
+		    reply.len != sizeof(dec)) {
+			proxy_refuse(&r, 503, "aileron:denied",
+			    "no decision from control");
+			goto done;
+		}
+		memcpy(&dec, reply.data, sizeof(dec));
+		dec.reason[sizeof(dec.reason) - 1] = '\0';
+		r.policy_ms = conn_ms(&t);
+		if (dec.verdict != MSG_CONTROL_ALLOW) {
+			proxy_refuse(&r, 403, dec.reason[0] != '\0' ?
+			    dec.reason : "aileron:denied", "%s.%s: %s",
+			    pc->spec->connector, res.action->name,
+			    dec.verdict == MSG_CONTROL_APPROVE ?
+			    "needs a human's approval" : "denied by policy");
+			goto done;
+		}
+
+		/* vaultd gives the line to inject. */
+		memset(&inj, 0, sizeof(inj));
+		strlcpy(inj.session, pc->sess.session, sizeof(inj.session));
+		strlcpy(inj.connector, pc->spec->connector,
+		    sizeof(inj.connector));
+		strlcpy(inj.host, pc->host, sizeof(inj.host));
+		if (call(pc, &pc->vaultd, MSG_VAULT_INJECT, &inj, sizeof(inj),
+		    MSG_VAULT_INJECT_REPLY, &reply) == -1 ||
+		    reply.len < sizeof(vr)) {
+			proxy_refuse(&r, 503, "aileron:no-credential",
+			    "no answer from vaultd");
+			goto done;
+		}
+		memcpy(&vr, reply.data, sizeof(vr));
+		if (vr.error != 0) {
+			proxy_refuse(&r, 403, "aileron:no-credential",
+			    "%s: %.*s", pc->spec->connector,
+			    (int)(reply.len - sizeof(vr)) > 200 ? 200 :
+			    (int)(reply.len - sizeof(vr)),
+			    (const char *)reply.data + sizeof(vr));
+			goto done;
+		}
+		linelen = reply.len - sizeof(vr);
+		if (linelen == 0 || linelen >= sizeof(line) ||
+		    memchr(reply.data + sizeof(vr), '\r', linelen) != NULL ||
+		    memchr(reply.data + sizeof(vr), '\n', linelen) != NULL) {
+			proxy_refuse(&r, 502, "aileron:no-credential",
+			    "vaultd's line is unusable");
+			goto done;
+		}
+		memcpy(line, reply.data + sizeof(vr), linelen);
+		line[linelen] = '\0';
+		explicit_bzero((void *)(uintptr_t)(reply.data + sizeof(vr)),
+		    linelen);
+		if (proxy_secrets(&r, line, linelen, vr.kind) == -1) {
+			proxy_refuse(&r, 502, "aileron:no-credential",
+			    "cannot prepare the credential's mask");
+			goto done;
+		}
+	}
+	if (r.mask == NULL && (r.mask = mask_new()) == NULL)
+		fatalx("%s: out of memory", __func__);
+
+	/* Decided: only now may the agent send a body it held back. */
+	if (req->expect_continue && io_write(&pc->agent,
+	    "HTTP/1.1 100 Continue\r\n\r\n", 25, PROXY_IO_MS) != 0)
+		goto done;
+
+	r.up_chunked = req->chunked;
+	headlen = sizeof(head);
+	if (proxy_head_up(&r, linelen > 0 ? line : NULL, linelen, head,
+	    &headlen) == -1) {
+		proxy_refuse(&r, 400, "aileron:bad-request",
+		    "the request does not fit the upstream head");
+		goto done;
+	}
+	explicit_bzero(line, linelen);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	if (proxy_upstream(&r, up, upssl) == -1)
+		goto done;
+	if (io_write(up, head, headlen, pc->upstream_ms) != 0) {
+		/* A kept-alive upstream may have gone: one more try. */
+		io_close(up);
+		if (proxy_upstream(&r, up, upssl) == -1)
+			goto done;
+		if (io_write(up, head, headlen, pc->upstream_ms) != 0) {
+			explicit_bzero(head, headlen);
+			proxy_refuse(&r, 502, "aileron:upstream",
+			    "%s: cannot write the request", pc->host);
+			goto done;
+		}
+	}
+	explicit_bzero(head, headlen);
+	if (r.body != NULL)
+		proxy_body_up(&r, r.body, r.bodylen);
+	else if (req->content_length > 0 || req->chunked) {
+		if (proxy_body_read(&r, in, buf, off, len, proxy_body_up) ==
+		    -1) {
+			/*
+			 * Bad framing mid-body: the upstream has a truncated
+			 * request and its connection closes with ours; the
+			 * agent, which has no answer yet, gets the reason.
+			 */
+			if (r.status != 0)
+				proxy_refuse(&r, r.status,
+				    "aileron:bad-request", "%s", r.reason);
+			goto done;
+		}
+	}
+	if (r.up_chunked && !r.failed &&
+	    io_write(up, "0\r\n\r\n", 5, pc->upstream_ms) != 0)
+		r.failed = 1;
+	if (r.failed) {
+		proxy_refuse(&r, 502, "aileron:upstream",
+		    "%s: the request body could not be sent", pc->host);
+		goto done;
+	}
+	if (proxy_response(&r, *upssl, &keep) == 0)
+		rv = 0;
+	r.upstream_ms = conn_ms(&t);
+	if (!keep) {
+		io_shutdown(up);
+		io_close(up);
+		*upssl = NULL;
+	}
+done:
+	if (r.keep)
+		rv = 0;
+	explicit_bzero(line, sizeof(line));
+	proxy_audit(&r);
+	match_result_clear(&res);
+	if (r.mask != NULL)
+		mask_free(r.mask);
+	free(r.body);
+	return rv;
+}
+
+/* Body bytes for the agent, decoded: masked, framed, written. */
+static void
+proxy_down_masked(struct preq *r, const char *p, size_t n)
+{
+	static char	 out[PROXY_MASK_OUT];
+	char		 chunk[24];
+	size_t		 m, take;
+	int		 k;
+
+	while (n > 0 && !r->agent_failed) {
+		take = n > PROXY_BUF ? PROXY_BUF : n;
+		m = mask_feed(r->mask, p, take, out, sizeof(out));
+		p += take;
+		n -= take;
+		if (m == 0)
+			continue;
+		if (r->down_chunked) {
+			k = snprintf(chunk, sizeof(chunk), "%zx\r\n", m);
+			if (io_write(&r->pc->agent, chunk, k, PROXY_IO_MS) != 0)
+				r->agent_failed = 1;
+		}
+		if (!r->agent_failed &&
+		    io_write(&r->pc->agent, out, m, PROXY_IO_MS) != 0)
+			r->agent_failed = 1;
+		if (r->down_chunked && !r->agent_failed &&
+		    io_write(&r->pc->agent, "\r\n", 2, PROXY_IO_MS) != 0)
+			r->agent_failed = 1;
+		r->down_bytes += m;
+	}
+}
+
+static void
+proxy_down_inflated(void *arg, const char *p, size_t n)
+{
+	proxy_down_masked(arg, p, n);
+}
+
+/* The reader's body callback: decode if needed, then mask. */
+static void
+proxy_down(void *arg, const char *p, size_t n)
+{
+	struct preq	*r = arg;
+
+	if (r->inf != NULL) {
+		if (inflate_feed(r->inf, p, n, proxy_down_inflated, r) == -1)
+			r->failed = 1;
+	} else
+		proxy_down_masked(r, p, n);
+}
+
+/*
+ * Read the upstream's response and stream it to the agent.  0 when the
+ * agent's connection may carry another request; *keep when the upstream
+ * connection may.
+ */
+static int
+proxy_response(struct preq *r, SSL *upssl, int *keep)
+{
+	struct pconn			*pc = r->pc;
+	struct http_reader		*rd;
+	const struct http_response	*resp;
+	static char			 ubuf[PROXY_BUF];
+	static char			 head[PROXY_HEAD_OUT];
+	static char			 value[HTTP_HEAD_MAX];
+	static char			 out[PROXY_MASK_OUT];
+	const char			*reason, *ce = NULL;
+	size_t				 uoff = 0, ulen = 0, used = 0, i, m;
+	ssize_t				 n;
+	struct timespec			 start;
+	int				 err, coding = 0, upclose = 0, k;
+	int				 left, rv = -1;
+
+	*keep = 0;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	if ((rd = http_reader_new()) == NULL)
+		fatalx("%s: out of memory", __func__);
+	http_reader_start(rd, strcmp(r->req->method, "HEAD") == 0);
+
+	/* The head; a 1xx is ours to swallow (we sent 100 ourselves). */
+	for (;;) {
+		if (ulen == 0) {
+			if ((left = pc->upstream_ms - (int)conn_ms(&start)) <=
+			    0)
+				left = 0;
+			n = left == 0 ? IO_TIMEOUT :
+			    io_read(r->up, ubuf, sizeof(ubuf), left);
+			if (n == IO_TIMEOUT) {
+				proxy_refuse(r, 504, "aileron:upstream",
+				    "%s: no response within %d s", pc->host,
+				    pc->upstream_ms / 1000);
+				goto done;
+			}
+			if (n <= 0) {
+				proxy_refuse(r, 502, "aileron:upstream",
+				    "%s: closed without a response",
+				    pc->host);
+				goto done;
+			}
+			uoff = 0;
+			ulen = n;
+		}
+		if ((n = http_reader_feed(rd, ubuf + uoff, ulen, &err,
+		    &reason)) < 0) {
+			proxy_refuse(r, 502, "aileron:upstream", "%s: %s",
+			    pc->host, reason);
+			goto done;
+		}
+		uoff += n;
+		ulen -= n;
+		if (http_reader_state(rd) == HTTP_HEAD)
+			continue;
+		resp = http_reader_response(rd);
+		if (resp->status >= 100 && resp->status < 200) {
+			/* back to the head, for the final one */
+			http_reader_body(rd, proxy_down, r);
+			continue;
+		}
+		break;
+	}
+
+	/* The head for the agent. */
+	for (i = 0; i < resp->nfield; i++) {
+		if (strcasecmp(resp->field[i].name, "Content-Encoding") == 0)
+			ce = resp->field[i].value;
+		if (strcasecmp(resp->field[i].name, "Connection") == 0 &&
+		    strcasestr(resp->field[i].value, "close") != NULL)
+			upclose = 1;
+	}
+	if (pc->spec != NULL && !resp->nobody && ce != NULL &&
+	    (coding = inflate_coding(ce)) == -1) {
+		proxy_refuse(r, 502, "aileron:unscannable",
+		    "%s answered with Content-Encoding %s, which the proxy "
+		    "cannot check for the credential", pc->host, ce);
+		goto done;
+	}
+	if (coding > 0 && (r->inf = inflate_new(coding == 1)) == NULL)
+		fatalx("%s: out of memory", __func__);
+	r->status = resp->status;
+	r->down_chunked = !resp->nobody &&
+	    (r->inf != NULL || resp->content_length < 0);
+	k = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\n", resp->status,
+	    resp->reason != NULL && resp->reason[0] != '\0' ? resp->reason :
+	    problem_title(resp->status));
+	used = k;
+	for (i = 0; i < resp->nfield; i++) {
+		const char *name = resp->field[i].name;
+
+		if (http_field_hop(NULL, name) ||
+		    strcasecmp(name, "Content-Length") == 0 ||
+		    (r->inf != NULL &&
+		    strcasecmp(name, "Content-Encoding") == 0) ||
+		    (pc->spec != NULL && (strcasecmp(name, "Set-Cookie") == 0 ||
+		    strcasecmp(name, "Set-Cookie2") == 0)))
+			continue;
+		strlcpy(value, resp->field[i].value, sizeof(value));
+		(void)mask_line(r->mask, value, strlen(value));
+		k = snprintf(head + used, sizeof(head) - used, "%s: %s\r\n",
+		    name, value);
+		if (k < 0 || (size_t)k >= sizeof(head) - used) {
+			proxy_refuse(r, 502, "aileron:upstream",
+			    "%s: response head too large", pc->host);
+			goto done;
+		}
+		used += k;
+	}
+	if (r->down_chunked)
+		k = snprintf(head + used, sizeof(head) - used,
+		    "Transfer-Encoding: chunked\r\n\r\n");
+	else if (resp->content_length >= 0 &&
+	    (resp->status != 204 && resp->status != 304))
+		k = snprintf(head + used, sizeof(head) - used,
+		    "Content-Length: %lld\r\n\r\n", resp->content_length);
+	else
+		k = snprintf(head + used, sizeof(head) - used, "\r\n");
+	if (k < 0 || (size_t)k >= sizeof(head) - used) {
+		proxy_refuse(r, 502, "aileron:upstream",
+		    "%s: response head too large", pc->host);
+		goto done;
+	}
+	used += k;
+	if (io_write(&pc->agent, head, used, PROXY_IO_MS) != 0)
+		goto done;
+
+	/* The body, as it arrives: an SSE event is not held for the next. */
+	http_reader_body(rd, proxy_down, r);
+	while (http_reader_state(rd) != HTTP_DONE) {
+		if (ulen == 0) {
+			if ((left = pc->upstream_ms - (int)conn_ms(&start)) <=
+			    0)
+				left = 0;
+			n = left == 0 ? IO_TIMEOUT :
+			    io_read(r->up, ubuf, sizeof(ubuf), left);
+			if (n == 0) {
+				if (http_reader_eof(rd) == -1)
+					goto cut;
+				break;
+			}
+			if (n < 0)
+				goto cut;
+			uoff = 0;
+			ulen = n;
+		}
+		if ((n = http_reader_feed(rd, ubuf + uoff, ulen, &err,
+		    &reason)) < 0)
+			goto cut;
+		uoff += n;
+		ulen -= n;
+		if (r->failed || r->agent_failed)
+			goto cut;
+	}
+	if (r->inf != NULL && inflate_end(r->inf) == -1)
+		goto cut;
+	m = mask_flush(r->mask, out, sizeof(out));
+	if (m > 0) {
+		/* Released by the flush: through the same framing. */
+		if (r->down_chunked) {
+			k = snprintf(head, sizeof(head), "%zx\r\n", m);
+			if (io_write(&pc->agent, head, k, PROXY_IO_MS) != 0 ||
+			    io_write(&pc->agent, out, m, PROXY_IO_MS) != 0 ||
+			    io_write(&pc->agent, "\r\n", 2, PROXY_IO_MS) != 0)
+				goto done;
+		} else if (io_write(&pc->agent, out, m, PROXY_IO_MS) != 0)
+			goto done;
+		r->down_bytes += m;
+	}
+	if (r->down_chunked &&
+	    io_write(&pc->agent, "0\r\n\r\n", 5, PROXY_IO_MS) != 0)
+		goto done;
+	if (upssl != NULL)
+		tls_upstream_save(pc, upssl, pc->host);
+	*keep = !upclose && !resp->close_delimited && ulen == 0;
+	rv = 0;
+	goto done;
+cut:
+	/* The head is gone: all we can do is end the connection. */
+	snprintf(r->reason, sizeof(r->reason), "%.200s: response cut: %s",
+	    pc->host, r->agent_failed ? "the agent went away" :
+	    "the upstream broke off, dribbled or sent bad framing");
+	log_info("%s: %s", pc->peer, r->reason);
+done:
+	if (r->inf != NULL) {
+		inflate_free(r->inf);
+		r->inf = NULL;
+	}
+	http_reader_free(rd);
+	return rv;
+}
+
+static void
+proxy_audit(struct preq *r)
+{
+	json_t	*rec;
+	char	 path[1024];
+	size_t	 n;
+
+	n = strcspn(r->req->target, "?");
+	if (n >= sizeof(path))
+		n = sizeof(path) - 1;
+	memcpy(path, r->req->target, n);
+	path[n] = '\0';
+	rec = json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I}",
+	    "event", "request", "host", r->pc->host, "method",
+	    r->req->method, "path", path, "status", r->status,
+	    "bytes_up", (json_int_t)r->up_bytes,
+	    "bytes_down", (json_int_t)r->down_bytes,
+	    "policy_ms", (json_int_t)r->policy_ms,
+	    "upstream_ms", (json_int_t)r->upstream_ms,
+	    "duration_ms", (json_int_t)conn_ms(&r->start));
+	if (rec == NULL)
+		return;
+	if (r->pc->spec != NULL)
+		json_object_set_new(rec, "connector",
+		    json_string(r->pc->spec->connector));
+	if (r->action != NULL)
+		json_object_set_new(rec, "action", json_string(r->action));
+	if (strchr(r->req->target, '?') != NULL)
+		json_object_set_new(rec, "query", json_string("redacted"));
+	if (r->type != NULL)
+		json_object_set_new(rec, "type", json_string(r->type));
+	if (r->reason[0] != '\0')
+		json_object_set_new(rec, "reason", json_string(r->reason));
+	if (r->mask != NULL && mask_count(r->mask) > 0)
+		json_object_set_new(rec, "masked",
+		    json_integer(mask_count(r->mask)));
+	call_audit(r->pc, rec);
+}
