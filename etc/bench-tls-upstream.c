@@ -20,14 +20,18 @@
  * the one listening socket; the SSL_CTX, and with it the ticket key, is
  * made before the fork, so a ticket from one process resumes in another.
  *
- * usage: bench-tls-upstream [-a auth] cert.pem key.pem port-file [procs]
+ * usage: bench-tls-upstream [-a auth] [-s stats-file] cert.pem key.pem
+ *	port-file [procs]
  * It listens on 127.0.0.1, an ephemeral port written to port-file, until
  * killed.  With -a, a request whose Authorization is not exactly auth is
- * answered 401: the bench sees whether the proxy injected.
+ * answered 401: the bench sees whether the proxy injected.  With -s, two
+ * native 64-bit counters in stats-file, shared by the processes, count
+ * the handshakes done and how many of them resumed a session.
  */
 
 #include <sys/types.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -35,6 +39,7 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +75,7 @@ struct up_conn {
 	enum up_state	 state;
 	uint32_t	 events;	/* what epoll waits for now */
 	int		 close_after;	/* Connection: close */
+	int		 counted;	/* its handshake is in the stats */
 	char		 in[UP_HEAD_MAX];
 	size_t		 inlen;
 	enum up_route	 route;		/* the answer, once the body is in */
@@ -81,6 +87,7 @@ struct up_conn {
 };
 
 static const char	*up_auth;
+static uint64_t		*up_stats;	/* handshakes, resumed */
 static char		 up_fill[65536];
 static char		 up_scratch[65536];
 
@@ -264,6 +271,15 @@ up_run(int ep, struct up_conn *c)
 			if ((r = up_io(ep, c, n)) <= 0)
 				return r;
 			c->inlen += n;
+			/* The first bytes: the handshake is done. */
+			if (!c->counted && up_stats != NULL) {
+				c->counted = 1;
+				__atomic_fetch_add(&up_stats[0], 1,
+				    __ATOMIC_RELAXED);
+				if (SSL_session_reused(c->ssl))
+					__atomic_fetch_add(&up_stats[1], 1,
+					    __ATOMIC_RELAXED);
+			}
 			break;
 		case UP_BODY:
 			if (c->bodyleft > 0 && c->inlen > 0) {
@@ -395,12 +411,29 @@ main(int argc, char *argv[])
 	socklen_t		 len = sizeof(sin);
 	SSL_CTX			*ctx;
 	FILE			*f;
-	int			 lfd, ch, i, procs = 2, on = 1;
+	int			 lfd, sfd, ch, i, procs = 2, on = 1;
 
-	while ((ch = getopt(argc, argv, "a:")) != -1) {
-		if (ch != 'a')
+	while ((ch = getopt(argc, argv, "a:s:")) != -1) {
+		switch (ch) {
+		case 'a':
+			up_auth = optarg;
+			break;
+		case 's':
+			/* Shared with the children forked below. */
+			if ((sfd = open(optarg, O_RDWR | O_CREAT | O_TRUNC |
+			    O_CLOEXEC, 0644)) == -1 ||
+			    ftruncate(sfd, 2 * sizeof(*up_stats)) == -1 ||
+			    (up_stats = mmap(NULL, 2 * sizeof(*up_stats),
+			    PROT_READ | PROT_WRITE, MAP_SHARED, sfd, 0)) ==
+			    MAP_FAILED) {
+				perror(optarg);
+				return 1;
+			}
+			close(sfd);
+			break;
+		default:
 			goto usage;
-		up_auth = optarg;
+		}
 	}
 	argc -= optind;
 	argv += optind;
@@ -451,7 +484,7 @@ main(int argc, char *argv[])
 	wait(NULL);
 	return 1;
  usage:
-	fprintf(stderr, "usage: bench-tls-upstream [-a auth] cert.pem key.pem "
-	    "port-file [procs]\n");
+	fprintf(stderr, "usage: bench-tls-upstream [-a auth] [-s stats-file] "
+	    "cert.pem key.pem\n\tport-file [procs]\n");
 	return 2;
 }
