@@ -4,14 +4,16 @@
 # (etc/bench-tls-client.c) measure, in one run and side by side, the
 # upstream direct and through the proxy with injection on: keep-alive
 # small requests at 8 and 32 connections, a new connection per request,
-# and 1 MiB bodies down and up.  Each line prints requests/s, p50/p99,
+# and 1 MiB bodies down and up.  Each run prints requests/s, p50/p99,
 # MiB/s, the CPU of the whole service tree (as etc/bench.py counts it,
-# from /proc, before and after) per request, connection or MiB, and its
-# peak PSS, sampled; each target beside the measured and the direct
-# figure, with PASS or MISS.  A miss is reported, never a failure: the
-# bench reports, it does not gate.  The upstream answers 401 to a request
-# without the vault's credential, so a run through a proxy that did not
-# inject shows as errors.  BENCH_SECONDS sets the length of a run (2).
+# from /proc, before and after) per request, connection or MiB, control's
+# and vaultd's part of it, the service's peak PSS (sampled), and how many
+# upstream handshakes resumed; each target beside the measured and the
+# direct figure, with PASS or MISS.  A miss is reported, never a failure:
+# the bench reports, it does not gate.  The upstream answers 401 to a
+# request without the vault's credential, so a run through a proxy that
+# did not inject shows as errors.  BENCH_SECONDS sets the length of a run
+# (2); BENCH_JSON=FILE writes every figure there too.
 
 import json
 import os
@@ -23,8 +25,9 @@ import tempfile
 import threading
 import time
 
-import bench  # noqa: E402  (etc/bench.py: the /proc counters, the floor)
-import aileron  # noqa: E402  (t/lib, on the path bench put it)
+sys.dont_write_bytecode = True  # no etc/__pycache__ from importing bench
+import bench  # noqa: E402  etc/bench.py: the /proc counters, the floor
+import aileron  # noqa: E402  t/lib, on the path bench put it
 from aileron import Service  # noqa: E402
 
 BUILD = bench.BUILD
