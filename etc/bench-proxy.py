@@ -12,8 +12,10 @@
 # direct figure, with PASS or MISS.  A miss is reported, never a failure:
 # the bench reports, it does not gate.  The upstream answers 401 to a
 # request without the vault's credential, so a run through a proxy that
-# did not inject shows as errors.  BENCH_SECONDS sets the length of a run
-# (2); BENCH_JSON=FILE writes every figure there too.
+# did not inject shows as errors.  Direct and proxy take turns, round
+# after round (BENCH_PROXY_ROUNDS, 2), and each run reports its best round.
+# BENCH_SECONDS sets the length of a run (1.5); BENCH_JSON=FILE writes
+# every figure there too.
 
 import json
 import os
@@ -34,7 +36,8 @@ BUILD = bench.BUILD
 UPSTREAM = os.path.join(BUILD, "bench-tls-upstream")
 CLIENT = os.path.join(BUILD, "bench-tls-client")
 HOST = "bench.test"
-SECONDS = float(os.environ.get("BENCH_SECONDS", "2"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "1.5"))
+ROUNDS = int(os.environ.get("BENCH_PROXY_ROUNDS", "2"))
 WARM = 0.5
 MIB = 1048576
 MASTER = "bench master key"
@@ -164,11 +167,20 @@ def client(port, mode, conns, body, secs, ca, token=None, auth=None):
     return json.loads(p.stdout)
 
 
-def measure(port, run, ca, up, svc=None, token=None, auth=None):
-    """One run, after a short warm-up: the client's figures, plus the CPU
-    of the service tree and the upstream's, and the service's peak PSS."""
+def best(results, name, r):
+    """Keep r if it is the first or the best round of its run: the one
+    with the most requests/s, since other load only ever takes away."""
+    if name not in results or r["rps"] > results[name]["rps"]:
+        results[name] = r
+
+
+def measure(port, run, ca, up, warm, svc=None, token=None, auth=None):
+    """One run, after a short warm-up if warm: the client's figures, plus
+    the CPU of the service tree and the upstream's, and the service's peak
+    PSS."""
     name, mode, conns, body = run
-    client(port, mode, conns, body, WARM, ca, token, auth)
+    if warm:
+        client(port, mode, conns, body, WARM, ca, token, auth)
     sampler = PssSampler(svc.pid) if svc else None
     if sampler:
         sampler.start()
@@ -288,7 +300,7 @@ def report(direct, proxy, floor_ms, idle_kb):
         for r in (d, p):
             if r:
                 derive(r)
-        print("%s (%g s)" % (name, SECONDS))
+        print("%s (best of %d x %g s)" % (name, ROUNDS, SECONDS))
         if mode == "small" and conns == 8:
             line("  requests/s", d, p, "rps", "%.0f", ">= 50% of direct",
                  lambda pv, dv: pv >= 0.5 * dv)
@@ -377,13 +389,16 @@ def main():
         ca = os.path.join(d, "ca.pem")
         print("proxy: a local TLS upstream (P-256, TLS 1.3, 2 processes), "
               "direct and through the proxy with injection on", flush=True)
-        for run in RUNS:
-            direct[run[0]] = measure(up.port, run, ca, up,
-                                     auth="Bearer " + CRED)
-            if svc:
-                proxy[run[0]] = measure(info["port"], run, info["ca"], up,
-                                        svc, info["token"],
-                                        "Bearer " + PLACEHOLDER)
+        # Round after round, direct and proxy take turns, so that a
+        # neighbour's load falls on both alike; each keeps its best round.
+        for rnd in range(ROUNDS):
+            for run in RUNS:
+                best(direct, run[0], measure(up.port, run, ca, up, rnd == 0,
+                                             auth="Bearer " + CRED))
+                if svc:
+                    best(proxy, run[0], measure(
+                        info["port"], run, info["ca"], up, rnd == 0, svc,
+                        info["token"], "Bearer " + PLACEHOLDER))
         report(direct, proxy, floor_ms, idle)
         if os.environ.get("BENCH_JSON"):
             with open(os.environ["BENCH_JSON"], "w") as f:
