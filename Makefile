@@ -155,6 +155,7 @@ BENCH_BINS=	$(BUILD)/bench-prefork \
 		$(BUILD)/bench/static/aileron \
 		$(BUILD)/bench/libcurl/aileron-service \
 		$(BUILD)/bench/libcurl/aileron
+BENCH_BINS+=	$(BUILD)/bench-tls-upstream $(BUILD)/bench-tls-client
 BENCH_STATIC_LIBS= -l:libbsd.a -l:libmd.a -l:libjansson.a -l:libdb-5.3.a \
 		-l:libscrypt.a -l:libcrypto.a -l:libseccomp.a -l:libcares.a \
 		-l:libz.a -lpthread
@@ -164,6 +165,11 @@ bench: all user $(BENCH_BINS)
 
 $(BUILD)/bench-prefork: etc/bench-prefork.c
 	$(CC) -std=gnu11 -O2 $(WARN) $(HARDEN) $(LDHARDEN) -o $@ $<
+
+# The TLS upstream and the load client etc/bench-proxy.py drives.
+$(BUILD)/bench-tls-%: etc/bench-tls-%.c
+	$(CC) -std=gnu11 -O2 -D_GNU_SOURCE $(WARN) $(HARDEN) $(LDHARDEN) \
+	    -o $@ $< -lssl -lcrypto
 
 # glibc warns that getpwnam needs its NSS modules at run time: they are
 # there.  Without a static library the bench goes on without the variant.

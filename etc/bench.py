@@ -124,16 +124,18 @@ def drive(port):
 
 
 class Prefork:
-    """The minimal pre-forking server, in its own process group."""
+    """The minimal pre-forking server, in its own process group; or, with
+    argv, another server that writes its port to the file argv(path)
+    names (etc/bench-proxy.py's upstream)."""
 
     name = "prefork (floor)"
 
-    def __init__(self):
+    def __init__(self, argv=None):
         self.dir = tempfile.mkdtemp(prefix="aileron-bench.")
         portfile = os.path.join(self.dir, "port")
-        self.proc = subprocess.Popen(
-            [os.path.join(BUILD, "bench-prefork"), portfile],
-            start_new_session=True)
+        argv = argv(portfile) if argv else \
+            [os.path.join(BUILD, "bench-prefork"), portfile]
+        self.proc = subprocess.Popen(argv, start_new_session=True)
         end = time.monotonic() + 10
         while time.monotonic() < end:
             try:
@@ -144,7 +146,7 @@ class Prefork:
                 time.sleep(0.02)
         else:
             self.stop()
-            raise RuntimeError("bench-prefork did not start")
+            raise RuntimeError("%s did not start" % argv[0])
         self.pid = self.proc.pid
 
     def stop(self):
@@ -301,4 +303,5 @@ def main():
         sys.exit(1)
 
 
-main()
+if __name__ == "__main__":
+    main()

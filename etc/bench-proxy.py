@@ -1,0 +1,419 @@
+#!/usr/bin/env python3
+# bench-proxy.py: "make bench", the proxy's part (issue 10, section 7).
+# A local TLS upstream (etc/bench-tls-upstream.c) and the load client
+# (etc/bench-tls-client.c) measure, in one run and side by side, the
+# upstream direct and through the proxy with injection on: keep-alive
+# small requests at 8 and 32 connections, a new connection per request,
+# and 1 MiB bodies down and up.  Each run prints requests/s, p50/p99,
+# MiB/s, the CPU of the whole service tree (as etc/bench.py counts it,
+# from /proc, before and after) per request, connection or MiB, control's
+# and vaultd's part of it, the service's peak PSS (sampled), and how many
+# upstream handshakes resumed; each target beside the measured and the
+# direct figure, with PASS or MISS.  A miss is reported, never a failure:
+# the bench reports, it does not gate.  The upstream answers 401 to a
+# request without the vault's credential, so a run through a proxy that
+# did not inject shows as errors.  Direct and proxy take turns, round
+# after round (BENCH_PROXY_ROUNDS, 2), and each run reports its best round.
+# BENCH_SECONDS sets the length of a run (1.5); BENCH_JSON=FILE writes
+# every figure there too.
+
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.dont_write_bytecode = True  # no etc/__pycache__ from importing bench
+import bench  # noqa: E402  etc/bench.py: the /proc counters, the floor
+import aileron  # noqa: E402  t/lib, on the path bench put it
+from aileron import Service  # noqa: E402
+
+BUILD = bench.BUILD
+UPSTREAM = os.path.join(BUILD, "bench-tls-upstream")
+CLIENT = os.path.join(BUILD, "bench-tls-client")
+HOST = "bench.test"
+SECONDS = float(os.environ.get("BENCH_SECONDS", "1.5"))
+ROUNDS = int(os.environ.get("BENCH_PROXY_ROUNDS", "2"))
+WARM = 0.5
+MIB = 1048576
+MASTER = "bench master key"
+CRED = "bench_api_BENCHCREDENTIAL0123456789"
+PLACEHOLDER = "aileron-placeholder"
+
+# The connector the proxy injects for: the upstream's three routes.
+SPEC = {
+    "openapi": "3.0.3",
+    "info": {"title": "bench upstream", "version": "1"},
+    "servers": [{"url": "https://" + HOST}],
+    "x-aileron-connector": "bench",
+    "x-aileron-inject": {"kind": "bearer"},
+    "x-aileron-strip": {"headers": ["authorization"]},
+    "paths": {
+        "/small": {"get": {
+            "x-aileron-action": "small", "summary": "A small body",
+            "x-aileron-idempotent": True, "x-aileron-approval": "never"}},
+        "/big": {"get": {
+            "x-aileron-action": "big", "summary": "N bytes",
+            "x-aileron-idempotent": True, "x-aileron-approval": "never",
+            "parameters": [{"name": "n", "in": "query", "required": True,
+                            "schema": {"type": "integer"}}]}},
+        "/sink": {"post": {
+            "x-aileron-action": "sink", "summary": "Swallow a body",
+            "x-aileron-idempotent": False, "x-aileron-approval": "never"}},
+    },
+}
+
+# (name, mode, connections, body bytes)
+RUNS = [("keep-alive, 8 conns", "small", 8, 0),
+        ("keep-alive, 32 conns", "small", 32, 0),
+        ("new connection each", "new", 8, 0),
+        ("1 MiB down", "down", 8, MIB),
+        ("1 MiB up", "up", 8, MIB)]
+
+
+def make_certs(d):
+    """A test CA and a P-256 leaf for HOST, with the openssl CLI."""
+    def ssl(*args):
+        subprocess.run(["openssl"] + list(args), cwd=d, check=True,
+                       capture_output=True)
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    ssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem",
+        "-days", "2", "-subj", "/CN=aileron bench CA")
+    ssl("req", *ec, "-keyout", "leaf.key", "-out", "leaf.csr",
+        "-subj", "/CN=" + HOST)
+    with open(os.path.join(d, "leaf.ext"), "w") as f:
+        f.write("subjectAltName=DNS:%s\nbasicConstraints=CA:FALSE\n"
+                "extendedKeyUsage=serverAuth\n" % HOST)
+    ssl("x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey",
+        "ca.key", "-CAcreateserial", "-days", "2", "-extfile", "leaf.ext",
+        "-out", "leaf.pem")
+    os.chmod(os.path.join(d, "ca.pem"), 0o644)
+
+
+def upstream(d):
+    """bench-tls-upstream, 2 processes, in its own process group, counting
+    its handshakes in d/stats."""
+    up = bench.Prefork(lambda portfile: [
+        UPSTREAM, "-a", "Bearer " + CRED, "-s", os.path.join(d, "stats"),
+        os.path.join(d, "leaf.pem"), os.path.join(d, "leaf.key"),
+        portfile, "2"])
+    up.stats = os.path.join(d, "stats")
+    return up
+
+
+def handshakes(up):
+    """(handshakes, resumed ones) the upstream has done so far."""
+    with open(up.stats, "rb") as f:
+        return struct.unpack("=QQ", f.read(16))
+
+
+class PssSampler(threading.Thread):
+    """The peak of the service tree's summed PSS, sampled until stopped."""
+
+    def __init__(self, pid):
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = 0
+        self.halt = threading.Event()
+
+    def run(self):
+        while not self.halt.is_set():
+            self.peak = max(self.peak, tree_pss(self.pid))
+            self.halt.wait(0.25)
+
+    def stop(self):
+        self.halt.set()
+        self.join()
+        return self.peak
+
+
+def tree_pids(root):
+    """root and its descendants, from one pass over /proc (bench.tree
+    reads all of /proc once per process: too slow to sample with)."""
+    kids = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            f = bench.stat_fields(int(d))
+            if f is not None:
+                kids.setdefault(int(f[1]), []).append(int(d))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo += kids.get(pid, [])
+    return out
+
+
+def tree_pss(pid):
+    return sum(max(bench.pss_kb(p), 0) for p in tree_pids(pid))
+
+
+def client(port, mode, conns, body, secs, ca, token=None, auth=None):
+    args = [CLIENT, "-p", str(port), "-H", HOST, "-A", ca, "-m", mode,
+            "-c", str(conns), "-d", str(secs)]
+    if body:
+        args += ["-b", str(body)]
+    if token is not None:
+        args += ["-x", token]
+    if auth is not None:
+        args += ["-k", auth]
+    p = subprocess.run(args, capture_output=True, timeout=secs + 60)
+    if p.returncode != 0:
+        raise RuntimeError("bench-tls-client: %s" % p.stderr.decode())
+    return json.loads(p.stdout)
+
+
+def best(results, name, r):
+    """Keep r if it is the first or the best round of its run: the one
+    with the most requests/s, since other load only ever takes away."""
+    if name not in results or r["rps"] > results[name]["rps"]:
+        results[name] = r
+
+
+def measure(port, run, ca, up, warm, svc=None, token=None, auth=None):
+    """One run, after a short warm-up if warm: the client's figures, plus
+    the CPU of the service tree and the upstream's, and the service's peak
+    PSS."""
+    name, mode, conns, body = run
+    if warm:
+        client(port, mode, conns, body, WARM, ca, token, auth)
+    sampler = PssSampler(svc.pid) if svc else None
+    if sampler:
+        sampler.start()
+    s0 = bench.tree_usage(svc.pid)[0] if svc else 0
+    roles = svc.by_role()[:2] if svc else ()
+    r0 = [own_cpu(pid) for pid in roles]
+    u0, h0 = bench.tree_usage(up.pid)[0], handshakes(up)
+    r = client(port, mode, conns, body, SECONDS, ca, token, auth)
+    # Workers that served are reaped a moment after their client is done.
+    time.sleep(0.2)
+    r["upstream_cpu"] = bench.tree_usage(up.pid)[0] - u0
+    h1 = handshakes(up)
+    r["handshakes"], r["resumed"] = h1[0] - h0[0], h1[1] - h0[1]
+    if svc:
+        r["cpu"] = bench.tree_usage(svc.pid)[0] - s0
+        r["control_cpu"], r["vaultd_cpu"] = [
+            own_cpu(pid) - c for pid, c in zip(roles, r0)]
+        r["pss_kb"] = sampler.stop()
+    return r
+
+
+def own_cpu(pid):
+    """A process's own CPU seconds, without the children it reaped."""
+    f = bench.stat_fields(pid) if pid else None
+    return (int(f[11]) + int(f[12])) / bench.TICK if f else 0.0
+
+
+def key_run(svc, args, stdin=b""):
+    """aileron ARGS -s STATE with the master key on a descriptor."""
+    r, w = os.pipe()
+    os.write(w, (MASTER + "\n").encode())
+    os.close(w)
+    args = [a if a != "KEYFD" else str(r) for a in args]
+    try:
+        p = subprocess.run([aileron.BIN] + args + ["-s", svc.state],
+                           input=stdin, capture_output=True, pass_fds=(r,),
+                           timeout=60)
+    finally:
+        os.close(r)
+    if p.returncode != 0:
+        raise RuntimeError("aileron %s: %s" % (" ".join(args[:2]),
+                                               p.stderr.decode().strip()))
+    return p.stdout.decode()
+
+
+def start_proxy(d, up):
+    """The service with the bench connector, a vault holding CRED, and a
+    session: (service, session info)."""
+    spec = os.path.join(d, "bench.json")
+    with open(spec, "w") as f:
+        json.dump(SPEC, f)
+    conf = ('connector "bench" spec "%s"\n'
+            'resolve "%s" 127.0.0.1:%d\n'
+            'allow network 127.0.0.0/8\n'
+            'upstream ca "%s"\n' % (spec, HOST, up.port,
+                                    os.path.join(d, "ca.pem")))
+    svc = Service(prefork=4, max_workers=64, log_debug=False, conf=conf)
+    try:
+        svc.start()
+        key_run(svc, ["vault", "init", "--key-fd", "KEYFD", "--kdf-n",
+                      "16384"])
+        key_run(svc, ["secret", "add", "bench", "--connector", "bench",
+                      "--key-fd", "KEYFD"], (CRED + "\n").encode())
+        info = json.loads(key_run(svc, ["session", "start", "--json",
+                                        "--key-fd", "KEYFD"]))
+        info["port"] = int(info["proxy"].rstrip("/").rsplit(":", 1)[1])
+    except (OSError, RuntimeError, ValueError, KeyError) as e:
+        svc.stop()
+        svc.remove()
+        raise RuntimeError((str(e).strip().splitlines() or [repr(e)])[-1])
+    return svc, info
+
+
+def verdict(ok):
+    return "PASS" if ok else "MISS"
+
+
+def derive(r):
+    """Per request, connection and MiB, from one run's totals."""
+    n = r["requests"]
+    r["up_us"] = r["upstream_cpu"] * 1e6 / n if n else None
+    r["resumed_pct"] = 100.0 * r["resumed"] / r["handshakes"] \
+        if r["handshakes"] else None
+    if "cpu" in r:
+        r["cpu_us"] = r["cpu"] * 1e6 / n if n else None
+        r["control_us"] = r["control_cpu"] * 1e6 / n if n else None
+        r["vaultd_us"] = r["vaultd_cpu"] * 1e6 / n if n else None
+        r["cpu_conn_ms"] = r["cpu"] * 1e3 / max(r["connections"], 1)
+        mib = r["mib_s"] * r["seconds"]
+        r["cpu_mib_ms"] = r["cpu"] * 1e3 / mib if mib else None
+        r["pss_mib"] = r["pss_kb"] / 1024.0
+
+
+def line(label, d, p, key, f, target=None, test=None):
+    """One figure, direct and through the proxy, and the target: test
+    says whether the proxy's figure p[key] meets it."""
+    dv, pv = d.get(key), p.get(key) if p else None
+    ratio = "%.2f" % (pv / dv) if dv and pv is not None else ""
+    mark = ""
+    if target is not None:
+        # A run without one good request measured nothing.
+        mark = "%s: %s" % (target, "-" if pv is None or not p["requests"]
+                           else "PASS" if test(pv, dv) else "MISS")
+    print("%-34s%12s%12s%8s   %s" % (label, fmt(dv, f), fmt(pv, f), ratio,
+                                      mark))
+
+
+def fmt(v, f):
+    return "-" if v is None else f % v
+
+
+def report(direct, proxy, floor_ms, idle_kb):
+    print("%-34s%12s%12s%8s   %s" % ("", "direct", "proxy", "ratio",
+                                      "target"))
+    for name, mode, conns, body in RUNS:
+        d, p = direct[name], proxy[name] if proxy else None
+        for r in (d, p):
+            if r:
+                derive(r)
+        print("%s (best of %d x %g s)" % (name, ROUNDS, SECONDS))
+        if mode == "small" and conns == 8:
+            line("  requests/s", d, p, "rps", "%.0f", ">= 50% of direct",
+                 lambda pv, dv: pv >= 0.5 * dv)
+        else:
+            line("  requests/s", d, p, "rps", "%.0f")
+        if body:
+            line("  MiB/s", d, p, "mib_s", "%.1f", ">= 55% of direct",
+                 lambda pv, dv: pv >= 0.55 * dv)
+        line("  p50 ms", d, p, "p50_ms", "%.2f")
+        if mode == "small":
+            line("  p99 ms", d, p, "p99_ms", "%.2f", "<= 3 ms",
+                 lambda pv, dv: pv <= 3.0)
+        else:
+            line("  p99 ms", d, p, "p99_ms", "%.2f")
+        line("  errors", d, p, "errors", "%d")
+        for how, r in (("direct", d), ("proxy", p)):
+            if r and r["errors"]:
+                print("    first error, %s: %s" % (how, r["first_error"]))
+        line("  upstream CPU per request, us", d, p, "up_us", "%.1f")
+        if mode == "small":
+            line("  service CPU per request, us", d, p, "cpu_us", "%.1f",
+                 "<= 100 us", lambda pv, dv: pv <= 100)
+        else:
+            line("  service CPU per request, us", d, p, "cpu_us", "%.1f")
+        line("    of which control, us", d, p, "control_us", "%.1f")
+        line("    of which vaultd, us", d, p, "vaultd_us", "%.1f")
+        if mode == "new":
+            line("  upstream handshakes resumed, %", d, p, "resumed_pct",
+                 "%.0f")
+            tgt = 1.5 * floor_ms + 1.2
+            line("  service CPU per connection, ms", d, p, "cpu_conn_ms",
+                 "%.2f", "<= %.2f ms (1.5 x floor %.3f + 1.2)" %
+                 (tgt, floor_ms), lambda pv, dv: pv <= tgt)
+        elif body:
+            line("  service CPU per MiB, ms", d, p, "cpu_mib_ms", "%.2f",
+                 "<= 2 ms", lambda pv, dv: pv <= 2.0)
+        if conns == 32:
+            line("  service peak PSS, MiB", d, p, "pss_mib", "%.1f",
+                 "<= 34 MiB", lambda pv, dv: pv <= 34)
+        else:
+            line("  service peak PSS, MiB", d, p, "pss_mib", "%.1f")
+    if idle_kb is not None:
+        print("idle service PSS (prefork 4, a session open): %.1f MiB "
+              "(target <= 15 MiB: %s)" % (idle_kb / 1024.0,
+                                          verdict(idle_kb <= 15 * 1024)))
+
+
+def floor_per_conn():
+    """The minimal pre-forking server's CPU per connection, in ms, this
+    run (etc/bench.py measures the pool against it)."""
+    pre = bench.Prefork()
+    try:
+        for _ in range(50):
+            bench.one(pre.port)
+        res = bench.Result()
+        bench.measure(pre, res)
+    finally:
+        pre.stop()
+    return res.cpu * 1e3 / res.conns
+
+
+def main():
+    if os.geteuid() != 0:
+        print("bench-proxy: skipped: needs root (the service drops to "
+              "_aileron)")
+        return 0
+    for p in (UPSTREAM, CLIENT, os.path.join(BUILD, "bench-prefork")):
+        if not os.access(p, os.X_OK):
+            sys.exit("bench-proxy: %s is missing; run \"make bench\"" % p)
+    d = tempfile.mkdtemp(prefix="aileron-bench-proxy.")
+    os.chmod(d, 0o755)
+    up = svc = None
+    direct, proxy, idle = {}, None, None
+    try:
+        make_certs(d)
+        up = upstream(d)
+        floor_ms = floor_per_conn()
+        try:
+            svc, info = start_proxy(d, up)
+        except RuntimeError as e:
+            print("bench-proxy: through the proxy: not measured: %s" % e)
+        if svc:
+            time.sleep(0.5)
+            idle = tree_pss(svc.pid)
+            proxy = {}
+        ca = os.path.join(d, "ca.pem")
+        print("proxy: a local TLS upstream (P-256, TLS 1.3, 2 processes), "
+              "direct and through the proxy with injection on", flush=True)
+        # Round after round, direct and proxy take turns, so that a
+        # neighbour's load falls on both alike; each keeps its best round.
+        for rnd in range(ROUNDS):
+            for run in RUNS:
+                best(direct, run[0], measure(up.port, run, ca, up, rnd == 0,
+                                             auth="Bearer " + CRED))
+                if svc:
+                    best(proxy, run[0], measure(
+                        info["port"], run, info["ca"], up, rnd == 0, svc,
+                        info["token"], "Bearer " + PLACEHOLDER))
+        report(direct, proxy, floor_ms, idle)
+        if os.environ.get("BENCH_JSON"):
+            with open(os.environ["BENCH_JSON"], "w") as f:
+                json.dump({"direct": direct, "proxy": proxy,
+                           "floor_ms": floor_ms, "idle_kb": idle}, f,
+                          indent=1)
+    finally:
+        if svc:
+            svc.stop()
+            svc.remove()
+        if up:
+            up.stop()
+        shutil.rmtree(d, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
