@@ -157,6 +157,7 @@ BENCH_BINS=	$(BUILD)/bench-prefork \
 		$(BUILD)/bench/libcurl/aileron
 BENCH_BINS+=	$(BUILD)/bench-tls-upstream $(BUILD)/bench-tls-client
 BENCH_STATIC_LIBS= -l:libbsd.a -l:libmd.a -l:libjansson.a -l:libdb-5.3.a \
+		-l:libhttp_parser.a -l:libssl.a \
 		-l:libscrypt.a -l:libcrypto.a -l:libseccomp.a -l:libcares.a \
 		-l:libz.a -lpthread
 

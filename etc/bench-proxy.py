@@ -31,6 +31,7 @@ sys.dont_write_bytecode = True  # no etc/__pycache__ from importing bench
 import bench  # noqa: E402  etc/bench.py: the /proc counters, the floor
 import aileron  # noqa: E402  t/lib, on the path bench put it
 from aileron import Service  # noqa: E402
+from certs import make_certs  # noqa: E402
 
 BUILD = bench.BUILD
 UPSTREAM = os.path.join(BUILD, "bench-tls-upstream")
@@ -73,25 +74,6 @@ RUNS = [("keep-alive, 8 conns", "small", 8, 0),
         ("new connection each", "new", 8, 0),
         ("1 MiB down", "down", 8, MIB),
         ("1 MiB up", "up", 8, MIB)]
-
-
-def make_certs(d):
-    """A test CA and a P-256 leaf for HOST, with the openssl CLI."""
-    def ssl(*args):
-        subprocess.run(["openssl"] + list(args), cwd=d, check=True,
-                       capture_output=True)
-    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
-    ssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem",
-        "-days", "2", "-subj", "/CN=aileron bench CA")
-    ssl("req", *ec, "-keyout", "leaf.key", "-out", "leaf.csr",
-        "-subj", "/CN=" + HOST)
-    with open(os.path.join(d, "leaf.ext"), "w") as f:
-        f.write("subjectAltName=DNS:%s\nbasicConstraints=CA:FALSE\n"
-                "extendedKeyUsage=serverAuth\n" % HOST)
-    ssl("x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey",
-        "ca.key", "-CAcreateserial", "-days", "2", "-extfile", "leaf.ext",
-        "-out", "leaf.pem")
-    os.chmod(os.path.join(d, "ca.pem"), 0o644)
 
 
 def upstream(d):
@@ -375,7 +357,8 @@ def main():
     up = svc = None
     direct, proxy, idle = {}, None, None
     try:
-        make_certs(d)
+        make_certs(d, [HOST], "aileron bench")
+        os.chmod(os.path.join(d, "ca.pem"), 0o644)
         up = upstream(d)
         floor_ms = floor_per_conn()
         try:

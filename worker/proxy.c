@@ -50,6 +50,9 @@
 #define PROXY_MASK_OUT	(PROXY_BUF + 64 * 1024)
 #define PROXY_REPLAY	(-2)	/* send the request again, on a new leg */
 
+/* The injected line, for the connection's life; zeroed at its end. */
+static char	proxy_line[16384 + 1];
+
 /* One request, from its head to the end of its response. */
 struct preq {
 	struct pconn		*pc;
@@ -61,7 +64,8 @@ struct preq {
 	int			 failed;	/* a leg broke mid-body */
 	int			 agent_failed;
 	int			 keep;		/* refused, the connection goes on */
-	struct mask		*mask;
+	struct mask		*mask;		/* the connection's */
+	size_t			 masked;	/* its count before this request */
 	struct inflater		*inf;
 	char			*body;		/* read before the match */
 	size_t			 bodylen;
@@ -89,7 +93,8 @@ static int	proxy_head_up(struct preq *, const char *, size_t, char *,
 static int	proxy_query(struct preq *, const char *, const char *,
 		    char *, size_t);
 static int	proxy_strip(const struct preq *, const char *);
-static int	proxy_secrets(struct preq *, const char *, size_t, int);
+static int	proxy_secrets(struct pconn *, const char *, size_t, int);
+static int	proxy_credential(struct preq *);
 static int	proxy_response(struct preq *, SSL *, int *, int);
 static void	proxy_down(void *, const char *, size_t);
 static void	proxy_down_masked(struct preq *, const char *, size_t);
@@ -187,6 +192,12 @@ proxy_intercept(struct pconn *pc)
 	if (up.fd != -1) {
 		io_shutdown(&up);
 		io_close(&up);
+	}
+	explicit_bzero(proxy_line, pc->linelen);
+	pc->linelen = 0;
+	if (pc->mask != NULL) {
+		mask_free(pc->mask);
+		pc->mask = NULL;
 	}
 }
 
@@ -353,11 +364,11 @@ proxy_query(struct preq *r, const char *target, const char *inject,
  * mask.c derives the encoded forms.
  */
 static int
-proxy_secrets(struct preq *r, const char *line, size_t len, int kind)
+proxy_secrets(struct pconn *pc, const char *line, size_t len, int kind)
 {
 	const char	*v, *end = line + len;
 
-	if ((r->mask = mask_new()) == NULL)
+	if (pc->mask == NULL && (pc->mask = mask_new()) == NULL)
 		return -1;
 	if ((v = memchr(line, kind == INJECT_QUERY ? '=' : ':', len)) == NULL)
 		return -1;
@@ -367,8 +378,66 @@ proxy_secrets(struct preq *r, const char *line, size_t len, int kind)
 	if (v == end)
 		return -1;
 	if (kind == INJECT_QUERY)
-		return mask_add(r->mask, v, end - v);
-	return mask_add_credential(r->mask, v, end - v);
+		return mask_add(pc->mask, v, end - v);
+	return mask_add_credential(pc->mask, v, end - v);
+}
+
+/*
+ * The line vaultd gives for this connection's connector and host, and the
+ * masker made from it: asked once a connection (the connector and host
+ * are the connection's), kept in proxy_line until the connection ends.
+ */
+static int
+proxy_credential(struct preq *r)
+{
+	struct pconn			*pc = r->pc;
+	struct msg_vault_inject		 inj;
+	struct msg_vault_reply		 vr;
+	struct msg			 reply;
+	size_t				 len;
+
+	memset(&inj, 0, sizeof(inj));
+	strlcpy(inj.session, pc->sess.session, sizeof(inj.session));
+	strlcpy(inj.connector, pc->spec->connector, sizeof(inj.connector));
+	strlcpy(inj.host, pc->host, sizeof(inj.host));
+	if (call(pc, &pc->vaultd, MSG_VAULT_INJECT, &inj, sizeof(inj),
+	    MSG_VAULT_INJECT_REPLY, &reply) == -1 ||
+	    reply.len < sizeof(vr)) {
+		proxy_refuse(r, 503, "aileron:no-credential",
+		    "no answer from vaultd");
+		return -1;
+	}
+	memcpy(&vr, reply.data, sizeof(vr));
+	if (vr.error != 0) {
+		proxy_refuse(r, 403, "aileron:no-credential",
+		    "%s: %.*s", pc->spec->connector,
+		    (int)(reply.len - sizeof(vr)) > 200 ? 200 :
+		    (int)(reply.len - sizeof(vr)),
+		    (const char *)reply.data + sizeof(vr));
+		return -1;
+	}
+	len = reply.len - sizeof(vr);
+	if (len == 0 || len >= sizeof(proxy_line) ||
+	    memchr(reply.data + sizeof(vr), '\r', len) != NULL ||
+	    memchr(reply.data + sizeof(vr), '\n', len) != NULL) {
+		proxy_refuse(r, 502, "aileron:no-credential",
+		    "vaultd's line is unusable");
+		return -1;
+	}
+	pc->linelen = len;
+	memcpy(proxy_line, reply.data + sizeof(vr), pc->linelen);
+	proxy_line[pc->linelen] = '\0';
+	explicit_bzero((void *)(uintptr_t)(reply.data + sizeof(vr)),
+	    pc->linelen);
+	if (proxy_secrets(pc, proxy_line, pc->linelen, vr.kind) == -1) {
+		explicit_bzero(proxy_line, pc->linelen);
+		pc->linelen = 0;
+		proxy_refuse(r, 502, "aileron:no-credential",
+		    "cannot prepare the credential's mask");
+		return -1;
+	}
+	pc->kind = vr.kind;
+	return 0;
 }
 
 /* Append to a head being written; -1 when it does not fit. */
@@ -488,14 +557,11 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 	struct match_result		 res;
 	struct msg_control_policy	 pol;
 	struct msg_control_decision	 dec;
-	struct msg_vault_inject		 inj;
-	struct msg_vault_reply		 vr;
 	struct msg			 reply;
 	static char			 head[PROXY_HEAD_OUT];
-	static char			 line[16384 + 1];
 	const struct http_request	*req = http_intake_request(in);
 	const char			*ct = NULL;
-	size_t				 headlen = 0, linelen = 0, i;
+	size_t				 headlen = 0, i;
 	int				 matched = 0, rv = -1, keep = 0, n;
 	int				 replay, reused, attempt;
 	struct timespec			 t;
@@ -579,48 +645,14 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 			goto done;
 		}
 
-		/* vaultd gives the line to inject. */
-		memset(&inj, 0, sizeof(inj));
-		strlcpy(inj.session, pc->sess.session, sizeof(inj.session));
-		strlcpy(inj.connector, pc->spec->connector,
-		    sizeof(inj.connector));
-		strlcpy(inj.host, pc->host, sizeof(inj.host));
-		if (call(pc, &pc->vaultd, MSG_VAULT_INJECT, &inj, sizeof(inj),
-		    MSG_VAULT_INJECT_REPLY, &reply) == -1 ||
-		    reply.len < sizeof(vr)) {
-			proxy_refuse(&r, 503, "aileron:no-credential",
-			    "no answer from vaultd");
+		/* vaultd gives the line to inject, once a connection. */
+		if (pc->linelen == 0 && proxy_credential(&r) == -1)
 			goto done;
-		}
-		memcpy(&vr, reply.data, sizeof(vr));
-		if (vr.error != 0) {
-			proxy_refuse(&r, 403, "aileron:no-credential",
-			    "%s: %.*s", pc->spec->connector,
-			    (int)(reply.len - sizeof(vr)) > 200 ? 200 :
-			    (int)(reply.len - sizeof(vr)),
-			    (const char *)reply.data + sizeof(vr));
-			goto done;
-		}
-		linelen = reply.len - sizeof(vr);
-		if (linelen == 0 || linelen >= sizeof(line) ||
-		    memchr(reply.data + sizeof(vr), '\r', linelen) != NULL ||
-		    memchr(reply.data + sizeof(vr), '\n', linelen) != NULL) {
-			proxy_refuse(&r, 502, "aileron:no-credential",
-			    "vaultd's line is unusable");
-			goto done;
-		}
-		memcpy(line, reply.data + sizeof(vr), linelen);
-		line[linelen] = '\0';
-		explicit_bzero((void *)(uintptr_t)(reply.data + sizeof(vr)),
-		    linelen);
-		if (proxy_secrets(&r, line, linelen, vr.kind) == -1) {
-			proxy_refuse(&r, 502, "aileron:no-credential",
-			    "cannot prepare the credential's mask");
-			goto done;
-		}
 	}
-	if (r.mask == NULL && (r.mask = mask_new()) == NULL)
+	if (pc->mask == NULL && (pc->mask = mask_new()) == NULL)
 		fatalx("%s: out of memory", __func__);
+	r.mask = pc->mask;
+	r.masked = mask_count(pc->mask);
 
 	/* Decided: only now may the agent send a body it held back. */
 	if (req->expect_continue && io_write(&pc->agent,
@@ -629,13 +661,12 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 
 	r.up_chunked = req->chunked;
 	headlen = sizeof(head);
-	if (proxy_head_up(&r, linelen > 0 ? line : NULL, linelen, head,
-	    &headlen) == -1) {
+	if (proxy_head_up(&r, pc->linelen > 0 ? proxy_line : NULL,
+	    pc->linelen, head, &headlen) == -1) {
 		proxy_refuse(&r, 400, "aileron:bad-request",
 		    "the request does not fit the upstream head");
 		goto done;
 	}
-	explicit_bzero(line, linelen);
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	/*
 	 * A kept-alive upstream may have closed meanwhile: a request that can
@@ -706,13 +737,10 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 done:
 	if (r.keep)
 		rv = 0;
-	/* Both held the credential. */
-	explicit_bzero(line, linelen);
+	/* It held the credential. */
 	explicit_bzero(head, headlen);
 	proxy_audit(&r);
 	match_result_clear(&res);
-	if (r.mask != NULL)
-		mask_free(r.mask);
 	free(r.body);
 	return rv;
 }
@@ -1004,8 +1032,8 @@ proxy_audit(struct preq *r)
 		json_object_set_new(rec, "type", json_string(r->type));
 	if (r->reason[0] != '\0')
 		json_object_set_new(rec, "reason", json_string(r->reason));
-	if (r->mask != NULL && mask_count(r->mask) > 0)
+	if (r->mask != NULL && mask_count(r->mask) > r->masked)
 		json_object_set_new(rec, "masked",
-		    json_integer(mask_count(r->mask)));
+		    json_integer(mask_count(r->mask) - r->masked));
 	call_audit(r->pc, rec);
 }

@@ -32,6 +32,7 @@ struct spec;
 struct json_t;
 struct http_request;
 struct http_intake;
+struct mask;
 
 #define PROXY_AUTH_TRIES	3	/* 407s on one connection */
 #define PROXY_CALL_MS		5000	/* control and vaultd answer within */
@@ -57,6 +58,9 @@ struct pconn {
 	int			 upstream_ms;	/* timeout upstream */
 	struct timespec		 start;
 	const char		*tls_refusal;	/* why a handshake failed */
+	size_t			 linelen;	/* the injected line, if asked */
+	int			 kind;		/* its enum inject_kind */
+	struct mask		*mask;		/* made from it */
 };
 
 /* call.c */
@@ -89,6 +93,7 @@ void	tls_upstream_save(struct pconn *, SSL *, const char *);
 int	tls_alpn_select(SSL *, const unsigned char **, unsigned char *,
 	    const unsigned char *, unsigned int, void *);
 int	tls_servername(SSL *, int *, void *);
+EVP_PKEY *tls_leaf_key(const unsigned char *, size_t);
 
 /* upstream.c */
 int	upstream_dial(struct pconn *, const char *, uint16_t, char *, size_t,
