@@ -77,7 +77,7 @@ static const char *const service_unenv[] = {
 	"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
 	"all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY", "ftp_proxy",
 	"SSLKEYLOGFILE", "OPENSSL_CONF", "OPENSSL_MODULES", "OPENSSL_ENGINES",
-	"SSL_CERT_FILE", "SSL_CERT_DIR", "OPENSSL_ia32cap", "CURL_CA_BUNDLE",
+	"SSL_CERT_FILE", "SSL_CERT_DIR", "CURL_CA_BUNDLE",
 	"RES_OPTIONS", "LOCALDOMAIN", "HOSTALIASES",
 };
 
