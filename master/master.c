@@ -658,14 +658,24 @@ static void
 master_start_children(struct master *m)
 {
 	char			 path[PATH_MAX];
-	int			 vfd, cv[2];
+	int			 vfd, cv[2], saved = -1;
 
+	/*
+	 * Detached, they log to syslog, and must not hold the pipe to the
+	 * starting command: it has no reader once that command returns.
+	 */
+	if (master_detached && ((saved = dup(STDERR_FILENO)) == -1 ||
+	    dup2(m->devnull, STDERR_FILENO) == -1))
+		fatal("dup2");
 	if (proc_exec(m->self, PROC_CONTROL, m->foreground, log_getverbose(),
 	    &m->control) == -1)
 		fatal("cannot start control");
 	if (proc_exec(m->self, PROC_VAULTD, m->foreground, log_getverbose(),
 	    &m->vaultd) == -1)
 		fatal("cannot start vaultd");
+	if (saved != -1 && (dup2(saved, STDERR_FILENO) == -1 ||
+	    close(saved) == -1))
+		fatal("dup2");
 	if ((m->control_peer = proc_peer_add(&m->ps, PROC_CONTROL,
 	    m->control.fd, m->control.pid, "control")) == NULL ||
 	    (m->vaultd_peer = proc_peer_add(&m->ps, PROC_VAULTD,
@@ -870,7 +880,9 @@ master_reap(struct master *m)
 				continue;
 			}
 			master_fail(m, "%s %s; shutting down: the service "
-			    "cannot run without it", name, why);
+			    "cannot run without it%s", name, why,
+			    master_detached ? " (its reason is in the system "
+			    "log; with -d it is shown here)" : "");
 		}
 		if (pool_reap(m, pid, status) == -1)
 			log_debug("reaped unknown child %d", (int)pid);
@@ -1050,8 +1062,10 @@ master_child_lost(struct master *m, struct proc_child *pc, const char *name)
 		if (waitpid(pc->pid, &status, WNOHANG) == pc->pid) {
 			pc->pid = 0;
 			master_fail(m, "%s %s; shutting down: the service "
-			    "cannot run without it", name,
-			    proc_status_str(status, why, sizeof(why)));
+			    "cannot run without it%s", name,
+			    proc_status_str(status, why, sizeof(why)),
+			    master_detached ? " (its reason is in the system "
+			    "log; with -d it is shown here)" : "");
 		}
 		nanosleep(&ts, NULL);
 	}
