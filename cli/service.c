@@ -41,6 +41,7 @@
 static int	service_binary(char *, size_t);
 static int	service_stop(int, char *[]);
 static void	service_unlink_sock(const char *);
+static int	service_gone(pid_t);
 
 static int
 service_binary(char *buf, size_t len)
@@ -70,6 +71,30 @@ service_unlink_sock(const char *path)
 	    unlink(path) == -1)
 		fprintf(stderr, "aileron service stop: cannot remove %s: %s\n",
 		    path, strerror(errno));
+}
+
+/*
+ * The master removes its lock just before it exits: it is gone once no
+ * such process is left, or only its zombie (a parent that started it
+ * with -d reaps it when it likes).
+ */
+static int
+service_gone(pid_t pid)
+{
+	char	 path[64], buf[512], *p;
+	FILE	*fp;
+	int	 gone = 1;
+
+	if (kill(pid, 0) == -1 && errno == ESRCH)
+		return 1;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return errno == ENOENT;
+	if (fgets(buf, sizeof(buf), fp) != NULL &&
+	    (p = strrchr(buf, ')')) != NULL && p[1] == ' ')
+		gone = p[2] == 'Z' || p[2] == 'X';
+	fclose(fp);
+	return gone;
 }
 
 /*
@@ -142,11 +167,11 @@ service_stop(int argc, char *argv[])
 		return 1;
 	}
 	for (i = 0; i < SERVICE_STOP_TIMEOUT * 20; i++) {
-		if (state_running(statedir) == 0)
+		if (state_running(statedir) == 0 && service_gone(pid))
 			break;
 		nanosleep(&ts, NULL);
 	}
-	if (state_running(statedir) != 0) {
+	if (state_running(statedir) != 0 || !service_gone(pid)) {
 		fprintf(stderr, "aileron service stop: service pid %d did not "
 		    "stop in %d s; it or one of its children still holds "
 		    "%s/%s\n", (int)pid, SERVICE_STOP_TIMEOUT, statedir,

@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from aileron import TAP, Service, BIN, SLOW, alive, is_root, proc_children, \
@@ -22,7 +23,7 @@ from aileron import TAP, Service, BIN, SLOW, alive, is_root, proc_children, \
 t = TAP()
 if not is_root():
     t.skip_all("the service's users and StrictModes need root")
-t.plan(49)
+t.plan(51)
 
 CONF = "listen on 127.0.0.1 port 0\nprefork 1\nmax workers 2\n"
 LEFT = ("service.lock", "service.json", "api.sock", "vault.sock",
@@ -186,6 +187,15 @@ except (OSError, RuntimeError) as e:
     mode = str(e)
 t.is_(mode, "0o755", "the api socket's directory is made 0755")
 t.ok(os.path.exists(os.path.join(apidir, "api.sock")), "and used")
+# Started with -d by this test, the master stays our zombie until we reap
+# it: stop must not wait for that.
+t0 = time.monotonic()
+r = run(["service", "stop", "-s", asvc.state])
+t.ok(r.returncode == 0 and time.monotonic() - t0 < 15 * SLOW,
+     "service stop stops a -d service whose parent has not reaped it",
+     r.stderr)
+t.ok(not os.path.exists(os.path.join(apidir, "api.sock")),
+     "and its api socket is gone")
 asvc.stop()
 asvc.remove()
 
