@@ -78,6 +78,7 @@ service_abspath(const char *path, char *buf, size_t len)
 static int
 service_check(const char *statedir, const char *file)
 {
+	struct master		 m;
 	struct aileron_conf	*conf;
 	struct spec		**specs;
 	char			 path[PATH_MAX];
@@ -101,6 +102,14 @@ service_check(const char *statedir, const char *file)
 		rv = -1;
 	if (master_preflight(conf, statedir, path) == -1)
 		rv = -1;
+	/* The resolver's files, and the upstream CA store, which must load. */
+	if (resolvconf_load(conf) == -1)
+		rv = -1;
+	if (rv == 0) {
+		memset(&m, 0, sizeof(m));
+		m.conf = conf;
+		tls_prepare(&m);
+	}
 	conf_free(conf);
 	return rv;
 }

@@ -23,7 +23,7 @@ from aileron import TAP, Service, BIN, SLOW, alive, is_root, proc_children, \
 t = TAP()
 if not is_root():
     t.skip_all("the service's users and StrictModes need root")
-t.plan(51)
+t.plan(53)
 
 CONF = "listen on 127.0.0.1 port 0\nprefork 1\nmax workers 2\n"
 LEFT = ("service.lock", "service.json", "api.sock", "vault.sock",
@@ -173,6 +173,11 @@ t.like(r.stderr, r"api socket %s/no/such/api\.sock: neither its directory"
 r = check(CONF + 'connector foo spec "nope.json"\n')
 t.is_(r.returncode, 1, "-n: a spec that does not load")
 t.like(r.stderr, r'n\.conf:4: connector "foo"', "as file:line")
+with open(os.path.join(d, "notpem.pem"), "w") as f:
+    f.write("not a certificate\n")
+r = check(CONF + 'upstream ca "notpem.pem"\n')
+t.is_(r.returncode, 1, "-n: an upstream ca that does not load")
+t.like(r.stderr, r"cannot load the upstream CA store .*notpem\.pem", "named")
 r = check(CONF, os.path.join(d, "fresh"))
 t.is_(r.returncode, 0, "-n: a state directory it can make is fine",)
 
