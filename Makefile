@@ -7,6 +7,10 @@ LIBEXECDIR?=	$(PREFIX)/libexec/aileron
 MANDIR?=	$(PREFIX)/share/man
 DATADIR?=	$(PREFIX)/share/aileron
 SYSCONFDIR?=	/etc/aileron
+# systemd finds units of a /usr/local install here; the rc.d script is a
+# copy for /etc/rc.d.
+UNITDIR?=	$(PREFIX)/lib/systemd/system
+RCDIR?=		$(DATADIR)/rc.d
 DESTDIR?=
 
 CC?=		cc
@@ -208,6 +212,12 @@ install: all
 	install -m 0644 etc/aileron.conf $(DESTDIR)$(SYSCONFDIR)/aileron.conf.sample
 	if [ -n "$$(ls specs/*.json 2>/dev/null)" ]; then \
 	    install -m 0644 specs/*.json $(DESTDIR)$(DATADIR)/specs/; fi
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(RCDIR)
+	sed 's|@BINDIR@|$(BINDIR)|g' etc/aileron.service \
+	    >$(DESTDIR)$(UNITDIR)/aileron.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/aileron.service
+	sed 's|@BINDIR@|$(BINDIR)|g' etc/rc.d/aileron >$(DESTDIR)$(RCDIR)/aileron
+	chmod 0755 $(DESTDIR)$(RCDIR)/aileron
 	if [ -z "$(DESTDIR)" ]; then sh etc/adduser.sh; fi
 
 clean:

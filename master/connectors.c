@@ -55,13 +55,15 @@ connectors_load(const struct aileron_conf *conf, struct spec ***specsp,
 	}
 	TAILQ_FOREACH(cc, &conf->connectors, entry) {
 		if ((s = spec_load(cc->spec, err, sizeof(err))) == NULL) {
-			log_warnx("connector \"%s\": %s", cc->name, err);
+			log_warnx("%s: connector \"%s\": %s", cc->where,
+			    cc->name, err);
 			bad = 1;
 			continue;
 		}
 		if (strcmp(s->connector, cc->name) != 0) {
-			log_warnx("connector \"%s\": %s describes connector "
-			    "\"%s\"", cc->name, cc->spec, s->connector);
+			log_warnx("%s: connector \"%s\": %s describes "
+			    "connector \"%s\"", cc->where, cc->name, cc->spec,
+			    s->connector);
 			spec_free(s);
 			bad = 1;
 			continue;

@@ -42,28 +42,74 @@ static const struct {
 	{ PROC_VAULTD,	vaultd },
 };
 
+static int	service_abspath(const char *, char *, size_t);
 static int	service_check(const char *, const char *);
 
 /*
- * -n: the configuration parses and its specs load; as root, when the
- * service would drop to them, its three users exist, are not root and
- * are three.
+ * The service changes directory (to / when it detaches, into each
+ * process's own directory when it confines it) and rereads its files on
+ * SIGHUP: every path it is given is made absolute first, against the
+ * directory it was started in.
+ */
+static int
+service_abspath(const char *path, char *buf, size_t len)
+{
+	char	 cwd[PATH_MAX];
+
+	if (path[0] == '/')
+		return strlcpy(buf, path, len) < len ? 0 : -1;
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return -1;
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	if (strcmp(path, ".") == 0)
+		return strlcpy(buf, cwd, len) < len ? 0 : -1;
+	if ((size_t)snprintf(buf, len, "%s%s%s", cwd,
+	    strcmp(cwd, "/") == 0 ? "" : "/", path) >= len)
+		return -1;
+	return 0;
+}
+
+/*
+ * -n: what the service checks before it binds anything: the state
+ * directory (there, or creatable), the configuration and its specs, and
+ * master_preflight's list (socket paths, users, modes).
  */
 static int
 service_check(const char *statedir, const char *file)
 {
+	struct master		 m;
 	struct aileron_conf	*conf;
 	struct spec		**specs;
 	char			 path[PATH_MAX];
 	size_t			 nspecs;
-	int			 rv;
+	int			 rv = 0;
 
+	if (master_check_statedir(statedir) == -1)
+		rv = -1;
+	if (file == NULL && state_path(path, sizeof(path), statedir,
+	    STATE_CONF) == 0 && master_check_private(path,
+	    "configuration file") == -1)
+		rv = -1;
+	else if (file != NULL && master_check_private(file,
+	    "configuration file") == -1)
+		rv = -1;
 	if ((conf = conf_parse_state(statedir, file, path)) == NULL)
 		return -1;
-	if ((rv = connectors_load(conf, &specs, &nspecs, NULL)) == 0)
+	if (connectors_load(conf, &specs, &nspecs, NULL) == 0)
 		connectors_free(specs, nspecs, NULL);
-	if (geteuid() == 0 && conf_check_users(conf, path) == -1)
+	else
 		rv = -1;
+	if (master_preflight(conf, statedir, path) == -1)
+		rv = -1;
+	/* The resolver's files, and the upstream CA store, which must load. */
+	if (resolvconf_load(conf) == -1)
+		rv = -1;
+	if (rv == 0) {
+		memset(&m, 0, sizeof(m));
+		m.conf = conf;
+		tls_prepare(&m);
+	}
 	conf_free(conf);
 	return rv;
 }
@@ -84,7 +130,8 @@ static const char *const service_unenv[] = {
 int
 main(int argc, char *argv[])
 {
-	char			 statedir[PATH_MAX];
+	char			 statedir[PATH_MAX], given[PATH_MAX];
+	char			 conffile[PATH_MAX];
 	const char		*sopt = NULL, *fopt = NULL, *proc = NULL;
 	size_t			 i;
 	int			 ch, foreground = 0, check = 0, verbose = 0;
@@ -123,7 +170,8 @@ main(int argc, char *argv[])
 			break;
 		default:
 			fprintf(stderr, "usage: aileron service [-dnv] "
-			    "[-f file] [-s statedir]\n");
+			    "[-f file] [-s statedir]\n"
+			    "       aileron service stop [-s statedir]\n");
 			return 2;
 		}
 	}
@@ -144,10 +192,26 @@ main(int argc, char *argv[])
 		    proc);
 		return 2;
 	}
-	if (state_resolve(sopt, statedir, sizeof(statedir)) == -1) {
+	if (state_resolve(sopt, given, sizeof(given)) == -1) {
 		fprintf(stderr, "aileron service: cannot find the state "
 		    "directory; set AILERON_STATE or use -s\n");
 		return 1;
+	}
+	if (service_abspath(given, statedir, sizeof(statedir)) == -1) {
+		fprintf(stderr, "aileron service: state directory %s: the "
+		    "path is too long or the current directory is gone\n",
+		    given);
+		return 1;
+	}
+	/* -n messages name the file as given; cwd does not change. */
+	if (fopt != NULL && !check) {
+		if (service_abspath(fopt, conffile, sizeof(conffile)) == -1) {
+			fprintf(stderr, "aileron service: configuration file "
+			    "%s: the path is too long or the current "
+			    "directory is gone\n", fopt);
+			return 1;
+		}
+		fopt = conffile;
 	}
 	if (check) {
 		log_init_cli();

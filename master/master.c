@@ -20,6 +20,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -28,13 +29,17 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -68,9 +73,37 @@ const char	 master_promises[] =
 #define MASTER_STOP_TIMEOUT	5	/* s, for control and vaultd */
 #define MASTER_LISTEN_BACKLOG	511
 
+#define MASTER_UNDO_DEPTH	4	/* levels removed below a made dir */
+
 static int	 master_sigpipe[2] = { -1, -1 };
 
+/*
+ * What this start made, undone if it fails before it is ready (from
+ * atexit, so fatal() undoes it too): a failed start leaves the state
+ * directory as it found it.  Only the master undoes: a forked worker
+ * inherits the handler, and the pid tells them apart.
+ */
+static struct {
+	pid_t	 pid;		/* 0: disarmed */
+	char	 statedir[PATH_MAX];	/* made by this start, else "" */
+	char	 apidir[PATH_MAX];
+	char	 dirs[2][PATH_MAX];	/* control/, vault/ */
+	char	 lock[PATH_MAX];
+	char	 socks[2][PATH_MAX];	/* api.sock, vault.sock */
+	char	 json[PATH_MAX];
+} master_undo;
+
+/* Detached and not yet ready: stderr is the pipe the parent reads. */
+static int	 master_detached;
+
 static void	 master_sighandler(int);
+static void	 master_detach(void);
+static void	 master_ready(struct master *);
+static void	 master_undo_run(void);
+static void	 master_undo_tree(int, const char *, int);
+static int	 master_mkdir_new(const char *, mode_t, char *);
+static int	 master_sun_check(const char *, const char *);
+static void	 master_apidir(struct master *);
 static void	 master_signals(void);
 static void	 master_dirs(struct master *);
 static void	 master_bind(struct master *);
@@ -157,6 +190,299 @@ master_signals(void)
 }
 
 /*
+ * Without -d the service detaches, and the command that started it
+ * returns only once the service is ready (httpd -d users expect a daemon
+ * that says it started to run): its stderr becomes a pipe the parent
+ * copies to its own, and a NUL byte on it says "ready".  The daemon's
+ * end closing without one means it failed, and the parent exits with its
+ * status, the reason already on its stderr.
+ */
+static void
+master_detach(void)
+{
+	char	 buf[512], why[64], *nul;
+	ssize_t	 n;
+	pid_t	 pid;
+	int	 p[2], fd, status;
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		fatal("pipe");
+	switch (pid = fork()) {
+	case -1:
+		fatal("fork");
+	case 0:
+		break;
+	default:
+		close(p[1]);
+		for (;;) {
+			if ((n = read(p[0], buf, sizeof(buf))) == -1 &&
+			    errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			nul = memchr(buf, '\0', n);
+			if (write(STDERR_FILENO, buf,
+			    nul != NULL ? nul - buf : n) == -1) {
+				/* Nobody reads our stderr: carry on. */
+			}
+			if (nul != NULL)
+				_exit(0);
+		}
+		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+			;
+		if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+			_exit(WEXITSTATUS(status));
+		fprintf(stderr, "aileron service: the service %s before it "
+		    "was ready\n", proc_status_str(status, why, sizeof(why)));
+		_exit(1);
+	}
+	close(p[0]);
+	if (setsid() == -1)
+		fatal("setsid");
+	if (chdir("/") == -1)
+		fatal("chdir /");
+	if ((fd = open("/dev/null", O_RDWR)) == -1)
+		fatal("/dev/null");
+	if (dup2(fd, STDIN_FILENO) == -1 || dup2(fd, STDOUT_FILENO) == -1 ||
+	    dup2(p[1], STDERR_FILENO) == -1)
+		fatal("dup2");
+	if (fd > STDERR_FILENO)
+		close(fd);
+	close(p[1]);
+	/* A parent killed meanwhile must not kill us with SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
+	/* Connected now: the master's filter allows no new socket later. */
+	openlog("aileron", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	master_detached = 1;
+}
+
+/*
+ * Listeners bound, control and vaultd acknowledged, service.json written:
+ * what this start made is the service's now, and a detached service
+ * tells the command that started it, then logs to syslog.
+ */
+static void
+master_ready(struct master *m)
+{
+	master_undo.pid = 0;
+	if (!master_detached)
+		return;
+	master_detached = 0;
+	if (write(STDERR_FILENO, "", 1) == -1) {
+		/* The parent is gone: nothing to tell. */
+	}
+	log_init(0, log_getverbose(), "master");
+	if (dup2(m->devnull, STDERR_FILENO) == -1)
+		fatal("dup2");
+}
+
+/*
+ * Remove what dfd's entry name holds, then the entry, never following a
+ * link: the directories undone are control's and vaultd's, which their
+ * own users can write.
+ */
+static void
+master_undo_tree(int dfd, const char *name, int depth)
+{
+	struct dirent	*de;
+	DIR		*d;
+	int		 fd;
+
+	if (unlinkat(dfd, name, 0) == 0 || errno != EISDIR)
+		return;
+	if (depth > 0 && (fd = openat(dfd, name, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) != -1) {
+		if ((d = fdopendir(fd)) == NULL)
+			close(fd);
+		else {
+			while ((de = readdir(d)) != NULL)
+				if (strcmp(de->d_name, ".") != 0 &&
+				    strcmp(de->d_name, "..") != 0)
+					master_undo_tree(dirfd(d),
+					    de->d_name, depth - 1);
+			closedir(d);
+		}
+	}
+	(void)unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+static void
+master_undo_run(void)
+{
+	size_t	 i;
+
+	if (master_undo.pid == 0 || master_undo.pid != getpid())
+		return;
+	master_undo.pid = 0;
+	for (i = 0; i < 2; i++)
+		if (master_undo.socks[i][0] != '\0')
+			(void)unlink(master_undo.socks[i]);
+	if (master_undo.json[0] != '\0')
+		(void)unlink(master_undo.json);
+	for (i = 0; i < 2; i++)
+		if (master_undo.dirs[i][0] != '\0')
+			master_undo_tree(AT_FDCWD, master_undo.dirs[i],
+			    MASTER_UNDO_DEPTH);
+	/* Ours while we hold it: nobody else can be using it. */
+	if (master_undo.lock[0] != '\0')
+		(void)unlink(master_undo.lock);
+	if (master_undo.apidir[0] != '\0')
+		(void)rmdir(master_undo.apidir);
+	if (master_undo.statedir[0] != '\0')
+		(void)rmdir(master_undo.statedir);
+}
+
+/*
+ * mkdir path unless it exists; when this made it, note it in undo (a
+ * PATH_MAX buffer of master_undo).
+ */
+static int
+master_mkdir_new(const char *path, mode_t mode, char *undo)
+{
+	if (mkdir(path, mode) == 0) {
+		strlcpy(undo, path, PATH_MAX);
+		return 0;
+	}
+	return errno == EEXIST ? 0 : -1;
+}
+
+/* A local socket's path must fit sun_path, with its NUL. */
+static int
+master_sun_check(const char *what, const char *path)
+{
+	struct sockaddr_un	 sun;
+
+	if (strlen(path) < sizeof(sun.sun_path))
+		return 0;
+	log_warnx("%s %s is %zu bytes long; a socket path may have at most "
+	    "%zu: use a shorter state directory (-s)%s", what, path,
+	    strlen(path), sizeof(sun.sun_path) - 1,
+	    strcmp(what, "api socket") == 0 ?
+	    " or a shorter api socket" : "");
+	return -1;
+}
+
+/*
+ * As root, sshd's StrictModes: a state directory or configuration that
+ * another user can write would let that user rewrite what the service
+ * runs as root.  A path that does not exist passes (it is made 0700, or
+ * is not read).
+ */
+int
+master_check_private(const char *path, const char *what)
+{
+	struct passwd	*pw;
+	struct stat	 st;
+
+	if (geteuid() != 0 || stat(path, &st) == -1)
+		return 0;
+	if (st.st_uid != 0) {
+		pw = getpwuid(st.st_uid);
+		log_warnx("%s %s belongs to %s%s (uid %u), not root, and the "
+		    "service runs as root; fix with \"chown root %s\"", what,
+		    path, pw != NULL ? "user " : "another user",
+		    pw != NULL ? pw->pw_name : "", (unsigned)st.st_uid, path);
+		return -1;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		log_warnx("%s %s is writable by %s, and the service runs as "
+		    "root; fix with \"chmod go-w %s\"", what, path,
+		    (st.st_mode & S_IWOTH) != 0 ? "every user" :
+		    "its group", path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The state directory exists (and is a directory no other user can
+ * write), or its parent does, and it will be made.
+ */
+int
+master_check_statedir(const char *statedir)
+{
+	struct stat	 st;
+	char		 parent[PATH_MAX];
+
+	if (stat(statedir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode)) {
+			log_warnx("state directory %s is not a directory; "
+			    "use another -s", statedir);
+			return -1;
+		}
+		return master_check_private(statedir, "state directory");
+	}
+	if (errno != ENOENT) {
+		log_warn("state directory %s", statedir);
+		return -1;
+	}
+	strlcpy(parent, statedir, sizeof(parent));
+	if (stat(dirname(parent), &st) == -1 || !S_ISDIR(st.st_mode)) {
+		log_warnx("state directory %s does not exist, nor does %s to "
+		    "make it in; create it or use another -s", statedir,
+		    parent);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Everything start-up checks short of binding, for the master before it
+ * makes anything and for -n: the local sockets' paths fit, the api
+ * socket's directory is there or can be made, and as root, the users the
+ * processes drop to.
+ */
+int
+master_preflight(const struct aileron_conf *conf, const char *statedir,
+    const char *conffile)
+{
+	struct stat	 st;
+	char		 path[PATH_MAX], dir[PATH_MAX], *d;
+	int		 rv = 0;
+
+	if (state_path(path, sizeof(path), statedir, STATE_VAULT_SOCK) == -1 ||
+	    master_sun_check("vault socket", path) == -1)
+		rv = -1;
+	if (master_sun_check("api socket", conf->api_socket) == -1)
+		rv = -1;
+	strlcpy(dir, conf->api_socket, sizeof(dir));
+	d = dirname(dir);
+	if (stat(d, &st) == -1) {
+		strlcpy(path, d, sizeof(path));
+		if (stat(dirname(path), &st) == -1 || !S_ISDIR(st.st_mode)) {
+			log_warnx("api socket %s: neither its directory %s "
+			    "nor %s exists; create it or name another api "
+			    "socket in %s", conf->api_socket, d, path,
+			    conffile);
+			rv = -1;
+		}
+	} else if (!S_ISDIR(st.st_mode)) {
+		log_warnx("api socket %s: %s is not a directory",
+		    conf->api_socket, d);
+		rv = -1;
+	}
+	if (geteuid() == 0 && conf_check_users(conf, conffile) == -1)
+		rv = -1;
+	return rv;
+}
+
+/*
+ * The api socket's directory (aileron.conf(5)'s /var/run/aileron, which
+ * /var/run being a tmpfs loses at each boot) is made when its parent
+ * exists: 0755, the starting user's, as sshd and httpd make theirs.
+ */
+static void
+master_apidir(struct master *m)
+{
+	char	 dir[PATH_MAX], *d;
+
+	strlcpy(dir, m->conf->api_socket, sizeof(dir));
+	d = dirname(dir);
+	if (master_mkdir_new(d, 0755, master_undo.apidir) == -1)
+		fatal("cannot make the api socket's directory %s", d);
+}
+
+/*
  * control and vaultd live in their own Berkeley DB environment directories
  * and are confined there; as root, each belongs to that process's own user.
  */
@@ -167,9 +493,11 @@ master_dirs(struct master *m)
 	const char	*users[] = { m->conf->control_user,
 			    m->conf->vault_user };
 	char		 path[PATH_MAX];
+	struct stat	 st;
 	uid_t		 uid = 0;
 	gid_t		 gid = 0;
 	size_t		 i;
+	int		 made;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (state_path(path, sizeof(path), m->statedir,
@@ -177,8 +505,11 @@ master_dirs(struct master *m)
 			fatal("%s", names[i]);
 		if (m->drop && sandbox_lookup_user(users[i], &uid, &gid) == -1)
 			fatalx("user \"%s\" does not exist", users[i]);
+		made = lstat(path, &st) == -1 && errno == ENOENT;
 		if (state_proc_dir(path, m->drop, uid, gid) == -1)
 			fatal("cannot prepare %s", path);
+		if (made)
+			strlcpy(master_undo.dirs[i], path, PATH_MAX);
 	}
 }
 
@@ -235,6 +566,7 @@ master_bind_unix(const char *path, uid_t owner)
 	struct sockaddr_un	 sun;
 	struct stat		 st;
 	mode_t			 old;
+	size_t			 i;
 	int			 fd;
 
 	memset(&sun, 0, sizeof(sun));
@@ -256,6 +588,11 @@ master_bind_unix(const char *path, uid_t owner)
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
 		fatal("cannot bind %s", path);
 	umask(old);
+	for (i = 0; i < 2; i++)
+		if (master_undo.socks[i][0] == '\0') {
+			strlcpy(master_undo.socks[i], path, PATH_MAX);
+			break;
+		}
 	if (chmod(path, 0600) == -1 || chown(path, owner, (gid_t)-1) == -1)
 		fatal("cannot set the mode of %s", path);
 	if (listen(fd, MASTER_LISTEN_BACKLOG) == -1)
@@ -321,14 +658,24 @@ static void
 master_start_children(struct master *m)
 {
 	char			 path[PATH_MAX];
-	int			 vfd, cv[2];
+	int			 vfd, cv[2], saved = -1;
 
+	/*
+	 * Detached, they log to syslog, and must not hold the pipe to the
+	 * starting command: it has no reader once that command returns.
+	 */
+	if (master_detached && ((saved = dup(STDERR_FILENO)) == -1 ||
+	    dup2(m->devnull, STDERR_FILENO) == -1))
+		fatal("dup2");
 	if (proc_exec(m->self, PROC_CONTROL, m->foreground, log_getverbose(),
 	    &m->control) == -1)
 		fatal("cannot start control");
 	if (proc_exec(m->self, PROC_VAULTD, m->foreground, log_getverbose(),
 	    &m->vaultd) == -1)
 		fatal("cannot start vaultd");
+	if (saved != -1 && (dup2(saved, STDERR_FILENO) == -1 ||
+	    close(saved) == -1))
+		fatal("dup2");
 	if ((m->control_peer = proc_peer_add(&m->ps, PROC_CONTROL,
 	    m->control.fd, m->control.pid, "control")) == NULL ||
 	    (m->vaultd_peer = proc_peer_add(&m->ps, PROC_VAULTD,
@@ -475,7 +822,6 @@ master_running(struct master *m)
 	size_t		 i;
 
 	m->phase = PHASE_RUNNING;
-	pool_fill(m);
 
 	if ((listen = json_array()) == NULL)
 		fatalx("out of memory");
@@ -500,11 +846,16 @@ master_running(struct master *m)
 	    "version", AILERON_VERSION);
 	if (j == NULL)
 		fatalx("cannot build service.json");
-	if (state_write_json(m->statedir, STATE_SERVICE_JSON, j) == -1)
+	if (state_path(master_undo.json, sizeof(master_undo.json),
+	    m->statedir, STATE_SERVICE_JSON) == -1 ||
+	    state_write_json(m->statedir, STATE_SERVICE_JSON, j) == -1)
 		fatal("cannot write service.json");
 	json_decref(j);
-	log_info("service running (pid %d), %d workers", (int)getpid(),
-	    m->nworkers);
+	log_info("service running (pid %d)", (int)getpid());
+	/* Workers are forked after: they must not inherit the pipe. */
+	master_ready(m);
+	pool_fill(m);
+	log_debug("%d workers", m->nworkers);
 }
 
 static void
@@ -529,7 +880,9 @@ master_reap(struct master *m)
 				continue;
 			}
 			master_fail(m, "%s %s; shutting down: the service "
-			    "cannot run without it", name, why);
+			    "cannot run without it%s", name, why,
+			    master_detached ? " (its reason is in the system "
+			    "log; with -d it is shown here)" : "");
 		}
 		if (pool_reap(m, pid, status) == -1)
 			log_debug("reaped unknown child %d", (int)pid);
@@ -653,6 +1006,10 @@ master_cleanup(struct master *m)
 		unlink(path);
 	if (m->conf != NULL)
 		unlink(m->conf->api_socket);
+	/* Still ours until exit: the next start makes a new one. */
+	if (m->lockfd != -1 &&
+	    state_path(path, sizeof(path), m->statedir, STATE_LOCK) == 0)
+		unlink(path);
 }
 
 static void
@@ -705,8 +1062,10 @@ master_child_lost(struct master *m, struct proc_child *pc, const char *name)
 		if (waitpid(pc->pid, &status, WNOHANG) == pc->pid) {
 			pc->pid = 0;
 			master_fail(m, "%s %s; shutting down: the service "
-			    "cannot run without it", name,
-			    proc_status_str(status, why, sizeof(why)));
+			    "cannot run without it%s", name,
+			    proc_status_str(status, why, sizeof(why)),
+			    master_detached ? " (its reason is in the system "
+			    "log; with -d it is shown here)" : "");
 		}
 		nanosleep(&ts, NULL);
 	}
@@ -815,6 +1174,7 @@ master(const char *statedir, const char *conffile, int foreground,
     int verbose)
 {
 	struct master	 mst, *m = &mst;
+	struct stat	 st;
 	pid_t		 holder;
 
 	memset(m, 0, sizeof(*m));
@@ -830,6 +1190,14 @@ master(const char *statedir, const char *conffile, int foreground,
 	m->owner_uid = getuid();
 	log_init(1, verbose, "master");
 
+	/* From here on every message reaches whoever started us. */
+	if (!foreground)
+		master_detach();
+	master_undo.pid = getpid();
+	if (atexit(master_undo_run) != 0)
+		fatalx("atexit");
+
+	/* main() made both absolute: we change directory. */
 	strlcpy(m->statedir, statedir, sizeof(m->statedir));
 	if (conffile != NULL) {
 		strlcpy(m->conffile, conffile, sizeof(m->conffile));
@@ -837,8 +1205,13 @@ master(const char *statedir, const char *conffile, int foreground,
 	} else if (state_path(m->conffile, sizeof(m->conffile), statedir,
 	    STATE_CONF) == -1)
 		fatal("configuration path");
-	if (state_mkdir(statedir) == -1)
+	if (master_check_statedir(statedir) == -1)
+		exit(1);
+	if (master_mkdir_new(statedir, 0700, master_undo.statedir) == -1 ||
+	    state_mkdir(statedir) == -1)
 		fatal("cannot use state directory %s", statedir);
+	if (master_check_private(m->conffile, "configuration file") == -1)
+		exit(1);
 	if ((m->conf = conf_parse(m->conffile, statedir, m->conf_given)) ==
 	    NULL)
 		exit(1);
@@ -851,7 +1224,14 @@ master(const char *statedir, const char *conffile, int foreground,
 	if (resolvconf_load(m->conf) == -1)
 		exit(1);
 	tls_prepare(m);
+	if (master_preflight(m->conf, statedir, m->conffile) == -1)
+		exit(1);
 
+	if (state_path(master_undo.lock, sizeof(master_undo.lock), statedir,
+	    STATE_LOCK) == -1)
+		fatal("service.lock");
+	if (lstat(master_undo.lock, &st) == 0)
+		master_undo.lock[0] = '\0';	/* not ours to remove */
 	if ((m->lockfd = state_lock(statedir, &holder)) == -1) {
 		if (errno == EWOULDBLOCK) {
 			if (holder > 0)
@@ -875,15 +1255,9 @@ master(const char *statedir, const char *conffile, int foreground,
 	master_dirs(m);
 	if (m->drop)
 		sandbox_prepare_empty(SANDBOX_EMPTY_DIR);
+	master_apidir(m);
 	master_bind(m);
 
-	if (!foreground) {
-		if (daemon(0, 0) == -1)
-			fatal("daemon");
-		log_init(0, log_getverbose(), "master");
-		if (state_lock_setpid(m->lockfd) == -1)
-			fatal("cannot record pid in lock");
-	}
 	master_signals();
 	master_start_children(m);
 

@@ -102,6 +102,10 @@ struct master {
 /* master.c */
 void	master(const char *statedir, const char *conffile, int foreground,
 	    int verbose) __attribute__((__noreturn__));
+int	master_check_statedir(const char *statedir);
+int	master_check_private(const char *path, const char *what);
+int	master_preflight(const struct aileron_conf *, const char *statedir,
+	    const char *conffile);
 void	master_send(struct master *, struct proc_peer *, uint16_t, uint32_t,
 	    int, const void *, size_t);
 extern const char master_promises[];

@@ -918,6 +918,8 @@ conf_do_connector(struct conf_parser *p, struct conf_stmt *st)
 		free(c);
 		return;
 	}
+	/* A spec that does not load is reported at this line. */
+	snprintf(c->where, sizeof(c->where), "%s:%d", p->path, st->lineno);
 	if (conf_remember_line(&p->conn_lines, &p->nconn_lines,
 	    st->lineno) == -1) {
 		free(c);

@@ -34,6 +34,7 @@ struct conf_connector {
 	TAILQ_ENTRY(conf_connector)	 entry;
 	char				 name[64];
 	char				 spec[PATH_MAX];
+	char				 where[PATH_MAX + 16]; /* "file:line" */
 };
 TAILQ_HEAD(conf_connectors, conf_connector);
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # install.t: "make install" honours PREFIX and DESTDIR and installs the
-# binary, the shims, every man page, the specs, the manifest and the
-# sample configuration.
+# binary, the shims, every man page, the specs, the manifest, the
+# sample configuration, the systemd unit (which systemd-analyze accepts)
+# and the rc.d script.
 
 import glob
 import os
@@ -14,7 +15,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from aileron import TAP, SRC
 
 t = TAP()
-t.plan(10)
+t.plan(14)
 build = os.environ.get("AILERON_BUILD", os.path.join(SRC, "build"))
 dest = tempfile.mkdtemp(prefix="aileron-inst.")
 r = subprocess.run(["make", "-s", "-C", SRC, "install", "BUILD=" + build,
@@ -49,5 +50,31 @@ t.ok(os.path.exists(root + "/share/aileron/actions.json"),
      "the manifest is in PREFIX/share/aileron")
 t.ok(os.path.exists(dest + "/etc/aileron/aileron.conf.sample"),
      "the sample configuration is in /etc/aileron")
+unit = root + "/lib/systemd/system/aileron.service"
+text = open(unit).read() if os.path.exists(unit) else ""
+t.ok("ExecStart=/opt/ail/bin/aileron service -s /var/lib/aileron" in text
+     and "ExecStop=/opt/ail/bin/aileron service stop -s /var/lib/aileron"
+     in text, "the systemd unit is in PREFIX/lib/systemd/system, with "
+     "PREFIX's binary", text[:400])
+rcd = root + "/share/aileron/rc.d/aileron"
+t.ok(os.access(rcd, os.X_OK) and "@BINDIR@" not in open(rcd).read() and
+     "/opt/ail/bin/aileron service stop" in open(rcd).read(),
+     "the rc.d script is in PREFIX/share/aileron/rc.d")
+r = subprocess.run(["sh", "-n", rcd], capture_output=True, text=True)
+t.is_(r.returncode, 0, "and it parses")
+if shutil.which("systemd-analyze") is None:
+    t.skip(1, "no systemd-analyze")
+else:
+    # systemd cannot run here: verify the unit, with the paths under
+    # DESTDIR so that the binaries it names exist.
+    d = tempfile.mkdtemp(prefix="aileron-unit.")
+    with open(os.path.join(d, "aileron.service"), "w") as f:
+        f.write(text.replace("/opt/ail/", root + "/"))
+    r = subprocess.run(["systemd-analyze", "verify", "--man=no",
+                        os.path.join(d, "aileron.service")],
+                       capture_output=True, text=True, timeout=60)
+    t.ok(r.returncode == 0 and r.stderr.strip() == "",
+         "systemd-analyze verify accepts the unit", r.stderr)
+    shutil.rmtree(d, ignore_errors=True)
 shutil.rmtree(dest, ignore_errors=True)
 t.done()
