@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 # install.t: "make install" honours PREFIX and DESTDIR and installs the
-# binary, the shims, every man page, the specs, the manifest and the
-# sample configuration.
+# binary, the shims (in a directory of their own, never the system's
+# PATH, where they would shadow the vendors' commands), the shell
+# completion, every man page, the specs, the manifest and the sample
+# configuration.
 
 import glob
 import os
@@ -14,7 +16,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from aileron import TAP, SRC
 
 t = TAP()
-t.plan(10)
+t.plan(13)
 build = os.environ.get("AILERON_BUILD", os.path.join(SRC, "build"))
 dest = tempfile.mkdtemp(prefix="aileron-inst.")
 r = subprocess.run(["make", "-s", "-C", SRC, "install", "BUILD=" + build,
@@ -34,8 +36,15 @@ t.ok(r.returncode == 0 and "libcrypto" in r.stdout and
      "and it does not map libcurl", r.stdout)
 specs = sorted(os.path.basename(p)[:-5]
                for p in glob.glob(os.path.join(SRC, "specs", "*.json")))
-t.ok(specs and all(os.access(root + "/bin/" + s, os.X_OK) for s in specs),
-     "a shim per spec is in PREFIX/bin")
+t.ok(specs and all(os.access(root + "/libexec/aileron/shims/" + s, os.X_OK)
+                   for s in specs),
+     "a shim per spec is in PREFIX/libexec/aileron/shims")
+t.is_(sorted(os.listdir(root + "/bin")), ["aileron"],
+      "PREFIX/bin holds aileron alone: no shim shadows a vendor's command")
+t.ok(os.path.exists(root + "/share/bash-completion/completions/aileron"),
+     "the bash completion is in PREFIX/share/bash-completion/completions")
+t.ok(os.path.exists(root + "/share/zsh/site-functions/_aileron"),
+     "the zsh completion is in PREFIX/share/zsh/site-functions")
 mans = [os.path.basename(p)
         for p in glob.glob(os.path.join(SRC, "man", "*.[1-9]"))]
 t.ok(mans and all(os.path.exists("%s/share/man/man%s/%s" %
