@@ -503,8 +503,8 @@ master_running(struct master *m)
 	if (state_write_json(m->statedir, STATE_SERVICE_JSON, j) == -1)
 		fatal("cannot write service.json");
 	json_decref(j);
-	log_info("service running (pid %d), %d workers", (int)getpid(),
-	    m->nworkers);
+	log_info("service running (pid %d), %d worker%s", (int)getpid(),
+	    m->nworkers, PLURAL(m->nworkers));
 }
 
 static void
@@ -735,9 +735,10 @@ master_timeout(struct master *m)
 	case PHASE_DRAINING:
 		if (m->nworkers == 0 || msg_past(&m->deadline)) {
 			if (m->nworkers > 0)
-				log_warnx("%d workers still busy after %d s; "
-				    "killing them", m->nworkers,
-				    MASTER_DRAIN_TIMEOUT);
+				log_warnx("%d worker%s still busy after %d s; "
+				    "killing %s", m->nworkers,
+				    PLURAL(m->nworkers), MASTER_DRAIN_TIMEOUT,
+				    m->nworkers == 1 ? "it" : "them");
 			pool_signal(m, SIGKILL, 0);
 			/* vaultd zeroes every session key on the way out. */
 			master_send(m, m->control_peer, MSG_SHUTDOWN, 0, -1,
