@@ -242,7 +242,7 @@ cmd_help(int argc, char *argv[])
 	cli_usage(stdout, c != NULL ? c->name : NULL, argc == 3 ? argv[2] :
 	    NULL);
 	if (c == NULL)
-		printf("\naileron help COMMAND, or aileron COMMAND --help, "
-		    "shows one command; see aileron(1).\n");
+		printf("\nOne command's usage: \"aileron help <command>\" or "
+		    "\"aileron <command> --help\";\nsee aileron(1).\n");
 	return 0;
 }
