@@ -431,8 +431,8 @@ vault_backup_cmd(int argc, char *argv[])
 			return cli_bad_arg("vault", "backup", argv[i]);
 	}
 	if (dir == NULL)
-		return cli_usage_error("vault", "backup", "name a new directory "
-		    "for the backup");
+		return cli_usage_error("vault", "backup", "name a new "
+		    "directory for the backup");
 	if (access(dir, F_OK) == 0) {
 		fprintf(stderr, "aileron vault backup: %s exists; name a new "
 		    "directory\n", dir);
