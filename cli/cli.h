@@ -32,7 +32,9 @@ struct cli_sub {
 /*
  * One command: the table main() dispatches on, "aileron help" prints and
  * "aileron completion" turns into a shell's completion.  A command has
- * subcommands (subs, NULL-terminated by name) or its own usage and opts.
+ * its own usage and opts, subcommands (subs, NULL-terminated by name), or
+ * both ("service [-dnv]" beside "service stop"); a subcommand without a
+ * usage of its own is shown by its command's.
  */
 struct cli_cmd {
 	const char		*name;

@@ -143,9 +143,10 @@ cli_usage(FILE *fp, const char *cmd, const char *sub)
 		if (c->usage != NULL) {
 			fprintf(fp, "%s aileron %s\n", lead, c->usage);
 			lead = "      ";
-			continue;
 		}
-		for (s = c->subs; s->name != NULL; s++) {
+		for (s = c->subs; s != NULL && s->name != NULL; s++) {
+			if (s->usage == NULL)
+				continue;
 			fprintf(fp, "%s aileron %s\n", lead, s->usage);
 			lead = "      ";
 		}

@@ -82,11 +82,17 @@ completion_bash(FILE *fp)
 		    "\t\t\t\tw=\"");
 		for (s = c->subs; s->name != NULL; s++)
 			fprintf(fp, "%s ", s->name);
-		fprintf(fp, "--help\"\n\t\t\telse\n"
+		completion_words(fp, c->opts != NULL ? c->opts : "");
+		fprintf(fp, "\"\n\t\t\telse\n"
 		    "\t\t\t\tcase ${COMP_WORDS[2]} in\n");
 		for (s = c->subs; s->name != NULL; s++) {
 			fprintf(fp, "\t\t\t\t%s)\tw=\"", s->name);
 			completion_words(fp, s->opts);
+			fprintf(fp, "\";;\n");
+		}
+		if (c->opts != NULL) {
+			fprintf(fp, "\t\t\t\t*)\tw=\"");
+			completion_words(fp, c->opts);
 			fprintf(fp, "\";;\n");
 		}
 		fprintf(fp, "\t\t\t\tesac\n\t\t\tfi;;\n");
@@ -139,11 +145,17 @@ completion_zsh(FILE *fp)
 		    "\t\t\tcompadd -- ");
 		for (s = c->subs; s->name != NULL; s++)
 			fprintf(fp, "%s ", s->name);
-		fprintf(fp, "--help\n\t\t\treturn\n\t\tfi\n"
+		completion_words(fp, c->opts != NULL ? c->opts : "");
+		fprintf(fp, "\n\t\t\treturn\n\t\tfi\n"
 		    "\t\tcase $words[3] in\n");
 		for (s = c->subs; s->name != NULL; s++) {
 			fprintf(fp, "\t\t%s)\tcompadd -- ", s->name);
 			completion_words(fp, s->opts);
+			fprintf(fp, ";;\n");
+		}
+		if (c->opts != NULL) {
+			fprintf(fp, "\t\t*)\tcompadd -- ");
+			completion_words(fp, c->opts);
 			fprintf(fp, ";;\n");
 		}
 		fprintf(fp, "\t\tesac;;\n");
