@@ -299,10 +299,15 @@ install: install-gen
 
 # The shims go into a directory of their own, never the system's PATH,
 # where "stripe" or "openai" would shadow the vendor's command; "aileron
-# shims path" names it and an agent's sandbox puts it first in PATH.
+# shims path" names it and an agent's sandbox puts it first in PATH.  A
+# shim an older install left in BINDIR (it carries our User-Agent) goes;
+# a vendor's command of the same name stays.
 install-gen: all
 	install -d $(DESTDIR)$(SHIMDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(DATADIR)
+	for s in $(GEN_NAMES); do \
+	    if grep -qs 'aileron-shim/1' $(DESTDIR)$(BINDIR)/$$s; then \
+	    rm -f $(DESTDIR)$(BINDIR)/$$s; fi; done
 	for s in $(GEN_NAMES); do \
 	    install -m 0755 $(BUILD)/shims/$$s $(DESTDIR)$(SHIMDIR)/$$s && \
 	    install -m 0644 $(BUILD)/man/$$s.1 $(DESTDIR)$(MANDIR)/man1/ \

@@ -16,9 +16,16 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from aileron import TAP, SRC
 
 t = TAP()
-t.plan(13)
+t.plan(14)
 build = os.environ.get("AILERON_BUILD", os.path.join(SRC, "build"))
 dest = tempfile.mkdtemp(prefix="aileron-inst.")
+# What an older install left: a shim in PREFIX/bin, beside a vendor's
+# command of a shim's name, which must stay.
+os.makedirs(dest + "/opt/ail/bin")
+with open(dest + "/opt/ail/bin/github", "wb") as f:
+    f.write(b"\x7fELF old shim, User-Agent aileron-shim/1\n")
+with open(dest + "/opt/ail/bin/stripe", "w") as f:
+    f.write("#!/bin/sh\necho the vendor's stripe\n")
 r = subprocess.run(["make", "-s", "-C", SRC, "install", "BUILD=" + build,
                     "DESTDIR=" + dest, "PREFIX=/opt/ail"],
                    capture_output=True, text=True, timeout=300)
@@ -39,8 +46,10 @@ specs = sorted(os.path.basename(p)[:-5]
 t.ok(specs and all(os.access(root + "/libexec/aileron/shims/" + s, os.X_OK)
                    for s in specs),
      "a shim per spec is in PREFIX/libexec/aileron/shims")
-t.is_(sorted(os.listdir(root + "/bin")), ["aileron"],
-      "PREFIX/bin holds aileron alone: no shim shadows a vendor's command")
+t.is_(sorted(os.listdir(root + "/bin")), ["aileron", "stripe"],
+      "PREFIX/bin holds no shim: an old one is removed")
+with open(root + "/bin/stripe") as f:
+    t.ok("vendor" in f.read(), "a vendor's command of a shim's name stays")
 t.ok(os.path.exists(root + "/share/bash-completion/completions/aileron"),
      "the bash completion is in PREFIX/share/bash-completion/completions")
 t.ok(os.path.exists(root + "/share/zsh/site-functions/_aileron"),
