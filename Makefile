@@ -6,6 +6,9 @@ BINDIR?=	$(PREFIX)/bin
 LIBEXECDIR?=	$(PREFIX)/libexec/aileron
 MANDIR?=	$(PREFIX)/share/man
 DATADIR?=	$(PREFIX)/share/aileron
+BASHCOMPDIR?=	$(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR?=	$(PREFIX)/share/zsh/site-functions
+SHIMDIR?=	$(LIBEXECDIR)/shims
 SYSCONFDIR?=	/etc/aileron
 # systemd finds units of a /usr/local install here; the rc.d script is a
 # copy for /etc/rc.d.
@@ -78,6 +81,7 @@ VAULTD_SRCS=	vaultd/vaultd.c vaultd/connmap.c vaultd/session.c \
 VAULTD_SRCS+=	vaultd/ca.c
 CLI_SRCS=	cli/actions.c cli/service.c cli/status.c
 CLI_SRCS+=	cli/session.c
+CLI_SRCS+=	cli/cmds.c cli/completion.c cli/shims.c
 CLI_VAULT_SRCS=	cli/vault.c cli/secret.c cli/vaultclient.c
 MAIN_SRC=	cli/main.c
 
@@ -121,6 +125,19 @@ $(LIBA): $(OBJS)
 
 $(BUILD)/aileron: $(BUILD)/cli/main.o $(LIBA)
 	$(CC) $(CFLAGS) $(LDHARDEN) -o $@ $(BUILD)/cli/main.o $(LIBA) $(LDLIBS)
+
+# Shell completion, written by the binary from the table it dispatches on.
+COMPLETIONS=	$(BUILD)/completion/aileron $(BUILD)/completion/_aileron
+
+all: $(COMPLETIONS)
+
+$(BUILD)/completion/aileron: $(BUILD)/aileron
+	@mkdir -p $(@D)
+	$(BUILD)/aileron completion bash > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/completion/_aileron: $(BUILD)/aileron
+	@mkdir -p $(@D)
+	$(BUILD)/aileron completion zsh > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/aileron-service: $(BUILD)/master/main.o $(LIBA)
 	$(CC) $(CFLAGS) $(LDHARDEN) -o $@ $(BUILD)/master/main.o $(LIBA) \
@@ -205,6 +222,11 @@ install: all
 	install -m 0755 $(BUILD)/aileron $(DESTDIR)$(BINDIR)/aileron
 	install -m 0755 $(BUILD)/aileron-service \
 	    $(DESTDIR)$(LIBEXECDIR)/aileron-service
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 0644 $(BUILD)/completion/aileron \
+	    $(DESTDIR)$(BASHCOMPDIR)/aileron
+	install -m 0644 $(BUILD)/completion/_aileron \
+	    $(DESTDIR)$(ZSHCOMPDIR)/_aileron
 	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/
@@ -292,11 +314,19 @@ $(BUILD)/actions.json: $(GEN_SPECS) $(BUILD)/aileron-gen
 
 install: install-gen
 
+# The shims go into a directory of their own, never the system's PATH,
+# where "stripe" or "openai" would shadow the vendor's command; "aileron
+# shims path" names it and an agent's sandbox puts it first in PATH.  A
+# shim an older install left in BINDIR (it carries our User-Agent) goes;
+# a vendor's command of the same name stays.
 install-gen: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	install -d $(DESTDIR)$(SHIMDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(DATADIR)
 	for s in $(GEN_NAMES); do \
-	    install -m 0755 $(BUILD)/shims/$$s $(DESTDIR)$(BINDIR)/$$s && \
+	    if grep -qs 'aileron-shim/1' $(DESTDIR)$(BINDIR)/$$s; then \
+	    rm -f $(DESTDIR)$(BINDIR)/$$s; fi; done
+	for s in $(GEN_NAMES); do \
+	    install -m 0755 $(BUILD)/shims/$$s $(DESTDIR)$(SHIMDIR)/$$s && \
 	    install -m 0644 $(BUILD)/man/$$s.1 $(DESTDIR)$(MANDIR)/man1/ \
 	    || exit 1; done
 	install -m 0644 $(BUILD)/actions.json $(DESTDIR)$(DATADIR)/actions.json

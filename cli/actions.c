@@ -29,14 +29,6 @@
 #include "master/connectors.h"
 #include "master/parse.h"
 
-static int
-actions_usage(void)
-{
-	fprintf(stderr, "usage: aileron actions list [--json] [-f file] "
-	    "[-s statedir]\n");
-	return 2;
-}
-
 int
 cmd_actions(int argc, char *argv[])
 {
@@ -47,8 +39,11 @@ cmd_actions(int argc, char *argv[])
 	size_t			 nspecs = 0;
 	int			 i, json = 0;
 
-	if (argc < 2 || strcmp(argv[1], "list") != 0)
-		return actions_usage();
+	if (argc < 2)
+		return cli_usage_error("actions", NULL, "name a subcommand");
+	if (strcmp(argv[1], "list") != 0)
+		return cli_usage_error("actions", NULL, "unknown subcommand "
+		    "\"%s\"", argv[1]);
 	for (i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			json = 1;
@@ -57,7 +52,7 @@ cmd_actions(int argc, char *argv[])
 		else if (strcmp(argv[i], "-f") == 0 && i + 1 < argc)
 			fopt = argv[++i];
 		else
-			return actions_usage();
+			return cli_bad_arg("actions", "list", argv[i]);
 	}
 	log_init_cli();
 	if (state_resolve(sopt, statedir, sizeof(statedir)) == -1) {

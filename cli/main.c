@@ -15,58 +15,46 @@
 
 #include "cli/cli.h"
 
-struct cmd {
-	const char	*name;
-	int		(*fn)(int, char *[]);
-	const char	*usage;
-};
+static int	main_wants_help(int, char *[]);
 
-static const struct cmd cmds[] = {
-	{ "actions", cmd_actions,
-	    "actions list [--json] [-f file] [-s statedir]" },
-	{ "service", cmd_service,
-	    "service [-dnv] [-f file] [-s statedir]" },
-	{ "session", cmd_session,
-	    "session start | end ... (see aileron(1))" },
-	{ "status", cmd_status, "status [--json] [-s statedir]" },
-	{ "secret", cmd_secret,
-	    "secret add | list | rm | rotate ... (see aileron(1))" },
-	{ "vault", cmd_vault,
-	    "vault init | passwd | backup ... (see aileron(1))" },
-};
-
-static void	usage(FILE *);
-
-static void
-usage(FILE *f)
+/* "--help" or "-h" anywhere after the command asks for its usage. */
+static int
+main_wants_help(int argc, char *argv[])
 {
-	size_t	 i;
+	int	 i;
 
-	fprintf(f, "usage:");
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(f, "%s aileron %s\n", i == 0 ? "" : "      ",
-		    cmds[i].usage);
+	for (i = 2; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
 }
 
 int
 main(int argc, char *argv[])
 {
-	size_t	 i;
+	const struct cli_cmd	*c;
 
 	if (argc < 2) {
-		usage(stderr);
-		return 2;
+		cli_usage(stderr, NULL, NULL);
+		return CLI_EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		usage(stdout);
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
+		return cmd_help(1, argv + 1);
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		if (argc > 2)
+			return cli_usage_error(NULL, NULL, "unexpected "
+			    "argument \"%s\" after %s", argv[2], argv[1]);
+		printf("aileron %s\n", AILERON_VERSION);
 		return 0;
 	}
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(argv[1], cmds[i].name) == 0)
-			return cmds[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "aileron: unknown command \"%s\"; see aileron(1)\n",
-	    argv[1]);
-	usage(stderr);
-	return 2;
+	if ((c = cli_cmd_find(argv[1])) == NULL)
+		return cli_usage_error(NULL, NULL, "unknown command \"%s\"",
+		    argv[1]);
+	if (main_wants_help(argc, argv)) {
+		cli_usage(stdout, c->name, argc > 2 &&
+		    cli_sub_find(c, argv[2]) != NULL ? argv[2] : NULL);
+		return 0;
+	}
+	return c->fn(argc - 1, argv + 1);
 }

@@ -50,7 +50,6 @@ struct secret_args {
 	int		 keyfd;
 };
 
-static int	secret_usage(void);
 static int	secret_parse(int, char *[], struct secret_args *, int);
 static int	secret_spec_kind(const char *, const char *, int *, char *,
 		    size_t);
@@ -58,25 +57,11 @@ static int	secret_add(int, char *[]);
 static int	secret_list(int, char *[]);
 static int	secret_change(int, char *[], int);
 
-static int
-secret_usage(void)
-{
-	fprintf(stderr,
-	    "usage: aileron secret add name --connector connector "
-	    "[--kind bearer | basic |\n"
-	    "           header name | query param] [--replace] "
-	    "[--key-fd fd] [--user user]\n"
-	    "           [-s statedir]\n"
-	    "       aileron secret list [--json] [--user user] "
-	    "[-s statedir]\n"
-	    "       aileron secret rm name [--key-fd fd] [--user user] "
-	    "[-s statedir]\n"
-	    "       aileron secret rotate name [--key-fd fd] [--user user] "
-	    "[-s statedir]\n");
-	return 2;
-}
-
-/* Options after the subcommand; a name is required when want_name. */
+/*
+ * Options after the subcommand argv[0], which must be its own (cmds.c);
+ * a name is required when want_name.  A usage error has been reported
+ * when -1.
+ */
 static int
 secret_parse(int argc, char *argv[], struct secret_args *a, int want_name)
 {
@@ -85,6 +70,9 @@ secret_parse(int argc, char *argv[], struct secret_args *a, int want_name)
 	memset(a, 0, sizeof(*a));
 	a->keyfd = -1;
 	for (i = 1; i < argc; i++) {
+		if (argv[i][0] == '-' && cli_takes("secret", argv[0],
+		    argv[i]) == 0)
+			break;
 		if (strcmp(argv[i], "-s") == 0 && i + 1 < argc)
 			a->sopt = argv[++i];
 		else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc)
@@ -95,8 +83,11 @@ secret_parse(int argc, char *argv[], struct secret_args *a, int want_name)
 			a->kind = argv[++i];
 			if (strcmp(a->kind, "header") == 0 ||
 			    strcmp(a->kind, "query") == 0) {
-				if (i + 1 >= argc)
+				if (i + 1 >= argc) {
+					cli_usage_error("secret", argv[0],
+					    "--kind %s needs a name", a->kind);
 					return -1;
+				}
 				a->param = argv[++i];
 			}
 		} else if (strcmp(argv[i], "--replace") == 0)
@@ -110,10 +101,16 @@ secret_parse(int argc, char *argv[], struct secret_args *a, int want_name)
 		} else if (want_name && a->name == NULL && argv[i][0] != '-')
 			a->name = argv[i];
 		else
-			return -1;
+			break;
 	}
-	if (want_name && a->name == NULL)
+	if (i < argc) {
+		cli_bad_arg("secret", argv[0], argv[i]);
 		return -1;
+	}
+	if (want_name && a->name == NULL) {
+		cli_usage_error("secret", argv[0], "name the credential");
+		return -1;
+	}
 	return 0;
 }
 
@@ -148,7 +145,7 @@ int
 cmd_secret(int argc, char *argv[])
 {
 	if (argc < 2)
-		return secret_usage();
+		return cli_usage_error("secret", NULL, "name a subcommand");
 	if (strcmp(argv[1], "add") == 0)
 		return secret_add(argc - 1, argv + 1);
 	if (strcmp(argv[1], "list") == 0)
@@ -157,7 +154,8 @@ cmd_secret(int argc, char *argv[])
 		return secret_change(argc - 1, argv + 1, MSG_VAULT_OP_REMOVE);
 	if (strcmp(argv[1], "rotate") == 0)
 		return secret_change(argc - 1, argv + 1, MSG_VAULT_OP_ROTATE);
-	return secret_usage();
+	return cli_usage_error("secret", NULL, "unknown subcommand \"%s\"",
+	    argv[1]);
 }
 
 static int
@@ -174,9 +172,11 @@ secret_add(int argc, char *argv[])
 	size_t				 vlen = 0;
 	int				 speckind, rv = 1, r;
 
-	if (secret_parse(argc, argv, &a, 1) == -1 || a.connector == NULL ||
-	    a.json)
-		return secret_usage();
+	if (secret_parse(argc, argv, &a, 1) == -1)
+		return CLI_EXIT_USAGE;
+	if (a.connector == NULL)
+		return cli_usage_error("secret", "add", "--connector is "
+		    "required: name the connector %s is for", a.name);
 	if (a.kind != NULL && vault_kind_parse(a.kind, &k) == -1) {
 		fprintf(stderr, "aileron secret add: --kind is bearer, basic, "
 		    "header NAME or query PARAM\n");
@@ -262,9 +262,8 @@ secret_list(int argc, char *argv[])
 	size_t				 i;
 	int				 rv = 1;
 
-	if (secret_parse(argc, argv, &a, 0) == -1 || a.connector != NULL ||
-	    a.kind != NULL || a.replace || a.keyfd != -1)
-		return secret_usage();
+	if (secret_parse(argc, argv, &a, 0) == -1)
+		return CLI_EXIT_USAGE;
 	if (vclient_user(a.uopt, user, sizeof(user)) == -1) {
 		fprintf(stderr, "aileron secret list: cannot tell who you "
 		    "are; use --user\n");
@@ -336,9 +335,8 @@ secret_change(int argc, char *argv[], int op)
 
 	cmd = op == MSG_VAULT_OP_REMOVE ? "aileron secret rm" :
 	    "aileron secret rotate";
-	if (secret_parse(argc, argv, &a, 1) == -1 || a.connector != NULL ||
-	    a.kind != NULL || a.replace || a.json)
-		return secret_usage();
+	if (secret_parse(argc, argv, &a, 1) == -1)
+		return CLI_EXIT_USAGE;
 	if (vclient_user(a.uopt, user, sizeof(user)) == -1) {
 		fprintf(stderr, "%s: cannot tell who you are; use --user\n",
 		    cmd);

@@ -51,7 +51,6 @@ struct session_buf {
 	int	 over;
 };
 
-static int	session_usage(const char *, const char *);
 static int	session_start_cmd(int, char *[]);
 static int	session_end_cmd(int, char *[]);
 static size_t	session_curl_write(char *, size_t, size_t, void *);
@@ -68,32 +67,17 @@ static void	session_remove_files(const char *, const char *);
 static void	session_quote(const char *);
 static const char *session_problem(const char *);
 
-static int
-session_usage(const char *cmd, const char *bad)
-{
-	if (bad != NULL)
-		fprintf(stderr, "aileron session%s%s: bad or misplaced "
-		    "argument \"%s\"\n", cmd != NULL ? " " : "",
-		    cmd != NULL ? cmd : "", bad);
-	fprintf(stderr,
-	    "usage: aileron session start [--agent name] [--team name] "
-	    "[--project name]\n"
-	    "           [--user user] [--key-fd fd] [--json | --env] "
-	    "[-s statedir]\n"
-	    "       aileron session end id [-s statedir]\n");
-	return 2;
-}
-
 int
 cmd_session(int argc, char *argv[])
 {
 	if (argc < 2)
-		return session_usage(NULL, NULL);
+		return cli_usage_error("session", NULL, "name a subcommand");
 	if (strcmp(argv[1], "start") == 0)
 		return session_start_cmd(argc - 1, argv + 1);
 	if (strcmp(argv[1], "end") == 0)
 		return session_end_cmd(argc - 1, argv + 1);
-	return session_usage(NULL, argv[1]);
+	return cli_usage_error("session", NULL, "unknown subcommand \"%s\"",
+	    argv[1]);
 }
 
 static size_t
@@ -384,7 +368,7 @@ session_start_cmd(int argc, char *argv[])
 		else if (strcmp(argv[i], "-s") == 0 && i + 1 < argc)
 			sopt = argv[++i];
 		else
-			return session_usage("start", argv[i]);
+			return cli_bad_arg("session", "start", argv[i]);
 	}
 	if (vclient_user(uopt, user, sizeof(user)) == -1) {
 		fprintf(stderr, "%s: cannot tell who you are; use --user\n",
@@ -531,12 +515,11 @@ session_end_cmd(int argc, char *argv[])
 		else if (id == NULL && argv[i][0] != '-')
 			id = argv[i];
 		else
-			return session_usage("end", argv[i]);
+			return cli_bad_arg("session", "end", argv[i]);
 	}
-	if (id == NULL) {
-		fprintf(stderr, "%s: name the session to end\n", cmd);
-		return session_usage(NULL, NULL);
-	}
+	if (id == NULL)
+		return cli_usage_error("session", "end", "name the session to "
+		    "end");
 	if (!session_valid_id(id)) {
 		fprintf(stderr, "%s: \"%s\" is not a session id (32 hex "
 		    "digits)\n", cmd, id);

@@ -34,11 +34,8 @@ cmd_status(int argc, char *argv[])
 			json = 1;
 		else if (strcmp(argv[i], "-s") == 0 && i + 1 < argc)
 			sopt = argv[++i];
-		else {
-			fprintf(stderr, "usage: aileron status [--json] "
-			    "[-s statedir]\n");
-			return 2;
-		}
+		else
+			return cli_bad_arg("status", NULL, argv[i]);
 	}
 	if (state_resolve(sopt, statedir, sizeof(statedir)) == -1) {
 		fprintf(stderr, "aileron status: cannot find the state "

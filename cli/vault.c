@@ -35,7 +35,6 @@
 #include "vault/crypto.h"
 #include "vault/vault.h"
 
-static int	vault_usage(void);
 static int	vault_kdf_n(const char *, uint64_t *);
 static int	vault_new_key(struct vclient *, int, uint64_t,
 		    struct msg_vault_request *, unsigned char *);
@@ -46,18 +45,6 @@ static int	vault_copy_dir(int, const char *, const char *);
 static int	vault_backup_own(const char *, int, const char *);
 
 static int
-vault_usage(void)
-{
-	fprintf(stderr,
-	    "usage: aileron vault init [--user user] [--key-fd fd] "
-	    "[--kdf-n N] [-s statedir]\n"
-	    "       aileron vault passwd [--user user] [--key-fd fd] "
-	    "[--new-key-fd fd] [--kdf-n N] [-s statedir]\n"
-	    "       aileron vault backup dir [-s statedir]\n");
-	return 2;
-}
-
-static int
 vault_kdf_n(const char *arg, uint64_t *n)
 {
 	const char	*errstr;
@@ -65,8 +52,9 @@ vault_kdf_n(const char *arg, uint64_t *n)
 	*n = strtonum(arg, 1, CRYPTO_KDF_N_MAX, &errstr);
 	if (errstr != NULL || crypto_kdf_check(*n, CRYPTO_KDF_R_DEFAULT,
 	    CRYPTO_KDF_P_DEFAULT) != NULL) {
-		fprintf(stderr, "aileron vault: --kdf-n must be a power of "
-		    "two from %d to %d\n", CRYPTO_KDF_N_MIN, CRYPTO_KDF_N_MAX);
+		fprintf(stderr, "aileron vault: --kdf-n %s: it must be a "
+		    "power of two from %d to %d\n", arg, CRYPTO_KDF_N_MIN,
+		    CRYPTO_KDF_N_MAX);
 		return -1;
 	}
 	return 0;
@@ -116,14 +104,15 @@ int
 cmd_vault(int argc, char *argv[])
 {
 	if (argc < 2)
-		return vault_usage();
+		return cli_usage_error("vault", NULL, "name a subcommand");
 	if (strcmp(argv[1], "init") == 0)
 		return vault_init_cmd(argc - 1, argv + 1);
 	if (strcmp(argv[1], "passwd") == 0)
 		return vault_passwd_cmd(argc - 1, argv + 1);
 	if (strcmp(argv[1], "backup") == 0)
 		return vault_backup_cmd(argc - 1, argv + 1);
-	return vault_usage();
+	return cli_usage_error("vault", NULL, "unknown subcommand \"%s\"",
+	    argv[1]);
 }
 
 static int
@@ -142,14 +131,14 @@ vault_init_cmd(int argc, char *argv[])
 		else if (strcmp(argv[i], "--key-fd") == 0 && i + 1 < argc) {
 			if (vclient_fd("aileron vault init", argv[++i],
 			    &keyfd) == -1)
-				return 1;
+				return CLI_EXIT_USAGE;
 		} else if (strcmp(argv[i], "--kdf-n") == 0 && i + 1 < argc) {
 			if (vault_kdf_n(argv[++i], &n) == -1)
-				return 1;
+				return CLI_EXIT_USAGE;
 		} else if (strcmp(argv[i], "-s") == 0 && i + 1 < argc)
 			sopt = argv[++i];
 		else
-			return vault_usage();
+			return cli_bad_arg("vault", "init", argv[i]);
 	}
 	if (vclient_user(uopt, user, sizeof(user)) == -1) {
 		fprintf(stderr, "aileron vault init: cannot tell who you are; "
@@ -207,19 +196,19 @@ vault_passwd_cmd(int argc, char *argv[])
 		else if (strcmp(argv[i], "--key-fd") == 0 && i + 1 < argc) {
 			if (vclient_fd("aileron vault passwd", argv[++i],
 			    &keyfd) == -1)
-				return 1;
+				return CLI_EXIT_USAGE;
 		} else if (strcmp(argv[i], "--new-key-fd") == 0 &&
 		    i + 1 < argc) {
 			if (vclient_fd("aileron vault passwd", argv[++i],
 			    &newfd) == -1)
-				return 1;
+				return CLI_EXIT_USAGE;
 		} else if (strcmp(argv[i], "--kdf-n") == 0 && i + 1 < argc) {
 			if (vault_kdf_n(argv[++i], &n) == -1)
-				return 1;
+				return CLI_EXIT_USAGE;
 		} else if (strcmp(argv[i], "-s") == 0 && i + 1 < argc)
 			sopt = argv[++i];
 		else
-			return vault_usage();
+			return cli_bad_arg("vault", "passwd", argv[i]);
 	}
 	/* One descriptor may carry both keys, one per line. */
 	if (newfd == -1)
@@ -439,10 +428,11 @@ vault_backup_cmd(int argc, char *argv[])
 		else if (dir == NULL && argv[i][0] != '-')
 			dir = argv[i];
 		else
-			return vault_usage();
+			return cli_bad_arg("vault", "backup", argv[i]);
 	}
 	if (dir == NULL)
-		return vault_usage();
+		return cli_usage_error("vault", "backup", "name a new "
+		    "directory for the backup");
 	if (access(dir, F_OK) == 0) {
 		fprintf(stderr, "aileron vault backup: %s exists; name a new "
 		    "directory\n", dir);

@@ -508,8 +508,14 @@ gen_man_tail(FILE *fp, const char *name)
 {
 	fputs(".Sh ENVIRONMENT\n.Bl -tag -width Ds\n"
 	    ".It Ev HTTPS_PROXY\n"
-	    "The proxy every request goes through, read by libcurl.\n"
-	    "Inside an aileron sandbox it names the session's proxy.\n"
+	    "The proxy every request goes through\n"
+	    ".Po\n.Ev https_proxy\n"
+	    "first, as libcurl reads them; a\n.Ev NO_PROXY\n"
+	    "entry is not honoured\n.Pc .\n"
+	    "Inside an aileron sandbox it names the session's proxy;\n"
+	    "elsewhere\n.Dl $ eval \"$(aileron session start --env)\"\n"
+	    "sets it.\n"
+	    "Without it the shim refuses to run.\n"
 	    ".It Ev CURL_CA_BUNDLE\n"
 	    "A file of CA certificates to verify the server with.\n"
 	    ".It Ev SSL_CERT_FILE\n"
@@ -519,7 +525,8 @@ gen_man_tail(FILE *fp, const char *name)
 	fputs(".Sh EXIT STATUS\n.Bl -tag -width Ds\n"
 	    ".It 0\nThe server answered with success.\n"
 	    ".It 1\nThe server answered with an error, which is printed on "
-	    "standard error, or it could not be reached.\n"
+	    "standard error, it could not be reached, or no proxy is "
+	    "set.\n"
 	    ".It 2\nThe command line was wrong; nothing was sent.\n"
 	    ".El\n", fp);
 	fprintf(fp, ".Sh EXAMPLES\nList the actions:\n.Pp\n.Dl $ %s --help\n",
@@ -559,7 +566,8 @@ gen_man(const struct spec *spec, const char *path, FILE *fp)
 	    upper, name);
 	gen_man_escape(fp, title, 1);
 	fputs(" client for agents behind aileron\n", fp);
-	fputs(".Sh SYNOPSIS\n.Nm\n.Op Fl -help\n.Nm\n.Ar action\n"
+	fputs(".Sh SYNOPSIS\n.Nm\n.Op Fl -help | Fl -version\n"
+	    ".Nm\n.Ar action\n"
 	    ".Op Fl -help\n.Op Fl - Ns Ar flag Ar value ...\n", fp);
 	fprintf(fp, ".Sh DESCRIPTION\n.Nm\nsends one request to\n.Lk %s\n"
 	    "for each invocation and prints the JSON response on standard "
@@ -582,7 +590,17 @@ gen_man(const struct spec *spec, const char *path, FILE *fp)
 	    "takes one JSON value as its text.\n"
 	    "With\n.Fl -help ,\n.Nm\n"
 	    "lists the actions, and\n.Nm\n.Ar action\n.Fl -help\n"
-	    "describes the flags of one action.\n", fp);
+	    "describes the flags of one action.\n"
+	    "With\n.Fl -version\n(or\n.Fl V ) ,\n"
+	    "it prints its name and the aileron version it was built "
+	    "with.\n"
+	    ".Pp\n"
+	    "The shims are installed in a directory of their own,\n"
+	    ".Pa $(PREFIX)/libexec/aileron/shims ,\n"
+	    "so as not to shadow a vendor's command of the same name;\n"
+	    ".Dl $ aileron shims path\n"
+	    "prints it, and an agent's sandbox puts it first in\n"
+	    ".Ev PATH .\n", fp);
 	for (i = 0; i < spec->nactions; i++)
 		gen_man_action(fp, &spec->actions[i], path);
 	gen_man_tail(fp, name);

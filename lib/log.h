@@ -35,4 +35,7 @@ void	fatal(const char *, ...)
 void	fatalx(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2), __noreturn__));
 
+/* The "s" of a plural noun after a count: "%d worker%s", n, PLURAL(n). */
+#define PLURAL(n)	((n) == 1 ? "" : "s")
+
 #endif

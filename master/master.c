@@ -855,7 +855,7 @@ master_running(struct master *m)
 	/* Workers are forked after: they must not inherit the pipe. */
 	master_ready(m);
 	pool_fill(m);
-	log_debug("%d workers", m->nworkers);
+	log_debug("%d worker%s", m->nworkers, PLURAL(m->nworkers));
 }
 
 static void
@@ -1094,9 +1094,10 @@ master_timeout(struct master *m)
 	case PHASE_DRAINING:
 		if (m->nworkers == 0 || msg_past(&m->deadline)) {
 			if (m->nworkers > 0)
-				log_warnx("%d workers still busy after %d s; "
-				    "killing them", m->nworkers,
-				    MASTER_DRAIN_TIMEOUT);
+				log_warnx("%d worker%s still busy after %d s; "
+				    "killing %s", m->nworkers,
+				    PLURAL(m->nworkers), MASTER_DRAIN_TIMEOUT,
+				    m->nworkers == 1 ? "it" : "them");
 			pool_signal(m, SIGKILL, 0);
 			/* vaultd zeroes every session key on the way out. */
 			master_send(m, m->control_peer, MSG_SHUTDOWN, 0, -1,

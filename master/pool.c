@@ -246,8 +246,9 @@ pool_reap(struct master *m, pid_t pid, int status)
 		    proc_status_str(status, why, sizeof(why)));
 		if (!w->busy && ++m->early_deaths >= POOL_EARLY_DEATHS_MAX) {
 			/* Something is wrong with every worker: stop. */
-			log_warnx("%d workers in a row died before serving; "
-			    "see the log above", m->early_deaths);
+			log_warnx("%d worker%s in a row died before "
+			    "serving; see the log above", m->early_deaths,
+			    PLURAL(m->early_deaths));
 			kill(getpid(), SIGTERM);
 			m->exit_status = 1;
 		}

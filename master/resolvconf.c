@@ -261,9 +261,10 @@ resolvconf_load(struct aileron_conf *conf)
 		return -1;
 	resolvconf_free(conf->resolve);
 	conf->resolve = rc;
-	log_debug("resolver: %zu nameservers, %zu hosts entries, %zu pins, "
-	    "%zu allowed networks", rc->nservers, rc->nhosts, rc->npins,
-	    rc->nnets);
+	log_debug("resolver: %zu nameserver%s, %zu hosts entr%s, %zu pin%s, "
+	    "%zu allowed network%s", rc->nservers, PLURAL(rc->nservers),
+	    rc->nhosts, rc->nhosts == 1 ? "y" : "ies", rc->npins,
+	    PLURAL(rc->npins), rc->nnets, PLURAL(rc->nnets));
 	return 0;
 }
 

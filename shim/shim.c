@@ -77,8 +77,9 @@ static void	 shim_output(const struct shim_action *,
 static void	 shim_refused(const struct shim_action *,
 		    const struct shim_response *, long, const char *)
 		    __attribute__((__noreturn__));
+static const char *shim_proxy(void);
 static int	 shim_send(const struct shim_action *, const char *,
-		    const char *, const char *);
+		    const char *, const char *, const char *);
 
 static void
 shim_usage_error(const struct shim_action *act, const char *fmt, ...)
@@ -766,9 +767,32 @@ shim_refused(const struct shim_action *act, const struct shim_response *resp,
 	shim_fail("%s: the API answered HTTP %ld", act->command, status);
 }
 
+/*
+ * The proxy from the environment, as libcurl would take it for an https
+ * URL.  Without one the request would go straight to the vendor with a
+ * placeholder for a credential, so the shim refuses to run and says how
+ * to get one.
+ */
+static const char *
+shim_proxy(void)
+{
+	const char	*p;
+
+	if (((p = getenv("https_proxy")) != NULL && p[0] != '\0') ||
+	    ((p = getenv("HTTPS_PROXY")) != NULL && p[0] != '\0'))
+		return p;
+	fprintf(stderr, "%s: HTTPS_PROXY is not set; %s sends its requests "
+	    "only through the\naileron proxy, which holds the credential. "
+	    "Start a session and take its\nenvironment with:\n\n"
+	    "\teval \"$(aileron session start --env)\"\n\n"
+	    "(or run %s in an agent's sandbox, which sets it).\n",
+	    sc->name, sc->name, sc->name);
+	exit(1);
+}
+
 static int
-shim_send(const struct shim_action *act, const char *url, const char *body,
-    const char *ctype)
+shim_send(const struct shim_action *act, const char *url, const char *proxy,
+    const char *body, const char *ctype)
 {
 	struct shim_response	 resp = { NULL, 0, 0, 0 };
 	struct curl_slist	*hdrs;
@@ -792,6 +816,10 @@ shim_send(const struct shim_action *act, const char *url, const char *body,
 	    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK)
 		shim_fail("libcurl refused the URL, the protocol or the "
 		    "redirect setting; it may be older than 7.85");
+	/* Always the proxy: NO_PROXY must not send a request around it. */
+	if (curl_easy_setopt(h, CURLOPT_PROXY, proxy) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_NOPROXY, "") != CURLE_OK)
+		shim_fail("libcurl refused the proxy in HTTPS_PROXY");
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, SHIM_CONNECT_TIMEOUT);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, SHIM_TIMEOUT);
@@ -816,8 +844,8 @@ shim_send(const struct shim_action *act, const char *url, const char *body,
 		if (resp.toobig)
 			shim_fail("%s: the response is larger than %d bytes",
 			    act->command, SHIM_MAX_RESPONSE);
-		shim_fail("%s: request to %s%s%s failed: %s", act->command,
-		    sc->scheme_host, sc->base_path, act->path,
+		shim_fail("%s: request to %.*s failed: %s", act->command,
+		    (int)strcspn(url, "?"), url,
 		    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc));
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
@@ -852,6 +880,10 @@ main(int argc, char *argv[])
 		shim_list(stdout);
 		return 0;
 	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("%s (aileron %s)\n", sc->name, AILERON_VERSION);
+		return 0;
+	}
 	if (argv[1][0] == '-')
 		shim_usage_error(NULL, "expected an action before \"%s\"",
 		    argv[1]);
@@ -862,7 +894,7 @@ main(int argc, char *argv[])
 	shim_parse(act, argc - 2, argv + 2, vals);
 	url = shim_url(act, vals);
 	body = shim_body(act, vals, &ctype);
-	rc = shim_send(act, url, body, ctype);
+	rc = shim_send(act, url, shim_proxy(), body, ctype);
 	free(body);
 	free(url);
 	for (i = 0; i < act->nargs; i++)

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 # install.t: "make install" honours PREFIX and DESTDIR and installs the
-# binary, the shims, every man page, the specs, the manifest, the
-# sample configuration, the systemd unit (which systemd-analyze accepts)
-# and the rc.d script.
+# binary, the shims (in a directory of their own, never the system's
+# PATH, where they would shadow the vendors' commands), the shell
+# completion, every man page, the specs, the manifest, the sample
+# configuration, the systemd unit (which systemd-analyze accepts) and the
+# rc.d script.
 
 import glob
 import os
@@ -15,9 +17,16 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from aileron import TAP, SRC
 
 t = TAP()
-t.plan(14)
+t.plan(18)
 build = os.environ.get("AILERON_BUILD", os.path.join(SRC, "build"))
 dest = tempfile.mkdtemp(prefix="aileron-inst.")
+# What an older install left: a shim in PREFIX/bin, beside a vendor's
+# command of a shim's name, which must stay.
+os.makedirs(dest + "/opt/ail/bin")
+with open(dest + "/opt/ail/bin/github", "wb") as f:
+    f.write(b"\x7fELF old shim, User-Agent aileron-shim/1\n")
+with open(dest + "/opt/ail/bin/stripe", "w") as f:
+    f.write("#!/bin/sh\necho the vendor's stripe\n")
 r = subprocess.run(["make", "-s", "-C", SRC, "install", "BUILD=" + build,
                     "DESTDIR=" + dest, "PREFIX=/opt/ail"],
                    capture_output=True, text=True, timeout=300)
@@ -35,8 +44,17 @@ t.ok(r.returncode == 0 and "libcrypto" in r.stdout and
      "and it does not map libcurl", r.stdout)
 specs = sorted(os.path.basename(p)[:-5]
                for p in glob.glob(os.path.join(SRC, "specs", "*.json")))
-t.ok(specs and all(os.access(root + "/bin/" + s, os.X_OK) for s in specs),
-     "a shim per spec is in PREFIX/bin")
+t.ok(specs and all(os.access(root + "/libexec/aileron/shims/" + s, os.X_OK)
+                   for s in specs),
+     "a shim per spec is in PREFIX/libexec/aileron/shims")
+t.is_(sorted(os.listdir(root + "/bin")), ["aileron", "stripe"],
+      "PREFIX/bin holds no shim: an old one is removed")
+with open(root + "/bin/stripe") as f:
+    t.ok("vendor" in f.read(), "a vendor's command of a shim's name stays")
+t.ok(os.path.exists(root + "/share/bash-completion/completions/aileron"),
+     "the bash completion is in PREFIX/share/bash-completion/completions")
+t.ok(os.path.exists(root + "/share/zsh/site-functions/_aileron"),
+     "the zsh completion is in PREFIX/share/zsh/site-functions")
 mans = [os.path.basename(p)
         for p in glob.glob(os.path.join(SRC, "man", "*.[1-9]"))]
 t.ok(mans and all(os.path.exists("%s/share/man/man%s/%s" %

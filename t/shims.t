@@ -16,6 +16,7 @@
 
 import glob
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -335,6 +336,16 @@ def main():
         check(p.returncode == 0 and not msg,
               "mandoc -Tlint -Wwarning %s.1 is clean" % c, [msg])
 
+    # --version and -V: the shim's name and aileron's version.
+    with open(os.path.join(SRC, "Makefile")) as f:
+        version = re.search(r"^VERSION=\s*(\S+)", f.read(), re.M).group(1)
+    for c, _, _ in spec_info:
+        for flag in ("--version", "-V"):
+            rc, out, err = run([c, flag], {})
+            check(rc == 0 and out == "%s (aileron %s)\n" % (c, version),
+                  "%s %s prints \"%s (aileron %s)\"" % (c, flag, c, version),
+                  ["exit %d" % rc, "stdout: " + out, "stderr: " + err])
+
     tmp = tempfile.mkdtemp(prefix="aileron-shims-")
     try:
         hosts = set(h for _, _, hs in spec_info for h in hs if h)
@@ -515,6 +526,28 @@ def cases(spec_info, goldens, actions):
           "without the test CA the upstream is not trusted: exit 1",
           ["exit %d, %d requests" % (rc, n), "stderr: " + err])
 
+    # No proxy: refused before anything is sent, with the way to get one;
+    # NO_PROXY cannot send a request around the proxy either.
+    for var in ("HTTPS_PROXY", "https_proxy"):
+        rc, out, err = run(argv, {"CURL_CA_BUNDLE": E.ca, var: ""})
+        check(rc == 1 and 'eval "$(aileron session start --env)"' in err
+              and "HTTPS_PROXY" in err and out == "" and nothing_sent(),
+              "without a proxy (%s empty): refused, says how to get one"
+              % var, ["exit %d" % rc, "stderr: " + err])
+    rc, out, err = run(argv, {"https_proxy": "http://127.0.0.1:%d" %
+                              E.proxy.port, "CURL_CA_BUNDLE": E.ca})
+    n = len(E.proxy.take())
+    E.upstream.take()
+    check(rc == 0 and n >= 1, "https_proxy (lower case) names the proxy",
+          ["exit %d, %d via the proxy" % (rc, n), "stderr: " + err])
+    rc, out, err = run(argv, {"HTTPS_PROXY": "http://127.0.0.1:%d" %
+                              E.proxy.port, "CURL_CA_BUNDLE": E.ca,
+                              "NO_PROXY": "*", "no_proxy": "*"})
+    n = len(E.proxy.take())
+    E.upstream.take()
+    check(n >= 1, "NO_PROXY=* does not bypass the proxy",
+          ["exit %d, %d via the proxy" % (rc, n), "stderr: " + err])
+
     # A proxy that is not there: exit 1 with a message.
     with __import__("socket").socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -523,6 +556,21 @@ def cases(spec_info, goldens, actions):
                               "CURL_CA_BUNDLE": E.ca})
     check(rc == 1 and "failed" in err, "unreachable proxy: exit 1, a message",
           ["exit %d" % rc, "stderr: " + err])
+    # The message names the URL asked for, never the path's template
+    # (nor the proxy's URL, which carries the session's token).
+    for c, names, _ in spec_info:
+        if c == "github" and "get_repo" in names:
+            rc, out, err = run(["github", "get-repo", "--owner", "o1",
+                                "--repo", "r1"],
+                               {"HTTPS_PROXY": "http://s:tok3n@127.0.0.1:%d"
+                                % dead, "CURL_CA_BUNDLE": E.ca})
+            check(rc == 1 and "/repos/o1/r1" in err and "{" not in err and
+                  "tok3n" not in err,
+                  "a failed request names its URL, not {owner}/{repo}",
+                  ["exit %d" % rc, "stderr: " + err])
+            # A path parameter left out is a usage error naming its flag.
+            bad_input("path parameter left out",
+                      ["github", "get-repo", "--repo", "x"], "--owner")
 
 
 if __name__ == "__main__":

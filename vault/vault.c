@@ -295,8 +295,9 @@ vault_migrate(struct vault *v)
 	}
 	if (n > 0)
 		log_info("vault store migrated to format %d in one "
-		    "transaction: %zu vaults, %zu credentials indexed and "
-		    "versioned", VAULT_STORE_FORMAT, n, ncred);
+		    "transaction: %zu vault%s, %zu credential%s indexed and "
+		    "versioned", VAULT_STORE_FORMAT, n, PLURAL(n), ncred,
+		    PLURAL(ncred));
 	return VAULT_OK;
 }
 
@@ -635,8 +636,8 @@ vault_user_passwd(struct vault *v, const char *user,
  done:
 	free(refs);
 	if ((rv = record_finish(txn, rv)) == VAULT_OK)
-		log_info("vault: user %s changed the master key (%zu vaults "
-		    "re-wrapped)", user, n);
+		log_info("vault: user %s changed the master key (%zu vault%s "
+		    "re-wrapped)", user, n, PLURAL(n));
 	else
 		log_warnx("vault: user %s: passwd failed: %s", user,
 		    vault_strerror(rv));
@@ -1413,8 +1414,8 @@ vault_revoke(struct vault *v, const char *vault_id, const char *revoker,
 	crypto_secret_free(nkey);
 	if ((rv = record_finish(txn, rv)) == VAULT_OK)
 		log_info("vault: user %s revoked %s from vault %s: generation "
-		    "%llu, %zu credentials re-encrypted", revoker, member,
-		    m.id, (unsigned long long)m.generation, n);
+		    "%llu, %zu credential%s re-encrypted", revoker, member,
+		    m.id, (unsigned long long)m.generation, n, PLURAL(n));
 	else
 		log_warnx("vault: user %s: revoke of %s failed: %s", revoker,
 		    member, vault_strerror(rv));

@@ -157,7 +157,8 @@ vaultd_connectors(struct vaultd *vd, struct msg *msg)
 		vd->connectors = vd->next;
 		memset(&vd->next, 0, sizeof(vd->next));
 		vd->receiving = 0;
-		log_debug("%zu connectors", vd->connectors.n);
+		log_debug("%zu connector%s", vd->connectors.n,
+		    PLURAL(vd->connectors.n));
 		return 1;
 	}
 	return 0;

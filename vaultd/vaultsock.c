@@ -190,12 +190,13 @@ cli_limited_user(struct vaultd *vd, struct proc_peer *p, uint32_t reqid,
 		l = &vd->limit_overflow;
 	if (l->until <= now)
 		return 0;
-	log_warnx("%s: uid %u: user %s: refused, %u wrong master keys in a "
-	    "row; %lld seconds to wait", p->chan.name, p->uid, user,
-	    l->fails, (long long)(l->until - now));
+	log_warnx("%s: uid %u: user %s: refused, %u wrong master key%s in a "
+	    "row; %lld second%s to wait", p->chan.name, p->uid, user,
+	    l->fails, PLURAL(l->fails), (long long)(l->until - now),
+	    PLURAL(l->until - now));
 	cli_reply(p, reqid, MSG_VAULT_ERR_LIMITED, "too many wrong "
-	    "master keys for user %s; try again in %lld seconds", user,
-	    (long long)(l->until - now));
+	    "master keys for user %s; try again in %lld second%s", user,
+	    (long long)(l->until - now), PLURAL(l->until - now));
 	return 1;
 }
 
@@ -441,8 +442,8 @@ cli_list(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 		json_array_append_new(a, o);
 	}
 	free(list);
-	log_info("%s: uid %u: secret list for user %s (%zu credentials)",
-	    p->chan.name, p->uid, q->r.user, n);
+	log_info("%s: uid %u: secret list for user %s (%zu credential%s)",
+	    p->chan.name, p->uid, q->r.user, n, PLURAL(n));
 	return cli_reply_json(p, q->reqid, a);
 }
 
