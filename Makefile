@@ -152,8 +152,22 @@ unit: all $(UNIT_TESTS)
 # The response decoder's test; until the worker links zlib, only it does.
 $(BUILD)/t/inflate.t: LDLIBS += -lz
 
+# prove runs each test through t/lib/run.sh, which keeps what it logs in
+# $(BUILD)/t-logs/NAME/ and shows it only when the test fails.  Tests make
+# their temporary files in $(BUILD)/t-tmp, which must be empty when they
+# are done: a test leaves nothing behind.
+TESTTMP=	$(CURDIR)/$(BUILD)/t-tmp
+PROVE=		AILERON_TLOGS_ROOT=$(CURDIR)/$(BUILD)/t-logs TMPDIR=$(TESTTMP) \
+		prove -j2 --exec 'sh t/lib/run.sh'
+TESTTMP_NEW=	rm -rf $(TESTTMP) && mkdir -p $(TESTTMP) && chmod 1777 $(TESTTMP)
+TESTTMP_EMPTY=	if [ -n "$$(ls -A $(TESTTMP))" ]; then \
+		    echo "tests left these behind in $(TESTTMP):" >&2; \
+		    ls -A $(TESTTMP) >&2; exit 1; fi
+
 check: deps user unit
-	$(TESTENV) prove -j2 --exec '' $(UNIT_TESTS) $(INTEG_TESTS)
+	@$(TESTTMP_NEW)
+	$(TESTENV) $(PROVE) $(UNIT_TESTS) $(INTEG_TESTS)
+	@$(TESTTMP_EMPTY)
 	mandoc -Tlint -Wwarning $(MANS)
 	$(MAKE) BUILD=build-san SAN=1 check-san
 
@@ -161,10 +175,12 @@ check: deps user unit
 # LeakSanitizer; the service's children drop privileges and are not
 # dumpable, so LeakSanitizer cannot trace them and is off there.
 check-san: unit
+	@$(TESTTMP_NEW)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	    $(TESTENV) prove -j2 --exec '' $(UNIT_TESTS)
+	    $(TESTENV) $(PROVE) $(UNIT_TESTS)
 	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
-	    AILERON_SAN=1 $(TESTENV) prove -j2 --exec '' $(INTEG_TESTS)
+	    AILERON_SAN=1 $(TESTENV) $(PROVE) $(INTEG_TESTS)
+	@$(TESTTMP_EMPTY)
 
 # The floor the pool is measured against, and two variants of the service
 # measured beside it: linked statically (one mapped object instead of ten),

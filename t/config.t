@@ -3,7 +3,9 @@
 # file:line: message with exit 1; SIGHUP rereads the file, and a bad file
 # keeps the running configuration.
 
+import atexit
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -31,6 +33,9 @@ CASES = [
 t = TAP()
 t.plan(2 * len(CASES) + 12)
 d = tempfile.mkdtemp(prefix="aileron-t.")
+# Removed however the test ends; out of it first, so it can go.
+atexit.register(lambda: (os.chdir("/"),
+                         shutil.rmtree(d, ignore_errors=True)))
 os.chdir(d)
 for text, pattern in CASES:
     with open("c.conf", "w") as f:

@@ -12,8 +12,10 @@
 # Basic credentials.  git holds only a placeholder; the proxy injects the
 # real credential, which git, its output and the logs never see.
 
+import atexit
 import base64
 import os
+import shutil
 import subprocess
 import sys
 
@@ -49,6 +51,7 @@ def git(*args, cwd=None, env=None, check=True):
 import tempfile                                               # noqa: E402
 root = tempfile.mkdtemp(prefix="aileron-git.")
 os.chmod(root, 0o755)
+atexit.register(shutil.rmtree, root, ignore_errors=True)
 base = {"PATH": os.environ["PATH"], "HOME": root, "GIT_CONFIG_NOSYSTEM": "1",
         "GIT_TERMINAL_PROMPT": "0", "GIT_AUTHOR_NAME": "t",
         "GIT_AUTHOR_EMAIL": "t@test", "GIT_COMMITTER_NAME": "t",

@@ -5,12 +5,14 @@
 # op, kind and role numbers come from $(BUILD)/msgtypes.json, which
 # t/helpers/msgdump.c prints from lib/msgtypes.h at build time.
 
+import atexit
 import hashlib
 import json
 import os
 import pwd
 import re
 import select
+import shutil
 import socket
 import struct
 import subprocess
@@ -122,6 +124,7 @@ class Vaultd:
     def __init__(self, connectors, user="_aileron", verbose=True):
         self.state = tempfile.mkdtemp(prefix="aileron-vt.")
         os.chmod(self.state, 0o700)
+        atexit.register(self.remove)
         self.dir = os.path.join(self.state, "vault")
         os.mkdir(self.dir, 0o700)
         self.user = ""
@@ -312,6 +315,11 @@ class Vaultd:
         self.workers = {}
         self.log.close()
         return rc
+
+    def remove(self):
+        """At exit: nothing of this vaultd is left behind."""
+        self.kill()
+        shutil.rmtree(self.state, ignore_errors=True)
 
     def kill(self):
         if getattr(self, "proc", None) is not None and \

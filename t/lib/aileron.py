@@ -137,6 +137,20 @@ def wait_for(pred, timeout, step=0.02):
 
 
 _started = []
+# Under "make check" (t/lib/run.sh) each service logs to a file of its own
+# in AILERON_TLOGS, kept after its state directory is removed and shown
+# only when the test fails; run alone, a test keeps it in the state
+# directory.
+TLOGS = os.environ.get("AILERON_TLOGS")
+_nlogs = 0
+
+
+def log_path(state):
+    global _nlogs
+    if not TLOGS:
+        return os.path.join(state, "service.log")
+    _nlogs += 1
+    return os.path.join(TLOGS, "service-%d.log" % _nlogs)
 
 
 def _cleanup():
@@ -155,7 +169,7 @@ class Service:
                  log_debug=True):
         self.state = tempfile.mkdtemp(prefix="aileron-t.")
         os.chmod(self.state, 0o700)
-        self.logpath = os.path.join(self.state, "service.log")
+        self.logpath = log_path(self.state)
         text = ""
         if listen:
             text += "listen on 127.0.0.1 port 0\n"

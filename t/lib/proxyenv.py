@@ -12,10 +12,12 @@ certificate, the echo upstream (t/lib/echo_upstream.py) for the connector
 with the echo credential, a session, and a raw client that speaks CONNECT
 and TLS through the proxy."""
 
+import atexit
 import base64
 import json
 import os
 import re
+import shutil
 import socket
 import ssl
 import subprocess
@@ -55,6 +57,7 @@ class ProxyEnv:
         uncertified are pinned to it too, without one."""
         self.tmp = tempfile.mkdtemp(prefix="aileron-proxy.")
         os.chmod(self.tmp, 0o755)
+        atexit.register(shutil.rmtree, self.tmp, ignore_errors=True)
         self.ca, cert, key = make_certs(self.tmp, hosts)
         self.upstream = upstream(cert, key)
         self.connector = connector
