@@ -851,11 +851,11 @@ master_running(struct master *m)
 	    state_write_json(m->statedir, STATE_SERVICE_JSON, j) == -1)
 		fatal("cannot write service.json");
 	json_decref(j);
-	log_info("service running (pid %d)", (int)getpid());
 	/* Workers are forked after: they must not inherit the pipe. */
 	master_ready(m);
 	pool_fill(m);
-	log_debug("%d worker%s", m->nworkers, PLURAL(m->nworkers));
+	log_info("service running (pid %d), %d worker%s", (int)getpid(),
+	    m->nworkers, PLURAL(m->nworkers));
 }
 
 static void
