@@ -23,7 +23,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from aileron import TAP, SLOW, SRC                          # noqa: E402
+from aileron import TAP, SLOW, SRC, wait_for                # noqa: E402
 from proxyenv import ProxyEnv, SECRET, exchange                  # noqa: E402
 
 t = TAP()
@@ -217,8 +217,11 @@ try:
          b"certificate" in body,
          "intercept all: an upstream whose certificate does not verify "
          "gets 502 aileron:upstream-tls, naming why", (st, body))
-    audit = open(os.path.join(E.svc.state, "control", "audit.log"),
-                 "rb").read()
+    apath = os.path.join(E.svc.state, "control", "audit.log")
+    # The worker writes the record after the answer: wait for it.
+    wait_for(lambda: b'"type":"aileron:upstream-tls"' in
+             open(apath, "rb").read(), 10 * SLOW)
+    audit = open(apath, "rb").read()
     t.ok(b'"type":"aileron:upstream-tls"' in audit,
          "and it is audited")
     t.ok(b'"action":"get_customer"' in audit,
