@@ -122,6 +122,12 @@ tls_warm(struct master *m)
 	    SSL_use_PrivateKey(srv, key) != 1 ||
 	    BIO_new_bio_pair(&sb, 0, &cb, 0) != 1)
 		goto out;
+	/*
+	 * This one SSL only: the warm-up talks to itself over memory with a
+	 * throwaway self-signed certificate and carries no data; the context,
+	 * which every worker's upstream SSL is made from, keeps
+	 * SSL_VERIFY_PEER.
+	 */
 	SSL_set_verify(cli, SSL_VERIFY_NONE, NULL);
 	SSL_set_tlsext_host_name(cli, "warm-up.invalid");
 	SSL_set_bio(srv, sb, sb);
