@@ -121,7 +121,7 @@ vault_key_weak(const char *key)
 	size_t			 i, n, distinct = 0;
 	int			 lower = 0, upper = 0, digit = 0, other = 0;
 	int			 high = 0, pool = 0, bits = 0;
-	char			 seen[256];
+	unsigned char		 seen[256];
 
 	n = vault_key_chars(key);
 	for (i = 0; i < sizeof(vault_common_keys) /
@@ -130,8 +130,10 @@ vault_key_weak(const char *key)
 			return "it is one of the most common passwords";
 	memset(seen, 0, sizeof(seen));
 	for (s = (const unsigned char *)key; *s != '\0'; s++) {
-		if (!seen[*s]++)
+		if (!seen[*s]) {
+			seen[*s] = 1;
 			distinct++;
+		}
 		if (*s >= 'a' && *s <= 'z')
 			lower = 1;
 		else if (*s >= 'A' && *s <= 'Z')

@@ -364,6 +364,7 @@ vclient_connectors(struct vclient *vc, json_t **out)
 int
 vclient_tty_hold(void)
 {
+	static int		 registered;
 	struct sigaction	 sa;
 	struct termios		 t;
 	int			 fd;
@@ -394,7 +395,8 @@ vclient_tty_hold(void)
 		return -1;
 	}
 	vclient_tty.held = 1;
-	atexit(vclient_tty_restore);
+	if (!registered++)
+		atexit(vclient_tty_restore);
 	return 0;
 }
 
