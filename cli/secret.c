@@ -254,19 +254,19 @@ secret_add(int argc, char *argv[])
 		fprintf(stderr, "aileron secret add: invalid credential name "
 		    "\"%s\": 1 to %d letters, digits and %s\n", a.name,
 		    VAULT_NAME_MAX, "._-@+:");
-		return 1;
+		return 2;
 	}
 	if (!vault_valid_connector(a.connector)) {
 		fprintf(stderr, "aileron secret add: invalid connector name "
 		    "\"%s\": 1 to %d letters, digits and ._-\n", a.connector,
 		    VAULT_CONNECTOR_MAX);
-		return 1;
+		return 2;
 	}
 	if (a.param != NULL && !vault_valid_param(a.param)) {
 		fprintf(stderr, "aileron secret add: invalid %s name \"%s\": "
 		    "an HTTP token of at most %d characters\n",
 		    vault_kind_name(k), a.param, VAULT_PARAM_MAX);
-		return 1;
+		return 2;
 	}
 	if (vclient_user(a.uopt, user, sizeof(user)) == -1) {
 		fprintf(stderr, "aileron secret add: cannot tell who you are; "
@@ -434,7 +434,7 @@ secret_change(int argc, char *argv[], int op)
 		fprintf(stderr, "%s: invalid credential name \"%s\": 1 to %d "
 		    "letters, digits and %s\n", cmd, a.name, VAULT_NAME_MAX,
 		    "._-@+:");
-		return 1;
+		return 2;
 	}
 	if (vclient_user(a.uopt, user, sizeof(user)) == -1) {
 		fprintf(stderr, "%s: cannot tell who you are; use --user\n",

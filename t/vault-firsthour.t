@@ -122,7 +122,8 @@ rc, out, err, left = run(svc, ["secret", "list"] + A)
 t.ok(rc == 0 and "gh2" in out and "github-token" not in out,
      "the list shows the new credential only", out)
 
-# 3: invalid names are refused before the master key is read.
+# 3: invalid names are refused before the master key is read, as
+# argument errors (exit 2, as an invalid --kind).
 for args, what in (
         (["secret", "add", "bad/name", "--connector", "github"],
          "invalid credential name"),
@@ -132,8 +133,9 @@ for args, what in (
           "header", "bad header"], "invalid header name"),
         (["secret", "rm", "bad/name"], "invalid credential name")):
     rc, out, err, left = run(svc, args + ["--key-fd", "3"] + A, [M1], VAL)
-    t.ok(rc == 1 and what in err and left == (M1 + "\n").encode(),
-         "%s: \"%s\", the master key not read" % (" ".join(args[:3]), what),
+    t.ok(rc == 2 and what in err and left == (M1 + "\n").encode(),
+         "%s: \"%s\" (exit 2), the master key not read" %
+         (" ".join(args[:3]), what),
          err)
 
 # 5: parameters the machine cannot do are refused before the key.
