@@ -11,17 +11,19 @@
 /*
  * secret.c: "aileron secret": add, list, rm and rotate the credentials in
  * the user's vault.  Values never appear on a command line: they come
- * from the terminal without echo, or from stdin.  When the configuration
- * names the connector and its spec loads, the spec decides how the
- * credential is injected.
+ * from the terminal without echo, or from stdin.  A credential is for a
+ * connector the running service injects for, and that connector's spec
+ * decides how it is injected.
  */
 
 #include <sys/types.h>
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,8 +35,6 @@
 #include "state.h"
 #include "cli/cli.h"
 #include "cli/vaultclient.h"
-#include "master/connectors.h"
-#include "master/parse.h"
 #include "vault/crypto.h"
 #include "vault/vault.h"
 
@@ -51,8 +51,9 @@ struct secret_args {
 };
 
 static int	secret_parse(int, char *[], struct secret_args *, int);
-static int	secret_spec_kind(const char *, const char *, int *, char *,
-		    size_t);
+static size_t	secret_distance(const char *, const char *);
+static int	secret_connector(struct vclient *, const char *, int *,
+		    char *, size_t);
 static int	secret_add(int, char *[]);
 static int	secret_list(int, char *[]);
 static int	secret_change(int, char *[], int);
@@ -114,31 +115,95 @@ secret_parse(int argc, char *argv[], struct secret_args *a, int want_name)
 	return 0;
 }
 
+/* Levenshtein distance, for "did you mean"; names are short. */
+static size_t
+secret_distance(const char *a, const char *b)
+{
+	size_t	 la = strlen(a), lb = strlen(b), i, j, d, sub;
+	size_t	 row[VAULT_CONNECTOR_MAX + 2], diag;
+
+	if (la > VAULT_CONNECTOR_MAX || lb > VAULT_CONNECTOR_MAX)
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		diag = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			sub = diag + (a[i - 1] != b[j - 1]);
+			diag = row[j];
+			d = row[j] + 1 < row[j - 1] + 1 ? row[j] + 1 :
+			    row[j - 1] + 1;
+			row[j] = sub < d ? sub : d;
+		}
+	}
+	return row[lb];
+}
+
 /*
- * How the configured connector injects, from its spec: 1 when found, 0
- * when the configuration does not name it (or names no spec that loads),
- * -1 on error.
+ * How the running service injects for connector, from vaultd's map of
+ * connectors (what the master loaded from the configured specs): 0 with
+ * its kind and parameter, -1 when it is not there (said, with the names
+ * that are and the nearest one) or vaultd could not be asked.
  */
 static int
-secret_spec_kind(const char *statedir, const char *connector, int *kind,
+secret_connector(struct vclient *vc, const char *connector, int *kind,
     char *param, size_t len)
 {
-	struct spec		**specs = NULL;
-	size_t			 i, n = 0;
-	int			 found = 0;
+	json_t		*a, *e;
+	enum inject_kind k;
+	const char	*name, *best = NULL, *p;
+	size_t		 i, d, bestd = SIZE_MAX;
+	char		 names[1024] = "";
+	int		 rv = -1;
 
-	if (connectors_load_file(statedir, NULL, &specs, &n) == -1)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (strcmp(specs[i]->connector, connector) == 0) {
-			*kind = specs[i]->inject;
-			strlcpy(param, specs[i]->inject_name != NULL ?
-			    specs[i]->inject_name : "", len);
-			found = 1;
-			break;
+	if (vclient_connectors(vc, &a) == -1)
+		return -1;
+	json_array_foreach(a, i, e) {
+		if ((name = json_string_value(json_object_get(e,
+		    "name"))) == NULL)
+			continue;
+		if (strcmp(name, connector) == 0) {
+			p = json_string_value(json_object_get(e, "param"));
+			if (vault_kind_parse(json_string_value(
+			    json_object_get(e, "kind")), &k) == -1) {
+				fprintf(stderr, "%s: vaultd sent a malformed "
+				    "answer\n", vc->cmd);
+				goto done;
+			}
+			*kind = k;
+			strlcpy(param, p != NULL ? p : "", len);
+			rv = 0;
+			goto done;
 		}
-	connectors_free(specs, n, NULL);
-	return found;
+		if ((d = secret_distance(connector, name)) < bestd) {
+			bestd = d;
+			best = name;
+		}
+		if (names[0] != '\0')
+			strlcat(names, ", ", sizeof(names));
+		strlcat(names, name, sizeof(names));
+	}
+	if (names[0] == '\0') {
+		fprintf(stderr, "%s: the running service has no connector "
+		    "%s, nor any other: a credential is stored for a connector "
+		    "a spec defines; name one in aileron.conf (see "
+		    "aileron.conf(5)) and restart the service\n", vc->cmd,
+		    connector);
+		goto done;
+	}
+	/* A suggestion only when it is a likely typo, not any name. */
+	if (best != NULL && bestd <= (strlen(connector) + 2) / 3 + 1)
+		fprintf(stderr, "%s: the running service has no connector "
+		    "%s; did you mean %s? (it has: %s)\n", vc->cmd, connector,
+		    best, names);
+	else
+		fprintf(stderr, "%s: the running service has no connector "
+		    "%s (it has: %s); add its spec to aileron.conf and restart "
+		    "the service\n", vc->cmd, connector, names);
+ done:
+	json_decref(a);
+	return rv;
 }
 
 int
@@ -164,13 +229,15 @@ secret_add(int argc, char *argv[])
 	struct msg_vault_request	*req = NULL;
 	struct secret_args		 a;
 	struct vclient			 vc;
+	json_t				*j = NULL;
 	enum inject_kind			 k = INJECT_BEARER;
+	const char			*replaced = NULL;
 	char				 user[VAULT_USER_MAX + 1];
 	char				 param[VAULT_PARAM_MAX + 1] = "";
-	char				*value = NULL;
+	char				*value = NULL, *text = NULL;
 	char				 prompt[128];
 	size_t				 vlen = 0;
-	int				 speckind, rv = 1, r;
+	int				 speckind, rv = 1;
 
 	if (secret_parse(argc, argv, &a, 1) == -1)
 		return CLI_EXIT_USAGE;
@@ -180,10 +247,27 @@ secret_add(int argc, char *argv[])
 	if (a.kind != NULL && vault_kind_parse(a.kind, &k) == -1) {
 		fprintf(stderr, "aileron secret add: --kind is bearer, basic, "
 		    "header NAME or query PARAM\n");
-		return 2;
+		return CLI_EXIT_USAGE;
 	}
-	if (a.param != NULL)
-		strlcpy(param, a.param, sizeof(param));
+	/* What is invalid is refused before a key is asked for. */
+	if (!vault_valid_name(a.name)) {
+		fprintf(stderr, "aileron secret add: invalid credential name "
+		    "\"%s\": 1 to %d letters, digits and %s\n", a.name,
+		    VAULT_NAME_MAX, "._-@+:");
+		return CLI_EXIT_USAGE;
+	}
+	if (!vault_valid_connector(a.connector)) {
+		fprintf(stderr, "aileron secret add: invalid connector name "
+		    "\"%s\": 1 to %d letters, digits and ._-\n", a.connector,
+		    VAULT_CONNECTOR_MAX);
+		return CLI_EXIT_USAGE;
+	}
+	if (a.param != NULL && !vault_valid_param(a.param)) {
+		fprintf(stderr, "aileron secret add: invalid %s name \"%s\": "
+		    "an HTTP token of at most %d characters\n",
+		    vault_kind_name(k), a.param, VAULT_PARAM_MAX);
+		return CLI_EXIT_USAGE;
+	}
 	if (vclient_user(a.uopt, user, sizeof(user)) == -1) {
 		fprintf(stderr, "aileron secret add: cannot tell who you are; "
 		    "use --user\n");
@@ -192,25 +276,24 @@ secret_add(int argc, char *argv[])
 	if (vclient_connect(&vc, a.sopt, "aileron secret add") == -1)
 		return 1;
 
-	/* The spec knows how its API takes a credential; a guess does not. */
-	if ((r = secret_spec_kind(vc.statedir, a.connector, &speckind,
-	    prompt, sizeof(prompt))) == 1) {
-		if (a.kind != NULL && ((int)k != speckind ||
-		    (a.param != NULL && strcasecmp(a.param, prompt) != 0))) {
-			fprintf(stderr, "aileron secret add: connector %s "
-			    "injects %s%s%s (its spec says so); drop --kind\n",
-			    a.connector, vault_kind_name(speckind),
-			    prompt[0] != '\0' ? " " : "", prompt);
-			goto done;
-		}
-		k = speckind;
-		strlcpy(param, prompt, sizeof(param));
-	} else if ((k == INJECT_HEADER || k == INJECT_QUERY) &&
-	    param[0] == '\0') {
-		fprintf(stderr, "aileron secret add: --kind %s needs a name\n",
-		    vault_kind_name(k));
+	/*
+	 * Only a connector the running service injects for: a credential
+	 * for any other would never be used.  Its spec knows how its API
+	 * takes a credential; a guess does not.
+	 */
+	if (secret_connector(&vc, a.connector, &speckind, prompt,
+	    sizeof(prompt)) == -1)
+		goto done;
+	if (a.kind != NULL && ((int)k != speckind ||
+	    (a.param != NULL && strcasecmp(a.param, prompt) != 0))) {
+		fprintf(stderr, "aileron secret add: connector %s injects "
+		    "%s%s%s (its spec says so); drop --kind\n", a.connector,
+		    vault_kind_name(speckind), prompt[0] != '\0' ? " " : "",
+		    prompt);
 		goto done;
 	}
+	k = speckind;
+	strlcpy(param, prompt, sizeof(param));
 
 	/* The user key and the value: in the secure heap. */
 	if ((req = vclient_secure(&vc, sizeof(*req))) == NULL ||
@@ -236,13 +319,21 @@ secret_add(int argc, char *argv[])
 		fprintf(stderr, "aileron secret add: a name is too long\n");
 		goto done;
 	}
-	if (vclient_simple(&vc, req, value, vlen, NULL) == -1)
+	if (vclient_simple(&vc, req, value, vlen, &text) == -1)
 		goto done;
-	printf("credential %s for connector %s %s (%s%s%s)\n", a.name,
-	    a.connector, a.replace ? "stored" : "added", vault_kind_name(k),
-	    param[0] != '\0' ? " " : "", param);
+	/* vaultd names what it replaced ("" for nothing). */
+	if ((j = json_loads(text, 0, NULL)) != NULL)
+		replaced = json_string_value(json_object_get(j, "replaced"));
+	printf("credential %s for connector %s %s (%s%s%s)", a.name,
+	    a.connector, replaced != NULL && replaced[0] != '\0' ? "stored" :
+	    "added", vault_kind_name(k), param[0] != '\0' ? " " : "", param);
+	if (replaced != NULL && replaced[0] != '\0')
+		printf("; replaced %s", replaced);
+	printf("\n");
 	rv = 0;
  done:
+	json_decref(j);
+	free(text);
 	vclient_secure_free(value, VCLIENT_VALUE_BUF);
 	vclient_secure_free(req, sizeof(*req));
 	vclient_close(&vc);
@@ -337,6 +428,12 @@ secret_change(int argc, char *argv[], int op)
 	    "aileron secret rotate";
 	if (secret_parse(argc, argv, &a, 1) == -1)
 		return CLI_EXIT_USAGE;
+	if (!vault_valid_name(a.name)) {
+		fprintf(stderr, "%s: invalid credential name \"%s\": 1 to %d "
+		    "letters, digits and %s\n", cmd, a.name, VAULT_NAME_MAX,
+		    "._-@+:");
+		return CLI_EXIT_USAGE;
+	}
 	if (vclient_user(a.uopt, user, sizeof(user)) == -1) {
 		fprintf(stderr, "%s: cannot tell who you are; use --user\n",
 		    cmd);

@@ -20,10 +20,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -33,6 +35,7 @@
 #include "cli/cli.h"
 #include "cli/vaultclient.h"
 #include "vault/crypto.h"
+#include "vault/store.h"
 #include "vault/vault.h"
 
 static int	vault_kdf_n(const char *, uint64_t *);
@@ -41,6 +44,8 @@ static int	vault_new_key(struct vclient *, int, uint64_t,
 static int	vault_init_cmd(int, char *[]);
 static int	vault_passwd_cmd(int, char *[]);
 static int	vault_backup_cmd(int, char *[]);
+static size_t	vault_key_chars(const char *);
+static const char *vault_key_weak(const char *);
 static int	vault_copy_dir(int, const char *, const char *);
 static int	vault_backup_own(const char *, int, const char *);
 
@@ -60,6 +65,87 @@ vault_kdf_n(const char *arg, uint64_t *n)
 	return 0;
 }
 
+#define VAULT_KEY_MIN		12	/* characters in a master key */
+#define VAULT_KEY_STRONG	60	/* bits, estimated, to be quiet */
+
+/*
+ * Master keys people pick first, at VAULT_KEY_MIN characters or more
+ * (shorter ones are refused anyway); compared without case.
+ */
+static const char *vault_common_keys[] = {
+	"123456789012", "1234567890123", "12345678901234", "123123123123",
+	"111111111111", "000000000000", "password1234", "password12345",
+	"password123456", "passwordpassword", "password1234567",
+	"qwertyuiopasdfghjkl", "qwertyuiop123", "qwerty123456",
+	"1q2w3e4r5t6y", "1qaz2wsx3edc", "qazwsxedcrfv", "iloveyou1234",
+	"abcdefghijkl", "abc123456789", "letmein12345", "welcome12345",
+	"changeme1234", "administrator", "correcthorsebatterystaple",
+	"trustno1trustno1", "masterkey123", "mastermaster",
+	"passw0rd1234", "p@ssw0rd1234", "aileronaileron",
+};
+
+/* Characters, not bytes: a UTF-8 sequence counts once. */
+static size_t
+vault_key_chars(const char *s)
+{
+	size_t	 n = 0;
+
+	for (; *s != '\0'; s++)
+		if ((*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/*
+ * Why a master key (long enough) is weak, or NULL: a common one, one
+ * character over and over, or too few bits as its length times the
+ * bits of the character classes it draws on.  A rough estimate, on the
+ * cautious side of what an attacker with a word list does.
+ */
+static const char *
+vault_key_weak(const char *key)
+{
+	const unsigned char	*s;
+	size_t			 i, n, distinct = 0;
+	int			 lower = 0, upper = 0, digit = 0, other = 0;
+	int			 high = 0, pool = 0, bits = 0;
+	unsigned char		 seen[256];
+
+	n = vault_key_chars(key);
+	for (i = 0; i < sizeof(vault_common_keys) /
+	    sizeof(vault_common_keys[0]); i++)
+		if (strcasecmp(key, vault_common_keys[i]) == 0)
+			return "it is one of the most common passwords";
+	memset(seen, 0, sizeof(seen));
+	for (s = (const unsigned char *)key; *s != '\0'; s++) {
+		if (!seen[*s]) {
+			seen[*s] = 1;
+			distinct++;
+		}
+		if (*s >= 'a' && *s <= 'z')
+			lower = 1;
+		else if (*s >= 'A' && *s <= 'Z')
+			upper = 1;
+		else if (*s >= '0' && *s <= '9')
+			digit = 1;
+		else if (*s >= 0x80)
+			high = 1;
+		else
+			other = 1;
+	}
+	explicit_bzero(seen, sizeof(seen));
+	if (distinct <= 3)
+		return "it repeats a few characters";
+	pool = lower * 26 + upper * 26 + digit * 10 + other * 33 + high * 100;
+	/* log2(pool), by halves: enough for a warning. */
+	while ((1 << (bits + 1)) <= pool)
+		bits++;
+	if ((size_t)bits * n < VAULT_KEY_STRONG)
+		return "it is short for the characters it uses; a few "
+		    "unrelated words make a stronger one";
+	return NULL;
+}
+
 /*
  * A new master key (typed twice, or read once from keyfd) and the user
  * key it gives under fresh KDF parameters (N is the default unless n),
@@ -71,6 +157,7 @@ vault_new_key(struct vclient *vc, int keyfd, uint64_t n,
     struct msg_vault_request *req, unsigned char *ukey)
 {
 	struct vault_kdf	 kdf;
+	const char		*weak;
 	char			*master;
 	int			 rv = -1;
 
@@ -80,11 +167,23 @@ vault_new_key(struct vclient *vc, int keyfd, uint64_t n,
 	}
 	if (n != 0)
 		kdf.N = n;
+	if (vclient_kdf_ready(vc, kdf.N, kdf.r, kdf.p, 1) == -1)
+		return -1;
 	if ((master = vclient_secure(vc, VCLIENT_MASTER_MAX)) == NULL)
 		return -1;
 	if (vclient_read_master(vc, keyfd, "New master key: ", 1, master,
 	    VCLIENT_MASTER_MAX) == -1)
 		goto done;
+	if (vault_key_chars(master) < VAULT_KEY_MIN) {
+		fprintf(stderr, "%s: a master key has at least %d characters; "
+		    "a lost or guessed one is a lost vault\n", vc->cmd,
+		    VAULT_KEY_MIN);
+		goto done;
+	}
+	if ((weak = vault_key_weak(master)) != NULL)
+		fprintf(stderr, "%s: warning: this master key is weak: %s\n",
+		    vc->cmd, weak);
+	vclient_kdf_note(kdf.N, kdf.r, kdf.p);
 	if (crypto_user_key(master, strlen(master), kdf.salt, kdf.N, kdf.r,
 	    kdf.p, ukey) == -1) {
 		fprintf(stderr, "%s: cannot derive the user key\n", vc->cmd);
@@ -387,6 +486,11 @@ vault_backup_take(const char *cmd, const char *vaultdir, const char *name,
 	    vault_copy_dir(vfd, name, dir) == -1)) {
 		fprintf(stderr, "%s: cannot move %s/%s to %s: %s\n", cmd,
 		    vaultdir, name, dir, strerror(errno));
+		/* A copy of the whole store must not stay behind. */
+		if (store_backup_remove(vfd, name) == -1 && errno != ENOENT)
+			fprintf(stderr, "%s: cannot remove %s/%s either: %s; "
+			    "the next start of the service will\n", cmd,
+			    vaultdir, name, strerror(errno));
 		goto done;
 	}
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
@@ -417,8 +521,10 @@ vault_backup_cmd(int argc, char *argv[])
 	struct msg_vault_request	 req;
 	struct vclient			 vc;
 	json_t				*j = NULL;
+	struct stat			 st;
 	const char			*sopt = NULL, *dir = NULL, *name;
-	char				 from[PATH_MAX], *text;
+	char				 from[PATH_MAX], parent[PATH_MAX];
+	char				*text, *up;
 	size_t				 i;
 	int				 rv = 1;
 
@@ -436,6 +542,19 @@ vault_backup_cmd(int argc, char *argv[])
 	if (access(dir, F_OK) == 0) {
 		fprintf(stderr, "aileron vault backup: %s exists; name a new "
 		    "directory\n", dir);
+		return 1;
+	}
+	/* Where the backup goes must exist before vaultd writes one. */
+	strlcpy(parent, dir, sizeof(parent));
+	up = dirname(parent);
+	if (stat(up, &st) == -1) {
+		fprintf(stderr, "aileron vault backup: cannot create %s: %s: "
+		    "%s\n", dir, up, strerror(errno));
+		return 1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "aileron vault backup: cannot create %s: %s "
+		    "is not a directory\n", dir, up);
 		return 1;
 	}
 	if (vclient_connect(&vc, sopt, "aileron vault backup") == -1)

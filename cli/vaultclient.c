@@ -25,15 +25,19 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <sys/un.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pwd.h>
-#include <readpassphrase.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -66,6 +70,23 @@ static int	vclient_hello(struct vclient *);
 static void	vclient_secure_init(const char *);
 static int	vclient_read_fd(int, char *, size_t, size_t *);
 static int	vclient_check_text(const char *, size_t);
+static void	vclient_denied(const char *, const char *);
+static int	vclient_tty_read(struct vclient *, const char *, char *,
+		    size_t);
+static void	vclient_tty_restore(void);
+static void	vclient_tty_signal(int);
+static uint64_t	vclient_meminfo(const char *);
+
+/*
+ * The terminal, echo off from the first key read until the last value
+ * is: what the user types ahead while scrypt runs is neither shown nor
+ * flushed (readpassphrase flushes type-ahead; we read the line here).
+ */
+static struct {
+	int		 fd;
+	int		 held;
+	struct termios	 saved;
+} vclient_tty = { -1, 0, { 0 } };
 
 /*
  * The secure heap, before any key is read: locked, never swapped, not in
@@ -140,7 +161,8 @@ vclient_connect(struct vclient *vc, const char *sopt, const char *cmd)
 	const char		*path;
 	json_t			*j;
 	pid_t			 pid;
-	int			 fd, stale;
+	char			 lock[PATH_MAX];
+	int			 fd = -1, stale;
 
 	memset(vc, 0, sizeof(*vc));
 	vc->cmd = cmd;
@@ -159,6 +181,15 @@ vclient_connect(struct vclient *vc, const char *sopt, const char *cmd)
 		return -1;
 	}
 	if ((j = state_service(vc->statedir, &pid, &stale)) == NULL) {
+		if (snprintf(lock, sizeof(lock), "%s/%s", vc->statedir,
+		    STATE_LOCK) < (int)sizeof(lock) && (fd = open(lock,
+		    O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1 &&
+		    errno == EACCES) {
+			vclient_denied(cmd, lock);
+			return -1;
+		}
+		if (fd != -1)
+			close(fd);
 		fprintf(stderr, "%s: no service is running on %s; start one "
 		    "with \"aileron service\"\n", cmd, vc->statedir);
 		return -1;
@@ -176,6 +207,12 @@ vclient_connect(struct vclient *vc, const char *sopt, const char *cmd)
 	json_decref(j);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		if (errno == EACCES) {
+			vclient_denied(cmd, sun.sun_path);
+			if (fd != -1)
+				close(fd);
+			return -1;
+		}
 		fprintf(stderr, "%s: cannot connect to %s: %s (is the service "
 		    "running, and are you the user who started it?)\n", cmd,
 		    sun.sun_path, strerror(errno));
@@ -185,6 +222,37 @@ vclient_connect(struct vclient *vc, const char *sopt, const char *cmd)
 	}
 	chan_init(&vc->chan, fd, 0, "vaultd");
 	return vclient_hello(vc);
+}
+
+/*
+ * path cannot be opened for permission: say so, and who owns the part of
+ * it in the way (the deepest one we can see), rather than "no service".
+ */
+static void
+vclient_denied(const char *cmd, const char *path)
+{
+	struct passwd	*pw;
+	struct stat	 st;
+	char		 p[PATH_MAX], *slash;
+	char		 owner[32];
+
+	strlcpy(p, path, sizeof(p));
+	while (stat(p, &st) == -1 && (slash = strrchr(p, '/')) != NULL &&
+	    slash != p)
+		*slash = '\0';
+	if (stat(p, &st) == -1) {
+		fprintf(stderr, "%s: cannot open %s: permission denied\n", cmd,
+		    path);
+		return;
+	}
+	if ((pw = getpwuid(st.st_uid)) != NULL)
+		strlcpy(owner, pw->pw_name, sizeof(owner));
+	else
+		snprintf(owner, sizeof(owner), "uid %u", (unsigned)st.st_uid);
+	fprintf(stderr, "%s: cannot open %s: permission denied: %s is owned "
+	    "by %s (mode %04o) and you are uid %u; run this as %s, or use "
+	    "a state directory of your own (-s)\n", cmd, path, p, owner,
+	    (unsigned)(st.st_mode & 07777), (unsigned)getuid(), owner);
 }
 
 /*
@@ -255,8 +323,256 @@ vclient_hello(struct vclient *vc)
 void
 vclient_close(struct vclient *vc)
 {
+	vclient_tty_restore();
 	if (vc->chan.fd != -1)
 		chan_clear(&vc->chan);
+}
+
+/*
+ * The connectors the running service injects for, from vaultd (which has
+ * them from the master): a JSON array of {name, kind, param}.  Not
+ * aileron.conf: it may have changed since the service read it.
+ */
+int
+vclient_connectors(struct vclient *vc, json_t **out)
+{
+	struct msg_vault_request	 req;
+	char				*text;
+
+	*out = NULL;
+	memset(&req, 0, sizeof(req));
+	req.op = MSG_VAULT_OP_CONNECTORS;
+	if (vclient_simple(vc, &req, NULL, 0, &text) == -1)
+		return -1;
+	*out = json_loads(text, 0, NULL);
+	free(text);
+	if (!json_is_array(*out)) {
+		fprintf(stderr, "%s: vaultd sent a malformed answer\n",
+		    vc->cmd);
+		json_decref(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Turn echo off on the terminal until vclient_close: from the first key
+ * read to the last, across the key derivations in between.  -1 when
+ * there is no terminal.
+ */
+int
+vclient_tty_hold(void)
+{
+	static int		 registered;
+	struct sigaction	 sa;
+	struct termios		 t;
+	int			 fd;
+
+	if (vclient_tty.held)
+		return 0;
+	if ((fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1)
+		return -1;
+	if (tcgetattr(fd, &vclient_tty.saved) == -1) {
+		close(fd);
+		return -1;
+	}
+	vclient_tty.fd = fd;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = vclient_tty_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESETHAND;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	t = vclient_tty.saved;
+	t.c_lflag &= ~(ECHO | ECHONL);
+	/* TCSANOW, not TCSAFLUSH: what was typed ahead is kept. */
+	if (tcsetattr(fd, TCSANOW, &t) == -1) {
+		close(fd);
+		vclient_tty.fd = -1;
+		return -1;
+	}
+	vclient_tty.held = 1;
+	if (!registered++)
+		atexit(vclient_tty_restore);
+	return 0;
+}
+
+static void
+vclient_tty_restore(void)
+{
+	if (!vclient_tty.held)
+		return;
+	tcsetattr(vclient_tty.fd, TCSANOW, &vclient_tty.saved);
+	close(vclient_tty.fd);
+	vclient_tty.fd = -1;
+	vclient_tty.held = 0;
+}
+
+/* Interrupted: the terminal as it was, then the signal's own end. */
+static void
+vclient_tty_signal(int sig)
+{
+	int	 saved = errno;
+
+	if (vclient_tty.held)
+		tcsetattr(vclient_tty.fd, TCSANOW, &vclient_tty.saved);
+	errno = saved;
+	raise(sig);
+}
+
+/*
+ * One line from the held terminal, echo off: the prompt, the line (the
+ * kernel's line editing applies), a newline for the one not echoed.
+ */
+static int
+vclient_tty_read(struct vclient *vc, const char *prompt, char *buf,
+    size_t len)
+{
+	size_t	 n = 0;
+	ssize_t	 r;
+	char	 c;
+	int	 over = 0;
+
+	if (vclient_tty_hold() == -1) {
+		fprintf(stderr, "%s: no terminal to read from; use --key-fd "
+		    "or stdin\n", vc->cmd);
+		return -1;
+	}
+	if (write(vclient_tty.fd, prompt, strlen(prompt)) == -1)
+		return -1;
+	for (;;) {
+		if ((r = read(vclient_tty.fd, &c, 1)) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (r == 0 || c == '\n')
+			break;
+		if (n + 1 < len)
+			buf[n++] = c;
+		else
+			over = 1;
+	}
+	explicit_bzero(&c, sizeof(c));
+	buf[n] = '\0';
+	if (write(vclient_tty.fd, "\n", 1) == -1)
+		r = -1;
+	if (r == -1 || over) {
+		explicit_bzero(buf, len);
+		fprintf(stderr, "%s: %s\n", vc->cmd, over ? "the input is too "
+		    "long" : "cannot read from the terminal");
+		return -1;
+	}
+	return 0;
+}
+
+/* A line of /proc/meminfo ("MemAvailable:"), in bytes; 0 if none. */
+static uint64_t
+vclient_meminfo(const char *field)
+{
+	FILE			*f;
+	char			 line[128];
+	unsigned long long	 kb;
+	size_t			 len = strlen(field);
+	uint64_t		 v = 0;
+
+	if ((f = fopen("/proc/meminfo", "re")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, field, len) == 0 &&
+		    sscanf(line + len, "%llu", &kb) == 1) {
+			v = (uint64_t)kb * 1024;
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/*
+ * Before a key is read for a derivation with N, r, p (fresh: parameters
+ * chosen now, not a vault's own): refuse what this machine cannot do,
+ * and hold the terminal's echo off.  scrypt takes 128 * r *
+ * (N + p) bytes.  New parameters must fit the memory available now;
+ * a vault's own, the memory there is, so that a busy machine does not
+ * lock its users out.  Either must fit this process's limits.
+ */
+int
+vclient_kdf_ready(struct vclient *vc, uint64_t N, uint32_t r, uint32_t p,
+    int fresh)
+{
+	struct sysinfo	 si;
+	struct rlimit	 rl;
+	uint64_t	 need, have = 0;
+	const char	*what = fresh ? "available" : "installed";
+	char		 nb[32], hb[32];
+
+	need = 128 * (uint64_t)r * (N + p);
+	if (fresh)
+		have = vclient_meminfo("MemAvailable:");
+	if (have == 0)
+		have = vclient_meminfo("MemTotal:");
+	if (have == 0 && sysinfo(&si) == 0)
+		have = (uint64_t)si.totalram * si.mem_unit;
+	if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (have == 0 || rl.rlim_cur < have)) {
+		have = rl.rlim_cur;
+		what = "allowed to this process (ulimit -v)";
+	}
+	if (getrlimit(RLIMIT_DATA, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (have == 0 || rl.rlim_cur < have)) {
+		have = rl.rlim_cur;
+		what = "allowed to this process (ulimit -d)";
+	}
+	vclient_bytes(need, nb, sizeof(nb));
+	if (have != 0 && need > have) {
+		vclient_bytes(have, hb, sizeof(hb));
+		fprintf(stderr, "%s: the key derivation (scrypt, N=%llu) needs "
+		    "about %s of memory and %s are %s%s\n", vc->cmd,
+		    (unsigned long long)N, nb, hb, what, fresh ? "; choose a "
+		    "smaller --kdf-n" : "; run it on a machine with more "
+		    "memory");
+		return -1;
+	}
+	/* Type-ahead during the derivation is neither shown nor lost. */
+	if (isatty(STDIN_FILENO))
+		(void)vclient_tty_hold();
+	return 0;
+}
+
+/* On a terminal, what is about to take a while (seconds, at large N). */
+void
+vclient_kdf_note(uint64_t N, uint32_t r, uint32_t p)
+{
+	char	 nb[32];
+
+	if (!isatty(STDERR_FILENO))
+		return;
+	vclient_bytes(128 * (uint64_t)r * (N + p), nb, sizeof(nb));
+	fprintf(stderr, "deriving the key (scrypt, N=%llu, about %s)...\n",
+	    (unsigned long long)N, nb);
+}
+
+/* "16 MiB", "4 GiB": rounded, for messages. */
+void
+vclient_bytes(uint64_t n, char *buf, size_t len)
+{
+	uint64_t	 tenths;
+
+	if (n >= (1ULL << 30)) {
+		tenths = (n * 10 + (1ULL << 29)) >> 30;
+		if (tenths % 10 == 0)
+			snprintf(buf, len, "%llu GiB",
+			    (unsigned long long)tenths / 10);
+		else
+			snprintf(buf, len, "%llu.%llu GiB",
+			    (unsigned long long)tenths / 10,
+			    (unsigned long long)tenths % 10);
+	} else
+		snprintf(buf, len, "%llu MiB", (unsigned long long)
+		    ((n + (1ULL << 19)) >> 20));
 }
 
 /*
@@ -392,12 +708,8 @@ vclient_read_master(struct vclient *vc, int keyfd, const char *prompt,
 			goto done;
 		}
 	} else {
-		if (readpassphrase(prompt, buf, len, RPP_REQUIRE_TTY) ==
-		    NULL) {
-			fprintf(stderr, "%s: cannot read the master key: no "
-			    "terminal; use --key-fd\n", vc->cmd);
+		if (vclient_tty_read(vc, prompt, buf, len) == -1)
 			goto done;
-		}
 		n = strlen(buf);
 		if (n + 1 >= len) {
 			fprintf(stderr, "%s: the master key is too long\n",
@@ -408,8 +720,8 @@ vclient_read_master(struct vclient *vc, int keyfd, const char *prompt,
 			if ((again = vclient_secure(vc,
 			    VCLIENT_MASTER_MAX)) == NULL)
 				goto done;
-			if (readpassphrase("Repeat the master key: ", again,
-			    VCLIENT_MASTER_MAX, RPP_REQUIRE_TTY) == NULL ||
+			if (vclient_tty_read(vc, "Repeat the master key: ",
+			    again, VCLIENT_MASTER_MAX) == -1 ||
 			    strcmp(again, buf) != 0) {
 				fprintf(stderr, "%s: the master keys do not "
 				    "match\n", vc->cmd);
@@ -470,10 +782,19 @@ vclient_derive(struct vclient *vc, const char *user, int keyfd,
 			goto done;
 		s[i] = (unsigned char)b;
 	}
-	if ((master = vclient_secure(vc, VCLIENT_MASTER_MAX)) == NULL ||
+	/* What this machine cannot derive is refused before the key. */
+	if (crypto_kdf_check(N, r, p) != NULL) {
+		fprintf(stderr, "%s: vaultd sent key parameters out of bounds "
+		    "(N=%lld r=%lld p=%lld)\n", vc->cmd, (long long)N,
+		    (long long)r, (long long)p);
+		goto done;
+	}
+	if (vclient_kdf_ready(vc, N, r, p, 0) == -1 ||
+	    (master = vclient_secure(vc, VCLIENT_MASTER_MAX)) == NULL ||
 	    vclient_read_master(vc, keyfd, prompt, 0, master,
 	    VCLIENT_MASTER_MAX) == -1)
 		goto done;
+	vclient_kdf_note(N, r, p);
 	if (crypto_user_key(master, strlen(master), s, (uint64_t)N,
 	    (uint32_t)r, (uint32_t)p, ukey) == -1) {
 		fprintf(stderr, "%s: cannot derive the user key\n", vc->cmd);
@@ -500,12 +821,8 @@ vclient_read_value(struct vclient *vc, const char *prompt, char *buf,
 	ssize_t	 r;
 
 	if (isatty(STDIN_FILENO)) {
-		if (readpassphrase(prompt, buf, len, RPP_REQUIRE_TTY) ==
-		    NULL) {
-			fprintf(stderr, "%s: cannot read the value from the "
-			    "terminal\n", vc->cmd);
+		if (vclient_tty_read(vc, prompt, buf, len) == -1)
 			return -1;
-		}
 		n = strlen(buf);
 		if (n + 1 >= len)
 			goto toolong;

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "msg.h"
 #include "msgtypes.h"
 
@@ -47,5 +49,11 @@ int	 vclient_read_value(struct vclient *, const char *, char *, size_t,
 int	 vclient_fd(const char *, const char *, int *);
 void	*vclient_secure(struct vclient *, size_t);
 void	 vclient_secure_free(void *, size_t);
+int	 vclient_connectors(struct vclient *, json_t **);
+int	 vclient_tty_hold(void);
+int	 vclient_kdf_ready(struct vclient *, uint64_t, uint32_t, uint32_t,
+	    int);
+void	 vclient_kdf_note(uint64_t, uint32_t, uint32_t);
+void	 vclient_bytes(uint64_t, char *, size_t);
 
 #endif

@@ -180,7 +180,9 @@ enum msg_vault_op {
 	MSG_VAULT_OP_SHARED_CREATE,	/* user, key, name -> JSON {vault_id} */
 	MSG_VAULT_OP_GRANT,		/* user, key, vault, member, */
 					/* member_key, role */
-	MSG_VAULT_OP_REVOKE		/* user, key, vault, member */
+	MSG_VAULT_OP_REVOKE,		/* user, key, vault, member */
+	MSG_VAULT_OP_CONNECTORS		/* -> JSON [{name, kind, param}], */
+					/* the connectors in force */
 };
 
 #define MSG_VAULT_F_REPLACE	0x0001	/* ADD: replace the same connector */

@@ -56,8 +56,13 @@ def dump(svc):
 
 
 SRC = os.environ.get("AILERON_SRC", ".")
+SRC = os.path.abspath(SRC)
+# A credential is refused for a connector the service does not load.
 svc = Service(prefork=1, conf='connector "linear" spec "%s/specs/linear.json"'
-              '\n' % os.path.abspath(SRC))
+              '\nconnector "forge" spec "%s/t/proxy/git.json"\n'
+              'connector "stripe" spec "%s/specs/stripe.json"\n'
+              'connector "slack" spec "%s/specs/slack.json"\n'
+              % (SRC, SRC, SRC, SRC))
 svc.start()
 A = ["--user", "alice"]
 rc, out, err = run(svc, ["vault", "init", "--key-fd", "3", "--kdf-n",
@@ -67,7 +72,7 @@ rc, out, err = run(svc, ["secret", "add", "lin", "--connector", "linear",
                          "--key-fd", "3"] + A, [M1], V1 + "\r\n")
 t.ok(rc == 0 and "credential lin for connector linear added" in out,
      "secret add, the value from stdin", err)
-rc, out, err = run(svc, ["secret", "add", "gh", "--connector", "github",
+rc, out, err = run(svc, ["secret", "add", "gh", "--connector", "forge",
                          "--kind", "basic", "--key-fd", "3"] + A, [M1],
                    V3 + "\n")
 t.ok(rc == 0, "secret add --kind basic", err)
@@ -96,8 +101,7 @@ fails = [
     (["secret", "add", "lin2", "--connector", "linear", "--key-fd", "3"] + A,
      ["wrong key"], "x", r"wrong master key"),
     (["secret", "add", "lin2", "--connector", "linear", "--key-fd", "3"] + A,
-     [M1], "x", r"a credential for connector linear .*exists; use "
-     r"--replace"),
+     [M1], "x", r"credential lin is in the way .*use --replace"),
     (["secret", "rm", "nope", "--key-fd", "3"] + A, [M1], None,
      r"no credential named nope"),
     (["secret", "rotate", "nope", "--key-fd", "3"] + A, [M1], "y",
@@ -129,11 +133,11 @@ t.ok(rc == 0 and "rotated" in out, "secret rotate", err)
 rc, out, err = run(svc, ["secret", "add", "lin", "--connector", "linear",
                          "--replace", "--key-fd", "3"] + A, [M1], V2)
 t.ok(rc == 0, "secret add --replace", err)
-rc, out, err = run(svc, ["secret", "add", "long", "--connector", "longsvc",
+rc, out, err = run(svc, ["secret", "add", "long", "--connector", "stripe",
                          "--key-fd", "3"] + A, [M1], "L" * 8192 + "\r\n")
 t.ok(rc == 0, "a value of 8192 bytes and a CRLF is accepted", err)
 rc, out, err = run(svc, ["secret", "add", "long2", "--connector",
-                         "longsvc2", "--key-fd", "3"] + A, [M1],
+                         "slack", "--key-fd", "3"] + A, [M1],
                    "L" * 8193 + "\n")
 t.ok(rc == 1 and "longer than 8192 bytes" in err,
      "a value of 8193 bytes is refused", err)

@@ -29,7 +29,9 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -95,6 +97,7 @@ static int	store_walk(struct store *);
 static int	store_db_open(struct store *);
 static int	store_chksum_copy(struct store *);
 static int	store_chksum_upgrade(struct store *);
+static void	store_backup_stale(const char *);
 static void	store_fail(struct store_txn *, const char *, const char *,
 		    int);
 
@@ -417,6 +420,7 @@ store_open(const char *dir)
 		goto fail;
 	}
 	umask(omask);
+	store_backup_stale(dir);
 	return st;
  fail:
 	umask(omask);
@@ -461,13 +465,14 @@ store_checkpoint(struct store *st)
 
 /*
  * A consistent copy of the live environment (store.db and the logs
- * needed to recover it) into a new directory, like db_hotbackup.
+ * needed to recover it) into a new directory, like db_hotbackup.  A copy
+ * that fails half-way is removed: it may be as large as the store.
  */
 int
 store_backup(struct store *st, const char *dir)
 {
 	mode_t	 omask;
-	int	 rv;
+	int	 rv, dfd;
 
 	omask = umask(077);
 	rv = st->env->backup(st->env, dir, DB_CREATE | DB_EXCL);
@@ -475,9 +480,85 @@ store_backup(struct store *st, const char *dir)
 	if (rv != 0) {
 		log_warnx("backup of the vault store to %s failed: %s", dir,
 		    rv > 0 ? strerror(rv) : db_strerror(rv));
+		if ((dfd = open(st->dir, O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC)) != -1) {
+			if (store_backup_remove(dfd, dir) == -1 &&
+			    errno != ENOENT)
+				log_warn("cannot remove %s", dir);
+			close(dfd);
+		}
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Remove a backup directory (name, in the directory dfd): its entries,
+ * then itself.  A backup is flat; nothing in it is followed (unlinkat
+ * removes a symlink, not what it names), and a subdirectory, which no
+ * backup has, makes the removal fail.
+ */
+int
+store_backup_remove(int dfd, const char *name)
+{
+	struct dirent	*de;
+	DIR		*d;
+	int		 fd, rv = 0;
+
+	if ((fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return -1;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (unlinkat(fd, de->d_name, 0) == -1)
+			rv = -1;
+	}
+	closedir(d);
+	if (rv == 0)
+		rv = unlinkat(dfd, name, AT_REMOVEDIR);
+	return rv;
+}
+
+/*
+ * A backup left in the environment directory by one that was never taken
+ * away (the CLI died, or the service stopped, in between): nothing else
+ * will remove it.  Only directories named as vaultd names them.
+ */
+static void
+store_backup_stale(const char *dir)
+{
+	struct dirent	*de;
+	struct stat	 st;
+	DIR		*d;
+	int		 dfd;
+
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return;
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "backup-", 7) != 0 ||
+		    strspn(de->d_name + 7, "0123456789abcdef-") !=
+		    strlen(de->d_name + 7) ||
+		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    !S_ISDIR(st.st_mode))
+			continue;
+		if (store_backup_remove(dfd, de->d_name) == -1)
+			log_warn("cannot remove the stale backup %s/%s", dir,
+			    de->d_name);
+		else
+			log_info("removed %s/%s, a backup never taken away",
+			    dir, de->d_name);
+	}
+	closedir(d);
 }
 
 struct store_txn *

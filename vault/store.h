@@ -28,6 +28,7 @@ struct store	*store_open(const char *dir);
 void		 store_close(struct store *);
 int		 store_checkpoint(struct store *);
 int		 store_backup(struct store *, const char *dir);
+int		 store_backup_remove(int, const char *);
 
 struct store_txn *store_begin(struct store *);
 int		 store_commit(struct store_txn *);

@@ -44,6 +44,8 @@
 
 #define NITEMS(a)		(sizeof(a) / sizeof((a)[0]))
 #define VAULT_NAME_CHARS	"._-@+:"	/* besides letters, digits */
+#define VAULT_CONNECTOR_CHARS	"._-"
+#define VAULT_PARAM_CHARS	"!#$%&'*+-.^_`|~"	/* an HTTP token */
 
 struct vault {
 	struct store	*st;
@@ -409,6 +411,28 @@ vault_valid_user(const char *s)
 	return strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
 }
 
+/*
+ * A credential's name, a connector's, a header or query parameter's: the
+ * rules vault_credential_add applies, for the CLI to refuse early.
+ */
+int
+vault_valid_name(const char *s)
+{
+	return vault_valid_chars(s, VAULT_NAME_MAX, VAULT_NAME_CHARS);
+}
+
+int
+vault_valid_connector(const char *s)
+{
+	return vault_valid_chars(s, VAULT_CONNECTOR_MAX, VAULT_CONNECTOR_CHARS);
+}
+
+int
+vault_valid_param(const char *s)
+{
+	return vault_valid_chars(s, VAULT_PARAM_MAX, VAULT_PARAM_CHARS);
+}
+
 /* A vault or credential id: VAULT_ID_LEN lower-case hex digits. */
 int
 vault_valid_id(const char *s)
@@ -696,11 +720,10 @@ vault_credential_add(struct vault *v, const char *user,
 	int				 rv, replaced = 0;
 
 	if (!vault_valid_user(user) ||
-	    !vault_valid_chars(name, VAULT_NAME_MAX, VAULT_NAME_CHARS) ||
-	    !vault_valid_chars(connector, VAULT_CONNECTOR_MAX, "._-") ||
+	    !vault_valid_name(name) || !vault_valid_connector(connector) ||
 	    (unsigned)kind > INJECT_QUERY ||
 	    ((kind == INJECT_HEADER || kind == INJECT_QUERY) &&
-	    !vault_valid_chars(param, VAULT_PARAM_MAX, "!#$%&'*+-.^_`|~")) ||
+	    !vault_valid_param(param)) ||
 	    !vault_valid_value(kind, value, len)) {
 		log_warnx("vault: user %s: add refused: invalid name, "
 		    "connector, kind or value", vault_valid_user(user) ?

@@ -132,6 +132,9 @@ const char	*vault_role_name(enum vault_role);
 int		 vault_role_parse(const char *, enum vault_role *);
 int		 vault_valid_user(const char *);
 int		 vault_valid_id(const char *);
+int		 vault_valid_name(const char *);
+int		 vault_valid_connector(const char *);
+int		 vault_valid_param(const char *);
 
 /* Users.  ukey is always the CRYPTO_KEY_LEN-byte scrypt output. */
 int	 vault_kdf_new(struct vault_kdf *);

@@ -86,6 +86,10 @@ static int	cli_rotate_remove(struct vaultd *, struct proc_peer *,
 static int	cli_list(struct vaultd *, struct proc_peer *, struct cli_req *);
 static int	cli_passwd(struct vaultd *, struct proc_peer *, struct cli_req *);
 static int	cli_backup(struct vaultd *, struct proc_peer *, struct cli_req *);
+static int	cli_connectors(struct vaultd *, struct proc_peer *,
+		    struct cli_req *);
+static int	cli_in_the_way(struct vaultd *, struct cli_req *, char *,
+		    size_t);
 static int	cli_shared_create(struct vaultd *, struct proc_peer *,
 		    struct cli_req *);
 static int	cli_grant(struct vaultd *, struct proc_peer *, struct cli_req *);
@@ -289,7 +293,15 @@ cli_kdf(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 	size_t			 i;
 	int			 rv;
 
-	if ((rv = vault_user_kdf(vd->vault, q->r.user, &kdf)) != VAULT_OK)
+	/* vault init asks first, to refuse an existing user: no failure. */
+	if ((rv = vault_user_kdf(vd->vault, q->r.user, &kdf)) ==
+	    VAULT_ERR_NO_USER) {
+		log_debug("%s: uid %u: key parameters: user %s has no vault",
+		    p->chan.name, p->uid, q->r.user);
+		return cli_reply(p, q->reqid, rv, "no vault for user %s; "
+		    "create it with \"aileron vault init\"", q->r.user);
+	}
+	if (rv != VAULT_OK)
 		return cli_error(p, q, "key parameters", rv);
 	for (i = 0; i < CRYPTO_SALT_LEN; i++)
 		snprintf(salt + i * 2, 3, "%02x", kdf.salt[i]);
@@ -356,9 +368,39 @@ cli_session_key(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 	return cli_reply(p, q->reqid, 0, "{}");
 }
 
+/*
+ * The personal vault's credentials an add would replace, or that are in
+ * its way: the one for the same connector, the one of the same name.
+ * Their names, comma separated, into buf ("" when none).
+ */
+static int
+cli_in_the_way(struct vaultd *vd, struct cli_req *q, char *buf, size_t len)
+{
+	struct vault_credential_info	*list;
+	char				 id[VAULT_ID_LEN + 1];
+	size_t				 i, n;
+	int				 rv;
+
+	buf[0] = '\0';
+	if ((rv = vault_user_personal(vd->vault, q->r.user, id)) != VAULT_OK ||
+	    (rv = vault_credential_list(vd->vault, q->r.user,
+	    CLI_VAULT(q) != NULL ? CLI_VAULT(q) : id, &list, &n)) != VAULT_OK)
+		return rv;
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i].name, q->r.name) == 0 ||
+		    strcmp(list[i].connector, q->r.connector) == 0) {
+			if (buf[0] != '\0')
+				strlcat(buf, ", ", len);
+			strlcat(buf, list[i].name, len);
+		}
+	free(list);
+	return VAULT_OK;
+}
+
 static int
 cli_add(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 {
+	char	 way[2 * (VAULT_NAME_MAX + 2)];
 	int	 rv, replace = (q->r.flags & MSG_VAULT_F_REPLACE) != 0;
 
 	if (q->r.kind > INJECT_QUERY)
@@ -366,10 +408,21 @@ cli_add(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 		    "unknown injection kind");
 	if (cli_limited(vd, p, q))
 		return 0;
+	/* Metadata only: what is replaced, or in the way, is named. */
+	if ((rv = cli_in_the_way(vd, q, way, sizeof(way))) != VAULT_OK)
+		return cli_error(p, q, "secret add", rv);
 	rv = vault_credential_add(vd->vault, q->r.user, q->key->data,
 	    CLI_VAULT(q), q->r.name, q->r.connector, q->r.kind, q->r.param,
 	    q->value->data, q->value->len, replace);
 	cli_key_result(vd, p, q->r.user, rv);
+	if (rv == VAULT_ERR_EXISTS && way[0] != '\0') {
+		log_warnx("%s: uid %u: secret add for user %s, credential %s "
+		    "refused: %s in the way", p->chan.name, p->uid, q->r.user,
+		    vaultd_printable(q->r.name), way);
+		return cli_reply(p, q->reqid, rv, "credential %s is in the "
+		    "way (one credential per connector, one per name): "
+		    "use --replace to replace it", way);
+	}
 	if (rv != VAULT_OK)
 		return cli_error(p, q, replace ? "secret add --replace" :
 		    "secret add", rv);
@@ -379,11 +432,14 @@ cli_add(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 	 */
 	session_vkey_drop_all(&vd->sessions, NULL, replace ? "replace" :
 	    "add");
-	log_info("%s: uid %u: user %s added credential %s (connector %s%s) "
+	log_info("%s: uid %u: user %s added credential %s (connector %s%s%s) "
 	    "in vault %s", p->chan.name, p->uid, q->r.user, q->r.name,
-	    q->r.connector, replace ? ", replacing" : "",
+	    q->r.connector, way[0] != '\0' ? ", replacing " : "", way,
 	    q->r.vault[0] != '\0' ? q->r.vault : "(personal)");
-	return cli_reply(p, q->reqid, 0, "{}");
+	if (way[0] == '\0')
+		return cli_reply(p, q->reqid, 0, "{}");
+	return cli_reply_json(p, q->reqid, json_pack("{s:s}", "replaced",
+	    way));
 }
 
 /* Either changes what a session may open: drop every cached vault key. */
@@ -510,6 +566,33 @@ cli_backup(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 	}
 	log_info("%s: uid %u: vault backup to %s", p->chan.name, p->uid, dir);
 	return cli_reply_json(p, q->reqid, json_pack("{s:s}", "dir", dir));
+}
+
+/*
+ * The connectors the running service injects for (the master's map): the
+ * CLI refuses a credential no connector would ever use, and takes the
+ * kind of injection from here.
+ */
+static int
+cli_connectors(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
+{
+	const struct connmap_entry	*e;
+	json_t				*a, *o;
+	size_t				 i;
+
+	(void)p;
+	if ((a = json_array()) == NULL)
+		fatalx("%s: out of memory", __func__);
+	for (i = 0; i < vd->connectors.n; i++) {
+		e = &vd->connectors.entries[i];
+		o = json_pack("{s:s, s:s}", "name", e->name, "kind",
+		    vault_kind_name(e->inject));
+		if (o != NULL && e->inject_name[0] != '\0')
+			json_object_set_new(o, "param",
+			    json_string(e->inject_name));
+		json_array_append_new(a, o);
+	}
+	return cli_reply_json(p, q->reqid, a);
 }
 
 /* A shared vault, its creator its only member and owner. */
@@ -775,6 +858,7 @@ static const struct cli_op {
 	{ MSG_VAULT_OP_SHARED_CREATE,	1, 0, 0, 0, cli_shared_create },
 	{ MSG_VAULT_OP_GRANT,		1, 0, 1, 1, cli_grant },
 	{ MSG_VAULT_OP_REVOKE,		1, 0, 1, 1, cli_revoke },
+	{ MSG_VAULT_OP_CONNECTORS,	0, 0, 0, 0, cli_connectors },
 };
 
 /*
@@ -831,7 +915,9 @@ cli_request_read(struct msg *msg, struct cli_req *q, const uint8_t **value,
 static int
 cli_request_names(struct proc_peer *p, struct cli_req *q)
 {
-	if (q->r.op != MSG_VAULT_OP_BACKUP && !vault_valid_user(q->r.user)) {
+	if (q->r.op != MSG_VAULT_OP_BACKUP &&
+	    q->r.op != MSG_VAULT_OP_CONNECTORS &&
+	    !vault_valid_user(q->r.user)) {
 		log_warnx("%s: uid %u: request for an invalid user name",
 		    p->chan.name, p->uid);
 		return cli_reply(p, q->reqid, VAULT_ERR_INVALID, "invalid user "
