@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from aileron import TAP, Service, BIN, SRC
@@ -80,8 +81,11 @@ try:
     # wait doubles, so go on until a wait of one second is seen.
     for _ in range(3):
         run(svc, ["secret", "rm", "one", "--key-fd", "FD"] + U, "wrong key")
+    # A refusal counts down whole seconds, so pause between tries: quick
+    # ones all land in the second of the wrong key and read "2 seconds".
     seen = []
-    for _ in range(6):
+    for _ in range(40):
+        time.sleep(0.2)
         rc, out, err = run(svc, ["secret", "rm", "one", "--key-fd", "FD"] +
                            U, "wrong key")
         m = re.search(r"try again in (\d+) seconds?\b", err)

@@ -437,7 +437,7 @@ sys.stdout.write("%d %s" % (r.status_code, r.text))
     # ---- the audit -----------------------------------------------------------
     audit = os.path.join(E.svc.state, "control", "audit.log")
     wait_for(lambda: os.path.exists(audit) and
-             b'"/danger"' in open(audit, "rb").read(), 5)
+             b'"/danger"' in open(audit, "rb").read(), 20)
     recs = [json.loads(x) for x in open(audit, "rb").read().splitlines()]
     t.ok(any(r.get("event") == "request" and r.get("action") == "echo_get"
              and r.get("status") == 200 and r.get("user") for r in recs),
@@ -448,7 +448,8 @@ sys.stdout.write("%d %s" % (r.status_code, r.text))
     t.ok(any(r.get("event") == "proxy-auth" and r.get("status") == 407
              for r in recs), "a refused token is audited")
     t.ok(any(r.get("action") == "danger" and r.get("status") == 403
-             for r in recs), "a refused action is audited")
+             for r in recs), "a refused action is audited",
+         [r for r in recs if "danger" in json.dumps(r)])
     t.ok(any(r.get("event") == "tls" and "SNI" in r.get("reason", "")
              for r in recs) and
          any(r.get("event") == "tls" and "ALPN" in r.get("reason", "")
