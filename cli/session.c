@@ -36,28 +36,16 @@
 
 #include "msgtypes.h"
 #include "state.h"
+#include "cli/apiclient.h"
 #include "cli/cli.h"
 #include "cli/vaultclient.h"
 #include "vault/vault.h"
 
 #define SESSION_DIR		"sessions"
 #define SESSION_ROOTS		"/etc/ssl/certs/ca-certificates.crt"
-#define SESSION_RESP_MAX	(64 * 1024)
-#define SESSION_HTTP_TIMEOUT	30L	/* s */
-
-struct session_buf {
-	char	*data;
-	size_t	 len;
-	int	 over;
-};
 
 static int	session_start_cmd(int, char *[]);
 static int	session_end_cmd(int, char *[]);
-static size_t	session_curl_write(char *, size_t, size_t, void *);
-static int	session_api(const char *, const char *, const char *,
-		    const char *, const char *, long *, char **);
-static int	session_service(const char *, const char *, char *, size_t,
-		    char *, size_t);
 static int	session_valid_id(const char *);
 static int	session_write_file(int, const char *, const struct iovec *,
 		    int);
@@ -65,7 +53,6 @@ static int	session_files(const char *, const char *, const char *,
 		    const char *, char *, char *, size_t);
 static void	session_remove_files(const char *, const char *);
 static void	session_quote(const char *);
-static const char *session_problem(const char *);
 
 int
 cmd_session(int argc, char *argv[])
@@ -78,129 +65,6 @@ cmd_session(int argc, char *argv[])
 		return session_end_cmd(argc - 1, argv + 1);
 	return cli_usage_error("session", NULL, "unknown subcommand \"%s\"",
 	    argv[1]);
-}
-
-static size_t
-session_curl_write(char *p, size_t size, size_t n, void *arg)
-{
-	struct session_buf	*b = arg;
-	size_t			 len = size * n;
-	char			*nb;
-
-	if (b->len + len > SESSION_RESP_MAX) {
-		b->over = 1;
-		return 0;
-	}
-	if ((nb = realloc(b->data, b->len + len + 1)) == NULL)
-		return 0;
-	b->data = nb;
-	memcpy(b->data + b->len, p, len);
-	b->len += len;
-	b->data[b->len] = '\0';
-	return len;
-}
-
-/*
- * One request to the management API on the unix socket sock: the status
- * and the body (the caller frees it).  Never a proxy from the
- * environment, never a redirect.  -1 when the API could not be asked.
- */
-static int
-session_api(const char *cmd, const char *sock, const char *method,
-    const char *path, const char *body, long *status, char **resp)
-{
-	struct session_buf	 b = { NULL, 0, 0 };
-	struct curl_slist	*hdrs = NULL;
-	CURL			*c;
-	CURLcode		 rc;
-	char			 url[256];
-
-	*resp = NULL;
-	snprintf(url, sizeof(url), "http://localhost%s", path);
-	if ((c = curl_easy_init()) == NULL) {
-		fprintf(stderr, "%s: cannot set up libcurl\n", cmd);
-		return -1;
-	}
-	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
-	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, sock);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROXY, "");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, SESSION_HTTP_TIMEOUT);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	if (body != NULL)
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, session_curl_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	rc = curl_easy_perform(c);
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(c);
-	if (rc != CURLE_OK) {
-		fprintf(stderr, "%s: cannot reach the management API at %s: "
-		    "%s (is the service running, and are you the user who "
-		    "started it?)\n", cmd, sock, b.over ? "answer too long" :
-		    curl_easy_strerror(rc));
-		free(b.data);
-		return -1;
-	}
-	*resp = b.data != NULL ? b.data : strdup("");
-	return *resp != NULL ? 0 : -1;
-}
-
-/* A problem+json body's title, for a message; never NULL. */
-static const char *
-session_problem(const char *body)
-{
-	static char	 title[256];
-	json_t		*j;
-	const char	*s;
-
-	strlcpy(title, "see the service log", sizeof(title));
-	if ((j = json_loads(body, 0, NULL)) != NULL &&
-	    (s = json_string_value(json_object_get(j, "title"))) != NULL)
-		strlcpy(title, s, sizeof(title));
-	json_decref(j);
-	return title;
-}
-
-/* api.sock and the first proxy listener, from service.json. */
-static int
-session_service(const char *cmd, const char *statedir, char *sock,
-    size_t socklen, char *proxy, size_t proxylen)
-{
-	json_t		*j;
-	const char	*s, *p;
-	pid_t		 pid;
-	int		 stale, rv = -1;
-
-	if ((j = state_service(statedir, &pid, &stale)) == NULL) {
-		fprintf(stderr, "%s: no service is running on %s; start one "
-		    "with \"aileron service\"\n", cmd, statedir);
-		return -1;
-	}
-	s = json_string_value(json_object_get(j, "api_socket"));
-	p = json_string_value(json_object_get(j, "proxy"));
-	if (s == NULL || strlcpy(sock, s, socklen) >= socklen) {
-		fprintf(stderr, "%s: %s/service.json names no api socket; "
-		    "restart the service\n", cmd, statedir);
-		goto done;
-	}
-	if (proxy != NULL) {
-		if (p == NULL || strlcpy(proxy, p, proxylen) >= proxylen) {
-			fprintf(stderr, "%s: the service has no proxy "
-			    "listener; add a \"listen on\" line to its "
-			    "configuration\n", cmd);
-			goto done;
-		}
-	}
-	rv = 0;
- done:
-	json_decref(j);
-	return rv;
 }
 
 static int
@@ -377,7 +241,7 @@ session_start_cmd(int argc, char *argv[])
 	}
 	if (vclient_connect(&vc, sopt, cmd) == -1)
 		return 1;
-	if (session_service(cmd, vc.statedir, sock, sizeof(sock), proxy,
+	if (apiclient_service(cmd, vc.statedir, sock, sizeof(sock), proxy,
 	    sizeof(proxy)) == -1)
 		goto done;
 	/* The key first: a typing mistake then costs no session. */
@@ -393,12 +257,12 @@ session_start_cmd(int argc, char *argv[])
 		goto done;
 	}
 	json_decref(out);
-	if (session_api(cmd, sock, "POST", "/v1/sessions", body, &status,
+	if (apiclient_call(cmd, sock, "POST", "/v1/sessions", body, &status,
 	    &resp) == -1)
 		goto done;
 	if (status != 201) {
 		fprintf(stderr, "%s: the service refused: %s\n", cmd,
-		    session_problem(resp));
+		    apiclient_problem(resp));
 		goto done;
 	}
 	if ((j = json_loads(resp, 0, NULL)) == NULL ||
@@ -480,12 +344,12 @@ session_start_cmd(int argc, char *argv[])
 	vclient_secure_free(req, sizeof(*req));
 	if (rv != 0 && started) {
 		snprintf(path, sizeof(path), "/v1/sessions/%s", id);
-		if (session_api(cmd, sock, "DELETE", path, NULL, &status,
+		if (apiclient_call(cmd, sock, "DELETE", path, NULL, &status,
 		    &eresp) == 0) {
 			if (status != 204)
 				fprintf(stderr, "%s: session %s could not be "
 				    "ended either: %s\n", cmd, id,
-				    session_problem(eresp));
+				    apiclient_problem(eresp));
 			free(eresp);
 		}
 	}
@@ -530,10 +394,10 @@ session_end_cmd(int argc, char *argv[])
 		    "AILERON_STATE or use -s\n", cmd);
 		return 1;
 	}
-	if (session_service(cmd, statedir, sock, sizeof(sock), NULL, 0) == -1)
+	if (apiclient_service(cmd, statedir, sock, sizeof(sock), NULL, 0) == -1)
 		return 1;
 	snprintf(path, sizeof(path), "/v1/sessions/%s", id);
-	if (session_api(cmd, sock, "DELETE", path, NULL, &status, &resp) == -1)
+	if (apiclient_call(cmd, sock, "DELETE", path, NULL, &status, &resp) == -1)
 		return 1;
 	switch (status) {
 	case 204:
@@ -552,7 +416,7 @@ session_end_cmd(int argc, char *argv[])
 		break;
 	default:
 		fprintf(stderr, "%s: the service could not end session %s: "
-		    "%s\n", cmd, id, session_problem(resp));
+		    "%s\n", cmd, id, apiclient_problem(resp));
 		break;
 	}
 	free(resp);

@@ -45,17 +45,6 @@
 
 #define API_PREFIX	"/v1/sessions"
 
-struct api_req {
-	char		 url[256];
-	size_t		 urllen;
-	char		 body[API_BODY_MAX];
-	size_t		 bodylen;
-	size_t		 headbytes;	/* fed before the head's end */
-	int		 headdone;
-	int		 done;
-	int		 status;	/* an error found by a callback */
-};
-
 /* What this worker takes from control: the answers to its calls. */
 static const struct msg_accept api_accept[] = {
 	{ MSG_CONTROL_SESSION_REPLY,	PROC_CONTROL,	0 },
@@ -68,19 +57,12 @@ static int	api_on_headers(http_parser *);
 static int	api_on_body(http_parser *, const char *, size_t);
 static int	api_on_done(http_parser *);
 static int	api_read(int, http_parser *, struct api_req *);
-static void	api_send(int, int, const char *, const char *, const char *);
-static void	api_problem(int, int, const char *, const char *);
-static void	api_chan_open(struct worker_ctx *, struct chan *);
-static void	api_chan_close(struct chan *);
-static int	api_call(struct chan *, uint32_t, uint16_t, const void *,
-		    size_t, uint16_t, size_t, void *, size_t, size_t *);
 static int	api_session_call(struct worker_ctx *, uint16_t, const void *,
 		    size_t, struct msg_control_session_reply *, char *, size_t);
 static int	api_test(struct worker_ctx *, int, struct api_req *);
 static void	api_drain(int);
 static int	api_start(struct worker_ctx *, int, uid_t, struct api_req *);
 static int	api_end(struct worker_ctx *, int, uid_t, const char *);
-static int	api_field(json_t *, const char *, char *, size_t, int);
 
 static const http_parser_settings api_settings = {
 	.on_url = api_on_url,
@@ -197,7 +179,7 @@ api_read(int fd, http_parser *hp, struct api_req *rq)
 }
 
 /* One response, then the connection closes; best effort, bounded. */
-static void
+void
 api_send(int fd, int status, const char *ctype, const char *extra,
     const char *body)
 {
@@ -246,7 +228,7 @@ api_send(int fd, int status, const char *ctype, const char *extra,
 }
 
 /* An error as application/problem+json; type tells it apart. */
-static void
+void
 api_problem(int fd, int status, const char *type, const char *title)
 {
 	json_t	*j;
@@ -262,7 +244,7 @@ api_problem(int fd, int status, const char *type, const char *title)
 	free(s);
 }
 
-static void
+void
 api_chan_open(struct worker_ctx *ctx, struct chan *c)
 {
 	chan_init(c, ctx->control_fd, 0, "control");
@@ -270,7 +252,7 @@ api_chan_open(struct worker_ctx *ctx, struct chan *c)
 	    sizeof(api_accept) / sizeof(api_accept[0]));
 }
 
-static void
+void
 api_chan_close(struct chan *c)
 {
 	c->fd = -1;		/* the worker keeps its descriptor */
@@ -282,7 +264,7 @@ api_chan_close(struct chan *c)
  * least min bytes, into out (outlen bytes; *got says how many).  -1 when
  * control did not answer in time or answered something else.
  */
-static int
+int
 api_call(struct chan *c, uint32_t reqid, uint16_t type, const void *data,
     size_t len, uint16_t rtype, size_t min, void *out, size_t outlen,
     size_t *got)
@@ -335,7 +317,7 @@ api_session_call(struct worker_ctx *ctx, uint16_t type, const void *data,
 }
 
 /* A string member, optional unless required; 0, or -1 when it is bad. */
-static int
+int
 api_field(json_t *j, const char *name, char *buf, size_t len, int required)
 {
 	json_t	*v;

@@ -18,8 +18,35 @@
 #define API_TIMEOUT_MS	(10 * 1000)	/* to read the whole request */
 #define API_CALL_MS	(5 * 1000)	/* control waits 2 s on vaultd */
 
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct chan;
 struct worker_ctx;
 
+/* One request as api.c read it: the handlers in api_*.c take it. */
+struct api_req {
+	char		 url[256];
+	size_t		 urllen;
+	char		 body[API_BODY_MAX];
+	size_t		 bodylen;
+	size_t		 headbytes;	/* fed before the head's end */
+	int		 headdone;
+	int		 done;
+	int		 status;	/* an error found by a callback */
+};
+
 void	api_serve(struct worker_ctx *, int);
+void	api_send(int, int, const char *, const char *, const char *);
+void	api_problem(int, int, const char *, const char *);
+void	api_chan_open(struct worker_ctx *, struct chan *);
+void	api_chan_close(struct chan *);
+int	api_call(struct chan *, uint32_t, uint16_t, const void *, size_t,
+	    uint16_t, size_t, void *, size_t, size_t *);
+int	api_field(json_t *, const char *, char *, size_t, int);
 
 #endif
