@@ -73,6 +73,8 @@ call(struct pconn *pc, struct chan *c, uint16_t type, const void *data,
 	if (chan_request(c, type, id, &iov, 1) == -1 ||
 	    chan_flush_wait(c, PROXY_CALL_MS) != 1)
 		return -1;
+	if (c == &pc->control)
+		pc->audit_queued = 0;	/* written with the call */
 	msg_deadline(&deadline, PROXY_CALL_MS);
 	for (;;) {
 		if ((r = chan_wait(c, reply, msg_deadline_ms(&deadline))) != 1)
@@ -124,8 +126,10 @@ call_auth(struct pconn *pc, const char *token)
 }
 
 /*
- * Send control one audit record, adding what every record carries.  No
- * answer: the record is on its way when the frame is written.  Takes the
+ * Queue control one audit record, adding what every record carries.  No
+ * answer.  The frame goes with the connection's next call to control, or
+ * with call_audit_flush when the agent pauses or the connection ends: a
+ * keep-alive request then wakes control once, not twice.  Takes the
  * reference.
  */
 void
@@ -152,7 +156,20 @@ call_audit(struct pconn *pc, json_t *rec)
 	if (iov.iov_len > MSG_CONTROL_AUDIT_MAX)
 		log_warnx("audit record of %zu bytes dropped", iov.iov_len);
 	else if (chan_request(&pc->control, MSG_CONTROL_AUDIT, 0, &iov, 1) ==
-	    -1 || chan_flush_wait(&pc->control, PROXY_CALL_MS) != 1)
+	    -1)
 		log_warnx("cannot send control an audit record");
+	else
+		pc->audit_queued = 1;
 	free(s);
+}
+
+/* Write the queued audit records, if any. */
+void
+call_audit_flush(struct pconn *pc)
+{
+	if (!pc->audit_queued)
+		return;
+	pc->audit_queued = 0;
+	if (chan_flush_wait(&pc->control, PROXY_CALL_MS) != 1)
+		log_warnx("cannot send control an audit record");
 }

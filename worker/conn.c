@@ -97,6 +97,13 @@ conn_head(struct pconn *pc, struct http_intake *in, char *buf, size_t *off,
 		*off = 0;
 		if ((left = timeout_ms - (int)conn_ms(&start)) <= 0)
 			return got ? -2 : -3;
+		/* The agent pauses: the queued audit records go now. */
+		if (pc->audit_queued && !io_pending(&pc->agent) &&
+		    io_poll(pc->agent.fd, POLLIN, left < PROXY_AUDIT_PAUSE_MS ?
+		    left : PROXY_AUDIT_PAUSE_MS) == 0) {
+			call_audit_flush(pc);
+			continue;
+		}
 		n = io_read(&pc->agent, buf, PROXY_BUF, left);
 		if (n == IO_TIMEOUT)
 			return got ? -2 : -3;
@@ -238,6 +245,7 @@ conn_serve(struct worker_ctx *ctx, int fd, const char *peer)
 		break;
 	}
 	http_intake_free(in);
+	call_audit_flush(&pc);
 	io_shutdown(&pc.agent);
 	conn_drain(pc.agent.fd);
 	io_close(&pc.agent);

@@ -36,6 +36,7 @@ struct mask;
 
 #define PROXY_AUTH_TRIES	3	/* 407s on one connection */
 #define PROXY_CALL_MS		5000	/* control and vaultd answer within */
+#define PROXY_AUDIT_PAUSE_MS	20	/* an agent this quiet has paused */
 #define PROXY_IO_MS		30000	/* one read or write of a leg */
 #define PROXY_BUF		16384
 
@@ -48,6 +49,7 @@ struct pconn {
 	struct io		 agent;
 	char			 peer[128];
 	int			 authed;
+	int			 audit_queued;	/* frames for control not sent */
 	struct msg_control_session sess;
 	char			 host[256];	/* CONNECT target */
 	uint16_t		 port;
@@ -69,6 +71,7 @@ int	call(struct pconn *, struct chan *, uint16_t, const void *, size_t,
 	    uint16_t, struct msg *);
 int	call_auth(struct pconn *, const char *);
 void	call_audit(struct pconn *, struct json_t *);
+void	call_audit_flush(struct pconn *);
 
 /* problem.c */
 int	problem_send(struct io *, int, const char *, const char *, int);
