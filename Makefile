@@ -82,6 +82,7 @@ VAULTD_SRCS+=	vaultd/ca.c
 CLI_SRCS=	cli/actions.c cli/service.c cli/status.c
 CLI_SRCS+=	cli/session.c
 CLI_SRCS+=	cli/apiclient.c
+CLI_SRCS+=	cli/launch.c cli/launch_native.c
 CLI_SRCS+=	cli/cmds.c cli/completion.c cli/shims.c
 CLI_VAULT_SRCS=	cli/vault.c cli/secret.c cli/vaultclient.c
 MAIN_SRC=	cli/main.c
@@ -96,7 +97,7 @@ LIBA=		$(BUILD)/libaileron.a
 UNIT_TESTS=	$(patsubst t/unit/%.c,$(BUILD)/t/%.t,$(wildcard t/unit/*.c))
 INTEG_TESTS=	$(wildcard t/*.t)
 
-MAN1=		man/aileron.1
+MAN1=		man/aileron.1 man/aileron-launch.1
 MAN5=		man/aileron.conf.5 man/aileron-spec.5 man/aileron-vault.5
 MAN7=		man/aileron-proxy.7
 MAN8=		man/aileron-service.8
@@ -143,6 +144,12 @@ $(BUILD)/completion/_aileron: $(BUILD)/aileron
 $(BUILD)/aileron-service: $(BUILD)/master/main.o $(LIBA)
 	$(CC) $(CFLAGS) $(LDHARDEN) -o $@ $(BUILD)/master/main.o $(LIBA) \
 	    $(SERVICE_LDLIBS)
+
+# The native sandbox's relay to the proxy (aileron launch): libc and libbsd.
+all: $(BUILD)/aileron-relay
+
+$(BUILD)/aileron-relay: $(BUILD)/relay/relay.o
+	$(CC) $(CFLAGS) $(LDHARDEN) -o $@ $(BUILD)/relay/relay.o -lbsd
 
 $(BUILD)/t/%.t: t/unit/%.c t/tap.h $(LIBA)
 	@mkdir -p $(@D)
@@ -239,6 +246,8 @@ install: all
 	install -m 0755 $(BUILD)/aileron $(DESTDIR)$(BINDIR)/aileron
 	install -m 0755 $(BUILD)/aileron-service \
 	    $(DESTDIR)$(LIBEXECDIR)/aileron-service
+	install -m 0755 $(BUILD)/aileron-relay \
+	    $(DESTDIR)$(LIBEXECDIR)/aileron-relay
 	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 0644 $(BUILD)/completion/aileron \
 	    $(DESTDIR)$(BASHCOMPDIR)/aileron

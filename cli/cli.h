@@ -58,6 +58,7 @@ int	cli_takes(const char *, const char *, const char *);
 int	cmd_actions(int, char *[]);
 int	cmd_completion(int, char *[]);
 int	cmd_help(int, char *[]);
+int	cmd_launch(int, char *[]);
 int	cmd_service(int, char *[]);
 int	cmd_session(int, char *[]);
 int	cmd_shims(int, char *[]);
@@ -67,6 +68,7 @@ int	cmd_vault(int, char *[]);
 
 /* The completion script for a shell ("bash", "zsh"); -1 if unknown. */
 int	cli_completion(FILE *, const char *);
+int	cli_shims_dir(char *, size_t);
 
 /* The backup's hand-over, apart so that a test can attack it. */
 int	vault_backup_take(const char *, const char *, const char *,

@@ -90,6 +90,13 @@ const struct cli_cmd cli_cmds[] = {
 	{ "completion", cmd_completion, "completion bash | zsh", NULL,
 	    completion_subs },
 	{ "help", cmd_help, "help [command [subcommand]]", "", NULL },
+	{ "launch", cmd_launch, "launch [--sandbox native | none] "
+	    "[--agent name] [--team name]\n"
+	    "           [--project name] [--user user] [--key-fd fd] "
+	    "[--dir dir]\n"
+	    "           [-s statedir] [--] command [arg ...]",
+	    "--sandbox= --agent= --team= --project= --user= --key-fd= --dir= "
+	    "-s=", NULL },
 	{ "secret", cmd_secret, NULL, NULL, secret_subs },
 	{ "service", cmd_service, "service [-dnv] [-f file] [-s statedir]",
 	    "-d -n -v -f= -s=", service_subs },

@@ -23,7 +23,7 @@ main_wants_help(int argc, char *argv[])
 {
 	int	 i;
 
-	for (i = 2; i < argc; i++)
+	for (i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
 		if (strcmp(argv[i], "--help") == 0 ||
 		    strcmp(argv[i], "-h") == 0)
 			return 1;

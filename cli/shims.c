@@ -26,14 +26,12 @@
 
 #define SHIMS_DIR	"shims"
 
-static int	shims_dir(char *, size_t);
-
 /*
  * build/shims beside a build tree's build/aileron, else the installed
  * $(LIBEXECDIR)/shims.  -1 when neither is a directory.
  */
-static int
-shims_dir(char *buf, size_t len)
+int
+cli_shims_dir(char *buf, size_t len)
 {
 	struct stat	 st;
 	char		 self[PATH_MAX], *slash;
@@ -65,7 +63,7 @@ cmd_shims(int argc, char *argv[])
 	if (argc > 2)
 		return cli_usage_error("shims", "path", "unexpected argument "
 		    "\"%s\"", argv[2]);
-	if (shims_dir(dir, sizeof(dir)) == -1) {
+	if (cli_shims_dir(dir, sizeof(dir)) == -1) {
 		fprintf(stderr, "aileron shims path: no shims in %s/%s; "
 		    "install them with \"make install\"\n",
 		    AILERON_LIBEXECDIR, SHIMS_DIR);

@@ -5,7 +5,7 @@
 PKGS="build-essential libssl-dev libhttp-parser-dev libjansson-dev libscrypt-dev
 libdb5.3-dev db5.3-util libcurl4-openssl-dev libbsd-dev pkg-config mandoc curl
 python3 perl git procps iproute2 adduser openssl libseccomp-dev
-libc-ares-dev zlib1g-dev"
+libc-ares-dev zlib1g-dev bubblewrap"
 
 missing=""
 for p in $PKGS; do

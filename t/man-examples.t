@@ -74,6 +74,8 @@ def examples():
 SKIP = {
     ("aileron.1", "claude"):
         "the agent itself: needs an agent and a real upstream",
+    ("aileron-launch.1", "aileron launch --agent shell bash"):
+        "an interactive agent; t/launch.t runs launch with a scripted one",
     ("aileron.1", 'PATH="$(aileron shims path):$PATH"'):
         "takes no state directory; t/cli.t runs aileron shims path",
     ("aileron-service.8", "aileron service -s st"):

@@ -1,0 +1,571 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * launch.c: "aileron launch": start the service if none runs, start a
+ * session, run the agent in a sandbox whose only way out is the proxy,
+ * and end the session when the agent exits, exiting with its status.
+ *
+ * The session is started by "aileron session start --json" run as a
+ * child, so that the master key is read, the user key derived and handed
+ * to vaultd exactly as that command does, and ended by "aileron session
+ * end".  The sandbox (launch_native.c) sees the token only in its proxy
+ * variables; never the master key, a credential, the state directory or
+ * api.sock.
+ */
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "proc.h"
+#include "state.h"
+#include "cli/cli.h"
+#include "cli/launch.h"
+
+#define LAUNCH_OUT_MAX	(4 * 1024 * 1024)	/* a child's stdout */
+
+extern char	**environ;
+
+static volatile sig_atomic_t	 launch_signo;
+
+static int	launch_parse(int, char *[], struct launch *);
+static int	launch_self(struct launch *, char *const [], char **, int);
+static int	launch_service(struct launch *);
+static int	launch_session(struct launch *);
+static void	launch_session_end(struct launch *);
+static int	launch_files(struct launch *);
+static void	launch_files_remove(struct launch *);
+static int	launch_write(const char *, const char *, const char *,
+		    size_t);
+static int	launch_env(struct launch *, char ***);
+static int	launch_run(struct launch *, char *const [], char *const []);
+static void	launch_forward(int);
+
+static int
+launch_parse(int argc, char *argv[], struct launch *l)
+{
+	const char	*sandbox = NULL;
+	int		 i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if (i + 1 >= argc || (argv[i][1] != '-' &&
+		    strcmp(argv[i], "-s") != 0))
+			return cli_bad_arg("launch", NULL, argv[i]);
+		if (strcmp(argv[i], "--sandbox") == 0)
+			sandbox = argv[++i];
+		else if (strcmp(argv[i], "--agent") == 0)
+			l->agent = argv[++i];
+		else if (strcmp(argv[i], "--team") == 0)
+			l->team = argv[++i];
+		else if (strcmp(argv[i], "--project") == 0)
+			l->project = argv[++i];
+		else if (strcmp(argv[i], "--user") == 0)
+			l->user = argv[++i];
+		else if (strcmp(argv[i], "--key-fd") == 0)
+			l->keyfd = argv[++i];
+		else if (strcmp(argv[i], "--dir") == 0)
+			l->dir = argv[++i];
+		else if (strcmp(argv[i], "-s") == 0)
+			l->sopt = argv[++i];
+		else
+			return cli_bad_arg("launch", NULL, argv[i]);
+	}
+	if (i >= argc)
+		return cli_usage_error("launch", NULL, "name the agent's "
+		    "command");
+	l->cmd = argv + i;
+	if (sandbox == NULL || strcmp(sandbox, "native") == 0)
+		l->backend = LAUNCH_NATIVE;
+	else if (strcmp(sandbox, "none") == 0)
+		l->backend = LAUNCH_NONE;
+	else if (strcmp(sandbox, "docker") == 0) {
+		fprintf(stderr, "aileron launch: --sandbox docker is not "
+		    "available yet; use native or none\n");
+		return 1;
+	} else
+		return cli_usage_error("launch", NULL, "--sandbox is native, "
+		    "docker or none, not \"%s\"", sandbox);
+	if (l->agent == NULL) {
+		l->agent = strrchr(l->cmd[0], '/') != NULL ?
+		    strrchr(l->cmd[0], '/') + 1 : l->cmd[0];
+	}
+	return -1;
+}
+
+/*
+ * Run this program with args; its standard output into *out (NUL
+ * terminated, the caller frees) when out is not NULL, else to /dev/null
+ * when quiet.  Its standard error is ours.  Returns its exit status, or
+ * -1 when it could not be run.
+ */
+static int
+launch_self(struct launch *l, char *const args[], char **out, int quiet)
+{
+	char	*buf = NULL, *nb;
+	size_t	 len = 0;
+	ssize_t	 n;
+	pid_t	 pid;
+	int	 p[2], status, null;
+
+	if (out != NULL)
+		*out = NULL;
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return -1;
+	switch (pid = fork()) {
+	case -1:
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	case 0:
+		if (out != NULL)
+			dup2(p[1], STDOUT_FILENO);
+		else if (quiet && (null = open("/dev/null", O_WRONLY)) != -1)
+			dup2(null, STDOUT_FILENO);
+		execv(l->self, args);
+		fprintf(stderr, "aileron launch: cannot run %s: %s\n",
+		    l->self, strerror(errno));
+		_exit(127);
+	}
+	close(p[1]);
+	for (;;) {
+		if ((nb = realloc(buf, len + 4097)) == NULL)
+			break;
+		buf = nb;
+		if ((n = read(p[0], buf + len, 4096)) <= 0) {
+			if (n == -1 && errno == EINTR)
+				continue;
+			break;
+		}
+		len += n;
+		if (len > LAUNCH_OUT_MAX)
+			break;
+	}
+	close(p[0]);
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	if (buf != NULL)
+		buf[len] = '\0';
+	if (out != NULL)
+		*out = buf;
+	else
+		free(buf);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* A running service, started detached when none runs; its addresses. */
+static int
+launch_service(struct launch *l)
+{
+	char		*args[] = { "aileron", "service", "-s", l->statedir,
+			    NULL };
+	const char	*proxy, *sock, *colon;
+	json_t		*j;
+	pid_t		 pid;
+	int		 stale;
+
+	if ((j = state_service(l->statedir, &pid, &stale)) == NULL) {
+		fprintf(stderr, "aileron launch: no service runs on %s; "
+		    "starting one\n", l->statedir);
+		if (launch_self(l, args, NULL, 0) != 0) {
+			fprintf(stderr, "aileron launch: the service did not "
+			    "start (above, why)\n");
+			return -1;
+		}
+		if ((j = state_service(l->statedir, &pid, &stale)) == NULL) {
+			fprintf(stderr, "aileron launch: the service started "
+			    "but %s/service.json is not there\n",
+			    l->statedir);
+			return -1;
+		}
+	}
+	proxy = json_string_value(json_object_get(j, "proxy"));
+	sock = json_string_value(json_object_get(j, "api_socket"));
+	if (proxy == NULL || (colon = strrchr(proxy, ':')) == NULL ||
+	    (size_t)(colon - proxy) >= sizeof(l->proxyhost) ||
+	    strlcpy(l->proxyport, colon + 1, sizeof(l->proxyport)) >=
+	    sizeof(l->proxyport) || sock == NULL ||
+	    strlcpy(l->apisock, sock, sizeof(l->apisock)) >=
+	    sizeof(l->apisock)) {
+		fprintf(stderr, "aileron launch: the service has no proxy "
+		    "listener or api socket; see aileron.conf(5)\n");
+		json_decref(j);
+		return -1;
+	}
+	memcpy(l->proxyhost, proxy, colon - proxy);
+	l->proxyhost[colon - proxy] = '\0';
+	json_decref(j);
+	return 0;
+}
+
+/* "aileron session start --json": the session, its token and CA files. */
+static int
+launch_session(struct launch *l)
+{
+	char		*args[20], *out = NULL;
+	const char	*id, *token, *ca, *bundle;
+	json_t		*j = NULL;
+	size_t		 n = 0;
+	int		 rv = -1;
+
+	args[n++] = "aileron";
+	args[n++] = "session";
+	args[n++] = "start";
+	args[n++] = "--json";
+	args[n++] = "--agent";
+	args[n++] = (char *)l->agent;
+	if (l->team != NULL) {
+		args[n++] = "--team";
+		args[n++] = (char *)l->team;
+	}
+	if (l->project != NULL) {
+		args[n++] = "--project";
+		args[n++] = (char *)l->project;
+	}
+	if (l->user != NULL) {
+		args[n++] = "--user";
+		args[n++] = (char *)l->user;
+	}
+	if (l->keyfd != NULL) {
+		args[n++] = "--key-fd";
+		args[n++] = (char *)l->keyfd;
+	}
+	args[n++] = "-s";
+	args[n++] = l->statedir;
+	args[n] = NULL;
+	if (launch_self(l, args, &out, 0) != 0 || out == NULL)
+		goto done;
+	if ((j = json_loads(out, 0, NULL)) == NULL ||
+	    json_unpack(j, "{s:s, s:s, s:s, s:s}", "session", &id, "token",
+	    &token, "ca", &ca, "bundle", &bundle) == -1 ||
+	    strlcpy(l->session, id, sizeof(l->session)) >=
+	    sizeof(l->session) ||
+	    strlcpy(l->token, token, sizeof(l->token)) >= sizeof(l->token) ||
+	    strlcpy(l->ca, ca, sizeof(l->ca)) >= sizeof(l->ca) ||
+	    strlcpy(l->bundle, bundle, sizeof(l->bundle)) >=
+	    sizeof(l->bundle)) {
+		fprintf(stderr, "aileron launch: aileron session start gave "
+		    "an answer it cannot read\n");
+		goto done;
+	}
+	rv = 0;
+ done:
+	json_decref(j);
+	if (out != NULL) {
+		explicit_bzero(out, strlen(out));
+		free(out);
+	}
+	return rv;
+}
+
+static void
+launch_session_end(struct launch *l)
+{
+	char	*args[] = { "aileron", "session", "end", l->session, "-s",
+		    l->statedir, NULL };
+
+	if (l->session[0] == '\0')
+		return;
+	if (launch_self(l, args, NULL, 1) != 0)
+		fprintf(stderr, "aileron launch: session %s may still be "
+		    "open: end it with \"aileron session end %s\"\n",
+		    l->session, l->session);
+	explicit_bzero(l->token, sizeof(l->token));
+}
+
+static int
+launch_write(const char *dir, const char *name, const char *data,
+    size_t len)
+{
+	char	 path[PATH_MAX];
+	int	 fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    sizeof(path) || (fd = open(path, O_WRONLY | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, 0644)) == -1)
+		return -1;
+	if (write(fd, data, len) != (ssize_t)len) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+/*
+ * A private directory of what the sandbox is given: the manifest, the
+ * prompt hint, placeholder configurations, and the relay's socket.
+ */
+static int
+launch_files(struct launch *l)
+{
+	char		*args[] = { "aileron", "actions", "list", "--json",
+			    "-s", l->statedir, NULL };
+	char		*manifest = NULL;
+	const char	*tmp;
+	int		 rv = -1;
+
+	if ((tmp = getenv("TMPDIR")) == NULL || *tmp != '/')
+		tmp = "/tmp";
+	if ((size_t)snprintf(l->tmp, sizeof(l->tmp), "%s/aileron-launch."
+	    "XXXXXXXXXX", tmp) >= sizeof(l->tmp) || mkdtemp(l->tmp) ==
+	    NULL) {
+		fprintf(stderr, "aileron launch: cannot make a directory in "
+		    "%s: %s\n", tmp, strerror(errno));
+		l->tmp[0] = '\0';
+		return -1;
+	}
+	/* The sandbox maps the launching user: enough to read it. */
+	if (chmod(l->tmp, 0700) == -1)
+		goto fail;
+	if (launch_self(l, args, &manifest, 0) != 0 || manifest == NULL) {
+		fprintf(stderr, "aileron launch: cannot list the actions for "
+		    "the manifest\n");
+		goto done;
+	}
+	if (launch_write(l->tmp, LAUNCH_MANIFEST, manifest,
+	    strlen(manifest)) == -1 ||
+	    launch_write(l->tmp, LAUNCH_HINT, launch_hint,
+	    strlen(launch_hint)) == -1 ||
+	    launch_write(l->tmp, LAUNCH_GH_HOSTS, launch_gh_hosts,
+	    strlen(launch_gh_hosts)) == -1)
+		goto fail;
+	if ((size_t)snprintf(l->relaysock, sizeof(l->relaysock), "%s/%s",
+	    l->tmp, LAUNCH_RELAY_SOCK) >= sizeof(l->relaysock)) {
+		errno = ENAMETOOLONG;
+		goto fail;
+	}
+	rv = 0;
+	goto done;
+ fail:
+	fprintf(stderr, "aileron launch: cannot write the sandbox's files in "
+	    "%s: %s\n", l->tmp, strerror(errno));
+ done:
+	free(manifest);
+	return rv;
+}
+
+static void
+launch_files_remove(struct launch *l)
+{
+	static const char	*names[] = { LAUNCH_MANIFEST, LAUNCH_HINT,
+				    LAUNCH_GH_HOSTS, LAUNCH_RELAY_SOCK };
+	char			 path[PATH_MAX];
+	size_t			 i;
+
+	if (l->tmp[0] == '\0')
+		return;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", l->tmp,
+		    names[i]) < sizeof(path))
+			(void)unlink(path);
+	(void)rmdir(l->tmp);
+}
+
+/*
+ * The agent's environment: the host's, without anything that names a
+ * proxy, a trust store or aileron's state, and then the sandbox's
+ * contract (launch_native.c: where things are inside).
+ */
+static int
+launch_env(struct launch *l, char ***envp)
+{
+	static const char	*drop[] = { "HTTPS_PROXY=", "https_proxy=",
+				    "HTTP_PROXY=", "http_proxy=", "ALL_PROXY=",
+				    "all_proxy=", "NO_PROXY=", "no_proxy=",
+				    "SSL_CERT_FILE=", "SSL_CERT_DIR=",
+				    "CURL_CA_BUNDLE=", "REQUESTS_CA_BUNDLE=",
+				    "GIT_SSL_CAINFO=", "NODE_EXTRA_CA_CERTS=",
+				    "NODE_USE_ENV_PROXY=", "AILERON_",
+				    "PATH=", "HOME=", "SSLKEYLOGFILE=" };
+	char			**env, **e;
+	size_t			 n = 0, i, k;
+
+	for (e = environ; *e != NULL; e++)
+		n++;
+	if ((env = calloc(n + LAUNCH_ENV_MAX + 1, sizeof(*env))) == NULL)
+		return -1;
+	for (n = 0, e = environ; *e != NULL; e++) {
+		for (k = 0; k < sizeof(drop) / sizeof(drop[0]); k++)
+			if (strncmp(*e, drop[k], strlen(drop[k])) == 0)
+				break;
+		/* The sandbox has its own home: the host's stays out. */
+		if (k == sizeof(drop) / sizeof(drop[0]))
+			env[n++] = *e;
+	}
+	if ((i = launch_contract(l, env + n, LAUNCH_ENV_MAX)) == (size_t)-1) {
+		free(env);
+		return -1;
+	}
+	env[n + i] = NULL;
+	*envp = env;
+	return 0;
+}
+
+static void
+launch_forward(int sig)
+{
+	launch_signo = sig;
+}
+
+/*
+ * Run argv with envp and wait.  SIGINT and SIGQUIT are the agent's (from
+ * the terminal, as under a shell); SIGTERM and SIGHUP are passed on.
+ */
+static int
+launch_run(struct launch *l, char *const argv[], char *const envp[])
+{
+	struct sigaction	 sa, oint, oquit, oterm, ohup;
+	pid_t			 pid;
+	int			 status, rv;
+
+	switch (pid = fork()) {
+	case -1:
+		fprintf(stderr, "aileron launch: fork: %s\n", strerror(errno));
+		return 1;
+	case 0:
+		if (l->backend == LAUNCH_NONE && chdir(l->dir) == -1) {
+			fprintf(stderr, "aileron launch: %s: %s\n", l->dir,
+			    strerror(errno));
+			_exit(127);
+		}
+		execve(argv[0], argv, envp);
+		if (strchr(argv[0], '/') == NULL)
+			execvpe(argv[0], argv, envp);
+		fprintf(stderr, "aileron launch: cannot run %s: %s\n", argv[0],
+		    strerror(errno));
+		_exit(127);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &sa, &oint);
+	sigaction(SIGQUIT, &sa, &oquit);
+	sa.sa_handler = launch_forward;
+	sigaction(SIGTERM, &sa, &oterm);
+	sigaction(SIGHUP, &sa, &ohup);
+	for (;;) {
+		if (waitpid(pid, &status, 0) == pid)
+			break;
+		if (errno != EINTR) {
+			status = 1 << 8;
+			break;
+		}
+		if (launch_signo != 0) {
+			kill(pid, launch_signo);
+			launch_signo = 0;
+		}
+	}
+	sigaction(SIGINT, &oint, NULL);
+	sigaction(SIGQUIT, &oquit, NULL);
+	sigaction(SIGTERM, &oterm, NULL);
+	sigaction(SIGHUP, &ohup, NULL);
+	if (WIFSIGNALED(status))
+		rv = 128 + WTERMSIG(status);
+	else
+		rv = WEXITSTATUS(status);
+	return rv;
+}
+
+int
+cmd_launch(int argc, char *argv[])
+{
+	struct launch	 l;
+	char		**env = NULL, **sargv = NULL;
+	char		 cwd[PATH_MAX];
+	pid_t		 relay = -1;
+	int		 rv = 1, r;
+
+	memset(&l, 0, sizeof(l));
+	if ((r = launch_parse(argc, argv, &l)) != -1)
+		return r;
+	if (l.dir == NULL) {
+		if (getcwd(cwd, sizeof(cwd)) == NULL) {
+			fprintf(stderr, "aileron launch: cannot tell the "
+			    "current directory; use --dir\n");
+			return 1;
+		}
+		l.dir = cwd;
+	}
+	if (realpath(l.dir, l.dirbuf) == NULL) {
+		fprintf(stderr, "aileron launch: %s: %s\n", l.dir,
+		    strerror(errno));
+		return 1;
+	}
+	l.dir = l.dirbuf;
+	if (state_resolve(l.sopt, l.statedir, sizeof(l.statedir)) == -1) {
+		fprintf(stderr, "aileron launch: cannot find the state "
+		    "directory; set AILERON_STATE or use -s\n");
+		return 1;
+	}
+	if (proc_self_path(l.self, sizeof(l.self)) == -1) {
+		fprintf(stderr, "aileron launch: cannot find this program\n");
+		return 1;
+	}
+	if (cli_shims_dir(l.shims, sizeof(l.shims)) == -1)
+		l.shims[0] = '\0';
+	if (l.backend == LAUNCH_NATIVE && launch_native_check(&l) == -1)
+		return 1;
+	if (l.backend == LAUNCH_NONE)
+		fprintf(stderr, "aileron launch: warning: --sandbox none: "
+		    "nothing bounds the agent; it can reach any host "
+		    "directly, around the proxy, and read what you can\n");
+
+	if (launch_service(&l) == -1 || launch_files(&l) == -1)
+		goto done;
+	if (launch_session(&l) == -1)
+		goto done;
+	if (launch_env(&l, &env) == -1) {
+		fprintf(stderr, "aileron launch: out of memory\n");
+		goto done;
+	}
+	if (l.backend == LAUNCH_NATIVE) {
+		if ((relay = launch_native_relay(&l)) == -1 ||
+		    (sargv = launch_native_argv(&l)) == NULL)
+			goto done;
+		fprintf(stderr, "aileron launch: session %s: running %s in "
+		    "the native sandbox\n", l.session, l.cmd[0]);
+		rv = launch_run(&l, sargv, env);
+	} else {
+		fprintf(stderr, "aileron launch: session %s: running %s with "
+		    "no sandbox\n", l.session, l.cmd[0]);
+		rv = launch_run(&l, l.cmd, env);
+	}
+ done:
+	if (relay != -1) {
+		kill(relay, SIGTERM);
+		while (waitpid(relay, NULL, 0) == -1 && errno == EINTR)
+			;
+	}
+	launch_session_end(&l);
+	if (l.session[0] != '\0')
+		fprintf(stderr, "aileron launch: session %s ended; the agent "
+		    "exited with status %d\n", l.session, rv);
+	launch_files_remove(&l);
+	launch_native_free(sargv);
+	free(env);
+	launch_contract_free();
+	explicit_bzero(&l, sizeof(l));
+	return rv;
+}

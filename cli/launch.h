@@ -1,0 +1,69 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/* launch.h: "aileron launch" and its sandboxes. */
+
+#ifndef AILERON_CLI_LAUNCH_H
+#define AILERON_CLI_LAUNCH_H
+
+#include <sys/types.h>
+
+#include <limits.h>
+#include <stddef.h>
+
+/* In launch's private directory, and where the sandbox sees them. */
+#define LAUNCH_MANIFEST		"actions.json"
+#define LAUNCH_HINT		"prompt-hint.txt"
+#define LAUNCH_GH_HOSTS		"gh-hosts.yml"
+#define LAUNCH_RELAY_SOCK	"proxy.sock"
+#define LAUNCH_ETC		"/etc/aileron"
+#define LAUNCH_HOME		"/home/agent"
+#define LAUNCH_RUN		"/run/aileron"
+#define LAUNCH_ENV_MAX		24	/* variables the contract sets */
+#define LAUNCH_ARGV_MAX		512	/* bubblewrap's arguments */
+
+enum launch_backend {
+	LAUNCH_NATIVE,
+	LAUNCH_NONE
+};
+
+struct launch {
+	enum launch_backend	 backend;
+	const char		*agent, *team, *project, *user, *keyfd;
+	const char		*sopt, *dir;
+	char			*const *cmd;
+	char			 dirbuf[PATH_MAX];
+	char			 statedir[PATH_MAX];
+	char			 self[PATH_MAX];	/* the aileron CLI */
+	char			 shims[PATH_MAX];	/* or "" */
+	char			 relay[PATH_MAX];	/* aileron-relay */
+	char			 bwrap[PATH_MAX];
+	char			 tmp[PATH_MAX];		/* private, 0700 */
+	char			 relaysock[PATH_MAX];
+	char			 apisock[PATH_MAX];
+	char			 proxyhost[64];
+	char			 proxyport[8];
+	char			 session[64];
+	char			 token[128];
+	char			 ca[PATH_MAX];
+	char			 bundle[PATH_MAX];
+};
+
+extern const char	 launch_hint[];
+extern const char	 launch_gh_hosts[];
+
+size_t	 launch_contract(const struct launch *, char **, size_t);
+void	 launch_contract_free(void);
+int	 launch_native_check(struct launch *);
+pid_t	 launch_native_relay(struct launch *);
+char	**launch_native_argv(const struct launch *);
+void	 launch_native_free(char **);
+
+#endif

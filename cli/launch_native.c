@@ -1,0 +1,494 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * launch_native.c: the sandbox's contract (its environment and files)
+ * and the native backend: bubblewrap with new user, mount, pid, ipc, uts
+ * and network namespaces.  The network namespace has only loopback, and
+ * aileron-relay carries 127.0.0.1:PORT inside over a bind-mounted unix
+ * socket to the proxy outside, so the proxy is all the agent can reach.
+ * The root is an empty tmpfs with the system bound read-only into it
+ * (/usr and /etc less its secrets), the project directory writable, a
+ * private /tmp, /run and home, a fresh /proc; the state directory,
+ * api.sock, the host's home and its other files are simply not there.
+ */
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/launch.h"
+
+#define LAUNCH_BWRAP	"bwrap"
+#define LAUNCH_ROOTS	"/etc/ssl/certs/ca-certificates.crt"
+
+/* About 150 tokens: what an agent needs to know to work here. */
+const char	 launch_hint[] =
+    "You run inside an aileron sandbox. Your network access goes through "
+    "a proxy that adds the credentials for you: do not ask for API keys "
+    "or tokens and do not set any; the ones you see are placeholders. "
+    "Command-line tools for the connected services are in your PATH; run "
+    "one with --help to see its actions. The actions you may take are "
+    "listed in /etc/aileron/actions.json (or the file $AILERON_ACTIONS "
+    "names). Some actions need a human's approval: the request then "
+    "waits until someone decides. A refusal comes back as HTTP 403 with "
+    "a JSON body that says why; do not retry it unchanged. curl, git and "
+    "Python's requests work as usual: the proxy and its CA are already "
+    "configured.\n";
+
+/* gh reads a token from here; the proxy replaces it with the real one. */
+const char	 launch_gh_hosts[] =
+    "github.com:\n"
+    "    oauth_token: aileron-placeholder\n"
+    "    git_protocol: https\n";
+
+/* /etc entries the sandbox does not get: the host's secrets. */
+static const char	*launch_etc_hidden[] = {
+	"shadow", "shadow-", "gshadow", "gshadow-", "sudoers", "sudoers.d",
+	"ssh", "aileron", "security", "krb5.keytab", "ssl", NULL
+};
+
+static char	*launch_env_strs[LAUNCH_ENV_MAX];
+static size_t	 launch_nenv;
+
+static int	launch_find(const char *, char *, size_t);
+static int	launch_setenv(char **, size_t, const char *, const char *);
+static int	launch_push(char **, size_t *, const char *);
+static int	launch_bind(char **, size_t *, const char *, const char *,
+		    const char *);
+static int	launch_under(const char *, const char *);
+static int	launch_bind_etc(char **, size_t *);
+static int	launch_bind_root(char **, size_t *);
+
+/* An executable named name in PATH, or beside this program. */
+static int
+launch_find(const char *name, char *buf, size_t len)
+{
+	const char	*path = getenv("PATH"), *p, *e;
+
+	if (path == NULL || *path == '\0')
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path; *p != '\0'; p = *e != '\0' ? e + 1 : e) {
+		e = strchrnul(p, ':');
+		if (e == p || *p != '/')
+			continue;
+		if ((size_t)snprintf(buf, len, "%.*s/%s", (int)(e - p), p,
+		    name) < len && access(buf, X_OK) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+static int
+launch_setenv(char **env, size_t i, const char *name, const char *value)
+{
+	if (launch_nenv >= LAUNCH_ENV_MAX || asprintf(&launch_env_strs[
+	    launch_nenv], "%s=%s", name, value) == -1)
+		return -1;
+	env[i] = launch_env_strs[launch_nenv++];
+	return 0;
+}
+
+/*
+ * The contract's variables into env (at most max), for the backend:
+ * where things are as the agent sees them.  Returns how many, or -1.
+ */
+size_t
+launch_contract(const struct launch *l, char **env, size_t max)
+{
+	char		 url[512], path[PATH_MAX * 2 + 64], selfdir[PATH_MAX];
+	char		 manifest[PATH_MAX], *slash;
+	const char	*bundle, *ca, *home, *host;
+	size_t		 n = 0;
+
+	if (max < 20)
+		return (size_t)-1;
+	strlcpy(selfdir, l->self, sizeof(selfdir));
+	if ((slash = strrchr(selfdir, '/')) != NULL)
+		*slash = '\0';
+	if (l->backend == LAUNCH_NATIVE) {
+		host = "127.0.0.1";
+		bundle = LAUNCH_ETC "/bundle.pem";
+		ca = LAUNCH_ETC "/ca.pem";
+		home = LAUNCH_HOME;
+		strlcpy(manifest, LAUNCH_ETC "/" LAUNCH_MANIFEST,
+		    sizeof(manifest));
+		snprintf(path, sizeof(path), "%s%s%s:/usr/local/bin:/usr/bin:"
+		    "/bin", l->shims, l->shims[0] != '\0' ? ":" : "", selfdir);
+	} else {
+		host = l->proxyhost;
+		bundle = l->bundle;
+		ca = l->ca;
+		home = getenv("HOME") != NULL ? getenv("HOME") : "/";
+		if ((size_t)snprintf(manifest, sizeof(manifest), "%s/%s",
+		    l->tmp, LAUNCH_MANIFEST) >= sizeof(manifest))
+			return (size_t)-1;
+		snprintf(path, sizeof(path), "%s%s%s:%s", l->shims,
+		    l->shims[0] != '\0' ? ":" : "", selfdir,
+		    getenv("PATH") != NULL ? getenv("PATH") :
+		    "/usr/local/bin:/usr/bin:/bin");
+	}
+	if ((size_t)snprintf(url, sizeof(url), "http://s:%s@%s:%s", l->token,
+	    host, l->proxyport) >= sizeof(url))
+		return (size_t)-1;
+	if (launch_setenv(env, n++, "HTTPS_PROXY", url) == -1 ||
+	    launch_setenv(env, n++, "https_proxy", url) == -1 ||
+	    launch_setenv(env, n++, "HTTP_PROXY", url) == -1 ||
+	    launch_setenv(env, n++, "http_proxy", url) == -1 ||
+	    launch_setenv(env, n++, "NO_PROXY", "localhost,127.0.0.1,::1") ==
+	    -1 ||
+	    launch_setenv(env, n++, "no_proxy", "localhost,127.0.0.1,::1") ==
+	    -1 ||
+	    launch_setenv(env, n++, "NODE_USE_ENV_PROXY", "1") == -1 ||
+	    launch_setenv(env, n++, "SSL_CERT_FILE", bundle) == -1 ||
+	    launch_setenv(env, n++, "CURL_CA_BUNDLE", bundle) == -1 ||
+	    launch_setenv(env, n++, "REQUESTS_CA_BUNDLE", bundle) == -1 ||
+	    launch_setenv(env, n++, "GIT_SSL_CAINFO", bundle) == -1 ||
+	    launch_setenv(env, n++, "NODE_EXTRA_CA_CERTS", ca) == -1 ||
+	    launch_setenv(env, n++, "PATH", path) == -1 ||
+	    launch_setenv(env, n++, "HOME", home) == -1 ||
+	    launch_setenv(env, n++, "AILERON_SESSION", l->session) == -1 ||
+	    launch_setenv(env, n++, "AILERON_AGENT", l->agent) == -1 ||
+	    launch_setenv(env, n++, "AILERON_ACTIONS", manifest) == -1 ||
+	    launch_setenv(env, n++, "AILERON_PROMPT_HINT", launch_hint) == -1) {
+		explicit_bzero(url, sizeof(url));
+		return (size_t)-1;
+	}
+	explicit_bzero(url, sizeof(url));
+	return n;
+}
+
+/* The token is in some of them: zeroed, not only freed. */
+void
+launch_contract_free(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < launch_nenv; i++) {
+		explicit_bzero(launch_env_strs[i], strlen(launch_env_strs[i]));
+		free(launch_env_strs[i]);
+		launch_env_strs[i] = NULL;
+	}
+	launch_nenv = 0;
+}
+
+int
+launch_native_check(struct launch *l)
+{
+	char	 dir[PATH_MAX], *slash;
+
+	if (launch_find(LAUNCH_BWRAP, l->bwrap, sizeof(l->bwrap)) == -1) {
+		fprintf(stderr, "aileron launch: the native sandbox needs "
+		    "bubblewrap (bwrap), which is not installed: install the "
+		    "Debian package bubblewrap, or use --sandbox none\n");
+		return -1;
+	}
+	/* aileron-relay: beside a build tree's aileron, or installed. */
+	strlcpy(dir, l->self, sizeof(dir));
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*slash = '\0';
+	if ((size_t)snprintf(l->relay, sizeof(l->relay), "%s/aileron-relay",
+	    dir) < sizeof(l->relay) && access(l->relay, X_OK) == 0)
+		return 0;
+	if ((size_t)snprintf(l->relay, sizeof(l->relay), "%s/aileron-relay",
+	    AILERON_LIBEXECDIR) < sizeof(l->relay) &&
+	    access(l->relay, X_OK) == 0)
+		return 0;
+	fprintf(stderr, "aileron launch: aileron-relay is not installed in "
+	    "%s; run \"make install\"\n", AILERON_LIBEXECDIR);
+	return -1;
+}
+
+/* "aileron-relay out": the host's end, ready when it has said so. */
+pid_t
+launch_native_relay(struct launch *l)
+{
+	char	 c;
+	pid_t	 pid;
+	int	 p[2];
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return -1;
+	switch (pid = fork()) {
+	case -1:
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	case 0:
+		dup2(p[1], STDOUT_FILENO);
+		execl(l->relay, "aileron-relay", "out", l->relaysock,
+		    l->proxyhost, l->proxyport, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	while (read(p[0], &c, 1) == -1 && errno == EINTR)
+		;
+	close(p[0]);
+	if (access(l->relaysock, F_OK) == -1) {
+		fprintf(stderr, "aileron launch: the relay to the proxy did "
+		    "not start\n");
+		kill(pid, SIGTERM);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	return pid;
+}
+
+static int
+launch_push(char **argv, size_t *n, const char *s)
+{
+	if (*n + 1 >= LAUNCH_ARGV_MAX || (argv[*n] = strdup(s)) == NULL)
+		return -1;
+	(*n)++;
+	argv[*n] = NULL;
+	return 0;
+}
+
+/* "--bind from to" and the like. */
+static int
+launch_bind(char **argv, size_t *n, const char *how, const char *from,
+    const char *to)
+{
+	if (launch_push(argv, n, how) == -1 ||
+	    launch_push(argv, n, from) == -1 ||
+	    launch_push(argv, n, to) == -1)
+		return -1;
+	return 0;
+}
+
+/* path is dir or below it. */
+static int
+launch_under(const char *path, const char *dir)
+{
+	size_t	 n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' ||
+	    path[n] == '/' || n == 1);
+}
+
+/* /etc, entry by entry, less what launch_etc_hidden names. */
+static int
+launch_bind_etc(char **argv, size_t *n)
+{
+	struct dirent	*de;
+	struct stat	 st;
+	char		 path[PATH_MAX], target[PATH_MAX];
+	ssize_t		 tl;
+	DIR		*d;
+	size_t		 i;
+	int		 rv = 0;
+
+	if (launch_push(argv, n, "--dir") == -1 ||
+	    launch_push(argv, n, "/etc") == -1 ||
+	    (d = opendir("/etc")) == NULL)
+		return -1;
+	while (rv == 0 && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		for (i = 0; launch_etc_hidden[i] != NULL; i++)
+			if (strcmp(de->d_name, launch_etc_hidden[i]) == 0)
+				break;
+		if (launch_etc_hidden[i] != NULL)
+			continue;
+		snprintf(path, sizeof(path), "/etc/%s", de->d_name);
+		if (lstat(path, &st) == -1)
+			continue;
+		if (S_ISLNK(st.st_mode)) {
+			if ((tl = readlink(path, target, sizeof(target) - 1)) <=
+			    0)
+				continue;
+			target[tl] = '\0';
+			rv = launch_push(argv, n, "--symlink") == -1 ||
+			    launch_push(argv, n, target) == -1 ||
+			    launch_push(argv, n, path) == -1 ? -1 : 0;
+		} else
+			rv = launch_push(argv, n, "--ro-bind") == -1 ||
+			    launch_push(argv, n, path) == -1 ||
+			    launch_push(argv, n, path) == -1 ? -1 : 0;
+	}
+	closedir(d);
+	/* The system roots and OpenSSL's file, not /etc/ssl/private. */
+	if (rv == 0 && access("/etc/ssl/certs", F_OK) == 0)
+		rv = launch_bind(argv, n, "--ro-bind", "/etc/ssl/certs",
+		    "/etc/ssl/certs");
+	if (rv == 0 && access("/etc/ssl/openssl.cnf", F_OK) == 0)
+		rv = launch_bind(argv, n, "--ro-bind", "/etc/ssl/openssl.cnf",
+		    "/etc/ssl/openssl.cnf");
+	return rv;
+}
+
+/* /usr, and /bin, /lib and the like as the host has them. */
+static int
+launch_bind_root(char **argv, size_t *n)
+{
+	static const char	*top[] = { "/usr", "/bin", "/sbin", "/lib",
+				    "/lib32", "/lib64", "/libx32", "/opt",
+				    NULL };
+	struct stat		 st;
+	char			 target[PATH_MAX];
+	ssize_t			 tl;
+	size_t			 i;
+
+	for (i = 0; top[i] != NULL; i++) {
+		if (lstat(top[i], &st) == -1)
+			continue;
+		if (S_ISLNK(st.st_mode)) {
+			if ((tl = readlink(top[i], target,
+			    sizeof(target) - 1)) <= 0)
+				continue;
+			target[tl] = '\0';
+			if (launch_push(argv, n, "--symlink") == -1 ||
+			    launch_push(argv, n, target) == -1 ||
+			    launch_push(argv, n, top[i]) == -1)
+				return -1;
+		} else if (S_ISDIR(st.st_mode) &&
+		    (launch_push(argv, n, "--ro-bind") == -1 ||
+		    launch_push(argv, n, top[i]) == -1 ||
+		    launch_push(argv, n, top[i]) == -1))
+			return -1;
+	}
+	return 0;
+}
+
+/* bubblewrap's command line, ending in aileron-relay and the agent. */
+char **
+launch_native_argv(const struct launch *l)
+{
+	static const char	*ns[] = { "--unshare-user", "--unshare-pid",
+				    "--unshare-ipc", "--unshare-uts",
+				    "--unshare-net", "--unshare-cgroup-try",
+				    "--die-with-parent", "--new-session",
+				    "--proc", "/proc", "--dev", "/dev",
+				    "--tmpfs", "/tmp", "--tmpfs", "/run",
+				    "--dir", LAUNCH_RUN, "--tmpfs", LAUNCH_HOME,
+				    "--dir", LAUNCH_HOME "/.config/gh",
+				    "--dir", LAUNCH_ETC, NULL };
+	static const char	*files[][2] = {
+		{ LAUNCH_MANIFEST, LAUNCH_ETC "/" LAUNCH_MANIFEST },
+		{ LAUNCH_HINT, LAUNCH_ETC "/" LAUNCH_HINT },
+		{ LAUNCH_GH_HOSTS, LAUNCH_HOME "/.config/gh/hosts.yml" },
+	};
+	char			**argv, path[PATH_MAX], dir[PATH_MAX];
+	char			 id[32], *slash;
+	const char		*bound[4];
+	size_t			 n = 0, i, nb = 0;
+
+	if ((argv = calloc(LAUNCH_ARGV_MAX, sizeof(*argv))) == NULL)
+		return NULL;
+	if (launch_push(argv, &n, l->bwrap) == -1)
+		goto fail;
+	for (i = 0; ns[i] != NULL; i++)
+		if (launch_push(argv, &n, ns[i]) == -1)
+			goto fail;
+	/* The launching user, as themselves. */
+	snprintf(id, sizeof(id), "%u", (unsigned)getuid());
+	if (launch_push(argv, &n, "--uid") == -1 ||
+	    launch_push(argv, &n, id) == -1)
+		goto fail;
+	snprintf(id, sizeof(id), "%u", (unsigned)getgid());
+	if (launch_push(argv, &n, "--gid") == -1 ||
+	    launch_push(argv, &n, id) == -1 ||
+	    launch_bind_root(argv, &n) == -1 ||
+	    launch_bind_etc(argv, &n) == -1)
+		goto fail;
+
+	/* Our files, the session's certificates and the relay's socket. */
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", l->tmp,
+		    files[i][0]) >= sizeof(path) || launch_bind(argv, &n, "--ro-bind", path, files[i][1]) == -1)
+			goto fail;
+	}
+	if (launch_bind(argv, &n, "--ro-bind", l->ca, LAUNCH_ETC "/ca.pem") ==
+	    -1 || launch_bind(argv, &n, "--ro-bind", l->bundle, LAUNCH_ETC
+	    "/bundle.pem") == -1 || (access(LAUNCH_ROOTS, F_OK) == 0 &&
+	    launch_bind(argv, &n, "--ro-bind", l->bundle, LAUNCH_ROOTS) ==
+	    -1) || launch_bind(argv, &n, "--bind", l->relaysock, LAUNCH_RUN
+	    "/" LAUNCH_RELAY_SOCK) == -1)
+		goto fail;
+
+	/* This program and the shims, where the agent's PATH has them. */
+	strlcpy(dir, l->self, sizeof(dir));
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*slash = '\0';
+	if (!launch_under(dir, "/usr")) {
+		if (launch_bind(argv, &n, "--ro-bind", dir, dir) == -1)
+			goto fail;
+		bound[nb++] = dir;
+	}
+	if (l->shims[0] != '\0' && !launch_under(l->shims, "/usr") &&
+	    !launch_under(l->shims, dir)) {
+		if (launch_bind(argv, &n, "--ro-bind", l->shims, l->shims) ==
+		    -1)
+			goto fail;
+		bound[nb++] = l->shims;
+	}
+	if (launch_bind(argv, &n, "--bind", l->dir, l->dir) == -1)
+		goto fail;
+	bound[nb++] = l->dir;
+	bound[nb++] = "/usr";
+
+	/* Where a bound tree holds the state or api.sock, hide them. */
+	for (i = 0; i < nb; i++) {
+		if (launch_under(l->statedir, bound[i]) &&
+		    (launch_push(argv, &n, "--tmpfs") == -1 ||
+		    launch_push(argv, &n, l->statedir) == -1))
+			goto fail;
+		strlcpy(path, l->apisock, sizeof(path));
+		if ((slash = strrchr(path, '/')) != NULL && slash != path)
+			*slash = '\0';
+		if (!launch_under(path, l->statedir) &&
+		    launch_under(path, bound[i]) &&
+		    (launch_push(argv, &n, "--tmpfs") == -1 ||
+		    launch_push(argv, &n, path) == -1))
+			goto fail;
+	}
+	if (launch_push(argv, &n, "--chdir") == -1 ||
+	    launch_push(argv, &n, l->dir) == -1 ||
+	    launch_push(argv, &n, "--") == -1 ||
+	    launch_push(argv, &n, l->relay) == -1 ||
+	    launch_push(argv, &n, "in") == -1 ||
+	    launch_push(argv, &n, l->proxyport) == -1 ||
+	    launch_push(argv, &n, LAUNCH_RUN "/" LAUNCH_RELAY_SOCK) == -1)
+		goto fail;
+	for (i = 0; l->cmd[i] != NULL; i++)
+		if (launch_push(argv, &n, l->cmd[i]) == -1)
+			goto fail;
+	return argv;
+ fail:
+	fprintf(stderr, "aileron launch: the sandbox's command line is too "
+	    "long\n");
+	launch_native_free(argv);
+	return NULL;
+}
+
+void
+launch_native_free(char **argv)
+{
+	size_t	 i;
+
+	if (argv == NULL)
+		return;
+	for (i = 0; argv[i] != NULL; i++)
+		free(argv[i]);
+	free(argv);
+}

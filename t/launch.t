@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+# launch.t: aileron launch runs an agent in a session: under the native
+# sandbox (bubblewrap) its only way out is the proxy, curl and a shim
+# work through it, its environment and files hold no secret, the state
+# directory and api.sock are not there; when it exits the session ends
+# (its token gets 407) and launch exits with its status.  --sandbox none
+# warns and gives the same variables.
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+from aileron import TAP, BIN, SLOW  # noqa: E402
+from proxyenv import ProxyEnv, MASTER, SECRET  # noqa: E402
+
+t = TAP()
+if os.geteuid() != 0:
+    t.skip_all("needs root: the service drops to _aileron")
+if shutil.which("bwrap") is None:
+    t.skip_all("bubblewrap is not installed (make deps installs it)")
+r = subprocess.run(["bwrap", "--unshare-user", "--unshare-net",
+                    "--ro-bind", "/", "/", "true"], capture_output=True)
+if r.returncode != 0:
+    t.skip_all("namespaces are not available here: " +
+               r.stderr.decode(errors="replace").strip())
+t.plan(22)
+
+# What the agent runs: it writes what it sees into the project directory.
+AGENT = r'''
+exec 2>"$PWD/agent.err"
+echo "$HTTPS_PROXY" > proxy.txt
+env > env.txt
+curl -sS --max-time 30 https://echo.test/echo > curl.txt 2>curl.err
+echo $? > curl.rc
+python3 - "$@" > net.txt <<'EOF'
+import socket, sys
+for host, port in (("127.0.0.1", int(sys.argv[1])), (sys.argv[2], int(sys.argv[1]))):
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+        print("connected", host)
+    except OSError as e:
+        print("refused", host, e.errno)
+EOF
+for p in "$AILERON_TEST_STATE" "$AILERON_TEST_API" /root/.aileron; do
+    if [ -e "$p" ] && [ -n "$(ls -A "$p" 2>/dev/null)" ]; then echo "visible $p"; fi
+done > seen.txt
+test -e "$AILERON_TEST_API" && echo "visible api.sock" >> seen.txt
+cat /etc/aileron/actions.json > manifest.txt
+cat "$HOME/.config/gh/hosts.yml" > gh.txt
+cat /etc/aileron/prompt-hint.txt > hint.txt
+test -r /etc/shadow && echo "visible /etc/shadow" >> seen.txt
+id -u > uid.txt
+exit 7
+'''
+
+
+def host_address():
+    """An address of this host that is not loopback, if it has one."""
+    try:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.connect(("192.0.2.1", 9))
+        a = s.getsockname()[0]
+        s.close()
+        return a
+    except OSError:
+        return "10.255.255.1"
+
+
+def read(d, name):
+    try:
+        with open(os.path.join(d, name), "rb") as f:
+            return f.read().decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def launch(E, args, proj, env_extra=None):
+    r, w = os.pipe()
+    os.write(w, (MASTER + "\n").encode())
+    os.close(w)
+    env = dict(os.environ)
+    env.update(env_extra or {})
+    try:
+        p = subprocess.run([BIN, "launch", "--key-fd", str(r), "--dir",
+                            proj, "-s", E.svc.state] + args,
+                           capture_output=True, pass_fds=(r,), env=env,
+                           timeout=120 * SLOW)
+    finally:
+        os.close(r)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+E = ProxyEnv()
+proj = tempfile.mkdtemp(prefix="aileron-launch-t.")
+os.chmod(proj, 0o755)
+try:
+    E.vault()
+    api = json.load(open(E.svc.path("service.json")))["api_socket"]
+    extra = {"AILERON_TEST_STATE": E.svc.state, "AILERON_TEST_API": api}
+    E.upstream.take()
+    rc, out, err = launch(E, ["--sandbox", "native", "--agent", "tester",
+                              "--", "sh", "-c", AGENT, "agent",
+                              str(E.upstream.port), host_address()],
+                          proj, extra)
+    t.ok(rc == 7, "launch exits with the agent's status", (rc, err))
+    t.like(err, r"session [0-9a-f]{32}: running sh in the native sandbox",
+           "it says where the agent runs")
+    t.ok(read(proj, "curl.rc").strip() == "0",
+         "curl works through the proxy from inside",
+         read(proj, "curl.err") + read(proj, "agent.err"))
+    reqs = E.upstream.take()
+    t.ok(len(reqs) == 1 and reqs[0]["headers"].get("authorization") ==
+         ["Bearer " + SECRET],
+         "the upstream got the real credential", reqs)
+    t.ok(SECRET not in read(proj, "curl.txt"),
+         "the agent got the answer with the credential masked")
+    net = read(proj, "net.txt")
+    t.ok(net.count("refused") == 2 and "connected" not in net,
+         "a direct connection to the upstream or a host address fails",
+         net)
+    envtxt = read(proj, "env.txt")
+    want = {"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy",
+            "NO_PROXY", "SSL_CERT_FILE", "CURL_CA_BUNDLE",
+            "REQUESTS_CA_BUNDLE", "GIT_SSL_CAINFO", "NODE_EXTRA_CA_CERTS",
+            "NODE_USE_ENV_PROXY", "AILERON_PROMPT_HINT", "AILERON_ACTIONS",
+            "AILERON_SESSION"}
+    have = {l.split("=", 1)[0] for l in envtxt.splitlines() if "=" in l}
+    t.is_(sorted(want - have), [], "the sandbox's variables are all set")
+    t.like(envtxt, r"(?m)^HTTPS_PROXY=http://s:[0-9a-f]{64}@127\.0\.0\.1:",
+           "the proxy is at 127.0.0.1 inside, with the session token")
+    t.like(envtxt, r"(?m)^SSL_CERT_FILE=/etc/aileron/bundle\.pem$",
+           "the trust bundle is at /etc/aileron/bundle.pem")
+    everything = "".join(read(proj, n) for n in os.listdir(proj))
+    t.ok(SECRET not in everything and MASTER not in everything,
+         "neither the credential nor the master key is in anything the "
+         "agent saw")
+    t.is_(read(proj, "seen.txt"), "",
+          "the state directory, api.sock and /etc/shadow are not there")
+    t.ok(json.loads(read(proj, "manifest.txt") or "null") is not None and
+         "echo" in read(proj, "manifest.txt"),
+         "/etc/aileron/actions.json lists the connector's actions")
+    t.like(read(proj, "gh.txt"), r"oauth_token: aileron-placeholder",
+           "gh finds a placeholder token")
+    t.like(read(proj, "hint.txt"), r"aileron sandbox",
+           "the prompt hint is in /etc/aileron/prompt-hint.txt")
+
+    # The session ended with the agent.
+    tok = read(proj, "proxy.txt").strip().split("s:", 1)[-1].split("@")[0]
+    t.ok(len(tok) == 64, "the agent saw its token", tok)
+    st, head = E.connect(token=tok)
+    t.is_(st, 407, "after the agent exits, its token gets 407")
+    t.ok(not os.listdir(os.path.join(E.svc.state, "sessions")),
+         "the session's files are removed")
+    t.ok(not [n for n in os.listdir(os.environ.get("TMPDIR", "/tmp"))
+              if n.startswith("aileron-launch.")],
+         "launch leaves nothing in TMPDIR")
+
+    # --sandbox none: a warning, the same variables, real paths.
+    for n in os.listdir(proj):
+        os.unlink(os.path.join(proj, n))
+    rc, out, err = launch(E, ["--sandbox", "none", "sh", "-c",
+                              'env > env.txt; exit 3'], proj)
+    t.ok(rc == 3, "--sandbox none: launch exits with the agent's status",
+         (rc, err))
+    t.like(err, r"warning: --sandbox none: nothing bounds the agent",
+           "it warns that nothing bounds the agent")
+    envtxt = read(proj, "env.txt")
+    t.like(envtxt, r"(?m)^HTTPS_PROXY=http://s:[0-9a-f]{64}@127\.0\.0\.1:%d$"
+           % E.svc.port, "the agent gets the proxy's own address")
+
+    rc, out, err = launch(E, ["--sandbox", "vm", "true"], proj)
+    t.ok(rc == 2 and "--sandbox" in err, "an unknown sandbox is a usage "
+         "error", err)
+finally:
+    shutil.rmtree(proj, ignore_errors=True)
+    E.svc.stop()
+    E.svc.remove()
+t.done()
