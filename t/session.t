@@ -183,10 +183,10 @@ t.ok(r.get("auth", [None])[0] == {"error": 1, "session": "", "user": "",
      "AUTH: a wrong token is refused, the right one names its session", r)
 t.ok(svc.wait_log(r"worker \d+ serves session %s" % sid),
      "... and vaultd learnt which session the worker serves first")
-t.ok(r.get("policy") == [{"verdict": 0, "reason": ""},
-                         {"verdict": 1,
-                          "reason": "aileron:approval-unavailable"}],
-     "POLICY: allowed without approval, denied when one is required", r)
+t.ok(r.get("policy") == [{"verdict": 1, "reason": "aileron:denied"},
+                         {"verdict": 1, "reason": "aileron:denied"}],
+     "POLICY: an action of no spec is denied, whatever the worker claims",
+     r)
 r = proxy_msgs(policy=[0])
 t.ok(r.get("policy") == [{"verdict": 1, "reason": "aileron:denied"}],
      "POLICY from a worker that authenticated nobody: denied", r)

@@ -443,7 +443,8 @@ api_end(struct worker_ctx *ctx, int fd, uid_t uid, const char *id)
 
 /*
  * Test mode only (the undocumented -X of aileron service): POST
- * /v1/test/proxy with {"tokens":[...], "policy":[approval, ...],
+ * /v1/test/proxy with {"tokens":[...], "policy":[approval | {"connector",
+ * "action", "approval"}, ...],
  * "end":[id, ...], "audit":["record", ...]} sends control, from this one
  * worker and in that order, what the proxy will (an AUTH per token, a
  * POLICY per approval flag, an AUDIT per record as it is) and what it
@@ -495,9 +496,16 @@ api_test(struct worker_ctx *ctx, int fd, struct api_req *rq)
 	}
 	json_array_foreach(json_object_get(j, "policy"), i, v) {
 		memset(&p, 0, sizeof(p));
-		p.approval = json_integer_value(v);
 		strlcpy(p.connector, "test", sizeof(p.connector));
-		strlcpy(p.action, "test.action", sizeof(p.action));
+		strlcpy(p.action, "action", sizeof(p.action));
+		/* An action of a spec, claiming whatever approval it says. */
+		if (json_is_object(v)) {
+			api_field(v, "connector", p.connector,
+			    sizeof(p.connector), 0);
+			api_field(v, "action", p.action, sizeof(p.action), 0);
+			v = json_object_get(v, "approval");
+		}
+		p.approval = json_integer_value(v);
 		if (api_call(&c, ++reqid, MSG_CONTROL_POLICY, &p, sizeof(p),
 		    MSG_CONTROL_POLICY_REPLY, sizeof(d), &d, sizeof(d),
 		    &got) == -1)
