@@ -14,6 +14,7 @@
  *	POST /v1/sessions	{"user","agent","team","project"}
  *				-> 201 {"session","token","ca"}
  *	DELETE /v1/sessions/ID	-> 204
+ *	GET /v1/sessions[/ID]	(api_session.c)
  *
  * One HTTP/1.1 request per connection, bounded in size and time, parsed
  * here with http-parser since a worker is where untrusted bytes are
@@ -50,6 +51,7 @@ static const struct msg_accept api_accept[] = {
 	{ MSG_CONTROL_SESSION_REPLY,	PROC_CONTROL,	0 },
 	{ MSG_CONTROL_AUTH_REPLY,	PROC_CONTROL,	0 },
 	{ MSG_CONTROL_POLICY_REPLY,	PROC_CONTROL,	0 },
+	{ MSG_CONTROL_SESSION_LIST_REPLY, PROC_CONTROL,	0 },
 };
 
 static int	api_on_url(http_parser *, const char *, size_t);
@@ -597,7 +599,11 @@ api_serve(struct worker_ctx *ctx, int fd)
 		    status);
 		goto done;
 	}
-	if (strcmp(rq.url, API_PREFIX) == 0) {
+	if (hp.method == HTTP_GET && (strcmp(rq.url, API_PREFIX) == 0 ||
+	    strncmp(rq.url, API_PREFIX "/", strlen(API_PREFIX) + 1) == 0))
+		status = api_session_get(ctx, fd, cred.uid,
+		    rq.url + strlen(API_PREFIX));
+	else if (strcmp(rq.url, API_PREFIX) == 0) {
 		if (hp.method == HTTP_POST)
 			status = api_start(ctx, fd, cred.uid, &rq);
 		else {
