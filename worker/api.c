@@ -241,7 +241,7 @@ api_problem(int fd, int status, const char *type, const char *title)
 		s = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	api_send(fd, status, "application/problem+json",
-	    status == 405 ? "Allow: POST, DELETE\r\n" : NULL,
+	    status == 405 ? "Allow: GET, POST, DELETE\r\n" : NULL,
 	    s != NULL ? s : "{}");
 	free(s);
 }
