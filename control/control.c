@@ -824,6 +824,9 @@ control_conf_file(struct control *ctl, struct msg *msg)
 {
 	struct msg_conf_file	 cf;
 	struct msg_reader	 r;
+	struct rule_decision	 d;
+	const struct rules	*rs;
+	size_t			 i;
 
 	msg_reader_init(&r, msg);
 	msg_get_u32(&r, &cf.must_exist);
@@ -833,6 +836,16 @@ control_conf_file(struct control *ctl, struct msg *msg)
 	if (control_policy_load(&ctl->policy, cf.path, cf.must_exist,
 	    ctl->conf.dir) == -1)
 		fatalx("cannot read %s or its specs", cf.path);
+	/* A line naming no action is most likely a typo: say so. */
+	rs = &ctl->policy.conf->rules;
+	for (i = 0; i < rs->n; i++)
+		if (strchr(rs->v[i].pattern, '*') == NULL &&
+		    control_policy_explain(rs, ctl->policy.specs,
+		    ctl->policy.nspecs, rs->v[i].pattern, NULL, NULL, &d,
+		    NULL) == -1)
+			log_warnx("%s: policy \"%s\" names no action of the "
+			    "configured connectors", rs->v[i].where,
+			    rs->v[i].pattern);
 	log_debug("policy: %zu rules, %zu connectors; sessions idle %ds, "
 	    "max %ds", ctl->policy.conf->rules.n, ctl->policy.nspecs,
 	    ctl->policy.conf->session_idle, ctl->policy.conf->session_max);

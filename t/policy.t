@@ -28,12 +28,13 @@ from proxyenv import ProxyEnv, MASTER, exchange, cli      # noqa: E402
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(36)
+t.plan(37)
 
 NOBODY = 65534
 CONF = ('policy "echo.echo_post" deny\n'
         'policy "echo.danger" deny for team "support"\n'
-        'policy "echo.danger" allow for user "root"\n')
+        'policy "echo.danger" allow for user "root"\n'
+        'policy "echo.no_such_action" deny\n')
 DANGER = (b"POST /danger HTTP/1.1\r\nHost: echo.test\r\n"
           b"Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
 POST = (b"POST /echo HTTP/1.1\r\nHost: echo.test\r\n"
@@ -130,6 +131,9 @@ try:
                                "--key-fd", "KEYFD", "--kdf-n", "16384"],
                        [MASTER])
     t.is_(rc, 0, "bob has a vault too")
+    t.ok(E.svc.wait_log(r"aileron\.conf:\d+: policy \"echo\.no_such_action\" "
+                        r"names no action"),
+         "a policy line naming no action is warned about, with its line")
     A = start(E, team="support")                 # root, support
     B = start(E, user="bob", team="support")     # bob, support
     C = start(E, user="bob", team="infra")       # bob, infra
