@@ -846,7 +846,7 @@ control_conf_file(struct control *ctl, struct msg *msg)
 			log_warnx("%s: policy \"%s\" names no action of the "
 			    "configured connectors", rs->v[i].where,
 			    rs->v[i].pattern);
-	log_debug("policy: %zu rules, %zu connectors; sessions idle %ds, "
+	log_debug("policy lines: %zu; connectors: %zu; session idle %ds, "
 	    "max %ds", ctl->policy.conf->rules.n, ctl->policy.nspecs,
 	    ctl->policy.conf->session_idle, ctl->policy.conf->session_max);
 }
