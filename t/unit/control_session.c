@@ -11,8 +11,8 @@
 /*
  * control_session.c: unit tests of control's session table, its expiry
  * and listing, the policy decision and the audit record check
- * (control/session.c, sessinfo.c, policy.c, audit.c).  Ending a session as another uid is tested here: api.sock is
- * its owner's alone, so the integration test cannot be another user.
+ * (control/session.c, sessinfo.c, policy.c, audit.c).  Ending a session
+ * as another uid is tested here, where uids are only numbers.
  */
 
 #include <sys/types.h>
@@ -179,7 +179,7 @@ test_policy(void)
 	struct msg_control_policy	 p;
 	struct msg_control_decision	 d;
 	const struct rule		*rule;
-	char				 conf[] = "/tmp/aileron-policy-t.XXXXXX";
+	char				 conf[] = "/tmp/aileron-pol.XXXXXX";
 	char				 spec[PATH_MAX], text[PATH_MAX + 256];
 	int				 fd;
 
