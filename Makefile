@@ -67,8 +67,10 @@ CONF_SRCS+=	master/resolvconf.c
 MASTER_SRCS=	master/master.c master/pool.c \
 		master/connectors.c master/tls.c
 CONTROL_SRCS=	control/control.c
+CONTROL_SRCS+=	control/rules.c control/sessinfo.c
 CONTROL_SRCS+=	control/session.c control/policy.c control/audit.c
 WORKER_SRCS=	worker/worker.c worker/testhook.c
+WORKER_SRCS+=	worker/api_session.c
 WORKER_SRCS+=	worker/api.c
 WORKER_SRCS+=	worker/resolve.c
 WORKER_SRCS+=	worker/http.c worker/http_hp.c
@@ -80,6 +82,7 @@ VAULTD_SRCS=	vaultd/vaultd.c vaultd/connmap.c vaultd/session.c \
 		vaultd/inject.c vaultd/vaultsock.c vaultd/reply.c
 VAULTD_SRCS+=	vaultd/ca.c
 CLI_SRCS=	cli/actions.c cli/service.c cli/status.c
+CLI_SRCS+=	cli/policy.c cli/sessioninfo.c
 CLI_SRCS+=	cli/session.c
 CLI_SRCS+=	cli/apiclient.c
 CLI_SRCS+=	cli/launch.c cli/launch_native.c
@@ -100,6 +103,7 @@ INTEG_TESTS=	$(wildcard t/*.t)
 MAN1=		man/aileron.1 man/aileron-launch.1
 MAN5=		man/aileron.conf.5 man/aileron-spec.5 man/aileron-vault.5
 MAN7=		man/aileron-proxy.7
+MAN7+=		man/aileron-api.7
 MAN8=		man/aileron-service.8
 MANS=		$(MAN1) $(MAN5) $(MAN7) $(MAN8)
 

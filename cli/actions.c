@@ -9,9 +9,9 @@
  */
 
 /*
- * actions.c: "aileron actions list": the actions of the connectors the
- * configuration names, as the manifest an agent sees at
- * /etc/aileron/actions.json.
+ * actions.c: "aileron actions list [--connector C]": the actions of the
+ * connectors the configuration names (or of C alone), as the manifest
+ * an agent sees at /etc/aileron/actions.json.
  */
 
 #include <limits.h>
@@ -34,9 +34,9 @@ cmd_actions(int argc, char *argv[])
 {
 	struct spec		**specs = NULL;
 	char			 statedir[PATH_MAX];
-	const char		*sopt = NULL, *fopt = NULL;
+	const char		*sopt = NULL, *fopt = NULL, *copt = NULL;
 	json_t			*manifest;
-	size_t			 nspecs = 0;
+	size_t			 nspecs = 0, k, first = 0, nshown;
 	int			 i, json = 0;
 
 	if (argc < 2)
@@ -51,6 +51,8 @@ cmd_actions(int argc, char *argv[])
 			sopt = argv[++i];
 		else if (strcmp(argv[i], "-f") == 0 && i + 1 < argc)
 			fopt = argv[++i];
+		else if (strcmp(argv[i], "--connector") == 0 && i + 1 < argc)
+			copt = argv[++i];
 		else
 			return cli_bad_arg("actions", "list", argv[i]);
 	}
@@ -62,7 +64,26 @@ cmd_actions(int argc, char *argv[])
 	}
 	if (connectors_load_file(statedir, fopt, &specs, &nspecs) == -1)
 		return 1;
-	if ((manifest = manifest_build(specs, nspecs)) == NULL) {
+	nshown = nspecs;
+	if (copt != NULL) {
+		/* One connector's actions: the same manifest, cut to it. */
+		for (k = 0; k < nspecs; k++)
+			if (strcmp(specs[k]->connector, copt) == 0)
+				break;
+		if (k == nspecs) {
+			fprintf(stderr, "aileron actions: no connector \"%s\"; "
+			    "the configured ones are", copt);
+			for (k = 0; k < nspecs; k++)
+				fprintf(stderr, "%s %s", k > 0 ? "," : "",
+				    specs[k]->connector);
+			fprintf(stderr, "%s\n", nspecs == 0 ? " none" : "");
+			connectors_free(specs, nspecs, NULL);
+			return 1;
+		}
+		first = k;
+		nshown = 1;
+	}
+	if ((manifest = manifest_build(specs + first, nshown)) == NULL) {
 		fprintf(stderr, "aileron actions: cannot build the manifest\n");
 		connectors_free(specs, nspecs, NULL);
 		return 1;

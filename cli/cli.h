@@ -65,6 +65,10 @@ int	cmd_shims(int, char *[]);
 int	cmd_status(int, char *[]);
 int	cmd_secret(int, char *[]);
 int	cmd_vault(int, char *[]);
+/* Policy and sessions (issue 11). */
+int	cmd_policy(int, char *[]);
+int	cmd_session_list(int, char *[]);
+int	cmd_session_info(int, char *[]);
 
 /* The completion script for a shell ("bash", "zsh"); -1 if unknown. */
 int	cli_completion(FILE *, const char *);

@@ -24,8 +24,9 @@
 #define STATE_OPT	"-s"
 
 static const struct cli_sub actions_subs[] = {
-	{ "list", "actions list [--json] [-f file] [-s statedir]",
-	    "--json -f= -s=" },
+	{ "list", "actions list [--connector connector] [--json] [-f file] "
+	    "[-s statedir]",
+	    "--connector= --json -f= -s=" },
 	{ NULL, NULL, NULL }
 };
 
@@ -52,6 +53,13 @@ static const struct cli_sub secret_subs[] = {
 	{ NULL, NULL, NULL }
 };
 
+static const struct cli_sub policy_subs[] = {
+	{ "check", "policy check action [--user user] [--team team] [--json]\n"
+	    "           [-f file] [-s statedir]",
+	    "--user= --team= --json -f= -s=" },
+	{ NULL, NULL, NULL }
+};
+
 static const struct cli_sub session_subs[] = {
 	{ "start", "session start [--agent name] [--team name] "
 	    "[--project name]\n"
@@ -59,6 +67,8 @@ static const struct cli_sub session_subs[] = {
 	    "[-s statedir]",
 	    "--agent= --team= --project= --user= --key-fd= --json --env -s=" },
 	{ "end", "session end id [-s statedir]", "-s=" },
+	{ "list", "session list [--json] [-s statedir]", "--json -s=" },
+	{ "info", "session info [id] [--json] [-s statedir]", "--json -s=" },
 	{ NULL, NULL, NULL }
 };
 
@@ -97,6 +107,7 @@ const struct cli_cmd cli_cmds[] = {
 	    "           [-s statedir] [--] command [arg ...]",
 	    "--sandbox= --agent= --team= --project= --user= --key-fd= --dir= "
 	    "-s=", NULL },
+	{ "policy", cmd_policy, NULL, NULL, policy_subs },
 	{ "secret", cmd_secret, NULL, NULL, secret_subs },
 	{ "service", cmd_service, "service [-dnv] [-f file] [-s statedir]",
 	    "-d -n -v -f= -s=", service_subs },

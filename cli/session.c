@@ -63,6 +63,10 @@ cmd_session(int argc, char *argv[])
 		return session_start_cmd(argc - 1, argv + 1);
 	if (strcmp(argv[1], "end") == 0)
 		return session_end_cmd(argc - 1, argv + 1);
+	if (strcmp(argv[1], "list") == 0)	/* sessioninfo.c */
+		return cmd_session_list(argc - 1, argv + 1);
+	if (strcmp(argv[1], "info") == 0)
+		return cmd_session_info(argc - 1, argv + 1);
 	return cli_usage_error("session", NULL, "unknown subcommand \"%s\"",
 	    argv[1]);
 }

@@ -37,10 +37,13 @@
 #include "control/control.h"
 #include "control/policy.h"
 #include "control/session.h"
+#include "master/parse.h"
 #include "vault/vault.h"
 
 /* How long a test echo waits for vaultd (tests only). */
 #define CONTROL_TEST_CALL_MS	500
+/* How often control looks for sessions to expire. */
+#define CONTROL_EXPIRY_MS	1000
 /* How long a session's begin, end or binding waits for vaultd. */
 #define CONTROL_VAULTD_CALL_MS	2000
 /*
@@ -57,6 +60,8 @@ struct control {
 	struct msg_conf_proc	 conf;
 	struct control_sessions	 sessions;
 	int			 audit;		/* audit.log */
+	struct control_policy	 policy;	/* aileron.conf and specs */
+	struct proc_timer	 expiry;
 };
 
 /*
@@ -125,6 +130,15 @@ static void	control_audit_session(struct control *, const char *,
 		    const struct control_session *, uint32_t);
 static void	control_audit_line(struct control *, char *);
 static void	control_preload(void);
+/* Policy and sessions (issue 11). */
+static void	control_conf_file(struct control *, struct msg *);
+static int	control_session_alive(struct control *,
+		    struct control_session *);
+static void	control_session_expire(struct control *,
+		    struct control_session *, const char *);
+static void	control_expiry_tick(struct proc *, void *);
+static void	control_session_list_msg(struct control *,
+		    struct proc_peer *, struct msg *);
 
 static const struct proc_peer_type control_peers[] = {
 	/* peer		trusted	handler			lost */
@@ -151,6 +165,9 @@ static const struct msg_accept control_accept[] = {
 	{ MSG_CONTROL_AUDIT,	PROC_WORKER,	0 },
 	{ MSG_CONTROL_SESSION_START, PROC_WORKER, 0 },
 	{ MSG_CONTROL_SESSION_END, PROC_WORKER,	0 },
+	/* Policy and sessions (issue 11). */
+	{ MSG_CONF_FILE,	PROC_MASTER,	0 },
+	{ MSG_CONTROL_SESSION_LIST, PROC_WORKER, 0 },
 };
 
 static void
@@ -158,6 +175,10 @@ control_conf_cb(struct msg *msg, void *arg)
 {
 	struct control	*ctl = arg;
 
+	if (msg->hdr.type == MSG_CONF_FILE && ctl->policy.conf == NULL) {
+		control_conf_file(ctl, msg);
+		return;
+	}
 	if (msg->hdr.type != MSG_CONF_PEER || msg->hdr.peerid != PROC_VAULTD ||
 	    ctl->vaultd != NULL)
 		fatalx("unexpected %s during configuration",
@@ -259,6 +280,7 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 		break;
 	case MSG_CONTROL_SESSION_START:
 	case MSG_CONTROL_SESSION_END:
+	case MSG_CONTROL_SESSION_LIST:
 		cw = control_worker_state(p);
 		if (cw->session[0] != '\0' || cw->badtokens > 0) {
 			log_warnx("%s: a proxy worker may not start or end "
@@ -267,7 +289,9 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 			return;
 		}
 		cw->api = 1;
-		if (msg->hdr.type == MSG_CONTROL_SESSION_START)
+		if (msg->hdr.type == MSG_CONTROL_SESSION_LIST)
+			control_session_list_msg(ctl, p, msg);
+		else if (msg->hdr.type == MSG_CONTROL_SESSION_START)
 			control_session_start_msg(ctl, p, msg);
 		else
 			control_session_end_msg(ctl, p, msg);
@@ -611,6 +635,8 @@ control_auth_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	}
 	s = control_session_lookup_token(&ctl->sessions, m.token);
 	explicit_bzero(&m, sizeof(m));
+	if (s != NULL && !control_session_alive(ctl, s))
+		s = NULL;
 	if (s == NULL || (cw->session[0] != '\0' &&
 	    strcmp(cw->session, s->id) != 0)) {
 		cw->badtokens++;
@@ -688,7 +714,11 @@ control_auth_reply(struct control *ctl, uint32_t worker, uint32_t reqid,
 		log_warnx("%s: cannot answer", p->chan.name);
 }
 
-/* The interim policy (policy.c); a worker without a session gets none. */
+/*
+ * The decision (policy.c) for the session this worker authenticated:
+ * its user and team are control's, never the worker's.  A worker
+ * without a live session gets none.
+ */
 static void
 control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 {
@@ -696,6 +726,8 @@ control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	struct msg_control_decision	 d;
 	struct msg_reader		 r;
 	struct control_worker		*cw = control_worker_state(p);
+	struct control_session		*s = NULL;
+	const struct rule		*rule = NULL;
 
 	msg_reader_init(&r, msg);
 	msg_get_u32(&r, &m.approval);
@@ -707,18 +739,24 @@ control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 		proc_bad_frame(&ctl->ps, p);
 		return;
 	}
-	if (cw->session[0] == '\0') {
+	if (cw->session[0] != '\0' && (s = control_session_find(&ctl->sessions,
+	    cw->session)) != NULL && !control_session_alive(ctl, s))
+		s = NULL;
+	if (s == NULL) {
 		memset(&d, 0, sizeof(d));
 		d.verdict = MSG_CONTROL_DENY;
-		strlcpy(d.reason, "aileron:denied", sizeof(d.reason));
+		strlcpy(d.reason, POLICY_REASON_DENIED, sizeof(d.reason));
 	} else
-		control_policy_decide(&m, &d);
-	log_debug("%s: session %s: %s %s: %s%s%s", p->chan.name,
-	    cw->session[0] != '\0' ? cw->session : "(none)",
+		control_policy_decide(&ctl->policy, &m, s->user, s->team, &d,
+		    &rule);
+	log_debug("%s: session %s: %s.%s: %s%s%s%s%s", p->chan.name,
+	    s != NULL ? s->id : "(none)",
 	    control_session_valid_label(m.connector) ? m.connector : "?",
 	    control_session_valid_label(m.action) ? m.action : "?",
-	    d.verdict == MSG_CONTROL_ALLOW ? "allow" : "deny",
-	    d.reason[0] != '\0' ? ", " : "", d.reason);
+	    d.verdict == MSG_CONTROL_ALLOW ? "allow" :
+	    d.verdict == MSG_CONTROL_APPROVE ? "approve" : "deny",
+	    d.reason[0] != '\0' ? ", " : "", d.reason,
+	    rule != NULL ? " by " : "", rule != NULL ? rule->where : "");
 	if (chan_reply(&p->chan, msg->hdr.reqid, MSG_CONTROL_POLICY_REPLY, &d,
 	    sizeof(d)) == -1)
 		log_warnx("%s: cannot answer", p->chan.name);
@@ -776,6 +814,142 @@ control_audit_line(struct control *ctl, char *line)
 }
 
 /*
+ * Policy and sessions (issue 11).  The master names aileron.conf;
+ * control reads it and the specs it names itself, before its sandbox,
+ * so that its decisions rest on the administrator's files and never on
+ * what a worker says about an action.
+ */
+static void
+control_conf_file(struct control *ctl, struct msg *msg)
+{
+	struct msg_conf_file	 cf;
+	struct msg_reader	 r;
+	struct rule_decision	 d;
+	const struct rules	*rs;
+	size_t			 i;
+
+	msg_reader_init(&r, msg);
+	msg_get_u32(&r, &cf.must_exist);
+	msg_get_str(&r, cf.path, sizeof(cf.path));
+	if (msg_get_end(&r) == -1)
+		fatalx("malformed %s", msgtype_name(msg->hdr.type));
+	if (control_policy_load(&ctl->policy, cf.path, cf.must_exist,
+	    ctl->conf.dir) == -1)
+		fatalx("cannot read %s or its specs", cf.path);
+	/* A line naming no action is most likely a typo: say so. */
+	rs = &ctl->policy.conf->rules;
+	for (i = 0; i < rs->n; i++)
+		if (strchr(rs->v[i].pattern, '*') == NULL &&
+		    control_policy_explain(rs, ctl->policy.specs,
+		    ctl->policy.nspecs, rs->v[i].pattern, NULL, NULL, &d,
+		    NULL) == -1)
+			log_warnx("%s: policy \"%s\" names no action of the "
+			    "configured connectors", rs->v[i].where,
+			    rs->v[i].pattern);
+	log_debug("policy lines: %zu; connectors: %zu; session idle %ds, "
+	    "max %ds", ctl->policy.conf->rules.n, ctl->policy.nspecs,
+	    ctl->policy.conf->session_idle, ctl->policy.conf->session_max);
+}
+
+/* 1 and touched when s lives; 0 when it just expired (and is gone). */
+static int
+control_session_alive(struct control *ctl, struct control_session *s)
+{
+	const char	*why;
+	int64_t		 now = control_session_now_ms();
+
+	if ((why = control_session_expired(s, now,
+	    ctl->policy.conf->session_idle,
+	    ctl->policy.conf->session_max)) != NULL) {
+		control_session_expire(ctl, s, why);
+		return 0;
+	}
+	control_session_touch(s, now);
+	return 1;
+}
+
+/* As a session's end: forgotten, audited, then vaultd drops its keys. */
+static void
+control_session_expire(struct control *ctl, struct control_session *s,
+    const char *why)
+{
+	struct timespec	 now;
+	char		*line, id[CSESSION_ID_LEN + 1];
+
+	strlcpy(id, s->id, sizeof(id));
+	log_info("session %s of user %s expired (%s)", s->id, s->user,
+	    strcmp(why, "max") == 0 ? "older than session max" :
+	    "idle longer than session idle");
+	clock_gettime(CLOCK_REALTIME, &now);
+	if ((line = control_audit_event(json_pack("{s:s, s:s, s:s, s:i, "
+	    "s:s, s:s, s:s, s:s}", "event", "session-expire", "session",
+	    s->id, "user", s->user, "uid", (json_int_t)s->uid, "agent",
+	    s->agent, "team", s->team, "project", s->project, "reason", why),
+	    &now)) == NULL)
+		fatal("%s", __func__);
+	control_audit_line(ctl, line);
+	control_session_remove(&ctl->sessions, s);
+	if (control_vaultd_call(ctl, MSG_VAULT_SESSION_END, 0, id, NULL,
+	    NULL) == -1)
+		log_warnx("session %s: vaultd is not running", id);
+}
+
+static void
+control_expiry_tick(struct proc *ps, void *arg)
+{
+	struct control		*ctl = arg;
+	struct control_session	*s, *next;
+	const char		*why;
+	int64_t			 now = control_session_now_ms();
+
+	for (s = TAILQ_FIRST(&ctl->sessions.list); s != NULL; s = next) {
+		next = TAILQ_NEXT(s, entry);
+		if ((why = control_session_expired(s, now,
+		    ctl->policy.conf->session_idle,
+		    ctl->policy.conf->session_max)) != NULL)
+			control_session_expire(ctl, s, why);
+	}
+	proc_timer_set(ps, &ctl->expiry, CONTROL_EXPIRY_MS,
+	    control_expiry_tick, ctl);
+}
+
+/* The API lists sessions (sessinfo.c says who sees what). */
+static void
+control_session_list_msg(struct control *ctl, struct proc_peer *p,
+    struct msg *msg)
+{
+	static struct msg_control_session_info	 in[MSG_CONTROL_SESSION_PAGE];
+	struct msg_control_session_list		 m;
+	struct msg_control_session_page		 pg;
+	struct msg_reader			 r;
+	struct iovec				 iov[2];
+	size_t					 n;
+
+	memset(&m, 0, sizeof(m));
+	msg_reader_init(&r, msg);
+	msg_get_u32(&r, &m.uid);
+	msg_get_u32(&r, &m.offset);
+	msg_get_str(&r, m.session, sizeof(m.session));
+	if (msg_get_end(&r) == -1) {
+		proc_bad_frame(&ctl->ps, p);
+		return;
+	}
+	/* What expired but was not swept yet is not listed. */
+	control_expiry_tick(&ctl->ps, ctl);
+	n = control_sessions_page(&ctl->sessions, m.uid, ctl->conf.owner_uid,
+	    m.session, m.offset, ctl->policy.conf->session_idle,
+	    ctl->policy.conf->session_max, &pg, in, MSG_CONTROL_SESSION_PAGE);
+	iov[0].iov_base = &pg;
+	iov[0].iov_len = sizeof(pg);
+	iov[1].iov_base = in;
+	iov[1].iov_len = n * sizeof(in[0]);
+	if (chan_replyv(&p->chan, msg->hdr.reqid,
+	    MSG_CONTROL_SESSION_LIST_REPLY, iov, n > 0 ? 2 : 1) == -1)
+		log_warnx("%s: cannot answer", p->chan.name);
+}
+/* End of policy and sessions. */
+
+/*
  * What opens files on its first use, done while control still may:
  * Jansson seeds its hashes from /dev/urandom, glibc reads the time zone
  * (even for gmtime), OpenSSL loads its configuration and providers.
@@ -820,6 +994,8 @@ control(int foreground, int verbose)
 		fatalx("unexpected descriptor in configuration");
 	if (ctl.vaultd == NULL)
 		fatalx("no channel to vaultd");
+	if (ctl.policy.conf == NULL)
+		fatalx("the master did not name aileron.conf");
 	log_init(ctl.conf.foreground, ctl.conf.verbose, "control");
 	control_sessions_init(&ctl.sessions, CSESSION_MAX);
 	/* Before the sandbox: control may not open files by name after. */
@@ -836,5 +1012,6 @@ control(int foreground, int verbose)
 	if (chan_compose(&ctl.parent->chan, MSG_CONF_ACK, 0, -1, NULL, 0) ==
 	    -1)
 		fatalx("cannot acknowledge");
+	control_expiry_tick(&ctl.ps, &ctl);
 	proc_loop(&ctl.ps);
 }

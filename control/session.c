@@ -26,6 +26,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
@@ -124,6 +125,8 @@ control_session_start(struct control_sessions *ss, uint32_t uid,
 	strlcpy(s->agent, agent, sizeof(s->agent));
 	strlcpy(s->team, team, sizeof(s->team));
 	strlcpy(s->project, project, sizeof(s->project));
+	s->started_ms = s->used_ms = control_session_now_ms();
+	s->started = time(NULL);
 	TAILQ_INSERT_TAIL(&ss->list, s, entry);
 	ss->n++;
 	return s;

@@ -39,6 +39,10 @@ struct control_session {
 	char		 agent[64];
 	char		 team[64];
 	char		 project[64];
+	/* Expiry and listing (sessinfo.c): monotonic ms, and the epoch. */
+	int64_t		 started_ms;
+	int64_t		 used_ms;	/* last AUTH or POLICY */
+	int64_t		 started;	/* seconds since the epoch */
 };
 
 struct control_sessions {
@@ -62,5 +66,21 @@ void	 control_session_remove(struct control_sessions *,
 void	 control_sessions_clear(struct control_sessions *);
 int	 control_session_valid_id(const char *);
 int	 control_session_valid_label(const char *);
+
+/* sessinfo.c: expiry and listing (issue 11). */
+struct msg_control_session_info;
+struct msg_control_session_page;
+int64_t	 control_session_now_ms(void);
+void	 control_session_touch(struct control_session *, int64_t);
+const char *control_session_expired(const struct control_session *, int64_t,
+	    int, int);
+int	 control_session_visible(const struct control_session *, uint32_t,
+	    uint32_t);
+void	 control_session_info(const struct control_session *, int64_t,
+	    int64_t, int, int, struct msg_control_session_info *);
+size_t	 control_sessions_page(struct control_sessions *, uint32_t,
+	    uint32_t, const char *, uint32_t, int, int,
+	    struct msg_control_session_page *,
+	    struct msg_control_session_info *, size_t);
 
 #endif

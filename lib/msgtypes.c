@@ -38,6 +38,9 @@ _Static_assert(sizeof(struct msg_control_session_start) == 268, "padding");
 _Static_assert(sizeof(struct msg_control_session_end) == 44, "padding");
 _Static_assert(sizeof(struct msg_control_session_reply) == 244, "padding");
 _Static_assert(sizeof(struct msg_vault_host) == 256, "padding");
+_Static_assert(sizeof(struct msg_control_session_list) == 48, "padding");
+_Static_assert(sizeof(struct msg_control_session_page) == 16, "padding");
+_Static_assert(sizeof(struct msg_control_session_info) == 336, "padding");
 
 #define FIXED(t)	sizeof(struct t), sizeof(struct t)
 
@@ -111,6 +114,14 @@ static const struct msgtype_info msgtypes[MSG_TYPE_MAX] = {
 				  sizeof(struct msg_control_session_reply),
 				  sizeof(struct msg_control_session_reply) +
 				  4096 },
+	[MSG_CONF_FILE] =	{ "CONF_FILE", FIXED(msg_conf_file) },
+	[MSG_CONTROL_SESSION_LIST] = { "CONTROL_SESSION_LIST",
+				  FIXED(msg_control_session_list) },
+	[MSG_CONTROL_SESSION_LIST_REPLY] = { "CONTROL_SESSION_LIST_REPLY",
+				  sizeof(struct msg_control_session_page),
+				  sizeof(struct msg_control_session_page) +
+				  MSG_CONTROL_SESSION_PAGE *
+				  sizeof(struct msg_control_session_info) },
 	[MSG_VAULT_LEAF] =	{ "VAULT_LEAF", FIXED(msg_vault_host) },
 	[MSG_VAULT_LEAF_REPLY] = { "VAULT_LEAF_REPLY",
 				  sizeof(struct msg_vault_reply),

@@ -92,6 +92,16 @@ enum msg_type {
 	MSG_CONTROL_SESSION_REPLY,	/* reply; msg_control_session_reply */
 					/* + the session CA, PEM */
 
+	/*
+	 * Policy and sessions (issue 11): the master names aileron.conf to
+	 * control, which reads it and the specs itself; the API lists
+	 * sessions.
+	 */
+	MSG_CONF_FILE,			/* master -> control: msg_conf_file */
+	MSG_CONTROL_SESSION_LIST,	/* call; msg_control_session_list */
+	MSG_CONTROL_SESSION_LIST_REPLY,	/* reply; msg_control_session_page */
+					/* + n msg_control_session_info */
+
 	/* worker -> vaultd (untrusted), and vaultd -> worker: TLS */
 	MSG_VAULT_LEAF,			/* call; struct msg_vault_host */
 	MSG_VAULT_LEAF_REPLY,		/* reply; msg_vault_reply + uint32_t */
@@ -304,6 +314,51 @@ struct msg_control_session_reply {
 	char		session[40];
 	char		token[72];
 	char		reason[128];
+};
+
+/*
+ * Policy and sessions (issue 11).  CONF_FILE: the file the master read,
+ * which control reads again before its sandbox (must_exist: it was
+ * named with -f, else a missing one is all defaults).
+ */
+struct msg_conf_file {
+	uint32_t	must_exist;
+	char		path[PATH_MAX];
+};
+
+/*
+ * SESSION_LIST from the API's worker: uid is the caller's (SO_PEERCRED);
+ * session "" lists what uid may see from the offset-th on, else that
+ * one session.  The reply is a page of at most MSG_CONTROL_SESSION_PAGE;
+ * error 0, or 403 (another's session) or 404.
+ */
+#define MSG_CONTROL_SESSION_PAGE	64
+
+struct msg_control_session_list {
+	uint32_t	uid;
+	uint32_t	offset;
+	char		session[40];
+};
+
+struct msg_control_session_page {
+	int32_t		error;
+	uint32_t	total;		/* visible to the caller */
+	uint32_t	n;		/* infos that follow */
+	uint32_t	zero;
+};
+
+/* Times are seconds since the epoch; never the token. */
+struct msg_control_session_info {
+	uint32_t	uid;		/* who started it */
+	uint32_t	zero;
+	int64_t		started;
+	int64_t		used;		/* last AUTH or POLICY */
+	int64_t		expires;	/* idle or maximum, whichever first */
+	char		session[40];
+	char		user[72];
+	char		agent[64];
+	char		team[64];
+	char		project[64];
 };
 
 /* LEAF and the tickets: one upstream or intercepted host. */

@@ -110,6 +110,7 @@ static void	 master_bind(struct master *);
 static int	 master_bind_tcp(struct master *, const struct conf_listen *);
 static int	 master_bind_unix(const char *, uid_t);
 static void	 master_start_children(struct master *);
+static void	 master_send_conffile(struct master *);
 static void	 master_send_conf(struct master *, struct proc_peer *,
 		    const char *, const char *, int);
 static void	 master_dispatch_control(struct proc *, struct proc_peer *,
@@ -654,6 +655,19 @@ master_send_conf(struct master *m, struct proc_peer *p, const char *dir,
 	msg_builder_free(&b);
 }
 
+/* Control reads aileron.conf and the specs itself (issue 11's policy). */
+static void
+master_send_conffile(struct master *m)
+{
+	struct msg_conf_file	 cf;
+
+	memset(&cf, 0, sizeof(cf));
+	cf.must_exist = m->conf_given;
+	strlcpy(cf.path, m->conffile, sizeof(cf.path));
+	master_send(m, m->control_peer, MSG_CONF_FILE, 0, -1, &cf,
+	    sizeof(cf));
+}
+
 static void
 master_start_children(struct master *m)
 {
@@ -690,6 +704,7 @@ master_start_children(struct master *m)
 	/* Each gets only its part; vaultd owns vault.sock from now on. */
 	master_send_conf(m, m->control_peer, STATE_CONTROL_DIR,
 	    m->conf->control_user, -1);
+	master_send_conffile(m);
 	master_send_conf(m, m->vaultd_peer, STATE_VAULT_DIR,
 	    m->conf->vault_user, vfd);
 

@@ -56,6 +56,9 @@
 #define CONF_TIMEOUT_UPSTREAM	300
 #define CONF_TIMEOUT_UPSTREAM_MAX 86400
 #define CONF_DNS_PORT		53
+#define CONF_SESSION_IDLE	(12 * 3600)
+#define CONF_SESSION_MAX	(7 * 86400)
+#define CONF_SESSION_LIMIT	(366 * 86400)	/* either, at most */
 
 /* One logical line: its words, split out of the file by the lexer. */
 struct conf_stmt {
@@ -142,6 +145,11 @@ static void	 conf_do_intercept(struct conf_parser *, struct conf_stmt *);
 static void	 conf_do_upstream(struct conf_parser *, struct conf_stmt *);
 static void	 conf_do_timeout(struct conf_parser *, struct conf_stmt *);
 static void	 conf_do_stmt(struct conf_parser *, struct conf_stmt *);
+/* Policy and sessions (issue 11): control's decisions and session limits. */
+static void	 conf_do_policy(struct conf_parser *, struct conf_stmt *);
+static void	 conf_do_session(struct conf_parser *, struct conf_stmt *);
+static int	 conf_duration(struct conf_parser *, struct conf_stmt *,
+		    const char *, const char *, int *);
 static void	 conf_check(struct conf_parser *);
 static int	 conf_valid_user(const char *);
 static int	 conf_valid_connector(const char *);
@@ -161,8 +169,10 @@ static const struct {
 	{ "log",	conf_do_log },
 	{ "max",	conf_do_max },
 	{ "nameserver",	conf_do_nameserver },
+	{ "policy",	conf_do_policy },
 	{ "prefork",	conf_do_prefork },
 	{ "resolve",	conf_do_resolve },
+	{ "session",	conf_do_session },
 	{ "timeout",	conf_do_timeout },
 	{ "upstream",	conf_do_upstream },
 	{ "user",	conf_do_user },
@@ -1236,6 +1246,123 @@ conf_host_allowed(const struct proxy_conf *pc, const char *host)
 	return 0;
 }
 
+/*
+ * policy "PATTERN" allow | approve | deny [for user "NAME" | for team
+ * "NAME"]: control's decision on the actions PATTERN matches, overriding
+ * the spec's default (control/rules.c has the precedence).
+ */
+static void
+conf_do_policy(struct conf_parser *p, struct conf_stmt *st)
+{
+	enum rule_verdict	 v;
+	enum rule_scope		 scope = RULE_SCOPE_ALL;
+	const char		*pattern, *verdict, *kind, *who = NULL;
+	char			 where[PATH_MAX + 16], err[256];
+	char			 shown[CONF_SHOW_MAX + 8];
+
+	if ((pattern = conf_arg(p, st, 1, "an action or pattern")) == NULL ||
+	    (verdict = conf_arg(p, st, 2, "allow, approve or deny")) == NULL)
+		return;
+	if (rules_verdict_parse(verdict, &v) == -1) {
+		conf_error(p, st->lineno, "policy %s: expected allow, approve "
+		    "or deny", conf_show(verdict, shown, sizeof(shown)));
+		return;
+	}
+	if (st->nseen > 3) {
+		if (conf_want(p, st, 3, "for") == -1 ||
+		    (kind = conf_arg(p, st, 4, "user or team")) == NULL ||
+		    (who = conf_arg(p, st, 5, "a name")) == NULL ||
+		    conf_end(p, st, 6) == -1)
+			return;
+		if (strcmp(kind, "user") == 0)
+			scope = RULE_SCOPE_USER;
+		else if (strcmp(kind, "team") == 0)
+			scope = RULE_SCOPE_TEAM;
+		else {
+			conf_error(p, st->lineno, "policy ... for %s: "
+			    "expected user or team",
+			    conf_show(kind, shown, sizeof(shown)));
+			return;
+		}
+	}
+	snprintf(where, sizeof(where), "%s:%d", p->path, st->lineno);
+	if (rules_add(&p->conf->rules, pattern, v, scope, who, where, err,
+	    sizeof(err)) == -1)
+		conf_error(p, st->lineno, "policy %s: %s",
+		    conf_show(pattern, shown, sizeof(shown)), err);
+}
+
+/* A duration: a number with s, m, h or d (seconds when bare). */
+static int
+conf_duration(struct conf_parser *p, struct conf_stmt *st, const char *what,
+    const char *word, int *out)
+{
+	char		 num[32], shown[CONF_SHOW_MAX + 8];
+	const char	*errstr;
+	long long	 n, unit = 1;
+	size_t		 len = strlen(word);
+
+	if (len == 0 || len >= sizeof(num)) {
+		conf_error(p, st->lineno, "%s %s is not a duration", what,
+		    conf_show(word, shown, sizeof(shown)));
+		return -1;
+	}
+	strlcpy(num, word, sizeof(num));
+	switch (num[len - 1]) {
+	case 's':
+		unit = 1;
+		break;
+	case 'm':
+		unit = 60;
+		break;
+	case 'h':
+		unit = 3600;
+		break;
+	case 'd':
+		unit = 86400;
+		break;
+	default:
+		unit = 0;	/* bare seconds, or junk strtonum refuses */
+		break;
+	}
+	if (unit != 0)
+		num[len - 1] = '\0';
+	else
+		unit = 1;
+	n = strtonum(num, 1, CONF_SESSION_LIMIT, &errstr);
+	if (errstr != NULL || num[0] == '\0' || n * unit > CONF_SESSION_LIMIT) {
+		conf_error(p, st->lineno, "%s %s is not a duration from 1s "
+		    "to 366d (a number and s, m, h or d)", what,
+		    conf_show(word, shown, sizeof(shown)));
+		return -1;
+	}
+	*out = (int)(n * unit);
+	return 0;
+}
+
+/* session idle DURATION | session max DURATION */
+static void
+conf_do_session(struct conf_parser *p, struct conf_stmt *st)
+{
+	const char	*what, *val;
+	char		 shown[CONF_SHOW_MAX + 8];
+
+	if ((what = conf_arg(p, st, 1, "idle or max")) == NULL ||
+	    (val = conf_arg(p, st, 2, "a duration")) == NULL ||
+	    conf_end(p, st, 3) == -1)
+		return;
+	if (strcmp(what, "idle") == 0)
+		conf_duration(p, st, "session idle", val,
+		    &p->conf->session_idle);
+	else if (strcmp(what, "max") == 0)
+		conf_duration(p, st, "session max", val,
+		    &p->conf->session_max);
+	else
+		conf_error(p, st->lineno, "session %s: expected idle or max",
+		    conf_show(what, shown, sizeof(shown)));
+}
+/* End of policy and sessions. */
+
 static void
 conf_do_stmt(struct conf_parser *p, struct conf_stmt *st)
 {
@@ -1306,6 +1433,8 @@ conf_defaults(const char *statedir)
 	conf->proxy.timeout_header = CONF_TIMEOUT_HEADER;
 	conf->proxy.timeout_idle = CONF_TIMEOUT_IDLE;
 	conf->proxy.timeout_upstream = CONF_TIMEOUT_UPSTREAM;
+	conf->session_idle = CONF_SESSION_IDLE;
+	conf->session_max = CONF_SESSION_MAX;
 	if (conf_add_listen(conf, "127.0.0.1", "8443", CONF_DEFAULT_PORT)
 	    == -1) {
 		conf_free(conf);
@@ -1402,6 +1531,7 @@ conf_free(struct aileron_conf *conf)
 		free(c);
 	}
 	free(conf->proxy.allow_hosts);
+	rules_free(&conf->rules);
 	free(conf->pins);
 	free(conf->nets);
 	resolvconf_free(conf->resolve);

@@ -18,6 +18,7 @@
 #include <limits.h>
 
 #include "worker/resolve.h"
+#include "control/rules.h"
 
 /* listen lines; each is a descriptor in every worker, kept small. */
 #define CONF_LISTEN_MAX	64
@@ -73,6 +74,10 @@ struct aileron_conf {
 	struct sockaddr_storage	 nameservers[RESOLVE_SERVERS_MAX];
 	size_t			 nnameservers;
 	struct resolve_conf	*resolve;	/* resolvconf_load() */
+	/* Policy and sessions: control reads these (issue 11). */
+	struct rules		 rules;		/* policy lines */
+	int			 session_idle;	/* s; default 12h */
+	int			 session_max;	/* s; default 7d */
 };
 
 /*

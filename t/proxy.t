@@ -296,8 +296,8 @@ sys.stdout.write("%d %s" % (r.status_code, r.text))
                         "Content-Type: application/json", "-d", "{}",
                         "https://echo.test/danger")
     t.ok(out.startswith(b"HTTP/1.1 403") and
-         b"aileron:approval-unavailable" in out,
-         "an action that needs approval is refused until approvals exist",
+         b"aileron:approval-required" in out,
+         "an action that needs approval is refused without one",
          out[:400])
     rc, out, err = curl("-i", "https://echo.test/nowhere")
     t.ok(out.startswith(b"HTTP/1.1 403") and b"aileron:denied" in out,

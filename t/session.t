@@ -183,10 +183,10 @@ t.ok(r.get("auth", [None])[0] == {"error": 1, "session": "", "user": "",
      "AUTH: a wrong token is refused, the right one names its session", r)
 t.ok(svc.wait_log(r"worker \d+ serves session %s" % sid),
      "... and vaultd learnt which session the worker serves first")
-t.ok(r.get("policy") == [{"verdict": 0, "reason": ""},
-                         {"verdict": 1,
-                          "reason": "aileron:approval-unavailable"}],
-     "POLICY: allowed without approval, denied when one is required", r)
+t.ok(r.get("policy") == [{"verdict": 1, "reason": "aileron:denied"},
+                         {"verdict": 1, "reason": "aileron:denied"}],
+     "POLICY: an action of no spec is denied, whatever the worker claims",
+     r)
 r = proxy_msgs(policy=[0])
 t.ok(r.get("policy") == [{"verdict": 1, "reason": "aileron:denied"}],
      "POLICY from a worker that authenticated nobody: denied", r)
@@ -233,8 +233,9 @@ rc, out, err = run(svc, ["session", "end", "not-an-id"])
 t.ok(rc == 2 and "not-an-id" in err, "a malformed id: exit 2, named", err)
 
 # The API itself.
-st, head, body = api(svc, b"GET /v1/sessions HTTP/1.1\r\nHost: x\r\n\r\n")
-t.ok(st == 405 and "Allow: POST, DELETE" in head, "GET: 405", head)
+st, head, body = api(svc, b"PUT /v1/sessions HTTP/1.1\r\nHost: x\r\n"
+                     b"Content-Length: 0\r\n\r\n")
+t.ok(st == 405 and "Allow: GET, POST, DELETE" in head, "PUT: 405", head)
 st, head, body = api(svc, b"GET /v2/x HTTP/1.1\r\nHost: x\r\n\r\n")
 t.ok(st == 404 and "application/problem+json" in head and
      json.loads(body or b"{}").get("type") == "aileron:not-found",

@@ -14,6 +14,7 @@
  *	POST /v1/sessions	{"user","agent","team","project"}
  *				-> 201 {"session","token","ca"}
  *	DELETE /v1/sessions/ID	-> 204
+ *	GET /v1/sessions[/ID]	(api_session.c)
  *
  * One HTTP/1.1 request per connection, bounded in size and time, parsed
  * here with http-parser since a worker is where untrusted bytes are
@@ -50,6 +51,7 @@ static const struct msg_accept api_accept[] = {
 	{ MSG_CONTROL_SESSION_REPLY,	PROC_CONTROL,	0 },
 	{ MSG_CONTROL_AUTH_REPLY,	PROC_CONTROL,	0 },
 	{ MSG_CONTROL_POLICY_REPLY,	PROC_CONTROL,	0 },
+	{ MSG_CONTROL_SESSION_LIST_REPLY, PROC_CONTROL,	0 },
 };
 
 static int	api_on_url(http_parser *, const char *, size_t);
@@ -239,7 +241,7 @@ api_problem(int fd, int status, const char *type, const char *title)
 		s = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	api_send(fd, status, "application/problem+json",
-	    status == 405 ? "Allow: POST, DELETE\r\n" : NULL,
+	    status == 405 ? "Allow: GET, POST, DELETE\r\n" : NULL,
 	    s != NULL ? s : "{}");
 	free(s);
 }
@@ -443,7 +445,8 @@ api_end(struct worker_ctx *ctx, int fd, uid_t uid, const char *id)
 
 /*
  * Test mode only (the undocumented -X of aileron service): POST
- * /v1/test/proxy with {"tokens":[...], "policy":[approval, ...],
+ * /v1/test/proxy with {"tokens":[...], "policy":[approval | {"connector",
+ * "action", "approval"}, ...],
  * "end":[id, ...], "audit":["record", ...]} sends control, from this one
  * worker and in that order, what the proxy will (an AUTH per token, a
  * POLICY per approval flag, an AUDIT per record as it is) and what it
@@ -495,9 +498,16 @@ api_test(struct worker_ctx *ctx, int fd, struct api_req *rq)
 	}
 	json_array_foreach(json_object_get(j, "policy"), i, v) {
 		memset(&p, 0, sizeof(p));
-		p.approval = json_integer_value(v);
 		strlcpy(p.connector, "test", sizeof(p.connector));
-		strlcpy(p.action, "test.action", sizeof(p.action));
+		strlcpy(p.action, "action", sizeof(p.action));
+		/* An action of a spec, claiming whatever approval it says. */
+		if (json_is_object(v)) {
+			api_field(v, "connector", p.connector,
+			    sizeof(p.connector), 0);
+			api_field(v, "action", p.action, sizeof(p.action), 0);
+			v = json_object_get(v, "approval");
+		}
+		p.approval = json_integer_value(v);
 		if (api_call(&c, ++reqid, MSG_CONTROL_POLICY, &p, sizeof(p),
 		    MSG_CONTROL_POLICY_REPLY, sizeof(d), &d, sizeof(d),
 		    &got) == -1)
@@ -589,7 +599,11 @@ api_serve(struct worker_ctx *ctx, int fd)
 		    status);
 		goto done;
 	}
-	if (strcmp(rq.url, API_PREFIX) == 0) {
+	if (hp.method == HTTP_GET && (strcmp(rq.url, API_PREFIX) == 0 ||
+	    strncmp(rq.url, API_PREFIX "/", strlen(API_PREFIX) + 1) == 0))
+		status = api_session_get(ctx, fd, cred.uid,
+		    rq.url + strlen(API_PREFIX));
+	else if (strcmp(rq.url, API_PREFIX) == 0) {
 		if (hp.method == HTTP_POST)
 			status = api_start(ctx, fd, cred.uid, &rq);
 		else {

@@ -49,4 +49,7 @@ int	api_call(struct chan *, uint32_t, uint16_t, const void *, size_t,
 	    uint16_t, size_t, void *, size_t, size_t *);
 int	api_field(json_t *, const char *, char *, size_t, int);
 
+/* api_session.c: GET /v1/sessions and /v1/sessions/ID. */
+int	api_session_get(struct worker_ctx *, int, uid_t, const char *);
+
 #endif

@@ -9,16 +9,17 @@
  */
 
 /*
- * control_session.c: unit tests of control's session table, the interim
- * policy and the audit record check (control/session.c, policy.c,
- * audit.c).  Ending a session as another uid is tested here: api.sock is
- * its owner's alone, so the integration test cannot be another user.
+ * control_session.c: unit tests of control's session table, its expiry
+ * and listing, the policy decision and the audit record check
+ * (control/session.c, sessinfo.c, policy.c, audit.c).  Ending a session
+ * as another uid is tested here, where uids are only numbers.
  */
 
 #include <sys/types.h>
 #include <sys/stat.h>
 
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,26 +171,133 @@ test_bound(void)
 	    "labels: printable ASCII without quotes");
 }
 
+/* The decision from the spec control read, never the worker's flag. */
 static void
 test_policy(void)
 {
+	struct control_policy		 cp;
 	struct msg_control_policy	 p;
 	struct msg_control_decision	 d;
+	const struct rule		*rule;
+	char				 conf[] = "/tmp/aileron-pol.XXXXXX";
+	char				 spec[PATH_MAX], text[PATH_MAX + 256];
+	int				 fd;
 
+	if (realpath("t/proxy/echo.json", spec) == NULL ||
+	    (fd = mkstemp(conf)) == -1) {
+		ok(0, "t/proxy/echo.json and a temporary file");
+		return;
+	}
+	snprintf(text, sizeof(text), "connector echo spec \"%s\"\n"
+	    "policy \"echo.echo_post\" deny\n"
+	    "policy \"echo.*\" deny for team \"support\"\n"
+	    "policy \"echo.danger\" allow for user \"alice\"\n", spec);
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		diag("short write");
+	close(fd);
+	ok(control_policy_load(&cp, conf, 1, "/tmp") == 0,
+	    "control reads aileron.conf and its specs");
+	unlink(conf);
+	if (cp.conf == NULL)
+		return;
 	memset(&p, 0, sizeof(p));
-	strlcpy(p.action, "issues.list", sizeof(p.action));
+	strlcpy(p.connector, "echo", sizeof(p.connector));
+	strlcpy(p.action, "danger", sizeof(p.action));
+	p.approval = 0;
 	memset(&d, 0xff, sizeof(d));
-	control_policy_decide(&p, &d);
-	ok(d.verdict == MSG_CONTROL_ALLOW && d.reason[0] == '\0',
-	    "no approval required: allowed");
+	control_policy_decide(&cp, &p, "bob", "infra", &d, &rule);
+	ok(d.verdict == MSG_CONTROL_APPROVE && rule == NULL &&
+	    strcmp(d.reason, "aileron:approval-required") == 0,
+	    "a worker claiming no approval for echo.danger still gets "
+	    "APPROVE, aileron:approval-required, from the spec");
+	strlcpy(p.action, "echo_get", sizeof(p.action));
 	p.approval = 1;
-	control_policy_decide(&p, &d);
-	ok(d.verdict == MSG_CONTROL_DENY &&
-	    strcmp(d.reason, "aileron:approval-unavailable") == 0,
-	    "approval required: denied, aileron:approval-unavailable");
-	p.approval = 7;
-	control_policy_decide(&p, &d);
-	ok(d.verdict == MSG_CONTROL_DENY, "any non-zero approval: denied");
+	control_policy_decide(&cp, &p, "bob", "infra", &d, &rule);
+	ok(d.verdict == MSG_CONTROL_ALLOW && d.reason[0] == '\0' &&
+	    rule == NULL, "a worker claiming approval for echo.echo_get is "
+	    "allowed: the spec needs none");
+	strlcpy(p.action, "echo_post", sizeof(p.action));
+	control_policy_decide(&cp, &p, "bob", "infra", &d, &rule);
+	ok(d.verdict == MSG_CONTROL_DENY && rule != NULL &&
+	    strcmp(d.reason, "aileron:denied") == 0 &&
+	    strstr(rule->where, ":2") != NULL,
+	    "a deny rule refuses what the spec allows, naming its line");
+	strlcpy(p.action, "danger", sizeof(p.action));
+	control_policy_decide(&cp, &p, "alice", "support", &d, &rule);
+	ok(d.verdict == MSG_CONTROL_ALLOW, "alice's allow beats her team's "
+	    "deny");
+	control_policy_decide(&cp, &p, "bob", "support", &d, &rule);
+	ok(d.verdict == MSG_CONTROL_DENY, "the team's deny for bob");
+	strlcpy(p.action, "nothing", sizeof(p.action));
+	control_policy_decide(&cp, &p, "alice", "support", &d, &rule);
+	ok(d.verdict == MSG_CONTROL_DENY, "an action of no spec: denied");
+	strlcpy(p.connector, "echo.danger", sizeof(p.connector));
+	strlcpy(p.action, "x", sizeof(p.action));
+	control_policy_decide(&cp, &p, "alice", "support", &d, &rule);
+	ok(d.verdict == MSG_CONTROL_DENY, "a connector with a dot: denied");
+	control_policy_free(&cp);
+}
+
+/* Expiry, visibility and the API's pages (sessinfo.c). */
+static void
+test_sessinfo(void)
+{
+	struct control_sessions			 ss;
+	struct control_session			*a, *b;
+	struct msg_control_session_page		 pg;
+	struct msg_control_session_info		 in[4];
+	char					 tok[CSESSION_TOKEN_LEN + 1];
+	int64_t					 t0;
+	size_t					 n;
+
+	control_sessions_init(&ss, 0);
+	a = control_session_start(&ss, 1000, "alice", "claude", "infra", "p",
+	    tok, sizeof(tok));
+	b = control_session_start(&ss, 1001, "bob", "codex", "ops", "",
+	    tok, sizeof(tok));
+	if (a == NULL || b == NULL) {
+		ok(0, "two sessions");
+		return;
+	}
+	t0 = a->started_ms;
+	ok(control_session_expired(a, t0 + 9999, 10, 100) == NULL,
+	    "alive just before the idle limit");
+	is_str(control_session_expired(a, t0 + 10000, 10, 100), "idle",
+	    "expired at the idle limit");
+	control_session_touch(a, t0 + 9000);
+	ok(control_session_expired(a, t0 + 18000, 10, 100) == NULL,
+	    "a use restarts the idle limit");
+	control_session_touch(a, t0 + 99000);
+	is_str(control_session_expired(a, t0 + 100000, 10, 100), "max",
+	    "used or not, a session ends at its maximum life");
+	ok(control_session_visible(a, 1000, 0) &&
+	    !control_session_visible(a, 1001, 0) &&
+	    control_session_visible(a, 0, 4242) &&
+	    control_session_visible(a, 4242, 4242),
+	    "its uid, root and the owner see a session; another uid does "
+	    "not");
+	n = control_sessions_page(&ss, 1001, 4242, "", 0, 10, 100, &pg, in, 4);
+	ok(n == 1 && pg.total == 1 && pg.n == 1 &&
+	    strcmp(in[0].session, b->id) == 0 && strcmp(in[0].user, "bob") ==
+	    0 && strcmp(in[0].team, "ops") == 0 && in[0].uid == 1001,
+	    "bob lists only his session");
+	n = control_sessions_page(&ss, 4242, 4242, "", 0, 10, 100, &pg, in, 4);
+	ok(n == 2 && pg.total == 2, "the owner lists both");
+	n = control_sessions_page(&ss, 0, 4242, "", 1, 10, 100, &pg, in, 1);
+	ok(n == 1 && pg.total == 2 && strcmp(in[0].session, b->id) == 0,
+	    "a page from an offset");
+	n = control_sessions_page(&ss, 1001, 4242, a->id, 0, 10, 100, &pg, in,
+	    4);
+	ok(n == 0 && pg.error == 403, "bob may not see alice's session");
+	n = control_sessions_page(&ss, 1000, 4242, a->id, 0, 10, 100, &pg, in,
+	    4);
+	ok(n == 1 && pg.error == 0 && strcmp(in[0].agent, "claude") == 0 &&
+	    in[0].expires <= in[0].started + 100 && in[0].expires >=
+	    in[0].used, "alice sees hers, with when it expires");
+	n = control_sessions_page(&ss, 0, 4242,
+	    "0123456789abcdef0123456789abcdef", 0, 10, 100, &pg, in, 4);
+	ok(n == 0 && pg.error == 404, "an unknown id: 404");
+	control_sessions_clear(&ss);
 }
 
 static char *
@@ -321,6 +429,7 @@ main(void)
 	test_end();
 	test_bound();
 	test_policy();
+	test_sessinfo();
 	test_audit();
 	return done_testing();
 }

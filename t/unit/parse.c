@@ -63,6 +63,7 @@ static void	 test_workers_vs_prefork(void);
 static void	 test_long_lines(void);
 static void	 test_sample_and_man(void);
 static void	 test_random(void);
+static void	 test_policy_session(void);
 
 static void
 write_file(const char *path, const char *buf, size_t len)
@@ -984,7 +985,59 @@ main(void)
 	test_long_lines();
 	test_sample_and_man();
 	test_random();
+	test_policy_session();
 	unlink(conf_path);
 	unlink(err_path);
 	return done_testing();
+}
+
+/* Policy and session lines (issue 11): parsed, placed, refused. */
+static void
+test_policy_session(void)
+{
+	struct aileron_conf	*conf;
+	char			 where[PATH_MAX + 16];
+
+	conf = parse_text("");
+	ok(conf != NULL && conf->session_idle == 12 * 3600 &&
+	    conf->session_max == 7 * 86400 && conf->rules.n == 0,
+	    "defaults: session idle 12h, max 7d, no policy");
+	conf_free(conf);
+	conf = parse_text("policy \"stripe.*\" approve\n"
+	    "\n"
+	    "policy \"github.delete_repo\" deny for team \"support\"\n"
+	    "policy \"linear.list_*\" allow for user \"alice\"\n"
+	    "session idle 2s\nsession max 90m\n");
+	ok(conf != NULL, "policy and session lines parse");
+	if (conf == NULL) {
+		diag("%s", errs);
+		return;
+	}
+	is((long long)conf->rules.n, 3, "three rules");
+	is(conf->session_idle, 2, "session idle 2s");
+	is(conf->session_max, 90 * 60, "session max 90m");
+	is(conf->rules.v[1].scope, RULE_SCOPE_TEAM, "for team");
+	is_str(conf->rules.v[1].who, "support", "the team's name");
+	is(conf->rules.v[1].verdict, RULE_DENY, "deny");
+	is(conf->rules.v[2].scope, RULE_SCOPE_USER, "for user");
+	snprintf(where, sizeof(where), "%s:3", conf_path);
+	is_str(conf->rules.v[1].where, where, "a rule knows its file:line");
+	conf_free(conf);
+	bad("policy \"stripe\" deny\n", ":1: policy \"stripe\": a policy "
+	    "names connector.action; for a whole connector use "
+	    "\"connector.*\"\n");
+	bad("policy \"a.b\" block\n", ":1: policy \"block\": expected "
+	    "allow, approve or deny\n");
+	bad("policy \"a.b\" deny for group \"x\"\n", ":1: policy ... for "
+	    "\"group\": expected user or team\n");
+	bad("policy \"a.b\" deny for user\n", ":1: missing a name after "
+	    "\"policy a.b deny for user\"\n");
+	bad("session idle 5x\n", ":1: session idle \"5x\" is not a "
+	    "duration from 1s to 366d (a number and s, m, h or d)\n");
+	bad("session max 367d\n", ":1: session max \"367d\" is not a "
+	    "duration from 1s to 366d (a number and s, m, h or d)\n");
+	bad("session idle 0\n", ":1: session idle \"0\" is not a "
+	    "duration from 1s to 366d (a number and s, m, h or d)\n");
+	bad("session life 1d\n", ":1: session \"life\": expected idle or "
+	    "max\n");
 }
