@@ -16,13 +16,16 @@
  * The session is started by "aileron session start --json" run as a
  * child, so that the master key is read, the user key derived and handed
  * to vaultd exactly as that command does, and ended by "aileron session
- * end".  The sandbox (launch_native.c) sees the token only in its proxy
+ * end".  Meanwhile a request on api.sock holds it, so that the service
+ * ends it should launch itself be killed.  The sandbox (launch_native.c) sees the token only in its proxy
  * variables; never the master key, a credential, the state directory or
  * api.sock.
  */
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -59,6 +62,7 @@ static int	launch_write(const char *, const char *, const char *,
 static int	launch_env(struct launch *, char ***);
 static int	launch_run(struct launch *, char *const [], char *const []);
 static void	launch_forward(int);
+static int	launch_hold(struct launch *);
 
 static int
 launch_parse(int argc, char *argv[], struct launch *l)
@@ -330,7 +334,7 @@ launch_files(struct launch *l)
 	if ((tmp = getenv("TMPDIR")) == NULL || *tmp != '/')
 		tmp = "/tmp";
 	if ((size_t)snprintf(l->tmp, sizeof(l->tmp), "%s/aileron-launch."
-	    "XXXXXXXXXX", tmp) >= sizeof(l->tmp) || mkdtemp(l->tmp) ==
+	    "XXXXXX", tmp) >= sizeof(l->tmp) || mkdtemp(l->tmp) ==
 	    NULL) {
 		fprintf(stderr, "aileron launch: cannot make a directory in "
 		    "%s: %s\n", tmp, strerror(errno));
@@ -424,6 +428,43 @@ launch_env(struct launch *l, char ***envp)
 	return 0;
 }
 
+/*
+ * Hold the session on api.sock for the agent's life: when this process
+ * goes, however it goes, the connection closes and the service ends the
+ * session.  The descriptor is close-on-exec: the agent never holds it.
+ */
+static int
+launch_hold(struct launch *l)
+{
+	struct sockaddr_un	 sun;
+	char			 req[256], head[64];
+	ssize_t			 n;
+	size_t			 len;
+	int			 fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, l->apisock, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path) ||
+	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	len = snprintf(req, sizeof(req), "POST /v1/sessions/%s/hold HTTP/1.1"
+	    "\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n",
+	    l->session);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    write(fd, req, len) != (ssize_t)len ||
+	    (n = read(fd, head, sizeof(head) - 1)) < 12) {
+		close(fd);
+		return -1;
+	}
+	head[n] = '\0';
+	if (strncmp(head, "HTTP/1.1 200", 12) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static void
 launch_forward(int sig)
 {
@@ -495,7 +536,7 @@ cmd_launch(int argc, char *argv[])
 	char		**env = NULL, **sargv = NULL;
 	char		 cwd[PATH_MAX];
 	pid_t		 relay = -1;
-	int		 rv = 1, r;
+	int		 rv = 1, r, hold = -1;
 
 	memset(&l, 0, sizeof(l));
 	if ((r = launch_parse(argc, argv, &l)) != -1)
@@ -536,6 +577,11 @@ cmd_launch(int argc, char *argv[])
 		goto done;
 	if (launch_session(&l) == -1)
 		goto done;
+	if ((hold = launch_hold(&l)) == -1) {
+		fprintf(stderr, "aileron launch: the service would not hold "
+		    "session %s for the agent's life\n", l.session);
+		goto done;
+	}
 	if (launch_env(&l, &env) == -1) {
 		fprintf(stderr, "aileron launch: out of memory\n");
 		goto done;
@@ -559,6 +605,8 @@ cmd_launch(int argc, char *argv[])
 			;
 	}
 	launch_session_end(&l);
+	if (hold != -1)
+		close(hold);
 	if (l.session[0] != '\0')
 		fprintf(stderr, "aileron launch: session %s ended; the agent "
 		    "exited with status %d\n", l.session, rv);

@@ -15,8 +15,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from aileron import TAP, BIN, SLOW  # noqa: E402
-from proxyenv import ProxyEnv, MASTER, SECRET  # noqa: E402
+from aileron import TAP, BIN, SLOW, wait_for  # noqa: E402
+from proxyenv import ProxyEnv, MASTER, SECRET, cli  # noqa: E402
 
 t = TAP()
 if os.geteuid() != 0:
@@ -28,7 +28,7 @@ r = subprocess.run(["bwrap", "--unshare-user", "--unshare-net",
 if r.returncode != 0:
     t.skip_all("namespaces are not available here: " +
                r.stderr.decode(errors="replace").strip())
-t.plan(22)
+t.plan(24)
 
 # What the agent runs: it writes what it sees into the project directory.
 AGENT = r'''
@@ -79,6 +79,18 @@ def read(d, name):
         return ""
 
 
+TMP = os.environ.get("TMPDIR", "/tmp")
+
+
+def launch_dirs():
+    return {n for n in os.listdir(TMP) if n.startswith("aileron-launch.")}
+
+
+def sessions(E):
+    rc, out, err = cli(E.svc, ["session", "list", "--json"])
+    return json.loads(out) if rc == 0 else None
+
+
 def launch(E, args, proj, env_extra=None):
     r, w = os.pipe()
     os.write(w, (MASTER + "\n").encode())
@@ -103,6 +115,7 @@ try:
     api = json.load(open(E.svc.path("service.json")))["api_socket"]
     extra = {"AILERON_TEST_STATE": E.svc.state, "AILERON_TEST_API": api}
     E.upstream.take()
+    before = launch_dirs()
     rc, out, err = launch(E, ["--sandbox", "native", "--agent", "tester",
                               "--", "sh", "-c", AGENT, "agent",
                               str(E.upstream.port), host_address()],
@@ -156,9 +169,7 @@ try:
     t.is_(st, 407, "after the agent exits, its token gets 407")
     t.ok(not os.listdir(os.path.join(E.svc.state, "sessions")),
          "the session's files are removed")
-    t.ok(not [n for n in os.listdir(os.environ.get("TMPDIR", "/tmp"))
-              if n.startswith("aileron-launch.")],
-         "launch leaves nothing in TMPDIR")
+    t.ok(launch_dirs() == before, "launch leaves nothing in TMPDIR")
 
     # --sandbox none: a warning, the same variables, real paths.
     for n in os.listdir(proj):
@@ -172,6 +183,41 @@ try:
     envtxt = read(proj, "env.txt")
     t.like(envtxt, r"(?m)^HTTPS_PROXY=http://s:[0-9a-f]{64}@127\.0\.0\.1:%d$"
            % E.svc.port, "the agent gets the proxy's own address")
+
+    # Launch killed with SIGKILL: the service ends the session it held.
+    for n in os.listdir(proj):
+        os.unlink(os.path.join(proj, n))
+    r, w = os.pipe()
+    os.write(w, (MASTER + "\n").encode())
+    os.close(w)
+    p = subprocess.Popen([BIN, "launch", "--key-fd", str(r), "--dir", proj,
+                          "-s", E.svc.state, "sh", "-c",
+                          'echo "$HTTPS_PROXY" > proxy.txt; exec sleep 60'],
+                         pass_fds=(r,), stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    os.close(r)
+    try:
+        got = wait_for(lambda: "@" in read(proj, "proxy.txt"), 30)
+        tok = read(proj, "proxy.txt").strip().split("s:", 1)[-1]\
+            .split("@")[0]
+        live = sessions(E)
+        p.kill()
+        p.wait(timeout=10)
+        ended = wait_for(lambda: sessions(E) == [], 20) and \
+            E.connect(token=tok)[0] == 407
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    t.ok(got and len(live) == 1 and ended,
+         "launch killed with SIGKILL: its session ends, the token gets 407",
+         (got, live, tok))
+    # A killed launch cannot remove its private directory.
+    for n in launch_dirs() - before:
+        shutil.rmtree(os.path.join(TMP, n), ignore_errors=True)
+    t.ok(wait_for(lambda: not subprocess.run(
+        ["pgrep", "-f", "sleep 60"], capture_output=True).stdout, 10),
+         "and the agent is gone with it")
 
     rc, out, err = launch(E, ["--sandbox", "vm", "true"], proj)
     t.ok(rc == 2 and "--sandbox" in err, "an unknown sandbox is a usage "

@@ -14,6 +14,8 @@
  *	POST /v1/sessions	{"user","agent","team","project"}
  *				-> 201 {"session","token","ca"}
  *	DELETE /v1/sessions/ID	-> 204
+ *	POST /v1/sessions/ID/hold -> 200, open until the client closes,
+ *				then the session ends
  *	GET /v1/sessions[/ID]	(api_session.c)
  *
  * One HTTP/1.1 request per connection, bounded in size and time, parsed
@@ -38,6 +40,7 @@
 #include <jansson.h>
 
 #include "log.h"
+#include "title.h"
 #include "msg.h"
 #include "msgtypes.h"
 #include "worker/api.h"
@@ -45,6 +48,7 @@
 #include "worker/worker.h"
 
 #define API_PREFIX	"/v1/sessions"
+#define API_HOLD	"/hold"
 
 /* What this worker takes from control: the answers to its calls. */
 static const struct msg_accept api_accept[] = {
@@ -65,6 +69,7 @@ static int	api_test(struct worker_ctx *, int, struct api_req *);
 static void	api_drain(int);
 static int	api_start(struct worker_ctx *, int, uid_t, struct api_req *);
 static int	api_end(struct worker_ctx *, int, uid_t, const char *);
+static int	api_hold(struct worker_ctx *, int, uid_t, const char *);
 
 static const http_parser_settings api_settings = {
 	.on_url = api_on_url,
@@ -444,6 +449,61 @@ api_end(struct worker_ctx *ctx, int fd, uid_t uid, const char *id)
 }
 
 /*
+ * POST /v1/sessions/ID/hold: the session lives as long as this request.
+ * aileron launch holds it open for the agent's life; when the connection
+ * closes, however launch ended (even by SIGKILL), the session is ended
+ * on the caller's behalf, as DELETE would (control checks that the
+ * caller may).  What the client sends meanwhile is read and dropped.
+ */
+static int
+api_hold(struct worker_ctx *ctx, int fd, uid_t uid, const char *path)
+{
+	static const char	 head[] = "HTTP/1.1 200 OK\r\n"
+				    "Content-Type: text/plain\r\n"
+				    "Connection: close\r\n\r\n";
+	struct msg_control_session_end		 m;
+	struct msg_control_session_reply	 r;
+	static char				 ca[64];
+	struct pollfd				 pfd;
+	char					 buf[512];
+	ssize_t					 n;
+
+	memset(&m, 0, sizeof(m));
+	m.uid = uid;
+	memcpy(m.session, path, MSG_VAULT_SESSION_LEN);
+	m.session[MSG_VAULT_SESSION_LEN] = '\0';
+	if (strspn(m.session, "0123456789abcdef") != MSG_VAULT_SESSION_LEN) {
+		api_problem(fd, 404, "aileron:not-found", "no such session");
+		return 404;
+	}
+	if (write(fd, head, sizeof(head) - 1) != (ssize_t)sizeof(head) - 1)
+		return 200;
+	log_info("api: uid %u: holding session %s", uid, m.session);
+	title_set("worker (holding session %.8s)", m.session);
+	for (;;) {
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if ((n = read(fd, buf, sizeof(buf))) > 0 ||
+		    (n == -1 && (errno == EINTR || errno == EAGAIN)))
+			continue;
+		break;
+	}
+	if (api_session_call(ctx, MSG_CONTROL_SESSION_END, &m, sizeof(m), &r,
+	    ca, sizeof(ca)) == -1)
+		log_warnx("api: uid %u: the hold on session %s ended, and "
+		    "control did not answer its end", uid, m.session);
+	else if (r.error == 0)
+		log_info("api: uid %u: the hold on session %s ended; so did "
+		    "the session", uid, m.session);
+	return 200;
+}
+
+/*
  * Test mode only (the undocumented -X of aileron service): POST
  * /v1/test/proxy with {"tokens":[...], "policy":[approval | {"connector",
  * "action", "approval"}, ...],
@@ -613,7 +673,11 @@ api_serve(struct worker_ctx *ctx, int fd)
 	} else if (strncmp(rq.url, API_PREFIX "/", strlen(API_PREFIX) + 1) ==
 	    0) {
 		id = rq.url + strlen(API_PREFIX) + 1;
-		if (hp.method == HTTP_DELETE)
+		if (hp.method == HTTP_POST && strlen(id) ==
+		    MSG_VAULT_SESSION_LEN + strlen(API_HOLD) &&
+		    strcmp(id + MSG_VAULT_SESSION_LEN, API_HOLD) == 0)
+			status = api_hold(ctx, fd, cred.uid, id);
+		else if (hp.method == HTTP_DELETE)
 			status = api_end(ctx, fd, cred.uid, id);
 		else {
 			api_problem(fd, status = 405, "aileron:bad-request",
