@@ -85,7 +85,7 @@ CLI_SRCS=	cli/actions.c cli/service.c cli/status.c
 CLI_SRCS+=	cli/policy.c cli/sessioninfo.c
 CLI_SRCS+=	cli/session.c
 CLI_SRCS+=	cli/apiclient.c
-CLI_SRCS+=	cli/launch.c cli/launch_native.c
+CLI_SRCS+=	cli/launch.c cli/launch_native.c cli/launch_docker.c
 CLI_SRCS+=	cli/cmds.c cli/completion.c cli/shims.c
 CLI_VAULT_SRCS=	cli/vault.c cli/secret.c cli/vaultclient.c
 MAIN_SRC=	cli/main.c
@@ -149,11 +149,18 @@ $(BUILD)/aileron-service: $(BUILD)/master/main.o $(LIBA)
 	$(CC) $(CFLAGS) $(LDHARDEN) -o $@ $(BUILD)/master/main.o $(LIBA) \
 	    $(SERVICE_LDLIBS)
 
-# The native sandbox's relay to the proxy (aileron launch): libc and libbsd.
+# The sandbox's relay to the proxy (aileron launch): libc alone, static,
+# so that it runs in any container image too (not under the sanitizers,
+# whose runtime cannot be linked statically).
 all: $(BUILD)/aileron-relay
+ifdef SAN
+RELAY_LD=	$(LDHARDEN)
+else
+RELAY_LD=	-static-pie -Wl,-z,relro,-z,now
+endif
 
 $(BUILD)/aileron-relay: $(BUILD)/relay/relay.o
-	$(CC) $(CFLAGS) $(LDHARDEN) -o $@ $(BUILD)/relay/relay.o -lbsd
+	$(CC) $(CFLAGS) $(RELAY_LD) -o $@ $(BUILD)/relay/relay.o
 
 $(BUILD)/t/%.t: t/unit/%.c t/tap.h $(LIBA)
 	@mkdir -p $(@D)

@@ -36,6 +36,11 @@ static const struct cli_sub completion_subs[] = {
 	{ NULL, NULL, NULL }
 };
 
+static const struct cli_sub sandbox_subs[] = {
+	{ "init", "sandbox init [--dir dir]", "--dir=" },
+	{ NULL, NULL, NULL }
+};
+
 static const struct cli_sub secret_subs[] = {
 	{ "add", "secret add name --connector connector [--kind bearer | "
 	    "basic |\n"
@@ -100,7 +105,7 @@ const struct cli_cmd cli_cmds[] = {
 	{ "completion", cmd_completion, "completion bash | zsh", NULL,
 	    completion_subs },
 	{ "help", cmd_help, "help [command [subcommand]]", "", NULL },
-	{ "launch", cmd_launch, "launch [--sandbox native | none] "
+	{ "launch", cmd_launch, "launch [--sandbox native | docker | none] "
 	    "[--agent name] [--team name]\n"
 	    "           [--project name] [--user user] [--key-fd fd] "
 	    "[--dir dir]\n"
@@ -108,6 +113,7 @@ const struct cli_cmd cli_cmds[] = {
 	    "--sandbox= --agent= --team= --project= --user= --key-fd= --dir= "
 	    "-s=", NULL },
 	{ "policy", cmd_policy, NULL, NULL, policy_subs },
+	{ "sandbox", cmd_sandbox, NULL, NULL, sandbox_subs },
 	{ "secret", cmd_secret, NULL, NULL, secret_subs },
 	{ "service", cmd_service, "service [-dnv] [-f file] [-s statedir]",
 	    "-d -n -v -f= -s=", service_subs },

@@ -63,6 +63,7 @@ static int	launch_env(struct launch *, char ***);
 static int	launch_run(struct launch *, char *const [], char *const []);
 static void	launch_forward(int);
 static int	launch_hold(struct launch *);
+static int	launch_docker_check(struct launch *, struct devc *);
 
 static int
 launch_parse(int argc, char *argv[], struct launch *l)
@@ -101,15 +102,15 @@ launch_parse(int argc, char *argv[], struct launch *l)
 		return cli_usage_error("launch", NULL, "name the agent's "
 		    "command");
 	l->cmd = argv + i;
-	if (sandbox == NULL || strcmp(sandbox, "native") == 0)
+	if (sandbox == NULL)
+		l->backend = LAUNCH_DEFAULT;
+	else if (strcmp(sandbox, "native") == 0)
 		l->backend = LAUNCH_NATIVE;
 	else if (strcmp(sandbox, "none") == 0)
 		l->backend = LAUNCH_NONE;
-	else if (strcmp(sandbox, "docker") == 0) {
-		fprintf(stderr, "aileron launch: --sandbox docker is not "
-		    "available yet; use native or none\n");
-		return 1;
-	} else
+	else if (strcmp(sandbox, "docker") == 0)
+		l->backend = LAUNCH_DOCKER;
+	else
 		return cli_usage_error("launch", NULL, "--sandbox is native, "
 		    "docker or none, not \"%s\"", sandbox);
 	if (l->agent == NULL) {
@@ -375,7 +376,8 @@ static void
 launch_files_remove(struct launch *l)
 {
 	static const char	*names[] = { LAUNCH_MANIFEST, LAUNCH_HINT,
-				    LAUNCH_GH_HOSTS, LAUNCH_RELAY_SOCK };
+				    LAUNCH_GH_HOSTS, LAUNCH_RELAY_SOCK,
+				    LAUNCH_DOCKER_ENV };
 	char			 path[PATH_MAX];
 	size_t			 i;
 
@@ -389,9 +391,11 @@ launch_files_remove(struct launch *l)
 }
 
 /*
- * The agent's environment: the host's, without anything that names a
- * proxy, a trust store or aileron's state, and then the sandbox's
- * contract (launch_native.c: where things are inside).
+ * The agent's environment.  In a sandbox: the terminal's and the
+ * locale's variables of the host and nothing else (a token exported in
+ * the user's shell stays out), then the sandbox's contract
+ * (launch_native.c).  Without one: the host's, less anything that names
+ * a proxy, a trust store or aileron's state, then the contract.
  */
 static int
 launch_env(struct launch *l, char ***envp)
@@ -403,7 +407,11 @@ launch_env(struct launch *l, char ***envp)
 				    "CURL_CA_BUNDLE=", "REQUESTS_CA_BUNDLE=",
 				    "GIT_SSL_CAINFO=", "NODE_EXTRA_CA_CERTS=",
 				    "NODE_USE_ENV_PROXY=", "AILERON_",
-				    "PATH=", "HOME=", "SSLKEYLOGFILE=" };
+				    "PATH=", "HOME=", "SSLKEYLOGFILE=", NULL };
+	static const char	*keep[] = { "TERM=", "COLORTERM=", "LANG=",
+				    "LANGUAGE=", "LC_", "TZ=", "COLUMNS=",
+				    "LINES=", NULL };
+	const char		**list;
 	char			**env, **e;
 	size_t			 n = 0, i, k;
 
@@ -411,12 +419,12 @@ launch_env(struct launch *l, char ***envp)
 		n++;
 	if ((env = calloc(n + LAUNCH_ENV_MAX + 1, sizeof(*env))) == NULL)
 		return -1;
+	list = l->backend == LAUNCH_NONE ? drop : keep;
 	for (n = 0, e = environ; *e != NULL; e++) {
-		for (k = 0; k < sizeof(drop) / sizeof(drop[0]); k++)
-			if (strncmp(*e, drop[k], strlen(drop[k])) == 0)
+		for (k = 0; list[k] != NULL; k++)
+			if (strncmp(*e, list[k], strlen(list[k])) == 0)
 				break;
-		/* The sandbox has its own home: the host's stays out. */
-		if (k == sizeof(drop) / sizeof(drop[0]))
+		if ((list == drop) == (list[k] == NULL))
 			env[n++] = *e;
 	}
 	if ((i = launch_contract(l, env + n, LAUNCH_ENV_MAX)) == (size_t)-1) {
@@ -426,6 +434,31 @@ launch_env(struct launch *l, char ***envp)
 	env[n + i] = NULL;
 	*envp = env;
 	return 0;
+}
+
+/* The engine, the project's devcontainer and the relay to mount in. */
+static int
+launch_docker_check(struct launch *l, struct devc *dc)
+{
+	char	 why[PATH_MAX + 128];
+
+	if (l->docker[0] == '\0' && !launch_docker_available(l->docker,
+	    sizeof(l->docker))) {
+		fprintf(stderr, "aileron launch: --sandbox docker: no Docker "
+		    "engine answers \"docker info\"\n");
+		return -1;
+	}
+	if (devc_load(l->dir, dc, why, sizeof(why)) == -1) {
+		fprintf(stderr, "aileron launch: %s\n", why);
+		return -1;
+	}
+	if (!dc->found) {
+		fprintf(stderr, "aileron launch: --sandbox docker: %s has no "
+		    ".devcontainer/devcontainer.json; make one with \"aileron "
+		    "sandbox init\"\n", l->dir);
+		return -1;
+	}
+	return launch_relay_find(l);
 }
 
 /*
@@ -492,6 +525,8 @@ launch_run(struct launch *l, char *const argv[], char *const envp[])
 			    strerror(errno));
 			_exit(127);
 		}
+		if (envp == NULL)	/* docker: the agent's is in a file */
+			envp = environ;
 		execve(argv[0], argv, envp);
 		if (strchr(argv[0], '/') == NULL)
 			execvpe(argv[0], argv, envp);
@@ -535,10 +570,13 @@ cmd_launch(int argc, char *argv[])
 	struct launch	 l;
 	char		**env = NULL, **sargv = NULL;
 	char		 cwd[PATH_MAX];
+	struct devc	 dc;
+	char		 why[PATH_MAX + 128], image[256];
 	pid_t		 relay = -1;
 	int		 rv = 1, r, hold = -1;
 
 	memset(&l, 0, sizeof(l));
+	memset(&dc, 0, sizeof(dc));
 	if ((r = launch_parse(argc, argv, &l)) != -1)
 		return r;
 	if (l.dir == NULL) {
@@ -566,7 +604,13 @@ cmd_launch(int argc, char *argv[])
 	}
 	if (cli_shims_dir(l.shims, sizeof(l.shims)) == -1)
 		l.shims[0] = '\0';
+	if (l.backend == LAUNCH_DEFAULT)
+		l.backend = launch_docker_available(l.docker, sizeof(l.docker))
+		    && devc_load(l.dir, &dc, why, sizeof(why)) == 0 && dc.found ?
+		    LAUNCH_DOCKER : LAUNCH_NATIVE;
 	if (l.backend == LAUNCH_NATIVE && launch_native_check(&l) == -1)
+		return 1;
+	if (l.backend == LAUNCH_DOCKER && launch_docker_check(&l, &dc) == -1)
 		return 1;
 	if (l.backend == LAUNCH_NONE)
 		fprintf(stderr, "aileron launch: warning: --sandbox none: "
@@ -593,6 +637,14 @@ cmd_launch(int argc, char *argv[])
 		fprintf(stderr, "aileron launch: session %s: running %s in "
 		    "the native sandbox\n", l.session, l.cmd[0]);
 		rv = launch_run(&l, sargv, env);
+	} else if (l.backend == LAUNCH_DOCKER) {
+		if (launch_docker_image(&l, &dc, image, sizeof(image)) == -1 ||
+		    (relay = launch_native_relay(&l)) == -1 ||
+		    (sargv = launch_docker_argv(&l, image, env)) == NULL)
+			goto done;
+		fprintf(stderr, "aileron launch: session %s: running %s in "
+		    "a container of %s\n", l.session, l.cmd[0], image);
+		rv = launch_run(&l, sargv, NULL);
 	} else {
 		fprintf(stderr, "aileron launch: session %s: running %s with "
 		    "no sandbox\n", l.session, l.cmd[0]);

@@ -23,6 +23,7 @@
 #define LAUNCH_HINT		"prompt-hint.txt"
 #define LAUNCH_GH_HOSTS		"gh-hosts.yml"
 #define LAUNCH_RELAY_SOCK	"proxy.sock"
+#define LAUNCH_DOCKER_ENV	"docker.env"
 #define LAUNCH_ETC		"/etc/aileron"
 #define LAUNCH_HOME		"/home/agent"
 #define LAUNCH_RUN		"/run/aileron"
@@ -30,8 +31,21 @@
 #define LAUNCH_ARGV_MAX		512	/* bubblewrap's arguments */
 
 enum launch_backend {
+	LAUNCH_DEFAULT,		/* docker when an engine answers, else native */
 	LAUNCH_NATIVE,
+	LAUNCH_DOCKER,
 	LAUNCH_NONE
+};
+
+/* What launch reads of .devcontainer/devcontainer.json. */
+struct devc {
+	int			 found;
+	char			 image[256];
+	char			 dockerfile[256];
+	char			 context[256];
+	char			 mediation[32];
+	char			 approval_surface[64];
+	size_t			 nmcps;
 };
 
 struct launch {
@@ -45,6 +59,7 @@ struct launch {
 	char			 shims[PATH_MAX];	/* or "" */
 	char			 relay[PATH_MAX];	/* aileron-relay */
 	char			 bwrap[PATH_MAX];
+	char			 docker[PATH_MAX];
 	char			 tmp[PATH_MAX];		/* private, 0700 */
 	char			 relaysock[PATH_MAX];
 	char			 apisock[PATH_MAX];
@@ -61,9 +76,18 @@ extern const char	 launch_gh_hosts[];
 
 size_t	 launch_contract(const struct launch *, char **, size_t);
 void	 launch_contract_free(void);
+int	 launch_which(const char *, char *, size_t);
+int	 launch_relay_find(struct launch *);
 int	 launch_native_check(struct launch *);
 pid_t	 launch_native_relay(struct launch *);
 char	**launch_native_argv(const struct launch *);
 void	 launch_native_free(char **);
+void	 devc_strip(char *);
+int	 devc_load(const char *, struct devc *, char *, size_t);
+int	 launch_docker_available(char *, size_t);
+int	 launch_docker_image(const struct launch *, const struct devc *,
+	    char *, size_t);
+char	**launch_docker_argv(const struct launch *, const char *,
+	    char *const []);
 
 #endif

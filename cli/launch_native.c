@@ -68,7 +68,6 @@ static const char	*launch_etc_hidden[] = {
 static char	*launch_env_strs[LAUNCH_ENV_MAX];
 static size_t	 launch_nenv;
 
-static int	launch_find(const char *, char *, size_t);
 static int	launch_setenv(char **, size_t, const char *, const char *);
 static int	launch_push(char **, size_t *, const char *);
 static int	launch_bind(char **, size_t *, const char *, const char *,
@@ -78,8 +77,8 @@ static int	launch_bind_etc(char **, size_t *);
 static int	launch_bind_root(char **, size_t *);
 
 /* An executable named name in PATH, or beside this program. */
-static int
-launch_find(const char *name, char *buf, size_t len)
+int
+launch_which(const char *name, char *buf, size_t len)
 {
 	const char	*path = getenv("PATH"), *p, *e;
 
@@ -123,7 +122,7 @@ launch_contract(const struct launch *l, char **env, size_t max)
 	strlcpy(selfdir, l->self, sizeof(selfdir));
 	if ((slash = strrchr(selfdir, '/')) != NULL)
 		*slash = '\0';
-	if (l->backend == LAUNCH_NATIVE) {
+	if (l->backend != LAUNCH_NONE) {
 		host = "127.0.0.1";
 		bundle = LAUNCH_ETC "/bundle.pem";
 		ca = LAUNCH_ETC "/ca.pem";
@@ -162,8 +161,6 @@ launch_contract(const struct launch *l, char **env, size_t max)
 	    launch_setenv(env, n++, "REQUESTS_CA_BUNDLE", bundle) == -1 ||
 	    launch_setenv(env, n++, "GIT_SSL_CAINFO", bundle) == -1 ||
 	    launch_setenv(env, n++, "NODE_EXTRA_CA_CERTS", ca) == -1 ||
-	    launch_setenv(env, n++, "PATH", path) == -1 ||
-	    launch_setenv(env, n++, "HOME", home) == -1 ||
 	    launch_setenv(env, n++, "AILERON_SESSION", l->session) == -1 ||
 	    launch_setenv(env, n++, "AILERON_AGENT", l->agent) == -1 ||
 	    launch_setenv(env, n++, "AILERON_ACTIONS", manifest) == -1 ||
@@ -172,6 +169,12 @@ launch_contract(const struct launch *l, char **env, size_t max)
 		return (size_t)-1;
 	}
 	explicit_bzero(url, sizeof(url));
+	/* A container keeps its image's PATH and HOME; the shims are the
+	 * host's binaries, which need not run there. */
+	if (l->backend != LAUNCH_DOCKER &&
+	    (launch_setenv(env, n++, "PATH", path) == -1 ||
+	    launch_setenv(env, n++, "HOME", home) == -1))
+		return (size_t)-1;
 	return n;
 }
 
@@ -189,18 +192,12 @@ launch_contract_free(void)
 	launch_nenv = 0;
 }
 
+/* aileron-relay: beside a build tree's aileron, or installed. */
 int
-launch_native_check(struct launch *l)
+launch_relay_find(struct launch *l)
 {
 	char	 dir[PATH_MAX], *slash;
 
-	if (launch_find(LAUNCH_BWRAP, l->bwrap, sizeof(l->bwrap)) == -1) {
-		fprintf(stderr, "aileron launch: the native sandbox needs "
-		    "bubblewrap (bwrap), which is not installed: install the "
-		    "Debian package bubblewrap, or use --sandbox none\n");
-		return -1;
-	}
-	/* aileron-relay: beside a build tree's aileron, or installed. */
 	strlcpy(dir, l->self, sizeof(dir));
 	if ((slash = strrchr(dir, '/')) != NULL)
 		*slash = '\0';
@@ -214,6 +211,18 @@ launch_native_check(struct launch *l)
 	fprintf(stderr, "aileron launch: aileron-relay is not installed in "
 	    "%s; run \"make install\"\n", AILERON_LIBEXECDIR);
 	return -1;
+}
+
+int
+launch_native_check(struct launch *l)
+{
+	if (launch_which(LAUNCH_BWRAP, l->bwrap, sizeof(l->bwrap)) == -1) {
+		fprintf(stderr, "aileron launch: the native sandbox needs "
+		    "bubblewrap (bwrap), which is not installed: install the "
+		    "Debian package bubblewrap, or use --sandbox none\n");
+		return -1;
+	}
+	return launch_relay_find(l);
 }
 
 /* "aileron-relay out": the host's end, ready when it has said so. */

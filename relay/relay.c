@@ -18,6 +18,9 @@
  *
  *	aileron-relay in PORT SOCKET COMMAND [ARG ...]
  *	aileron-relay out SOCKET HOST PORT
+ *
+ * It uses libc alone and is linked statically, so that the same binary
+ * runs inside any container image.
  */
 
 #include <sys/types.h>
@@ -33,7 +36,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <netdb.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -108,11 +110,11 @@ relay_listen_unix(const char *path)
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
-	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
-	    sizeof(sun.sun_path)) {
+	if (strlen(path) >= sizeof(sun.sun_path)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
+	memcpy(sun.sun_path, path, strlen(path) + 1);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return -1;
 	(void)unlink(path);
@@ -137,9 +139,9 @@ relay_connect_unix(const char *path, const char *unused)
 	(void)unused;
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
-	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
-	    sizeof(sun.sun_path))
+	if (strlen(path) >= sizeof(sun.sun_path))
 		return -1;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return -1;
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
@@ -152,28 +154,31 @@ relay_connect_unix(const char *path, const char *unused)
 static int
 relay_connect_tcp(const char *host, const char *port)
 {
-	struct addrinfo	 hints, *res, *ai;
-	int		 fd = -1, one = 1;
+	struct sockaddr_storage	 ss;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
+	socklen_t		 len;
+	int			 fd, one = 1;
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
 	/* The proxy's address from service.json: never a name to look up. */
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-	if (getaddrinfo(host, port, &hints, &res) != 0)
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(relay_port(port));
+		len = sizeof(*sin);
+	} else if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(relay_port(port));
+		len = sizeof(*sin6);
+	} else
 		return -1;
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		if ((fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-		    ai->ai_protocol)) == -1)
-			continue;
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
+	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&ss, len) == -1) {
 		close(fd);
-		fd = -1;
+		return -1;
 	}
-	freeaddrinfo(res);
-	if (fd != -1)
-		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
-		    sizeof(one));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	return fd;
 }
 

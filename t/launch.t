@@ -80,6 +80,7 @@ def read(d, name):
 
 
 TMP = os.environ.get("TMPDIR", "/tmp")
+NAP = "60.%d" % os.getpid()     # a sleep no other process runs
 
 
 def launch_dirs():
@@ -192,7 +193,8 @@ try:
     os.close(w)
     p = subprocess.Popen([BIN, "launch", "--key-fd", str(r), "--dir", proj,
                           "-s", E.svc.state, "sh", "-c",
-                          'echo "$HTTPS_PROXY" > proxy.txt; exec sleep 60'],
+                          'echo "$HTTPS_PROXY" > proxy.txt; exec sleep %s' %
+                          NAP],
                          pass_fds=(r,), stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL)
     os.close(r)
@@ -216,7 +218,8 @@ try:
     for n in launch_dirs() - before:
         shutil.rmtree(os.path.join(TMP, n), ignore_errors=True)
     t.ok(wait_for(lambda: not subprocess.run(
-        ["pgrep", "-f", "sleep 60"], capture_output=True).stdout, 10),
+        ["pgrep", "-f", "sleep %s" % NAP], capture_output=True).stdout,
+        10),
          "and the agent is gone with it")
 
     rc, out, err = launch(E, ["--sandbox", "vm", "true"], proj)

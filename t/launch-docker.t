@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+# launch-docker.t: aileron launch --sandbox docker, against a fake docker
+# first in PATH that records its arguments and the env-file it was given
+# (no engine runs here): the container has no network, the relay and the
+# session's files are mounted in, the token is in a 0600 env-file that is
+# gone afterwards and never in argv; the project's devcontainer.json
+# (comments and all) picks the image or the Dockerfile to build; aileron
+# sandbox init scaffolds one and never overwrites.
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+from aileron import TAP, BIN, SLOW  # noqa: E402
+from proxyenv import ProxyEnv, MASTER, SECRET, cli  # noqa: E402
+
+t = TAP()
+if os.geteuid() != 0:
+    t.skip_all("needs root: the service drops to _aileron")
+t.plan(22)
+
+FAKE = r'''#!/usr/bin/env python3
+import json, os, stat, sys
+log = os.environ["FAKE_DOCKER_LOG"]
+args = sys.argv[1:]
+rec = {"argv": sys.argv}
+if args[:1] == ["info"]:
+    sys.exit(0 if not os.environ.get("FAKE_DOCKER_NOENGINE") else 1)
+if args[:1] == ["run"] and "--env-file" in args:
+    p = args[args.index("--env-file") + 1]
+    rec["envfile"] = p
+    rec["mode"] = stat.S_IMODE(os.stat(p).st_mode)
+    rec["env"] = open(p).read()
+with open(log, "a") as f:
+    f.write(json.dumps(rec) + "\n")
+sys.exit(int(os.environ.get("FAKE_DOCKER_RC", "5")) if args[:1] == ["run"]
+         else 0)
+'''
+
+
+def records(log):
+    try:
+        with open(log) as f:
+            return [json.loads(x) for x in f]
+    except OSError:
+        return []
+
+
+def launch(E, args, proj, env):
+    r, w = os.pipe()
+    os.write(w, (MASTER + "\n").encode())
+    os.close(w)
+    try:
+        p = subprocess.run([BIN, "launch", "--key-fd", str(r), "--dir",
+                            proj, "-s", E.svc.state] + args,
+                           capture_output=True, pass_fds=(r,), env=env,
+                           stdin=subprocess.DEVNULL, timeout=120 * SLOW)
+    finally:
+        os.close(r)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def sessions(E):
+    rc, out, err = cli(E.svc, ["session", "list", "--json"])
+    return json.loads(out) if rc == 0 else None
+
+
+E = ProxyEnv()
+d = tempfile.mkdtemp(prefix="aileron-docker-t.")
+try:
+    E.vault()
+    bindir = os.path.join(d, "bin")
+    os.mkdir(bindir)
+    with open(os.path.join(bindir, "docker"), "w") as f:
+        f.write(FAKE)
+    os.chmod(os.path.join(bindir, "docker"), 0o755)
+    log = os.path.join(d, "docker.log")
+    env = dict(os.environ, PATH=bindir + ":" + os.environ["PATH"],
+               FAKE_DOCKER_LOG=log)
+    proj = os.path.join(d, "proj")
+    os.mkdir(proj)
+
+    # aileron sandbox init
+    r = subprocess.run([BIN, "sandbox", "init", "--dir", proj],
+                       capture_output=True, text=True)
+    dc = os.path.join(proj, ".devcontainer")
+    t.ok(r.returncode == 0 and
+         os.path.exists(os.path.join(dc, "devcontainer.json")) and
+         os.path.exists(os.path.join(dc, "Dockerfile")),
+         "sandbox init writes devcontainer.json and a Dockerfile",
+         r.stderr)
+    r = subprocess.run([BIN, "sandbox", "init", "--dir", proj],
+                       capture_output=True, text=True)
+    t.ok(r.returncode == 1 and "left as it is" in r.stderr,
+         "a second init overwrites nothing and says so", r.stderr)
+
+    # The scaffold builds: docker build, then run of what it built.
+    rc, out, err = launch(E, ["--sandbox", "docker", "--agent", "bot",
+                              "sh", "-c", "exit 0"], proj, env)
+    recs = records(log)
+    builds = [x["argv"] for x in recs if x["argv"][1:2] == ["build"]]
+    runs = [x for x in recs if x["argv"][1:2] == ["run"]]
+    t.ok(len(builds) == 1 and
+         builds[0][builds[0].index("-f") + 1] ==
+         os.path.join(dc, "Dockerfile") and "aileron-bot" in builds[0],
+         "a devcontainer with a Dockerfile is built first", builds)
+    t.ok(len(runs) == 1 and "aileron-bot" in runs[0]["argv"],
+         "and the image it built is run", runs)
+    t.is_(rc, 5, "launch exits with the container's status")
+
+    # An image named in customizations.aileron, in JSON with comments.
+    os.unlink(log)
+    with open(os.path.join(dc, "devcontainer.json"), "w") as f:
+        f.write('// the agent\n{\n  "image": "debian:bookworm", /* base */\n'
+                '  "customizations": {"aileron": {"image": "agent/img:1",'
+                ' "approval_surface": ["terminal",],},},\n}\n')
+    rc, out, err = launch(E, ["--sandbox", "docker", "--agent", "bot",
+                              "--", "claude", "-p", "fix it"], proj, env)
+    recs = records(log)
+    runs = [x for x in recs if x["argv"][1:2] == ["run"]]
+    t.ok(len(runs) == 1 and not [x for x in recs
+                                 if x["argv"][1:2] == ["build"]],
+         "an image in the devcontainer is run, nothing built", recs)
+    run = runs[0] if runs else {"argv": [], "env": "", "mode": 0,
+                                "envfile": "/nonexistent"}
+    argv = run["argv"]
+    t.ok("agent/img:1" in argv,
+         "customizations.aileron.image wins over image (comments and "
+         "trailing commas read)", argv)
+    t.ok(argv[argv.index("--network") + 1] == "none" if "--network" in argv
+         else False, "the container has no network", argv)
+    t.ok(any(a.endswith(":/run/aileron/proxy.sock") for a in argv) and
+         any(a.endswith(":/usr/libexec/aileron/aileron-relay:ro")
+             for a in argv),
+         "the relay and its socket are mounted in")
+    t.ok(argv[-7:] == ["agent/img:1", "in", str(E.svc.port),
+                       "/run/aileron/proxy.sock", "claude", "-p", "fix it"]
+         and argv[argv.index("--entrypoint") + 1] ==
+         "/usr/libexec/aileron/aileron-relay",
+         "the relay runs the agent's command", argv[-8:])
+    t.ok(any(a == proj + ":/workspace" for a in argv) and
+         argv[argv.index("-w") + 1] == "/workspace",
+         "the project is the working directory")
+    t.ok(any(a.endswith(":/etc/aileron/bundle.pem:ro") for a in argv) and
+         any(a.endswith(":/etc/aileron/actions.json:ro") for a in argv),
+         "the trust bundle and the manifest are mounted read-only")
+    envfile = run["env"]
+    tok = ""
+    for line in envfile.splitlines():
+        if line.startswith("HTTPS_PROXY="):
+            tok = line.split("s:", 1)[-1].split("@")[0]
+    t.like(envfile, r"(?m)^HTTPS_PROXY=http://s:[0-9a-f]{64}@127\.0\.0\.1:%d$"
+           % E.svc.port, "the env-file has the proxy at 127.0.0.1 with the "
+           "token")
+    t.ok(len(tok) == 64 and not any(tok in a for a in argv),
+         "the token is never in docker's arguments")
+    t.is_(run["mode"], 0o600, "the env-file is mode 0600")
+    t.ok(not os.path.exists(run["envfile"]),
+         "and it is gone when the agent exits")
+    t.ok("PATH=" not in envfile and "HOME=" not in envfile and
+         "SSL_CERT_FILE=/etc/aileron/bundle.pem" in envfile,
+         "the image keeps its PATH and HOME; the CA paths are the "
+         "container's")
+    t.ok(SECRET not in envfile and MASTER not in envfile and
+         SECRET not in json.dumps(argv),
+         "no credential or master key reaches docker")
+    t.is_(sessions(E), [], "the session ended with the agent")
+
+    # No explicit --sandbox: an engine that answers and a devcontainer.
+    os.unlink(log)
+    rc, out, err = launch(E, ["sh", "-c", "true"], proj, env)
+    t.ok(rc == 5 and [x for x in records(log)
+                      if x["argv"][1:2] == ["run"]],
+         "with an engine and a devcontainer, docker is the default", err)
+
+    # A devcontainer that does not parse: refused before any session.
+    with open(os.path.join(dc, "devcontainer.json"), "w") as f:
+        f.write('{"image": "x",\n "build": }\n')
+    rc, out, err = launch(E, ["--sandbox", "docker", "true"], proj, env)
+    t.ok(rc == 1 and "devcontainer.json:2" in err,
+         "a broken devcontainer.json is named with its line", err)
+    t.is_(sessions(E), [], "and no session was started")
+finally:
+    shutil.rmtree(d, ignore_errors=True)
+    E.svc.stop()
+    E.svc.remove()
+t.done()
