@@ -77,6 +77,7 @@ extern const char	 launch_gh_hosts[];
 size_t	 launch_contract(const struct launch *, char **, size_t);
 void	 launch_contract_free(void);
 int	 launch_which(const char *, char *, size_t);
+int	 launch_push(char **, size_t *, const char *);
 int	 launch_relay_find(struct launch *);
 int	 launch_native_check(struct launch *);
 pid_t	 launch_native_relay(struct launch *);

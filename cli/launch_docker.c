@@ -43,7 +43,6 @@
 #define DEVC_FILE	"devcontainer.json"
 #define DEVC_MAX	(256 * 1024)
 
-static int	docker_push(char **, size_t *, const char *);
 static int	docker_mount(char **, size_t *, const char *, const char *,
 		    int);
 static int	docker_tmp(const struct launch *, const char *, char *,
@@ -197,16 +196,6 @@ devc_load(const char *dir, struct devc *dc, char *err, size_t errlen)
 }
 
 static int
-docker_push(char **argv, size_t *n, const char *s)
-{
-	if (*n + 1 >= LAUNCH_ARGV_MAX || (argv[*n] = strdup(s)) == NULL)
-		return -1;
-	(*n)++;
-	argv[*n] = NULL;
-	return 0;
-}
-
-static int
 docker_mount(char **argv, size_t *n, const char *from, const char *to,
     int ro)
 {
@@ -217,7 +206,7 @@ docker_mount(char **argv, size_t *n, const char *from, const char *to,
 	    (size_t)snprintf(spec, sizeof(spec), "%s:%s%s", from, to,
 	    ro ? ":ro" : "") >= sizeof(spec))
 		return -1;
-	if (docker_push(argv, n, "-v") == -1 || docker_push(argv, n, spec) ==
+	if (launch_push(argv, n, "-v") == -1 || launch_push(argv, n, spec) ==
 	    -1)
 		return -1;
 	return 0;
@@ -348,24 +337,24 @@ launch_docker_argv(const struct launch *l, const char *image,
 		return NULL;
 	snprintf(id, sizeof(id), "%u:%u", (unsigned)getuid(),
 	    (unsigned)getgid());
-	if (docker_push(argv, &n, l->docker) == -1 ||
-	    docker_push(argv, &n, "run") == -1 ||
-	    docker_push(argv, &n, "--rm") == -1 ||
-	    docker_push(argv, &n, isatty(STDIN_FILENO) ? "-it" : "-i") == -1 ||
-	    docker_push(argv, &n, "--network") == -1 ||
-	    docker_push(argv, &n, "none") == -1 ||
-	    docker_push(argv, &n, "--cap-drop") == -1 ||
-	    docker_push(argv, &n, "ALL") == -1 ||
-	    docker_push(argv, &n, "--security-opt") == -1 ||
-	    docker_push(argv, &n, "no-new-privileges") == -1 ||
-	    docker_push(argv, &n, "--user") == -1 ||
-	    docker_push(argv, &n, id) == -1 ||
-	    docker_push(argv, &n, "--env-file") == -1)
+	if (launch_push(argv, &n, l->docker) == -1 ||
+	    launch_push(argv, &n, "run") == -1 ||
+	    launch_push(argv, &n, "--rm") == -1 ||
+	    launch_push(argv, &n, isatty(STDIN_FILENO) ? "-it" : "-i") == -1 ||
+	    launch_push(argv, &n, "--network") == -1 ||
+	    launch_push(argv, &n, "none") == -1 ||
+	    launch_push(argv, &n, "--cap-drop") == -1 ||
+	    launch_push(argv, &n, "ALL") == -1 ||
+	    launch_push(argv, &n, "--security-opt") == -1 ||
+	    launch_push(argv, &n, "no-new-privileges") == -1 ||
+	    launch_push(argv, &n, "--user") == -1 ||
+	    launch_push(argv, &n, id) == -1 ||
+	    launch_push(argv, &n, "--env-file") == -1)
 		goto fail;
 	if (docker_tmp(l, LAUNCH_DOCKER_ENV, path, sizeof(path)) == -1 ||
-	    docker_push(argv, &n, path) == -1 ||
-	    docker_push(argv, &n, "--label") == -1 ||
-	    docker_push(argv, &n, "aileron.session") == -1)
+	    launch_push(argv, &n, path) == -1 ||
+	    launch_push(argv, &n, "--label") == -1 ||
+	    launch_push(argv, &n, "aileron.session") == -1)
 		goto fail;
 	if (docker_tmp(l, LAUNCH_MANIFEST, path, sizeof(path)) == -1 ||
 	    docker_mount(argv, &n, path, LAUNCH_ETC "/" LAUNCH_MANIFEST, 1) ==
@@ -378,17 +367,17 @@ launch_docker_argv(const struct launch *l, const char *image,
 	    LAUNCH_RELAY_SOCK, 0) == -1 ||
 	    docker_mount(argv, &n, l->relay, DOCKER_RELAY, 1) == -1 ||
 	    docker_mount(argv, &n, l->dir, DOCKER_WORK, 0) == -1 ||
-	    docker_push(argv, &n, "-w") == -1 ||
-	    docker_push(argv, &n, DOCKER_WORK) == -1 ||
-	    docker_push(argv, &n, "--entrypoint") == -1 ||
-	    docker_push(argv, &n, DOCKER_RELAY) == -1 ||
-	    docker_push(argv, &n, image) == -1 ||
-	    docker_push(argv, &n, "in") == -1 ||
-	    docker_push(argv, &n, l->proxyport) == -1 ||
-	    docker_push(argv, &n, LAUNCH_RUN "/" LAUNCH_RELAY_SOCK) == -1)
+	    launch_push(argv, &n, "-w") == -1 ||
+	    launch_push(argv, &n, DOCKER_WORK) == -1 ||
+	    launch_push(argv, &n, "--entrypoint") == -1 ||
+	    launch_push(argv, &n, DOCKER_RELAY) == -1 ||
+	    launch_push(argv, &n, image) == -1 ||
+	    launch_push(argv, &n, "in") == -1 ||
+	    launch_push(argv, &n, l->proxyport) == -1 ||
+	    launch_push(argv, &n, LAUNCH_RUN "/" LAUNCH_RELAY_SOCK) == -1)
 		goto fail;
 	for (i = 0; l->cmd[i] != NULL; i++)
-		if (docker_push(argv, &n, l->cmd[i]) == -1)
+		if (launch_push(argv, &n, l->cmd[i]) == -1)
 			goto fail;
 	return argv;
  fail:

@@ -69,7 +69,6 @@ static char	*launch_env_strs[LAUNCH_ENV_MAX];
 static size_t	 launch_nenv;
 
 static int	launch_setenv(char **, size_t, const char *, const char *);
-static int	launch_push(char **, size_t *, const char *);
 static int	launch_bind(char **, size_t *, const char *, const char *,
 		    const char *);
 static int	launch_under(const char *, const char *);
@@ -260,7 +259,8 @@ launch_native_relay(struct launch *l)
 	return pid;
 }
 
-static int
+/* One more argument of a command line made for exec. */
+int
 launch_push(char **argv, size_t *n, const char *s)
 {
 	if (*n + 1 >= LAUNCH_ARGV_MAX || (argv[*n] = strdup(s)) == NULL)
