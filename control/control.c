@@ -38,6 +38,7 @@
 #include "control/policy.h"
 #include "control/session.h"
 #include "control/store.h"
+#include "control/users.h"
 #include "vault/vault.h"
 
 /* How long a test echo waits for vaultd (tests only). */
@@ -58,6 +59,7 @@ struct control {
 	struct msg_conf_proc	 conf;
 	struct control_sessions	 sessions;
 	int			 audit;		/* audit.log */
+	struct control_users	 users;		/* teams: users.c */
 };
 
 /*
@@ -131,6 +133,9 @@ static void	control_audit_session(struct control *, const char *,
 		    const struct control_session *, uint32_t);
 static void	control_audit_line(struct control *, char *);
 static void	control_preload(void);
+static int	control_session_start_who(struct control *,
+		    struct proc_peer *, struct msg *,
+		    struct msg_control_session_start *);
 
 static const struct proc_peer_type control_peers[] = {
 	/* peer		trusted	handler			lost */
@@ -157,6 +162,9 @@ static const struct msg_accept control_accept[] = {
 	{ MSG_CONTROL_AUDIT,	PROC_WORKER,	0 },
 	{ MSG_CONTROL_SESSION_START, PROC_WORKER, 0 },
 	{ MSG_CONTROL_SESSION_END, PROC_WORKER,	0 },
+	/* Teams (issue 11): user lines; users and their tokens. */
+	{ MSG_CONF_USER,	PROC_MASTER,	0 },
+	{ MSG_CONTROL_USER,	PROC_WORKER,	0 },
 };
 
 static void
@@ -164,6 +172,8 @@ control_conf_cb(struct msg *msg, void *arg)
 {
 	struct control	*ctl = arg;
 
+	if (control_users_conf(&ctl->users, msg))
+		return;
 	if (msg->hdr.type != MSG_CONF_PEER || msg->hdr.peerid != PROC_VAULTD ||
 	    ctl->vaultd != NULL)
 		fatalx("unexpected %s during configuration",
@@ -266,6 +276,7 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 		break;
 	case MSG_CONTROL_SESSION_START:
 	case MSG_CONTROL_SESSION_END:
+	case MSG_CONTROL_USER:
 		cw = control_worker_state(p);
 		if (cw->session[0] != '\0' || cw->badtokens > 0) {
 			log_warnx("%s: a proxy worker may not start or end "
@@ -274,7 +285,10 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 			return;
 		}
 		cw->api = 1;
-		if (msg->hdr.type == MSG_CONTROL_SESSION_START)
+		if (msg->hdr.type == MSG_CONTROL_USER)
+			control_users_msg(&ctl->users, ctl->conf.owner_uid,
+			    ps, p, msg);
+		else if (msg->hdr.type == MSG_CONTROL_SESSION_START)
 			control_session_start_msg(ctl, p, msg);
 		else
 			control_session_end_msg(ctl, p, msg);
@@ -442,6 +456,8 @@ control_session_start_msg(struct control *ctl, struct proc_peer *p,
 		proc_bad_frame(&ctl->ps, p);
 		return;
 	}
+	if (control_session_start_who(ctl, p, msg, &m) == -1)
+		return;
 	/* vaultd fails closed on a bad user name: check it here first. */
 	if (!vault_valid_user(m.user) ||
 	    !control_session_valid_label(m.agent) ||
@@ -525,7 +541,8 @@ control_session_end_msg(struct control *ctl, struct proc_peer *p,
 	struct msg_reader		 r;
 	struct control_session		*s, copy;
 	struct control_wait		*w;
-	int				 err;
+	char				 me[CUSER_NAME_MAX + 1];
+	int				 err, admin;
 
 	memset(&m, 0, sizeof(m));
 	msg_reader_init(&r, msg);
@@ -533,6 +550,11 @@ control_session_end_msg(struct control *ctl, struct proc_peer *p,
 	msg_get_str(&r, m.session, sizeof(m.session));
 	if (msg_get_end(&r) == -1) {
 		proc_bad_frame(&ctl->ps, p);
+		return;
+	}
+	if (control_identity_user(ctl, m.uid, me, sizeof(me), &admin) == -1) {
+		control_session_reply(ctl, p->id, msg->hdr.reqid, 403, NULL,
+		    NULL, "your uid is no aileron user", NULL, 0);
 		return;
 	}
 	memset(&copy, 0, sizeof(copy));
@@ -783,6 +805,59 @@ control_audit_line(struct control *ctl, char *line)
 }
 
 /*
+ * Teams (issue 11): who uid is on api.sock (users.c).  0 with the
+ * aileron user's name in user and *admin set for the service's owner
+ * and root; -1 for a uid that is nobody here, which every endpoint
+ * refuses with 403.
+ */
+int
+control_identity_user(struct control *ctl, uid_t uid, char *user,
+    size_t len, int *admin)
+{
+	return control_users_identify(&ctl->users, ctl->conf.owner_uid, uid,
+	    user, len, admin);
+}
+
+/*
+ * Who may start a session for whom: a caller may start one for their
+ * own user (the default when the request names none), an administrator
+ * for anyone.  A session without a team takes its user's.  -1 when
+ * refused (answered here).
+ */
+static int
+control_session_start_who(struct control *ctl, struct proc_peer *p,
+    struct msg *msg, struct msg_control_session_start *m)
+{
+	struct control_user	*u;
+	char			 me[CUSER_NAME_MAX + 1], why[200];
+	int			 admin;
+
+	if (control_identity_user(ctl, m->uid, me, sizeof(me), &admin) ==
+	    -1) {
+		snprintf(why, sizeof(why), "uid %u is no aileron user; an "
+		    "administrator adds one with \"aileron user add\"", m->uid);
+		control_session_reply(ctl, p->id, msg->hdr.reqid, 403, NULL,
+		    NULL, why, NULL, 0);
+		return -1;
+	}
+	if (m->user[0] == '\0')
+		strlcpy(m->user, me, sizeof(m->user));
+	else if (!admin && strcmp(m->user, me) != 0) {
+		log_warnx("%s: uid %u (%s) may not start a session for "
+		    "another user", p->chan.name, m->uid, me);
+		snprintf(why, sizeof(why), "you are %s: only an administrator "
+		    "may start a session for another user", me);
+		control_session_reply(ctl, p->id, msg->hdr.reqid, 403, NULL,
+		    NULL, why, NULL, 0);
+		return -1;
+	}
+	if (m->team[0] == '\0' && (u = control_user_find(&ctl->users,
+	    m->user)) != NULL)
+		strlcpy(m->team, u->team, sizeof(m->team));
+	return 0;
+}
+
+/*
  * What opens files on its first use, done while control still may:
  * Jansson seeds its hashes from /dev/urandom, glibc reads the time zone
  * (even for gmtime), OpenSSL loads its configuration and providers.
@@ -818,6 +893,7 @@ control(int foreground, int verbose)
 	log_init(foreground, verbose, "control");
 	proc_child_check_parent();
 	memset(&ctl, 0, sizeof(ctl));
+	control_users_init(&ctl.users);
 	proc_init(&ctl.ps, PROC_CONTROL, control_peers,
 	    sizeof(control_peers) / sizeof(control_peers[0]), control_accept,
 	    sizeof(control_accept) / sizeof(control_accept[0]), &ctl);
@@ -833,6 +909,7 @@ control(int foreground, int verbose)
 	if ((ctl.audit = control_audit_open(ctl.conf.dir)) == -1)
 		fatal("cannot open %s/%s", ctl.conf.dir, AUDIT_FILE);
 	control_preload();
+	control_users_passwd(&ctl.users);
 
 	keep[0] = PROC_PARENT_FD;
 	keep[1] = ctl.vaultd->chan.fd;
@@ -848,6 +925,8 @@ control(int foreground, int verbose)
 	 */
 	if (control_store_open(".") == -1)
 		fatalx("cannot open control's store in %s", ctl.conf.dir);
+	if (control_users_open(&ctl.users) == -1)
+		fatalx("cannot open the users in control's store");
 	if (chan_compose(&ctl.parent->chan, MSG_CONF_ACK, 0, -1, NULL, 0) ==
 	    -1)
 		fatalx("cannot acknowledge");

@@ -92,6 +92,18 @@ enum msg_type {
 	MSG_CONTROL_SESSION_REPLY,	/* reply; msg_control_session_reply */
 					/* + the session CA, PEM */
 
+	/*
+	 * Teams (issue 11): who is who on api.sock, users and their
+	 * tokens; the master's user lines to control and connector-vault
+	 * lines to vaultd.
+	 */
+	MSG_CONF_USER,			/* master -> control; msg_conf_user */
+	MSG_CONF_CONNECTOR_VAULT,	/* master -> vaultd; */
+					/* msg_conf_connector_vault */
+	MSG_CONTROL_USER,		/* call; struct msg_control_user */
+	MSG_CONTROL_USER_REPLY,		/* reply; msg_control_user_reply */
+					/* + JSON */
+
 	/* worker -> vaultd (untrusted), and vaultd -> worker: TLS */
 	MSG_VAULT_LEAF,			/* call; struct msg_vault_host */
 	MSG_VAULT_LEAF_REPLY,		/* reply; msg_vault_reply + uint32_t */
@@ -304,6 +316,48 @@ struct msg_control_session_reply {
 	char		session[40];
 	char		token[72];
 	char		reason[128];
+};
+
+/*
+ * Teams (issue 11).  A user line of aileron.conf, "user NAME uid N",
+ * maps an OS uid to an aileron user; a connector-vault line, "connector
+ * NAME vault VAULT", says which shared vault serves a connector that
+ * several of a user's vaults hold.
+ */
+struct msg_conf_user {
+	uint32_t	uid;
+	char		user[72];
+};
+
+struct msg_conf_connector_vault {
+	char		connector[72];
+	char		vault[72];	/* a shared vault's name */
+};
+
+/* What the management API asks control of users; uid is SO_PEERCRED's. */
+enum msg_control_user_op {
+	MSG_CONTROL_USER_ME = 1,	/* -> {user, admin, team, projects} */
+	MSG_CONTROL_USER_ADD,		/* name, team, projects -> the user */
+	MSG_CONTROL_USER_LIST,		/* -> {users: [...]} */
+	MSG_CONTROL_USER_TOKEN_GET,	/* -> {user, token_id, created} */
+	MSG_CONTROL_USER_TOKEN_NEW	/* -> the same and {token}, once */
+};
+
+#define MSG_CONTROL_PROJECTS_MAX	8	/* projects of one user */
+#define MSG_CONTROL_USER_JSON_MAX	(60 * 1024)
+
+struct msg_control_user {
+	uint32_t	uid;
+	uint32_t	op;		/* enum msg_control_user_op */
+	char		name[72];
+	char		team[64];
+	char		projects[MSG_CONTROL_PROJECTS_MAX][64];
+};
+
+/* error 0: the JSON that follows is the answer; else an HTTP status. */
+struct msg_control_user_reply {
+	int32_t		error;
+	char		reason[156];
 };
 
 /* LEAF and the tickets: one upstream or intercepted host. */

@@ -49,4 +49,8 @@ int	api_call(struct chan *, uint32_t, uint16_t, const void *, size_t,
 	    uint16_t, size_t, void *, size_t, size_t *);
 int	api_field(json_t *, const char *, char *, size_t, int);
 
+/* api_users.c: the users' endpoints and the gate before every request. */
+int	api_users_gate(struct worker_ctx *, int, uid_t);
+int	api_users(struct worker_ctx *, int, uid_t, int, struct api_req *);
+
 #endif
