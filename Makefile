@@ -87,8 +87,10 @@ VAULTD_SRCS+=	vaultd/ca.c
 CLI_SRCS=	cli/actions.c cli/service.c cli/status.c
 CLI_SRCS+=	cli/session.c
 CLI_SRCS+=	cli/apiclient.c
+CLI_SRCS+=	cli/users.c
 CLI_SRCS+=	cli/cmds.c cli/completion.c cli/shims.c
 CLI_VAULT_SRCS=	cli/vault.c cli/secret.c cli/vaultclient.c
+CLI_VAULT_SRCS+=	cli/vaultteam.c
 MAIN_SRC=	cli/main.c
 
 SRCS=		$(LIB_SRCS) $(CONNECTOR_SRCS) \

@@ -64,6 +64,7 @@ int	cmd_shims(int, char *[]);
 int	cmd_status(int, char *[]);
 int	cmd_secret(int, char *[]);
 int	cmd_vault(int, char *[]);
+int	cmd_user(int, char *[]);	/* teams: users.c */
 
 /* The completion script for a shell ("bash", "zsh"); -1 if unknown. */
 int	cli_completion(FILE *, const char *);

@@ -193,11 +193,20 @@ enum msg_vault_op {
 	MSG_VAULT_OP_GRANT,		/* user, key, vault, member, */
 					/* member_key, role */
 	MSG_VAULT_OP_REVOKE,		/* user, key, vault, member */
-	MSG_VAULT_OP_CONNECTORS		/* -> JSON [{name, kind, param}], */
+	MSG_VAULT_OP_CONNECTORS,	/* -> JSON [{name, kind, param}], */
 					/* the connectors in force */
+	/* Teams (issue 11). */
+	MSG_VAULT_OP_VAULTS,		/* user -> JSON [{id, name, ...}] */
+	MSG_VAULT_OP_MEMBERS		/* user, vault -> JSON [{user, role}] */
 };
 
 #define MSG_VAULT_F_REPLACE	0x0001	/* ADD: replace the same connector */
+/*
+ * GRANT: the member's key is the one of their live session in vaultd,
+ * not member_key (which is then zero): the granter never needs the
+ * member's master key.  SHARED_CREATE: param is the vault's team.
+ */
+#define MSG_VAULT_F_MEMBER_SESSION 0x0002
 
 struct msg_vault_request {
 	uint64_t	kdf_n;
