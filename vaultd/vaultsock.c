@@ -640,9 +640,10 @@ cli_shared_create(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 static int
 cli_grant(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 {
-	struct session	*s;
-	size_t		 n;
-	int		 rv;
+	struct vault_member_info	*ms;
+	struct session			*s;
+	size_t				 n;
+	int				 rv, owner, found;
 
 	if (q->r.role > VAULT_ROLE_OWNER) {
 		log_warnx("%s: uid %u: vault grant by user %s in vault %s: "
@@ -663,6 +664,15 @@ cli_grant(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 	 * takes the remaining members' keys: the granter never learns
 	 * the member's master key.
 	 */
+	/* The role first: a contributor hears that, not about keys. */
+	if ((rv = vault_member_list(vd->vault, q->r.user, q->r.vault, &ms,
+	    &n)) != VAULT_OK)
+		return cli_error(p, q, "vault grant", rv);
+	cli_revoke_roles(ms, n, q->r.user, q->r.member, &owner, &found);
+	free(ms);
+	if (!owner || found)
+		return cli_error(p, q, "vault grant", !owner ?
+		    VAULT_ERR_DENIED : VAULT_ERR_MEMBER_EXISTS);
 	if (q->r.flags & MSG_VAULT_F_MEMBER_SESSION) {
 		if ((s = session_find_keyed_user(&vd->sessions,
 		    q->r.member)) == NULL) {
