@@ -171,6 +171,11 @@ inject_refuse_vault(struct vaultd *vd, struct proc_peer *p, uint32_t reqid,
 	 */
 	if (rv == VAULT_ERR_AMBIGUOUS) {
 		vault_conflict(vd->vault, &a, &b, &line);
+		if (line[0] != '\0')
+			return inject_refuse(p, reqid, rv, "vaults %s and %s "
+			    "both hold a credential for connector %s, and its "
+			    "line in aileron.conf names vault %s, of neither",
+			    a, b, e->name, line);
 		return inject_refuse(p, reqid, rv, "vaults %s and %s both "
 		    "hold a credential for connector %s; add 'connector "
 		    "\"%s\" vault \"%s\"' to aileron.conf", a, b, e->name,
