@@ -18,6 +18,7 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <grp.h>
 #include <string.h>
 #include <unistd.h>
@@ -71,7 +72,8 @@ teams_conf_send(struct chan *control, struct chan *vaultd,
  * api.sock: mode 0660 and group "aileron" when that group exists (make
  * user creates it), so that its members may reach the service; who each
  * of them is, control decides by uid.  Without the group it stays 0600,
- * the owner's alone.
+ * the owner's alone, as it does for an ordinary user who is not in the
+ * group.
  */
 void
 teams_api_socket_group(const char *path)
@@ -83,8 +85,19 @@ teams_api_socket_group(const char *path)
 		    "use it", path, TEAMS_API_GROUP);
 		return;
 	}
-	if (chown(path, (uid_t)-1, gr->gr_gid) == -1 ||
-	    chmod(path, 0660) == -1)
+	/*
+	 * An ordinary user outside the group may not give it the socket:
+	 * it stays theirs alone, which is what they run the service for.
+	 */
+	if (chown(path, (uid_t)-1, gr->gr_gid) == -1) {
+		if (errno != EPERM)
+			fatal("cannot give %s to group %s", path,
+			    TEAMS_API_GROUP);
+		log_info("api socket %s: not a member of group \"%s\"; only "
+		    "its owner may use it", path, TEAMS_API_GROUP);
+		return;
+	}
+	if (chmod(path, 0660) == -1)
 		fatal("cannot give %s to group %s", path, TEAMS_API_GROUP);
 	log_debug("api socket %s: mode 0660, group %s", path,
 	    TEAMS_API_GROUP);
