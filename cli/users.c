@@ -198,7 +198,8 @@ users_list(int argc, char *argv[])
 			json_array_foreach(json_object_get(e, "projects"), k,
 			    p) {
 				if (k > 0)
-					strlcat(projects, ",", sizeof(projects));
+					strlcat(projects, ",",
+					    sizeof(projects));
 				strlcat(projects, json_string_value(p),
 				    sizeof(projects));
 			}

@@ -51,8 +51,8 @@
 #include "vault/vault.h"
 
 #define CUSER_FORMAT	1	/* of a record */
-#define CUSER_LABEL_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
-			"0123456789._-@+:"
+#define CUSER_LABEL_CHARS \
+	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@+:"
 
 static int	users_valid_label(const char *);
 static void	users_hex(const uint8_t *, size_t, char *);

@@ -39,7 +39,8 @@ struct control_user {
 	TAILQ_ENTRY(control_user)	 entry;
 	char		 name[CUSER_NAME_MAX + 1];
 	char		 team[CUSER_LABEL_MAX + 1];
-	char		 projects[MSG_CONTROL_PROJECTS_MAX][CUSER_LABEL_MAX + 1];
+	char		 projects[MSG_CONTROL_PROJECTS_MAX]
+			    [CUSER_LABEL_MAX + 1];
 	size_t		 nprojects;
 	int64_t		 created;
 	/* The user token: only its hash is kept, here and on disk. */

@@ -40,7 +40,7 @@ struct store_txn;
 #define KEY_CONN	"vaults/%s/connectors/%s"
 #define KEY_NAME	"vaults/%s/names/%s"
 #define KEY_FORMAT	"store.json"
-#define KEY_VNAME	"vault_names/%s"	/* a shared vault's name -> id */
+#define KEY_VNAME	"vault_names/%s"	/* shared vault name -> id */
 
 #define VAULT_MEMBERS_MAX	256
 

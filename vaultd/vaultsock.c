@@ -99,7 +99,8 @@ static void	cli_revoke_roles(const struct vault_member_info *, size_t,
 static const char *cli_revoke_keys(struct vaultd *, const struct cli_req *,
 		    const struct vault_member_info *, size_t,
 		    struct vault_member_key **, size_t *);
-static int	cli_vaults(struct vaultd *, struct proc_peer *, struct cli_req *);
+static int	cli_vaults(struct vaultd *, struct proc_peer *,
+		    struct cli_req *);
 static int	cli_members(struct vaultd *, struct proc_peer *,
 		    struct cli_req *);
 static void	cli_revoke_report_sessions(struct vaultd *, struct proc_peer *,

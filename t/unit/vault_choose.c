@@ -147,7 +147,8 @@ main(void)
 	line = NULL;
 	is(add("alice", ak, NULL, "x", "mine-x"), VAULT_OK,
 	    "alice's personal vault holds x");
-	is(inject("x", "mine-x"), VAULT_OK, "no line: the personal vault first");
+	is(inject("x", "mine-x"), VAULT_OK,
+	    "no line: the personal vault first");
 	line = "ops";
 	is(inject("x", "ops-x"), VAULT_OK, "a line: its vault, over the "
 	    "personal one");
