@@ -75,6 +75,21 @@ control_users_init(struct control_users *us)
 	TAILQ_INIT(&us->list);
 }
 
+/* Forget every user (their token hashes zeroed), line and account. */
+void
+control_users_clear(struct control_users *us)
+{
+	struct control_user	*u;
+
+	while ((u = TAILQ_FIRST(&us->list)) != NULL) {
+		TAILQ_REMOVE(&us->list, u, entry);
+		freezero(u, sizeof(*u));
+	}
+	free(us->lines);
+	free(us->passwd);
+	control_users_init(us);
+}
+
 /* 1..CUSER_LABEL_MAX letters, digits and ._-@+: */
 static int
 users_valid_label(const char *s)

@@ -67,6 +67,7 @@ struct control_users {
 };
 
 void	 control_users_init(struct control_users *);
+void	 control_users_clear(struct control_users *);
 int	 control_users_conf(struct control_users *, struct msg *);
 void	 control_users_passwd(struct control_users *);
 int	 control_users_open(struct control_users *);

@@ -13,14 +13,17 @@
 # administrator added that user; a non-administrator starts sessions
 # only for themselves, and a session takes its user's team; user add and
 # list; a user token is printed once, rotates (its id and time change),
-# appears in no log, and persists, like the users, across a restart.
+# appears in no log, opens nothing through the proxy, and persists,
+# like the users, across a restart.
 # Other uids run the CLI and curl through setpriv, in the group aileron.
 
+import base64
 import grp
 import json
 import os
 import pwd
 import re
+import socket
 import stat
 import subprocess
 import sys
@@ -55,7 +58,7 @@ def free_uid(start):
 BOB = free_uid(42420)                   # mapped by a user line
 NOBODY = free_uid(BOB + 1)              # nobody at all
 LOGIN = pwd.getpwnam("nobody")          # an account: a login name
-t.plan(30)
+t.plan(31)
 
 
 def as_uid(uid, argv):
@@ -186,6 +189,21 @@ try:
     log = svc.log_text()
     t.ok(first not in log and new["token"] not in log,
          "no token is in the log")
+    auth = base64.b64encode(("s:" + new["token"]).encode()).decode()
+    with socket.create_connection(("127.0.0.1", svc.port),
+                                  timeout=20 * SLOW) as c:
+        c.sendall(("CONNECT echo.test:443 HTTP/1.1\r\n"
+                   "Host: echo.test:443\r\n"
+                   "Proxy-Authorization: Basic %s\r\n\r\n" %
+                   auth).encode())
+        head = b""
+        while b"\r\n" not in head:
+            b = c.recv(4096)
+            if not b:
+                break
+            head += b
+    t.like(head.decode(errors="replace").split("\r\n")[0],
+           r"^HTTP/1\.1 407 ", "a user token opens nothing through the proxy")
 
     # Persistence.
     t.is_(svc.stop(), 0, "the service stops")

@@ -170,7 +170,7 @@ main(void)
 
 	/* Persistence: a fresh table from the same store. */
 	control_store_close();
-	control_users_init(&us);
+	control_users_clear(&us);
 	line(LINED, "bob");
 	control_users_passwd(&us);
 	ok(control_store_open(tmpl) == 0 && control_users_open(&us) == 0,
@@ -180,6 +180,7 @@ main(void)
 	    !control_user_token_check(&us, pw->pw_name, first),
 	    "the user and the token's hash persist");
 	control_store_close();
+	control_users_clear(&us);
 	explicit_bzero(first, sizeof(first));
 	explicit_bzero(second, sizeof(second));
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpl);
