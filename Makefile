@@ -66,12 +66,16 @@ CONF_SRCS=	master/parse.c
 CONF_SRCS+=	master/resolvconf.c
 MASTER_SRCS=	master/master.c master/pool.c \
 		master/connectors.c master/tls.c
+MASTER_SRCS+=	master/teams.c
 CONTROL_SRCS=	control/control.c
 CONTROL_SRCS+=	control/rules.c control/sessinfo.c
+CONTROL_SRCS+=	control/users.c
+CONTROL_SRCS+=	control/store.c
 CONTROL_SRCS+=	control/session.c control/policy.c control/audit.c
 WORKER_SRCS=	worker/worker.c worker/testhook.c
 WORKER_SRCS+=	worker/api_session.c
 WORKER_SRCS+=	worker/api.c
+WORKER_SRCS+=	worker/api_users.c
 WORKER_SRCS+=	worker/resolve.c
 WORKER_SRCS+=	worker/http.c worker/http_hp.c
 WORKER_SRCS+=	worker/mask.c worker/inflate.c
@@ -80,14 +84,17 @@ WORKER_SRCS+=	worker/conn.c worker/call.c worker/io.c worker/problem.c \
 VAULT_LIB_SRCS=	vault/crypto.c vault/store.c vault/vault.c vault/record.c
 VAULTD_SRCS=	vaultd/vaultd.c vaultd/connmap.c vaultd/session.c \
 		vaultd/inject.c vaultd/vaultsock.c vaultd/reply.c
+VAULTD_SRCS+=	vaultd/teams.c
 VAULTD_SRCS+=	vaultd/ca.c
 CLI_SRCS=	cli/actions.c cli/service.c cli/status.c
 CLI_SRCS+=	cli/policy.c cli/sessioninfo.c
 CLI_SRCS+=	cli/session.c
 CLI_SRCS+=	cli/apiclient.c
 CLI_SRCS+=	cli/launch.c cli/launch_native.c cli/launch_docker.c
+CLI_SRCS+=	cli/users.c
 CLI_SRCS+=	cli/cmds.c cli/completion.c cli/shims.c
 CLI_VAULT_SRCS=	cli/vault.c cli/secret.c cli/vaultclient.c
+CLI_VAULT_SRCS+=	cli/vaultteam.c
 MAIN_SRC=	cli/main.c
 
 SRCS=		$(LIB_SRCS) $(CONNECTOR_SRCS) \

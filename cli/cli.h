@@ -70,6 +70,7 @@ int	cmd_vault(int, char *[]);
 int	cmd_policy(int, char *[]);
 int	cmd_session_list(int, char *[]);
 int	cmd_session_info(int, char *[]);
+int	cmd_user(int, char *[]);	/* teams: users.c */
 
 /* The completion script for a shell ("bash", "zsh"); -1 if unknown. */
 int	cli_completion(FILE *, const char *);

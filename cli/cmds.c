@@ -45,9 +45,9 @@ static const struct cli_sub secret_subs[] = {
 	{ "add", "secret add name --connector connector [--kind bearer | "
 	    "basic |\n"
 	    "           header name | query param] [--replace] "
-	    "[--key-fd fd] [--user user]\n"
-	    "           [-s statedir]",
-	    "--connector= --kind= --replace --key-fd= --user= -s=" },
+	    "[--vault vault]\n"
+	    "           [--key-fd fd] [--user user] [-s statedir]",
+	    "--connector= --kind= --replace --vault= --key-fd= --user= -s=" },
 	{ "list", "secret list [--json] [--user user] [-s statedir]",
 	    "--json --user= -s=" },
 	{ "rm", "secret rm name [--key-fd fd] [--user user] [-s statedir]",
@@ -96,6 +96,34 @@ static const struct cli_sub vault_subs[] = {
 	    "           [--kdf-n N] [-s statedir]",
 	    "--user= --key-fd= --new-key-fd= --kdf-n= -s=" },
 	{ "backup", "vault backup dir [-s statedir]", "-s=" },
+	/* Teams (issue 11): shared vaults. */
+	{ "create", "vault create name --shared [--team team] [--user user]\n"
+	    "           [--key-fd fd] [-s statedir]",
+	    "--shared --team= --user= --key-fd= -s=" },
+	{ "grant", "vault grant vault user --role owner | contributor | "
+	    "reader\n"
+	    "           [--user user] [--key-fd fd] [--member-key-fd fd] "
+	    "[-s statedir]",
+	    "--role= --user= --key-fd= --member-key-fd= -s=" },
+	{ "revoke", "vault revoke vault user [--user user] [--key-fd fd] "
+	    "[-s statedir]",
+	    "--user= --key-fd= -s=" },
+	{ "members", "vault members vault [--json] [--user user] "
+	    "[-s statedir]",
+	    "--json --user= -s=" },
+	{ "list", "vault list [--json] [--user user] [-s statedir]",
+	    "--json --user= -s=" },
+	{ NULL, NULL, NULL }
+};
+
+/* Teams (issue 11): users, over api.sock. */
+static const struct cli_sub user_subs[] = {
+	{ "add", "user add name --team team [--project project ...] "
+	    "[-s statedir]",
+	    "--team= --project= -s=" },
+	{ "list", "user list [--json] [-s statedir]", "--json -s=" },
+	{ "token", "user token [--rotate] [--json] [-s statedir]",
+	    "--rotate --json -s=" },
 	{ NULL, NULL, NULL }
 };
 
@@ -121,6 +149,7 @@ const struct cli_cmd cli_cmds[] = {
 	{ "shims", cmd_shims, NULL, NULL, shims_subs },
 	{ "status", cmd_status, "status [--json] [-s statedir]",
 	    "--json -s=", NULL },
+	{ "user", cmd_user, NULL, NULL, user_subs },
 	{ "vault", cmd_vault, NULL, NULL, vault_subs },
 };
 const size_t cli_ncmds = sizeof(cli_cmds) / sizeof(cli_cmds[0]);

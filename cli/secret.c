@@ -35,6 +35,7 @@
 #include "state.h"
 #include "cli/cli.h"
 #include "cli/vaultclient.h"
+#include "cli/vaultteam.h"
 #include "vault/crypto.h"
 #include "vault/vault.h"
 
@@ -45,6 +46,7 @@ struct secret_args {
 	const char	*connector;
 	const char	*kind;
 	const char	*param;
+	const char	*vault;		/* teams: a shared vault */
 	int		 replace;
 	int		 json;
 	int		 keyfd;
@@ -91,7 +93,9 @@ secret_parse(int argc, char *argv[], struct secret_args *a, int want_name)
 				}
 				a->param = argv[++i];
 			}
-		} else if (strcmp(argv[i], "--replace") == 0)
+		} else if (strcmp(argv[i], "--vault") == 0 && i + 1 < argc)
+			a->vault = argv[++i];
+		else if (strcmp(argv[i], "--replace") == 0)
 			a->replace = 1;
 		else if (strcmp(argv[i], "--json") == 0)
 			a->json = 1;
@@ -234,6 +238,7 @@ secret_add(int argc, char *argv[])
 	const char			*replaced = NULL;
 	char				 user[VAULT_USER_MAX + 1];
 	char				 param[VAULT_PARAM_MAX + 1] = "";
+	char				 vid[VAULT_ID_LEN + 1] = "";
 	char				*value = NULL, *text = NULL;
 	char				 prompt[128];
 	size_t				 vlen = 0;
@@ -294,6 +299,10 @@ secret_add(int argc, char *argv[])
 	}
 	k = speckind;
 	strlcpy(param, prompt, sizeof(param));
+	/* Teams: a shared vault by name or id, among the user's own. */
+	if (a.vault != NULL && vteam_vault_id(&vc, user, a.vault, vid,
+	    sizeof(vid)) == -1)
+		goto done;
 
 	/* The user key and the value: in the secure heap. */
 	if ((req = vclient_secure(&vc, sizeof(*req))) == NULL ||
@@ -307,6 +316,7 @@ secret_add(int argc, char *argv[])
 	    &vlen) == -1)
 		goto done;
 	req->op = MSG_VAULT_OP_ADD;
+	strlcpy(req->vault, vid, sizeof(req->vault));
 	req->flags = a.replace ? MSG_VAULT_F_REPLACE : 0;
 	req->kind = k;
 	if (strlcpy(req->user, user, sizeof(req->user)) >= sizeof(req->user) ||
@@ -327,6 +337,8 @@ secret_add(int argc, char *argv[])
 	printf("credential %s for connector %s %s (%s%s%s)", a.name,
 	    a.connector, replaced != NULL && replaced[0] != '\0' ? "stored" :
 	    "added", vault_kind_name(k), param[0] != '\0' ? " " : "", param);
+	if (a.vault != NULL)
+		printf(" in vault %s", a.vault);
 	if (replaced != NULL && replaced[0] != '\0')
 		printf("; replaced %s", replaced);
 	printf("\n");

@@ -34,6 +34,7 @@
 #include "state.h"
 #include "cli/cli.h"
 #include "cli/vaultclient.h"
+#include "cli/vaultteam.h"
 #include "vault/crypto.h"
 #include "vault/store.h"
 #include "vault/vault.h"
@@ -202,6 +203,8 @@ vault_new_key(struct vclient *vc, int keyfd, uint64_t n,
 int
 cmd_vault(int argc, char *argv[])
 {
+	int	 rv;
+
 	if (argc < 2)
 		return cli_usage_error("vault", NULL, "name a subcommand");
 	if (strcmp(argv[1], "init") == 0)
@@ -210,6 +213,8 @@ cmd_vault(int argc, char *argv[])
 		return vault_passwd_cmd(argc - 1, argv + 1);
 	if (strcmp(argv[1], "backup") == 0)
 		return vault_backup_cmd(argc - 1, argv + 1);
+	if ((rv = vteam_cmd(argc - 1, argv + 1)) != -1)
+		return rv;
 	return cli_usage_error("vault", NULL, "unknown subcommand \"%s\"",
 	    argv[1]);
 }

@@ -38,6 +38,8 @@
 #include "control/policy.h"
 #include "control/session.h"
 #include "master/parse.h"
+#include "control/store.h"
+#include "control/users.h"
 #include "vault/vault.h"
 
 /* How long a test echo waits for vaultd (tests only). */
@@ -62,6 +64,7 @@ struct control {
 	int			 audit;		/* audit.log */
 	struct control_policy	 policy;	/* aileron.conf and specs */
 	struct proc_timer	 expiry;
+	struct control_users	 users;		/* teams: users.c */
 };
 
 /*
@@ -87,8 +90,13 @@ struct control_wait {
 	char			 token[CSESSION_TOKEN_LEN + 1];
 };
 
-/* Workers' channels come from the master; the environment comes later. */
-const char	 control_promises[] = "stdio recvfd";
+/*
+ * Workers' channels come from the master; the Berkeley DB environment
+ * (store.c) opens its region, log and database files by name in
+ * control's directory, creates and removes log files there, and sets
+ * their mode (fchmod).  No flock: without DB_REGISTER it takes none.
+ */
+const char	 control_promises[] = "stdio rpath wpath cpath fattr recvfd";
 
 static void	control_conf_cb(struct msg *, void *);
 static void	control_dispatch_master(struct proc *, struct proc_peer *,
@@ -139,6 +147,9 @@ static void	control_session_expire(struct control *,
 static void	control_expiry_tick(struct proc *, void *);
 static void	control_session_list_msg(struct control *,
 		    struct proc_peer *, struct msg *);
+static int	control_session_start_who(struct control *,
+		    struct proc_peer *, struct msg *,
+		    struct msg_control_session_start *);
 
 static const struct proc_peer_type control_peers[] = {
 	/* peer		trusted	handler			lost */
@@ -168,6 +179,9 @@ static const struct msg_accept control_accept[] = {
 	/* Policy and sessions (issue 11). */
 	{ MSG_CONF_FILE,	PROC_MASTER,	0 },
 	{ MSG_CONTROL_SESSION_LIST, PROC_WORKER, 0 },
+	/* Teams (issue 11): user lines; users and their tokens. */
+	{ MSG_CONF_USER,	PROC_MASTER,	0 },
+	{ MSG_CONTROL_USER,	PROC_WORKER,	0 },
 };
 
 static void
@@ -179,6 +193,8 @@ control_conf_cb(struct msg *msg, void *arg)
 		control_conf_file(ctl, msg);
 		return;
 	}
+	if (control_users_conf(&ctl->users, msg))
+		return;
 	if (msg->hdr.type != MSG_CONF_PEER || msg->hdr.peerid != PROC_VAULTD ||
 	    ctl->vaultd != NULL)
 		fatalx("unexpected %s during configuration",
@@ -224,6 +240,7 @@ control_dispatch_master(struct proc *ps, struct proc_peer *p, struct msg *msg)
 	switch (msg->hdr.type) {
 	case MSG_SHUTDOWN:
 		log_debug("shutting down");
+		control_store_close();
 		exit(0);
 	default:
 		proc_fail(ps, "unexpected %s from the master",
@@ -281,6 +298,7 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 	case MSG_CONTROL_SESSION_START:
 	case MSG_CONTROL_SESSION_END:
 	case MSG_CONTROL_SESSION_LIST:
+	case MSG_CONTROL_USER:
 		cw = control_worker_state(p);
 		if (cw->session[0] != '\0' || cw->badtokens > 0) {
 			log_warnx("%s: a proxy worker may not start or end "
@@ -291,6 +309,9 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 		cw->api = 1;
 		if (msg->hdr.type == MSG_CONTROL_SESSION_LIST)
 			control_session_list_msg(ctl, p, msg);
+		else if (msg->hdr.type == MSG_CONTROL_USER)
+			control_users_msg(&ctl->users, ctl->conf.owner_uid,
+			    ps, p, msg);
 		else if (msg->hdr.type == MSG_CONTROL_SESSION_START)
 			control_session_start_msg(ctl, p, msg);
 		else
@@ -459,6 +480,8 @@ control_session_start_msg(struct control *ctl, struct proc_peer *p,
 		proc_bad_frame(&ctl->ps, p);
 		return;
 	}
+	if (control_session_start_who(ctl, p, msg, &m) == -1)
+		return;
 	/* vaultd fails closed on a bad user name: check it here first. */
 	if (!vault_valid_user(m.user) ||
 	    !control_session_valid_label(m.agent) ||
@@ -542,7 +565,8 @@ control_session_end_msg(struct control *ctl, struct proc_peer *p,
 	struct msg_reader		 r;
 	struct control_session		*s, copy;
 	struct control_wait		*w;
-	int				 err;
+	char				 me[CUSER_NAME_MAX + 1];
+	int				 err, admin;
 
 	memset(&m, 0, sizeof(m));
 	msg_reader_init(&r, msg);
@@ -550,6 +574,11 @@ control_session_end_msg(struct control *ctl, struct proc_peer *p,
 	msg_get_str(&r, m.session, sizeof(m.session));
 	if (msg_get_end(&r) == -1) {
 		proc_bad_frame(&ctl->ps, p);
+		return;
+	}
+	if (control_identity_user(ctl, m.uid, me, sizeof(me), &admin) == -1) {
+		control_session_reply(ctl, p->id, msg->hdr.reqid, 403, NULL,
+		    NULL, "your uid is no aileron user", NULL, 0);
 		return;
 	}
 	memset(&copy, 0, sizeof(copy));
@@ -950,6 +979,59 @@ control_session_list_msg(struct control *ctl, struct proc_peer *p,
 /* End of policy and sessions. */
 
 /*
+ * Teams (issue 11): who uid is on api.sock (users.c).  0 with the
+ * aileron user's name in user and *admin set for the service's owner
+ * and root; -1 for a uid that is nobody here, which every endpoint
+ * refuses with 403.
+ */
+int
+control_identity_user(struct control *ctl, uid_t uid, char *user,
+    size_t len, int *admin)
+{
+	return control_users_identify(&ctl->users, ctl->conf.owner_uid, uid,
+	    user, len, admin);
+}
+
+/*
+ * Who may start a session for whom: a caller may start one for their
+ * own user (the default when the request names none), an administrator
+ * for anyone.  A session without a team takes its user's.  -1 when
+ * refused (answered here).
+ */
+static int
+control_session_start_who(struct control *ctl, struct proc_peer *p,
+    struct msg *msg, struct msg_control_session_start *m)
+{
+	struct control_user	*u;
+	char			 me[CUSER_NAME_MAX + 1], why[200];
+	int			 admin;
+
+	if (control_identity_user(ctl, m->uid, me, sizeof(me), &admin) ==
+	    -1) {
+		snprintf(why, sizeof(why), "uid %u is no aileron user; an "
+		    "administrator adds one with \"aileron user add\"", m->uid);
+		control_session_reply(ctl, p->id, msg->hdr.reqid, 403, NULL,
+		    NULL, why, NULL, 0);
+		return -1;
+	}
+	if (m->user[0] == '\0')
+		strlcpy(m->user, me, sizeof(m->user));
+	else if (!admin && strcmp(m->user, me) != 0) {
+		log_warnx("%s: uid %u (%s) may not start a session for "
+		    "another user", p->chan.name, m->uid, me);
+		snprintf(why, sizeof(why), "you are %s: only an administrator "
+		    "may start a session for another user", me);
+		control_session_reply(ctl, p->id, msg->hdr.reqid, 403, NULL,
+		    NULL, why, NULL, 0);
+		return -1;
+	}
+	if (m->team[0] == '\0' && (u = control_user_find(&ctl->users,
+	    m->user)) != NULL)
+		strlcpy(m->team, u->team, sizeof(m->team));
+	return 0;
+}
+
+/*
  * What opens files on its first use, done while control still may:
  * Jansson seeds its hashes from /dev/urandom, glibc reads the time zone
  * (even for gmtime), OpenSSL loads its configuration and providers.
@@ -985,6 +1067,7 @@ control(int foreground, int verbose)
 	log_init(foreground, verbose, "control");
 	proc_child_check_parent();
 	memset(&ctl, 0, sizeof(ctl));
+	control_users_init(&ctl.users);
 	proc_init(&ctl.ps, PROC_CONTROL, control_peers,
 	    sizeof(control_peers) / sizeof(control_peers[0]), control_accept,
 	    sizeof(control_accept) / sizeof(control_accept[0]), &ctl);
@@ -1002,6 +1085,7 @@ control(int foreground, int verbose)
 	if ((ctl.audit = control_audit_open(ctl.conf.dir)) == -1)
 		fatal("cannot open %s/%s", ctl.conf.dir, AUDIT_FILE);
 	control_preload();
+	control_users_passwd(&ctl.users);
 
 	keep[0] = PROC_PARENT_FD;
 	keep[1] = ctl.vaultd->chan.fd;
@@ -1009,6 +1093,16 @@ control(int foreground, int verbose)
 	proc_child_sandbox(PROC_CONTROL, &ctl.conf, control_promises, keep, 3);
 	ctl.vaultd->chan.fd = keep[1];
 	ctl.audit = keep[2];
+	/*
+	 * The store opens inside the sandbox, in our root (or, not root,
+	 * our working directory): <state>/control.  Not before it: the
+	 * sandbox closes the descriptors it was not told to keep, and
+	 * files created now belong to control's unprivileged user.
+	 */
+	if (control_store_open(".") == -1)
+		fatalx("cannot open control's store in %s", ctl.conf.dir);
+	if (control_users_open(&ctl.users) == -1)
+		fatalx("cannot open the users in control's store");
 	if (chan_compose(&ctl.parent->chan, MSG_CONF_ACK, 0, -1, NULL, 0) ==
 	    -1)
 		fatalx("cannot acknowledge");

@@ -13,8 +13,17 @@
 #ifndef AILERON_CONTROL_H
 #define AILERON_CONTROL_H
 
+#include <sys/types.h>
+
+#include <stddef.h>
+
 extern const char control_promises[];
 
 void	control(int foreground, int verbose) __attribute__((__noreturn__));
+
+/* Teams (issue 11): who a uid on api.sock is; see control.c. */
+struct control;
+int	control_identity_user(struct control *, uid_t, char *, size_t,
+	    int *);
 
 #endif

@@ -13,3 +13,9 @@ for u in _aileron _aileron-control _aileron-vault; do
 	    --quiet "$u" ||
 	    { echo "adduser.sh: cannot create $u" >&2; exit 1; }
 done
+# The group "aileron": the master gives it api.sock (mode 0660), so its
+# members are the people who may use the service; control then maps each
+# caller's uid to an aileron user (aileron.conf(5): user lines).
+getent group aileron >/dev/null 2>&1 ||
+    addgroup --system --quiet aileron ||
+    { echo "adduser.sh: cannot create the group aileron" >&2; exit 1; }

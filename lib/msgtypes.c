@@ -41,6 +41,10 @@ _Static_assert(sizeof(struct msg_vault_host) == 256, "padding");
 _Static_assert(sizeof(struct msg_control_session_list) == 48, "padding");
 _Static_assert(sizeof(struct msg_control_session_page) == 16, "padding");
 _Static_assert(sizeof(struct msg_control_session_info) == 336, "padding");
+_Static_assert(sizeof(struct msg_conf_user) == 76, "padding");
+_Static_assert(sizeof(struct msg_conf_connector_vault) == 144, "padding");
+_Static_assert(sizeof(struct msg_control_user) == 656, "padding");
+_Static_assert(sizeof(struct msg_control_user_reply) == 160, "padding");
 
 #define FIXED(t)	sizeof(struct t), sizeof(struct t)
 
@@ -133,6 +137,15 @@ static const struct msgtype_info msgtypes[MSG_TYPE_MAX] = {
 	[MSG_VAULT_TICKET_REPLY] = { "VAULT_TICKET_REPLY",
 				  sizeof(struct msg_vault_reply),
 				  sizeof(struct msg_vault_reply) + 8192 },
+	/* Teams (issue 11). */
+	[MSG_CONF_USER] =	{ "CONF_USER", FIXED(msg_conf_user) },
+	[MSG_CONF_CONNECTOR_VAULT] = { "CONF_CONNECTOR_VAULT",
+				  FIXED(msg_conf_connector_vault) },
+	[MSG_CONTROL_USER] =	{ "CONTROL_USER", FIXED(msg_control_user) },
+	[MSG_CONTROL_USER_REPLY] = { "CONTROL_USER_REPLY",
+				  sizeof(struct msg_control_user_reply),
+				  sizeof(struct msg_control_user_reply) +
+				  MSG_CONTROL_USER_JSON_MAX },
 };
 
 const char *

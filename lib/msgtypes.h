@@ -102,6 +102,18 @@ enum msg_type {
 	MSG_CONTROL_SESSION_LIST_REPLY,	/* reply; msg_control_session_page */
 					/* + n msg_control_session_info */
 
+	/*
+	 * Teams (issue 11): who is who on api.sock, users and their
+	 * tokens; the master's user lines to control and connector-vault
+	 * lines to vaultd.
+	 */
+	MSG_CONF_USER,			/* master -> control; msg_conf_user */
+	MSG_CONF_CONNECTOR_VAULT,	/* master -> vaultd; */
+					/* msg_conf_connector_vault */
+	MSG_CONTROL_USER,		/* call; struct msg_control_user */
+	MSG_CONTROL_USER_REPLY,		/* reply; msg_control_user_reply */
+					/* + JSON */
+
 	/* worker -> vaultd (untrusted), and vaultd -> worker: TLS */
 	MSG_VAULT_LEAF,			/* call; struct msg_vault_host */
 	MSG_VAULT_LEAF_REPLY,		/* reply; msg_vault_reply + uint32_t */
@@ -191,11 +203,20 @@ enum msg_vault_op {
 	MSG_VAULT_OP_GRANT,		/* user, key, vault, member, */
 					/* member_key, role */
 	MSG_VAULT_OP_REVOKE,		/* user, key, vault, member */
-	MSG_VAULT_OP_CONNECTORS		/* -> JSON [{name, kind, param}], */
+	MSG_VAULT_OP_CONNECTORS,	/* -> JSON [{name, kind, param}], */
 					/* the connectors in force */
+	/* Teams (issue 11). */
+	MSG_VAULT_OP_VAULTS,		/* user -> JSON [{id, name, ...}] */
+	MSG_VAULT_OP_MEMBERS		/* user, vault -> JSON [{user, role}] */
 };
 
 #define MSG_VAULT_F_REPLACE	0x0001	/* ADD: replace the same connector */
+/*
+ * GRANT: the member's key is the one of their live session in vaultd,
+ * not member_key (which is then zero): the granter never needs the
+ * member's master key.  SHARED_CREATE: param is the vault's team.
+ */
+#define MSG_VAULT_F_MEMBER_SESSION 0x0002
 
 struct msg_vault_request {
 	uint64_t	kdf_n;
@@ -359,6 +380,48 @@ struct msg_control_session_info {
 	char		agent[64];
 	char		team[64];
 	char		project[64];
+};
+
+/*
+ * Teams (issue 11).  A user line of aileron.conf, "user NAME uid N",
+ * maps an OS uid to an aileron user; a connector-vault line, "connector
+ * NAME vault VAULT", says which shared vault serves a connector that
+ * several of a user's vaults hold.
+ */
+struct msg_conf_user {
+	uint32_t	uid;
+	char		user[72];
+};
+
+struct msg_conf_connector_vault {
+	char		connector[72];
+	char		vault[72];	/* a shared vault's name */
+};
+
+/* What the management API asks control of users; uid is SO_PEERCRED's. */
+enum msg_control_user_op {
+	MSG_CONTROL_USER_ME = 1,	/* -> {user, admin, team, projects} */
+	MSG_CONTROL_USER_ADD,		/* name, team, projects -> the user */
+	MSG_CONTROL_USER_LIST,		/* -> {users: [...]} */
+	MSG_CONTROL_USER_TOKEN_GET,	/* -> {user, token_id, created} */
+	MSG_CONTROL_USER_TOKEN_NEW	/* -> the same and {token}, once */
+};
+
+#define MSG_CONTROL_PROJECTS_MAX	8	/* projects of one user */
+#define MSG_CONTROL_USER_JSON_MAX	(60 * 1024)
+
+struct msg_control_user {
+	uint32_t	uid;
+	uint32_t	op;		/* enum msg_control_user_op */
+	char		name[72];
+	char		team[64];
+	char		projects[MSG_CONTROL_PROJECTS_MAX][64];
+};
+
+/* error 0: the JSON that follows is the answer; else an HTTP status. */
+struct msg_control_user_reply {
+	int32_t		error;
+	char		reason[156];
 };
 
 /* LEAF and the tickets: one upstream or intercepted host. */

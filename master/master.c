@@ -55,6 +55,7 @@
 #include "master/connectors.h"
 #include "vaultd/connmap.h"
 #include "master/master.h"
+#include "master/teams.h"
 #include "master/parse.h"
 #include "worker/worker.h"
 
@@ -613,6 +614,7 @@ master_bind(struct master *m)
 		fatalx("too many listeners");
 	ml = &m->listeners[m->nlisteners++];
 	ml->fd = master_bind_unix(m->conf->api_socket, m->owner_uid);
+	teams_api_socket_group(m->conf->api_socket);
 	ml->api = 1;
 	strlcpy(ml->addr, m->conf->api_socket, sizeof(ml->addr));
 }
@@ -715,7 +717,9 @@ master_start_children(struct master *m)
 	    NULL, 0);
 	master_send(m, m->vaultd_peer, MSG_CONF_PEER, PROC_CONTROL, cv[1],
 	    NULL, 0);
-	if (connmap_send(&m->vaultd_peer->chan, m->specs, m->nspecs) == -1)
+	if (connmap_send(&m->vaultd_peer->chan, m->specs, m->nspecs) == -1 ||
+	    teams_conf_send(&m->control_peer->chan, &m->vaultd_peer->chan,
+	    m->conf) == -1)
 		fatalx("cannot queue the connector map");
 	master_send(m, m->control_peer, MSG_CONF_DONE, 0, -1, NULL, 0);
 	master_send(m, m->vaultd_peer, MSG_CONF_DONE, 0, -1, NULL, 0);
@@ -980,7 +984,8 @@ master_reload(struct master *m)
 	m->matcher = matcher;
 	tls_prepare(m);
 	if (m->vaultd_peer == NULL || connmap_send(&m->vaultd_peer->chan,
-	    m->specs, m->nspecs) == -1)
+	    m->specs, m->nspecs) == -1 || teams_conf_send(NULL,
+	    &m->vaultd_peer->chan, m->conf) == -1)
 		master_fail(m, "cannot send vaultd the connector map");
 
 	if (!m->verbose) {

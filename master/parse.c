@@ -32,6 +32,7 @@
 #include "parse.h"
 #include "sandbox.h"
 #include "state.h"
+#include "vault/vault.h"
 
 #define CONF_LINE_MAX		4096	/* bytes on a physical line */
 #define CONF_FILE_MAX		(1024 * 1024)	/* bytes in the whole file */
@@ -153,6 +154,9 @@ static int	 conf_duration(struct conf_parser *, struct conf_stmt *,
 static void	 conf_check(struct conf_parser *);
 static int	 conf_valid_user(const char *);
 static int	 conf_valid_connector(const char *);
+/* Teams (issue 11). */
+static void	 conf_do_usermap(struct conf_parser *, struct conf_stmt *);
+static void	 conf_do_connvault(struct conf_parser *, struct conf_stmt *);
 
 static const struct {
 	const char	*keyword;
@@ -787,6 +791,10 @@ conf_set_user(struct conf_parser *p, struct conf_stmt *st, size_t i,
 static void
 conf_do_user(struct conf_parser *p, struct conf_stmt *st)
 {
+	if (st->nwords > 2 && strcmp(st->word[2], "uid") == 0) {
+		conf_do_usermap(p, st);
+		return;
+	}
 	conf_set_user(p, st, 1, p->conf->user, sizeof(p->conf->user));
 }
 
@@ -882,6 +890,10 @@ conf_do_connector(struct conf_parser *p, struct conf_stmt *st)
 	size_t			 i;
 	int			 n;
 
+	if (st->nwords > 2 && strcmp(st->word[2], "vault") == 0) {
+		conf_do_connvault(p, st);
+		return;
+	}
 	if ((name = conf_arg(p, st, 1, "a connector name")) == NULL ||
 	    conf_want(p, st, 2, "spec") == -1 ||
 	    (path = conf_arg(p, st, 3, "a spec path")) == NULL ||
@@ -1532,6 +1544,8 @@ conf_free(struct aileron_conf *conf)
 	}
 	free(conf->proxy.allow_hosts);
 	rules_free(&conf->rules);
+	free(conf->usermaps);
+	free(conf->connvaults);
 	free(conf->pins);
 	free(conf->nets);
 	resolvconf_free(conf->resolve);
@@ -1563,4 +1577,97 @@ conf_is_loopback(const struct conf_listen *l)
 	default:
 		return 0;
 	}
+}
+
+/*
+ * Teams (issue 11).  user "NAME" uid N: the OS uid N is the aileron user
+ * NAME on api.sock, whatever its login name.  One line per uid and per
+ * name, so that who is who never depends on the order of lines.
+ */
+static void
+conf_do_usermap(struct conf_parser *p, struct conf_stmt *st)
+{
+	struct conf_usermap	 um;
+	const char		*name, *errstr;
+	char			 shown[CONF_SHOW_MAX + 8];
+	long long		 uid;
+	size_t			 i;
+
+	if ((name = conf_arg(p, st, 1, "a user name")) == NULL ||
+	    conf_want(p, st, 2, "uid") == -1 ||
+	    conf_arg(p, st, 3, "a uid") == NULL || conf_end(p, st, 4) == -1)
+		return;
+	if (!vault_valid_user(name)) {
+		conf_error(p, st->lineno, "user %s is not a valid aileron user "
+		    "name: 1 to %d letters, digits, ., _ and -",
+		    conf_show(name, shown, sizeof(shown)), VAULT_USER_MAX);
+		return;
+	}
+	uid = strtonum(st->word[3], 0, UINT32_MAX - 1, &errstr);
+	if (errstr != NULL) {
+		conf_error(p, st->lineno, "uid %s is %s",
+		    conf_show(st->word[3], shown, sizeof(shown)),
+		    strcmp(errstr, "invalid") == 0 ? "not a number" :
+		    "out of range");
+		return;
+	}
+	for (i = 0; i < p->conf->nusermaps; i++) {
+		if (p->conf->usermaps[i].uid == (unsigned int)uid) {
+			conf_error(p, st->lineno, "uid %lld is already mapped "
+			    "to user \"%s\"", uid, p->conf->usermaps[i].user);
+			return;
+		}
+		if (strcmp(p->conf->usermaps[i].user, name) == 0) {
+			conf_error(p, st->lineno, "user \"%s\" is already "
+			    "mapped to uid %u", name, p->conf->usermaps[i].uid);
+			return;
+		}
+	}
+	memset(&um, 0, sizeof(um));
+	um.uid = (unsigned int)uid;
+	strlcpy(um.user, name, sizeof(um.user));
+	conf_append(p, st, &p->conf->usermaps, &p->conf->nusermaps,
+	    sizeof(um), CONF_USERMAP_MAX, "user uid", &um);
+}
+
+/*
+ * connector "NAME" vault "VAULT": when several shared vaults of a user
+ * hold a credential for the connector, the one named VAULT serves it.
+ */
+static void
+conf_do_connvault(struct conf_parser *p, struct conf_stmt *st)
+{
+	struct conf_connvault	 cv;
+	const char		*name, *vault;
+	char			 shown[CONF_SHOW_MAX + 8];
+	size_t			 i;
+
+	if ((name = conf_arg(p, st, 1, "a connector name")) == NULL ||
+	    conf_want(p, st, 2, "vault") == -1 ||
+	    (vault = conf_arg(p, st, 3, "a vault name")) == NULL ||
+	    conf_end(p, st, 4) == -1)
+		return;
+	if (!vault_valid_connector(name)) {
+		conf_error(p, st->lineno, "connector name %s is not valid",
+		    conf_show(name, shown, sizeof(shown)));
+		return;
+	}
+	if (!vault_valid_name(vault)) {
+		conf_error(p, st->lineno, "vault name %s is not valid: 1 to "
+		    "%d letters, digits and ._-@+:",
+		    conf_show(vault, shown, sizeof(shown)), VAULT_NAME_MAX);
+		return;
+	}
+	for (i = 0; i < p->conf->nconnvaults; i++)
+		if (strcmp(p->conf->connvaults[i].connector, name) == 0) {
+			conf_error(p, st->lineno, "connector \"%s\" already "
+			    "has its vault, \"%s\"", name,
+			    p->conf->connvaults[i].vault);
+			return;
+		}
+	memset(&cv, 0, sizeof(cv));
+	strlcpy(cv.connector, name, sizeof(cv.connector));
+	strlcpy(cv.vault, vault, sizeof(cv.vault));
+	conf_append(p, st, &p->conf->connvaults, &p->conf->nconnvaults,
+	    sizeof(cv), CONF_CONNVAULT_MAX, "connector vault", &cv);
 }

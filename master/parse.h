@@ -55,6 +55,18 @@ struct proxy_conf {
 	size_t		 nallow_hosts;
 };
 
+/* Teams (issue 11): user NAME uid N; connector NAME vault VAULT. */
+#define CONF_USERMAP_MAX	4096
+#define CONF_CONNVAULT_MAX	256
+struct conf_usermap {
+	unsigned int	 uid;
+	char		 user[65];
+};
+struct conf_connvault {
+	char		 connector[65];
+	char		 vault[65];
+};
+
 struct aileron_conf {
 	struct conf_listens	 listens;	/* default: one, 127.0.0.1 port 8443 */
 	char			 api_socket[PATH_MAX];	/* default: "<statedir>/api.sock" */
@@ -78,6 +90,11 @@ struct aileron_conf {
 	struct rules		 rules;		/* policy lines */
 	int			 session_idle;	/* s; default 12h */
 	int			 session_max;	/* s; default 7d */
+	/* Teams (issue 11): user and connector-vault lines. */
+	struct conf_usermap	*usermaps;
+	size_t			 nusermaps;
+	struct conf_connvault	*connvaults;
+	size_t			 nconnvaults;
 };
 
 /*

@@ -190,7 +190,8 @@ if shutil.which("bash"):
               % os.path.join(STATE, "aileron"))
     p = subprocess.run(["bash", "-c", script], capture_output=True,
                        text=True, timeout=30)
-    t.is_(p.stdout, "1:vault\n2:init passwd backup --help\n3:--connector\n",
+    t.is_(p.stdout, "1:vault\n2:init passwd backup create grant revoke "
+          "members list --help\n3:--connector\n",
           "bash completes commands, subcommands and options")
 else:
     t.skip(1, "no bash")

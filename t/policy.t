@@ -34,7 +34,9 @@ NOBODY = 65534
 CONF = ('policy "echo.echo_post" deny\n'
         'policy "echo.danger" deny for team "support"\n'
         'policy "echo.danger" allow for user "root"\n'
-        'policy "echo.no_such_action" deny\n')
+        'policy "echo.no_such_action" deny\n'
+        # The other uid below is bob: an unmapped uid gets 403.
+        'user "bob" uid 65534\n')
 DANGER = (b"POST /danger HTTP/1.1\r\nHost: echo.test\r\n"
           b"Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
 POST = (b"POST /echo HTTP/1.1\r\nHost: echo.test\r\n"

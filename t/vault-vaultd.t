@@ -573,8 +573,8 @@ try:
          "a vault id on an op that takes none: closed")
     t.ok(closes(vd, grant[:440]) and closes(vd, grant + b"x"),
          "a request one layout too short, or with a stray byte: closed")
-    t.ok(closes(vd, vd.pack_request(14, user="alice")),
-         "an op past CONNECTORS: closed")
+    t.ok(closes(vd, vd.pack_request(16, user="alice")),
+         "an op past MEMBERS (teams): closed")
     r = vd.request("revoke", user="alice", key=keys["alice"], vault="ZZ",
                    member="carol")
     t.ok(refused(r, 'invalid vault id "ZZ"'),

@@ -233,6 +233,13 @@ record_meta_read(struct store_txn *txn, const char *id, struct vault_meta *m)
 		json_decref(o);
 		return VAULT_ERR_CORRUPT;
 	}
+	if (json_object_get(o, "team") != NULL &&
+	    (record_json_str(o, "team", m->team, sizeof(m->team)) == -1 ||
+	    !vault_valid_chars(m->team, VAULT_NAME_MAX, "._-@+:"))) {
+		log_warnx("vault: record %s is damaged", key);
+		json_decref(o);
+		return VAULT_ERR_CORRUPT;
+	}
 	strlcpy(m->id, id, sizeof(m->id));
 	m->personal = strcmp(type, VAULT_TYPE_PERSONAL) == 0;
 	m->generation = (uint64_t)json_integer_value(jg);
@@ -254,6 +261,8 @@ record_meta_write(struct store_txn *txn, const struct vault_meta *m)
 	    VAULT_TYPE_SHARED, "name", m->name,
 	    "generation", (json_int_t)m->generation,
 	    "created", (json_int_t)m->created);
+	if (o != NULL && m->team[0] != '\0')
+		json_object_set_new(o, "team", json_string(m->team));
 	rv = record_json_put(txn, key, o);
 	json_decref(o);
 	return rv;
@@ -907,18 +916,78 @@ int
 record_cred_find(struct store_txn *txn, const char *user,
     const char *connector, struct vault_credential_info *out)
 {
-	struct vault_ref	*refs;
-	size_t			 i, n;
-	int			 rv;
+	return record_cred_choose(txn, user, connector, NULL, out, NULL);
+}
 
+/*
+ * Which of the user's credentials serves a connector, never a guess:
+ * the one in the vault that aileron.conf's connector-vault line names
+ * (prefer), when that vault is one of the user's and holds one; else the
+ * personal vault's; else the only shared vault's that holds one.  When
+ * two or more shared vaults hold one and no line decides, the answer is
+ * VAULT_ERR_AMBIGUOUS with two of them named in *cf.
+ */
+int
+record_cred_choose(struct store_txn *txn, const char *user,
+    const char *connector, const char *prefer,
+    struct vault_credential_info *out, struct record_conflict *cf)
+{
+	struct vault_credential_info	 ci, shared, personal;
+	struct vault_meta		 m;
+	struct vault_ref		*refs;
+	char				 first[VAULT_NAME_MAX + 1];
+	size_t				 i, n, nshared = 0;
+	int				 rv, havepersonal = 0;
+
+	if (cf != NULL)
+		memset(cf, 0, sizeof(*cf));
 	if (!vault_valid_chars(connector, VAULT_CONNECTOR_MAX, "._-"))
 		return VAULT_ERR_NO_CREDENTIAL;
 	if ((rv = record_index_vaults(txn, user, &refs, &n)) != VAULT_OK)
 		return rv;
-	rv = VAULT_ERR_NO_CREDENTIAL;
-	for (i = 0; i < n && rv == VAULT_ERR_NO_CREDENTIAL; i++)
+	first[0] = '\0';
+	for (i = 0; i < n; i++) {
 		rv = record_cred_lookup(txn, refs[i].id, "connectors",
-		    connector, out);
+		    connector, &ci);
+		if (rv == VAULT_ERR_NO_CREDENTIAL)
+			continue;
+		if (rv != VAULT_OK)
+			goto done;
+		if (refs[i].personal) {
+			personal = ci;
+			havepersonal = 1;
+			continue;
+		}
+		if ((rv = record_meta_read(txn, refs[i].id, &m)) != VAULT_OK)
+			goto done;
+		if (prefer != NULL && strcmp(m.name, prefer) == 0) {
+			*out = ci;
+			goto done;
+		}
+		if (nshared == 0) {
+			shared = ci;
+			strlcpy(first, m.name, sizeof(first));
+		} else if (nshared == 1 && cf != NULL) {
+			strlcpy(cf->a, first, sizeof(cf->a));
+			strlcpy(cf->b, m.name, sizeof(cf->b));
+		}
+		nshared++;
+	}
+	if (havepersonal)
+		*out = personal;
+	else if (nshared == 1)
+		*out = shared;
+	else if (nshared == 0)
+		rv = VAULT_ERR_NO_CREDENTIAL;
+	else {
+		if (cf != NULL && prefer != NULL)
+			strlcpy(cf->line, prefer, sizeof(cf->line));
+		rv = VAULT_ERR_AMBIGUOUS;
+		goto done;
+	}
+	if (havepersonal || nshared == 1)
+		rv = VAULT_OK;
+ done:
 	free(refs);
 	return rv;
 }

@@ -40,6 +40,7 @@ struct store_txn;
 #define KEY_CONN	"vaults/%s/connectors/%s"
 #define KEY_NAME	"vaults/%s/names/%s"
 #define KEY_FORMAT	"store.json"
+#define KEY_VNAME	"vault_names/%s"	/* shared vault name -> id */
 
 #define VAULT_MEMBERS_MAX	256
 
@@ -48,6 +49,7 @@ struct vault_meta {
 	char		 id[VAULT_ID_LEN + 1];
 	int		 personal;
 	char		 name[VAULT_NAME_MAX + 1];
+	char		 team[VAULT_NAME_MAX + 1];	/* shared; or "" */
 	uint64_t	 generation;
 	time_t		 created;
 };
@@ -125,6 +127,18 @@ int	 record_cred_lookup(struct store_txn *, const char *, const char *,
 	    const char *, struct vault_credential_info *);
 int	 record_cred_byname(struct store_txn *, const char *, const char *,
 	    struct vault_credential_info *);
+/*
+ * Why record_cred_find refused: the two shared vaults that hold the
+ * connector, and the line's vault when it named one of neither.
+ */
+struct record_conflict {
+	char		 a[VAULT_NAME_MAX + 1];
+	char		 b[VAULT_NAME_MAX + 1];
+	char		 line[VAULT_NAME_MAX + 1];
+};
+int	 record_cred_choose(struct store_txn *, const char *, const char *,
+	    const char *, struct vault_credential_info *,
+	    struct record_conflict *);
 int	 record_cred_find(struct store_txn *, const char *, const char *,
 	    struct vault_credential_info *);
 

@@ -48,7 +48,9 @@
 #define VAULT_PARAM_CHARS	"!#$%&'*+-.^_`|~"	/* an HTTP token */
 
 struct vault {
-	struct store	*st;
+	struct store		*st;
+	struct vault_choices	 choices;	/* connector-vault lines */
+	struct record_conflict	 conflict;	/* the last AMBIGUOUS */
 };
 
 static const char *vault_errors[VAULT_ERR_MAX] = {
@@ -70,6 +72,9 @@ static const char *vault_errors[VAULT_ERR_MAX] = {
 	[VAULT_ERR_NOT_MEMBER] = "not a member of this vault",
 	[VAULT_ERR_NEED_KEY] = "the key of a remaining member is needed",
 	[VAULT_ERR_STALE_KEY] = "the vault key changed; open it again",
+	[VAULT_ERR_AMBIGUOUS] = "several shared vaults hold a credential "
+	    "for this connector; aileron.conf must say which",
+	[VAULT_ERR_NAME_TAKEN] = "a shared vault with this name exists",
 };
 
 static const char *const vault_kinds[] = {
@@ -1028,7 +1033,9 @@ vault_credential_inject(struct vault *v, const char *user,
 		kc->drop(kc->arg, ci->vault_id);
 		memset(ci, 0, sizeof(*ci));
 	}
-	if ((rv = record_cred_find(txn, user, connector, ci)) != VAULT_OK)
+	if ((rv = record_cred_choose(txn, user, connector,
+	    v->choices.vault_for != NULL ? v->choices.vault_for(
+	    v->choices.arg, connector) : NULL, ci, &v->conflict)) != VAULT_OK)
 		goto done;
 	if ((vk = kc->find(kc->arg, ci->vault_id)) != NULL) {
 		if ((rv = record_cred_open(txn, vk->key->data, vk->generation,
@@ -1142,25 +1149,55 @@ vault_shared_create(struct vault *v, const char *user,
     const unsigned char *ukey, const char *name,
     char vault_id[VAULT_ID_LEN + 1])
 {
+	return vault_shared_create_team(v, user, ukey, name, NULL, vault_id);
+}
+
+/*
+ * The same, for a team (a label "aileron vault list" shows, or NULL).
+ * A shared vault's name is unique in the store, since people and
+ * aileron.conf's connector-vault lines name vaults by it.
+ */
+int
+vault_shared_create_team(struct vault *v, const char *user,
+    const unsigned char *ukey, const char *name, const char *team,
+    char vault_id[VAULT_ID_LEN + 1])
+{
 	struct store_txn	*txn;
 	struct crypto_secret	*vkey = NULL;
 	struct vault_meta	 m;
 	struct vault_members	 ms;
-	int			 rv;
+	char			 nkey[STORE_KEY_MAX];
+	unsigned char		*val;
+	size_t			 len;
+	int			 rv, r;
 
 	if (!vault_valid_user(user) ||
-	    !vault_valid_chars(name, VAULT_NAME_MAX, VAULT_NAME_CHARS))
+	    !vault_valid_chars(name, VAULT_NAME_MAX, VAULT_NAME_CHARS) ||
+	    (team != NULL && team[0] != '\0' &&
+	    !vault_valid_chars(team, VAULT_NAME_MAX, VAULT_NAME_CHARS)))
 		return VAULT_ERR_INVALID;
 	if ((txn = store_begin(v->st)) == NULL)
 		return VAULT_ERR_SYSTEM;
+	memset(&m, 0, sizeof(m));
 	if ((rv = record_check_personal(txn, user, ukey)) != VAULT_OK)
 		goto done;
-	memset(&m, 0, sizeof(m));
+	snprintf(nkey, sizeof(nkey), KEY_VNAME, name);
+	if ((r = store_get(txn, nkey, &val, &len)) == 0) {
+		free(val);
+		rv = VAULT_ERR_NAME_TAKEN;
+		goto done;
+	}
+	if (r != STORE_NOTFOUND) {
+		rv = VAULT_ERR_SYSTEM;
+		goto done;
+	}
 	if (vault_new_id(m.id) == -1 || (vkey = crypto_key_new()) == NULL) {
 		rv = VAULT_ERR_SYSTEM;
 		goto done;
 	}
 	strlcpy(m.name, name, sizeof(m.name));
+	if (team != NULL)
+		strlcpy(m.team, team, sizeof(m.team));
 	m.generation = 1;
 	m.created = time(NULL);
 	memset(&ms, 0, sizeof(ms));
@@ -1173,14 +1210,94 @@ vault_shared_create(struct vault *v, const char *user,
 	    VAULT_OK ||
 	    (rv = record_index_member(txn, user, m.id, 0)) != VAULT_OK)
 		goto done;
+	if (store_put(txn, nkey, m.id, strlen(m.id)) == -1)
+		rv = VAULT_ERR_SYSTEM;
  done:
 	crypto_secret_free(vkey);
 	if ((rv = record_finish(txn, rv)) == VAULT_OK) {
 		strlcpy(vault_id, m.id, VAULT_ID_LEN + 1);
-		log_info("vault: user %s created shared vault %s (%s)", user,
-		    m.id, name);
+		log_info("vault: user %s created shared vault %s (%s%s%s)",
+		    user, m.id, name, m.team[0] != '\0' ? ", team " : "",
+		    m.team);
 	}
 	return rv;
+}
+
+/* The vaults a user is a member of, personal first, with their role. */
+int
+vault_list(struct vault *v, const char *user, struct vault_info **out,
+    size_t *np)
+{
+	struct store_txn	*txn;
+	struct vault_ref	*refs = NULL;
+	struct vault_info	*list = NULL;
+	struct vault_members	 ms;
+	struct vault_meta	 m;
+	struct vault_kdf	 kdf;
+	size_t			 i, n = 0;
+	int			 rv;
+
+	*out = NULL;
+	*np = 0;
+	if (!vault_valid_user(user))
+		return VAULT_ERR_INVALID;
+	if ((txn = store_begin(v->st)) == NULL)
+		return VAULT_ERR_SYSTEM;
+	if ((rv = record_kdf_read(txn, user, &kdf)) != VAULT_OK &&
+	    rv != VAULT_ERR_KDF)
+		goto done;
+	if ((rv = record_user_vaults(txn, user, &refs, &n)) != VAULT_OK)
+		goto done;
+	if ((list = calloc(n > 0 ? n : 1, sizeof(*list))) == NULL) {
+		rv = VAULT_ERR_SYSTEM;
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		if ((rv = record_meta_read(txn, refs[i].id, &m)) != VAULT_OK ||
+		    (rv = record_members_read(txn, refs[i].id, &ms)) !=
+		    VAULT_OK)
+			goto done;
+		strlcpy(list[i].id, m.id, sizeof(list[i].id));
+		strlcpy(list[i].name, m.name, sizeof(list[i].name));
+		strlcpy(list[i].team, m.team, sizeof(list[i].team));
+		list[i].personal = m.personal;
+		list[i].role = refs[i].role;
+		list[i].members = ms.n;
+		list[i].generation = m.generation;
+		list[i].created = m.created;
+	}
+	*out = list;
+	*np = n;
+	list = NULL;
+	rv = VAULT_OK;
+ done:
+	store_abort(txn);
+	free(refs);
+	free(list);
+	return rv;
+}
+
+/* aileron.conf's connector-vault lines, as vaultd keeps them. */
+void
+vault_set_choices(struct vault *v, const struct vault_choices *c)
+{
+	if (c != NULL)
+		v->choices = *c;
+	else
+		memset(&v->choices, 0, sizeof(v->choices));
+}
+
+/*
+ * After VAULT_ERR_AMBIGUOUS: two of the shared vaults that hold the
+ * connector, and the vault a connector-vault line named, or "".
+ */
+void
+vault_conflict(struct vault *v, const char **a, const char **b,
+    const char **line)
+{
+	*a = v->conflict.a;
+	*b = v->conflict.b;
+	*line = v->conflict.line;
 }
 
 /*

@@ -51,6 +51,8 @@ enum vault_error {
 	VAULT_ERR_NOT_MEMBER,
 	VAULT_ERR_NEED_KEY,		/* a remaining member's key missing */
 	VAULT_ERR_STALE_KEY,		/* a cached vault key is outdated */
+	VAULT_ERR_AMBIGUOUS,		/* several shared vaults hold it */
+	VAULT_ERR_NAME_TAKEN,		/* a shared vault has that name */
 	VAULT_ERR_MAX
 };
 
@@ -117,6 +119,28 @@ struct vault_member_info {
 struct vault_member_key {
 	const char		*user;
 	const unsigned char	*ukey;		/* CRYPTO_KEY_LEN bytes */
+};
+
+/* One of a user's vaults, as "aileron vault list" shows it. */
+struct vault_info {
+	char			 id[VAULT_ID_LEN + 1];
+	char			 name[VAULT_NAME_MAX + 1];
+	char			 team[VAULT_NAME_MAX + 1];
+	int			 personal;
+	enum vault_role		 role;
+	size_t			 members;
+	uint64_t		 generation;
+	time_t			 created;
+};
+
+/*
+ * Which shared vault serves a connector that several of a user's shared
+ * vaults hold: vault_for returns that vault's name (aileron.conf's
+ * "connector NAME vault VAULT"), or NULL when no line decides.
+ */
+struct vault_choices {
+	const char		*(*vault_for)(void *, const char *connector);
+	void			*arg;
 };
 
 struct vault;
@@ -190,6 +214,16 @@ int	 vault_revoke(struct vault *, const char *vault_id, const char *revoker,
 	    const char *member, const struct vault_member_key *, size_t);
 int	 vault_member_list(struct vault *, const char *user,
 	    const char *vault_id, struct vault_member_info **, size_t *);
+
+/* Teams: names, teams, the vaults of a user, who serves a connector. */
+int	 vault_shared_create_team(struct vault *, const char *user,
+	    const unsigned char *ukey, const char *name, const char *team,
+	    char vault_id[VAULT_ID_LEN + 1]);
+int	 vault_list(struct vault *, const char *user, struct vault_info **,
+	    size_t *);
+void	 vault_set_choices(struct vault *, const struct vault_choices *);
+void	 vault_conflict(struct vault *, const char **, const char **,
+	    const char **);
 
 /* Tests only; see vault.c. */
 extern void	(*vault_revoke_test_hook)(void);

@@ -49,8 +49,9 @@ static int	inject_refuse(struct proc_peer *, uint32_t, int, const char *, ...)
 		    __attribute__((__format__ (printf, 4, 5)));
 static int	inject_read(struct proc_peer *, struct msg *,
 		    struct msg_vault_inject *);
-static int	inject_refuse_vault(struct proc_peer *, uint32_t, int,
-		    const struct session *, const struct connmap_entry *,
+static int	inject_refuse_vault(struct vaultd *, struct proc_peer *,
+		    uint32_t, int, const struct session *,
+		    const struct connmap_entry *,
 		    const struct vault_credential_info *);
 static int	inject_kind_agrees(const struct vault_credential_info *,
 		    const struct connmap_entry *);
@@ -158,10 +159,28 @@ inject_read(struct proc_peer *p, struct msg *msg, struct msg_vault_inject *req)
 
 /* Why the vault found or opened no credential, in the worker's reply. */
 static int
-inject_refuse_vault(struct proc_peer *p, uint32_t reqid, int rv,
-    const struct session *s, const struct connmap_entry *e,
+inject_refuse_vault(struct vaultd *vd, struct proc_peer *p, uint32_t reqid,
+    int rv, const struct session *s, const struct connmap_entry *e,
     const struct vault_credential_info *ci)
 {
+	const char	*a, *b, *line;
+
+	/*
+	 * Two shared vaults hold one and no line decides: name both and
+	 * the line that would, rather than pick one by the store's order.
+	 */
+	if (rv == VAULT_ERR_AMBIGUOUS) {
+		vault_conflict(vd->vault, &a, &b, &line);
+		if (line[0] != '\0')
+			return inject_refuse(p, reqid, rv, "vaults %s and %s "
+			    "both hold a credential for connector %s, and its "
+			    "line in aileron.conf names vault %s, of neither",
+			    a, b, e->name, line);
+		return inject_refuse(p, reqid, rv, "vaults %s and %s both "
+		    "hold a credential for connector %s; add 'connector "
+		    "\"%s\" vault \"%s\"' to aileron.conf", a, b, e->name,
+		    e->name, a);
+	}
 	if (rv == VAULT_ERR_NO_CREDENTIAL)
 		return inject_refuse(p, reqid, rv, "user %s has no "
 		    "credential for connector %s", s->user, e->name);
@@ -231,7 +250,7 @@ vaultd_inject(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
 	session_keycache(s, &kc);
 	if ((rv = vault_credential_inject(vd->vault, s->user, s->ukey->data,
 	    e->name, &kc, &ci, &pt)) != VAULT_OK)
-		return inject_refuse_vault(p, reqid, rv, s, e, &ci);
+		return inject_refuse_vault(vd, p, reqid, rv, s, e, &ci);
 	if (!inject_kind_agrees(&ci, e)) {
 		crypto_secret_free(pt);
 		return inject_refuse(p, reqid, MSG_VAULT_ERR_REFUSED,

@@ -113,6 +113,7 @@ static const struct msg_accept vaultd_accept_table[] = {
 	{ MSG_CONF_CONNECTORS_BEGIN,	PROC_MASTER,	0 },
 	{ MSG_CONF_CONNECTOR,		PROC_MASTER,	0 },
 	{ MSG_CONF_CONNECTORS_END,	PROC_MASTER,	0 },
+	{ MSG_CONF_CONNECTOR_VAULT,	PROC_MASTER,	0 },	/* teams */
 	{ MSG_VAULT_SESSION_BEGIN,	PROC_CONTROL,	0 },
 	{ MSG_VAULT_SESSION_END,	PROC_CONTROL,	0 },
 	{ MSG_VAULT_SESSION_WORKER,	PROC_CONTROL,	0 },
@@ -169,7 +170,7 @@ vaultd_conf_cb(struct msg *msg, void *arg)
 {
 	struct vaultd	*vd = arg;
 
-	if (vaultd_connectors(vd, msg))
+	if (vaultd_connectors(vd, msg) || vaultd_teams_conf(vd, msg))
 		return;
 	if (msg->hdr.type == MSG_CONF_PEER && msg->hdr.peerid == PROC_CONTROL &&
 	    vd->control == NULL) {
@@ -335,6 +336,9 @@ vaultd_dispatch_master(struct proc *ps, struct proc_peer *p, struct msg *msg)
 	case MSG_CONF_CONNECTOR:
 	case MSG_CONF_CONNECTORS_END:
 		vaultd_connectors(vd, msg);
+		break;
+	case MSG_CONF_CONNECTOR_VAULT:
+		vaultd_teams_conf(vd, msg);
 		break;
 	default:
 		proc_fail(ps, "unexpected %s from the master",
@@ -727,6 +731,7 @@ vaultd(int foreground, int verbose)
 	 */
 	if ((vd.vault = vault_open(".")) == NULL)
 		fatalx("cannot open the vault store in %s", vd.conf.dir);
+	vaultd_teams_attach(&vd);
 	if (chan_compose(&vd.parent->chan, MSG_CONF_ACK, 0, -1, NULL, 0) ==
 	    -1)
 		fatalx("cannot acknowledge");

@@ -53,9 +53,16 @@ struct vaultd {
 	struct sessions		 sessions;
 	struct vaultd_limit	 limits[VAULTD_LIMIT_USERS];
 	struct vaultd_limit	 limit_overflow;	/* the rest */
+	/* Teams (issue 11): aileron.conf's connector-vault lines. */
+	struct msg_conf_connector_vault	*connvaults;
+	size_t			 nconnvaults;
 };
 
 void	vaultd(int foreground, int verbose) __attribute__((__noreturn__));
+
+/* teams.c: the connector-vault lines. */
+int	vaultd_teams_conf(struct vaultd *, struct msg *);
+void	vaultd_teams_attach(struct vaultd *);
 extern const char vaultd_promises[];
 
 /* vaultd/reply.c: for every handler */

@@ -99,6 +99,10 @@ static void	cli_revoke_roles(const struct vault_member_info *, size_t,
 static const char *cli_revoke_keys(struct vaultd *, const struct cli_req *,
 		    const struct vault_member_info *, size_t,
 		    struct vault_member_key **, size_t *);
+static int	cli_vaults(struct vaultd *, struct proc_peer *,
+		    struct cli_req *);
+static int	cli_members(struct vaultd *, struct proc_peer *,
+		    struct cli_req *);
 static void	cli_revoke_report_sessions(struct vaultd *, struct proc_peer *,
 		    const char *);
 
@@ -280,6 +284,10 @@ cli_error(struct proc_peer *p, struct cli_req *q, const char *what, int rv)
 		return cli_reply(p, q->reqid, rv, "user %s already has a "
 		    "vault; change its master key with \"aileron vault "
 		    "passwd\"", q->r.user);
+	case VAULT_ERR_NAME_TAKEN:
+		return cli_reply(p, q->reqid, rv, "a shared vault named %s "
+		    "exists; choose another name",
+		    vaultd_printable(q->r.name));
 	default:
 		return cli_reply(p, q->reqid, rv, "%s", vault_strerror(rv));
 	}
@@ -604,20 +612,22 @@ cli_shared_create(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 
 	if (cli_limited(vd, p, q))
 		return 0;
-	rv = vault_shared_create(vd->vault, q->r.user, q->key->data,
-	    q->r.name, id);
+	rv = vault_shared_create_team(vd->vault, q->r.user, q->key->data,
+	    q->r.name, q->r.param, id);
 	cli_key_result(vd, p, q->r.user, rv);
 	if (rv == VAULT_ERR_INVALID) {
 		log_warnx("%s: uid %u: vault create for user %s: invalid "
 		    "vault name", p->chan.name, p->uid, q->r.user);
-		return cli_reply(p, q->reqid, rv, "invalid vault name "
+		return cli_reply(p, q->reqid, rv, "invalid vault or team name "
 		    "\"%s\": use 1 to %d letters, digits and ._-@+:",
 		    vaultd_printable(q->r.name), VAULT_NAME_MAX);
 	}
 	if (rv != VAULT_OK)
 		return cli_error(p, q, "vault create", rv);
-	log_info("%s: uid %u: user %s created shared vault %s (%s)",
-	    p->chan.name, p->uid, q->r.user, id, q->r.name);
+	log_info("%s: uid %u: user %s created shared vault %s (%s%s%s)",
+	    p->chan.name, p->uid, q->r.user, id, q->r.name,
+	    q->r.param[0] != '\0' ? ", team " : "",
+	    vaultd_printable(q->r.param));
 	return cli_reply_json(p, q->reqid, json_pack("{s:s}", "vault_id",
 	    id));
 }
@@ -631,8 +641,10 @@ cli_shared_create(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 static int
 cli_grant(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 {
-	size_t	 n;
-	int	 rv;
+	struct vault_member_info	*ms;
+	struct session			*s;
+	size_t				 n;
+	int				 rv, owner, found;
 
 	if (q->r.role > VAULT_ROLE_OWNER) {
 		log_warnx("%s: uid %u: vault grant by user %s in vault %s: "
@@ -648,6 +660,39 @@ cli_grant(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 	cli_key_result(vd, p, q->r.user, rv);
 	if (rv != VAULT_OK)
 		return cli_error(p, q, "vault grant", rv);
+	/*
+	 * Teams: the member's key from their live session, as a revoke
+	 * takes the remaining members' keys: the granter never learns
+	 * the member's master key.
+	 */
+	/* The role first: a contributor hears that, not about keys. */
+	if ((rv = vault_member_list(vd->vault, q->r.user, q->r.vault, &ms,
+	    &n)) != VAULT_OK)
+		return cli_error(p, q, "vault grant", rv);
+	cli_revoke_roles(ms, n, q->r.user, q->r.member, &owner, &found);
+	free(ms);
+	if (!owner || found)
+		return cli_error(p, q, "vault grant", !owner ?
+		    VAULT_ERR_DENIED : VAULT_ERR_MEMBER_EXISTS);
+	if (q->r.flags & MSG_VAULT_F_MEMBER_SESSION) {
+		if ((s = session_find_keyed_user(&vd->sessions,
+		    q->r.member)) == NULL) {
+			log_warnx("%s: uid %u: vault grant by user %s in vault "
+			    "%s: member %s has no live session", p->chan.name,
+			    p->uid, q->r.user, q->r.vault, q->r.member);
+			return cli_reply(p, q->reqid, VAULT_ERR_NEED_KEY,
+			    "%s has no live session: their key is needed to "
+			    "wrap the vault key for them; grant while they "
+			    "have one (aileron session start), or with "
+			    "--member-key-fd", q->r.member);
+		}
+		crypto_secret_free(q->member_key);
+		if ((q->member_key = crypto_secret_dup(s->ukey->data,
+		    s->ukey->len)) == NULL)
+			return cli_reply(p, q->reqid, VAULT_ERR_SYSTEM, "the "
+			    "secure heap is full; end a session and try "
+			    "again");
+	}
 	rv = vault_user_check(vd->vault, q->r.member, q->member_key->data);
 	cli_key_result(vd, p, q->r.member, rv);
 	if (rv == VAULT_ERR_WRONG_KEY || rv == VAULT_ERR_NO_USER) {
@@ -835,6 +880,61 @@ cli_revoke(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 	return rv;
 }
 
+/* Teams: the vaults a user is a member of, personal first. */
+static int
+cli_vaults(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
+{
+	struct vault_info	*list;
+	json_t			*a, *o;
+	size_t			 i, n;
+	int			 rv;
+
+	if ((rv = vault_list(vd->vault, q->r.user, &list, &n)) != VAULT_OK)
+		return cli_error(p, q, "vault list", rv);
+	if ((a = json_array()) == NULL)
+		fatalx("%s: out of memory", __func__);
+	for (i = 0; i < n; i++) {
+		o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I}",
+		    "id", list[i].id, "name", list[i].name, "type",
+		    list[i].personal ? "personal" : "shared", "team",
+		    list[i].team, "role", vault_role_name(list[i].role),
+		    "members", (json_int_t)list[i].members, "generation",
+		    (json_int_t)list[i].generation, "created",
+		    (json_int_t)list[i].created);
+		json_array_append_new(a, o);
+	}
+	free(list);
+	log_info("%s: uid %u: vault list for user %s (%zu vault%s)",
+	    p->chan.name, p->uid, q->r.user, n, PLURAL(n));
+	return cli_reply_json(p, q->reqid, a);
+}
+
+/* Teams: a vault's members and their roles, for one of its members. */
+static int
+cli_members(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
+{
+	struct vault_member_info	*ms;
+	json_t				*a;
+	size_t				 i, n;
+	int				 rv;
+
+	if (q->r.vault[0] == '\0')
+		return cli_reply(p, q->reqid, VAULT_ERR_INVALID, "name a "
+		    "vault");
+	if ((rv = vault_member_list(vd->vault, q->r.user, q->r.vault, &ms,
+	    &n)) != VAULT_OK)
+		return cli_error(p, q, "vault members", rv);
+	if ((a = json_array()) == NULL)
+		fatalx("%s: out of memory", __func__);
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s}", "user",
+		    ms[i].user, "role", vault_role_name(ms[i].role)));
+	free(ms);
+	log_info("%s: uid %u: vault members of %s for user %s",
+	    p->chan.name, p->uid, q->r.vault, q->r.user);
+	return cli_reply_json(p, q->reqid, a);
+}
+
 /* The operations on vault.sock: what each request carries, its handler. */
 static const struct cli_op {
 	uint32_t	 op;
@@ -859,6 +959,8 @@ static const struct cli_op {
 	{ MSG_VAULT_OP_GRANT,		1, 0, 1, 1, cli_grant },
 	{ MSG_VAULT_OP_REVOKE,		1, 0, 1, 1, cli_revoke },
 	{ MSG_VAULT_OP_CONNECTORS,	0, 0, 0, 0, cli_connectors },
+	{ MSG_VAULT_OP_VAULTS,		0, 0, 0, 0, cli_vaults },
+	{ MSG_VAULT_OP_MEMBERS,		0, 0, 1, 0, cli_members },
 };
 
 /*

@@ -56,6 +56,7 @@ static const struct msg_accept api_accept[] = {
 	{ MSG_CONTROL_AUTH_REPLY,	PROC_CONTROL,	0 },
 	{ MSG_CONTROL_POLICY_REPLY,	PROC_CONTROL,	0 },
 	{ MSG_CONTROL_SESSION_LIST_REPLY, PROC_CONTROL,	0 },
+	{ MSG_CONTROL_USER_REPLY,	PROC_CONTROL,	0 },	/* teams */
 };
 
 static int	api_on_url(http_parser *, const char *, size_t);
@@ -369,13 +370,13 @@ api_start(struct worker_ctx *ctx, int fd, uid_t uid, struct api_req *rq)
 			return 400;
 		}
 	}
-	if (api_field(j, "user", m.user, sizeof(m.user), 1) == -1 ||
+	if (api_field(j, "user", m.user, sizeof(m.user), 0) == -1 ||
 	    api_field(j, "agent", m.agent, sizeof(m.agent), 0) == -1 ||
 	    api_field(j, "team", m.team, sizeof(m.team), 0) == -1 ||
 	    api_field(j, "project", m.project, sizeof(m.project), 0) == -1) {
 		json_decref(j);
-		api_problem(fd, 400, "aileron:bad-request", "user is required; "
-		    "user, agent, team and project must be short strings");
+		api_problem(fd, 400, "aileron:bad-request", "user, agent, team "
+		    "and project must be short strings");
 		return 400;
 	}
 	json_decref(j);
@@ -659,6 +660,16 @@ api_serve(struct worker_ctx *ctx, int fd)
 		    status);
 		goto done;
 	}
+	/*
+	 * Teams: a uid that is nobody here gets 403, whatever it asks.
+	 * Not the test hook, which plays a proxy worker (control refuses
+	 * an agent's token from a worker that served the API).
+	 */
+	if (!(msg_testmode && strcmp(rq.url, "/v1/test/proxy") == 0) &&
+	    (status = api_users_gate(ctx, fd, cred.uid)) != 0) {
+		log_info("api: uid %u: refused (%d)", cred.uid, status);
+		goto done;
+	}
 	if (hp.method == HTTP_GET && (strcmp(rq.url, API_PREFIX) == 0 ||
 	    strncmp(rq.url, API_PREFIX "/", strlen(API_PREFIX) + 1) == 0))
 		status = api_session_get(ctx, fd, cred.uid,
@@ -683,7 +694,10 @@ api_serve(struct worker_ctx *ctx, int fd)
 			api_problem(fd, status = 405, "aileron:bad-request",
 			    "use DELETE to end a session");
 		}
-	} else if (msg_testmode && strcmp(rq.url, "/v1/test/proxy") == 0 &&
+	} else if (strncmp(rq.url, "/v1/users", 9) == 0 &&
+	    (rq.url[9] == '\0' || rq.url[9] == '/'))
+		status = api_users(ctx, fd, cred.uid, hp.method, &rq);
+	else if (msg_testmode && strcmp(rq.url, "/v1/test/proxy") == 0 &&
 	    hp.method == HTTP_POST)
 		status = api_test(ctx, fd, &rq);
 	else
@@ -691,7 +705,8 @@ api_serve(struct worker_ctx *ctx, int fd)
 		    "no such resource; see aileron(1)");
 	log_info("api: uid %u: %s %s: %d", cred.uid,
 	    http_method_str(hp.method), status == 404 ? "(unknown)" :
-	    API_PREFIX, status);
+	    strncmp(rq.url, "/v1/users", 9) == 0 ? "/v1/users" : API_PREFIX,
+	    status);
  done:
 	explicit_bzero(&rq, sizeof(rq));
 	shutdown(fd, SHUT_WR);

@@ -51,5 +51,8 @@ int	api_field(json_t *, const char *, char *, size_t, int);
 
 /* api_session.c: GET /v1/sessions and /v1/sessions/ID. */
 int	api_session_get(struct worker_ctx *, int, uid_t, const char *);
+/* api_users.c: the users' endpoints and the gate before every request. */
+int	api_users_gate(struct worker_ctx *, int, uid_t);
+int	api_users(struct worker_ctx *, int, uid_t, int, struct api_req *);
 
 #endif

@@ -58,6 +58,7 @@ static void	 test_lexer(void);
 static void	 test_relative_spec(void);
 static void	 test_warning(void);
 static void	 test_bad(void);
+static void	 test_teams(void);
 static void	 test_all_errors(void);
 static void	 test_workers_vs_prefork(void);
 static void	 test_long_lines(void);
@@ -962,6 +963,42 @@ test_random(void)
 	free(buf);
 }
 
+/* Teams (issue 11): user NAME uid N; connector NAME vault VAULT. */
+static void
+test_teams(void)
+{
+	struct aileron_conf	*conf;
+
+	conf = parse_text("user \"bob\" uid 1001\nuser alice.b uid 0\n"
+	    "user \"_aileron\"\nconnector \"echo\" vault \"eng\"\n"
+	    "connector github vault ops@x\n");
+	ok(conf != NULL && conf->nusermaps == 2 &&
+	    conf->usermaps[0].uid == 1001 &&
+	    strcmp(conf->usermaps[0].user, "bob") == 0 &&
+	    strcmp(conf->usermaps[1].user, "alice.b") == 0 &&
+	    strcmp(conf->user, "_aileron") == 0,
+	    "user lines map uids; user NAME still names the workers' user");
+	ok(conf != NULL && conf->nconnvaults == 2 &&
+	    strcmp(conf->connvaults[0].connector, "echo") == 0 &&
+	    strcmp(conf->connvaults[0].vault, "eng") == 0 &&
+	    strcmp(conf->connvaults[1].vault, "ops@x") == 0,
+	    "connector-vault lines");
+	conf_free(conf);
+	bad("user bob uid 1\nuser carol uid 1\n",
+	    ":2: uid 1 is already mapped to user \"bob\"\n");
+	bad("user bob uid 1\nuser bob uid 2\n",
+	    ":2: user \"bob\" is already mapped to uid 1\n");
+	bad("user \"a/b\" uid 1\n", ":1: user \"a/b\" is not a valid "
+	    "aileron user name: 1 to 64 letters, digits, ., _ and -\n");
+	bad("user bob uid x\n", ":1: uid \"x\" is not a number\n");
+	bad("user bob uid -1\n", ":1: uid \"-1\" is out of range\n");
+	bad("user bob uid\n", ":1: missing a uid after \"user bob uid\"\n");
+	bad("connector echo vault eng\nconnector echo vault ops\n",
+	    ":2: connector \"echo\" already has its vault, \"eng\"\n");
+	bad("connector echo vault \"a b\"\n", ":1: vault name \"a b\" is "
+	    "not valid: 1 to 64 letters, digits and ._-@+:\n");
+}
+
 int
 main(void)
 {
@@ -986,6 +1023,7 @@ main(void)
 	test_sample_and_man();
 	test_random();
 	test_policy_session();
+	test_teams();
 	unlink(conf_path);
 	unlink(err_path);
 	return done_testing();

@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+# Copyright (c) 2026 The aileron authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+
+# users-api.t: who is who on api.sock, users and user tokens.  api.sock
+# is 0660, group aileron; a uid that is no aileron user gets 403 on every
+# endpoint; a user line maps a uid; a login name maps once an
+# administrator added that user; a non-administrator starts sessions
+# only for themselves, and a session takes its user's team; user add and
+# list; a user token is printed once, rotates (its id and time change),
+# appears in no log, opens nothing through the proxy, and persists,
+# like the users, across a restart.
+# Other uids run the CLI and curl through setpriv, in the group aileron.
+
+import base64
+import grp
+import json
+import os
+import pwd
+import re
+import socket
+import stat
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+from aileron import TAP, BIN, SLOW, Service, wait_for   # noqa: E402
+
+t = TAP()
+if os.geteuid() != 0:
+    t.skip_all("needs root: other uids are played with setpriv")
+try:
+    GID = grp.getgrnam("aileron").gr_gid
+except KeyError:
+    t.skip_all("no group aileron; make user creates it (etc/adduser.sh)")
+for tool in ("setpriv", "curl"):
+    if subprocess.run(["sh", "-c", "command -v " + tool],
+                      capture_output=True).returncode != 0:
+        t.skip_all("no %s" % tool)
+
+
+def free_uid(start):
+    """A uid with no account, so that only a user line can name it."""
+    u = start
+    while True:
+        try:
+            pwd.getpwuid(u)
+            u += 1
+        except KeyError:
+            return u
+
+
+BOB = free_uid(42420)                   # mapped by a user line
+NOBODY = free_uid(BOB + 1)              # nobody at all
+LOGIN = pwd.getpwnam("nobody")          # an account: a login name
+t.plan(31)
+
+
+def as_uid(uid, argv):
+    return subprocess.run(["setpriv", "--reuid=%d" % uid,
+                           "--regid=%d" % GID, "--clear-groups"] + argv,
+                          capture_output=True, timeout=60 * SLOW)
+
+
+def cli(svc, uid, *args):
+    argv = [BIN] + list(args) + ["-s", svc.state]
+    p = as_uid(uid, argv) if uid is not None else \
+        subprocess.run(argv, capture_output=True, timeout=60 * SLOW)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def api(svc, uid, method, path, body=None):
+    """One request on api.sock as uid (None: root): (status, JSON)."""
+    argv = ["curl", "-s", "--max-time", "20", "--unix-socket",
+            svc.path("api.sock"), "-X", method, "-w", "\n%{http_code}",
+            "http://aileron" + path]
+    if body is not None:
+        argv += ["-H", "Content-Type: application/json", "--data-binary",
+                 json.dumps(body)]
+    p = as_uid(uid, argv) if uid is not None else \
+        subprocess.run(argv, capture_output=True, timeout=60 * SLOW)
+    out, _, code = p.stdout.decode().rpartition("\n")
+    try:
+        return int(code), json.loads(out) if out else None
+    except ValueError:
+        return int(code or 0), out
+
+
+def start(svc):
+    svc.start(["-X"])
+    # Other uids reach api.sock and service.json, not the rest.
+    os.chmod(svc.state, 0o711)
+
+
+svc = Service(conf='user "bob" uid %d\n' % BOB)
+try:
+    start(svc)
+    st = os.stat(svc.path("api.sock"))
+    t.ok(stat.S_IMODE(st.st_mode) == 0o660 and st.st_gid == GID,
+         "api.sock is 0660, group aileron")
+
+    # Nobody: 403 everywhere, before anything else is looked at.
+    rc, out, err = cli(svc, NOBODY, "user", "list")
+    t.ok(rc == 1 and "uid %d is no aileron user" % NOBODY in err,
+         "an unmapped uid: user list refused, saying why", err)
+    for method, path in (("GET", "/v1/users/me"), ("POST", "/v1/sessions"),
+                         ("DELETE", "/v1/sessions/" + "0" * 32),
+                         ("GET", "/v1/no/such/thing")):
+        status, body = api(svc, NOBODY, method, path,
+                           {} if method == "POST" else None)
+        t.is_(status, 403, "an unmapped uid: %s %s is 403" % (method, path))
+    status, _ = api(svc, LOGIN.pw_uid, "GET", "/v1/users/me")
+    t.is_(status, 403, "a login name alone maps to nobody")
+
+    # The user line.
+    status, me = api(svc, BOB, "GET", "/v1/users/me")
+    t.ok(status == 200 and me.get("user") == "bob" and not me["admin"],
+         "a user line maps uid %d to bob, no administrator" % BOB, me)
+    status, me = api(svc, None, "GET", "/v1/users/me")
+    t.ok(status == 200 and me.get("admin") is True,
+         "root is an administrator", me)
+
+    # Users: an administrator's act.
+    rc, out, err = cli(svc, None, "user", "add", "alice", "--team", "eng",
+                       "--project", "p1", "--project", "p2")
+    t.is_(rc, 0, "root adds alice" + err)
+    rc, out, err = cli(svc, None, "user", "add", "alice", "--team", "eng")
+    t.ok(rc == 1 and "exists" in err, "a second alice is refused", err)
+    rc, out, err = cli(svc, BOB, "user", "add", "carol", "--team", "eng")
+    t.ok(rc == 1 and "only an administrator" in err,
+         "bob may not add users", err)
+    rc, out, err = cli(svc, None, "user", "add", "bob", "--team", "qa")
+    rc, out, err = cli(svc, None, "user", "add", LOGIN.pw_name, "--team",
+                       "ops")
+    status, me = api(svc, LOGIN.pw_uid, "GET", "/v1/users/me")
+    t.ok(status == 200 and me.get("user") == LOGIN.pw_name,
+         "added, the login name %s maps" % LOGIN.pw_name, me)
+    rc, out, err = cli(svc, BOB, "user", "list", "--json")
+    users = {u["name"]: u for u in json.loads(out or "{}").get("users",
+                                                               [])}
+    t.ok(rc == 0 and users.get("alice", {}).get("team") == "eng" and
+         users["alice"]["projects"] == ["p1", "p2"] and "bob" in users,
+         "user list, by a user: alice's team and projects", out + err)
+    rc, out, err = cli(svc, None, "user", "add", "x", "--team", "eng",
+                       "--bogus")
+    t.is_(rc, 2, "an unknown option is a usage error")
+
+    # Sessions: one's own only, with one's team.
+    status, body = api(svc, BOB, "POST", "/v1/sessions", {"user": "alice"})
+    t.ok(status == 403 and "only an administrator" in body.get("title", ""),
+         "bob may not start a session for alice", body)
+    status, own = api(svc, BOB, "POST", "/v1/sessions", {"agent": "a"})
+    t.is_(status, 201, "bob starts his own session (the default user)")
+    status, res = api(svc, None, "POST", "/v1/test/proxy",
+                      {"tokens": [own.get("token", "")]})
+    auth = res["auth"][0] if status == 200 else {}
+    t.ok(auth.get("user") == "bob" and auth.get("team") == "qa",
+         "it is bob's, with bob's team", res)
+    status, res = api(svc, None, "POST", "/v1/sessions", {"user": "alice"})
+    t.is_(status, 201, "root starts a session for alice")
+    status, _ = api(svc, BOB, "DELETE", "/v1/sessions/" + own["session"])
+    t.is_(status, 204, "bob ends his session")
+
+    # User tokens.
+    rc, out, err = cli(svc, BOB, "user", "token")
+    first = out.split("\n")[0]
+    t.ok(rc == 0 and re.fullmatch(r"[0-9a-f]{64}", first),
+         "user token makes and prints bob's token", out + err)
+    status, tok = api(svc, BOB, "GET", "/v1/users/me/token")
+    t.ok(status == 200 and "token" not in tok and
+         re.fullmatch(r"[0-9a-f]{16}", tok.get("token_id", "")),
+         "the API shows its id, never the token", tok)
+    rc, out, err = cli(svc, BOB, "user", "token")
+    t.ok(rc == 0 and first not in out and tok["token_id"] in out,
+         "asked again, it is not shown again", out)
+    rc, out, err = cli(svc, BOB, "user", "token", "--rotate", "--json")
+    new = json.loads(out or "{}")
+    t.ok(rc == 0 and re.fullmatch(r"[0-9a-f]{64}", new.get("token", ""))
+         and new["token"] != first and new["token_id"] != tok["token_id"],
+         "--rotate makes another token, with another id", out + err)
+    status, tok2 = api(svc, BOB, "GET", "/v1/users/me/token")
+    t.is_(tok2.get("token_id") if status == 200 else None,
+          new.get("token_id"), "the old token is replaced")
+    log = svc.log_text()
+    t.ok(first not in log and new["token"] not in log,
+         "no token is in the log")
+    auth = base64.b64encode(("s:" + new["token"]).encode()).decode()
+    with socket.create_connection(("127.0.0.1", svc.port),
+                                  timeout=20 * SLOW) as c:
+        c.sendall(("CONNECT echo.test:443 HTTP/1.1\r\n"
+                   "Host: echo.test:443\r\n"
+                   "Proxy-Authorization: Basic %s\r\n\r\n" %
+                   auth).encode())
+        head = b""
+        while b"\r\n" not in head:
+            b = c.recv(4096)
+            if not b:
+                break
+            head += b
+    t.like(head.decode(errors="replace").split("\r\n")[0],
+           r"^HTTP/1\.1 407 ", "a user token opens nothing through the proxy")
+
+    # Persistence.
+    t.is_(svc.stop(), 0, "the service stops")
+    start(svc)
+    rc, out, err = cli(svc, None, "user", "list", "--json")
+    names = sorted(u["name"] for u in json.loads(out or "{}").get("users",
+                                                                  []))
+    t.is_(names, sorted(["alice", "bob", LOGIN.pw_name]),
+          "after a restart, the users are there")
+    status, tok3 = api(svc, BOB, "GET", "/v1/users/me/token")
+    t.is_(tok3.get("token_id") if status == 200 else None,
+          new.get("token_id"), "and bob's token is the rotated one")
+finally:
+    svc.stop()
+    t.ok(wait_for(lambda: not svc.leftovers(), 10), "the service is gone")
