@@ -67,8 +67,10 @@ CONF_SRCS+=	master/resolvconf.c
 MASTER_SRCS=	master/master.c master/pool.c \
 		master/connectors.c master/tls.c
 CONTROL_SRCS=	control/control.c
+CONTROL_SRCS+=	control/approval.c
 CONTROL_SRCS+=	control/session.c control/policy.c control/audit.c
 WORKER_SRCS=	worker/worker.c worker/testhook.c
+WORKER_SRCS+=	worker/approval.c worker/api_approval.c worker/internal.c
 WORKER_SRCS+=	worker/api.c
 WORKER_SRCS+=	worker/resolve.c
 WORKER_SRCS+=	worker/http.c worker/http_hp.c
@@ -99,6 +101,7 @@ INTEG_TESTS=	$(wildcard t/*.t)
 MAN1=		man/aileron.1
 MAN5=		man/aileron.conf.5 man/aileron-spec.5 man/aileron-vault.5
 MAN7=		man/aileron-proxy.7
+MAN7+=		man/aileron-api.7
 MAN8=		man/aileron-service.8
 MANS=		$(MAN1) $(MAN5) $(MAN7) $(MAN8)
 

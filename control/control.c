@@ -33,6 +33,7 @@
 #include "msg.h"
 #include "msgtypes.h"
 #include "proc.h"
+#include "control/approval.h"
 #include "control/audit.h"
 #include "control/control.h"
 #include "control/policy.h"
@@ -57,6 +58,7 @@ struct control {
 	struct msg_conf_proc	 conf;
 	struct control_sessions	 sessions;
 	int			 audit;		/* audit.log */
+	struct control_approvals approvals;	/* approval.c */
 };
 
 /*
@@ -125,6 +127,7 @@ static void	control_audit_session(struct control *, const char *,
 		    const struct control_session *, uint32_t);
 static void	control_audit_line(struct control *, char *);
 static void	control_preload(void);
+static void	control_approval_audit(void *, json_t *);
 
 static const struct proc_peer_type control_peers[] = {
 	/* peer		trusted	handler			lost */
@@ -151,6 +154,11 @@ static const struct msg_accept control_accept[] = {
 	{ MSG_CONTROL_AUDIT,	PROC_WORKER,	0 },
 	{ MSG_CONTROL_SESSION_START, PROC_WORKER, 0 },
 	{ MSG_CONTROL_SESSION_END, PROC_WORKER,	0 },
+	/* Approvals (approval.c). */
+	{ MSG_CONF_APPROVAL,	PROC_MASTER,	0 },
+	{ MSG_CONTROL_APPROVAL_ASK, PROC_WORKER, 0 },
+	{ MSG_CONTROL_APPROVAL_WITHDRAW, PROC_WORKER, 0 },
+	{ MSG_CONTROL_APPROVAL_API, PROC_WORKER, 0 },
 };
 
 static void
@@ -158,6 +166,11 @@ control_conf_cb(struct msg *msg, void *arg)
 {
 	struct control	*ctl = arg;
 
+	if (msg->hdr.type == MSG_CONF_APPROVAL) {
+		if (control_approval_conf(&ctl->approvals, msg) == -1)
+			fatalx("malformed %s", msgtype_name(msg->hdr.type));
+		return;
+	}
 	if (msg->hdr.type != MSG_CONF_PEER || msg->hdr.peerid != PROC_VAULTD ||
 	    ctl->vaultd != NULL)
 		fatalx("unexpected %s during configuration",
@@ -214,7 +227,9 @@ control_dispatch_master(struct proc *ps, struct proc_peer *p, struct msg *msg)
 static void
 control_lost_worker(struct proc *ps, struct proc_peer *p)
 {
-	(void)ps;
+	struct control	*ctl = ps->arg;
+
+	control_approval_worker_gone(&ctl->approvals, p->id);
 	if (p->state != NULL) {
 		explicit_bzero(p->state, sizeof(struct control_worker));
 		free(p->state);
@@ -286,6 +301,23 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 		break;
 	case MSG_CONTROL_AUDIT:
 		control_audit_msg(ctl, p, msg);
+		break;
+	/* Approvals (approval.c): the requester is this channel's session. */
+	case MSG_CONTROL_APPROVAL_ASK:
+		cw = control_worker_state(p);
+		control_approval_ask(&ctl->approvals, p, msg,
+		    cw->session[0] != '\0' ? control_session_find(&ctl->sessions,
+		    cw->session) : NULL);
+		break;
+	case MSG_CONTROL_APPROVAL_WITHDRAW:
+		control_approval_withdraw(&ctl->approvals, p, msg);
+		break;
+	case MSG_CONTROL_APPROVAL_API:
+		cw = control_worker_state(p);
+		if (cw->session[0] == '\0')
+			cw->api = 1;
+		control_approval_api(&ctl->approvals, &ctl->sessions, p, msg,
+		    cw->session[0] != '\0' ? cw->session : NULL);
 		break;
 	default:
 		proc_bad_frame(ps, p);
@@ -717,7 +749,8 @@ control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	    cw->session[0] != '\0' ? cw->session : "(none)",
 	    control_session_valid_label(m.connector) ? m.connector : "?",
 	    control_session_valid_label(m.action) ? m.action : "?",
-	    d.verdict == MSG_CONTROL_ALLOW ? "allow" : "deny",
+	    d.verdict == MSG_CONTROL_ALLOW ? "allow" :
+	    d.verdict == MSG_CONTROL_APPROVE ? "approve" : "deny",
 	    d.reason[0] != '\0' ? ", " : "", d.reason);
 	if (chan_reply(&p->chan, msg->hdr.reqid, MSG_CONTROL_POLICY_REPLY, &d,
 	    sizeof(d)) == -1)
@@ -763,6 +796,20 @@ control_audit_session(struct control *ctl, const char *event,
 	    "s:s, s:s, s:s}", "event", event, "session", s->id, "user",
 	    s->user, "uid", (json_int_t)uid, "agent", s->agent, "team",
 	    s->team, "project", s->project), &now)) == NULL)
+		fatal("%s", __func__);
+	control_audit_line(ctl, line);
+}
+
+/* approval.c's records, through the same log. */
+static void
+control_approval_audit(void *arg, json_t *rec)
+{
+	struct control	*ctl = arg;
+	struct timespec	 now;
+	char		*line;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if ((line = control_audit_event(rec, &now)) == NULL)
 		fatal("%s", __func__);
 	control_audit_line(ctl, line);
 }
@@ -814,6 +861,8 @@ control(int foreground, int verbose)
 	proc_init(&ctl.ps, PROC_CONTROL, control_peers,
 	    sizeof(control_peers) / sizeof(control_peers[0]), control_accept,
 	    sizeof(control_accept) / sizeof(control_accept[0]), &ctl);
+	control_approvals_init(&ctl.approvals, &ctl.ps,
+	    control_approval_audit, &ctl);
 	proc_child_configure(&ctl.ps, &ctl.parent, &ctl.conf, &fd,
 	    control_conf_cb, &ctl);
 	if (fd != -1)
@@ -826,6 +875,7 @@ control(int foreground, int verbose)
 	if ((ctl.audit = control_audit_open(ctl.conf.dir)) == -1)
 		fatal("cannot open %s/%s", ctl.conf.dir, AUDIT_FILE);
 	control_preload();
+	control_approval_users_load(&ctl.approvals, ctl.conf.owner_uid);
 
 	keep[0] = PROC_PARENT_FD;
 	keep[1] = ctl.vaultd->chan.fd;

@@ -29,6 +29,7 @@ control_policy_decide(const struct msg_control_policy *req,
 		dec->verdict = MSG_CONTROL_ALLOW;
 		return;
 	}
-	dec->verdict = MSG_CONTROL_DENY;
-	strlcpy(dec->reason, POLICY_REASON_NO_APPROVAL, sizeof(dec->reason));
+	dec->verdict = MSG_CONTROL_APPROVE;
+	strlcpy(dec->reason, "aileron:approval-required",
+	    sizeof(dec->reason));
 }

@@ -109,6 +109,7 @@ static void	 master_dirs(struct master *);
 static void	 master_bind(struct master *);
 static int	 master_bind_tcp(struct master *, const struct conf_listen *);
 static int	 master_bind_unix(const char *, uid_t);
+static void	 master_send_approval(struct master *);
 static void	 master_start_children(struct master *);
 static void	 master_send_conf(struct master *, struct proc_peer *,
 		    const char *, const char *, int);
@@ -654,6 +655,19 @@ master_send_conf(struct master *m, struct proc_peer *p, const char *dir,
 	msg_builder_free(&b);
 }
 
+/* Approvals (issue 11, section 3): control's two lines. */
+static void
+master_send_approval(struct master *m)
+{
+	struct msg_conf_approval	 ca;
+
+	memset(&ca, 0, sizeof(ca));
+	ca.timeout = m->conf->approval_timeout;
+	ca.pending = m->conf->approval_pending;
+	master_send(m, m->control_peer, MSG_CONF_APPROVAL, 0, -1, &ca,
+	    sizeof(ca));
+}
+
 static void
 master_start_children(struct master *m)
 {
@@ -702,6 +716,7 @@ master_start_children(struct master *m)
 	    NULL, 0);
 	if (connmap_send(&m->vaultd_peer->chan, m->specs, m->nspecs) == -1)
 		fatalx("cannot queue the connector map");
+	master_send_approval(m);
 	master_send(m, m->control_peer, MSG_CONF_DONE, 0, -1, NULL, 0);
 	master_send(m, m->vaultd_peer, MSG_CONF_DONE, 0, -1, NULL, 0);
 	master_deadline(m, MASTER_START_TIMEOUT);

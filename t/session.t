@@ -184,9 +184,9 @@ t.ok(r.get("auth", [None])[0] == {"error": 1, "session": "", "user": "",
 t.ok(svc.wait_log(r"worker \d+ serves session %s" % sid),
      "... and vaultd learnt which session the worker serves first")
 t.ok(r.get("policy") == [{"verdict": 0, "reason": ""},
-                         {"verdict": 1,
-                          "reason": "aileron:approval-unavailable"}],
-     "POLICY: allowed without approval, denied when one is required", r)
+                         {"verdict": 2,
+                          "reason": "aileron:approval-required"}],
+     "POLICY: allowed without approval, approve when one is required", r)
 r = proxy_msgs(policy=[0])
 t.ok(r.get("policy") == [{"verdict": 1, "reason": "aileron:denied"}],
      "POLICY from a worker that authenticated nobody: denied", r)

@@ -40,6 +40,7 @@
 #include "msg.h"
 #include "msgtypes.h"
 #include "worker/api.h"
+#include "worker/api_approval.h"
 #include "worker/proxy.h"
 #include "worker/worker.h"
 
@@ -50,6 +51,7 @@ static const struct msg_accept api_accept[] = {
 	{ MSG_CONTROL_SESSION_REPLY,	PROC_CONTROL,	0 },
 	{ MSG_CONTROL_AUTH_REPLY,	PROC_CONTROL,	0 },
 	{ MSG_CONTROL_POLICY_REPLY,	PROC_CONTROL,	0 },
+	{ MSG_CONTROL_APPROVAL_API_REPLY, PROC_CONTROL,	0 },
 };
 
 static int	api_on_url(http_parser *, const char *, size_t);
@@ -605,7 +607,9 @@ api_serve(struct worker_ctx *ctx, int fd)
 			api_problem(fd, status = 405, "aileron:bad-request",
 			    "use DELETE to end a session");
 		}
-	} else if (msg_testmode && strcmp(rq.url, "/v1/test/proxy") == 0 &&
+	} else if (api_approval_match(rq.url))
+		status = api_approval(ctx, fd, cred.uid, hp.method, &rq);
+	else if (msg_testmode && strcmp(rq.url, "/v1/test/proxy") == 0 &&
 	    hp.method == HTTP_POST)
 		status = api_test(ctx, fd, &rq);
 	else

@@ -184,12 +184,13 @@ test_policy(void)
 	    "no approval required: allowed");
 	p.approval = 1;
 	control_policy_decide(&p, &d);
-	ok(d.verdict == MSG_CONTROL_DENY &&
-	    strcmp(d.reason, "aileron:approval-unavailable") == 0,
-	    "approval required: denied, aileron:approval-unavailable");
+	ok(d.verdict == MSG_CONTROL_APPROVE &&
+	    strcmp(d.reason, "aileron:approval-required") == 0,
+	    "approval required: approve, aileron:approval-required");
 	p.approval = 7;
 	control_policy_decide(&p, &d);
-	ok(d.verdict == MSG_CONTROL_DENY, "any non-zero approval: denied");
+	ok(d.verdict == MSG_CONTROL_APPROVE,
+	    "any non-zero approval: approve");
 }
 
 static char *
