@@ -82,6 +82,7 @@ VAULTD_SRCS=	vaultd/vaultd.c vaultd/connmap.c vaultd/session.c \
 		vaultd/inject.c vaultd/vaultsock.c vaultd/reply.c
 VAULTD_SRCS+=	vaultd/ca.c
 CLI_SRCS=	cli/actions.c cli/service.c cli/status.c
+CLI_SRCS+=	cli/approval.c
 CLI_SRCS+=	cli/session.c
 CLI_SRCS+=	cli/apiclient.c
 CLI_SRCS+=	cli/cmds.c cli/completion.c cli/shims.c
@@ -99,6 +100,7 @@ UNIT_TESTS=	$(patsubst t/unit/%.c,$(BUILD)/t/%.t,$(wildcard t/unit/*.c))
 INTEG_TESTS=	$(wildcard t/*.t)
 
 MAN1=		man/aileron.1
+MAN1+=		man/aileron-approval.1
 MAN5=		man/aileron.conf.5 man/aileron-spec.5 man/aileron-vault.5
 MAN7=		man/aileron-proxy.7
 MAN7+=		man/aileron-api.7
