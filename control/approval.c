@@ -50,7 +50,10 @@ static void	approval_answer(struct control_approvals *, uint32_t,
 static void	approval_api_reply(struct proc_peer *, uint32_t, int32_t,
 		    json_t *);
 static int	approval_valid_id(const char *);
+static int	approval_printable(const char *);
+static void	approval_text(char *);
 static void	approval_time(time_t, char *, size_t);
+static json_t	*approval_problem(const char *, const char *);
 
 void
 control_approvals_init(struct control_approvals *ca, struct proc *ps,
@@ -146,6 +149,35 @@ approval_valid_id(const char *id)
 {
 	return strlen(id) == MSG_APPROVAL_ID_LEN &&
 	    strspn(id, "0123456789abcdef") == MSG_APPROVAL_ID_LEN;
+}
+
+/* A field a worker sends for people to read: visible ASCII, or refused. */
+static int
+approval_printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/*
+ * Text that goes into JSON must be UTF-8, and a reason cut to its field
+ * may end mid-character: what is not valid becomes '?', so that no
+ * worker's bytes can make control fail to answer.
+ */
+static void
+approval_text(char *s)
+{
+	json_t	*j;
+
+	if ((j = json_string(s)) != NULL) {
+		json_decref(j);
+		return;
+	}
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			*s = '?';
 }
 
 static void
@@ -282,6 +314,8 @@ control_approval_decide(struct control_approvals *ca, struct approval *a,
 		strlcpy(a->approver, approver, sizeof(a->approver));
 	if (reason != NULL)
 		strlcpy(a->reason, reason, sizeof(a->reason));
+	approval_text(a->approver);
+	approval_text(a->reason);
 	ca->npending--;
 	ca->ndecided++;
 	log_info("approval %s (%s.%s, session %s): %s%s%s", a->id,
@@ -335,6 +369,8 @@ control_approval_ask(struct control_approvals *ca, struct proc_peer *p,
 	if (msg_get_end(&r) == -1 || taillen > MSG_APPROVAL_SUMMARY_MAX ||
 	    !control_session_valid_label(m.connector) ||
 	    !control_session_valid_label(m.action) ||
+	    !approval_printable(m.method) || !approval_printable(m.host) ||
+	    !approval_printable(m.path) ||
 	    (summary = json_loadb((const char *)tail, taillen,
 	    JSON_REJECT_DUPLICATES, NULL)) == NULL) {
 		log_warnx("%s: malformed approval request", p->chan.name);
@@ -474,9 +510,13 @@ approval_api_reply(struct proc_peer *p, uint32_t reqid, int32_t status,
 	struct iovec	 iov[2];
 	char		*s;
 
-	if (j == NULL)
-		fatalx("%s: out of memory", __func__);
-	if ((s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL)
+	if (j == NULL) {
+		status = 500;
+		j = json_pack("{s:s, s:s}", "type", "aileron:unavailable",
+		    "title", "control cannot show the approval");
+	}
+	if (j == NULL ||
+	    (s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL)
 		fatalx("%s: out of memory", __func__);
 	json_decref(j);
 	iov[0].iov_base = &status;
@@ -555,8 +595,9 @@ control_approval_api(struct control_approvals *ca,
 				continue;
 			if (session != NULL && strcmp(a->session, session) != 0)
 				continue;
-			if ((j = control_approval_json(a)) == NULL ||
-			    (s = json_dumps(j, JSON_COMPACT)) == NULL)
+			if ((j = control_approval_json(a)) == NULL)
+				continue;
+			if ((s = json_dumps(j, JSON_COMPACT)) == NULL)
 				fatalx("%s: out of memory", __func__);
 			len = strlen(s) + 1;
 			free(s);

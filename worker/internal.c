@@ -118,8 +118,7 @@ internal_request(struct pconn *pc, const struct http_request *req)
 	o.pc = pc;
 	o.keep = req->keepalive && req->content_length <= 0 && !req->chunked;
 	post = strcmp(req->method, "POST") == 0;
-	if (post || (strcmp(req->method, "GET") != 0 &&
-	    strcmp(req->method, "HEAD") != 0)) {
+	if (post || strcmp(req->method, "GET") != 0) {
 		/* Never a decision: only a human on api.sock decides. */
 		why = "a session token cannot grant";
 		log_warnx("%s: session %s: %s %s on %s refused: %s", pc->peer,
