@@ -42,6 +42,7 @@
 
 #define APPROVAL_VALUE_MAX	120	/* bytes of one argument shown */
 #define APPROVAL_SLACK_MS	10000	/* past control's deadline */
+#define APPROVAL_NOTE_ROOM	40	/* for the "..." member and the brace */
 
 static json_t	*approval_value(json_t *);
 
@@ -119,7 +120,7 @@ approval_summary(const struct spec *sp, const struct spec_action *act,
 		json_object_set_new(sum, a->name, shown);
 		if ((s = json_dumps(sum, JSON_COMPACT)) == NULL)
 			break;
-		if (strlen(s) + 32 >= outlen) {
+		if (strlen(s) + APPROVAL_NOTE_ROOM >= outlen) {
 			/* Bounded: what does not fit is said, not shown. */
 			json_object_del(sum, a->name);
 			json_object_set_new(sum, "...", json_string("more "
