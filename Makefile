@@ -374,6 +374,7 @@ FUZZ_SRCS=	connector/graphql.c connector/match.c connector/spec.c \
 FUZZ_NAMES=	fuzz_graphql fuzz_match fuzz_msg fuzz_vaultd
 FUZZ_NAMES+=	fuzz_http
 FUZZ_NAMES+=	fuzz_mask
+FUZZ_NAMES+=	fuzz_approval
 FUZZ_BINS=	$(FUZZ_NAMES:%=$(FUZZ_BUILD)/%)
 # vaultd's handlers, and what they call, against a real Berkeley DB vault.
 FUZZ_VAULTD_SRCS= lib/log.c lib/msg.c lib/msgtypes.c lib/proc.c \
@@ -402,6 +403,17 @@ $(FUZZ_BUILD)/fuzz_vaultd: t/fuzz/fuzz_vaultd.c $(FUZZ_VAULTD_SRCS) \
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_VAULTD_SRCS) \
 	    $(PKG_LIBS) -ldb-5.3 -lscrypt
+
+# The approvals' routes and bodies, and control's answers as relayed
+# (worker/api_approval.c, with the API's helpers it calls).
+FUZZ_APPROVAL_SRCS= worker/api_approval.c worker/api.c worker/problem.c \
+		worker/io.c lib/log.c lib/msg.c lib/msgtypes.c
+
+$(FUZZ_BUILD)/fuzz_approval: t/fuzz/fuzz_approval.c $(FUZZ_APPROVAL_SRCS) \
+    worker/api.h worker/api_approval.h lib/msgtypes.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_APPROVAL_SRCS) \
+	    $(PKG_LIBS) -lhttp_parser
 
 # The response masker, alone (worker/mask.c needs only log.c).
 $(FUZZ_BUILD)/fuzz_mask: t/fuzz/fuzz_mask.c worker/mask.c worker/mask.h \
