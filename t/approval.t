@@ -32,7 +32,7 @@ BUILD = os.environ.get("AILERON_BUILD") or os.path.join(SRC, "build")
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(48)
+t.plan(49)
 
 clients = []
 
@@ -240,6 +240,12 @@ try:
                             b"Host: aileron.internal\r\n\r\n")
     t.ok(st == 200 and [x["id"] for x in json.loads(body)] == [f.get("id")],
          "aileron.internal: GET /v1/approvals, its own pending one", body)
+    st, hd, body = exchange(s, b"GET /v1/actions HTTP/1.1\r\n"
+                            b"Host: aileron.internal\r\n\r\n")
+    t.ok(st == 200 and any(x.get("action") == "danger" and
+                           x.get("approval") == "always"
+                           for x in json.loads(body).get("actions", [])),
+         "aileron.internal: GET /v1/actions, the manifest", body[:300])
     st, hd, body = exchange(s, ("POST /v1/approvals/%s/grant HTTP/1.1\r\n"
                                 "Host: aileron.internal\r\n"
                                 "Content-Length: 2\r\n\r\n{}" %

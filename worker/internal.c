@@ -18,6 +18,7 @@
  *	GET /v1/session				its session
  *	GET /v1/approvals[?state=pending|all]	its own approvals
  *	GET /v1/approvals/ID			one of them
+ *	GET /v1/actions				the actions manifest
  *
  * Nothing else: a POST (grant, deny) is 403 "a session token cannot
  * grant" and is audited; control refuses a decision from a proxy worker
@@ -34,12 +35,14 @@
 #include <openssl/ssl.h>
 
 #include "log.h"
+#include "connector/manifest.h"
 #include "msg.h"
 #include "msgtypes.h"
 #include "worker/api_approval.h"
 #include "worker/http.h"
 #include "worker/internal.h"
 #include "worker/proxy.h"
+#include "worker/worker.h"
 
 struct internal_out {
 	struct pconn	*pc;
@@ -142,6 +145,13 @@ internal_request(struct pconn *pc, const struct http_request *req)
 		    pc->sess.agent, "team", pc->sess.team, "project",
 		    pc->sess.project, "state", "live");
 		if (j == NULL || (s = json_dumps(j, JSON_COMPACT)) == NULL)
+			fatalx("%s: out of memory", __func__);
+		json_decref(j);
+		internal_send(&o, 200, NULL, s);
+		free(s);
+	} else if (strcmp(req->target, "/v1/actions") == 0) {
+		if ((j = manifest_build(pc->ctx->specs, pc->ctx->nspecs)) ==
+		    NULL || (s = json_dumps(j, JSON_COMPACT)) == NULL)
 			fatalx("%s: out of memory", __func__);
 		json_decref(j);
 		internal_send(&o, 200, NULL, s);
