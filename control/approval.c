@@ -209,7 +209,11 @@ control_approval_find(struct control_approvals *ca, const char *id)
 	return NULL;
 }
 
-/* Decided approvals beyond APPROVAL_KEEP go, the oldest first. */
+/*
+ * Decided approvals beyond APPROVAL_KEEP go, the oldest first.  Between
+ * two asks at most every pending one is decided, so the list stays
+ * bounded by APPROVAL_KEEP and APPROVAL_PENDING_ALL.
+ */
 static void
 approval_prune(struct control_approvals *ca)
 {
@@ -333,7 +337,6 @@ control_approval_decide(struct control_approvals *ca, struct approval *a,
 		    json_string(a->approver));
 	if (rec != NULL)
 		ca->audit(ca->arg, rec);
-	approval_prune(ca);
 	approval_arm(ca);
 	return 0;
 }
@@ -402,6 +405,11 @@ control_approval_ask(struct control_approvals *ca, struct proc_peer *p,
 		    MSG_CONTROL_APPROVAL_PENDING, NULL, MSG_APPROVAL_TOO_MANY);
 		return;
 	}
+	/*
+	 * Old decisions go only here, never while deciding: the callers of
+	 * control_approval_decide() still hold approvals of the list.
+	 */
+	approval_prune(ca);
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		fatal("%s", __func__);
 	arc4random_buf(rnd, sizeof(rnd));
