@@ -14,6 +14,7 @@
  *	POST /v1/sessions	{"user","agent","team","project"}
  *				-> 201 {"session","token","ca"}
  *	DELETE /v1/sessions/ID	-> 204
+ *	/v1/approvals...	api_approval.c
  *
  * One HTTP/1.1 request per connection, bounded in size and time, parsed
  * here with http-parser since a worker is where untrusted bytes are
@@ -571,7 +572,7 @@ api_serve(struct worker_ctx *ctx, int fd)
 	struct ucred		 cred;
 	socklen_t		 credlen = sizeof(cred);
 	http_parser		 hp;
-	const char		*id;
+	const char		*id, *what = API_PREFIX;
 	int			 status;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) == -1 ||
@@ -607,17 +608,18 @@ api_serve(struct worker_ctx *ctx, int fd)
 			api_problem(fd, status = 405, "aileron:bad-request",
 			    "use DELETE to end a session");
 		}
-	} else if (api_approval_match(rq.url))
+	} else if (api_approval_match(rq.url)) {
 		status = api_approval(ctx, fd, cred.uid, hp.method, &rq);
-	else if (msg_testmode && strcmp(rq.url, "/v1/test/proxy") == 0 &&
+		what = "/v1/approvals";
+	} else if (msg_testmode && strcmp(rq.url, "/v1/test/proxy") == 0 &&
 	    hp.method == HTTP_POST)
 		status = api_test(ctx, fd, &rq);
 	else
 		api_problem(fd, status = 404, "aileron:not-found",
 		    "no such resource; see aileron(1)");
 	log_info("api: uid %u: %s %s: %d", cred.uid,
-	    http_method_str(hp.method), status == 404 ? "(unknown)" :
-	    API_PREFIX, status);
+	    http_method_str(hp.method), status == 404 ? "(unknown)" : what,
+	    status);
  done:
 	explicit_bzero(&rq, sizeof(rq));
 	shutdown(fd, SHUT_WR);
