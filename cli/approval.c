@@ -294,7 +294,8 @@ static int
 approval_watch_cmd(int argc, char *argv[])
 {
 	static const char	 cmd[] = "aileron approval watch";
-	static char		 seen[APPROVAL_SEEN_MAX][MSG_APPROVAL_ID_LEN + 1];
+	static char		 seen[APPROVAL_SEEN_MAX][MSG_APPROVAL_ID_LEN +
+				    1];
 	const char		*sopt = NULL, *id;
 	char			 sock[PATH_MAX], *resp, answer[16];
 	char			 reason[MSG_APPROVAL_REASON_MAX];

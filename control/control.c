@@ -306,8 +306,8 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 	case MSG_CONTROL_APPROVAL_ASK:
 		cw = control_worker_state(p);
 		control_approval_ask(&ctl->approvals, p, msg,
-		    cw->session[0] != '\0' ? control_session_find(&ctl->sessions,
-		    cw->session) : NULL);
+		    cw->session[0] != '\0' ?
+		    control_session_find(&ctl->sessions, cw->session) : NULL);
 		break;
 	case MSG_CONTROL_APPROVAL_WITHDRAW:
 		control_approval_withdraw(&ctl->approvals, p, msg);

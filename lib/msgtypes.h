@@ -362,7 +362,7 @@ struct msg_control_approval_ask {
 
 struct msg_control_approval_state {
 	int32_t		state;		/* enum msg_approval_state */
-	uint32_t	timeout;	/* PENDING: seconds until the deadline */
+	uint32_t	timeout;	/* PENDING: seconds to the deadline */
 	uint32_t	latency_ms;	/* DONE: from the ASK to the decision */
 	uint8_t		digest[32];	/* DONE: what was decided on */
 	char		id[40];

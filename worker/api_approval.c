@@ -117,8 +117,9 @@ api_approval_parse(const char *url, int post, const char *body,
 		if (m->op != MSG_APPROVAL_OP_DENY ||
 		    strcmp(key, "reason") != 0) {
 			json_decref(j);
-			*why = m->op == MSG_APPROVAL_OP_DENY ? "unknown member; "
-			    "deny takes only reason" : "grant takes no members";
+			*why = m->op == MSG_APPROVAL_OP_DENY ?
+			    "unknown member; deny takes only reason" :
+			    "grant takes no members";
 			return 400;
 		}
 	}

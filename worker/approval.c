@@ -247,10 +247,10 @@ approval_wait(struct pconn *pc, const struct spec_action *act, json_t *args,
 			strlcpy(out->reason, st.reason, sizeof(out->reason));
 			/* A grant for other bytes is no grant for these. */
 			if (st.state == MSG_APPROVAL_GRANTED &&
-			    memcmp(st.digest, m.digest, sizeof(m.digest)) != 0) {
+			    memcmp(st.digest, m.digest, 32) != 0) {
 				out->state = MSG_APPROVAL_REFUSED;
-				strlcpy(out->reason, "the grant was for another "
-				    "request", sizeof(out->reason));
+				strlcpy(out->reason, "the grant was for "
+				    "another request", sizeof(out->reason));
 			}
 			return;
 		}

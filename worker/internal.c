@@ -182,7 +182,8 @@ internal_request(struct pconn *pc, const struct http_request *req)
 void
 internal_serve(struct pconn *pc, const char *early, size_t earlylen)
 {
-	static const char	 ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
+	static const char	 ok[] =
+	    "HTTP/1.1 200 Connection established\r\n\r\n";
 	struct http_intake	*in;
 	static char		 buf[PROXY_BUF];
 	char			 why[256];

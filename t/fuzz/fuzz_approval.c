@@ -65,7 +65,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 			    (strlen(m.id) != MSG_APPROVAL_ID_LEN ||
 			    strspn(m.id, "0123456789abcdef") !=
 			    MSG_APPROVAL_ID_LEN)) ||
-			    (m.op != MSG_APPROVAL_OP_DENY && m.reason[0] != '\0'))
+			    (m.op != MSG_APPROVAL_OP_DENY &&
+			    m.reason[0] != '\0'))
 				abort();
 		} else if ((st != 400 && st != 404 && st != 405) ||
 		    why == NULL)

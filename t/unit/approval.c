@@ -126,8 +126,8 @@ test_summary(void)
 	struct spec			*sp;
 	const struct spec_action	*act;
 	json_t				*args, *sum, *want;
-	char				 err[256], out[2048], small[64], big[300];
-	char				 longnote[400];
+	char				 err[256], out[2048], small[64];
+	char				 big[300], longnote[400];
 
 	if ((sp = spec_parse(spec_json, sizeof(spec_json) - 1, "t.json", err,
 	    sizeof(err))) == NULL || (act = spec_action_find(sp, "pay")) ==
