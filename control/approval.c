@@ -479,6 +479,25 @@ control_approval_worker_gone(struct control_approvals *ca, uint32_t worker)
 	}
 }
 
+/*
+ * A session ended: what it waited for is withdrawn, since its credential
+ * is gone from vaultd and nobody should grant for a session that is over.
+ */
+void
+control_approval_session_gone(struct control_approvals *ca,
+    const char *session)
+{
+	struct approval	*a, *next;
+
+	for (a = TAILQ_FIRST(&ca->list); a != NULL; a = next) {
+		next = TAILQ_NEXT(a, entry);
+		if (a->state == MSG_APPROVAL_PENDING &&
+		    strcmp(a->session, session) == 0)
+			control_approval_decide(ca, a, MSG_APPROVAL_WITHDRAWN,
+			    NULL, "the session ended");
+	}
+}
+
 /* One approval as the API shows it; never the request's bytes. */
 json_t *
 control_approval_json(const struct approval *a)

@@ -97,6 +97,8 @@ void	control_approval_api(struct control_approvals *,
 	    struct control_sessions *, struct proc_peer *, struct msg *,
 	    const char *);
 void	control_approval_worker_gone(struct control_approvals *, uint32_t);
+void	control_approval_session_gone(struct control_approvals *,
+	    const char *);
 int	control_approval_decide(struct control_approvals *, struct approval *,
 	    int, const char *, const char *);
 struct approval *control_approval_find(struct control_approvals *,

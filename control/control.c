@@ -579,6 +579,7 @@ control_session_end_msg(struct control *ctl, struct proc_peer *p,
 	}
 	log_info("session %s ended by uid %u", m.session, m.uid);
 	control_audit_session(ctl, "session-end", &copy, m.uid);
+	control_approval_session_gone(&ctl->approvals, m.session);
 	explicit_bzero(&copy, sizeof(copy));
 	w = control_wait_new(ctl, p, msg);
 	strlcpy(w->session, m.session, sizeof(w->session));

@@ -32,7 +32,7 @@ BUILD = os.environ.get("AILERON_BUILD") or os.path.join(SRC, "build")
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(49)
+t.plan(51)
 
 clients = []
 
@@ -324,6 +324,20 @@ try:
          "aileron approval watch on a terminal: y grants, n asks a reason "
          "and denies", [o[1][:120] for o in outs] + [seen[-600:]])
     E.upstream.take()
+
+    # ---- the session ends while a request waits ----------------------------
+    c7 = danger('{"title":"the end"}')
+    pend = wait_pending(E, 1)
+    g = pend[0] if pend else {}
+    rc, out, err = cli(E.svc, ["session", "end", E.session["session"]])
+    rc7, out7, err7 = result(c7)
+    t.ok(rc == 0 and out7.startswith(b"HTTP/1.1 403") and
+         b"aileron:approval-withdrawn" in out7 and
+         b"the session ended" in out7,
+         "the session ends: the waiting agent gets 403, withdrawn", out7)
+    t.ok([x for x in approvals(E, True) or [] if x["id"] == g.get("id")
+          and x["state"] == "withdrawn"],
+         "and the approval shows as withdrawn", approvals(E, True))
 finally:
     kill_clients()
     E.close()

@@ -282,6 +282,7 @@ approval_wait(struct pconn *pc, const struct spec_action *act, json_t *args,
 				(void)chan_flush_wait(&pc->control,
 				    PROXY_CALL_MS);
 			out->state = MSG_APPROVAL_WITHDRAWN;
+			out->agent_gone = 1;
 			strlcpy(out->reason, "the agent's connection closed",
 			    sizeof(out->reason));
 			return;

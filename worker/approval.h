@@ -31,6 +31,7 @@ struct approval_outcome {
 	char		 approver[72];
 	char		 reason[MSG_APPROVAL_REASON_MAX];
 	uint32_t	 latency_ms;	/* asking to decision */
+	int		 agent_gone;	/* withdrawn: the agent closed */
 };
 
 /* The exact request a grant binds to. */

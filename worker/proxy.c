@@ -298,10 +298,15 @@ proxy_approval(struct preq *r, const struct match_result *res,
 		    "%s.%s: this session has too many approvals pending; "
 		    "wait for one to be decided", conn, name);
 	case MSG_APPROVAL_WITHDRAWN:
-		r->agent_failed = 1;
-		snprintf(r->reason, sizeof(r->reason), "%s.%s: %s", conn,
-		    name, r->approval.reason);
-		return -1;
+		if (r->approval.agent_gone) {
+			r->agent_failed = 1;
+			snprintf(r->reason, sizeof(r->reason), "%s.%s: %s",
+			    conn, name, r->approval.reason);
+			return -1;
+		}
+		/* Control withdrew it (the session ended): say so. */
+		return proxy_refuse(r, 403, "aileron:approval-withdrawn",
+		    "%s.%s: %s", conn, name, r->approval.reason);
 	default:
 		return proxy_refuse(r, 503, "aileron:unavailable",
 		    "%s.%s: no approval could be asked%s%s", conn, name,

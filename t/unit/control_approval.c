@@ -312,6 +312,25 @@ main(void)
 	    "the worker's channel closed: withdrawn");
 	json_decref(j);
 
+	/* A session ended: its pending approvals are withdrawn. */
+	ask(&w3, bob, 30, "{}", &st);
+	control_approval_session_gone(&ca, alice->id);
+	api(&api_w, NULL, 0, MSG_APPROVAL_OP_GET, st.id, "", &j);
+	is_str(json_string_value(json_object_get(j, "state")), "pending",
+	    "another session's end changes nothing");
+	json_decref(j);
+	control_approval_session_gone(&ca, bob->id);
+	api(&api_w, NULL, 0, MSG_APPROVAL_OP_GET, st.id, "", &j);
+	is_str(json_string_value(json_object_get(j, "reason")),
+	    "the session ended", "its own end: withdrawn, and why");
+	json_decref(j);
+	/* w3 waited for two of bob's: both are withdrawn. */
+	ok(worker_get(&w3, &done, sizeof(done), NULL, NULL) ==
+	    MSG_CONTROL_APPROVAL_DONE && done.state == MSG_APPROVAL_WITHDRAWN &&
+	    worker_get(&w3, &done, sizeof(done), NULL, &reqid) ==
+	    MSG_CONTROL_APPROVAL_DONE && done.state == MSG_APPROVAL_WITHDRAWN &&
+	    reqid == 30, "... and its waiting worker hears, for each");
+
 	/*
 	 * Many decided while the list is walked and pruned (a use after
 	 * free here is what the sanitizers find): the list stays bounded.
