@@ -71,9 +71,11 @@ CONTROL_SRCS=	control/control.c
 CONTROL_SRCS+=	control/rules.c control/sessinfo.c
 CONTROL_SRCS+=	control/users.c
 CONTROL_SRCS+=	control/store.c
+CONTROL_SRCS+=	control/approval.c
 CONTROL_SRCS+=	control/session.c control/policy.c control/audit.c
 WORKER_SRCS=	worker/worker.c worker/testhook.c
 WORKER_SRCS+=	worker/api_session.c
+WORKER_SRCS+=	worker/approval.c worker/api_approval.c worker/internal.c
 WORKER_SRCS+=	worker/api.c
 WORKER_SRCS+=	worker/api_users.c
 WORKER_SRCS+=	worker/resolve.c
@@ -88,6 +90,7 @@ VAULTD_SRCS+=	vaultd/teams.c
 VAULTD_SRCS+=	vaultd/ca.c
 CLI_SRCS=	cli/actions.c cli/service.c cli/status.c
 CLI_SRCS+=	cli/policy.c cli/sessioninfo.c
+CLI_SRCS+=	cli/approval.c
 CLI_SRCS+=	cli/session.c
 CLI_SRCS+=	cli/apiclient.c
 CLI_SRCS+=	cli/launch.c cli/launch_native.c cli/launch_docker.c
@@ -108,6 +111,7 @@ UNIT_TESTS=	$(patsubst t/unit/%.c,$(BUILD)/t/%.t,$(wildcard t/unit/*.c))
 INTEG_TESTS=	$(wildcard t/*.t)
 
 MAN1=		man/aileron.1 man/aileron-launch.1
+MAN1+=		man/aileron-approval.1
 MAN5=		man/aileron.conf.5 man/aileron-spec.5 man/aileron-vault.5
 MAN7=		man/aileron-proxy.7
 MAN7+=		man/aileron-api.7
@@ -396,6 +400,7 @@ FUZZ_SRCS=	connector/graphql.c connector/match.c connector/spec.c \
 FUZZ_NAMES=	fuzz_graphql fuzz_match fuzz_msg fuzz_vaultd
 FUZZ_NAMES+=	fuzz_http
 FUZZ_NAMES+=	fuzz_mask
+FUZZ_NAMES+=	fuzz_approval
 FUZZ_BINS=	$(FUZZ_NAMES:%=$(FUZZ_BUILD)/%)
 # vaultd's handlers, and what they call, against a real Berkeley DB vault.
 FUZZ_VAULTD_SRCS= lib/log.c lib/msg.c lib/msgtypes.c lib/proc.c \
@@ -424,6 +429,17 @@ $(FUZZ_BUILD)/fuzz_vaultd: t/fuzz/fuzz_vaultd.c $(FUZZ_VAULTD_SRCS) \
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_VAULTD_SRCS) \
 	    $(PKG_LIBS) -ldb-5.3 -lscrypt
+
+# The approvals' routes and bodies, and control's answers as relayed
+# (worker/api_approval.c, with the API's helpers it calls).
+FUZZ_APPROVAL_SRCS= worker/api_approval.c worker/api.c worker/problem.c \
+		worker/io.c lib/log.c lib/msg.c lib/msgtypes.c
+
+$(FUZZ_BUILD)/fuzz_approval: t/fuzz/fuzz_approval.c $(FUZZ_APPROVAL_SRCS) \
+    worker/api.h worker/api_approval.h lib/msgtypes.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_APPROVAL_SRCS) \
+	    $(PKG_LIBS) -lhttp_parser
 
 # The response masker, alone (worker/mask.c needs only log.c).
 $(FUZZ_BUILD)/fuzz_mask: t/fuzz/fuzz_mask.c worker/mask.c worker/mask.h \

@@ -30,6 +30,16 @@ static const struct cli_sub actions_subs[] = {
 	{ NULL, NULL, NULL }
 };
 
+static const struct cli_sub approval_subs[] = {
+	{ "list", "approval list [--all] [--json] [-s statedir]",
+	    "--all --json -s=" },
+	{ "grant", "approval grant id [-s statedir]", "-s=" },
+	{ "deny", "approval deny id [--reason reason] [-s statedir]",
+	    "--reason= -s=" },
+	{ "watch", "approval watch [-s statedir]", "-s=" },
+	{ NULL, NULL, NULL }
+};
+
 static const struct cli_sub completion_subs[] = {
 	{ "bash", NULL, "" },
 	{ "zsh", NULL, "" },
@@ -130,6 +140,7 @@ static const struct cli_sub user_subs[] = {
 /* In the order "aileron help" lists them. */
 const struct cli_cmd cli_cmds[] = {
 	{ "actions", cmd_actions, NULL, NULL, actions_subs },
+	{ "approval", cmd_approval, NULL, NULL, approval_subs },
 	{ "completion", cmd_completion, "completion bash | zsh", NULL,
 	    completion_subs },
 	{ "help", cmd_help, "help [command [subcommand]]", "", NULL },

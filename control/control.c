@@ -33,6 +33,7 @@
 #include "msg.h"
 #include "msgtypes.h"
 #include "proc.h"
+#include "control/approval.h"
 #include "control/audit.h"
 #include "control/control.h"
 #include "control/policy.h"
@@ -65,6 +66,7 @@ struct control {
 	struct control_policy	 policy;	/* aileron.conf and specs */
 	struct proc_timer	 expiry;
 	struct control_users	 users;		/* teams: users.c */
+	struct control_approvals approvals;	/* approval.c */
 };
 
 /*
@@ -150,6 +152,8 @@ static void	control_session_list_msg(struct control *,
 static int	control_session_start_who(struct control *,
 		    struct proc_peer *, struct msg *,
 		    struct msg_control_session_start *);
+static void	control_approval_audit(void *, json_t *);
+static int	control_approval_identify(void *, uint32_t, char *, size_t);
 
 static const struct proc_peer_type control_peers[] = {
 	/* peer		trusted	handler			lost */
@@ -182,6 +186,11 @@ static const struct msg_accept control_accept[] = {
 	/* Teams (issue 11): user lines; users and their tokens. */
 	{ MSG_CONF_USER,	PROC_MASTER,	0 },
 	{ MSG_CONTROL_USER,	PROC_WORKER,	0 },
+	/* Approvals (approval.c). */
+	{ MSG_CONF_APPROVAL,	PROC_MASTER,	0 },
+	{ MSG_CONTROL_APPROVAL_ASK, PROC_WORKER, 0 },
+	{ MSG_CONTROL_APPROVAL_WITHDRAW, PROC_WORKER, 0 },
+	{ MSG_CONTROL_APPROVAL_API, PROC_WORKER, 0 },
 };
 
 static void
@@ -195,6 +204,11 @@ control_conf_cb(struct msg *msg, void *arg)
 	}
 	if (control_users_conf(&ctl->users, msg))
 		return;
+	if (msg->hdr.type == MSG_CONF_APPROVAL) {
+		if (control_approval_conf(&ctl->approvals, msg) == -1)
+			fatalx("malformed %s", msgtype_name(msg->hdr.type));
+		return;
+	}
 	if (msg->hdr.type != MSG_CONF_PEER || msg->hdr.peerid != PROC_VAULTD ||
 	    ctl->vaultd != NULL)
 		fatalx("unexpected %s during configuration",
@@ -252,7 +266,9 @@ control_dispatch_master(struct proc *ps, struct proc_peer *p, struct msg *msg)
 static void
 control_lost_worker(struct proc *ps, struct proc_peer *p)
 {
-	(void)ps;
+	struct control	*ctl = ps->arg;
+
+	control_approval_worker_gone(&ctl->approvals, p->id);
 	if (p->state != NULL) {
 		explicit_bzero(p->state, sizeof(struct control_worker));
 		free(p->state);
@@ -331,6 +347,23 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 		break;
 	case MSG_CONTROL_AUDIT:
 		control_audit_msg(ctl, p, msg);
+		break;
+	/* Approvals (approval.c): the requester is this channel's session. */
+	case MSG_CONTROL_APPROVAL_ASK:
+		cw = control_worker_state(p);
+		control_approval_ask(&ctl->approvals, p, msg,
+		    cw->session[0] != '\0' ?
+		    control_session_find(&ctl->sessions, cw->session) : NULL);
+		break;
+	case MSG_CONTROL_APPROVAL_WITHDRAW:
+		control_approval_withdraw(&ctl->approvals, p, msg);
+		break;
+	case MSG_CONTROL_APPROVAL_API:
+		cw = control_worker_state(p);
+		if (cw->session[0] == '\0')
+			cw->api = 1;
+		control_approval_api(&ctl->approvals, &ctl->sessions, p, msg,
+		    cw->session[0] != '\0' ? cw->session : NULL);
 		break;
 	default:
 		proc_bad_frame(ps, p);
@@ -600,6 +633,7 @@ control_session_end_msg(struct control *ctl, struct proc_peer *p,
 	}
 	log_info("session %s ended by uid %u", m.session, m.uid);
 	control_audit_session(ctl, "session-end", &copy, m.uid);
+	control_approval_session_gone(&ctl->approvals, m.session);
 	explicit_bzero(&copy, sizeof(copy));
 	w = control_wait_new(ctl, p, msg);
 	strlcpy(w->session, m.session, sizeof(w->session));
@@ -834,6 +868,20 @@ control_audit_session(struct control *ctl, const char *event,
 	control_audit_line(ctl, line);
 }
 
+/* approval.c's records, through the same log. */
+static void
+control_approval_audit(void *arg, json_t *rec)
+{
+	struct control	*ctl = arg;
+	struct timespec	 now;
+	char		*line;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if ((line = control_audit_event(rec, &now)) == NULL)
+		fatal("%s", __func__);
+	control_audit_line(ctl, line);
+}
+
 static void
 control_audit_line(struct control *ctl, char *line)
 {
@@ -992,6 +1040,15 @@ control_identity_user(struct control *ctl, uid_t uid, char *user,
 	    user, len, admin);
 }
 
+/* Approvals ask who an API caller is as every endpoint does. */
+static int
+control_approval_identify(void *arg, uint32_t uid, char *user, size_t len)
+{
+	int	 admin;
+
+	return control_identity_user(arg, uid, user, len, &admin);
+}
+
 /*
  * Who may start a session for whom: a caller may start one for their
  * own user (the default when the request names none), an administrator
@@ -1071,6 +1128,9 @@ control(int foreground, int verbose)
 	proc_init(&ctl.ps, PROC_CONTROL, control_peers,
 	    sizeof(control_peers) / sizeof(control_peers[0]), control_accept,
 	    sizeof(control_accept) / sizeof(control_accept[0]), &ctl);
+	control_approvals_init(&ctl.approvals, &ctl.ps,
+	    control_approval_audit, &ctl);
+	ctl.approvals.identify = control_approval_identify;
 	proc_child_configure(&ctl.ps, &ctl.parent, &ctl.conf, &fd,
 	    control_conf_cb, &ctl);
 	if (fd != -1)
@@ -1086,6 +1146,7 @@ control(int foreground, int verbose)
 		fatal("cannot open %s/%s", ctl.conf.dir, AUDIT_FILE);
 	control_preload();
 	control_users_passwd(&ctl.users);
+	control_approval_users_load(&ctl.approvals, ctl.conf.owner_uid);
 
 	keep[0] = PROC_PARENT_FD;
 	keep[1] = ctl.vaultd->chan.fd;

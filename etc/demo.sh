@@ -40,6 +40,7 @@ max workers 8
 resolve "api.github.com" 127.0.0.1:$UPORT
 allow network 127.0.0.0/8
 upstream ca "$UCA"
+approval timeout 60
 CONF
 for c in linear slack github stripe anthropic openai; do
 	echo "connector \"$c\" spec \"$SRC/specs/$c.json\"" >> "$STATE/aileron.conf"
@@ -101,8 +102,20 @@ fi
 step "the github shim, as an agent would run it"
 "$SRC/build/shims/github" list-issues --owner demo --repo repo | head -5
 
-step "an action that needs a human's approval: refused until approvals exist"
-"$SRC/build/shims/github" delete-repo --owner demo --repo repo
+step "an action that needs a human's approval waits; a person denies it"
+"$SRC/build/shims/github" delete-repo --owner demo --repo repo &
+SHIM=$!
+ID=
+for i in $(seq 50); do
+	ID=$("$BIN" approval list --json -s "$STATE" |
+	    sed -n 's/.*"id": "\([0-9a-f]*\)".*/\1/p' | head -1)
+	[ -n "$ID" ] && break
+	sleep 0.1
+done
+"$BIN" approval list -s "$STATE"
+[ -n "$ID" ] && "$BIN" approval deny "$ID" --reason "not in a demo" \
+    -s "$STATE"
+wait $SHIM
 echo "(exit status $?)"
 
 step "the audit: one record per request, attributed to the session's user"

@@ -126,6 +126,23 @@ static const struct msgtype_info msgtypes[MSG_TYPE_MAX] = {
 				  sizeof(struct msg_control_session_page) +
 				  MSG_CONTROL_SESSION_PAGE *
 				  sizeof(struct msg_control_session_info) },
+	/* Approvals (issue 11, section 3). */
+	[MSG_CONF_APPROVAL] =	{ "CONF_APPROVAL", FIXED(msg_conf_approval) },
+	[MSG_CONTROL_APPROVAL_ASK] = { "CONTROL_APPROVAL_ASK",
+				  sizeof(struct msg_control_approval_ask) + 2,
+				  sizeof(struct msg_control_approval_ask) +
+				  MSG_APPROVAL_SUMMARY_MAX },
+	[MSG_CONTROL_APPROVAL_PENDING] = { "CONTROL_APPROVAL_PENDING",
+				  FIXED(msg_control_approval_state) },
+	[MSG_CONTROL_APPROVAL_DONE] = { "CONTROL_APPROVAL_DONE",
+				  FIXED(msg_control_approval_state) },
+	[MSG_CONTROL_APPROVAL_WITHDRAW] = { "CONTROL_APPROVAL_WITHDRAW",
+				  FIXED(msg_control_approval_id) },
+	[MSG_CONTROL_APPROVAL_API] = { "CONTROL_APPROVAL_API",
+				  FIXED(msg_control_approval_api) },
+	[MSG_CONTROL_APPROVAL_API_REPLY] = { "CONTROL_APPROVAL_API_REPLY",
+				  sizeof(int32_t) + 2,
+				  sizeof(int32_t) + MSG_APPROVAL_LIST_MAX },
 	[MSG_VAULT_LEAF] =	{ "VAULT_LEAF", FIXED(msg_vault_host) },
 	[MSG_VAULT_LEAF_REPLY] = { "VAULT_LEAF_REPLY",
 				  sizeof(struct msg_vault_reply),
@@ -172,6 +189,27 @@ msgtype_check(unsigned int type, size_t len)
 	if (len < msgtypes[type].min || len > msgtypes[type].max)
 		return -1;
 	return 0;
+}
+
+/* Approvals (issue 11, section 3): the API's and the audit's words. */
+const char *
+msg_approval_state_name(int state)
+{
+	switch (state) {
+	case MSG_APPROVAL_PENDING:
+		return "pending";
+	case MSG_APPROVAL_GRANTED:
+		return "granted";
+	case MSG_APPROVAL_DENIED:
+		return "denied";
+	case MSG_APPROVAL_EXPIRED:
+		return "expired";
+	case MSG_APPROVAL_WITHDRAWN:
+		return "withdrawn";
+	case MSG_APPROVAL_TOO_MANY:
+		return "too-many-pending";
+	}
+	return "unavailable";
 }
 
 const char *

@@ -114,6 +114,23 @@ enum msg_type {
 	MSG_CONTROL_USER_REPLY,		/* reply; msg_control_user_reply */
 					/* + JSON */
 
+	/*
+	 * Approvals (issue 11, section 3): master -> control, the two
+	 * configuration lines; worker -> control, a request that waits for
+	 * a human (ASK, answered PENDING at once and DONE when decided, both
+	 * replies to the ASK's id), the agent gone (WITHDRAW); the API's
+	 * worker or aileron.internal -> control, a list, a look or a
+	 * decision (APPROVAL_API), answered with a status and JSON.
+	 */
+	MSG_CONF_APPROVAL,		/* struct msg_conf_approval */
+	MSG_CONTROL_APPROVAL_ASK,	/* call; msg_control_approval_ask */
+					/* + the summary, a JSON object */
+	MSG_CONTROL_APPROVAL_PENDING,	/* reply; msg_control_approval_state */
+	MSG_CONTROL_APPROVAL_DONE,	/* reply; msg_control_approval_state */
+	MSG_CONTROL_APPROVAL_WITHDRAW,	/* struct msg_control_approval_id */
+	MSG_CONTROL_APPROVAL_API,	/* call; msg_control_approval_api */
+	MSG_CONTROL_APPROVAL_API_REPLY,	/* reply; int32_t status + JSON */
+
 	/* worker -> vaultd (untrusted), and vaultd -> worker: TLS */
 	MSG_VAULT_LEAF,			/* call; struct msg_vault_host */
 	MSG_VAULT_LEAF_REPLY,		/* reply; msg_vault_reply + uint32_t */
@@ -424,10 +441,80 @@ struct msg_control_user_reply {
 	char		reason[156];
 };
 
+/*
+ * Approvals (issue 11, section 3).  The summary after an ASK is a JSON
+ * object of the action's arguments as the spec names them, redacted by
+ * the worker; control checks it is one and bounds it.  Who asks is the
+ * channel: control takes the requester from the session it authenticated
+ * on that channel, never from the message.
+ */
+#define MSG_APPROVAL_ID_LEN	32	/* hex digits */
+#define MSG_APPROVAL_SUMMARY_MAX 2048	/* the summary's JSON */
+#define MSG_APPROVAL_REASON_MAX	256
+#define MSG_APPROVAL_LIST_MAX	(60 * 1024)	/* an API reply's JSON */
+
+/* How an approval stands, or ended; numbers go into no file. */
+enum msg_approval_state {
+	MSG_APPROVAL_PENDING,
+	MSG_APPROVAL_GRANTED,
+	MSG_APPROVAL_DENIED,
+	MSG_APPROVAL_EXPIRED,
+	MSG_APPROVAL_WITHDRAWN,
+	MSG_APPROVAL_TOO_MANY,		/* refused: the session's cap */
+	MSG_APPROVAL_REFUSED		/* refused: no session, no room */
+};
+
+struct msg_conf_approval {
+	uint32_t	timeout;	/* seconds: approval timeout */
+	uint32_t	pending;	/* per session: approval pending */
+};
+
+struct msg_control_approval_ask {
+	uint8_t		digest[32];	/* SHA-256 of method, URL, body */
+	char		connector[64];
+	char		action[128];
+	char		method[16];
+	char		host[256];
+	char		path[512];	/* without the query, for people */
+};
+
+struct msg_control_approval_state {
+	int32_t		state;		/* enum msg_approval_state */
+	uint32_t	timeout;	/* PENDING: seconds to the deadline */
+	uint32_t	latency_ms;	/* DONE: from the ASK to the decision */
+	uint8_t		digest[32];	/* DONE: what was decided on */
+	char		id[40];
+	char		approver[72];
+	char		reason[MSG_APPROVAL_REASON_MAX];
+};
+
+struct msg_control_approval_id {
+	char		id[40];
+};
+
+enum msg_approval_op {
+	MSG_APPROVAL_OP_LIST,		/* pending ones */
+	MSG_APPROVAL_OP_LIST_ALL,	/* and those decided, kept a while */
+	MSG_APPROVAL_OP_GET,
+	MSG_APPROVAL_OP_GRANT,
+	MSG_APPROVAL_OP_DENY
+};
+
+/* uid: the API caller's (SO_PEERCRED); ignored from a proxy worker. */
+struct msg_control_approval_api {
+	uint32_t	uid;
+	uint32_t	op;		/* enum msg_approval_op */
+	char		id[40];
+	char		reason[MSG_APPROVAL_REASON_MAX];
+};
+
 /* LEAF and the tickets: one upstream or intercepted host. */
 struct msg_vault_host {
 	char		host[256];
 };
+
+/* Approvals: a state's name, as the API and the audit say it. */
+const char	*msg_approval_state_name(int);
 
 const char	*msgtype_name(unsigned int);
 int		 msgtype_check(unsigned int type, size_t len);

@@ -110,6 +110,7 @@ static void	 master_dirs(struct master *);
 static void	 master_bind(struct master *);
 static int	 master_bind_tcp(struct master *, const struct conf_listen *);
 static int	 master_bind_unix(const char *, uid_t);
+static void	 master_send_approval(struct master *);
 static void	 master_start_children(struct master *);
 static void	 master_send_conffile(struct master *);
 static void	 master_send_conf(struct master *, struct proc_peer *,
@@ -670,6 +671,19 @@ master_send_conffile(struct master *m)
 	    sizeof(cf));
 }
 
+/* Approvals (issue 11, section 3): control's two lines. */
+static void
+master_send_approval(struct master *m)
+{
+	struct msg_conf_approval	 ca;
+
+	memset(&ca, 0, sizeof(ca));
+	ca.timeout = m->conf->approval_timeout;
+	ca.pending = m->conf->approval_pending;
+	master_send(m, m->control_peer, MSG_CONF_APPROVAL, 0, -1, &ca,
+	    sizeof(ca));
+}
+
 static void
 master_start_children(struct master *m)
 {
@@ -721,6 +735,7 @@ master_start_children(struct master *m)
 	    teams_conf_send(&m->control_peer->chan, &m->vaultd_peer->chan,
 	    m->conf) == -1)
 		fatalx("cannot queue the connector map");
+	master_send_approval(m);
 	master_send(m, m->control_peer, MSG_CONF_DONE, 0, -1, NULL, 0);
 	master_send(m, m->vaultd_peer, MSG_CONF_DONE, 0, -1, NULL, 0);
 	master_deadline(m, MASTER_START_TIMEOUT);

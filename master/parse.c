@@ -149,8 +149,10 @@ static void	 conf_do_stmt(struct conf_parser *, struct conf_stmt *);
 /* Policy and sessions (issue 11): control's decisions and session limits. */
 static void	 conf_do_policy(struct conf_parser *, struct conf_stmt *);
 static void	 conf_do_session(struct conf_parser *, struct conf_stmt *);
+static void	 conf_do_approval(struct conf_parser *, struct conf_stmt *);
 static int	 conf_duration(struct conf_parser *, struct conf_stmt *,
-		    const char *, const char *, int *);
+		    const char *, const char *, long long, long long, int *);
+static const char *conf_seconds(long long, char *, size_t);
 static void	 conf_check(struct conf_parser *);
 static int	 conf_valid_user(const char *);
 static int	 conf_valid_connector(const char *);
@@ -164,6 +166,7 @@ static const struct {
 			    struct conf_stmt *);
 } conf_directives[] = {
 	{ "allow",	conf_do_allow },
+	{ "approval",	conf_do_approval },
 	{ "api",	conf_do_api },
 	{ "connector",	conf_do_connector },
 	{ "control",	conf_do_proc_user },
@@ -1225,6 +1228,99 @@ conf_do_timeout(struct conf_parser *p, struct conf_stmt *st)
 }
 
 /*
+ * A duration: seconds, or a number with s, m, h or d (10m, 12h, 7d),
+ * within min..max seconds.
+ */
+static int
+conf_duration(struct conf_parser *p, struct conf_stmt *st, const char *what,
+    const char *word, long long min, long long max, int *out)
+{
+	char		 num[32], shown[CONF_SHOW_MAX + 8], lo[24], hi[24];
+	const char	*errstr;
+	long long	 n, unit = 1;
+	size_t		 len = strlen(word);
+
+	if (len == 0 || len >= sizeof(num))
+		goto bad;
+	strlcpy(num, word, sizeof(num));
+	switch (num[len - 1]) {
+	case 's':
+		unit = 1;
+		break;
+	case 'm':
+		unit = 60;
+		break;
+	case 'h':
+		unit = 3600;
+		break;
+	case 'd':
+		unit = 86400;
+		break;
+	default:
+		unit = 0;
+		break;
+	}
+	if (unit != 0)
+		num[len - 1] = '\0';
+	else
+		unit = 1;
+	n = strtonum(num, 0, max, &errstr);
+	if (errstr != NULL || n * unit < min || n * unit > max)
+		goto bad;
+	*out = (int)(n * unit);
+	return 0;
+ bad:
+	conf_error(p, st->lineno, "%s %s is not a duration from %s to %s (a "
+	    "number and s, m, h or d)", what,
+	    conf_show(word, shown, sizeof(shown)),
+	    conf_seconds(min, lo, sizeof(lo)), conf_seconds(max, hi,
+	    sizeof(hi)));
+	return -1;
+}
+
+/* seconds as the largest unit that divides them: 600 is "10m". */
+static const char *
+conf_seconds(long long n, char *buf, size_t len)
+{
+	if (n > 0 && n % 86400 == 0)
+		snprintf(buf, len, "%lldd", n / 86400);
+	else if (n > 0 && n % 3600 == 0)
+		snprintf(buf, len, "%lldh", n / 3600);
+	else if (n > 0 && n % 60 == 0)
+		snprintf(buf, len, "%lldm", n / 60);
+	else
+		snprintf(buf, len, "%llds", n);
+	return buf;
+}
+
+/* approval timeout DURATION, approval pending N */
+static void
+conf_do_approval(struct conf_parser *p, struct conf_stmt *st)
+{
+	const char	*which, *n;
+	char		 shown[CONF_SHOW_MAX + 8];
+
+	if ((which = conf_arg(p, st, 1, "\"timeout\" or \"pending\"")) ==
+	    NULL)
+		return;
+	if (strcmp(which, "timeout") != 0 && strcmp(which, "pending") != 0) {
+		conf_error(p, st->lineno, "unknown approval setting %s; use "
+		    "\"timeout\" or \"pending\"",
+		    conf_show(which, shown, sizeof(shown)));
+		return;
+	}
+	if ((n = conf_arg(p, st, 2, which[0] == 't' ? "a duration" :
+	    "a number of requests")) == NULL || conf_end(p, st, 3) == -1)
+		return;
+	if (which[0] == 't')
+		(void)conf_duration(p, st, "approval timeout", n, 1,
+		    CONF_APPROVAL_TIMEOUT_MAX, &p->conf->approval_timeout);
+	else
+		(void)conf_number(p, st, "approval pending", n, 1,
+		    CONF_APPROVAL_PENDING_MAX, &p->conf->approval_pending);
+}
+
+/*
  * May the worker tunnel to host?  With egress allow, any host; with
  * egress deny, only a host on an allow host line ("*.example.com" is any
  * name under example.com, not example.com itself).  Names compare without
@@ -1304,54 +1400,6 @@ conf_do_policy(struct conf_parser *p, struct conf_stmt *st)
 		    conf_show(pattern, shown, sizeof(shown)), err);
 }
 
-/* A duration: a number with s, m, h or d (seconds when bare). */
-static int
-conf_duration(struct conf_parser *p, struct conf_stmt *st, const char *what,
-    const char *word, int *out)
-{
-	char		 num[32], shown[CONF_SHOW_MAX + 8];
-	const char	*errstr;
-	long long	 n, unit = 1;
-	size_t		 len = strlen(word);
-
-	if (len == 0 || len >= sizeof(num)) {
-		conf_error(p, st->lineno, "%s %s is not a duration", what,
-		    conf_show(word, shown, sizeof(shown)));
-		return -1;
-	}
-	strlcpy(num, word, sizeof(num));
-	switch (num[len - 1]) {
-	case 's':
-		unit = 1;
-		break;
-	case 'm':
-		unit = 60;
-		break;
-	case 'h':
-		unit = 3600;
-		break;
-	case 'd':
-		unit = 86400;
-		break;
-	default:
-		unit = 0;	/* bare seconds, or junk strtonum refuses */
-		break;
-	}
-	if (unit != 0)
-		num[len - 1] = '\0';
-	else
-		unit = 1;
-	n = strtonum(num, 1, CONF_SESSION_LIMIT, &errstr);
-	if (errstr != NULL || num[0] == '\0' || n * unit > CONF_SESSION_LIMIT) {
-		conf_error(p, st->lineno, "%s %s is not a duration from 1s "
-		    "to 366d (a number and s, m, h or d)", what,
-		    conf_show(word, shown, sizeof(shown)));
-		return -1;
-	}
-	*out = (int)(n * unit);
-	return 0;
-}
-
 /* session idle DURATION | session max DURATION */
 static void
 conf_do_session(struct conf_parser *p, struct conf_stmt *st)
@@ -1364,11 +1412,11 @@ conf_do_session(struct conf_parser *p, struct conf_stmt *st)
 	    conf_end(p, st, 3) == -1)
 		return;
 	if (strcmp(what, "idle") == 0)
-		conf_duration(p, st, "session idle", val,
-		    &p->conf->session_idle);
+		conf_duration(p, st, "session idle", val, 1,
+		    CONF_SESSION_LIMIT, &p->conf->session_idle);
 	else if (strcmp(what, "max") == 0)
-		conf_duration(p, st, "session max", val,
-		    &p->conf->session_max);
+		conf_duration(p, st, "session max", val, 1,
+		    CONF_SESSION_LIMIT, &p->conf->session_max);
 	else
 		conf_error(p, st->lineno, "session %s: expected idle or max",
 		    conf_show(what, shown, sizeof(shown)));
@@ -1447,6 +1495,8 @@ conf_defaults(const char *statedir)
 	conf->proxy.timeout_upstream = CONF_TIMEOUT_UPSTREAM;
 	conf->session_idle = CONF_SESSION_IDLE;
 	conf->session_max = CONF_SESSION_MAX;
+	conf->approval_timeout = CONF_APPROVAL_TIMEOUT;
+	conf->approval_pending = CONF_APPROVAL_PENDING;
 	if (conf_add_listen(conf, "127.0.0.1", "8443", CONF_DEFAULT_PORT)
 	    == -1) {
 		conf_free(conf);

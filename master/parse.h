@@ -95,6 +95,9 @@ struct aileron_conf {
 	size_t			 nusermaps;
 	struct conf_connvault	*connvaults;
 	size_t			 nconnvaults;
+	/* Approvals (issue 11, section 3): control's two lines. */
+	int			 approval_timeout;	/* s; default 600 */
+	int			 approval_pending;	/* default 4 */
 };
 
 /*
@@ -102,6 +105,11 @@ struct aileron_conf {
  * to stderr as "file:line: message" (one line each) and the function returns
  * NULL after reporting every error in the file, not just the first.
  */
+#define CONF_APPROVAL_TIMEOUT		600
+#define CONF_APPROVAL_TIMEOUT_MAX	(7 * 86400)
+#define CONF_APPROVAL_PENDING		4
+#define CONF_APPROVAL_PENDING_MAX	1024
+
 struct aileron_conf	*conf_parse(const char *path, const char *statedir, int must_exist);
 struct aileron_conf	*conf_parse_state(const char *statedir, const char *file,
 			    char *path);

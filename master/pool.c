@@ -71,6 +71,8 @@ pool_child(struct master *m, int master_fd, int control_fd, int vaultd_fd)
 	ctx.vaultd_fd = vaultd_fd;
 	ctx.devnull = m->devnull;
 	ctx.matcher = m->matcher;
+	ctx.specs = m->specs;		/* aileron.internal's /v1/actions */
+	ctx.nspecs = m->nspecs;
 	ctx.foreground = m->foreground;
 	ctx.drop = m->drop;
 	ctx.uid = m->uid;

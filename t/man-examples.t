@@ -84,6 +84,16 @@ SKIP = {
         "stops that start; t/service-start.t runs it",
     ("aileron-service.8", "systemctl enable --now aileron"):
         "no systemd here; t/install.t has systemd-analyze verify the unit",
+    ("aileron-approval.1", "aileron approval list"):
+        "needs requests that wait; t/approval.t runs it",
+    ("aileron-approval.1",
+     "aileron approval grant 6f1c0d2e9a8b7c6d5e4f3a2b1c0d9e8f"):
+        "needs that approval pending; t/approval.t grants one",
+    ("aileron-approval.1", "aileron approval deny "
+     "0a1b2c3d4e5f60718293a4b5c6d7e8f9 --reason \"not today\""):
+        "needs that approval pending; t/approval.t denies one",
+    ("aileron-approval.1", "aileron approval watch"):
+        "stays open; t/approval.t runs it with and without a terminal",
 }
 
 # How to run the others.  Default: exit 0.  rc: the exit status the page

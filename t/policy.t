@@ -36,7 +36,9 @@ CONF = ('policy "echo.echo_post" deny\n'
         'policy "echo.danger" allow for user "root"\n'
         'policy "echo.no_such_action" deny\n'
         # The other uid below is bob: an unmapped uid gets 403.
-        'user "bob" uid 65534\n')
+        'user "bob" uid 65534\n'
+        # An approval nobody grants ends fast (t/approval.t grants).
+        'approval timeout 1\n')
 DANGER = (b"POST /danger HTTP/1.1\r\nHost: echo.test\r\n"
           b"Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
 POST = (b"POST /echo HTTP/1.1\r\nHost: echo.test\r\n"
@@ -167,9 +169,9 @@ try:
     t.ok(c.get("decision") == "deny" and c["rule"]["scope"] == "team",
          "policy check agrees: deny, by the team's rule", c)
     st, body = request(E, C, DANGER)
-    t.ok(st == 403 and b"aileron:approval-required" in body,
-         "bob in team infra needs an approval (the spec's default)",
-         body[:300])
+    t.ok(st == 403 and b"aileron:approval-expired" in body,
+         "bob in team infra needs an approval (the spec's default): it "
+         "waits, and nobody grants it in time", body[:300])
     c = check(E, "echo.danger", "bob", "infra")
     t.ok(c.get("decision") == "approve" and c["rule"] is None and
          c["approval"] is True,

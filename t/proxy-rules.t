@@ -180,14 +180,13 @@ finally:
 
 # ---- a generated shim through the proxy ---------------------------------
 E = ProxyEnv(hosts=("api.stripe.com",), connector="stripe",
-             spec="../../specs/stripe.json", extra_conf="intercept all\n",
+             spec="../../specs/stripe.json",
+             extra_conf="intercept all\napproval timeout 1\n",
              uncertified=("badcert.test",))
 try:
     E.vault(secret="sk_test_STRIPEREAL0001")
     E.start_session()
-    env = {"HTTPS_PROXY": E.proxy_url(), "CURL_CA_BUNDLE":
-           E.session["bundle"], "SSL_CERT_FILE": E.session["bundle"],
-           "PATH": "/usr/bin:/bin", "LC_ALL": "C"}
+    env = E.shim_env()
     p = subprocess.run([os.path.join(BUILD, "shims", "stripe"),
                         "get-customer", "--customer", "cus_T1"], env=env,
                        capture_output=True, timeout=60 * SLOW)
@@ -207,7 +206,8 @@ try:
                        timeout=60 * SLOW)
     t.ok(p.returncode != 0 and not E.upstream.take() and
          b"approval" in p.stdout + p.stderr,
-         "an action that needs approval is refused, and the shim says why",
+         "an action that needs approval and gets none in time is "
+         "refused, and the shim says why",
          (p.stdout + p.stderr)[-400:])
     # intercept all: a host that is no connector's is intercepted too, and
     # its upstream's certificate (made for api.stripe.com) is checked.

@@ -40,7 +40,8 @@ if os.geteuid() != 0:
 t.plan(58)
 
 # plain.test is the same upstream, not a connector: a blind tunnel.
-E = ProxyEnv(hosts=("echo.test", "plain.test"))
+E = ProxyEnv(hosts=("echo.test", "plain.test"),
+             extra_conf="approval timeout 1\n")
 try:
     E.vault()
     s = E.start_session()
@@ -296,9 +297,9 @@ sys.stdout.write("%d %s" % (r.status_code, r.text))
                         "Content-Type: application/json", "-d", "{}",
                         "https://echo.test/danger")
     t.ok(out.startswith(b"HTTP/1.1 403") and
-         b"aileron:approval-required" in out,
-         "an action that needs approval is refused without one",
-         out[:400])
+         b"aileron:approval-expired" in out,
+         "an action that needs approval is refused when nobody grants it "
+         "in time (t/approval.t has the rest)", out[:400])
     rc, out, err = curl("-i", "https://echo.test/nowhere")
     t.ok(out.startswith(b"HTTP/1.1 403") and b"aileron:denied" in out,
          "a request that maps to no action is refused", out[:400])

@@ -17,6 +17,7 @@
  *	POST /v1/sessions/ID/hold -> 200, open until the client closes,
  *				then the session ends
  *	GET /v1/sessions[/ID]	(api_session.c)
+ *	/v1/approvals...	api_approval.c
  *
  * One HTTP/1.1 request per connection, bounded in size and time, parsed
  * here with http-parser since a worker is where untrusted bytes are
@@ -44,6 +45,7 @@
 #include "msg.h"
 #include "msgtypes.h"
 #include "worker/api.h"
+#include "worker/api_approval.h"
 #include "worker/proxy.h"
 #include "worker/worker.h"
 
@@ -57,6 +59,7 @@ static const struct msg_accept api_accept[] = {
 	{ MSG_CONTROL_POLICY_REPLY,	PROC_CONTROL,	0 },
 	{ MSG_CONTROL_SESSION_LIST_REPLY, PROC_CONTROL,	0 },
 	{ MSG_CONTROL_USER_REPLY,	PROC_CONTROL,	0 },	/* teams */
+	{ MSG_CONTROL_APPROVAL_API_REPLY, PROC_CONTROL,	0 },
 };
 
 static int	api_on_url(http_parser *, const char *, size_t);
@@ -640,7 +643,7 @@ api_serve(struct worker_ctx *ctx, int fd)
 	struct ucred		 cred;
 	socklen_t		 credlen = sizeof(cred);
 	http_parser		 hp;
-	const char		*id;
+	const char		*id, *what = API_PREFIX;
 	int			 status;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) == -1 ||
@@ -695,17 +698,20 @@ api_serve(struct worker_ctx *ctx, int fd)
 			    "use DELETE to end a session");
 		}
 	} else if (strncmp(rq.url, "/v1/users", 9) == 0 &&
-	    (rq.url[9] == '\0' || rq.url[9] == '/'))
+	    (rq.url[9] == '\0' || rq.url[9] == '/')) {
 		status = api_users(ctx, fd, cred.uid, hp.method, &rq);
-	else if (msg_testmode && strcmp(rq.url, "/v1/test/proxy") == 0 &&
+		what = "/v1/users";
+	} else if (api_approval_match(rq.url)) {
+		status = api_approval(ctx, fd, cred.uid, hp.method, &rq);
+		what = "/v1/approvals";
+	} else if (msg_testmode && strcmp(rq.url, "/v1/test/proxy") == 0 &&
 	    hp.method == HTTP_POST)
 		status = api_test(ctx, fd, &rq);
 	else
 		api_problem(fd, status = 404, "aileron:not-found",
 		    "no such resource; see aileron(1)");
 	log_info("api: uid %u: %s %s: %d", cred.uid,
-	    http_method_str(hp.method), status == 404 ? "(unknown)" :
-	    strncmp(rq.url, "/v1/users", 9) == 0 ? "/v1/users" : API_PREFIX,
+	    http_method_str(hp.method), status == 404 ? "(unknown)" : what,
 	    status);
  done:
 	explicit_bzero(&rq, sizeof(rq));

@@ -34,6 +34,10 @@ static const struct msg_accept call_accept_control[] = {
 	{ MSG_CONTROL_POLICY_REPLY,	PROC_CONTROL,	0 },
 	{ MSG_CONTROL_SESSION_REPLY,	PROC_CONTROL,	0 },
 	{ MSG_TEST_ECHO,		PROC_CONTROL,	0 },
+	/* Approvals (approval.c, internal.c). */
+	{ MSG_CONTROL_APPROVAL_PENDING,	PROC_CONTROL,	0 },
+	{ MSG_CONTROL_APPROVAL_DONE,	PROC_CONTROL,	0 },
+	{ MSG_CONTROL_APPROVAL_API_REPLY, PROC_CONTROL,	0 },
 };
 
 static const struct msg_accept call_accept_vaultd[] = {

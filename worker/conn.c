@@ -44,6 +44,7 @@
 #include "master/parse.h"
 #include "worker/worker.h"
 #include "worker/http.h"
+#include "worker/internal.h"
 #include "worker/proxy.h"
 
 #define CONN_DRAIN_MS	1000		/* a closing agent's last bytes */
@@ -285,6 +286,11 @@ conn_connect(struct pconn *pc, const struct http_request *req,
 	char			 why[512];
 
 	(void)req;
+	/* The reserved host: the agent's view of its session (internal.c). */
+	if (strcmp(pc->host, INTERNAL_HOST) == 0) {
+		internal_serve(pc, early, earlylen);
+		return;
+	}
 	pc->spec = match_host(pc->ctx->matcher, pc->host);
 	pc->intercept = pc->spec != NULL || pc->ctx->conf->proxy.intercept_all;
 	if (pc->spec != NULL && pc->port != 443) {

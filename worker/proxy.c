@@ -41,6 +41,7 @@
 #include "connector/match.h"
 #include "master/parse.h"
 #include "worker/worker.h"
+#include "worker/approval.h"
 #include "worker/http.h"
 #include "worker/inflate.h"
 #include "worker/mask.h"
@@ -78,6 +79,10 @@ struct preq {
 	long long		 policy_ms;
 	long long		 upstream_ms;
 	struct timespec		 start;
+	/* Approvals (issue 11, section 3): the body read whole first. */
+	size_t			 bodycap;
+	int			 continued;	/* we sent 100 Continue */
+	struct approval_outcome	 approval;	/* id "" when none asked */
 };
 
 static int	proxy_request(struct pconn *, struct http_intake *, char *,
@@ -85,6 +90,9 @@ static int	proxy_request(struct pconn *, struct http_intake *, char *,
 static int	proxy_body_read(struct preq *, struct http_intake *, char *,
 		    size_t *, size_t *, void (*)(void *, const char *, size_t));
 static void	proxy_body_keep(void *, const char *, size_t);
+static void	proxy_body_cap(void *, const char *, size_t);
+static int	proxy_approval(struct preq *, const struct match_result *,
+		    struct http_intake *, char *, size_t *, size_t *);
 static void	proxy_body_up(void *, const char *, size_t);
 static int	proxy_put(char *, size_t, size_t *, const char *, ...)
 		    __attribute__((__format__ (printf, 4, 5)));
@@ -209,6 +217,102 @@ proxy_body_keep(void *arg, const char *p, size_t n)
 
 	memcpy(r->body + r->bodylen, p, n);
 	r->bodylen += n;
+}
+
+/* Collect a body of unknown length, up to r->bodycap. */
+static void
+proxy_body_cap(void *arg, const char *p, size_t n)
+{
+	struct preq	*r = arg;
+
+	if (n > r->bodycap - r->bodylen) {
+		r->failed = 1;
+		return;
+	}
+	memcpy(r->body + r->bodylen, p, n);
+	r->bodylen += n;
+}
+
+/*
+ * The action needs a human: read the whole body (the digest covers it,
+ * and the grant binds to the digest), ask control, wait.  0 on a grant,
+ * with the request ready to forward; -1 refused (or the agent gone).
+ */
+static int
+proxy_approval(struct preq *r, const struct match_result *res,
+    struct http_intake *in, char *buf, size_t *off, size_t *len)
+{
+	const struct http_request	*req = r->req;
+	struct approval_request		 rq;
+	const char			*name = res->action->name;
+	const char			*conn = r->pc->spec->connector;
+
+	if (r->body == NULL && (req->content_length > 0 || req->chunked)) {
+		if (req->content_length > MATCH_BODY_MAX)
+			return proxy_refuse(r, 413, "aileron:bad-request",
+			    "%s.%s needs an approval, and its body is over "
+			    "%d bytes", conn, name, MATCH_BODY_MAX);
+		if (req->expect_continue) {
+			if (io_write(&r->pc->agent, "HTTP/1.1 100 Continue"
+			    "\r\n\r\n", 25, PROXY_IO_MS) != 0)
+				return -1;
+			r->continued = 1;
+		}
+		r->bodycap = req->content_length > 0 ?
+		    (size_t)req->content_length : MATCH_BODY_MAX;
+		if ((r->body = malloc(r->bodycap)) == NULL)
+			fatal("%s", __func__);
+		if (proxy_body_read(r, in, buf, off, len,
+		    proxy_body_cap) == -1) {
+			if (r->status != 0)
+				return proxy_refuse(r, r->status,
+				    "aileron:bad-request", "%s", r->reason);
+			if (r->failed) {
+				r->failed = 0;
+				return proxy_refuse(r, 413,
+				    "aileron:bad-request", "%s.%s needs an "
+				    "approval, and its body is over %d bytes",
+				    conn, name, MATCH_BODY_MAX);
+			}
+			return -1;
+		}
+	}
+	rq.method = req->method;
+	rq.target = req->target;
+	rq.body = r->body;
+	rq.bodylen = r->bodylen;
+	approval_wait(r->pc, res->action, res->args, &rq, &r->approval);
+	switch (r->approval.state) {
+	case MSG_APPROVAL_GRANTED:
+		log_info("%s: %s.%s: approval %s granted by %s", r->pc->peer,
+		    conn, name, r->approval.id, r->approval.approver);
+		return 0;
+	case MSG_APPROVAL_DENIED:
+	case MSG_APPROVAL_EXPIRED:
+		return proxy_refuse(r, 403, r->approval.state ==
+		    MSG_APPROVAL_DENIED ? "aileron:approval-denied" :
+		    "aileron:approval-expired", "%s.%s: %s", conn, name,
+		    r->approval.reason);
+	case MSG_APPROVAL_TOO_MANY:
+		return proxy_refuse(r, 429, "aileron:too-many-pending",
+		    "%s.%s: this session has too many approvals pending; "
+		    "wait for one to be decided", conn, name);
+	case MSG_APPROVAL_WITHDRAWN:
+		if (r->approval.agent_gone) {
+			r->agent_failed = 1;
+			snprintf(r->reason, sizeof(r->reason), "%s.%s: %s",
+			    conn, name, r->approval.reason);
+			return -1;
+		}
+		/* Control withdrew it (the session ended): say so. */
+		return proxy_refuse(r, 403, "aileron:approval-withdrawn",
+		    "%s.%s: %s", conn, name, r->approval.reason);
+	default:
+		return proxy_refuse(r, 503, "aileron:unavailable",
+		    "%s.%s: no approval could be asked%s%s", conn, name,
+		    r->approval.reason[0] != '\0' ? ": " : "",
+		    r->approval.reason);
+	}
 }
 
 /* Stream the body upstream, in our own framing. */
@@ -636,7 +740,11 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 		memcpy(&dec, reply.data, sizeof(dec));
 		dec.reason[sizeof(dec.reason) - 1] = '\0';
 		r.policy_ms = conn_ms(&t);
-		if (dec.verdict != MSG_CONTROL_ALLOW) {
+		if (dec.verdict == MSG_CONTROL_APPROVE &&
+		    proxy_approval(&r, &res, in, buf, off, len) == -1)
+			goto done;
+		if (dec.verdict != MSG_CONTROL_ALLOW &&
+		    dec.verdict != MSG_CONTROL_APPROVE) {
 			proxy_refuse(&r, 403, dec.reason[0] != '\0' ?
 			    dec.reason : "aileron:denied", "%s.%s: %s",
 			    pc->spec->connector, res.action->name,
@@ -655,7 +763,7 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 	r.masked = mask_count(pc->mask);
 
 	/* Decided: only now may the agent send a body it held back. */
-	if (req->expect_continue && io_write(&pc->agent,
+	if (req->expect_continue && !r.continued && io_write(&pc->agent,
 	    "HTTP/1.1 100 Continue\r\n\r\n", 25, PROXY_IO_MS) != 0)
 		goto done;
 
@@ -1032,6 +1140,18 @@ proxy_audit(struct preq *r)
 		json_object_set_new(rec, "type", json_string(r->type));
 	if (r->reason[0] != '\0')
 		json_object_set_new(rec, "reason", json_string(r->reason));
+	/* Approvals (issue 11, section 3): who decided, and how fast. */
+	if (r->approval.id[0] != '\0') {
+		json_object_set_new(rec, "approval",
+		    json_string(r->approval.id));
+		json_object_set_new(rec, "decision",
+		    json_string(msg_approval_state_name(r->approval.state)));
+		if (r->approval.approver[0] != '\0')
+			json_object_set_new(rec, "approver",
+			    json_string(r->approval.approver));
+		json_object_set_new(rec, "approval_ms",
+		    json_integer(r->approval.latency_ms));
+	}
 	if (r->mask != NULL && mask_count(r->mask) > r->masked)
 		json_object_set_new(rec, "masked",
 		    json_integer(mask_count(r->mask) - r->masked));

@@ -19,6 +19,7 @@ struct matcher;
 struct sock_fprog;
 struct aileron_conf;
 struct resolve_conf;
+struct spec;
 struct ssl_ctx_st;
 struct ssl_st;
 
@@ -45,6 +46,8 @@ struct worker_ctx {
 	struct ssl_ctx_st *tls_server;	/* the agent's leg; no certificate */
 	struct ssl_ctx_st *tls_client;	/* upstream: CA store loaded */
 	const struct resolve_conf *resolve;	/* nameservers, hosts, pins */
+	struct spec	**specs;	/* the matcher's, for the manifest */
+	size_t		 nspecs;
 };
 
 void	worker(struct worker_ctx *) __attribute__((__noreturn__));

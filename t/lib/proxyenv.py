@@ -111,6 +111,13 @@ class ProxyEnv:
             env.pop(k, None)
         return env
 
+    def shim_env(self):
+        """The bare environment a generated shim runs in, in the session."""
+        return {"HTTPS_PROXY": self.proxy_url(),
+                "CURL_CA_BUNDLE": self.session["bundle"],
+                "SSL_CERT_FILE": self.session["bundle"],
+                "PATH": "/usr/bin:/bin", "LC_ALL": "C"}
+
     def connect(self, host="echo.test", port=443, token=None, sni=None,
                 alpn=None, timeout=10):
         """CONNECT through the proxy, then TLS to host (trusting the

@@ -65,6 +65,7 @@ static void	 test_long_lines(void);
 static void	 test_sample_and_man(void);
 static void	 test_random(void);
 static void	 test_policy_session(void);
+static void	 test_approval(void);
 
 static void
 write_file(const char *path, const char *buf, size_t len)
@@ -999,6 +1000,50 @@ test_teams(void)
 	    "not valid: 1 to 64 letters, digits and ._-@+:\n");
 }
 
+/* approval timeout DURATION, approval pending N (issue 11, section 3) */
+static void
+test_approval(void)
+{
+	struct aileron_conf	*conf;
+
+	conf = parse_text("");
+	ok(conf != NULL && conf->approval_timeout == 600 &&
+	    conf->approval_pending == 4, "approvals: 600 s and 4 by default");
+	conf_free(conf);
+	conf = parse_text("approval timeout 2\napproval pending 8\n");
+	ok(conf != NULL && conf->approval_timeout == 2 &&
+	    conf->approval_pending == 8, "approval timeout 2, pending 8");
+	conf_free(conf);
+	conf = parse_text("approval timeout 10m\n");
+	ok(conf != NULL && conf->approval_timeout == 600,
+	    "approval timeout 10m is 600 s");
+	conf_free(conf);
+	conf = parse_text("approval timeout 2h\n");
+	ok(conf != NULL && conf->approval_timeout == 7200,
+	    "approval timeout 2h is 7200 s");
+	conf_free(conf);
+	conf = parse_text("approval timeout 7d\napproval timeout 90s\n");
+	ok(conf != NULL && conf->approval_timeout == 90,
+	    "approval timeout 7d, the most, then 90s: the last wins");
+	conf_free(conf);
+	bad("approval timeout 0\n", ":1: approval timeout \"0\" is not a "
+	    "duration from 1s to 7d (a number and s, m, h or d)\n");
+	bad("approval timeout 8d\n", ":1: approval timeout \"8d\" is not a "
+	    "duration from 1s to 7d (a number and s, m, h or d)\n");
+	bad("approval timeout 10x\n", ":1: approval timeout \"10x\" is not a "
+	    "duration from 1s to 7d (a number and s, m, h or d)\n");
+	bad("approval timeout m\n", ":1: approval timeout \"m\" is not a "
+	    "duration from 1s to 7d (a number and s, m, h or d)\n");
+	bad("approval timeout\n", ":1: missing a duration after "
+	    "\"approval timeout\"\n");
+	bad("approval maybe 3\n", ":1: unknown approval setting \"maybe\"; "
+	    "use \"timeout\" or \"pending\"\n");
+	bad("approval pending 0\n", ":1: approval pending \"0\" is out of "
+	    "range (1-1024)\n");
+	bad("approval timeout 1m 2\n", ":1: unexpected \"2\" after "
+	    "\"approval timeout 1m\"\n");
+}
+
 int
 main(void)
 {
@@ -1024,6 +1069,7 @@ main(void)
 	test_random();
 	test_policy_session();
 	test_teams();
+	test_approval();
 	unlink(conf_path);
 	unlink(err_path);
 	return done_testing();

@@ -1,0 +1,417 @@
+#!/usr/bin/env python3
+# Copyright (c) 2026 The aileron authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+
+# approval.t: approvals end to end (issue 11, section 3): a request whose
+# action needs a human waits; "aileron approval list" shows it, redacted;
+# "aileron approval grant" lets the exact request through with the real
+# credential, once; deny and the deadline give the agent 403 with the
+# reason; an agent that goes away withdraws it; a session may hold only
+# so many; and a session token, through aileron.internal, can look but
+# never decide.  Control's state is read through the API and the CLI.
+
+import json
+import os
+import pty
+import re
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+from aileron import TAP, SLOW, SRC, wait_for  # noqa: E402
+from proxyenv import ProxyEnv, SECRET, exchange, cli  # noqa: E402
+
+BUILD = os.environ.get("AILERON_BUILD") or os.path.join(SRC, "build")
+t = TAP()
+if os.geteuid() != 0:
+    t.skip_all("needs root: the service drops to _aileron")
+t.plan(51)
+
+clients = []
+
+
+def kill_clients():
+    for p in clients:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
+def approvals(E, all_=False):
+    rc, out, err = cli(E.svc, ["approval", "list", "--json"] +
+                       (["--all"] if all_ else []))
+    return json.loads(out) if rc == 0 else None
+
+
+def wait_pending(E, n, timeout=20):
+    """The pending approvals once there are n of them (bounded)."""
+    got = wait_for(lambda: (lambda a: a if a is not None and len(a) == n
+                            else None)(approvals(E)), timeout, step=0.1)
+    return got or approvals(E) or []
+
+
+def api(E, method, path, body=None):
+    """One request on api.sock with curl: (status, body)."""
+    args = ["curl", "-sS", "--max-time", "10", "--unix-socket",
+            E.svc.path("api.sock"), "-X", method, "-o", "-", "-w",
+            "\n%{http_code}", "http://localhost" + path]
+    if body is not None:
+        args += ["-H", "Content-Type: application/json", "-d", body]
+    p = subprocess.run(args, capture_output=True, timeout=30 * SLOW)
+    out, _, code = p.stdout.decode().rpartition("\n")
+    return int(code or 0), out
+
+
+def audit_records(E):
+    path = os.path.join(E.svc.state, "control", "audit.log")
+    if not os.path.exists(path):
+        return []
+    return [json.loads(x) for x in open(path, "rb").read().splitlines()]
+
+
+E = ProxyEnv(hosts=("echo.test",), extra_conf="approval timeout 60\n")
+try:
+    E.vault()
+    E.start_session()
+    env = E.client_env()
+
+    def danger(body, query="?mode=fast", timeout=60):
+        """A client through the proxy, in the background."""
+        p = subprocess.Popen(["curl", "-sS", "-i", "--suppress-connect-headers",
+                              "--max-time", str(timeout * SLOW), "-X", "POST",
+                              "-H", "Content-Type: application/json",
+                              "-d", body, "https://echo.test/danger" + query],
+                             env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        clients.append(p)
+        return p
+
+    def result(p, timeout=30):
+        try:
+            out, err = p.communicate(timeout=timeout * SLOW)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out, err = p.communicate()
+        return p.returncode, out, err.decode(errors="replace")
+
+    # ---- pending, granted, forwarded with the credential -------------------
+    BODY = '{"title":"refund 42","amount":42,"card":"4242-CARD-SECRET"}'
+    c1 = danger(BODY)
+    pend = wait_pending(E, 1)
+    a = pend[0] if pend else {}
+    t.ok(a.get("state") == "pending" and a.get("connector") == "echo" and
+         a.get("action") == "danger" and a.get("user") and
+         a.get("agent") == "tests" and
+         a.get("session") == E.session["session"] and
+         re.match(r"^[0-9a-f]{32}$", a.get("id", "")) and
+         re.match(r"^[0-9a-f]{64}$", a.get("digest", "")),
+         "a request that needs approval waits: aileron approval list "
+         "--json shows it, with its requester and digest", pend)
+    t.is_(a.get("summary"), {"mode": "fast", "title": "refund 42",
+                             "amount": 42, "card": "redacted"},
+          "its summary: the spec's arguments, the redacted one hidden")
+    rc, out, err = cli(E.svc, ["approval", "list", "--all"])
+    t.ok(rc == 0 and a.get("id", "x") in out and "CARD-SECRET" not in out
+         and "pending" in out,
+         "aileron approval list prints it, never the redacted value", out)
+    t.ok(a.get("created") and a.get("deadline") and
+         a["created"] < a["deadline"], "with its created time and deadline",
+         a)
+    t.is_(E.upstream.take(), [], "nothing reached the upstream yet")
+    t0 = time.monotonic()
+    rc, out, err = cli(E.svc, ["approval", "grant", a.get("id", "")])
+    t.ok(rc == 0 and "granted" in out, "aileron approval grant ID", err)
+    rc1, out1, err1 = result(c1)
+    t.ok(rc1 == 0 and out1.startswith(b"HTTP/1.1 200") and
+         b'"path": "/danger?mode=fast"' in out1,
+         "the waiting client gets the upstream's answer", out1[:300])
+    reqs = E.upstream.take()
+    t.ok(len(reqs) == 1 and reqs[0]["headers"].get("authorization") ==
+         ["Bearer " + SECRET] and reqs[0]["body_len"] == len(BODY),
+         "the upstream received the exact request once, with the real "
+         "credential", reqs)
+    t.ok(SECRET.encode() not in out1, "which the client never sees")
+    recs = wait_for(lambda: [r for r in audit_records(E)
+                             if r.get("approval") == a.get("id") and
+                             r.get("event") == "request"], 10)
+    r = recs[0] if recs else {}
+    t.ok(r.get("decision") == "granted" and r.get("approver") == "root" and
+         r.get("user") and r.get("action") == "danger" and
+         r.get("status") == 200 and isinstance(r.get("approval_ms"), int)
+         and 0 <= r["approval_ms"] <= (time.monotonic() - t0 + 60) * 1000,
+         "the audit record: user, action, approval, decision, approver, "
+         "latency", recs)
+    one = api(E, "GET", "/v1/approvals/" + a.get("id", ""))
+    t.ok(one[0] == 200 and json.loads(one[1]).get("state") == "granted" and
+         json.loads(one[1]).get("approver") == "root",
+         "GET /v1/approvals/ID: granted, by whom", one)
+
+    # ---- no replay: the same request, then a changed body -----------------
+    c2 = danger(BODY)
+    pend = wait_pending(E, 1)
+    b = pend[0] if pend else {}
+    t.ok(b.get("id") and b["id"] != a.get("id") and
+         b.get("digest") == a.get("digest"),
+         "the identical request again needs its own approval (same digest, "
+         "new id)", pend)
+    time.sleep(0.3)
+    t.is_(E.upstream.take(), [], "and waits for it: the grant was used up")
+    t.is_(api(E, "POST", "/v1/approvals/%s/grant" % a.get("id"), "{}")[0],
+          409, "granting the used approval again: 409")
+    rc, out, err = cli(E.svc, ["approval", "deny", b.get("id", ""),
+                               "--reason", "not twice"])
+    t.ok(rc == 0 and "denied" in out, "aileron approval deny ID --reason",
+         err)
+    rc2, out2, err2 = result(c2)
+    t.ok(out2.startswith(b"HTTP/1.1 403") and
+         b"aileron:approval-denied" in out2 and b"danger" in out2 and
+         b"denied by root: not twice" in out2,
+         "deny: the agent gets 403 naming the action and the reason", out2)
+    t.is_(E.upstream.take(), [], "and nothing reached the upstream")
+    c3 = danger(BODY.replace("42", "43"))
+    pend = wait_pending(E, 1)
+    c = pend[0] if pend else {}
+    t.ok(c.get("id") and c.get("digest") != a.get("digest") and
+         c.get("summary", {}).get("amount") == 43,
+         "a changed body is another request: another approval, another "
+         "digest", pend)
+    rc, out, err = cli(E.svc, ["approval", "deny", c.get("id", "")])
+    rc3, out3, err3 = result(c3)
+    t.ok(out3.startswith(b"HTTP/1.1 403") and b"denied by root" in out3,
+         "deny without a reason", out3)
+
+    # ---- the API's refusals ------------------------------------------------
+    t.is_(api(E, "POST", "/v1/approvals/" + "0" * 32 + "/grant", "{}")[0],
+          404, "an unknown id: 404")
+    t.is_(api(E, "GET", "/v1/approvals/nothex")[0], 404,
+          "a malformed id: 404")
+    t.is_(api(E, "POST", "/v1/approvals/%s/deny" % c.get("id"),
+              '{"reason":"x","extra":1}')[0], 400,
+          "an unknown member: 400")
+    t.is_(api(E, "POST", "/v1/approvals/%s/deny" % c.get("id"), '{"reas')[0],
+          400, "malformed JSON: 400")
+    t.is_(api(E, "GET", "/v1/approvals?state=maybe")[0], 400,
+          "an unknown state: 400")
+    st, body = api(E, "GET", "/v1/approvals?state=all")
+    t.ok(st == 200 and len(json.loads(body)) == 3 and
+         {x["state"] for x in json.loads(body)} == {"granted", "denied"},
+         "GET /v1/approvals?state=all lists the decided ones too", body)
+    rc, out, err = cli(E.svc, ["approval", "grant", "xyz"])
+    t.is_(rc, 2, "aileron approval grant with a bad id: usage error, 2")
+    rc, out, err = cli(E.svc, ["approval", "grant", a.get("id", "")])
+    t.ok(rc == 1 and "granted already" in err,
+         "aileron approval grant on a decided one: 1, and says so", err)
+
+    # ---- withdrawn: the agent went away -----------------------------------
+    c4 = danger('{"title":"gone"}')
+    pend = wait_pending(E, 1)
+    d = pend[0] if pend else {}
+    c4.kill()
+    c4.wait()
+    got = wait_for(lambda: [x for x in approvals(E, True) or []
+                            if x["id"] == d.get("id") and
+                            x["state"] == "withdrawn"], 10, step=0.1)
+    t.ok(got, "a client killed while it waits: the approval shows as "
+         "withdrawn", approvals(E, True))
+    st, body = api(E, "POST", "/v1/approvals/%s/grant" % d.get("id"), "{}")
+    t.ok(st == 409 and "withdrawn" in body,
+         "and cannot be granted: 409", body)
+    t.is_(E.upstream.take(), [], "nothing reached the upstream")
+
+    # ---- aileron.internal: a session token can look, never decide ---------
+    c5 = danger('{"title":"internal"}')
+    pend = wait_pending(E, 1)
+    f = pend[0] if pend else {}
+    s = E.connect(host="aileron.internal")
+    st, hd, body = exchange(s, b"GET /v1/session HTTP/1.1\r\n"
+                            b"Host: aileron.internal\r\n\r\n")
+    t.ok(st == 200 and json.loads(body).get("session") ==
+         E.session["session"],
+         "aileron.internal: GET /v1/session, with the session CA's leaf",
+         body)
+    st, hd, body = exchange(s, b"GET /v1/approvals HTTP/1.1\r\n"
+                            b"Host: aileron.internal\r\n\r\n")
+    t.ok(st == 200 and [x["id"] for x in json.loads(body)] == [f.get("id")],
+         "aileron.internal: GET /v1/approvals, its own pending one", body)
+    st, hd, body = exchange(s, b"GET /v1/actions HTTP/1.1\r\n"
+                            b"Host: aileron.internal\r\n\r\n")
+    t.ok(st == 200 and any(x.get("action") == "danger" and
+                           x.get("approval") == "always"
+                           for x in json.loads(body).get("actions", [])),
+         "aileron.internal: GET /v1/actions, the manifest", body[:300])
+    st, hd, body = exchange(s, ("POST /v1/approvals/%s/grant HTTP/1.1\r\n"
+                                "Host: aileron.internal\r\n"
+                                "Content-Length: 2\r\n\r\n{}" %
+                                f.get("id")).encode())
+    s.close()
+    t.ok(st == 403 and b"aileron:denied" in body and
+         b"a session token cannot grant" in body,
+         "a session token cannot grant: POST through aileron.internal "
+         "gets 403", body)
+    t.ok([x for x in approvals(E) or [] if x["id"] == f.get("id")],
+         "and the approval is still pending")
+    t.ok(wait_for(lambda: [r for r in audit_records(E)
+                           if r.get("host") == "aileron.internal" and
+                           r.get("method") == "POST" and
+                           r.get("status") == 403], 10),
+         "the refused grant is audited")
+    rc, out, err = cli(E.svc, ["approval", "deny", f.get("id", "")])
+    result(c5)
+
+    # ---- the pending cap ---------------------------------------------------
+    waiting = [danger('{"title":"cap %d"}' % i) for i in range(4)]
+    pend = wait_pending(E, 4)
+    t.is_(len(pend), 4, "four requests of one session wait")
+    c6 = danger('{"title":"cap 5"}')
+    rc6, out6, err6 = result(c6, 20)
+    t.ok(out6.startswith(b"HTTP/1.1 429") and
+         b"aileron:too-many-pending" in out6,
+         "the fifth gets 429 aileron:too-many-pending", out6)
+    t.is_(len(approvals(E) or []), 4, "and no approval of its own")
+    # watch, without a terminal, only prints.
+    w = subprocess.Popen([BUILD + "/aileron", "approval", "watch", "-s",
+                          E.svc.state], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    clients.append(w)
+    out = b""
+    os.set_blocking(w.stdout.fileno(), False)
+    end = time.monotonic() + 10 * SLOW
+    while time.monotonic() < end and \
+            not all(x["id"].encode() in out for x in pend):
+        time.sleep(0.1)
+        out += w.stdout.read() or b""
+    w.terminate()
+    w.wait(10)
+    t.ok(all(x["id"].encode() in out for x in pend) and b"grant" not in
+         out.split(b"\n", 1)[-1],
+         "aileron approval watch without a terminal prints each pending "
+         "one, asks nothing", out)
+    # watch on a terminal: y grants the first, n denies the others.
+    master, slave = pty.openpty()
+    w = subprocess.Popen([BUILD + "/aileron", "approval", "watch", "-s",
+                          E.svc.state], stdin=slave, stdout=slave,
+                         stderr=slave)
+    clients.append(w)
+    os.close(slave)
+    seen, ny, nr = b"", 0, 0
+    end = time.monotonic() + 30 * SLOW
+    os.set_blocking(master, False)
+    while time.monotonic() < end and (ny < 4 or nr < 3):
+        try:
+            seen += os.read(master, 4096)
+        except (BlockingIOError, OSError):
+            time.sleep(0.05)
+            continue
+        if seen.count(b"[y/n]") > ny:
+            os.write(master, b"y\n" if ny == 0 else b"n\n")
+            ny += 1
+        if seen.count(b"reason (optional): ") > nr:
+            os.write(master, b"watched\n")
+            nr += 1
+    outs = [result(p, 20) for p in waiting]
+    w.terminate()
+    w.wait(10)
+    os.close(master)
+    t.ok(sum(o[1].startswith(b"HTTP/1.1 200") for o in outs) == 1 and
+         sum(b"denied by root: watched" in o[1] for o in outs) == 3,
+         "aileron approval watch on a terminal: y grants, n asks a reason "
+         "and denies", [o[1][:120] for o in outs] + [seen[-600:]])
+    E.upstream.take()
+
+    # ---- the session ends while a request waits ----------------------------
+    c7 = danger('{"title":"the end"}')
+    pend = wait_pending(E, 1)
+    g = pend[0] if pend else {}
+    rc, out, err = cli(E.svc, ["session", "end", E.session["session"]])
+    rc7, out7, err7 = result(c7)
+    t.ok(rc == 0 and out7.startswith(b"HTTP/1.1 403") and
+         b"aileron:approval-withdrawn" in out7 and
+         b"the session ended" in out7,
+         "the session ends: the waiting agent gets 403, withdrawn", out7)
+    t.ok([x for x in approvals(E, True) or [] if x["id"] == g.get("id")
+          and x["state"] == "withdrawn"],
+         "and the approval shows as withdrawn", approvals(E, True))
+finally:
+    kill_clients()
+    E.close()
+
+# ---- the deadline ----------------------------------------------------------
+E = ProxyEnv(hosts=("echo.test",), extra_conf="approval timeout 2\n")
+try:
+    E.vault()
+    E.start_session()
+    env = E.client_env()
+    t0 = time.monotonic()
+    p = subprocess.run(["curl", "-sS", "-i", "--suppress-connect-headers",
+                        "--max-time", "30", "-X", "POST", "-H",
+                        "Content-Type: application/json", "-d", "{}",
+                        "https://echo.test/danger"], env=env,
+                       capture_output=True, timeout=60 * SLOW)
+    took = time.monotonic() - t0
+    t.ok(p.stdout.startswith(b"HTTP/1.1 403") and
+         b"aileron:approval-expired" in p.stdout and
+         b"approval timed out" in p.stdout and b"danger" in p.stdout,
+         "nobody decides: after approval timeout 2 the agent gets 403, "
+         "approval timed out", p.stdout)
+    t.ok(1.5 <= took <= 12 * SLOW, "after about two seconds", took)
+    al = approvals(E, True) or []
+    t.ok(len(al) == 1 and al[0]["state"] == "expired" and
+         al[0].get("reason") == "approval timed out",
+         "the API shows it expired", al)
+    t.is_(api(E, "POST", "/v1/approvals/%s/grant" % (al[0]["id"] if al
+                                                      else ""), "{}")[0],
+          409 if al else 404, "an expired approval cannot be granted")
+    t.is_(E.upstream.take(), [], "nothing reached the upstream")
+finally:
+    E.close()
+
+# ---- the seed's flow with a generated shim --------------------------------
+E = ProxyEnv(hosts=("api.stripe.com",), connector="stripe",
+             spec="../../specs/stripe.json",
+             extra_conf="approval timeout 60\n")
+try:
+    E.vault(secret="sk_test_STRIPEREAL0002")
+    E.start_session()
+    env = E.shim_env()
+    shim = subprocess.Popen([os.path.join(BUILD, "shims", "stripe"),
+                             "update-customer", "--customer", "cus_T2",
+                             "--name", "Ada"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    clients.append(shim)
+    pend = wait_pending(E, 1)
+    a = pend[0] if pend else {}
+    t.ok(a.get("connector") == "stripe" and
+         a.get("action") == "update_customer" and
+         a.get("summary", {}).get("customer") == "cus_T2",
+         "the stripe shim's update-customer waits for approval", pend)
+    rc, out, err = cli(E.svc, ["approval", "grant", a.get("id", "")])
+    try:
+        sout, serr = shim.communicate(timeout=30 * SLOW)
+    except subprocess.TimeoutExpired:
+        shim.kill()
+        sout, serr = shim.communicate()
+    reqs = E.upstream.take()
+    t.ok(shim.returncode == 0 and len(reqs) == 1 and
+         reqs[0]["headers"].get("authorization") ==
+         ["Bearer sk_test_STRIPEREAL0002"] and
+         b"sk_test_STRIPEREAL0002" not in sout + serr and b"/v1/" in sout,
+         "granted: the upstream gets the real credential, the shim prints "
+         "the result", (shim.returncode, sout[:300], serr[-300:], reqs))
+    recs = wait_for(lambda: [r for r in audit_records(E)
+                             if r.get("approval") == a.get("id") and
+                             r.get("event") == "request"], 10)
+    t.ok(recs and recs[0].get("approver") == "root" and
+         recs[0].get("action") == "update_customer" and
+         recs[0].get("decision") == "granted" and recs[0].get("user"),
+         "and the audit record names user, action and approver", recs)
+finally:
+    kill_clients()
+    E.close()
+t.done()

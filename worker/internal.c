@@ -1,0 +1,225 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * internal.c: the reserved host aileron.internal, the agent's read-only
+ * view of its own session through the proxy (the sandbox never reaches
+ * api.sock).  An agent that CONNECTs to aileron.internal:443 with its
+ * session token gets a leaf from its session CA, as for any intercepted
+ * host, and then:
+ *
+ *	GET /v1/session				its session
+ *	GET /v1/approvals[?state=pending|all]	its own approvals
+ *	GET /v1/approvals/ID			one of them
+ *	GET /v1/actions				the actions manifest
+ *
+ * Nothing else: a POST (grant, deny) is 403 "a session token cannot
+ * grant" and is audited; control refuses a decision from a proxy worker
+ * too, should this worker ever ask.
+ */
+
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/ssl.h>
+
+#include "log.h"
+#include "connector/manifest.h"
+#include "msg.h"
+#include "msgtypes.h"
+#include "worker/api_approval.h"
+#include "worker/http.h"
+#include "worker/internal.h"
+#include "worker/proxy.h"
+#include "worker/worker.h"
+
+struct internal_out {
+	struct pconn	*pc;
+	int		 keep;
+	int		 status;
+};
+
+static int	internal_request(struct pconn *, const struct http_request *);
+static void	internal_send(void *, int, const char *, const char *);
+static void	internal_audit(struct pconn *, const struct http_request *,
+		    int, const char *);
+
+/* A JSON body (type NULL) or a problem, on the agent's TLS leg. */
+static void
+internal_send(void *arg, int status, const char *type, const char *s)
+{
+	struct internal_out	*o = arg;
+	char			 head[256];
+	int			 n;
+
+	o->status = status;
+	if (type != NULL) {
+		if (problem_send(&o->pc->agent, status, type, s, o->keep) == -1)
+			o->keep = 0;
+		return;
+	}
+	n = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "Connection: %s\r\n\r\n", status, problem_title(status),
+	    strlen(s), o->keep ? "keep-alive" : "close");
+	if (n < 0 || (size_t)n >= sizeof(head) ||
+	    io_write(&o->pc->agent, head, n, PROXY_IO_MS) != 0 ||
+	    io_write(&o->pc->agent, s, strlen(s), PROXY_IO_MS) != 0)
+		o->keep = 0;
+}
+
+static void
+internal_audit(struct pconn *pc, const struct http_request *req, int status,
+    const char *reason)
+{
+	json_t	*rec;
+	char	 path[256];
+	size_t	 n;
+
+	n = strcspn(req->target, "?");
+	if (n >= sizeof(path))
+		n = sizeof(path) - 1;
+	memcpy(path, req->target, n);
+	path[n] = '\0';
+	if ((rec = json_pack("{s:s, s:s, s:s, s:s, s:i}", "event", "request",
+	    "host", INTERNAL_HOST, "method", req->method, "path", path,
+	    "status", status)) == NULL)
+		return;
+	if (reason != NULL) {
+		json_object_set_new(rec, "type", json_string("aileron:denied"));
+		json_object_set_new(rec, "reason", json_string(reason));
+	}
+	call_audit(pc, rec);
+}
+
+/* One request; 0 when the connection may carry another. */
+static int
+internal_request(struct pconn *pc, const struct http_request *req)
+{
+	struct msg_control_approval_api	 m;
+	struct internal_out		 o;
+	struct msg			 reply;
+	const char			*why;
+	json_t				*j;
+	char				*s;
+	int				 status, post;
+
+	memset(&o, 0, sizeof(o));
+	o.pc = pc;
+	o.keep = req->keepalive && req->content_length <= 0 && !req->chunked;
+	post = strcmp(req->method, "POST") == 0;
+	if (post || strcmp(req->method, "GET") != 0) {
+		/* Never a decision: only a human on api.sock decides. */
+		why = "a session token cannot grant";
+		log_warnx("%s: session %s: %s %s on %s refused: %s", pc->peer,
+		    pc->sess.session, req->method, req->target, INTERNAL_HOST,
+		    why);
+		o.keep = 0;
+		internal_send(&o, 403, "aileron:denied", why);
+		internal_audit(pc, req, 403, why);
+		return -1;
+	}
+	if (req->content_length > 0 || req->chunked) {
+		o.keep = 0;
+		internal_send(&o, 400, "aileron:bad-request", "a GET has no "
+		    "body");
+		internal_audit(pc, req, 400, NULL);
+		return -1;
+	}
+	if (strcmp(req->target, "/v1/session") == 0) {
+		j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "session",
+		    pc->sess.session, "user", pc->sess.user, "agent",
+		    pc->sess.agent, "team", pc->sess.team, "project",
+		    pc->sess.project, "state", "live");
+		if (j == NULL || (s = json_dumps(j, JSON_COMPACT)) == NULL)
+			fatalx("%s: out of memory", __func__);
+		json_decref(j);
+		internal_send(&o, 200, NULL, s);
+		free(s);
+	} else if (strcmp(req->target, "/v1/actions") == 0) {
+		if ((j = manifest_build(pc->ctx->specs, pc->ctx->nspecs)) ==
+		    NULL || (s = json_dumps(j, JSON_COMPACT)) == NULL)
+			fatalx("%s: out of memory", __func__);
+		json_decref(j);
+		internal_send(&o, 200, NULL, s);
+		free(s);
+	} else if (api_approval_match(req->target)) {
+		if ((status = api_approval_parse(req->target, 0, NULL, 0, &m,
+		    &why)) != 0)
+			internal_send(&o, status, status == 404 ?
+			    "aileron:not-found" : "aileron:bad-request", why);
+		else if (call(pc, &pc->control, MSG_CONTROL_APPROVAL_API, &m,
+		    sizeof(m), MSG_CONTROL_APPROVAL_API_REPLY, &reply) == -1)
+			internal_send(&o, 503, "aileron:unavailable",
+			    "control did not answer");
+		else
+			api_approval_answer(reply.data, reply.len,
+			    internal_send, &o);
+	} else
+		internal_send(&o, 404, "aileron:not-found", "no such "
+		    "resource; see aileron-api(7)");
+	internal_audit(pc, req, o.status, NULL);
+	return o.keep ? 0 : -1;
+}
+
+/*
+ * CONNECT aileron.internal:443, authenticated: answered here, never
+ * forwarded anywhere.  The caller (conn.c) has checked nothing else.
+ */
+void
+internal_serve(struct pconn *pc, const char *early, size_t earlylen)
+{
+	static const char	 ok[] =
+	    "HTTP/1.1 200 Connection established\r\n\r\n";
+	struct http_intake	*in;
+	static char		 buf[PROXY_BUF];
+	char			 why[256];
+	const char		*reason;
+	size_t			 off = 0, len = 0;
+	SSL			*ssl;
+	int			 r, status, n = 0;
+
+	if (pc->port != 443 || earlylen > 0) {
+		problem_send(&pc->agent, 400, "aileron:bad-request",
+		    pc->port != 443 ? INTERNAL_HOST " is served on port 443 "
+		    "only" : "bytes sent before the tunnel was established",
+		    0);
+		return;
+	}
+	(void)early;
+	if (io_write(&pc->agent, ok, sizeof(ok) - 1, PROXY_IO_MS) != 0)
+		return;
+	if ((ssl = tls_agent(pc, why, sizeof(why))) == NULL) {
+		log_info("%s: %s: %s", pc->peer, pc->host, why);
+		return;
+	}
+	pc->agent.ssl = ssl;
+	if ((in = http_intake_new(HTTP_TUNNEL, INTERNAL_HOST ":443")) == NULL)
+		fatalx("%s: out of memory", __func__);
+	for (;; n++) {
+		r = conn_head(pc, in, buf, &off, &len, n == 0 ? pc->header_ms :
+		    pc->idle_ms, &status, &reason);
+		if (r == -1 && status != 0)
+			problem_send(&pc->agent, status, "aileron:bad-request",
+			    reason, 0);
+		if (r != 0)
+			break;
+		if (internal_request(pc, http_intake_request(in)) == -1)
+			break;
+		http_intake_next(in);
+	}
+	http_intake_free(in);
+}
