@@ -8,24 +8,59 @@
  * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
  */
 
-/* status.c: "aileron status": is a service running, and where. */
+/*
+ * status.c: "aileron status": is a service running, and where; the
+ * sessions and the approvals waiting that the caller may see, from the
+ * management API.
+ */
 
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "state.h"
+#include "cli/apiclient.h"
 #include "cli/cli.h"
+
+static json_int_t	status_count(const char *, const char *, const char *);
+
+/*
+ * How many items GET path lists (the array, or the array member key of
+ * the object); -1 when the API would not say.
+ */
+static json_int_t
+status_count(const char *sock, const char *path, const char *key)
+{
+	json_t		*j, *a;
+	json_int_t	 n = -1;
+	char		*resp;
+	long		 status = 0;
+
+	if (apiclient_call("aileron status", sock, "GET", path, NULL, &status,
+	    &resp) == -1)
+		return -1;
+	if (status == 200 && (j = json_loads(resp, 0, NULL)) != NULL) {
+		a = key != NULL && json_is_object(j) ? json_object_get(j, key) :
+		    j;
+		if (json_is_array(a))
+			n = json_array_size(a);
+		json_decref(j);
+	}
+	free(resp);
+	return n;
+}
 
 int
 cmd_status(int argc, char *argv[])
 {
 	char		 statedir[PATH_MAX];
-	const char	*sopt = NULL;
+	const char	*sopt = NULL, *sock;
 	json_t		*j, *out;
+	json_int_t	 sessions = -1, pending = -1;
 	pid_t		 pid;
 	int		 i, json = 0, stale;
 
@@ -60,8 +95,19 @@ cmd_status(int argc, char *argv[])
 		}
 		return 1;
 	}
+	sock = json_string_value(json_object_get(j, "api_socket"));
+	if (sock != NULL) {
+		sessions = status_count(sock, "/v1/sessions", "sessions");
+		pending = status_count(sock, "/v1/approvals", NULL);
+	}
 	if (json) {
 		json_object_set_new(j, "running", json_true());
+		if (sessions >= 0)
+			json_object_set_new(j, "sessions",
+			    json_integer(sessions));
+		if (pending >= 0)
+			json_object_set_new(j, "approvals_pending",
+			    json_integer(pending));
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 		printf("\n");
 	} else {
@@ -76,6 +122,11 @@ cmd_status(int argc, char *argv[])
 		printf("version: %s\n",
 		    json_string_value(json_object_get(j, "version")) ?
 		    json_string_value(json_object_get(j, "version")) : "-");
+		if (sessions >= 0)
+			printf("sessions: %lld\n", (long long)sessions);
+		if (pending >= 0)
+			printf("approvals waiting: %lld%s\n", (long long)pending,
+			    pending > 0 ? " (aileron approval list)" : "");
 	}
 	json_decref(j);
 	return 0;

@@ -32,7 +32,7 @@ BUILD = os.environ.get("AILERON_BUILD") or os.path.join(SRC, "build")
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(51)
+t.plan(52)
 
 clients = []
 
@@ -117,6 +117,10 @@ try:
     t.is_(a.get("summary"), {"mode": "fast", "title": "refund 42",
                              "amount": 42, "card": "redacted"},
           "its summary: the spec's arguments, the redacted one hidden")
+    rc, out, err = cli(E.svc, ["status", "--json"])
+    st = json.loads(out) if rc == 0 else {}
+    t.ok(st.get("approvals_pending") == 1 and st.get("sessions") == 1,
+         "aileron status counts the session and the approval waiting", st)
     rc, out, err = cli(E.svc, ["approval", "list", "--all"])
     t.ok(rc == 0 and a.get("id", "x") in out and "CARD-SECRET" not in out
          and "pending" in out,
