@@ -67,6 +67,7 @@ CONF_SRCS+=	master/resolvconf.c
 MASTER_SRCS=	master/master.c master/pool.c \
 		master/connectors.c master/tls.c
 CONTROL_SRCS=	control/control.c
+CONTROL_SRCS+=	control/store.c
 CONTROL_SRCS+=	control/session.c control/policy.c control/audit.c
 WORKER_SRCS=	worker/worker.c worker/testhook.c
 WORKER_SRCS+=	worker/api.c

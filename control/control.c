@@ -37,6 +37,7 @@
 #include "control/control.h"
 #include "control/policy.h"
 #include "control/session.h"
+#include "control/store.h"
 #include "vault/vault.h"
 
 /* How long a test echo waits for vaultd (tests only). */
@@ -82,8 +83,13 @@ struct control_wait {
 	char			 token[CSESSION_TOKEN_LEN + 1];
 };
 
-/* Workers' channels come from the master; the environment comes later. */
-const char	 control_promises[] = "stdio recvfd";
+/*
+ * Workers' channels come from the master; the Berkeley DB environment
+ * (store.c) opens its region, log and database files by name in
+ * control's directory, creates and removes log files there, and sets
+ * their mode (fchmod).  No flock: without DB_REGISTER it takes none.
+ */
+const char	 control_promises[] = "stdio rpath wpath cpath fattr recvfd";
 
 static void	control_conf_cb(struct msg *, void *);
 static void	control_dispatch_master(struct proc *, struct proc_peer *,
@@ -203,6 +209,7 @@ control_dispatch_master(struct proc *ps, struct proc_peer *p, struct msg *msg)
 	switch (msg->hdr.type) {
 	case MSG_SHUTDOWN:
 		log_debug("shutting down");
+		control_store_close();
 		exit(0);
 	default:
 		proc_fail(ps, "unexpected %s from the master",
@@ -833,6 +840,14 @@ control(int foreground, int verbose)
 	proc_child_sandbox(PROC_CONTROL, &ctl.conf, control_promises, keep, 3);
 	ctl.vaultd->chan.fd = keep[1];
 	ctl.audit = keep[2];
+	/*
+	 * The store opens inside the sandbox, in our root (or, not root,
+	 * our working directory): <state>/control.  Not before it: the
+	 * sandbox closes the descriptors it was not told to keep, and
+	 * files created now belong to control's unprivileged user.
+	 */
+	if (control_store_open(".") == -1)
+		fatalx("cannot open control's store in %s", ctl.conf.dir);
 	if (chan_compose(&ctl.parent->chan, MSG_CONF_ACK, 0, -1, NULL, 0) ==
 	    -1)
 		fatalx("cannot acknowledge");

@@ -67,7 +67,7 @@ def helper(role, action, *opts):
     return (fates[0][6:] if fates else r.stdout), r.stderr
 
 
-t.plan(46)
+t.plan(48)
 sig = "signal %d" % SIGSYS
 
 # 1. The live service: every process filtered, with no new privileges.
@@ -144,12 +144,17 @@ for action in ("kill", "fork"):
     t.is_(fate, sig, "worker: %s dies by SIGSYS" % action)
 fate, _ = helper("worker", "socket-inet", "-u", "_aileron")
 t.is_(fate, "exit 0", "worker: an inet socket is promised (upstream dial)")
-fate, _ = helper("vaultd", "open-outside")
-t.is_(fate, "exit 1" if landlock_abi() else "exit 0",
-      "vaultd without a chroot: Landlock keeps it from /etc/passwd"
-      if landlock_abi() else "vaultd without a chroot: no Landlock here")
-fate, _ = helper("vaultd", "open-inside")
-t.is_(fate, "exit 0", "and it still opens what is in its own directory")
+# control and vaultd both open files by name (their Berkeley DB
+# environments, rpath wpath cpath): only their own directory's.
+for role in ("vaultd", "control"):
+    fate, _ = helper(role, "open-outside")
+    t.is_(fate, "exit 1" if landlock_abi() else "exit 0",
+          "%s without a chroot: Landlock keeps it from /etc/passwd" % role
+          if landlock_abi() else "%s without a chroot: no Landlock here"
+          % role)
+    fate, _ = helper(role, "open-inside")
+    t.is_(fate, "exit 0", "%s still opens what is in its own directory"
+          % role)
 
 # The test mode says which call it was before dying.
 fate, err = helper("worker", "execve", "-X", "-u", "_aileron")
