@@ -56,6 +56,8 @@ int	cli_bad_arg(const char *, const char *, const char *);
 int	cli_takes(const char *, const char *, const char *);
 
 int	cmd_actions(int, char *[]);
+int	cmd_audit(int, char *[]);
+int	cmd_backup(int, char *[]);
 int	cmd_completion(int, char *[]);
 int	cmd_help(int, char *[]);
 int	cmd_service(int, char *[]);

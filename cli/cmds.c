@@ -29,6 +29,18 @@ static const struct cli_sub actions_subs[] = {
 	{ NULL, NULL, NULL }
 };
 
+static const struct cli_sub audit_subs[] = {
+	{ "query", "audit query [--since time] [--until time] [--user user]\n"
+	    "           [--action action] [--session id] [--json] "
+	    "[-s statedir]",
+	    "--since= --until= --user= --action= --session= --json -s=" },
+	{ "verify", "audit verify [--json] [-s statedir]", "--json -s=" },
+	{ "export", "audit export [--since time] [--until time] [--user user]\n"
+	    "           [--action action] [--session id] [-s statedir]",
+	    "--since= --until= --user= --action= --session= -s=" },
+	{ NULL, NULL, NULL }
+};
+
 static const struct cli_sub completion_subs[] = {
 	{ "bash", NULL, "" },
 	{ "zsh", NULL, "" },
@@ -87,6 +99,8 @@ static const struct cli_sub vault_subs[] = {
 /* In the order "aileron help" lists them. */
 const struct cli_cmd cli_cmds[] = {
 	{ "actions", cmd_actions, NULL, NULL, actions_subs },
+	{ "audit", cmd_audit, NULL, NULL, audit_subs },
+	{ "backup", cmd_backup, "backup dir [-s statedir]", "-s=", NULL },
 	{ "completion", cmd_completion, "completion bash | zsh", NULL,
 	    completion_subs },
 	{ "help", cmd_help, "help [command [subcommand]]", "", NULL },

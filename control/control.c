@@ -11,8 +11,8 @@
 /*
  * control.c: the management plane, started by the master by fork and exec.
  * It holds the sessions (session.c), decides on actions (policy.c) and
- * writes the audit log (audit.c); approvals and usage will join them in
- * its own Berkeley DB environment.  It keeps a channel to every worker,
+ * keeps the audit log (auditlog.c, audit.c) in its own Berkeley DB
+ * environment (store.c), where approvals and usage will join it.  It keeps a channel to every worker,
  * and knows which session each worker authenticated.
  *
  * control never sees a plaintext credential and never parses untrusted
@@ -22,6 +22,9 @@
 
 #include <sys/types.h>
 
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -34,6 +37,7 @@
 #include "msgtypes.h"
 #include "proc.h"
 #include "control/audit.h"
+#include "control/auditlog.h"
 #include "control/control.h"
 #include "control/policy.h"
 #include "control/session.h"
@@ -57,7 +61,8 @@ struct control {
 	struct proc_peer	*vaultd;	/* trusted, like the master */
 	struct msg_conf_proc	 conf;
 	struct control_sessions	 sessions;
-	int			 audit;		/* audit.log */
+	int			 headfd;	/* <state>/audit.head */
+	struct msg_conf_audit	 auditconf;
 };
 
 /*
@@ -69,6 +74,9 @@ struct control {
 struct control_worker {
 	char		 session[CSESSION_ID_LEN + 1];	/* or "" */
 	char		 user[72];
+	char		 agent[64];
+	uint32_t	 uid;		/* who started the session */
+	uint64_t	 decision;	/* the last decision's record */
 	int		 badtokens;
 	int		 api;		/* sent SESSION_START or _END */
 };
@@ -129,7 +137,9 @@ static void	control_audit_msg(struct control *, struct proc_peer *,
 		    struct msg *);
 static void	control_audit_session(struct control *, const char *,
 		    const struct control_session *, uint32_t);
-static void	control_audit_line(struct control *, char *);
+static json_t	*control_audit_str(const char *);
+static int	control_api_worker(struct proc *, struct proc_peer *,
+		    const char *);
 static void	control_preload(void);
 
 static const struct proc_peer_type control_peers[] = {
@@ -157,6 +167,9 @@ static const struct msg_accept control_accept[] = {
 	{ MSG_CONTROL_AUDIT,	PROC_WORKER,	0 },
 	{ MSG_CONTROL_SESSION_START, PROC_WORKER, 0 },
 	{ MSG_CONTROL_SESSION_END, PROC_WORKER,	0 },
+	/* the audit log */
+	{ MSG_CONF_AUDIT,	PROC_MASTER,	0 },
+	{ MSG_CONTROL_AUDIT_QUERY, PROC_WORKER,	0 },
 };
 
 static void
@@ -164,6 +177,11 @@ control_conf_cb(struct msg *msg, void *arg)
 {
 	struct control	*ctl = arg;
 
+	if (msg->hdr.type == MSG_CONF_AUDIT && msg->len ==
+	    sizeof(ctl->auditconf)) {
+		memcpy(&ctl->auditconf, msg->data, sizeof(ctl->auditconf));
+		return;
+	}
 	if (msg->hdr.type != MSG_CONF_PEER || msg->hdr.peerid != PROC_VAULTD ||
 	    ctl->vaultd != NULL)
 		fatalx("unexpected %s during configuration",
@@ -248,7 +266,6 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 {
 	struct control		*ctl = ps->arg;
 	struct control_wait	*w;
-	struct control_worker	*cw;
 	static const char	 novaultd[] = "error: no vaultd";
 
 	switch (msg->hdr.type) {
@@ -266,14 +283,8 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 		break;
 	case MSG_CONTROL_SESSION_START:
 	case MSG_CONTROL_SESSION_END:
-		cw = control_worker_state(p);
-		if (cw->session[0] != '\0' || cw->badtokens > 0) {
-			log_warnx("%s: a proxy worker may not start or end "
-			    "sessions", p->chan.name);
-			proc_bad_frame(ps, p);
+		if (control_api_worker(ps, p, "start or end sessions") == -1)
 			return;
-		}
-		cw->api = 1;
 		if (msg->hdr.type == MSG_CONTROL_SESSION_START)
 			control_session_start_msg(ctl, p, msg);
 		else
@@ -294,10 +305,34 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 	case MSG_CONTROL_AUDIT:
 		control_audit_msg(ctl, p, msg);
 		break;
+	case MSG_CONTROL_AUDIT_QUERY:
+		if (control_api_worker(ps, p, "read the audit log") == -1)
+			return;
+		control_audit_query_msg(ps, p, msg, ctl->conf.owner_uid);
+		break;
 	default:
 		proc_bad_frame(ps, p);
 		break;
 	}
+}
+
+/*
+ * A worker serves either the management API or one agent's connection:
+ * one that authenticated an agent may not use the API's messages.
+ */
+static int
+control_api_worker(struct proc *ps, struct proc_peer *p, const char *what)
+{
+	struct control_worker	*cw = control_worker_state(p);
+
+	if (cw->session[0] != '\0' || cw->badtokens > 0) {
+		log_warnx("%s: a proxy worker may not %s", p->chan.name,
+		    what);
+		proc_bad_frame(ps, p);
+		return -1;
+	}
+	cw->api = 1;
+	return 0;
 }
 
 /* vaultd answered, or did not in time (msg NULL): tell the worker. */
@@ -664,6 +699,8 @@ control_auth_bound(struct chan *c, struct msg *msg, void *arg)
 	cw = control_worker_state(p);
 	strlcpy(cw->session, s->id, sizeof(cw->session));
 	strlcpy(cw->user, s->user, sizeof(cw->user));
+	strlcpy(cw->agent, s->agent, sizeof(cw->agent));
+	cw->uid = s->uid;
 	log_debug("worker %u serves session %s of user %s", w->worker, s->id,
 	    s->user);
 	control_auth_reply(ctl, w->worker, w->reqid, s);
@@ -695,7 +732,12 @@ control_auth_reply(struct control *ctl, uint32_t worker, uint32_t reqid,
 		log_warnx("%s: cannot answer", p->chan.name);
 }
 
-/* The interim policy (policy.c); a worker without a session gets none. */
+/*
+ * The interim policy (policy.c); a worker without a session gets none.
+ * The decision's record is appended first and the answer waits for its
+ * commit at the end of the turn (auditlog.c): no action is forwarded
+ * before its decision is on disk.
+ */
 static void
 control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 {
@@ -703,6 +745,7 @@ control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	struct msg_control_decision	 d;
 	struct msg_reader		 r;
 	struct control_worker		*cw = control_worker_state(p);
+	json_t				*rec;
 
 	msg_reader_init(&r, msg);
 	msg_get_u32(&r, &m.approval);
@@ -710,6 +753,7 @@ control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	msg_get_str(&r, m.action, sizeof(m.action));
 	msg_get_str(&r, m.host, sizeof(m.host));
 	msg_get_str(&r, m.method, sizeof(m.method));
+	msg_get_str(&r, m.path, sizeof(m.path));
 	if (msg_get_end(&r) == -1) {
 		proc_bad_frame(&ctl->ps, p);
 		return;
@@ -726,26 +770,60 @@ control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	    control_session_valid_label(m.action) ? m.action : "?",
 	    d.verdict == MSG_CONTROL_ALLOW ? "allow" : "deny",
 	    d.reason[0] != '\0' ? ", " : "", d.reason);
-	if (chan_reply(&p->chan, msg->hdr.reqid, MSG_CONTROL_POLICY_REPLY, &d,
-	    sizeof(d)) == -1)
-		log_warnx("%s: cannot answer", p->chan.name);
+	if ((rec = json_object()) == NULL)
+		fatal("%s", __func__);
+	json_object_set_new(rec, "event", json_string("decision"));
+	json_object_set_new(rec, "connector", control_audit_str(m.connector));
+	json_object_set_new(rec, "action", control_audit_str(m.action));
+	json_object_set_new(rec, "method", control_audit_str(m.method));
+	json_object_set_new(rec, "host", control_audit_str(m.host));
+	json_object_set_new(rec, "path", control_audit_str(m.path));
+	if (cw->session[0] != '\0') {
+		json_object_set_new(rec, "session", json_string(cw->session));
+		json_object_set_new(rec, "user", json_string(cw->user));
+		json_object_set_new(rec, "uid", json_integer(cw->uid));
+		json_object_set_new(rec, "agent", json_string(cw->agent));
+	}
+	json_object_set_new(rec, "worker", json_integer(p->id));
+	json_object_set_new(rec, "decision", json_string(
+	    d.verdict == MSG_CONTROL_ALLOW ? "allow" :
+	    d.verdict == MSG_CONTROL_APPROVE ? "approve" : "deny"));
+	if (d.reason[0] != '\0')
+		json_object_set_new(rec, "reason", json_string(d.reason));
+	cw->decision = d.seq = control_audit_append(ctl, rec);
+	control_audit_decided(p->id, msg->hdr.reqid, &d);
+}
+
+/*
+ * A string a worker sent, as a record holds it: Jansson takes UTF-8
+ * only, and a worker may send anything.
+ */
+static json_t *
+control_audit_str(const char *s)
+{
+	json_t	*j;
+
+	if ((j = json_string(s)) == NULL && (j = json_string("(invalid)")) ==
+	    NULL)
+		fatal("%s", __func__);
+	return j;
 }
 
 /*
  * A worker's audit record: checked (audit.c), stamped with what only
  * control knows, and appended.  A record that is not a bounded JSON
  * object is a bad frame: a worker that sends one is broken or worse.
+ * The outcome of an action names its decision's record (decision_seq):
+ * only the last decision control gave this worker.
  */
 static void
 control_audit_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 {
 	struct control_worker	*cw = control_worker_state(p);
-	struct timespec		 now;
 	const char		*why;
-	char			*line;
+	json_t			*rec, *ref;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	if ((line = control_audit_record(msg->data, msg->len, &now, p->id,
+	if ((rec = control_audit_check(msg->data, msg->len, p->id,
 	    cw->session[0] != '\0' ? cw->session : NULL,
 	    cw->session[0] != '\0' ? cw->user : NULL, &why)) == NULL) {
 		if (why == NULL)
@@ -754,7 +832,22 @@ control_audit_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 		proc_bad_frame(&ctl->ps, p);
 		return;
 	}
-	control_audit_line(ctl, line);
+	if (cw->session[0] != '\0') {
+		json_object_set_new(rec, "uid", json_integer(cw->uid));
+		json_object_set_new(rec, "agent", json_string(cw->agent));
+	}
+	if ((ref = json_object_get(rec, "decision_seq")) != NULL) {
+		if (!json_is_integer(ref) || cw->decision == 0 ||
+		    (uint64_t)json_integer_value(ref) != cw->decision) {
+			log_warnx("%s: an outcome names a decision not its "
+			    "own", p->chan.name);
+			json_object_del(rec, "decision_seq");
+		}
+		cw->decision = 0;
+	}
+	if (control_audit_append(ctl, rec) == 0)
+		log_warnx("%s: an audit record was not written",
+		    p->chan.name);
 }
 
 /* Control's own record of a session's start or end; never the token. */
@@ -762,24 +855,11 @@ static void
 control_audit_session(struct control *ctl, const char *event,
     const struct control_session *s, uint32_t uid)
 {
-	struct timespec	 now;
-	char		*line;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	if ((line = control_audit_event(json_pack("{s:s, s:s, s:s, s:i, "
+	if (control_audit_append(ctl, json_pack("{s:s, s:s, s:s, s:i, "
 	    "s:s, s:s, s:s}", "event", event, "session", s->id, "user",
 	    s->user, "uid", (json_int_t)uid, "agent", s->agent, "team",
-	    s->team, "project", s->project), &now)) == NULL)
-		fatal("%s", __func__);
-	control_audit_line(ctl, line);
-}
-
-static void
-control_audit_line(struct control *ctl, char *line)
-{
-	if (control_audit_write(ctl->audit, line) == -1)
-		log_warn("cannot write the audit log");
-	free(line);
+	    s->team, "project", s->project)) == 0)
+		log_warnx("session %s: its %s was not recorded", s->id, event);
 }
 
 /*
@@ -793,6 +873,7 @@ control_preload(void)
 	struct control_sessions	 ss;
 	struct timespec		 now;
 	char			 token[CSESSION_TOKEN_LEN + 1], *line;
+	uint8_t			 zero[AUDIT_HASH_LEN];
 
 	json_object_seed(0);
 	tzset();
@@ -804,7 +885,9 @@ control_preload(void)
 	control_sessions_clear(&ss);
 	explicit_bzero(token, sizeof(token));
 	clock_gettime(CLOCK_REALTIME, &now);
-	if ((line = control_audit_event(json_object(), &now)) == NULL)
+	memset(zero, 0, sizeof(zero));
+	if ((line = control_audit_seal(json_object(), 1, zero, &now)) ==
+	    NULL)
 		fatalx("%s: cannot make an audit record", __func__);
 	free(line);
 }
@@ -813,6 +896,7 @@ void
 control(int foreground, int verbose)
 {
 	struct control	 ctl;
+	char		 path[PATH_MAX], dir[PATH_MAX];
 	int		 keep[3], fd;
 
 	log_init(foreground, verbose, "control");
@@ -829,17 +913,20 @@ control(int foreground, int verbose)
 		fatalx("no channel to vaultd");
 	log_init(ctl.conf.foreground, ctl.conf.verbose, "control");
 	control_sessions_init(&ctl.sessions, CSESSION_MAX);
-	/* Before the sandbox: control may not open files by name after. */
-	if ((ctl.audit = control_audit_open(ctl.conf.dir)) == -1)
-		fatal("cannot open %s/%s", ctl.conf.dir, AUDIT_FILE);
+	/* The audit head is outside our root: held from before the sandbox. */
+	strlcpy(dir, ctl.conf.dir, sizeof(dir));
+	if (snprintf(path, sizeof(path), "%s/%s", dirname(dir),
+	    AUDIT_HEAD_FILE) >= (int)sizeof(path) ||
+	    (ctl.headfd = control_audit_head_open(path)) == -1)
+		fatal("cannot open %s", path);
 	control_preload();
 
 	keep[0] = PROC_PARENT_FD;
 	keep[1] = ctl.vaultd->chan.fd;
-	keep[2] = ctl.audit;
+	keep[2] = ctl.headfd;
 	proc_child_sandbox(PROC_CONTROL, &ctl.conf, control_promises, keep, 3);
 	ctl.vaultd->chan.fd = keep[1];
-	ctl.audit = keep[2];
+	ctl.headfd = keep[2];
 	/*
 	 * The store opens inside the sandbox, in our root (or, not root,
 	 * our working directory): <state>/control.  Not before it: the
@@ -848,6 +935,8 @@ control(int foreground, int verbose)
 	 */
 	if (control_store_open(".") == -1)
 		fatalx("cannot open control's store in %s", ctl.conf.dir);
+	if (control_auditlog_open(&ctl.ps, ctl.headfd, &ctl.auditconf) == -1)
+		fatalx("cannot open the audit log in %s", ctl.conf.dir);
 	if (chan_compose(&ctl.parent->chan, MSG_CONF_ACK, 0, -1, NULL, 0) ==
 	    -1)
 		fatalx("cannot acknowledge");

@@ -142,6 +142,7 @@ static void	 conf_do_intercept(struct conf_parser *, struct conf_stmt *);
 static void	 conf_do_upstream(struct conf_parser *, struct conf_stmt *);
 static void	 conf_do_timeout(struct conf_parser *, struct conf_stmt *);
 static void	 conf_do_stmt(struct conf_parser *, struct conf_stmt *);
+static void	 conf_do_audit(struct conf_parser *, struct conf_stmt *);
 static void	 conf_check(struct conf_parser *);
 static int	 conf_valid_user(const char *);
 static int	 conf_valid_connector(const char *);
@@ -153,6 +154,7 @@ static const struct {
 } conf_directives[] = {
 	{ "allow",	conf_do_allow },
 	{ "api",	conf_do_api },
+	{ "audit",	conf_do_audit },
 	{ "connector",	conf_do_connector },
 	{ "control",	conf_do_proc_user },
 	{ "egress",	conf_do_egress },
@@ -1200,6 +1202,57 @@ conf_do_timeout(struct conf_parser *p, struct conf_stmt *st)
 	snprintf(what, sizeof(what), "timeout %s", which);
 	(void)conf_number(p, st, what, n, 1, timeouts[i].max,
 	    (int *)((char *)&p->conf->proxy + timeouts[i].off));
+}
+
+/*
+ * audit retention N{s,m,h,d}: records older than that leave control's
+ * audit log (at least a second, at most 100 years).
+ * audit syslog: each audit record goes to syslog too.
+ */
+static void
+conf_do_audit(struct conf_parser *p, struct conf_stmt *st)
+{
+	const char	*what, *n, *errstr;
+	char		 shown[CONF_SHOW_MAX + 8], num[32];
+	long long	 v, unit;
+	size_t		 len;
+
+	if ((what = conf_arg(p, st, 1, "\"retention\" or \"syslog\"")) ==
+	    NULL)
+		return;
+	if (strcmp(what, "syslog") == 0) {
+		if (conf_end(p, st, 2) == 0)
+			p->conf->audit_syslog = 1;
+		return;
+	}
+	if (strcmp(what, "retention") != 0) {
+		conf_error(p, st->lineno, "unknown audit setting %s; use "
+		    "\"retention\" or \"syslog\"",
+		    conf_show(what, shown, sizeof(shown)));
+		return;
+	}
+	if ((n = conf_arg(p, st, 2, "an age such as 400d")) == NULL ||
+	    conf_end(p, st, 3) == -1)
+		return;
+	conf_show(n, shown, sizeof(shown));
+	len = strlen(n);
+	unit = len == 0 ? 0 : n[len - 1] == 's' ? 1 : n[len - 1] == 'm' ?
+	    60 : n[len - 1] == 'h' ? 3600 : n[len - 1] == 'd' ? 86400 : 0;
+	if (unit == 0 || len - 1 >= sizeof(num)) {
+		conf_error(p, st->lineno, "audit retention %s: give a number "
+		    "and a unit, s, m, h or d (400d)", shown);
+		return;
+	}
+	memcpy(num, n, len - 1);
+	num[len - 1] = '\0';
+	v = strtonum(num, 1, 36500LL * 86400 / unit, &errstr);
+	if (errstr != NULL) {
+		conf_error(p, st->lineno, "audit retention %s is %s (1s to "
+		    "36500d)", shown, strcmp(errstr, "invalid") == 0 ?
+		    "not a number and a unit" : "out of range");
+		return;
+	}
+	p->conf->audit_retention = v * unit;
 }
 
 /*

@@ -73,6 +73,9 @@ struct aileron_conf {
 	struct sockaddr_storage	 nameservers[RESOLVE_SERVERS_MAX];
 	size_t			 nnameservers;
 	struct resolve_conf	*resolve;	/* resolvconf_load() */
+	/* audit lines: control's audit log */
+	long long		 audit_retention;	/* s; 0: keep all */
+	int			 audit_syslog;	/* each record to syslog too */
 };
 
 /*

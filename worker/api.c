@@ -40,6 +40,7 @@
 #include "msg.h"
 #include "msgtypes.h"
 #include "worker/api.h"
+#include "worker/api_audit.h"
 #include "worker/proxy.h"
 #include "worker/worker.h"
 
@@ -50,6 +51,7 @@ static const struct msg_accept api_accept[] = {
 	{ MSG_CONTROL_SESSION_REPLY,	PROC_CONTROL,	0 },
 	{ MSG_CONTROL_AUTH_REPLY,	PROC_CONTROL,	0 },
 	{ MSG_CONTROL_POLICY_REPLY,	PROC_CONTROL,	0 },
+	{ MSG_CONTROL_AUDIT_REPLY,	PROC_CONTROL,	0 },
 };
 
 static int	api_on_url(http_parser *, const char *, size_t);
@@ -569,7 +571,7 @@ api_serve(struct worker_ctx *ctx, int fd)
 	struct ucred		 cred;
 	socklen_t		 credlen = sizeof(cred);
 	http_parser		 hp;
-	const char		*id;
+	const char		*id, *what = API_PREFIX;
 	int			 status;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) == -1 ||
@@ -605,6 +607,11 @@ api_serve(struct worker_ctx *ctx, int fd)
 			api_problem(fd, status = 405, "aileron:bad-request",
 			    "use DELETE to end a session");
 		}
+	} else if ((strncmp(rq.url, "/v1/audit", 9) == 0 &&
+	    (rq.url[9] == '\0' || rq.url[9] == '/' || rq.url[9] == '?')) ||
+	    strcmp(rq.url, "/v1/backup") == 0) {
+		what = rq.url[4] == 'a' ? "/v1/audit" : "/v1/backup";
+		status = api_audit(ctx, fd, cred.uid, hp.method, rq.url);
 	} else if (msg_testmode && strcmp(rq.url, "/v1/test/proxy") == 0 &&
 	    hp.method == HTTP_POST)
 		status = api_test(ctx, fd, &rq);
@@ -613,7 +620,7 @@ api_serve(struct worker_ctx *ctx, int fd)
 		    "no such resource; see aileron(1)");
 	log_info("api: uid %u: %s %s: %d", cred.uid,
 	    http_method_str(hp.method), status == 404 ? "(unknown)" :
-	    API_PREFIX, status);
+	    what, status);
  done:
 	explicit_bzero(&rq, sizeof(rq));
 	shutdown(fd, SHUT_WR);

@@ -76,6 +76,7 @@ struct preq {
 	char			 reason[512];
 	const char		*action;
 	long long		 policy_ms;
+	uint64_t		 decision_seq;	/* its audit record */
 	long long		 upstream_ms;
 	struct timespec		 start;
 };
@@ -626,6 +627,9 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 		strlcpy(pol.action, res.action->name, sizeof(pol.action));
 		strlcpy(pol.host, pc->host, sizeof(pol.host));
 		strlcpy(pol.method, req->method, sizeof(pol.method));
+		/* For the decision's record: the path, never the query. */
+		n = strcspn(req->target, "?");
+		snprintf(pol.path, sizeof(pol.path), "%.*s", n, req->target);
 		if (call(pc, &pc->control, MSG_CONTROL_POLICY, &pol,
 		    sizeof(pol), MSG_CONTROL_POLICY_REPLY, &reply) == -1 ||
 		    reply.len != sizeof(dec)) {
@@ -635,6 +639,7 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 		}
 		memcpy(&dec, reply.data, sizeof(dec));
 		dec.reason[sizeof(dec.reason) - 1] = '\0';
+		r.decision_seq = dec.seq;
 		r.policy_ms = conn_ms(&t);
 		if (dec.verdict != MSG_CONTROL_ALLOW) {
 			proxy_refuse(&r, 403, dec.reason[0] != '\0' ?
@@ -1035,5 +1040,9 @@ proxy_audit(struct preq *r)
 	if (r->mask != NULL && mask_count(r->mask) > r->masked)
 		json_object_set_new(rec, "masked",
 		    json_integer(mask_count(r->mask) - r->masked));
+	/* The outcome completes the decision control recorded. */
+	if (r->decision_seq != 0)
+		json_object_set_new(rec, "decision_seq",
+		    json_integer(r->decision_seq));
 	call_audit(r->pc, rec);
 }
