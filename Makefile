@@ -289,6 +289,11 @@ $(BUILD)/t/helpers/%: t/helpers/%.c $(LIBA)
 
 # End of vault test helpers.
 
+# t/audit.t tampers with the audit log through this helper.
+AUDIT_HELPERS=	$(BUILD)/t/helpers/audit_tamper
+
+unit: $(AUDIT_HELPERS)
+
 # t/resolve.t resolves through this helper, inside a worker's sandbox.
 RESOLVE_HELPERS=	$(BUILD)/t/helpers/resolve_helper
 

@@ -866,7 +866,16 @@ control_audit_session(struct control *ctl, const char *event,
  * What opens files on its first use, done while control still may:
  * Jansson seeds its hashes from /dev/urandom, glibc reads the time zone
  * (even for gmtime), OpenSSL loads its configuration and providers.
+ * And what makes a system call the sandbox refuses: glibc's qsort, on
+ * its first array over 1 KiB, asks sysinfo(2) how much memory there is
+ * (and keeps the answer); Berkeley DB's recovery after a crash sorts.
  */
+static int
+control_preload_cmp(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
 static void
 control_preload(void)
 {
@@ -874,9 +883,15 @@ control_preload(void)
 	struct timespec		 now;
 	char			 token[CSESSION_TOKEN_LEN + 1], *line;
 	uint8_t			 zero[AUDIT_HASH_LEN];
+	int			 sort[512];
+	size_t			 i;
 
 	json_object_seed(0);
 	tzset();
+	for (i = 0; i < sizeof(sort) / sizeof(sort[0]); i++)
+		sort[i] = (int)(sizeof(sort) / sizeof(sort[0]) - i);
+	qsort(sort, sizeof(sort) / sizeof(sort[0]), sizeof(sort[0]),
+	    control_preload_cmp);
 	control_sessions_init(&ss, 1);
 	if (control_session_start(&ss, 0, "x", "", "", "", token,
 	    sizeof(token)) == NULL ||
