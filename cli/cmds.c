@@ -100,7 +100,7 @@ static const struct cli_sub vault_subs[] = {
 const struct cli_cmd cli_cmds[] = {
 	{ "actions", cmd_actions, NULL, NULL, actions_subs },
 	{ "audit", cmd_audit, NULL, NULL, audit_subs },
-	{ "backup", cmd_backup, "backup dir [-s statedir]", "-s=", NULL },
+	{ "backup", cmd_backup, "backup [-s statedir] dir", "-s=", NULL },
 	{ "completion", cmd_completion, "completion bash | zsh", NULL,
 	    completion_subs },
 	{ "help", cmd_help, "help [command [subcommand]]", "", NULL },
