@@ -45,6 +45,8 @@ static int	audit_args(const char *, int, char *[], struct audit_opts *,
 static int	audit_connect(const char *, const struct audit_opts *,
 		    char *, size_t, char *, size_t);
 static int	audit_filters(const struct audit_opts *, char *, size_t);
+static int	audit_prepare(const char *, const char *, int, char *[],
+		    struct audit_opts *, char *, size_t, char *, size_t);
 static int	audit_encode(char *, size_t, const char *, const char *);
 static void	audit_print(json_t *);
 static int	audit_query_cmd(int, char *[]);
@@ -153,6 +155,30 @@ audit_filters(const struct audit_opts *o, char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * query and export: the options, the filters as a query string (filters,
+ * flen bytes) and api.sock (sock).  0, or the exit status.
+ */
+static int
+audit_prepare(const char *cmd, const char *sub, int argc, char *argv[],
+    struct audit_opts *o, char *filters, size_t flen, char *sock,
+    size_t slen)
+{
+	char	 statedir[PATH_MAX];
+	int	 rv;
+
+	if ((rv = audit_args(sub, argc, argv, o, 1)) != 0)
+		return rv;
+	filters[0] = '\0';
+	if (audit_filters(o, filters, flen) == -1)
+		return cli_usage_error("audit", sub, "the filters are too "
+		    "long");
+	if (audit_connect(cmd, o, statedir, sizeof(statedir), sock,
+	    slen) == -1)
+		return 1;
+	return 0;
+}
+
 static int
 audit_failed(const char *cmd, long status, const char *resp)
 {
@@ -202,7 +228,7 @@ audit_query_cmd(int argc, char *argv[])
 {
 	static const char	 cmd[] = "aileron audit query";
 	struct audit_opts	 o;
-	char			 statedir[PATH_MAX], sock[PATH_MAX];
+	char			 sock[PATH_MAX];
 	char			 filters[AUDIT_CLI_PATH_MAX], path[512], *resp;
 	json_t			*all, *j, *recs, *next;
 	long			 status = 0;
@@ -210,15 +236,9 @@ audit_query_cmd(int argc, char *argv[])
 	size_t			 i;
 	int			 rv;
 
-	if ((rv = audit_args("query", argc, argv, &o, 1)) != 0)
+	if ((rv = audit_prepare(cmd, "query", argc, argv, &o, filters,
+	    sizeof(filters), sock, sizeof(sock))) != 0)
 		return rv;
-	filters[0] = '\0';
-	if (audit_filters(&o, filters, sizeof(filters)) == -1)
-		return cli_usage_error("audit", "query", "the filters are too "
-		    "long");
-	if (audit_connect(cmd, &o, statedir, sizeof(statedir), sock,
-	    sizeof(sock)) == -1)
-		return 1;
 	if ((all = json_array()) == NULL)
 		return 1;
 	for (;;) {
@@ -326,7 +346,7 @@ audit_export_cmd(int argc, char *argv[])
 {
 	static const char	 cmd[] = "aileron audit export";
 	struct audit_opts	 o;
-	char			 statedir[PATH_MAX], sock[PATH_MAX];
+	char			 sock[PATH_MAX];
 	char			 filters[AUDIT_CLI_PATH_MAX], path[512];
 	char			*resp, *line, *last;
 	json_t			*j;
@@ -335,15 +355,9 @@ audit_export_cmd(int argc, char *argv[])
 	size_t			 n;
 	int			 rv;
 
-	if ((rv = audit_args("export", argc, argv, &o, 1)) != 0)
+	if ((rv = audit_prepare(cmd, "export", argc, argv, &o, filters,
+	    sizeof(filters), sock, sizeof(sock))) != 0)
 		return rv;
-	filters[0] = '\0';
-	if (audit_filters(&o, filters, sizeof(filters)) == -1)
-		return cli_usage_error("audit", "export", "the filters are too "
-		    "long");
-	if (audit_connect(cmd, &o, statedir, sizeof(statedir), sock,
-	    sizeof(sock)) == -1)
-		return 1;
 	for (;;) {
 		snprintf(path, sizeof(path), "/v1/audit/export?%s"
 		    "limit=%d&after=%llu", filters, AUDIT_CLI_PAGE, after);
