@@ -317,11 +317,16 @@ audit_verify_cmd(int argc, char *argv[])
 	rv = json_is_true(json_object_get(j, "ok")) ? 0 : 1;
 	if (o.json)
 		printf("%s\n", resp);
+	else if (rv == 0 && json_integer_value(json_object_get(j,
+	    "records")) == 0)
+		printf("the audit log is intact: no record kept; head %lld "
+		    "%s\n", (long long)json_integer_value(json_object_get(
+		    json_object_get(j, "head"), "seq")),
+		    json_string_value(json_object_get(json_object_get(j,
+		    "head"), "sha256")));
 	else if (rv == 0)
-		printf("the audit log is intact: %lld records, %lld to %lld; "
+		printf("the audit log is intact from record %lld to %lld; "
 		    "head %lld %s\n",
-		    (long long)json_integer_value(json_object_get(j,
-		    "records")),
 		    (long long)json_integer_value(json_object_get(j, "first")),
 		    (long long)json_integer_value(json_object_get(j, "last")),
 		    (long long)json_integer_value(json_object_get(

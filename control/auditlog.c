@@ -552,9 +552,9 @@ audit_expire(struct proc *ps, void *arg)
 	if (n > 0) {
 		al.first = first;
 		memcpy(al.anchor, anchor, sizeof(anchor));
-		log_info("audit: retention removed %llu records; the log "
+		log_info("audit: retention removed %llu record%s; the log "
 		    "starts at record %llu", (unsigned long long)n,
-		    (unsigned long long)first);
+		    n == 1 ? "" : "s", (unsigned long long)first);
 	}
 	every = al.retention_ms / 2;
 	if (every > AUDIT_EXPIRE_MS)

@@ -227,6 +227,8 @@ control_dispatch_master(struct proc *ps, struct proc_peer *p, struct msg *msg)
 	switch (msg->hdr.type) {
 	case MSG_SHUTDOWN:
 		log_debug("shutting down");
+		/* This turn's records, before the store closes. */
+		control_audit_commit(ps);
 		control_store_close();
 		exit(0);
 	default:
