@@ -48,7 +48,8 @@
 static int	audit_time(const struct timespec *, char *, size_t);
 static int	audit_hex(const char *, uint8_t *, size_t);
 static void	audit_problem(struct audit_verdict *, int, uint64_t,
-		    const char *, ...) __attribute__((__format__(printf, 4, 5)));
+		    const char *, ...)
+		    __attribute__((__format__(printf, 4, 5)));
 
 /*
  * The head file, <state>/audit.head: opened before the sandbox, by root

@@ -76,7 +76,7 @@ static struct {
 	int64_t			 retention_ms;
 	unsigned int		 groups;
 	struct proc_timer	 expire;
-	int			 off;		/* test mode: the bench's baseline */
+	int			 off;	/* test mode: the bench's baseline */
 } al = { .headfd = -1 };
 
 /* A cursor over the chain for control_audit_verify(). */

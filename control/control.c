@@ -12,8 +12,9 @@
  * control.c: the management plane, started by the master by fork and exec.
  * It holds the sessions (session.c), decides on actions (policy.c) and
  * keeps the audit log (auditlog.c, audit.c) in its own Berkeley DB
- * environment (store.c), where approvals and usage will join it.  It keeps a channel to every worker,
- * and knows which session each worker authenticated.
+ * environment (store.c), where approvals and usage will join it.  It
+ * keeps a channel to every worker, and knows which session each worker
+ * authenticated.
  *
  * control never sees a plaintext credential and never parses untrusted
  * bytes: workers send it small typed messages, and a worker that sends a

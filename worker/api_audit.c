@@ -106,7 +106,8 @@ api_audit_params(char *qs, struct msg_control_audit_query *q,
 {
 	struct timespec	 now;
 	const char	*errstr;
-	char		*p, *v;
+	char		*p, *v, *dst;
+	size_t		 dlen;
 	int64_t		 nowms, ms;
 	unsigned int	 seen = 0, bit;
 
@@ -154,12 +155,11 @@ api_audit_params(char *qs, struct msg_control_audit_query *q,
 		case 4:
 		case 8:
 		case 16:
-			if (strlcpy(bit == 4 ? q->user : bit == 8 ? q->action :
-			    q->session, v, bit == 4 ? sizeof(q->user) :
-			    bit == 8 ? sizeof(q->action) : sizeof(q->session)) >=
-			    (bit == 4 ? sizeof(q->user) : bit == 8 ?
-			    sizeof(q->action) : sizeof(q->session)) ||
-			    *v == '\0') {
+			dst = bit == 4 ? q->user : bit == 8 ? q->action :
+			    q->session;
+			dlen = bit == 4 ? sizeof(q->user) : bit == 8 ?
+			    sizeof(q->action) : sizeof(q->session);
+			if (*v == '\0' || strlcpy(dst, v, dlen) >= dlen) {
 				*why = "user, action or session too long or "
 				    "empty";
 				return -1;
@@ -327,10 +327,10 @@ api_audit_export(struct worker_ctx *ctx, int fd,
     struct msg_control_audit_query *q)
 {
 	static const char		 head[] = "HTTP/1.1 200 OK\r\n"
-					    "Content-Type: application/jsonl\r\n"
-					    "Transfer-Encoding: chunked\r\n"
-					    "Cache-Control: no-store\r\n"
-					    "Connection: close\r\n\r\n";
+	    "Content-Type: application/jsonl\r\n"
+	    "Transfer-Encoding: chunked\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "Connection: close\r\n\r\n";
 	struct msg_control_audit_reply	 r;
 	struct chan			 c;
 	const char			*text;
