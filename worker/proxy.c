@@ -564,7 +564,7 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 	const char			*ct = NULL;
 	size_t				 headlen = 0, i;
 	int				 matched = 0, rv = -1, keep = 0, n;
-	int				 replay, reused, attempt;
+	int				 replay, reused, attempt, audited;
 	struct timespec			 t;
 
 	memset(&r, 0, sizeof(r));
@@ -641,10 +641,14 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 		dec.reason[sizeof(dec.reason) - 1] = '\0';
 		r.decision_seq = dec.seq;
 		r.policy_ms = conn_ms(&t);
+		/* aileron:audit: the decision could not be put on disk. */
 		if (dec.verdict != MSG_CONTROL_ALLOW) {
-			proxy_refuse(&r, 403, dec.reason[0] != '\0' ?
-			    dec.reason : "aileron:denied", "%s.%s: %s",
+			audited = strcmp(dec.reason, "aileron:audit") != 0;
+			proxy_refuse(&r, audited ? 403 : 503,
+			    dec.reason[0] != '\0' ? dec.reason :
+			    "aileron:denied", "%s.%s: %s",
 			    pc->spec->connector, res.action->name,
+			    !audited ? "its decision could not be recorded" :
 			    dec.verdict == MSG_CONTROL_APPROVE ?
 			    "needs a human's approval" : "denied by policy");
 			goto done;
