@@ -77,6 +77,7 @@ static struct {
 	unsigned int		 groups;
 	struct proc_timer	 expire;
 	int			 off;	/* test mode: the bench's baseline */
+	int			 failing; /* test mode: every commit fails */
 } al = { .headfd = -1 };
 
 /* A cursor over the chain for control_audit_verify(). */
@@ -318,6 +319,11 @@ control_auditlog_open(struct proc *ps, int headfd,
 		log_warnx("audit: OFF (test mode): nothing is recorded");
 		al.off = 1;
 	}
+	/* And t/audit.t what the proxy does when a commit fails. */
+	if (msg_testmode && getenv("AILERON_TEST_AUDIT_FAIL") != NULL) {
+		log_warnx("audit: every commit fails (test mode)");
+		al.failing = 1;
+	}
 	if (al.retention_ms > 0)
 		audit_expire(ps, NULL);
 	return 0;
@@ -434,7 +440,7 @@ control_audit_commit(struct proc *ps)
 	int			 rv, ok = 1;
 
 	if (al.txn != NULL) {
-		if (al.failed) {
+		if (al.failed || al.failing) {
 			al.txn->abort(al.txn);
 			ok = 0;
 			al.cur = al.committed;

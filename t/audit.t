@@ -36,7 +36,7 @@ BUILD = os.environ.get("AILERON_BUILD", os.path.join(SRC, "build"))
 TAMPER = os.path.join(BUILD, "t", "helpers", "audit_tamper")
 if not os.path.exists(TAMPER):
     t.skip_all("%s is missing (make unit)" % TAMPER)
-t.plan(34)
+t.plan(35)
 
 
 def verify(svc):
@@ -283,6 +283,26 @@ try:
          "and the chain verifies (%s records)" % v.get("records"), v)
 finally:
     E.close()
+
+# ---- a decision that cannot be recorded is not carried out ----------
+os.environ["AILERON_TEST_AUDIT_FAIL"] = "1"
+try:
+    F = ProxyEnv()
+finally:
+    del os.environ["AILERON_TEST_AUDIT_FAIL"]
+try:
+    F.vault()
+    F.start_session()
+    F.upstream.take()
+    c = F.connect()
+    st, hd, body = exchange(c, b"GET /echo HTTP/1.1\r\nHost: echo.test"
+                            b"\r\n\r\n")
+    c.close()
+    t.ok(st == 503 and b"aileron:audit" in body and not F.upstream.take(),
+         "a commit that fails: 503 aileron:audit, and the upstream never "
+         "saw the request", (st, body))
+finally:
+    F.close()
 
 # ---- retention ---------------------------------------------------------
 R = ProxyEnv(extra_conf="audit retention 2s\naudit syslog\n")
