@@ -106,8 +106,8 @@ step "an action that needs a human's approval: refused until approvals exist"
 echo "(exit status $?)"
 
 step "the audit: one record per request, attributed to the session's user"
-"$SRC/build/aileron" audit query -s "$STATE"
-"$SRC/build/aileron" audit verify -s "$STATE"
+"$BIN" audit query -s "$STATE"
+"$BIN" audit verify -s "$STATE"
 
 step "the token is in nothing the agent got, nor in the audit, the logs or the state"
 if grep -r -l "ghp_demoTokenValue0123456789" "$STATE"; then

@@ -186,6 +186,7 @@ test_chain(void)
 	    v.kind == AUDIT_REMOVED && v.at == N - 1 &&
 	    strstr(v.problem, "head mismatch") != NULL,
 	    "a truncated tail is a head mismatch: %s", v.problem);
+	chain_free(&c);
 	h2 = h;
 	h2.seq = N - 3;
 	chain_make(&c, &h);
