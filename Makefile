@@ -72,12 +72,14 @@ CONTROL_SRCS+=	control/rules.c control/sessinfo.c
 CONTROL_SRCS+=	control/users.c
 CONTROL_SRCS+=	control/store.c
 CONTROL_SRCS+=	control/approval.c
+CONTROL_SRCS+=	control/auditlog.c
 CONTROL_SRCS+=	control/session.c control/policy.c control/audit.c
 WORKER_SRCS=	worker/worker.c worker/testhook.c
 WORKER_SRCS+=	worker/api_session.c
 WORKER_SRCS+=	worker/approval.c worker/api_approval.c worker/internal.c
 WORKER_SRCS+=	worker/api.c
 WORKER_SRCS+=	worker/api_users.c
+WORKER_SRCS+=	worker/api_audit.c
 WORKER_SRCS+=	worker/resolve.c
 WORKER_SRCS+=	worker/http.c worker/http_hp.c
 WORKER_SRCS+=	worker/mask.c worker/inflate.c
@@ -95,6 +97,7 @@ CLI_SRCS+=	cli/session.c
 CLI_SRCS+=	cli/apiclient.c
 CLI_SRCS+=	cli/launch.c cli/launch_native.c cli/launch_docker.c
 CLI_SRCS+=	cli/users.c
+CLI_SRCS+=	cli/audit.c
 CLI_SRCS+=	cli/cmds.c cli/completion.c cli/shims.c
 CLI_VAULT_SRCS=	cli/vault.c cli/secret.c cli/vaultclient.c
 CLI_VAULT_SRCS+=	cli/vaultteam.c
@@ -112,6 +115,7 @@ INTEG_TESTS=	$(wildcard t/*.t)
 
 MAN1=		man/aileron.1 man/aileron-launch.1
 MAN1+=		man/aileron-approval.1
+MAN1+=		man/aileron-audit.1
 MAN5=		man/aileron.conf.5 man/aileron-spec.5 man/aileron-vault.5
 MAN7=		man/aileron-proxy.7
 MAN7+=		man/aileron-api.7
@@ -315,6 +319,11 @@ $(BUILD)/t/helpers/%: t/helpers/%.c $(LIBA)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDHARDEN) -o $@ $< $(LIBA) $(LDLIBS)
 
 # End of vault test helpers.
+
+# t/audit.t tampers with the audit log through this helper.
+AUDIT_HELPERS=	$(BUILD)/t/helpers/audit_tamper
+
+unit: $(AUDIT_HELPERS)
 
 # t/resolve.t resolves through this helper, inside a worker's sandbox.
 RESOLVE_HELPERS=	$(BUILD)/t/helpers/resolve_helper

@@ -57,6 +57,8 @@ int	cli_takes(const char *, const char *, const char *);
 
 int	cmd_actions(int, char *[]);
 int	cmd_approval(int, char *[]);
+int	cmd_audit(int, char *[]);
+int	cmd_backup(int, char *[]);
 int	cmd_completion(int, char *[]);
 int	cmd_help(int, char *[]);
 int	cmd_launch(int, char *[]);

@@ -40,6 +40,18 @@ static const struct cli_sub approval_subs[] = {
 	{ NULL, NULL, NULL }
 };
 
+static const struct cli_sub audit_subs[] = {
+	{ "query", "audit query [--since time] [--until time] [--user user]\n"
+	    "           [--action action] [--session id] [--json] "
+	    "[-s statedir]",
+	    "--since= --until= --user= --action= --session= --json -s=" },
+	{ "verify", "audit verify [--json] [-s statedir]", "--json -s=" },
+	{ "export", "audit export [--since time] [--until time] [--user user]\n"
+	    "           [--action action] [--session id] [-s statedir]",
+	    "--since= --until= --user= --action= --session= -s=" },
+	{ NULL, NULL, NULL }
+};
+
 static const struct cli_sub completion_subs[] = {
 	{ "bash", NULL, "" },
 	{ "zsh", NULL, "" },
@@ -141,6 +153,8 @@ static const struct cli_sub user_subs[] = {
 const struct cli_cmd cli_cmds[] = {
 	{ "actions", cmd_actions, NULL, NULL, actions_subs },
 	{ "approval", cmd_approval, NULL, NULL, approval_subs },
+	{ "audit", cmd_audit, NULL, NULL, audit_subs },
+	{ "backup", cmd_backup, "backup [-s statedir] dir", "-s=", NULL },
 	{ "completion", cmd_completion, "completion bash | zsh", NULL,
 	    completion_subs },
 	{ "help", cmd_help, "help [command [subcommand]]", "", NULL },

@@ -8,7 +8,7 @@
  * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
  */
 
-/* audit.h: control's audit log, one JSON object a line. */
+/* audit.h: the audit log's records, their hash chain and its head. */
 
 #ifndef AILERON_CONTROL_AUDIT_H
 #define AILERON_CONTROL_AUDIT_H
@@ -19,14 +19,58 @@
 
 #include <jansson.h>
 
-#define AUDIT_FILE		"audit.log"
+#define AUDIT_HEAD_FILE		"audit.head"	/* in the state directory */
 #define AUDIT_DEPTH_MAX		8	/* a worker record's nesting */
+#define AUDIT_HASH_LEN		32	/* SHA-256 */
+#define AUDIT_TIME_LEN		24	/* 2026-12-06T10:43:48.123Z */
+#define AUDIT_HEAD_SIZE		118	/* the head file's fixed text */
 
-int	 control_audit_open(const char *);
-char	*control_audit_record(const void *, size_t, const struct timespec *,
-	    uint32_t, const char *, const char *, const char **);
-char	*control_audit_event(json_t *, const struct timespec *);
-int	 control_audit_write(int, const char *);
+/* The chain's end: the last record's number and hash (0, zeros: none). */
+struct audit_head {
+	uint64_t	 seq;
+	uint8_t		 hash[AUDIT_HASH_LEN];
+};
+
+/* What verification reads of one sealed record. */
+struct audit_link {
+	int		 ok;		/* the start is a sealed record's */
+	uint64_t	 seq;
+	int64_t		 time_ms;
+	uint8_t		 prev[AUDIT_HASH_LEN];
+	uint8_t		 hash[AUDIT_HASH_LEN];	/* of the whole record */
+};
+
+enum audit_break {
+	AUDIT_INTACT,
+	AUDIT_ALTERED,
+	AUDIT_INSERTED,
+	AUDIT_REMOVED,
+	AUDIT_HEAD
+};
+
+struct audit_verdict {
+	int		 ok;
+	int		 kind;		/* enum audit_break */
+	uint64_t	 at;		/* the record it concerns */
+	uint64_t	 records;	/* walked and found linked */
+	uint64_t	 first, last;
+	char		 problem[200];
+};
+
+json_t	*control_audit_check(const void *, size_t, uint32_t, const char *,
+	    const char *, const char **);
+char	*control_audit_seal(json_t *, uint64_t, const uint8_t *,
+	    const struct timespec *);
+void	 control_audit_link(const char *, size_t, struct audit_link *);
+int	 control_audit_verify(int (*)(void *, struct audit_link *), void *,
+	    uint64_t, const uint8_t *, const struct audit_head *,
+	    struct audit_verdict *);
 int	 control_audit_depth(const char *, size_t, int);
+int64_t	 control_audit_time_ms(const char *);
+void	 control_audit_hex(const uint8_t *, char *);
+int	 control_audit_head_open(const char *);
+void	 control_audit_head_format(const struct audit_head *, char *);
+int	 control_audit_head_parse(const char *, size_t, struct audit_head *);
+int	 control_audit_parse_time(const char *, int64_t, int64_t *);
 
 #endif

@@ -11,9 +11,10 @@
 /*
  * control.c: the management plane, started by the master by fork and exec.
  * It holds the sessions (session.c), decides on actions (policy.c) and
- * writes the audit log (audit.c); approvals and usage will join them in
- * its own Berkeley DB environment.  It keeps a channel to every worker,
- * and knows which session each worker authenticated.
+ * keeps the audit log (auditlog.c, audit.c) in its own Berkeley DB
+ * environment (store.c), where approvals and usage will join it.  It
+ * keeps a channel to every worker, and knows which session each worker
+ * authenticated.
  *
  * control never sees a plaintext credential and never parses untrusted
  * bytes: workers send it small typed messages, and a worker that sends a
@@ -22,6 +23,9 @@
 
 #include <sys/types.h>
 
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -35,6 +39,7 @@
 #include "proc.h"
 #include "control/approval.h"
 #include "control/audit.h"
+#include "control/auditlog.h"
 #include "control/control.h"
 #include "control/policy.h"
 #include "control/session.h"
@@ -62,11 +67,12 @@ struct control {
 	struct proc_peer	*vaultd;	/* trusted, like the master */
 	struct msg_conf_proc	 conf;
 	struct control_sessions	 sessions;
-	int			 audit;		/* audit.log */
 	struct control_policy	 policy;	/* aileron.conf and specs */
 	struct proc_timer	 expiry;
 	struct control_users	 users;		/* teams: users.c */
 	struct control_approvals approvals;	/* approval.c */
+	int			 headfd;	/* <state>/audit.head */
+	struct msg_conf_audit	 auditconf;
 };
 
 /*
@@ -78,6 +84,9 @@ struct control {
 struct control_worker {
 	char		 session[CSESSION_ID_LEN + 1];	/* or "" */
 	char		 user[72];
+	char		 agent[64];
+	uint32_t	 uid;		/* who started the session */
+	uint64_t	 decision;	/* the last decision's record */
 	int		 badtokens;
 	int		 api;		/* sent SESSION_START or _END */
 };
@@ -138,7 +147,9 @@ static void	control_audit_msg(struct control *, struct proc_peer *,
 		    struct msg *);
 static void	control_audit_session(struct control *, const char *,
 		    const struct control_session *, uint32_t);
-static void	control_audit_line(struct control *, char *);
+static json_t	*control_audit_str(const char *);
+static int	control_api_worker(struct proc *, struct proc_peer *,
+		    const char *);
 static void	control_preload(void);
 /* Policy and sessions (issue 11). */
 static void	control_conf_file(struct control *, struct msg *);
@@ -191,6 +202,9 @@ static const struct msg_accept control_accept[] = {
 	{ MSG_CONTROL_APPROVAL_ASK, PROC_WORKER, 0 },
 	{ MSG_CONTROL_APPROVAL_WITHDRAW, PROC_WORKER, 0 },
 	{ MSG_CONTROL_APPROVAL_API, PROC_WORKER, 0 },
+	/* the audit log */
+	{ MSG_CONF_AUDIT,	PROC_MASTER,	0 },
+	{ MSG_CONTROL_AUDIT_QUERY, PROC_WORKER,	0 },
 };
 
 static void
@@ -207,6 +221,11 @@ control_conf_cb(struct msg *msg, void *arg)
 	if (msg->hdr.type == MSG_CONF_APPROVAL) {
 		if (control_approval_conf(&ctl->approvals, msg) == -1)
 			fatalx("malformed %s", msgtype_name(msg->hdr.type));
+		return;
+	}
+	if (msg->hdr.type == MSG_CONF_AUDIT && msg->len ==
+	    sizeof(ctl->auditconf)) {
+		memcpy(&ctl->auditconf, msg->data, sizeof(ctl->auditconf));
 		return;
 	}
 	if (msg->hdr.type != MSG_CONF_PEER || msg->hdr.peerid != PROC_VAULTD ||
@@ -254,6 +273,8 @@ control_dispatch_master(struct proc *ps, struct proc_peer *p, struct msg *msg)
 	switch (msg->hdr.type) {
 	case MSG_SHUTDOWN:
 		log_debug("shutting down");
+		/* This turn's records, before the store closes. */
+		control_audit_commit(ps);
 		control_store_close();
 		exit(0);
 	default:
@@ -315,14 +336,8 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 	case MSG_CONTROL_SESSION_END:
 	case MSG_CONTROL_SESSION_LIST:
 	case MSG_CONTROL_USER:
-		cw = control_worker_state(p);
-		if (cw->session[0] != '\0' || cw->badtokens > 0) {
-			log_warnx("%s: a proxy worker may not start or end "
-			    "sessions", p->chan.name);
-			proc_bad_frame(ps, p);
+		if (control_api_worker(ps, p, "start or end sessions") == -1)
 			return;
-		}
-		cw->api = 1;
 		if (msg->hdr.type == MSG_CONTROL_SESSION_LIST)
 			control_session_list_msg(ctl, p, msg);
 		else if (msg->hdr.type == MSG_CONTROL_USER)
@@ -365,10 +380,34 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 		control_approval_api(&ctl->approvals, &ctl->sessions, p, msg,
 		    cw->session[0] != '\0' ? cw->session : NULL);
 		break;
+	case MSG_CONTROL_AUDIT_QUERY:
+		if (control_api_worker(ps, p, "read the audit log") == -1)
+			return;
+		control_audit_query_msg(ps, p, msg, ctl->conf.owner_uid);
+		break;
 	default:
 		proc_bad_frame(ps, p);
 		break;
 	}
+}
+
+/*
+ * A worker serves either the management API or one agent's connection:
+ * one that authenticated an agent may not use the API's messages.
+ */
+static int
+control_api_worker(struct proc *ps, struct proc_peer *p, const char *what)
+{
+	struct control_worker	*cw = control_worker_state(p);
+
+	if (cw->session[0] != '\0' || cw->badtokens > 0) {
+		log_warnx("%s: a proxy worker may not %s", p->chan.name,
+		    what);
+		proc_bad_frame(ps, p);
+		return -1;
+	}
+	cw->api = 1;
+	return 0;
 }
 
 /* vaultd answered, or did not in time (msg NULL): tell the worker. */
@@ -746,6 +785,8 @@ control_auth_bound(struct chan *c, struct msg *msg, void *arg)
 	cw = control_worker_state(p);
 	strlcpy(cw->session, s->id, sizeof(cw->session));
 	strlcpy(cw->user, s->user, sizeof(cw->user));
+	strlcpy(cw->agent, s->agent, sizeof(cw->agent));
+	cw->uid = s->uid;
 	log_debug("worker %u serves session %s of user %s", w->worker, s->id,
 	    s->user);
 	control_auth_reply(ctl, w->worker, w->reqid, s);
@@ -781,6 +822,9 @@ control_auth_reply(struct control *ctl, uint32_t worker, uint32_t reqid,
  * The decision (policy.c) for the session this worker authenticated:
  * its user and team are control's, never the worker's.  A worker
  * without a live session gets none.
+ * The decision's record is appended first and the answer waits for its
+ * commit at the end of the turn (auditlog.c): no action is forwarded
+ * before its decision is on disk.
  */
 static void
 control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
@@ -791,6 +835,7 @@ control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	struct control_worker		*cw = control_worker_state(p);
 	struct control_session		*s = NULL;
 	const struct rule		*rule = NULL;
+	json_t				*rec;
 
 	msg_reader_init(&r, msg);
 	msg_get_u32(&r, &m.approval);
@@ -798,6 +843,7 @@ control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	msg_get_str(&r, m.action, sizeof(m.action));
 	msg_get_str(&r, m.host, sizeof(m.host));
 	msg_get_str(&r, m.method, sizeof(m.method));
+	msg_get_str(&r, m.path, sizeof(m.path));
 	if (msg_get_end(&r) == -1) {
 		proc_bad_frame(&ctl->ps, p);
 		return;
@@ -820,26 +866,62 @@ control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	    d.verdict == MSG_CONTROL_APPROVE ? "approve" : "deny",
 	    d.reason[0] != '\0' ? ", " : "", d.reason,
 	    rule != NULL ? " by " : "", rule != NULL ? rule->where : "");
-	if (chan_reply(&p->chan, msg->hdr.reqid, MSG_CONTROL_POLICY_REPLY, &d,
-	    sizeof(d)) == -1)
-		log_warnx("%s: cannot answer", p->chan.name);
+	if ((rec = json_object()) == NULL)
+		fatal("%s", __func__);
+	json_object_set_new(rec, "event", json_string("decision"));
+	json_object_set_new(rec, "connector", control_audit_str(m.connector));
+	json_object_set_new(rec, "action", control_audit_str(m.action));
+	json_object_set_new(rec, "method", control_audit_str(m.method));
+	json_object_set_new(rec, "host", control_audit_str(m.host));
+	json_object_set_new(rec, "path", control_audit_str(m.path));
+	if (cw->session[0] != '\0') {
+		json_object_set_new(rec, "session", json_string(cw->session));
+		json_object_set_new(rec, "user", json_string(cw->user));
+		json_object_set_new(rec, "uid", json_integer(cw->uid));
+		json_object_set_new(rec, "agent", json_string(cw->agent));
+	}
+	json_object_set_new(rec, "worker", json_integer(p->id));
+	json_object_set_new(rec, "decision", json_string(
+	    d.verdict == MSG_CONTROL_ALLOW ? "allow" :
+	    d.verdict == MSG_CONTROL_APPROVE ? "approve" : "deny"));
+	if (d.reason[0] != '\0')
+		json_object_set_new(rec, "reason", json_string(d.reason));
+	if (rule != NULL)
+		json_object_set_new(rec, "rule", json_string(rule->where));
+	cw->decision = d.seq = control_audit_append(ctl, rec);
+	control_audit_decided(p->id, msg->hdr.reqid, &d);
+}
+
+/*
+ * A string a worker sent, as a record holds it: Jansson takes UTF-8
+ * only, and a worker may send anything.
+ */
+static json_t *
+control_audit_str(const char *s)
+{
+	json_t	*j;
+
+	if ((j = json_string(s)) == NULL && (j = json_string("(invalid)")) ==
+	    NULL)
+		fatal("%s", __func__);
+	return j;
 }
 
 /*
  * A worker's audit record: checked (audit.c), stamped with what only
  * control knows, and appended.  A record that is not a bounded JSON
  * object is a bad frame: a worker that sends one is broken or worse.
+ * The outcome of an action names its decision's record (decision_seq):
+ * only the last decision control gave this worker.
  */
 static void
 control_audit_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 {
 	struct control_worker	*cw = control_worker_state(p);
-	struct timespec		 now;
 	const char		*why;
-	char			*line;
+	json_t			*rec, *ref;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	if ((line = control_audit_record(msg->data, msg->len, &now, p->id,
+	if ((rec = control_audit_check(msg->data, msg->len, p->id,
 	    cw->session[0] != '\0' ? cw->session : NULL,
 	    cw->session[0] != '\0' ? cw->user : NULL, &why)) == NULL) {
 		if (why == NULL)
@@ -848,7 +930,22 @@ control_audit_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 		proc_bad_frame(&ctl->ps, p);
 		return;
 	}
-	control_audit_line(ctl, line);
+	if (cw->session[0] != '\0') {
+		json_object_set_new(rec, "uid", json_integer(cw->uid));
+		json_object_set_new(rec, "agent", json_string(cw->agent));
+	}
+	if ((ref = json_object_get(rec, "decision_seq")) != NULL) {
+		if (!json_is_integer(ref) || cw->decision == 0 ||
+		    (uint64_t)json_integer_value(ref) != cw->decision) {
+			log_warnx("%s: an outcome names a decision not its "
+			    "own", p->chan.name);
+			json_object_del(rec, "decision_seq");
+		}
+		cw->decision = 0;
+	}
+	if (control_audit_append(ctl, rec) == 0)
+		log_warnx("%s: an audit record was not written",
+		    p->chan.name);
 }
 
 /* Control's own record of a session's start or end; never the token. */
@@ -856,16 +953,11 @@ static void
 control_audit_session(struct control *ctl, const char *event,
     const struct control_session *s, uint32_t uid)
 {
-	struct timespec	 now;
-	char		*line;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	if ((line = control_audit_event(json_pack("{s:s, s:s, s:s, s:i, "
+	if (control_audit_append(ctl, json_pack("{s:s, s:s, s:s, s:i, "
 	    "s:s, s:s, s:s}", "event", event, "session", s->id, "user",
 	    s->user, "uid", (json_int_t)uid, "agent", s->agent, "team",
-	    s->team, "project", s->project), &now)) == NULL)
-		fatal("%s", __func__);
-	control_audit_line(ctl, line);
+	    s->team, "project", s->project)) == 0)
+		log_warnx("session %s: its %s was not recorded", s->id, event);
 }
 
 /* approval.c's records, through the same log. */
@@ -873,21 +965,9 @@ static void
 control_approval_audit(void *arg, json_t *rec)
 {
 	struct control	*ctl = arg;
-	struct timespec	 now;
-	char		*line;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	if ((line = control_audit_event(rec, &now)) == NULL)
-		fatal("%s", __func__);
-	control_audit_line(ctl, line);
-}
-
-static void
-control_audit_line(struct control *ctl, char *line)
-{
-	if (control_audit_write(ctl->audit, line) == -1)
-		log_warn("cannot write the audit log");
-	free(line);
+	if (control_audit_append(ctl, rec) == 0)
+		log_warnx("an approval's audit record was not written");
 }
 
 /*
@@ -950,21 +1030,18 @@ static void
 control_session_expire(struct control *ctl, struct control_session *s,
     const char *why)
 {
-	struct timespec	 now;
-	char		*line, id[CSESSION_ID_LEN + 1];
+	char		 id[CSESSION_ID_LEN + 1];
 
 	strlcpy(id, s->id, sizeof(id));
 	log_info("session %s of user %s expired (%s)", s->id, s->user,
 	    strcmp(why, "max") == 0 ? "older than session max" :
 	    "idle longer than session idle");
-	clock_gettime(CLOCK_REALTIME, &now);
-	if ((line = control_audit_event(json_pack("{s:s, s:s, s:s, s:i, "
+	if (control_audit_append(ctl, json_pack("{s:s, s:s, s:s, s:i, "
 	    "s:s, s:s, s:s, s:s}", "event", "session-expire", "session",
 	    s->id, "user", s->user, "uid", (json_int_t)s->uid, "agent",
-	    s->agent, "team", s->team, "project", s->project, "reason", why),
-	    &now)) == NULL)
-		fatal("%s", __func__);
-	control_audit_line(ctl, line);
+	    s->agent, "team", s->team, "project", s->project, "reason",
+	    why)) == 0)
+		log_warnx("session %s: its expiry was not recorded", id);
 	control_session_remove(&ctl->sessions, s);
 	if (control_vaultd_call(ctl, MSG_VAULT_SESSION_END, 0, id, NULL,
 	    NULL) == -1)
@@ -1092,16 +1169,32 @@ control_session_start_who(struct control *ctl, struct proc_peer *p,
  * What opens files on its first use, done while control still may:
  * Jansson seeds its hashes from /dev/urandom, glibc reads the time zone
  * (even for gmtime), OpenSSL loads its configuration and providers.
+ * And what makes a system call the sandbox refuses: glibc's qsort, on
+ * its first array over 1 KiB, asks sysinfo(2) how much memory there is
+ * (and keeps the answer); Berkeley DB's recovery after a crash sorts.
  */
+static int
+control_preload_cmp(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
 static void
 control_preload(void)
 {
 	struct control_sessions	 ss;
 	struct timespec		 now;
 	char			 token[CSESSION_TOKEN_LEN + 1], *line;
+	uint8_t			 zero[AUDIT_HASH_LEN];
+	int			 sort[512];
+	size_t			 i;
 
 	json_object_seed(0);
 	tzset();
+	for (i = 0; i < sizeof(sort) / sizeof(sort[0]); i++)
+		sort[i] = (int)(sizeof(sort) / sizeof(sort[0]) - i);
+	qsort(sort, sizeof(sort) / sizeof(sort[0]), sizeof(sort[0]),
+	    control_preload_cmp);
 	control_sessions_init(&ss, 1);
 	if (control_session_start(&ss, 0, "x", "", "", "", token,
 	    sizeof(token)) == NULL ||
@@ -1110,7 +1203,9 @@ control_preload(void)
 	control_sessions_clear(&ss);
 	explicit_bzero(token, sizeof(token));
 	clock_gettime(CLOCK_REALTIME, &now);
-	if ((line = control_audit_event(json_object(), &now)) == NULL)
+	memset(zero, 0, sizeof(zero));
+	if ((line = control_audit_seal(json_object(), 1, zero, &now)) ==
+	    NULL)
 		fatalx("%s: cannot make an audit record", __func__);
 	free(line);
 }
@@ -1119,6 +1214,7 @@ void
 control(int foreground, int verbose)
 {
 	struct control	 ctl;
+	char		 path[PATH_MAX], dir[PATH_MAX];
 	int		 keep[3], fd;
 
 	log_init(foreground, verbose, "control");
@@ -1141,19 +1237,22 @@ control(int foreground, int verbose)
 		fatalx("the master did not name aileron.conf");
 	log_init(ctl.conf.foreground, ctl.conf.verbose, "control");
 	control_sessions_init(&ctl.sessions, CSESSION_MAX);
-	/* Before the sandbox: control may not open files by name after. */
-	if ((ctl.audit = control_audit_open(ctl.conf.dir)) == -1)
-		fatal("cannot open %s/%s", ctl.conf.dir, AUDIT_FILE);
+	/* The audit head is outside our root: held from before the sandbox. */
+	strlcpy(dir, ctl.conf.dir, sizeof(dir));
+	if (snprintf(path, sizeof(path), "%s/%s", dirname(dir),
+	    AUDIT_HEAD_FILE) >= (int)sizeof(path) ||
+	    (ctl.headfd = control_audit_head_open(path)) == -1)
+		fatal("cannot open %s", path);
 	control_preload();
 	control_users_passwd(&ctl.users);
 	control_approval_users_load(&ctl.approvals, ctl.conf.owner_uid);
 
 	keep[0] = PROC_PARENT_FD;
 	keep[1] = ctl.vaultd->chan.fd;
-	keep[2] = ctl.audit;
+	keep[2] = ctl.headfd;
 	proc_child_sandbox(PROC_CONTROL, &ctl.conf, control_promises, keep, 3);
 	ctl.vaultd->chan.fd = keep[1];
-	ctl.audit = keep[2];
+	ctl.headfd = keep[2];
 	/*
 	 * The store opens inside the sandbox, in our root (or, not root,
 	 * our working directory): <state>/control.  Not before it: the
@@ -1164,6 +1263,8 @@ control(int foreground, int verbose)
 		fatalx("cannot open control's store in %s", ctl.conf.dir);
 	if (control_users_open(&ctl.users) == -1)
 		fatalx("cannot open the users in control's store");
+	if (control_auditlog_open(&ctl.ps, ctl.headfd, &ctl.auditconf) == -1)
+		fatalx("cannot open the audit log in %s", ctl.conf.dir);
 	if (chan_compose(&ctl.parent->chan, MSG_CONF_ACK, 0, -1, NULL, 0) ==
 	    -1)
 		fatalx("cannot acknowledge");

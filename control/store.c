@@ -95,6 +95,13 @@ cstore_dir_prepare(const char *dir)
 	return 0;
 }
 
+/*
+ * Errors to our log, files 0600, logs removed once recovery no longer
+ * needs them.  DB_LOG_ZERO: a log file is written full of zeros when it
+ * is created, so that a commit's fdatasync(2) writes the log's pages and
+ * not the file's growing size too (a journal commit): on the bench's VM,
+ * a third of control's system time per audited request.
+ */
 static int
 cstore_env_configure(DB_ENV *env)
 {
@@ -114,7 +121,8 @@ cstore_env_configure(DB_ENV *env)
 	    (rv = env->set_lk_detect(env, DB_LOCK_DEFAULT)) != 0 ||
 	    (rv = env->set_cachesize(env, 0, CSTORE_CACHE_BYTES, 1)) != 0 ||
 	    (rv = env->set_lg_filemode(env, 0600)) != 0 ||
-	    (rv = env->log_set_config(env, DB_LOG_AUTO_REMOVE, 1)) != 0)
+	    (rv = env->log_set_config(env, DB_LOG_AUTO_REMOVE, 1)) != 0 ||
+	    (rv = env->log_set_config(env, DB_LOG_ZERO, 1)) != 0)
 		return rv;
 	return 0;
 }

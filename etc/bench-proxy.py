@@ -16,6 +16,12 @@
 # after round (BENCH_PROXY_ROUNDS, 2), and each run reports its best round.
 # BENCH_SECONDS sets the length of a run (1.5); BENCH_JSON=FILE writes
 # every figure there too.
+# The audit (issue 11, section 7): keep-alive at 8 connections through the
+# proxy as it is (every action's decision committed before the answer, and
+# its outcome) and through a second service that records nothing (test
+# mode's AILERON_TEST_AUDIT_OFF), taking turns: audited requests/s beside
+# the unaudited, control's CPU per audited request, and the records each
+# commit (group commit) held.
 
 import json
 import os
@@ -208,7 +214,7 @@ def key_run(svc, args, stdin=b""):
     return p.stdout.decode()
 
 
-def start_proxy(d, up):
+def start_proxy(d, up, args=()):
     """The service with the bench connector, a vault holding CRED, and a
     session: (service, session info)."""
     spec = os.path.join(d, "bench.json")
@@ -221,7 +227,7 @@ def start_proxy(d, up):
                                     os.path.join(d, "ca.pem")))
     svc = Service(prefork=4, max_workers=64, log_debug=False, conf=conf)
     try:
-        svc.start()
+        svc.start(args)
         key_run(svc, ["vault", "init", "--key-fd", "KEYFD", "--kdf-n",
                       "16384"])
         key_run(svc, ["secret", "add", "bench", "--connector", "bench",
@@ -330,6 +336,53 @@ def report(direct, proxy, floor_ms, idle_kb):
                                           verdict(idle_kb <= 15 * 1024)))
 
 
+def audit_cost(d, up, svc, info):
+    """Keep-alive, 8 connections: the audited service against one that
+    records nothing, round after round; each keeps its best round.  The
+    audited one's log says how many commits its records took."""
+    run = RUNS[0]
+    os.environ["AILERON_TEST_AUDIT_OFF"] = "1"
+    try:
+        off, offinfo = start_proxy(d, up, ["-X"])
+    finally:
+        del os.environ["AILERON_TEST_AUDIT_OFF"]
+    on_r = off_r = None
+    try:
+        for rnd in range(ROUNDS):
+            heads = svc.log_text().count("audit head ")
+            r = measure(info["port"], run, info["ca"], up, rnd == 0, svc,
+                        info["token"], "Bearer " + PLACEHOLDER)
+            r["commits"] = svc.log_text().count("audit head ") - heads
+            if on_r is None or r["rps"] > on_r["rps"]:
+                on_r = r
+            r = measure(offinfo["port"], run, offinfo["ca"], up, rnd == 0,
+                        off, offinfo["token"], "Bearer " + PLACEHOLDER)
+            if off_r is None or r["rps"] > off_r["rps"]:
+                off_r = r
+    finally:
+        off.stop()
+        off.remove()
+    for r in (on_r, off_r):
+        derive(r)
+    print("audit: %s (best of %d x %g s), audited and not" %
+          (run[0], ROUNDS, SECONDS))
+    print("%-34s%12s%12s%8s   %s" % ("", "unaudited", "audited", "ratio",
+                                      "target"))
+    line("  requests/s", off_r, on_r, "rps", "%.0f",
+         ">= 90% of unaudited", lambda pv, dv: pv >= 0.9 * dv)
+    line("  p50 ms", off_r, on_r, "p50_ms", "%.2f")
+    line("  p99 ms", off_r, on_r, "p99_ms", "%.2f")
+    line("  errors", off_r, on_r, "errors", "%d")
+    line("  service CPU per request, us", off_r, on_r, "cpu_us", "%.1f")
+    line("  control CPU per request, us", off_r, on_r, "control_us", "%.1f",
+         "<= 20 us", lambda pv, dv: pv <= 20)
+    recs = 2 * on_r["requests"]     # a decision and an outcome each
+    print("  audit records/s %.0f; %d commits, %.1f records each "
+          "(group commit)" % (recs / on_r["seconds"], on_r["commits"],
+                              recs / max(on_r["commits"], 1)))
+    return {"audited": on_r, "unaudited": off_r}
+
+
 def floor_per_conn():
     """The minimal pre-forking server's CPU per connection, in ms, this
     run (etc/bench.py measures the pool against it)."""
@@ -383,11 +436,17 @@ def main():
                         info["port"], run, info["ca"], up, rnd == 0, svc,
                         info["token"], "Bearer " + PLACEHOLDER))
         report(direct, proxy, floor_ms, idle)
+        audit = None
+        if svc:
+            try:
+                audit = audit_cost(d, up, svc, info)
+            except RuntimeError as e:
+                print("bench-proxy: audit: not measured: %s" % e)
         if os.environ.get("BENCH_JSON"):
             with open(os.environ["BENCH_JSON"], "w") as f:
                 json.dump({"direct": direct, "proxy": proxy,
-                           "floor_ms": floor_ms, "idle_kb": idle}, f,
-                          indent=1)
+                           "floor_ms": floor_ms, "idle_kb": idle,
+                           "audit": audit}, f, indent=1)
     finally:
         if svc:
             svc.stop()

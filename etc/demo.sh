@@ -119,7 +119,8 @@ wait $SHIM
 echo "(exit status $?)"
 
 step "the audit: one record per request, attributed to the session's user"
-cat "$STATE/control/audit.log"
+"$BIN" audit query -s "$STATE"
+"$BIN" audit verify -s "$STATE"
 
 step "the token is in nothing the agent got, nor in the audit, the logs or the state"
 if grep -r -l "ghp_demoTokenValue0123456789" "$STATE"; then

@@ -32,8 +32,11 @@ _Static_assert(sizeof(struct msg_vault_inject) == 368, "padding");
 _Static_assert(sizeof(struct msg_hdr) == 20, "padding");
 _Static_assert(sizeof(struct msg_control_auth) == 72, "padding");
 _Static_assert(sizeof(struct msg_control_session) == 308, "padding");
-_Static_assert(sizeof(struct msg_control_policy) == 468, "padding");
-_Static_assert(sizeof(struct msg_control_decision) == 64, "padding");
+_Static_assert(sizeof(struct msg_control_policy) == 724, "padding");
+_Static_assert(sizeof(struct msg_control_decision) == 72, "padding");
+_Static_assert(sizeof(struct msg_control_audit_query) == 280, "padding");
+_Static_assert(sizeof(struct msg_control_audit_reply) == 144, "padding");
+_Static_assert(sizeof(struct msg_conf_audit) == 16, "padding");
 _Static_assert(sizeof(struct msg_control_session_start) == 268, "padding");
 _Static_assert(sizeof(struct msg_control_session_end) == 44, "padding");
 _Static_assert(sizeof(struct msg_control_session_reply) == 244, "padding");
@@ -143,6 +146,12 @@ static const struct msgtype_info msgtypes[MSG_TYPE_MAX] = {
 	[MSG_CONTROL_APPROVAL_API_REPLY] = { "CONTROL_APPROVAL_API_REPLY",
 				  sizeof(int32_t) + 2,
 				  sizeof(int32_t) + MSG_APPROVAL_LIST_MAX },
+	[MSG_CONTROL_AUDIT_QUERY] = { "CONTROL_AUDIT_QUERY",
+				  FIXED(msg_control_audit_query) },
+	[MSG_CONTROL_AUDIT_REPLY] = { "CONTROL_AUDIT_REPLY",
+				  sizeof(struct msg_control_audit_reply),
+				  MSG_MAXPAYLOAD },
+	[MSG_CONF_AUDIT] =	{ "CONF_AUDIT", FIXED(msg_conf_audit) },
 	[MSG_VAULT_LEAF] =	{ "VAULT_LEAF", FIXED(msg_vault_host) },
 	[MSG_VAULT_LEAF_REPLY] = { "VAULT_LEAF_REPLY",
 				  sizeof(struct msg_vault_reply),

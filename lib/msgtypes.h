@@ -131,6 +131,16 @@ enum msg_type {
 	MSG_CONTROL_APPROVAL_API,	/* call; msg_control_approval_api */
 	MSG_CONTROL_APPROVAL_API_REPLY,	/* reply; int32_t status + JSON */
 
+	/*
+	 * The audit log (issue 11, section 4): the management API's
+	 * worker -> control, and the reply; the master -> control, while
+	 * it configures control.
+	 */
+	MSG_CONTROL_AUDIT_QUERY,	/* call; msg_control_audit_query */
+	MSG_CONTROL_AUDIT_REPLY,	/* reply; msg_control_audit_reply */
+					/* + text: JSON lines, or JSON */
+	MSG_CONF_AUDIT,			/* struct msg_conf_audit */
+
 	/* worker -> vaultd (untrusted), and vaultd -> worker: TLS */
 	MSG_VAULT_LEAF,			/* call; struct msg_vault_host */
 	MSG_VAULT_LEAF_REPLY,		/* reply; msg_vault_reply + uint32_t */
@@ -316,6 +326,7 @@ struct msg_control_policy {
 	char		action[128];
 	char		host[256];
 	char		method[16];
+	char		path[256];	/* the target, no query; for audit */
 };
 
 enum msg_control_verdict {
@@ -327,6 +338,7 @@ enum msg_control_verdict {
 struct msg_control_decision {
 	int32_t		verdict;	/* enum msg_control_verdict */
 	char		reason[60];	/* a problem type: aileron:denied */
+	uint64_t	seq;		/* the decision's audit record */
 };
 
 /*
@@ -506,6 +518,47 @@ struct msg_control_approval_api {
 	uint32_t	op;		/* enum msg_approval_op */
 	char		id[40];
 	char		reason[MSG_APPROVAL_REASON_MAX];
+};
+
+/*
+ * The audit log.  A query from the management API's worker: uid is the
+ * caller's (SO_PEERCRED); records after the sequence number after, in
+ * the time range (ms since the epoch, 0: open), matching the non-empty
+ * fields, at most limit.  The reply's next is where the next page
+ * starts (0: no more); the text is JSON lines (QUERY), or one JSON
+ * object (VERIFY, BACKUP).
+ */
+enum msg_audit_op {
+	MSG_AUDIT_QUERY,
+	MSG_AUDIT_VERIFY,
+	MSG_AUDIT_BACKUP
+};
+
+struct msg_control_audit_query {
+	uint32_t	uid;
+	uint32_t	op;		/* enum msg_audit_op */
+	uint64_t	after;
+	int64_t		since_ms;
+	int64_t		until_ms;
+	uint32_t	limit;
+	char		user[72];
+	char		action[128];
+	char		session[40];
+	char		pad[4];
+};
+
+struct msg_control_audit_reply {
+	int32_t		error;		/* 0, or an HTTP status */
+	uint32_t	count;
+	uint64_t	next;
+	char		reason[128];
+};
+
+/* The master's audit lines, for control (aileron.conf(5)). */
+struct msg_conf_audit {
+	int64_t		retention_s;	/* 0: keep every record */
+	uint32_t	syslog;		/* each record to syslog too */
+	uint32_t	pad;
 };
 
 /* LEAF and the tickets: one upstream or intercepted host. */

@@ -421,6 +421,8 @@ proc_loop(struct proc *ps)
 				ps->fds[i].cb(ps, ps->fds[i].fd,
 				    ps->fds[i].arg);
 		proc_expire(ps);
+		if (ps->turn != NULL)
+			ps->turn(ps);
 		TAILQ_FOREACH(p, &ps->peers, entry)
 			if (!p->dead && chan_pending(&p->chan) &&
 			    chan_flush(&p->chan) == -1)

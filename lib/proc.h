@@ -97,6 +97,8 @@ struct proc {
 	size_t			 nfds;
 	TAILQ_HEAD(, proc_timer) timers;
 	void			(*fail)(struct proc *, const char *);
+	/* Once a turn, after its handlers and before its frames are sent. */
+	void			(*turn)(struct proc *);
 	void			*arg;		/* the process's own state */
 	struct pollfd		*pfd;
 	struct proc_peer	**pp;

@@ -687,6 +687,7 @@ master_send_approval(struct master *m)
 static void
 master_start_children(struct master *m)
 {
+	struct msg_conf_audit	 ca;
 	char			 path[PATH_MAX];
 	int			 vfd, cv[2], saved = -1;
 
@@ -736,6 +737,11 @@ master_start_children(struct master *m)
 	    m->conf) == -1)
 		fatalx("cannot queue the connector map");
 	master_send_approval(m);
+	memset(&ca, 0, sizeof(ca));
+	ca.retention_s = m->conf->audit_retention;
+	ca.syslog = m->conf->audit_syslog;
+	master_send(m, m->control_peer, MSG_CONF_AUDIT, 0, -1, &ca,
+	    sizeof(ca));
 	master_send(m, m->control_peer, MSG_CONF_DONE, 0, -1, NULL, 0);
 	master_send(m, m->vaultd_peer, MSG_CONF_DONE, 0, -1, NULL, 0);
 	master_deadline(m, MASTER_START_TIMEOUT);

@@ -153,6 +153,7 @@ static void	 conf_do_approval(struct conf_parser *, struct conf_stmt *);
 static int	 conf_duration(struct conf_parser *, struct conf_stmt *,
 		    const char *, const char *, long long, long long, int *);
 static const char *conf_seconds(long long, char *, size_t);
+static void	 conf_do_audit(struct conf_parser *, struct conf_stmt *);
 static void	 conf_check(struct conf_parser *);
 static int	 conf_valid_user(const char *);
 static int	 conf_valid_connector(const char *);
@@ -168,6 +169,7 @@ static const struct {
 	{ "allow",	conf_do_allow },
 	{ "approval",	conf_do_approval },
 	{ "api",	conf_do_api },
+	{ "audit",	conf_do_audit },
 	{ "connector",	conf_do_connector },
 	{ "control",	conf_do_proc_user },
 	{ "egress",	conf_do_egress },
@@ -1318,6 +1320,57 @@ conf_do_approval(struct conf_parser *p, struct conf_stmt *st)
 	else
 		(void)conf_number(p, st, "approval pending", n, 1,
 		    CONF_APPROVAL_PENDING_MAX, &p->conf->approval_pending);
+}
+
+/*
+ * audit retention N{s,m,h,d}: records older than that leave control's
+ * audit log (at least a second, at most 100 years).
+ * audit syslog: each audit record goes to syslog too.
+ */
+static void
+conf_do_audit(struct conf_parser *p, struct conf_stmt *st)
+{
+	const char	*what, *n, *errstr;
+	char		 shown[CONF_SHOW_MAX + 8], num[32];
+	long long	 v, unit;
+	size_t		 len;
+
+	if ((what = conf_arg(p, st, 1, "\"retention\" or \"syslog\"")) ==
+	    NULL)
+		return;
+	if (strcmp(what, "syslog") == 0) {
+		if (conf_end(p, st, 2) == 0)
+			p->conf->audit_syslog = 1;
+		return;
+	}
+	if (strcmp(what, "retention") != 0) {
+		conf_error(p, st->lineno, "unknown audit setting %s; use "
+		    "\"retention\" or \"syslog\"",
+		    conf_show(what, shown, sizeof(shown)));
+		return;
+	}
+	if ((n = conf_arg(p, st, 2, "an age such as 400d")) == NULL ||
+	    conf_end(p, st, 3) == -1)
+		return;
+	conf_show(n, shown, sizeof(shown));
+	len = strlen(n);
+	unit = len == 0 ? 0 : n[len - 1] == 's' ? 1 : n[len - 1] == 'm' ?
+	    60 : n[len - 1] == 'h' ? 3600 : n[len - 1] == 'd' ? 86400 : 0;
+	if (unit == 0 || len - 1 >= sizeof(num)) {
+		conf_error(p, st->lineno, "audit retention %s: give a number "
+		    "and a unit, s, m, h or d (400d)", shown);
+		return;
+	}
+	memcpy(num, n, len - 1);
+	num[len - 1] = '\0';
+	v = strtonum(num, 1, 36500LL * 86400 / unit, &errstr);
+	if (errstr != NULL) {
+		conf_error(p, st->lineno, "audit retention %s is %s (1s to "
+		    "36500d)", shown, strcmp(errstr, "invalid") == 0 ?
+		    "not a number and a unit" : "out of range");
+		return;
+	}
+	p->conf->audit_retention = v * unit;
 }
 
 /*

@@ -98,6 +98,9 @@ struct aileron_conf {
 	/* Approvals (issue 11, section 3): control's two lines. */
 	int			 approval_timeout;	/* s; default 600 */
 	int			 approval_pending;	/* default 4 */
+	/* audit lines: control's audit log */
+	long long		 audit_retention;	/* s; 0: keep all */
+	int			 audit_syslog;	/* each record to syslog too */
 };
 
 /*

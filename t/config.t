@@ -28,6 +28,13 @@ CASES = [
     ("log loud\n", r"^c\.conf:1: "),
     ('connector "x" spec "/a"\nconnector "x" spec "/b"\n',
      r'^c\.conf:2: connector "x" is already defined on line 1'),
+    ("audit retention 400\n",
+     r'^c\.conf:1: audit retention "400": give a number and a unit'),
+    ("audit retention 0d\n", r'^c\.conf:1: audit retention "0d" is out of '
+     r"range"),
+    ("audit retention 36501d\n", r"^c\.conf:1: .* out of range"),
+    ("audit forever\n", r'^c\.conf:1: unknown audit setting "forever"'),
+    ("audit syslog loud\n", r"^c\.conf:1: unexpected"),
 ]
 
 t = TAP()

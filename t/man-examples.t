@@ -78,6 +78,12 @@ SKIP = {
         "an interactive agent; t/launch.t runs launch with a scripted one",
     ("aileron.1", 'PATH="$(aileron shims path):$PATH"'):
         "takes no state directory; t/cli.t runs aileron shims path",
+    ("aileron-audit.1", "aileron audit query --since 1d --user alice"):
+        "needs a service with records; t/audit.t runs the audit commands",
+    ("aileron-audit.1", "aileron audit verify"):
+        "needs a service with records; t/audit.t runs the audit commands",
+    ("aileron-audit.1", "aileron audit export > audit-2026-12-06.jsonl"):
+        "needs a service with records; t/audit.t runs the audit commands",
     ("aileron-service.8", "aileron service -s st"):
         "a detached start with its own -s; t/service-start.t runs it",
     ("aileron-service.8", "aileron service stop -s st"):

@@ -111,8 +111,9 @@ try:
     t.ok(PASSWORD.encode() not in seen and
          base64.b64encode(("robot:" + PASSWORD).encode()) not in seen,
          "the password is in nothing git printed, nor in the logs")
-    audit = open(os.path.join(E.svc.state, "control", "audit.log"),
-                 "rb").read()
+    E.svc.audit_wait(lambda r: r.get("action") == "push" and
+                     r.get("event") == "request")
+    audit = E.svc.audit_export()
     t.ok(b'"action":"push"' in audit and PASSWORD.encode() not in audit,
          "the push is audited, without the credential")
 finally:

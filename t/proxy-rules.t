@@ -163,9 +163,9 @@ try:
          "an upstream that dribbles is cut at the deadline (%.1f s, %d "
          "body bytes of 100)" % (took, len(got.split(b"\r\n\r\n", 1)[-1])))
 
-    audit = open(os.path.join(E.svc.state, "control", "audit.log"),
-                 "rb").read().decode()
-    recs = [json.loads(x) for x in audit.splitlines()]
+    recs = E.svc.audit_wait(lambda r: r.get("event") == "connect" and
+                            r.get("host") == "other.test")
+    audit = E.svc.audit_export().decode()
     t.ok(any(r.get("event") == "plain-http" and
              r.get("host") == "plainhttp.test" for r in recs),
          "plain http:// is audited by host")
@@ -217,11 +217,9 @@ try:
          b"certificate" in body,
          "intercept all: an upstream whose certificate does not verify "
          "gets 502 aileron:upstream-tls, naming why", (st, body))
-    apath = os.path.join(E.svc.state, "control", "audit.log")
-    # The worker writes the record after the answer: wait for it.
-    wait_for(lambda: b'"type":"aileron:upstream-tls"' in
-             open(apath, "rb").read(), 10 * SLOW)
-    audit = open(apath, "rb").read()
+    # The worker sends the record after the answer: wait for it.
+    E.svc.audit_wait(lambda r: r.get("type") == "aileron:upstream-tls")
+    audit = E.svc.audit_export()
     t.ok(b'"type":"aileron:upstream-tls"' in audit,
          "and it is audited")
     t.ok(b'"action":"get_customer"' in audit,

@@ -46,6 +46,7 @@
 #include "msgtypes.h"
 #include "worker/api.h"
 #include "worker/api_approval.h"
+#include "worker/api_audit.h"
 #include "worker/proxy.h"
 #include "worker/worker.h"
 
@@ -60,6 +61,7 @@ static const struct msg_accept api_accept[] = {
 	{ MSG_CONTROL_SESSION_LIST_REPLY, PROC_CONTROL,	0 },
 	{ MSG_CONTROL_USER_REPLY,	PROC_CONTROL,	0 },	/* teams */
 	{ MSG_CONTROL_APPROVAL_API_REPLY, PROC_CONTROL,	0 },
+	{ MSG_CONTROL_AUDIT_REPLY,	PROC_CONTROL,	0 },
 };
 
 static int	api_on_url(http_parser *, const char *, size_t);
@@ -704,6 +706,11 @@ api_serve(struct worker_ctx *ctx, int fd)
 	} else if (api_approval_match(rq.url)) {
 		status = api_approval(ctx, fd, cred.uid, hp.method, &rq);
 		what = "/v1/approvals";
+	} else if ((strncmp(rq.url, "/v1/audit", 9) == 0 &&
+	    (rq.url[9] == '\0' || rq.url[9] == '/' || rq.url[9] == '?')) ||
+	    strcmp(rq.url, "/v1/backup") == 0) {
+		what = rq.url[4] == 'a' ? "/v1/audit" : "/v1/backup";
+		status = api_audit(ctx, fd, cred.uid, hp.method, rq.url);
 	} else if (msg_testmode && strcmp(rq.url, "/v1/test/proxy") == 0 &&
 	    hp.method == HTTP_POST)
 		status = api_test(ctx, fd, &rq);

@@ -77,6 +77,7 @@ struct preq {
 	char			 reason[512];
 	const char		*action;
 	long long		 policy_ms;
+	uint64_t		 decision_seq;	/* its audit record */
 	long long		 upstream_ms;
 	struct timespec		 start;
 	/* Approvals (issue 11, section 3): the body read whole first. */
@@ -667,7 +668,7 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 	const char			*ct = NULL;
 	size_t				 headlen = 0, i;
 	int				 matched = 0, rv = -1, keep = 0, n;
-	int				 replay, reused, attempt;
+	int				 replay, reused, attempt, audited;
 	struct timespec			 t;
 
 	memset(&r, 0, sizeof(r));
@@ -730,6 +731,9 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 		strlcpy(pol.action, res.action->name, sizeof(pol.action));
 		strlcpy(pol.host, pc->host, sizeof(pol.host));
 		strlcpy(pol.method, req->method, sizeof(pol.method));
+		/* For the decision's record: the path, never the query. */
+		n = strcspn(req->target, "?");
+		snprintf(pol.path, sizeof(pol.path), "%.*s", n, req->target);
 		if (call(pc, &pc->control, MSG_CONTROL_POLICY, &pol,
 		    sizeof(pol), MSG_CONTROL_POLICY_REPLY, &reply) == -1 ||
 		    reply.len != sizeof(dec)) {
@@ -739,15 +743,20 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 		}
 		memcpy(&dec, reply.data, sizeof(dec));
 		dec.reason[sizeof(dec.reason) - 1] = '\0';
+		r.decision_seq = dec.seq;
 		r.policy_ms = conn_ms(&t);
 		if (dec.verdict == MSG_CONTROL_APPROVE &&
 		    proxy_approval(&r, &res, in, buf, off, len) == -1)
 			goto done;
+		/* aileron:audit: the decision could not be put on disk. */
 		if (dec.verdict != MSG_CONTROL_ALLOW &&
 		    dec.verdict != MSG_CONTROL_APPROVE) {
-			proxy_refuse(&r, 403, dec.reason[0] != '\0' ?
-			    dec.reason : "aileron:denied", "%s.%s: %s",
+			audited = strcmp(dec.reason, "aileron:audit") != 0;
+			proxy_refuse(&r, audited ? 403 : 503,
+			    dec.reason[0] != '\0' ? dec.reason :
+			    "aileron:denied", "%s.%s: %s",
 			    pc->spec->connector, res.action->name,
+			    !audited ? "its decision could not be recorded" :
 			    dec.verdict == MSG_CONTROL_APPROVE ?
 			    "needs a human's approval" : "denied by policy");
 			goto done;
@@ -1155,5 +1164,9 @@ proxy_audit(struct preq *r)
 	if (r->mask != NULL && mask_count(r->mask) > r->masked)
 		json_object_set_new(rec, "masked",
 		    json_integer(mask_count(r->mask) - r->masked));
+	/* The outcome completes the decision control recorded. */
+	if (r->decision_seq != 0)
+		json_object_set_new(rec, "decision_seq",
+		    json_integer(r->decision_seq));
 	call_audit(r->pc, rec);
 }

@@ -282,6 +282,32 @@ class Service:
                               input=stdin, capture_output=True,
                               timeout=timeout * SLOW)
 
+    def audit(self, *filters):
+        """The audit log's records, as "aileron audit query --json" gives
+        them: tests read control's state through the API, never its
+        files.  [] when the query fails."""
+        r = self.aileron("audit", "query", "--json", *filters)
+        try:
+            return json.loads(r.stdout) if r.returncode == 0 else []
+        except ValueError:
+            return []
+
+    def audit_export(self):
+        """The records as control sealed them, one a line (bytes)."""
+        return self.aileron("audit", "export").stdout
+
+    def audit_wait(self, pred, timeout=10):
+        """The records once one satisfies pred (the worker sends its
+        record after its answer), or the last ones read."""
+        recs = []
+
+        def seen():
+            nonlocal recs
+            recs = self.audit()
+            return any(pred(r) for r in recs)
+        wait_for(seen, timeout * SLOW, step=0.1)
+        return recs
+
     def stop(self, timeout=20):
         """SIGTERM the master and wait for it: returns its exit status."""
         if self.proc is None or self.proc.poll() is not None:
