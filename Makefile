@@ -95,7 +95,8 @@ CLI_SRCS+=	cli/policy.c cli/sessioninfo.c
 CLI_SRCS+=	cli/approval.c
 CLI_SRCS+=	cli/session.c
 CLI_SRCS+=	cli/apiclient.c
-CLI_SRCS+=	cli/launch.c cli/launch_native.c cli/launch_docker.c
+CLI_SRCS+=	cli/launch.c cli/launch_native.c cli/launch_docker.c \
+		cli/launch_pty.c
 CLI_SRCS+=	cli/users.c
 CLI_SRCS+=	cli/audit.c
 CLI_SRCS+=	cli/cmds.c cli/completion.c cli/shims.c

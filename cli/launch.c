@@ -610,6 +610,14 @@ cmd_launch(int argc, char *argv[])
 		    LAUNCH_DOCKER : LAUNCH_NATIVE;
 	if (l.backend == LAUNCH_NATIVE && launch_native_check(&l) == -1)
 		return 1;
+	/*
+	 * On a terminal the agent gets a pty of launch's, and approvals are
+	 * asked there, unless the devcontainer's approval_surface leaves
+	 * the terminal out.
+	 */
+	l.pty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
+	    (dc.approval_surface[0] == '\0' ||
+	    strstr(dc.approval_surface, "terminal") != NULL);
 	if (l.backend == LAUNCH_DOCKER && launch_docker_check(&l, &dc) == -1)
 		return 1;
 	if (l.backend == LAUNCH_NONE)
@@ -636,7 +644,8 @@ cmd_launch(int argc, char *argv[])
 			goto done;
 		fprintf(stderr, "aileron launch: session %s: running %s in "
 		    "the native sandbox\n", l.session, l.cmd[0]);
-		rv = launch_run(&l, sargv, env);
+		rv = l.pty ? launch_pty_run(&l, sargv, env) :
+		    launch_run(&l, sargv, env);
 	} else if (l.backend == LAUNCH_DOCKER) {
 		if (launch_docker_image(&l, &dc, image, sizeof(image)) == -1 ||
 		    (relay = launch_native_relay(&l)) == -1 ||
@@ -644,11 +653,13 @@ cmd_launch(int argc, char *argv[])
 			goto done;
 		fprintf(stderr, "aileron launch: session %s: running %s in "
 		    "a container of %s\n", l.session, l.cmd[0], image);
-		rv = launch_run(&l, sargv, NULL);
+		rv = l.pty ? launch_pty_run(&l, sargv, NULL) :
+		    launch_run(&l, sargv, NULL);
 	} else {
 		fprintf(stderr, "aileron launch: session %s: running %s with "
 		    "no sandbox\n", l.session, l.cmd[0]);
-		rv = launch_run(&l, l.cmd, env);
+		rv = l.pty ? launch_pty_run(&l, l.cmd, env) :
+		    launch_run(&l, l.cmd, env);
 	}
  done:
 	if (relay != -1) {

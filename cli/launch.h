@@ -69,6 +69,7 @@ struct launch {
 	char			 token[128];
 	char			 ca[PATH_MAX];
 	char			 bundle[PATH_MAX];
+	int			 pty;		/* the agent on launch's pty */
 };
 
 extern const char	 launch_hint[];
@@ -83,6 +84,7 @@ int	 launch_native_check(struct launch *);
 pid_t	 launch_native_relay(struct launch *);
 char	**launch_native_argv(const struct launch *);
 void	 launch_native_free(char **);
+int	 launch_pty_run(struct launch *, char *const [], char *const []);
 void	 devc_strip(char *);
 int	 devc_load(const char *, struct devc *, char *, size_t);
 int	 launch_docker_available(char *, size_t);

@@ -386,7 +386,7 @@ launch_native_argv(const struct launch *l)
 	static const char	*ns[] = { "--unshare-user", "--unshare-pid",
 				    "--unshare-ipc", "--unshare-uts",
 				    "--unshare-net", "--unshare-cgroup-try",
-				    "--die-with-parent", "--new-session",
+				    "--die-with-parent",
 				    "--proc", "/proc", "--dev", "/dev",
 				    "--tmpfs", "/tmp", "--tmpfs", "/run",
 				    "--dir", LAUNCH_RUN, "--tmpfs", LAUNCH_HOME,
@@ -405,6 +405,14 @@ launch_native_argv(const struct launch *l)
 	if ((argv = calloc(LAUNCH_ARGV_MAX, sizeof(*argv))) == NULL)
 		return NULL;
 	if (launch_push(argv, &n, l->bwrap) == -1)
+		goto fail;
+	/*
+	 * Without a pty of launch's, the agent must not share the user's
+	 * terminal session (TIOCSTI could type into the user's shell); on
+	 * launch's pty it needs that terminal as its own, and what it types
+	 * there reaches only itself.
+	 */
+	if (!l->pty && launch_push(argv, &n, "--new-session") == -1)
 		goto fail;
 	for (i = 0; ns[i] != NULL; i++)
 		if (launch_push(argv, &n, ns[i]) == -1)
