@@ -1,18 +1,25 @@
 #!/bin/sh
-# demo.sh: "make demo": start aileron service on a throwaway state
-# directory with a local stand-in for api.github.com, start a session,
-# and let an "agent" (curl and the github shim) through the proxy: the
-# real token is injected, the agent never sees it, policy refuses what
-# needs a human, and every request is audited.  Then stop.
+# demo.sh: "make demo".  On a throwaway state directory: a local double of
+# Linear's API (loopback, its own CA, pinned with "resolve"), a vault
+# holding the demo's Linear key, and "aileron launch" running a scripted
+# agent (etc/demo-agent.sh) in the native sandbox (or with none, and a
+# warning, where namespaces are not available).  The agent lists issues
+# (allowed) and creates one (a person approves it first: on the terminal
+# when there is one, else granted here with "aileron approval grant").
+# It ends with the audit trail.  Every step says what it does.
 
 set -u
 BIN=${AILERON_BIN:-$(pwd)/build/aileron}
 SRC=${AILERON_SRC:-$(pwd)}
 STATE=$(mktemp -d /tmp/aileron-demo.XXXXXX)
-PID=
+PROJ="$STATE/project"
+KEY="lin_api_demoKEY0123456789abcdefghijklmnop"
 UPID=
+GPID=
 cleanup() {
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	[ -n "$GPID" ] && kill "$GPID" 2>/dev/null && wait "$GPID" 2>/dev/null
+	[ -f "$STATE/service.json" ] && "$BIN" service stop -s "$STATE" \
+	    >/dev/null 2>&1
 	[ -n "$UPID" ] && kill "$UPID" 2>/dev/null && wait "$UPID" 2>/dev/null
 	rm -rf "$STATE"
 }
@@ -20,9 +27,9 @@ trap cleanup EXIT INT TERM
 
 step() { printf '\n==> %s\n' "$*"; }
 
-step "a local stand-in for api.github.com (TLS, a throwaway CA): it echoes what it gets"
+step "a local double of api.linear.app (TLS with a throwaway CA): it answers only to the demo's key"
 mkdir -m 0755 "$STATE/upstream"
-python3 "$SRC/t/lib/echo_upstream.py" "$STATE/upstream" api.github.com \
+python3 "$SRC/t/lib/linear_mock.py" "$STATE/upstream" "$KEY" \
     > "$STATE/upstream/port" 2>"$STATE/upstream/log" &
 UPID=$!
 i=0
@@ -36,102 +43,82 @@ cat > "$STATE/aileron.conf" <<CONF
 listen on 127.0.0.1 port 0
 prefork 2
 max workers 8
-# The demo's upstream stands in for api.github.com on loopback.
-resolve "api.github.com" 127.0.0.1:$UPORT
+# The demo's double stands in for api.linear.app on loopback.
+resolve "api.linear.app" 127.0.0.1:$UPORT
 allow network 127.0.0.0/8
 upstream ca "$UCA"
-approval timeout 60
+connector "linear" spec "$SRC/specs/linear.json"
+# Creating an issue waits for a person.
+policy "linear.create_issue" approve
+approval timeout 120
 CONF
-for c in linear slack github stripe anthropic openai; do
-	echo "connector \"$c\" spec \"$SRC/specs/$c.json\"" >> "$STATE/aileron.conf"
-done
 
 step "the configuration ($STATE/aileron.conf)"
 cat "$STATE/aileron.conf"
 "$BIN" service -n -s "$STATE" || exit 1
+"$BIN" policy check linear.create_issue -s "$STATE"
+"$BIN" policy check linear.list_issues -s "$STATE"
 
-step "aileron service -d -s $STATE"
-"$BIN" service -d -s "$STATE" > "$STATE/service.log" 2>&1 &
-PID=$!
-i=0
-while [ ! -f "$STATE/service.json" ] && [ $i -lt 100 ]; do
-	sleep 0.1; i=$((i + 1))
-done
-[ -f "$STATE/service.json" ] || { cat "$STATE/service.log"; exit 1; }
+step "aileron service -s $STATE (detached; it says when it is ready)"
+"$BIN" service -s "$STATE" || exit 1
 "$BIN" status -s "$STATE"
-
-step "the process tree: master, control, vaultd, and the idle workers"
-ps -o pid,user,args --ppid "$PID" --pid "$PID"
-
-step "aileron actions list"
-"$BIN" actions list -s "$STATE"
 
 step "aileron vault init (the master key comes from fd 3 here; from the terminal otherwise)"
 echo "demo master key, not a real one" > "$STATE/.mk"
 "$BIN" vault init --key-fd 3 -s "$STATE" 3< "$STATE/.mk" || exit 1
 
-step "aileron secret add github-token --connector github (the value on stdin)"
-echo "ghp_demoTokenValue0123456789" | \
-    "$BIN" secret add github-token --connector github --key-fd 3 \
+step "aileron secret add linear-key --connector linear (the value on stdin)"
+echo "$KEY" | "$BIN" secret add linear-key --connector linear --key-fd 3 \
     -s "$STATE" 3< "$STATE/.mk" || exit 1
 "$BIN" secret list -s "$STATE"
 
-step "the credential is nowhere in the state directory or the log in clear"
-if grep -r -l "ghp_demoTokenValue0123456789" "$STATE"; then
-	echo "FOUND: this is a bug"; exit 1
+# The native sandbox needs user namespaces; without them, no sandbox.
+SANDBOX=native
+if ! command -v bwrap >/dev/null || ! bwrap --unshare-user --unshare-net \
+    --ro-bind / / true 2>/dev/null; then
+	SANDBOX=none
+	echo "(no user namespaces here: the demo runs the agent with no sandbox)"
 fi
-echo "not found: only ciphertext is stored"
+mkdir -m 0755 "$PROJ"
+cp "$SRC/etc/demo-agent.sh" "$PROJ/agent.sh"
 
-step "aileron session start --env (what a sandbox gets: the proxy with the token, the session CA)"
-"$BIN" session start --agent demo --env --key-fd 3 -s "$STATE" \
-    3< "$STATE/.mk" > "$STATE/session.env" || exit 1
+if [ -t 0 ] && [ -t 1 ]; then
+	step "aileron launch --sandbox $SANDBOX: the agent asks to create an issue; answer y or n below"
+else
+	step "aileron launch --sandbox $SANDBOX (no terminal: the approval is granted with \"aileron approval grant\", below)"
+	(
+		for i in $(seq 600); do
+			ID=$("$BIN" approval list --json -s "$STATE" 2>/dev/null |
+			    sed -n 's/.*"id": "\([0-9a-f]*\)".*/\1/p' | head -1)
+			if [ -n "$ID" ]; then
+				"$BIN" approval list -s "$STATE"
+				echo "[demo] no terminal to ask on: aileron approval grant $ID"
+				"$BIN" approval grant "$ID" -s "$STATE"
+				exit 0
+			fi
+			sleep 0.2
+		done
+	) &
+	GPID=$!
+fi
+"$BIN" launch --sandbox "$SANDBOX" --agent demo-agent --dir "$PROJ" \
+    --key-fd 3 -s "$STATE" -- sh agent.sh 3< "$STATE/.mk"
+RC=$?
 rm -f "$STATE/.mk"
-sed 's/s:[0-9a-f]*@/s:TOKEN@/' "$STATE/session.env"
-. "$STATE/session.env"
+[ -n "$GPID" ] && wait "$GPID" 2>/dev/null
+GPID=
+echo "(the agent exited with status $RC)"
 
-step "the agent: curl https://api.github.com/repos/demo/repo with a placeholder token"
-curl -s --max-time 20 -H "Authorization: Bearer placeholder" \
-    https://api.github.com/repos/demo/repo > "$STATE/reply.json"
-python3 -c "import json, sys; print(json.dumps(json.load(sys.stdin)['headers'], indent=1))" \
-    < "$STATE/reply.json" | grep -A2 -i '"authorization"'
-echo "(the upstream got the real token and echoed it; the agent sees it masked)"
-if grep -q "ghp_demoTokenValue0123456789" "$STATE/reply.json"; then
-	echo "FOUND the token in what the agent got: this is a bug"; exit 1
-fi
-
-step "the github shim, as an agent would run it"
-"$SRC/build/shims/github" list-issues --owner demo --repo repo | head -5
-
-step "an action that needs a human's approval waits; a person denies it"
-"$SRC/build/shims/github" delete-repo --owner demo --repo repo &
-SHIM=$!
-ID=
-for i in $(seq 50); do
-	ID=$("$BIN" approval list --json -s "$STATE" |
-	    sed -n 's/.*"id": "\([0-9a-f]*\)".*/\1/p' | head -1)
-	[ -n "$ID" ] && break
-	sleep 0.1
-done
-"$BIN" approval list -s "$STATE"
-[ -n "$ID" ] && "$BIN" approval deny "$ID" --reason "not in a demo" \
-    -s "$STATE"
-wait $SHIM
-echo "(exit status $?)"
-
-step "the audit: one record per request, attributed to the session's user"
+step "the audit trail: each decision before its request went upstream, the approval, the outcome"
 "$BIN" audit query -s "$STATE"
 "$BIN" audit verify -s "$STATE"
 
-step "the token is in nothing the agent got, nor in the audit, the logs or the state"
-if grep -r -l "ghp_demoTokenValue0123456789" "$STATE"; then
+step "the Linear key is in nothing the agent got, nor in the audit, the logs or the state"
+if grep -r -l "$KEY" "$STATE" --exclude-dir=upstream; then
 	echo "FOUND: this is a bug"; exit 1
 fi
 echo "not found"
 
-step "aileron session end"
-"$BIN" session end "$AILERON_SESSION" -s "$STATE" && echo "ended"
-unset HTTPS_PROXY https_proxy
-
-step "stopping the service"
-kill "$PID"; wait "$PID"; PID=
-cat "$STATE/service.log"
+step "aileron service stop"
+"$BIN" service stop -s "$STATE"
+exit $RC
