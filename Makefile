@@ -73,6 +73,7 @@ CONTROL_SRCS+=	control/users.c
 CONTROL_SRCS+=	control/store.c
 CONTROL_SRCS+=	control/approval.c
 CONTROL_SRCS+=	control/auditlog.c
+CONTROL_SRCS+=	control/shell.c
 CONTROL_SRCS+=	control/session.c control/policy.c control/audit.c
 WORKER_SRCS=	worker/worker.c worker/testhook.c
 WORKER_SRCS+=	worker/api_session.c
@@ -96,7 +97,7 @@ CLI_SRCS+=	cli/approval.c
 CLI_SRCS+=	cli/session.c
 CLI_SRCS+=	cli/apiclient.c
 CLI_SRCS+=	cli/launch.c cli/launch_native.c cli/launch_docker.c \
-		cli/launch_pty.c
+		cli/launch_pty.c cli/shell.c
 CLI_SRCS+=	cli/users.c
 CLI_SRCS+=	cli/audit.c
 CLI_SRCS+=	cli/cmds.c cli/completion.c cli/shims.c
@@ -275,6 +276,7 @@ install: all
 	    $(DESTDIR)$(LIBEXECDIR)/aileron-service
 	install -m 0755 $(BUILD)/aileron-relay \
 	    $(DESTDIR)$(LIBEXECDIR)/aileron-relay
+	install -m 0644 etc/aileron/bashrc $(DESTDIR)$(LIBEXECDIR)/bashrc
 	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 0644 $(BUILD)/completion/aileron \
 	    $(DESTDIR)$(BASHCOMPDIR)/aileron

@@ -104,6 +104,11 @@ static const struct cli_sub service_subs[] = {
 	{ NULL, NULL, NULL }
 };
 
+static const struct cli_sub shell_subs[] = {
+	{ "check", "shell check [--] command [arg ...]", "" },
+	{ NULL, NULL, NULL }
+};
+
 static const struct cli_sub shims_subs[] = {
 	{ "path", "shims path", "" },
 	{ NULL, NULL, NULL }
@@ -171,6 +176,7 @@ const struct cli_cmd cli_cmds[] = {
 	{ "service", cmd_service, "service [-dnv] [-f file] [-s statedir]",
 	    "-d -n -v -f= -s=", service_subs },
 	{ "session", cmd_session, NULL, NULL, session_subs },
+	{ "shell", cmd_shell, NULL, NULL, shell_subs },
 	{ "shims", cmd_shims, NULL, NULL, shims_subs },
 	{ "status", cmd_status, "status [--json] [-s statedir]",
 	    "--json -s=", NULL },

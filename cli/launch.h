@@ -58,6 +58,7 @@ struct launch {
 	char			 self[PATH_MAX];	/* the aileron CLI */
 	char			 shims[PATH_MAX];	/* or "" */
 	char			 relay[PATH_MAX];	/* aileron-relay */
+	char			 bashrc[PATH_MAX];	/* or "" */
 	char			 bwrap[PATH_MAX];
 	char			 docker[PATH_MAX];
 	char			 tmp[PATH_MAX];		/* private, 0700 */

@@ -174,6 +174,9 @@ launch_contract(const struct launch *l, char **env, size_t max)
 	    (launch_setenv(env, n++, "PATH", path) == -1 ||
 	    launch_setenv(env, n++, "HOME", home) == -1))
 		return (size_t)-1;
+	if (l->backend == LAUNCH_NATIVE && l->bashrc[0] != '\0' &&
+	    launch_setenv(env, n++, "BASH_ENV", LAUNCH_ETC "/bashrc") == -1)
+		return (size_t)-1;
 	return n;
 }
 
@@ -212,6 +215,30 @@ launch_relay_find(struct launch *l)
 	return -1;
 }
 
+/*
+ * The sandbox's bash rc (shell mediation): etc/aileron/bashrc of the
+ * source tree beside a build tree's build/aileron, else the installed
+ * one.  "" when there is none: then bash is not mediated.
+ */
+static void
+launch_bashrc_find(struct launch *l)
+{
+	char	 dir[PATH_MAX], *slash;
+
+	strlcpy(dir, l->self, sizeof(dir));
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*slash = '\0';
+	if ((size_t)snprintf(l->bashrc, sizeof(l->bashrc),
+	    "%s/../etc/aileron/bashrc", dir) < sizeof(l->bashrc) &&
+	    access(l->bashrc, R_OK) == 0)
+		return;
+	if ((size_t)snprintf(l->bashrc, sizeof(l->bashrc), "%s/bashrc",
+	    AILERON_LIBEXECDIR) < sizeof(l->bashrc) &&
+	    access(l->bashrc, R_OK) == 0)
+		return;
+	l->bashrc[0] = '\0';
+}
+
 int
 launch_native_check(struct launch *l)
 {
@@ -221,6 +248,7 @@ launch_native_check(struct launch *l)
 		    "Debian package bubblewrap, or use --sandbox none\n");
 		return -1;
 	}
+	launch_bashrc_find(l);
 	return launch_relay_find(l);
 }
 
@@ -441,6 +469,12 @@ launch_native_argv(const struct launch *l)
 	    launch_bind(argv, &n, "--ro-bind", l->bundle, LAUNCH_ROOTS) ==
 	    -1) || launch_bind(argv, &n, "--bind", l->relaysock, LAUNCH_RUN
 	    "/" LAUNCH_RELAY_SOCK) == -1)
+		goto fail;
+
+	/* Shell mediation: bash's rc, interactive or not (BASH_ENV). */
+	if (l->bashrc[0] != '\0' && (launch_bind(argv, &n, "--ro-bind",
+	    l->bashrc, LAUNCH_ETC "/bashrc") == -1 || launch_bind(argv, &n,
+	    "--ro-bind", l->bashrc, LAUNCH_HOME "/.bashrc") == -1))
 		goto fail;
 
 	/* This program and the shims, where the agent's PATH has them. */

@@ -44,6 +44,7 @@
 #include "control/policy.h"
 #include "control/session.h"
 #include "master/parse.h"
+#include "control/shell.h"
 #include "control/store.h"
 #include "control/users.h"
 #include "vault/vault.h"
@@ -164,6 +165,8 @@ static int	control_session_start_who(struct control *,
 		    struct proc_peer *, struct msg *,
 		    struct msg_control_session_start *);
 static void	control_approval_audit(void *, json_t *);
+static void	control_shell_msg(struct control *, struct proc_peer *,
+		    struct msg *);
 static int	control_approval_identify(void *, uint32_t, char *, size_t);
 
 static const struct proc_peer_type control_peers[] = {
@@ -205,6 +208,8 @@ static const struct msg_accept control_accept[] = {
 	/* the audit log */
 	{ MSG_CONF_AUDIT,	PROC_MASTER,	0 },
 	{ MSG_CONTROL_AUDIT_QUERY, PROC_WORKER,	0 },
+	/* launch's shell mediation (shell.c) */
+	{ MSG_CONTROL_SHELL_CHECK, PROC_WORKER,	0 },
 };
 
 static void
@@ -359,6 +364,9 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 		break;
 	case MSG_CONTROL_POLICY:
 		control_policy_msg(ctl, p, msg);
+		break;
+	case MSG_CONTROL_SHELL_CHECK:
+		control_shell_msg(ctl, p, msg);
 		break;
 	case MSG_CONTROL_AUDIT:
 		control_audit_msg(ctl, p, msg);
@@ -826,6 +834,49 @@ control_auth_reply(struct control *ctl, uint32_t worker, uint32_t reqid,
  * commit at the end of the turn (auditlog.c): no action is forwarded
  * before its decision is on disk.
  */
+/*
+ * A command of the shell of this worker's session (shell.c decides): its
+ * record is on disk before the answer, as a request's decision is.
+ */
+static void
+control_shell_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
+{
+	struct control_worker		*cw = control_worker_state(p);
+	struct control_session		*s = NULL;
+	struct msg_control_shell	 m;
+	struct msg_control_decision	 d;
+	const char			*where = NULL;
+	json_t				*rec;
+
+	memcpy(&m, msg->data, sizeof(m));	/* the type's length: checked */
+	m.command[sizeof(m.command) - 1] = '\0';
+	if (cw->session[0] != '\0' && (s = control_session_find(&ctl->sessions,
+	    cw->session)) != NULL && !control_session_alive(ctl, s))
+		s = NULL;
+	if (s == NULL) {
+		memset(&d, 0, sizeof(d));
+		d.verdict = MSG_CONTROL_DENY;
+		strlcpy(d.reason, POLICY_REASON_DENIED, sizeof(d.reason));
+	} else
+		control_shell_decide(ctl->policy.conf, m.command, &d, &where);
+	if ((rec = json_pack("{s:s, s:o, s:s, s:i}", "event", "shell",
+	    "command", control_audit_str(m.command), "decision",
+	    d.verdict == MSG_CONTROL_ALLOW ? "allow" :
+	    d.verdict == MSG_CONTROL_APPROVE ? "approve" : "deny", "worker",
+	    (json_int_t)p->id)) == NULL)
+		fatal("%s", __func__);
+	if (s != NULL) {
+		json_object_set_new(rec, "session", json_string(s->id));
+		json_object_set_new(rec, "user", json_string(s->user));
+		json_object_set_new(rec, "uid", json_integer(s->uid));
+		json_object_set_new(rec, "agent", json_string(s->agent));
+	}
+	if (where != NULL)
+		json_object_set_new(rec, "rule", json_string(where));
+	d.seq = control_audit_append(ctl, rec);
+	control_audit_decided(p->id, msg->hdr.reqid, &d);
+}
+
 static void
 control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 {

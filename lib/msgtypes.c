@@ -152,6 +152,8 @@ static const struct msgtype_info msgtypes[MSG_TYPE_MAX] = {
 				  sizeof(struct msg_control_audit_reply),
 				  MSG_MAXPAYLOAD },
 	[MSG_CONF_AUDIT] =	{ "CONF_AUDIT", FIXED(msg_conf_audit) },
+	[MSG_CONTROL_SHELL_CHECK] = { "CONTROL_SHELL_CHECK",
+				  FIXED(msg_control_shell) },
 	[MSG_VAULT_LEAF] =	{ "VAULT_LEAF", FIXED(msg_vault_host) },
 	[MSG_VAULT_LEAF_REPLY] = { "VAULT_LEAF_REPLY",
 				  sizeof(struct msg_vault_reply),

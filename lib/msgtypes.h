@@ -141,6 +141,13 @@ enum msg_type {
 					/* + text: JSON lines, or JSON */
 	MSG_CONF_AUDIT,			/* struct msg_conf_audit */
 
+	/*
+	 * Launch's shell mediation (issue 13): a worker serving
+	 * aileron.internal asks control about a command of its session's
+	 * shell; the answer is a MSG_CONTROL_POLICY_REPLY.
+	 */
+	MSG_CONTROL_SHELL_CHECK,	/* call; struct msg_control_shell */
+
 	/* worker -> vaultd (untrusted), and vaultd -> worker: TLS */
 	MSG_VAULT_LEAF,			/* call; struct msg_vault_host */
 	MSG_VAULT_LEAF_REPLY,		/* reply; msg_vault_reply + uint32_t */
@@ -559,6 +566,13 @@ struct msg_conf_audit {
 	int64_t		retention_s;	/* 0: keep every record */
 	uint32_t	syslog;		/* each record to syslog too */
 	uint32_t	pad;
+};
+
+/* A command line of a sandbox's shell, NUL-terminated. */
+#define MSG_CONTROL_SHELL_MAX	1024
+
+struct msg_control_shell {
+	char		command[MSG_CONTROL_SHELL_MAX];
 };
 
 /* LEAF and the tickets: one upstream or intercepted host. */

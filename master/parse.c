@@ -154,6 +154,7 @@ static int	 conf_duration(struct conf_parser *, struct conf_stmt *,
 		    const char *, const char *, long long, long long, int *);
 static const char *conf_seconds(long long, char *, size_t);
 static void	 conf_do_audit(struct conf_parser *, struct conf_stmt *);
+static void	 conf_do_shell(struct conf_parser *, struct conf_stmt *);
 static void	 conf_check(struct conf_parser *);
 static int	 conf_valid_user(const char *);
 static int	 conf_valid_connector(const char *);
@@ -182,6 +183,7 @@ static const struct {
 	{ "prefork",	conf_do_prefork },
 	{ "resolve",	conf_do_resolve },
 	{ "session",	conf_do_session },
+	{ "shell",	conf_do_shell },
 	{ "timeout",	conf_do_timeout },
 	{ "upstream",	conf_do_upstream },
 	{ "user",	conf_do_user },
@@ -1453,6 +1455,48 @@ conf_do_policy(struct conf_parser *p, struct conf_stmt *st)
 		    conf_show(pattern, shown, sizeof(shown)), err);
 }
 
+/*
+ * shell deny "PATTERN" | shell approve "PATTERN": what launch's shell
+ * mediation asks control about; a pattern as fnmatch(3) reads it, over
+ * the whole command line.
+ */
+static void
+conf_do_shell(struct conf_parser *p, struct conf_stmt *st)
+{
+	struct conf_shell	*v;
+	const char		*how, *pattern;
+	char			 shown[CONF_SHOW_MAX + 8];
+
+	if ((how = conf_arg(p, st, 1, "deny or approve")) == NULL ||
+	    (pattern = conf_arg(p, st, 2, "a pattern")) == NULL ||
+	    conf_end(p, st, 3) == -1)
+		return;
+	if (strcmp(how, "deny") != 0 && strcmp(how, "approve") != 0) {
+		conf_error(p, st->lineno, "shell %s: expected deny or approve",
+		    conf_show(how, shown, sizeof(shown)));
+		return;
+	}
+	if (*pattern == '\0' || strlen(pattern) >= CONF_SHELL_PATTERN_MAX) {
+		conf_error(p, st->lineno, "shell %s: a pattern of 1 to %d "
+		    "characters", how, CONF_SHELL_PATTERN_MAX - 1);
+		return;
+	}
+	if (p->conf->nshells >= CONF_SHELL_MAX) {
+		conf_error(p, st->lineno, "more than %d shell lines",
+		    CONF_SHELL_MAX);
+		return;
+	}
+	if ((v = reallocarray(p->conf->shells, p->conf->nshells + 1,
+	    sizeof(*v))) == NULL)
+		fatal("%s", __func__);
+	p->conf->shells = v;
+	v = &p->conf->shells[p->conf->nshells++];
+	memset(v, 0, sizeof(*v));
+	strlcpy(v->pattern, pattern, sizeof(v->pattern));
+	v->approve = strcmp(how, "approve") == 0;
+	snprintf(v->where, sizeof(v->where), "%s:%d", p->path, st->lineno);
+}
+
 /* session idle DURATION | session max DURATION */
 static void
 conf_do_session(struct conf_parser *p, struct conf_stmt *st)
@@ -1649,6 +1693,7 @@ conf_free(struct aileron_conf *conf)
 	rules_free(&conf->rules);
 	free(conf->usermaps);
 	free(conf->connvaults);
+	free(conf->shells);
 	free(conf->pins);
 	free(conf->nets);
 	resolvconf_free(conf->resolve);

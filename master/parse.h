@@ -67,6 +67,16 @@ struct conf_connvault {
 	char		 vault[65];
 };
 
+/* shell deny|approve "PATTERN" (launch's shell mediation) */
+#define CONF_SHELL_PATTERN_MAX	256
+#define CONF_SHELL_MAX		1024
+
+struct conf_shell {
+	char		 pattern[CONF_SHELL_PATTERN_MAX];
+	int		 approve;		/* else deny */
+	char		 where[PATH_MAX + 16];	/* "file:line" */
+};
+
 struct aileron_conf {
 	struct conf_listens	 listens;	/* default: one, 127.0.0.1 port 8443 */
 	char			 api_socket[PATH_MAX];	/* default: "<statedir>/api.sock" */
@@ -98,6 +108,9 @@ struct aileron_conf {
 	/* Approvals (issue 11, section 3): control's two lines. */
 	int			 approval_timeout;	/* s; default 600 */
 	int			 approval_pending;	/* default 4 */
+	/* shell lines: control decides the sandbox's shell commands */
+	struct conf_shell	*shells;
+	size_t			 nshells;
 	/* audit lines: control's audit log */
 	long long		 audit_retention;	/* s; 0: keep all */
 	int			 audit_syslog;	/* each record to syslog too */

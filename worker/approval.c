@@ -182,21 +182,10 @@ approval_wait(struct pconn *pc, const struct spec_action *act, json_t *args,
     const struct approval_request *rq, struct approval_outcome *out)
 {
 	struct msg_control_approval_ask		 m;
-	struct msg_control_approval_state	 st;
-	struct msg_control_approval_id		 w;
-	struct msg				 reply;
-	struct pollfd				 pfd[2];
-	struct timespec				 deadline;
-	static uint8_t				 buf[sizeof(m) +
-						    MSG_APPROVAL_SUMMARY_MAX];
 	char					 summary[
 						    MSG_APPROVAL_SUMMARY_MAX];
 	size_t					 n;
-	uint32_t				 id;
-	int					 r, ms;
 
-	memset(out, 0, sizeof(*out));
-	out->state = MSG_APPROVAL_REFUSED;
 	memset(&m, 0, sizeof(m));
 	approval_digest(pc->host, pc->port, rq, m.digest);
 	strlcpy(m.connector, pc->spec->connector, sizeof(m.connector));
@@ -210,6 +199,33 @@ approval_wait(struct pconn *pc, const struct spec_action *act, json_t *args,
 	if (approval_summary(pc->spec, act, args, summary,
 	    sizeof(summary)) == -1)
 		strlcpy(summary, "{}", sizeof(summary));
+	approval_ask_wait(pc, &m, summary, out);
+}
+
+/*
+ * Ask control for the approval m describes (summary: its JSON object)
+ * and wait for the decision, as approval_wait does; launch's shell
+ * mediation asks this way too.
+ */
+void
+approval_ask_wait(struct pconn *pc, const struct msg_control_approval_ask *mp,
+    const char *summary, struct approval_outcome *out)
+{
+	struct msg_control_approval_ask		 m = *mp;
+	struct msg_control_approval_state	 st;
+	struct msg_control_approval_id		 w;
+	struct msg				 reply;
+	struct pollfd				 pfd[2];
+	struct timespec				 deadline;
+	static uint8_t				 buf[sizeof(m) +
+						    MSG_APPROVAL_SUMMARY_MAX];
+	uint32_t				 id;
+	int					 r, ms;
+
+	memset(out, 0, sizeof(*out));
+	out->state = MSG_APPROVAL_REFUSED;
+	if (strlen(summary) > MSG_APPROVAL_SUMMARY_MAX)
+		summary = "{}";
 	memcpy(buf, &m, sizeof(m));
 	memcpy(buf + sizeof(m), summary, strlen(summary));
 	if (call(pc, &pc->control, MSG_CONTROL_APPROVAL_ASK, buf,
@@ -228,8 +244,8 @@ approval_wait(struct pconn *pc, const struct spec_action *act, json_t *args,
 	}
 	id = pc->reqid;
 	strlcpy(out->id, st.id, sizeof(out->id));
-	log_info("%s: %s.%s waits for approval %s", pc->peer,
-	    pc->spec->connector, act->name, out->id);
+	log_info("%s: %s.%s waits for approval %s", pc->peer, m.connector,
+	    m.action, out->id);
 	msg_deadline(&deadline, st.timeout * 1000 + APPROVAL_SLACK_MS);
 	for (;;) {
 		while ((r = chan_get(&pc->control, &reply)) == 1) {

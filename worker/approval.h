@@ -48,5 +48,8 @@ void	approval_digest(const char *, uint16_t,
 	    const struct approval_request *, uint8_t [32]);
 void	approval_wait(struct pconn *, const struct spec_action *, json_t *,
 	    const struct approval_request *, struct approval_outcome *);
+void	approval_ask_wait(struct pconn *,
+	    const struct msg_control_approval_ask *, const char *,
+	    struct approval_outcome *);
 
 #endif

@@ -20,18 +20,24 @@
  *	GET /v1/approvals/ID			one of them
  *	GET /v1/actions				the actions manifest
  *
- * Nothing else: a POST (grant, deny) is 403 "a session token cannot
- * grant" and is audited; control refuses a decision from a proxy worker
- * too, should this worker ever ask.
+ *	POST /v1/shell/check?command=CMD	launch's shell mediation: control
+ *						decides CMD, a person may have
+ *						to approve it first
+ *
+ * Nothing else: another POST (grant, deny) is 403 "a session token
+ * cannot grant" and is audited; control refuses a decision from a proxy
+ * worker too, should this worker ever ask.
  */
 
 #include <sys/types.h>
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
+#include <openssl/sha.h>
 #include <openssl/ssl.h>
 
 #include "log.h"
@@ -39,10 +45,13 @@
 #include "msg.h"
 #include "msgtypes.h"
 #include "worker/api_approval.h"
+#include "worker/approval.h"
 #include "worker/http.h"
 #include "worker/internal.h"
 #include "worker/proxy.h"
 #include "worker/worker.h"
+
+#define INTERNAL_SHELL	"/v1/shell/check?command="
 
 struct internal_out {
 	struct pconn	*pc;
@@ -51,6 +60,9 @@ struct internal_out {
 };
 
 static int	internal_request(struct pconn *, const struct http_request *);
+static int	internal_unescape(const char *, char *, size_t);
+static void	internal_shell(struct pconn *, const char *,
+		    struct internal_out *);
 static void	internal_send(void *, int, const char *, const char *);
 static void	internal_audit(struct pconn *, const struct http_request *,
 		    int, const char *);
@@ -105,6 +117,112 @@ internal_audit(struct pconn *pc, const struct http_request *req, int status,
 	call_audit(pc, rec);
 }
 
+/* A query value's %XX and '+' decoded into out; -1 if bad or too long. */
+static int
+internal_unescape(const char *in, char *out, size_t len)
+{
+	size_t		 n = 0;
+	unsigned int	 c;
+
+	for (; *in != '\0' && *in != '&'; in++) {
+		if (n + 1 >= len)
+			return -1;
+		if (*in == '%') {
+			if (!isxdigit((unsigned char)in[1]) ||
+			    !isxdigit((unsigned char)in[2]) ||
+			    sscanf(in + 1, "%2x", &c) != 1 || c == 0)
+				return -1;
+			out[n++] = (char)c;
+			in += 2;
+		} else
+			out[n++] = *in == '+' ? ' ' : *in;
+	}
+	out[n] = '\0';
+	return n > 0 ? 0 : -1;
+}
+
+/*
+ * A command of the session's shell: control decides it (and records
+ * it); a command it says a person approves waits for one, as a request
+ * does, bound to the command's SHA-256.
+ */
+static void
+internal_shell(struct pconn *pc, const char *query, struct internal_out *o)
+{
+	struct msg_control_shell	 m;
+	struct msg_control_decision	 d;
+	struct msg_control_approval_ask	 ask;
+	struct approval_outcome		 out;
+	struct msg			 reply;
+	json_t				*j;
+	char				*summary, *s, why[400];
+
+	memset(&m, 0, sizeof(m));
+	if (internal_unescape(query, m.command, sizeof(m.command)) == -1) {
+		internal_send(o, 400, "aileron:bad-request", "command= names "
+		    "the command, URL-encoded, at most 1023 bytes");
+		return;
+	}
+	if (call(pc, &pc->control, MSG_CONTROL_SHELL_CHECK, &m, sizeof(m),
+	    MSG_CONTROL_POLICY_REPLY, &reply) == -1 ||
+	    reply.len != sizeof(d)) {
+		internal_send(o, 503, "aileron:unavailable", "control did not "
+		    "answer");
+		return;
+	}
+	memcpy(&d, reply.data, sizeof(d));
+	d.reason[sizeof(d.reason) - 1] = '\0';
+	if (d.verdict == MSG_CONTROL_APPROVE) {
+		memset(&ask, 0, sizeof(ask));
+		SHA256((const unsigned char *)m.command, strlen(m.command),
+		    ask.digest);
+		strlcpy(ask.connector, "shell", sizeof(ask.connector));
+		strlcpy(ask.action, "command", sizeof(ask.action));
+		strlcpy(ask.method, "EXEC", sizeof(ask.method));
+		strlcpy(ask.host, INTERNAL_HOST, sizeof(ask.host));
+		/* The command is in the summary: a path is one word. */
+		strlcpy(ask.path, "/v1/shell/check", sizeof(ask.path));
+		if ((j = json_pack("{s:s}", "command", m.command)) == NULL ||
+		    (summary = json_dumps(j, JSON_COMPACT)) == NULL)
+			fatalx("%s: out of memory", __func__);
+		json_decref(j);
+		approval_ask_wait(pc, &ask, summary, &out);
+		free(summary);
+		switch (out.state) {
+		case MSG_APPROVAL_GRANTED:
+			d.verdict = MSG_CONTROL_ALLOW;
+			break;
+		case MSG_APPROVAL_DENIED:
+			snprintf(why, sizeof(why), "shell: denied by %s%s%s",
+			    out.approver, out.reason[0] != '\0' ? ": " : "",
+			    out.reason);
+			internal_send(o, 403, "aileron:approval-denied", why);
+			return;
+		case MSG_APPROVAL_EXPIRED:
+			internal_send(o, 403, "aileron:approval-expired",
+			    "shell: approval timed out");
+			return;
+		case MSG_APPROVAL_TOO_MANY:
+			internal_send(o, 429, "aileron:too-many-pending",
+			    "shell: too many approvals waiting");
+			return;
+		default:
+			internal_send(o, 503, "aileron:unavailable", out.reason);
+			return;
+		}
+	}
+	if (d.verdict != MSG_CONTROL_ALLOW) {
+		internal_send(o, strcmp(d.reason, "aileron:audit") == 0 ? 503 :
+		    403, d.reason[0] != '\0' ? d.reason : "aileron:denied",
+		    "shell: the command is denied by policy");
+		return;
+	}
+	if ((s = strdup("{\"decision\":\"allow\"}")) == NULL)
+		fatalx("%s: out of memory", __func__);
+	internal_send(o, 200, NULL, s);
+	free(s);
+}
+
 /* One request; 0 when the connection may carry another. */
 static int
 internal_request(struct pconn *pc, const struct http_request *req)
@@ -121,6 +239,13 @@ internal_request(struct pconn *pc, const struct http_request *req)
 	o.pc = pc;
 	o.keep = req->keepalive && req->content_length <= 0 && !req->chunked;
 	post = strcmp(req->method, "POST") == 0;
+	if (post && strncmp(req->target, INTERNAL_SHELL,
+	    strlen(INTERNAL_SHELL)) == 0 && req->content_length <= 0 &&
+	    !req->chunked) {
+		internal_shell(pc, req->target + strlen(INTERNAL_SHELL), &o);
+		internal_audit(pc, req, o.status, NULL);
+		return o.keep ? 0 : -1;
+	}
 	if (post || strcmp(req->method, "GET") != 0) {
 		/* Never a decision: only a human on api.sock decides. */
 		why = "a session token cannot grant";
