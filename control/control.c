@@ -167,6 +167,8 @@ static int	control_session_start_who(struct control *,
 static void	control_approval_audit(void *, json_t *);
 static void	control_shell_msg(struct control *, struct proc_peer *,
 		    struct msg *);
+static struct control_session *control_worker_session(struct control *,
+		    struct control_worker *);
 static int	control_approval_identify(void *, uint32_t, char *, size_t);
 
 static const struct proc_peer_type control_peers[] = {
@@ -834,6 +836,19 @@ control_auth_reply(struct control *ctl, uint32_t worker, uint32_t reqid,
  * commit at the end of the turn (auditlog.c): no action is forwarded
  * before its decision is on disk.
  */
+/* The live session this worker authenticated, or NULL. */
+static struct control_session *
+control_worker_session(struct control *ctl, struct control_worker *cw)
+{
+	struct control_session	*s;
+
+	if (cw->session[0] == '\0' || (s = control_session_find(
+	    &ctl->sessions, cw->session)) == NULL ||
+	    !control_session_alive(ctl, s))
+		return NULL;
+	return s;
+}
+
 /*
  * A command of the shell of this worker's session (shell.c decides): its
  * record is on disk before the answer, as a request's decision is.
@@ -842,7 +857,7 @@ static void
 control_shell_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 {
 	struct control_worker		*cw = control_worker_state(p);
-	struct control_session		*s = NULL;
+	struct control_session		*s;
 	struct msg_control_shell	 m;
 	struct msg_control_decision	 d;
 	const char			*where = NULL;
@@ -850,10 +865,7 @@ control_shell_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 
 	memcpy(&m, msg->data, sizeof(m));	/* the type's length: checked */
 	m.command[sizeof(m.command) - 1] = '\0';
-	if (cw->session[0] != '\0' && (s = control_session_find(&ctl->sessions,
-	    cw->session)) != NULL && !control_session_alive(ctl, s))
-		s = NULL;
-	if (s == NULL) {
+	if ((s = control_worker_session(ctl, cw)) == NULL) {
 		memset(&d, 0, sizeof(d));
 		d.verdict = MSG_CONTROL_DENY;
 		strlcpy(d.reason, POLICY_REASON_DENIED, sizeof(d.reason));
@@ -884,7 +896,7 @@ control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	struct msg_control_decision	 d;
 	struct msg_reader		 r;
 	struct control_worker		*cw = control_worker_state(p);
-	struct control_session		*s = NULL;
+	struct control_session		*s;
 	const struct rule		*rule = NULL;
 	json_t				*rec;
 
@@ -899,10 +911,7 @@ control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 		proc_bad_frame(&ctl->ps, p);
 		return;
 	}
-	if (cw->session[0] != '\0' && (s = control_session_find(&ctl->sessions,
-	    cw->session)) != NULL && !control_session_alive(ctl, s))
-		s = NULL;
-	if (s == NULL) {
+	if ((s = control_worker_session(ctl, cw)) == NULL) {
 		memset(&d, 0, sizeof(d));
 		d.verdict = MSG_CONTROL_DENY;
 		strlcpy(d.reason, POLICY_REASON_DENIED, sizeof(d.reason));
