@@ -28,7 +28,7 @@ r = subprocess.run(["bwrap", "--unshare-user", "--unshare-net",
 if r.returncode != 0:
     t.skip_all("namespaces are not available here: " +
                r.stderr.decode(errors="replace").strip())
-t.plan(24)
+t.plan(25)
 
 # What the agent runs: it writes what it sees into the project directory.
 AGENT = r'''
@@ -221,6 +221,28 @@ try:
         ["pgrep", "-f", "sleep %s" % NAP], capture_output=True).stdout,
         10),
          "and the agent is gone with it")
+
+    # A generated shim, as an agent runs it, from the shims in its PATH.
+    for n in os.listdir(proj):
+        os.unlink(os.path.join(proj, n))
+    S = ProxyEnv(hosts=("api.stripe.com",), connector="stripe",
+                 spec="../../specs/stripe.json")
+    try:
+        S.vault()
+        S.upstream.take()
+        rc, out, err = launch(S, ["--sandbox", "native", "sh", "-c",
+                                  "stripe list-charges --limit 1 > "
+                                  "shim.txt"], proj)
+        reqs = S.upstream.take()
+        t.ok(rc == 0 and len(reqs) == 1 and
+             reqs[0]["headers"].get("authorization") ==
+             ["Bearer " + SECRET] and reqs[0]["path"].startswith(
+                 "/v1/charges"),
+             "the stripe shim in the sandbox's PATH works through the proxy",
+             (rc, err[-500:], reqs))
+    finally:
+        S.svc.stop()
+        S.svc.remove()
 
     rc, out, err = launch(E, ["--sandbox", "vm", "true"], proj)
     t.ok(rc == 2 and "--sandbox" in err, "an unknown sandbox is a usage "
