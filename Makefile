@@ -84,6 +84,7 @@ WORKER_SRCS+=	worker/api_audit.c
 WORKER_SRCS+=	worker/resolve.c
 WORKER_SRCS+=	worker/http.c worker/http_hp.c
 WORKER_SRCS+=	worker/mask.c worker/inflate.c
+WORKER_SRCS+=	worker/usage.c
 WORKER_SRCS+=	worker/conn.c worker/call.c worker/io.c worker/problem.c \
 		worker/proxy.c worker/tls.c worker/tunnel.c worker/upstream.c
 VAULT_LIB_SRCS=	vault/crypto.c vault/store.c vault/vault.c vault/record.c
@@ -413,6 +414,7 @@ FUZZ_NAMES=	fuzz_graphql fuzz_match fuzz_msg fuzz_vaultd
 FUZZ_NAMES+=	fuzz_http
 FUZZ_NAMES+=	fuzz_mask
 FUZZ_NAMES+=	fuzz_approval
+FUZZ_NAMES+=	fuzz_usage
 FUZZ_BINS=	$(FUZZ_NAMES:%=$(FUZZ_BUILD)/%)
 # vaultd's handlers, and what they call, against a real Berkeley DB vault.
 FUZZ_VAULTD_SRCS= lib/log.c lib/msg.c lib/msgtypes.c lib/proc.c \
@@ -426,6 +428,12 @@ $(FUZZ_BUILD)/fuzz_%: t/fuzz/fuzz_%.c $(FUZZ_SRCS) connector/graphql.h \
     lib/msgtypes.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS) $(PKG_LIBS)
+
+# The streaming token counter, alone.
+$(FUZZ_BUILD)/fuzz_usage: t/fuzz/fuzz_usage.c worker/usage.c worker/usage.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< worker/usage.c \
+	    $(PKG_LIBS)
 
 # The worker's HTTP intake and response reader, alone.
 FUZZ_HTTP_SRCS=	worker/http.c worker/http_hp.c

@@ -46,6 +46,7 @@
 #include "worker/inflate.h"
 #include "worker/mask.h"
 #include "worker/proxy.h"
+#include "worker/usage.h"
 
 #define PROXY_HEAD_OUT	(80 * 1024)	/* the head we write upstream */
 #define PROXY_MASK_OUT	(PROXY_BUF + 64 * 1024)
@@ -84,6 +85,11 @@ struct preq {
 	size_t			 bodycap;
 	int			 continued;	/* we sent 100 Continue */
 	struct approval_outcome	 approval;	/* id "" when none asked */
+	/* LLM token counts (issue 14): read as the body passes. */
+	const struct spec_action *act;
+	struct usage_scan	*usage;
+	struct usage		 tokens;
+	int			 counted;	/* the scan ran to the end */
 };
 
 static int	proxy_request(struct pconn *, struct http_intake *, char *,
@@ -107,6 +113,9 @@ static int	proxy_credential(struct preq *);
 static int	proxy_response(struct preq *, SSL *, int *, int);
 static void	proxy_down(void *, const char *, size_t);
 static void	proxy_down_masked(struct preq *, const char *, size_t);
+static int	proxy_usage_spec(const struct spec_action *,
+		    struct usage_spec *);
+static json_t	*proxy_tokens(const struct usage *);
 static void	proxy_audit(struct preq *);
 static int	proxy_refuse(struct preq *, int, const char *, const char *,
 		    ...) __attribute__((__format__ (printf, 4, 5)));
@@ -721,6 +730,7 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 			goto done;
 		}
 		r.action = res.action->name;
+		r.act = res.action;
 
 		/* Control decides. */
 		clock_gettime(CLOCK_MONOTONIC, &t);
@@ -862,7 +872,45 @@ done:
 	return rv;
 }
 
-/* Body bytes for the agent, decoded: masked, framed, written. */
+/*
+ * Where the action's spec says an LLM API reports its token counts, as
+ * the counter reads them; 0 when it says nothing.  A stream event the
+ * spec leaves unnamed is an SSE event without a name.
+ */
+static int
+proxy_usage_spec(const struct spec_action *a, struct usage_spec *us)
+{
+	const struct spec_usage_event	*e;
+	size_t				 i;
+
+	memset(us, 0, sizeof(*us));
+	if (a == NULL || (a->usage_input == NULL && a->usage_output == NULL &&
+	    a->nusage_events == 0))
+		return 0;
+	if (a->usage_input != NULL)
+		strlcpy(us->body.ptr[USAGE_INPUT], a->usage_input,
+		    USAGE_PTR_MAX);
+	if (a->usage_output != NULL)
+		strlcpy(us->body.ptr[USAGE_OUTPUT], a->usage_output,
+		    USAGE_PTR_MAX);
+	for (i = 0; i < a->nusage_events && i < USAGE_SETS_MAX; i++) {
+		e = &a->usage_events[i];
+		if (e->event != NULL)
+			strlcpy(us->stream[i].event, e->event,
+			    sizeof(us->stream[i].event));
+		us->stream[i].cumulative = e->cumulative;
+		if (e->input != NULL)
+			strlcpy(us->stream[i].ptr[USAGE_INPUT], e->input,
+			    USAGE_PTR_MAX);
+		if (e->output != NULL)
+			strlcpy(us->stream[i].ptr[USAGE_OUTPUT], e->output,
+			    USAGE_PTR_MAX);
+		us->nstream++;
+	}
+	return 1;
+}
+
+/* Body bytes for the agent, decoded: counted, masked, framed, written. */
 static void
 proxy_down_masked(struct preq *r, const char *p, size_t n)
 {
@@ -870,6 +918,9 @@ proxy_down_masked(struct preq *r, const char *p, size_t n)
 	char		 chunk[24];
 	size_t		 m, take;
 	int		 k;
+
+	if (r->usage != NULL)
+		usage_scan_feed(r->usage, p, n);
 
 	while (n > 0 && !r->agent_failed) {
 		take = n > PROXY_BUF ? PROXY_BUF : n;
@@ -928,7 +979,8 @@ proxy_response(struct preq *r, SSL *upssl, int *keep, int replay)
 	static char			 head[PROXY_HEAD_OUT];
 	static char			 value[HTTP_HEAD_MAX];
 	static char			 out[PROXY_MASK_OUT];
-	const char			*reason, *ce = NULL;
+	static struct usage_spec	 usagespec;
+	const char			*reason, *ce = NULL, *ct;
 	size_t				 uoff = 0, ulen = 0, used = 0, i, m;
 	ssize_t				 n;
 	struct timespec			 start;
@@ -1005,6 +1057,12 @@ proxy_response(struct preq *r, SSL *upssl, int *keep, int replay)
 	}
 	if (coding > 0 && (r->inf = inflate_new(coding == 1)) == NULL)
 		fatalx("%s: out of memory", __func__);
+	if (!resp->nobody && proxy_usage_spec(r->act, &usagespec)) {
+		ct = http_response_get(resp, "Content-Type");
+		if ((r->usage = usage_scan_new(&usagespec, ct != NULL &&
+		    strncasecmp(ct, "text/event-stream", 17) == 0)) == NULL)
+			fatalx("%s: out of memory", __func__);
+	}
 	r->status = resp->status;
 	r->down_chunked = !resp->nobody &&
 	    (r->inf != NULL || resp->content_length < 0);
@@ -1080,6 +1138,10 @@ proxy_response(struct preq *r, SSL *upssl, int *keep, int replay)
 	}
 	if (r->inf != NULL && inflate_end(r->inf) == -1)
 		goto cut;
+	if (r->usage != NULL) {
+		usage_scan_end(r->usage, &r->tokens);
+		r->counted = 1;
+	}
 	m = mask_flush(r->mask, out, sizeof(out));
 	if (m > 0) {
 		/* Released by the flush: through the same framing. */
@@ -1112,13 +1174,36 @@ done:
 		inflate_free(r->inf);
 		r->inf = NULL;
 	}
+	if (r->usage != NULL) {
+		usage_scan_free(r->usage);
+		r->usage = NULL;
+	}
 	http_reader_free(rd);
 	return rv;
+}
+
+/* The counts read, as the audit record holds them. */
+static json_t *
+proxy_tokens(const struct usage *u)
+{
+	json_t	*t;
+	int	 s;
+
+	if ((t = json_object()) == NULL)
+		return NULL;
+	for (s = 0; s < USAGE_MODEL; s++)
+		if (u->seen[s])
+			json_object_set_new(t, usage_slot_name(s),
+			    json_integer(u->count[s]));
+	if (u->seen[USAGE_MODEL])
+		json_object_set_new(t, "model", json_string(u->model));
+	return t;
 }
 
 static void
 proxy_audit(struct preq *r)
 {
+	static struct usage_spec	 us;
 	json_t	*rec;
 	char	 path[1024];
 	size_t	 n;
@@ -1164,6 +1249,11 @@ proxy_audit(struct preq *r)
 	if (r->mask != NULL && mask_count(r->mask) > r->masked)
 		json_object_set_new(rec, "masked",
 		    json_integer(mask_count(r->mask) - r->masked));
+	/* An LLM's token counts, or "unknown": never a guess. */
+	if (r->counted && r->tokens.known)
+		json_object_set_new(rec, "tokens", proxy_tokens(&r->tokens));
+	else if (proxy_usage_spec(r->act, &us) && r->status != 0)
+		json_object_set_new(rec, "tokens", json_string("unknown"));
 	/* The outcome completes the decision control recorded. */
 	if (r->decision_seq != 0)
 		json_object_set_new(rec, "decision_seq",

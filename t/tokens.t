@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+# tokens.t: LLM token counts read at the proxy as responses pass (issue
+# 14, section 1, in part).  A local double of the Anthropic Messages API
+# answers in JSON and in an SSE stream; the proxy's outcome record of
+# each request carries the exact counts the double sent, and a response
+# whose counts cannot be read says "unknown".
+
+import http.server
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+from aileron import TAP, SLOW  # noqa: E402
+from proxyenv import ProxyEnv, exchange  # noqa: E402
+from tlsserver import TLSServer  # noqa: E402
+
+t = TAP()
+if os.geteuid() != 0:
+    t.skip_all("needs root: the service drops to _aileron")
+t.plan(5)
+
+JSON = {"id": "msg_1", "type": "message", "model": "claude-test",
+        "content": [{"type": "text",
+                     "text": '{"usage": {"input_tokens": 999}}'}],
+        "usage": {"input_tokens": 25, "output_tokens": 150}}
+SSE = ("event: message_start\n"
+       'data: {"type":"message_start","message":{"model":"claude-test",'
+       '"usage":{"input_tokens":472,"output_tokens":2}}}\n\n'
+       "event: content_block_delta\n"
+       'data: {"type":"content_block_delta","delta":{"text":"hi"}}\n\n'
+       "event: message_delta\n"
+       'data: {"type":"message_delta","usage":{"output_tokens":15}}\n\n'
+       "event: message_delta\n"
+       'data: {"type":"message_delta","usage":{"output_tokens":89}}\n\n'
+       "event: message_stop\n"
+       'data: {"type":"message_stop"}\n\n')
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        req = json.loads(self.rfile.read(n) or b"{}")
+        if req.get("stream"):
+            body, ctype = SSE.encode(), "text/event-stream"
+        elif req.get("max_tokens") == 1:
+            body, ctype = b"<html>overloaded</html>", "text/html"
+        else:
+            body, ctype = json.dumps(JSON).encode(), "application/json"
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class Double:
+    def __init__(self, cert, key):
+        self.server = TLSServer(_Handler, cert, key, self, 30)
+        self.port = self.server.port
+
+    def take(self):
+        return []
+
+    def close(self):
+        self.server.close()
+
+
+def ask(E, body):
+    tls = E.connect(host="api.anthropic.com")
+    data = json.dumps(body).encode()
+    st, hdrs, out = exchange(tls, b"POST /v1/messages HTTP/1.1\r\n"
+                             b"Host: api.anthropic.com\r\n"
+                             b"Content-Type: application/json\r\n"
+                             b"anthropic-version: 2023-06-01\r\n"
+                             b"Content-Length: %d\r\n\r\n%s" %
+                             (len(data), data))
+    tls.close()
+    return st, out
+
+
+E = ProxyEnv(hosts=("api.anthropic.com",), connector="anthropic",
+             spec="../../specs/anthropic.json", upstream=Double)
+try:
+    E.vault()
+    E.start_session()
+    base = {"model": "claude-test", "max_tokens": 64,
+            "messages": [{"role": "user", "content": "hi"}]}
+    st, out = ask(E, base)
+    t.ok(st == 200 and b'"output_tokens": 150' in out,
+         "a JSON answer reaches the agent whole", out[:200])
+    st, out = ask(E, dict(base, stream=True))
+    t.ok(st == 200 and b"message_stop" in out,
+         "an SSE stream reaches the agent", out[:200])
+    st, out = ask(E, dict(base, max_tokens=1))
+
+    def recs():
+        return [r for r in E.svc.audit() if r.get("event") == "request" and
+                r.get("host") == "api.anthropic.com"]
+    got = E.svc.audit_wait(lambda r: r.get("host") == "api.anthropic.com"
+                           and r.get("tokens") == "unknown", 15)
+    rs = recs()
+    t.ok(any(r.get("tokens") == {"input": 25, "output": 150} for r in rs),
+         "the JSON answer's counts, not the decoy in its text", rs)
+    t.ok(any(r.get("tokens") == {"input": 472, "output": 89} for r in rs),
+         "the stream's running totals: the last wins", rs)
+    t.ok(any(r.get("tokens") == "unknown" for r in rs),
+         "an answer whose counts cannot be read: unknown, never a guess",
+         rs)
+finally:
+    E.svc.stop()
+    E.svc.remove()
+    E.upstream.close()
+t.done()
