@@ -79,7 +79,8 @@ def read(d, name):
         return ""
 
 
-TMP = os.environ.get("TMPDIR", "/tmp")
+# Launch's own TMPDIR, so that another test's launch is not counted.
+TMP = tempfile.mkdtemp(prefix="aileron-launch-tmp.")
 NAP = "60.%d" % os.getpid()     # a sleep no other process runs
 
 
@@ -96,7 +97,7 @@ def launch(E, args, proj, env_extra=None):
     r, w = os.pipe()
     os.write(w, (MASTER + "\n").encode())
     os.close(w)
-    env = dict(os.environ)
+    env = dict(os.environ, TMPDIR=TMP)
     env.update(env_extra or {})
     try:
         p = subprocess.run([BIN, "launch", "--key-fd", str(r), "--dir",
@@ -196,7 +197,8 @@ try:
                           'echo "$HTTPS_PROXY" > proxy.txt; exec sleep %s' %
                           NAP],
                          pass_fds=(r,), stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL)
+                         stderr=subprocess.DEVNULL,
+                         env=dict(os.environ, TMPDIR=TMP))
     os.close(r)
     try:
         got = wait_for(lambda: "@" in read(proj, "proxy.txt"), 30)
@@ -249,6 +251,7 @@ try:
          "error", err)
 finally:
     shutil.rmtree(proj, ignore_errors=True)
+    shutil.rmtree(TMP, ignore_errors=True)
     E.svc.stop()
     E.svc.remove()
 t.done()
