@@ -197,8 +197,11 @@ static void
 audit_print(json_t *r)
 {
 	static const char	*keys[] = { "user", "connector", "action",
-				    "method", "host", "path", "decision",
-				    "status", "reason", "session" };
+				    "method", "host", "path", "arguments",
+				    "command", "decision", "approver",
+				    "latency_ms", "approval_ms", "status",
+				    "tokens", "reason", "session" };
+	char			*s;
 	json_t			*v;
 	size_t			 i;
 
@@ -215,6 +218,11 @@ audit_print(json_t *r)
 		else if (json_is_integer(v))
 			printf(" %s=%lld", keys[i],
 			    (long long)json_integer_value(v));
+		else if (json_is_object(v) && (s = json_dumps(v,
+		    JSON_COMPACT)) != NULL) {
+			printf(" %s=%s", keys[i], s);
+			free(s);
+		}
 	}
 	putchar('\n');
 }

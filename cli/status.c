@@ -10,14 +10,15 @@
 
 /*
  * status.c: "aileron status": is a service running, and where; the
- * sessions and the approvals waiting that the caller may see, from the
- * management API.
+ * sessions, the approvals waiting and the actions decided today that
+ * the caller may see, from the management API.
  */
 
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -27,6 +28,7 @@
 #include "cli/cli.h"
 
 static json_int_t	status_count(const char *, const char *, const char *);
+static json_int_t	status_actions_today(const char *);
 
 /*
  * How many items GET path lists (the array, or the array member key of
@@ -54,13 +56,57 @@ status_count(const char *sock, const char *path, const char *key)
 	return n;
 }
 
+/*
+ * The actions decided since midnight UTC that the caller may read: the
+ * audit's decision records, a page at a time; -1 when it would not say.
+ */
+static json_int_t
+status_actions_today(const char *sock)
+{
+	json_t		*j, *recs, *r;
+	json_int_t	 n = 0, next = 0;
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+	char		 day[32], path[128], *resp;
+	long		 status = 0;
+	size_t		 i;
+	int		 pages;
+
+	if (gmtime_r(&now, &tm) == NULL ||
+	    strftime(day, sizeof(day), "%Y-%m-%dT00:00:00Z", &tm) == 0)
+		return -1;
+	for (pages = 0; pages < 1000; pages++) {
+		snprintf(path, sizeof(path), "/v1/audit?since=%s&limit=10000"
+		    "&after=%lld", day, (long long)next);
+		if (apiclient_call("aileron status", sock, "GET", path, NULL,
+		    &status, &resp) == -1)
+			return -1;
+		j = status == 200 ? json_loads(resp, 0, NULL) : NULL;
+		free(resp);
+		if (j == NULL)
+			return -1;
+		recs = json_object_get(j, "records");
+		json_array_foreach(recs, i, r) {
+			if (json_is_string(json_object_get(r, "event")) &&
+			    strcmp(json_string_value(json_object_get(r,
+			    "event")), "decision") == 0)
+				n++;
+		}
+		next = json_integer_value(json_object_get(j, "next"));
+		json_decref(j);
+		if (next == 0)
+			break;
+	}
+	return n;
+}
+
 int
 cmd_status(int argc, char *argv[])
 {
 	char		 statedir[PATH_MAX];
 	const char	*sopt = NULL, *sock;
 	json_t		*j, *out;
-	json_int_t	 sessions = -1, pending = -1;
+	json_int_t	 sessions = -1, pending = -1, today = -1;
 	pid_t		 pid;
 	int		 i, json = 0, stale;
 
@@ -99,6 +145,7 @@ cmd_status(int argc, char *argv[])
 	if (sock != NULL) {
 		sessions = status_count(sock, "/v1/sessions", "sessions");
 		pending = status_count(sock, "/v1/approvals", NULL);
+		today = status_actions_today(sock);
 	}
 	if (json) {
 		json_object_set_new(j, "running", json_true());
@@ -108,6 +155,9 @@ cmd_status(int argc, char *argv[])
 		if (pending >= 0)
 			json_object_set_new(j, "approvals_pending",
 			    json_integer(pending));
+		if (today >= 0)
+			json_object_set_new(j, "actions_today",
+			    json_integer(today));
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 		printf("\n");
 	} else {
@@ -127,6 +177,8 @@ cmd_status(int argc, char *argv[])
 		if (pending >= 0)
 			printf("approvals waiting: %lld%s\n", (long long)pending,
 			    pending > 0 ? " (aileron approval list)" : "");
+		if (today >= 0)
+			printf("actions today (UTC): %lld\n", (long long)today);
 	}
 	json_decref(j);
 	return 0;

@@ -898,7 +898,9 @@ control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	struct control_worker		*cw = control_worker_state(p);
 	struct control_session		*s;
 	const struct rule		*rule = NULL;
-	json_t				*rec;
+	const uint8_t			*tail;
+	size_t				 taillen;
+	json_t				*rec, *args = NULL;
 
 	msg_reader_init(&r, msg);
 	msg_get_u32(&r, &m.approval);
@@ -907,7 +909,11 @@ control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	msg_get_str(&r, m.host, sizeof(m.host));
 	msg_get_str(&r, m.method, sizeof(m.method));
 	msg_get_str(&r, m.path, sizeof(m.path));
-	if (msg_get_end(&r) == -1) {
+	tail = msg_get_rest(&r, &taillen);
+	if (msg_get_end(&r) == -1 || (taillen > 0 &&
+	    ((args = json_loadb((const char *)tail, taillen,
+	    JSON_REJECT_DUPLICATES, NULL)) == NULL || !json_is_object(args)))) {
+		json_decref(args);
 		proc_bad_frame(&ctl->ps, p);
 		return;
 	}
@@ -948,6 +954,9 @@ control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 		json_object_set_new(rec, "reason", json_string(d.reason));
 	if (rule != NULL)
 		json_object_set_new(rec, "rule", json_string(rule->where));
+	/* What the agent asked with, as its spec names it, redacted. */
+	if (args != NULL)
+		json_object_set_new(rec, "arguments", args);
 	cw->decision = d.seq = control_audit_append(ctl, rec);
 	control_audit_decided(p->id, msg->hdr.reqid, &d);
 }

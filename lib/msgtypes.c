@@ -109,7 +109,9 @@ static const struct msgtype_info msgtypes[MSG_TYPE_MAX] = {
 	[MSG_CONTROL_AUTH_REPLY] = { "CONTROL_AUTH_REPLY",
 				  FIXED(msg_control_session) },
 	[MSG_CONTROL_POLICY] =	{ "CONTROL_POLICY",
-				  FIXED(msg_control_policy) },
+				  sizeof(struct msg_control_policy),
+				  sizeof(struct msg_control_policy) +
+				  MSG_APPROVAL_SUMMARY_MAX },
 	[MSG_CONTROL_POLICY_REPLY] = { "CONTROL_POLICY_REPLY",
 				  FIXED(msg_control_decision) },
 	[MSG_CONTROL_AUDIT] =	{ "CONTROL_AUDIT", 2, MSG_CONTROL_AUDIT_MAX },

@@ -327,6 +327,7 @@ struct msg_control_session {
 };
 
 /* Which action a request maps to, for control's decision. */
+/* + the arguments as the spec names them, redacted: a JSON object (or none) */
 struct msg_control_policy {
 	uint32_t	approval;	/* the spec requires an approval */
 	char		connector[64];

@@ -32,7 +32,7 @@ BUILD = os.environ.get("AILERON_BUILD") or os.path.join(SRC, "build")
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(52)
+t.plan(54)
 
 clients = []
 
@@ -117,8 +117,12 @@ try:
           "its summary: the spec's arguments, the redacted one hidden")
     rc, out, err = cli(E.svc, ["status", "--json"])
     st = json.loads(out) if rc == 0 else {}
-    t.ok(st.get("approvals_pending") == 1 and st.get("sessions") == 1,
-         "aileron status counts the session and the approval waiting", st)
+    t.ok(st.get("approvals_pending") == 1 and st.get("sessions") == 1 and
+         st.get("actions_today") == len([
+             x for x in audit_records(E) if x.get("event") == "decision"])
+         and st["actions_today"] >= 1,
+         "aileron status counts the session, the approval waiting and "
+         "today's actions", st)
     rc, out, err = cli(E.svc, ["approval", "list", "--all"])
     t.ok(rc == 0 and a.get("id", "x") in out and "CARD-SECRET" not in out
          and "pending" in out,
@@ -150,6 +154,17 @@ try:
          and 0 <= r["approval_ms"] <= (time.monotonic() - t0 + 60) * 1000,
          "the audit record: user, action, approval, decision, approver, "
          "latency", recs)
+    dec = [x for x in audit_records(E) if x.get("event") == "decision" and
+           x.get("seq") == r.get("decision_seq")]
+    t.ok(dec and dec[0].get("arguments") == a.get("summary") and
+         "CARD-SECRET" not in json.dumps(dec),
+         "its decision record holds the arguments, redacted as the spec "
+         "says", dec)
+    rc, out, err = cli(E.svc, ["audit", "query", "--action", "danger"])
+    t.ok(rc == 0 and '"card":"redacted"' in out and "approver=root" in out
+         and "approval_ms=" in out and "CARD-SECRET" not in out,
+         "aileron audit query shows user, action, arguments, approver and "
+         "latency", out[-800:])
     one = api(E, "GET", "/v1/approvals/" + a.get("id", ""))
     t.ok(one[0] == 200 and json.loads(one[1]).get("state") == "granted" and
          json.loads(one[1]).get("approver") == "root",

@@ -673,9 +673,11 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 	struct msg_control_decision	 dec;
 	struct msg			 reply;
 	static char			 head[PROXY_HEAD_OUT];
+	static char			 polbuf[sizeof(pol) +
+					    MSG_APPROVAL_SUMMARY_MAX];
 	const struct http_request	*req = http_intake_request(in);
 	const char			*ct = NULL;
-	size_t				 headlen = 0, i;
+	size_t				 headlen = 0, i, polen;
 	int				 matched = 0, rv = -1, keep = 0, n;
 	int				 replay, reused, attempt, audited;
 	struct timespec			 t;
@@ -744,8 +746,14 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 		/* For the decision's record: the path, never the query. */
 		n = strcspn(req->target, "?");
 		snprintf(pol.path, sizeof(pol.path), "%.*s", n, req->target);
-		if (call(pc, &pc->control, MSG_CONTROL_POLICY, &pol,
-		    sizeof(pol), MSG_CONTROL_POLICY_REPLY, &reply) == -1 ||
+		/* With the arguments, redacted, for the decision's record. */
+		memcpy(polbuf, &pol, sizeof(pol));
+		polen = sizeof(pol);
+		if (approval_summary(pc->spec, res.action, res.args,
+		    polbuf + polen, sizeof(polbuf) - polen) == 0)
+			polen += strlen(polbuf + polen);
+		if (call(pc, &pc->control, MSG_CONTROL_POLICY, polbuf, polen,
+		    MSG_CONTROL_POLICY_REPLY, &reply) == -1 ||
 		    reply.len != sizeof(dec)) {
 			proxy_refuse(&r, 503, "aileron:denied",
 			    "no decision from control");
