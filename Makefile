@@ -99,6 +99,7 @@ CLI_SRCS+=	cli/session.c
 CLI_SRCS+=	cli/apiclient.c
 CLI_SRCS+=	cli/launch.c cli/launch_native.c cli/launch_docker.c \
 		cli/launch_pty.c cli/shell.c
+CLI_SRCS+=	cli/usage.c
 CLI_SRCS+=	cli/users.c
 CLI_SRCS+=	cli/audit.c
 CLI_SRCS+=	cli/cmds.c cli/completion.c cli/shims.c

@@ -64,6 +64,7 @@ int	cmd_help(int, char *[]);
 int	cmd_launch(int, char *[]);
 int	cmd_sandbox(int, char *[]);
 int	cmd_shell(int, char *[]);
+int	cmd_usage(int, char *[]);
 int	cmd_service(int, char *[]);
 int	cmd_session(int, char *[]);
 int	cmd_shims(int, char *[]);

@@ -180,6 +180,11 @@ const struct cli_cmd cli_cmds[] = {
 	{ "shims", cmd_shims, NULL, NULL, shims_subs },
 	{ "status", cmd_status, "status [--json] [-s statedir]",
 	    "--json -s=", NULL },
+	{ "usage", cmd_usage, "usage [--by user | team | agent | project | "
+	    "model | connector]\n"
+	    "           [--since time] [--until time] [--json] "
+	    "[-s statedir]",
+	    "--by= --since= --until= --json -s=", NULL },
 	{ "user", cmd_user, NULL, NULL, user_subs },
 	{ "vault", cmd_vault, NULL, NULL, vault_subs },
 };

@@ -568,7 +568,7 @@ spec_free_strings(char **v, size_t n)
 static void
 spec_free_action(struct spec_action *a)
 {
-	size_t	 i;
+	size_t	 i, j;
 
 	free(a->name);
 	free(a->summary);
@@ -584,10 +584,14 @@ spec_free_action(struct spec_action *a)
 	free(a->args);
 	free(a->usage_input);
 	free(a->usage_output);
+	for (j = 0; j < SPEC_USAGE_MORE; j++)
+		free(a->usage_more[j]);
 	for (i = 0; i < a->nusage_events; i++) {
 		free(a->usage_events[i].event);
 		free(a->usage_events[i].input);
 		free(a->usage_events[i].output);
+		for (j = 0; j < SPEC_USAGE_MORE; j++)
+			free(a->usage_events[i].more[j]);
 	}
 	free(a->usage_events);
 }

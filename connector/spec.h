@@ -59,11 +59,16 @@ struct spec_arg {
 	int			 redact;	/* never in an audit record */
 };
 
+/* More counts an LLM API reports, in usage_more's order; and the model. */
+#define SPEC_USAGE_MORE		4
+extern const char *const spec_usage_more[SPEC_USAGE_MORE];
+
 /* Where an LLM API reports token usage in one kind of stream event. */
 struct spec_usage_event {
 	char			*event;		/* SSE event name; NULL: any */
 	char			*input;		/* JSON pointer or NULL */
 	char			*output;	/* JSON pointer or NULL */
+	char			*more[SPEC_USAGE_MORE];	/* or NULL */
 	int			 cumulative;	/* else each event is a delta */
 };
 
@@ -84,6 +89,7 @@ struct spec_action {
 	/* LLM APIs: token usage in a plain JSON response and in streams. */
 	char			*usage_input;
 	char			*usage_output;
+	char			*usage_more[SPEC_USAGE_MORE];
 	struct spec_usage_event	*usage_events;
 	size_t			 nusage_events;
 };

@@ -27,9 +27,14 @@
 
 static const char *spec_inject_keys[] = { "kind", "name", NULL };
 static const char *spec_strip_keys[] = { "headers", "query", NULL };
-static const char *spec_usage_keys[] = { "input", "output", "stream", NULL };
+static const char *spec_usage_keys[] = { "input", "output", "stream",
+	"cache_write", "cache_read", "reasoning", "model", NULL };
 static const char *spec_event_keys[] = {
-	"event", "input", "output", "cumulative", NULL
+	"event", "input", "output", "cumulative", "cache_write", "cache_read",
+	"reasoning", "model", NULL
+};
+const char *const spec_usage_more[SPEC_USAGE_MORE] = {
+	"cache_write", "cache_read", "reasoning", "model"
 };
 
 /*
@@ -549,6 +554,10 @@ spec_usage(struct spec_ctx *ctx, struct spec_action *a, json_t *op)
 	    spec_pointer_member(ctx, u, "input", &a->usage_input) == -1 ||
 	    spec_pointer_member(ctx, u, "output", &a->usage_output) == -1)
 		return -1;
+	for (j = 0; j < SPEC_USAGE_MORE; j++)
+		if (spec_pointer_member(ctx, u, spec_usage_more[j],
+		    &a->usage_more[j]) == -1)
+			return -1;
 	if ((stream = json_object_get(u, "stream")) != NULL) {
 		old2 = spec_push(ctx, "stream");
 		if (!json_is_array(stream) || json_array_size(stream) == 0)
@@ -575,6 +584,10 @@ spec_usage(struct spec_ctx *ctx, struct spec_action *a, json_t *op)
 			    spec_bool(ctx, e, "cumulative", 1,
 			    &ev->cumulative) == -1)
 				return -1;
+			for (j = 0; j < SPEC_USAGE_MORE; j++)
+				if (spec_pointer_member(ctx, e,
+				    spec_usage_more[j], &ev->more[j]) == -1)
+					return -1;
 			if (ev->input == NULL && ev->output == NULL)
 				return spec_fail(ctx, "needs \"input\" or "
 				    "\"output\"");

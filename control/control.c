@@ -987,6 +987,7 @@ static void
 control_audit_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 {
 	struct control_worker	*cw = control_worker_state(p);
+	struct control_session	*s;
 	const char		*why;
 	json_t			*rec, *ref;
 
@@ -999,9 +1000,21 @@ control_audit_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 		proc_bad_frame(&ctl->ps, p);
 		return;
 	}
+	/* Control's, never the worker's: who, and on whose account. */
+	json_object_del(rec, "team");
+	json_object_del(rec, "project");
 	if (cw->session[0] != '\0') {
 		json_object_set_new(rec, "uid", json_integer(cw->uid));
 		json_object_set_new(rec, "agent", json_string(cw->agent));
+		if ((s = control_session_find(&ctl->sessions, cw->session)) !=
+		    NULL) {
+			if (s->team[0] != '\0')
+				json_object_set_new(rec, "team",
+				    json_string(s->team));
+			if (s->project[0] != '\0')
+				json_object_set_new(rec, "project",
+				    json_string(s->project));
+		}
 	}
 	if ((ref = json_object_get(rec, "decision_seq")) != NULL) {
 		if (!json_is_integer(ref) || cw->decision == 0 ||

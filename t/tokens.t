@@ -18,12 +18,13 @@ from tlsserver import TLSServer  # noqa: E402
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(5)
+t.plan(7)
 
 JSON = {"id": "msg_1", "type": "message", "model": "claude-test",
         "content": [{"type": "text",
                      "text": '{"usage": {"input_tokens": 999}}'}],
-        "usage": {"input_tokens": 25, "output_tokens": 150}}
+        "usage": {"input_tokens": 25, "output_tokens": 150,
+                  "cache_read_input_tokens": 3}}
 SSE = ("event: message_start\n"
        'data: {"type":"message_start","message":{"model":"claude-test",'
        '"usage":{"input_tokens":472,"output_tokens":2}}}\n\n'
@@ -105,13 +106,28 @@ try:
     got = E.svc.audit_wait(lambda r: r.get("host") == "api.anthropic.com"
                            and r.get("tokens") == "unknown", 15)
     rs = recs()
-    t.ok(any(r.get("tokens") == {"input": 25, "output": 150} for r in rs),
-         "the JSON answer's counts, not the decoy in its text", rs)
-    t.ok(any(r.get("tokens") == {"input": 472, "output": 89} for r in rs),
+    t.ok(any(r.get("tokens") == {"input": 25, "output": 150,
+                                 "cache_read": 3, "model": "claude-test"}
+             for r in rs),
+         "the JSON answer's counts and model, not the decoy in its text",
+         rs)
+    t.ok(any(r.get("tokens") == {"input": 472, "output": 89,
+                                 "model": "claude-test"} for r in rs),
          "the stream's running totals: the last wins", rs)
     t.ok(any(r.get("tokens") == "unknown" for r in rs),
          "an answer whose counts cannot be read: unknown, never a guess",
          rs)
+    r = E.svc.aileron("usage", "--by", "model", "--json")
+    u = json.loads(r.stdout) if r.returncode == 0 else {}
+    t.ok(u.get("claude-test", {}).get("input") == 25 + 472 and
+         u["claude-test"].get("output") == 150 + 89 and
+         u["claude-test"].get("cache_read") == 3 and
+         u.get("-", {}).get("unknown") == 1,
+         "aileron usage --by model: the exact sums, the unknown one apart",
+         u)
+    r = E.svc.aileron("usage", "--by", "agent")
+    t.like(r.stdout.decode(), r"(?m)^tests\s+3\s+497\s+239\s+0\s+3\s+0\s+1$",
+           "aileron usage --by agent: a row per agent")
 finally:
     E.svc.stop()
     E.svc.remove()

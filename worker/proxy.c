@@ -889,7 +889,7 @@ static int
 proxy_usage_spec(const struct spec_action *a, struct usage_spec *us)
 {
 	const struct spec_usage_event	*e;
-	size_t				 i;
+	size_t				 i, k;
 
 	memset(us, 0, sizeof(*us));
 	if (a == NULL || (a->usage_input == NULL && a->usage_output == NULL &&
@@ -901,6 +901,11 @@ proxy_usage_spec(const struct spec_action *a, struct usage_spec *us)
 	if (a->usage_output != NULL)
 		strlcpy(us->body.ptr[USAGE_OUTPUT], a->usage_output,
 		    USAGE_PTR_MAX);
+	/* spec_usage_more's order is the slots' after USAGE_OUTPUT. */
+	for (k = 0; k < SPEC_USAGE_MORE; k++)
+		if (a->usage_more[k] != NULL)
+			strlcpy(us->body.ptr[USAGE_CACHE_WRITE + k],
+			    a->usage_more[k], USAGE_PTR_MAX);
 	for (i = 0; i < a->nusage_events && i < USAGE_SETS_MAX; i++) {
 		e = &a->usage_events[i];
 		if (e->event != NULL)
@@ -913,6 +918,10 @@ proxy_usage_spec(const struct spec_action *a, struct usage_spec *us)
 		if (e->output != NULL)
 			strlcpy(us->stream[i].ptr[USAGE_OUTPUT], e->output,
 			    USAGE_PTR_MAX);
+		for (k = 0; k < SPEC_USAGE_MORE; k++)
+			if (e->more[k] != NULL)
+				strlcpy(us->stream[i].ptr[USAGE_CACHE_WRITE +
+				    k], e->more[k], USAGE_PTR_MAX);
 		us->nstream++;
 	}
 	return 1;
