@@ -889,6 +889,11 @@ conf_do_connector(struct conf_parser *p, struct conf_stmt *st)
 		    conf_show(name, shown, sizeof(shown)), CONF_CONNECTOR_MAX);
 		return;
 	}
+	if (strcmp(name, "upstream-proxy") == 0) {
+		conf_error(p, st->lineno, "connector name \"upstream-proxy\" "
+		    "is reserved for the upstream proxy's credential");
+		return;
+	}
 	i = 0;
 	TAILQ_FOREACH(c, &p->conf->connectors, entry) {
 		if (strcmp(c->name, name) == 0) {
@@ -1129,8 +1134,10 @@ conf_do_intercept(struct conf_parser *p, struct conf_stmt *st)
 
 /*
  * Issue 12, a corporate proxy upstream:
- * upstream proxy "http://HOST[:PORT]" and except host "HOST".
- * Only http:// is taken: the CONNECT goes in the clear, as browsers send
+ * upstream proxy "http://HOST[:PORT]" [credential] and except host "HOST".
+ * With credential, each session authenticates to it with its user's
+ * credential for the reserved connector upstream-proxy (CONNMAP_CORP),
+ * which vaultd holds like any other.  Only http:// is taken: the CONNECT goes in the clear, as browsers send
  * it; the TLS inside is to the upstream itself.
  */
 static void
@@ -1145,9 +1152,14 @@ conf_do_upstream_proxy(struct conf_parser *p, struct conf_stmt *st)
 	long			 port = 3128;
 	uint16_t		 lport;
 
-	if ((url = conf_arg(p, st, 2, "a proxy URL")) == NULL ||
-	    conf_end(p, st, 3) == -1)
+	if ((url = conf_arg(p, st, 2, "a proxy URL")) == NULL)
 		return;
+	if (st->nwords > 3) {
+		if (conf_want(p, st, 3, "credential") == -1 ||
+		    conf_end(p, st, 4) == -1)
+			return;
+		pc->corp_cred = 1;
+	}
 	conf_show(url, shown, sizeof(shown));
 	if (pc->corp_host[0] != '\0') {
 		conf_error(p, st->lineno, "a second upstream proxy line");

@@ -55,6 +55,7 @@ struct proxy_conf {
 	/* upstream proxy "http://HOST:PORT": "" when dialled directly */
 	char		 corp_host[RESOLVE_NAME_MAX + 1];
 	uint16_t	 corp_port;
+	int		 corp_cred;	/* credential: the vault's, per session */
 	/* except host lines: dialled directly; same form as allow_hosts */
 	char		(*except_hosts)[RESOLVE_NAME_MAX + 1];
 	size_t		 nexcept_hosts;

@@ -21,17 +21,21 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from aileron import TAP, BIN, SLOW, Service, wait_for       # noqa: E402
-from proxyenv import ProxyEnv, SECRET, PLACEHOLDER, cli     # noqa: E402
+from proxyenv import (ProxyEnv, SECRET, PLACEHOLDER, MASTER,  # noqa: E402
+                      cli)
+
+CORP = "ann:corp-PASSWORD-0123"
+CORP64 = base64.b64encode(CORP.encode()).decode()
 from connect_proxy import ConnectProxy                      # noqa: E402
 
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(16)
+t.plan(20)
 
 # aileron service -n checks the lines.
 for conf, good, name in (
-        ('upstream proxy "http://proxy.corp:3128"\n'
+        ('upstream proxy "http://proxy.corp:3128" credential\n'
          'except host "*.internal.corp"\nexcept host "git.corp"\n', True,
          "upstream proxy and except host lines are taken"),
         ('upstream proxy "https://proxy.corp"\n', False,
@@ -41,7 +45,9 @@ for conf, good, name in (
         ('upstream proxy "http://proxy.corp:99999"\n', False,
          "a bad port is refused"),
         ('except host "not a host"\n', False,
-         "a bad except host is refused")):
+         "a bad except host is refused"),
+        ('connector upstream-proxy spec "/dev/null"\n', False,
+         "the connector name upstream-proxy is reserved")):
     sv = Service(conf=conf)
     p = subprocess.run([BIN, "service",
                         "-n", "-f", sv.path("aileron.conf"), "-s", sv.state],
@@ -53,16 +59,25 @@ CP = ConnectProxy(0)
 # direct.test: an except host; plain.test: a blind tunnel through it;
 # bad.test resolves to an address the rules refuse.
 E = ProxyEnv(hosts=("echo.test", "plain.test", "direct.test"),
-             extra_conf='upstream proxy "http://127.0.0.1:%d"\n'
+             extra_conf='upstream proxy "http://127.0.0.1:%d" credential\n'
                         'except host "direct.test"\n'
                         'resolve "bad.test" 10.0.0.1\n' % CP.port)
 CP.target_port = E.upstream.port
 try:
     E.vault()
+    # The corporate proxy's credential is a vault credential like any
+    # other, for the reserved connector upstream-proxy.
+    rc, out, err = cli(E.svc, ["secret", "add", "corp-proxy", "--connector",
+                               "upstream-proxy", "--kind", "basic",
+                               "--key-fd", "KEYFD"], [MASTER],
+                       stdin=CORP.encode() + b"\n")
+    t.ok(rc == 0, "secret add --connector upstream-proxy --kind basic",
+         out + err)
     s = E.start_session()
     TOKEN = s["token"]
     env = E.client_env()
-    FORMS = [SECRET, base64.b64encode(SECRET.encode()).decode(), TOKEN]
+    FORMS = [SECRET, base64.b64encode(SECRET.encode()).decode(),
+             "corp-PASSWORD-0123", CORP64, TOKEN]
 
     def curl(*args, timeout=30):
         p = subprocess.run(["curl", "-sS", "--suppress-connect-headers",
@@ -85,9 +100,14 @@ try:
     t.ok(len(heads) == 1 and
          heads[0].startswith(b"CONNECT echo.test:443 HTTP/1.1\r\n"),
          "the corporate proxy saw CONNECT to the upstream's host", heads)
-    t.ok(heads and not any(f.encode() in b"".join(heads) for f in FORMS) and
-         b"proxy-authorization" not in b"".join(heads).lower(),
-         "and neither the agent's token nor the credential", heads)
+    t.ok(heads and ("\r\nProxy-Authorization: Basic %s" % CORP64).encode()
+         in heads[0], "with the Proxy-Authorization from the vault", heads)
+    t.ok(heads and not any(f.encode() in b"".join(heads)
+                           for f in (SECRET, PLACEHOLDER, TOKEN)),
+         "and neither the agent's token nor the upstream's credential",
+         heads)
+    t.ok(not any(f.encode() in out for f in FORMS[2:4]),
+         "the agent never sees the corporate proxy's credential", out[:300])
 
     # ---- a blind tunnel goes through it too --------------------------------
     rc, out, err = curl("--cacert", E.ca, "https://plain.test/echo")
@@ -130,8 +150,8 @@ try:
          "the refusal is audited", recs[-3:])
     every = (open(audit, "rb").read() + E.svc.log_text().encode()).decode(
         "latin-1")
-    t.is_([f for f in FORMS[:2] if f in every], [],
-          "the credential appears in no log")
+    t.is_([f for f in FORMS[:4] if f in every], [],
+          "neither credential nor the proxy's password appears in any log")
 finally:
     E.close()
     CP.close()

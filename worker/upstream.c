@@ -36,21 +36,27 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "msg.h"
+#include "msgtypes.h"
 #include "master/parse.h"
 #include "worker/worker.h"
 #include "worker/resolve.h"
 #include "worker/proxy.h"
 #include "worker/io.h"
+#include "vaultd/connmap.h"
 
 #define UPSTREAM_ADDRS		8
 #define UPSTREAM_CONNECT_MS	10000
 #define UPSTREAM_RESOLVE_MS	5000
 
 #define UPSTREAM_CORP_HEAD	8192
+#define UPSTREAM_CORP_AUTH	4096	/* the Proxy-Authorization line */
 
 static void	upstream_name(const struct sockaddr_storage *, char *, size_t);
 static int	upstream_connect(struct sockaddr_storage *, size_t, char *,
 		    size_t, char *, size_t);
+static int	upstream_corp_auth(struct pconn *, char *, size_t, char *,
+		    size_t);
 static int	upstream_corp(struct pconn *, const char *, uint16_t, char *,
 		    size_t, char *, size_t);
 
@@ -111,6 +117,52 @@ upstream_connect(struct sockaddr_storage *ss, size_t n, char *addr,
 }
 
 /*
+ * The session's Proxy-Authorization line for the corporate proxy, from
+ * vaultd (the user's credential for connector CONNMAP_CORP), into auth;
+ * its length, or -1 with a reason in why.  The caller zeroes auth.
+ */
+static int
+upstream_corp_auth(struct pconn *pc, char *auth, size_t authlen, char *why,
+    size_t whylen)
+{
+	struct msg_vault_inject	 inj;
+	struct msg_vault_reply	 vr;
+	struct msg		 reply;
+	size_t			 len;
+
+	memset(&inj, 0, sizeof(inj));
+	strlcpy(inj.session, pc->sess.session, sizeof(inj.session));
+	strlcpy(inj.connector, CONNMAP_CORP, sizeof(inj.connector));
+	strlcpy(inj.host, pc->ctx->conf->proxy.corp_host, sizeof(inj.host));
+	if (call(pc, &pc->vaultd, MSG_VAULT_INJECT, &inj, sizeof(inj),
+	    MSG_VAULT_INJECT_REPLY, &reply) == -1 || reply.len < sizeof(vr)) {
+		snprintf(why, whylen, "upstream proxy: no answer from vaultd");
+		return -1;
+	}
+	memcpy(&vr, reply.data, sizeof(vr));
+	len = reply.len - sizeof(vr);
+	if (vr.error != 0) {
+		snprintf(why, whylen, "upstream proxy credential: %.*s",
+		    len > 200 ? 200 : (int)len,
+		    (const char *)reply.data + sizeof(vr));
+		return -1;
+	}
+	if (len == 0 || len >= authlen ||
+	    memchr(reply.data + sizeof(vr), '\r', len) != NULL ||
+	    memchr(reply.data + sizeof(vr), '\n', len) != NULL) {
+		explicit_bzero((void *)(uintptr_t)(reply.data + sizeof(vr)),
+		    len);
+		snprintf(why, whylen, "upstream proxy: vaultd's line is "
+		    "unusable");
+		return -1;
+	}
+	memcpy(auth, reply.data + sizeof(vr), len);
+	auth[len] = '\0';
+	explicit_bzero((void *)(uintptr_t)(reply.data + sizeof(vr)), len);
+	return (int)len;
+}
+
+/*
  * Through the corporate proxy: check the target, dial the proxy, CONNECT.
  * The reply head is read a byte at a time so that nothing of the
  * upstream's own bytes (its TLS) is taken with it.
@@ -124,7 +176,9 @@ upstream_corp(struct pconn *pc, const char *host, uint16_t port, char *addr,
 	struct resolve_net	 all[2];
 	struct sockaddr_storage	 ss[UPSTREAM_ADDRS];
 	struct io		 io;
-	char			 head[UPSTREAM_CORP_HEAD], line[600];
+	char			 head[UPSTREAM_CORP_HEAD];
+	char			 line[600 + UPSTREAM_CORP_AUTH];
+	char			 auth[UPSTREAM_CORP_AUTH];
 	size_t			 n, len = 0;
 	ssize_t			 k;
 	int			 fd, status, linelen;
@@ -155,12 +209,22 @@ upstream_corp(struct pconn *pc, const char *host, uint16_t port, char *addr,
 		return -3;
 	}
 	io_init(&io, fd, NULL);
+	auth[0] = '\0';
+	if (cp->corp_cred && upstream_corp_auth(pc, auth, sizeof(auth), why,
+	    whylen) == -1) {
+		close(fd);
+		return -3;
+	}
 	linelen = snprintf(line, sizeof(line), strchr(host, ':') != NULL ?
-	    "CONNECT [%s]:%u HTTP/1.1\r\nHost: [%s]:%u\r\n\r\n" :
-	    "CONNECT %s:%u HTTP/1.1\r\nHost: %s:%u\r\n\r\n", host, port,
-	    host, port);
-	if (linelen < 0 || (size_t)linelen >= sizeof(line) ||
-	    io_write(&io, line, linelen, UPSTREAM_CONNECT_MS) != 0) {
+	    "CONNECT [%s]:%u HTTP/1.1\r\nHost: [%s]:%u\r\n%s%s\r\n" :
+	    "CONNECT %s:%u HTTP/1.1\r\nHost: %s:%u\r\n%s%s\r\n", host, port,
+	    host, port, auth, auth[0] != '\0' ? "\r\n" : "");
+	k = linelen < 0 || (size_t)linelen >= sizeof(line) ||
+	    io_write(&io, line, linelen, UPSTREAM_CONNECT_MS) != 0;
+	/* The credential was for this CONNECT only. */
+	explicit_bzero(auth, sizeof(auth));
+	explicit_bzero(line, sizeof(line));
+	if (k) {
 		snprintf(why, whylen, "upstream proxy %s: write failed", addr);
 		close(fd);
 		return -3;
