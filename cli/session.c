@@ -33,6 +33,8 @@
 
 #include <curl/curl.h>
 #include <jansson.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "msgtypes.h"
 #include "state.h"
@@ -47,6 +49,7 @@
 static int	session_start_cmd(int, char *[]);
 static int	session_end_cmd(int, char *[]);
 static int	session_valid_id(const char *);
+static void	session_ca_expiry(const char *, char *, size_t);
 static int	session_write_file(int, const char *, const struct iovec *,
 		    int);
 static int	session_files(const char *, const char *, const char *,
@@ -196,6 +199,27 @@ session_quote(const char *s)
 	putchar('\'');
 }
 
+/*
+ * When the session CA ends, as RFC 3339 UTC, into buf: the session cannot
+ * outlive it ("" when the certificate does not parse).
+ */
+static void
+session_ca_expiry(const char *pem, char *buf, size_t len)
+{
+	BIO		*bio;
+	X509		*x = NULL;
+	struct tm	 tm;
+
+	buf[0] = '\0';
+	if ((bio = BIO_new_mem_buf(pem, -1)) != NULL)
+		x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	if (x != NULL && ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1 &&
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		buf[0] = '\0';
+	X509_free(x);
+	BIO_free(bio);
+}
+
 static int
 session_start_cmd(int argc, char *argv[])
 {
@@ -208,7 +232,7 @@ session_start_cmd(int argc, char *argv[])
 	const char			*id, *token, *ca;
 	char				 user[VAULT_USER_MAX + 1];
 	char				 sock[PATH_MAX], proxy[300];
-	char				 url[512];
+	char				 url[512], expires[32];
 	char				 path[128], capath[PATH_MAX];
 	char				 bundlepath[PATH_MAX];
 	char				*body = NULL, *resp = NULL, *eresp;
@@ -303,10 +327,11 @@ session_start_cmd(int argc, char *argv[])
 		goto done;
 	}
 	snprintf(url, sizeof(url), "http://s:%s@%s", token, proxy);
+	session_ca_expiry(ca, expires, sizeof(expires));
 	if (json) {
-		out = json_pack("{s:s, s:s, s:s, s:s, s:s}", "session", id,
-		    "token", token, "proxy", url, "ca", capath, "bundle",
-		    bundlepath);
+		out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "session",
+		    id, "token", token, "proxy", url, "ca", capath, "bundle",
+		    bundlepath, "ca_expires", expires);
 		if (out == NULL)
 			goto done;
 		json_dumpf(out, stdout, JSON_INDENT(2));
@@ -336,6 +361,7 @@ session_start_cmd(int argc, char *argv[])
 		printf("proxy:  %s\n", url);
 		printf("ca:     %s\n", capath);
 		printf("bundle: %s\n", bundlepath);
+		printf("the session CA expires %s\n", expires);
 		printf("end it with \"aileron session end %s\"\n", id);
 	}
 	if (fflush(stdout) == EOF || ferror(stdout)) {

@@ -732,7 +732,8 @@ master_start_children(struct master *m)
 	    NULL, 0);
 	master_send(m, m->vaultd_peer, MSG_CONF_PEER, PROC_CONTROL, cv[1],
 	    NULL, 0);
-	if (connmap_send(&m->vaultd_peer->chan, m->specs, m->nspecs) == -1 ||
+	if (connmap_send(&m->vaultd_peer->chan, m->specs, m->nspecs,
+	    m->conf->proxy.corp_cred ? m->conf->proxy.corp_host : "") == -1 ||
 	    teams_conf_send(&m->control_peer->chan, &m->vaultd_peer->chan,
 	    m->conf) == -1)
 		fatalx("cannot queue the connector map");
@@ -1005,7 +1006,8 @@ master_reload(struct master *m)
 	m->matcher = matcher;
 	tls_prepare(m);
 	if (m->vaultd_peer == NULL || connmap_send(&m->vaultd_peer->chan,
-	    m->specs, m->nspecs) == -1 || teams_conf_send(NULL,
+	    m->specs, m->nspecs, m->conf->proxy.corp_cred ?
+	    m->conf->proxy.corp_host : "") == -1 || teams_conf_send(NULL,
 	    &m->vaultd_peer->chan, m->conf) == -1)
 		master_fail(m, "cannot send vaultd the connector map");
 

@@ -144,6 +144,11 @@ static void	 conf_do_allow(struct conf_parser *, struct conf_stmt *);
 static void	 conf_do_egress(struct conf_parser *, struct conf_stmt *);
 static void	 conf_do_intercept(struct conf_parser *, struct conf_stmt *);
 static void	 conf_do_upstream(struct conf_parser *, struct conf_stmt *);
+static void	 conf_do_upstream_proxy(struct conf_parser *,
+		    struct conf_stmt *);
+static void	 conf_do_except(struct conf_parser *, struct conf_stmt *);
+static int	 conf_host_in(char (*)[RESOLVE_NAME_MAX + 1], size_t,
+		    const char *);
 static void	 conf_do_timeout(struct conf_parser *, struct conf_stmt *);
 static void	 conf_do_stmt(struct conf_parser *, struct conf_stmt *);
 /* Policy and sessions (issue 11): control's decisions and session limits. */
@@ -174,6 +179,7 @@ static const struct {
 	{ "connector",	conf_do_connector },
 	{ "control",	conf_do_proc_user },
 	{ "egress",	conf_do_egress },
+	{ "except",	conf_do_except },
 	{ "intercept",	conf_do_intercept },
 	{ "listen",	conf_do_listen },
 	{ "log",	conf_do_log },
@@ -912,6 +918,11 @@ conf_do_connector(struct conf_parser *p, struct conf_stmt *st)
 		    conf_show(name, shown, sizeof(shown)), CONF_CONNECTOR_MAX);
 		return;
 	}
+	if (strcmp(name, "upstream-proxy") == 0) {
+		conf_error(p, st->lineno, "connector name \"upstream-proxy\" "
+		    "is reserved for the upstream proxy's credential");
+		return;
+	}
 	i = 0;
 	TAILQ_FOREACH(c, &p->conf->connectors, entry) {
 		if (strcmp(c->name, name) == 0) {
@@ -1150,6 +1161,122 @@ conf_do_intercept(struct conf_parser *p, struct conf_stmt *st)
 	p->conf->proxy.intercept_all = 1;
 }
 
+/*
+ * Issue 12, a corporate proxy upstream:
+ * upstream proxy "http://HOST[:PORT]" [credential] and except host "HOST".
+ * With credential, each session authenticates to it with its user's
+ * credential for the reserved connector upstream-proxy (CONNMAP_CORP),
+ * which vaultd holds like any other.  Only http:// is taken: the CONNECT goes in the clear, as browsers send
+ * it; the TLS inside is to the upstream itself.
+ */
+static void
+conf_do_upstream_proxy(struct conf_parser *p, struct conf_stmt *st)
+{
+	struct proxy_conf	*pc = &p->conf->proxy;
+	struct resolve_addr	 a;
+	const char		*url, *h, *colon, *e;
+	char			 shown[CONF_SHOW_MAX + 8];
+	char			 host[RESOLVE_NAME_MAX + 1];
+	size_t			 hlen;
+	long			 port = 3128;
+	uint16_t		 lport;
+
+	if ((url = conf_arg(p, st, 2, "a proxy URL")) == NULL)
+		return;
+	if (st->nwords > 3) {
+		if (conf_want(p, st, 3, "credential") == -1 ||
+		    conf_end(p, st, 4) == -1)
+			return;
+		pc->corp_cred = 1;
+	}
+	conf_show(url, shown, sizeof(shown));
+	if (pc->corp_host[0] != '\0') {
+		conf_error(p, st->lineno, "a second upstream proxy line");
+		return;
+	}
+	if (strncasecmp(url, "http://", 7) != 0) {
+		conf_error(p, st->lineno, "upstream proxy %s is not "
+		    "http://HOST[:PORT]", shown);
+		return;
+	}
+	h = url + 7;
+	if ((e = strchr(h, '/')) != NULL && strcmp(e, "/") != 0) {
+		conf_error(p, st->lineno, "upstream proxy %s has a path",
+		    shown);
+		return;
+	}
+	if (e == NULL)
+		e = h + strlen(h);
+	if (memchr(h, '@', e - h) != NULL) {
+		conf_error(p, st->lineno, "upstream proxy %s: no user or "
+		    "password in the URL; the file is not a secret", shown);
+		return;
+	}
+	if (h[0] == '[') {
+		if ((colon = memchr(h, ']', e - h)) == NULL) {
+			conf_error(p, st->lineno, "upstream proxy %s: "
+			    "unclosed [", shown);
+			return;
+		}
+		hlen = colon - h - 1;
+		h++;
+		colon = colon[1] == ':' ? colon + 1 : NULL;
+	} else {
+		colon = memchr(h, ':', e - h);
+		hlen = (colon != NULL ? colon : e) - h;
+	}
+	if (colon != NULL) {
+		char	 num[8], *end;
+		size_t	 nlen = e - colon - 1;
+
+		if (nlen == 0 || nlen >= sizeof(num)) {
+			conf_error(p, st->lineno, "upstream proxy %s: bad "
+			    "port", shown);
+			return;
+		}
+		memcpy(num, colon + 1, nlen);
+		num[nlen] = '\0';
+		errno = 0;
+		port = strtol(num, &end, 10);
+		if (*end != '\0' || port < 1 || port > 65535) {
+			conf_error(p, st->lineno, "upstream proxy %s: bad "
+			    "port", shown);
+			return;
+		}
+	}
+	if (hlen == 0 || hlen >= sizeof(host)) {
+		conf_error(p, st->lineno, "upstream proxy %s: bad host",
+		    shown);
+		return;
+	}
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	if (resolve_parse_addrport(host, &a, &lport) == 0)
+		strlcpy(pc->corp_host, host, sizeof(pc->corp_host));
+	else if (conf_host_name(p, st, host, 0, pc->corp_host,
+	    sizeof(pc->corp_host)) == -1)
+		return;
+	pc->corp_port = (uint16_t)port;
+}
+
+/* except host "HOST": dialled directly, not through the upstream proxy. */
+static void
+conf_do_except(struct conf_parser *p, struct conf_stmt *st)
+{
+	struct proxy_conf	*pc = &p->conf->proxy;
+	const char		*arg;
+	char			 host[RESOLVE_NAME_MAX + 1];
+
+	if (conf_want(p, st, 1, "host") == -1 ||
+	    (arg = conf_arg(p, st, 2, "a host name")) == NULL ||
+	    conf_end(p, st, 3) == -1)
+		return;
+	if (conf_host_name(p, st, arg, 1, host, sizeof(host)) == -1)
+		return;
+	(void)conf_append(p, st, &pc->except_hosts, &pc->nexcept_hosts,
+	    sizeof(host), CONF_ALLOW_HOSTS_MAX, "except host", host);
+}
+
 /* upstream ca "FILE": relative to this file, and it must be there. */
 static void
 conf_do_upstream(struct conf_parser *p, struct conf_stmt *st)
@@ -1160,6 +1287,10 @@ conf_do_upstream(struct conf_parser *p, struct conf_stmt *st)
 	char			 shown[CONF_SHOW_MAX + 8];
 	int			 n;
 
+	if (st->nwords > 1 && strcmp(st->word[1], "proxy") == 0) {
+		conf_do_upstream_proxy(p, st);
+		return;
+	}
 	if (conf_want(p, st, 1, "ca") == -1 ||
 	    (path = conf_arg(p, st, 2, "a CA bundle path")) == NULL ||
 	    conf_end(p, st, 3) == -1)
@@ -1385,16 +1516,29 @@ conf_do_audit(struct conf_parser *p, struct conf_stmt *st)
 int
 conf_host_allowed(const struct proxy_conf *pc, const char *host)
 {
+	if (!pc->egress_deny)
+		return 1;
+	return conf_host_in(pc->allow_hosts, pc->nallow_hosts, host);
+}
+
+/* Is host on an except host line: dialled directly, not through the proxy? */
+int
+conf_host_excepted(const struct proxy_conf *pc, const char *host)
+{
+	return conf_host_in(pc->except_hosts, pc->nexcept_hosts, host);
+}
+
+static int
+conf_host_in(char (*list)[RESOLVE_NAME_MAX + 1], size_t n, const char *host)
+{
 	const char	*a;
 	size_t		 hlen, alen, i;
 
-	if (!pc->egress_deny)
-		return 1;
 	hlen = strlen(host);
 	if (hlen > 0 && host[hlen - 1] == '.')
 		hlen--;
-	for (i = 0; i < pc->nallow_hosts; i++) {
-		a = pc->allow_hosts[i];
+	for (i = 0; i < n; i++) {
+		a = list[i];
 		alen = strlen(a);
 		if (a[0] == '*') {
 			/* ".example.com" must end host, after a label. */
@@ -1694,6 +1838,7 @@ conf_free(struct aileron_conf *conf)
 	free(conf->usermaps);
 	free(conf->connvaults);
 	free(conf->shells);
+	free(conf->proxy.except_hosts);
 	free(conf->pins);
 	free(conf->nets);
 	resolvconf_free(conf->resolve);

@@ -53,6 +53,13 @@ struct proxy_conf {
 	/* allow host lines, lower case, no root dot; "*.example.com" too */
 	char		(*allow_hosts)[RESOLVE_NAME_MAX + 1];
 	size_t		 nallow_hosts;
+	/* upstream proxy "http://HOST:PORT": "" when dialled directly */
+	char		 corp_host[RESOLVE_NAME_MAX + 1];
+	uint16_t	 corp_port;
+	int		 corp_cred;	/* credential: the vault's, per session */
+	/* except host lines: dialled directly; same form as allow_hosts */
+	char		(*except_hosts)[RESOLVE_NAME_MAX + 1];
+	size_t		 nexcept_hosts;
 };
 
 /* Teams (issue 11): user NAME uid N; connector NAME vault VAULT. */
@@ -134,6 +141,8 @@ void			 conf_free(struct aileron_conf *);
 int			 conf_is_loopback(const struct conf_listen *);
 int			 conf_check_users(const struct aileron_conf *, const char *);
 int			 conf_host_allowed(const struct proxy_conf *,
+			    const char *host);
+int			 conf_host_excepted(const struct proxy_conf *,
 			    const char *host);
 
 /* resolvconf.c: the workers' resolver configuration, read in the master. */

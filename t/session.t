@@ -5,6 +5,7 @@
 # a key that is not accepted ends the session, the API's refusals, and no
 # token or master key in the audit log or the service log.
 
+import calendar
 import json
 import os
 import re
@@ -13,6 +14,7 @@ import socket
 import stat
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from aileron import TAP, Service, BIN, SLOW
@@ -20,7 +22,7 @@ from aileron import TAP, Service, BIN, SLOW
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(39)
+t.plan(40)
 
 M1 = "session test master key"
 ROOTS = "/etc/ssl/certs/ca-certificates.crt"
@@ -84,8 +86,17 @@ try:
     j = json.loads(out)
 except ValueError:
     j = {}
-t.ok(rc == 0 and set(j) == {"session", "token", "proxy", "ca", "bundle"},
+t.ok(rc == 0 and set(j) == {"session", "token", "proxy", "ca", "bundle",
+                            "ca_expires"},
      "session start --json: every field", out + err)
+try:
+    left = calendar.timegm(time.strptime(j.get("ca_expires", ""),
+                                         "%Y-%m-%dT%H:%M:%SZ")) - time.time()
+except ValueError:
+    left = 0
+t.ok(abs(left - 7 * 86400) < 600,
+     "the session CA expires when a session must have ended: 7 days",
+     j.get("ca_expires"))
 sid, tok = j.get("session", ""), j.get("token", "")
 t.ok(len(sid) == 32 and HEX.match(sid) and len(tok) == 64 and
      HEX.match(tok), "a 32-hex-digit id and a 64-hex-digit token", j)

@@ -450,8 +450,24 @@ ca_ext_san(X509 *x, const char *host, int crit)
 }
 
 /*
+ * How long a CA made from now on is valid: the longest a session may
+ * live (its "session max"), so that neither the CA nor a leaf expires
+ * under a live session.  -1 when out of bounds.
+ */
+static time_t	ca_lifetime = CA_LIFETIME_DEFAULT;
+
+int
+ca_set_lifetime(long long seconds)
+{
+	if (seconds < CA_LIFETIME_MIN || seconds > CA_LIFETIME_MAX)
+		return -1;
+	ca_lifetime = (time_t)seconds;
+	return 0;
+}
+
+/*
  * The session's CA: CN "aileron session <first 8 hex digits of the id>",
- * valid from an hour ago for CA_VALIDITY, for signing leaves only
+ * valid from an hour ago for ca_lifetime, for signing leaves only
  * (pathlen 0: it can make no other CA).  NULL on failure, logged.
  */
 struct ca *
@@ -471,7 +487,7 @@ ca_new(const char *session_id)
 	snprintf(cn, sizeof(cn), "aileron session %.8s", session_id);
 	if ((ca->key = ca_keygen()) == NULL)
 		goto fail;
-	ca->notafter = now + CA_VALIDITY;
+	ca->notafter = now + ca_lifetime;
 	if ((ca->cert = ca_cert_new(now, ca->notafter)) == NULL ||
 	    (name = X509_get_subject_name(ca->cert)) == NULL ||
 	    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
@@ -518,8 +534,8 @@ ca_free(struct ca *ca)
 /*
  * A leaf for one host, signed by the CA: a fresh P-256 key, CN and SAN the
  * host (the CN only when it fits in 64 characters; the SAN is what TLS
- * clients check), serverAuth only, valid from an hour ago until
- * CA_LEAF_VALIDITY from now or the CA's end, whichever comes first.  NULL
+ * clients check), serverAuth only, valid from an hour ago until the CA's
+ * end: the session's whole possible life, however late it is minted.  NULL
  * when the host is not one ca_host_canon() accepts or minting fails.
  */
 struct ca_leaf *
@@ -539,9 +555,7 @@ ca_mint_leaf(struct ca *ca, const char *host)
 		free(l);
 		return NULL;
 	}
-	l->notafter = now + CA_LEAF_VALIDITY;
-	if (l->notafter > ca->notafter)
-		l->notafter = ca->notafter;
+	l->notafter = ca->notafter;
 	if (l->notafter <= now) {
 		log_warnx("the session CA has expired; no leaf for %s",
 		    l->host);

@@ -23,8 +23,10 @@
 #include <openssl/x509.h>
 
 #define CA_HOST_MAX		253	/* a DNS name's longest text form */
-#define CA_VALIDITY		(30 * 24 * 3600)	/* the CA's */
-#define CA_LEAF_VALIDITY	(7 * 24 * 3600)		/* a leaf's, at most */
+/* The CA's, and so its leaves': a session's longest life, by default. */
+#define CA_LIFETIME_DEFAULT	(7 * 24 * 3600)
+#define CA_LIFETIME_MIN		3600
+#define CA_LIFETIME_MAX		(397 * 24 * 3600)	/* what clients take */
 #define CA_BACKDATE		3600	/* for clocks a little behind */
 
 struct crypto_secret;
@@ -60,6 +62,7 @@ struct ca_leaf {
 	time_t			 notafter;
 };
 
+int		 ca_set_lifetime(long long seconds);
 struct ca	*ca_new(const char *session_id);
 void		 ca_free(struct ca *);
 int		 ca_host_canon(const char *host, char *out, size_t outlen);

@@ -34,7 +34,8 @@
  * drift apart.
  */
 int
-connmap_send(struct chan *c, struct spec **specs, size_t n)
+connmap_send(struct chan *c, struct spec **specs, size_t n,
+    const char *corp)
 {
 	struct msg_builder	 b;
 	size_t			 i, j;
@@ -59,6 +60,20 @@ connmap_send(struct chan *c, struct spec **specs, size_t n)
 			return -1;
 		}
 		rv = chan_compose(c, MSG_CONF_CONNECTOR, 0, -1, b.buf, b.len);
+		msg_builder_free(&b);
+		if (rv == -1)
+			return -1;
+	}
+	/* The corporate proxy (corp: its host, or ""), when it has one. */
+	if (corp[0] != '\0') {
+		msg_builder_init(&b);
+		msg_put_str(&b, CONNMAP_CORP, CONNMAP_NAME_LEN);
+		msg_put_i32(&b, INJECT_BASIC);
+		msg_put_str(&b, "", CONNMAP_NAME_LEN);
+		msg_put_u32(&b, 1);
+		msg_put_str(&b, corp, MSG_CONF_HOST_LEN);
+		rv = b.bad ? -1 : chan_compose(c, MSG_CONF_CONNECTOR, 0, -1,
+		    b.buf, b.len);
 		msg_builder_free(&b);
 		if (rv == -1)
 			return -1;

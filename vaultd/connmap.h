@@ -20,6 +20,8 @@
 #include <stdint.h>
 
 #define CONNMAP_NAME_LEN	64	/* a name's field in CONF_CONNECTOR */
+/* The corporate proxy's credential: a connector of the map, Basic only. */
+#define CONNMAP_CORP		"upstream-proxy"
 
 struct chan;
 struct msg;
@@ -39,7 +41,7 @@ struct connmap {
 };
 
 int				 connmap_send(struct chan *, struct spec **,
-				    size_t);
+				    size_t, const char *);
 int				 connmap_add(struct connmap *, struct msg *);
 void				 connmap_free(struct connmap *);
 const struct connmap_entry	*connmap_find(const struct connmap *,

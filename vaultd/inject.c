@@ -41,6 +41,7 @@
 #include "connector/spec.h"
 #include "vault/crypto.h"
 #include "vault/vault.h"
+#include "vaultd/connmap.h"
 #include "vaultd/vaultd.h"
 
 static int	inject_format(const struct connmap_entry *,
@@ -101,7 +102,9 @@ inject_format(const struct connmap_entry *e, const struct crypto_secret *v,
 		l->len = n + v->len;
 		break;
 	case INJECT_BASIC:
-		n = snprintf((char *)q, need, "Authorization: Basic ");
+		/* The corporate proxy's is for the CONNECT to it alone. */
+		n = snprintf((char *)q, need, "%sAuthorization: Basic ",
+		    strcmp(e->name, CONNMAP_CORP) == 0 ? "Proxy-" : "");
 		l->len = n + EVP_EncodeBlock(q + n, v->data, (int)v->len);
 		break;
 	case INJECT_HEADER:

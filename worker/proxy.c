@@ -647,7 +647,8 @@ proxy_upstream(struct preq *r, struct io *up, SSL **upssl)
 	if ((fd = upstream_dial(pc, pc->host, pc->port, addr, sizeof(addr),
 	    why, sizeof(why))) < 0)
 		return proxy_refuse(r, fd == -2 ? 403 : 502, fd == -2 ?
-		    "aileron:blocked-address" : "aileron:upstream", "%s", why);
+		    "aileron:blocked-address" : fd == -3 ?
+		    "aileron:upstream-proxy" : "aileron:upstream", "%s", why);
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if ((ssl = tls_upstream(pc, fd, pc->host, why, sizeof(why))) == NULL) {
 		close(fd);

@@ -87,7 +87,8 @@ tunnel_relay(struct pconn *pc, const char *early, size_t earlylen,
 	if ((fd = upstream_dial(pc, pc->host, pc->port, addr, sizeof(addr),
 	    why, sizeof(why))) < 0) {
 		problem_send(&pc->agent, fd == -2 ? 403 : 502, fd == -2 ?
-		    "aileron:blocked-address" : "aileron:upstream", why, 0);
+		    "aileron:blocked-address" : fd == -3 ?
+		    "aileron:upstream-proxy" : "aileron:upstream", why, 0);
 		rec = json_pack("{s:s, s:s, s:i, s:i, s:s}", "event",
 		    "tunnel", "host", pc->host, "port", pc->port, "status",
 		    fd == -2 ? 403 : 502, "reason", why);

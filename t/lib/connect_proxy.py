@@ -7,7 +7,10 @@
 # THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
 
 """connect_proxy.py: a small CONNECT proxy for tests that records each
-target and tunnels every CONNECT, whatever its host, to one local port."""
+target and tunnels every CONNECT, whatever its host, to one local port.
+It stands for a corporate proxy too (t/upstream-proxy.t): it keeps each
+request head in heads, and with refuse set (407, 403...) it answers every
+request with that status instead.  target_port may be set after start."""
 
 import select
 import socket
@@ -30,6 +33,14 @@ class _Handler(socketserver.BaseRequestHandler):
         parts = line.split()
         with px.lock:
             px.targets.append(line)
+            px.heads.append(head.split(b"\r\n\r\n", 1)[0])
+            refuse = px.refuse
+        if refuse:
+            extra = (b"Proxy-Authenticate: Basic realm=\"corp\"\r\n"
+                     if refuse == 407 else b"")
+            c.sendall(b"HTTP/1.1 %d Refused\r\n%sContent-Length: 0\r\n"
+                      b"Connection: close\r\n\r\n" % (refuse, extra))
+            return
         if len(parts) != 3 or parts[0] != "CONNECT":
             c.sendall(b"HTTP/1.1 405 Method Not Allowed\r\n"
                       b"Content-Length: 0\r\nConnection: close\r\n\r\n")
@@ -73,6 +84,8 @@ class ConnectProxy:
         self.target_port = target_port
         self.lock = threading.Lock()
         self.targets = []
+        self.heads = []
+        self.refuse = 0
         self.server = _Server(("127.0.0.1", 0), _Handler)
         self.server.proxy = self
         self.port = self.server.server_address[1]
@@ -85,6 +98,12 @@ class ConnectProxy:
         with self.lock:
             t, self.targets = self.targets, []
         return t
+
+    def take_heads(self):
+        """The request heads, as bytes, seen since the last call."""
+        with self.lock:
+            h, self.heads = self.heads, []
+        return h
 
     def close(self):
         self.server.shutdown()

@@ -163,7 +163,7 @@ main(void)
 
 	log_init(1, 0, "vault_ca");
 	vault_crypto_init();
-	plan(52);
+	plan(55);
 	now = time(NULL);
 
 	/* The CA; OpenSSL's first key takes some secure heap for good. */
@@ -199,8 +199,8 @@ main(void)
 	ok(llabs((long long)(asn1_time(X509_get0_notBefore(ca->cert)) -
 	    (now - 3600))) <= 5 &&
 	    llabs((long long)(asn1_time(X509_get0_notAfter(ca->cert)) -
-	    (now + 30 * 86400))) <= 5,
-	    "valid from an hour ago for 30 days");
+	    (now + 7 * 86400))) <= 5,
+	    "valid from an hour ago for 7 days, a session's longest life");
 	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(ca->cert), NULL);
 	ok(bn != NULL && !BN_is_negative(bn) && !BN_is_zero(bn) &&
 	    BN_num_bits(bn) <= 128 && BN_num_bits(bn) > 64,
@@ -246,7 +246,8 @@ main(void)
 	ok(llabs((long long)(asn1_time(X509_get0_notBefore(x)) -
 	    (now - 3600))) <= 5 &&
 	    llabs((long long)(asn1_time(X509_get0_notAfter(x)) -
-	    (now + 7 * 86400))) <= 5, "valid from an hour ago for 7 days");
+	    (now + 7 * 86400))) <= 5,
+	    "valid from an hour ago to the CA's end");
 	ok(EVP_PKEY_get_base_id(X509_get0_pubkey(x)) == EVP_PKEY_EC &&
 	    EVP_PKEY_get_bits(X509_get0_pubkey(x)) == 256, "an EC P-256 key");
 	kd = ca_leaf_key_der(l);
@@ -349,6 +350,24 @@ main(void)
 	ok(ca_mint_leaf(ca, "api.example.com") == NULL,
 	    "an expired CA mints nothing");
 	ca_free(ca);
+
+	/* The lifetime is vaultd's to set: a session's longest life. */
+	ok(ca_set_lifetime(59) == -1 && ca_set_lifetime(400LL * 86400) == -1,
+	    "a lifetime under an hour or over 397 days is refused");
+	ok(ca_set_lifetime(30 * 86400) == 0 && (ca = ca_new(SID)) != NULL,
+	    "a 30-day lifetime is taken");
+	now = time(NULL);
+	l = ca != NULL ? ca_mint_leaf(ca, "api.example.com") : NULL;
+	x = l != NULL ? leaf_x509(l) : NULL;
+	ok(ca != NULL && x != NULL && llabs((long long)(asn1_time(
+	    X509_get0_notAfter(ca->cert)) - (now + 30 * 86400))) <= 5 &&
+	    llabs((long long)(asn1_time(X509_get0_notAfter(x)) -
+	    (now + 30 * 86400))) <= 5,
+	    "the CA and a leaf are valid for the whole 30 days");
+	X509_free(x);
+	ca_leaf_free(l);
+	ca_free(ca);
+	(void)ca_set_lifetime(CA_LIFETIME_DEFAULT);
 	ok(CRYPTO_secure_used() == used0, "ca_free gives back its secure heap");
 
 	/* The session's caches. */
