@@ -37,6 +37,7 @@ _Static_assert(sizeof(struct msg_control_decision) == 72, "padding");
 _Static_assert(sizeof(struct msg_control_audit_query) == 280, "padding");
 _Static_assert(sizeof(struct msg_control_audit_reply) == 144, "padding");
 _Static_assert(sizeof(struct msg_conf_audit) == 16, "padding");
+_Static_assert(sizeof(struct msg_conf_session_max) == 8, "padding");
 _Static_assert(sizeof(struct msg_control_session_start) == 268, "padding");
 _Static_assert(sizeof(struct msg_control_session_end) == 44, "padding");
 _Static_assert(sizeof(struct msg_control_session_reply) == 244, "padding");
@@ -156,6 +157,8 @@ static const struct msgtype_info msgtypes[MSG_TYPE_MAX] = {
 	[MSG_CONF_AUDIT] =	{ "CONF_AUDIT", FIXED(msg_conf_audit) },
 	[MSG_CONTROL_SHELL_CHECK] = { "CONTROL_SHELL_CHECK",
 				  FIXED(msg_control_shell) },
+	[MSG_CONF_SESSION_MAX] = { "CONF_SESSION_MAX",
+				  FIXED(msg_conf_session_max) },
 	[MSG_VAULT_LEAF] =	{ "VAULT_LEAF", FIXED(msg_vault_host) },
 	[MSG_VAULT_LEAF_REPLY] = { "VAULT_LEAF_REPLY",
 				  sizeof(struct msg_vault_reply),

@@ -148,6 +148,12 @@ enum msg_type {
 	 */
 	MSG_CONTROL_SHELL_CHECK,	/* call; struct msg_control_shell */
 
+	/*
+	 * The session CA's lifetime (issue 12): the master tells vaultd
+	 * "session max", so that no session outlives its CA.
+	 */
+	MSG_CONF_SESSION_MAX,		/* struct msg_conf_session_max */
+
 	/* worker -> vaultd (untrusted), and vaultd -> worker: TLS */
 	MSG_VAULT_LEAF,			/* call; struct msg_vault_host */
 	MSG_VAULT_LEAF_REPLY,		/* reply; msg_vault_reply + uint32_t */
@@ -574,6 +580,11 @@ struct msg_conf_audit {
 
 struct msg_control_shell {
 	char		command[MSG_CONTROL_SHELL_MAX];
+};
+
+struct msg_conf_session_max {
+	uint32_t	seconds;	/* session max */
+	uint32_t	pad;
 };
 
 /* LEAF and the tickets: one upstream or intercepted host. */

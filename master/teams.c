@@ -40,6 +40,7 @@ teams_conf_send(struct chan *control, struct chan *vaultd,
 {
 	struct msg_conf_user		 u;
 	struct msg_conf_connector_vault	 cv;
+	struct msg_conf_session_max	 sm;
 	size_t				 i;
 
 	for (i = 0; control != NULL && i < conf->nusermaps; i++) {
@@ -52,6 +53,11 @@ teams_conf_send(struct chan *control, struct chan *vaultd,
 	}
 	if (vaultd == NULL)
 		return 0;
+	memset(&sm, 0, sizeof(sm));
+	sm.seconds = conf->session_max;
+	if (chan_compose(vaultd, MSG_CONF_SESSION_MAX, 0, -1, &sm,
+	    sizeof(sm)) == -1)
+		return -1;
 	memset(&cv, 0, sizeof(cv));
 	if (chan_compose(vaultd, MSG_CONF_CONNECTOR_VAULT, 0, -1, &cv,
 	    sizeof(cv)) == -1)

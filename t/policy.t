@@ -14,6 +14,7 @@
 # listed to whom they belong (the uid that started them, or the
 # administrator), and an idle session expires (its token then gets 407).
 
+import datetime
 import json
 import os
 import re
@@ -28,7 +29,7 @@ from proxyenv import ProxyEnv, MASTER, exchange, cli      # noqa: E402
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(37)
+t.plan(38)
 
 NOBODY = 65534
 CONF = ('policy "echo.echo_post" deny\n'
@@ -281,10 +282,20 @@ finally:
     E.close()
 
 # ---- expiry ---------------------------------------------------------------
-E = ProxyEnv(extra_conf="session idle 2s\n")
+E = ProxyEnv(extra_conf="session idle 2s\nsession max 30d\n")
 try:
     E.vault()
     S = start(E)
+    # The session CA outlives the longest session: session max and an hour.
+    exp = S.get("ca_expires", "")
+    try:
+        left = (datetime.datetime.strptime(exp, "%Y-%m-%dT%H:%M:%SZ") -
+                datetime.datetime.utcnow()).total_seconds()
+    except ValueError:
+        left = 0
+    t.ok(30 * 86400 < left <= 30 * 86400 + 3600 + 60,
+         "with session max 30d the session CA expires in 30 days and an "
+         "hour", exp)
     st, body = request(E, S, b"GET /echo HTTP/1.1\r\nHost: echo.test\r\n\r\n")
     t.is_(st, 200, "a session with session idle 2s works at first")
     # Every AUTH is a use: look at the token only once it should be gone.

@@ -90,6 +90,7 @@ static void	vaultd_test_echo(struct vaultd *, struct proc_peer *,
 static void	vaultd_test_late(struct proc *, void *);
 static void	vaultd_accept(struct proc *, int, void *);
 static void	vaultd_conf_cb(struct msg *, void *);
+static int	vaultd_session_max(struct msg *);
 static void	vaultd_shutdown(struct vaultd *) __attribute__((__noreturn__));
 
 static const struct proc_peer_type vaultd_peers[] = {
@@ -114,6 +115,7 @@ static const struct msg_accept vaultd_accept_table[] = {
 	{ MSG_CONF_CONNECTOR,		PROC_MASTER,	0 },
 	{ MSG_CONF_CONNECTORS_END,	PROC_MASTER,	0 },
 	{ MSG_CONF_CONNECTOR_VAULT,	PROC_MASTER,	0 },	/* teams */
+	{ MSG_CONF_SESSION_MAX,		PROC_MASTER,	0 },
 	{ MSG_VAULT_SESSION_BEGIN,	PROC_CONTROL,	0 },
 	{ MSG_VAULT_SESSION_END,	PROC_CONTROL,	0 },
 	{ MSG_VAULT_SESSION_WORKER,	PROC_CONTROL,	0 },
@@ -165,12 +167,32 @@ vaultd_connectors(struct vaultd *vd, struct msg *msg)
 	return 0;
 }
 
+/*
+ * "session max" from the master: a session's CA outlives the longest
+ * session by the hour it starts back (ca.c).  Sessions begun before a
+ * reload keep the CA they have.
+ */
+static int
+vaultd_session_max(struct msg *msg)
+{
+	struct msg_conf_session_max	 sm;
+
+	if (msg->hdr.type != MSG_CONF_SESSION_MAX)
+		return 0;
+	memcpy(&sm, msg->data, sizeof(sm));	/* length: checked */
+	if (ca_set_lifetime((long long)sm.seconds + 3600) == -1)
+		log_warnx("session max %u s: no CA lifetime that long; "
+		    "keeping the last", sm.seconds);
+	return 1;
+}
+
 static void
 vaultd_conf_cb(struct msg *msg, void *arg)
 {
 	struct vaultd	*vd = arg;
 
-	if (vaultd_connectors(vd, msg) || vaultd_teams_conf(vd, msg))
+	if (vaultd_connectors(vd, msg) || vaultd_teams_conf(vd, msg) ||
+	    vaultd_session_max(msg))
 		return;
 	if (msg->hdr.type == MSG_CONF_PEER && msg->hdr.peerid == PROC_CONTROL &&
 	    vd->control == NULL) {
@@ -339,6 +361,9 @@ vaultd_dispatch_master(struct proc *ps, struct proc_peer *p, struct msg *msg)
 		break;
 	case MSG_CONF_CONNECTOR_VAULT:
 		vaultd_teams_conf(vd, msg);
+		break;
+	case MSG_CONF_SESSION_MAX:
+		vaultd_session_max(msg);
 		break;
 	default:
 		proc_fail(ps, "unexpected %s from the master",
