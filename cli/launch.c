@@ -51,7 +51,9 @@ extern char	**environ;
 static volatile sig_atomic_t	 launch_signo;
 
 static int	launch_parse(int, char *[], struct launch *);
-static int	launch_self(struct launch *, char *const [], char **, int);
+static int	launch_self(struct launch *, char *const [], char **, int,
+		    int);
+static void	launch_closefrom_except(int);
 static int	launch_service(struct launch *);
 static int	launch_session(struct launch *);
 static void	launch_session_end(struct launch *);
@@ -64,6 +66,8 @@ static int	launch_run(struct launch *, char *const [], char *const []);
 static void	launch_forward(int);
 static int	launch_hold(struct launch *);
 static int	launch_docker_check(struct launch *, struct devc *);
+static int	launch_dir_safe(const char *);
+static int	launch_realdir(char *, size_t);
 
 static int
 launch_parse(int argc, char *argv[], struct launch *l)
@@ -89,8 +93,14 @@ launch_parse(int argc, char *argv[], struct launch *l)
 			l->project = argv[++i];
 		else if (strcmp(argv[i], "--user") == 0)
 			l->user = argv[++i];
-		else if (strcmp(argv[i], "--key-fd") == 0)
+		else if (strcmp(argv[i], "--key-fd") == 0) {
 			l->keyfd = argv[++i];
+			if ((l->keyfdn = (int)strtonum(l->keyfd, 0, INT_MAX,
+			    NULL)) == 0 && strcmp(l->keyfd, "0") != 0)
+				return cli_usage_error("launch", NULL,
+				    "--key-fd takes a descriptor number, not "
+				    "\"%s\"", l->keyfd);
+		}
 		else if (strcmp(argv[i], "--dir") == 0)
 			l->dir = argv[++i];
 		else if (strcmp(argv[i], "-s") == 0)
@@ -120,6 +130,21 @@ launch_parse(int argc, char *argv[], struct launch *l)
 	return -1;
 }
 
+/* Close every descriptor above stderr but keep (-1: none). */
+static void
+launch_closefrom_except(int keep)
+{
+	int	 fd;
+
+	if (keep <= STDERR_FILENO) {
+		closefrom(STDERR_FILENO + 1);
+		return;
+	}
+	for (fd = STDERR_FILENO + 1; fd < keep; fd++)
+		(void)close(fd);
+	closefrom(keep + 1);
+}
+
 /*
  * Run this program with args; its standard output into *out (NUL
  * terminated, the caller frees) when out is not NULL, else to /dev/null
@@ -127,7 +152,8 @@ launch_parse(int argc, char *argv[], struct launch *l)
  * -1 when it could not be run.
  */
 static int
-launch_self(struct launch *l, char *const args[], char **out, int quiet)
+launch_self(struct launch *l, char *const args[], char **out, int quiet,
+    int keep)
 {
 	char	*buf = NULL, *nb;
 	size_t	 len = 0;
@@ -149,6 +175,8 @@ launch_self(struct launch *l, char *const args[], char **out, int quiet)
 			dup2(p[1], STDOUT_FILENO);
 		else if (quiet && (null = open("/dev/null", O_WRONLY)) != -1)
 			dup2(null, STDOUT_FILENO);
+		/* Only session start reads the master key's descriptor. */
+		launch_closefrom_except(keep);
 		execv(l->self, args);
 		fprintf(stderr, "aileron launch: cannot run %s: %s\n",
 		    l->self, strerror(errno));
@@ -181,6 +209,22 @@ launch_self(struct launch *l, char *const args[], char **out, int quiet)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* path's directory resolved, its last component kept. */
+static int
+launch_realdir(char *path, size_t len)
+{
+	char	 dir[PATH_MAX], res[PATH_MAX], *slash;
+
+	if (strlcpy(dir, path, sizeof(dir)) >= sizeof(dir) ||
+	    (slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return -1;
+	*slash = '\0';
+	if (realpath(dir, res) == NULL || (size_t)snprintf(path, len,
+	    "%s/%s", res, slash + 1) >= len)
+		return -1;
+	return 0;
+}
+
 /* A running service, started detached when none runs; its addresses. */
 static int
 launch_service(struct launch *l)
@@ -195,7 +239,7 @@ launch_service(struct launch *l)
 	if ((j = state_service(l->statedir, &pid, &stale)) == NULL) {
 		fprintf(stderr, "aileron launch: no service runs on %s; "
 		    "starting one\n", l->statedir);
-		if (launch_self(l, args, NULL, 0) != 0) {
+		if (launch_self(l, args, NULL, 0, -1) != 0) {
 			fprintf(stderr, "aileron launch: the service did not "
 			    "start (above, why)\n");
 			return -1;
@@ -223,6 +267,12 @@ launch_service(struct launch *l)
 	memcpy(l->proxyhost, proxy, colon - proxy);
 	l->proxyhost[colon - proxy] = '\0';
 	json_decref(j);
+	/* Compared with the sandbox's paths: resolved, as they are. */
+	if (launch_realdir(l->apisock, sizeof(l->apisock)) == -1) {
+		fprintf(stderr, "aileron launch: cannot resolve %s\n",
+		    l->apisock);
+		return -1;
+	}
 	return 0;
 }
 
@@ -261,7 +311,7 @@ launch_session(struct launch *l)
 	args[n++] = "-s";
 	args[n++] = l->statedir;
 	args[n] = NULL;
-	if (launch_self(l, args, &out, 0) != 0 || out == NULL)
+	if (launch_self(l, args, &out, 0, l->keyfdn) != 0 || out == NULL)
 		goto done;
 	if ((j = json_loads(out, 0, NULL)) == NULL ||
 	    json_unpack(j, "{s:s, s:s, s:s, s:s}", "session", &id, "token",
@@ -294,7 +344,7 @@ launch_session_end(struct launch *l)
 
 	if (l->session[0] == '\0')
 		return;
-	if (launch_self(l, args, NULL, 1) != 0)
+	if (launch_self(l, args, NULL, 1, -1) != 0)
 		fprintf(stderr, "aileron launch: session %s may still be "
 		    "open: end it with \"aileron session end %s\"\n",
 		    l->session, l->session);
@@ -345,7 +395,7 @@ launch_files(struct launch *l)
 	/* The sandbox maps the launching user: enough to read it. */
 	if (chmod(l->tmp, 0700) == -1)
 		goto fail;
-	if (launch_self(l, args, &manifest, 0) != 0 || manifest == NULL) {
+	if (launch_self(l, args, &manifest, 0, -1) != 0 || manifest == NULL) {
 		fprintf(stderr, "aileron launch: cannot list the actions for "
 		    "the manifest\n");
 		goto done;
@@ -433,6 +483,28 @@ launch_env(struct launch *l, char ***envp)
 	}
 	env[n + i] = NULL;
 	*envp = env;
+	return 0;
+}
+
+/*
+ * A project directory the agent may write: never / nor the user's home or
+ * one above it, whose every secret would be the agent's.
+ */
+static int
+launch_dir_safe(const char *dir)
+{
+	const char	*home = getenv("HOME");
+	char		 h[PATH_MAX];
+	size_t		 n = strlen(dir);
+
+	if (strcmp(dir, "/") == 0 || (home != NULL && realpath(home, h) !=
+	    NULL && strncmp(h, dir, n) == 0 && (h[n] == '\0' ||
+	    h[n] == '/'))) {
+		fprintf(stderr, "aileron launch: %s holds your home "
+		    "directory; run the agent in a project directory "
+		    "(--dir)\n", dir);
+		return -1;
+	}
 	return 0;
 }
 
@@ -527,6 +599,8 @@ launch_run(struct launch *l, char *const argv[], char *const envp[])
 		}
 		if (envp == NULL)	/* docker: the agent's is in a file */
 			envp = environ;
+		/* Nothing of ours: not the master key's descriptor. */
+		closefrom(STDERR_FILENO + 1);
 		execve(argv[0], argv, envp);
 		if (strchr(argv[0], '/') == NULL)
 			execvpe(argv[0], argv, envp);
@@ -571,12 +645,13 @@ cmd_launch(int argc, char *argv[])
 	char		**env = NULL, **sargv = NULL;
 	char		 cwd[PATH_MAX];
 	struct devc	 dc;
-	char		 why[PATH_MAX + 128], image[256];
+	char		 image[256];
 	pid_t		 relay = -1;
 	int		 rv = 1, r, hold = -1;
 
 	memset(&l, 0, sizeof(l));
 	memset(&dc, 0, sizeof(dc));
+	l.keyfdn = -1;
 	if ((r = launch_parse(argc, argv, &l)) != -1)
 		return r;
 	if (l.dir == NULL) {
@@ -593,6 +668,8 @@ cmd_launch(int argc, char *argv[])
 		return 1;
 	}
 	l.dir = l.dirbuf;
+	if (launch_dir_safe(l.dir) == -1)
+		return 1;
 	if (state_resolve(l.sopt, l.statedir, sizeof(l.statedir)) == -1) {
 		fprintf(stderr, "aileron launch: cannot find the state "
 		    "directory; set AILERON_STATE or use -s\n");
@@ -604,10 +681,13 @@ cmd_launch(int argc, char *argv[])
 	}
 	if (cli_shims_dir(l.shims, sizeof(l.shims)) == -1)
 		l.shims[0] = '\0';
+	/*
+	 * Docker only when asked for: a devcontainer in the project may
+	 * have been written by an agent, and docker build would run it on
+	 * the host.
+	 */
 	if (l.backend == LAUNCH_DEFAULT)
-		l.backend = launch_docker_available(l.docker, sizeof(l.docker))
-		    && devc_load(l.dir, &dc, why, sizeof(why)) == 0 && dc.found ?
-		    LAUNCH_DOCKER : LAUNCH_NATIVE;
+		l.backend = LAUNCH_NATIVE;
 	if (l.backend == LAUNCH_NATIVE && launch_native_check(&l) == -1)
 		return 1;
 	/*
@@ -627,8 +707,19 @@ cmd_launch(int argc, char *argv[])
 
 	if (launch_service(&l) == -1 || launch_files(&l) == -1)
 		goto done;
+	/* Compared with the sandbox's paths: resolved, as they are. */
+	if (realpath(l.statedir, cwd) == NULL ||
+	    strlcpy(l.statedir, cwd, sizeof(l.statedir)) >=
+	    sizeof(l.statedir)) {
+		fprintf(stderr, "aileron launch: cannot resolve %s\n",
+		    l.statedir);
+		goto done;
+	}
 	if (launch_session(&l) == -1)
 		goto done;
+	/* The master key was read: its descriptor goes nowhere else. */
+	if (l.keyfdn > STDERR_FILENO)
+		(void)close(l.keyfdn);
 	if ((hold = launch_hold(&l)) == -1) {
 		fprintf(stderr, "aileron launch: the service would not hold "
 		    "session %s for the agent's life\n", l.session);

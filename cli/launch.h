@@ -71,6 +71,7 @@ struct launch {
 	char			 ca[PATH_MAX];
 	char			 bundle[PATH_MAX];
 	int			 pty;		/* the agent on launch's pty */
+	int			 keyfdn;	/* --key-fd's, or -1 */
 };
 
 extern const char	 launch_hint[];
@@ -80,6 +81,7 @@ size_t	 launch_contract(const struct launch *, char **, size_t);
 void	 launch_contract_free(void);
 int	 launch_which(const char *, char *, size_t);
 int	 launch_push(char **, size_t *, const char *);
+int	 launch_under(const char *, const char *);
 int	 launch_relay_find(struct launch *);
 int	 launch_native_check(struct launch *);
 pid_t	 launch_native_relay(struct launch *);

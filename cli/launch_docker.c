@@ -292,6 +292,7 @@ launch_docker_image(const struct launch *l, const struct devc *dc,
     char *image, size_t len)
 {
 	char	 file[PATH_MAX], ctx[PATH_MAX], *args[12];
+	char	 real[PATH_MAX], realctx[PATH_MAX];
 	size_t	 n = 0;
 
 	if (dc->image[0] != '\0')
@@ -302,14 +303,21 @@ launch_docker_image(const struct launch *l, const struct devc *dc,
 	    dc->context[0] != '\0' ? dc->context : ".") >= sizeof(ctx) ||
 	    (size_t)snprintf(image, len, "aileron-%s", l->agent) >= len)
 		return -1;
+	/* The project's own files only: a "../" could reach the host's. */
+	if (realpath(file, real) == NULL || !launch_under(real, l->dir) ||
+	    realpath(ctx, realctx) == NULL || !launch_under(realctx, l->dir)) {
+		fprintf(stderr, "aileron launch: the devcontainer's Dockerfile "
+		    "and context must be in %s\n", l->dir);
+		return -1;
+	}
 	args[n++] = "docker";
 	args[n++] = "build";
 	args[n++] = "-q";
 	args[n++] = "-t";
 	args[n++] = image;
 	args[n++] = "-f";
-	args[n++] = file;
-	args[n++] = ctx;
+	args[n++] = real;
+	args[n++] = realctx;
 	args[n] = NULL;
 	fprintf(stderr, "aileron launch: building %s from %s\n", image, file);
 	if (docker_quiet(l->docker, args) != 0) {
@@ -325,7 +333,7 @@ char **
 launch_docker_argv(const struct launch *l, const char *image,
     char *const env[])
 {
-	char	**argv, path[PATH_MAX], id[64];
+	char	**argv, path[PATH_MAX], id[64], devc[PATH_MAX + 16];
 	size_t	 n = 0, i;
 
 	if (docker_envfile(l, env) == -1) {
@@ -335,6 +343,8 @@ launch_docker_argv(const struct launch *l, const char *image,
 	}
 	if ((argv = calloc(LAUNCH_ARGV_MAX, sizeof(*argv))) == NULL)
 		return NULL;
+	/* The agent may not rewrite what the next launch builds. */
+	snprintf(devc, sizeof(devc), "%s/%s", l->dir, DEVC_DIR);
 	snprintf(id, sizeof(id), "%u:%u", (unsigned)getuid(),
 	    (unsigned)getgid());
 	if (launch_push(argv, &n, l->docker) == -1 ||
@@ -367,6 +377,8 @@ launch_docker_argv(const struct launch *l, const char *image,
 	    LAUNCH_RELAY_SOCK, 0) == -1 ||
 	    docker_mount(argv, &n, l->relay, DOCKER_RELAY, 1) == -1 ||
 	    docker_mount(argv, &n, l->dir, DOCKER_WORK, 0) == -1 ||
+	    (access(devc, F_OK) == 0 && docker_mount(argv, &n, devc,
+	    DOCKER_WORK "/" DEVC_DIR, 1) == -1) ||
 	    launch_push(argv, &n, "-w") == -1 ||
 	    launch_push(argv, &n, DOCKER_WORK) == -1 ||
 	    launch_push(argv, &n, "--entrypoint") == -1 ||

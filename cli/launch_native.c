@@ -71,7 +71,6 @@ static size_t	 launch_nenv;
 static int	launch_setenv(char **, size_t, const char *, const char *);
 static int	launch_bind(char **, size_t *, const char *, const char *,
 		    const char *);
-static int	launch_under(const char *, const char *);
 static int	launch_bind_etc(char **, size_t *);
 static int	launch_bind_root(char **, size_t *);
 
@@ -269,6 +268,7 @@ launch_native_relay(struct launch *l)
 		return -1;
 	case 0:
 		dup2(p[1], STDOUT_FILENO);
+		closefrom(STDERR_FILENO + 1);
 		execl(l->relay, "aileron-relay", "out", l->relaysock,
 		    l->proxyhost, l->proxyport, (char *)NULL);
 		_exit(127);
@@ -311,7 +311,7 @@ launch_bind(char **argv, size_t *n, const char *how, const char *from,
 }
 
 /* path is dir or below it. */
-static int
+int
 launch_under(const char *path, const char *dir)
 {
 	size_t	 n = strlen(dir);
@@ -494,6 +494,11 @@ launch_native_argv(const struct launch *l)
 		bound[nb++] = l->shims;
 	}
 	if (launch_bind(argv, &n, "--bind", l->dir, l->dir) == -1)
+		goto fail;
+	/* The agent may not rewrite what a docker launch would build. */
+	if ((size_t)snprintf(path, sizeof(path), "%s/.devcontainer", l->dir) <
+	    sizeof(path) && access(path, F_OK) == 0 && launch_bind(argv, &n,
+	    "--ro-bind", path, path) == -1)
 		goto fail;
 	bound[nb++] = l->dir;
 	bound[nb++] = "/usr";

@@ -345,8 +345,8 @@ launch_pty_run(struct launch *l, char *const argv[], char *const envp[])
 		    dup2(sfd, STDOUT_FILENO) == -1 ||
 		    dup2(sfd, STDERR_FILENO) == -1)
 			_exit(127);
-		if (sfd > STDERR_FILENO)
-			close(sfd);
+		/* Nothing of ours: not the master key's descriptor. */
+		closefrom(STDERR_FILENO + 1);
 		if (l->backend == LAUNCH_NONE && chdir(l->dir) == -1)
 			_exit(127);
 		execve(argv[0], argv, envp != NULL ? envp : environ);

@@ -28,7 +28,7 @@ r = subprocess.run(["bwrap", "--unshare-user", "--unshare-net",
 if r.returncode != 0:
     t.skip_all("namespaces are not available here: " +
                r.stderr.decode(errors="replace").strip())
-t.plan(25)
+t.plan(26)
 
 # What the agent runs: it writes what it sees into the project directory.
 AGENT = r'''
@@ -55,6 +55,7 @@ cat "$HOME/.config/gh/hosts.yml" > gh.txt
 cat /etc/aileron/prompt-hint.txt > hint.txt
 test -r /etc/shadow && echo "visible /etc/shadow" >> seen.txt
 id -u > uid.txt
+ls /proc/$$/fd > fds.txt
 exit 7
 '''
 
@@ -93,8 +94,12 @@ def sessions(E):
     return json.loads(out) if rc == 0 else None
 
 
+KEYFD = [None]      # the last --key-fd given, as the agent would see it
+
+
 def launch(E, args, proj, env_extra=None):
     r, w = os.pipe()
+    KEYFD[0] = str(r)
     os.write(w, (MASTER + "\n").encode())
     os.close(w)
     env = dict(os.environ, TMPDIR=TMP)
@@ -156,6 +161,9 @@ try:
          "agent saw")
     t.is_(read(proj, "seen.txt"), "",
           "the state directory, api.sock and /etc/shadow are not there")
+    fds = read(proj, "fds.txt").split()
+    t.ok(fds and KEYFD[0] not in fds,
+         "the agent does not hold the master key's descriptor", (KEYFD, fds))
     t.ok(json.loads(read(proj, "manifest.txt") or "null") is not None and
          "echo" in read(proj, "manifest.txt"),
          "/etc/aileron/actions.json lists the connector's actions")
