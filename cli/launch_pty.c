@@ -48,7 +48,7 @@
 #define PTY_SEEN_MAX	64	/* approvals already put to the user */
 #define PTY_BUF		4096
 
-static volatile sig_atomic_t	 pty_winch;
+static volatile sig_atomic_t	 pty_winch, pty_signo;
 
 struct pty_run {
 	struct launch	*l;
@@ -60,6 +60,7 @@ struct pty_run {
 };
 
 static void	pty_on_winch(int);
+static void	pty_on_term(int);
 static void	pty_raw(struct pty_run *, int);
 static void	pty_winsize(int, int);
 static int	pty_writeall(int, const char *, size_t);
@@ -76,6 +77,13 @@ pty_on_winch(int sig)
 {
 	(void)sig;
 	pty_winch = 1;
+}
+
+/* SIGTERM or SIGHUP (the terminal closed): the agent's, passed on. */
+static void
+pty_on_term(int sig)
+{
+	pty_signo = sig;
 }
 
 static void
@@ -218,7 +226,9 @@ pty_ask(struct pty_run *pr, json_t *a)
 	long		 status = 0;
 	int		 grant;
 
-	summary = json_dumps(json_object_get(a, "summary"), JSON_COMPACT);
+	/* ASCII only: an agent's arguments may hold terminal controls. */
+	summary = json_dumps(json_object_get(a, "summary"), JSON_COMPACT |
+	    JSON_ENSURE_ASCII);
 	pty_raw(pr, 0);
 	pty_say("\n[aileron] the agent asks to run %s.%s: %s %s%s\n"
 	    "[aileron] arguments: %s\n"
@@ -230,6 +240,8 @@ pty_ask(struct pty_run *pr, json_t *a)
 	    json_string_value(json_object_get(a, "path")),
 	    summary != NULL ? summary : "{}");
 	free(summary);
+	/* What was typed for the agent is not the answer. */
+	(void)tcflush(STDIN_FILENO, TCIFLUSH);
 	if (pty_answer(pr, id, ans, sizeof(ans)) == -1) {
 		pty_raw(pr, 1);
 		return;
@@ -313,7 +325,7 @@ launch_pty_run(struct launch *l, char *const argv[], char *const envp[])
 {
 	extern char		**environ;
 	struct pty_run		 pr;
-	struct sigaction	 sa, owinch;
+	struct sigaction	 sa, owinch, oterm, ohup;
 	struct pollfd		 pfd[2];
 	struct timespec		 last, now;
 	char			 buf[PTY_BUF], *slave;
@@ -359,12 +371,19 @@ launch_pty_run(struct launch *l, char *const argv[], char *const envp[])
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = pty_on_winch;
 	sigaction(SIGWINCH, &sa, &owinch);
+	sa.sa_handler = pty_on_term;
+	sigaction(SIGTERM, &sa, &oterm);
+	sigaction(SIGHUP, &sa, &ohup);
 	pty_raw(&pr, 1);
 	clock_gettime(CLOCK_MONOTONIC, &last);
 	while (out) {
 		if (pty_winch) {
 			pty_winch = 0;
 			pty_winsize(STDIN_FILENO, pr.master);
+		}
+		if (pty_signo != 0 && !done) {
+			(void)kill(pid, pty_signo);
+			pty_signo = 0;
 		}
 		pfd[0].fd = done ? -1 : STDIN_FILENO;
 		pfd[0].events = POLLIN;
@@ -399,6 +418,8 @@ launch_pty_run(struct launch *l, char *const argv[], char *const envp[])
 			;
 	pty_raw(&pr, 0);
 	sigaction(SIGWINCH, &owinch, NULL);
+	sigaction(SIGTERM, &oterm, NULL);
+	sigaction(SIGHUP, &ohup, NULL);
 	close(pr.master);
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);

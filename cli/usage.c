@@ -41,6 +41,7 @@ static int
 usage_add(json_t *sums, json_t *r, const char *by)
 {
 	json_t		*tok, *row, *v;
+	json_int_t	 sum;
 	const char	*key;
 	size_t		 i;
 
@@ -70,12 +71,16 @@ usage_add(json_t *sums, json_t *r, const char *by)
 		    json_integer_value(json_object_get(row, "unknown")) + 1));
 		return 0;
 	}
-	for (i = 0; i < sizeof(usage_kinds) / sizeof(usage_kinds[0]); i++)
-		if ((v = json_object_get(tok, usage_kinds[i])) != NULL &&
-		    json_is_integer(v))
-			json_object_set_new(row, usage_kinds[i], json_integer(
-			    json_integer_value(json_object_get(row,
-			    usage_kinds[i])) + json_integer_value(v)));
+	for (i = 0; i < sizeof(usage_kinds) / sizeof(usage_kinds[0]); i++) {
+		if ((v = json_object_get(tok, usage_kinds[i])) == NULL ||
+		    !json_is_integer(v) || json_integer_value(v) < 0)
+			continue;
+		sum = json_integer_value(json_object_get(row,
+		    usage_kinds[i]));
+		sum = sum > LLONG_MAX - json_integer_value(v) ?
+		    LLONG_MAX : sum + json_integer_value(v);
+		json_object_set_new(row, usage_kinds[i], json_integer(sum));
+	}
 	return 0;
 }
 

@@ -911,8 +911,10 @@ control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	msg_get_str(&r, m.path, sizeof(m.path));
 	tail = msg_get_rest(&r, &taillen);
 	if (msg_get_end(&r) == -1 || (taillen > 0 &&
-	    ((args = json_loadb((const char *)tail, taillen,
-	    JSON_REJECT_DUPLICATES, NULL)) == NULL || !json_is_object(args)))) {
+	    (control_audit_depth((const char *)tail, taillen, 8) == -1 ||
+	    (args = json_loadb((const char *)tail, taillen,
+	    JSON_REJECT_DUPLICATES, NULL)) == NULL ||
+	    !json_is_object(args)))) {
 		json_decref(args);
 		proc_bad_frame(&ctl->ps, p);
 		return;

@@ -236,8 +236,12 @@ relay_serve(int lfd, int (*dial)(const char *, const char *), const char *a,
 {
 	int	 cfd, ufd;
 
-	if ((cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1)
+	if ((cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1) {
+		/* Out of descriptors or processes: not a busy loop. */
+		if (errno != EINTR && errno != ECONNABORTED)
+			(void)poll(NULL, 0, 100);
 		return;
+	}
 	switch (fork()) {
 	case -1:
 		close(cfd);

@@ -28,7 +28,7 @@ r = subprocess.run(["bwrap", "--unshare-user", "--unshare-net",
 if r.returncode != 0:
     t.skip_all("namespaces are not available here: " +
                r.stderr.decode(errors="replace").strip())
-t.plan(26)
+t.plan(27)
 
 # What the agent runs: it writes what it sees into the project directory.
 AGENT = r'''
@@ -253,6 +253,17 @@ try:
     finally:
         S.svc.stop()
         S.svc.remove()
+
+    # A hold is only for a session there is.
+    hs = socket.socket(socket.AF_UNIX)
+    hs.settimeout(10)
+    hs.connect(json.load(open(E.svc.path("service.json")))["api_socket"])
+    hs.sendall(b"POST /v1/sessions/%s/hold HTTP/1.1\r\nHost: x\r\n"
+               b"Content-Length: 0\r\n\r\n" % (b"0" * 32))
+    head = hs.recv(4096)
+    hs.close()
+    t.ok(head.startswith(b"HTTP/1.1 404"), "no hold on a session that is "
+         "not there", head[:100])
 
     rc, out, err = launch(E, ["--sandbox", "vm", "true"], proj)
     t.ok(rc == 2 and "--sandbox" in err, "an unknown sandbox is a usage "

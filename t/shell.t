@@ -20,7 +20,7 @@ from proxyenv import ProxyEnv, MASTER, cli  # noqa: E402
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(13)
+t.plan(14)
 
 CONF = ('shell deny "rm -rf *"\n'
         'shell approve "git push*"\n'
@@ -48,6 +48,12 @@ try:
     rc, err = check(env, "rm", "-rf", "/")
     t.ok(rc == 1 and "denied by policy" in err,
          "a shell deny line refuses, and says so", err)
+    p = subprocess.run([BIN.encode(), b"shell", b"check", b"--",
+                        b"ls \xff"], env=env, capture_output=True,
+                       timeout=60 * SLOW)
+    t.ok(p.returncode == 1 and b"UTF-8" in p.stderr,
+         "a command that is not UTF-8 is refused, not audited blank",
+         p.stderr)
     noproxy = {k: v for k, v in env.items()
                if k not in ("HTTPS_PROXY", "https_proxy")}
     rc, err = check(noproxy, "ls")

@@ -471,8 +471,12 @@ api_hold(struct worker_ctx *ctx, int fd, uid_t uid, const char *path)
 	struct msg_control_session_reply	 r;
 	static char				 ca[64];
 	struct pollfd				 pfd;
+	struct chan				 c;
+	struct msg_control_session_page		 pg;
+	static struct msg_control_session_info	 in[MSG_CONTROL_SESSION_PAGE];
 	char					 buf[512];
 	ssize_t					 n;
+	int					 rv, status;
 
 	memset(&m, 0, sizeof(m));
 	m.uid = uid;
@@ -481,6 +485,18 @@ api_hold(struct worker_ctx *ctx, int fd, uid_t uid, const char *path)
 	if (strspn(m.session, "0123456789abcdef") != MSG_VAULT_SESSION_LEN) {
 		api_problem(fd, 404, "aileron:not-found", "no such session");
 		return 404;
+	}
+	/* Only a session there is, that the caller may end: no idle hold. */
+	api_chan_open(ctx, &c);
+	rv = api_session_page(&c, 1, uid, m.session, 0, &pg, in);
+	api_chan_close(&c);
+	if (rv == -1 || pg.error != 0) {
+		status = rv == -1 ? 503 : pg.error == 403 ? 403 : 404;
+		api_problem(fd, status, status == 503 ? "aileron:unavailable" :
+		    status == 403 ? "aileron:denied" : "aileron:not-found",
+		    status == 503 ? "control did not answer" : status == 403 ?
+		    "another user's session" : "no such session");
+		return status;
 	}
 	if (write(fd, head, sizeof(head) - 1) != (ssize_t)sizeof(head) - 1)
 		return 200;

@@ -51,6 +51,11 @@ int	api_field(json_t *, const char *, char *, size_t, int);
 
 /* api_session.c: GET /v1/sessions and /v1/sessions/ID. */
 int	api_session_get(struct worker_ctx *, int, uid_t, const char *);
+struct msg_control_session_page;
+struct msg_control_session_info;
+int	api_session_page(struct chan *, uint32_t, uid_t, const char *,
+	    uint32_t, struct msg_control_session_page *,
+	    struct msg_control_session_info *);
 /* api_users.c: the users' endpoints and the gate before every request. */
 int	api_users_gate(struct worker_ctx *, int, uid_t);
 int	api_users(struct worker_ctx *, int, uid_t, int, struct api_req *);

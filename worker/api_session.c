@@ -37,9 +37,6 @@
 #define API_SESSION_PAGES	64	/* bounds the loop: 4096 sessions */
 
 static json_t	*api_session_json(const struct msg_control_session_info *);
-static int	 api_session_page(struct chan *, uint32_t, uid_t, const char *,
-		    uint32_t, struct msg_control_session_page *,
-		    struct msg_control_session_info *);
 
 static json_t *
 api_session_json(const struct msg_control_session_info *in)
@@ -68,7 +65,7 @@ api_session_json(const struct msg_control_session_info *in)
 }
 
 /* One SESSION_LIST call; -1 when control did not answer in time. */
-static int
+int
 api_session_page(struct chan *c, uint32_t reqid, uid_t uid, const char *id,
     uint32_t offset, struct msg_control_session_page *pg,
     struct msg_control_session_info *in)

@@ -61,6 +61,7 @@ struct internal_out {
 
 static int	internal_request(struct pconn *, const struct http_request *);
 static int	internal_unescape(const char *, char *, size_t);
+static int	internal_utf8(const char *);
 static void	internal_shell(struct pconn *, const char *,
 		    struct internal_out *);
 static void	internal_send(void *, int, const char *, const char *);
@@ -138,7 +139,44 @@ internal_unescape(const char *in, char *out, size_t len)
 			out[n++] = *in == '+' ? ' ' : *in;
 	}
 	out[n] = '\0';
-	return n > 0 ? 0 : -1;
+	/* Audited as a JSON string: UTF-8 only, or it could not be. */
+	if (n == 0 || internal_utf8(out) == -1)
+		return -1;
+	return 0;
+}
+
+/* 0 when s is well-formed UTF-8 (no overlong forms, no surrogates). */
+static int
+internal_utf8(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	unsigned int		 c;
+	int			 n, i;
+
+	while (*p != '\0') {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf)
+			n = 1, c = *p & 0x1f;
+		else if (*p >= 0xe0 && *p <= 0xef)
+			n = 2, c = *p & 0x0f;
+		else if (*p >= 0xf0 && *p <= 0xf4)
+			n = 3, c = *p & 0x07;
+		else
+			return -1;
+		for (i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return -1;
+			c = (c << 6) | (p[i] & 0x3f);
+		}
+		if ((n == 2 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
+		    (n == 3 && (c < 0x10000 || c > 0x10ffff)))
+			return -1;
+		p += n + 1;
+	}
+	return 0;
 }
 
 /*
@@ -160,7 +198,7 @@ internal_shell(struct pconn *pc, const char *query, struct internal_out *o)
 	memset(&m, 0, sizeof(m));
 	if (internal_unescape(query, m.command, sizeof(m.command)) == -1) {
 		internal_send(o, 400, "aileron:bad-request", "command= names "
-		    "the command, URL-encoded, at most 1023 bytes");
+		    "the command, URL-encoded UTF-8, at most 1023 bytes");
 		return;
 	}
 	if (call(pc, &pc->control, MSG_CONTROL_SHELL_CHECK, &m, sizeof(m),

@@ -222,6 +222,8 @@ js_capture_number(struct usage_scan *us)
 		/* Running totals: the last wins; parts add up. */
 		if (js->set->cumulative || !us->u.seen[s])
 			us->u.count[s] = v;
+		else if (us->u.count[s] > INT64_MAX - v)
+			us->u.count[s] = INT64_MAX;	/* a liar's sum */
 		else
 			us->u.count[s] += v;
 		us->u.seen[s] = 1;
