@@ -20,8 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "msgtypes.h"
 #include "state.h"
@@ -31,6 +34,7 @@
 static int	sessioninfo_get(const char *, const char *, const char *,
 		    const char *, json_t **);
 static void	sessioninfo_print(const json_t *);
+static int	sessioninfo_ca(const char *, const char *, char *, size_t);
 
 /* GET path; the answer's JSON into *out, or -1 after saying why. */
 static int
@@ -77,15 +81,42 @@ sessioninfo_get(const char *cmd, const char *sopt, const char *path,
 	return rv;
 }
 
+/*
+ * When the session's CA expires, from its certificate in the state
+ * directory (session start wrote it there): "YYYY-MM-DDTHH:MM:SSZ".
+ */
+static int
+sessioninfo_ca(const char *sopt, const char *id, char *buf, size_t len)
+{
+	char	 statedir[PATH_MAX], path[PATH_MAX + 64];
+	X509	*x = NULL;
+	FILE	*f;
+	struct tm tm;
+	int	 rv = -1;
+
+	if (state_resolve(sopt, statedir, sizeof(statedir)) == -1 ||
+	    (size_t)snprintf(path, sizeof(path), "%s/sessions/%s/ca.pem",
+	    statedir, id) >= sizeof(path) ||
+	    (f = fopen(path, "re")) == NULL)
+		return -1;
+	if ((x = PEM_read_X509(f, NULL, NULL, NULL)) != NULL &&
+	    ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1 &&
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) > 0)
+		rv = 0;
+	X509_free(x);
+	fclose(f);
+	return rv;
+}
+
 static void
 sessioninfo_print(const json_t *s)
 {
 	static const char	*keys[] = { "session", "user", "uid", "agent",
 				    "team", "project", "started", "used",
-				    "expires" };
+				    "expires", "ca_expires" };
 	static const char	*names[] = { "session", "user", "uid", "agent",
 				    "team", "project", "started", "last used",
-				    "expires" };
+				    "expires", "ca expires" };
 	json_t			*v;
 	size_t			 i;
 
@@ -153,7 +184,7 @@ cmd_session_info(int argc, char *argv[])
 {
 	static const char	 cmd[] = "aileron session info";
 	const char		*sopt = NULL, *id = NULL;
-	char			 path[128];
+	char			 path[128], exp[32];
 	json_t			*j;
 	int			 i, json = 0;
 
@@ -180,6 +211,8 @@ cmd_session_info(int argc, char *argv[])
 	snprintf(path, sizeof(path), "/v1/sessions/%s", id);
 	if (sessioninfo_get(cmd, sopt, path, id, &j) == -1)
 		return 1;
+	if (sessioninfo_ca(sopt, id, exp, sizeof(exp)) == 0)
+		json_object_set_new(j, "ca_expires", json_string(exp));
 	if (json) {
 		json_dumpf(j, stdout, JSON_INDENT(2));
 		printf("\n");

@@ -29,7 +29,7 @@ from proxyenv import ProxyEnv, MASTER, exchange, cli      # noqa: E402
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(38)
+t.plan(39)
 
 NOBODY = 65534
 CONF = ('policy "echo.echo_post" deny\n'
@@ -296,6 +296,10 @@ try:
     t.ok(30 * 86400 < left <= 30 * 86400 + 3600 + 60,
          "with session max 30d the session CA expires in 30 days and an "
          "hour", exp)
+    rc, out, err = cli(E.svc, ["session", "info", S.get("session", "x")])
+    t.ok(rc == 0 and re.search(r"(?m)^ca expires\s+%s$" % re.escape(exp),
+                               out),
+         "aileron session info prints the CA's expiry", out + err)
     st, body = request(E, S, b"GET /echo HTTP/1.1\r\nHost: echo.test\r\n\r\n")
     t.is_(st, 200, "a session with session idle 2s works at first")
     # Every AUTH is a use: look at the token only once it should be gone.
