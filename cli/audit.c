@@ -218,8 +218,8 @@ audit_print(json_t *r)
 		else if (json_is_integer(v))
 			printf(" %s=%lld", keys[i],
 			    (long long)json_integer_value(v));
-		else if (json_is_object(v) && (s = json_dumps(v,
-		    JSON_COMPACT)) != NULL) {
+		else if (json_is_object(v) && json_object_size(v) > 0 &&
+		    (s = json_dumps(v, JSON_COMPACT)) != NULL) {
 			printf(" %s=%s", keys[i], s);
 			free(s);
 		}

@@ -146,7 +146,7 @@ try:
     t.ok(SECRET.encode() not in out1, "which the client never sees")
     recs = wait_for(lambda: [r for r in audit_records(E)
                              if r.get("approval") == a.get("id") and
-                             r.get("event") == "request"], 10)
+                             r.get("event") == "request"], 30)
     r = recs[0] if recs else {}
     t.ok(r.get("decision") == "granted" and r.get("approver") == "root" and
          r.get("user") and r.get("action") == "danger" and
@@ -277,7 +277,7 @@ try:
     t.ok(wait_for(lambda: [r for r in audit_records(E)
                            if r.get("host") == "aileron.internal" and
                            r.get("method") == "POST" and
-                           r.get("status") == 403], 10),
+                           r.get("status") == 403], 30),
          "the refused grant is audited")
     rc, out, err = cli(E.svc, ["approval", "deny", f.get("id", "")])
     result(c5)
@@ -423,7 +423,7 @@ try:
          "the result", (shim.returncode, sout[:300], serr[-300:], reqs))
     recs = wait_for(lambda: [r for r in audit_records(E)
                              if r.get("approval") == a.get("id") and
-                             r.get("event") == "request"], 10)
+                             r.get("event") == "request"], 30)
     t.ok(recs and recs[0].get("approver") == "root" and
          recs[0].get("action") == "update_customer" and
          recs[0].get("decision") == "granted" and recs[0].get("user"),

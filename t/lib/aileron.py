@@ -296,7 +296,7 @@ class Service:
         """The records as control sealed them, one a line (bytes)."""
         return self.aileron("audit", "export").stdout
 
-    def audit_wait(self, pred, timeout=10):
+    def audit_wait(self, pred, timeout=30):
         """The records once one satisfies pred (the worker sends its
         record after its answer), or the last ones read."""
         recs = []
