@@ -73,7 +73,7 @@ WORKER_SRCS+=	worker/api.c
 WORKER_SRCS+=	worker/resolve.c
 WORKER_SRCS+=	worker/http.c worker/http_hp.c
 WORKER_SRCS+=	worker/mask.c worker/inflate.c
-WORKER_SRCS+=	worker/ws.c
+WORKER_SRCS+=	worker/ws.c worker/ws_relay.c
 WORKER_SRCS+=	worker/conn.c worker/call.c worker/io.c worker/problem.c \
 		worker/proxy.c worker/tls.c worker/tunnel.c worker/upstream.c
 VAULT_LIB_SRCS=	vault/crypto.c vault/store.c vault/vault.c vault/record.c

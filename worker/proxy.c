@@ -45,6 +45,7 @@
 #include "worker/inflate.h"
 #include "worker/mask.h"
 #include "worker/proxy.h"
+#include "worker/ws.h"
 
 #define PROXY_HEAD_OUT	(80 * 1024)	/* the head we write upstream */
 #define PROXY_MASK_OUT	(PROXY_BUF + 64 * 1024)
@@ -64,6 +65,7 @@ struct preq {
 	int			 failed;	/* a leg broke mid-body */
 	int			 agent_failed;
 	int			 keep;		/* refused, the connection goes on */
+	int			 audited;	/* the upgrade's record is sent */
 	struct mask		*mask;		/* the connection's */
 	size_t			 masked;	/* its count before this request */
 	struct inflater		*inf;
@@ -288,6 +290,10 @@ proxy_strip(const struct preq *r, const char *name)
 			return 1;
 	if (http_field_hop(r->req, name))
 		return 1;
+	/* No extension: permessage-deflate would hide text from the mask. */
+	if (r->req->upgrade &&
+	    strcasecmp(name, "Sec-WebSocket-Extensions") == 0)
+		return 1;
 	if (sp == NULL)
 		return 0;
 	if (sp->inject == INJECT_HEADER && sp->inject_name != NULL &&
@@ -499,6 +505,9 @@ proxy_head_up(struct preq *r, const char *line, size_t linelen, char *out,
 	/* Every byte of a connector's response is checked: none encoded. */
 	if (proxy_put(out, max, &used, "Accept-Encoding: identity\r\n") == -1)
 		return -1;
+	if (req->upgrade && proxy_put(out, max, &used,
+	    "Connection: Upgrade\r\nUpgrade: websocket\r\n") == -1)
+		return -1;
 	if (r->up_chunked) {
 		if (proxy_put(out, max, &used,
 		    "Transfer-Encoding: chunked\r\n") == -1)
@@ -616,6 +625,12 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 			goto done;
 		}
 		r.action = res.action->name;
+		if (req->upgrade && !res.action->websocket) {
+			proxy_refuse(&r, 403, "aileron:denied",
+			    "%s.%s is not a WebSocket path",
+			    pc->spec->connector, res.action->name);
+			goto done;
+		}
 
 		/* Control decides. */
 		clock_gettime(CLOCK_MONOTONIC, &t);
@@ -739,7 +754,8 @@ done:
 		rv = 0;
 	/* It held the credential. */
 	explicit_bzero(head, headlen);
-	proxy_audit(&r);
+	if (!r.audited)
+		proxy_audit(&r);
 	match_result_clear(&res);
 	free(r.body);
 	return rv;
@@ -863,12 +879,21 @@ proxy_response(struct preq *r, SSL *upssl, int *keep, int replay)
 		if (http_reader_state(rd) == HTTP_HEAD)
 			continue;
 		resp = http_reader_response(rd);
-		if (resp->status >= 100 && resp->status < 200) {
+		if (resp->status >= 100 && resp->status < 200 &&
+		    resp->status != 101) {
 			/* back to the head, for the final one */
 			http_reader_body(rd, proxy_down, r);
 			continue;
 		}
 		break;
+	}
+
+	/* A 101 only to an upgrade the worker checked, and checked again. */
+	if (resp->status == 101 && (!r->req->upgrade ||
+	    ws_accept_check(r->req, resp, &reason) == -1)) {
+		proxy_refuse(r, 502, "aileron:upstream", "%s: %s", pc->host,
+		    r->req->upgrade ? reason : "101 to a plain request");
+		goto done;
 	}
 
 	/* The head for the agent. */
@@ -916,7 +941,10 @@ proxy_response(struct preq *r, SSL *upssl, int *keep, int replay)
 		}
 		used += k;
 	}
-	if (r->down_chunked)
+	if (resp->status == 101)
+		k = snprintf(head + used, sizeof(head) - used,
+		    "Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
+	else if (r->down_chunked)
 		k = snprintf(head + used, sizeof(head) - used,
 		    "Transfer-Encoding: chunked\r\n\r\n");
 	else if (resp->content_length >= 0 &&
@@ -933,6 +961,13 @@ proxy_response(struct preq *r, SSL *upssl, int *keep, int replay)
 	used += k;
 	if (io_write(&pc->agent, head, used, PROXY_IO_MS) != 0)
 		goto done;
+	if (resp->status == 101) {
+		/* Both legs to the relay; the connection ends with it. */
+		proxy_audit(r);
+		r->audited = 1;
+		ws_relay(pc, r->up, ubuf + uoff, ulen, r->mask, r->action);
+		goto done;
+	}
 
 	/* The body, as it arrives: an SSE event is not held for the next. */
 	http_reader_body(rd, proxy_down, r);

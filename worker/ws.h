@@ -45,4 +45,16 @@ int	ws_frame_parse(const unsigned char *, size_t, struct ws_frame *,
 int	ws_frame_check(struct ws_dir *, const struct ws_frame *, int,
 	    const char **);
 
+
+
+struct pconn;
+struct io;
+struct mask;
+struct http_request;
+struct http_response;
+
+int	ws_accept_check(const struct http_request *,
+	    const struct http_response *, const char **);
+void	ws_relay(struct pconn *, struct io *, const char *, size_t,
+	    struct mask *, const char *);
 #endif
