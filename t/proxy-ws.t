@@ -30,19 +30,19 @@ from ws_upstream import (WSUpstream, accept_for, frame,        # noqa: E402
                          read_frame)
 
 t = TAP()
-t.plan(24)
+t.plan(25)
 
 KEY = base64.b64encode(os.urandom(16)).decode()
 HWM_KIB = 16384         # the worker's VmHWM bound while relaying 100 MiB
 
 
-def upgrade(E, path, extra=b"", key=KEY):
+def upgrade(E, path, extra=b"", key=KEY, after=b""):
     s = E.connect(host="ws.test")
     s.sendall(("GET %s HTTP/1.1\r\nHost: ws.test\r\n"
                "Connection: Upgrade\r\nUpgrade: websocket\r\n"
                "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: %s\r\n"
                "Authorization: Bearer %s\r\n" % (path, key, PLACEHOLDER))
-              .encode() + extra + b"\r\n")
+              .encode() + extra + b"\r\n" + after)
     head = b""
     s.settimeout(20 * SLOW)
     while b"\r\n\r\n" not in head:
@@ -116,6 +116,13 @@ try:
     t.is_(read_frame(s)[1:], (0x8, b"\x03\xe8"), "the close is answered")
     s.close()
 
+    # ---- frames right behind the upgrade request, before the 101 ----
+    s, head = upgrade(E, "/socket", after=frame(0x1, b"early", mask=True))
+    t.ok(head.startswith("HTTP/1.1 101 ") and
+         message(s)[:2] == (0x1, b"early"),
+         "a frame sent behind the upgrade request is relayed after the 101")
+    s.close()
+
     # ---- 100 MiB each way, in bounded memory -----------------------------
     s, head = upgrade(E, "/socket")
     N, CHUNK = 100, 1 << 20
@@ -148,6 +155,7 @@ try:
 
     th = threading.Thread(target=sample)
     rd = threading.Thread(target=reader)
+    s.settimeout(120 * SLOW)     # a loaded machine: bounded, not short
     th.start()
     rd.start()
     for i in range(N):
@@ -217,7 +225,7 @@ try:
         except OSError:
             return []
     wait_for(lambda: sum(r.get("event") == "websocket"
-                         for r in recs()) >= 3, 20)
+                         for r in recs()) >= 4, 20)
     R = recs()
     up = [r for r in R if r.get("event") == "request" and
           r.get("action") == "socket" and r.get("status") == 101]

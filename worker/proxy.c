@@ -66,6 +66,8 @@ struct preq {
 	int			 agent_failed;
 	int			 keep;		/* refused, the connection goes on */
 	int			 audited;	/* the upgrade's record is sent */
+	const char		*early;		/* agent bytes after the head */
+	size_t			 earlylen;
 	struct mask		*mask;		/* the connection's */
 	size_t			 masked;	/* its count before this request */
 	struct inflater		*inf;
@@ -729,6 +731,8 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 			    "%s: the request body could not be sent", pc->host);
 			goto done;
 		}
+		r.early = buf + *off;
+		r.earlylen = *len;
 		n = proxy_response(&r, *upssl, &keep,
 		    reused && attempt == 0 && replay);
 		if (n == PROXY_REPLAY) {
@@ -965,7 +969,8 @@ proxy_response(struct preq *r, SSL *upssl, int *keep, int replay)
 		/* Both legs to the relay; the connection ends with it. */
 		proxy_audit(r);
 		r->audited = 1;
-		ws_relay(pc, r->up, ubuf + uoff, ulen, r->mask, r->action);
+		ws_relay(pc, r->up, r->early, r->earlylen, ubuf + uoff, ulen,
+		    r->mask, r->action);
 		goto done;
 	}
 

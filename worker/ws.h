@@ -56,5 +56,5 @@ struct http_response;
 int	ws_accept_check(const struct http_request *,
 	    const struct http_response *, const char **);
 void	ws_relay(struct pconn *, struct io *, const char *, size_t,
-	    struct mask *, const char *);
+	    const char *, size_t, struct mask *, const char *);
 #endif

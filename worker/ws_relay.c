@@ -296,13 +296,15 @@ ws_feed(struct ws_side *s, const char *p, size_t n)
 
 /*
  * After a 101: frames both ways until a side closes, breaks, or both are
- * idle for pc->idle_ms; then one audit record with the counts.  pre is
- * what the upstream sent after its 101 head.  Memory is bounded: one
+ * idle for pc->idle_ms; then one audit record with the counts.  early
+ * is what the agent sent after its upgrade request, pre what the upstream
+ * sent after its 101 head.  Memory is bounded: one
  * read buffer per direction and the masker's hold.
  */
 void
-ws_relay(struct pconn *pc, struct io *up, const char *pre, size_t prelen,
-    struct mask *mask, const char *action)
+ws_relay(struct pconn *pc, struct io *up, const char *early,
+    size_t earlylen, const char *pre, size_t prelen, struct mask *mask,
+    const char *action)
 {
 	static char	 buf[PROXY_BUF];
 	struct ws_side	 a, u;		/* agent to upstream, and back */
@@ -323,7 +325,8 @@ ws_relay(struct pconn *pc, struct io *up, const char *pre, size_t prelen,
 	u.from = up;
 	u.to = &pc->agent;
 	u.mask = mask;
-	if (prelen > 0 && ws_feed(&u, pre, prelen) == -1) {
+	if ((earlylen > 0 && ws_feed(&a, early, earlylen) == -1) ||
+	    (prelen > 0 && ws_feed(&u, pre, prelen) == -1)) {
 		who = "error";
 		goto done;
 	}
