@@ -85,6 +85,7 @@ WORKER_SRCS+=	worker/resolve.c
 WORKER_SRCS+=	worker/http.c worker/http_hp.c
 WORKER_SRCS+=	worker/mask.c worker/inflate.c
 WORKER_SRCS+=	worker/usage.c
+WORKER_SRCS+=	worker/ws.c worker/ws_relay.c
 WORKER_SRCS+=	worker/conn.c worker/call.c worker/io.c worker/problem.c \
 		worker/proxy.c worker/tls.c worker/tunnel.c worker/upstream.c
 VAULT_LIB_SRCS=	vault/crypto.c vault/store.c vault/vault.c vault/record.c
@@ -416,6 +417,7 @@ FUZZ_NAMES+=	fuzz_http
 FUZZ_NAMES+=	fuzz_mask
 FUZZ_NAMES+=	fuzz_approval
 FUZZ_NAMES+=	fuzz_usage
+FUZZ_NAMES+=	fuzz_ws
 FUZZ_BINS=	$(FUZZ_NAMES:%=$(FUZZ_BUILD)/%)
 # vaultd's handlers, and what they call, against a real Berkeley DB vault.
 FUZZ_VAULTD_SRCS= lib/log.c lib/msg.c lib/msgtypes.c lib/proc.c \
@@ -468,3 +470,8 @@ $(FUZZ_BUILD)/fuzz_mask: t/fuzz/fuzz_mask.c worker/mask.c worker/mask.h \
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< worker/mask.c lib/log.c \
 	    $(PKG_LIBS)
+
+# The WebSocket frame header parser, alone.
+$(FUZZ_BUILD)/fuzz_ws: t/fuzz/fuzz_ws.c worker/ws.c worker/ws.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< worker/ws.c

@@ -82,6 +82,7 @@ struct spec_action {
 	char			*gql_field;	/* GraphQL top-level field */
 	char			*gql_document;	/* what the shim sends */
 	int			 idempotent;
+	int			 websocket;	/* x-aileron-websocket */
 	enum spec_approval	 approval;
 	enum spec_body		 body;
 	struct spec_arg		*args;

@@ -476,6 +476,7 @@ spec_common(struct spec_ctx *ctx, struct spec_action *a, json_t *o)
 	    spec_string(ctx, o, "description", 0, &a->description) == -1 ||
 	    spec_bool(ctx, o, "x-aileron-idempotent", 1,
 	    &a->idempotent) == -1 ||
+	    spec_bool(ctx, o, "x-aileron-websocket", 0, &a->websocket) == -1 ||
 	    spec_string(ctx, o, "x-aileron-approval", 1, &approval) == -1)
 		goto done;
 	if (strcmp(approval, "never") == 0)

@@ -29,7 +29,7 @@ static const char *spec_methods[] = {
 
 static const char *spec_rest_ext[] = {
 	"x-aileron-action", "x-aileron-idempotent", "x-aileron-approval",
-	"x-aileron-redact", "x-aileron-usage", NULL
+	"x-aileron-redact", "x-aileron-usage", "x-aileron-websocket", NULL
 };
 static const char *spec_gqlop_ext[] = {
 	"x-aileron-operations", NULL

@@ -47,6 +47,7 @@
 #include "worker/mask.h"
 #include "worker/proxy.h"
 #include "worker/usage.h"
+#include "worker/ws.h"
 
 #define PROXY_HEAD_OUT	(80 * 1024)	/* the head we write upstream */
 #define PROXY_MASK_OUT	(PROXY_BUF + 64 * 1024)
@@ -66,6 +67,9 @@ struct preq {
 	int			 failed;	/* a leg broke mid-body */
 	int			 agent_failed;
 	int			 keep;		/* refused, the connection goes on */
+	int			 audited;	/* the upgrade's record is sent */
+	const char		*early;		/* agent bytes after the head */
+	size_t			 earlylen;
 	struct mask		*mask;		/* the connection's */
 	size_t			 masked;	/* its count before this request */
 	struct inflater		*inf;
@@ -402,6 +406,10 @@ proxy_strip(const struct preq *r, const char *name)
 			return 1;
 	if (http_field_hop(r->req, name))
 		return 1;
+	/* No extension: permessage-deflate would hide text from the mask. */
+	if (r->req->upgrade &&
+	    strcasecmp(name, "Sec-WebSocket-Extensions") == 0)
+		return 1;
 	if (sp == NULL)
 		return 0;
 	if (sp->inject == INJECT_HEADER && sp->inject_name != NULL &&
@@ -613,6 +621,9 @@ proxy_head_up(struct preq *r, const char *line, size_t linelen, char *out,
 	/* Every byte of a connector's response is checked: none encoded. */
 	if (proxy_put(out, max, &used, "Accept-Encoding: identity\r\n") == -1)
 		return -1;
+	if (req->upgrade && proxy_put(out, max, &used,
+	    "Connection: Upgrade\r\nUpgrade: websocket\r\n") == -1)
+		return -1;
 	if (r->up_chunked) {
 		if (proxy_put(out, max, &used,
 		    "Transfer-Encoding: chunked\r\n") == -1)
@@ -734,6 +745,12 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 		}
 		r.action = res.action->name;
 		r.act = res.action;
+		if (req->upgrade && !res.action->websocket) {
+			proxy_refuse(&r, 403, "aileron:denied",
+			    "%s.%s is not a WebSocket path",
+			    pc->spec->connector, res.action->name);
+			goto done;
+		}
 
 		/* Control decides. */
 		clock_gettime(CLOCK_MONOTONIC, &t);
@@ -850,6 +867,8 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 			    "%s: the request body could not be sent", pc->host);
 			goto done;
 		}
+		r.early = buf + *off;
+		r.earlylen = *len;
 		n = proxy_response(&r, *upssl, &keep,
 		    reused && attempt == 0 && replay);
 		if (n == PROXY_REPLAY) {
@@ -875,7 +894,8 @@ done:
 		rv = 0;
 	/* It held the credential. */
 	explicit_bzero(head, headlen);
-	proxy_audit(&r);
+	if (!r.audited)
+		proxy_audit(&r);
 	match_result_clear(&res);
 	free(r.body);
 	return rv;
@@ -1050,12 +1070,21 @@ proxy_response(struct preq *r, SSL *upssl, int *keep, int replay)
 		if (http_reader_state(rd) == HTTP_HEAD)
 			continue;
 		resp = http_reader_response(rd);
-		if (resp->status >= 100 && resp->status < 200) {
+		if (resp->status >= 100 && resp->status < 200 &&
+		    resp->status != 101) {
 			/* back to the head, for the final one */
 			http_reader_body(rd, proxy_down, r);
 			continue;
 		}
 		break;
+	}
+
+	/* A 101 only to an upgrade the worker checked, and checked again. */
+	if (resp->status == 101 && (!r->req->upgrade ||
+	    ws_accept_check(r->req, resp, &reason) == -1)) {
+		proxy_refuse(r, 502, "aileron:upstream", "%s: %s", pc->host,
+		    r->req->upgrade ? reason : "101 to a plain request");
+		goto done;
 	}
 
 	/* The head for the agent. */
@@ -1109,7 +1138,10 @@ proxy_response(struct preq *r, SSL *upssl, int *keep, int replay)
 		}
 		used += k;
 	}
-	if (r->down_chunked)
+	if (resp->status == 101)
+		k = snprintf(head + used, sizeof(head) - used,
+		    "Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
+	else if (r->down_chunked)
 		k = snprintf(head + used, sizeof(head) - used,
 		    "Transfer-Encoding: chunked\r\n\r\n");
 	else if (resp->content_length >= 0 &&
@@ -1126,6 +1158,14 @@ proxy_response(struct preq *r, SSL *upssl, int *keep, int replay)
 	used += k;
 	if (io_write(&pc->agent, head, used, PROXY_IO_MS) != 0)
 		goto done;
+	if (resp->status == 101) {
+		/* Both legs to the relay; the connection ends with it. */
+		proxy_audit(r);
+		r->audited = 1;
+		ws_relay(pc, r->up, r->early, r->earlylen, ubuf + uoff, ulen,
+		    r->mask, r->action);
+		goto done;
+	}
 
 	/* The body, as it arrives: an SSE event is not held for the next. */
 	http_reader_body(rd, proxy_down, r);

@@ -1,0 +1,391 @@
+/*
+ * Copyright (c) 2026 The aileron authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * ws_relay.c: a WebSocket connection after its 101.  The handshake is
+ * checked end to end (the upstream's Sec-WebSocket-Accept against the
+ * agent's key), then frames go both ways as they come, in bounded
+ * memory; upstream text payload is masked like a response body, with
+ * the masker's carry-over kept across frames and fragments.
+ */
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+
+#include "log.h"
+#include "connector/match.h"
+#include "master/parse.h"
+#include "worker/worker.h"
+#include "worker/http.h"
+#include "worker/mask.h"
+#include "worker/proxy.h"
+#include "worker/ws.h"
+
+#define WS_GUID		"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+#define WS_QMAX		64		/* queued segments, one direction */
+#define WS_OUT		(PROXY_BUF + 64 * 1024)
+
+/* A field of a request or response head, or NULL. */
+static const char *
+ws_field(const struct http_field *f, size_t n, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcasecmp(f[i].name, name) == 0)
+			return f[i].value;
+	return NULL;
+}
+
+/*
+ * The upstream's 101 answers the agent's key (RFC 6455 4.2.2), and
+ * negotiated no extension (we strip the offer, so none can be checked).
+ * The proxy never answers for the upstream: it only compares.
+ */
+int
+ws_accept_check(const struct http_request *req,
+    const struct http_response *resp, const char **reason)
+{
+	unsigned char	 md[SHA_DIGEST_LENGTH];
+	char		 want[64], buf[128];
+	const char	*key, *acc, *up;
+
+	key = ws_field(req->field, req->nfield, "Sec-WebSocket-Key");
+	acc = ws_field(resp->field, resp->nfield, "Sec-WebSocket-Accept");
+	up = ws_field(resp->field, resp->nfield, "Upgrade");
+	if (key == NULL || strlen(key) != 24) {
+		*reason = "the upgrade request has no valid Sec-WebSocket-Key";
+		return -1;
+	}
+	if (up == NULL || strcasecmp(up, "websocket") != 0) {
+		*reason = "101 without Upgrade: websocket";
+		return -1;
+	}
+	if (ws_field(resp->field, resp->nfield,
+	    "Sec-WebSocket-Extensions") != NULL) {
+		*reason = "the upstream negotiated an extension the proxy "
+		    "did not offer";
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s%s", key, WS_GUID);
+	if (EVP_Digest(buf, strlen(buf), md, NULL, EVP_sha1(), NULL) != 1) {
+		*reason = "no SHA-1";
+		return -1;
+	}
+	EVP_EncodeBlock((unsigned char *)want, md, sizeof(md));
+	if (acc == NULL || strcmp(acc, want) != 0) {
+		*reason = "wrong Sec-WebSocket-Accept";
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Whether a read would not block: decrypted bytes, or records already
+ * read ahead from the socket (which poll would not see).
+ */
+static int
+ws_pending(const struct io *io)
+{
+	return io->ssl != NULL && SSL_has_pending(io->ssl);
+}
+
+/* Bytes to write after bytes owed by the masker: kept in order. */
+struct ws_seg {
+	size_t		 len;
+	int		 text;		/* owed by the masker, else raw */
+	unsigned char	 raw[125];
+};
+
+/* One direction of the relay. */
+struct ws_side {
+	struct io	*from, *to;
+	int		 fromclient;
+	struct ws_dir	 dir;
+	unsigned char	 hdr[WS_HDR_MAX];
+	size_t		 hlen;
+	uint64_t	 left;		/* payload bytes of this frame to go */
+	int		 ctl, text, fin;
+	struct mask	*mask;		/* upstream to agent only */
+	struct ws_seg	 q[WS_QMAX];
+	size_t		 qhead, qn;
+	unsigned long long frames, bytes;
+	int		 closed;	/* sent a close frame */
+	int		 failed;
+};
+
+static int
+ws_write(struct ws_side *s, const void *p, size_t n)
+{
+	if (n > 0 && !s->failed && io_write(s->to, p, n, PROXY_IO_MS) != 0)
+		s->failed = 1;
+	return s->failed ? -1 : 0;
+}
+
+/* Write what is at the queue's head and raw, until owed text. */
+static void
+ws_q_drain(struct ws_side *s)
+{
+	struct ws_seg	*g;
+
+	while (s->qn > 0) {
+		g = &s->q[s->qhead];
+		if (g->text && g->len > 0)
+			return;
+		if (!g->text)
+			ws_write(s, g->raw, g->len);
+		s->qhead = (s->qhead + 1) % WS_QMAX;
+		s->qn--;
+	}
+}
+
+/* The masker released n bytes: they fill what text segments owe. */
+static void
+ws_q_text(struct ws_side *s, const char *p, size_t n)
+{
+	struct ws_seg	*g;
+	size_t		 take;
+
+	while (n > 0) {
+		ws_q_drain(s);
+		if (s->qn == 0) {
+			/* The masker gives back as many bytes as it took. */
+			log_warnx("websocket relay: masker out of step");
+			s->failed = 1;
+			return;
+		}
+		g = &s->q[s->qhead];
+		take = n < g->len ? n : g->len;
+		ws_write(s, p, take);
+		g->len -= take;
+		p += take;
+		n -= take;
+	}
+	ws_q_drain(s);
+}
+
+static void
+ws_flush(struct ws_side *s)
+{
+	static char	 out[WS_OUT];
+	size_t		 m;
+
+	m = mask_flush(s->mask, out, sizeof(out));
+	ws_q_text(s, out, m);
+}
+
+/* Raw bytes, straight out when nothing is owed, else after it. */
+static void
+ws_raw(struct ws_side *s, const unsigned char *p, size_t n)
+{
+	struct ws_seg	*g;
+
+	ws_q_drain(s);
+	if (s->qn == 0) {
+		ws_write(s, p, n);
+		return;
+	}
+	/* Only headers and control payloads come here while text is owed. */
+	if (n > sizeof(g->raw) || s->qn + 1 >= WS_QMAX) {
+		ws_flush(s);
+		ws_write(s, p, n);
+		return;
+	}
+	g = &s->q[(s->qhead + s->qn) % WS_QMAX];
+	g->text = 0;
+	g->len = n;
+	memcpy(g->raw, p, n);
+	s->qn++;
+}
+
+/* Text payload bytes: owed, then given to the masker. */
+static void
+ws_text(struct ws_side *s, const char *p, size_t n)
+{
+	static char	 out[WS_OUT];
+	struct ws_seg	*g;
+	size_t		 m;
+
+	if (s->qn + 1 >= WS_QMAX)
+		ws_flush(s);
+	g = &s->q[(s->qhead + s->qn) % WS_QMAX];
+	g->text = 1;
+	g->len = n;
+	s->qn++;
+	m = mask_feed(s->mask, p, n, out, sizeof(out));
+	ws_q_text(s, out, m);
+}
+
+/*
+ * Bytes read from one side: frame headers parsed (to count, to follow the
+ * close and to know the text), everything written on unchanged but for
+ * upstream text payload, which goes through the masker: same length, so
+ * frame lengths stand.  -1 on a malformed frame.
+ */
+static int
+ws_feed(struct ws_side *s, const char *p, size_t n)
+{
+	struct ws_frame	 f;
+	const char	*reason;
+	size_t		 take;
+	int		 rc;
+
+	while (n > 0 && !s->failed) {
+		if (s->left > 0) {
+			take = s->left < n ? s->left : n;
+			if (s->mask != NULL && s->text && !s->ctl)
+				ws_text(s, p, take);
+			else
+				ws_raw(s, (const unsigned char *)p, take);
+			s->bytes += take;
+			s->left -= take;
+			p += take;
+			n -= take;
+			if (s->left == 0 && s->mask != NULL && s->text &&
+			    !s->ctl && s->fin)
+				ws_flush(s);
+			continue;
+		}
+		s->hdr[s->hlen++] = *p++;
+		n--;
+		s->bytes++;
+		if ((rc = ws_frame_parse(s->hdr, s->hlen, &f, &reason)) == 0)
+			continue;
+		if (rc == -1 ||
+		    ws_frame_check(&s->dir, &f, s->fromclient, &reason) == -1) {
+			log_info("websocket frame from the %s refused: %s",
+			    s->fromclient ? "agent" : "upstream", reason);
+			return -1;
+		}
+		s->frames++;
+		s->ctl = f.opcode >= WS_OP_CLOSE;
+		if (!s->ctl) {
+			s->text = s->dir.text;
+			s->fin = f.fin;
+		}
+		if (f.opcode == WS_OP_CLOSE)
+			s->closed = 1;
+		ws_raw(s, s->hdr, s->hlen);
+		s->hlen = 0;
+		s->left = f.len;
+		if (s->left == 0 && s->mask != NULL && s->text && !s->ctl &&
+		    s->fin)
+			ws_flush(s);
+	}
+	return s->failed ? -1 : 0;
+}
+
+/*
+ * After a 101: frames both ways until a side closes, breaks, or both are
+ * idle for pc->idle_ms; then one audit record with the counts.  early
+ * is what the agent sent after its upgrade request, pre what the upstream
+ * sent after its 101 head.  Memory is bounded: one
+ * read buffer per direction and the masker's hold.
+ */
+void
+ws_relay(struct pconn *pc, struct io *up, const char *early,
+    size_t earlylen, const char *pre, size_t prelen, struct mask *mask,
+    const char *action)
+{
+	static char	 buf[PROXY_BUF];
+	struct ws_side	 a, u;		/* agent to upstream, and back */
+	struct ws_side	*s;
+	struct pollfd	 pfd[2];
+	struct timespec	 start;
+	const char	*who = "idle", *closer = NULL;
+	json_t		*rec;
+	ssize_t		 n;
+	int		 i, rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	memset(&a, 0, sizeof(a));
+	memset(&u, 0, sizeof(u));
+	a.from = &pc->agent;
+	a.to = up;
+	a.fromclient = 1;
+	u.from = up;
+	u.to = &pc->agent;
+	u.mask = mask;
+	if ((earlylen > 0 && ws_feed(&a, early, earlylen) == -1) ||
+	    (prelen > 0 && ws_feed(&u, pre, prelen) == -1)) {
+		who = "error";
+		goto done;
+	}
+	for (;;) {
+		if (!ws_pending(&pc->agent) && !ws_pending(up)) {
+			pfd[0].fd = pc->agent.fd;
+			pfd[1].fd = up->fd;
+			pfd[0].events = pfd[1].events = POLLIN;
+			pfd[0].revents = pfd[1].revents = 0;
+			rc = poll(pfd, 2, pc->idle_ms);
+			if (rc == -1 && errno == EINTR)
+				continue;
+			if (rc <= 0) {
+				who = rc == 0 ? "idle" : "error";
+				break;
+			}
+		} else {
+			pfd[0].revents = ws_pending(&pc->agent) ? POLLIN : 0;
+			pfd[1].revents = ws_pending(up) ? POLLIN : 0;
+		}
+		for (i = 0; i < 2; i++) {
+			if (pfd[i].revents == 0)
+				continue;
+			s = i == 0 ? &a : &u;
+			n = io_read(s->from, buf, sizeof(buf), PROXY_IO_MS);
+			if (n <= 0) {
+				who = i == 0 ? "agent" : "upstream";
+				goto done;
+			}
+			if (ws_feed(s, buf, n) == -1) {
+				who = s->failed ? (i == 0 ? "upstream" :
+				    "agent") : "error";
+				goto done;
+			}
+			if (s->closed && closer == NULL)
+				closer = i == 0 ? "agent" : "upstream";
+		}
+	}
+done:
+	if (u.mask != NULL && !u.failed)
+		ws_flush(&u);
+	/* Who sent the first close frame closed; else who went away. */
+	if (closer != NULL)
+		who = closer;
+	rec = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:s}",
+	    "event", "websocket", "host", pc->host,
+	    "frames_up", (json_int_t)a.frames,
+	    "bytes_up", (json_int_t)a.bytes,
+	    "frames_down", (json_int_t)u.frames,
+	    "bytes_down", (json_int_t)u.bytes,
+	    "duration_ms", (json_int_t)conn_ms(&start),
+	    "closed_by", who);
+	if (rec != NULL) {
+		if (pc->spec != NULL)
+			json_object_set_new(rec, "connector",
+			    json_string(pc->spec->connector));
+		if (action != NULL)
+			json_object_set_new(rec, "action",
+			    json_string(action));
+		call_audit(pc, rec);
+	}
+}
