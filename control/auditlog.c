@@ -444,6 +444,7 @@ control_audit_commit(struct proc *ps)
 			al.txn->abort(al.txn);
 			ok = 0;
 			al.cur = al.committed;
+		/* NOSYNC, then one log_flush below: the group's sync. */
 		} else if ((rv = al.txn->commit(al.txn, DB_TXN_NOSYNC)) !=
 		    0) {
 			log_warnx("audit: commit: %s", db_strerror(rv));
