@@ -67,11 +67,9 @@ try:
 
     # ---- records: decisions before outcomes, chained --------------------
     t.is_(requests(E, 5), 5, "5 requests through the proxy")
-    recs = svc.audit_wait(lambda r: r.get("event") == "request" and
-                          r.get("status") == 200, 10)
-    recs = svc.audit_wait(lambda r: len([x for x in recs if
-                                         x.get("event") == "request"]) >= 5,
-                          10)
+    recs = svc.audit_until(lambda recs: len(
+        [r for r in recs if r.get("event") == "request" and
+         r.get("status") == 200]) >= 5)
     dec = [r for r in recs if r.get("event") == "decision"]
     out = [r for r in recs if r.get("event") == "request" and
            r.get("action") == "echo_get"]

@@ -436,8 +436,12 @@ sys.stdout.write("%d %s" % (r.status_code, r.text))
     t.ok(not bad, "and the same fed one byte at a time", "\n".join(bad))
 
     # ---- the audit -----------------------------------------------------------
-    recs = E.svc.audit_wait(lambda r: r.get("path") == "/danger" and
-                            r.get("event") == "request", 20)
+    recs = E.svc.audit_wait_all([
+        lambda r: r.get("path") == "/danger" and r.get("event") == "request",
+        lambda r: r.get("event") == "tunnel" and r.get("host") == "plain.test"
+        and r.get("bytes_down", 0) > 0,
+        lambda r: r.get("event") == "tls" and "SNI" in r.get("reason", ""),
+        lambda r: r.get("event") == "tls" and "ALPN" in r.get("reason", "")])
     t.ok(any(r.get("event") == "request" and r.get("action") == "echo_get"
              and r.get("status") == 200 and r.get("user") for r in recs),
          "a forwarded request is audited with its action and user")

@@ -308,6 +308,23 @@ class Service:
         wait_for(seen, timeout * SLOW, step=0.1)
         return recs
 
+    def audit_until(self, done, timeout=30):
+        """The records once done(records) holds, or the last ones read."""
+        recs = []
+
+        def seen():
+            nonlocal recs
+            recs = self.audit()
+            return done(recs)
+        wait_for(seen, timeout * SLOW, step=0.1)
+        return recs
+
+    def audit_wait_all(self, preds, timeout=30):
+        """The records once each of preds is satisfied by one of them: the
+        workers send their records independently, in no set order."""
+        return self.audit_until(
+            lambda recs: all(any(p(r) for r in recs) for p in preds), timeout)
+
     def stop(self, timeout=20):
         """SIGTERM the master and wait for it: returns its exit status."""
         if self.proc is None or self.proc.poll() is not None:
