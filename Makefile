@@ -49,7 +49,8 @@ HARDEN+=	-D_FORTIFY_SOURCE=2
 OPT=		-O2 -g
 endif
 CPPFLAGS+=	-D_GNU_SOURCE -I. -Ilib -DAILERON_VERSION='"$(VERSION)"' \
-		-DAILERON_LIBEXECDIR='"$(LIBEXECDIR)"'
+		-DAILERON_LIBEXECDIR='"$(LIBEXECDIR)"' \
+		-DAILERON_SYSCONFDIR='"$(SYSCONFDIR)"'
 CFLAGS+=	-std=gnu11 $(OPT) $(WARN) $(HARDEN) $(PKG_CFLAGS)
 LDLIBS+=	$(PKG_LIBS) -lhttp_parser -ldb-5.3 -lscrypt
 # The service's own binary: no libcurl (see master/main.c).
@@ -59,6 +60,7 @@ VERSION=	0.1.0
 # Shared code, one list per area.
 LIB_SRCS=	lib/log.c lib/msg.c lib/msgtypes.c lib/pledge.c lib/proc.c \
 		lib/sandbox.c lib/state.c lib/title.c
+LIB_SRCS+=	lib/prices.c
 CONNECTOR_SRCS=	connector/spec.c connector/spec_ext.c connector/spec_openapi.c \
 		connector/spec_graphql.c connector/graphql.c connector/match.c \
 		connector/manifest.c
@@ -122,6 +124,7 @@ MAN1=		man/aileron.1 man/aileron-launch.1
 MAN1+=		man/aileron-approval.1
 MAN1+=		man/aileron-audit.1
 MAN5=		man/aileron.conf.5 man/aileron-spec.5 man/aileron-vault.5
+MAN5+=		man/aileron-prices.5
 MAN7=		man/aileron-proxy.7
 MAN7+=		man/aileron-api.7
 MAN8=		man/aileron-service.8
@@ -290,6 +293,9 @@ install: all
 	install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/
 	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 etc/aileron.conf $(DESTDIR)$(SYSCONFDIR)/aileron.conf.sample
+	install -m 0644 etc/aileron/prices $(DESTDIR)$(SYSCONFDIR)/prices.sample
+	[ -e $(DESTDIR)$(SYSCONFDIR)/prices ] || \
+	    install -m 0644 etc/aileron/prices $(DESTDIR)$(SYSCONFDIR)/prices
 	if [ -n "$$(ls specs/*.json 2>/dev/null)" ]; then \
 	    install -m 0644 specs/*.json $(DESTDIR)$(DATADIR)/specs/; fi
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(RCDIR)

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "parse.h"
@@ -92,6 +93,7 @@ struct conf_parser {
 	int			*conn_lines;	/* as conf->connectors */
 	size_t			 nconn_lines;
 	int			 prefork_line;
+	int			 prices_line;
 	int			 workers_line;
 };
 
@@ -166,6 +168,9 @@ static int	 conf_valid_connector(const char *);
 /* Teams (issue 11). */
 static void	 conf_do_usermap(struct conf_parser *, struct conf_stmt *);
 static void	 conf_do_connvault(struct conf_parser *, struct conf_stmt *);
+/* The price table (issue 14). */
+static void	 conf_do_prices(struct conf_parser *, struct conf_stmt *);
+static void	 conf_load_prices(struct conf_parser *);
 
 static const struct {
 	const char	*keyword;
@@ -187,6 +192,7 @@ static const struct {
 	{ "nameserver",	conf_do_nameserver },
 	{ "policy",	conf_do_policy },
 	{ "prefork",	conf_do_prefork },
+	{ "prices",	conf_do_prices },
 	{ "resolve",	conf_do_resolve },
 	{ "session",	conf_do_session },
 	{ "shell",	conf_do_shell },
@@ -1688,6 +1694,59 @@ conf_do_stmt(struct conf_parser *p, struct conf_stmt *st)
 }
 
 /* Checks that need the whole file, reported at the line that decided them. */
+/*
+ * prices "PATH": the price table aileron-prices(5) describes, relative to
+ * this file's directory.  Without the line, the installed table is used
+ * when there is one.
+ */
+static void
+conf_do_prices(struct conf_parser *p, struct conf_stmt *st)
+{
+	const char	*path;
+	int		 n;
+
+	if ((path = conf_arg(p, st, 1, "the price table's path")) == NULL ||
+	    conf_end(p, st, 2) == -1)
+		return;
+	if (p->prices_line != 0) {
+		conf_error(p, st->lineno, "a second prices line (the first is "
+		    "line %d)", p->prices_line);
+		return;
+	}
+	p->prices_line = st->lineno;
+	if (*path == '/')
+		n = snprintf(p->conf->prices_path,
+		    sizeof(p->conf->prices_path), "%s", path);
+	else
+		n = snprintf(p->conf->prices_path,
+		    sizeof(p->conf->prices_path), "%s/%s", p->dir, path);
+	if (n < 0 || (size_t)n >= sizeof(p->conf->prices_path))
+		conf_error(p, st->lineno, "prices: the path is too long");
+}
+
+static void
+conf_load_prices(struct conf_parser *p)
+{
+	struct aileron_conf	*conf = p->conf;
+	char			 err[512];
+
+	if (conf->prices_path[0] == '\0') {
+		if (access(AILERON_SYSCONFDIR "/prices", F_OK) == -1)
+			return;
+		strlcpy(conf->prices_path, AILERON_SYSCONFDIR "/prices",
+		    sizeof(conf->prices_path));
+	}
+	if (prices_load(&conf->prices, conf->prices_path, err,
+	    sizeof(err)) == -1) {
+		if (p->prices_line != 0)
+			conf_error(p, p->prices_line, "prices: %s", err);
+		else {
+			log_warnx("%s", err);
+			p->errors++;
+		}
+	}
+}
+
 static void
 conf_check(struct conf_parser *p)
 {
@@ -1761,8 +1820,13 @@ conf_parse(const char *path, const char *statedir, int must_exist)
 	p.conf = conf;
 	p.lineno = 1;
 	if ((p.fp = fopen(path, "r")) == NULL) {
-		if (errno == ENOENT && !must_exist)
-			return conf;
+		if (errno == ENOENT && !must_exist) {
+			conf_load_prices(&p);
+			if (p.errors == 0)
+				return conf;
+			conf_free(conf);
+			return NULL;
+		}
 		log_warn("cannot open configuration file %s", path);
 		conf_free(conf);
 		return NULL;
@@ -1786,6 +1850,7 @@ conf_parse(const char *path, const char *statedir, int must_exist)
 		p.errors++;
 	}
 	conf_check(&p);
+	conf_load_prices(&p);
 
 	free(st);
 	free(p.listen_lines);
@@ -1842,6 +1907,7 @@ conf_free(struct aileron_conf *conf)
 	free(conf->pins);
 	free(conf->nets);
 	resolvconf_free(conf->resolve);
+	prices_free(&conf->prices);
 	free(conf);
 }
 

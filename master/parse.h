@@ -19,6 +19,7 @@
 
 #include "worker/resolve.h"
 #include "control/rules.h"
+#include "prices.h"
 
 /* listen lines; each is a descriptor in every worker, kept small. */
 #define CONF_LISTEN_MAX	64
@@ -121,6 +122,9 @@ struct aileron_conf {
 	/* audit lines: control's audit log */
 	long long		 audit_retention;	/* s; 0: keep all */
 	int			 audit_syslog;	/* each record to syslog too */
+	/* The price table (issue 14): "prices" line, else the installed one */
+	char			 prices_path[PATH_MAX];	/* "" if none */
+	struct prices		 prices;
 };
 
 /*

@@ -35,6 +35,11 @@ CASES = [
     ("audit retention 36501d\n", r"^c\.conf:1: .* out of range"),
     ("audit forever\n", r'^c\.conf:1: unknown audit setting "forever"'),
     ("audit syslog loud\n", r"^c\.conf:1: unexpected"),
+    ('prices "nope"\n', r"^c\.conf:1: prices: .*/nope: No such file"),
+    ('prices "p.bad"\n', r'^c\.conf:1: prices: .*/p\.bad:2: output "x": '
+     r"expected US dollars per million tokens"),
+    ('prices "p.good"\nprices "p.good"\n',
+     r"^c\.conf:2: a second prices line \(the first is line 1\)"),
 ]
 
 t = TAP()
@@ -44,6 +49,10 @@ d = tempfile.mkdtemp(prefix="aileron-t.")
 atexit.register(lambda: (os.chdir("/"),
                          shutil.rmtree(d, ignore_errors=True)))
 os.chdir(d)
+with open("p.bad", "w") as f:
+    f.write('taken 2026-11-01\nmodel "m" input 1 output x\n')
+with open("p.good", "w") as f:
+    f.write('taken 2026-11-01\nmodel "m" input 1 output 2\n')
 for text, pattern in CASES:
     with open("c.conf", "w") as f:
         f.write(text)
