@@ -1221,6 +1221,11 @@ master(const char *statedir, const char *conffile, int foreground,
 	struct stat	 st;
 	pid_t		 holder;
 
+	/*
+	 * Nothing a caller left open reaches the service and its workers:
+	 * not a terminal's descriptor, not a pipe that held a master key.
+	 */
+	closefrom(STDERR_FILENO + 1);
 	memset(m, 0, sizeof(*m));
 	proc_init(&m->ps, PROC_MASTER, master_peers,
 	    sizeof(master_peers) / sizeof(master_peers[0]), master_accept,

@@ -23,7 +23,7 @@ from aileron import TAP, Service, BIN, SLOW, alive, is_root, proc_children, \
 t = TAP()
 if not is_root():
     t.skip_all("the service's users and StrictModes need root")
-t.plan(53)
+t.plan(54)
 
 CONF = "listen on 127.0.0.1 port 0\nprefork 1\nmax workers 2\n"
 LEFT = ("service.lock", "service.json", "api.sock", "vault.sock",
@@ -50,7 +50,12 @@ def scratch():
 # it runs, answers, and service.json names absolute paths.
 svc = Service(prefork=1, max_workers=2)
 top, rel = os.path.split(svc.state)
-r = run(["service", "-s", rel], cwd=top)
+# A descriptor the caller leaves open (launch's master-key pipe, say).
+leak_r, leak_w = os.pipe()
+r = subprocess.run([BIN, "service", "-s", rel], capture_output=True,
+                   text=True, cwd=top, timeout=30 * SLOW,
+                   pass_fds=(leak_r,))
+os.close(leak_w)
 t.is_(r.returncode, 0, "a detached start on a relative -s exits 0")
 info = {}
 try:
@@ -65,6 +70,14 @@ if pid:
 t.ok(pid > 0 and alive(pid),
      "and when it returns, the service runs (service.json is there)",
      r.stderr)
+try:
+    fds = {os.readlink("/proc/%d/fd/%s" % (pid, f))
+           for f in os.listdir("/proc/%d/fd" % pid)}
+except OSError:
+    fds = {"unreadable"}
+t.ok("pipe:[%d]" % os.fstat(leak_r).st_ino not in fds,
+     "a descriptor the caller left open does not reach the service", fds)
+os.close(leak_r)
 t.is_(info.get("state"), svc.state, "service.json names the absolute state")
 t.is_(info.get("api_socket"), svc.path("api.sock"),
       "and the absolute api socket")
