@@ -48,7 +48,7 @@
 
 extern char	**environ;
 
-static volatile sig_atomic_t	 launch_signo;
+static volatile sig_atomic_t	 launch_child;	/* the agent's pid, or 0 */
 
 static int	launch_parse(int, char *[], struct launch *);
 static int	launch_self(struct launch *, char *const [], char **, int,
@@ -405,7 +405,9 @@ launch_files(struct launch *l)
 	    launch_write(l->tmp, LAUNCH_HINT, launch_hint,
 	    strlen(launch_hint)) == -1 ||
 	    launch_write(l->tmp, LAUNCH_GH_HOSTS, launch_gh_hosts,
-	    strlen(launch_gh_hosts)) == -1)
+	    strlen(launch_gh_hosts)) == -1 ||
+	    (l->mcps != NULL && launch_write(l->tmp, LAUNCH_MCP, l->mcps,
+	    strlen(l->mcps)) == -1))
 		goto fail;
 	if ((size_t)snprintf(l->relaysock, sizeof(l->relaysock), "%s/%s",
 	    l->tmp, LAUNCH_RELAY_SOCK) >= sizeof(l->relaysock)) {
@@ -427,7 +429,7 @@ launch_files_remove(struct launch *l)
 {
 	static const char	*names[] = { LAUNCH_MANIFEST, LAUNCH_HINT,
 				    LAUNCH_GH_HOSTS, LAUNCH_RELAY_SOCK,
-				    LAUNCH_DOCKER_ENV };
+				    LAUNCH_DOCKER_ENV, LAUNCH_MCP };
 	char			 path[PATH_MAX];
 	size_t			 i;
 
@@ -573,7 +575,12 @@ launch_hold(struct launch *l)
 static void
 launch_forward(int sig)
 {
-	launch_signo = sig;
+	int	 saved = errno;
+
+	/* kill(2) is safe here, and no signal can slip past a check. */
+	if (launch_child > 0)
+		(void)kill(launch_child, sig);
+	errno = saved;
 }
 
 /*
@@ -584,14 +591,38 @@ static int
 launch_run(struct launch *l, char *const argv[], char *const envp[])
 {
 	struct sigaction	 sa, oint, oquit, oterm, ohup;
+	sigset_t		 block, omask;
 	pid_t			 pid;
 	int			 status, rv;
 
+	/*
+	 * The handlers are in place before the agent exists, and the
+	 * signals they forward held until its pid is known: a SIGTERM in
+	 * between reaches the agent, not only launch.
+	 */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &sa, &oint);
+	sigaction(SIGQUIT, &sa, &oquit);
+	sa.sa_handler = launch_forward;
+	sigaction(SIGTERM, &sa, &oterm);
+	sigaction(SIGHUP, &sa, &ohup);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &omask);
 	switch (pid = fork()) {
 	case -1:
 		fprintf(stderr, "aileron launch: fork: %s\n", strerror(errno));
-		return 1;
+		status = 1 << 8;
+		goto restore;
 	case 0:
+		/* The agent gets the user's dispositions, not ours. */
+		sigaction(SIGINT, &oint, NULL);
+		sigaction(SIGQUIT, &oquit, NULL);
+		sigaction(SIGTERM, &oterm, NULL);
+		sigaction(SIGHUP, &ohup, NULL);
+		sigprocmask(SIG_SETMASK, &omask, NULL);
 		if (l->backend == LAUNCH_NONE && chdir(l->dir) == -1) {
 			fprintf(stderr, "aileron launch: %s: %s\n", l->dir,
 			    strerror(errno));
@@ -608,25 +639,15 @@ launch_run(struct launch *l, char *const argv[], char *const envp[])
 		    strerror(errno));
 		_exit(127);
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGINT, &sa, &oint);
-	sigaction(SIGQUIT, &sa, &oquit);
-	sa.sa_handler = launch_forward;
-	sigaction(SIGTERM, &sa, &oterm);
-	sigaction(SIGHUP, &sa, &ohup);
-	for (;;) {
-		if (waitpid(pid, &status, 0) == pid)
-			break;
+	launch_child = pid;
+	sigprocmask(SIG_SETMASK, &omask, NULL);
+	while (waitpid(pid, &status, 0) == -1)
 		if (errno != EINTR) {
 			status = 1 << 8;
 			break;
 		}
-		if (launch_signo != 0) {
-			kill(pid, launch_signo);
-			launch_signo = 0;
-		}
-	}
+	launch_child = 0;
+ restore:
 	sigaction(SIGINT, &oint, NULL);
 	sigaction(SIGQUIT, &oquit, NULL);
 	sigaction(SIGTERM, &oterm, NULL);
@@ -690,6 +711,9 @@ cmd_launch(int argc, char *argv[])
 		l.backend = LAUNCH_NATIVE;
 	if (l.backend == LAUNCH_NATIVE && launch_native_check(&l) == -1)
 		return 1;
+	if (l.backend == LAUNCH_DOCKER && launch_docker_check(&l, &dc) == -1)
+		return 1;
+	l.mcps = dc.mcps;
 	/*
 	 * On a terminal the agent gets a pty of launch's, and approvals are
 	 * asked there, unless the devcontainer's approval_surface leaves
@@ -698,8 +722,9 @@ cmd_launch(int argc, char *argv[])
 	l.pty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
 	    (dc.approval_surface[0] == '\0' ||
 	    strstr(dc.approval_surface, "terminal") != NULL);
-	if (l.backend == LAUNCH_DOCKER && launch_docker_check(&l, &dc) == -1)
-		return 1;
+	if (dc.found && !dc.mediation)
+		fprintf(stderr, "aileron launch: the devcontainer turns shell "
+		    "mediation off (\"mediation\": \"none\")\n");
 	if (l.backend == LAUNCH_NONE)
 		fprintf(stderr, "aileron launch: warning: --sandbox none: "
 		    "nothing bounds the agent; it can reach any host "
@@ -768,6 +793,7 @@ cmd_launch(int argc, char *argv[])
 	launch_native_free(sargv);
 	free(env);
 	launch_contract_free();
+	devc_free(&dc);
 	explicit_bzero(&l, sizeof(l));
 	return rv;
 }

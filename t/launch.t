@@ -9,6 +9,7 @@
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -28,7 +29,7 @@ r = subprocess.run(["bwrap", "--unshare-user", "--unshare-net",
 if r.returncode != 0:
     t.skip_all("namespaces are not available here: " +
                r.stderr.decode(errors="replace").strip())
-t.plan(27)
+t.plan(29)
 
 # What the agent runs: it writes what it sees into the project directory.
 AGENT = r'''
@@ -264,6 +265,31 @@ try:
     hs.close()
     t.ok(head.startswith(b"HTTP/1.1 404"), "no hold on a session that is "
          "not there", head[:100])
+
+    # SIGTERM to launch reaches the agent, which decides how it ends.
+    r, w = os.pipe()
+    os.write(w, (MASTER + "\n").encode())
+    os.close(w)
+    ready = os.path.join(proj, "ready")
+    p = subprocess.Popen([BIN, "launch", "--key-fd", str(r), "--dir", proj,
+                          "-s", E.svc.state, "--sandbox", "none", "sh", "-c",
+                          'trap "echo term > got; exit 7" TERM; touch ready; '
+                          "while :; do sleep 0.05; done"],
+                         pass_fds=(r,), env=dict(os.environ, TMPDIR=TMP),
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE)
+    os.close(r)
+    try:
+        wait_for(lambda: os.path.exists(ready), 30)
+        p.send_signal(signal.SIGTERM)
+        rc = p.wait(30 * SLOW)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        rc = p.wait()
+    t.is_(rc, 7, "SIGTERM to launch is passed to the agent, and launch "
+          "exits with the agent's status")
+    t.ok(read(proj, "got").strip() == "term" and sessions(E) == [],
+         "the agent's trap ran, and the session ended")
 
     rc, out, err = launch(E, ["--sandbox", "vm", "true"], proj)
     t.ok(rc == 2 and "--sandbox" in err, "an unknown sandbox is a usage "
