@@ -21,6 +21,7 @@
 /* In launch's private directory, and where the sandbox sees them. */
 #define LAUNCH_MANIFEST		"actions.json"
 #define LAUNCH_HINT		"prompt-hint.txt"
+#define LAUNCH_MCP		"mcp.json"
 #define LAUNCH_GH_HOSTS		"gh-hosts.yml"
 #define LAUNCH_RELAY_SOCK	"proxy.sock"
 #define LAUNCH_DOCKER_ENV	"docker.env"
@@ -28,7 +29,7 @@
 #define LAUNCH_HOME		"/home/agent"
 #define LAUNCH_RUN		"/run/aileron"
 #define LAUNCH_ENV_MAX		24	/* variables the contract sets */
-#define LAUNCH_ARGV_MAX		512	/* bubblewrap's arguments */
+#define LAUNCH_ARGV_MAX		4096	/* bubblewrap's: /etc is bound entry by entry */
 
 enum launch_backend {
 	LAUNCH_DEFAULT,		/* docker when an engine answers, else native */
@@ -43,9 +44,9 @@ struct devc {
 	char			 image[256];
 	char			 dockerfile[256];
 	char			 context[256];
-	char			 mediation[32];
+	int			 mediation;	/* the shell's DEBUG trap */
 	char			 approval_surface[64];
-	size_t			 nmcps;
+	char			*mcps;		/* {"mcpServers": ...} or NULL */
 };
 
 struct launch {
@@ -59,6 +60,7 @@ struct launch {
 	char			 shims[PATH_MAX];	/* or "" */
 	char			 relay[PATH_MAX];	/* aileron-relay */
 	char			 bashrc[PATH_MAX];	/* or "" */
+	const char		*mcps;		/* the devcontainer's, or NULL */
 	char			 bwrap[PATH_MAX];
 	char			 docker[PATH_MAX];
 	char			 tmp[PATH_MAX];		/* private, 0700 */
@@ -90,6 +92,7 @@ void	 launch_native_free(char **);
 int	 launch_pty_run(struct launch *, char *const [], char *const []);
 void	 devc_strip(char *);
 int	 devc_load(const char *, struct devc *, char *, size_t);
+void	 devc_free(struct devc *);
 int	 launch_docker_available(char *, size_t);
 int	 launch_docker_image(const struct launch *, const struct devc *,
 	    char *, size_t);

@@ -49,6 +49,8 @@ static int	docker_tmp(const struct launch *, const char *, char *,
 		    size_t);
 static int	docker_quiet(const char *, char *const []);
 static int	docker_envfile(const struct launch *, char *const []);
+static int	devc_mcps(json_t *, struct devc *, const char *, char *,
+		    size_t);
 
 /*
  * devcontainer.json is JSON with comments and trailing commas (JSONC):
@@ -163,8 +165,19 @@ devc_load(const char *dir, struct devc *dc, char *err, size_t errlen)
 		strlcpy(dc->dockerfile, s, sizeof(dc->dockerfile));
 	if ((s = devc_string(j, "build", "context")) != NULL)
 		strlcpy(dc->context, s, sizeof(dc->context));
-	if ((s = devc_string(aileron, "mediation", NULL)) != NULL)
-		strlcpy(dc->mediation, s, sizeof(dc->mediation));
+	/* Shell mediation is on unless the file says "none". */
+	dc->mediation = 1;
+	if ((v = json_object_get(aileron, "mediation")) != NULL) {
+		s = json_string_value(v);
+		if (s == NULL || (strcmp(s, "default") != 0 &&
+		    strcmp(s, "shell") != 0 && strcmp(s, "none") != 0)) {
+			snprintf(err, errlen, "%s: customizations.aileron."
+			    "mediation: expected \"default\", \"shell\" or "
+			    "\"none\"", path);
+			goto done;
+		}
+		dc->mediation = strcmp(s, "none") != 0;
+	}
 	v = json_object_get(aileron, "approval_surface");
 	if (json_is_string(v))
 		strlcpy(dc->approval_surface, json_string_value(v),
@@ -181,8 +194,9 @@ devc_load(const char *dir, struct devc *dc, char *err, size_t errlen)
 			    sizeof(dc->approval_surface));
 		}
 	}
-	v = json_object_get(aileron, "mcps");
-	dc->nmcps = json_is_array(v) ? json_array_size(v) : 0;
+	if (devc_mcps(json_object_get(aileron, "mcps"), dc, path, err,
+	    errlen) == -1)
+		goto done;
 	if (dc->image[0] == '\0' && dc->dockerfile[0] == '\0') {
 		snprintf(err, errlen, "%s: neither \"image\" nor "
 		    "\"build\": {\"dockerfile\"} names what to run", path);
@@ -191,8 +205,93 @@ devc_load(const char *dir, struct devc *dc, char *err, size_t errlen)
 	dc->found = 1;
 	rv = 0;
  done:
+	if (rv == -1)
+		devc_free(dc);
 	json_decref(j);
 	return rv;
+}
+
+void
+devc_free(struct devc *dc)
+{
+	free(dc->mcps);
+	dc->mcps = NULL;
+}
+
+/*
+ * customizations.aileron.mcps, the user's own MCP servers: an object of
+ * servers by name, or an array of servers that carry a "name", each with
+ * a "command" (run in the sandbox) or a "url" (reached through the
+ * proxy like any host).  Written for the agent as {"mcpServers": ...},
+ * the shape MCP clients read.
+ */
+static int
+devc_mcps(json_t *v, struct devc *dc, const char *path, char *err,
+    size_t errlen)
+{
+	json_t		*servers, *srv, *copy;
+	const char	*name, *why = NULL;
+	size_t		 i, len;
+
+	if (v == NULL || (json_is_array(v) && json_array_size(v) == 0))
+		return 0;
+	if ((servers = json_object()) == NULL)
+		goto nomem;
+	if (json_is_object(v)) {
+		json_object_foreach(v, name, srv)
+			if (json_object_set(servers, name, srv) == -1)
+				goto nomem;
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, srv) {
+			name = json_string_value(json_object_get(srv, "name"));
+			if (name == NULL) {
+				why = "an array entry without a \"name\"";
+				goto bad;
+			}
+			if ((copy = json_deep_copy(srv)) == NULL ||
+			    json_object_del(copy, "name") == -1 ||
+			    json_object_set_new(servers, name, copy) == -1)
+				goto nomem;
+		}
+	} else {
+		why = "expected an object of servers by name, or an array";
+		goto bad;
+	}
+	json_object_foreach(servers, name, srv) {
+		len = strlen(name);
+		if (len == 0 || len > 64 || strspn(name, "abcdefghijklmnopqrstu"
+		    "vwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != len) {
+			why = "a server name of 1 to 64 letters, digits, '_', "
+			    "'.' or '-'";
+			goto bad;
+		}
+		if (!json_is_object(srv) ||
+		    (!json_is_string(json_object_get(srv, "command")) &&
+		    !json_is_string(json_object_get(srv, "url")))) {
+			why = "a server without a \"command\" or a \"url\"";
+			goto bad;
+		}
+	}
+	if ((copy = json_pack("{s:o}", "mcpServers", servers)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	dc->mcps = json_dumps(copy, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_decref(copy);
+	if (dc->mcps == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+ bad:
+	snprintf(err, errlen, "%s: customizations.aileron.mcps: %s", path,
+	    why);
+	json_decref(servers);
+	return -1;
+ nomem:
+	snprintf(err, errlen, "out of memory");
+	json_decref(servers);
+	return -1;
 }
 
 static int
@@ -370,6 +469,9 @@ launch_docker_argv(const struct launch *l, const char *image,
 	    docker_mount(argv, &n, path, LAUNCH_ETC "/" LAUNCH_MANIFEST, 1) ==
 	    -1 || docker_tmp(l, LAUNCH_HINT, path, sizeof(path)) == -1 ||
 	    docker_mount(argv, &n, path, LAUNCH_ETC "/" LAUNCH_HINT, 1) == -1 ||
+	    (l->mcps != NULL && (docker_tmp(l, LAUNCH_MCP, path,
+	    sizeof(path)) == -1 || docker_mount(argv, &n, path, LAUNCH_ETC
+	    "/" LAUNCH_MCP, 1) == -1)) ||
 	    docker_mount(argv, &n, l->ca, LAUNCH_ETC "/ca.pem", 1) == -1 ||
 	    docker_mount(argv, &n, l->bundle, LAUNCH_ETC "/bundle.pem", 1) ==
 	    -1 ||

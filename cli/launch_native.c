@@ -115,7 +115,7 @@ launch_contract(const struct launch *l, char **env, size_t max)
 	const char	*bundle, *ca, *home, *host;
 	size_t		 n = 0;
 
-	if (max < 20)
+	if (max < 22)
 		return (size_t)-1;
 	strlcpy(selfdir, l->self, sizeof(selfdir));
 	if ((slash = strrchr(selfdir, '/')) != NULL)
@@ -175,6 +175,10 @@ launch_contract(const struct launch *l, char **env, size_t max)
 		return (size_t)-1;
 	if (l->backend == LAUNCH_NATIVE && l->bashrc[0] != '\0' &&
 	    launch_setenv(env, n++, "BASH_ENV", LAUNCH_ETC "/bashrc") == -1)
+		return (size_t)-1;
+	/* The user's own MCP servers, from the devcontainer. */
+	if (l->mcps != NULL && launch_setenv(env, n++, "AILERON_MCP_CONFIG",
+	    LAUNCH_ETC "/" LAUNCH_MCP) == -1)
 		return (size_t)-1;
 	return n;
 }

@@ -22,7 +22,7 @@ from proxyenv import ProxyEnv, MASTER, SECRET, cli  # noqa: E402
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(22)
+t.plan(27)
 
 FAKE = r'''#!/usr/bin/env python3
 import json, os, stat, sys
@@ -36,6 +36,9 @@ if args[:1] == ["run"] and "--env-file" in args:
     rec["envfile"] = p
     rec["mode"] = stat.S_IMODE(os.stat(p).st_mode)
     rec["env"] = open(p).read()
+    for a in args:
+        if a.endswith(":/etc/aileron/mcp.json:ro"):
+            rec["mcp"] = json.load(open(a.split(":")[0]))
 with open(log, "a") as f:
     f.write(json.dumps(rec) + "\n")
 sys.exit(int(os.environ.get("FAKE_DOCKER_RC", "5")) if args[:1] == ["run"]
@@ -180,6 +183,37 @@ try:
                                                             ["build"])]
          and "native sandbox" in err,
          "docker only when asked: the default is native", err)
+
+    # The user's MCP servers, and mediation turned off by the file.
+    if os.path.exists(log):
+        os.unlink(log)
+    with open(os.path.join(dc, "devcontainer.json"), "w") as f:
+        f.write('{"image": "agent/img:1", "customizations": {"aileron": {'
+                '"mediation": "none", "mcps": [{"name": "files", '
+                '"command": "mcp-files", "args": ["/workspace"]}, '
+                '{"name": "docs", "url": "https://docs.example/mcp"}]}}}\n')
+    rc, out, err = launch(E, ["--sandbox", "docker", "true"], proj, env)
+    runs = [x for x in records(log) if x["argv"][1:2] == ["run"]]
+    run = runs[0] if runs else {"env": "", "argv": []}
+    t.is_(run.get("mcp"), {"mcpServers": {
+        "files": {"command": "mcp-files", "args": ["/workspace"]},
+        "docs": {"url": "https://docs.example/mcp"}}},
+        "customizations.aileron.mcps: the servers mounted in as "
+        "/etc/aileron/mcp.json, by name")
+    t.ok("AILERON_MCP_CONFIG=/etc/aileron/mcp.json" in run["env"],
+         "and named in AILERON_MCP_CONFIG", run["env"])
+    t.ok("shell mediation off" in err, "\"mediation\": \"none\" is said "
+         "out loud", err)
+    for body, what in (('"mediation": "off"', "mediation: expected"),
+                       ('"mcps": [{"name": "x"}]',
+                        'mcps: a server without a "command" or a "url"')):
+        with open(os.path.join(dc, "devcontainer.json"), "w") as f:
+            f.write('{"image": "x", "customizations": {"aileron": {%s}}}'
+                    % body)
+        rc, out, err = launch(E, ["--sandbox", "docker", "true"], proj,
+                              env)
+        t.ok(rc == 1 and what in err and sessions(E) == [],
+             "refused before any session: %s" % body, err)
 
     # A devcontainer that does not parse: refused before any session.
     with open(os.path.join(dc, "devcontainer.json"), "w") as f:
