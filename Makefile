@@ -182,8 +182,10 @@ else
 RELAY_LD=	-static-pie -Wl,-z,relro,-z,now
 endif
 
-$(BUILD)/aileron-relay: $(BUILD)/relay/relay.o
-	$(CC) $(CFLAGS) $(RELAY_LD) -o $@ $(BUILD)/relay/relay.o
+RELAY_OBJS=	$(BUILD)/relay/relay.o $(BUILD)/relay/check.o
+
+$(BUILD)/aileron-relay: $(RELAY_OBJS)
+	$(CC) $(CFLAGS) $(RELAY_LD) -o $@ $(RELAY_OBJS)
 
 $(BUILD)/t/%.t: t/unit/%.c t/tap.h $(LIBA)
 	@mkdir -p $(@D)

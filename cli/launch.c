@@ -532,6 +532,9 @@ launch_docker_check(struct launch *l, struct devc *dc)
 		    "sandbox init\"\n", l->dir);
 		return -1;
 	}
+	/* Shell mediation, unless the devcontainer turns it off. */
+	if (dc->mediation)
+		launch_bashrc_find(l);
 	return launch_relay_find(l);
 }
 

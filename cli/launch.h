@@ -22,6 +22,7 @@
 #define LAUNCH_MANIFEST		"actions.json"
 #define LAUNCH_HINT		"prompt-hint.txt"
 #define LAUNCH_MCP		"mcp.json"
+#define DOCKER_RELAY		"/usr/libexec/aileron/aileron-relay"
 #define LAUNCH_GH_HOSTS		"gh-hosts.yml"
 #define LAUNCH_RELAY_SOCK	"proxy.sock"
 #define LAUNCH_DOCKER_ENV	"docker.env"
@@ -93,6 +94,7 @@ int	 launch_pty_run(struct launch *, char *const [], char *const []);
 void	 devc_strip(char *);
 int	 devc_load(const char *, struct devc *, char *, size_t);
 void	 devc_free(struct devc *);
+void	 launch_bashrc_find(struct launch *);
 int	 launch_docker_available(char *, size_t);
 int	 launch_docker_image(const struct launch *, const struct devc *,
 	    char *, size_t);

@@ -37,7 +37,6 @@
 #include "cli/cli.h"
 #include "cli/launch.h"
 
-#define DOCKER_RELAY	"/usr/libexec/aileron/aileron-relay"
 #define DOCKER_WORK	"/workspace"
 #define DEVC_DIR	".devcontainer"
 #define DEVC_FILE	"devcontainer.json"
@@ -478,6 +477,8 @@ launch_docker_argv(const struct launch *l, const char *image,
 	    docker_mount(argv, &n, l->relaysock, LAUNCH_RUN "/"
 	    LAUNCH_RELAY_SOCK, 0) == -1 ||
 	    docker_mount(argv, &n, l->relay, DOCKER_RELAY, 1) == -1 ||
+	    (l->bashrc[0] != '\0' && docker_mount(argv, &n, l->bashrc,
+	    LAUNCH_ETC "/bashrc", 1) == -1) ||
 	    docker_mount(argv, &n, l->dir, DOCKER_WORK, 0) == -1 ||
 	    (access(devc, F_OK) == 0 && docker_mount(argv, &n, devc,
 	    DOCKER_WORK "/" DEVC_DIR, 1) == -1) ||

@@ -173,8 +173,12 @@ launch_contract(const struct launch *l, char **env, size_t max)
 	    (launch_setenv(env, n++, "PATH", path) == -1 ||
 	    launch_setenv(env, n++, "HOME", home) == -1))
 		return (size_t)-1;
-	if (l->backend == LAUNCH_NATIVE && l->bashrc[0] != '\0' &&
+	if (l->backend != LAUNCH_NONE && l->bashrc[0] != '\0' &&
 	    launch_setenv(env, n++, "BASH_ENV", LAUNCH_ETC "/bashrc") == -1)
+		return (size_t)-1;
+	/* A container's image need not run the host's aileron. */
+	if (l->backend == LAUNCH_DOCKER && l->bashrc[0] != '\0' &&
+	    launch_setenv(env, n++, "AILERON_SHELL_CHECK", DOCKER_RELAY) == -1)
 		return (size_t)-1;
 	/* The user's own MCP servers, from the devcontainer. */
 	if (l->mcps != NULL && launch_setenv(env, n++, "AILERON_MCP_CONFIG",
@@ -223,7 +227,7 @@ launch_relay_find(struct launch *l)
  * source tree beside a build tree's build/aileron, else the installed
  * one.  "" when there is none: then bash is not mediated.
  */
-static void
+void
 launch_bashrc_find(struct launch *l)
 {
 	char	 dir[PATH_MAX], *slash;

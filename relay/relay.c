@@ -18,6 +18,7 @@
  *
  *	aileron-relay in PORT SOCKET COMMAND [ARG ...]
  *	aileron-relay out SOCKET HOST PORT
+ *	aileron-relay shell check [--] COMMAND	(check.c)
  *
  * It uses libc alone and is linked statically, so that the same binary
  * runs inside any container image.
@@ -43,27 +44,28 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "relay/relay.h"
+
 #define RELAY_BUF	16384
 #define RELAY_TICK_MS	200	/* how often "in" looks for the agent's exit */
 
-static void	relay_usage(void) __attribute__((noreturn));
 static int	relay_port(const char *);
 static int	relay_listen_tcp(int);
 static int	relay_listen_unix(const char *);
 static int	relay_connect_unix(const char *, const char *);
-static int	relay_connect_tcp(const char *, const char *);
 static void	relay_copy(int, int);
 static void	relay_serve(int, int (*)(const char *, const char *),
 		    const char *, const char *);
 static int	relay_in(int, char *[]);
 static int	relay_out(int, char *[]);
 
-static void
+void
 relay_usage(void)
 {
 	fprintf(stderr, "usage: aileron-relay in port socket command "
 	    "[arg ...]\n"
-	    "       aileron-relay out socket host port\n");
+	    "       aileron-relay out socket host port\n"
+	    "       aileron-relay shell check [--] command\n");
 	exit(2);
 }
 
@@ -151,7 +153,7 @@ relay_connect_unix(const char *path, const char *unused)
 	return fd;
 }
 
-static int
+int
 relay_connect_tcp(const char *host, const char *port)
 {
 	struct sockaddr_storage	 ss;
@@ -337,5 +339,7 @@ main(int argc, char *argv[])
 		return relay_in(argc - 1, argv + 1);
 	if (strcmp(argv[1], "out") == 0)
 		return relay_out(argc - 1, argv + 1);
+	if (strcmp(argv[1], "shell") == 0)
+		return relay_check(argc - 1, argv + 1);
 	relay_usage();
 }

@@ -22,7 +22,7 @@ from proxyenv import ProxyEnv, MASTER, SECRET, cli  # noqa: E402
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(27)
+t.plan(29)
 
 FAKE = r'''#!/usr/bin/env python3
 import json, os, stat, sys
@@ -169,6 +169,11 @@ try:
          "SSL_CERT_FILE=/etc/aileron/bundle.pem" in envfile,
          "the image keeps its PATH and HOME; the CA paths are the "
          "container's")
+    t.ok(any(a.endswith(":/etc/aileron/bashrc:ro") for a in argv) and
+         "BASH_ENV=/etc/aileron/bashrc" in envfile and
+         "AILERON_SHELL_CHECK=/usr/libexec/aileron/aileron-relay" in envfile,
+         "shell mediation: the rc mounted in, bash asks through the relay",
+         envfile)
     t.ok(SECRET not in envfile and MASTER not in envfile and
          SECRET not in json.dumps(argv),
          "no credential or master key reaches docker")
@@ -204,6 +209,9 @@ try:
          "and named in AILERON_MCP_CONFIG", run["env"])
     t.ok("shell mediation off" in err, "\"mediation\": \"none\" is said "
          "out loud", err)
+    t.ok("BASH_ENV=" not in run["env"] and
+         not any("bashrc" in a for a in run["argv"]),
+         "and no rc is mounted in", run["argv"])
     for body, what in (('"mediation": "off"', "mediation: expected"),
                        ('"mcps": [{"name": "x"}]',
                         'mcps: a server without a "command" or a "url"')):

@@ -14,13 +14,13 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from aileron import TAP, BIN, SLOW, wait_for  # noqa: E402
+from aileron import TAP, BIN, SRC, SLOW, wait_for  # noqa: E402
 from proxyenv import ProxyEnv, MASTER, cli  # noqa: E402
 
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(14)
+t.plan(19)
 
 CONF = ('shell deny "rm -rf *"\n'
         'shell approve "git push*"\n'
@@ -92,6 +92,40 @@ try:
                                              'shell deny "rm -rf *"') + 1))
              for r in recs if r.get("decision") == "deny"),
          "the refusal names its line", recs)
+
+    # A container's image need not run the host's aileron: the static
+    # aileron-relay asks instead, in plain HTTP to aileron.internal.
+    relay = os.path.join(os.path.dirname(BIN), "aileron-relay")
+    for words, want, what in ((["ls", "-a"], 0, "a command no line names "
+                               "runs"),
+                              (["rm", "-rf", "/"], 1, "a shell deny line "
+                               "refuses")):
+        p = subprocess.run([relay, "shell", "check", "--"] + words, env=env,
+                           capture_output=True, text=True,
+                           timeout=60 * SLOW)
+        t.ok(p.returncode == want and (want == 0 or "denied by policy" in
+                                       p.stderr),
+             "aileron-relay shell check: " + what, p.stderr)
+    recs = [r for r in E.svc.audit_until(lambda rs: len(
+        [r for r in rs if r.get("event") == "shell"]) >= 5)
+        if r.get("event") == "shell"]
+    t.ok(("ls -a", "allow") in [(r.get("command"), r.get("decision"))
+                                for r in recs] and
+         len([r for r in recs if r.get("decision") == "deny"]) == 2,
+         "and its checks are audited like the CLI's", recs)
+    # What the docker backend sets up: BASH_ENV and AILERON_SHELL_CHECK.
+    os.mkdir(os.path.join(proj, "victim2"))
+    benv = dict(env, BASH_ENV=os.path.join(SRC, "etc/aileron/bashrc"),
+                AILERON_SHELL_CHECK=relay, PATH="/usr/bin:/bin")
+    p = subprocess.run(["bash", "-c", "rm -rf victim2; echo ran > "
+                        "after2.txt"], env=benv, cwd=proj,
+                       capture_output=True, text=True, timeout=60 * SLOW)
+    t.ok(os.path.isdir(os.path.join(proj, "victim2")) and
+         os.path.exists(os.path.join(proj, "after2.txt")),
+         "bash with the relay as its checker skips the refused command "
+         "and runs the next", p.stderr)
+    t.like(p.stderr, r"aileron: shell: the command is denied by policy",
+           "and the agent is told why")
 
     # In the native sandbox, bash asks before each command.
     if shutil.which("bwrap") is None:

@@ -241,6 +241,8 @@ conn_serve(struct worker_ctx *ctx, int fd, const char *peer)
 		title_set("worker (%s: %s:%u)", pc.sess.user, pc.host, pc.port);
 		if (strcmp(req->method, "CONNECT") == 0)
 			conn_connect(&pc, req, buf + off, len);
+		else if (strcmp(pc.host, INTERNAL_HOST) == 0)
+			internal_plain(&pc, req);
 		else
 			tunnel_plain(&pc, req, buf + off, len);
 		break;

@@ -24,6 +24,9 @@
  *						decides CMD, a person may have
  *						to approve it first
  *
+ * The same, in plain HTTP through the proxy (http://aileron.internal/),
+ * for a client without TLS: internal_plain().
+ *
  * Nothing else: another POST (grant, deny) is 403 "a session token
  * cannot grant" and is audited; control refuses a decision from a proxy
  * worker too, should this worker ever ask.
@@ -336,6 +339,24 @@ internal_request(struct pconn *pc, const struct http_request *req)
 		    "resource; see aileron-api(7)");
 	internal_audit(pc, req, o.status, NULL);
 	return o.keep ? 0 : -1;
+}
+
+/*
+ * http://aileron.internal/... through the proxy, authenticated: the same
+ * resources, one request per connection, for a client with no TLS (the
+ * static aileron-relay asks "shell check" this way in a container).  It
+ * is no weaker than the CONNECT that carries the token the same way: the
+ * agent reaches the proxy over loopback only, inside the sandbox.
+ */
+void
+internal_plain(struct pconn *pc, const struct http_request *req)
+{
+	static struct http_request	 r;
+
+	r = *req;
+	r.target = req->path;
+	r.keepalive = 0;
+	(void)internal_request(pc, &r);
 }
 
 /*

@@ -20,5 +20,6 @@
 struct pconn;
 
 void	internal_serve(struct pconn *, const char *, size_t);
+void	internal_plain(struct pconn *, const struct http_request *);
 
 #endif
