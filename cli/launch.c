@@ -706,12 +706,20 @@ cmd_launch(int argc, char *argv[])
 	if (cli_shims_dir(l.shims, sizeof(l.shims)) == -1)
 		l.shims[0] = '\0';
 	/*
-	 * Docker only when asked for: a devcontainer in the project may
-	 * have been written by an agent, and docker build would run it on
-	 * the host.
+	 * By default docker when an engine answers and the project has a
+	 * devcontainer for it, else native.  Both sandboxes show the agent
+	 * .devcontainer read-only: the agent cannot rewrite what the next
+	 * launch builds.
 	 */
-	if (l.backend == LAUNCH_DEFAULT)
-		l.backend = LAUNCH_NATIVE;
+	if (l.backend == LAUNCH_DEFAULT) {
+		l.backend = devc_exists(l.dir) && launch_docker_available(
+		    l.docker, sizeof(l.docker)) ? LAUNCH_DOCKER : LAUNCH_NATIVE;
+		if (l.backend == LAUNCH_DOCKER)
+			fprintf(stderr, "aileron launch: a Docker engine "
+			    "answers and %s has a devcontainer: the docker "
+			    "sandbox (--sandbox native for the other)\n",
+			    l.dir);
+	}
 	if (l.backend == LAUNCH_NATIVE && launch_native_check(&l) == -1)
 		return 1;
 	if (l.backend == LAUNCH_DOCKER && launch_docker_check(&l, &dc) == -1)

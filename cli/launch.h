@@ -33,7 +33,7 @@
 #define LAUNCH_ARGV_MAX		4096	/* bubblewrap's: /etc is bound entry by entry */
 
 enum launch_backend {
-	LAUNCH_DEFAULT,		/* docker when an engine answers, else native */
+	LAUNCH_DEFAULT,		/* docker with an engine and a devcontainer */
 	LAUNCH_NATIVE,
 	LAUNCH_DOCKER,
 	LAUNCH_NONE
@@ -94,6 +94,7 @@ int	 launch_pty_run(struct launch *, char *const [], char *const []);
 void	 devc_strip(char *);
 int	 devc_load(const char *, struct devc *, char *, size_t);
 void	 devc_free(struct devc *);
+int	 devc_exists(const char *);
 void	 launch_bashrc_find(struct launch *);
 int	 launch_docker_available(char *, size_t);
 int	 launch_docker_image(const struct launch *, const struct devc *,

@@ -103,6 +103,15 @@ devc_string(json_t *o, const char *a, const char *b)
 	return json_string_value(v);
 }
 
+int
+devc_exists(const char *dir)
+{
+	char	 path[PATH_MAX];
+
+	return (size_t)snprintf(path, sizeof(path), "%s/%s/%s", dir, DEVC_DIR,
+	    DEVC_FILE) < sizeof(path) && access(path, F_OK) == 0;
+}
+
 /*
  * dir/.devcontainer/devcontainer.json into dc; 0 when there is none
  * (dc empty), -1 with the reason in err when it cannot be used.

@@ -22,7 +22,7 @@ from proxyenv import ProxyEnv, MASTER, SECRET, cli  # noqa: E402
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(29)
+t.plan(30)
 
 FAKE = r'''#!/usr/bin/env python3
 import json, os, stat, sys
@@ -179,15 +179,22 @@ try:
          "no credential or master key reaches docker")
     t.is_(sessions(E), [], "the session ended with the agent")
 
-    # No explicit --sandbox: native, even with an engine and a
-    # devcontainer (which an agent may have written).
+    # No explicit --sandbox: docker with an engine and a devcontainer,
+    # said out loud; native without the engine.
     os.unlink(log)
     rc, out, err = launch(E, ["--dir", proj, "sh", "-c", "exit 0"], proj,
                           env)
+    t.ok([x for x in records(log) if x["argv"][1:2] == ["run"]] and
+         "a Docker engine answers" in err,
+         "with an engine and a devcontainer, the default is docker", err)
+    if os.path.exists(log):
+        os.unlink(log)
+    rc, out, err = launch(E, ["--dir", proj, "sh", "-c", "exit 0"], proj,
+                          dict(env, FAKE_DOCKER_NOENGINE="1"))
     t.ok(not [x for x in records(log) if x["argv"][1:2] in (["run"],
                                                             ["build"])]
          and "native sandbox" in err,
-         "docker only when asked: the default is native", err)
+         "without an engine, the default is native", err)
 
     # The user's MCP servers, and mediation turned off by the file.
     if os.path.exists(log):
