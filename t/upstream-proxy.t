@@ -14,10 +14,12 @@
 # 502 aileron:upstream-proxy with an audit record.
 
 import base64
+import http.server
 import json
 import os
 import subprocess
 import sys
+import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from aileron import TAP, BIN, SLOW, Service, wait_for       # noqa: E402
@@ -31,7 +33,7 @@ from connect_proxy import ConnectProxy                      # noqa: E402
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(20)
+t.plan(21)
 
 # aileron service -n checks the lines.
 for conf, good, name in (
@@ -115,6 +117,32 @@ try:
     t.ok(rc == 0 and b'"path": "/echo"' in out and len(heads) == 1 and
          heads[0].startswith(b"CONNECT plain.test:443 "),
          "a blind tunnel goes through the corporate proxy", (err, heads))
+
+    # ---- plain http:// to a host that is no connector's, through it too ---
+    class Plain(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b"plain-ok " + self.headers.get("Host", "").encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a):
+            pass
+    PS = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Plain)
+    threading.Thread(target=PS.serve_forever, daemon=True).start()
+    CP.plain_port = PS.server_address[1]
+    try:
+        rc, out, err = curl("-x", E.proxy_url(), "http://plain.test/hello")
+        heads = CP.take_heads()
+    finally:
+        PS.shutdown()
+        PS.server_close()
+        CP.plain_port = 0
+    t.ok(rc == 0 and out == b"plain-ok plain.test" and len(heads) == 1 and
+         heads[0].startswith(b"CONNECT plain.test:80 "),
+         "plain http:// goes through the corporate proxy too", (out, err,
+                                                               heads))
 
     # ---- except host: direct ----------------------------------------------
     rc, out, err = curl("--cacert", E.ca, "https://direct.test/echo")

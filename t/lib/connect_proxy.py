@@ -46,7 +46,9 @@ class _Handler(socketserver.BaseRequestHandler):
                       b"Content-Length: 0\r\nConnection: close\r\n\r\n")
             return
         try:
-            u = socket.create_connection(("127.0.0.1", px.target_port), 5)
+            port = (px.plain_port if parts[1].endswith(":80") and
+                    px.plain_port else px.target_port)
+            u = socket.create_connection(("127.0.0.1", port), 5)
         except OSError:
             c.sendall(b"HTTP/1.1 502 Bad Gateway\r\n\r\n")
             return
@@ -86,6 +88,7 @@ class ConnectProxy:
         self.targets = []
         self.heads = []
         self.refuse = 0
+        self.plain_port = 0     # where CONNECT ...:80 goes, when set
         self.server = _Server(("127.0.0.1", 0), _Handler)
         self.server.proxy = self
         self.port = self.server.server_address[1]
