@@ -22,9 +22,13 @@
  */
 
 #include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 
 #include <libgen.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +78,7 @@ struct control {
 	struct control_approvals approvals;	/* approval.c */
 	int			 headfd;	/* <state>/audit.head */
 	struct msg_conf_audit	 auditconf;
+	char			 api_socket[108];	/* to check API_PEER */
 };
 
 /*
@@ -90,6 +95,8 @@ struct control_worker {
 	uint64_t	 decision;	/* the last decision's record */
 	int		 badtokens;
 	int		 api;		/* sent SESSION_START or _END */
+	int		 peer_known;	/* API_PEER told us peer_uid */
+	uint32_t	 peer_uid;	/* SO_PEERCRED of its api.sock caller */
 };
 
 /* A worker's request waiting on our call to vaultd. */
@@ -150,7 +157,10 @@ static void	control_audit_session(struct control *, const char *,
 		    const struct control_session *, uint32_t);
 static json_t	*control_audit_str(const char *);
 static int	control_api_worker(struct proc *, struct proc_peer *,
-		    const char *);
+		    struct msg *, const char *);
+static void	control_api_uid(const struct control_worker *, struct msg *);
+static void	control_api_peer(struct control *, struct proc *,
+		    struct proc_peer *, struct msg *);
 static void	control_preload(void);
 /* Policy and sessions (issue 11). */
 static void	control_conf_file(struct control *, struct msg *);
@@ -212,6 +222,8 @@ static const struct msg_accept control_accept[] = {
 	{ MSG_CONTROL_AUDIT_QUERY, PROC_WORKER,	0 },
 	/* launch's shell mediation (shell.c) */
 	{ MSG_CONTROL_SHELL_CHECK, PROC_WORKER,	0 },
+	/* who calls on api.sock, from the kernel (api_peer) */
+	{ MSG_CONTROL_API_PEER,	PROC_WORKER,	1 },
 };
 
 static void
@@ -343,7 +355,7 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 	case MSG_CONTROL_SESSION_END:
 	case MSG_CONTROL_SESSION_LIST:
 	case MSG_CONTROL_USER:
-		if (control_api_worker(ps, p, "start or end sessions") == -1)
+		if (control_api_worker(ps, p, msg, "start or end sessions") == -1)
 			return;
 		if (msg->hdr.type == MSG_CONTROL_SESSION_LIST)
 			control_session_list_msg(ctl, p, msg);
@@ -385,13 +397,18 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 		break;
 	case MSG_CONTROL_APPROVAL_API:
 		cw = control_worker_state(p);
-		if (cw->session[0] == '\0')
-			cw->api = 1;
+		/* A decision comes from the API's caller, never a session. */
+		if (cw->session[0] == '\0' && control_api_worker(ps, p, msg,
+		    "decide approvals") == -1)
+			return;
 		control_approval_api(&ctl->approvals, &ctl->sessions, p, msg,
 		    cw->session[0] != '\0' ? cw->session : NULL);
 		break;
+	case MSG_CONTROL_API_PEER:
+		control_api_peer(ctl, ps, p, msg);
+		break;
 	case MSG_CONTROL_AUDIT_QUERY:
-		if (control_api_worker(ps, p, "read the audit log") == -1)
+		if (control_api_worker(ps, p, msg, "read the audit log") == -1)
 			return;
 		control_audit_query_msg(ps, p, msg, ctl->conf.owner_uid);
 		break;
@@ -406,7 +423,8 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
  * one that authenticated an agent may not use the API's messages.
  */
 static int
-control_api_worker(struct proc *ps, struct proc_peer *p, const char *what)
+control_api_worker(struct proc *ps, struct proc_peer *p, struct msg *msg,
+    const char *what)
 {
 	struct control_worker	*cw = control_worker_state(p);
 
@@ -416,8 +434,90 @@ control_api_worker(struct proc *ps, struct proc_peer *p, const char *what)
 		proc_bad_frame(ps, p);
 		return -1;
 	}
+	if (!cw->peer_known) {
+		log_warnx("%s: may not %s: it did not hand over its caller's "
+		    "connection", p->chan.name, what);
+		proc_bad_frame(ps, p);
+		return -1;
+	}
 	cw->api = 1;
+	control_api_uid(cw, msg);
 	return 0;
+}
+
+/*
+ * Every API message starts with the caller's uid: it is the one the
+ * kernel told us (control_api_peer), whatever the worker wrote there.
+ */
+static void
+control_api_uid(const struct control_worker *cw, struct msg *msg)
+{
+	static uint8_t	 copy[MSG_MAXPAYLOAD];
+	uint32_t	 uid = cw->peer_uid;
+
+	if (msg->len < sizeof(uid) || msg->len > sizeof(copy))
+		return;
+	memcpy(copy, msg->data, msg->len);
+	memcpy(copy, &uid, sizeof(uid));
+	msg->data = copy;
+}
+
+/*
+ * The API's worker hands over its accepted api.sock connection: control
+ * asks the kernel who is at the other end.  It must be a connection
+ * accepted on api.sock itself: not a listener (whose SO_PEERCRED is the
+ * master's), not the client end of a connection the worker made (its
+ * local name is empty), not another socket.
+ */
+static void
+control_api_peer(struct control *ctl, struct proc *ps, struct proc_peer *p,
+    struct msg *msg)
+{
+	struct control_worker	*cw = control_worker_state(p);
+	struct sockaddr_un	 sun;
+	struct ucred		 cred;
+	struct stat		 st;
+	socklen_t		 len;
+	const char		*why = NULL;
+	int			 acc = 1, fd = msg->fd;
+
+	msg->fd = -1;
+	len = sizeof(acc);
+	if (cw->session[0] != '\0' || cw->badtokens > 0 || cw->peer_known)
+		why = "a second caller, or a proxy worker's";
+	else if (fd < 0 || fstat(fd, &st) == -1 || !S_ISSOCK(st.st_mode))
+		why = "not a socket";
+	else if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) ==
+	    -1 || acc != 0)
+		why = "a listener";
+	else {
+		memset(&sun, 0, sizeof(sun));
+		len = sizeof(sun);
+		if (getsockname(fd, (struct sockaddr *)&sun, &len) == -1 ||
+		    sun.sun_family != AF_UNIX ||
+		    len <= offsetof(struct sockaddr_un, sun_path) ||
+		    ctl->api_socket[0] == '\0' ||
+		    strncmp(sun.sun_path, ctl->api_socket,
+		    sizeof(sun.sun_path)) != 0)
+			why = "not a connection accepted on api.sock";
+		else {
+			len = sizeof(cred);
+			if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred,
+			    &len) == -1 || len != sizeof(cred))
+				why = "no SO_PEERCRED";
+			else {
+				cw->peer_uid = cred.uid;
+				cw->peer_known = 1;
+				cw->api = 1;
+			}
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	if (why != NULL) {
+		log_warnx("%s: API_PEER refused: %s", p->chan.name, why);
+		proc_bad_frame(ps, p);
+	}
 }
 
 /* vaultd answered, or did not in time (msg NULL): tell the worker. */
@@ -1072,6 +1172,7 @@ control_conf_file(struct control *ctl, struct msg *msg)
 	msg_reader_init(&r, msg);
 	msg_get_u32(&r, &cf.must_exist);
 	msg_get_str(&r, cf.path, sizeof(cf.path));
+	msg_get_str(&r, ctl->api_socket, sizeof(ctl->api_socket));
 	if (msg_get_end(&r) == -1)
 		fatalx("malformed %s", msgtype_name(msg->hdr.type));
 	if (control_policy_load(&ctl->policy, cf.path, cf.must_exist,

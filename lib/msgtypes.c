@@ -159,6 +159,7 @@ static const struct msgtype_info msgtypes[MSG_TYPE_MAX] = {
 				  FIXED(msg_control_shell) },
 	[MSG_CONF_SESSION_MAX] = { "CONF_SESSION_MAX",
 				  FIXED(msg_conf_session_max) },
+	[MSG_CONTROL_API_PEER] = { "CONTROL_API_PEER", 0, 0 },
 	[MSG_VAULT_LEAF] =	{ "VAULT_LEAF", FIXED(msg_vault_host) },
 	[MSG_VAULT_LEAF_REPLY] = { "VAULT_LEAF_REPLY",
 				  sizeof(struct msg_vault_reply),

@@ -154,6 +154,13 @@ enum msg_type {
 	 */
 	MSG_CONF_SESSION_MAX,		/* struct msg_conf_session_max */
 
+	/*
+	 * Who calls on api.sock, told by the kernel, not the worker: the
+	 * API's worker hands control its accepted connection before its
+	 * first call, and control reads SO_PEERCRED itself (issue 11).
+	 */
+	MSG_CONTROL_API_PEER,		/* no payload; the connection's fd */
+
 	/* worker -> vaultd (untrusted), and vaultd -> worker: TLS */
 	MSG_VAULT_LEAF,			/* call; struct msg_vault_host */
 	MSG_VAULT_LEAF_REPLY,		/* reply; msg_vault_reply + uint32_t */
@@ -388,6 +395,7 @@ struct msg_control_session_reply {
 struct msg_conf_file {
 	uint32_t	must_exist;
 	char		path[PATH_MAX];
+	char		api_socket[108];	/* its sun_path */
 };
 
 /*

@@ -667,6 +667,7 @@ master_send_conffile(struct master *m)
 	memset(&cf, 0, sizeof(cf));
 	cf.must_exist = m->conf_given;
 	strlcpy(cf.path, m->conffile, sizeof(cf.path));
+	strlcpy(cf.api_socket, m->conf->api_socket, sizeof(cf.api_socket));
 	master_send(m, m->control_peer, MSG_CONF_FILE, 0, -1, &cf,
 	    sizeof(cf));
 }

@@ -22,7 +22,7 @@ from aileron import TAP, Service, BIN, SLOW
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(40)
+t.plan(41)
 
 M1 = "session test master key"
 ROOTS = "/etc/ssl/certs/ca-certificates.crt"
@@ -214,6 +214,15 @@ r = proxy_msgs(tokens=[tok])
 t.ok(svc.wait_log(r"a proxy worker may not start or end sessions") and
      r.get("auth", [{}])[0].get("error") == 0,
      "a worker that authenticated an agent cannot end a session", r)
+# A worker that claims to speak for root, without handing control its
+# caller's connection (whose SO_PEERCRED control reads itself), is cut
+# off: before, control ended the session "as root".
+proxy_msgs(end=[sid])
+r = proxy_msgs(tokens=[tok])
+t.ok(svc.wait_log(r"may not start or end sessions: it did not hand over "
+                  r"its caller's connection") and
+     r.get("auth", [{}])[0].get("error") == 0,
+     "a worker cannot end a session in a uid it claims", r)
 proxy_msgs(audit=["[1]"])
 t.ok(svc.wait_log(r"audit record refused: not a JSON object") and
      svc.wait_log(r"bad frame; closing its channel and killing it"),

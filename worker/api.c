@@ -31,6 +31,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,7 @@ static int	api_read(int, http_parser *, struct api_req *);
 static int	api_session_call(struct worker_ctx *, uint16_t, const void *,
 		    size_t, struct msg_control_session_reply *, char *, size_t);
 static int	api_test(struct worker_ctx *, int, struct api_req *);
+static int	api_peer(struct worker_ctx *, int);
 static void	api_drain(int);
 static int	api_start(struct worker_ctx *, int, uid_t, struct api_req *);
 static int	api_end(struct worker_ctx *, int, uid_t, const char *);
@@ -654,6 +656,31 @@ api_drain(int fd)
 	}
 }
 
+/*
+ * Control asks the kernel who calls, on this very connection, rather than
+ * believe what this worker says: a worker that parsed something hostile
+ * cannot make itself the administrator.
+ */
+static int
+api_peer(struct worker_ctx *ctx, int fd)
+{
+	struct chan	 c;
+	int		 rv = 0, dfd;
+
+	api_chan_open(ctx, &c);
+	/* A copy: the channel closes what it passes. */
+	if ((dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1 ||
+	    chan_compose(&c, MSG_CONTROL_API_PEER, 0, dfd, NULL, 0) == -1 ||
+	    chan_flush_wait(&c, API_CALL_MS) != 1) {
+		log_warnx("api: cannot hand the connection to control");
+		api_problem(fd, 503, "aileron:unavailable", "the service's "
+		    "control process did not answer");
+		rv = 503;
+	}
+	api_chan_close(&c);
+	return rv;
+}
+
 void
 api_serve(struct worker_ctx *ctx, int fd)
 {
@@ -687,7 +714,8 @@ api_serve(struct worker_ctx *ctx, int fd)
 	 * an agent's token from a worker that served the API).
 	 */
 	if (!(msg_testmode && strcmp(rq.url, "/v1/test/proxy") == 0) &&
-	    (status = api_users_gate(ctx, fd, cred.uid)) != 0) {
+	    ((status = api_peer(ctx, fd)) != 0 ||
+	    (status = api_users_gate(ctx, fd, cred.uid)) != 0)) {
 		log_info("api: uid %u: refused (%d)", cred.uid, status);
 		goto done;
 	}
