@@ -134,20 +134,12 @@ apiclient_service(const char *cmd, const char *statedir, char *sock,
 {
 	json_t		*j;
 	const char	*s, *p;
-	char		 path[PATH_MAX];
 	pid_t		 pid;
 	int		 stale, rv = -1;
 
-	j = state_service(statedir, &pid, &stale);
-	/*
-	 * Teams: a member of the group aileron cannot open the owner's
-	 * lock; service.json names api.sock, and connecting to it shows
-	 * whether a service answers there.
-	 */
-	if (j == NULL && state_path(path, sizeof(path), statedir,
-	    STATE_LOCK) == 0 && access(path, R_OK) == -1 && errno == EACCES &&
-	    state_path(path, sizeof(path), statedir, STATE_SERVICE_JSON) == 0)
-		j = json_load_file(path, JSON_REJECT_DUPLICATES, NULL);
+	/* Teams: a member of group aileron cannot open the owner's lock. */
+	if ((j = state_service(statedir, &pid, &stale)) == NULL)
+		j = state_service_member(statedir);
 	if (j == NULL) {
 		fprintf(stderr, "%s: no service is running on %s; start one "
 		    "with \"aileron service\"\n", cmd, statedir);

@@ -43,10 +43,11 @@
 #include "cli/vaultclient.h"
 #include "vault/vault.h"
 
-#define SESSION_DIR		"sessions"
+#define SESSION_DIR		STATE_SESSIONS_DIR
 #define SESSION_ROOTS		"/etc/ssl/certs/ca-certificates.crt"
 
 static int	session_start_cmd(int, char *[]);
+static int	session_me(const char *, const char *, char *, size_t);
 static int	session_end_cmd(int, char *[]);
 static int	session_valid_id(const char *);
 static void	session_ca_expiry(const char *, char *, size_t);
@@ -220,6 +221,30 @@ session_ca_expiry(const char *pem, char *buf, size_t len)
 	BIO_free(bio);
 }
 
+/* GET /v1/users/me: the aileron user the service takes us for. */
+static int
+session_me(const char *cmd, const char *sock, char *me, size_t len)
+{
+	json_t		*j;
+	const char	*name;
+	char		*resp = NULL;
+	long		 status = 0;
+	int		 rv = -1;
+
+	if (apiclient_call(cmd, sock, "GET", "/v1/users/me", NULL, &status,
+	    &resp) == -1 || status != 200) {
+		free(resp);
+		return -1;
+	}
+	if ((j = json_loads(resp, 0, NULL)) != NULL &&
+	    (name = json_string_value(json_object_get(j, "user"))) != NULL &&
+	    strlcpy(me, name, len) < len)
+		rv = 0;
+	json_decref(j);
+	free(resp);
+	return rv;
+}
+
 static int
 session_start_cmd(int argc, char *argv[])
 {
@@ -230,7 +255,7 @@ session_start_cmd(int argc, char *argv[])
 	const char			*agent = "", *team = "";
 	const char			*project = "";
 	const char			*id, *token, *ca;
-	char				 user[VAULT_USER_MAX + 1];
+	char				 user[VAULT_USER_MAX + 1], me[VAULT_USER_MAX + 1];
 	char				 sock[PATH_MAX], proxy[300];
 	char				 url[512], expires[32];
 	char				 path[128], capath[PATH_MAX];
@@ -262,16 +287,19 @@ session_start_cmd(int argc, char *argv[])
 		else
 			return cli_bad_arg("session", "start", argv[i]);
 	}
-	if (vclient_user(uopt, user, sizeof(user)) == -1) {
-		fprintf(stderr, "%s: cannot tell who you are; use --user\n",
-		    cmd);
-		return 1;
-	}
 	if (vclient_connect(&vc, sopt, cmd) == -1)
 		return 1;
 	if (apiclient_service(cmd, vc.statedir, sock, sizeof(sock), proxy,
 	    sizeof(proxy)) == -1)
 		goto done;
+	/* Who the service says we are: a user line may name another. */
+	if (uopt == NULL && session_me(cmd, sock, me, sizeof(me)) == 0)
+		uopt = me;
+	if (vclient_user(uopt, user, sizeof(user)) == -1) {
+		fprintf(stderr, "%s: cannot tell who you are; use --user\n",
+		    cmd);
+		goto done;
+	}
 	/* The key first: a typing mistake then costs no session. */
 	if ((req = vclient_secure(&vc, sizeof(*req))) == NULL ||
 	    vclient_derive(&vc, user, keyfd, "Master key: ", req->key) == -1)

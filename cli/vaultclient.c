@@ -180,7 +180,9 @@ vclient_connect(struct vclient *vc, const char *sopt, const char *cmd)
 		    "AILERON_STATE or use -s\n", cmd);
 		return -1;
 	}
-	if ((j = state_service(vc->statedir, &pid, &stale)) == NULL) {
+	/* Teams: a member of group aileron cannot open the owner's lock. */
+	if ((j = state_service(vc->statedir, &pid, &stale)) == NULL &&
+	    (j = state_service_member(vc->statedir)) == NULL) {
 		if (snprintf(lock, sizeof(lock), "%s/%s", vc->statedir,
 		    STATE_LOCK) < (int)sizeof(lock) && (fd = open(lock,
 		    O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1 &&

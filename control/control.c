@@ -359,9 +359,14 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 			return;
 		if (msg->hdr.type == MSG_CONTROL_SESSION_LIST)
 			control_session_list_msg(ctl, p, msg);
-		else if (msg->hdr.type == MSG_CONTROL_USER)
+		else if (msg->hdr.type == MSG_CONTROL_USER) {
 			control_users_msg(&ctl->users, ctl->conf.owner_uid,
 			    ps, p, msg);
+			/* An added user may use vault.sock now. */
+			if (ctl->vaultd != NULL && control_users_vaultmap(
+			    &ctl->users, &ctl->vaultd->chan) == -1)
+				log_warnx("cannot tell vaultd who is who");
+		}
 		else if (msg->hdr.type == MSG_CONTROL_SESSION_START)
 			control_session_start_msg(ctl, p, msg);
 		else
@@ -1448,6 +1453,8 @@ control(int foreground, int verbose)
 		fatalx("cannot open control's store in %s", ctl.conf.dir);
 	if (control_users_open(&ctl.users) == -1)
 		fatalx("cannot open the users in control's store");
+	if (control_users_vaultmap(&ctl.users, &ctl.vaultd->chan) == -1)
+		fatalx("cannot tell vaultd who is who");
 	if (control_auditlog_open(&ctl.ps, ctl.headfd, &ctl.auditconf) == -1)
 		fatalx("cannot open the audit log in %s", ctl.conf.dir);
 	if (chan_compose(&ctl.parent->chan, MSG_CONF_ACK, 0, -1, NULL, 0) ==

@@ -265,6 +265,48 @@ users_name_of(struct control_users *us, uint32_t uid, int *byline)
 }
 
 /*
+ * vaultd's table of who is who (MSG_VAULT_USERS): each user line, and
+ * each OS account whose login name is an added user.  What does not fit
+ * one message is left out, and said.
+ */
+int
+control_users_vaultmap(struct control_users *us, struct chan *vaultd)
+{
+	static struct msg_vault_uid	 v[MSG_VAULT_USERS_MAX];
+	const struct control_uidname	*e;
+	size_t				 i, j, n = 0, dropped = 0;
+
+	memset(v, 0, sizeof(v));
+	for (i = 0; i < us->nlines + us->npasswd; i++) {
+		if (i < us->nlines)
+			e = &us->lines[i];
+		else {
+			/* A login name counts once added; a line wins. */
+			e = &us->passwd[i - us->nlines];
+			if (control_user_find(us, e->name) == NULL)
+				continue;
+			for (j = 0; j < us->nlines; j++)
+				if (us->lines[j].uid == e->uid)
+					break;
+			if (j < us->nlines)
+				continue;
+		}
+		if (n == MSG_VAULT_USERS_MAX) {
+			dropped++;
+			continue;
+		}
+		v[n].uid = e->uid;
+		strlcpy(v[n].user, e->name, sizeof(v[n].user));
+		n++;
+	}
+	if (dropped > 0)
+		log_warnx("vault.sock: %zu users left out of vaultd's table "
+		    "(at most %d)", dropped, MSG_VAULT_USERS_MAX);
+	return chan_compose(vaultd, MSG_VAULT_USERS, 0, -1, v,
+	    n * sizeof(v[0]));
+}
+
+/*
  * Who uid is: 0 and its aileron user's name in user, with *admin set for
  * the service's owner and root; -1 for a uid that is nobody here.  A
  * login name alone is not enough: an administrator must have added that

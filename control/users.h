@@ -77,6 +77,7 @@ struct control_user *control_user_find(struct control_users *,
 	    const char *);
 int	 control_user_token_check(struct control_users *, const char *,
 	    const char *);
+int	 control_users_vaultmap(struct control_users *, struct chan *);
 void	 control_users_msg(struct control_users *, uint32_t, struct proc *,
 	    struct proc_peer *, struct msg *);
 int	 control_users_request(struct control_users *, uint32_t,

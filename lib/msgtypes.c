@@ -49,6 +49,7 @@ _Static_assert(sizeof(struct msg_conf_user) == 76, "padding");
 _Static_assert(sizeof(struct msg_conf_connector_vault) == 144, "padding");
 _Static_assert(sizeof(struct msg_control_user) == 656, "padding");
 _Static_assert(sizeof(struct msg_control_user_reply) == 160, "padding");
+_Static_assert(sizeof(struct msg_vault_uid) == 76, "padding");
 
 #define FIXED(t)	sizeof(struct t), sizeof(struct t)
 
@@ -160,6 +161,9 @@ static const struct msgtype_info msgtypes[MSG_TYPE_MAX] = {
 	[MSG_CONF_SESSION_MAX] = { "CONF_SESSION_MAX",
 				  FIXED(msg_conf_session_max) },
 	[MSG_CONTROL_API_PEER] = { "CONTROL_API_PEER", 0, 0 },
+	[MSG_VAULT_USERS] =	{ "VAULT_USERS", 0,
+				  MSG_VAULT_USERS_MAX *
+				  sizeof(struct msg_vault_uid) },
 	[MSG_VAULT_LEAF] =	{ "VAULT_LEAF", FIXED(msg_vault_host) },
 	[MSG_VAULT_LEAF_REPLY] = { "VAULT_LEAF_REPLY",
 				  sizeof(struct msg_vault_reply),

@@ -161,6 +161,14 @@ enum msg_type {
 	 */
 	MSG_CONTROL_API_PEER,		/* no payload; the connection's fd */
 
+	/*
+	 * vault.sock is the aileron group's, like api.sock: control tells
+	 * vaultd which uid is which aileron user (the whole table, at start
+	 * and after "user add"), and vaultd lets a uid act only as its own
+	 * user; the administrator acts as anyone (issue 11).
+	 */
+	MSG_VAULT_USERS,		/* control -> vaultd: n msg_vault_uid */
+
 	/* worker -> vaultd (untrusted), and vaultd -> worker: TLS */
 	MSG_VAULT_LEAF,			/* call; struct msg_vault_host */
 	MSG_VAULT_LEAF_REPLY,		/* reply; msg_vault_reply + uint32_t */
@@ -392,6 +400,13 @@ struct msg_control_session_reply {
  * which control reads again before its sandbox (must_exist: it was
  * named with -f, else a missing one is all defaults).
  */
+/* One entry of MSG_VAULT_USERS. */
+#define MSG_VAULT_USERS_MAX	768	/* entries in one message */
+struct msg_vault_uid {
+	uint32_t	uid;
+	char		user[72];
+};
+
 struct msg_conf_file {
 	uint32_t	must_exist;
 	char		path[PATH_MAX];

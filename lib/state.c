@@ -249,6 +249,23 @@ state_write_json(const char *statedir, const char *name, json_t *j)
 }
 
 /*
+ * service.json for a caller who may not open the owner's lock (a member
+ * of group aileron): only when the lock exists and its permission is
+ * what stops us.  The socket it names shows whether a service answers.
+ */
+json_t *
+state_service_member(const char *statedir)
+{
+	char	 path[PATH_MAX];
+
+	if (state_path(path, sizeof(path), statedir, STATE_LOCK) == -1 ||
+	    access(path, R_OK) == 0 || errno != EACCES ||
+	    state_path(path, sizeof(path), statedir, STATE_SERVICE_JSON) == -1)
+		return NULL;
+	return json_load_file(path, JSON_REJECT_DUPLICATES, NULL);
+}
+
+/*
  * Read service.json.  Returns it when a service holds the lock; NULL when
  * none runs, with *stale set when a service.json was left behind.
  */

@@ -27,6 +27,7 @@
 #define STATE_CONF		"aileron.conf"
 #define STATE_CONTROL_DIR	"control"
 #define STATE_VAULT_DIR		"vault"
+#define STATE_SESSIONS_DIR	"sessions"	/* session start's certificates */
 
 int	 state_resolve(const char *opt, char *buf, size_t len);
 int	 state_path(char *buf, size_t len, const char *statedir,
@@ -38,5 +39,6 @@ int	 state_lock_setpid(int);
 pid_t	 state_running(const char *statedir);
 int	 state_write_json(const char *statedir, const char *name, json_t *);
 json_t	*state_service(const char *statedir, pid_t *pid, int *stale);
+json_t	*state_service_member(const char *statedir);
 
 #endif

@@ -89,6 +89,7 @@ static struct {
 	char	 statedir[PATH_MAX];	/* made by this start, else "" */
 	char	 apidir[PATH_MAX];
 	char	 dirs[2][PATH_MAX];	/* control/, vault/ */
+	char	 sessions[PATH_MAX];
 	char	 lock[PATH_MAX];
 	char	 socks[2][PATH_MAX];	/* api.sock, vault.sock */
 	char	 json[PATH_MAX];
@@ -329,6 +330,8 @@ master_undo_run(void)
 	/* Ours while we hold it: nobody else can be using it. */
 	if (master_undo.lock[0] != '\0')
 		(void)unlink(master_undo.lock);
+	if (master_undo.sessions[0] != '\0')
+		(void)rmdir(master_undo.sessions);
 	if (master_undo.apidir[0] != '\0')
 		(void)rmdir(master_undo.apidir);
 	if (master_undo.statedir[0] != '\0')
@@ -514,6 +517,14 @@ master_dirs(struct master *m)
 		if (made)
 			strlcpy(master_undo.dirs[i], path, PATH_MAX);
 	}
+	/* Where "session start" writes certificates: see teams.c. */
+	if (state_path(path, sizeof(path), m->statedir, STATE_SESSIONS_DIR) ==
+	    -1)
+		fatal("%s", STATE_SESSIONS_DIR);
+	made = lstat(path, &st) == -1 && errno == ENOENT;
+	teams_sessions_dir(path);
+	if (made)
+		strlcpy(master_undo.sessions, path, PATH_MAX);
 }
 
 static int
@@ -615,7 +626,7 @@ master_bind(struct master *m)
 		fatalx("too many listeners");
 	ml = &m->listeners[m->nlisteners++];
 	ml->fd = master_bind_unix(m->conf->api_socket, m->owner_uid);
-	teams_api_socket_group(m->conf->api_socket);
+	teams_socket_group("api socket", m->conf->api_socket);
 	ml->api = 1;
 	strlcpy(ml->addr, m->conf->api_socket, sizeof(ml->addr));
 }
@@ -718,6 +729,7 @@ master_start_children(struct master *m)
 	    STATE_VAULT_SOCK) == -1)
 		fatal("vault.sock");
 	vfd = master_bind_unix(path, m->owner_uid);
+	teams_socket_group("vault socket", path);
 
 	/* Each gets only its part; vaultd owns vault.sock from now on. */
 	master_send_conf(m, m->control_peer, STATE_CONTROL_DIR,

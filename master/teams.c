@@ -75,20 +75,20 @@ teams_conf_send(struct chan *control, struct chan *vaultd,
 }
 
 /*
- * api.sock: mode 0660 and group "aileron" when that group exists (make
- * user creates it), so that its members may reach the service; who each
- * of them is, control decides by uid.  Without the group it stays 0600,
- * the owner's alone, as it does for an ordinary user who is not in the
- * group.
+ * api.sock and vault.sock: mode 0660 and group "aileron" when that group
+ * exists (make user creates it), so that its members may reach the
+ * service; who each of them is, control decides by uid (and tells
+ * vaultd).  Without the group a socket stays 0600, the owner's alone, as
+ * it does for an ordinary user who is not in the group.
  */
 void
-teams_api_socket_group(const char *path)
+teams_socket_group(const char *what, const char *path)
 {
 	struct group	*gr;
 
 	if ((gr = getgrnam(TEAMS_API_GROUP)) == NULL) {
-		log_info("api socket %s: no group \"%s\"; only its owner may "
-		    "use it", path, TEAMS_API_GROUP);
+		log_info("%s %s: no group \"%s\"; only its owner may use it",
+		    what, path, TEAMS_API_GROUP);
 		return;
 	}
 	/*
@@ -99,12 +99,41 @@ teams_api_socket_group(const char *path)
 		if (errno != EPERM)
 			fatal("cannot give %s to group %s", path,
 			    TEAMS_API_GROUP);
-		log_info("api socket %s: not a member of group \"%s\"; only "
-		    "its owner may use it", path, TEAMS_API_GROUP);
+		log_info("%s %s: not a member of group \"%s\"; only its "
+		    "owner may use it", what, path, TEAMS_API_GROUP);
 		return;
 	}
 	if (chmod(path, 0660) == -1)
 		fatal("cannot give %s to group %s", path, TEAMS_API_GROUP);
-	log_debug("api socket %s: mode 0660, group %s", path,
+	log_debug("%s %s: mode 0660, group %s", what, path,
 	    TEAMS_API_GROUP);
+}
+
+/*
+ * <state>/sessions, where "aileron session start" writes each session's
+ * certificates (not keys): the group aileron's members write there too
+ * when the group exists, mode 01775, sticky so that none removes
+ * another's.  Otherwise it stays 0755, the owner's.
+ */
+void
+teams_sessions_dir(const char *path)
+{
+	struct group	*gr;
+	struct stat	 st;
+
+	if (mkdir(path, 0755) == -1 && errno != EEXIST)
+		fatal("cannot make %s", path);
+	if (lstat(path, &st) == -1 || !S_ISDIR(st.st_mode))
+		fatalx("%s is not a directory", path);
+	if ((gr = getgrnam(TEAMS_API_GROUP)) == NULL)
+		return;
+	if (st.st_gid != gr->gr_gid && chown(path, (uid_t)-1,
+	    gr->gr_gid) == -1) {
+		if (errno != EPERM)
+			fatal("cannot give %s to group %s", path,
+			    TEAMS_API_GROUP);
+		return;
+	}
+	if (chmod(path, 01775) == -1)
+		fatal("cannot give %s to group %s", path, TEAMS_API_GROUP);
 }

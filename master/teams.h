@@ -20,6 +20,7 @@ struct chan;
 
 int	teams_conf_send(struct chan *, struct chan *,
 	    const struct aileron_conf *);
-void	teams_api_socket_group(const char *);
+void	teams_socket_group(const char *, const char *);
+void	teams_sessions_dir(const char *);
 
 #endif

@@ -31,6 +31,8 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from aileron import TAP, BIN, SLOW, Service, wait_for   # noqa: E402
 
+MASTER = "users-api test master key"
+
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: other uids are played with setpriv")
@@ -58,7 +60,7 @@ def free_uid(start):
 BOB = free_uid(42420)                   # mapped by a user line
 NOBODY = free_uid(BOB + 1)              # nobody at all
 LOGIN = pwd.getpwnam("nobody")          # an account: a login name
-t.plan(31)
+t.plan(37)
 
 
 def as_uid(uid, argv):
@@ -71,6 +73,21 @@ def cli(svc, uid, *args):
     argv = [BIN] + list(args) + ["-s", svc.state]
     p = as_uid(uid, argv) if uid is not None else \
         subprocess.run(argv, capture_output=True, timeout=60 * SLOW)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def cli_key(svc, uid, *args):
+    """As cli(), with the master key on a descriptor (--key-fd)."""
+    r, w = os.pipe()
+    os.write(w, (MASTER + "\n").encode())
+    os.close(w)
+    argv = [BIN] + list(args) + ["--key-fd", str(r), "-s", svc.state]
+    try:
+        p = subprocess.run(["setpriv", "--reuid=%d" % uid, "--regid=%d" % GID,
+                            "--clear-groups"] + argv, capture_output=True,
+                           pass_fds=(r,), timeout=60 * SLOW)
+    finally:
+        os.close(r)
     return p.returncode, p.stdout.decode(), p.stderr.decode()
 
 
@@ -204,6 +221,32 @@ try:
             head += b
     t.like(head.decode(errors="replace").split("\r\n")[0],
            r"^HTTP/1\.1 407 ", "a user token opens nothing through the proxy")
+
+    # vault.sock: a member acts as their own user, and only as that.
+    st = os.stat(svc.path("vault.sock"))
+    t.ok(stat.S_IMODE(st.st_mode) == 0o660 and st.st_gid == GID,
+         "vault.sock is 0660, group aileron")
+    rc, out, err = cli_key(svc, BOB, "vault", "init", "--user", "bob",
+                           "--kdf-n", "16384")
+    t.is_(rc, 0, "bob sets his own master key: vault init --user bob " + err)
+    rc, out, err = cli_key(svc, BOB, "session", "start", "--json")
+    sid = json.loads(out or "{}").get("session", "none") if rc == 0 else "none"
+    t.ok(rc == 0 and svc.wait_log(r"user key delivered for session %s of "
+                                  r"user bob" % sid),
+         "and starts a session with it (his key reaches vaultd)", out + err)
+    rc, out, err = cli_key(svc, BOB, "vault", "init", "--user", "alice",
+                           "--kdf-n", "16384")
+    t.ok(rc == 1 and "may act only as bob" in err,
+         "bob may not set alice's master key", err)
+    rc, out, err = cli(svc, BOB, "vault", "backup", "/tmp/aileron-nope")
+    t.ok(rc == 1 and "only the service's administrator" in err and
+         not os.path.exists("/tmp/aileron-nope"),
+         "nor back up the vault", err)
+    rc, out, err = cli_key(svc, NOBODY, "vault", "init", "--user", "nobody",
+                           "--kdf-n", "16384")
+    t.ok(rc != 0 and svc.wait_log(r"vault\.sock: refused uid %d: no "
+                                  r"aileron user" % NOBODY),
+         "an unmapped uid is refused at the door", err)
 
     # Persistence.
     t.is_(svc.stop(), 0, "the service stops")

@@ -70,6 +70,7 @@ static void	vaultd_lost_master(struct proc *, struct proc_peer *);
 static void	vaultd_lost_control(struct proc *, struct proc_peer *);
 static void	vaultd_lost_worker(struct proc *, struct proc_peer *);
 static void	vaultd_session(struct vaultd *, struct msg *);
+static int	vaultd_users(struct vaultd *, struct msg *);
 static int	vaultd_tls_refuse(struct proc_peer *, uint32_t, uint16_t,
 		    const char *, ...)
 		    __attribute__((__format__ (printf, 4, 5)));
@@ -120,6 +121,7 @@ static const struct msg_accept vaultd_accept_table[] = {
 	{ MSG_VAULT_SESSION_END,	PROC_CONTROL,	0 },
 	{ MSG_VAULT_SESSION_WORKER,	PROC_CONTROL,	0 },
 	{ MSG_TEST_ECHO,		PROC_CONTROL,	0 },
+	{ MSG_VAULT_USERS,		PROC_CONTROL,	0 },
 	{ MSG_VAULT_INJECT,		PROC_WORKER,	0 },
 	{ MSG_VAULT_LEAF,		PROC_WORKER,	0 },
 	{ MSG_VAULT_TICKET_GET,		PROC_WORKER,	0 },
@@ -324,10 +326,41 @@ vaultd_dispatch_control(struct proc *ps, struct proc_peer *p, struct msg *msg)
 	case MSG_TEST_ECHO:
 		vaultd_test_echo(vd, p, msg);
 		break;
+	case MSG_VAULT_USERS:
+		if (vaultd_users(vd, msg) == -1)
+			proc_fail(ps, "malformed %s from control",
+			    msgtype_name(msg->hdr.type));
+		break;
 	default:
 		proc_fail(ps, "unexpected %s from control",
 		    msgtype_name(msg->hdr.type));
 	}
+}
+
+/* control's table of who is who, replacing the last one. */
+static int
+vaultd_users(struct vaultd *vd, struct msg *msg)
+{
+	struct msg_vault_uid	*v = NULL;
+	size_t			 i, n = msg->len / sizeof(*v);
+
+	if (msg->len % sizeof(*v) != 0)
+		return -1;
+	if (n > 0 && (v = calloc(n, sizeof(*v))) == NULL)
+		fatal("%s", __func__);
+	if (n > 0)
+		memcpy(v, msg->data, msg->len);
+	for (i = 0; i < n; i++)
+		if (memchr(v[i].user, '\0', sizeof(v[i].user)) == NULL ||
+		    !vault_valid_user(v[i].user)) {
+			free(v);
+			return -1;
+		}
+	free(vd->uids);
+	vd->uids = v;
+	vd->nuids = n;
+	log_debug("vault.sock: %zu users besides the administrator", n);
+	return 0;
 }
 
 /* Every session key is zeroed before we go. */
@@ -657,8 +690,10 @@ vaultd_cli_frame(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
 }
 
 /*
- * vault.sock is mode 0600, and the kernel's word on the peer's uid is
- * checked as well: only the user who started the service, or root.  A
+ * vault.sock is mode 0660, group aileron (as api.sock), and the kernel's
+ * word on the peer's uid is checked as well: the user who started the
+ * service, root, or a uid that control says is an aileron user, who may
+ * then act only as that user (vaultsock.c).  A
  * connection must say HELLO within VAULTD_CLI_HELLO_MS and then something
  * within VAULTD_CLI_IDLE_MS each time (the CLI asks, prompts a human for a
  * key, asks again), and one uid may not hold every slot, so idle clients
@@ -687,9 +722,9 @@ vaultd_accept(struct proc *ps, int lfd, void *arg)
 		close(fd);
 		return;
 	}
-	if (uid != 0 && uid != vd->conf.owner_uid) {
-		log_warnx("vault.sock: refused uid %u: not the service's "
-		    "owner", (unsigned)uid);
+	if (!vaultd_admin(vd, uid) && vaultd_user_of(vd, uid) == NULL) {
+		log_warnx("vault.sock: refused uid %u: no aileron user",
+		    (unsigned)uid);
 		close(fd);
 		return;
 	}

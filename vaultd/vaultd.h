@@ -56,6 +56,9 @@ struct vaultd {
 	/* Teams (issue 11): aileron.conf's connector-vault lines. */
 	struct msg_conf_connector_vault	*connvaults;
 	size_t			 nconnvaults;
+	/* Who is who on vault.sock, from control (MSG_VAULT_USERS). */
+	struct msg_vault_uid	*uids;
+	size_t			 nuids;
 };
 
 void	vaultd(int foreground, int verbose) __attribute__((__noreturn__));
@@ -64,6 +67,10 @@ void	vaultd(int foreground, int verbose) __attribute__((__noreturn__));
 int	vaultd_teams_conf(struct vaultd *, struct msg *);
 void	vaultd_teams_attach(struct vaultd *);
 extern const char vaultd_promises[];
+
+/* vaultd/vaultsock.c: who may use vault.sock, and as whom */
+const char *vaultd_user_of(const struct vaultd *, uint32_t);
+int	vaultd_admin(const struct vaultd *, uint32_t);
 
 /* vaultd/reply.c: for every handler */
 const char *vaultd_printable(const char *);

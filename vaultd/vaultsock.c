@@ -76,6 +76,8 @@ static int	cli_limited_user(struct vaultd *, struct proc_peer *, uint32_t,
 static void	cli_key_result(struct vaultd *, struct proc_peer *, const char *,
 		    int);
 static int	cli_error(struct proc_peer *, struct cli_req *, const char *, int);
+static int	cli_request_who(struct vaultd *, struct proc_peer *,
+		    struct cli_req *);
 static int	cli_kdf(struct vaultd *, struct proc_peer *, struct cli_req *);
 static int	cli_init(struct vaultd *, struct proc_peer *, struct cli_req *);
 static int	cli_session_key(struct vaultd *, struct proc_peer *,
@@ -1041,6 +1043,59 @@ cli_request_names(struct proc_peer *p, struct cli_req *q)
 	return 0;
 }
 
+/* The administrator: the service's owner, or root. */
+int
+vaultd_admin(const struct vaultd *vd, uint32_t uid)
+{
+	return uid == 0 || uid == vd->conf.owner_uid;
+}
+
+/* The aileron user control says uid is, or NULL. */
+const char *
+vaultd_user_of(const struct vaultd *vd, uint32_t uid)
+{
+	size_t	 i;
+
+	for (i = 0; i < vd->nuids; i++)
+		if (vd->uids[i].uid == uid)
+			return vd->uids[i].user;
+	return NULL;
+}
+
+/*
+ * Anyone but the administrator acts as their own user only, and does
+ * not back up the whole vault.  The key each operation needs is checked
+ * as well: this only keeps one user from trying another's.
+ */
+static int
+cli_request_who(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
+{
+	const char	*me;
+
+	if (vaultd_admin(vd, p->uid))
+		return 0;
+	me = vaultd_user_of(vd, p->uid);
+	if (q->r.op == MSG_VAULT_OP_BACKUP) {
+		log_warnx("%s: uid %u: backup refused: not the administrator",
+		    p->chan.name, p->uid);
+		return cli_reply(p, q->reqid, VAULT_ERR_DENIED, "only the "
+		    "service's administrator backs up the vault") == -1 ?
+		    -1 : 1;
+	}
+	if (q->r.op == MSG_VAULT_OP_CONNECTORS)
+		return 0;
+	if (me == NULL || strcmp(me, q->r.user) != 0) {
+		log_warnx("%s: uid %u: refused as user %s: it is %s",
+		    p->chan.name, p->uid, vaultd_printable(q->r.user),
+		    me != NULL ? me : "nobody");
+		return cli_reply(p, q->reqid, VAULT_ERR_DENIED, "uid %u is "
+		    "aileron user %s, and may act only as %s", p->uid,
+		    me != NULL ? me : "nobody", me != NULL ? me : "nobody") ==
+		    -1 ? -1 : 1;
+	}
+	return 0;
+}
+
 /*
  * One request.  Bounds first (malformed: -1, the caller closes the
  * connection), then the secrets move to the secure heap and the frame is
@@ -1078,7 +1133,8 @@ vaultd_cli_request(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
 	explicit_bzero(q.r.member_key, sizeof(q.r.member_key));
 	explicit_bzero((void *)msg->data, msg->len);
 
-	if ((rv = cli_request_names(p, &q)) == 0)
+	if ((rv = cli_request_names(p, &q)) == 0 &&
+	    (rv = cli_request_who(vd, p, &q)) == 0)
 		rv = op->fn(vd, p, &q);
 	rv = rv == -1 ? -1 : 0;
 	goto done;
