@@ -42,6 +42,7 @@ from certs import make_certs  # noqa: E402
 BUILD = bench.BUILD
 UPSTREAM = os.path.join(BUILD, "bench-tls-upstream")
 CLIENT = os.path.join(BUILD, "bench-tls-client")
+USAGE = os.path.join(BUILD, "bench-usage")
 HOST = "bench.test"
 SECONDS = float(os.environ.get("BENCH_SECONDS", "1.5"))
 ROUNDS = int(os.environ.get("BENCH_PROXY_ROUNDS", "2"))
@@ -280,6 +281,25 @@ def fmt(v, f):
     return "-" if v is None else f % v
 
 
+def usage_line():
+    """Issue 14: the token counter's CPU per LLM response, measured apart
+    (etc/bench-usage.c), beside the whole request's above; and a copy of
+    the same bytes, the least the worker does with them."""
+    try:
+        u = json.loads(subprocess.run([USAGE], capture_output=True,
+                                      timeout=120, check=True).stdout)
+    except (OSError, ValueError, subprocess.SubprocessError) as e:
+        print("    of which LLM token counting: not measured: %s" % e)
+        return
+    worst = max(u["json_us"], u["sse_us"])
+    print("    of which LLM token counting, us: JSON %.1f KiB %.2f, SSE "
+          "%.1f KiB (%d events) %.2f; copying the same bytes %.2f, %.2f"
+          "   target <= 5 us: %s" %
+          (u["json_bytes"] / 1024.0, u["json_us"], u["sse_bytes"] / 1024.0,
+           u["sse_events"], u["sse_us"], u["json_copy_us"],
+           u["sse_copy_us"], verdict(worst <= 5.0)))
+
+
 def report(direct, proxy, floor_ms, idle_kb):
     print("%-34s%12s%12s%8s   %s" % ("", "direct", "proxy", "ratio",
                                       "target"))
@@ -311,6 +331,8 @@ def report(direct, proxy, floor_ms, idle_kb):
         if mode == "small":
             line("  service CPU per request, us", d, p, "cpu_us", "%.1f",
                  "<= 100 us", lambda pv, dv: pv <= 100)
+            if conns == 8:
+                usage_line()
         else:
             line("  service CPU per request, us", d, p, "cpu_us", "%.1f")
         line("    of which control, us", d, p, "control_us", "%.1f")

@@ -17,10 +17,18 @@
  * of the response, and nothing of it but a number or the model's name is
  * kept.  A document that is not JSON, or breaks off, simply yields no
  * count: "unknown", never a guess.
+ *
+ * What cannot lead to a count is passed over in runs, not byte by byte:
+ * the inside of a string that is not the model's name, and in a stream
+ * every line of an event the spec does not name (the text deltas, most
+ * of the bytes): an event whose first name no set reads is passed over
+ * to its blank line.  The budget is a few microseconds a response
+ * (etc/bench-usage.c, in "make bench").
  */
 
 #include <sys/types.h>
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +40,17 @@
 #define JS_SEGS		8		/* segments of a pointer */
 #define JS_NUM		20		/* digits of a count, and some */
 #define SSE_FIELD	16
+
+/* Is a byte of x zero?  (Words of eight bytes, for js_skip().) */
+#define JS_ONES		0x0101010101010101ULL
+#define JS_HASZERO(x)	(((x) - JS_ONES) & ~(x) & (JS_ONES * 0x80))
+
+/* The field of the SSE line being read. */
+enum sse_field {
+	SSE_OTHER,
+	SSE_DATA,
+	SSE_EVENT
+};
 
 enum js_state {
 	JS_VALUE,		/* a value may start */
@@ -73,10 +92,9 @@ struct usage_scan {
 	const struct usage_spec	*spec;
 	int			 sse;
 	struct usage		 u;
-	/* Each set's pointers as segments, decoded once. */
-	char			 seg[USAGE_SETS_MAX + 1][USAGE_NSLOTS][JS_SEGS]
-				    [JS_KEY + 1];
-	int			 nseg[USAGE_SETS_MAX + 1][USAGE_NSLOTS];
+	/* The set being read: its pointers as segments, decoded. */
+	char			 seg[USAGE_NSLOTS][JS_SEGS][JS_KEY + 1];
+	int			 nseg[USAGE_NSLOTS];
 	int			 setno;		/* which set js reads */
 	struct jscan		 js;
 	/* SSE: the line being read. */
@@ -84,12 +102,15 @@ struct usage_scan {
 	int			 infield;
 	char			 field[SSE_FIELD + 1];
 	size_t			 fieldlen;
+	enum sse_field		 fkind;		/* field, once its ':' came */
 	int			 skipspace;
 	int			 cr;		/* last byte was '\r' */
 	char			 event[USAGE_EVENT_MAX];
 	size_t			 eventlen;
 	int			 eventbad;
 	int			 indata;	/* this event has had data */
+	int			 skipevent;	/* a name no set reads: to its end */
+	int			 skiplf;	/* the last byte skipped was '\n' */
 };
 
 static const char	*usage_names[USAGE_NSLOTS] = {
@@ -107,6 +128,9 @@ static int	 usage_pointer(const char *, char [JS_SEGS][JS_KEY + 1]);
 static void	 sse_byte(struct usage_scan *, unsigned char);
 static void	 sse_line_end(struct usage_scan *);
 static void	 sse_event_end(struct usage_scan *);
+static int	 sse_event_read(struct usage_scan *);
+static size_t	 sse_skip_event(struct usage_scan *, const unsigned char *,
+		    size_t);
 
 const char *
 usage_slot_name(enum usage_slot s)
@@ -150,21 +174,15 @@ struct usage_scan *
 usage_scan_new(const struct usage_spec *spec, int sse)
 {
 	struct usage_scan	*us;
-	const struct usage_set	*set;
-	size_t			 i;
-	int			 s;
 
-	if ((us = calloc(1, sizeof(*us))) == NULL)
+	/* Not calloc: the segments are written when a set is read. */
+	if ((us = malloc(sizeof(*us))) == NULL)
 		return NULL;
+	memset(us, 0, offsetof(struct usage_scan, seg));
+	memset(us->nseg, 0, sizeof(*us) - offsetof(struct usage_scan, nseg));
 	us->spec = spec;
 	us->sse = sse;
 	us->linestart = 1;
-	for (i = 0; i <= spec->nstream && i <= USAGE_SETS_MAX; i++) {
-		set = i == 0 ? &spec->body : &spec->stream[i - 1];
-		for (s = 0; s < USAGE_NSLOTS; s++)
-			us->nseg[i][s] = set->ptr[s][0] == '\0' ? -1 :
-			    usage_pointer(set->ptr[s], us->seg[i][s]);
-	}
 	if (!sse)
 		js_start(us, 0);
 	return us;
@@ -174,16 +192,21 @@ usage_scan_new(const struct usage_spec *spec, int sse)
 static void
 js_start(struct usage_scan *us, int setno)
 {
-	struct jscan	*js = &us->js;
-	int		 s;
+	struct jscan		*js = &us->js;
+	const struct usage_set	*set;
+	int			 s;
 
 	memset(js, 0, sizeof(*js));
+	set = setno == 0 ? &us->spec->body : &us->spec->stream[setno - 1];
 	us->setno = setno;
-	js->set = setno == 0 ? &us->spec->body : &us->spec->stream[setno - 1];
+	js->set = set;
 	js->state = JS_VALUE;
-	for (s = 0; s < USAGE_NSLOTS; s++)
-		if (us->nseg[setno][s] > 0)
+	for (s = 0; s < USAGE_NSLOTS; s++) {
+		us->nseg[s] = set->ptr[s][0] == '\0' ? -1 :
+		    usage_pointer(set->ptr[s], us->seg[s]);
+		if (us->nseg[s] > 0)
 			js->vmask |= 1U << s;
+	}
 	js->cmask[0] = js->vmask;
 }
 
@@ -197,8 +220,8 @@ js_child(struct usage_scan *us, const char *key)
 
 	for (s = 0; s < USAGE_NSLOTS; s++)
 		if ((js->cmask[js->depth] & (1U << s)) &&
-		    us->nseg[us->setno][s] >= js->depth &&
-		    strcmp(us->seg[us->setno][s][js->depth - 1], key) == 0)
+		    us->nseg[s] >= js->depth &&
+		    strcmp(us->seg[s][js->depth - 1], key) == 0)
 			m |= 1U << s;
 	return m;
 }
@@ -217,7 +240,7 @@ js_capture_number(struct usage_scan *us)
 		v = v * 10 + (js->num[i] - '0');
 	for (s = 0; s < USAGE_MODEL; s++) {
 		if (!(js->vmask & (1U << s)) ||
-		    us->nseg[us->setno][s] != js->depth)
+		    us->nseg[s] != js->depth)
 			continue;
 		/* Running totals: the last wins; parts add up. */
 		if (js->set->cumulative || !us->u.seen[s])
@@ -237,7 +260,7 @@ js_capture_string(struct usage_scan *us)
 	struct jscan	*js = &us->js;
 
 	if ((js->vmask & (1U << USAGE_MODEL)) &&
-	    us->nseg[us->setno][USAGE_MODEL] == js->depth && js->strl > 0) {
+	    us->nseg[USAGE_MODEL] == js->depth && js->strl > 0) {
 		memcpy(us->u.model, js->str, js->strl);
 		us->u.model[js->strl] = '\0';
 		us->u.seen[USAGE_MODEL] = 1;
@@ -468,10 +491,75 @@ sse_line_end(struct usage_scan *us)
 	}
 	if (us->infield)	/* a line that is a field name alone */
 		us->field[us->fieldlen] = '\0';
-	if (us->indata && us->js.set != NULL && strcmp(us->field, "data") == 0)
+	if (us->indata && us->js.set != NULL && !us->infield &&
+	    us->fkind == SSE_DATA)
 		js_byte(us, '\n');	/* data lines join with newlines */
+	/* An event named for no set, before its data: none of it counts. */
+	if (us->fkind == SSE_EVENT && !us->indata && !sse_event_read(us)) {
+		us->skipevent = 1;
+		us->skiplf = 1;		/* a '\n' next is the blank line */
+	}
 	us->linestart = 1;
 	us->infield = 0;
+	us->fkind = SSE_OTHER;
+}
+
+/* Does a set read events of the name read so far? */
+static int
+sse_event_read(struct usage_scan *us)
+{
+	size_t	 i;
+
+	if (us->eventbad)
+		return 0;
+	us->event[us->eventlen] = '\0';
+	for (i = 0; i < us->spec->nstream && i < USAGE_SETS_MAX; i++)
+		if (strcmp(us->spec->stream[i].event, us->event) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * In an event no set reads: the bytes up to its blank line, found with
+ * memchr; a '\r' on the way hands back to sse_byte(), which knows every
+ * line ending.  At the blank line the scanner is left at a line's start,
+ * so that sse_byte() ends the event.
+ */
+static size_t
+sse_skip_event(struct usage_scan *us, const unsigned char *p, size_t len)
+{
+	const unsigned char	*q;
+	size_t			 n = 0, end = len;
+
+	if (us->skiplf && len > 0) {
+		us->skiplf = 0;
+		if (p[0] == '\n') {
+			us->skipevent = 0;
+			return 0;	/* linestart: the event ends */
+		}
+	}
+	/* The blank line: "\n\n", or the buffer's end. */
+	while (n < len && (q = memchr(p + n, '\n', len - n)) != NULL) {
+		n = q - p + 1;
+		if (n < len && p[n] == '\n') {
+			end = n;
+			break;
+		}
+	}
+	if ((q = memchr(p, '\r', end)) != NULL) {
+		/* A '\r': lines from here are read one by one. */
+		end = q - p;
+		us->skipevent = 0;
+		us->linestart = end > 0 && p[end - 1] == '\n';
+		us->infield = 0;
+		us->fkind = SSE_OTHER;
+		return end;
+	}
+	if (end < len)
+		us->skipevent = 0;
+	else if (len > 0 && p[len - 1] == '\n')
+		us->skiplf = 1;
+	return end;
 }
 
 /* The set for this event's name, started at its first data line. */
@@ -510,15 +598,19 @@ sse_byte(struct usage_scan *us, unsigned char c)
 		us->infield = 1;
 		us->fieldlen = 0;
 		us->skipspace = 0;
+		us->fkind = SSE_OTHER;
 	}
 	if (us->infield) {
 		if (c == ':') {
 			us->field[us->fieldlen] = '\0';
 			us->infield = 0;
 			us->skipspace = 1;
-			if (strcmp(us->field, "data") == 0 && !us->indata)
+			us->fkind = strcmp(us->field, "data") == 0 ? SSE_DATA :
+			    strcmp(us->field, "event") == 0 ? SSE_EVENT :
+			    SSE_OTHER;
+			if (us->fkind == SSE_DATA && !us->indata)
 				sse_data_begin(us);
-			else if (strcmp(us->field, "event") == 0) {
+			else if (us->fkind == SSE_EVENT) {
 				us->eventlen = 0;
 				us->eventbad = 0;
 			}
@@ -533,10 +625,10 @@ sse_byte(struct usage_scan *us, unsigned char c)
 		if (c == ' ')
 			return;
 	}
-	if (strcmp(us->field, "data") == 0) {
+	if (us->fkind == SSE_DATA) {
 		if (us->js.set != NULL)
 			js_byte(us, c);
-	} else if (strcmp(us->field, "event") == 0) {
+	} else if (us->fkind == SSE_EVENT) {
 		if (us->eventlen < USAGE_EVENT_MAX - 1)
 			us->event[us->eventlen++] = c;
 		else
@@ -544,18 +636,107 @@ sse_byte(struct usage_scan *us, unsigned char c)
 	}
 }
 
+/*
+ * How many of the len bytes at p are the inside of a string that feeds
+ * nothing (neither a key nor the model's name), up to its closing quote,
+ * an escape or a control byte, which js_byte() then reads.
+ */
+static size_t
+js_skip(const struct usage_scan *us, const unsigned char *p, size_t len)
+{
+	const struct jscan	*js = &us->js;
+	size_t			 n = 0;
+
+	if (js->state != JS_STRING || js->inkey || js->esc || js->hex > 0 ||
+	    ((js->vmask & (1U << USAGE_MODEL)) &&
+	    us->nseg[USAGE_MODEL] == js->depth))
+		return 0;
+	/* Eight bytes at a time while none of them stops the run. */
+	while (len - n >= 8) {
+		uint64_t	 x;
+
+		memcpy(&x, p + n, 8);
+		if (JS_HASZERO(x ^ (JS_ONES * '"')) |
+		    JS_HASZERO(x ^ (JS_ONES * '\\')) |
+		    ((x - JS_ONES * 0x20) & ~x & (JS_ONES * 0x80)))
+			break;
+		n += 8;
+	}
+	while (n < len && p[n] != '"' && p[n] != '\\' && p[n] >= 0x20)
+		n++;
+	return n;
+}
+
+/* Bytes before the line's end ('\n' or '\r'), with memchr's speed. */
+static size_t
+sse_eol(const unsigned char *p, size_t len)
+{
+	const unsigned char	*nl, *cr;
+
+	if ((nl = memchr(p, '\n', len)) != NULL)
+		len = nl - p;
+	if ((cr = memchr(p, '\r', len)) != NULL)
+		len = cr - p;
+	return len;
+}
+
+/*
+ * How many bytes at p sse_byte() need not see: the rest of a line that
+ * feeds nothing, an event's name (kept here), or a data line's string.
+ */
+static size_t
+sse_skip(struct usage_scan *us, const unsigned char *p, size_t len)
+{
+	size_t	 n, keep;
+
+	if (us->skipevent && us->linestart)
+		return sse_skip_event(us, p, len);
+	if (us->infield && !us->linestart) {
+		/* A field's name: up to its ':' or the line's end. */
+		for (n = 0; n < len && p[n] != ':' && p[n] != '\n' &&
+		    p[n] != '\r'; n++)
+			if (us->fieldlen < SSE_FIELD)
+				us->field[us->fieldlen++] = p[n];
+			else
+				us->field[0] = '\0';
+		return n;
+	}
+	if (us->linestart || us->infield || us->skipspace || us->cr)
+		return 0;
+	if (us->fkind == SSE_DATA && us->js.set != NULL)
+		return js_skip(us, p, len);
+	n = sse_eol(p, len);
+	if (us->fkind == SSE_EVENT) {
+		keep = n;
+		if (us->eventlen + keep > USAGE_EVENT_MAX - 1) {
+			keep = USAGE_EVENT_MAX - 1 - us->eventlen;
+			us->eventbad = 1;
+		}
+		memcpy(us->event + us->eventlen, p, keep);
+		us->eventlen += keep;
+	}
+	return n;
+}
+
 void
 usage_scan_feed(struct usage_scan *us, const char *buf, size_t len)
 {
-	size_t	 i;
+	const unsigned char	*p = (const unsigned char *)buf;
+	size_t			 i;
 
 	if (us->sse) {
-		for (i = 0; i < len; i++)
-			sse_byte(us, (unsigned char)buf[i]);
+		for (i = 0; i < len; i++) {
+			i += sse_skip(us, p + i, len - i);
+			if (i < len)
+				sse_byte(us, p[i]);
+		}
 		return;
 	}
-	for (i = 0; i < len && us->js.state != JS_ERROR; i++)
-		js_byte(us, (unsigned char)buf[i]);
+	for (i = 0; i < len && us->js.state != JS_ERROR; i++) {
+		i += js_skip(us, p + i, len - i);
+		if (i < len)
+			js_byte(us, p[i]);
+	}
 }
 
 /* The counts read; a body that ends on a bare number counts it. */

@@ -169,6 +169,21 @@ main(void)
 	    "data: \"usage\":{\"output_tokens\":89}}\n\n"
 	    "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
 	    472, 89, 0, 10, 0, "claude-x");
+	expect("anthropic SSE, events passed over in every shape", &anthropic,
+	    1,
+	    ": a comment\n\n"
+	    "event: ping\n\n"
+	    "event: content_block_delta\r\ndata: {\"usage\":"
+	    "{\"output_tokens\":7}}\r\n\r\n"
+	    "event: message_start\n"
+	    "data: {\"message\":{\"model\":\"claude-y\",\"usage\":"
+	    "{\"input_tokens\":3,\"output_tokens\":1}}}\n\n"
+	    "event: content_block_delta\ndata: {\"a\":1}\ndata: "
+	    "{\"usage\":{\"output_tokens\":99}}\n\n"
+	    "event: content_block_delta\n\n"
+	    "event: message_delta\ndata: {\"usage\":{\"output_tokens\":"
+	    "42}}\n\n",
+	    3, 42, 0, 0, 0, "claude-y");
 	expect("openai chat JSON", &openai_chat, 0,
 	    "{\"id\":\"c\",\"object\":\"chat.completion\",\"model\":\"gpt-x\","
 	    "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
