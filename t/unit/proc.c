@@ -96,5 +96,8 @@ main(void)
 	ok(heard == 3 && lost == 1,
 	    "its last frames are heard, in order, before it is lost "
 	    "(heard %d, lost %d)", heard, lost);
+	/* What the loop's sweep does with a closed peer. */
+	TAILQ_REMOVE(&ps.peers, p, entry);
+	free(p);
 	return done_testing();
 }
