@@ -6,6 +6,8 @@ PKGS="build-essential libssl-dev libhttp-parser-dev libjansson-dev libscrypt-dev
 libdb5.3-dev db5.3-util libcurl4-openssl-dev libbsd-dev pkg-config mandoc curl
 python3 perl git procps iproute2 adduser openssl libseccomp-dev
 libc-ares-dev zlib1g-dev bubblewrap"
+# t/proxy-ws.t's WebSocket client (run by Debian's /usr/bin/python3).
+PKGS="$PKGS python3-websockets"
 
 missing=""
 for p in $PKGS; do

@@ -29,6 +29,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +44,7 @@
 
 static const struct proc_peer_type *proc_type(struct proc *, enum proc_id);
 static void	proc_peer_read(struct proc *, struct proc_peer *, int);
+static void	proc_peer_drain(struct proc *, struct proc_peer *);
 static void	proc_peer_lost(struct proc *, struct proc_peer *);
 static void	proc_sweep(struct proc *);
 static int	proc_timeout(struct proc *);
@@ -345,6 +347,26 @@ proc_peer_read(struct proc *ps, struct proc_peer *p, int readable)
 		if (r == 0 && chan_partial(&p->chan))
 			log_warnx("%s: closed mid-frame", p->chan.name);
 		proc_peer_lost(ps, p);
+	}
+}
+
+/*
+ * A worker the master saw exit: what it wrote just before (its last audit
+ * records) may still be in the socket, and the master's word can be read
+ * first.  Hear it all, to the end of file; the worker is gone, so no
+ * more comes.
+ */
+static void
+proc_peer_drain(struct proc *ps, struct proc_peer *p)
+{
+	struct pollfd	 pfd;
+
+	while (!p->dead) {
+		pfd.fd = p->chan.fd;
+		pfd.events = POLLIN;
+		if (!chan_ready(&p->chan) && poll(&pfd, 1, 0) != 1)
+			break;
+		proc_peer_read(ps, p, 1);
 	}
 }
 
@@ -660,8 +682,10 @@ proc_child_dispatch(struct proc *ps, struct proc_peer *parent,
 		return 1;
 	case MSG_WORKER_GONE:
 		if ((p = proc_peer_find(ps, PROC_WORKER,
-		    msg->hdr.peerid)) != NULL)
+		    msg->hdr.peerid)) != NULL) {
+			proc_peer_drain(ps, p);
 			proc_peer_lost(ps, p);
+		}
 		return 1;
 	}
 	return 0;

@@ -13,10 +13,14 @@
  * checked end to end (the upstream's Sec-WebSocket-Accept against the
  * agent's key), then frames go both ways as they come, in bounded
  * memory; upstream text payload is masked like a response body, with
- * the masker's carry-over kept across frames and fragments.
+ * the masker's carry-over kept across frames and fragments.  Neither
+ * direction waits for the other: a peer that does not read while it
+ * writes (an echo server, most servers under load) would otherwise hold
+ * the relay in a write to it while it waits for us to read its own.
  */
 
 #include <sys/types.h>
+#include <sys/socket.h>
 
 #include <errno.h>
 #include <poll.h>
@@ -28,6 +32,7 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 
@@ -43,6 +48,12 @@
 #define WS_GUID		"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define WS_QMAX		64		/* queued segments, one direction */
 #define WS_OUT		(PROXY_BUF + 64 * 1024)
+/*
+ * What one read of PROXY_BUF can owe the other side: itself, what the
+ * masker held back (at most WS_OUT) and the raw segments queued behind
+ * owed text.  A side reads again only once it owes nothing.
+ */
+#define WS_OBUF		(PROXY_BUF + WS_OUT + WS_QMAX * 128)
 
 /* A field of a request or response head, or NULL. */
 static const char *
@@ -119,6 +130,11 @@ struct ws_seg {
 /* One direction of the relay. */
 struct ws_side {
 	struct io	*from, *to;
+	unsigned char	*out;		/* owed to the other side */
+	size_t		 olen, ooff;
+	short		 want;		/* what a stopped write waits for */
+	int		 starved;	/* a read found only part of a record */
+	struct timespec	 since;		/* the owed bytes' last progress */
 	int		 fromclient;
 	struct ws_dir	 dir;
 	unsigned char	 hdr[WS_HDR_MAX];
@@ -133,12 +149,96 @@ struct ws_side {
 	int		 failed;
 };
 
+/* Owe n bytes to the other side: ws_send writes them. */
 static int
 ws_write(struct ws_side *s, const void *p, size_t n)
 {
-	if (n > 0 && !s->failed && io_write(s->to, p, n, PROXY_IO_MS) != 0)
+	if (n == 0 || s->failed)
+		return s->failed ? -1 : 0;
+	if (n > WS_OBUF - s->olen) {
+		log_warnx("websocket relay: output over its bound");
 		s->failed = 1;
+		return -1;
+	}
+	if (s->olen == 0)
+		clock_gettime(CLOCK_MONOTONIC, &s->since);
+	memcpy(s->out + s->olen, p, n);
+	s->olen += n;
+	return 0;
+}
+
+/*
+ * Write what s owes without blocking.  0 when all is written or the
+ * socket is full (s->want says for what to poll), -1 on an error.  The
+ * bytes stay where they are until written: TLS retries a write with
+ * the same buffer.
+ */
+static int
+ws_send(struct ws_side *s)
+{
+	struct io	*io = s->to;
+	ssize_t		 n;
+	size_t		 put;
+	int		 e;
+
+	while (s->ooff < s->olen) {
+		if (io->ssl == NULL) {
+			n = send(io->fd, s->out + s->ooff, s->olen - s->ooff,
+			    MSG_NOSIGNAL);
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n == -1 && errno == EAGAIN) {
+				s->want = POLLOUT;
+				return 0;
+			}
+			if (n == -1)
+				return -1;
+			put = n;
+		} else {
+			ERR_clear_error();
+			if (SSL_write_ex(io->ssl, s->out + s->ooff,
+			    s->olen - s->ooff, &put) != 1) {
+				e = SSL_get_error(io->ssl, 0);
+				if (e == SSL_ERROR_WANT_WRITE ||
+				    e == SSL_ERROR_WANT_READ) {
+					s->want = e == SSL_ERROR_WANT_WRITE ?
+					    POLLOUT : POLLIN;
+					return 0;
+				}
+				return -1;
+			}
+		}
+		s->ooff += put;
+		io->nwritten += put;
+		clock_gettime(CLOCK_MONOTONIC, &s->since);
+	}
+	s->olen = s->ooff = 0;
+	s->want = 0;
+	return 0;
+}
+
+/* Write all that s owes, waiting at most PROXY_IO_MS for progress. */
+static int
+ws_drain(struct ws_side *s)
+{
+	while (s->olen > 0 && !s->failed) {
+		if (ws_send(s) == -1 || (s->olen > 0 &&
+		    io_poll(s->to->fd, s->want, PROXY_IO_MS) != 1))
+			s->failed = 1;
+	}
 	return s->failed ? -1 : 0;
+}
+
+/* How long s's owed bytes may still wait for progress, in ms. */
+static int
+ws_stall_left(const struct ws_side *s)
+{
+	long long	 ms;
+
+	if (s->olen == 0)
+		return -1;
+	ms = PROXY_IO_MS - conn_ms(&s->since);
+	return ms > 0 ? (int)ms : 0;
 }
 
 /* Write what is at the queue's head and raw, until owed text. */
@@ -298,23 +398,25 @@ ws_feed(struct ws_side *s, const char *p, size_t n)
  * After a 101: frames both ways until a side closes, breaks, or both are
  * idle for pc->idle_ms; then one audit record with the counts.  early
  * is what the agent sent after its upgrade request, pre what the upstream
- * sent after its 101 head.  Memory is bounded: one
- * read buffer per direction and the masker's hold.
+ * sent after its 101 head.  Memory is bounded: one read buffer, and per
+ * direction what one read owes the other side and the masker's hold.
  */
 void
 ws_relay(struct pconn *pc, struct io *up, const char *early,
     size_t earlylen, const char *pre, size_t prelen, struct mask *mask,
     const char *action)
 {
-	static char	 buf[PROXY_BUF];
-	struct ws_side	 a, u;		/* agent to upstream, and back */
-	struct ws_side	*s;
-	struct pollfd	 pfd[2];
-	struct timespec	 start;
-	const char	*who = "idle", *closer = NULL;
-	json_t		*rec;
-	ssize_t		 n;
-	int		 i, rc;
+	static char		 buf[PROXY_BUF];
+	static unsigned char	 aout[WS_OBUF], uout[WS_OBUF];
+	struct ws_side		 a, u;		/* agent to upstream, and back */
+	struct ws_side		*s;
+	struct pollfd		 pfd[2];
+	struct timespec		 start;
+	const char		*who = "idle", *closer = NULL;
+	json_t			*rec;
+	ssize_t			 n;
+	size_t			 take;
+	int			 i, rc, ms, left, rd[2];
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	memset(&a, 0, sizeof(a));
@@ -322,36 +424,83 @@ ws_relay(struct pconn *pc, struct io *up, const char *early,
 	a.from = &pc->agent;
 	a.to = up;
 	a.fromclient = 1;
+	a.out = aout;
 	u.from = up;
 	u.to = &pc->agent;
 	u.mask = mask;
-	if ((earlylen > 0 && ws_feed(&a, early, earlylen) == -1) ||
-	    (prelen > 0 && ws_feed(&u, pre, prelen) == -1)) {
-		who = "error";
-		goto done;
+	u.out = uout;
+	/* What came with the heads, one read's worth at a time. */
+	for (s = &a; s != NULL; s = s == &a ? &u : NULL) {
+		const char	*p = s == &a ? early : pre;
+		size_t		 len = s == &a ? earlylen : prelen;
+
+		for (; len > 0; p += take, len -= take) {
+			take = len < PROXY_BUF ? len : PROXY_BUF;
+			if (ws_feed(s, p, take) == -1 || ws_drain(s) == -1) {
+				who = "error";
+				goto done;
+			}
+		}
 	}
 	for (;;) {
-		if (!ws_pending(&pc->agent) && !ws_pending(up)) {
+		/* Write what is owed; a side reads only once it owes nothing. */
+		for (i = 0; i < 2; i++) {
+			s = i == 0 ? &a : &u;
+			if (s->olen > 0 && ws_send(s) == -1) {
+				s->failed = 1;
+				who = i == 0 ? "upstream" : "agent";
+				goto done;
+			}
+			rd[i] = s->olen == 0 && !s->starved &&
+			    ws_pending(s->from);
+		}
+		if (!rd[0] && !rd[1]) {
 			pfd[0].fd = pc->agent.fd;
 			pfd[1].fd = up->fd;
-			pfd[0].events = pfd[1].events = POLLIN;
+			pfd[0].events = (a.olen == 0 ? POLLIN : 0) |
+			    (u.olen > 0 ? u.want : 0);
+			pfd[1].events = (u.olen == 0 ? POLLIN : 0) |
+			    (a.olen > 0 ? a.want : 0);
 			pfd[0].revents = pfd[1].revents = 0;
-			rc = poll(pfd, 2, pc->idle_ms);
+			/* Idle, or a write that made no progress for too long. */
+			ms = pc->idle_ms;
+			for (i = 0; i < 2; i++) {
+				left = ws_stall_left(i == 0 ? &a : &u);
+				if (left >= 0 && (ms < 0 || left < ms))
+					ms = left;
+			}
+			rc = poll(pfd, 2, ms);
 			if (rc == -1 && errno == EINTR)
 				continue;
 			if (rc <= 0) {
-				who = rc == 0 ? "idle" : "error";
+				who = rc == -1 ? "error" :
+				    ws_stall_left(&a) == 0 ? "upstream" :
+				    ws_stall_left(&u) == 0 ? "agent" : "idle";
 				break;
 			}
-		} else {
-			pfd[0].revents = ws_pending(&pc->agent) ? POLLIN : 0;
-			pfd[1].revents = ws_pending(up) ? POLLIN : 0;
+			/* Gone while we do not read it: it would wake us in a loop. */
+			for (i = 0; i < 2; i++)
+				if ((pfd[i].revents & (POLLHUP | POLLERR |
+				    POLLNVAL)) && !(pfd[i].events & POLLIN)) {
+					who = i == 0 ? "agent" : "upstream";
+					goto done;
+				}
+			rd[0] = a.olen == 0 &&
+			    (pfd[0].revents & (POLLIN | POLLHUP | POLLERR));
+			rd[1] = u.olen == 0 &&
+			    (pfd[1].revents & (POLLIN | POLLHUP | POLLERR));
+			a.starved = u.starved = 0;
 		}
 		for (i = 0; i < 2; i++) {
-			if (pfd[i].revents == 0)
+			if (!rd[i])
 				continue;
 			s = i == 0 ? &a : &u;
-			n = io_read(s->from, buf, sizeof(buf), PROXY_IO_MS);
+			/* No wait: IO_TIMEOUT when a TLS record came in part. */
+			n = io_read(s->from, buf, sizeof(buf), 0);
+			if (n == IO_TIMEOUT) {
+				s->starved = 1;	/* poll for the rest */
+				continue;
+			}
 			if (n <= 0) {
 				who = i == 0 ? "agent" : "upstream";
 				goto done;
@@ -366,8 +515,12 @@ ws_relay(struct pconn *pc, struct io *up, const char *early,
 		}
 	}
 done:
-	if (u.mask != NULL && !u.failed)
+	/* What is owed still goes (a close frame, the masker's hold). */
+	(void)ws_drain(&a);
+	if (ws_drain(&u) == 0 && u.mask != NULL) {
 		ws_flush(&u);
+		(void)ws_drain(&u);
+	}
 	/* Who sent the first close frame closed; else who went away. */
 	if (closer != NULL)
 		who = closer;

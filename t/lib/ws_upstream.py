@@ -7,16 +7,22 @@
 # THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
 
 """ws_upstream.py: a WebSocket (RFC 6455) echo server behind TLS for the
-proxy's tests, and the frame reader and writer its clients use; standard
-library only (Debian's python3-websockets is not installed here).  It
-keeps every upgrade request's head; a text message "leak" is answered
-with the Authorization it saw, "leaksplit" with the same cut in the
-middle of the credential into two fragments; anything else comes back as
-it came, frame for frame."""
+proxy's tests, and the frame reader and writer of their raw clients.  It
+is written by hand, not with websockets, so that it can misbehave on
+request (a wrong Accept, an extension nobody offered) and cut frames
+exactly where a test wants.  It keeps every upgrade request's head, the
+wire bytes of every small frame and the control frames it receives; a
+text message "leak" is answered with the Authorization it saw,
+"leaksplit" with the same cut in the middle of the credential into two
+fragments with a ping between them, "flood N" with N binary messages of
+1 MiB (flood_block) written before it reads again; pings get their pong,
+pongs nothing; anything else comes back as it came, frame for frame, one
+frame in memory at a time."""
 
 import base64
 import hashlib
 import os
+import socket
 import struct
 import threading
 import http.server
@@ -41,9 +47,11 @@ def recv_exact(sock, n):
     return bytes(buf)
 
 
-def read_frame(sock):
-    """(fin, opcode, payload), unmasked if it was masked."""
-    b0, b1 = recv_exact(sock, 2)
+def read_frame(sock, wire=None):
+    """(fin, opcode, payload), unmasked if it was masked; a frame of under
+    126 bytes is also appended to the list wire as it came."""
+    head = recv_exact(sock, 2)
+    b0, b1 = head
     n = b1 & 0x7f
     if n == 126:
         n = struct.unpack("!H", recv_exact(sock, 2))[0]
@@ -51,6 +59,8 @@ def read_frame(sock):
         n = struct.unpack("!Q", recv_exact(sock, 8))[0]
     key = recv_exact(sock, 4) if b1 & 0x80 else None
     data = recv_exact(sock, n)
+    if wire is not None and n < 126:
+        wire.append(head + (key or b"") + data)
     if key:
         data = xor(data, key)
     return bool(b0 & 0x80), b0 & 0x0f, data
@@ -60,6 +70,12 @@ def xor(data, key):
     k = (key * (len(data) // 4 + 1))[:len(data)]
     return (int.from_bytes(data, "big") ^ int.from_bytes(k, "big"))\
         .to_bytes(len(data), "big") if data else b""
+
+
+def flood_block(i):
+    """The i-th MiB a "flood" sends: "F", its number, then its pattern."""
+    return (b"F%07d" % i + hashlib.sha256(b"flood %d" % i).digest() *
+            32768)[:1 << 20]
 
 
 def frame(opcode, data, fin=True, mask=False):
@@ -112,15 +128,29 @@ class Handler(http.server.BaseHTTPRequestHandler):
         cred = auth.split(" ", 1)[-1].encode()
         try:
             while True:
-                fin, op, data = read_frame(sock)
+                fin, op, data = read_frame(sock, up.wire)
+                if op >= 0x8:
+                    with up.lock:
+                        up.controls.append((op, data))
                 if op == 0x8:
                     sock.sendall(frame(0x8, data))
                     return
                 if op == 0x9:
                     sock.sendall(frame(0xa, data))
                     continue
+                if op == 0xa:
+                    continue
                 if op == 0x1 and data == b"leak":
                     sock.sendall(frame(0x1, b"token=" + cred + b";"))
+                    continue
+                if op == 0x1 and data.startswith(b"flood "):
+                    # N MiB down without reading meanwhile, through small
+                    # socket buffers: while the agent keeps sending, a
+                    # relay that blocks on one direction stalls both.
+                    for o in (socket.SO_SNDBUF, socket.SO_RCVBUF):
+                        sock.setsockopt(socket.SOL_SOCKET, o, 65536)
+                    for i in range(int(data.split()[1])):
+                        sock.sendall(frame(0x2, flood_block(i)))
                     continue
                 if op == 0x1 and data == b"leaksplit":
                     h = len(cred) // 2
@@ -138,6 +168,8 @@ class WSUpstream:
     def __init__(self, cert, key):
         self.lock = threading.Lock()
         self.heads = []
+        self.wire = []
+        self.controls = []
         self.bad_accept = False
         self.extension = False
         self.server = TLSServer(Handler, cert, key, self, timeout=60)
