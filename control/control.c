@@ -40,6 +40,7 @@
 #include "control/approval.h"
 #include "control/audit.h"
 #include "control/auditlog.h"
+#include "control/budget.h"
 #include "control/control.h"
 #include "control/policy.h"
 #include "control/session.h"
@@ -74,6 +75,7 @@ struct control {
 	struct control_approvals approvals;	/* approval.c */
 	int			 headfd;	/* <state>/audit.head */
 	struct msg_conf_audit	 auditconf;
+	struct control_budgets	 budgets;	/* budget.c (issue 14) */
 };
 
 /*
@@ -212,6 +214,8 @@ static const struct msg_accept control_accept[] = {
 	{ MSG_CONTROL_AUDIT_QUERY, PROC_WORKER,	0 },
 	/* launch's shell mediation (shell.c) */
 	{ MSG_CONTROL_SHELL_CHECK, PROC_WORKER,	0 },
+	/* budgets (budget.c) */
+	{ MSG_CONTROL_BUDGET,	PROC_WORKER,	0 },
 };
 
 static void
@@ -297,6 +301,7 @@ control_lost_worker(struct proc *ps, struct proc_peer *p)
 	struct control	*ctl = ps->arg;
 
 	control_approval_worker_gone(&ctl->approvals, p->id);
+	control_budget_worker_gone(&ctl->budgets, p->id);
 	if (p->state != NULL) {
 		explicit_bzero(p->state, sizeof(struct control_worker));
 		free(p->state);
@@ -394,6 +399,14 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 		if (control_api_worker(ps, p, "read the audit log") == -1)
 			return;
 		control_audit_query_msg(ps, p, msg, ctl->conf.owner_uid);
+		break;
+	/* Budgets (budget.c): only the API's worker lists them. */
+	case MSG_CONTROL_BUDGET:
+		if (control_budget_op(msg) == MSG_BUDGET_LIST &&
+		    control_api_worker(ps, p, "list budgets") == -1)
+			return;
+		control_budget_msg(&ctl->budgets, ctl, &ctl->users, ps, p,
+		    msg);
 		break;
 	default:
 		proc_bad_frame(ps, p);
@@ -900,7 +913,7 @@ control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	const struct rule		*rule = NULL;
 	const uint8_t			*tail;
 	size_t				 taillen;
-	json_t				*rec, *args = NULL;
+	json_t				*rec, *args = NULL, *budget = NULL;
 
 	msg_reader_init(&r, msg);
 	msg_get_u32(&r, &m.approval);
@@ -926,6 +939,10 @@ control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	} else
 		control_policy_decide(&ctl->policy, &m, s->user, s->team, &d,
 		    &rule);
+	/* Budgets (budget.c): an LLM call reserves its estimate first. */
+	if (s != NULL)
+		budget = control_budget_decide(&ctl->budgets, &ctl->policy,
+		    p->id, s, &m, args, &d);
 	log_debug("%s: session %s: %s.%s: %s%s%s%s%s", p->chan.name,
 	    s != NULL ? s->id : "(none)",
 	    control_session_valid_label(m.connector) ? m.connector : "?",
@@ -959,6 +976,8 @@ control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	/* What the agent asked with, as its spec names it, redacted. */
 	if (args != NULL)
 		json_object_set_new(rec, "arguments", args);
+	if (budget != NULL)
+		json_object_set_new(rec, "budget", budget);
 	cw->decision = d.seq = control_audit_append(ctl, rec);
 	control_audit_decided(p->id, msg->hdr.reqid, &d);
 }
@@ -1024,7 +1043,8 @@ control_audit_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 			log_warnx("%s: an outcome names a decision not its "
 			    "own", p->chan.name);
 			json_object_del(rec, "decision_seq");
-		}
+		} else
+			control_budget_outcome(&ctl->budgets, p->id, rec);
 		cw->decision = 0;
 	}
 	if (control_audit_append(ctl, rec) == 0)
@@ -1305,6 +1325,7 @@ control(int foreground, int verbose)
 	proc_child_check_parent();
 	memset(&ctl, 0, sizeof(ctl));
 	control_users_init(&ctl.users);
+	control_budgets_init(&ctl.budgets);
 	proc_init(&ctl.ps, PROC_CONTROL, control_peers,
 	    sizeof(control_peers) / sizeof(control_peers[0]), control_accept,
 	    sizeof(control_accept) / sizeof(control_accept[0]), &ctl);
@@ -1349,6 +1370,8 @@ control(int foreground, int verbose)
 		fatalx("cannot open the users in control's store");
 	if (control_auditlog_open(&ctl.ps, ctl.headfd, &ctl.auditconf) == -1)
 		fatalx("cannot open the audit log in %s", ctl.conf.dir);
+	if (control_budgets_open(&ctl.budgets, ctl.policy.conf) == -1)
+		fatalx("cannot open the budgets' ledger in %s", ctl.conf.dir);
 	if (chan_compose(&ctl.parent->chan, MSG_CONF_ACK, 0, -1, NULL, 0) ==
 	    -1)
 		fatalx("cannot acknowledge");

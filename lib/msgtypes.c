@@ -49,6 +49,7 @@ _Static_assert(sizeof(struct msg_conf_user) == 76, "padding");
 _Static_assert(sizeof(struct msg_conf_connector_vault) == 144, "padding");
 _Static_assert(sizeof(struct msg_control_user) == 656, "padding");
 _Static_assert(sizeof(struct msg_control_user_reply) == 160, "padding");
+_Static_assert(sizeof(struct msg_control_budget) == 8, "padding");
 
 #define FIXED(t)	sizeof(struct t), sizeof(struct t)
 
@@ -159,6 +160,11 @@ static const struct msgtype_info msgtypes[MSG_TYPE_MAX] = {
 				  FIXED(msg_control_shell) },
 	[MSG_CONF_SESSION_MAX] = { "CONF_SESSION_MAX",
 				  FIXED(msg_conf_session_max) },
+	/* Budgets (issue 14, section 2). */
+	[MSG_CONTROL_BUDGET] =	{ "CONTROL_BUDGET", FIXED(msg_control_budget) },
+	[MSG_CONTROL_BUDGET_REPLY] = { "CONTROL_BUDGET_REPLY",
+				  sizeof(int32_t) + 2,
+				  sizeof(int32_t) + MSG_BUDGET_JSON_MAX },
 	[MSG_VAULT_LEAF] =	{ "VAULT_LEAF", FIXED(msg_vault_host) },
 	[MSG_VAULT_LEAF_REPLY] = { "VAULT_LEAF_REPLY",
 				  sizeof(struct msg_vault_reply),
