@@ -38,10 +38,11 @@ PARALLEL = 20
 T0 = 1896091200             # 2030-01-31T12:00:00Z: the clock, fixed
 T1 = 1896134405             # 2030-02-01T00:00:05Z: a new day and month
 
-# The double holds answers until HOLD requests are in (or a bound passes),
-# so that the admitted parallel requests are all in flight together.
+# The double holds its answers while the parallel requests run, until each
+# of them has either arrived or been refused (or a bound passes), so that
+# every admitted request is in flight at once: where the bound is tightest.
 gate = threading.Condition()
-state = {"hold": 0, "arrived": 0}
+state = {"hold": 0, "arrived": 0, "refused": 0}
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -56,8 +57,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         with gate:
             state["arrived"] += 1
             gate.notify_all()
-            gate.wait_for(lambda: state["arrived"] >= state["hold"],
-                          timeout=15 * SLOW)
+            gate.wait_for(lambda: state["arrived"] + state["refused"] >=
+                          state["hold"], timeout=15 * SLOW)
         if req.get("unknown"):
             body, ctype = b"<html>overloaded</html>", "text/html"
         else:
@@ -192,8 +193,7 @@ try:
     # ---- 20 parallel requests at the edge --------------------------------
     room = (EDGE - spent0) // M     # reservations that fit: 8
     with gate:
-        state["hold"], state["arrived"] = state["arrived"] + room, \
-            state["arrived"]
+        state["hold"] = state["arrived"] + PARALLEL
     results = [None] * PARALLEL
 
     def one(i):
@@ -201,6 +201,10 @@ try:
             results[i] = ask(E, edge, msg(max_tokens=M))[0]
         except Exception as e:       # noqa: BLE001
             results[i] = repr(e)
+        if results[i] != 200:
+            with gate:
+                state["refused"] += 1
+                gate.notify_all()
     threads = [threading.Thread(target=one, args=(i,))
                for i in range(PARALLEL)]
     for th in threads:
