@@ -643,6 +643,7 @@ proc_child_dispatch(struct proc *ps, struct proc_peer *parent,
 	struct proc_peer	*p;
 	char			 name[48];
 	int32_t			 v;
+	int			 i;
 
 	switch (msg->hdr.type) {
 	case MSG_PING:
@@ -659,9 +660,19 @@ proc_child_dispatch(struct proc *ps, struct proc_peer *parent,
 		proc_peer_add(ps, PROC_WORKER, msg->fd, msg->hdr.peerid, name);
 		return 1;
 	case MSG_WORKER_GONE:
+		/*
+		 * The worker's last frames (the outcome's audit record) may
+		 * still wait in its channel when the master, which reaped it,
+		 * says so first: hear them before the channel goes.  It is
+		 * dead, so its end is closed and a read soon finds the end.
+		 */
 		if ((p = proc_peer_find(ps, PROC_WORKER,
-		    msg->hdr.peerid)) != NULL)
-			proc_peer_lost(ps, p);
+		    msg->hdr.peerid)) != NULL) {
+			for (i = 0; i < PROC_GONE_READS && !p->dead; i++)
+				proc_peer_read(ps, p, 1);
+			if (!p->dead)
+				proc_peer_lost(ps, p);
+		}
 		return 1;
 	}
 	return 0;

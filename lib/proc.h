@@ -80,6 +80,7 @@ struct proc_timer {
 
 #define PROC_MAX_FDS	4	/* listeners and signal pipes */
 #define PROC_PEER_OUTMAX (256 * 1024)	/* answers an untrusted peer left unread */
+#define PROC_GONE_READS	16	/* reads of a gone worker's last frames */
 
 struct proc {
 	enum proc_id		 self;
