@@ -98,6 +98,7 @@ VAULTD_SRCS=	vaultd/vaultd.c vaultd/connmap.c vaultd/session.c \
 VAULTD_SRCS+=	vaultd/teams.c
 VAULTD_SRCS+=	vaultd/ca.c
 CLI_SRCS=	cli/actions.c cli/service.c cli/status.c
+CLI_SRCS+=	cli/budget.c
 CLI_SRCS+=	cli/policy.c cli/sessioninfo.c
 CLI_SRCS+=	cli/approval.c
 CLI_SRCS+=	cli/session.c

@@ -19,14 +19,14 @@ import tempfile
 import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from aileron import TAP, SLOW  # noqa: E402
+from aileron import TAP, SLOW, wait_for  # noqa: E402
 from proxyenv import ProxyEnv, exchange, cli, MASTER  # noqa: E402
 from tlsserver import TLSServer  # noqa: E402
 
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(21)
+t.plan(22)
 
 IN, OUT = 50, 100           # what the double says each answer used
 M = 100                     # each request's max_tokens
@@ -130,6 +130,14 @@ def budgets(E):
     return {(b["scope"], b["name"]): b for b in json.loads(body)["budgets"]}
 
 
+def settled(E, key):
+    """The budget key once nothing is reserved: the worker sends an
+    answer's outcome (which replaces its reservation) after the answer."""
+    wait_for(lambda: budgets(E).get(key, {}).get("reserved") == 0,
+             10 * SLOW)
+    return budgets(E).get(key, {})
+
+
 def msg(model="claude-test", **kw):
     return dict({"model": model, "messages": [{"role": "user",
                                                "content": "hi"}]}, **kw)
@@ -169,7 +177,7 @@ try:
     st, hd, body = ask(E, edge, msg(max_tokens=M))
     t.ok(st == 200, "a request within the budget reaches the upstream", body)
     spent0 = IN + OUT
-    b = budgets(E).get(("agent", "edge"), {})
+    b = settled(E, ("agent", "edge"))
     t.ok(b.get("spent") == spent0 and b.get("reserved") == 0 and
          b.get("limit") == EDGE and b.get("unit") == "tokens" and
          b.get("period") == "day" and b.get("period_start") ==
@@ -219,7 +227,7 @@ try:
          (ok, room), results)
     t.ok(ok == room, "all that fit were admitted (they were in flight "
          "together)", results)
-    b = budgets(E).get(("agent", "edge"), {})
+    b = settled(E, ("agent", "edge"))
     final = spent0 + ok * (IN + OUT)
     t.ok(b.get("spent") == final and b.get("reserved") == 0 and
          b.get("refused", 0) >= refused,
@@ -263,7 +271,7 @@ try:
         fit += 1
     t.ok(statuses == [200] * fit + [429] * (7 - fit),
          "USD: %d answers fit, the next is refused" % fit, statuses)
-    b = budgets(E).get(("agent", "usd"), {})
+    b = settled(E, ("agent", "usd"))
     t.ok(abs(b.get("spent", -1) - fit * per / 1e6) < 1e-9 and
          b.get("reserved") == 0 and b.get("unit") == "USD" and
          b.get("period") == "month" and abs(b.get("limit", 0) - 0.01) < 1e-9,
@@ -296,6 +304,13 @@ try:
     edge = session(E, "edge")
     st, hd, body = ask(E, edge, msg(max_tokens=M))
     t.ok(st == 200, "and admits again", body)
+    r = E.svc.aileron("budget", "--json")
+    cl = json.loads(r.stdout) if r.returncode == 0 else []
+    r2 = E.svc.aileron("budget")
+    t.ok({(b["scope"], b["name"]): b for b in cl} == budgets(E) and
+         any(line.split()[:5] == ["agent", "edge", "tokens", "day", str(EDGE)]
+             for line in r2.stdout.decode().splitlines()),
+         "aileron budget [--json] shows the same", (cl, r2.stdout))
     r = E.svc.aileron("service", "-n", "-f", E.svc.path("aileron.conf"),
                       "-s", E.svc.state)
     t.ok(r.returncode == 0, "aileron service -n checks the budget lines",
