@@ -61,7 +61,7 @@
 #include "master/parse.h"
 
 #define BUDGET_KEY_MAX		192
-#define BUDGET_ESTIMATE_MAX	100000000ULL	/* tokens one request reserves */
+#define BUDGET_ESTIMATE_MAX	100000000ULL	/* tokens a request reserves */
 #define BUDGET_MODEL_MAX	127
 
 /* One budget's period in the ledger; stored big-endian. */
@@ -91,8 +91,6 @@ struct budget_hold {
 };
 
 static time_t	 budget_now(const struct control_budgets *);
-static int	 budget_period(int, time_t, char *, size_t, time_t *,
-		    time_t *);
 static size_t	 budget_key(const struct conf_budget *, const char *, char *);
 static int	 budget_get(struct control_budgets *, DB_TXN *, const char *,
 		    size_t, struct budget_entry *);
@@ -160,9 +158,9 @@ budget_now(const struct control_budgets *bs)
  * The calendar period (UTC) that holds now: its name in the ledger's
  * key ("2026-12-06", "2026-W49", "2026-12"), its start and its end.
  */
-static int
-budget_period(int period, time_t now, char *name, size_t len, time_t *start,
-    time_t *end)
+int
+control_budget_period(int period, time_t now, char *name, size_t len,
+    time_t *start, time_t *end)
 {
 	struct tm	 tm, s;
 
@@ -485,7 +483,7 @@ control_budget_decide(struct control_budgets *bs,
 	    a->usage_output == NULL && a->nusage_events == 0))
 		return NULL;
 	h = budget_hold(bs, worker, 1);
-	/* A request before whose outcome never came keeps its reservation. */
+	/* A request whose outcome never came keeps its reservation. */
 	h->n = 0;
 	h->model[0] = '\0';
 	json_decref(h->refusal);
@@ -514,8 +512,8 @@ control_budget_decide(struct control_budgets *bs,
 			continue;
 		r = &h->v[n++];
 		r->budget = i;
-		if (budget_period(b->period, now, pname, sizeof(pname), &start,
-		    &end) == -1)
+		if (control_budget_period(b->period, now, pname,
+		    sizeof(pname), &start, &end) == -1)
 			goto fail;
 		r->keylen = budget_key(b, pname, r->key);
 		r->amount = est = budget_estimate(bs, b, tokens, h->model);
@@ -725,8 +723,8 @@ budget_list(struct control_budgets *bs, struct control *ctl,
 	struct control_user		*u;
 	struct budget_entry		 e;
 	json_t				*j, *list;
-	char				 me[CUSER_NAME_MAX + 1], key[BUDGET_KEY_MAX];
-	char				 pname[16];
+	char				 me[CUSER_NAME_MAX + 1];
+	char				 key[BUDGET_KEY_MAX], pname[16];
 	time_t				 now = budget_now(bs), start, end;
 	size_t				 i, k, keylen;
 	int				 admin, see;
@@ -751,7 +749,7 @@ budget_list(struct control_budgets *bs, struct control *ctl,
 		for (k = 0; !see && u != NULL && b->scope == BUDGET_PROJECT &&
 		    k < u->nprojects; k++)
 			see = strcmp(b->name, u->projects[k]) == 0;
-		if (!see || budget_period(b->period, now, pname,
+		if (!see || control_budget_period(b->period, now, pname,
 		    sizeof(pname), &start, &end) == -1)
 			continue;
 		keylen = budget_key(b, pname, key);

@@ -1024,6 +1024,7 @@ control_audit_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	/* Control's, never the worker's: who, and on whose account. */
 	json_object_del(rec, "team");
 	json_object_del(rec, "project");
+	json_object_del(rec, "budget");		/* budget.c says */
 	if (cw->session[0] != '\0') {
 		json_object_set_new(rec, "uid", json_integer(cw->uid));
 		json_object_set_new(rec, "agent", json_string(cw->agent));

@@ -1910,8 +1910,9 @@ conf_check_budgets(struct conf_parser *p)
 	for (i = 0; i < p->conf->nbudgets; i++)
 		if (p->conf->budgets[i].unit == BUDGET_USD &&
 		    p->conf->prices.n == 0) {
-			conf_error(p, p->conf->budgets[i].lineno, "a budget in USD needs a price table: "
-			    "a prices line (aileron-prices(5))");
+			conf_error(p, p->conf->budgets[i].lineno, "a budget "
+			    "in USD needs a price table: a prices line "
+			    "(aileron-prices(5))");
 			return;
 		}
 }
