@@ -1,4 +1,12 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 The aileron authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+
 # budget.t: budgets on LLM calls (issue 14, section 2).  A local double of
 # the Anthropic Messages API answers with known token counts; budget lines
 # in aileron.conf stop requests with 429 aileron:budget; parallel requests
