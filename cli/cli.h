@@ -59,6 +59,7 @@ int	cmd_actions(int, char *[]);
 int	cmd_approval(int, char *[]);
 int	cmd_audit(int, char *[]);
 int	cmd_backup(int, char *[]);
+int	cmd_budget(int, char *[]);	/* budgets: budget.c */
 int	cmd_completion(int, char *[]);
 int	cmd_help(int, char *[]);
 int	cmd_launch(int, char *[]);

@@ -160,6 +160,8 @@ const struct cli_cmd cli_cmds[] = {
 	{ "approval", cmd_approval, NULL, NULL, approval_subs },
 	{ "audit", cmd_audit, NULL, NULL, audit_subs },
 	{ "backup", cmd_backup, "backup [-s statedir] dir", "-s=", NULL },
+	{ "budget", cmd_budget, "budget [--json] [-s statedir]", "--json -s=",
+	    NULL },
 	{ "completion", cmd_completion, "completion bash | zsh", NULL,
 	    completion_subs },
 	{ "help", cmd_help, "help [command [subcommand]]", "", NULL },

@@ -405,6 +405,28 @@ control_audit_append(struct control *ctl, json_t *rec)
 	return al.cur.seq;
 }
 
+/*
+ * The open group's transaction, begun when needed, for what must be
+ * written with this turn's records or not at all (budget.c's ledger).
+ * NULL when the log is off (test mode) or no transaction can begin:
+ * then the turn's records fail too.
+ */
+DB_TXN *
+control_audit_txn(void)
+{
+	DB_ENV	*env = control_store_env();
+	int	 rv;
+
+	if (al.off || al.db == NULL || env == NULL)
+		return NULL;
+	if (al.txn == NULL && (rv = env->txn_begin(env, NULL, &al.txn,
+	    0)) != 0) {
+		log_warnx("audit: cannot begin: %s", db_strerror(rv));
+		al.txn = NULL;
+	}
+	return al.txn;
+}
+
 /* A decision to send once its record is committed (or refused). */
 void
 control_audit_decided(uint32_t worker, uint32_t reqid,

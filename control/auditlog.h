@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 
+#include <db.h>
 #include <jansson.h>
 
 #define AUDIT_DB_NAME	"audit.db"
@@ -32,6 +33,7 @@ uint64_t control_audit_append(struct control *, json_t *);
 void	 control_audit_decided(uint32_t, uint32_t,
 	    const struct msg_control_decision *);
 void	 control_audit_commit(struct proc *);
+DB_TXN	*control_audit_txn(void);	/* budgets (issue 14) */
 void	 control_audit_query_msg(struct proc *, struct proc_peer *,
 	    struct msg *, uint32_t);
 

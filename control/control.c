@@ -44,6 +44,7 @@
 #include "control/approval.h"
 #include "control/audit.h"
 #include "control/auditlog.h"
+#include "control/budget.h"
 #include "control/control.h"
 #include "control/policy.h"
 #include "control/session.h"
@@ -79,6 +80,7 @@ struct control {
 	int			 headfd;	/* <state>/audit.head */
 	struct msg_conf_audit	 auditconf;
 	char			 api_socket[108];	/* to check API_PEER */
+	struct control_budgets	 budgets;	/* budget.c (issue 14) */
 };
 
 /*
@@ -224,6 +226,8 @@ static const struct msg_accept control_accept[] = {
 	{ MSG_CONTROL_SHELL_CHECK, PROC_WORKER,	0 },
 	/* who calls on api.sock, from the kernel (api_peer) */
 	{ MSG_CONTROL_API_PEER,	PROC_WORKER,	1 },
+	/* budgets (budget.c) */
+	{ MSG_CONTROL_BUDGET,	PROC_WORKER,	0 },
 };
 
 static void
@@ -309,6 +313,7 @@ control_lost_worker(struct proc *ps, struct proc_peer *p)
 	struct control	*ctl = ps->arg;
 
 	control_approval_worker_gone(&ctl->approvals, p->id);
+	control_budget_worker_gone(&ctl->budgets, p->id);
 	if (p->state != NULL) {
 		explicit_bzero(p->state, sizeof(struct control_worker));
 		free(p->state);
@@ -416,6 +421,14 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 		if (control_api_worker(ps, p, msg, "read the audit log") == -1)
 			return;
 		control_audit_query_msg(ps, p, msg, ctl->conf.owner_uid);
+		break;
+	/* Budgets (budget.c): only the API's worker lists them. */
+	case MSG_CONTROL_BUDGET:
+		if (control_budget_op(msg) == MSG_BUDGET_LIST &&
+		    control_api_worker(ps, p, msg, "list budgets") == -1)
+			return;
+		control_budget_msg(&ctl->budgets, ctl, &ctl->users, ps, p,
+		    msg);
 		break;
 	default:
 		proc_bad_frame(ps, p);
@@ -1005,7 +1018,7 @@ control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	const struct rule		*rule = NULL;
 	const uint8_t			*tail;
 	size_t				 taillen;
-	json_t				*rec, *args = NULL;
+	json_t				*rec, *args = NULL, *budget = NULL;
 
 	msg_reader_init(&r, msg);
 	msg_get_u32(&r, &m.approval);
@@ -1031,6 +1044,10 @@ control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	} else
 		control_policy_decide(&ctl->policy, &m, s->user, s->team, &d,
 		    &rule);
+	/* Budgets (budget.c): an LLM call reserves its estimate first. */
+	if (s != NULL)
+		budget = control_budget_decide(&ctl->budgets, &ctl->policy,
+		    p->id, s, &m, args, &d);
 	log_debug("%s: session %s: %s.%s: %s%s%s%s%s", p->chan.name,
 	    s != NULL ? s->id : "(none)",
 	    control_session_valid_label(m.connector) ? m.connector : "?",
@@ -1064,6 +1081,8 @@ control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	/* What the agent asked with, as its spec names it, redacted. */
 	if (args != NULL)
 		json_object_set_new(rec, "arguments", args);
+	if (budget != NULL)
+		json_object_set_new(rec, "budget", budget);
 	cw->decision = d.seq = control_audit_append(ctl, rec);
 	control_audit_decided(p->id, msg->hdr.reqid, &d);
 }
@@ -1110,6 +1129,7 @@ control_audit_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	/* Control's, never the worker's: who, and on whose account. */
 	json_object_del(rec, "team");
 	json_object_del(rec, "project");
+	json_object_del(rec, "budget");		/* budget.c says */
 	if (cw->session[0] != '\0') {
 		json_object_set_new(rec, "uid", json_integer(cw->uid));
 		json_object_set_new(rec, "agent", json_string(cw->agent));
@@ -1129,7 +1149,8 @@ control_audit_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 			log_warnx("%s: an outcome names a decision not its "
 			    "own", p->chan.name);
 			json_object_del(rec, "decision_seq");
-		}
+		} else
+			control_budget_outcome(&ctl->budgets, p->id, rec);
 		cw->decision = 0;
 	}
 	if (control_audit_append(ctl, rec) == 0)
@@ -1411,6 +1432,7 @@ control(int foreground, int verbose)
 	proc_child_check_parent();
 	memset(&ctl, 0, sizeof(ctl));
 	control_users_init(&ctl.users);
+	control_budgets_init(&ctl.budgets);
 	proc_init(&ctl.ps, PROC_CONTROL, control_peers,
 	    sizeof(control_peers) / sizeof(control_peers[0]), control_accept,
 	    sizeof(control_accept) / sizeof(control_accept[0]), &ctl);
@@ -1457,6 +1479,8 @@ control(int foreground, int verbose)
 		fatalx("cannot tell vaultd who is who");
 	if (control_auditlog_open(&ctl.ps, ctl.headfd, &ctl.auditconf) == -1)
 		fatalx("cannot open the audit log in %s", ctl.conf.dir);
+	if (control_budgets_open(&ctl.budgets, ctl.policy.conf) == -1)
+		fatalx("cannot open the budgets' ledger in %s", ctl.conf.dir);
 	if (chan_compose(&ctl.parent->chan, MSG_CONF_ACK, 0, -1, NULL, 0) ==
 	    -1)
 		fatalx("cannot acknowledge");

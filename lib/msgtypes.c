@@ -50,6 +50,7 @@ _Static_assert(sizeof(struct msg_conf_connector_vault) == 144, "padding");
 _Static_assert(sizeof(struct msg_control_user) == 656, "padding");
 _Static_assert(sizeof(struct msg_control_user_reply) == 160, "padding");
 _Static_assert(sizeof(struct msg_vault_uid) == 76, "padding");
+_Static_assert(sizeof(struct msg_control_budget) == 8, "padding");
 
 #define FIXED(t)	sizeof(struct t), sizeof(struct t)
 
@@ -164,6 +165,11 @@ static const struct msgtype_info msgtypes[MSG_TYPE_MAX] = {
 	[MSG_VAULT_USERS] =	{ "VAULT_USERS", 0,
 				  MSG_VAULT_USERS_MAX *
 				  sizeof(struct msg_vault_uid) },
+	/* Budgets (issue 14, section 2). */
+	[MSG_CONTROL_BUDGET] =	{ "CONTROL_BUDGET", FIXED(msg_control_budget) },
+	[MSG_CONTROL_BUDGET_REPLY] = { "CONTROL_BUDGET_REPLY",
+				  sizeof(int32_t) + 2,
+				  sizeof(int32_t) + MSG_BUDGET_JSON_MAX },
 	[MSG_VAULT_LEAF] =	{ "VAULT_LEAF", FIXED(msg_vault_host) },
 	[MSG_VAULT_LEAF_REPLY] = { "VAULT_LEAF_REPLY",
 				  sizeof(struct msg_vault_reply),

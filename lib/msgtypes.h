@@ -169,6 +169,14 @@ enum msg_type {
 	 */
 	MSG_VAULT_USERS,		/* control -> vaultd: n msg_vault_uid */
 
+	/*
+	 * Budgets (issue 14, section 2): a proxy worker refused with
+	 * aileron:budget asks which budget (WHY); the API lists them
+	 * (LIST).  The reply is an int32_t status and JSON.
+	 */
+	MSG_CONTROL_BUDGET,		/* call; struct msg_control_budget */
+	MSG_CONTROL_BUDGET_REPLY,	/* reply; int32_t status + JSON */
+
 	/* worker -> vaultd (untrusted), and vaultd -> worker: TLS */
 	MSG_VAULT_LEAF,			/* call; struct msg_vault_host */
 	MSG_VAULT_LEAF_REPLY,		/* reply; msg_vault_reply + uint32_t */
@@ -608,6 +616,18 @@ struct msg_control_shell {
 struct msg_conf_session_max {
 	uint32_t	seconds;	/* session max */
 	uint32_t	pad;
+};
+
+/* Budgets (issue 14, section 2): uid is the API caller's (SO_PEERCRED). */
+enum msg_budget_op {
+	MSG_BUDGET_WHY = 1,		/* this channel's last refusal */
+	MSG_BUDGET_LIST			/* the budgets the caller may see */
+};
+#define MSG_BUDGET_JSON_MAX	(60 * 1024)
+
+struct msg_control_budget {
+	uint32_t	uid;		/* first, as in every API message */
+	uint32_t	op;		/* enum msg_budget_op */
 };
 
 /* LEAF and the tickets: one upstream or intercepted host. */

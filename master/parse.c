@@ -171,6 +171,10 @@ static void	 conf_do_connvault(struct conf_parser *, struct conf_stmt *);
 /* The price table (issue 14). */
 static void	 conf_do_prices(struct conf_parser *, struct conf_stmt *);
 static void	 conf_load_prices(struct conf_parser *);
+/* Budgets (issue 14). */
+static void	 conf_do_budget(struct conf_parser *, struct conf_stmt *);
+static int	 conf_budget_amount(const char *, int, uint64_t *);
+static void	 conf_check_budgets(struct conf_parser *);
 
 static const struct {
 	const char	*keyword;
@@ -181,6 +185,7 @@ static const struct {
 	{ "approval",	conf_do_approval },
 	{ "api",	conf_do_api },
 	{ "audit",	conf_do_audit },
+	{ "budget",	conf_do_budget },
 	{ "connector",	conf_do_connector },
 	{ "control",	conf_do_proc_user },
 	{ "egress",	conf_do_egress },
@@ -1747,6 +1752,172 @@ conf_load_prices(struct conf_parser *p)
 	}
 }
 
+/*
+ * Budgets (issue 14, section 2), which control keeps (control/budget.c):
+ *
+ *	budget user|team|agent|project "NAME" AMOUNT tokens|USD
+ *	    per day|week|month
+ *	budget reservation N
+ */
+const char *const conf_budget_scopes[] = { "user", "team", "agent",
+    "project", NULL };
+const char *const conf_budget_units[] = { "tokens", "USD", NULL };
+const char *const conf_budget_periods[] = { "day", "week", "month", NULL };
+
+static int
+conf_budget_word(const char *const *words, const char *w)
+{
+	int	 i;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (strcmp(words[i], w) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * A whole number of tokens, or dollars with up to six decimals (kept as
+ * micro-dollars, exactly, as the price table's figures): 0 when valid.
+ */
+static int
+conf_budget_amount(const char *w, int unit, uint64_t *out)
+{
+	uint64_t	 v = 0, frac = 0;
+	int		 digits = 0, fdigits = 0;
+
+	for (; *w >= '0' && *w <= '9'; w++, digits++) {
+		if (v > CONF_BUDGET_AMOUNT_MAX / 10)
+			return -1;
+		v = v * 10 + (*w - '0');
+	}
+	if (*w == '.' && unit == BUDGET_USD)
+		for (w++; *w >= '0' && *w <= '9'; w++, fdigits++) {
+			if (fdigits == 6)
+				return -1;
+			frac = frac * 10 + (*w - '0');
+		}
+	if (*w != '\0' || digits == 0)
+		return -1;
+	if (unit == BUDGET_USD) {
+		for (; fdigits < 6; fdigits++)
+			frac *= 10;
+		if (v > CONF_BUDGET_AMOUNT_MAX / 1000000)
+			return -1;
+		v = v * 1000000 + frac;
+	}
+	if (v == 0 || v > CONF_BUDGET_AMOUNT_MAX)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void
+conf_do_budget(struct conf_parser *p, struct conf_stmt *st)
+{
+	struct conf_budget	 b;
+	const char		*w, *name;
+	char			 shown[CONF_SHOW_MAX + 8];
+	int			 n;
+	size_t			 i;
+
+	if ((w = conf_arg(p, st, 1, "a scope (user, team, agent or "
+	    "project) or \"reservation\"")) == NULL)
+		return;
+	if (strcmp(w, "reservation") == 0) {
+		if ((w = conf_arg(p, st, 2, "a number of tokens")) == NULL ||
+		    conf_end(p, st, 3) == -1)
+			return;
+		(void)conf_number(p, st, "budget reservation", w, 1,
+		    CONF_BUDGET_RESERVATION_MAX, &p->conf->budget_reservation);
+		return;
+	}
+	memset(&b, 0, sizeof(b));
+	if ((b.scope = conf_budget_word(conf_budget_scopes, w)) == -1) {
+		conf_error(p, st->lineno, "budget %s: expected user, team, "
+		    "agent, project or reservation",
+		    conf_show(w, shown, sizeof(shown)));
+		return;
+	}
+	if ((name = conf_arg(p, st, 2, "a name")) == NULL ||
+	    (w = conf_arg(p, st, 4, "tokens or USD")) == NULL)
+		return;
+	if ((b.unit = conf_budget_word(conf_budget_units, w)) == -1) {
+		conf_error(p, st->lineno, "budget: %s is no unit; use tokens "
+		    "or USD", conf_show(w, shown, sizeof(shown)));
+		return;
+	}
+	if (conf_want(p, st, 5, "per") == -1 ||
+	    (w = conf_arg(p, st, 6, "day, week or month")) == NULL ||
+	    conf_end(p, st, 7) == -1)
+		return;
+	if ((b.period = conf_budget_word(conf_budget_periods, w)) == -1) {
+		conf_error(p, st->lineno, "budget: %s is no period; use day, "
+		    "week or month", conf_show(w, shown, sizeof(shown)));
+		return;
+	}
+	if (*name == '\0' || strlen(name) > (b.scope == BUDGET_USER ?
+	    CONF_BUDGET_NAME_MAX - 8 : 63) || (b.scope == BUDGET_USER ?
+	    !vault_valid_user(name) : strcspn(name, "\"\\") !=
+	    strlen(name))) {
+		conf_error(p, st->lineno, "budget %s %s: not a valid name",
+		    conf_budget_scopes[b.scope],
+		    conf_show(name, shown, sizeof(shown)));
+		return;
+	}
+	for (i = 0; name[i] != '\0'; i++)
+		if ((unsigned char)name[i] < 0x20 ||
+		    (unsigned char)name[i] > 0x7e) {
+			conf_error(p, st->lineno, "budget %s: the name has a "
+			    "control character", conf_budget_scopes[b.scope]);
+			return;
+		}
+	strlcpy(b.name, name, sizeof(b.name));
+	if (conf_budget_amount(st->word[3], b.unit, &b.limit) == -1) {
+		conf_error(p, st->lineno, "budget: %s is not an amount of %s "
+		    "(%s, more than 0)", conf_show(st->word[3], shown,
+		    sizeof(shown)), conf_budget_units[b.unit],
+		    b.unit == BUDGET_USD ? "dollars with up to six decimals" :
+		    "a whole number");
+		return;
+	}
+	for (i = 0; i < p->conf->nbudgets; i++)
+		if (p->conf->budgets[i].scope == b.scope &&
+		    p->conf->budgets[i].unit == b.unit &&
+		    p->conf->budgets[i].period == b.period &&
+		    strcmp(p->conf->budgets[i].name, b.name) == 0) {
+			conf_error(p, st->lineno, "a second budget of %s %s "
+			    "in %s per %s (the first is %s)",
+			    conf_budget_scopes[b.scope], b.name,
+			    conf_budget_units[b.unit],
+			    conf_budget_periods[b.period],
+			    p->conf->budgets[i].where);
+			return;
+		}
+	b.lineno = st->lineno;
+	n = snprintf(b.where, sizeof(b.where), "%s:%d", p->path, st->lineno);
+	if (n < 0 || (size_t)n >= sizeof(b.where))
+		strlcpy(b.where, "aileron.conf", sizeof(b.where));
+	(void)conf_append(p, st, &p->conf->budgets, &p->conf->nbudgets,
+	    sizeof(b), CONF_BUDGET_MAX, "budget", &b);
+}
+
+/* A budget in dollars needs prices: say so now, not at the first request. */
+static void
+conf_check_budgets(struct conf_parser *p)
+{
+	size_t	 i;
+
+	for (i = 0; i < p->conf->nbudgets; i++)
+		if (p->conf->budgets[i].unit == BUDGET_USD &&
+		    p->conf->prices.n == 0) {
+			conf_error(p, p->conf->budgets[i].lineno, "a budget "
+			    "in USD needs a price table: a prices line "
+			    "(aileron-prices(5))");
+			return;
+		}
+}
+/* End of budgets. */
+
 static void
 conf_check(struct conf_parser *p)
 {
@@ -1797,6 +1968,7 @@ conf_defaults(const char *statedir)
 	conf->session_max = CONF_SESSION_MAX;
 	conf->approval_timeout = CONF_APPROVAL_TIMEOUT;
 	conf->approval_pending = CONF_APPROVAL_PENDING;
+	conf->budget_reservation = CONF_BUDGET_RESERVATION;
 	if (conf_add_listen(conf, "127.0.0.1", "8443", CONF_DEFAULT_PORT)
 	    == -1) {
 		conf_free(conf);
@@ -1851,6 +2023,7 @@ conf_parse(const char *path, const char *statedir, int must_exist)
 	}
 	conf_check(&p);
 	conf_load_prices(&p);
+	conf_check_budgets(&p);
 
 	free(st);
 	free(p.listen_lines);
@@ -1908,6 +2081,7 @@ conf_free(struct aileron_conf *conf)
 	free(conf->nets);
 	resolvconf_free(conf->resolve);
 	prices_free(&conf->prices);
+	free(conf->budgets);
 	free(conf);
 }
 

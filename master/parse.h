@@ -125,6 +125,10 @@ struct aileron_conf {
 	/* The price table (issue 14): "prices" line, else the installed one */
 	char			 prices_path[PATH_MAX];	/* "" if none */
 	struct prices		 prices;
+	/* Budgets (issue 14): budget lines, control's */
+	struct conf_budget	*budgets;
+	size_t			 nbudgets;
+	int			 budget_reservation;	/* tokens */
 };
 
 /*
@@ -132,6 +136,35 @@ struct aileron_conf {
  * to stderr as "file:line: message" (one line each) and the function returns
  * NULL after reporting every error in the file, not just the first.
  */
+/*
+ * Budgets (issue 14, section 2): budget SCOPE "NAME" AMOUNT UNIT per
+ * PERIOD.  A USD amount is kept in micro-dollars, as the price table's.
+ */
+enum conf_budget_scope {
+	BUDGET_USER, BUDGET_TEAM, BUDGET_AGENT, BUDGET_PROJECT
+};
+enum conf_budget_unit { BUDGET_TOKENS, BUDGET_USD };
+enum conf_budget_period { BUDGET_DAY, BUDGET_WEEK, BUDGET_MONTH };
+#define CONF_BUDGET_MAX			1024
+#define CONF_BUDGET_NAME_MAX		72	/* a user; a label: 64 */
+#define CONF_BUDGET_AMOUNT_MAX		1000000000000000ULL
+#define CONF_BUDGET_RESERVATION		4096	/* tokens */
+#define CONF_BUDGET_RESERVATION_MAX	10000000
+
+struct conf_budget {
+	int		 scope;		/* enum conf_budget_scope */
+	int		 unit;		/* enum conf_budget_unit */
+	int		 period;	/* enum conf_budget_period */
+	uint64_t	 limit;		/* tokens, or micro-USD */
+	char		 name[CONF_BUDGET_NAME_MAX + 1];
+	char		 where[PATH_MAX + 16];	/* "file:line" */
+	int		 lineno;
+};
+
+extern const char *const conf_budget_scopes[];
+extern const char *const conf_budget_units[];
+extern const char *const conf_budget_periods[];
+
 #define CONF_APPROVAL_TIMEOUT		600
 #define CONF_APPROVAL_TIMEOUT_MAX	(7 * 86400)
 #define CONF_APPROVAL_PENDING		4

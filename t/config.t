@@ -40,6 +40,23 @@ CASES = [
      r"expected US dollars per million tokens"),
     ('prices "p.good"\nprices "p.good"\n',
      r"^c\.conf:2: a second prices line \(the first is line 1\)"),
+    # Budgets (issue 14).
+    ('budget crew "x" 1 tokens per day\n',
+     r'^c\.conf:1: budget "crew": expected user, team, agent, project'),
+    ('budget team "s" 200 EUR per month\n',
+     r'^c\.conf:1: budget: "EUR" is no unit'),
+    ('budget team "s" 200 tokens per year\n',
+     r'^c\.conf:1: budget: "year" is no period'),
+    ('budget team "s" 2.5 tokens per day\n',
+     r'^c\.conf:1: budget: "2\.5" is not an amount of tokens'),
+    ('prices "p.good"\nbudget team "s" 0.0000001 USD per day\n',
+     r'^c\.conf:2: budget: "0\.0000001" is not an amount of USD'),
+    ('budget team "s" 9 tokens each day\n',
+     r'^c\.conf:1: expected "per"'),
+    ('budget team "s" 1 tokens per day\nbudget team "s" 2 tokens per day\n',
+     r'^c\.conf:2: a second budget of team s in tokens per day'),
+    ("budget reservation 0\n",
+     r"^c\.conf:1: budget reservation \"0\" is out of range"),
 ]
 
 t = TAP()

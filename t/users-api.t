@@ -18,7 +18,6 @@
 # Other uids run the CLI and curl through setpriv, in the group aileron.
 
 import base64
-import grp
 import json
 import os
 import pwd
@@ -30,33 +29,12 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from aileron import TAP, BIN, SLOW, Service, wait_for   # noqa: E402
+from otheruid import require, free_uid   # noqa: E402
 
 MASTER = "users-api test master key"
 
 t = TAP()
-if os.geteuid() != 0:
-    t.skip_all("needs root: other uids are played with setpriv")
-try:
-    GID = grp.getgrnam("aileron").gr_gid
-except KeyError:
-    t.skip_all("no group aileron; make user creates it (etc/adduser.sh)")
-for tool in ("setpriv", "curl"):
-    if subprocess.run(["sh", "-c", "command -v " + tool],
-                      capture_output=True).returncode != 0:
-        t.skip_all("no %s" % tool)
-
-
-def free_uid(start):
-    """A uid with no account, so that only a user line can name it."""
-    u = start
-    while True:
-        try:
-            pwd.getpwuid(u)
-            u += 1
-        except KeyError:
-            return u
-
-
+GID = require(t)
 BOB = free_uid(42420)                   # mapped by a user line
 NOBODY = free_uid(BOB + 1)              # nobody at all
 LOGIN = pwd.getpwnam("nobody")          # an account: a login name

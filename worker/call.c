@@ -38,6 +38,8 @@ static const struct msg_accept call_accept_control[] = {
 	{ MSG_CONTROL_APPROVAL_PENDING,	PROC_CONTROL,	0 },
 	{ MSG_CONTROL_APPROVAL_DONE,	PROC_CONTROL,	0 },
 	{ MSG_CONTROL_APPROVAL_API_REPLY, PROC_CONTROL,	0 },
+	/* Budgets (budget.c). */
+	{ MSG_CONTROL_BUDGET_REPLY,	PROC_CONTROL,	0 },
 };
 
 static const struct msg_accept call_accept_vaultd[] = {

@@ -100,6 +100,14 @@ int
 problem_send(struct io *io, int status, const char *type, const char *detail,
     int keep)
 {
+	return problem_send_ext(io, status, type, detail, NULL, keep);
+}
+
+/* The same, with members of ext (RFC 9457 extensions) when not NULL. */
+int
+problem_send_ext(struct io *io, int status, const char *type,
+    const char *detail, json_t *ext, int keep)
+{
 	json_t	*j;
 	char	*body, head[512];
 	int	 n, rv;
@@ -107,6 +115,8 @@ problem_send(struct io *io, int status, const char *type, const char *detail,
 	j = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title",
 	    problem_title(status), "status", status, "detail",
 	    detail != NULL ? detail : "");
+	if (j != NULL && ext != NULL)
+		json_object_update_missing(j, ext);
 	if (j == NULL || (body = json_dumps(j, JSON_COMPACT)) == NULL)
 		fatalx("%s: out of memory", __func__);
 	json_decref(j);

@@ -79,6 +79,7 @@ struct preq {
 	unsigned long long	 down_bytes;	/* body bytes to the agent */
 	int			 status;
 	const char		*type;		/* problem type when refused */
+	json_t			*ext;		/* its extension members */
 	char			 reason[512];
 	const char		*action;
 	long long		 policy_ms;
@@ -149,7 +150,8 @@ proxy_refuse(struct preq *r, int status, const char *type, const char *fmt,
 	    status != 408 && (http_intake_state(r->in) == HTTP_DONE ||
 	    (http_intake_state(r->in) == HTTP_HEAD_DONE &&
 	    r->req->content_length <= 0 && !r->req->chunked));
-	if (problem_send(&r->pc->agent, status, type, r->reason, keep) == 0)
+	if (problem_send_ext(&r->pc->agent, status, type, r->reason, r->ext,
+	    keep) == 0)
 		r->keep = keep;
 	return -1;
 }
@@ -693,6 +695,7 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 	int				 matched = 0, rv = -1, keep = 0, n;
 	int				 replay, reused, attempt, audited;
 	struct timespec			 t;
+	char				 why[512];
 
 	memset(&r, 0, sizeof(r));
 	memset(&res, 0, sizeof(res));
@@ -784,6 +787,14 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 		if (dec.verdict == MSG_CONTROL_APPROVE &&
 		    proxy_approval(&r, &res, in, buf, off, len) == -1)
 			goto done;
+		/* Budgets (issue 14): 429, and which budget (budget.c). */
+		if (dec.verdict == MSG_CONTROL_DENY &&
+		    strcmp(dec.reason, "aileron:budget") == 0) {
+			r.ext = budget_why(pc, why, sizeof(why));
+			proxy_refuse(&r, 429, "aileron:budget", "%s.%s: %s",
+			    pc->spec->connector, res.action->name, why);
+			goto done;
+		}
 		/* aileron:audit: the decision could not be put on disk. */
 		if (dec.verdict != MSG_CONTROL_ALLOW &&
 		    dec.verdict != MSG_CONTROL_APPROVE) {
@@ -898,6 +909,7 @@ done:
 		proxy_audit(&r);
 	match_result_clear(&res);
 	free(r.body);
+	json_decref(r.ext);
 	return rv;
 }
 

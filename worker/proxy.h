@@ -75,6 +75,8 @@ void	call_audit_flush(struct pconn *);
 
 /* problem.c */
 int	problem_send(struct io *, int, const char *, const char *, int);
+int	problem_send_ext(struct io *, int, const char *, const char *,
+	    struct json_t *, int);
 int	problem_407(struct io *, int);
 const char *problem_title(int);
 
@@ -104,5 +106,8 @@ int	upstream_dial(struct pconn *, const char *, uint16_t, char *, size_t,
 
 /* proxy.c */
 void	proxy_intercept(struct pconn *);
+
+/* budget.c (issue 14): which budget refused this connection's request. */
+struct json_t *budget_why(struct pconn *, char *, size_t);
 
 #endif
