@@ -68,6 +68,7 @@ MASTER_SRCS=	master/master.c master/pool.c \
 		master/connectors.c master/tls.c
 MASTER_SRCS+=	master/teams.c
 CONTROL_SRCS=	control/control.c
+CONTROL_SRCS+=	control/metrics.c
 CONTROL_SRCS+=	control/rules.c control/sessinfo.c
 CONTROL_SRCS+=	control/users.c
 CONTROL_SRCS+=	control/store.c
@@ -76,6 +77,7 @@ CONTROL_SRCS+=	control/auditlog.c
 CONTROL_SRCS+=	control/shell.c
 CONTROL_SRCS+=	control/session.c control/policy.c control/audit.c
 WORKER_SRCS=	worker/worker.c worker/testhook.c
+WORKER_SRCS+=	worker/api_metrics.c
 WORKER_SRCS+=	worker/api_session.c
 WORKER_SRCS+=	worker/approval.c worker/api_approval.c worker/internal.c
 WORKER_SRCS+=	worker/api.c

@@ -41,6 +41,7 @@
 #include "control/audit.h"
 #include "control/auditlog.h"
 #include "control/control.h"
+#include "control/metrics.h"
 #include "control/policy.h"
 #include "control/session.h"
 #include "master/parse.h"
@@ -212,6 +213,9 @@ static const struct msg_accept control_accept[] = {
 	{ MSG_CONTROL_AUDIT_QUERY, PROC_WORKER,	0 },
 	/* launch's shell mediation (shell.c) */
 	{ MSG_CONTROL_SHELL_CHECK, PROC_WORKER,	0 },
+	/* metrics (metrics.c) */
+	{ MSG_CONTROL_METRICS,	PROC_WORKER,	0 },
+	{ MSG_CONTROL_CALLS,	PROC_WORKER,	0 },
 };
 
 static void
@@ -394,6 +398,15 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 		if (control_api_worker(ps, p, "read the audit log") == -1)
 			return;
 		control_audit_query_msg(ps, p, msg, ctl->conf.owner_uid);
+		break;
+	/* Metrics (issue 14): metrics.c. */
+	case MSG_CONTROL_METRICS:
+		if (control_api_worker(ps, p, "read the metrics") == -1)
+			return;
+		control_metrics_query(ctl, p, msg);
+		break;
+	case MSG_CONTROL_CALLS:
+		control_metrics_calls(ps, p, msg);
 		break;
 	default:
 		proc_bad_frame(ps, p);
@@ -1305,6 +1318,7 @@ control(int foreground, int verbose)
 	proc_child_check_parent();
 	memset(&ctl, 0, sizeof(ctl));
 	control_users_init(&ctl.users);
+	control_metrics_init(&ctl.policy);
 	proc_init(&ctl.ps, PROC_CONTROL, control_peers,
 	    sizeof(control_peers) / sizeof(control_peers[0]), control_accept,
 	    sizeof(control_accept) / sizeof(control_accept[0]), &ctl);

@@ -6,6 +6,8 @@ PKGS="build-essential libssl-dev libhttp-parser-dev libjansson-dev libscrypt-dev
 libdb5.3-dev db5.3-util libcurl4-openssl-dev libbsd-dev pkg-config mandoc curl
 python3 perl git procps iproute2 adduser openssl libseccomp-dev
 libc-ares-dev zlib1g-dev bubblewrap"
+# t/metrics.t parses /metrics with prometheus_client's parser (issue 14).
+PKGS="$PKGS python3-prometheus-client"
 
 missing=""
 for p in $PKGS; do

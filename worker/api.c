@@ -18,6 +18,7 @@
  *				then the session ends
  *	GET /v1/sessions[/ID]	(api_session.c)
  *	/v1/approvals...	api_approval.c
+ *	GET /metrics		api_metrics.c
  *
  * One HTTP/1.1 request per connection, bounded in size and time, parsed
  * here with http-parser since a worker is where untrusted bytes are
@@ -62,6 +63,8 @@ static const struct msg_accept api_accept[] = {
 	{ MSG_CONTROL_USER_REPLY,	PROC_CONTROL,	0 },	/* teams */
 	{ MSG_CONTROL_APPROVAL_API_REPLY, PROC_CONTROL,	0 },
 	{ MSG_CONTROL_AUDIT_REPLY,	PROC_CONTROL,	0 },
+	/* metrics (api_metrics.c) */
+	{ MSG_CONTROL_METRICS_REPLY,	PROC_CONTROL,	0 },
 };
 
 static int	api_on_url(http_parser *, const char *, size_t);
@@ -727,6 +730,9 @@ api_serve(struct worker_ctx *ctx, int fd)
 	    strcmp(rq.url, "/v1/backup") == 0) {
 		what = rq.url[4] == 'a' ? "/v1/audit" : "/v1/backup";
 		status = api_audit(ctx, fd, cred.uid, hp.method, rq.url);
+	} else if (strcmp(rq.url, "/metrics") == 0) {
+		status = api_metrics(ctx, fd, cred.uid, hp.method);
+		what = "/metrics";
 	} else if (msg_testmode && strcmp(rq.url, "/v1/test/proxy") == 0 &&
 	    hp.method == HTTP_POST)
 		status = api_test(ctx, fd, &rq);
