@@ -126,6 +126,7 @@ MAN1+=		man/aileron-audit.1
 MAN5=		man/aileron.conf.5 man/aileron-spec.5 man/aileron-vault.5
 MAN7=		man/aileron-proxy.7
 MAN7+=		man/aileron-api.7
+MAN7+=		man/aileron-metrics.7
 MAN8=		man/aileron-service.8
 MANS=		$(MAN1) $(MAN5) $(MAN7) $(MAN8)
 
