@@ -42,6 +42,7 @@ struct worker {
 	pid_t			 pid;
 	int			 busy;
 	int			 killed;	/* we sent it a signal */
+	int			 pool_asked;	/* metrics: POOL queries */
 	struct proc_peer	*peer;		/* its channel, until it ends */
 };
 TAILQ_HEAD(workers, worker);

@@ -45,6 +45,9 @@ _Static_assert(WORKER_MAX_LISTENERS >= MASTER_MAX_LISTENERS &&
     WORKER_MAX_LISTENERS + 3 <= SANDBOX_MAX_KEEP,
     "every listener reaches every worker");
 
+/* Pool queries a worker may make (metrics: one per scrape). */
+#define POOL_ASKED_MAX		4
+
 /* Workers dying before they serve, in a row, before we give up. */
 #define POOL_EARLY_DEATHS_MAX	16
 
@@ -187,7 +190,13 @@ static void
 pool_gauges(struct master *m, struct proc_peer *p, struct msg *msg)
 {
 	struct msg_worker_pool	 g;
+	struct worker		*w = p->state;
 
+	/* One scrape asks once: a worker that keeps asking is broken. */
+	if (++w->pool_asked > POOL_ASKED_MAX) {
+		proc_bad_frame(&m->ps, p);
+		return;
+	}
 	memset(&g, 0, sizeof(g));
 	g.workers = m->nworkers;
 	g.idle = m->nidle;

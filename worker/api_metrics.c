@@ -184,7 +184,8 @@ metrics_text(struct worker_ctx *ctx, uid_t uid, int listener, int *status)
 			memcpy(text + off, buf + sizeof(r), page);
 			off += page;
 		} while (off < total);
-		if (r.error == 0 || r.error != 409)
+		/* 409: control let our snapshot go; take a new one. */
+		if (r.error != 409)
 			break;
 	}
 	if (r.error != 0) {
