@@ -77,7 +77,7 @@ CONTROL_SRCS+=	control/auditlog.c
 CONTROL_SRCS+=	control/shell.c
 CONTROL_SRCS+=	control/session.c control/policy.c control/audit.c
 WORKER_SRCS=	worker/worker.c worker/testhook.c
-WORKER_SRCS+=	worker/api_metrics.c
+WORKER_SRCS+=	worker/api_metrics.c worker/metrics_req.c
 WORKER_SRCS+=	worker/api_session.c
 WORKER_SRCS+=	worker/approval.c worker/api_approval.c worker/internal.c
 WORKER_SRCS+=	worker/api.c
@@ -421,6 +421,7 @@ FUZZ_NAMES+=	fuzz_mask
 FUZZ_NAMES+=	fuzz_approval
 FUZZ_NAMES+=	fuzz_usage
 FUZZ_NAMES+=	fuzz_ws
+FUZZ_NAMES+=	fuzz_metrics
 FUZZ_BINS=	$(FUZZ_NAMES:%=$(FUZZ_BUILD)/%)
 # vaultd's handlers, and what they call, against a real Berkeley DB vault.
 FUZZ_VAULTD_SRCS= lib/log.c lib/msg.c lib/msgtypes.c lib/proc.c \
@@ -440,6 +441,16 @@ $(FUZZ_BUILD)/fuzz_usage: t/fuzz/fuzz_usage.c worker/usage.c worker/usage.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< worker/usage.c \
 	    $(PKG_LIBS)
+
+# /metrics: the listener's request head and control's counters.
+FUZZ_METRICS_SRCS= worker/metrics_req.c control/metrics.c lib/log.c \
+		lib/msg.c lib/msgtypes.c
+
+$(FUZZ_BUILD)/fuzz_metrics: t/fuzz/fuzz_metrics.c $(FUZZ_METRICS_SRCS) \
+    worker/metrics_req.h control/metrics.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_METRICS_SRCS) \
+	    $(PKG_LIBS) -lhttp_parser
 
 # The worker's HTTP intake and response reader, alone.
 FUZZ_HTTP_SRCS=	worker/http.c worker/http_hp.c

@@ -38,63 +38,29 @@
 #include <unistd.h>
 
 #include <http_parser.h>
-#include <openssl/crypto.h>
-#include <openssl/sha.h>
 
 #include "log.h"
 #include "msg.h"
 #include "msgtypes.h"
 #include "master/parse.h"
 #include "worker/api.h"
+#include "worker/metrics_req.h"
 #include "worker/proxy.h"
 #include "worker/worker.h"
 
 #define METRICS_CTYPE	"text/plain; version=0.0.4; charset=utf-8"
-#define METRICS_HDR_MAX	512		/* Host, Authorization */
 
 static const struct msg_accept metrics_accept_master[] = {
 	{ MSG_WORKER_POOL_REPLY,	PROC_MASTER,	0 },
 };
 
-/* A request on the metrics listener: only what the checks need. */
-struct metrics_req {
-	char		 url[256];
-	size_t		 urllen;
-	char		 field[32];
-	size_t		 fieldlen;
-	int		 invalue;	/* the last callback was a value */
-	char		*cur;		/* the value being read, or NULL */
-	size_t		*curlen;
-	char		 host[METRICS_HDR_MAX];
-	size_t		 hostlen;
-	int		 nhost;
-	char		 auth[METRICS_HDR_MAX];
-	size_t		 authlen;
-	int		 nauth;
-	size_t		 headbytes;
-	int		 done;
-	int		 status;
-};
-
 static char	*metrics_text(struct worker_ctx *, uid_t, int, int *);
 static int	 metrics_pool(struct worker_ctx *, char *, size_t);
-static int	 metrics_on_url(http_parser *, const char *, size_t);
-static int	 metrics_on_field(http_parser *, const char *, size_t);
-static int	 metrics_on_value(http_parser *, const char *, size_t);
-static int	 metrics_on_headers(http_parser *);
-static int	 metrics_read(int, http_parser *, struct metrics_req *);
+static int	 metrics_read(int, struct metrics_req *);
 static int	 metrics_host_ok(int, const char *);
 static int	 metrics_allowed(const struct aileron_conf *, int);
-static int	 metrics_token_ok(const struct aileron_conf *, const char *);
 static unsigned int metrics_addr(const struct sockaddr_storage *, char *,
 		    size_t);
-
-static const http_parser_settings metrics_settings = {
-	.on_url = metrics_on_url,
-	.on_header_field = metrics_on_field,
-	.on_header_value = metrics_on_value,
-	.on_headers_complete = metrics_on_headers,
-};
 
 /*
  * The pool's gauges from the master, as exposition text into buf.  -1
@@ -230,95 +196,18 @@ api_metrics(struct worker_ctx *ctx, int fd, uid_t uid, int method)
 	return 200;
 }
 
-static int
-metrics_on_url(http_parser *hp, const char *at, size_t len)
-{
-	struct metrics_req	*rq = hp->data;
-
-	if (len >= sizeof(rq->url) - rq->urllen) {
-		rq->status = 414;
-		return 1;
-	}
-	memcpy(rq->url + rq->urllen, at, len);
-	rq->urllen += len;
-	rq->url[rq->urllen] = '\0';
-	return 0;
-}
-
-static int
-metrics_on_field(http_parser *hp, const char *at, size_t len)
-{
-	struct metrics_req	*rq = hp->data;
-
-	if (rq->invalue) {
-		rq->invalue = 0;
-		rq->fieldlen = 0;
-	}
-	/* A name longer than ours is none of ours: keep its start. */
-	if (len > sizeof(rq->field) - 1 - rq->fieldlen)
-		len = sizeof(rq->field) - 1 - rq->fieldlen;
-	memcpy(rq->field + rq->fieldlen, at, len);
-	rq->fieldlen += len;
-	rq->field[rq->fieldlen] = '\0';
-	return 0;
-}
-
-static int
-metrics_on_value(http_parser *hp, const char *at, size_t len)
-{
-	struct metrics_req	*rq = hp->data;
-
-	if (!rq->invalue) {
-		rq->invalue = 1;
-		rq->cur = NULL;
-		if (strcasecmp(rq->field, "host") == 0) {
-			rq->nhost++;
-			rq->cur = rq->host;
-			rq->curlen = &rq->hostlen;
-		} else if (strcasecmp(rq->field, "authorization") == 0) {
-			rq->nauth++;
-			rq->cur = rq->auth;
-			rq->curlen = &rq->authlen;
-		}
-		if (rq->cur != NULL)
-			*rq->curlen = 0;
-	}
-	if (rq->cur == NULL)
-		return 0;
-	if (len >= METRICS_HDR_MAX - *rq->curlen) {
-		rq->status = 431;
-		return 1;
-	}
-	memcpy(rq->cur + *rq->curlen, at, len);
-	*rq->curlen += len;
-	rq->cur[*rq->curlen] = '\0';
-	return 0;
-}
-
-/* The head is all we read: a GET has no body. */
-static int
-metrics_on_headers(http_parser *hp)
-{
-	struct metrics_req	*rq = hp->data;
-
-	rq->done = 1;
-	http_parser_pause(hp, 1);
-	return 0;
-}
-
 /* The head within API_TIMEOUT_MS: 0, an HTTP status, or -1 (gone). */
 static int
-metrics_read(int fd, http_parser *hp, struct metrics_req *rq)
+metrics_read(int fd, struct metrics_req *rq)
 {
 	struct timespec	 deadline;
 	struct pollfd	 pfd;
 	char		 buf[2048];
-	size_t		 take;
 	ssize_t		 n;
-	int		 ms;
+	int		 ms, r;
 
 	msg_deadline(&deadline, API_TIMEOUT_MS);
-	while (!rq->done) {
+	for (;;) {
 		if ((ms = msg_deadline_ms(&deadline)) <= 0)
 			return 408;
 		pfd.fd = fd;
@@ -335,24 +224,13 @@ metrics_read(int fd, http_parser *hp, struct metrics_req *rq)
 				continue;
 			return -1;
 		}
-		take = n;
-		if (rq->headbytes + take > API_HEAD_MAX)
-			take = API_HEAD_MAX - rq->headbytes;
-		rq->headbytes += http_parser_execute(hp, &metrics_settings,
-		    buf, take);
-		explicit_bzero(buf, sizeof(buf));
-		if (rq->status != 0)
-			return rq->status;
-		if (HTTP_PARSER_ERRNO(hp) == HPE_PAUSED)
-			break;
-		if (HTTP_PARSER_ERRNO(hp) != HPE_OK)
-			return 400;
-		if (rq->headbytes >= API_HEAD_MAX)
-			return 431;
 		if (n == 0)
 			return -1;
+		r = metrics_req_feed(rq, buf, n);
+		explicit_bzero(buf, sizeof(buf));
+		if (r != 0)
+			return r == 1 ? 0 : r;
 	}
-	return 0;
 }
 
 /*
@@ -412,28 +290,6 @@ metrics_allowed(const struct aileron_conf *conf, int fd)
 }
 
 /*
- * "Bearer TOKEN" whose SHA-256 is the configured one.  Every bearer is
- * hashed and compared in full, so the time says nothing of how close a
- * guess came.
- */
-static int
-metrics_token_ok(const struct aileron_conf *conf, const char *auth)
-{
-	uint8_t		 h[SHA256_DIGEST_LENGTH];
-	const char	*tok;
-	int		 ok;
-
-	if (strncasecmp(auth, "Bearer ", 7) != 0)
-		return 0;
-	for (tok = auth + 7; *tok == ' '; tok++)
-		;
-	SHA256((const unsigned char *)tok, strlen(tok), h);
-	ok = CRYPTO_memcmp(h, conf->metrics_token, sizeof(h)) == 0;
-	explicit_bzero(h, sizeof(h));
-	return ok && conf->metrics_token_set;
-}
-
-/*
  * An address as a client writes it in Host, 127.0.0.1:9100 or
  * [::1]:9100, into buf; the port, or 0 when it is neither family.
  */
@@ -470,7 +326,6 @@ api_metrics_listener(struct worker_ctx *ctx, int fd)
 	const struct aileron_conf	*conf = ctx->conf;
 	struct sockaddr_storage		 ss;
 	socklen_t			 sslen = sizeof(ss);
-	http_parser			 hp;
 	char				 peer[80], *text = NULL;
 	struct pollfd			 pfd;
 	char				 buf[512];
@@ -479,14 +334,12 @@ api_metrics_listener(struct worker_ctx *ctx, int fd)
 	strlcpy(peer, "unknown", sizeof(peer));
 	if (getpeername(fd, (struct sockaddr *)&ss, &sslen) == 0)
 		metrics_addr(&ss, peer, sizeof(peer));
-	memset(&rq, 0, sizeof(rq));
-	http_parser_init(&hp, HTTP_REQUEST);
-	hp.data = &rq;
-	if ((status = metrics_read(fd, &hp, &rq)) != 0) {
+	metrics_req_init(&rq);
+	if ((status = metrics_read(fd, &rq)) != 0) {
 		if (status > 0)
 			api_problem(fd, status, "aileron:bad-request",
 			    problem_title(status));
-	} else if (hp.method != HTTP_GET) {
+	} else if (rq.hp.method != HTTP_GET) {
 		api_problem(fd, status = 405, "aileron:bad-request",
 		    "use GET");
 	} else if (strcmp(rq.url, "/metrics") != 0) {
@@ -496,7 +349,8 @@ api_metrics_listener(struct worker_ctx *ctx, int fd)
 		api_problem(fd, status = 421, "aileron:misdirected",
 		    "Host must be this listener's address and port");
 	} else if (!metrics_allowed(conf, fd) && (rq.nauth != 1 ||
-	    !metrics_token_ok(conf, rq.auth))) {
+	    !metrics_req_token_ok(rq.auth, conf->metrics_token,
+	    conf->metrics_token_set))) {
 		status = 401;
 		api_send(fd, status, "application/problem+json",
 		    "WWW-Authenticate: Bearer realm=\"aileron metrics\"\r\n",
