@@ -15,6 +15,7 @@ import json
 import os
 import pwd
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -37,7 +38,7 @@ try:
 except ImportError:
     sys.path.append("/usr/lib/python3/dist-packages")
     from prometheus_client.parser import text_string_to_metric_families
-t.plan(36)
+t.plan(40)
 
 MODELS = 40             # distinct model names sent: more than the cap (32)
 CAP = 32
@@ -132,13 +133,14 @@ def api_get(E, path, uid=None, gid=None):
 
 
 def tcp_get(addr, host=None, token=None, source="127.0.0.1",
-            path="/metrics"):
+            path="/metrics", method="GET", extra=""):
     """One request on the metrics listener, by hand so that Host is
     ours to say: (status, headers, body)."""
     h, p = addr.rsplit(":", 1)
     s = socket.create_connection((h, int(p)), timeout=20 * SLOW,
                                  source_address=(source, 0))
-    req = "GET %s HTTP/1.1\r\nHost: %s\r\n" % (path, host or addr)
+    req = "%s %s HTTP/1.1\r\nHost: %s\r\n%s" % (method, path,
+                                                 host or addr, extra)
     if token is not None:
         req += "Authorization: Bearer %s\r\n" % token
     req += "Connection: close\r\n\r\n"
@@ -458,6 +460,20 @@ try:
     t.is_(st, 401, "from another address, still the token")
     st, hd, body = tcp_get(addr, token=TOKEN, path="/v1/audit")
     t.is_(st, 404, "nothing but /metrics on the listener")
+    st, hd, body = tcp_get(addr, token=TOKEN, extra="Host: evil:1\r\n")
+    t.is_(st, 421, "a second Host: 421")
+    st, hd, body = tcp_get(addr, token=TOKEN, method="POST")
+    t.is_(st, 405, "POST: 405")
+
+    # ---- a new token on reload ----------------------------------------------
+    TOKEN2 = secrets.token_hex(32)
+    E.svc.write_conf(open(E.svc.path("aileron.conf")).read().replace(
+        HASH, hashlib.sha256(TOKEN2.encode()).hexdigest()))
+    os.kill(E.svc.pid, signal.SIGHUP)
+    t.ok(wait_for(lambda: tcp_get(addr, token=TOKEN2)[0] == 200,
+                  20 * SLOW, step=0.2),
+         "SIGHUP: the new token's hash is in force, on the same listener")
+    t.is_(tcp_get(addr, token=TOKEN)[0], 401, "and the old token is not")
     log = E.svc.log_text()
     t.ok(TOKEN not in log and TOKEN[:16] not in log,
          "the token is nowhere in the log")
