@@ -16,11 +16,11 @@
  * it page by page, adds the pool's gauges, which only the master knows
  * and tells when asked, and answers.  On the metrics listener (TCP on
  * loopback, "metrics listen" in aileron.conf(5)) the worker parses the
- * request itself, as for every untrusted byte: the Host must be the
- * listener's own address (no DNS rebinding), and the caller must come
- * from an address on a "metrics allow" line or carry the bearer token
- * whose SHA-256 the configuration holds (compared in constant time;
- * the token is never kept past the comparison).
+ * request itself (metrics_req.c), as every untrusted byte: the Host
+ * must be the listener's own address (no DNS rebinding), and the caller
+ * must come from an address on a "metrics allow" line or carry the
+ * bearer token whose SHA-256 the configuration holds (compared in
+ * constant time; the token is never kept past the comparison).
  */
 
 #include <sys/types.h>
