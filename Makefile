@@ -71,6 +71,7 @@ MASTER_SRCS=	master/master.c master/pool.c \
 MASTER_SRCS+=	master/teams.c
 CONTROL_SRCS=	control/control.c
 CONTROL_SRCS+=	control/budget.c
+CONTROL_SRCS+=	control/metrics.c
 CONTROL_SRCS+=	control/rules.c control/sessinfo.c
 CONTROL_SRCS+=	control/users.c
 CONTROL_SRCS+=	control/store.c
@@ -80,6 +81,7 @@ CONTROL_SRCS+=	control/shell.c
 CONTROL_SRCS+=	control/session.c control/policy.c control/audit.c
 WORKER_SRCS=	worker/worker.c worker/testhook.c
 WORKER_SRCS+=	worker/budget.c worker/api_budget.c
+WORKER_SRCS+=	worker/api_metrics.c worker/metrics_req.c
 WORKER_SRCS+=	worker/api_session.c
 WORKER_SRCS+=	worker/approval.c worker/api_approval.c worker/internal.c
 WORKER_SRCS+=	worker/api.c
@@ -130,6 +132,7 @@ MAN5=		man/aileron.conf.5 man/aileron-spec.5 man/aileron-vault.5
 MAN5+=		man/aileron-prices.5
 MAN7=		man/aileron-proxy.7
 MAN7+=		man/aileron-api.7
+MAN7+=		man/aileron-metrics.7
 MAN8=		man/aileron-service.8
 MANS=		$(MAN1) $(MAN5) $(MAN7) $(MAN8)
 
@@ -435,6 +438,7 @@ FUZZ_NAMES+=	fuzz_mask
 FUZZ_NAMES+=	fuzz_approval
 FUZZ_NAMES+=	fuzz_usage
 FUZZ_NAMES+=	fuzz_ws
+FUZZ_NAMES+=	fuzz_metrics
 FUZZ_BINS=	$(FUZZ_NAMES:%=$(FUZZ_BUILD)/%)
 # vaultd's handlers, and what they call, against a real Berkeley DB vault.
 FUZZ_VAULTD_SRCS= lib/log.c lib/msg.c lib/msgtypes.c lib/proc.c \
@@ -454,6 +458,16 @@ $(FUZZ_BUILD)/fuzz_usage: t/fuzz/fuzz_usage.c worker/usage.c worker/usage.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< worker/usage.c \
 	    $(PKG_LIBS)
+
+# /metrics: the listener's request head and control's counters.
+FUZZ_METRICS_SRCS= worker/metrics_req.c control/metrics.c lib/log.c \
+		lib/msg.c lib/msgtypes.c
+
+$(FUZZ_BUILD)/fuzz_metrics: t/fuzz/fuzz_metrics.c $(FUZZ_METRICS_SRCS) \
+    worker/metrics_req.h control/metrics.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_METRICS_SRCS) \
+	    $(PKG_LIBS) -lhttp_parser
 
 # The worker's HTTP intake and response reader, alone.
 FUZZ_HTTP_SRCS=	worker/http.c worker/http_hp.c

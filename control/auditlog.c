@@ -43,6 +43,7 @@
 #include "proc.h"
 #include "control/audit.h"
 #include "control/auditlog.h"
+#include "control/metrics.h"
 #include "control/store.h"
 
 #define AUDIT_META_SIZE		(8 + AUDIT_HASH_LEN)	/* first, anchor */
@@ -367,8 +368,10 @@ control_audit_append(struct control *ctl, json_t *rec)
 		return 0;
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
+	json_incref(rec);	/* metrics: counted once it is in the log */
 	if ((s = control_audit_seal(rec, al.cur.seq + 1, al.cur.hash,
 	    &now)) == NULL) {
+		json_decref(rec);
 		log_warnx("audit: cannot seal a record: out of memory");
 		al.failed = 1;
 		return 0;
@@ -386,10 +389,13 @@ control_audit_append(struct control *ctl, json_t *rec)
 		    (unsigned long long)al.cur.seq + 1, db_strerror(rv));
 		al.failed = 1;
 		free(s);
+		json_decref(rec);
 		return 0;
 	}
 	SHA256((unsigned char *)s, n, al.cur.hash);
 	al.cur.seq++;
+	control_metrics_record(rec);
+	json_decref(rec);
 	if (!al.syslog) {
 		free(s);
 		return al.cur.seq;

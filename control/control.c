@@ -46,6 +46,7 @@
 #include "control/auditlog.h"
 #include "control/budget.h"
 #include "control/control.h"
+#include "control/metrics.h"
 #include "control/policy.h"
 #include "control/session.h"
 #include "master/parse.h"
@@ -160,6 +161,8 @@ static void	control_audit_session(struct control *, const char *,
 static json_t	*control_audit_str(const char *);
 static int	control_api_worker(struct proc *, struct proc_peer *,
 		    struct msg *, const char *);
+static int	control_unauthed_worker(struct proc *, struct proc_peer *,
+		    const char *);
 static void	control_api_uid(const struct control_worker *, struct msg *);
 static void	control_api_peer(struct control *, struct proc *,
 		    struct proc_peer *, struct msg *);
@@ -228,6 +231,9 @@ static const struct msg_accept control_accept[] = {
 	{ MSG_CONTROL_API_PEER,	PROC_WORKER,	1 },
 	/* budgets (budget.c) */
 	{ MSG_CONTROL_BUDGET,	PROC_WORKER,	0 },
+	/* metrics (metrics.c) */
+	{ MSG_CONTROL_METRICS,	PROC_WORKER,	0 },
+	{ MSG_CONTROL_CALLS,	PROC_WORKER,	0 },
 };
 
 static void
@@ -430,6 +436,28 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 		control_budget_msg(&ctl->budgets, ctl, &ctl->users, ps, p,
 		    msg);
 		break;
+	/*
+	 * Metrics (issue 14): metrics.c.  On api.sock by the caller's
+	 * rules; else from the metrics listener, whose worker checked the
+	 * token (counts only: no worker that authenticated an agent).
+	 */
+	case MSG_CONTROL_METRICS:
+		cw = control_worker_state(p);
+		if (cw->peer_known) {
+			if (control_api_worker(ps, p, msg, "read the metrics") ==
+			    -1)
+				return;
+			control_metrics_query(ctl, p, msg, 0);
+		} else {
+			if (control_unauthed_worker(ps, p, "read the metrics") ==
+			    -1)
+				return;
+			control_metrics_query(ctl, p, msg, 1);
+		}
+		break;
+	case MSG_CONTROL_CALLS:
+		control_metrics_calls(ps, p, msg);
+		break;
 	default:
 		proc_bad_frame(ps, p);
 		break;
@@ -441,7 +469,7 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
  * one that authenticated an agent may not use the API's messages.
  */
 static int
-control_api_worker(struct proc *ps, struct proc_peer *p, struct msg *msg,
+control_unauthed_worker(struct proc *ps, struct proc_peer *p,
     const char *what)
 {
 	struct control_worker	*cw = control_worker_state(p);
@@ -452,6 +480,19 @@ control_api_worker(struct proc *ps, struct proc_peer *p, struct msg *msg,
 		proc_bad_frame(ps, p);
 		return -1;
 	}
+	cw->api = 1;
+	return 0;
+}
+
+/* The API's worker, whose caller control asked the kernel about. */
+static int
+control_api_worker(struct proc *ps, struct proc_peer *p, struct msg *msg,
+    const char *what)
+{
+	struct control_worker	*cw = control_worker_state(p);
+
+	if (control_unauthed_worker(ps, p, what) == -1)
+		return -1;
 	if (!cw->peer_known) {
 		log_warnx("%s: may not %s: it did not hand over its caller's "
 		    "connection", p->chan.name, what);
@@ -1433,6 +1474,7 @@ control(int foreground, int verbose)
 	memset(&ctl, 0, sizeof(ctl));
 	control_users_init(&ctl.users);
 	control_budgets_init(&ctl.budgets);
+	control_metrics_init(&ctl.policy);
 	proc_init(&ctl.ps, PROC_CONTROL, control_peers,
 	    sizeof(control_peers) / sizeof(control_peers[0]), control_accept,
 	    sizeof(control_accept) / sizeof(control_accept[0]), &ctl);

@@ -8,6 +8,8 @@ python3 perl git procps iproute2 adduser openssl libseccomp-dev
 libc-ares-dev zlib1g-dev bubblewrap"
 # t/proxy-ws.t's WebSocket client (run by Debian's /usr/bin/python3).
 PKGS="$PKGS python3-websockets"
+# t/metrics.t parses /metrics with prometheus_client's parser (issue 14).
+PKGS="$PKGS python3-prometheus-client"
 
 missing=""
 for p in $PKGS; do

@@ -51,6 +51,12 @@ _Static_assert(sizeof(struct msg_control_user) == 656, "padding");
 _Static_assert(sizeof(struct msg_control_user_reply) == 160, "padding");
 _Static_assert(sizeof(struct msg_vault_uid) == 76, "padding");
 _Static_assert(sizeof(struct msg_control_budget) == 8, "padding");
+_Static_assert(sizeof(struct msg_control_metrics) == 16, "padding");
+_Static_assert(sizeof(struct msg_control_metrics_reply) == 16, "padding");
+_Static_assert(sizeof(struct msg_control_calls) == 144, "padding");
+_Static_assert(sizeof(struct msg_worker_pool) == 16, "padding");
+_Static_assert(sizeof(struct msg_control_metrics_reply) + MSG_METRICS_PAGE <=
+    MSG_MAXPAYLOAD, "a page fits a frame");
 
 #define FIXED(t)	sizeof(struct t), sizeof(struct t)
 
@@ -190,6 +196,18 @@ static const struct msgtype_info msgtypes[MSG_TYPE_MAX] = {
 				  sizeof(struct msg_control_user_reply),
 				  sizeof(struct msg_control_user_reply) +
 				  MSG_CONTROL_USER_JSON_MAX },
+	/* Metrics (issue 14). */
+	[MSG_CONTROL_METRICS] =	{ "CONTROL_METRICS",
+				  FIXED(msg_control_metrics) },
+	[MSG_CONTROL_METRICS_REPLY] = { "CONTROL_METRICS_REPLY",
+				  sizeof(struct msg_control_metrics_reply),
+				  sizeof(struct msg_control_metrics_reply) +
+				  MSG_METRICS_PAGE },
+	[MSG_CONTROL_CALLS] =	{ "CONTROL_CALLS",
+				  FIXED(msg_control_calls) },
+	[MSG_WORKER_POOL] =	{ "WORKER_POOL", 0, 0 },
+	[MSG_WORKER_POOL_REPLY] = { "WORKER_POOL_REPLY",
+				  FIXED(msg_worker_pool) },
 };
 
 const char *

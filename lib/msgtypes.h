@@ -185,6 +185,20 @@ enum msg_type {
 	MSG_VAULT_TICKET_PUT,		/* msg_vault_host + session DER */
 	MSG_VAULT_TICKET_REPLY,		/* reply; msg_vault_reply + DER */
 
+	/*
+	 * Metrics (issue 14, /metrics): the worker that serves /metrics
+	 * asks control for the exposition text, page by page, and the
+	 * master for the pool's gauges; a proxy worker tells control how
+	 * long its calls to control and vaultd took, with its audit
+	 * records.
+	 */
+	MSG_CONTROL_METRICS,		/* call; msg_control_metrics */
+	MSG_CONTROL_METRICS_REPLY,	/* reply; msg_control_metrics_reply */
+					/* + a page of the text */
+	MSG_CONTROL_CALLS,		/* struct msg_control_calls */
+	MSG_WORKER_POOL,		/* call (worker -> master); empty */
+	MSG_WORKER_POOL_REPLY,		/* reply; msg_worker_pool */
+
 	MSG_TYPE_MAX
 };
 
@@ -633,6 +647,56 @@ struct msg_control_budget {
 /* LEAF and the tickets: one upstream or intercepted host. */
 struct msg_vault_host {
 	char		host[256];
+};
+
+/*
+ * Metrics (issue 14).  METRICS from the worker serving /metrics: uid is
+ * the api.sock caller's (SO_PEERCRED), or listener is 1 for the metrics
+ * TCP listener, whose worker checked the token or the address; offset 0
+ * asks control for a new snapshot of the text, another offset for the
+ * rest of the one it gave this worker.  The reply's error is 0 or an
+ * HTTP status (409: that snapshot is gone, start again).
+ */
+#define MSG_METRICS_PAGE	(60 * 1024)	/* text in one reply */
+#define MSG_METRICS_TEXT_MAX	(4 * 1024 * 1024)	/* in a snapshot */
+
+struct msg_control_metrics {
+	uint32_t	uid;
+	uint32_t	listener;
+	uint32_t	offset;
+	uint32_t	pad;
+};
+
+struct msg_control_metrics_reply {
+	int32_t		error;
+	uint32_t	total;		/* the snapshot's length */
+	uint32_t	offset;		/* where this page starts */
+	uint32_t	pad;
+};
+
+/*
+ * How long a worker's calls took, counted into these buckets (upper
+ * bounds in microseconds; the last one, +Inf, is the element after
+ * them) since it last sent one: the worker measures, control keeps.
+ */
+#define MSG_METRICS_CALL_BUCKETS	16
+#define MSG_METRICS_CALL_BOUNDS_US	{ 100, 250, 500, 1000, 2500, \
+	5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, \
+	2500000, 5000000 }
+
+struct msg_control_calls {
+	uint32_t	control[MSG_METRICS_CALL_BUCKETS];
+	uint32_t	vaultd[MSG_METRICS_CALL_BUCKETS];
+	uint64_t	control_us;	/* the sum of those durations */
+	uint64_t	vaultd_us;
+};
+
+/* The pool as the master counts it, for /metrics. */
+struct msg_worker_pool {
+	uint32_t	workers;	/* forked and not yet reaped */
+	uint32_t	idle;		/* waiting in accept() */
+	uint32_t	max_workers;
+	uint32_t	prefork;
 };
 
 /* Approvals: a state's name, as the API and the audit say it. */

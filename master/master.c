@@ -109,7 +109,8 @@ static void	 master_apidir(struct master *);
 static void	 master_signals(void);
 static void	 master_dirs(struct master *);
 static void	 master_bind(struct master *);
-static int	 master_bind_tcp(struct master *, const struct conf_listen *);
+static int	 master_bind_tcp(struct master *, const struct conf_listen *,
+		    int);
 static int	 master_bind_unix(const char *, uid_t);
 static void	 master_send_approval(struct master *);
 static void	 master_start_children(struct master *);
@@ -159,6 +160,7 @@ static const struct msg_accept master_accept[] = {
 	{ MSG_PONG,		PROC_VAULTD,	0 },
 	{ MSG_WORKER_BAD,	PROC_VAULTD,	0 },
 	{ MSG_WORKER_BUSY,	PROC_WORKER,	0 },
+	{ MSG_WORKER_POOL,	PROC_WORKER,	0 },	/* metrics */
 };
 
 static void
@@ -528,7 +530,7 @@ master_dirs(struct master *m)
 }
 
 static int
-master_bind_tcp(struct master *m, const struct conf_listen *cl)
+master_bind_tcp(struct master *m, const struct conf_listen *cl, int kind)
 {
 	struct master_listener	*ml;
 	struct sockaddr_storage	 ss;
@@ -555,7 +557,7 @@ master_bind_tcp(struct master *m, const struct conf_listen *cl)
 		fatal("getsockname");
 	ml = &m->listeners[m->nlisteners++];
 	ml->fd = fd;
-	ml->api = 0;
+	ml->api = kind;
 	if (ss.ss_family == AF_INET) {
 		struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
 
@@ -569,7 +571,8 @@ master_bind_tcp(struct master *m, const struct conf_listen *cl)
 		port = ntohs(sin6->sin6_port);
 		snprintf(ml->addr, sizeof(ml->addr), "[%s]:%u", host, port);
 	}
-	log_info("proxy listening on %s", ml->addr);
+	log_info("%s listening on %s", kind == WORKER_LISTEN_METRICS ?
+	    "metrics" : "proxy", ml->addr);
 	return fd;
 }
 
@@ -621,13 +624,16 @@ master_bind(struct master *m)
 	struct master_listener	*ml;
 
 	TAILQ_FOREACH(cl, &m->conf->listens, entry)
-		master_bind_tcp(m, cl);
+		master_bind_tcp(m, cl, WORKER_LISTEN_PROXY);
+	if (m->conf->metrics_listen != NULL)
+		master_bind_tcp(m, m->conf->metrics_listen,
+		    WORKER_LISTEN_METRICS);
 	if (m->nlisteners == sizeof(m->listeners) / sizeof(m->listeners[0]))
 		fatalx("too many listeners");
 	ml = &m->listeners[m->nlisteners++];
 	ml->fd = master_bind_unix(m->conf->api_socket, m->owner_uid);
 	teams_socket_group("api socket", m->conf->api_socket);
-	ml->api = 1;
+	ml->api = WORKER_LISTEN_API;
 	strlcpy(ml->addr, m->conf->api_socket, sizeof(ml->addr));
 }
 
@@ -871,7 +877,7 @@ static void
 master_running(struct master *m)
 {
 	json_t		*j, *listen;
-	const char	*proxy = NULL;
+	const char	*proxy = NULL, *metrics = NULL;
 	char		 vsock[PATH_MAX];
 	size_t		 i;
 
@@ -880,7 +886,9 @@ master_running(struct master *m)
 	if ((listen = json_array()) == NULL)
 		fatalx("out of memory");
 	for (i = 0; i < m->nlisteners; i++) {
-		if (m->listeners[i].api)
+		if (m->listeners[i].api == WORKER_LISTEN_METRICS)
+			metrics = m->listeners[i].addr;
+		if (m->listeners[i].api != WORKER_LISTEN_PROXY)
 			continue;
 		if (proxy == NULL)
 			proxy = m->listeners[i].addr;
@@ -890,14 +898,15 @@ master_running(struct master *m)
 	if (state_path(vsock, sizeof(vsock), m->statedir,
 	    STATE_VAULT_SOCK) == -1)
 		fatal("vault.sock");
-	j = json_pack("{s:i, s:s?, s:o, s:s, s:s, s:s, s:s}",
+	j = json_pack("{s:i, s:s?, s:o, s:s, s:s, s:s, s:s, s:s?}",
 	    "pid", (int)getpid(),
 	    "proxy", proxy,
 	    "listen", listen,
 	    "api_socket", m->conf->api_socket,
 	    "vault_socket", vsock,
 	    "state", m->statedir,
-	    "version", AILERON_VERSION);
+	    "version", AILERON_VERSION,
+	    "metrics", metrics);
 	if (j == NULL)
 		fatalx("cannot build service.json");
 	if (state_path(master_undo.json, sizeof(master_undo.json),
@@ -1008,6 +1017,16 @@ master_reload(struct master *m)
 	}
 	TAILQ_CONCAT(&nc->listens, &oc->listens, entry);
 	strlcpy(nc->api_socket, oc->api_socket, sizeof(nc->api_socket));
+	/* The metrics listener too; its token and allow lines are new. */
+	if ((oc->metrics_listen == NULL) != (nc->metrics_listen == NULL) ||
+	    (oc->metrics_listen != NULL && (oc->metrics_listen->sslen !=
+	    nc->metrics_listen->sslen || memcmp(&oc->metrics_listen->ss,
+	    &nc->metrics_listen->ss, oc->metrics_listen->sslen) != 0)))
+		log_warnx("reload: metrics listen changed; this takes a "
+		    "restart");
+	free(nc->metrics_listen);
+	nc->metrics_listen = oc->metrics_listen;
+	oc->metrics_listen = NULL;
 	strlcpy(nc->user, oc->user, sizeof(nc->user));
 	strlcpy(nc->control_user, oc->control_user, sizeof(nc->control_user));
 	strlcpy(nc->vault_user, oc->vault_user, sizeof(nc->vault_user));

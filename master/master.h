@@ -25,8 +25,11 @@
 #include "msg.h"
 #include "proc.h"
 
-/* Proxy listeners (CONF_LISTEN_MAX) and the management API socket. */
-#define MASTER_MAX_LISTENERS	65
+/*
+ * Proxy listeners (CONF_LISTEN_MAX), the management API socket and the
+ * metrics listener.
+ */
+#define MASTER_MAX_LISTENERS	66
 
 struct aileron_conf;
 struct sock_fprog;
@@ -39,13 +42,14 @@ struct worker {
 	pid_t			 pid;
 	int			 busy;
 	int			 killed;	/* we sent it a signal */
+	int			 pool_asked;	/* metrics: POOL queries */
 	struct proc_peer	*peer;		/* its channel, until it ends */
 };
 TAILQ_HEAD(workers, worker);
 
 struct master_listener {
 	int			 fd;
-	int			 api;		/* the management API socket */
+	int			 api;		/* WORKER_LISTEN_* */
 	char			 addr[128];	/* bound: "127.0.0.1:40123" */
 };
 

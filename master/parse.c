@@ -95,6 +95,7 @@ struct conf_parser {
 	int			 prefork_line;
 	int			 prices_line;
 	int			 workers_line;
+	int			 metrics_line;	/* metrics listen */
 };
 
 static void	 conf_error(struct conf_parser *, int, const char *, ...)
@@ -175,6 +176,10 @@ static void	 conf_load_prices(struct conf_parser *);
 static void	 conf_do_budget(struct conf_parser *, struct conf_stmt *);
 static int	 conf_budget_amount(const char *, int, uint64_t *);
 static void	 conf_check_budgets(struct conf_parser *);
+/* metrics lines (issue 14) */
+static void	 conf_do_metrics(struct conf_parser *, struct conf_stmt *);
+static int	 conf_metrics_addr(const char *, int,
+		    struct sockaddr_storage *, socklen_t *);
 
 static const struct {
 	const char	*keyword;
@@ -194,6 +199,7 @@ static const struct {
 	{ "listen",	conf_do_listen },
 	{ "log",	conf_do_log },
 	{ "max",	conf_do_max },
+	{ "metrics",	conf_do_metrics },
 	{ "nameserver",	conf_do_nameserver },
 	{ "policy",	conf_do_policy },
 	{ "prefork",	conf_do_prefork },
@@ -1698,6 +1704,137 @@ conf_do_stmt(struct conf_parser *p, struct conf_stmt *st)
 	    conf_show(st->word[0], shown, sizeof(shown)));
 }
 
+/*
+ * metrics lines (issue 14):
+ *
+ *	metrics listen ADDRESS port PORT
+ *	metrics token sha256:HEX
+ *	metrics allow ADDRESS
+ *
+ * The listener is on loopback only: /metrics tells which connectors,
+ * teams and models are in use, and the token travels in clear over TCP.
+ * The token is configured as its SHA-256, so that neither this file nor
+ * the master (whose memory every worker inherits) holds a secret.
+ */
+static int
+conf_metrics_addr(const char *addr, int port, struct sockaddr_storage *ss,
+    socklen_t *sslen)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (strcmp(addr, "localhost") == 0)
+		addr = "127.0.0.1";
+	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		*sslen = sizeof(*sin);
+	} else if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		*sslen = sizeof(*sin6);
+	} else
+		return -1;
+	return 0;
+}
+
+static void
+conf_do_metrics(struct conf_parser *p, struct conf_stmt *st)
+{
+	struct aileron_conf	*conf = p->conf;
+	struct conf_listen	*l;
+	struct sockaddr_storage	*a;
+	const char		*what, *addr, *portstr, *tok;
+	char			 shown[CONF_SHOW_MAX + 8];
+	size_t			 i;
+	int			 port, hi, lo;
+
+	if ((what = conf_arg(p, st, 1, "listen, token or allow")) == NULL)
+		return;
+	if (strcmp(what, "listen") == 0) {
+		if ((addr = conf_arg(p, st, 2, "an address")) == NULL ||
+		    conf_want(p, st, 3, "port") == -1 ||
+		    (portstr = conf_arg(p, st, 4, "a port number")) == NULL ||
+		    conf_end(p, st, 5) == -1 ||
+		    conf_number(p, st, "port", portstr, 0, 65535, &port) == -1)
+			return;
+		if (conf->metrics_listen != NULL) {
+			conf_error(p, st->lineno, "metrics listen is already "
+			    "defined");
+			return;
+		}
+		if ((l = calloc(1, sizeof(*l))) == NULL)
+			fatal("%s", __func__);
+		if (conf_metrics_addr(addr, port, &l->ss, &l->sslen) == -1) {
+			conf_error(p, st->lineno, "address %s is not an IPv4 "
+			    "or IPv6 address or \"localhost\"",
+			    conf_show(addr, shown, sizeof(shown)));
+			free(l);
+			return;
+		}
+		if (!conf_is_loopback(l)) {
+			conf_error(p, st->lineno, "metrics listen %s: only a "
+			    "loopback address; see aileron.conf(5)",
+			    conf_show(addr, shown, sizeof(shown)));
+			free(l);
+			return;
+		}
+		snprintf(l->name, sizeof(l->name), "%s port %s", addr,
+		    portstr);
+		conf->metrics_listen = l;
+		p->metrics_line = st->lineno;
+	} else if (strcmp(what, "token") == 0) {
+		if ((tok = conf_arg(p, st, 2, "sha256:HEX")) == NULL ||
+		    conf_end(p, st, 3) == -1)
+			return;
+		if (strncmp(tok, "sha256:", 7) != 0 || strlen(tok + 7) != 64 ||
+		    strspn(tok + 7, "0123456789abcdefABCDEF") != 64) {
+			conf_error(p, st->lineno, "metrics token: expected "
+			    "sha256: and the 64 hex digits of the token's "
+			    "SHA-256, never the token itself");
+			return;
+		}
+		if (conf->metrics_token_set) {
+			conf_error(p, st->lineno, "metrics token is already "
+			    "defined");
+			return;
+		}
+		for (i = 0; i < 32; i++) {
+			hi = tolower((unsigned char)tok[7 + i * 2]);
+			lo = tolower((unsigned char)tok[8 + i * 2]);
+			hi = hi <= '9' ? hi - '0' : hi - 'a' + 10;
+			lo = lo <= '9' ? lo - '0' : lo - 'a' + 10;
+			conf->metrics_token[i] = hi << 4 | lo;
+		}
+		conf->metrics_token_set = 1;
+	} else if (strcmp(what, "allow") == 0) {
+		if ((addr = conf_arg(p, st, 2, "an address")) == NULL ||
+		    conf_end(p, st, 3) == -1)
+			return;
+		if (conf->nmetrics_allow >= CONF_METRICS_ALLOW_MAX) {
+			conf_error(p, st->lineno, "too many metrics allow "
+			    "lines; at most %d", CONF_METRICS_ALLOW_MAX);
+			return;
+		}
+		if ((a = reallocarray(conf->metrics_allow,
+		    conf->nmetrics_allow + 1, sizeof(*a))) == NULL)
+			fatal("%s", __func__);
+		conf->metrics_allow = a;
+		a = &conf->metrics_allow[conf->nmetrics_allow];
+		if (conf_metrics_addr(addr, 0, a, &(socklen_t){ 0 }) == -1) {
+			conf_error(p, st->lineno, "address %s is not an IPv4 "
+			    "or IPv6 address or \"localhost\"",
+			    conf_show(addr, shown, sizeof(shown)));
+			return;
+		}
+		conf->nmetrics_allow++;
+	} else
+		conf_error(p, st->lineno, "metrics %s: expected listen, token "
+		    "or allow", conf_show(what, shown, sizeof(shown)));
+}
+/* End of metrics lines. */
+
 /* Checks that need the whole file, reported at the line that decided them. */
 /*
  * prices "PATH": the price table aileron-prices(5) describes, relative to
@@ -1928,6 +2065,11 @@ conf_check(struct conf_parser *p)
 		    p->workers_line : p->prefork_line,
 		    "max workers (%d) is less than prefork (%d)",
 		    conf->max_workers, conf->prefork);
+	/* A listener nobody may use is a mistake. */
+	if (conf->metrics_listen != NULL && !conf->metrics_token_set &&
+	    conf->nmetrics_allow == 0)
+		conf_error(p, p->metrics_line, "metrics listen needs a "
+		    "metrics token or a metrics allow line");
 }
 
 struct aileron_conf *
@@ -2079,6 +2221,8 @@ conf_free(struct aileron_conf *conf)
 	free(conf->proxy.except_hosts);
 	free(conf->pins);
 	free(conf->nets);
+	free(conf->metrics_listen);
+	free(conf->metrics_allow);
 	resolvconf_free(conf->resolve);
 	prices_free(&conf->prices);
 	free(conf->budgets);

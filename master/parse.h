@@ -129,7 +129,18 @@ struct aileron_conf {
 	struct conf_budget	*budgets;
 	size_t			 nbudgets;
 	int			 budget_reservation;	/* tokens */
+	/*
+	 * metrics lines (issue 14): /metrics on a loopback TCP listener,
+	 * for a bearer whose SHA-256 is the token's (the token itself is
+	 * never here) or a peer on an allow line.
+	 */
+	struct conf_listen	*metrics_listen;	/* NULL: none */
+	uint8_t			 metrics_token[32];	/* SHA-256 */
+	int			 metrics_token_set;
+	struct sockaddr_storage	*metrics_allow;
+	size_t			 nmetrics_allow;
 };
+#define CONF_METRICS_ALLOW_MAX	64
 
 /*
  * Parse path; a missing file is all defaults when must_exist is 0.  Errors go

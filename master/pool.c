@@ -41,14 +41,19 @@
 #include "worker/worker.h"
 
 _Static_assert(WORKER_MAX_LISTENERS >= MASTER_MAX_LISTENERS &&
-    MASTER_MAX_LISTENERS == CONF_LISTEN_MAX + 1 &&
+    MASTER_MAX_LISTENERS == CONF_LISTEN_MAX + 2 &&
     WORKER_MAX_LISTENERS + 3 <= SANDBOX_MAX_KEEP,
     "every listener reaches every worker");
+
+/* Pool queries a worker may make (metrics: one per scrape). */
+#define POOL_ASKED_MAX		4
 
 /* Workers dying before they serve, in a row, before we give up. */
 #define POOL_EARLY_DEATHS_MAX	16
 
 static int	pool_spawn(struct master *);
+static void	pool_gauges(struct master *, struct proc_peer *,
+		    struct msg *);
 static void	pool_child(struct master *, int, int, int)
 		    __attribute__((__noreturn__));
 
@@ -176,8 +181,36 @@ pool_fill(struct master *m)
 }
 
 /*
+ * Metrics (issue 14): the worker serving /metrics asks for the pool's
+ * gauges when it is scraped, which costs the pool nothing between
+ * scrapes; only the master knows them.  A fixed answer of counters the
+ * master keeps anyway, nothing a worker could use against another.
+ */
+static void
+pool_gauges(struct master *m, struct proc_peer *p, struct msg *msg)
+{
+	struct msg_worker_pool	 g;
+	struct worker		*w = p->state;
+
+	/* One scrape asks once: a worker that keeps asking is broken. */
+	if (++w->pool_asked > POOL_ASKED_MAX) {
+		proc_bad_frame(&m->ps, p);
+		return;
+	}
+	memset(&g, 0, sizeof(g));
+	g.workers = m->nworkers;
+	g.idle = m->nidle;
+	g.max_workers = m->conf->max_workers;
+	g.prefork = m->conf->prefork;
+	if (chan_reply(&p->chan, msg->hdr.reqid, MSG_WORKER_POOL_REPLY, &g,
+	    sizeof(g)) == -1)
+		log_warnx("%s: cannot answer its pool query", p->chan.name);
+}
+
+/*
  * Workers are untrusted: a frame not in our accept table never gets here
- * (proc_bad_frame gets the worker killed); BUSY is all a worker says.
+ * (proc_bad_frame gets the worker killed); BUSY, and a metrics
+ * worker's POOL, is all a worker says.
  */
 void
 master_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
@@ -193,6 +226,9 @@ master_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 			m->early_deaths = 0;
 		}
 		pool_fill(m);
+		break;
+	case MSG_WORKER_POOL:
+		pool_gauges(m, p, msg);
 		break;
 	default:
 		proc_bad_frame(ps, p);

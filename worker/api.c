@@ -19,6 +19,7 @@
  *	GET /v1/sessions[/ID]	(api_session.c)
  *	/v1/approvals...	api_approval.c
  *	GET /v1/budgets	api_budget.c
+ *	GET /metrics		api_metrics.c
  *
  * One HTTP/1.1 request per connection, bounded in size and time, parsed
  * here with http-parser since a worker is where untrusted bytes are
@@ -66,6 +67,8 @@ static const struct msg_accept api_accept[] = {
 	{ MSG_CONTROL_APPROVAL_API_REPLY, PROC_CONTROL,	0 },
 	{ MSG_CONTROL_AUDIT_REPLY,	PROC_CONTROL,	0 },
 	{ MSG_CONTROL_BUDGET_REPLY,	PROC_CONTROL,	0 },	/* budgets */
+	/* metrics (api_metrics.c) */
+	{ MSG_CONTROL_METRICS_REPLY,	PROC_CONTROL,	0 },
 };
 
 static int	api_on_url(http_parser *, const char *, size_t);
@@ -761,6 +764,9 @@ api_serve(struct worker_ctx *ctx, int fd)
 	} else if (api_budget_match(rq.url)) {
 		what = "/v1/budgets";
 		status = api_budget(ctx, fd, cred.uid, hp.method);
+	} else if (strcmp(rq.url, "/metrics") == 0) {
+		status = api_metrics(ctx, fd, cred.uid, hp.method);
+		what = "/metrics";
 	} else if (msg_testmode && strcmp(rq.url, "/v1/test/proxy") == 0 &&
 	    hp.method == HTTP_POST)
 		status = api_test(ctx, fd, &rq);

@@ -56,6 +56,9 @@ struct msg_control_session_info;
 int	api_session_page(struct chan *, uint32_t, uid_t, const char *,
 	    uint32_t, struct msg_control_session_page *,
 	    struct msg_control_session_info *);
+/* api_metrics.c: GET /metrics on api.sock, and the metrics listener. */
+int	api_metrics(struct worker_ctx *, int, uid_t, int);
+void	api_metrics_listener(struct worker_ctx *, int);
 /* api_users.c: the users' endpoints and the gate before every request. */
 int	api_users_gate(struct worker_ctx *, int, uid_t);
 int	api_users(struct worker_ctx *, int, uid_t, int, struct api_req *);

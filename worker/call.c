@@ -20,6 +20,7 @@
 #include <sys/uio.h>
 
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -49,6 +50,9 @@ static const struct msg_accept call_accept_vaultd[] = {
 	{ MSG_TEST_ECHO,		PROC_VAULTD,	0 },
 };
 
+static void	call_observe(struct pconn *, struct chan *,
+		    const struct timespec *);
+
 void
 call_init(struct pconn *pc)
 {
@@ -70,10 +74,11 @@ call(struct pconn *pc, struct chan *c, uint16_t type, const void *data,
     size_t len, uint16_t rtype, struct msg *reply)
 {
 	struct iovec	 iov;
-	struct timespec	 deadline;
+	struct timespec	 deadline, t0;
 	uint32_t	 id = ++pc->reqid;
 	int		 r;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	iov.iov_base = (void *)data;
 	iov.iov_len = len;
 	if (chan_request(c, type, id, &iov, 1) == -1 ||
@@ -93,12 +98,42 @@ call(struct pconn *pc, struct chan *c, uint16_t type, const void *data,
 			return -1;
 		/* a late answer to an earlier call: drop it */
 	}
+	call_observe(pc, c, &t0);
 	if (reply->hdr.type != rtype) {
 		log_warnx("%s answered %s, not %s", c->name,
 		    msgtype_name(reply->hdr.type), msgtype_name(rtype));
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Metrics (issue 14): count a call's round trip into its bucket.  The
+ * counts go to control with the next audit flush (call_audit_flush),
+ * since a worker's own memory dies with it.
+ */
+static void
+call_observe(struct pconn *pc, struct chan *c, const struct timespec *t0)
+{
+	static const uint32_t	 bounds[] = MSG_METRICS_CALL_BOUNDS_US;
+	struct timespec		 now;
+	uint64_t		 us;
+	size_t			 i;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	us = (now.tv_sec - t0->tv_sec) * 1000000ULL +
+	    (now.tv_nsec - t0->tv_nsec) / 1000;
+	for (i = 0; i < sizeof(bounds) / sizeof(bounds[0]) && us > bounds[i];
+	    i++)
+		;
+	if (c == &pc->control) {
+		pc->calls.control[i]++;
+		pc->calls.control_us += us;
+	} else {
+		pc->calls.vaultd[i]++;
+		pc->calls.vaultd_us += us;
+	}
+	pc->ncalls++;
 }
 
 /*
@@ -173,6 +208,18 @@ call_audit(struct pconn *pc, json_t *rec)
 void
 call_audit_flush(struct pconn *pc)
 {
+	struct iovec	 iov;
+
+	/* The calls' latencies ride with the records (metrics). */
+	if (pc->ncalls > 0) {
+		iov.iov_base = &pc->calls;
+		iov.iov_len = sizeof(pc->calls);
+		if (chan_request(&pc->control, MSG_CONTROL_CALLS, 0, &iov,
+		    1) == 0)
+			pc->audit_queued = 1;
+		memset(&pc->calls, 0, sizeof(pc->calls));
+		pc->ncalls = 0;
+	}
 	if (!pc->audit_queued)
 		return;
 	pc->audit_queued = 0;

@@ -63,6 +63,9 @@ struct pconn {
 	size_t			 linelen;	/* the injected line, if asked */
 	int			 kind;		/* its enum inject_kind */
 	struct mask		*mask;		/* made from it */
+	/* Metrics: the calls' latencies, not yet told control. */
+	struct msg_control_calls calls;
+	int			 ncalls;
 };
 
 /* call.c */

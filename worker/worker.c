@@ -72,7 +72,7 @@ worker_peername(int api, const struct sockaddr_storage *ss, char *buf,
 {
 	char	 host[INET6_ADDRSTRLEN];
 
-	if (api) {
+	if (api == WORKER_LISTEN_API) {
 		strlcpy(buf, "api socket", len);
 		return;
 	}
@@ -358,7 +358,9 @@ worker(struct worker_ctx *ctx)
 		close(ctx->listen[i]);
 	ctx->nlisten = 0;
 
-	if (api)
+	if (api == WORKER_LISTEN_METRICS)
+		api_metrics_listener(ctx, fd);
+	else if (api)
 		api_serve(ctx, fd);
 	else if (msg_testmode && worker_testpeek(fd))
 		worker_serve(ctx, fd, peer);

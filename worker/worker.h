@@ -23,7 +23,12 @@ struct spec;
 struct ssl_ctx_st;
 struct ssl_st;
 
-#define WORKER_MAX_LISTENERS	65	/* as MASTER_MAX_LISTENERS */
+#define WORKER_MAX_LISTENERS	66	/* as MASTER_MAX_LISTENERS */
+
+/* What a listener serves (listen_api). */
+#define WORKER_LISTEN_PROXY	0
+#define WORKER_LISTEN_API	1	/* api.sock */
+#define WORKER_LISTEN_METRICS	2	/* metrics listen (issue 14) */
 #define WORKER_HEAD_MAX		(16 * 1024)	/* request head bytes */
 #define WORKER_HEAD_TIMEOUT	10		/* s to send the head */
 
