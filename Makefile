@@ -70,6 +70,7 @@ MASTER_SRCS=	master/master.c master/pool.c \
 		master/connectors.c master/tls.c
 MASTER_SRCS+=	master/teams.c
 CONTROL_SRCS=	control/control.c
+CONTROL_SRCS+=	control/web.c
 CONTROL_SRCS+=	control/rules.c control/sessinfo.c
 CONTROL_SRCS+=	control/users.c
 CONTROL_SRCS+=	control/store.c
@@ -81,6 +82,7 @@ WORKER_SRCS=	worker/worker.c worker/testhook.c
 WORKER_SRCS+=	worker/api_session.c
 WORKER_SRCS+=	worker/approval.c worker/api_approval.c worker/internal.c
 WORKER_SRCS+=	worker/api.c
+WORKER_SRCS+=	worker/web.c
 WORKER_SRCS+=	worker/api_users.c
 WORKER_SRCS+=	worker/api_audit.c
 WORKER_SRCS+=	worker/resolve.c
@@ -115,6 +117,10 @@ SRCS=		$(LIB_SRCS) $(CONNECTOR_SRCS) \
 		$(VAULT_LIB_SRCS) \
 		$(VAULTD_SRCS) $(CLI_SRCS) $(CLI_VAULT_SRCS)
 OBJS=		$(SRCS:%.c=$(BUILD)/%.o)
+# The web page's files, embedded in the worker (etc/webembed.sh).
+WEB_ASSETS=	worker/web/index.html worker/web/login.html \
+		worker/web/app.js worker/web/app.css worker/web/favicon.svg
+OBJS+=		$(BUILD)/gen/web_assets.o
 LIBA=		$(BUILD)/libaileron.a
 
 UNIT_TESTS=	$(patsubst t/unit/%.c,$(BUILD)/t/%.t,$(wildcard t/unit/*.c))
@@ -127,6 +133,7 @@ MAN5=		man/aileron.conf.5 man/aileron-spec.5 man/aileron-vault.5
 MAN5+=		man/aileron-prices.5
 MAN7=		man/aileron-proxy.7
 MAN7+=		man/aileron-api.7
+MAN7+=		man/aileron-web.7
 MAN8=		man/aileron-service.8
 MANS=		$(MAN1) $(MAN5) $(MAN7) $(MAN8)
 
@@ -147,6 +154,13 @@ user:
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/gen/web_assets.c: $(WEB_ASSETS) etc/webembed.sh
+	@mkdir -p $(@D)
+	sh etc/webembed.sh $(WEB_ASSETS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/web_assets.o: $(BUILD)/gen/web_assets.c worker/web.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LIBA): $(OBJS)
 	@rm -f $@

@@ -47,6 +47,7 @@
 #include "control/shell.h"
 #include "control/store.h"
 #include "control/users.h"
+#include "control/web.h"
 #include "vault/vault.h"
 
 /* How long a test echo waits for vaultd (tests only). */
@@ -74,6 +75,7 @@ struct control {
 	struct control_approvals approvals;	/* approval.c */
 	int			 headfd;	/* <state>/audit.head */
 	struct msg_conf_audit	 auditconf;
+	struct control_web	 web;		/* the web page's sessions */
 };
 
 /*
@@ -90,6 +92,8 @@ struct control_worker {
 	uint64_t	 decision;	/* the last decision's record */
 	int		 badtokens;
 	int		 api;		/* sent SESSION_START or _END */
+	int		 web;		/* speaks for a web session */
+	uint32_t	 web_uid;	/* its user's uid */
 };
 
 /* A worker's request waiting on our call to vaultd. */
@@ -212,6 +216,8 @@ static const struct msg_accept control_accept[] = {
 	{ MSG_CONTROL_AUDIT_QUERY, PROC_WORKER,	0 },
 	/* launch's shell mediation (shell.c) */
 	{ MSG_CONTROL_SHELL_CHECK, PROC_WORKER,	0 },
+	/* the web page (web.c) */
+	{ MSG_CONTROL_WEB,	PROC_WORKER,	0 },
 };
 
 static void
@@ -385,6 +391,8 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 		break;
 	case MSG_CONTROL_APPROVAL_API:
 		cw = control_worker_state(p);
+		if (cw->web)
+			control_web_stamp(msg, cw->web_uid);
 		if (cw->session[0] == '\0')
 			cw->api = 1;
 		control_approval_api(&ctl->approvals, &ctl->sessions, p, msg,
@@ -393,7 +401,24 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 	case MSG_CONTROL_AUDIT_QUERY:
 		if (control_api_worker(ps, p, "read the audit log") == -1)
 			return;
+		if ((cw = control_worker_state(p))->web)
+			control_web_stamp(msg, cw->web_uid);
 		control_audit_query_msg(ps, p, msg, ctl->conf.owner_uid);
+		break;
+	/* The web page (web.c): the caller is the web session's user. */
+	case MSG_CONTROL_WEB:
+		if (control_api_worker(ps, p, "serve the web page") == -1)
+			return;
+		cw = control_worker_state(p);
+		switch (control_web_msg(&ctl->web, &ctl->users, &ctl->sessions,
+		    ctl->conf.owner_uid, p, msg, &cw->web_uid)) {
+		case -1:
+			proc_bad_frame(ps, p);
+			return;
+		case 1:
+			cw->web = 1;
+			break;
+		}
 		break;
 	default:
 		proc_bad_frame(ps, p);
@@ -1305,6 +1330,7 @@ control(int foreground, int verbose)
 	proc_child_check_parent();
 	memset(&ctl, 0, sizeof(ctl));
 	control_users_init(&ctl.users);
+	control_web_init(&ctl.web);
 	proc_init(&ctl.ps, PROC_CONTROL, control_peers,
 	    sizeof(control_peers) / sizeof(control_peers[0]), control_accept,
 	    sizeof(control_accept) / sizeof(control_accept[0]), &ctl);

@@ -6,6 +6,8 @@ PKGS="build-essential libssl-dev libhttp-parser-dev libjansson-dev libscrypt-dev
 libdb5.3-dev db5.3-util libcurl4-openssl-dev libbsd-dev pkg-config mandoc curl
 python3 perl git procps iproute2 adduser openssl libseccomp-dev
 libc-ares-dev zlib1g-dev bubblewrap"
+# t/web.t drives the web page in headless Chromium (issue 14, section 4).
+PKGS="$PKGS chromium chromium-driver python3-selenium"
 
 missing=""
 for p in $PKGS; do

@@ -49,6 +49,8 @@ _Static_assert(sizeof(struct msg_conf_user) == 76, "padding");
 _Static_assert(sizeof(struct msg_conf_connector_vault) == 144, "padding");
 _Static_assert(sizeof(struct msg_control_user) == 656, "padding");
 _Static_assert(sizeof(struct msg_control_user_reply) == 160, "padding");
+_Static_assert(sizeof(struct msg_control_web) == 152, "padding");
+_Static_assert(sizeof(struct msg_control_web_reply) == 360, "padding");
 
 #define FIXED(t)	sizeof(struct t), sizeof(struct t)
 
@@ -159,6 +161,10 @@ static const struct msgtype_info msgtypes[MSG_TYPE_MAX] = {
 				  FIXED(msg_control_shell) },
 	[MSG_CONF_SESSION_MAX] = { "CONF_SESSION_MAX",
 				  FIXED(msg_conf_session_max) },
+	/* The web page (issue 14). */
+	[MSG_CONTROL_WEB] =	{ "CONTROL_WEB", FIXED(msg_control_web) },
+	[MSG_CONTROL_WEB_REPLY] = { "CONTROL_WEB_REPLY",
+				  FIXED(msg_control_web_reply) },
 	[MSG_VAULT_LEAF] =	{ "VAULT_LEAF", FIXED(msg_vault_host) },
 	[MSG_VAULT_LEAF_REPLY] = { "VAULT_LEAF_REPLY",
 				  sizeof(struct msg_vault_reply),

@@ -154,6 +154,15 @@ enum msg_type {
 	 */
 	MSG_CONF_SESSION_MAX,		/* struct msg_conf_session_max */
 
+	/*
+	 * The web page (issue 14, section 4): a worker that serves the web
+	 * listener asks control to log a user in with their user token, to
+	 * check a web session (binding it to that worker's channel), or to
+	 * end one; the answer is a msg_control_web_reply.
+	 */
+	MSG_CONTROL_WEB,		/* call; struct msg_control_web */
+	MSG_CONTROL_WEB_REPLY,		/* reply; msg_control_web_reply */
+
 	/* worker -> vaultd (untrusted), and vaultd -> worker: TLS */
 	MSG_VAULT_LEAF,			/* call; struct msg_vault_host */
 	MSG_VAULT_LEAF_REPLY,		/* reply; msg_vault_reply + uint32_t */
@@ -585,6 +594,41 @@ struct msg_control_shell {
 struct msg_conf_session_max {
 	uint32_t	seconds;	/* session max */
 	uint32_t	pad;
+};
+
+/*
+ * The web page (issue 14, section 4).  LOGIN: secret is the user token
+ * the login form carried; CHECK: secret is the session cookie's id, and
+ * csrf the request's CSRF token (checked when MSG_WEB_F_CSRF is set);
+ * LOGOUT: both, the session ends.  The reply's sid and csrf are set
+ * only for LOGIN and CHECK.
+ */
+#define MSG_WEB_SECRET_LEN	64	/* hex digits of a token or an id */
+
+enum msg_web_op {
+	MSG_WEB_OP_LOGIN,
+	MSG_WEB_OP_CHECK,
+	MSG_WEB_OP_LOGOUT
+};
+
+#define MSG_WEB_F_CSRF		0x1	/* the request changes state */
+
+struct msg_control_web {
+	uint32_t	op;		/* enum msg_web_op */
+	uint32_t	flags;
+	char		secret[MSG_WEB_SECRET_LEN + 8];
+	char		csrf[MSG_WEB_SECRET_LEN + 8];
+};
+
+struct msg_control_web_reply {
+	int32_t		error;		/* 0, or an HTTP status */
+	uint32_t	uid;		/* whom the session speaks for */
+	uint32_t	admin;
+	uint32_t	pad;
+	char		user[72];
+	char		sid[MSG_WEB_SECRET_LEN + 8];
+	char		csrf[MSG_WEB_SECRET_LEN + 8];
+	char		reason[128];
 };
 
 /* LEAF and the tickets: one upstream or intercepted host. */

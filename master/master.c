@@ -108,7 +108,8 @@ static void	 master_apidir(struct master *);
 static void	 master_signals(void);
 static void	 master_dirs(struct master *);
 static void	 master_bind(struct master *);
-static int	 master_bind_tcp(struct master *, const struct conf_listen *);
+static int	 master_bind_tcp(struct master *, const struct conf_listen *,
+		    int);
 static int	 master_bind_unix(const char *, uid_t);
 static void	 master_send_approval(struct master *);
 static void	 master_start_children(struct master *);
@@ -517,7 +518,7 @@ master_dirs(struct master *m)
 }
 
 static int
-master_bind_tcp(struct master *m, const struct conf_listen *cl)
+master_bind_tcp(struct master *m, const struct conf_listen *cl, int web)
 {
 	struct master_listener	*ml;
 	struct sockaddr_storage	 ss;
@@ -545,6 +546,7 @@ master_bind_tcp(struct master *m, const struct conf_listen *cl)
 	ml = &m->listeners[m->nlisteners++];
 	ml->fd = fd;
 	ml->api = 0;
+	ml->web = web;
 	if (ss.ss_family == AF_INET) {
 		struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
 
@@ -558,7 +560,7 @@ master_bind_tcp(struct master *m, const struct conf_listen *cl)
 		port = ntohs(sin6->sin6_port);
 		snprintf(ml->addr, sizeof(ml->addr), "[%s]:%u", host, port);
 	}
-	log_info("proxy listening on %s", ml->addr);
+	log_info("%s listening on %s", web ? "web page" : "proxy", ml->addr);
 	return fd;
 }
 
@@ -610,7 +612,9 @@ master_bind(struct master *m)
 	struct master_listener	*ml;
 
 	TAILQ_FOREACH(cl, &m->conf->listens, entry)
-		master_bind_tcp(m, cl);
+		master_bind_tcp(m, cl, 0);
+	if (m->conf->web != NULL)
+		master_bind_tcp(m, m->conf->web, 1);
 	if (m->nlisteners == sizeof(m->listeners) / sizeof(m->listeners[0]))
 		fatalx("too many listeners");
 	ml = &m->listeners[m->nlisteners++];
@@ -858,7 +862,7 @@ static void
 master_running(struct master *m)
 {
 	json_t		*j, *listen;
-	const char	*proxy = NULL;
+	const char	*proxy = NULL, *web = NULL;
 	char		 vsock[PATH_MAX];
 	size_t		 i;
 
@@ -867,7 +871,9 @@ master_running(struct master *m)
 	if ((listen = json_array()) == NULL)
 		fatalx("out of memory");
 	for (i = 0; i < m->nlisteners; i++) {
-		if (m->listeners[i].api)
+		if (m->listeners[i].web)
+			web = m->listeners[i].addr;
+		if (m->listeners[i].api || m->listeners[i].web)
 			continue;
 		if (proxy == NULL)
 			proxy = m->listeners[i].addr;
@@ -887,6 +893,8 @@ master_running(struct master *m)
 	    "version", AILERON_VERSION);
 	if (j == NULL)
 		fatalx("cannot build service.json");
+	if (web != NULL)
+		json_object_set_new(j, "web", json_string(web));
 	if (state_path(master_undo.json, sizeof(master_undo.json),
 	    m->statedir, STATE_SERVICE_JSON) == -1 ||
 	    state_write_json(m->statedir, STATE_SERVICE_JSON, j) == -1)
@@ -981,6 +989,10 @@ master_reload(struct master *m)
 		    "restart");
 	if (strcmp(oc->api_socket, nc->api_socket) != 0)
 		log_warnx("reload: api socket changed; this takes a restart");
+	if ((oc->web == NULL) != (nc->web == NULL) || (oc->web != NULL &&
+	    (oc->web->sslen != nc->web->sslen ||
+	    memcmp(&oc->web->ss, &nc->web->ss, oc->web->sslen) != 0)))
+		log_warnx("reload: web listen changed; this takes a restart");
 	if (strcmp(oc->user, nc->user) != 0 ||
 	    strcmp(oc->control_user, nc->control_user) != 0 ||
 	    strcmp(oc->vault_user, nc->vault_user) != 0)
@@ -994,6 +1006,9 @@ master_reload(struct master *m)
 		free(a);
 	}
 	TAILQ_CONCAT(&nc->listens, &oc->listens, entry);
+	free(nc->web);
+	nc->web = oc->web;
+	oc->web = NULL;
 	strlcpy(nc->api_socket, oc->api_socket, sizeof(nc->api_socket));
 	strlcpy(nc->user, oc->user, sizeof(nc->user));
 	strlcpy(nc->control_user, oc->control_user, sizeof(nc->control_user));

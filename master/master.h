@@ -25,8 +25,11 @@
 #include "msg.h"
 #include "proc.h"
 
-/* Proxy listeners (CONF_LISTEN_MAX) and the management API socket. */
-#define MASTER_MAX_LISTENERS	65
+/*
+ * Proxy listeners (CONF_LISTEN_MAX), the management API socket and the
+ * web page's.
+ */
+#define MASTER_MAX_LISTENERS	66
 
 struct aileron_conf;
 struct sock_fprog;
@@ -46,6 +49,7 @@ TAILQ_HEAD(workers, worker);
 struct master_listener {
 	int			 fd;
 	int			 api;		/* the management API socket */
+	int			 web;		/* the web page (issue 14) */
 	char			 addr[128];	/* bound: "127.0.0.1:40123" */
 };
 

@@ -125,6 +125,8 @@ struct aileron_conf {
 	/* The price table (issue 14): "prices" line, else the installed one */
 	char			 prices_path[PATH_MAX];	/* "" if none */
 	struct prices		 prices;
+	/* The web page (issue 14): "web listen", loopback only; or NULL */
+	struct conf_listen	*web;
 };
 
 /*

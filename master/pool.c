@@ -41,7 +41,7 @@
 #include "worker/worker.h"
 
 _Static_assert(WORKER_MAX_LISTENERS >= MASTER_MAX_LISTENERS &&
-    MASTER_MAX_LISTENERS == CONF_LISTEN_MAX + 1 &&
+    MASTER_MAX_LISTENERS == CONF_LISTEN_MAX + 2 &&
     WORKER_MAX_LISTENERS + 3 <= SANDBOX_MAX_KEEP,
     "every listener reaches every worker");
 
@@ -63,7 +63,10 @@ pool_child(struct master *m, int master_fd, int control_fd, int vaultd_fd)
 	log_procname("worker");
 	for (i = 0; i < m->nlisteners && i < WORKER_MAX_LISTENERS; i++) {
 		ctx.listen[i] = m->listeners[i].fd;
-		ctx.listen_api[i] = m->listeners[i].api;
+		ctx.listen_api[i] = m->listeners[i].api ? WORKER_LISTEN_API :
+		    m->listeners[i].web ? WORKER_LISTEN_WEB : 0;
+		if (m->listeners[i].web)
+			ctx.web_addr = m->listeners[i].addr;
 	}
 	ctx.nlisten = i;
 	ctx.master_fd = master_fd;

@@ -44,6 +44,7 @@
 #include "worker/api.h"
 #include "worker/worker.h"
 #include "worker/proxy.h"
+#include "worker/web.h"
 
 /* The upstream dial needs inet, its name lookups dns. */
 const char	 worker_promises[] = "stdio inet dns";
@@ -72,7 +73,7 @@ worker_peername(int api, const struct sockaddr_storage *ss, char *buf,
 {
 	char	 host[INET6_ADDRSTRLEN];
 
-	if (api) {
+	if (api == WORKER_LISTEN_API) {
 		strlcpy(buf, "api socket", len);
 		return;
 	}
@@ -358,7 +359,9 @@ worker(struct worker_ctx *ctx)
 		close(ctx->listen[i]);
 	ctx->nlisten = 0;
 
-	if (api)
+	if (api == WORKER_LISTEN_WEB)
+		web_serve(ctx, fd, peer);
+	else if (api)
 		api_serve(ctx, fd);
 	else if (msg_testmode && worker_testpeek(fd))
 		worker_serve(ctx, fd, peer);

@@ -23,7 +23,10 @@ struct spec;
 struct ssl_ctx_st;
 struct ssl_st;
 
-#define WORKER_MAX_LISTENERS	65	/* as MASTER_MAX_LISTENERS */
+#define WORKER_MAX_LISTENERS	66	/* as MASTER_MAX_LISTENERS */
+/* listen_api[]: what a listener serves (0: the proxy) */
+#define WORKER_LISTEN_API	1
+#define WORKER_LISTEN_WEB	2	/* the web page (issue 14) */
 #define WORKER_HEAD_MAX		(16 * 1024)	/* request head bytes */
 #define WORKER_HEAD_TIMEOUT	10		/* s to send the head */
 
@@ -48,6 +51,7 @@ struct worker_ctx {
 	const struct resolve_conf *resolve;	/* nameservers, hosts, pins */
 	struct spec	**specs;	/* the matcher's, for the manifest */
 	size_t		 nspecs;
+	const char	*web_addr;	/* the web page's, bound: "HOST:PORT" */
 };
 
 void	worker(struct worker_ctx *) __attribute__((__noreturn__));
