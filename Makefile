@@ -82,7 +82,7 @@ WORKER_SRCS=	worker/worker.c worker/testhook.c
 WORKER_SRCS+=	worker/api_session.c
 WORKER_SRCS+=	worker/approval.c worker/api_approval.c worker/internal.c
 WORKER_SRCS+=	worker/api.c
-WORKER_SRCS+=	worker/web.c
+WORKER_SRCS+=	worker/web.c worker/web_parse.c
 WORKER_SRCS+=	worker/api_users.c
 WORKER_SRCS+=	worker/api_audit.c
 WORKER_SRCS+=	worker/resolve.c
@@ -438,6 +438,7 @@ FUZZ_NAMES+=	fuzz_mask
 FUZZ_NAMES+=	fuzz_approval
 FUZZ_NAMES+=	fuzz_usage
 FUZZ_NAMES+=	fuzz_ws
+FUZZ_NAMES+=	fuzz_web
 FUZZ_BINS=	$(FUZZ_NAMES:%=$(FUZZ_BUILD)/%)
 # vaultd's handlers, and what they call, against a real Berkeley DB vault.
 FUZZ_VAULTD_SRCS= lib/log.c lib/msg.c lib/msgtypes.c lib/proc.c \
@@ -489,6 +490,12 @@ $(FUZZ_BUILD)/fuzz_mask: t/fuzz/fuzz_mask.c worker/mask.c worker/mask.h \
     lib/log.c lib/log.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< worker/mask.c lib/log.c \
+	    $(PKG_LIBS)
+
+# What the web page reads of a browser besides HTTP, alone.
+$(FUZZ_BUILD)/fuzz_web: t/fuzz/fuzz_web.c worker/web_parse.c worker/web.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< worker/web_parse.c \
 	    $(PKG_LIBS)
 
 # The WebSocket frame header parser, alone.

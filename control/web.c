@@ -214,10 +214,57 @@ web_login(struct control_web *cw, struct control_users *us,
 }
 
 /*
+ * One request of the web worker, m, answered in r.  Returns 1 when the
+ * worker now speaks for r->user (a LOGIN or a CHECK that held), else 0.
+ */
+int
+control_web_request(struct control_web *cw, struct control_users *us,
+    struct control_sessions *ss, uint32_t owner,
+    const struct msg_control_web *m, struct msg_control_web_reply *r)
+{
+	struct control_web_session	*s;
+	int64_t				 now = control_session_now_ms();
+
+	memset(r, 0, sizeof(*r));
+	web_expire(cw, now);
+	if (m->op == MSG_WEB_OP_LOGIN) {
+		web_login(cw, us, ss, owner, m, r);
+		return r->error == 0;
+	}
+	if ((s = web_find(cw, m->secret)) == NULL) {
+		r->error = 401;
+		strlcpy(r->reason, "not logged in, or the session expired",
+		    sizeof(r->reason));
+		return 0;
+	}
+	if ((m->flags & MSG_WEB_F_CSRF || m->op == MSG_WEB_OP_LOGOUT) &&
+	    (!web_hex_ok(m->csrf, MSG_WEB_SECRET_LEN) ||
+	    CRYPTO_memcmp(m->csrf, s->csrf, MSG_WEB_SECRET_LEN) != 0)) {
+		log_warnx("web: %s: a request without its CSRF token refused",
+		    s->user);
+		r->error = 403;
+		strlcpy(r->reason, "the request lacks this session's CSRF "
+		    "token; reload the page", sizeof(r->reason));
+		return 0;
+	}
+	if (m->op == MSG_WEB_OP_LOGOUT) {
+		log_info("web: %s logged out", s->user);
+		web_free(cw, s);
+		return 0;
+	}
+	s->used = now;
+	r->uid = s->uid;
+	r->admin = s->admin;
+	strlcpy(r->user, s->user, sizeof(r->user));
+	strlcpy(r->csrf, s->csrf, sizeof(r->csrf));
+	return 1;
+}
+
+/*
  * MSG_CONTROL_WEB from a worker (untrusted; every field read with its
  * bound).  Returns 1 and the session's uid in *uid when the worker's
- * channel now speaks for that user (a LOGIN or a CHECK that held), else
- * 0; -1 when the frame was bad (the caller drops the worker).
+ * channel now speaks for that user, else 0; -1 when the frame was bad
+ * (the caller drops the worker).
  */
 int
 control_web_msg(struct control_web *cw, struct control_users *us,
@@ -227,9 +274,7 @@ control_web_msg(struct control_web *cw, struct control_users *us,
 	struct msg_control_web		 m;
 	struct msg_control_web_reply	 r;
 	struct msg_reader		 rd;
-	struct control_web_session	*s;
-	int64_t				 now = control_session_now_ms();
-	int				 bound = 0;
+	int				 bound;
 
 	memset(&m, 0, sizeof(m));
 	msg_reader_init(&rd, msg);
@@ -239,42 +284,7 @@ control_web_msg(struct control_web *cw, struct control_users *us,
 	msg_get_str(&rd, m.csrf, sizeof(m.csrf));
 	if (msg_get_end(&rd) == -1 || m.op > MSG_WEB_OP_LOGOUT)
 		return -1;
-	memset(&r, 0, sizeof(r));
-	web_expire(cw, now);
-	if (m.op == MSG_WEB_OP_LOGIN) {
-		web_login(cw, us, ss, owner, &m, &r);
-		bound = r.error == 0;
-		goto reply;
-	}
-	if ((s = web_find(cw, m.secret)) == NULL) {
-		r.error = 401;
-		strlcpy(r.reason, "not logged in, or the session expired",
-		    sizeof(r.reason));
-		goto reply;
-	}
-	if ((m.flags & MSG_WEB_F_CSRF || m.op == MSG_WEB_OP_LOGOUT) &&
-	    (!web_hex_ok(m.csrf, MSG_WEB_SECRET_LEN) ||
-	    CRYPTO_memcmp(m.csrf, s->csrf, MSG_WEB_SECRET_LEN) != 0)) {
-		log_warnx("web: %s: a request without its CSRF token refused",
-		    s->user);
-		r.error = 403;
-		strlcpy(r.reason, "the request lacks this session's CSRF "
-		    "token; reload the page", sizeof(r.reason));
-		goto reply;
-	}
-	if (m.op == MSG_WEB_OP_LOGOUT) {
-		log_info("web: %s logged out", s->user);
-		web_free(cw, s);
-		goto reply;
-	}
-	s->used = now;
-	r.uid = s->uid;
-	r.admin = s->admin;
-	strlcpy(r.user, s->user, sizeof(r.user));
-	strlcpy(r.csrf, s->csrf, sizeof(r.csrf));
-	bound = 1;
- reply:
-	if (bound)
+	if ((bound = control_web_request(cw, us, ss, owner, &m, &r)) == 1)
 		*uid = r.uid;
 	if (chan_reply(&p->chan, msg->hdr.reqid, MSG_CONTROL_WEB_REPLY, &r,
 	    sizeof(r)) == -1)

@@ -50,6 +50,9 @@ void	control_web_init(struct control_web *);
 int	control_web_msg(struct control_web *, struct control_users *,
 	    struct control_sessions *, uint32_t, struct proc_peer *,
 	    struct msg *, uint32_t *);
+int	control_web_request(struct control_web *, struct control_users *,
+	    struct control_sessions *, uint32_t, const struct msg_control_web *,
+	    struct msg_control_web_reply *);
 void	control_web_stamp(struct msg *, uint32_t);
 
 #endif

@@ -56,7 +56,6 @@
 #include "worker/web.h"
 #include "worker/worker.h"
 
-#define WEB_COOKIE		"aileron_web"
 #define WEB_CSRF_HEADER		"X-Aileron-CSRF"
 #define WEB_API			"/web/api"
 #define WEB_REQID		0x7eb
@@ -95,10 +94,7 @@ struct web_who {
 	char		 csrf[MSG_WEB_SECRET_LEN + 1];
 };
 
-static int	web_host_ok(const struct worker_ctx *, const char *);
-static int	web_same_origin(const struct worker_ctx *,
-		    const struct api_hdr *);
-static int	web_cookie(const char *, char *, size_t);
+static int	web_localhost(const struct worker_ctx *);
 static int	web_control(struct worker_ctx *, uint32_t, uint32_t,
 		    const char *, const char *, struct msg_control_web_reply *);
 static int	web_asset(int, const char *);
@@ -110,76 +106,13 @@ static int	web_session(int, const struct web_who *);
 static int	web_approval(struct worker_ctx *, int, int, struct api_req *,
 		    const struct web_who *);
 static int	web_spend(struct worker_ctx *, int, char *);
-static int	web_urldecode(char *);
 
-/*
- * Does Host name this listener?  Its bound address and port as the
- * master wrote it ("127.0.0.1:8080", "[::1]:8080"), or localhost with
- * that port when the configuration said localhost.
- */
+/* Did the configuration name the listener "localhost"? */
 static int
-web_host_ok(const struct worker_ctx *ctx, const char *host)
+web_localhost(const struct worker_ctx *ctx)
 {
-	const char	*port;
-	size_t		 n;
-
-	if (ctx->web_addr == NULL)
-		return 0;
-	if (strcmp(host, ctx->web_addr) == 0)
-		return 1;
-	if ((port = strrchr(ctx->web_addr, ':')) == NULL ||
-	    ctx->conf == NULL || ctx->conf->web == NULL ||
-	    strncmp(ctx->conf->web->name, "localhost ", 10) != 0)
-		return 0;
-	n = strlen("localhost");
-	return strncasecmp(host, "localhost", n) == 0 &&
-	    strcmp(host + n, port) == 0;
-}
-
-/*
- * The second line after the CSRF token: a browser names the origin of a
- * request that changes state (Origin) and whether it is this site's
- * (Sec-Fetch-Site); either, when sent, must say it is ours.
- */
-static int
-web_same_origin(const struct worker_ctx *ctx, const struct api_hdr *h)
-{
-	const char	*o = h[WEB_H_ORIGIN].value;
-	const char	*site = h[WEB_H_FETCH_SITE].value;
-
-	if (h[WEB_H_FETCH_SITE].seen && strcmp(site, "same-origin") != 0 &&
-	    strcmp(site, "none") != 0)
-		return 0;
-	if (!h[WEB_H_ORIGIN].seen)
-		return 1;
-	return strncmp(o, "http://", 7) == 0 && web_host_ok(ctx, o + 7);
-}
-
-/* Our cookie's value from a Cookie header: 0, or -1 when absent or bad. */
-static int
-web_cookie(const char *hdr, char *out, size_t outlen)
-{
-	const char	*p = hdr, *v;
-	size_t		 n, name = strlen(WEB_COOKIE);
-
-	while (*p != '\0') {
-		p += strspn(p, " \t;");
-		n = strcspn(p, ";");
-		if (n > name && strncmp(p, WEB_COOKIE "=", name + 1) == 0) {
-			v = p + name + 1;
-			n -= name + 1;
-			while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-				n--;
-			if (n != MSG_WEB_SECRET_LEN || n >= outlen ||
-			    strspn(v, "0123456789abcdef") < n)
-				return -1;
-			memcpy(out, v, n);
-			out[n] = '\0';
-			return 0;
-		}
-		p += n;
-	}
-	return -1;
+	return ctx->conf != NULL && ctx->conf->web != NULL &&
+	    strncmp(ctx->conf->web->name, "localhost ", 10) == 0;
 }
 
 /* One MSG_CONTROL_WEB call: 0 and control's reply in r, or -1. */
@@ -232,31 +165,6 @@ web_asset(int fd, const char *path)
 	return 404;
 }
 
-/* Percent-decoding of a form value, in place; -1 on a bad escape. */
-static int
-web_urldecode(char *s)
-{
-	char		*o = s;
-	unsigned int	 v;
-
-	for (; *s != '\0'; s++) {
-		if (*s == '+')
-			*o++ = ' ';
-		else if (*s != '%')
-			*o++ = *s;
-		else {
-			if (sscanf(s + 1, "%2x", &v) != 1 ||
-			    strspn(s + 1, "0123456789abcdefABCDEF") < 2 ||
-			    v == 0)
-				return -1;
-			*o++ = (char)v;
-			s += 2;
-		}
-	}
-	*o = '\0';
-	return 0;
-}
-
 /*
  * POST /web/login, the login form: token=USER_TOKEN.  Control compares
  * it with the users' tokens; on a match the browser gets the session's
@@ -269,8 +177,7 @@ web_login(struct worker_ctx *ctx, int fd, struct api_req *rq,
     const struct api_hdr *h)
 {
 	struct msg_control_web_reply	 r;
-	char				 body[API_BODY_MAX + 1], *p, *v;
-	char				*token = NULL;
+	char				 body[API_BODY_MAX + 1], *token;
 	char				 extra[256];
 
 	if (strncasecmp(h[WEB_H_CTYPE].value,
@@ -281,18 +188,12 @@ web_login(struct worker_ctx *ctx, int fd, struct api_req *rq,
 	}
 	memcpy(body, rq->body, rq->bodylen);
 	body[rq->bodylen] = '\0';
-	for (v = body; (p = strsep(&v, "&")) != NULL; )
-		if (strncmp(p, "token=", 6) == 0 && token == NULL)
-			token = p + 6;
-	if (token == NULL || web_urldecode(token) == -1) {
+	if (web_form_token(body, &token) == -1) {
 		explicit_bzero(body, sizeof(body));
 		api_problem(fd, 400, "aileron:bad-request", "the form has no "
 		    "token");
 		return 400;
 	}
-	/* Pasted with blanks around it: they are no part of a token. */
-	token += strspn(token, " \t\r\n");
-	token[strcspn(token, " \t\r\n")] = '\0';
 	if (web_control(ctx, MSG_WEB_OP_LOGIN, 0, token, NULL, &r) == -1) {
 		explicit_bzero(body, sizeof(body));
 		api_problem(fd, 503, "aileron:unavailable", "control did not "
@@ -608,7 +509,8 @@ web_api(struct worker_ctx *ctx, int fd, int method, struct api_req *rq,
 
 	memset(&w, 0, sizeof(w));
 	if (!h[WEB_H_COOKIE].seen ||
-	    web_cookie(h[WEB_H_COOKIE].value, w.sid, sizeof(w.sid)) == -1) {
+	    web_cookie_value(h[WEB_H_COOKIE].value, w.sid, sizeof(w.sid)) ==
+	    -1) {
 		api_problem(fd, 401, "aileron:login", "not logged in");
 		return 401;
 	}
@@ -690,14 +592,18 @@ web_serve(struct worker_ctx *ctx, int fd, const char *peer)
 			goto done;
 		}
 	/* Only our own name: a page another name reaches is refused. */
-	if (!h[WEB_H_HOST].seen || !web_host_ok(ctx, h[WEB_H_HOST].value)) {
+	if (!h[WEB_H_HOST].seen || !web_host_match(h[WEB_H_HOST].value,
+	    ctx->web_addr, web_localhost(ctx))) {
 		log_warnx("web: %s: Host is not this listener; refused", peer);
 		api_problem(fd, status = 421, "aileron:bad-host", "this page "
 		    "answers only to the address it listens on");
 		goto done;
 	}
 	post = method != HTTP_GET;
-	if (post && !web_same_origin(ctx, h)) {
+	if (post && !web_origin_ok(h[WEB_H_ORIGIN].seen ?
+	    h[WEB_H_ORIGIN].value : NULL, h[WEB_H_FETCH_SITE].seen ?
+	    h[WEB_H_FETCH_SITE].value : NULL, ctx->web_addr,
+	    web_localhost(ctx))) {
 		log_warnx("web: %s: a request from another origin refused",
 		    peer);
 		api_problem(fd, status = 403, "aileron:denied", "a request "

@@ -20,6 +20,8 @@
 
 struct worker_ctx;
 
+#define WEB_COOKIE	"aileron_web"	/* the web session's id */
+
 /* One file of the page, embedded at build time (etc/webembed.sh). */
 struct web_asset {
 	const char	*path;		/* "/app.js" */
@@ -33,5 +35,12 @@ extern const size_t		web_nassets;
 void	 web_serve(struct worker_ctx *, int, const char *);
 json_t	*web_spend_rows(struct worker_ctx *, const char *, int64_t, int,
 	    const char **);
+
+/* web_parse.c: the browser's bytes, apart from HTTP. */
+int	 web_cookie_value(const char *, char *, size_t);
+int	 web_urldecode(char *);
+int	 web_form_token(char *, char **);
+int	 web_host_match(const char *, const char *, int);
+int	 web_origin_ok(const char *, const char *, const char *, int);
 
 #endif
