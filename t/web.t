@@ -29,10 +29,10 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from aileron import TAP, SLOW, SRC, wait_for, proc_children  # noqa: E402
+from aileron import TAP, SLOW, SRC, alive, wait_for  # noqa: E402
+from aileron import proc_children  # noqa: E402
 from proxyenv import ProxyEnv, MASTER, exchange, cli  # noqa: E402
 from tlsserver import TLSServer  # noqa: E402
 
@@ -254,7 +254,8 @@ try:
     for a in ("--headless=new", "--no-sandbox", "--disable-gpu",
               "--disable-dev-shm-usage", "--no-first-run",
               "--disable-background-networking", "--disable-extensions",
-              "--user-data-dir=" + profile):
+              "--user-data-dir=" + profile,
+              "--disk-cache-dir=" + os.path.join(profile, "cache")):
         opts.add_argument(a)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     dsvc = DriverService(CHROMEDRIVER, port=free_port())
@@ -474,6 +475,9 @@ finally:
             os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
+    if not wait_for(lambda: not [p for p in browser_pids if alive(p)], 10):
+        print("# browser processes left: %s" % sorted(
+            p for p in browser_pids if alive(p)))
     shutil.rmtree(profile, ignore_errors=True)
     E.close()
     E.svc.remove()

@@ -551,8 +551,9 @@ web_api(struct worker_ctx *ctx, int fd, int method, struct api_req *rq,
 		qs = path[6] == '?' ? rq->url + strlen(WEB_API) + 7 : NULL;
 		status = web_spend(ctx, fd, qs);
 	} else {
-		api_problem(fd, post ? 405 : 404, post ? "aileron:bad-request" :
-		    "aileron:not-found", "no such resource; see aileron-web(7)");
+		api_problem(fd, post ? 405 : 404, post ?
+		    "aileron:bad-request" : "aileron:not-found",
+		    "no such resource; see aileron-web(7)");
 		status = post ? 405 : 404;
 	}
 	explicit_bzero(&w, sizeof(w));

@@ -266,7 +266,8 @@ function drawSpend(j) {
 			    .replace("T", " ").replace(":00:00Z", "h")));
 	}
 	keys.forEach(function (k, n) {
-		var g = svg("g", { "class": "series", "data-key": k }), pts = [];
+		var g = svg("g", { "class": "series", "data-key": k });
+		var pts = [];
 		var sum = 0, color = colors[n % colors.length];
 		times.forEach(function (t, i) {
 			var v = byKey[k][t] || 0;
