@@ -74,6 +74,11 @@ ANTHROPIC = {"id": "msg_1", "type": "message", "model": "claude-test",
              "usage": {"input_tokens": 25, "output_tokens": 150,
                        "cache_read_input_tokens": 3}}
 TOKENS = 25 + 150 + 3
+# The double's model's price, in US dollars per million tokens, and so
+# what the exchange cost.
+PRICE = 'taken 2026-12-01\nmodel "claude-test*" input 3 output 15 ' \
+    'cache_write 3.75 cache_read 0.30\n'
+COST = (25 * 3 + 150 * 15 + 3 * 0.30) / 1e6
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -165,11 +170,16 @@ def approvals(E, all_=False):
 driver = None
 browser_pids = set()
 profile = tempfile.mkdtemp(prefix="aileron-web.")
+PRICES = os.path.join(profile, "prices")
+with open(PRICES, "w") as f:
+    f.write(PRICE)
+os.chmod(profile, 0o755)
 clients = []
 E = ProxyEnv(hosts=("echo.test", "api.anthropic.com"), upstream=Upstream,
              extra_conf='approval timeout 60\n'
              'connector anthropic spec "%s/specs/anthropic.json"\n'
-             'web listen 127.0.0.1 port %d\n' % (os.path.abspath(SRC), WEB))
+             'web listen 127.0.0.1 port %d\n'
+             'prices "%s"\n' % (os.path.abspath(SRC), WEB, PRICES))
 try:
     E.vault()
     rc, out, err = cli(E.svc, ["secret", "add", "anthropic", "--connector",
@@ -380,9 +390,11 @@ try:
          "for model claude-test" % TOKENS, g[0].text if g else
          [e.get_attribute("outerHTML")[:300] for e in find("#spend-chart")])
     row = wait_css('#spend-table tr[data-key="claude-test"]')
-    t.ok(row and row[0].text.split()[:7] ==
-         ["claude-test", str(TOKENS), "25", "150", "0", "3", "0"],
-         "and its table: input, output, cache write, cache read, reasoning",
+    t.ok(row and row[0].text.split() ==
+         ["claude-test", str(TOKENS), "25", "150", "0", "3", "0", "1", "0",
+          "%.6f" % COST],
+         "and its table: input, output, cache write, cache read, reasoning, "
+         "requests, unknown, cost from the price table",
          row[0].text if row else None)
     Select(driver.find_element(By.NAME, "by")).select_by_value("team")
     g = wait_css('#spend-chart g.series[data-key="infra"]',
@@ -395,7 +407,9 @@ try:
     t.ok(sp.get("by") == "model" and
          rows.get("claude-test", {}).get("tokens") ==
          {"input": 25, "output": 150, "cache_write": 0, "cache_read": 3,
-          "reasoning": 0} and len(ser) == 1 and
+          "reasoning": 0} and
+         abs(rows["claude-test"].get("cost_usd", 0) - COST) < 1e-9 and
+         len(ser) == 1 and
          re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:00:00Z", ser[0]["t"]),
          "GET /web/api/spend: rows and hourly series in /v1/usage's shape",
          sp)

@@ -49,6 +49,7 @@
 #include "msgtypes.h"
 #include "control/audit.h"
 #include "master/parse.h"
+#include "prices.h"
 #include "worker/api.h"
 #include "worker/api_approval.h"
 #include "worker/api_audit.h"
@@ -296,6 +297,88 @@ web_approval(struct worker_ctx *ctx, int fd, int method, struct api_req *rq,
 	return status;
 }
 
+/* A sum of each kind of token, and its cost (null once unknown). */
+static json_t *
+web_spend_sum(void)
+{
+	json_t	*j;
+
+	if ((j = json_pack("{s:{s:i, s:i, s:i, s:i, s:i}, s:f}", "tokens",
+	    "input", 0, "output", 0, "cache_write", 0, "cache_read", 0,
+	    "reasoning", 0, "cost_usd", 0.0)) == NULL)
+		fatal("%s", __func__);
+	return j;
+}
+
+/*
+ * One request record into the sums: its key's row (rows, by key) and
+ * its time bucket's point (series, by bucket and key).  Cost comes from
+ * the price table (aileron-prices(5)) at the time of asking; a key with
+ * a response whose counts or model's price are unknown has no cost.
+ */
+static void
+web_spend_add(const struct prices *ps, json_t *rows, json_t *series,
+    json_t *rec, const char *by, int day)
+{
+	json_t		*tok, *sums[2], *v;
+	const char	*key, *tm, *model;
+	char		 bucket[40], skey[200];
+	uint64_t	 t[PRICE_KINDS];
+	double		 usd = 0;
+	int		 k, i, priced;
+
+	tok = json_object_get(rec, "tokens");
+	tm = json_string_value(json_object_get(rec, "time"));
+	if (tok == NULL || tm == NULL || strlen(tm) < 13)
+		return;
+	key = json_string_value(json_object_get(strcmp(by, "model") == 0 &&
+	    json_is_object(tok) ? tok : rec, by));
+	if (key == NULL || *key == '\0')
+		key = "-";
+	if ((sums[0] = json_object_get(rows, key)) == NULL) {
+		sums[0] = web_spend_sum();
+		json_object_set_new(sums[0], "key", json_string(key));
+		json_object_set_new(sums[0], "requests", json_integer(0));
+		json_object_set_new(sums[0], "unknown", json_integer(0));
+		json_object_set_new(rows, key, sums[0]);
+	}
+	snprintf(bucket, sizeof(bucket), "%.*s%s", day ? 10 : 13, tm,
+	    day ? "T00:00:00Z" : ":00:00Z");
+	snprintf(skey, sizeof(skey), "%s %s", bucket, key);
+	if ((sums[1] = json_object_get(series, skey)) == NULL) {
+		sums[1] = web_spend_sum();
+		json_object_set_new(sums[1], "t", json_string(bucket));
+		json_object_set_new(sums[1], "key", json_string(key));
+		json_object_set_new(series, skey, sums[1]);
+	}
+	v = json_object_get(sums[0], "requests");
+	json_integer_set(v, json_integer_value(v) + 1);
+	memset(t, 0, sizeof(t));
+	for (k = 0; json_is_object(tok) && k < PRICE_KINDS; k++)
+		if ((v = json_object_get(tok, price_kinds[k])) != NULL &&
+		    json_is_integer(v) && json_integer_value(v) > 0)
+			t[k] = json_integer_value(v);
+	model = json_string_value(json_object_get(tok, "model"));
+	priced = json_is_object(tok) && model != NULL &&
+	    prices_cost(ps, model, t, &usd) == 0;
+	if (!json_is_object(tok)) {
+		v = json_object_get(sums[0], "unknown");
+		json_integer_set(v, json_integer_value(v) + 1);
+	}
+	for (i = 0; i < 2; i++) {
+		for (k = 0; k < PRICE_KINDS; k++) {
+			v = json_object_get(json_object_get(sums[i],
+			    "tokens"), price_kinds[k]);
+			json_integer_set(v, json_integer_value(v) + t[k]);
+		}
+		v = json_object_get(sums[i], "cost_usd");
+		if (!priced)
+			json_object_set_new(sums[i], "cost_usd", json_null());
+		else if (json_is_real(v))
+			json_real_set(v, json_real_value(v) + usd);
+	}
+}
+
 /*
  * Tokens per key and per time bucket, in the shape GET /v1/usage answers
  * (by, rows, series), summed here from the audit log's request records,
@@ -307,17 +390,13 @@ json_t *
 web_spend_rows(struct worker_ctx *ctx, const char *by, int64_t since_ms,
     int day, const char **why)
 {
-	static const char	*kinds[] = { "input", "output", "cache_write",
-				    "cache_read", "reasoning" };
 	struct msg_control_audit_query	 q;
 	struct msg_control_audit_reply	 r;
 	static uint8_t			 buf[MSG_MAXPAYLOAD];
 	struct chan			 c;
-	const char			*text, *nl, *key, *tm;
-	json_t				*rows, *series, *rec, *tok, *row, *t;
-	json_t				*out, *v;
-	char				 bucket[40], skey[200];
-	size_t				 len, got, i, seen = 0;
+	const char			*text, *nl, *key, *ev;
+	json_t				*rows, *series, *rec, *out, *v;
+	size_t				 len, got, seen = 0;
 	uint32_t			 reqid = WEB_REQID + 2;
 
 	if ((rows = json_object()) == NULL || (series = json_object()) ==
@@ -329,7 +408,6 @@ web_spend_rows(struct worker_ctx *ctx, const char *by, int64_t since_ms,
 	*why = NULL;
 	api_chan_open(ctx, &c);
 	for (;;) {
-		q.limit = 0;
 		if (api_call(&c, reqid++, MSG_CONTROL_AUDIT_QUERY, &q,
 		    sizeof(q), MSG_CONTROL_AUDIT_REPLY, sizeof(r), buf,
 		    sizeof(buf), &got) == -1) {
@@ -337,7 +415,6 @@ web_spend_rows(struct worker_ctx *ctx, const char *by, int64_t since_ms,
 			break;
 		}
 		memcpy(&r, buf, sizeof(r));
-		r.reason[sizeof(r.reason) - 1] = '\0';
 		if (r.error != 0) {
 			*why = "control refused to read the audit log";
 			break;
@@ -351,65 +428,10 @@ web_spend_rows(struct worker_ctx *ctx, const char *by, int64_t since_ms,
 			    NULL)
 				continue;
 			seen++;
-			tok = json_object_get(rec, "tokens");
-			tm = json_string_value(json_object_get(rec, "time"));
-			if (tok == NULL || tm == NULL || strlen(tm) < 13 ||
-			    strcmp(json_string_value(json_object_get(rec,
-			    "event")) != NULL ? json_string_value(
-			    json_object_get(rec, "event")) : "", "request") !=
-			    0) {
-				json_decref(rec);
-				continue;
-			}
-			key = json_string_value(json_object_get(
-			    strcmp(by, "model") == 0 && json_is_object(tok) ?
-			    tok : rec, by));
-			if (key == NULL || *key == '\0')
-				key = "-";
-			if ((row = json_object_get(rows, key)) == NULL) {
-				row = json_pack("{s:s, s:{s:i, s:i, s:i, s:i, "
-				    "s:i}, s:i, s:i, s:n}", "key", key,
-				    "tokens", "input", 0, "output", 0,
-				    "cache_write", 0, "cache_read", 0,
-				    "reasoning", 0, "requests", 0,
-				    "unknown", 0, "cost_usd");
-				json_object_set_new(rows, key, row);
-			}
-			snprintf(bucket, sizeof(bucket), "%.*s%s", day ? 10 :
-			    13, tm, day ? "T00:00:00Z" : ":00:00Z");
-			snprintf(skey, sizeof(skey), "%s %s", bucket, key);
-			if ((t = json_object_get(series, skey)) == NULL) {
-				t = json_pack("{s:s, s:s, s:{s:i, s:i, s:i, "
-				    "s:i, s:i}, s:n}", "t", bucket, "key", key,
-				    "tokens", "input", 0, "output", 0,
-				    "cache_write", 0, "cache_read", 0,
-				    "reasoning", 0, "cost_usd");
-				json_object_set_new(series, skey, t);
-			}
-			if (row == NULL || t == NULL)
-				fatal("%s", __func__);
-			v = json_object_get(row, "requests");
-			json_integer_set(v, json_integer_value(v) + 1);
-			if (!json_is_object(tok)) {
-				v = json_object_get(row, "unknown");
-				json_integer_set(v, json_integer_value(v) + 1);
-			}
-			for (i = 0; json_is_object(tok) &&
-			    i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-				if (!json_is_integer(json_object_get(tok,
-				    kinds[i])))
-					continue;
-				v = json_object_get(json_object_get(row,
-				    "tokens"), kinds[i]);
-				json_integer_set(v, json_integer_value(v) +
-				    json_integer_value(json_object_get(tok,
-				    kinds[i])));
-				v = json_object_get(json_object_get(t,
-				    "tokens"), kinds[i]);
-				json_integer_set(v, json_integer_value(v) +
-				    json_integer_value(json_object_get(tok,
-				    kinds[i])));
-			}
+			if ((ev = json_string_value(json_object_get(rec,
+			    "event"))) != NULL && strcmp(ev, "request") == 0)
+				web_spend_add(&ctx->conf->prices, rows, series,
+				    rec, by, day);
 			json_decref(rec);
 		}
 		if (r.next == 0 || seen >= WEB_SPEND_RECORDS_MAX)

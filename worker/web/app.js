@@ -304,6 +304,9 @@ function drawSpendTable(j) {
 			return r.tokens[k] || 0; }), [r.requests, r.unknown])
 		    .forEach(function (v) { tr.appendChild(el("td", v,
 			"num")); });
+		/* null: a model without a price, or counts unknown. */
+		tr.appendChild(el("td", typeof r.cost_usd === "number" ?
+		    r.cost_usd.toFixed(6) : "unknown", "num"));
 		tb.appendChild(tr);
 	});
 }
