@@ -78,7 +78,6 @@ static int	api_read(int, http_parser *, struct api_req *);
 static int	api_session_call(struct worker_ctx *, uint16_t, const void *,
 		    size_t, struct msg_control_session_reply *, char *, size_t);
 static int	api_test(struct worker_ctx *, int, struct api_req *);
-static void	api_drain(int);
 static int	api_start(struct worker_ctx *, int, uid_t, struct api_req *);
 static int	api_end(struct worker_ctx *, int, uid_t, const char *);
 static int	api_hold(struct worker_ctx *, int, uid_t, const char *);
@@ -713,7 +712,7 @@ api_test(struct worker_ctx *ctx, int fd, struct api_req *rq)
  * the reset can destroy the answer before the client reads it (a 413
  * while the body still comes): read and drop what is left, bounded.
  */
-static void
+void
 api_drain(int fd)
 {
 	struct timespec	 deadline;

@@ -63,6 +63,7 @@ extern const char *api_headers;
 
 void	api_serve(struct worker_ctx *, int);
 int	api_read_request(int, struct api_req *, int *);
+void	api_drain(int);
 void	api_send(int, int, const char *, const char *, const char *);
 void	api_problem(int, int, const char *, const char *);
 void	api_chan_open(struct worker_ctx *, struct chan *);

@@ -652,5 +652,6 @@ web_serve(struct worker_ctx *ctx, int fd, const char *peer)
 	explicit_bzero(&rq, sizeof(rq));
 	explicit_bzero(h, sizeof(h));
 	shutdown(fd, SHUT_WR);
+	api_drain(fd);
 	close(fd);
 }
