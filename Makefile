@@ -72,6 +72,7 @@ MASTER_SRCS+=	master/teams.c
 CONTROL_SRCS=	control/control.c
 CONTROL_SRCS+=	control/budget.c
 CONTROL_SRCS+=	control/metrics.c
+CONTROL_SRCS+=	control/web.c
 CONTROL_SRCS+=	control/rules.c control/sessinfo.c
 CONTROL_SRCS+=	control/users.c
 CONTROL_SRCS+=	control/store.c
@@ -85,6 +86,7 @@ WORKER_SRCS+=	worker/api_metrics.c worker/metrics_req.c
 WORKER_SRCS+=	worker/api_session.c
 WORKER_SRCS+=	worker/approval.c worker/api_approval.c worker/internal.c
 WORKER_SRCS+=	worker/api.c
+WORKER_SRCS+=	worker/web.c worker/web_parse.c
 WORKER_SRCS+=	worker/api_users.c
 WORKER_SRCS+=	worker/api_audit.c
 WORKER_SRCS+=	worker/resolve.c
@@ -120,6 +122,10 @@ SRCS=		$(LIB_SRCS) $(CONNECTOR_SRCS) \
 		$(VAULT_LIB_SRCS) \
 		$(VAULTD_SRCS) $(CLI_SRCS) $(CLI_VAULT_SRCS)
 OBJS=		$(SRCS:%.c=$(BUILD)/%.o)
+# The web page's files, embedded in the worker (etc/webembed.sh).
+WEB_ASSETS=	worker/web/index.html worker/web/login.html \
+		worker/web/app.js worker/web/app.css worker/web/favicon.svg
+OBJS+=		$(BUILD)/gen/web_assets.o
 LIBA=		$(BUILD)/libaileron.a
 
 UNIT_TESTS=	$(patsubst t/unit/%.c,$(BUILD)/t/%.t,$(wildcard t/unit/*.c))
@@ -133,6 +139,7 @@ MAN5+=		man/aileron-prices.5
 MAN7=		man/aileron-proxy.7
 MAN7+=		man/aileron-api.7
 MAN7+=		man/aileron-metrics.7
+MAN7+=		man/aileron-web.7
 MAN8=		man/aileron-service.8
 MANS=		$(MAN1) $(MAN5) $(MAN7) $(MAN8)
 
@@ -153,6 +160,13 @@ user:
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/gen/web_assets.c: $(WEB_ASSETS) etc/webembed.sh
+	@mkdir -p $(@D)
+	sh etc/webembed.sh $(WEB_ASSETS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/web_assets.o: $(BUILD)/gen/web_assets.c worker/web.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LIBA): $(OBJS)
 	@rm -f $@
@@ -439,6 +453,7 @@ FUZZ_NAMES+=	fuzz_approval
 FUZZ_NAMES+=	fuzz_usage
 FUZZ_NAMES+=	fuzz_ws
 FUZZ_NAMES+=	fuzz_metrics
+FUZZ_NAMES+=	fuzz_web
 FUZZ_BINS=	$(FUZZ_NAMES:%=$(FUZZ_BUILD)/%)
 # vaultd's handlers, and what they call, against a real Berkeley DB vault.
 FUZZ_VAULTD_SRCS= lib/log.c lib/msg.c lib/msgtypes.c lib/proc.c \
@@ -500,6 +515,12 @@ $(FUZZ_BUILD)/fuzz_mask: t/fuzz/fuzz_mask.c worker/mask.c worker/mask.h \
     lib/log.c lib/log.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< worker/mask.c lib/log.c \
+	    $(PKG_LIBS)
+
+# What the web page reads of a browser besides HTTP, alone.
+$(FUZZ_BUILD)/fuzz_web: t/fuzz/fuzz_web.c worker/web_parse.c worker/web.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< worker/web_parse.c \
 	    $(PKG_LIBS)
 
 # The WebSocket frame header parser, alone.

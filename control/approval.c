@@ -662,8 +662,9 @@ control_approval_api(struct control_approvals *ca,
 		return;
 	}
 	if (m.op == MSG_APPROVAL_OP_GRANT)
+		/* Only the web page sends a grant's reason. */
 		control_approval_decide(ca, a, MSG_APPROVAL_GRANTED, who,
-		    NULL);
+		    m.reason[0] != '\0' ? m.reason : NULL);
 	else {
 		if (m.reason[0] != '\0')
 			snprintf(reason, sizeof(reason), "denied by %s: %s",

@@ -53,6 +53,7 @@
 #include "control/shell.h"
 #include "control/store.h"
 #include "control/users.h"
+#include "control/web.h"
 #include "vault/vault.h"
 
 /* How long a test echo waits for vaultd (tests only). */
@@ -82,6 +83,7 @@ struct control {
 	struct msg_conf_audit	 auditconf;
 	char			 api_socket[108];	/* to check API_PEER */
 	struct control_budgets	 budgets;	/* budget.c (issue 14) */
+	struct control_web	 web;		/* the web page's sessions */
 };
 
 /*
@@ -100,6 +102,8 @@ struct control_worker {
 	int		 api;		/* sent SESSION_START or _END */
 	int		 peer_known;	/* API_PEER told us peer_uid */
 	uint32_t	 peer_uid;	/* SO_PEERCRED of its api.sock caller */
+	int		 web;		/* speaks for a web session */
+	uint32_t	 web_uid;	/* its user's uid */
 };
 
 /* A worker's request waiting on our call to vaultd. */
@@ -234,6 +238,8 @@ static const struct msg_accept control_accept[] = {
 	/* metrics (metrics.c) */
 	{ MSG_CONTROL_METRICS,	PROC_WORKER,	0 },
 	{ MSG_CONTROL_CALLS,	PROC_WORKER,	0 },
+	/* the web page (web.c) */
+	{ MSG_CONTROL_WEB,	PROC_WORKER,	0 },
 };
 
 static void
@@ -413,7 +419,7 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 		break;
 	case MSG_CONTROL_APPROVAL_API:
 		cw = control_worker_state(p);
-		/* A decision comes from the API's caller, never a session. */
+		/* A decision comes from a person, never a session. */
 		if (cw->session[0] == '\0' && control_api_worker(ps, p, msg,
 		    "decide approvals") == -1)
 			return;
@@ -458,6 +464,21 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 	case MSG_CONTROL_CALLS:
 		control_metrics_calls(ps, p, msg);
 		break;
+	/* The web page (web.c): the caller is the web session's user. */
+	case MSG_CONTROL_WEB:
+		if (control_unauthed_worker(ps, p, "serve the web page") == -1)
+			return;
+		cw = control_worker_state(p);
+		switch (control_web_msg(&ctl->web, &ctl->users, &ctl->sessions,
+		    ctl->conf.owner_uid, p, msg, &cw->web_uid)) {
+		case -1:
+			proc_bad_frame(ps, p);
+			return;
+		case 1:
+			cw->web = 1;
+			break;
+		}
+		break;
 	default:
 		proc_bad_frame(ps, p);
 		break;
@@ -493,9 +514,10 @@ control_api_worker(struct proc *ps, struct proc_peer *p, struct msg *msg,
 
 	if (control_unauthed_worker(ps, p, what) == -1)
 		return -1;
-	if (!cw->peer_known) {
+	if (!cw->peer_known && !cw->web) {
 		log_warnx("%s: may not %s: it did not hand over its caller's "
-		    "connection", p->chan.name, what);
+		    "connection, nor log in on the web page", p->chan.name,
+		    what);
 		proc_bad_frame(ps, p);
 		return -1;
 	}
@@ -506,13 +528,14 @@ control_api_worker(struct proc *ps, struct proc_peer *p, struct msg *msg,
 
 /*
  * Every API message starts with the caller's uid: it is the one the
- * kernel told us (control_api_peer), whatever the worker wrote there.
+ * kernel told us (control_api_peer), or the web session's user's
+ * (web.c), whatever the worker wrote there.
  */
 static void
 control_api_uid(const struct control_worker *cw, struct msg *msg)
 {
 	static uint8_t	 copy[MSG_MAXPAYLOAD];
-	uint32_t	 uid = cw->peer_uid;
+	uint32_t	 uid = cw->peer_known ? cw->peer_uid : cw->web_uid;
 
 	if (msg->len < sizeof(uid) || msg->len > sizeof(copy))
 		return;
@@ -1475,6 +1498,7 @@ control(int foreground, int verbose)
 	control_users_init(&ctl.users);
 	control_budgets_init(&ctl.budgets);
 	control_metrics_init(&ctl.policy);
+	control_web_init(&ctl.web);
 	proc_init(&ctl.ps, PROC_CONTROL, control_peers,
 	    sizeof(control_peers) / sizeof(control_peers[0]), control_accept,
 	    sizeof(control_accept) / sizeof(control_accept[0]), &ctl);

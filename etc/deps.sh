@@ -10,6 +10,8 @@ libc-ares-dev zlib1g-dev bubblewrap"
 PKGS="$PKGS python3-websockets"
 # t/metrics.t parses /metrics with prometheus_client's parser (issue 14).
 PKGS="$PKGS python3-prometheus-client"
+# t/web.t drives the web page in headless Chromium (issue 14, section 4).
+PKGS="$PKGS chromium chromium-driver python3-selenium"
 
 missing=""
 for p in $PKGS; do

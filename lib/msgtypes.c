@@ -57,6 +57,8 @@ _Static_assert(sizeof(struct msg_control_calls) == 144, "padding");
 _Static_assert(sizeof(struct msg_worker_pool) == 16, "padding");
 _Static_assert(sizeof(struct msg_control_metrics_reply) + MSG_METRICS_PAGE <=
     MSG_MAXPAYLOAD, "a page fits a frame");
+_Static_assert(sizeof(struct msg_control_web) == 152, "padding");
+_Static_assert(sizeof(struct msg_control_web_reply) == 360, "padding");
 
 #define FIXED(t)	sizeof(struct t), sizeof(struct t)
 
@@ -176,6 +178,10 @@ static const struct msgtype_info msgtypes[MSG_TYPE_MAX] = {
 	[MSG_CONTROL_BUDGET_REPLY] = { "CONTROL_BUDGET_REPLY",
 				  sizeof(int32_t) + 2,
 				  sizeof(int32_t) + MSG_BUDGET_JSON_MAX },
+	/* The web page (issue 14). */
+	[MSG_CONTROL_WEB] =	{ "CONTROL_WEB", FIXED(msg_control_web) },
+	[MSG_CONTROL_WEB_REPLY] = { "CONTROL_WEB_REPLY",
+				  FIXED(msg_control_web_reply) },
 	[MSG_VAULT_LEAF] =	{ "VAULT_LEAF", FIXED(msg_vault_host) },
 	[MSG_VAULT_LEAF_REPLY] = { "VAULT_LEAF_REPLY",
 				  sizeof(struct msg_vault_reply),

@@ -177,6 +177,15 @@ enum msg_type {
 	MSG_CONTROL_BUDGET,		/* call; struct msg_control_budget */
 	MSG_CONTROL_BUDGET_REPLY,	/* reply; int32_t status + JSON */
 
+	/*
+	 * The web page (issue 14, section 4): a worker that serves the web
+	 * listener asks control to log a user in with their user token, to
+	 * check a web session (binding it to that worker's channel), or to
+	 * end one; the answer is a msg_control_web_reply.
+	 */
+	MSG_CONTROL_WEB,		/* call; struct msg_control_web */
+	MSG_CONTROL_WEB_REPLY,		/* reply; msg_control_web_reply */
+
 	/* worker -> vaultd (untrusted), and vaultd -> worker: TLS */
 	MSG_VAULT_LEAF,			/* call; struct msg_vault_host */
 	MSG_VAULT_LEAF_REPLY,		/* reply; msg_vault_reply + uint32_t */
@@ -642,6 +651,41 @@ enum msg_budget_op {
 struct msg_control_budget {
 	uint32_t	uid;		/* first, as in every API message */
 	uint32_t	op;		/* enum msg_budget_op */
+};
+
+/*
+ * The web page (issue 14, section 4).  LOGIN: secret is the user token
+ * the login form carried; CHECK: secret is the session cookie's id, and
+ * csrf the request's CSRF token (checked when MSG_WEB_F_CSRF is set);
+ * LOGOUT: both, the session ends.  The reply's sid and csrf are set
+ * only for LOGIN and CHECK.
+ */
+#define MSG_WEB_SECRET_LEN	64	/* hex digits of a token or an id */
+
+enum msg_web_op {
+	MSG_WEB_OP_LOGIN,
+	MSG_WEB_OP_CHECK,
+	MSG_WEB_OP_LOGOUT
+};
+
+#define MSG_WEB_F_CSRF		0x1	/* the request changes state */
+
+struct msg_control_web {
+	uint32_t	op;		/* enum msg_web_op */
+	uint32_t	flags;
+	char		secret[MSG_WEB_SECRET_LEN + 8];
+	char		csrf[MSG_WEB_SECRET_LEN + 8];
+};
+
+struct msg_control_web_reply {
+	int32_t		error;		/* 0, or an HTTP status */
+	uint32_t	uid;		/* whom the session speaks for */
+	uint32_t	admin;
+	uint32_t	pad;
+	char		user[72];
+	char		sid[MSG_WEB_SECRET_LEN + 8];
+	char		csrf[MSG_WEB_SECRET_LEN + 8];
+	char		reason[128];
 };
 
 /* LEAF and the tickets: one upstream or intercepted host. */

@@ -572,7 +572,8 @@ master_bind_tcp(struct master *m, const struct conf_listen *cl, int kind)
 		snprintf(ml->addr, sizeof(ml->addr), "[%s]:%u", host, port);
 	}
 	log_info("%s listening on %s", kind == WORKER_LISTEN_METRICS ?
-	    "metrics" : "proxy", ml->addr);
+	    "metrics" : kind == WORKER_LISTEN_WEB ? "web page" : "proxy",
+	    ml->addr);
 	return fd;
 }
 
@@ -628,6 +629,8 @@ master_bind(struct master *m)
 	if (m->conf->metrics_listen != NULL)
 		master_bind_tcp(m, m->conf->metrics_listen,
 		    WORKER_LISTEN_METRICS);
+	if (m->conf->web != NULL)
+		master_bind_tcp(m, m->conf->web, WORKER_LISTEN_WEB);
 	if (m->nlisteners == sizeof(m->listeners) / sizeof(m->listeners[0]))
 		fatalx("too many listeners");
 	ml = &m->listeners[m->nlisteners++];
@@ -877,7 +880,7 @@ static void
 master_running(struct master *m)
 {
 	json_t		*j, *listen;
-	const char	*proxy = NULL, *metrics = NULL;
+	const char	*proxy = NULL, *metrics = NULL, *web = NULL;
 	char		 vsock[PATH_MAX];
 	size_t		 i;
 
@@ -888,6 +891,8 @@ master_running(struct master *m)
 	for (i = 0; i < m->nlisteners; i++) {
 		if (m->listeners[i].api == WORKER_LISTEN_METRICS)
 			metrics = m->listeners[i].addr;
+		if (m->listeners[i].api == WORKER_LISTEN_WEB)
+			web = m->listeners[i].addr;
 		if (m->listeners[i].api != WORKER_LISTEN_PROXY)
 			continue;
 		if (proxy == NULL)
@@ -909,6 +914,8 @@ master_running(struct master *m)
 	    "metrics", metrics);
 	if (j == NULL)
 		fatalx("cannot build service.json");
+	if (web != NULL)
+		json_object_set_new(j, "web", json_string(web));
 	if (state_path(master_undo.json, sizeof(master_undo.json),
 	    m->statedir, STATE_SERVICE_JSON) == -1 ||
 	    state_write_json(m->statedir, STATE_SERVICE_JSON, j) == -1)
@@ -1003,6 +1010,10 @@ master_reload(struct master *m)
 		    "restart");
 	if (strcmp(oc->api_socket, nc->api_socket) != 0)
 		log_warnx("reload: api socket changed; this takes a restart");
+	if ((oc->web == NULL) != (nc->web == NULL) || (oc->web != NULL &&
+	    (oc->web->sslen != nc->web->sslen ||
+	    memcmp(&oc->web->ss, &nc->web->ss, oc->web->sslen) != 0)))
+		log_warnx("reload: web listen changed; this takes a restart");
 	if (strcmp(oc->user, nc->user) != 0 ||
 	    strcmp(oc->control_user, nc->control_user) != 0 ||
 	    strcmp(oc->vault_user, nc->vault_user) != 0)
@@ -1016,6 +1027,9 @@ master_reload(struct master *m)
 		free(a);
 	}
 	TAILQ_CONCAT(&nc->listens, &oc->listens, entry);
+	free(nc->web);
+	nc->web = oc->web;
+	oc->web = NULL;
 	strlcpy(nc->api_socket, oc->api_socket, sizeof(nc->api_socket));
 	/* The metrics listener too; its token and allow lines are new. */
 	if ((oc->metrics_listen == NULL) != (nc->metrics_listen == NULL) ||

@@ -27,9 +27,9 @@
 
 /*
  * Proxy listeners (CONF_LISTEN_MAX), the management API socket and the
- * metrics listener.
+ * metrics listener and the web page's.
  */
-#define MASTER_MAX_LISTENERS	66
+#define MASTER_MAX_LISTENERS	67
 
 struct aileron_conf;
 struct sock_fprog;

@@ -127,6 +127,8 @@ static int	 conf_add_listen(struct aileron_conf *, const char *,
 		    const char *, int);
 static int	 conf_same_listen(const struct conf_listen *,
 		    const struct conf_listen *);
+static struct conf_listen *conf_listen_words(struct conf_parser *,
+		    struct conf_stmt *, const char *, const char **, int *);
 static void	 conf_do_listen(struct conf_parser *, struct conf_stmt *);
 static void	 conf_do_api(struct conf_parser *, struct conf_stmt *);
 static void	 conf_do_prefork(struct conf_parser *, struct conf_stmt *);
@@ -180,6 +182,8 @@ static void	 conf_check_budgets(struct conf_parser *);
 static void	 conf_do_metrics(struct conf_parser *, struct conf_stmt *);
 static int	 conf_metrics_addr(const char *, int,
 		    struct sockaddr_storage *, socklen_t *);
+/* The web page (issue 14). */
+static void	 conf_do_web(struct conf_parser *, struct conf_stmt *);
 
 static const struct {
 	const char	*keyword;
@@ -211,6 +215,7 @@ static const struct {
 	{ "upstream",	conf_do_upstream },
 	{ "user",	conf_do_user },
 	{ "vault",	conf_do_proc_user },
+	{ "web",	conf_do_web },
 };
 
 /*
@@ -649,23 +654,52 @@ conf_same_listen(const struct conf_listen *a, const struct conf_listen *b)
 	    memcmp(&a6->sin6_addr, &b6->sin6_addr, sizeof(a6->sin6_addr)) == 0;
 }
 
+/*
+ * "WORD ADDRESS port PORT" from the statement's second word (WORD: "on"
+ * for a listen line, "listen" for web listen): a listener on no list
+ * yet, its address as written in *addr; NULL when the line is wrong
+ * (said).
+ */
+static struct conf_listen *
+conf_listen_words(struct conf_parser *p, struct conf_stmt *st,
+    const char *word, const char **addr, int *port)
+{
+	struct conf_listen	*l;
+	const char		*portstr;
+	char			 shown[CONF_SHOW_MAX + 8];
+
+	if (conf_want(p, st, 1, word) == -1 ||
+	    (*addr = conf_arg(p, st, 2, "an address")) == NULL ||
+	    conf_want(p, st, 3, "port") == -1 ||
+	    (portstr = conf_arg(p, st, 4, "a port number")) == NULL ||
+	    conf_end(p, st, 5) == -1)
+		return NULL;
+	if (conf_number(p, st, "port", portstr, 0, 65535, port) == -1)
+		return NULL;
+	if (conf_add_listen(p->conf, *addr, portstr, *port) == -1) {
+		if (errno == EINVAL)
+			conf_error(p, st->lineno, "address %s is not an IPv4 "
+			    "or IPv6 address or \"localhost\"",
+			    conf_show(*addr, shown, sizeof(shown)));
+		else
+			p->errors++;
+		return NULL;
+	}
+	l = TAILQ_LAST(&p->conf->listens, conf_listens);
+	TAILQ_REMOVE(&p->conf->listens, l, entry);
+	return l;
+}
+
 /* listen on ADDRESS port PORT */
 static void
 conf_do_listen(struct conf_parser *p, struct conf_stmt *st)
 {
 	struct conf_listen	*l, *last, *prev;
-	const char		*addr, *portstr;
-	char			 shown[CONF_SHOW_MAX + 8];
+	const char		*addr;
 	size_t			 i, n;
 	int			 port;
 
-	if (conf_want(p, st, 1, "on") == -1 ||
-	    (addr = conf_arg(p, st, 2, "an address")) == NULL ||
-	    conf_want(p, st, 3, "port") == -1 ||
-	    (portstr = conf_arg(p, st, 4, "a port number")) == NULL ||
-	    conf_end(p, st, 5) == -1)
-		return;
-	if (conf_number(p, st, "port", portstr, 0, 65535, &port) == -1)
+	if ((last = conf_listen_words(p, st, "on", &addr, &port)) == NULL)
 		return;
 
 	/* The first listen replaces the built-in default. */
@@ -682,18 +716,10 @@ conf_do_listen(struct conf_parser *p, struct conf_stmt *st)
 	if (n >= CONF_LISTEN_MAX) {
 		conf_error(p, st->lineno, "too many listen lines; at most %d",
 		    CONF_LISTEN_MAX);
+		free(last);
 		return;
 	}
-	if (conf_add_listen(p->conf, addr, portstr, port) == -1) {
-		if (errno == EINVAL)
-			conf_error(p, st->lineno, "address %s is not an IPv4 "
-			    "or IPv6 address or \"localhost\"",
-			    conf_show(addr, shown, sizeof(shown)));
-		else
-			p->errors++;
-		return;
-	}
-	last = TAILQ_LAST(&p->conf->listens, conf_listens);
+	TAILQ_INSERT_TAIL(&p->conf->listens, last, entry);
 	i = 0;
 	TAILQ_FOREACH(prev, &p->conf->listens, entry) {
 		if (prev == last)
@@ -717,6 +743,36 @@ conf_do_listen(struct conf_parser *p, struct conf_stmt *st)
 		fprintf(stderr, "%s:%d: warning: listening on %s exposes the "
 		    "proxy beyond this host; agents' session tokens are the "
 		    "only guard\n", p->path, st->lineno, addr);
+}
+
+/*
+ * web listen ADDRESS port PORT (issue 14): the web page.  Loopback only:
+ * it speaks plain HTTP, and its login carries a user token.
+ */
+static void
+conf_do_web(struct conf_parser *p, struct conf_stmt *st)
+{
+	struct conf_listen	*l;
+	const char		*addr;
+	char			 shown[CONF_SHOW_MAX + 8];
+	int			 port;
+
+	if ((l = conf_listen_words(p, st, "listen", &addr, &port)) == NULL)
+		return;
+	if (p->conf->web != NULL) {
+		conf_error(p, st->lineno, "web listen is already defined");
+		free(l);
+		return;
+	}
+	if (!conf_is_loopback(l)) {
+		conf_error(p, st->lineno, "web listen %s: only a loopback "
+		    "address (127.0.0.1, ::1 or localhost); the page speaks "
+		    "plain HTTP and its login carries a user token",
+		    conf_show(addr, shown, sizeof(shown)));
+		free(l);
+		return;
+	}
+	p->conf->web = l;
 }
 
 /* api socket "PATH" */
@@ -2213,6 +2269,7 @@ conf_free(struct aileron_conf *conf)
 		TAILQ_REMOVE(&conf->connectors, c, entry);
 		free(c);
 	}
+	free(conf->web);
 	free(conf->proxy.allow_hosts);
 	rules_free(&conf->rules);
 	free(conf->usermaps);

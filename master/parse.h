@@ -139,6 +139,8 @@ struct aileron_conf {
 	int			 metrics_token_set;
 	struct sockaddr_storage	*metrics_allow;
 	size_t			 nmetrics_allow;
+	/* The web page (issue 14): "web listen", loopback only; or NULL */
+	struct conf_listen	*web;
 };
 #define CONF_METRICS_ALLOW_MAX	64
 

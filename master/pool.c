@@ -41,7 +41,7 @@
 #include "worker/worker.h"
 
 _Static_assert(WORKER_MAX_LISTENERS >= MASTER_MAX_LISTENERS &&
-    MASTER_MAX_LISTENERS == CONF_LISTEN_MAX + 2 &&
+    MASTER_MAX_LISTENERS == CONF_LISTEN_MAX + 3 &&
     WORKER_MAX_LISTENERS + 3 <= SANDBOX_MAX_KEEP,
     "every listener reaches every worker");
 
@@ -69,6 +69,8 @@ pool_child(struct master *m, int master_fd, int control_fd, int vaultd_fd)
 	for (i = 0; i < m->nlisteners && i < WORKER_MAX_LISTENERS; i++) {
 		ctx.listen[i] = m->listeners[i].fd;
 		ctx.listen_api[i] = m->listeners[i].api;
+		if (m->listeners[i].api == WORKER_LISTEN_WEB)
+			ctx.web_addr = m->listeners[i].addr;
 	}
 	ctx.nlisten = i;
 	ctx.master_fd = master_fd;

@@ -57,6 +57,16 @@ CASES = [
      r'^c\.conf:2: a second budget of team s in tokens per day'),
     ("budget reservation 0\n",
      r"^c\.conf:1: budget reservation \"0\" is out of range"),
+    # The web page (issue 14): loopback only, once.
+    ("web listen 0.0.0.0 port 8080\n",
+     r'^c\.conf:1: web listen "0\.0\.0\.0": only a loopback address'),
+    ("web listen 192.0.2.1 port 8080\n",
+     r'^c\.conf:1: web listen "192\.0\.2\.1": only a loopback address'),
+    ("web listen 127.0.0.1 port 8080\nweb listen ::1 port 8081\n",
+     r"^c\.conf:2: web listen is already defined"),
+    ("web listen example.com port 8080\n",
+     r'^c\.conf:1: address "example\.com" is not an IPv4'),
+    ("web on 127.0.0.1 port 8080\n", r"^c\.conf:1: .*listen"),
 ]
 
 t = TAP()

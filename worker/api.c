@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -69,9 +70,14 @@ static const struct msg_accept api_accept[] = {
 	{ MSG_CONTROL_BUDGET_REPLY,	PROC_CONTROL,	0 },	/* budgets */
 	/* metrics (api_metrics.c) */
 	{ MSG_CONTROL_METRICS_REPLY,	PROC_CONTROL,	0 },
+	{ MSG_CONTROL_WEB_REPLY,	PROC_CONTROL,	0 },	/* web.c */
 };
 
+const char	*api_headers;
+
 static int	api_on_url(http_parser *, const char *, size_t);
+static int	api_on_field(http_parser *, const char *, size_t);
+static int	api_on_value(http_parser *, const char *, size_t);
 static int	api_on_headers(http_parser *);
 static int	api_on_body(http_parser *, const char *, size_t);
 static int	api_on_done(http_parser *);
@@ -80,13 +86,14 @@ static int	api_session_call(struct worker_ctx *, uint16_t, const void *,
 		    size_t, struct msg_control_session_reply *, char *, size_t);
 static int	api_test(struct worker_ctx *, int, struct api_req *);
 static int	api_peer(struct worker_ctx *, int);
-static void	api_drain(int);
 static int	api_start(struct worker_ctx *, int, uid_t, struct api_req *);
 static int	api_end(struct worker_ctx *, int, uid_t, const char *);
 static int	api_hold(struct worker_ctx *, int, uid_t, const char *);
 
 static const http_parser_settings api_settings = {
 	.on_url = api_on_url,
+	.on_header_field = api_on_field,
+	.on_header_value = api_on_value,
 	.on_headers_complete = api_on_headers,
 	.on_body = api_on_body,
 	.on_message_complete = api_on_done,
@@ -104,6 +111,62 @@ api_on_url(http_parser *hp, const char *at, size_t len)
 	memcpy(rq->url + rq->urllen, at, len);
 	rq->urllen += len;
 	rq->url[rq->urllen] = '\0';
+	return 0;
+}
+
+/* A header's name, for the reader that keeps some (rq->hdrs). */
+static int
+api_on_field(http_parser *hp, const char *at, size_t len)
+{
+	struct api_req	*rq = hp->data;
+
+	if (rq->hdrs == NULL)
+		return 0;
+	if (rq->hdrvalue) {
+		rq->hdrvalue = 0;
+		rq->hdrnamelen = 0;
+	}
+	/* Longer than any name kept: it matches none. */
+	if (len >= sizeof(rq->hdrname) - rq->hdrnamelen)
+		rq->hdrnamelen = sizeof(rq->hdrname);
+	else {
+		memcpy(rq->hdrname + rq->hdrnamelen, at, len);
+		rq->hdrnamelen += len;
+	}
+	return 0;
+}
+
+static int
+api_on_value(http_parser *hp, const char *at, size_t len)
+{
+	struct api_req	*rq = hp->data;
+	size_t		 i;
+
+	if (rq->hdrs == NULL)
+		return 0;
+	if (!rq->hdrvalue) {
+		rq->hdrvalue = 1;
+		rq->hdrcur = NULL;
+		for (i = 0; i < rq->nhdrs &&
+		    rq->hdrnamelen < sizeof(rq->hdrname); i++)
+			if (strlen(rq->hdrs[i].name) == rq->hdrnamelen &&
+			    strncasecmp(rq->hdrs[i].name, rq->hdrname,
+			    rq->hdrnamelen) == 0) {
+				rq->hdrcur = &rq->hdrs[i];
+				rq->hdrcur->seen++;
+				rq->hdrcur->len = 0;
+				break;
+			}
+	}
+	if (rq->hdrcur == NULL)
+		return 0;
+	if (len >= sizeof(rq->hdrcur->value) - rq->hdrcur->len) {
+		rq->status = 431;
+		return 1;
+	}
+	memcpy(rq->hdrcur->value + rq->hdrcur->len, at, len);
+	rq->hdrcur->len += len;
+	rq->hdrcur->value[rq->hdrcur->len] = '\0';
 	return 0;
 }
 
@@ -199,6 +262,24 @@ api_read(int fd, http_parser *hp, struct api_req *rq)
 	return 0;
 }
 
+/*
+ * One request read as api_serve reads its own (the web page's worker
+ * uses it): 0, or the status to refuse it with (-1: the peer went
+ * away); *method is http-parser's.
+ */
+int
+api_read_request(int fd, struct api_req *rq, int *method)
+{
+	http_parser	 hp;
+	int		 status;
+
+	http_parser_init(&hp, HTTP_REQUEST);
+	hp.data = rq;
+	status = api_read(fd, &hp, rq);
+	*method = hp.method;
+	return status;
+}
+
 /* One response, then the connection closes; best effort, bounded. */
 void
 api_send(int fd, int status, const char *ctype, const char *extra,
@@ -206,7 +287,7 @@ api_send(int fd, int status, const char *ctype, const char *extra,
 {
 	struct timespec	 deadline;
 	struct pollfd	 pfd;
-	char		 head[512];
+	char		 head[2048];
 	size_t		 blen = body != NULL ? strlen(body) : 0;
 	ssize_t		 n;
 	int		 hlen, ms;
@@ -218,10 +299,11 @@ api_send(int fd, int status, const char *ctype, const char *extra,
 	    "%s%s%s"
 	    "Content-Length: %zu\r\n"
 	    "Cache-Control: no-store\r\n"
-	    "%s"
+	    "%s%s"
 	    "Connection: close\r\n\r\n", status, problem_title(status),
 	    ctype != NULL ? "Content-Type: " : "", ctype != NULL ? ctype : "",
-	    ctype != NULL ? "\r\n" : "", blen, extra != NULL ? extra : "");
+	    ctype != NULL ? "\r\n" : "", blen, extra != NULL ? extra : "",
+	    api_headers != NULL ? api_headers : "");
 	if (hlen < 0 || (size_t)hlen >= sizeof(head))
 		return;
 	msg_deadline(&deadline, API_TIMEOUT_MS);
@@ -638,7 +720,7 @@ api_test(struct worker_ctx *ctx, int fd, struct api_req *rq)
  * the reset can destroy the answer before the client reads it (a 413
  * while the body still comes): read and drop what is left, bounded.
  */
-static void
+void
 api_drain(int fd)
 {
 	struct timespec	 deadline;

@@ -28,6 +28,18 @@
 struct chan;
 struct worker_ctx;
 
+/*
+ * A header a reader wants kept (the web page's: Host, Cookie, Origin...);
+ * one that comes twice is marked, so that it can be refused.
+ */
+#define API_HDR_VALUE_MAX	1024
+struct api_hdr {
+	const char	*name;
+	char		 value[API_HDR_VALUE_MAX];
+	size_t		 len;
+	int		 seen;		/* how many times */
+};
+
 /* One request as api.c read it: the handlers in api_*.c take it. */
 struct api_req {
 	char		 url[256];
@@ -38,9 +50,20 @@ struct api_req {
 	int		 headdone;
 	int		 done;
 	int		 status;	/* an error found by a callback */
+	struct api_hdr	*hdrs;		/* to keep, or NULL */
+	size_t		 nhdrs;
+	char		 hdrname[32];	/* the field being read */
+	size_t		 hdrnamelen;
+	struct api_hdr	*hdrcur;	/* the value being read, or NULL */
+	int		 hdrvalue;	/* reading a value */
 };
 
+/* Sent with every response when set: the web page's headers. */
+extern const char *api_headers;
+
 void	api_serve(struct worker_ctx *, int);
+int	api_read_request(int, struct api_req *, int *);
+void	api_drain(int);
 void	api_send(int, int, const char *, const char *, const char *);
 void	api_problem(int, int, const char *, const char *);
 void	api_chan_open(struct worker_ctx *, struct chan *);

@@ -169,8 +169,11 @@ api_approval_answer(const uint8_t *data, size_t len,
 	json_decref(j);
 }
 
-/* api.sock's side: type NULL is a JSON body, otherwise a problem. */
-static void
+/*
+ * api.sock's side (and the web page's): type NULL is a JSON body,
+ * otherwise a problem.
+ */
+void
 api_approval_send(void *arg, int status, const char *type, const char *s)
 {
 	int	 fd = *(int *)arg;
@@ -187,12 +190,8 @@ api_approval(struct worker_ctx *ctx, int fd, uid_t uid, int method,
     struct api_req *rq)
 {
 	struct msg_control_approval_api	 m;
-	static uint8_t			 out[sizeof(int32_t) +
-					    MSG_APPROVAL_LIST_MAX];
-	struct chan			 c;
 	const char			*why;
-	size_t				 got;
-	int				 status, rv;
+	int				 status;
 
 	if (method != HTTP_GET && method != HTTP_POST) {
 		api_problem(fd, 405, "aileron:bad-request", "use GET or POST");
@@ -205,8 +204,22 @@ api_approval(struct worker_ctx *ctx, int fd, uid_t uid, int method,
 		return status;
 	}
 	m.uid = uid;
+	return api_approval_call(ctx, fd, &m);
+}
+
+/* m to control, and its answer to the client on fd; the status. */
+int
+api_approval_call(struct worker_ctx *ctx, int fd,
+    const struct msg_control_approval_api *m)
+{
+	static uint8_t			 out[sizeof(int32_t) +
+					    MSG_APPROVAL_LIST_MAX];
+	struct chan			 c;
+	size_t				 got;
+	int				 status, rv;
+
 	api_chan_open(ctx, &c);
-	rv = api_call(&c, 1, MSG_CONTROL_APPROVAL_API, &m, sizeof(m),
+	rv = api_call(&c, 1, MSG_CONTROL_APPROVAL_API, m, sizeof(*m),
 	    MSG_CONTROL_APPROVAL_API_REPLY, sizeof(int32_t), out, sizeof(out),
 	    &got);
 	api_chan_close(&c);

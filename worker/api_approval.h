@@ -28,6 +28,9 @@ int	api_approval_parse(const char *, int, const char *, size_t,
 	    struct msg_control_approval_api *, const char **);
 void	api_approval_answer(const uint8_t *, size_t,
 	    void (*)(void *, int, const char *, const char *), void *);
+void	api_approval_send(void *, int, const char *, const char *);
 int	api_approval(struct worker_ctx *, int, uid_t, int, struct api_req *);
+int	api_approval_call(struct worker_ctx *, int,
+	    const struct msg_control_approval_api *);
 
 #endif

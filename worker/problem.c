@@ -42,6 +42,8 @@ problem_title(int status)
 		return "Moved Permanently";
 	case 302:
 		return "Found";
+	case 303:
+		return "See Other";
 	case 304:
 		return "Not Modified";
 	case 307:

@@ -44,6 +44,7 @@
 #include "worker/api.h"
 #include "worker/worker.h"
 #include "worker/proxy.h"
+#include "worker/web.h"
 
 /* The upstream dial needs inet, its name lookups dns. */
 const char	 worker_promises[] = "stdio inet dns";
@@ -360,6 +361,8 @@ worker(struct worker_ctx *ctx)
 
 	if (api == WORKER_LISTEN_METRICS)
 		api_metrics_listener(ctx, fd);
+	else if (api == WORKER_LISTEN_WEB)
+		web_serve(ctx, fd, peer);
 	else if (api)
 		api_serve(ctx, fd);
 	else if (msg_testmode && worker_testpeek(fd))

@@ -23,12 +23,13 @@ struct spec;
 struct ssl_ctx_st;
 struct ssl_st;
 
-#define WORKER_MAX_LISTENERS	66	/* as MASTER_MAX_LISTENERS */
+#define WORKER_MAX_LISTENERS	67	/* as MASTER_MAX_LISTENERS */
 
 /* What a listener serves (listen_api). */
 #define WORKER_LISTEN_PROXY	0
 #define WORKER_LISTEN_API	1	/* api.sock */
 #define WORKER_LISTEN_METRICS	2	/* metrics listen (issue 14) */
+#define WORKER_LISTEN_WEB	3	/* the web page (issue 14) */
 #define WORKER_HEAD_MAX		(16 * 1024)	/* request head bytes */
 #define WORKER_HEAD_TIMEOUT	10		/* s to send the head */
 
@@ -53,6 +54,7 @@ struct worker_ctx {
 	const struct resolve_conf *resolve;	/* nameservers, hosts, pins */
 	struct spec	**specs;	/* the matcher's, for the manifest */
 	size_t		 nspecs;
+	const char	*web_addr;	/* the web page's, bound: "HOST:PORT" */
 };
 
 void	worker(struct worker_ctx *) __attribute__((__noreturn__));

@@ -1,0 +1,389 @@
+/*
+ * app.js: the web page's one script (aileron-web(7)): the approvals, the
+ * audit trail and the spend chart, from the JSON API under /web/api/.
+ * Everything it shows is text set with textContent, never markup; every
+ * request that changes state carries the session's CSRF token.
+ */
+"use strict";
+
+var aileron = { csrf: null, timer: null, latest: {} };
+
+/*
+ * Only the newest answer of each kind is drawn: a poll that was slow
+ * must not paint over what a later request showed.
+ */
+function newest(kind) {
+	var n = (aileron.latest[kind] || 0) + 1;
+	aileron.latest[kind] = n;
+	return function () { return aileron.latest[kind] === n; };
+}
+
+function $(id) { return document.getElementById(id); }
+
+function el(tag, text, cls) {
+	var e = document.createElement(tag);
+	if (text !== undefined && text !== null)
+		e.textContent = String(text);
+	if (cls)
+		e.className = cls;
+	return e;
+}
+
+function showError(msg) {
+	var p = $("error");
+	if (!p)
+		return;
+	p.textContent = msg || "";
+	p.hidden = !msg;
+}
+
+/* One call to the JSON API; a 401 means the session is gone. */
+function api(method, path, body) {
+	var opt = { method: method, credentials: "same-origin",
+	    headers: {} };
+	if (method !== "GET") {
+		opt.headers["X-Aileron-CSRF"] = aileron.csrf || "";
+		opt.headers["Content-Type"] = "application/json";
+		opt.body = JSON.stringify(body || {});
+	}
+	return fetch("/web/api" + path, opt).then(function (r) {
+		if (r.status === 401) {
+			window.location.replace("/login");
+			throw new Error("not logged in");
+		}
+		return r.json().then(function (j) {
+			if (!r.ok)
+				throw new Error(j.title || ("error " +
+				    r.status));
+			return j;
+		});
+	});
+}
+
+/* ---- approvals ---------------------------------------------------- */
+
+function approvalCard(a) {
+	var div = el("div", null, "approval " + a.state);
+	var dl = el("dl");
+	var k, reason, grant, deny;
+
+	div.dataset.id = a.id;
+	div.dataset.state = a.state;
+	div.appendChild(el("h3", a.connector + "." + a.action + " (" +
+	    a.state + ")"));
+	function row(name, value) {
+		dl.appendChild(el("dt", name));
+		dl.appendChild(el("dd", value));
+	}
+	row("request", a.method + " https://" + a.host + a.path);
+	for (k in a.summary)
+		row("argument " + k, typeof a.summary[k] === "string" ?
+		    a.summary[k] : JSON.stringify(a.summary[k]));
+	row("digest", a.digest);
+	row("requested by", a.user + " (agent " + a.agent + ", session " +
+	    a.session + ")");
+	row("asked", a.created);
+	row("deadline", a.deadline);
+	if (a.approver)
+		row("decided by", a.approver);
+	if (a.reason)
+		row("reason", a.reason);
+	div.appendChild(dl);
+	if (a.state !== "pending")
+		return div;
+	reason = el("input", null, "reason");
+	reason.placeholder = "reason (optional)";
+	reason.maxLength = 255;
+	grant = el("button", "Grant", "grant");
+	deny = el("button", "Deny", "deny");
+	grant.type = deny.type = "button";
+	function decide(what) {
+		grant.disabled = deny.disabled = true;
+		api("POST", "/approvals/" + a.id + "/" + what,
+		    reason.value ? { reason: reason.value } : {})
+		    .then(function () { showError(""); loadApprovals(); })
+		    .catch(function (e) {
+			showError(e.message);
+			grant.disabled = deny.disabled = false;
+		    });
+	}
+	grant.addEventListener("click", function () { decide("grant"); });
+	deny.addEventListener("click", function () { decide("deny"); });
+	div.appendChild(reason);
+	div.appendChild(grant);
+	div.appendChild(deny);
+	return div;
+}
+
+function loadApprovals() {
+	var all = $("approvals-all").checked, mine = newest("approvals");
+
+	return api("GET", "/approvals" + (all ? "?state=all" : ""))
+	    .then(function (list) {
+		if (!mine())
+			return;
+		var box = $("approvals-list"), keep = {}, i, c, old;
+		/* A card being typed into stays as it is. */
+		for (i = 0; i < box.children.length; i++)
+			keep[box.children[i].dataset.id +
+			    box.children[i].dataset.state] = box.children[i];
+		old = document.activeElement;
+		while (box.firstChild)
+			box.removeChild(box.firstChild);
+		list.forEach(function (a) {
+			c = keep[a.id + a.state] || approvalCard(a);
+			box.appendChild(c);
+		});
+		$("approvals-none").hidden = list.length > 0;
+		if (old && box.contains(old))
+			old.focus();
+	    });
+}
+
+/* ---- audit -------------------------------------------------------- */
+
+function outcome(r) {
+	if (r.status !== undefined)
+		return String(r.status) + (r.decision ? " " + r.decision : "");
+	return r.decision || r.reason || "";
+}
+
+function tokenCount(t) {
+	var n = 0, k;
+	if (t === "unknown")
+		return "unknown";
+	if (!t || typeof t !== "object")
+		return "";
+	for (k in t)
+		if (typeof t[k] === "number")
+			n += t[k];
+	return String(n);
+}
+
+function loadAudit(after) {
+	var f = $("audit-filter"), q = [], i, name, v;
+	var names = ["user", "action", "session", "since", "until", "limit"];
+	var mine = newest("audit");
+
+	for (i = 0; i < names.length; i++) {
+		name = names[i];
+		v = f.elements[name].value.trim();
+		if (v)
+			q.push(name + "=" + encodeURIComponent(v));
+	}
+	if (after)
+		q.push("after=" + after);
+	return api("GET", "/audit" + (q.length ? "?" + q.join("&") : ""))
+	    .then(function (j) {
+		if (!mine())
+			return;
+		var tb = $("audit-table").tBodies[0], next = $("audit-next");
+		while (tb.firstChild)
+			tb.removeChild(tb.firstChild);
+		j.records.forEach(function (r) {
+			var tr = el("tr");
+			tr.dataset.seq = r.seq;
+			[r.seq, r.time, r.event, r.user, r.agent,
+			    r.action ? (r.connector ? r.connector + "." : "") +
+			    r.action : (r.host || ""), outcome(r),
+			    tokenCount(r.tokens)].forEach(function (x) {
+				tr.appendChild(el("td", x === undefined ?
+				    "" : x));
+			});
+			tb.appendChild(tr);
+		});
+		next.hidden = !j.next;
+		next.dataset.after = j.next || "";
+	    });
+}
+
+/* ---- spend -------------------------------------------------------- */
+
+var KINDS = ["input", "output", "cache_write", "cache_read", "reasoning"];
+
+function total(t) {
+	return KINDS.reduce(function (n, k) { return n + (t[k] || 0); }, 0);
+}
+
+function svg(tag, attrs, text) {
+	var e = document.createElementNS("http://www.w3.org/2000/svg", tag);
+	var k;
+	for (k in attrs)
+		e.setAttribute(k, attrs[k]);
+	if (text !== undefined)
+		e.textContent = String(text);
+	return e;
+}
+
+/*
+ * The chart: tokens per bucket, one line per key, drawn as inline SVG
+ * from the reply's series; each key's group carries its total.
+ */
+function drawSpend(j) {
+	var W = 720, H = 260, L = 60, B = 40, T = 10, R = 150;
+	var box = $("spend-chart"), times = [], keys = [], max = 0, byKey = {};
+	var s, x, y, colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
+	    "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
+
+	j.series.forEach(function (p) {
+		if (times.indexOf(p.t) < 0)
+			times.push(p.t);
+		if (!byKey[p.key]) {
+			byKey[p.key] = {};
+			keys.push(p.key);
+		}
+		byKey[p.key][p.t] = total(p.tokens);
+		max = Math.max(max, byKey[p.key][p.t]);
+	});
+	times.sort();
+	keys.sort();
+	while (box.firstChild)
+		box.removeChild(box.firstChild);
+	s = svg("svg", { width: W, height: H, viewBox: "0 0 " + W + " " + H,
+	    role: "img", "aria-label": "tokens per " + j.by + " per " +
+	    j.bucket, "data-by": j.by });
+	x = function (i) {
+		return L + (times.length < 2 ? (W - L - R) / 2 :
+		    i * (W - L - R) / (times.length - 1));
+	};
+	y = function (v) {
+		return T + (H - T - B) * (1 - (max ? v / max : 0));
+	};
+	s.appendChild(svg("line", { x1: L, y1: T, x2: L, y2: H - B,
+	    stroke: "#888" }));
+	s.appendChild(svg("line", { x1: L, y1: H - B, x2: W - R, y2: H - B,
+	    stroke: "#888" }));
+	s.appendChild(svg("text", { x: L - 4, y: T + 10, "text-anchor": "end"
+	    }, max));
+	s.appendChild(svg("text", { x: L - 4, y: H - B, "text-anchor": "end"
+	    }, 0));
+	if (times.length) {
+		s.appendChild(svg("text", { x: L, y: H - B + 16 },
+		    times[0].replace("T", " ").replace(":00:00Z", "h")));
+		if (times.length > 1)
+			s.appendChild(svg("text", { x: W - R, y: H - B + 16,
+			    "text-anchor": "end" }, times[times.length - 1]
+			    .replace("T", " ").replace(":00:00Z", "h")));
+	}
+	keys.forEach(function (k, n) {
+		var g = svg("g", { "class": "series", "data-key": k });
+		var pts = [];
+		var sum = 0, color = colors[n % colors.length];
+		times.forEach(function (t, i) {
+			var v = byKey[k][t] || 0;
+			sum += v;
+			pts.push(x(i) + "," + y(v));
+			g.appendChild(svg("circle", { cx: x(i), cy: y(v), r: 3,
+			    fill: color, "data-t": t, "data-tokens": v }));
+		});
+		g.setAttribute("data-tokens", sum);
+		g.insertBefore(svg("polyline", { points: pts.join(" "),
+		    fill: "none", stroke: color, "stroke-width": 2 }),
+		    g.firstChild);
+		g.appendChild(svg("text", { x: W - R + 10, y: T + 14 + n * 16,
+		    fill: color }, k + ": " + sum));
+		s.appendChild(g);
+	});
+	if (!keys.length)
+		s.appendChild(svg("text", { x: L + 10, y: T + 30 },
+		    "no tokens counted in this window"));
+	box.appendChild(s);
+}
+
+function drawSpendTable(j) {
+	var tb = $("spend-table").tBodies[0];
+	while (tb.firstChild)
+		tb.removeChild(tb.firstChild);
+	j.rows.sort(function (a, b) { return total(b.tokens) -
+	    total(a.tokens); });
+	j.rows.forEach(function (r) {
+		var tr = el("tr");
+		tr.dataset.key = r.key;
+		tr.appendChild(el("td", r.key));
+		[total(r.tokens)].concat(KINDS.map(function (k) {
+			return r.tokens[k] || 0; }), [r.requests, r.unknown])
+		    .forEach(function (v) { tr.appendChild(el("td", v,
+			"num")); });
+		/* null: a model without a price, or counts unknown. */
+		tr.appendChild(el("td", typeof r.cost_usd === "number" ?
+		    r.cost_usd.toFixed(6) : "unknown", "num"));
+		tb.appendChild(tr);
+	});
+}
+
+function loadSpend() {
+	var f = $("spend-filter"), mine = newest("spend");
+	return api("GET", "/spend?by=" + f.elements.by.value + "&since=" +
+	    f.elements.since.value + "&bucket=" + f.elements.bucket.value)
+	    .then(function (j) {
+		if (mine()) {
+			drawSpend(j);
+			drawSpendTable(j);
+		}
+	    });
+}
+
+/* ---- the page ----------------------------------------------------- */
+
+var TABS = { approvals: loadApprovals, audit: function () {
+	return loadAudit(); }, spend: loadSpend };
+
+function show() {
+	var name = (window.location.hash || "#approvals").slice(1), k;
+	if (!TABS[name])
+		name = "approvals";
+	for (k in TABS) {
+		$(k).hidden = k !== name;
+		$("tab-" + k).className = k === name ? "on" : "";
+	}
+	clearInterval(aileron.timer);
+	function tick() {
+		TABS[name]().catch(function (e) { showError(e.message); });
+	}
+	tick();
+	/* The approvals and spend follow what happens; the audit pages. */
+	if (name !== "audit")
+		aileron.timer = setInterval(tick, name === "approvals" ?
+		    1000 : 5000);
+}
+
+function startApp() {
+	api("GET", "/session").then(function (s) {
+		aileron.csrf = s.csrf;
+		$("who").textContent = s.user + (s.admin ? " (admin)" : "");
+		$("approvals-all").addEventListener("change", loadApprovals);
+		$("audit-filter").addEventListener("submit", function (e) {
+			e.preventDefault();
+			loadAudit().catch(function (x) {
+				showError(x.message); });
+		});
+		$("audit-next").addEventListener("click", function () {
+			loadAudit(this.dataset.after).catch(function (x) {
+				showError(x.message); });
+		});
+		$("spend-filter").addEventListener("change", function () {
+			loadSpend().catch(function (x) {
+				showError(x.message); });
+		});
+		$("logout").addEventListener("click", function () {
+			api("POST", "/logout").then(function () {
+				window.location.replace("/login");
+			});
+		});
+		window.addEventListener("hashchange", show);
+		show();
+	}).catch(function (e) { showError(e.message); });
+}
+
+function startLogin() {
+	if (window.location.hash === "#failed")
+		$("login-failed").hidden = false;
+	$("token").focus();
+}
+
+document.addEventListener("DOMContentLoaded", function () {
+	if ($("login"))
+		startLogin();
+	else
+		startApp();
+});
