@@ -40,6 +40,7 @@
 #include "control/approval.h"
 #include "control/audit.h"
 #include "control/auditlog.h"
+#include "control/usage.h"
 #include "control/control.h"
 #include "control/policy.h"
 #include "control/session.h"
@@ -212,6 +213,8 @@ static const struct msg_accept control_accept[] = {
 	{ MSG_CONTROL_AUDIT_QUERY, PROC_WORKER,	0 },
 	/* launch's shell mediation (shell.c) */
 	{ MSG_CONTROL_SHELL_CHECK, PROC_WORKER,	0 },
+	/* usage rollups (usage.c, issue 14) */
+	{ MSG_CONTROL_USAGE_QUERY, PROC_WORKER,	0 },
 };
 
 static void
@@ -394,6 +397,14 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 		if (control_api_worker(ps, p, "read the audit log") == -1)
 			return;
 		control_audit_query_msg(ps, p, msg, ctl->conf.owner_uid);
+		break;
+	case MSG_CONTROL_USAGE_QUERY:
+		if (control_api_worker(ps, p, "read usage") == -1)
+			return;
+		control_audit_commit(ps);
+		control_usage_query_msg(p, msg, ctl->conf.owner_uid,
+		    ctl->policy.conf != NULL ? &ctl->policy.conf->prices :
+		    NULL);
 		break;
 	default:
 		proc_bad_frame(ps, p);

@@ -119,14 +119,17 @@ try:
          rs)
     r = E.svc.aileron("usage", "--by", "model", "--json")
     u = json.loads(r.stdout) if r.returncode == 0 else {}
-    t.ok(u.get("claude-test", {}).get("input") == 25 + 472 and
-         u["claude-test"].get("output") == 150 + 89 and
-         u["claude-test"].get("cache_read") == 3 and
-         u.get("-", {}).get("unknown") == 1,
+    rows = {x["key"]: x for x in u.get("rows", [])}
+    ct = rows.get("claude-test", {})
+    t.ok(ct.get("tokens") == {"input": 25 + 472, "output": 150 + 89,
+                              "cache_write": 0, "cache_read": 3,
+                              "reasoning": 0} and
+         ct.get("requests") == 2 and rows.get("", {}).get("unknown") == 1,
          "aileron usage --by model: the exact sums, the unknown one apart",
          u)
     r = E.svc.aileron("usage", "--by", "agent")
-    t.like(r.stdout.decode(), r"(?m)^tests\s+3\s+497\s+239\s+0\s+3\s+0\s+1$",
+    t.like(r.stdout.decode(),
+           r"(?m)^tests\s+3\s+497\s+239\s+0\s+3\s+0\s+1\s",
            "aileron usage --by agent: a row per agent")
 finally:
     E.svc.stop()

@@ -47,6 +47,7 @@
 #include "worker/api.h"
 #include "worker/api_approval.h"
 #include "worker/api_audit.h"
+#include "worker/api_usage.h"
 #include "worker/proxy.h"
 #include "worker/worker.h"
 
@@ -62,6 +63,7 @@ static const struct msg_accept api_accept[] = {
 	{ MSG_CONTROL_USER_REPLY,	PROC_CONTROL,	0 },	/* teams */
 	{ MSG_CONTROL_APPROVAL_API_REPLY, PROC_CONTROL,	0 },
 	{ MSG_CONTROL_AUDIT_REPLY,	PROC_CONTROL,	0 },
+	{ MSG_CONTROL_USAGE_REPLY,	PROC_CONTROL,	0 },	/* usage */
 };
 
 static int	api_on_url(http_parser *, const char *, size_t);
@@ -727,6 +729,10 @@ api_serve(struct worker_ctx *ctx, int fd)
 	    strcmp(rq.url, "/v1/backup") == 0) {
 		what = rq.url[4] == 'a' ? "/v1/audit" : "/v1/backup";
 		status = api_audit(ctx, fd, cred.uid, hp.method, rq.url);
+	} else if (strncmp(rq.url, "/v1/usage", 9) == 0 &&
+	    (rq.url[9] == '\0' || rq.url[9] == '?')) {
+		what = "/v1/usage";
+		status = api_usage(ctx, fd, cred.uid, hp.method, rq.url);
 	} else if (msg_testmode && strcmp(rq.url, "/v1/test/proxy") == 0 &&
 	    hp.method == HTTP_POST)
 		status = api_test(ctx, fd, &rq);
