@@ -339,6 +339,13 @@ AUDIT_HELPERS=	$(BUILD)/t/helpers/audit_tamper
 
 unit: $(AUDIT_HELPERS)
 
+# make bench fills a state directory with a million audit records
+# through this helper (etc/bench-usage.py).
+USAGE_HELPERS=	$(BUILD)/t/helpers/usage_bench_fill
+
+bench: $(USAGE_HELPERS)
+unit: $(USAGE_HELPERS)
+
 # t/resolve.t resolves through this helper, inside a worker's sandbox.
 RESOLVE_HELPERS=	$(BUILD)/t/helpers/resolve_helper
 
