@@ -280,7 +280,7 @@ control_auditlog_open(struct proc *ps, int headfd,
 	}
 	al.cur = last;
 	/* Issue 14: the hourly rollups, caught up with the log. */
-	if (control_usage_open(al.db, al.first, last.seq) == -1)
+	if (control_usage_open(ps, al.db, al.first, last.seq) == -1)
 		return -1;
 	if ((hr = audit_head_read(&head)) == -1)
 		log_warnx("audit: %s is damaged; it is written anew from the "
@@ -449,7 +449,7 @@ control_audit_commit(struct proc *ps)
 	if (al.txn != NULL) {
 		/* The turn's rollups, in the records' transaction. */
 		if (!al.failed && !al.failing &&
-		    control_usage_flush(al.txn, al.cur.seq) == -1)
+		    control_usage_flush(al.txn) == -1)
 			al.failed = 1;
 		if (al.failed || al.failing) {
 			control_usage_discard();

@@ -27,9 +27,9 @@
  *
  * The rows of a turn's records are summed in memory (control_usage_add)
  * and written in the turn's transaction, with the records themselves,
- * just before it commits (control_usage_flush), together with key "m1":
- * the last record they include.  A store from before the rollups, or
- * one whose rollups went missing, is caught up from the log at open.
+ * just before it commits (control_usage_flush).  Key "m1" says which
+ * older records the rollups lack: those of a store from before them, or
+ * whose rollups went missing, which are added in the background.
  * Retention removes whole hours older than the oldest record kept.
  */
 
@@ -51,6 +51,7 @@
 #include "prices.h"
 #include "proc.h"
 #include "control/audit.h"
+#include "control/auditlog.h"
 #include "control/store.h"
 #include "control/usage.h"
 
@@ -59,7 +60,7 @@
 #define USAGE_FIELD_MAX		255	/* bytes of one; longer is cut */
 #define USAGE_KEY_MAX		(5 + USAGE_FIELDS * (USAGE_FIELD_MAX + 1))
 #define USAGE_META_KEY		"m1"
-#define USAGE_REBUILD_BATCH	20000	/* records per transaction */
+#define USAGE_CATCHUP_BATCH	2000	/* old records a turn: ~70 ms */
 #define USAGE_EXPIRE_BATCH	5000
 #define USAGE_HOSTS_MAX		64	/* listed in one row of an answer */
 #define USAGE_INTERNAL_HOST	"aileron.internal"
@@ -130,8 +131,12 @@ RB_GENERATE_STATIC(usage_tree, usage_node, entry, usage_cmp)
 
 static struct {
 	DB		*db;
+	DB		*audit;
 	struct usage_tree pending;
 	uint64_t	 npending;
+	/* Records the rollups lack: next to end (none when next > end). */
+	uint64_t	 next, end;
+	struct proc_timer timer;
 } us = { .pending = RB_INITIALIZER(&us.pending) };
 
 /* The last answer, for its later parts. */
@@ -149,8 +154,9 @@ static void	usage_merge(struct usage_row *, const struct usage_row *);
 static size_t	usage_key(char *, uint32_t, const char **);
 static int	usage_key_split(const DBT *, uint32_t *, const char **);
 static const char *usage_str(json_t *, const char *);
-static int	usage_meta_get(DB_TXN *, uint64_t *);
-static int	usage_meta_put(DB_TXN *, uint64_t);
+static int	usage_meta_get(DB_TXN *);
+static int	usage_meta_put(DB_TXN *);
+static void	usage_catchup(struct proc *, void *);
 static void	usage_reply(struct proc_peer *, uint32_t, int32_t,
 		    const char *, uint64_t, const char *, size_t);
 static char	*usage_answer(const struct msg_control_usage_query *, int,
@@ -420,48 +426,53 @@ control_usage_add(json_t *rec, int64_t ms)
 	us.npending++;
 }
 
+/* Where the catch-up stands: 1 when the store has no rollups yet. */
 static int
-usage_meta_get(DB_TXN *txn, uint64_t *through)
+usage_meta_get(DB_TXN *txn)
 {
-	DBT	 k, v;
-	int	 rv;
+	uint64_t	 buf[2];
+	DBT		 k, v;
+	int		 rv;
 
 	memset(&k, 0, sizeof(k));
 	memset(&v, 0, sizeof(v));
 	k.data = USAGE_META_KEY;
 	k.size = sizeof(USAGE_META_KEY) - 1;
-	v.data = through;
-	v.ulen = sizeof(*through);
+	v.data = buf;
+	v.ulen = sizeof(buf);
 	v.flags = DB_DBT_USERMEM;
 	if ((rv = us.db->get(us.db, txn, &k, &v, 0)) == DB_NOTFOUND)
 		return 1;
-	if (rv != 0 || v.size != sizeof(*through))
+	if (rv != 0 || v.size != sizeof(buf))
 		return -1;
+	us.next = buf[0];
+	us.end = buf[1];
 	return 0;
 }
 
 static int
-usage_meta_put(DB_TXN *txn, uint64_t through)
+usage_meta_put(DB_TXN *txn)
 {
-	DBT	 k, v;
+	uint64_t	 buf[2] = { us.next, us.end };
+	DBT		 k, v;
 
 	memset(&k, 0, sizeof(k));
 	memset(&v, 0, sizeof(v));
 	k.data = USAGE_META_KEY;
 	k.size = sizeof(USAGE_META_KEY) - 1;
-	v.data = &through;
-	v.size = sizeof(through);
+	v.data = buf;
+	v.size = sizeof(buf);
 	return us.db->put(us.db, txn, &k, &v, 0);
 }
 
 /*
  * The open turn's rows into the store, in txn (the transaction of the
- * records they count), through the record numbered through.  The rows
- * are dropped from memory either way: when this fails the caller aborts
- * the transaction, and the records with them.
+ * records they count).  The rows are dropped from memory either way:
+ * when this fails the caller aborts the transaction, and the records
+ * with them.
  */
 int
-control_usage_flush(DB_TXN *txn, uint64_t through)
+control_usage_flush(DB_TXN *txn)
 {
 	struct usage_node	*n;
 	struct usage_row	 old;
@@ -495,8 +506,8 @@ control_usage_flush(DB_TXN *txn, uint64_t through)
 		if ((rv = us.db->put(us.db, txn, &k, &v, 0)) != 0)
 			break;
 	}
-	if (rv == 0 || rv == DB_NOTFOUND)
-		rv = usage_meta_put(txn, through);
+	if (rv == DB_NOTFOUND)
+		rv = 0;
 	if (rv != 0)
 		log_warnx("usage: cannot write the rollups: %s",
 		    db_strerror(rv));
@@ -513,27 +524,22 @@ control_usage_discard(void)
 
 /*
  * Open the rollups beside the log (audit, whose records run from first
- * to last) and catch them up with it: from the record after the last
- * one they include, or from the first kept when there are none (a store
- * from before them).  A batch a transaction, so that a large log is not
- * one huge transaction.
+ * to last).  Records committed from now on are rolled up with
+ * themselves; those the rollups lack (a store from before them, or one
+ * whose rollups went missing: every record kept) are added in the
+ * background, a batch a turn (usage_catchup), so that control answers
+ * at once however large the log.  Until then an answer says "partial".
  */
 int
-control_usage_open(DB *audit, uint64_t first, uint64_t lastseq)
+control_usage_open(struct proc *ps, DB *audit, uint64_t first,
+    uint64_t lastseq)
 {
-	DB_ENV			*env;
-	struct audit_link	 l;
-	DB_TXN			*txn = NULL;
-	DBC			*dbc = NULL;
-	DBT			 k, v;
-	json_t			*j;
-	uint64_t		 through, seq, done = 0, batch = 0, i;
-	uint8_t			 kb[8];
-	u_int32_t		 dropped;
-	int			 rv, mr;
+	u_int32_t	 dropped;
+	int		 mr;
 
 	if ((us.db = control_store_db(USAGE_DB_NAME)) == NULL)
 		return -1;
+	us.audit = audit;
 	/* t/usage.t: a store without rollups, as one from before them. */
 	if (msg_testmode && getenv("AILERON_TEST_USAGE_REBUILD") != NULL) {
 		log_warnx("usage: rollups dropped (test mode)");
@@ -541,83 +547,104 @@ control_usage_open(DB *audit, uint64_t first, uint64_t lastseq)
 		    DB_AUTO_COMMIT) != 0)
 			return -1;
 	}
-	if ((mr = usage_meta_get(NULL, &through)) == -1) {
+	if ((mr = usage_meta_get(NULL)) == -1) {
 		log_warnx("usage: the rollups' state cannot be read");
 		return -1;
 	}
-	if (mr == 1)
-		through = first - 1;
-	if (through >= lastseq) {
-		if (mr == 1 && usage_meta_put(NULL, lastseq) != 0)
+	if (mr == 1) {
+		us.next = first;
+		us.end = lastseq;
+		if (usage_meta_put(NULL) != 0)
 			return -1;
-		return 0;
 	}
-	log_info("usage: the rollups end at record %llu, the log at %llu: "
-	    "adding the rest", (unsigned long long)through,
-	    (unsigned long long)lastseq);
-	env = audit->get_env(audit);
-	if (audit->cursor(audit, NULL, &dbc, 0) != 0)
-		return -1;
-	for (i = 0; i < 8; i++)
-		kb[i] = (through + 1) >> (56 - 8 * i);
+	if (us.next <= us.end) {
+		log_info("usage: the rollups lack records %llu to %llu; they "
+		    "are added in the background", (unsigned long long)us.next,
+		    (unsigned long long)us.end);
+		if (ps != NULL)
+			proc_timer_set(ps, &us.timer, 1, usage_catchup, NULL);
+	}
+	return 0;
+}
+
+/*
+ * One batch of the records the rollups lack, in one transaction with
+ * where the next batch starts: a restart goes on from there.
+ */
+static void
+usage_catchup(struct proc *ps, void *arg)
+{
+	DB_ENV			*env = control_store_env();
+	struct audit_link	 l;
+	DB_TXN			*txn = NULL;
+	DBC			*dbc = NULL;
+	DBT			 k, v;
+	json_t			*j;
+	uint64_t		 seq, next = us.next, n = 0;
+	int			 i, rv;
+
+	(void)arg;
+	control_audit_commit(ps);	/* the turn's own rows are written */
+	if (us.audit->cursor(us.audit, NULL, &dbc, 0) != 0)
+		goto fail;
 	memset(&k, 0, sizeof(k));
 	memset(&v, 0, sizeof(v));
-	k.data = kb;
-	k.size = sizeof(kb);
-	k.flags = DB_DBT_MALLOC;
-	v.flags = DB_DBT_MALLOC;
-	for (rv = dbc->get(dbc, &k, &v, DB_SET_RANGE); rv == 0;
-	    rv = dbc->get(dbc, &k, &v, DB_NEXT)) {
-		seq = 0;
-		if (k.size == 8)
-			for (i = 0; i < 8; i++)
-				seq = seq << 8 | ((uint8_t *)k.data)[i];
-		if (seq != 0) {
-			control_audit_link(v.data, v.size, &l);
-			if (l.ok && (j = json_loadb(v.data, v.size, 0,
-			    NULL)) != NULL) {
-				control_usage_add(j, l.time_ms);
-				json_decref(j);
-			}
-			done = seq;
-			batch++;
+	if ((k.data = malloc(8)) == NULL)
+		fatal("%s", __func__);
+	for (i = 0; i < 8; i++)
+		((uint8_t *)k.data)[i] = next >> (56 - 8 * i);
+	k.size = 8;
+	k.flags = DB_DBT_REALLOC;
+	v.flags = DB_DBT_REALLOC;
+	for (rv = dbc->get(dbc, &k, &v, DB_SET_RANGE); rv == 0 &&
+	    n < USAGE_CATCHUP_BATCH; rv = dbc->get(dbc, &k, &v, DB_NEXT)) {
+		if (k.size != 8)
+			continue;
+		for (seq = 0, i = 0; i < 8; i++)
+			seq = seq << 8 | ((uint8_t *)k.data)[i];
+		if (seq > us.end)
+			break;
+		control_audit_link(v.data, v.size, &l);
+		if (l.ok && (j = json_loadb(v.data, v.size, 0, NULL)) !=
+		    NULL) {
+			control_usage_add(j, l.time_ms);
+			json_decref(j);
 		}
-		if (k.data != kb)
-			free(k.data);
-		free(v.data);
-		k.data = NULL;
-		v.data = NULL;
-		if (batch == USAGE_REBUILD_BATCH) {
-			if (env->txn_begin(env, NULL, &txn, 0) != 0 ||
-			    control_usage_flush(txn, done) == -1 ||
-			    txn->commit(txn, 0) != 0)
-				goto fail;
-			txn = NULL;
-			batch = 0;
-		}
+		next = seq + 1;
+		n++;
 	}
-	if (k.data != kb)
-		free(k.data);
+	free(k.data);
 	free(v.data);
 	dbc->close(dbc);
-	dbc = NULL;
-	if (rv != DB_NOTFOUND)
+	if (rv != 0 && rv != DB_NOTFOUND)
 		goto fail;
-	if (env->txn_begin(env, NULL, &txn, 0) != 0 ||
-	    control_usage_flush(txn, lastseq) == -1 ||
-	    txn->commit(txn, 0) != 0)
+	/* The batch ended short of its size: nothing more to add. */
+	if (n < USAGE_CATCHUP_BATCH)
+		next = us.end + 1;
+	if (env->txn_begin(env, NULL, &txn, 0) != 0)
 		goto fail;
+	seq = us.next;
+	us.next = next;
+	if (control_usage_flush(txn) == -1 || usage_meta_put(txn) != 0 ||
+	    txn->commit(txn, 0) != 0) {
+		us.next = seq;
+		txn = NULL;	/* aborted, or committed and failed */
+		goto fail;
+	}
+	if (us.next <= us.end) {
+		proc_timer_set(ps, &us.timer, 1, usage_catchup, NULL);
+		return;
+	}
 	log_info("usage: the rollups now include record %llu",
-	    (unsigned long long)lastseq);
-	return 0;
+	    (unsigned long long)us.end);
+	return;
  fail:
 	if (txn != NULL)
 		txn->abort(txn);
-	if (dbc != NULL)
-		dbc->close(dbc);
 	control_usage_discard();
-	log_warnx("usage: cannot catch the rollups up with the log");
-	return -1;
+	log_warnx("usage: cannot add old records to the rollups; trying "
+	    "again in a minute");
+	proc_timer_set(ps, &us.timer, 60 * 1000, usage_catchup, NULL);
 }
 
 /*
@@ -942,6 +969,8 @@ usage_answer(const struct msg_control_usage_query *q, int admin,
 	    usage_time_json((int64_t)since_h * USAGE_HOUR_MS));
 	json_object_set_new(out, "until", until_h == UINT32_MAX ?
 	    json_null() : usage_time_json((int64_t)until_h * USAGE_HOUR_MS));
+	if (us.next <= us.end)
+		json_object_set_new(out, "partial", json_true());
 	json_object_set_new(out, "prices_taken", prices != NULL &&
 	    prices->taken[0] != '\0' ? json_string(prices->taken) :
 	    json_null());

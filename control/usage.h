@@ -29,11 +29,12 @@
 
 struct msg;
 struct prices;
+struct proc;
 struct proc_peer;
 
-int	 control_usage_open(DB *, uint64_t, uint64_t);
+int	 control_usage_open(struct proc *, DB *, uint64_t, uint64_t);
 void	 control_usage_add(json_t *, int64_t);
-int	 control_usage_flush(DB_TXN *, uint64_t);
+int	 control_usage_flush(DB_TXN *);
 void	 control_usage_discard(void);
 int	 control_usage_expire(DB_TXN *, int64_t);
 void	 control_usage_query_msg(struct proc_peer *, struct msg *, uint32_t,

@@ -71,7 +71,7 @@ main(int argc, char *argv[])
 	log_init(1, 0, "usage_bench_fill");
 	if (control_store_open(argv[1]) == -1 ||
 	    (db = control_store_db(AUDIT_DB_NAME)) == NULL ||
-	    control_usage_open(db, 1, 0) == -1)
+	    control_usage_open(NULL, db, 1, 0) == -1)
 		errx(1, "cannot open the store in %s", argv[1]);
 	env = control_store_env();
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -128,7 +128,7 @@ main(int argc, char *argv[])
 		SHA256((unsigned char *)s, v.size, prev);
 		free(s);
 		if (i % FILL_BATCH == 0 || i == n) {
-			if (control_usage_flush(txn, i) == -1 ||
+			if (control_usage_flush(txn) == -1 ||
 			    txn->commit(txn, DB_TXN_NOSYNC) != 0)
 				errx(1, "cannot commit");
 			txn = NULL;
