@@ -43,7 +43,7 @@ try:
     GID = grp.getgrnam("aileron").gr_gid
 except KeyError:
     t.skip_all("no group aileron; make user creates it (etc/adduser.sh)")
-t.plan(28)
+t.plan(29)
 
 ALICE_KEY = "alice's usage test master key"
 KINDS = ("input", "output", "cache_write", "cache_read", "reasoning")
@@ -479,8 +479,20 @@ try:
                               "connector": "openai", "status": 200,
                               "action": "create_chat_completion",
                               "tokens": {"input": 5, "output": 6,
-                                         "model": "gpt-test"}})]})
-    E.svc.audit_wait(lambda r: r.get("user") == "bob", 30)
+                                         "model": "gpt-test"}}),
+                  json.dumps({"event": "request", "host": O,
+                              "connector": "openai", "status": 200,
+                              "approval": "a1", "decision": "granted",
+                              "approval_ms": 1000}),
+                  json.dumps({"event": "request", "host": O,
+                              "connector": "openai", "status": 403,
+                              "type": "aileron:approval-denied",
+                              "approval": "a2", "decision": "denied",
+                              "approval_ms": 4000})]})
+    E.svc.audit_until(lambda rs: len([r for r in rs
+                                      if r.get("user") == "bob" and
+                                      r.get("event") == "request"]) >= 3,
+                      30)
     st, bob = api(E.svc, BOB, "GET", "/v1/usage?by=user")
     t.ok(st == 200 and [r["key"] for r in bob.get("rows", [])] == ["bob"]
          and bob["rows"][0]["tokens"]["input"] == 5 and
@@ -488,8 +500,18 @@ try:
          "bob reads his own usage, and nobody else's", bob)
     st, bob = api(E.svc, BOB, "GET", "/v1/usage?by=model")
     t.ok(st == 200 and [r["key"] for r in bob.get("rows", [])] ==
-         ["gpt-test"] and bob["rows"][0]["requests"] == 1,
-         "... by model too: his one request", bob)
+         ["", "gpt-test"] and bob["rows"][1]["requests"] == 1,
+         "... by model too: his one request with tokens", bob)
+    st, bob = api(E.svc, BOB, "GET", "/v1/usage?by=agent")
+    ap = bob["rows"][0]["approvals"] if st == 200 and bob["rows"] else {}
+    t.ok(ap.get("asked") == 2 and ap.get("granted") == 1 and
+         ap.get("denied") == 1 and 1000 / 1.0906 <= ap["p50_ms"] <=
+         1000 * 1.0906 and 4000 / 1.0906 <= ap["p95_ms"] <= 4000 * 1.0906
+         and bob["rows"][0]["errors_4xx"] == 1 and
+         bob["rows"][0]["actions"] == 1,
+         "approvals asked, granted and denied; median and p95 of the "
+         "decisions within 9%; the denied one a 4xx, not an action run",
+         bob)
     u = usage(E, "--by", "user")
     t.ok(sorted(r["key"] for r in u.get("rows", [])) ==
          ["alice", "bob", "root"], "root reads everyone's", u)
