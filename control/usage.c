@@ -942,6 +942,8 @@ usage_answer(const struct msg_control_usage_query *q, int admin,
 		memset(&row, 0, sizeof(row));
 		memcpy(&row, v.data, v.size);
 		label = f[byfield[q->by]];
+		if (strlen(label) > USAGE_FIELD_MAX)
+			continue;	/* never written so: not a row */
 		g = usage_node_get(&groups, label, strlen(label));
 		usage_group_add(g, f, &row);
 		if (q->bucket == MSG_USAGE_BUCKET_NONE)
