@@ -41,6 +41,8 @@
 #include "proc.h"
 #include "sandbox.h"
 
+#define PROC_GONE_READS	16	/* reads of a reaped worker's last frames */
+
 static const struct proc_peer_type *proc_type(struct proc *, enum proc_id);
 static void	proc_peer_read(struct proc *, struct proc_peer *, int);
 static void	proc_peer_lost(struct proc *, struct proc_peer *);
@@ -643,6 +645,7 @@ proc_child_dispatch(struct proc *ps, struct proc_peer *parent,
 	struct proc_peer	*p;
 	char			 name[48];
 	int32_t			 v;
+	int			 i;
 
 	switch (msg->hdr.type) {
 	case MSG_PING:
@@ -659,9 +662,17 @@ proc_child_dispatch(struct proc *ps, struct proc_peer *parent,
 		proc_peer_add(ps, PROC_WORKER, msg->fd, msg->hdr.peerid, name);
 		return 1;
 	case MSG_WORKER_GONE:
+		/*
+		 * Its last words first (an outcome's audit record): the
+		 * master reaped it, so all it sent is in the socket, and
+		 * reading to the end cannot block.
+		 */
 		if ((p = proc_peer_find(ps, PROC_WORKER,
-		    msg->hdr.peerid)) != NULL)
+		    msg->hdr.peerid)) != NULL) {
+			for (i = 0; i < PROC_GONE_READS && !p->dead; i++)
+				proc_peer_read(ps, p, 1);
 			proc_peer_lost(ps, p);
+		}
 		return 1;
 	}
 	return 0;
