@@ -1029,8 +1029,8 @@ control_usage_query_msg(struct proc_peer *p, struct msg *msg,
     uint32_t owner, const struct prices *prices)
 {
 	struct msg_control_usage_query	 q, a, b;
-	const size_t			 cap = MSG_MAXPAYLOAD -
-					    sizeof(struct msg_control_usage_reply);
+	const size_t			 cap = MSG_MAXPAYLOAD - sizeof(
+					    struct msg_control_usage_reply);
 	const char			*why = NULL;
 	size_t				 n;
 

@@ -41,7 +41,7 @@
 #include "proc.h"
 #include "sandbox.h"
 
-#define PROC_GONE_READS	16	/* reads of a reaped worker's last frames */
+#define PROC_GONE_READS	16	/* reads of a reaped worker's last words */
 
 static const struct proc_peer_type *proc_type(struct proc *, enum proc_id);
 static void	proc_peer_read(struct proc *, struct proc_peer *, int);
