@@ -78,6 +78,7 @@ CONTROL_SRCS+=	control/users.c
 CONTROL_SRCS+=	control/store.c
 CONTROL_SRCS+=	control/approval.c
 CONTROL_SRCS+=	control/auditlog.c
+CONTROL_SRCS+=	control/usage.c
 CONTROL_SRCS+=	control/shell.c
 CONTROL_SRCS+=	control/session.c control/policy.c control/audit.c
 WORKER_SRCS=	worker/worker.c worker/testhook.c
@@ -89,6 +90,7 @@ WORKER_SRCS+=	worker/api.c
 WORKER_SRCS+=	worker/web.c worker/web_parse.c
 WORKER_SRCS+=	worker/api_users.c
 WORKER_SRCS+=	worker/api_audit.c
+WORKER_SRCS+=	worker/api_usage.c
 WORKER_SRCS+=	worker/resolve.c
 WORKER_SRCS+=	worker/http.c worker/http_hp.c
 WORKER_SRCS+=	worker/mask.c worker/inflate.c
@@ -364,6 +366,13 @@ $(BUILD)/t/helpers/%: t/helpers/%.c $(LIBA)
 AUDIT_HELPERS=	$(BUILD)/t/helpers/audit_tamper
 
 unit: $(AUDIT_HELPERS)
+
+# make bench fills a state directory with a million audit records
+# through this helper (etc/bench-usage.py).
+USAGE_HELPERS=	$(BUILD)/t/helpers/usage_bench_fill
+
+bench: $(USAGE_HELPERS)
+unit: $(USAGE_HELPERS)
 
 # t/resolve.t resolves through this helper, inside a worker's sandbox.
 RESOLVE_HELPERS=	$(BUILD)/t/helpers/resolve_helper

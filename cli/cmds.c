@@ -184,9 +184,9 @@ const struct cli_cmd cli_cmds[] = {
 	    "--json -s=", NULL },
 	{ "usage", cmd_usage, "usage [--by user | team | agent | project | "
 	    "model | connector]\n"
-	    "           [--since time] [--until time] [--json] "
-	    "[-s statedir]",
-	    "--by= --since= --until= --json -s=", NULL },
+	    "           [--since time] [--until time] [--bucket hour | day] "
+	    "[--json]\n           [-s statedir]",
+	    "--by= --since= --until= --bucket= --json -s=", NULL },
 	{ "user", cmd_user, NULL, NULL, user_subs },
 	{ "vault", cmd_vault, NULL, NULL, vault_subs },
 };

@@ -93,6 +93,8 @@ struct spec_action {
 	char			*usage_more[SPEC_USAGE_MORE];
 	struct spec_usage_event	*usage_events;
 	size_t			 nusage_events;
+	/* The vendor's input count includes the tokens read from cache. */
+	int			 usage_input_has_cache;
 };
 
 struct spec {

@@ -28,7 +28,8 @@
 static const char *spec_inject_keys[] = { "kind", "name", NULL };
 static const char *spec_strip_keys[] = { "headers", "query", NULL };
 static const char *spec_usage_keys[] = { "input", "output", "stream",
-	"cache_write", "cache_read", "reasoning", "model", NULL };
+	"cache_write", "cache_read", "reasoning", "model",
+	"input_includes_cache_read", NULL };
 static const char *spec_event_keys[] = {
 	"event", "input", "output", "cumulative", "cache_write", "cache_read",
 	"reasoning", "model", NULL
@@ -553,7 +554,9 @@ spec_usage(struct spec_ctx *ctx, struct spec_action *a, json_t *op)
 		return spec_fail(ctx, "must be an object");
 	if (spec_keys(ctx, u, spec_usage_keys, 0) == -1 ||
 	    spec_pointer_member(ctx, u, "input", &a->usage_input) == -1 ||
-	    spec_pointer_member(ctx, u, "output", &a->usage_output) == -1)
+	    spec_pointer_member(ctx, u, "output", &a->usage_output) == -1 ||
+	    spec_bool(ctx, u, "input_includes_cache_read", 0,
+	    &a->usage_input_has_cache) == -1)
 		return -1;
 	for (j = 0; j < SPEC_USAGE_MORE; j++)
 		if (spec_pointer_member(ctx, u, spec_usage_more[j],

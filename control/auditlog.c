@@ -45,6 +45,7 @@
 #include "control/auditlog.h"
 #include "control/metrics.h"
 #include "control/store.h"
+#include "control/usage.h"
 
 #define AUDIT_META_SIZE		(8 + AUDIT_HASH_LEN)	/* first, anchor */
 #define AUDIT_CKP_GROUPS	256	/* commits between checkpoints */
@@ -279,6 +280,9 @@ control_auditlog_open(struct proc *ps, int headfd,
 		return -1;
 	}
 	al.cur = last;
+	/* Issue 14: the hourly rollups, caught up with the log. */
+	if (control_usage_open(ps, al.db, al.first, last.seq) == -1)
+		return -1;
 	if ((hr = audit_head_read(&head)) == -1)
 		log_warnx("audit: %s is damaged; it is written anew from the "
 		    "log", AUDIT_HEAD_FILE);
@@ -369,6 +373,9 @@ control_audit_append(struct control *ctl, json_t *rec)
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	json_incref(rec);	/* metrics: counted once it is in the log */
+	/* Its counts join the turn's rollups, committed with it. */
+	control_usage_add(rec, (int64_t)now.tv_sec * 1000 +
+	    now.tv_nsec / 1000000);
 	if ((s = control_audit_seal(rec, al.cur.seq + 1, al.cur.hash,
 	    &now)) == NULL) {
 		json_decref(rec);
@@ -468,7 +475,12 @@ control_audit_commit(struct proc *ps)
 	int			 rv, ok = 1;
 
 	if (al.txn != NULL) {
+		/* The turn's rollups, in the records' transaction. */
+		if (!al.failed && !al.failing &&
+		    control_usage_flush(al.txn) == -1)
+			al.failed = 1;
 		if (al.failed || al.failing) {
+			control_usage_discard();
 			al.txn->abort(al.txn);
 			ok = 0;
 			al.cur = al.committed;
@@ -581,6 +593,9 @@ audit_expire(struct proc *ps, void *arg)
 	dbc->close(dbc);
 	dbc = NULL;
 	if (n > 0 && (rv = audit_meta_put(txn, first, anchor)) != 0)
+		goto abort;
+	/* The rollups' hours older than the records kept go with them. */
+	if ((rv = control_usage_expire(txn, cutoff)) != 0)
 		goto abort;
 	if ((rv = txn->commit(txn, 0)) != 0)
 		goto fail;

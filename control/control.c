@@ -45,6 +45,7 @@
 #include "control/audit.h"
 #include "control/auditlog.h"
 #include "control/budget.h"
+#include "control/usage.h"
 #include "control/control.h"
 #include "control/metrics.h"
 #include "control/policy.h"
@@ -240,6 +241,8 @@ static const struct msg_accept control_accept[] = {
 	{ MSG_CONTROL_CALLS,	PROC_WORKER,	0 },
 	/* the web page (web.c) */
 	{ MSG_CONTROL_WEB,	PROC_WORKER,	0 },
+	/* usage rollups (usage.c, issue 14) */
+	{ MSG_CONTROL_USAGE_QUERY, PROC_WORKER,	0 },
 };
 
 static void
@@ -478,6 +481,15 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 			cw->web = 1;
 			break;
 		}
+		break;
+	/* Usage (usage.c): the rollups, by the audit's rules. */
+	case MSG_CONTROL_USAGE_QUERY:
+		if (control_api_worker(ps, p, msg, "read usage") == -1)
+			return;
+		control_audit_commit(ps);
+		control_usage_query_msg(p, msg, ctl->conf.owner_uid,
+		    ctl->policy.conf != NULL ? &ctl->policy.conf->prices :
+		    NULL);
 		break;
 	default:
 		proc_bad_frame(ps, p);

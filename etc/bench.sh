@@ -5,4 +5,6 @@ python3 "$(dirname "$0")/bench-inject.py" || exit 1
 python3 "$(dirname "$0")/bench.py"
 rc=$?
 python3 "$(dirname "$0")/bench-proxy.py" || exit 1
+# aileron usage over a million audit records: under a second.
+python3 "$(dirname "$0")/bench-usage.py" || rc=1
 exit $rc

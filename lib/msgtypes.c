@@ -43,6 +43,8 @@ _Static_assert(sizeof(struct msg_control_session_end) == 44, "padding");
 _Static_assert(sizeof(struct msg_control_session_reply) == 244, "padding");
 _Static_assert(sizeof(struct msg_vault_host) == 256, "padding");
 _Static_assert(sizeof(struct msg_control_session_list) == 48, "padding");
+_Static_assert(sizeof(struct msg_control_usage_query) == 40, "padding");
+_Static_assert(sizeof(struct msg_control_usage_reply) == 144, "padding");
 _Static_assert(sizeof(struct msg_control_session_page) == 16, "padding");
 _Static_assert(sizeof(struct msg_control_session_info) == 336, "padding");
 _Static_assert(sizeof(struct msg_conf_user) == 76, "padding");
@@ -214,6 +216,12 @@ static const struct msgtype_info msgtypes[MSG_TYPE_MAX] = {
 	[MSG_WORKER_POOL] =	{ "WORKER_POOL", 0, 0 },
 	[MSG_WORKER_POOL_REPLY] = { "WORKER_POOL_REPLY",
 				  FIXED(msg_worker_pool) },
+	/* Usage (issue 14, the rollups). */
+	[MSG_CONTROL_USAGE_QUERY] = { "CONTROL_USAGE_QUERY",
+				  FIXED(msg_control_usage_query) },
+	[MSG_CONTROL_USAGE_REPLY] = { "CONTROL_USAGE_REPLY",
+				  sizeof(struct msg_control_usage_reply),
+				  MSG_MAXPAYLOAD },
 };
 
 const char *

@@ -186,6 +186,15 @@ enum msg_type {
 	MSG_CONTROL_WEB,		/* call; struct msg_control_web */
 	MSG_CONTROL_WEB_REPLY,		/* reply; msg_control_web_reply */
 
+	/*
+	 * Usage (issue 14, the rollups): the management API's worker asks
+	 * control for a period's sums (GET /v1/usage); the reply is a part
+	 * of the JSON answer, from the query's offset.
+	 */
+	MSG_CONTROL_USAGE_QUERY,	/* call; msg_control_usage_query */
+	MSG_CONTROL_USAGE_REPLY,	/* reply; msg_control_usage_reply */
+					/* + a part of the JSON text */
+
 	/* worker -> vaultd (untrusted), and vaultd -> worker: TLS */
 	MSG_VAULT_LEAF,			/* call; struct msg_vault_host */
 	MSG_VAULT_LEAF_REPLY,		/* reply; msg_vault_reply + uint32_t */
@@ -685,6 +694,47 @@ struct msg_control_web_reply {
 	char		user[72];
 	char		sid[MSG_WEB_SECRET_LEN + 8];
 	char		csrf[MSG_WEB_SECRET_LEN + 8];
+	char		reason[128];
+};
+
+/*
+ * Usage (issue 14): uid is the caller's (SO_PEERCRED); sums by one of
+ * enum msg_usage_by over [since_ms, until_ms) (0: open), widened to
+ * whole hours; bucket adds a time series.  The answer is one JSON text,
+ * sent in parts: offset is where this part starts, total the text's
+ * length; a part after the first comes from the first's text.
+ */
+enum msg_usage_by {
+	MSG_USAGE_BY_USER,
+	MSG_USAGE_BY_TEAM,
+	MSG_USAGE_BY_AGENT,
+	MSG_USAGE_BY_PROJECT,
+	MSG_USAGE_BY_MODEL,
+	MSG_USAGE_BY_CONNECTOR
+};
+
+enum msg_usage_bucket {
+	MSG_USAGE_BUCKET_NONE,
+	MSG_USAGE_BUCKET_HOUR,
+	MSG_USAGE_BUCKET_DAY
+};
+
+#define MSG_USAGE_TEXT_MAX	(8 * 1024 * 1024)	/* the whole answer */
+
+struct msg_control_usage_query {
+	uint32_t	uid;
+	uint32_t	by;		/* enum msg_usage_by */
+	uint32_t	bucket;		/* enum msg_usage_bucket */
+	uint32_t	pad;
+	int64_t		since_ms;
+	int64_t		until_ms;
+	uint64_t	offset;
+};
+
+struct msg_control_usage_reply {
+	int32_t		error;		/* 0, or an HTTP status */
+	uint32_t	pad;
+	uint64_t	total;
 	char		reason[128];
 };
 

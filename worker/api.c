@@ -52,6 +52,7 @@
 #include "worker/api_approval.h"
 #include "worker/api_audit.h"
 #include "worker/api_budget.h"
+#include "worker/api_usage.h"
 #include "worker/proxy.h"
 #include "worker/worker.h"
 
@@ -71,6 +72,7 @@ static const struct msg_accept api_accept[] = {
 	/* metrics (api_metrics.c) */
 	{ MSG_CONTROL_METRICS_REPLY,	PROC_CONTROL,	0 },
 	{ MSG_CONTROL_WEB_REPLY,	PROC_CONTROL,	0 },	/* web.c */
+	{ MSG_CONTROL_USAGE_REPLY,	PROC_CONTROL,	0 },	/* usage */
 };
 
 const char	*api_headers;
@@ -849,6 +851,10 @@ api_serve(struct worker_ctx *ctx, int fd)
 	} else if (strcmp(rq.url, "/metrics") == 0) {
 		status = api_metrics(ctx, fd, cred.uid, hp.method);
 		what = "/metrics";
+	} else if (strncmp(rq.url, "/v1/usage", 9) == 0 &&
+	    (rq.url[9] == '\0' || rq.url[9] == '?')) {
+		what = "/v1/usage";
+		status = api_usage(ctx, fd, cred.uid, hp.method, rq.url);
 	} else if (msg_testmode && strcmp(rq.url, "/v1/test/proxy") == 0 &&
 	    hp.method == HTTP_POST)
 		status = api_test(ctx, fd, &rq);

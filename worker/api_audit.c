@@ -51,7 +51,6 @@
 
 static int	api_audit_params(char *, struct msg_control_audit_query *,
 		    const char **);
-static int	api_audit_decode(char *);
 static int	api_audit_call(struct worker_ctx *, struct chan *,
 		    struct msg_control_audit_query *,
 		    struct msg_control_audit_reply *, const char **,
@@ -66,7 +65,7 @@ static int	api_audit_simple(struct worker_ctx *, int,
 static int	api_audit_write(int, const char *, size_t);
 
 /* Percent-decoding, in place; -1 on a bad escape or a NUL. */
-static int
+int
 api_audit_decode(char *s)
 {
 	char	*o = s;

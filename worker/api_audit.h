@@ -18,5 +18,6 @@
 struct worker_ctx;
 
 int	api_audit(struct worker_ctx *, int, uid_t, int, char *);
+int	api_audit_decode(char *);
 
 #endif

@@ -928,6 +928,7 @@ proxy_usage_spec(const struct spec_action *a, struct usage_spec *us)
 	if (a == NULL || (a->usage_input == NULL && a->usage_output == NULL &&
 	    a->nusage_events == 0))
 		return 0;
+	us->input_has_cache = a->usage_input_has_cache;
 	if (a->usage_input != NULL)
 		strlcpy(us->body.ptr[USAGE_INPUT], a->usage_input,
 		    USAGE_PTR_MAX);
@@ -1210,6 +1211,7 @@ proxy_response(struct preq *r, SSL *upssl, int *keep, int replay)
 		goto cut;
 	if (r->usage != NULL) {
 		usage_scan_end(r->usage, &r->tokens);
+		usage_normalise(&usagespec, &r->tokens);
 		r->counted = 1;
 	}
 	m = mask_flush(r->mask, out, sizeof(out));

@@ -752,6 +752,25 @@ usage_scan_end(struct usage_scan *us, struct usage *out)
 	*out = us->u;
 }
 
+/*
+ * One meaning of "input" for every vendor: the input tokens not read
+ * from a cache.  OpenAI's prompt_tokens and input_tokens include the
+ * cached ones (the spec says so with input_includes_cache_read);
+ * Anthropic's input_tokens do not.  A cache count larger than the input
+ * it is part of is a vendor's error: the input is then 0, not negative.
+ */
+void
+usage_normalise(const struct usage_spec *spec, struct usage *u)
+{
+	if (!spec->input_has_cache || !u->seen[USAGE_INPUT] ||
+	    !u->seen[USAGE_CACHE_READ])
+		return;
+	if (u->count[USAGE_CACHE_READ] >= u->count[USAGE_INPUT])
+		u->count[USAGE_INPUT] = 0;
+	else
+		u->count[USAGE_INPUT] -= u->count[USAGE_CACHE_READ];
+}
+
 void
 usage_scan_free(struct usage_scan *us)
 {

@@ -46,6 +46,7 @@ struct usage_spec {
 	struct usage_set	 body;		/* a plain JSON response */
 	struct usage_set	 stream[USAGE_SETS_MAX];
 	size_t			 nstream;
+	int			 input_has_cache;	/* see usage_normalise() */
 };
 
 /* What was read: a count per slot that was seen, and the model. */
@@ -64,5 +65,7 @@ void			 usage_scan_feed(struct usage_scan *, const char *,
 void			 usage_scan_end(struct usage_scan *, struct usage *);
 void			 usage_scan_free(struct usage_scan *);
 const char		*usage_slot_name(enum usage_slot);
+void			 usage_normalise(const struct usage_spec *,
+			    struct usage *);
 
 #endif

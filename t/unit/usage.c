@@ -139,6 +139,31 @@ unknown(const char *name, const struct usage_spec *sp, int sse,
 	    u.count[USAGE_OUTPUT] == 0, "%s: unknown, not guessed", name);
 }
 
+/* "input" is uncached input for every vendor, as the spec says. */
+static void
+normalise(void)
+{
+	struct usage_spec	 sp = openai_chat;
+	struct usage		 u;
+
+	u = scan(&sp, 0, "{\"usage\":{\"prompt_tokens\":19,"
+	    "\"prompt_tokens_details\":{\"cached_tokens\":4}}}", 0, 0);
+	usage_normalise(&sp, &u);
+	ok(u.count[USAGE_INPUT] == 19 && u.count[USAGE_CACHE_READ] == 4,
+	    "without input_includes_cache_read, input is as sent");
+	sp.input_has_cache = 1;
+	usage_normalise(&sp, &u);
+	ok(u.count[USAGE_INPUT] == 15 && u.count[USAGE_CACHE_READ] == 4,
+	    "with it, input is the uncached part: 19 - 4");
+	u.count[USAGE_INPUT] = 3;
+	usage_normalise(&sp, &u);
+	ok(u.count[USAGE_INPUT] == 0, "a cache count over the input: 0, "
+	    "never negative");
+	u = scan(&sp, 0, "{\"usage\":{\"prompt_tokens\":19}}", 0, 0);
+	usage_normalise(&sp, &u);
+	ok(u.count[USAGE_INPUT] == 19, "no cache count: input as sent");
+}
+
 int
 main(void)
 {
@@ -223,5 +248,6 @@ main(void)
 	    "]]]]]]]]]]]]]]]]]");
 	unknown("an event the spec does not name", &anthropic, 1,
 	    "event: message_stop\ndata: {\"usage\":{\"output_tokens\":5}}\n\n");
+	normalise();
 	return done_testing();
 }
