@@ -259,7 +259,7 @@ BENCH_BINS=	$(BUILD)/bench-prefork \
 		$(BUILD)/bench/libcurl/aileron-service \
 		$(BUILD)/bench/libcurl/aileron
 BENCH_BINS+=	$(BUILD)/bench-tls-upstream $(BUILD)/bench-tls-client
-BENCH_BINS+=	$(BUILD)/bench-usage
+BENCH_BINS+=	$(BUILD)/bench-tokens
 BENCH_STATIC_LIBS= -l:libbsd.a -l:libmd.a -l:libjansson.a -l:libdb-5.3.a \
 		-l:libhttp_parser.a -l:libssl.a \
 		-l:libscrypt.a -l:libcrypto.a -l:libseccomp.a -l:libcares.a \
@@ -269,8 +269,8 @@ bench: all user $(BENCH_BINS)
 	$(TESTENV) sh etc/bench.sh
 
 # The token counter's CPU per LLM response (issue 14, section 5).
-$(BUILD)/bench-usage: etc/bench-usage.c $(LIBA)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDHARDEN) -o $@ etc/bench-usage.c \
+$(BUILD)/bench-tokens: etc/bench-tokens.c $(LIBA)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDHARDEN) -o $@ etc/bench-tokens.c \
 	    $(LIBA) $(LDLIBS)
 
 $(BUILD)/bench-prefork: etc/bench-prefork.c

@@ -42,7 +42,7 @@ from certs import make_certs  # noqa: E402
 BUILD = bench.BUILD
 UPSTREAM = os.path.join(BUILD, "bench-tls-upstream")
 CLIENT = os.path.join(BUILD, "bench-tls-client")
-USAGE = os.path.join(BUILD, "bench-usage")
+TOKENS = os.path.join(BUILD, "bench-tokens")
 HOST = "bench.test"
 SECONDS = float(os.environ.get("BENCH_SECONDS", "1.5"))
 ROUNDS = int(os.environ.get("BENCH_PROXY_ROUNDS", "2"))
@@ -283,10 +283,10 @@ def fmt(v, f):
 
 def usage_line():
     """Issue 14: the token counter's CPU per LLM response, measured apart
-    (etc/bench-usage.c), beside the whole request's above; and a copy of
+    (etc/bench-tokens.c), beside the whole request's above; and a copy of
     the same bytes, the least the worker does with them."""
     try:
-        u = json.loads(subprocess.run([USAGE], capture_output=True,
+        u = json.loads(subprocess.run([TOKENS], capture_output=True,
                                       timeout=120, check=True).stdout)
     except (OSError, ValueError, subprocess.SubprocessError) as e:
         print("    of which LLM token counting: not measured: %s" % e)

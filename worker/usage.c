@@ -23,7 +23,7 @@
  * every line of an event the spec does not name (the text deltas, most
  * of the bytes): an event whose first name no set reads is passed over
  * to its blank line.  The budget is a few microseconds a response
- * (etc/bench-usage.c, in "make bench").
+ * (etc/bench-tokens.c, in "make bench").
  */
 
 #include <sys/types.h>
@@ -691,6 +691,23 @@ sse_skip(struct usage_scan *us, const unsigned char *p, size_t len)
 
 	if (us->skipevent && us->linestart)
 		return sse_skip_event(us, p, len);
+	/* A whole "event:" line at hand, as servers send it: at once. */
+	if (us->linestart && !us->cr && !us->indata && len > 6 &&
+	    memcmp(p, "event:", 6) == 0 && (n = sse_eol(p, len)) < len) {
+		keep = n - 6 - (p[6] == ' ');
+		if (keep > USAGE_EVENT_MAX - 1)
+			return 0;	/* byte by byte, which says it is bad */
+		memcpy(us->event, p + n - keep, keep);
+		us->eventlen = keep;
+		us->eventbad = 0;
+		memcpy(us->field, "event", sizeof("event"));
+		us->fieldlen = sizeof("event") - 1;
+		us->fkind = SSE_EVENT;
+		us->linestart = 0;
+		us->infield = 0;
+		us->skipspace = 0;
+		return n;		/* sse_byte() ends the line */
+	}
 	if (us->infield && !us->linestart) {
 		/* A field's name: up to its ':' or the line's end. */
 		for (n = 0; n < len && p[n] != ':' && p[n] != '\n' &&

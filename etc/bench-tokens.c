@@ -9,7 +9,7 @@
  */
 
 /*
- * bench-usage.c: the worker's CPU for counting an LLM response's tokens
+ * bench-tokens.c: the worker's CPU for counting an LLM response's tokens
  * (worker/usage.c), per response, for a JSON answer and an SSE stream of
  * the Anthropic Messages API, fed in TLS-record-sized pieces as the
  * worker feeds it; beside it, the reference from the same run: copying
@@ -176,14 +176,14 @@ main(void)
 	count_one(&us, json, jsonlen, 0, &u);
 	if (!u.known || u.count[USAGE_INPUT] != 1234 ||
 	    u.count[USAGE_OUTPUT] != 321 || u.count[USAGE_CACHE_READ] != 2048) {
-		fprintf(stderr, "bench-usage: the JSON counts are wrong\n");
+		fprintf(stderr, "bench-tokens: the JSON counts are wrong\n");
 		return 1;
 	}
 	memset(&u, 0, sizeof(u));
 	count_one(&us, sse, sselen, 1, &u);
 	if (!u.known || u.count[USAGE_INPUT] != 1234 ||
 	    u.count[USAGE_OUTPUT] != events + 2) {
-		fprintf(stderr, "bench-usage: the SSE counts are wrong\n");
+		fprintf(stderr, "bench-tokens: the SSE counts are wrong\n");
 		return 1;
 	}
 	printf("{\"json_bytes\": %zu, \"json_us\": %.3f, \"json_copy_us\": "
