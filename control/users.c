@@ -300,8 +300,9 @@ control_users_vaultmap(struct control_users *us, struct chan *vaultd)
 		n++;
 	}
 	if (dropped > 0)
-		log_warnx("vault.sock: %zu users left out of vaultd's table "
-		    "(at most %d)", dropped, MSG_VAULT_USERS_MAX);
+		log_warnx("vault.sock: %zu user%s left out of vaultd's table "
+		    "(at most %d)", dropped, dropped == 1 ? "" : "s",
+		    MSG_VAULT_USERS_MAX);
 	return chan_compose(vaultd, MSG_VAULT_USERS, 0, -1, v,
 	    n * sizeof(v[0]));
 }

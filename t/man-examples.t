@@ -72,6 +72,10 @@ def examples():
 
 # Commands that cannot run here, and why.
 SKIP = {
+    ("aileron-web.7", "aileron user token"):
+        "needs a user added first (t/users-api.t and t/web.t make tokens)",
+    ("aileron-web.7", "xdg-open http://127.0.0.1:8080/"):
+        "opens a desktop browser; t/web.t drives headless Chromium",
     ("aileron.1", "claude"):
         "the agent itself: needs an agent and a real upstream",
     ("aileron-launch.1", "aileron launch --agent shell bash"):

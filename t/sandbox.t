@@ -4,6 +4,7 @@
 # signal dispositions.
 # The root path (chroot, user change) is the tested path; it needs root.
 
+import grp
 import os
 import pwd
 import signal
@@ -122,9 +123,14 @@ for name, pid, root, user in (
           "%s is not dumpable" % name)
 
 vs = os.stat(svc.path("vault.sock"))
-t.ok(stat.S_ISSOCK(vs.st_mode) and stat.S_IMODE(vs.st_mode) == 0o600 and
-     vs.st_uid == os.getuid(),
-     "vault.sock is a socket, mode 0600, owned by who started the service")
+try:
+    want = (0o660, grp.getgrnam("aileron").gr_gid)     # the group's
+except KeyError:
+    want = (0o600, vs.st_gid)                           # the owner's alone
+t.ok(stat.S_ISSOCK(vs.st_mode) and vs.st_uid == os.getuid() and
+     (stat.S_IMODE(vs.st_mode), vs.st_gid) == want,
+     "vault.sock is a socket owned by who started the service, mode %o "
+     "(group aileron when it exists)" % want[0])
 ds = os.stat(svc.path("vault"))
 t.ok(stat.S_IMODE(ds.st_mode) == 0o700 and
      ds.st_uid == pwd.getpwnam("_aileron-vault").pw_uid,

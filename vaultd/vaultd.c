@@ -359,7 +359,8 @@ vaultd_users(struct vaultd *vd, struct msg *msg)
 	free(vd->uids);
 	vd->uids = v;
 	vd->nuids = n;
-	log_debug("vault.sock: %zu users besides the administrator", n);
+	log_debug("vault.sock: %zu user%s besides the administrator", n,
+	    n == 1 ? "" : "s");
 	return 0;
 }
 
