@@ -132,18 +132,78 @@ api_usage_params(char *qs, struct msg_control_usage_query *q,
 }
 
 /* GET /v1/usage; url has the query. */
-int
-api_usage(struct worker_ctx *ctx, int fd, uid_t uid, int method, char *url)
+/*
+ * Control's answer to q, whole: the JSON text (the caller frees it), or
+ * NULL with *status and *why (a problem's HTTP status and detail).
+ */
+char *
+api_usage_text(struct worker_ctx *ctx, struct msg_control_usage_query *q,
+    int *status, const char **why)
 {
 	static uint8_t			 buf[MSG_MAXPAYLOAD];
 	static uint32_t			 reqid;
-	struct msg_control_usage_query	 q;
+	static char			 reason[sizeof(((struct
+					    msg_control_usage_reply *)0)->reason)];
 	struct msg_control_usage_reply	 r;
 	struct chan			 c;
-	const char			*why = NULL;
-	char				*qs, *text = NULL;
+	char				*text = NULL;
 	size_t				 got, len = 0, n;
-	int				 status = 200;
+
+	*status = 200;
+	*why = NULL;
+	api_chan_open(ctx, &c);
+	for (;;) {
+		q->offset = len;
+		if (api_call(&c, ++reqid, MSG_CONTROL_USAGE_QUERY, q,
+		    sizeof(*q), MSG_CONTROL_USAGE_REPLY, sizeof(r), buf,
+		    sizeof(buf), &got) == -1) {
+			*status = 503;
+			*why = "control did not answer; see the service log";
+			break;
+		}
+		memcpy(&r, buf, sizeof(r));
+		r.reason[sizeof(r.reason) - 1] = '\0';
+		if (r.error != 0) {
+			*status = r.error == 400 || r.error == 403 ||
+			    r.error == 413 ? r.error : 503;
+			strlcpy(reason, r.reason[0] != '\0' ? r.reason :
+			    "control refused", sizeof(reason));
+			*why = reason;
+			break;
+		}
+		n = got - sizeof(r);
+		/* Control's text must add up to the total it announced. */
+		if (r.total > MSG_USAGE_TEXT_MAX || len + n > r.total ||
+		    (n == 0 && len < r.total)) {
+			log_warnx("api: usage: control's answer does not add "
+			    "up");
+			*status = 503;
+			*why = "control's answer was malformed";
+			break;
+		}
+		if (text == NULL && (text = malloc(r.total + 1)) == NULL)
+			fatal("%s", __func__);
+		memcpy(text + len, buf + sizeof(r), n);
+		len += n;
+		if (len == r.total)
+			break;
+	}
+	api_chan_close(&c);
+	if (*status != 200) {
+		free(text);
+		return NULL;
+	}
+	text[len] = '\0';
+	return text;
+}
+
+int
+api_usage(struct worker_ctx *ctx, int fd, uid_t uid, int method, char *url)
+{
+	struct msg_control_usage_query	 q;
+	const char			*why = NULL;
+	char				*qs, *text;
+	int				 status;
 
 	memset(&q, 0, sizeof(q));
 	q.uid = uid;
@@ -165,49 +225,13 @@ api_usage(struct worker_ctx *ctx, int fd, uid_t uid, int method, char *url)
 		api_problem(fd, 400, "aileron:bad-request", why);
 		return 400;
 	}
-	api_chan_open(ctx, &c);
-	for (;;) {
-		q.offset = len;
-		if (api_call(&c, ++reqid, MSG_CONTROL_USAGE_QUERY, &q,
-		    sizeof(q), MSG_CONTROL_USAGE_REPLY, sizeof(r), buf,
-		    sizeof(buf), &got) == -1) {
-			api_problem(fd, status = 503, "aileron:unavailable",
-			    "control did not answer; see the service log");
-			break;
-		}
-		memcpy(&r, buf, sizeof(r));
-		r.reason[sizeof(r.reason) - 1] = '\0';
-		if (r.error != 0) {
-			status = r.error == 400 || r.error == 403 ||
-			    r.error == 413 ? r.error : 503;
-			api_problem(fd, status, status == 403 ?
-			    "aileron:denied" : status == 503 ?
-			    "aileron:unavailable" : "aileron:bad-request",
-			    r.reason[0] != '\0' ? r.reason : "control refused");
-			break;
-		}
-		n = got - sizeof(r);
-		/* Control's text must add up to the total it announced. */
-		if (r.total > MSG_USAGE_TEXT_MAX || len + n > r.total ||
-		    (n == 0 && len < r.total)) {
-			log_warnx("api: usage: control's answer does not add "
-			    "up");
-			api_problem(fd, status = 503, "aileron:unavailable",
-			    "control's answer was malformed");
-			break;
-		}
-		if (text == NULL && (text = malloc(r.total + 1)) == NULL)
-			fatal("%s", __func__);
-		memcpy(text + len, buf + sizeof(r), n);
-		len += n;
-		if (len == r.total)
-			break;
+	if ((text = api_usage_text(ctx, &q, &status, &why)) == NULL) {
+		api_problem(fd, status, status == 403 ? "aileron:denied" :
+		    status == 503 ? "aileron:unavailable" :
+		    "aileron:bad-request", why);
+		return status;
 	}
-	api_chan_close(&c);
-	if (status == 200) {
-		text[len] = '\0';
-		api_send(fd, 200, "application/json", NULL, text);
-	}
+	api_send(fd, 200, "application/json", NULL, text);
 	free(text);
-	return status;
+	return 200;
 }

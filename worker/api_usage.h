@@ -16,7 +16,10 @@
 #include <sys/types.h>
 
 struct worker_ctx;
+struct msg_control_usage_query;
 
-int	api_usage(struct worker_ctx *, int, uid_t, int, char *);
+int	 api_usage(struct worker_ctx *, int, uid_t, int, char *);
+char	*api_usage_text(struct worker_ctx *,
+	    struct msg_control_usage_query *, int *, const char **);
 
 #endif

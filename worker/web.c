@@ -49,8 +49,8 @@
 #include "msgtypes.h"
 #include "control/audit.h"
 #include "master/parse.h"
-#include "prices.h"
 #include "worker/api.h"
+#include "worker/api_usage.h"
 #include "worker/api_approval.h"
 #include "worker/api_audit.h"
 #include "worker/proxy.h"
@@ -61,7 +61,6 @@
 #define WEB_API			"/web/api"
 #define WEB_REQID		0x7eb
 /* The spend page reads at most this many records, newest window first. */
-#define WEB_SPEND_RECORDS_MAX	200000
 #define WEB_SPEND_SINCE		"24h"
 
 /* Every response: nothing but this origin, never framed. */
@@ -297,177 +296,17 @@ web_approval(struct worker_ctx *ctx, int fd, int method, struct api_req *rq,
 	return status;
 }
 
-/* A sum of each kind of token, and its cost (null once unknown). */
-static json_t *
-web_spend_sum(void)
-{
-	json_t	*j;
-
-	if ((j = json_pack("{s:{s:i, s:i, s:i, s:i, s:i}, s:f}", "tokens",
-	    "input", 0, "output", 0, "cache_write", 0, "cache_read", 0,
-	    "reasoning", 0, "cost_usd", 0.0)) == NULL)
-		fatal("%s", __func__);
-	return j;
-}
-
-/*
- * One request record into the sums: its key's row (rows, by key) and
- * its time bucket's point (series, by bucket and key).  Cost comes from
- * the price table (aileron-prices(5)) at the time of asking; a key with
- * a response whose counts or model's price are unknown has no cost.
- */
-static void
-web_spend_add(const struct prices *ps, json_t *rows, json_t *series,
-    json_t *rec, const char *by, int day)
-{
-	json_t		*tok, *sums[2], *v;
-	const char	*key, *tm, *model;
-	char		 bucket[40], skey[200];
-	uint64_t	 t[PRICE_KINDS];
-	double		 usd = 0;
-	int		 k, i, priced;
-
-	tok = json_object_get(rec, "tokens");
-	tm = json_string_value(json_object_get(rec, "time"));
-	if (tok == NULL || tm == NULL || strlen(tm) < 13)
-		return;
-	key = json_string_value(json_object_get(strcmp(by, "model") == 0 &&
-	    json_is_object(tok) ? tok : rec, by));
-	if (key == NULL || *key == '\0')
-		key = "-";
-	if ((sums[0] = json_object_get(rows, key)) == NULL) {
-		sums[0] = web_spend_sum();
-		json_object_set_new(sums[0], "key", json_string(key));
-		json_object_set_new(sums[0], "requests", json_integer(0));
-		json_object_set_new(sums[0], "unknown", json_integer(0));
-		json_object_set_new(rows, key, sums[0]);
-	}
-	snprintf(bucket, sizeof(bucket), "%.*s%s", day ? 10 : 13, tm,
-	    day ? "T00:00:00Z" : ":00:00Z");
-	snprintf(skey, sizeof(skey), "%s %s", bucket, key);
-	if ((sums[1] = json_object_get(series, skey)) == NULL) {
-		sums[1] = web_spend_sum();
-		json_object_set_new(sums[1], "t", json_string(bucket));
-		json_object_set_new(sums[1], "key", json_string(key));
-		json_object_set_new(series, skey, sums[1]);
-	}
-	v = json_object_get(sums[0], "requests");
-	json_integer_set(v, json_integer_value(v) + 1);
-	memset(t, 0, sizeof(t));
-	for (k = 0; json_is_object(tok) && k < PRICE_KINDS; k++)
-		if ((v = json_object_get(tok, price_kinds[k])) != NULL &&
-		    json_is_integer(v) && json_integer_value(v) > 0)
-			t[k] = json_integer_value(v);
-	model = json_string_value(json_object_get(tok, "model"));
-	priced = json_is_object(tok) && model != NULL &&
-	    prices_cost(ps, model, t, &usd) == 0;
-	if (!json_is_object(tok)) {
-		v = json_object_get(sums[0], "unknown");
-		json_integer_set(v, json_integer_value(v) + 1);
-	}
-	for (i = 0; i < 2; i++) {
-		for (k = 0; k < PRICE_KINDS; k++) {
-			v = json_object_get(json_object_get(sums[i],
-			    "tokens"), price_kinds[k]);
-			json_integer_set(v, json_integer_value(v) + t[k]);
-		}
-		v = json_object_get(sums[i], "cost_usd");
-		if (!priced)
-			json_object_set_new(sums[i], "cost_usd", json_null());
-		else if (json_is_real(v))
-			json_real_set(v, json_real_value(v) + usd);
-	}
-}
-
-/*
- * Tokens per key and per time bucket, in the shape GET /v1/usage answers
- * (by, rows, series), summed here from the audit log's request records,
- * which this user may read (control decides which).  The one function
- * that knows where the numbers come from: when control keeps rollups,
- * this asks for those instead.  NULL and *why when it cannot.
- */
-json_t *
-web_spend_rows(struct worker_ctx *ctx, const char *by, int64_t since_ms,
-    int day, const char **why)
-{
-	struct msg_control_audit_query	 q;
-	struct msg_control_audit_reply	 r;
-	static uint8_t			 buf[MSG_MAXPAYLOAD];
-	struct chan			 c;
-	const char			*text, *nl, *key, *ev;
-	json_t				*rows, *series, *rec, *out, *v;
-	size_t				 len, got, seen = 0;
-	uint32_t			 reqid = WEB_REQID + 2;
-
-	if ((rows = json_object()) == NULL || (series = json_object()) ==
-	    NULL)
-		fatal("%s", __func__);
-	memset(&q, 0, sizeof(q));
-	q.op = MSG_AUDIT_QUERY;
-	q.since_ms = since_ms;
-	*why = NULL;
-	api_chan_open(ctx, &c);
-	for (;;) {
-		if (api_call(&c, reqid++, MSG_CONTROL_AUDIT_QUERY, &q,
-		    sizeof(q), MSG_CONTROL_AUDIT_REPLY, sizeof(r), buf,
-		    sizeof(buf), &got) == -1) {
-			*why = "control did not answer; see the service log";
-			break;
-		}
-		memcpy(&r, buf, sizeof(r));
-		if (r.error != 0) {
-			*why = "control refused to read the audit log";
-			break;
-		}
-		text = (const char *)buf + sizeof(r);
-		len = got - sizeof(r);
-		for (; len > 0; len -= nl + 1 - text, text = nl + 1) {
-			if ((nl = memchr(text, '\n', len)) == NULL)
-				break;
-			if ((rec = json_loadb(text, nl - text, 0, NULL)) ==
-			    NULL)
-				continue;
-			seen++;
-			if ((ev = json_string_value(json_object_get(rec,
-			    "event"))) != NULL && strcmp(ev, "request") == 0)
-				web_spend_add(&ctx->conf->prices, rows, series,
-				    rec, by, day);
-			json_decref(rec);
-		}
-		if (r.next == 0 || seen >= WEB_SPEND_RECORDS_MAX)
-			break;
-		q.after = r.next;
-	}
-	api_chan_close(&c);
-	if (*why != NULL) {
-		json_decref(rows);
-		json_decref(series);
-		return NULL;
-	}
-	if ((out = json_pack("{s:s, s:s, s:[], s:[], s:b}", "by", by,
-	    "bucket", day ? "day" : "hour", "rows", "series", "truncated",
-	    seen >= WEB_SPEND_RECORDS_MAX)) == NULL)
-		fatal("%s", __func__);
-	json_object_foreach(rows, key, v)
-		json_array_append(json_object_get(out, "rows"), v);
-	json_object_foreach(series, key, v)
-		json_array_append(json_object_get(out, "series"), v);
-	json_decref(rows);
-	json_decref(series);
-	return out;
-}
-
 /* GET /web/api/spend?by=team|agent|project|model|user&since=&bucket= */
 static int
 web_spend(struct worker_ctx *ctx, int fd, char *qs)
 {
-	struct timespec	 now;
-	const char	*by = "team", *since = WEB_SPEND_SINCE, *why;
-	char		*p, *v;
-	int64_t		 nowms, since_ms;
-	int		 day = 0;
-	json_t		*j;
-	char		*s;
+	struct msg_control_usage_query	 q;
+	struct timespec			 now;
+	const char			*by = "team", *since = WEB_SPEND_SINCE;
+	const char			*why;
+	char				*p, *v, *s;
+	int64_t				 nowms, since_ms;
+	int				 day = 0, status;
 
 	while (qs != NULL && (p = strsep(&qs, "&")) != NULL) {
 		if (*p == '\0')
@@ -502,13 +341,19 @@ web_spend(struct worker_ctx *ctx, int fd, char *qs)
 		    "3339 time or an age (30m, 24h, 7d)");
 		return 400;
 	}
-	if ((j = web_spend_rows(ctx, by, since_ms, day, &why)) == NULL) {
-		api_problem(fd, 503, "aileron:unavailable", why);
-		return 503;
+	/* The hourly rollups, as GET /v1/usage: control stamps our user. */
+	memset(&q, 0, sizeof(q));
+	q.by = strcmp(by, "agent") == 0 ? MSG_USAGE_BY_AGENT :
+	    strcmp(by, "project") == 0 ? MSG_USAGE_BY_PROJECT :
+	    strcmp(by, "model") == 0 ? MSG_USAGE_BY_MODEL :
+	    strcmp(by, "user") == 0 ? MSG_USAGE_BY_USER : MSG_USAGE_BY_TEAM;
+	q.bucket = day ? MSG_USAGE_BUCKET_DAY : MSG_USAGE_BUCKET_HOUR;
+	q.since_ms = since_ms;
+	if ((s = api_usage_text(ctx, &q, &status, &why)) == NULL) {
+		api_problem(fd, status, status == 403 ? "aileron:denied" :
+		    "aileron:unavailable", why);
+		return status;
 	}
-	if ((s = json_dumps(j, JSON_COMPACT)) == NULL)
-		fatal("%s", __func__);
-	json_decref(j);
 	api_send(fd, 200, "application/json", NULL, s);
 	free(s);
 	return 200;

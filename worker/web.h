@@ -33,8 +33,6 @@ extern const struct web_asset	web_assets[];
 extern const size_t		web_nassets;
 
 void	 web_serve(struct worker_ctx *, int, const char *);
-json_t	*web_spend_rows(struct worker_ctx *, const char *, int64_t, int,
-	    const char **);
 
 /* web_parse.c: the browser's bytes, apart from HTTP. */
 int	 web_cookie_value(const char *, char *, size_t);
