@@ -131,6 +131,7 @@ static void	 sse_event_end(struct usage_scan *);
 static int	 sse_event_read(struct usage_scan *);
 static size_t	 sse_skip_event(struct usage_scan *, const unsigned char *,
 		    size_t);
+static size_t	 sse_blank(const unsigned char *, size_t, size_t);
 
 const char *
 usage_slot_name(enum usage_slot s)
@@ -681,25 +682,56 @@ sse_eol(const unsigned char *p, size_t len)
 }
 
 /*
+ * The blank line of the event whose name line ends at p[nl]: the index
+ * of its '\n', or 0 when it is not in the len bytes, or a '\r' is on
+ * the way (sse_byte() reads those lines one by one).
+ */
+static size_t
+sse_blank(const unsigned char *p, size_t nl, size_t len)
+{
+	const unsigned char	*q;
+	size_t			 m = nl + 1;
+
+	while (m < len && p[m] != '\n') {
+		if ((q = memchr(p + m, '\n', len - m)) == NULL)
+			return 0;
+		m = q - p + 1;
+	}
+	if (m >= len || memchr(p + nl, '\r', m - nl) != NULL)
+		return 0;
+	return m;
+}
+
+/*
  * How many bytes at p sse_byte() need not see: the rest of a line that
  * feeds nothing, an event's name (kept here), or a data line's string.
  */
 static size_t
 sse_skip(struct usage_scan *us, const unsigned char *p, size_t len)
 {
-	size_t	 n, keep;
+	const unsigned char	*nl;
+	size_t			 n, keep, blank;
 
 	if (us->skipevent && us->linestart)
 		return sse_skip_event(us, p, len);
 	/* A whole "event:" line at hand, as servers send it: at once. */
 	if (us->linestart && !us->cr && !us->indata && len > 6 &&
-	    memcmp(p, "event:", 6) == 0 && (n = sse_eol(p, len)) < len) {
+	    memcmp(p, "event:", 6) == 0 && (nl = memchr(p, '\n', len)) !=
+	    NULL && memchr(p, '\r', (n = nl - p)) == NULL) {
 		keep = n - 6 - (p[6] == ' ');
 		if (keep > USAGE_EVENT_MAX - 1)
 			return 0;	/* byte by byte, which says it is bad */
 		memcpy(us->event, p + n - keep, keep);
 		us->eventlen = keep;
 		us->eventbad = 0;
+		/* No set reads it: on to its blank line, when that is here. */
+		if (!sse_event_read(us) && (blank = sse_blank(p, n, len)) > 0) {
+			us->linestart = 1;
+			us->infield = 0;
+			us->skipspace = 0;
+			us->fkind = SSE_OTHER;
+			return blank;	/* sse_byte() ends the event */
+		}
 		memcpy(us->field, "event", sizeof("event"));
 		us->fieldlen = sizeof("event") - 1;
 		us->fkind = SSE_EVENT;
