@@ -109,6 +109,7 @@ struct usage_scan {
 	size_t			 eventlen;
 	int			 eventbad;
 	int			 indata;	/* this event has had data */
+	size_t			 evlen[USAGE_SETS_MAX];	/* sets' names' */
 	int			 skipevent;	/* a name no set reads: to its end */
 	int			 skiplf;	/* the last byte skipped was '\n' */
 };
@@ -175,6 +176,7 @@ struct usage_scan *
 usage_scan_new(const struct usage_spec *spec, int sse)
 {
 	struct usage_scan	*us;
+	size_t			 i;
 
 	/* Not calloc: the segments are written when a set is read. */
 	if ((us = malloc(sizeof(*us))) == NULL)
@@ -184,6 +186,8 @@ usage_scan_new(const struct usage_spec *spec, int sse)
 	us->spec = spec;
 	us->sse = sse;
 	us->linestart = 1;
+	for (i = 0; i < spec->nstream && i < USAGE_SETS_MAX; i++)
+		us->evlen[i] = strnlen(spec->stream[i].event, USAGE_EVENT_MAX);
 	if (!sse)
 		js_start(us, 0);
 	return us;
@@ -513,9 +517,10 @@ sse_event_read(struct usage_scan *us)
 
 	if (us->eventbad)
 		return 0;
-	us->event[us->eventlen] = '\0';
+	/* Lengths first: most names differ in theirs. */
 	for (i = 0; i < us->spec->nstream && i < USAGE_SETS_MAX; i++)
-		if (strcmp(us->spec->stream[i].event, us->event) == 0)
+		if (us->evlen[i] == us->eventlen && memcmp(
+		    us->spec->stream[i].event, us->event, us->eventlen) == 0)
 			return 1;
 	return 0;
 }
@@ -638,19 +643,32 @@ sse_byte(struct usage_scan *us, unsigned char c)
 }
 
 /*
- * How many of the len bytes at p are the inside of a string that feeds
- * nothing (neither a key nor the model's name), up to its closing quote,
- * an escape or a control byte, which js_byte() then reads.
+ * How many of the len bytes at p are a plain run inside a string, up to
+ * its closing quote, an escape or a control byte, which js_byte() then
+ * reads: a key's run is kept as js_byte() would keep it; a value that is
+ * not the model's name is passed over.
  */
 static size_t
-js_skip(const struct usage_scan *us, const unsigned char *p, size_t len)
+js_skip(struct usage_scan *us, const unsigned char *p, size_t len)
 {
-	const struct jscan	*js = &us->js;
-	size_t			 n = 0;
+	struct jscan	*js = &us->js;
+	size_t		 n = 0, take;
 
-	if (js->state != JS_STRING || js->inkey || js->esc || js->hex > 0 ||
-	    ((js->vmask & (1U << USAGE_MODEL)) &&
-	    us->nseg[USAGE_MODEL] == js->depth))
+	if (js->state != JS_STRING || js->esc || js->hex > 0)
+		return 0;
+	if (js->inkey) {
+		/* A key's plain run, kept as js_byte() keeps it. */
+		while (n < len && p[n] != '"' && p[n] != '\\' && p[n] >= 0x20)
+			n++;
+		take = n < JS_KEY - js->keylen ? n : JS_KEY - js->keylen;
+		memcpy(js->key + js->keylen, p, take);
+		js->keylen += take;
+		if (take < n)
+			js->keybad = 1;
+		return n;
+	}
+	if ((js->vmask & (1U << USAGE_MODEL)) &&
+	    us->nseg[USAGE_MODEL] == js->depth)
 		return 0;
 	/* Eight bytes at a time while none of them stops the run. */
 	while (len - n >= 8) {
@@ -684,7 +702,8 @@ sse_eol(const unsigned char *p, size_t len)
 /*
  * The blank line of the event whose name line ends at p[nl]: the index
  * of its '\n', or 0 when it is not in the len bytes, or a '\r' is on
- * the way (sse_byte() reads those lines one by one).
+ * the way from p, the name line included (sse_byte() reads those lines
+ * one by one).
  */
 static size_t
 sse_blank(const unsigned char *p, size_t nl, size_t len)
@@ -697,7 +716,7 @@ sse_blank(const unsigned char *p, size_t nl, size_t len)
 			return 0;
 		m = q - p + 1;
 	}
-	if (m >= len || memchr(p + nl, '\r', m - nl) != NULL)
+	if (m >= len || memchr(p, '\r', m) != NULL)
 		return 0;
 	return m;
 }
@@ -717,7 +736,8 @@ sse_skip(struct usage_scan *us, const unsigned char *p, size_t len)
 	/* A whole "event:" line at hand, as servers send it: at once. */
 	if (us->linestart && !us->cr && !us->indata && len > 6 &&
 	    memcmp(p, "event:", 6) == 0 && (nl = memchr(p, '\n', len)) !=
-	    NULL && memchr(p, '\r', (n = nl - p)) == NULL) {
+	    NULL) {
+		n = nl - p;
 		keep = n - 6 - (p[6] == ' ');
 		if (keep > USAGE_EVENT_MAX - 1)
 			return 0;	/* byte by byte, which says it is bad */
@@ -731,6 +751,11 @@ sse_skip(struct usage_scan *us, const unsigned char *p, size_t len)
 			us->skipspace = 0;
 			us->fkind = SSE_OTHER;
 			return blank;	/* sse_byte() ends the event */
+		}
+		/* A '\r' in the name: sse_byte() knows what that means. */
+		if (memchr(p, '\r', n) != NULL) {
+			us->eventlen = 0;
+			return 0;
 		}
 		memcpy(us->field, "event", sizeof("event"));
 		us->fieldlen = sizeof("event") - 1;
