@@ -17,7 +17,6 @@
 # Control's state is read through the API (GET /v1/budgets).
 
 import atexit
-import http.server
 import json
 import os
 import shutil
@@ -28,8 +27,8 @@ import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from aileron import TAP, SLOW, wait_for  # noqa: E402
-from proxyenv import ProxyEnv, exchange, cli, MASTER  # noqa: E402
-from tlsserver import TLSServer  # noqa: E402
+from proxyenv import ProxyEnv, cli, MASTER  # noqa: E402
+from llmdouble import double, post  # noqa: E402
 
 t = TAP()
 if os.geteuid() != 0:
@@ -53,45 +52,18 @@ gate = threading.Condition()
 state = {"hold": 0, "arrived": 0, "refused": 0}
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def do_POST(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        req = json.loads(self.rfile.read(n) or b"{}")
-        with gate:
-            state["arrived"] += 1
-            gate.notify_all()
-            gate.wait_for(lambda: state["arrived"] + state["refused"] >=
-                          state["hold"], timeout=15 * SLOW)
-        if req.get("unknown"):
-            body, ctype = b"<html>overloaded</html>", "text/html"
-        else:
-            body = json.dumps({
-                "id": "msg_1", "type": "message", "model": req.get("model"),
-                "content": [{"type": "text", "text": "hi"}],
-                "usage": {"input_tokens": IN, "output_tokens": OUT}}).encode()
-            ctype = "application/json"
-        self.send_response(200)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-class Double:
-    def __init__(self, cert, key):
-        self.server = TLSServer(_Handler, cert, key, self, 30)
-        self.port = self.server.port
-
-    def take(self):
-        return []
-
-    def close(self):
-        self.server.close()
+def answer(path, req):
+    with gate:
+        state["arrived"] += 1
+        gate.notify_all()
+        gate.wait_for(lambda: state["arrived"] + state["refused"] >=
+                      state["hold"], timeout=15 * SLOW)
+    if req.get("unknown"):
+        return 200, "text/html", "<html>overloaded</html>"
+    return 200, "application/json", json.dumps({
+        "id": "msg_1", "type": "message", "model": req.get("model"),
+        "content": [{"type": "text", "text": "hi"}],
+        "usage": {"input_tokens": IN, "output_tokens": OUT}})
 
 
 def session(E, agent):
@@ -107,14 +79,9 @@ def ask(E, sess, body):
     E.session = sess
     tls = E.connect(host="api.anthropic.com", token=sess["token"],
                     timeout=30)
-    data = json.dumps(body).encode()
     try:
-        return exchange(tls, b"POST /v1/messages HTTP/1.1\r\n"
-                        b"Host: api.anthropic.com\r\n"
-                        b"Content-Type: application/json\r\n"
-                        b"anthropic-version: 2023-06-01\r\n"
-                        b"Content-Length: %d\r\n\r\n%s" % (len(data), data),
-                        timeout=30)
+        return post(tls, "api.anthropic.com", "/v1/messages", body,
+                    timeout=30)
     finally:
         tls.close()
 
@@ -169,7 +136,7 @@ with open(os.path.join(tmpd, "prices"), "w") as f:
 os.environ["AILERON_TEST_BUDGET_NOW"] = str(T0)
 try:
     E = ProxyEnv(hosts=("api.anthropic.com",), connector="anthropic",
-                 spec="../../specs/anthropic.json", upstream=Double,
+                 spec="../../specs/anthropic.json", upstream=double(answer),
                  extra_conf='prices "%s"\n' % os.path.join(tmpd, "prices") +
                  'budget agent "edge" %d tokens per day\n'
                  'budget agent "dark" %d tokens per day\n'

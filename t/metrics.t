@@ -10,7 +10,6 @@
 
 import grp
 import hashlib
-import http.server
 import json
 import os
 import pwd
@@ -25,7 +24,7 @@ import threading
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from aileron import TAP, SLOW, BIN, wait_for  # noqa: E402
 from proxyenv import ProxyEnv, exchange, cli, MASTER  # noqa: E402
-from tlsserver import TLSServer  # noqa: E402
+from llmdouble import double, post  # noqa: E402
 
 t = TAP()
 if os.geteuid() != 0:
@@ -44,47 +43,20 @@ MODELS = 40             # distinct model names sent: more than the cap (32)
 CAP = 32
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
+def answer(path, req):
     """The Anthropic double: its answer names the model the request did,
     with counts that depend on it; max_tokens 1 gets an answer whose
     counts cannot be read."""
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def do_POST(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        req = json.loads(self.rfile.read(n) or b"{}")
-        model = req.get("model", "x")
-        if req.get("max_tokens") == 1:
-            body, ctype = b"<html>overloaded</html>", "text/html"
-        else:
-            k = len(model)
-            body = json.dumps({
-                "id": "msg", "type": "message", "model": model,
-                "content": [{"type": "text", "text": "hi"}],
-                "usage": {"input_tokens": 10 + k, "output_tokens": 3 * k,
-                          "cache_creation_input_tokens": 2,
-                          "cache_read_input_tokens": 1}}).encode()
-            ctype = "application/json"
-        self.send_response(200)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-class Double:
-    def __init__(self, cert, key):
-        self.server = TLSServer(_Handler, cert, key, self, 30)
-        self.port = self.server.port
-
-    def take(self):
-        return []
-
-    def close(self):
-        self.server.close()
+    model = req.get("model", "x")
+    if req.get("max_tokens") == 1:
+        return 200, "text/html", "<html>overloaded</html>"
+    k = len(model)
+    return 200, "application/json", json.dumps({
+        "id": "msg", "type": "message", "model": model,
+        "content": [{"type": "text", "text": "hi"}],
+        "usage": {"input_tokens": 10 + k, "output_tokens": 3 * k,
+                  "cache_creation_input_tokens": 2,
+                  "cache_read_input_tokens": 1}})
 
 
 def free_uid(start):
@@ -98,14 +70,9 @@ def free_uid(start):
 
 
 def ask(tls, model, max_tokens=64):
-    data = json.dumps({"model": model, "max_tokens": max_tokens,
-                       "messages": [{"role": "user",
-                                     "content": "hi"}]}).encode()
-    st, hdrs, out = exchange(tls, b"POST /v1/messages HTTP/1.1\r\n"
-                             b"Host: api.anthropic.com\r\n"
-                             b"Content-Type: application/json\r\n"
-                             b"Content-Length: %d\r\n\r\n%s" %
-                             (len(data), data))
+    st, hdrs, out = post(tls, "api.anthropic.com", "/v1/messages",
+                         {"model": model, "max_tokens": max_tokens,
+                          "messages": [{"role": "user", "content": "hi"}]})
     return st
 
 
@@ -286,7 +253,7 @@ conf = ("metrics listen 127.0.0.1 port 0\n"
         'policy "anthropic.create_message" approve for team "review"\n'
         'user "bob" uid %d\n' % (HASH, BOB))
 E = ProxyEnv(hosts=("api.anthropic.com",), connector="anthropic",
-             spec="../../specs/anthropic.json", upstream=Double,
+             spec="../../specs/anthropic.json", upstream=double(answer),
              extra_conf=conf)
 try:
     os.chmod(E.svc.state, 0o711)        # other uids reach api.sock

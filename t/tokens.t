@@ -5,15 +5,14 @@
 # each request carries the exact counts the double sent, and a response
 # whose counts cannot be read says "unknown".
 
-import http.server
 import json
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from aileron import TAP, SLOW  # noqa: E402
-from proxyenv import ProxyEnv, exchange  # noqa: E402
-from tlsserver import TLSServer  # noqa: E402
+from proxyenv import ProxyEnv  # noqa: E402
+from llmdouble import double, post  # noqa: E402
 
 t = TAP()
 if os.geteuid() != 0:
@@ -38,55 +37,23 @@ SSE = ("event: message_start\n"
        'data: {"type":"message_stop"}\n\n')
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def do_POST(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        req = json.loads(self.rfile.read(n) or b"{}")
-        if req.get("stream"):
-            body, ctype = SSE.encode(), "text/event-stream"
-        elif req.get("max_tokens") == 1:
-            body, ctype = b"<html>overloaded</html>", "text/html"
-        else:
-            body, ctype = json.dumps(JSON).encode(), "application/json"
-        self.send_response(200)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-class Double:
-    def __init__(self, cert, key):
-        self.server = TLSServer(_Handler, cert, key, self, 30)
-        self.port = self.server.port
-
-    def take(self):
-        return []
-
-    def close(self):
-        self.server.close()
+def answer(path, req):
+    if req.get("stream"):
+        return 200, "text/event-stream", SSE
+    if req.get("max_tokens") == 1:
+        return 200, "text/html", "<html>overloaded</html>"
+    return 200, "application/json", json.dumps(JSON)
 
 
 def ask(E, body):
     tls = E.connect(host="api.anthropic.com")
-    data = json.dumps(body).encode()
-    st, hdrs, out = exchange(tls, b"POST /v1/messages HTTP/1.1\r\n"
-                             b"Host: api.anthropic.com\r\n"
-                             b"Content-Type: application/json\r\n"
-                             b"anthropic-version: 2023-06-01\r\n"
-                             b"Content-Length: %d\r\n\r\n%s" %
-                             (len(data), data))
+    st, hdrs, out = post(tls, "api.anthropic.com", "/v1/messages", body)
     tls.close()
     return st, out
 
 
 E = ProxyEnv(hosts=("api.anthropic.com",), connector="anthropic",
-             spec="../../specs/anthropic.json", upstream=Double)
+             spec="../../specs/anthropic.json", upstream=double(answer))
 try:
     E.vault()
     E.start_session()

@@ -22,7 +22,6 @@
 
 import atexit
 import grp
-import http.server
 import json
 import os
 import pwd
@@ -33,8 +32,8 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from aileron import TAP, SLOW, SRC  # noqa: E402
-from proxyenv import ProxyEnv, exchange, cli, MASTER  # noqa: E402
-from tlsserver import TLSServer  # noqa: E402
+from proxyenv import ProxyEnv, cli, MASTER  # noqa: E402
+from llmdouble import double, post  # noqa: E402
 
 t = TAP()
 if os.geteuid() != 0:
@@ -151,53 +150,21 @@ def responses(req, stream):
             "id": "r1", "model": m, "usage": usage}})))
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def do_POST(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        req = json.loads(self.rfile.read(n) or b"{}")
-        fn = {"/v1/messages": anthropic, "/v1/chat/completions": chat,
-              "/v1/responses": responses}[self.path]
-        status = req["x_usage"].get("status", 200)
-        if status != 200:
-            ctype, body = "application/json", '{"error":"overloaded"}'
-        else:
-            ctype, body = fn(req, bool(req.get("stream")))
-        body = body.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-class Double:
-    def __init__(self, cert, key):
-        self.server = TLSServer(_Handler, cert, key, self, 30)
-        self.port = self.server.port
-
-    def take(self):
-        return []
-
-    def close(self):
-        self.server.close()
+def answer(path, req):
+    fn = {"/v1/messages": anthropic, "/v1/chat/completions": chat,
+          "/v1/responses": responses}[path]
+    status = req["x_usage"].get("status", 200)
+    if status != 200:
+        return status, "application/json", '{"error":"overloaded"}'
+    ctype, body = fn(req, bool(req.get("stream")))
+    return 200, ctype, body
 
 
 def ask(E, session, host, path, body):
     """One request in session (each has its own CA)."""
     E.session = session
     tls = E.connect(host=host)
-    data = json.dumps(body).encode()
-    st, hdrs, out = exchange(tls, b"POST %s HTTP/1.1\r\nHost: %s\r\n"
-                             b"Content-Type: application/json\r\n"
-                             b"anthropic-version: 2023-06-01\r\n"
-                             b"Content-Length: %d\r\n\r\n%s" %
-                             (path.encode(), host.encode(), len(data),
-                              data))
+    st, hdrs, out = post(tls, host, path, body)
     tls.close()
     return st, out
 
@@ -338,7 +305,7 @@ with open(os.path.join(PDIR, "prices"), "w") as f:
 os.chmod(PDIR, 0o755)
 
 E = ProxyEnv(hosts=(A, O), connector="anthropic",
-             spec="../../specs/anthropic.json", upstream=Double,
+             spec="../../specs/anthropic.json", upstream=double(answer),
              extra_conf='connector openai spec "%s/specs/openai.json"\n'
              'prices "%s/prices"\nuser "bob" uid %d\n' %
              (os.path.abspath(SRC), PDIR, BOB))
