@@ -305,7 +305,7 @@ class Service:
             nonlocal recs
             recs = self.audit()
             return any(pred(r) for r in recs)
-        wait_for(seen, timeout * SLOW, step=0.1)
+        wait_for(seen, timeout, step=0.1)      # it scales by SLOW
         return recs
 
     def audit_until(self, done, timeout=30):
@@ -316,7 +316,7 @@ class Service:
             nonlocal recs
             recs = self.audit()
             return done(recs)
-        wait_for(seen, timeout * SLOW, step=0.1)
+        wait_for(seen, timeout, step=0.1)      # it scales by SLOW
         return recs
 
     def audit_wait_all(self, preds, timeout=30):
