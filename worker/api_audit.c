@@ -96,6 +96,47 @@ api_audit_decode(char *s)
 }
 
 /*
+ * The next parameter of a query string (advanced in *qs), decoded in
+ * place: the index of its name in names (NULL-ended) with *value, -1 at
+ * the end, -2 with *why when it has no value, a bad escape, a name not
+ * in names (*why is then use) or a name given before (seen, a bit each).
+ */
+int
+api_query_next(char **qs, const char *const names[], unsigned int *seen,
+    char **value, const char *use, const char **why)
+{
+	char	*p, *v;
+	int	 i;
+
+	while ((p = strsep(qs, "&")) != NULL && *p == '\0')
+		;
+	if (p == NULL)
+		return -1;
+	if ((v = strchr(p, '=')) == NULL) {
+		*why = "a query parameter without a value";
+		return -2;
+	}
+	*v++ = '\0';
+	if (api_audit_decode(v) == -1) {
+		*why = "a query parameter badly encoded";
+		return -2;
+	}
+	for (i = 0; names[i] != NULL && strcmp(p, names[i]) != 0; i++)
+		;
+	if (names[i] == NULL) {
+		*why = use;
+		return -2;
+	}
+	if (*seen & (1U << i)) {
+		*why = "a query parameter given twice";
+		return -2;
+	}
+	*seen |= 1U << i;
+	*value = v;
+	return i;
+}
+
+/*
  * The query string into q: each parameter at most once, none unknown.
  * -1 with *why for the caller.
  */
@@ -103,41 +144,24 @@ static int
 api_audit_params(char *qs, struct msg_control_audit_query *q,
     const char **why)
 {
+	static const char *const names[] = { "since", "until", "user",
+			    "action", "session", "after", "limit", NULL };
 	struct timespec	 now;
 	const char	*errstr;
-	char		*p, *v, *dst;
+	char		*v, *dst;
 	size_t		 dlen;
 	int64_t		 nowms, ms;
 	unsigned int	 seen = 0, bit;
+	int		 i;
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	nowms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-	while ((p = strsep(&qs, "&")) != NULL) {
-		if (*p == '\0')
-			continue;
-		if ((v = strchr(p, '=')) == NULL) {
-			*why = "a query parameter without a value";
+	while ((i = api_query_next(&qs, names, &seen, &v, "unknown query "
+	    "parameter; use since, until, user, action, session, after and "
+	    "limit", why)) != -1) {
+		if (i == -2)
 			return -1;
-		}
-		*v++ = '\0';
-		if (api_audit_decode(v) == -1) {
-			*why = "a query parameter badly encoded";
-			return -1;
-		}
-		bit = strcmp(p, "since") == 0 ? 1 : strcmp(p, "until") == 0 ?
-		    2 : strcmp(p, "user") == 0 ? 4 : strcmp(p, "action") == 0 ?
-		    8 : strcmp(p, "session") == 0 ? 16 : strcmp(p, "after") ==
-		    0 ? 32 : strcmp(p, "limit") == 0 ? 64 : 0;
-		if (bit == 0) {
-			*why = "unknown query parameter; use since, until, "
-			    "user, action, session, after and limit";
-			return -1;
-		}
-		if (seen & bit) {
-			*why = "a query parameter given twice";
-			return -1;
-		}
-		seen |= bit;
+		bit = 1U << i;
 		switch (bit) {
 		case 1:
 		case 2:

@@ -19,5 +19,7 @@ struct worker_ctx;
 
 int	api_audit(struct worker_ctx *, int, uid_t, int, char *);
 int	api_audit_decode(char *);
+int	api_query_next(char **, const char *const [], unsigned int *, char **,
+	    const char *, const char **);
 
 #endif

@@ -52,38 +52,21 @@ api_usage_params(char *qs, struct msg_control_usage_query *q,
 {
 	static const char	*bys[] = { "user", "team", "agent", "project",
 				    "model", "connector" };
+	static const char *const names[] = { "by", "since", "until", "bucket",
+				    NULL };
 	struct timespec		 now;
-	char			*p, *v;
+	char			*v;
 	int64_t			 nowms, ms;
 	unsigned int		 seen = 0, bit, i;
+	int			 k;
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	nowms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-	while ((p = strsep(&qs, "&")) != NULL) {
-		if (*p == '\0')
-			continue;
-		if ((v = strchr(p, '=')) == NULL) {
-			*why = "a query parameter without a value";
+	while ((k = api_query_next(&qs, names, &seen, &v, "unknown query "
+	    "parameter; use by, since, until and bucket", why)) != -1) {
+		if (k == -2)
 			return -1;
-		}
-		*v++ = '\0';
-		if (api_audit_decode(v) == -1) {
-			*why = "a query parameter badly encoded";
-			return -1;
-		}
-		bit = strcmp(p, "by") == 0 ? 1 : strcmp(p, "since") == 0 ? 2 :
-		    strcmp(p, "until") == 0 ? 4 : strcmp(p, "bucket") == 0 ?
-		    8 : 0;
-		if (bit == 0) {
-			*why = "unknown query parameter; use by, since, until "
-			    "and bucket";
-			return -1;
-		}
-		if (seen & bit) {
-			*why = "a query parameter given twice";
-			return -1;
-		}
-		seen |= bit;
+		bit = 1U << k;
 		switch (bit) {
 		case 1:
 			for (i = 0; i < sizeof(bys) / sizeof(bys[0]); i++)
