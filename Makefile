@@ -281,12 +281,15 @@ $(BUILD)/bench-tls-%: etc/bench-tls-%.c
 	$(CC) -std=gnu11 -O2 -D_GNU_SOURCE $(WARN) $(HARDEN) $(LDHARDEN) \
 	    -o $@ $< -lssl -lcrypto
 
-# glibc warns that getpwnam needs its NSS modules at run time: they are
-# there.  Without a static library the bench goes on without the variant.
-$(BUILD)/bench/static/aileron-service: $(BUILD)/master/main.o $(LIBA)
+# glibc warns that getpwnam needs its NSS modules at run time; the
+# variant reads only the files (etc/bench-static-nss.c).  Without a static
+# library the bench goes on without the variant.
+$(BUILD)/bench/static/aileron-service: $(BUILD)/master/main.o $(LIBA) \
+    etc/bench-static-nss.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -static-pie -Wl,-z,relro,-z,now -o $@ \
-	    $(BUILD)/master/main.o $(LIBA) $(BENCH_STATIC_LIBS) 2>$@.log || \
+	    $(BUILD)/master/main.o etc/bench-static-nss.c $(LIBA) \
+	    $(BENCH_STATIC_LIBS) 2>$@.log || \
 	    { rm -f $@; echo "bench: no static variant; see $@.log" >&2; }
 
 $(BUILD)/bench/libcurl/aileron-service: $(BUILD)/master/main.o $(LIBA)
