@@ -46,6 +46,7 @@ struct chan_out {
 
 /* Several frames per read: a busy worker's INJECTs come in a row. */
 #define CHAN_RBUF_MIN	4096
+#define CHAN_FLUSH_IOV	16	/* frames in one sendmsg */
 
 int		msg_testmode;
 
@@ -437,8 +438,11 @@ chan_pending(const struct chan *c)
 
 /*
  * Write queued frames.  Returns 1 when everything is written, 0 when the
- * socket is full (poll for POLLOUT), -1 on error.  A frame's descriptor is
- * sent with its first byte, so it always arrives before the frame is whole.
+ * socket is full (poll for POLLOUT), -1 on error.  Frames queued together
+ * go in one sendmsg(2), so that a worker's audit record and the call after
+ * it wake control once.  A frame's descriptor is sent with its first byte,
+ * so it always arrives before the frame is whole: a frame carrying one
+ * starts a write, and never joins one.
  */
 int
 chan_flush(struct chan *c)
@@ -450,16 +454,24 @@ chan_flush(struct chan *c)
 	struct chan_out	*o;
 	struct msghdr	 mh;
 	struct cmsghdr	*cm;
-	struct iovec	 iov;
+	struct iovec	 iov[CHAN_FLUSH_IOV];
 	ssize_t		 n;
+	size_t		 k;
+	int		 fd;
 
 	while ((o = TAILQ_FIRST(&c->outq)) != NULL) {
 		memset(&mh, 0, sizeof(mh));
-		iov.iov_base = o->buf + o->off;
-		iov.iov_len = o->len - o->off;
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		if (o->off == 0 && o->fd != -1) {
+		fd = o->off == 0 ? o->fd : -1;
+		for (k = 0; o != NULL && k < CHAN_FLUSH_IOV; k++) {
+			if (k > 0 && o->fd != -1)
+				break;
+			iov[k].iov_base = o->buf + o->off;
+			iov[k].iov_len = o->len - o->off;
+			o = TAILQ_NEXT(o, entry);
+		}
+		mh.msg_iov = iov;
+		mh.msg_iovlen = k;
+		if (fd != -1) {
 			memset(&cmsgbuf, 0, sizeof(cmsgbuf));
 			mh.msg_control = &cmsgbuf.buf;
 			mh.msg_controllen = sizeof(cmsgbuf.buf);
@@ -467,7 +479,7 @@ chan_flush(struct chan *c)
 			cm->cmsg_len = CMSG_LEN(sizeof(int));
 			cm->cmsg_level = SOL_SOCKET;
 			cm->cmsg_type = SCM_RIGHTS;
-			memcpy(CMSG_DATA(cm), &o->fd, sizeof(int));
+			memcpy(CMSG_DATA(cm), &fd, sizeof(int));
 		}
 		do {
 			n = sendmsg(c->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -479,13 +491,18 @@ chan_flush(struct chan *c)
 				log_warn("%s: sendmsg", c->name);
 			return -1;
 		}
-		if (o->fd != -1) {
-			close(o->fd);
-			o->fd = -1;
+		if (fd != -1) {
+			/* Sent with the first byte. */
+			TAILQ_FIRST(&c->outq)->fd = -1;
+			close(fd);
 		}
-		o->off += n;
 		c->outbytes -= n;
-		if (o->off == o->len) {
+		while ((o = TAILQ_FIRST(&c->outq)) != NULL && n > 0) {
+			if ((size_t)n < o->len - o->off) {
+				o->off += n;
+				break;
+			}
+			n -= o->len - o->off;
 			TAILQ_REMOVE(&c->outq, o, entry);
 			freezero(o, sizeof(*o) + o->len);
 		}

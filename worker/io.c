@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -117,7 +118,42 @@ io_read(struct io *io, void *buf, size_t len, int timeout_ms)
 	}
 }
 
-/* Write all of buf: 0, or IO_ERR / IO_TIMEOUT. */
+/*
+ * Keep buf to go out with what is written next, in one write and one TLS
+ * record: a response's head with its body, a chunk with its framing.  The
+ * caller releases what is held before it waits for anything else.  0, or
+ * IO_ERR / IO_TIMEOUT when making room wrote and failed.
+ */
+int
+io_hold(struct io *io, const void *buf, size_t len, int timeout_ms)
+{
+	int	 r;
+
+	if (io->hold == NULL && (io->hold = malloc(IO_HOLD_MAX)) == NULL)
+		return io_write(io, buf, len, timeout_ms);
+	if (io->held + len > IO_HOLD_MAX &&
+	    (r = io_release(io, timeout_ms)) != 0)
+		return r;
+	if (len > IO_HOLD_MAX)
+		return io_write(io, buf, len, timeout_ms);
+	memcpy(io->hold + io->held, buf, len);
+	io->held += len;
+	return 0;
+}
+
+/* Write what io_hold() kept: 0, or IO_ERR / IO_TIMEOUT. */
+int
+io_release(struct io *io, int timeout_ms)
+{
+	size_t	 n = io->held;
+
+	if (n == 0)
+		return 0;
+	io->held = 0;
+	return io_write(io, io->hold, n, timeout_ms);
+}
+
+/* Write all of buf, after what is held: 0, or IO_ERR / IO_TIMEOUT. */
 int
 io_write(struct io *io, const void *buf, size_t len, int timeout_ms)
 {
@@ -126,6 +162,15 @@ io_write(struct io *io, const void *buf, size_t len, int timeout_ms)
 	size_t		 put;
 	int		 r;
 
+	if (io->held > 0 && buf != io->hold) {
+		if (io->held + len <= IO_HOLD_MAX) {
+			memcpy(io->hold + io->held, buf, len);
+			p = io->hold;
+			len += io->held;
+			io->held = 0;
+		} else if ((r = io_release(io, timeout_ms)) != 0)
+			return r;
+	}
 	while (len > 0) {
 		if (io->ssl == NULL) {
 			n = send(io->fd, p, len, MSG_NOSIGNAL);
@@ -193,6 +238,9 @@ io_shutdown(struct io *io)
 void
 io_close(struct io *io)
 {
+	free(io->hold);
+	io->hold = NULL;
+	io->held = 0;
 	if (io->ssl != NULL) {
 		SSL_free(io->ssl);
 		io->ssl = NULL;

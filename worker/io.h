@@ -19,12 +19,15 @@
 
 #define IO_ERR		(-1)
 #define IO_TIMEOUT	(-2)
+#define IO_HOLD_MAX	16384		/* one TLS record's plaintext */
 
 struct io {
 	int			 fd;
 	SSL			*ssl;		/* NULL: plain */
 	unsigned long long	 nread;
 	unsigned long long	 nwritten;
+	char			*hold;		/* io_hold(), IO_HOLD_MAX */
+	size_t			 held;
 };
 
 void	io_init(struct io *, int, SSL *);
@@ -32,6 +35,8 @@ int	io_poll(int, short, int);
 int	io_pending(const struct io *);
 ssize_t	io_read(struct io *, void *, size_t, int);
 int	io_write(struct io *, const void *, size_t, int);
+int	io_hold(struct io *, const void *, size_t, int);
+int	io_release(struct io *, int);
 int	io_handshake(struct io *, int);
 void	io_shutdown(struct io *);
 void	io_close(struct io *);

@@ -669,6 +669,7 @@ proxy_upstream(struct preq *r, struct io *up, SSL **upssl)
 	}
 	io_init(up, fd, ssl);
 	*upssl = ssl;
+	pc->ticket_saved = 0;
 	return 0;
 }
 
@@ -980,16 +981,17 @@ proxy_down_masked(struct preq *r, const char *p, size_t n)
 		n -= take;
 		if (m == 0)
 			continue;
+		/* Held: written when the upstream is next waited for. */
 		if (r->down_chunked) {
 			k = snprintf(chunk, sizeof(chunk), "%zx\r\n", m);
-			if (io_write(&r->pc->agent, chunk, k, PROXY_IO_MS) != 0)
+			if (io_hold(&r->pc->agent, chunk, k, PROXY_IO_MS) != 0)
 				r->agent_failed = 1;
 		}
 		if (!r->agent_failed &&
-		    io_write(&r->pc->agent, out, m, PROXY_IO_MS) != 0)
+		    io_hold(&r->pc->agent, out, m, PROXY_IO_MS) != 0)
 			r->agent_failed = 1;
 		if (r->down_chunked && !r->agent_failed &&
-		    io_write(&r->pc->agent, "\r\n", 2, PROXY_IO_MS) != 0)
+		    io_hold(&r->pc->agent, "\r\n", 2, PROXY_IO_MS) != 0)
 			r->agent_failed = 1;
 		r->down_bytes += m;
 	}
@@ -1169,9 +1171,12 @@ proxy_response(struct preq *r, SSL *upssl, int *keep, int replay)
 		goto done;
 	}
 	used += k;
-	if (io_write(&pc->agent, head, used, PROXY_IO_MS) != 0)
+	/* The head goes with the first of the body, as one record. */
+	if (io_hold(&pc->agent, head, used, PROXY_IO_MS) != 0)
 		goto done;
 	if (resp->status == 101) {
+		if (io_release(&pc->agent, PROXY_IO_MS) != 0)
+			goto done;
 		/* Both legs to the relay; the connection ends with it. */
 		proxy_audit(r);
 		r->audited = 1;
@@ -1184,6 +1189,11 @@ proxy_response(struct preq *r, SSL *upssl, int *keep, int replay)
 	http_reader_body(rd, proxy_down, r);
 	while (http_reader_state(rd) != HTTP_DONE) {
 		if (ulen == 0) {
+			/* What came so far reaches the agent before we wait. */
+			if (io_release(&pc->agent, PROXY_IO_MS) != 0) {
+				r->agent_failed = 1;
+				goto cut;
+			}
 			if ((left = pc->upstream_ms - (int)conn_ms(&start)) <=
 			    0)
 				left = 0;
@@ -1219,19 +1229,24 @@ proxy_response(struct preq *r, SSL *upssl, int *keep, int replay)
 		/* Released by the flush: through the same framing. */
 		if (r->down_chunked) {
 			k = snprintf(head, sizeof(head), "%zx\r\n", m);
-			if (io_write(&pc->agent, head, k, PROXY_IO_MS) != 0 ||
-			    io_write(&pc->agent, out, m, PROXY_IO_MS) != 0 ||
-			    io_write(&pc->agent, "\r\n", 2, PROXY_IO_MS) != 0)
+			if (io_hold(&pc->agent, head, k, PROXY_IO_MS) != 0 ||
+			    io_hold(&pc->agent, out, m, PROXY_IO_MS) != 0 ||
+			    io_hold(&pc->agent, "\r\n", 2, PROXY_IO_MS) != 0)
 				goto done;
-		} else if (io_write(&pc->agent, out, m, PROXY_IO_MS) != 0)
+		} else if (io_hold(&pc->agent, out, m, PROXY_IO_MS) != 0)
 			goto done;
 		r->down_bytes += m;
 	}
 	if (r->down_chunked &&
-	    io_write(&pc->agent, "0\r\n\r\n", 5, PROXY_IO_MS) != 0)
+	    io_hold(&pc->agent, "0\r\n\r\n", 5, PROXY_IO_MS) != 0)
 		goto done;
-	if (upssl != NULL)
+	if (io_release(&pc->agent, PROXY_IO_MS) != 0)
+		goto done;
+	/* Once a connection: its tickets came with the first answer. */
+	if (upssl != NULL && !pc->ticket_saved) {
 		tls_upstream_save(pc, upssl, pc->host);
+		pc->ticket_saved = 1;
+	}
 	*keep = !upclose && !resp->close_delimited && ulen == 0;
 	rv = 0;
 	goto done;
@@ -1242,6 +1257,8 @@ cut:
 	    "the upstream broke off, dribbled or sent bad framing");
 	log_info("%s: %s", pc->peer, r->reason);
 done:
+	/* On the way out, what is still held: a cut answer's head. */
+	(void)io_release(&pc->agent, PROXY_IO_MS);
 	if (r->inf != NULL) {
 		inflate_free(r->inf);
 		r->inf = NULL;

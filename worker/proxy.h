@@ -63,6 +63,7 @@ struct pconn {
 	size_t			 linelen;	/* the injected line, if asked */
 	int			 kind;		/* its enum inject_kind */
 	struct mask		*mask;		/* made from it */
+	int			 ticket_saved;	/* upstream session given vaultd */
 	/* Metrics: the calls' latencies, not yet told control. */
 	struct msg_control_calls calls;
 	int			 ncalls;
