@@ -61,6 +61,7 @@ json_t	*control_audit_check(const void *, size_t, uint32_t, const char *,
 	    const char *, const char **);
 char	*control_audit_seal(json_t *, uint64_t, const uint8_t *,
 	    const struct timespec *);
+void	 control_audit_hash(const void *, size_t, uint8_t *);
 void	 control_audit_link(const char *, size_t, struct audit_link *);
 int	 control_audit_verify(int (*)(void *, struct audit_link *), void *,
 	    uint64_t, const uint8_t *, const struct audit_head *,

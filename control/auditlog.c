@@ -35,7 +35,6 @@
 
 #include <db.h>
 #include <jansson.h>
-#include <openssl/sha.h>
 
 #include "log.h"
 #include "msg.h"
@@ -399,7 +398,7 @@ control_audit_append(struct control *ctl, json_t *rec)
 		json_decref(rec);
 		return 0;
 	}
-	SHA256((unsigned char *)s, n, al.cur.hash);
+	control_audit_hash(s, n, al.cur.hash);
 	al.cur.seq++;
 	control_metrics_record(rec);
 	json_decref(rec);

@@ -119,8 +119,7 @@ test_chain(void)
 	memset(zero, 0, sizeof(zero));
 	chain_make(&c, &h);
 	ok(verify(&c, 1, zero, &h, &v) == 0 && v.ok && v.records == N &&
-	    v.last == N, "an intact chain verifies: %llu records",
-	    (unsigned long long)v.records);
+	    v.last == N, "an intact chain of %d records verifies", N);
 	control_audit_link(c.rec[4], strlen(c.rec[4]), &l);
 	ok(l.ok && l.seq == 5 && l.time_ms == (1796554245LL + 300) * 1000,
 	    "a link: its number and time");
@@ -299,9 +298,39 @@ test_link(void)
 	}
 }
 
+/* The sealed text, byte for byte: control's three names first. */
+static void
+test_seal(void)
+{
+	struct timespec	 t = { 1796554245, 123000000 };
+	uint8_t		 prev[AUDIT_HASH_LEN], h[AUDIT_HASH_LEN];
+	char		 want[400], hex[AUDIT_HASH_LEN * 2 + 1], *s;
+
+	memset(prev, 0xab, sizeof(prev));
+	control_audit_hex(prev, hex);
+	s = control_audit_seal(json_pack("{s:i, s:s, s:s, s:i}", "seq", 99,
+	    "event", "req\u00e9\n", "time", "forged", "n", 2), 7, prev, &t);
+	snprintf(want, sizeof(want), "{\"seq\":7,\"prev\":\"%s\",\"time\":"
+	    "\"2026-12-06T10:50:45.123Z\",\"event\":\"req\\u00E9\\n\","
+	    "\"n\":2}", hex);
+	ok(s != NULL && strcmp(s, want) == 0, "sealed: %s", s ? s : "NULL");
+	free(s);
+	s = control_audit_seal(json_object(), 1, prev, &t);
+	snprintf(want, sizeof(want), "{\"seq\":1,\"prev\":\"%s\",\"time\":"
+	    "\"2026-12-06T10:50:45.123Z\"}", hex);
+	ok(s != NULL && strcmp(s, want) == 0, "an empty record sealed: %s",
+	    s ? s : "NULL");
+	control_audit_hash("abc", 3, h);
+	control_audit_hex(h, hex);
+	ok(strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9c"
+	    "b410ff61f20015ad") == 0, "SHA-256 of \"abc\" (FIPS 180-2)");
+	free(s);
+}
+
 int
 main(void)
 {
+	test_seal();
 	test_chain();
 	test_head();
 	test_time();
