@@ -125,6 +125,66 @@ test_roundtrips(void)
 	chan_clear(&b);
 }
 
+/*
+ * Frames queued together go out in one write (chan_flush gathers them),
+ * except that a frame with a descriptor starts a write of its own: each
+ * descriptor still arrives with its own frame, also when big frames fill
+ * the socket and writes end part way through a frame.
+ */
+static void
+test_gather(void)
+{
+	struct chan	 a, b;
+	struct msg	 m;
+	uint8_t		*buf;
+	uint32_t	 v;
+	size_t		 i, len;
+	int		 sp[2], p[2], before, bad = 0, fd;
+
+	pair(sp);
+	chan_init(&a, sp[0], 0, "a");
+	chan_init(&b, sp[1], 1, "b");
+	if ((buf = malloc(MSG_MAXPAYLOAD)) == NULL)
+		abort();
+	before = count_fds();
+	for (i = 0; i < 40; i++) {
+		len = i % 3 == 0 ? 60000 : sizeof(v);
+		memset(buf, (int)i, len);
+		v = i;
+		memcpy(buf, &v, sizeof(v));
+		fd = -1;
+		if (i % 7 == 3) {
+			if (pipe(p) == -1)
+				abort();
+			close(p[0]);
+			fd = p[1];
+		}
+		if (chan_compose(&a, MSG_TEST_ECHO, 0, fd, buf, len) == -1)
+			abort();
+	}
+	for (i = 0; i < 40; i++) {
+		len = i % 3 == 0 ? 60000 : sizeof(v);
+		if (pump(&a, &b, &m) != 1 || m.len != len) {
+			bad++;
+			break;
+		}
+		memcpy(&v, m.data, sizeof(v));
+		if (v != i || (len > sizeof(v) && m.data[len - 1] != (uint8_t)i))
+			bad++;
+		if ((m.fd != -1) != (i % 7 == 3))
+			bad++;
+		if (m.fd != -1)
+			close(m.fd);
+	}
+	is(bad, 0, "40 queued frames, big ones and ones with descriptors, "
+	    "arrive whole, in order, each descriptor with its frame");
+	ok(!chan_pending(&a), "and nothing is left queued");
+	is(count_fds(), before, "every descriptor passed and closed once");
+	free(buf);
+	chan_clear(&a);
+	chan_clear(&b);
+}
+
 static void
 test_split(void)
 {
@@ -603,6 +663,7 @@ main(void)
 	test_calls();
 	test_readers();
 	test_roundtrips();
+	test_gather();
 	test_split();
 	test_bad_frames();
 	test_garbage();
