@@ -43,14 +43,16 @@
  * touch a handful of pages.  The regions grow on demand up to the
  * maximum, as vaultd's do.  Berkeley DB's default lock table (65537
  * buckets in 10 partitions, written at open) was 7 MiB of control's
- * 12 MiB of PSS; one single-threaded process needs neither.
+ * 12 MiB of PSS; one single-threaded process needs neither.  Appends
+ * touch the last pages of each tree, so a cache of 1 MiB does what 2 did
+ * (the same audited rate, side by side) in 1 MiB less of memory.
  */
 #define CSTORE_LK_INIT		1000	/* locks and locked objects */
 #define CSTORE_LK_LOCKERS	64
 #define CSTORE_LK_TABLE		1031	/* lock hash buckets, not 65537 */
 #define CSTORE_TXN_INIT		32
 #define CSTORE_REGION_MAX	(16 * 1024 * 1024)
-#define CSTORE_CACHE_BYTES	(2 * 1024 * 1024)
+#define CSTORE_CACHE_BYTES	(1024 * 1024)	/* the log's tail, the rollups */
 #define CSTORE_CKP_KBYTES	1024	/* checkpoint after 1 MiB of log */
 
 static struct {
