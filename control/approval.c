@@ -87,9 +87,9 @@ control_approval_conf(struct control_approvals *ca, struct msg *msg)
 }
 
 /*
- * The passwd names of uids, read once before the sandbox (control cannot
- * read /etc/passwd after it).  Users added later are unknown until the
- * service restarts; the teams part replaces this with explicit lines.
+ * The passwd names of uids, for an approval list without control's user
+ * table (ca->identify), as the unit tests run it; control itself maps
+ * every caller through users.c and does not call this.
  */
 void
 control_approval_users_load(struct control_approvals *ca, uint32_t owner)

@@ -1534,8 +1534,8 @@ control(int foreground, int verbose)
 	    (ctl.headfd = control_audit_head_open(path)) == -1)
 		fatal("cannot open %s", path);
 	control_preload();
+	/* Approvals ask users.c who a uid is (identify): one passwd walk. */
 	control_users_passwd(&ctl.users);
-	control_approval_users_load(&ctl.approvals, ctl.conf.owner_uid);
 
 	keep[0] = PROC_PARENT_FD;
 	keep[1] = ctl.vaultd->chan.fd;
