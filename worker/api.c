@@ -212,23 +212,19 @@ api_on_done(http_parser *hp)
 }
 
 /*
- * Read and parse one request within API_TIMEOUT_MS.  0 when it is whole,
- * or the HTTP status to refuse it with (-1: the peer went away).
+ * What fd has to read by the deadline: > 0 bytes, 0 at the end of the
+ * stream, API_READ_TIMEOUT once the deadline passed, -1 on an error.
  */
-static int
-api_read(int fd, http_parser *hp, struct api_req *rq)
+ssize_t
+api_read_by(int fd, const struct timespec *deadline, char *buf, size_t len)
 {
-	struct timespec	 deadline;
 	struct pollfd	 pfd;
-	char		 buf[4096];
-	size_t		 used, take;
 	ssize_t		 n;
 	int		 ms;
 
-	msg_deadline(&deadline, API_TIMEOUT_MS);
-	while (!rq->done) {
-		if ((ms = msg_deadline_ms(&deadline)) <= 0)
-			return 408;
+	for (;;) {
+		if ((ms = msg_deadline_ms(deadline)) <= 0)
+			return API_READ_TIMEOUT;
 		pfd.fd = fd;
 		pfd.events = POLLIN;
 		if (poll(&pfd, 1, ms) == -1) {
@@ -238,11 +234,34 @@ api_read(int fd, http_parser *hp, struct api_req *rq)
 		}
 		if (pfd.revents == 0)
 			continue;
-		if ((n = read(fd, buf, sizeof(buf))) == -1) {
+		if ((n = read(fd, buf, len)) == -1) {
 			if (errno == EAGAIN || errno == EINTR)
 				continue;
 			return -1;
 		}
+		return n;
+	}
+}
+
+/*
+ * Read and parse one request within API_TIMEOUT_MS.  0 when it is whole,
+ * or the HTTP status to refuse it with (-1: the peer went away).
+ */
+static int
+api_read(int fd, http_parser *hp, struct api_req *rq)
+{
+	struct timespec	 deadline;
+	char		 buf[4096];
+	size_t		 used, take;
+	ssize_t		 n;
+
+	msg_deadline(&deadline, API_TIMEOUT_MS);
+	while (!rq->done) {
+		if ((n = api_read_by(fd, &deadline, buf, sizeof(buf))) ==
+		    API_READ_TIMEOUT)
+			return 408;
+		if (n == -1)
+			return -1;
 		/* A head that ends here is whole: the parser says so. */
 		take = n;
 		if (!rq->headdone && rq->headbytes + take > API_HEAD_MAX)
@@ -726,24 +745,14 @@ void
 api_drain(int fd)
 {
 	struct timespec	 deadline;
-	struct pollfd	 pfd;
 	char		 buf[4096];
 	size_t		 total = 0;
 	ssize_t		 n;
-	int		 ms;
 
 	msg_deadline(&deadline, 1000);
-	while (total < 256 * 1024 && (ms = msg_deadline_ms(&deadline)) > 0) {
-		pfd.fd = fd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, ms) <= 0)
-			return;
-		if ((n = read(fd, buf, sizeof(buf))) == 0 ||
-		    (n == -1 && errno != EAGAIN && errno != EINTR))
-			return;
-		if (n > 0)
-			total += n;
-	}
+	while (total < 256 * 1024 &&
+	    (n = api_read_by(fd, &deadline, buf, sizeof(buf))) > 0)
+		total += n;
 }
 
 /*

@@ -17,6 +17,7 @@
 #define API_BODY_MAX	(16 * 1024)
 #define API_TIMEOUT_MS	(10 * 1000)	/* to read the whole request */
 #define API_CALL_MS	(5 * 1000)	/* control waits 2 s on vaultd */
+#define API_READ_TIMEOUT	(-2)	/* api_read_by(): the deadline passed */
 
 #include <sys/types.h>
 
@@ -26,6 +27,7 @@
 #include <jansson.h>
 
 struct chan;
+struct timespec;
 struct worker_ctx;
 
 /*
@@ -64,6 +66,7 @@ extern const char *api_headers;
 void	api_serve(struct worker_ctx *, int);
 int	api_read_request(int, struct api_req *, int *);
 void	api_drain(int);
+ssize_t	api_read_by(int, const struct timespec *, char *, size_t);
 void	api_send(int, int, const char *, const char *, const char *);
 void	api_problem(int, int, const char *, const char *);
 void	api_chan_open(struct worker_ctx *, struct chan *);

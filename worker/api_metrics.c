@@ -29,8 +29,6 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,30 +199,16 @@ static int
 metrics_read(int fd, struct metrics_req *rq)
 {
 	struct timespec	 deadline;
-	struct pollfd	 pfd;
 	char		 buf[2048];
 	ssize_t		 n;
-	int		 ms, r;
+	int		 r;
 
 	msg_deadline(&deadline, API_TIMEOUT_MS);
 	for (;;) {
-		if ((ms = msg_deadline_ms(&deadline)) <= 0)
+		if ((n = api_read_by(fd, &deadline, buf, sizeof(buf))) ==
+		    API_READ_TIMEOUT)
 			return 408;
-		pfd.fd = fd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, ms) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (pfd.revents == 0)
-			continue;
-		if ((n = read(fd, buf, sizeof(buf))) == -1) {
-			if (errno == EAGAIN || errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (n == 0)
+		if (n <= 0)
 			return -1;
 		r = metrics_req_feed(rq, buf, n);
 		explicit_bzero(buf, sizeof(buf));
@@ -327,9 +311,7 @@ api_metrics_listener(struct worker_ctx *ctx, int fd)
 	struct sockaddr_storage		 ss;
 	socklen_t			 sslen = sizeof(ss);
 	char				 peer[80], *text = NULL;
-	struct pollfd			 pfd;
-	char				 buf[512];
-	int				 status, i;
+	int				 status;
 
 	strlcpy(peer, "unknown", sizeof(peer));
 	if (getpeername(fd, (struct sockaddr *)&ss, &sslen) == 0)
@@ -368,11 +350,6 @@ api_metrics_listener(struct worker_ctx *ctx, int fd)
 	log_info("metrics: %s: %d", peer, status);
 	shutdown(fd, SHUT_WR);
 	/* Read what the client still sends, so a reset eats no answer. */
-	for (i = 0; i < 16; i++) {
-		pfd.fd = fd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, 200) <= 0 || read(fd, buf, sizeof(buf)) <= 0)
-			break;
-	}
+	api_drain(fd);
 	close(fd);
 }
