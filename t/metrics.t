@@ -12,7 +12,6 @@ import grp
 import hashlib
 import json
 import os
-import pwd
 import secrets
 import signal
 import socket
@@ -25,6 +24,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from aileron import TAP, SLOW, BIN, wait_for  # noqa: E402
 from proxyenv import ProxyEnv, exchange, cli, MASTER  # noqa: E402
 from llmdouble import double, post  # noqa: E402
+from otheruid import free_uid  # noqa: E402
 
 t = TAP()
 if os.geteuid() != 0:
@@ -57,16 +57,6 @@ def answer(path, req):
         "usage": {"input_tokens": 10 + k, "output_tokens": 3 * k,
                   "cache_creation_input_tokens": 2,
                   "cache_read_input_tokens": 1}})
-
-
-def free_uid(start):
-    u = start
-    while True:
-        try:
-            pwd.getpwuid(u)
-            u += 1
-        except KeyError:
-            return u
 
 
 def ask(tls, model, max_tokens=64):

@@ -26,14 +26,14 @@ import json
 import os
 import pwd
 import shutil
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from aileron import TAP, SLOW, SRC  # noqa: E402
+from aileron import TAP, SRC  # noqa: E402
 from proxyenv import ProxyEnv, cli, MASTER  # noqa: E402
 from llmdouble import double, post  # noqa: E402
+import otheruid  # noqa: E402
 
 t = TAP()
 if os.geteuid() != 0:
@@ -170,26 +170,11 @@ def ask(E, session, host, path, body):
 
 
 def as_uid(uid, argv):
-    return subprocess.run(["setpriv", "--reuid=%d" % uid, "--regid=%d" % GID,
-                           "--clear-groups"] + argv, capture_output=True,
-                          timeout=60 * SLOW)
+    return otheruid.as_uid(uid, GID, argv)
 
 
 def api(svc, uid, method, path, body=None):
-    """One request on api.sock as uid (None: root): (status, JSON)."""
-    argv = ["curl", "-s", "--max-time", "20", "--unix-socket",
-            svc.path("api.sock"), "-X", method, "-w", "\n%{http_code}",
-            "http://aileron" + path]
-    if body is not None:
-        argv += ["-H", "Content-Type: application/json", "--data-binary",
-                 json.dumps(body)]
-    p = as_uid(uid, argv) if uid is not None else \
-        subprocess.run(argv, capture_output=True, timeout=60 * SLOW)
-    out, _, code = p.stdout.decode().rpartition("\n")
-    try:
-        return int(code), json.loads(out) if out else None
-    except ValueError:
-        return int(code or 0), out
+    return otheruid.api(svc, uid, GID, method, path, body)
 
 
 def usage(E, *args):

@@ -29,6 +29,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from aileron import TAP, BIN, SLOW, Service, wait_for   # noqa: E402
+import otheruid  # noqa: E402
 from otheruid import require, free_uid   # noqa: E402
 
 MASTER = "users-api test master key"
@@ -42,9 +43,7 @@ t.plan(37)
 
 
 def as_uid(uid, argv):
-    return subprocess.run(["setpriv", "--reuid=%d" % uid,
-                           "--regid=%d" % GID, "--clear-groups"] + argv,
-                          capture_output=True, timeout=60 * SLOW)
+    return otheruid.as_uid(uid, GID, argv)
 
 
 def cli(svc, uid, *args):
@@ -61,29 +60,14 @@ def cli_key(svc, uid, *args):
     os.close(w)
     argv = [BIN] + list(args) + ["--key-fd", str(r), "-s", svc.state]
     try:
-        p = subprocess.run(["setpriv", "--reuid=%d" % uid, "--regid=%d" % GID,
-                            "--clear-groups"] + argv, capture_output=True,
-                           pass_fds=(r,), timeout=60 * SLOW)
+        p = otheruid.as_uid(uid, GID, argv, pass_fds=(r,))
     finally:
         os.close(r)
     return p.returncode, p.stdout.decode(), p.stderr.decode()
 
 
 def api(svc, uid, method, path, body=None):
-    """One request on api.sock as uid (None: root): (status, JSON)."""
-    argv = ["curl", "-s", "--max-time", "20", "--unix-socket",
-            svc.path("api.sock"), "-X", method, "-w", "\n%{http_code}",
-            "http://aileron" + path]
-    if body is not None:
-        argv += ["-H", "Content-Type: application/json", "--data-binary",
-                 json.dumps(body)]
-    p = as_uid(uid, argv) if uid is not None else \
-        subprocess.run(argv, capture_output=True, timeout=60 * SLOW)
-    out, _, code = p.stdout.decode().rpartition("\n")
-    try:
-        return int(code), json.loads(out) if out else None
-    except ValueError:
-        return int(code or 0), out
+    return otheruid.api(svc, uid, GID, method, path, body)
 
 
 def start(svc):

@@ -11,9 +11,12 @@ root, the group aileron (api.sock's) and setpriv and curl to run as
 them, and uids that no account has."""
 
 import grp
+import json
 import os
 import pwd
 import subprocess
+
+from aileron import SLOW
 
 
 def require(t):
@@ -42,3 +45,27 @@ def free_uid(start):
             u += 1
         except KeyError:
             return u
+
+
+def as_uid(uid, gid, argv, pass_fds=()):
+    """argv run as uid, in the group gid alone."""
+    return subprocess.run(["setpriv", "--reuid=%d" % uid, "--regid=%d" % gid,
+                           "--clear-groups"] + argv, capture_output=True,
+                          pass_fds=pass_fds, timeout=60 * SLOW)
+
+
+def api(svc, uid, gid, method, path, body=None):
+    """One request on api.sock as uid (None: root): (status, JSON)."""
+    argv = ["curl", "-s", "--max-time", "20", "--unix-socket",
+            svc.path("api.sock"), "-X", method, "-w", "\n%{http_code}",
+            "http://aileron" + path]
+    if body is not None:
+        argv += ["-H", "Content-Type: application/json", "--data-binary",
+                 json.dumps(body)]
+    p = as_uid(uid, gid, argv) if uid is not None else \
+        subprocess.run(argv, capture_output=True, timeout=60 * SLOW)
+    out, _, code = p.stdout.decode().rpartition("\n")
+    try:
+        return int(code), json.loads(out) if out else None
+    except ValueError:
+        return int(code or 0), out
