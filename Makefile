@@ -258,7 +258,8 @@ BENCH_BINS=	$(BUILD)/bench-prefork \
 		$(BUILD)/bench/static/aileron \
 		$(BUILD)/bench/libcurl/aileron-service \
 		$(BUILD)/bench/libcurl/aileron
-BENCH_BINS+=	$(BUILD)/bench-tls-upstream $(BUILD)/bench-tls-client
+BENCH_BINS+=	$(BUILD)/bench-tls-upstream $(BUILD)/bench-tls-client \
+		$(BUILD)/bench-tls-decode
 BENCH_BINS+=	$(BUILD)/bench-tokens
 BENCH_STATIC_LIBS= -l:libbsd.a -l:libmd.a -l:libjansson.a -l:libdb-5.3.a \
 		-l:libhttp_parser.a -l:libssl.a \

@@ -1312,6 +1312,12 @@ master(const char *statedir, const char *conffile, int foreground,
 		exit(1);
 	if (!verbose)
 		log_setverbose(m->conf->verbose);
+	/*
+	 * Jansson seeds its hashes once per process, on first use.  Do it
+	 * here, from getrandom(2), before the specs are parsed: every worker
+	 * inherits the seed, and its sandbox could not read /dev/urandom.
+	 */
+	json_object_seed(arc4random() | 1);
 	if (connectors_load(m->conf, &m->specs, &m->nspecs, &m->matcher) ==
 	    -1)
 		exit(1);

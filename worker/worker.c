@@ -327,11 +327,10 @@ worker(struct worker_ctx *ctx)
 	ctx->vaultd_fd = keep[i++];
 	ctx->devnull = -1;
 	/*
-	 * Jansson would seed its hashes from /dev/urandom on first use, which
-	 * the sandbox forbids: seed it from getrandom(2), unless the master
-	 * already did.
+	 * Jansson's hash seed is the master's, drawn before it forked us
+	 * (Jansson seeds once per process).  Seeding here only cost a fresh
+	 * random state per worker.
 	 */
-	json_object_seed(arc4random() | 1);
 	title_set("worker (idle)");
 
 	memset(&sa, 0, sizeof(sa));
