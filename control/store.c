@@ -53,7 +53,14 @@
 #define CSTORE_TXN_INIT		32
 #define CSTORE_REGION_MAX	(16 * 1024 * 1024)
 #define CSTORE_CACHE_BYTES	(1024 * 1024)	/* the log's tail, the rollups */
-#define CSTORE_CKP_KBYTES	1024	/* checkpoint after 1 MiB of log */
+/*
+ * A checkpoint writes the cache's dirty pages and syncs each database:
+ * 2-4 ms here, during which control answers no one.  After every MiB of
+ * log that was one and a half times a second under load, and the requests
+ * it held up were a quarter of the p99 latency; after 8 MiB, recovery
+ * still replays at most that, in well under a second.
+ */
+#define CSTORE_CKP_KBYTES	8192
 
 static struct {
 	DB_ENV	*env;
