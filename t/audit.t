@@ -10,9 +10,10 @@
 # audit.t: the audit log against the real service, through the proxy and
 # the API: decisions recorded before the action, outcomes naming them,
 # the hash chain and its head, verification finding an edited, an
-# inserted and a removed record and a truncated tail (the one place a
-# test touches control's files: tampering is the point), kill -9 of
-# control during 1,000 audited requests, retention and backup.
+# inserted and a removed record and a truncated tail (where a test
+# touches control's files: tampering is the point), kill -9 of control
+# during 1,000 audited requests, the size of its log files, retention
+# and backup.
 
 import hashlib
 import json
@@ -36,7 +37,7 @@ BUILD = os.environ.get("AILERON_BUILD", os.path.join(SRC, "build"))
 TAMPER = os.path.join(BUILD, "t", "helpers", "audit_tamper")
 if not os.path.exists(TAMPER):
     t.skip_all("%s is missing (make unit)" % TAMPER)
-t.plan(35)
+t.plan(36)
 
 
 def verify(svc):
@@ -279,6 +280,13 @@ try:
     rc, v = verify(svc)
     t.ok(rc == 0 and v.get("ok") is True,
          "and the chain verifies (%s records)" % v.get("records"), v)
+    # A new log file is written full of zeros before its first commit:
+    # with Berkeley DB's 10 MiB default that stalled control for 20-30 ms.
+    cdir = os.path.join(svc.state, "control")
+    sizes = [os.path.getsize(os.path.join(cdir, f))
+             for f in os.listdir(cdir) if f.startswith("log.")]
+    t.ok(sizes and max(sizes) < 2 << 20,
+         "control's log files are about 1 MiB", sizes)
 finally:
     E.close()
 
