@@ -142,12 +142,11 @@ static int	mask_tchar(int);
 static int	mask_store(struct mask *, const char *, size_t);
 static void	mask_unstore(struct mask *, size_t);
 static void	mask_pairs(struct mask *);
+static unsigned int mask_pair(const struct mask *, unsigned int);
+static void	mask_pair_set(struct mask *, unsigned int, unsigned int);
+static uint64_t	mask_le64(const uint8_t *);
 static size_t	mask_skip(const struct mask *, const uint8_t *, size_t,
 		    size_t);
-
-#define MASK_PAIR(m, c0, c1)	((m)->pair[((c0) << 8 | (c1)) >> 3] & \
-				    (1 << ((c1) & 7)))
-#define MASK_PAIR_SET(row, c1)	((row)[(c1) >> 3] |= 1 << ((c1) & 7))
 
 static const char b64_std[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -459,37 +458,55 @@ mask_rebuild(struct mask *m)
 static void
 mask_pairs(struct mask *m)
 {
-	uint8_t		*row;
 	uint32_t	 ra, d, k;
-	int		 c0;
+	unsigned int	 c0, c1;
 
 	memset(m->pair, 0, sizeof(m->pair));
 	for (c0 = 0; c0 < 256; c0++) {
 		if (!m->start[c0])
 			continue;
-		row = m->pair + c0 * 32;
 		ra = m->raw.root[c0];
 		d = m->dec.root[mask_tokmap(c0)];
 		if (((c0 == '%' || c0 == '\\') && m->nsecrets > 0) ||
 		    (ra != 0 && m->raw.mlen[ra] != 0) ||
 		    (d != 0 && m->dec.mlen[d] != 0)) {
-			memset(row, 0xff, 32);
+			for (c1 = 0; c1 < 256; c1++)
+				mask_pair_set(m, c0, c1);
 			continue;
 		}
 		/* The second bytes: the first node's children. */
 		if (ra != 0)
 			for (k = m->raw.child[ra]; k != 0; k = m->raw.sib[k])
-				MASK_PAIR_SET(row, m->raw.ch[k]);
+				mask_pair_set(m, c0, m->raw.ch[k]);
 		if (d == 0)
 			continue;
-		MASK_PAIR_SET(row, '%');
-		MASK_PAIR_SET(row, '\\');
+		mask_pair_set(m, c0, '%');
+		mask_pair_set(m, c0, '\\');
 		for (k = m->dec.child[d]; k != 0; k = m->dec.sib[k]) {
-			MASK_PAIR_SET(row, m->dec.ch[k]);
+			mask_pair_set(m, c0, m->dec.ch[k]);
 			if (m->dec.ch[k] == ' ')
-				MASK_PAIR_SET(row, '+');
+				mask_pair_set(m, c0, '+');
 		}
 	}
+}
+
+/*
+ * The pair table has a bit for each pair of bytes, at the pair read as a
+ * little-endian 16-bit number (c0 | c1 << 8): mask_skip then takes eight
+ * pairs from one 64-bit word by shifts alone.
+ */
+static unsigned int
+mask_pair(const struct mask *m, unsigned int pair)
+{
+	return m->pair[pair >> 3] >> (pair & 7) & 1;
+}
+
+static void
+mask_pair_set(struct mask *m, unsigned int c0, unsigned int c1)
+{
+	unsigned int	 pair = c0 | c1 << 8;
+
+	m->pair[pair >> 3] |= 1 << (pair & 7);
 }
 
 /*
@@ -768,6 +785,16 @@ mask_reread(struct mask *m, struct mask_scan *st, char *buf, uint64_t base)
 		mask_decode(m, st, buf, base, pend[i], pos + i);
 }
 
+/* Eight bytes as one number, the first lowest; compilers make it a load. */
+static uint64_t
+mask_le64(const uint8_t *u)
+{
+	return (uint64_t)u[0] | (uint64_t)u[1] << 8 | (uint64_t)u[2] << 16 |
+	    (uint64_t)u[3] << 24 | (uint64_t)u[4] << 32 |
+	    (uint64_t)u[5] << 40 | (uint64_t)u[6] << 48 |
+	    (uint64_t)u[7] << 56;
+}
+
 /*
  * The first byte from i on that begins a pair that may begin a match, or
  * the last one; eight pairs are tested at a time, with one branch.
@@ -775,19 +802,22 @@ mask_reread(struct mask *m, struct mask_scan *st, char *buf, uint64_t base)
 static size_t
 mask_skip(const struct mask *m, const uint8_t *u, size_t i, size_t to)
 {
+	uint64_t	 w;
+
 	while (i + 9 <= to) {
-		if ((MASK_PAIR(m, u[i], u[i + 1]) |
-		    MASK_PAIR(m, u[i + 1], u[i + 2]) |
-		    MASK_PAIR(m, u[i + 2], u[i + 3]) |
-		    MASK_PAIR(m, u[i + 3], u[i + 4]) |
-		    MASK_PAIR(m, u[i + 4], u[i + 5]) |
-		    MASK_PAIR(m, u[i + 5], u[i + 6]) |
-		    MASK_PAIR(m, u[i + 6], u[i + 7]) |
-		    MASK_PAIR(m, u[i + 7], u[i + 8])) != 0)
+		w = mask_le64(u + i);
+		if ((mask_pair(m, w & 0xffff) |
+		    mask_pair(m, w >> 8 & 0xffff) |
+		    mask_pair(m, w >> 16 & 0xffff) |
+		    mask_pair(m, w >> 24 & 0xffff) |
+		    mask_pair(m, w >> 32 & 0xffff) |
+		    mask_pair(m, w >> 40 & 0xffff) |
+		    mask_pair(m, w >> 48 & 0xffff) |
+		    mask_pair(m, w >> 56 | (unsigned int)u[i + 8] << 8)) != 0)
 			break;
 		i += 8;
 	}
-	while (i + 1 < to && !MASK_PAIR(m, u[i], u[i + 1]))
+	while (i + 1 < to && !mask_pair(m, u[i] | (unsigned int)u[i + 1] << 8))
 		i++;
 	return i;
 }

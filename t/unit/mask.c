@@ -474,6 +474,63 @@ test_random(void)
 	mask_free(m);
 }
 
+/*
+ * The skip is sound: every pair of bytes it may skip the first of leaves
+ * both automata where the second byte alone would, and the first is
+ * neither a match nor an escape.  And the eight pairs a turn stop where
+ * testing one pair at a time would, wherever the pair sits in the eight.
+ */
+static void
+test_skip(void)
+{
+	static uint8_t	 u[4096];
+	struct mask	*m;
+	const char	*alpha = "sk-aBc%\\+ 0Zc2tuvwxyTUVWXY.,;:!?tuvwxy";
+	uint32_t	 a, b, r = 99;
+	unsigned int	 c0, c1;
+	size_t		 i, j, n = sizeof(u), bad = 0, set = 0, far = 0, to;
+
+	m = mask_new();
+	mask_add_credential(m, "Bearer sk-aBc+0123456789xyzXYZ", 30);
+	for (c0 = 0; c0 < 256; c0++)
+		for (c1 = 0; c1 < 256; c1++) {
+			if (mask_pair(m, c0 | c1 << 8)) {
+				set++;
+				continue;
+			}
+			a = acm_step(&m->raw, 0, c0);
+			b = acm_step(&m->dec, 0, mask_tokmap(c0));
+			if (m->raw.mlen[a] != 0 || m->dec.mlen[b] != 0 ||
+			    c0 == '%' || c0 == '\\' ||
+			    acm_step(&m->raw, a, c1) !=
+			    acm_step(&m->raw, 0, c1) ||
+			    acm_step(&m->dec, b, mask_tokmap(c1)) !=
+			    acm_step(&m->dec, 0, mask_tokmap(c1)))
+				bad++;
+		}
+	ok(bad == 0 && set > 0 && set < 65536 / 8,
+	    "no pair that may be skipped moves an automaton "
+	    "(%zu of 65536 pairs stop the skip)", set);
+
+	for (i = 0; i < n; i++) {
+		r = r * 1103515245 + 12345;
+		u[i] = alpha[(r >> 16) % strlen(alpha)];
+	}
+	for (i = 0; i < n && bad == 0; i++) {
+		to = i + (i * 7) % 40 + 1 < n ? i + (i * 7) % 40 + 1 : n;
+		for (j = i; j + 1 < to && !mask_pair(m, u[j] | u[j + 1] << 8);
+		    j++)
+			;
+		if (mask_skip(m, u, i, to) != j)
+			bad++;
+		far += j >= i + 8;
+	}
+	ok(bad == 0 && far > n / 8, "eight pairs a turn skip to where one "
+	    "pair at a time does, from every offset (%zu skips of 8 or more)",
+	    far);
+	mask_free(m);
+}
+
 /* mask_wipe leaves no byte of a secret in the masker's memory. */
 static void
 test_wipe(void)
@@ -578,6 +635,7 @@ main(void)
 	test_overlap();
 	test_credential();
 	test_random();
+	test_skip();
 	test_wipe();
 	test_speed();
 	return done_testing();
