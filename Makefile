@@ -253,7 +253,7 @@ check-san: unit
 # and mapping libcurl (what a service binary of its own keeps out).
 # Each variant is a service binary beside a copy of the CLI, which runs the
 # aileron-service it finds beside itself.
-BENCH_BINS=	$(BUILD)/bench-prefork \
+BENCH_BINS=	$(BUILD)/bench-prefork $(BUILD)/bench-prefork-sandbox \
 		$(BUILD)/bench/static/aileron-service \
 		$(BUILD)/bench/static/aileron \
 		$(BUILD)/bench/libcurl/aileron-service \
@@ -276,6 +276,12 @@ $(BUILD)/bench-tokens: etc/bench-tokens.c $(LIBA)
 
 $(BUILD)/bench-prefork: etc/bench-prefork.c
 	$(CC) -std=gnu11 -O2 $(WARN) $(HARDEN) $(LDHARDEN) -o $@ $<
+
+# The floor with the sandbox and channels every worker of the design has,
+# by the service's own code; it maps only the libraries that code needs.
+$(BUILD)/bench-prefork-sandbox: etc/bench-prefork.c $(LIBA)
+	$(CC) $(CPPFLAGS) -DPREFORK_SANDBOX $(CFLAGS) $(LDHARDEN) -o $@ \
+	    etc/bench-prefork.c $(LIBA) -Wl,--as-needed $(LDLIBS)
 
 # The TLS upstream and the load client etc/bench-proxy.py drives.
 $(BUILD)/bench-tls-%: etc/bench-tls-%.c

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # bench.py: "make bench": what one connection costs the whole service,
 # against the floor of a minimal pre-forking server measured in the same
-# run (etc/bench-prefork.c), and the service's memory: the master's RSS,
-# which must stay under 8 MiB since every worker is forked from it, page
-# faults per worker, and each process's PSS.
+# run (etc/bench-prefork.c) and that floor with the sandbox and channels
+# of aileron's design; and the service's memory: the master's RSS, which
+# must stay under 8 MiB since every worker is forked from it, page faults
+# per worker, and each process's PSS.
 #
 # CPU per connection is that of the whole process tree: every process's
 # utime and stime from /proc/PID/stat, plus the children each has reaped
@@ -34,6 +35,10 @@ BUILD = os.environ.get("AILERON_BUILD") or os.path.join(SRC, "build")
 # with the proxy; the limit leaves room, not a habit: 12 MiB.
 RSS_LIMIT_KB = 12 * 1024
 RATIO_GOAL = 1.5
+# The floor with the sandbox and the channels every worker of the design
+# has (etc/bench-prefork.c, built with PREFORK_SANDBOX): what the design
+# costs before aileron does anything of its own.
+FLOOR_SANDBOX = "floor + sandbox"
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SEQ = 1000              # sequential connections per round and server
 CONC_THREADS = 8
@@ -132,9 +137,8 @@ class Prefork:
     argv, another server that writes its port to the file argv(path)
     names (etc/bench-proxy.py's upstream)."""
 
-    name = "prefork (floor)"
-
-    def __init__(self, argv=None):
+    def __init__(self, argv=None, name="prefork (floor)"):
+        self.name = name
         self.dir = tempfile.mkdtemp(prefix="aileron-bench.")
         portfile = os.path.join(self.dir, "port")
         argv = argv(portfile) if argv else \
@@ -232,9 +236,10 @@ def row(label, values, fmt):
 
 
 def main():
-    if not os.path.exists(os.path.join(BUILD, "bench-prefork")):
-        sys.exit("bench.py: %s/bench-prefork is missing; run \"make bench\""
-                 % BUILD)
+    for prog in ("bench-prefork", "bench-prefork-sandbox"):
+        if not os.path.exists(os.path.join(BUILD, prog)):
+            sys.exit("bench.py: %s/%s is missing; run \"make bench\""
+                     % (BUILD, prog))
     variants = [("aileron", aileron.BIN)]
     if os.environ.get("BENCH_COMPARE"):
         variants.append(("compared", os.environ["BENCH_COMPARE"]))
@@ -244,15 +249,18 @@ def main():
         if os.path.exists(path + "-service") and \
                 os.environ.get("BENCH_VARIANTS") != "0":
             variants.append((name, path))
-    names = ["prefork (floor)"] + [v[0] for v in variants]
+    sandboxed = os.path.join(BUILD, "bench-prefork-sandbox")
+    names = ["prefork (floor)", FLOOR_SANDBOX] + [v[0] for v in variants]
     results = {n: Result() for n in names}
     rss = pss = None
-    pre = Prefork()
+    floors = [Prefork()]
     pools = []
     try:
+        floors.append(Prefork(lambda portfile: [sandboxed, portfile],
+                              FLOOR_SANDBOX))
         for name, binary in variants:
             pools.append(Pool(name, binary))
-        servers = [pre] + pools
+        servers = floors + pools
         for s in servers:          # warm up
             for _ in range(50):
                 one(s.port)
@@ -261,8 +269,7 @@ def main():
                 measure(s, results[s.name])
         rss, pss = memory(pools[0])
     finally:
-        pre.stop()
-        for p in pools:
+        for p in floors + pools:
             p.stop()
 
     floor = results[names[0]]
@@ -288,6 +295,11 @@ def main():
         (floor.cpu / floor.conns)
     print("aileron / floor: %.2f (goal <= %.1f)%s" %
           (ratio, RATIO_GOAL, "" if ratio <= RATIO_GOAL else ": OVER"))
+    sb = (results[FLOOR_SANDBOX].cpu / results[FLOOR_SANDBOX].conns) / \
+        (floor.cpu / floor.conns)
+    print("  of which the design's own price (%s / floor): %.2f; the "
+          "rest, %.2f times that, is aileron's work beyond it" %
+          (FLOOR_SANDBOX, sb, ratio / sb))
 
     print()
     print("idle service memory (aileron)")
