@@ -313,7 +313,7 @@ prefork_loop(int lfd)
 static void
 prefork_prepare(void)
 {
-	int	 sp[2], i;
+	int	 sp[2], i, j;
 
 	log_init(1, 0, "bench-prefork-sandbox");
 	if ((pre.drop = geteuid() == 0)) {
@@ -331,6 +331,9 @@ prefork_prepare(void)
 		case -1:
 			fatal("fork");
 		case 0:
+			/* Only the parent may hold a stand-in's other end. */
+			for (j = 0; j < i; j++)
+				close(pre.stand_in[j]);
 			close(sp[0]);
 			prefork_stand_in(sp[1]);
 		}
