@@ -98,14 +98,24 @@ conn_head(struct pconn *pc, struct http_intake *in, char *buf, size_t *off,
 		*off = 0;
 		if ((left = timeout_ms - (int)conn_ms(&start)) <= 0)
 			return got ? -2 : -3;
-		/* The agent pauses: the queued audit records go now. */
-		if (pc->audit_queued && !io_pending(&pc->agent) &&
-		    io_poll(pc->agent.fd, POLLIN, left < PROXY_AUDIT_PAUSE_MS ?
-		    left : PROXY_AUDIT_PAUSE_MS) == 0) {
-			call_audit_flush(pc);
-			continue;
+		/*
+		 * The agent pauses: the queued audit records go now.  Records
+		 * TLS has read ahead are no pause, and poll does not see them:
+		 * they are read first.
+		 */
+		n = IO_TIMEOUT;
+		if (pc->audit_queued) {
+			if (io_pending(&pc->agent))
+				n = io_read(&pc->agent, buf, PROXY_BUF, 0);
+			if (n == IO_TIMEOUT && io_poll(pc->agent.fd, POLLIN,
+			    left < PROXY_AUDIT_PAUSE_MS ? left :
+			    PROXY_AUDIT_PAUSE_MS) == 0) {
+				call_audit_flush(pc);
+				continue;
+			}
 		}
-		n = io_read(&pc->agent, buf, PROXY_BUF, left);
+		if (n == IO_TIMEOUT)
+			n = io_read(&pc->agent, buf, PROXY_BUF, left);
 		if (n == IO_TIMEOUT)
 			return got ? -2 : -3;
 		if (n <= 0)

@@ -70,11 +70,14 @@ io_want(const struct io *io, int e, int timeout_ms)
 	return -1;
 }
 
-/* Bytes the TLS layer holds already decrypted: no poll needed for them. */
+/*
+ * Bytes the TLS layer holds, decrypted or in records it read ahead: poll
+ * would not see them, a read returns them at once.
+ */
 int
 io_pending(const struct io *io)
 {
-	return io->ssl != NULL && SSL_pending(io->ssl) > 0;
+	return io->ssl != NULL && SSL_has_pending(io->ssl);
 }
 
 /* > 0 bytes, 0 end of stream, IO_ERR, IO_TIMEOUT. */
