@@ -110,16 +110,6 @@ ws_accept_check(const struct http_request *req,
 	return 0;
 }
 
-/*
- * Whether a read would not block: decrypted bytes, or records already
- * read ahead from the socket (which poll would not see).
- */
-static int
-ws_pending(const struct io *io)
-{
-	return io->ssl != NULL && SSL_has_pending(io->ssl);
-}
-
 /* Bytes to write after bytes owed by the masker: kept in order. */
 struct ws_seg {
 	size_t		 len;
@@ -452,7 +442,7 @@ ws_relay(struct pconn *pc, struct io *up, const char *early,
 				goto done;
 			}
 			rd[i] = s->olen == 0 && !s->starved &&
-			    ws_pending(s->from);
+			    io_pending(s->from);
 		}
 		if (!rd[0] && !rd[1]) {
 			pfd[0].fd = pc->agent.fd;
