@@ -146,7 +146,13 @@ class Vaultd:
             p2 = parent.dup()
             parent.close()
             parent = p2
+        # Another vaultd's channel may hold 3 now: it is put back after.
+        saved = None
         if child.fileno() != 3:
+            try:
+                saved = os.dup(3)
+            except OSError:
+                pass
             os.dup2(child.fileno(), 3)
         self.log = open(self.logpath, "ab")
         # -v: the vault key cache logs its hits, misses and drops.
@@ -154,7 +160,11 @@ class Vaultd:
                                      (["-v"] if self.verbose else []),
                                      pass_fds=(3,), stdin=subprocess.DEVNULL,
                                      stdout=self.log, stderr=self.log)
-        os.close(3) if child.fileno() != 3 else None
+        if saved is not None:
+            os.dup2(saved, 3, inheritable=False)
+            os.close(saved)
+        elif child.fileno() != 3:
+            os.close(3)
         child.close()
         self.pid = self.proc.pid
         self.master = Chan(parent)
