@@ -37,7 +37,7 @@ from echo_upstream import pattern                         # noqa: E402
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(58)
+t.plan(59)
 
 # plain.test is the same upstream, not a connector: a blind tunnel.
 E = ProxyEnv(hosts=("echo.test", "plain.test"),
@@ -239,6 +239,22 @@ sys.stdout.write("%d %s" % (r.status_code, r.text))
                         "https://echo.test/upload")
     t.ok(rc == 0 and b'"body_len": 5000' in out,
          "Expect: 100-continue: answered once allowed", err)
+
+    # A body goes up as it comes: what the agent sent is not held while
+    # the worker waits for the rest.
+    E.upstream.take()
+    c = E.connect()
+    c.sendall(b"POST /upload HTTP/1.1\r\nHost: echo.test\r\n"
+              b"Transfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n")
+    time.sleep(2 * SLOW)
+    a = exchange(c, b"6\r\nsecond\r\n0\r\n\r\n")
+    c.close()
+    reqs = E.upstream.take()
+    fb = reqs[-1]["first_byte_s"] if reqs else None
+    t.ok(a[0] == 200 and b'"body_len": 11' in a[2] and fb is not None and
+         fb < SLOW, "a body's first chunk reaches the upstream before the "
+         "agent sends the rest (after %s s; the agent pauses %d s)" %
+         (fb if fb is None else "%.2f" % fb, 2 * SLOW))
 
     # ---- a worker's memory while it relays 1 GiB ------------------------
     if SAN:

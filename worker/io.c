@@ -12,6 +12,12 @@
  * io.c: reads and writes with a deadline on one leg of a connection, plain
  * or TLS.  Sockets are non-blocking; a worker serves one connection, so it
  * waits in poll() on the leg it needs and nothing else.
+ *
+ * A TLS leg writes through a buffer of a few records (io_tls()): OpenSSL
+ * hands the socket one record per write, and a body relayed a record at a
+ * time would cost a system call, and a wake-up of the reader, per 16 KiB.
+ * io_write() and io_release() empty that buffer before they return;
+ * io_hold() does not, and its caller releases before it waits.
  */
 
 #include <sys/types.h>
@@ -23,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -35,6 +42,30 @@ io_init(struct io *io, int fd, SSL *ssl)
 	memset(io, 0, sizeof(*io));
 	io->fd = fd;
 	io->ssl = ssl;
+}
+
+/*
+ * Give ssl the socket fd: reads straight from it, writes through a buffer
+ * that fills to IO_WBUF before it writes.  0, or -1 out of memory.
+ */
+int
+io_tls(SSL *ssl, int fd)
+{
+	BIO	*sock, *buf;
+
+	if ((sock = BIO_new_socket(fd, BIO_NOCLOSE)) == NULL)
+		return -1;
+	if ((buf = BIO_new(BIO_f_buffer())) == NULL ||
+	    BIO_set_write_buffer_size(buf, IO_WBUF) != 1) {
+		BIO_free(buf);
+		BIO_free(sock);
+		return -1;
+	}
+	/* One reference for the SSL's reads, one for the buffer's chain. */
+	BIO_up_ref(sock);
+	BIO_push(buf, sock);
+	SSL_set_bio(ssl, sock, buf);
+	return 0;
 }
 
 /* 1 ready, 0 timed out, -1 error. */
@@ -61,8 +92,13 @@ io_poll(int fd, short events, int timeout_ms)
  * out, -1 anything else (an error, or a close for the caller to judge).
  */
 static int
-io_want(const struct io *io, int e, int timeout_ms)
+io_want(struct io *io, int e, int timeout_ms)
 {
+	int	 r;
+
+	/* Whatever a handshake or a read left to send goes before we wait. */
+	if (e == SSL_ERROR_WANT_READ && (r = io_flush(io, timeout_ms)) != 0)
+		return r == IO_TIMEOUT ? 0 : -1;
 	if (e == SSL_ERROR_WANT_READ)
 		return io_poll(io->fd, POLLIN, timeout_ms);
 	if (e == SSL_ERROR_WANT_WRITE)
@@ -84,6 +120,18 @@ io_pending(const struct io *io)
 ssize_t
 io_read(struct io *io, void *buf, size_t len, int timeout_ms)
 {
+	return io_read_after(io, buf, len, timeout_ms, NULL);
+}
+
+/*
+ * io_read(), and if it has to wait, what owed holds goes out first: the
+ * relay of one leg to the other holds what it wrote while the other leg
+ * has more at hand.
+ */
+ssize_t
+io_read_after(struct io *io, void *buf, size_t len, int timeout_ms,
+    struct io *owed)
+{
 	ssize_t	 n;
 	size_t	 got;
 	int	 r, e;
@@ -101,6 +149,9 @@ io_read(struct io *io, void *buf, size_t len, int timeout_ms)
 				continue;
 			if (errno != EAGAIN)
 				return IO_ERR;
+			if (owed != NULL && (r = io_release(owed,
+			    timeout_ms)) != 0)
+				return r;
 			r = io_poll(io->fd, POLLIN, timeout_ms);
 		} else {
 			ERR_clear_error();
@@ -112,6 +163,9 @@ io_read(struct io *io, void *buf, size_t len, int timeout_ms)
 			if (e == SSL_ERROR_ZERO_RETURN ||
 			    (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0))
 				return 0;	/* with or without close_notify */
+			if (owed != NULL && (r = io_release(owed,
+			    timeout_ms)) != 0)
+				return r;
 			r = io_want(io, e, timeout_ms);
 		}
 		if (r == 0)
@@ -122,58 +176,16 @@ io_read(struct io *io, void *buf, size_t len, int timeout_ms)
 }
 
 /*
- * Keep buf to go out with what is written next, in one write and one TLS
- * record: a response's head with its body, a chunk with its framing.  The
- * caller releases what is held before it waits for anything else.  0, or
- * IO_ERR / IO_TIMEOUT when making room wrote and failed.
+ * Write all of buf to the TLS layer or the socket, and leave in the TLS
+ * layer's buffer what has not filled it: 0, or IO_ERR / IO_TIMEOUT.
  */
-int
-io_hold(struct io *io, const void *buf, size_t len, int timeout_ms)
+static int
+io_put(struct io *io, const char *p, size_t len, int timeout_ms)
 {
-	int	 r;
-
-	if (io->hold == NULL && (io->hold = malloc(IO_HOLD_MAX)) == NULL)
-		return io_write(io, buf, len, timeout_ms);
-	if (io->held + len > IO_HOLD_MAX &&
-	    (r = io_release(io, timeout_ms)) != 0)
-		return r;
-	if (len > IO_HOLD_MAX)
-		return io_write(io, buf, len, timeout_ms);
-	memcpy(io->hold + io->held, buf, len);
-	io->held += len;
-	return 0;
-}
-
-/* Write what io_hold() kept: 0, or IO_ERR / IO_TIMEOUT. */
-int
-io_release(struct io *io, int timeout_ms)
-{
-	size_t	 n = io->held;
-
-	if (n == 0)
-		return 0;
-	io->held = 0;
-	return io_write(io, io->hold, n, timeout_ms);
-}
-
-/* Write all of buf, after what is held: 0, or IO_ERR / IO_TIMEOUT. */
-int
-io_write(struct io *io, const void *buf, size_t len, int timeout_ms)
-{
-	const char	*p = buf;
 	ssize_t		 n;
 	size_t		 put;
 	int		 r;
 
-	if (io->held > 0 && buf != io->hold) {
-		if (io->held + len <= IO_HOLD_MAX) {
-			memcpy(io->hold + io->held, buf, len);
-			p = io->hold;
-			len += io->held;
-			io->held = 0;
-		} else if ((r = io_release(io, timeout_ms)) != 0)
-			return r;
-	}
 	while (len > 0) {
 		if (io->ssl == NULL) {
 			n = send(io->fd, p, len, MSG_NOSIGNAL);
@@ -207,6 +219,98 @@ io_write(struct io *io, const void *buf, size_t len, int timeout_ms)
 }
 
 /*
+ * Write out what the TLS layer's buffer holds: 0, or IO_ERR / IO_TIMEOUT.
+ * A plain leg holds nothing there.
+ */
+int
+io_flush(struct io *io, int timeout_ms)
+{
+	BIO	*b;
+	int	 r;
+
+	if (io->ssl == NULL || (b = SSL_get_wbio(io->ssl)) == NULL)
+		return 0;
+	while (BIO_wpending(b) > 0) {
+		if (BIO_flush(b) == 1)
+			break;
+		if (!BIO_should_retry(b))
+			return IO_ERR;
+		if ((r = io_poll(io->fd, POLLOUT, timeout_ms)) == 0)
+			return IO_TIMEOUT;
+		if (r == -1)
+			return IO_ERR;
+	}
+	return 0;
+}
+
+/*
+ * Keep buf to go out with what is written next: a response's head with
+ * its body, a chunk with its framing, and each record filled before it
+ * goes to the TLS layer.  The caller releases what is held before it
+ * waits for anything else.  0, or IO_ERR / IO_TIMEOUT when a full record
+ * was written and failed.
+ */
+int
+io_hold(struct io *io, const void *buf, size_t len, int timeout_ms)
+{
+	const char	*p = buf;
+	size_t		 take;
+	int		 r;
+
+	if (io->hold == NULL && (io->hold = malloc(IO_HOLD_MAX)) == NULL)
+		return io_write(io, buf, len, timeout_ms);
+	while (len > 0) {
+		take = IO_HOLD_MAX - io->held;
+		if (take > len)
+			take = len;
+		memcpy(io->hold + io->held, p, take);
+		io->held += take;
+		p += take;
+		len -= take;
+		if (io->held == IO_HOLD_MAX) {
+			io->held = 0;
+			if ((r = io_put(io, io->hold, IO_HOLD_MAX,
+			    timeout_ms)) != 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/* Write what io_hold() kept, and all of it: 0, or IO_ERR / IO_TIMEOUT. */
+int
+io_release(struct io *io, int timeout_ms)
+{
+	size_t	 n = io->held;
+	int	 r;
+
+	io->held = 0;
+	if (n > 0 && (r = io_put(io, io->hold, n, timeout_ms)) != 0)
+		return r;
+	return io_flush(io, timeout_ms);
+}
+
+/* Write all of buf, after what is held: 0, or IO_ERR / IO_TIMEOUT. */
+int
+io_write(struct io *io, const void *buf, size_t len, int timeout_ms)
+{
+	size_t	 n = io->held;
+	int	 r;
+
+	if (n > 0 && n + len <= IO_HOLD_MAX) {
+		memcpy(io->hold + n, buf, len);
+		io->held += len;
+		return io_release(io, timeout_ms);
+	}
+	io->held = 0;
+	if (n > 0 && (r = io_put(io, io->hold, n, timeout_ms)) != 0)
+		return r;
+	if ((r = io_put(io, buf, len, timeout_ms)) != 0)
+		return r;
+	return io_flush(io, timeout_ms);
+}
+
+/*
  * Run a TLS handshake (accept or connect) to its end within timeout_ms.
  * 0 done, IO_ERR, IO_TIMEOUT.
  */
@@ -234,6 +338,8 @@ io_shutdown(struct io *io)
 	if (io->ssl != NULL) {
 		ERR_clear_error();
 		(void)SSL_shutdown(io->ssl);
+		/* A close_notify may wait in the buffer. */
+		(void)BIO_flush(SSL_get_wbio(io->ssl));
 	}
 	shutdown(io->fd, SHUT_WR);
 }

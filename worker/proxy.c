@@ -341,13 +341,14 @@ proxy_body_up(void *arg, const char *p, size_t n)
 
 	if (r->failed || n == 0)
 		return;
+	/* Held: written when the agent is next waited for, or at the end. */
 	if (r->up_chunked) {
 		k = snprintf(chunk, sizeof(chunk), "%zx\r\n", n);
-		if (io_write(r->up, chunk, k, r->pc->upstream_ms) != 0 ||
-		    io_write(r->up, p, n, r->pc->upstream_ms) != 0 ||
-		    io_write(r->up, "\r\n", 2, r->pc->upstream_ms) != 0)
+		if (io_hold(r->up, chunk, k, r->pc->upstream_ms) != 0 ||
+		    io_hold(r->up, p, n, r->pc->upstream_ms) != 0 ||
+		    io_hold(r->up, "\r\n", 2, r->pc->upstream_ms) != 0)
 			r->failed = 1;
-	} else if (io_write(r->up, p, n, r->pc->upstream_ms) != 0)
+	} else if (io_hold(r->up, p, n, r->pc->upstream_ms) != 0)
 		r->failed = 1;
 	r->up_bytes += n;
 }
@@ -369,8 +370,8 @@ proxy_body_read(struct preq *r, struct http_intake *in, char *buf,
 	while (http_intake_state(in) != HTTP_DONE) {
 		if (*len == 0) {
 			*off = 0;
-			n = io_read(&r->pc->agent, buf, PROXY_BUF,
-			    r->pc->idle_ms);
+			n = io_read_after(&r->pc->agent, buf, PROXY_BUF,
+			    r->pc->idle_ms, r->up);
 			if (n <= 0) {
 				r->agent_failed = 1;
 				return -1;
@@ -872,7 +873,9 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 			}
 		}
 		if (r.up_chunked && !r.failed &&
-		    io_write(up, "0\r\n\r\n", 5, pc->upstream_ms) != 0)
+		    io_hold(up, "0\r\n\r\n", 5, pc->upstream_ms) != 0)
+			r.failed = 1;
+		if (!r.failed && io_release(up, pc->upstream_ms) != 0)
 			r.failed = 1;
 		if (r.failed) {
 			proxy_refuse(&r, 502, "aileron:upstream",
@@ -1189,16 +1192,13 @@ proxy_response(struct preq *r, SSL *upssl, int *keep, int replay)
 	http_reader_body(rd, proxy_down, r);
 	while (http_reader_state(rd) != HTTP_DONE) {
 		if (ulen == 0) {
-			/* What came so far reaches the agent before we wait. */
-			if (io_release(&pc->agent, PROXY_IO_MS) != 0) {
-				r->agent_failed = 1;
-				goto cut;
-			}
 			if ((left = pc->upstream_ms - (int)conn_ms(&start)) <=
 			    0)
 				left = 0;
+			/* What came so far reaches the agent before we wait. */
 			n = left == 0 ? IO_TIMEOUT :
-			    io_read(r->up, ubuf, sizeof(ubuf), left);
+			    io_read_after(r->up, ubuf, sizeof(ubuf), left,
+			    &pc->agent);
 			if (n == 0) {
 				if (http_reader_eof(rd) == -1)
 					goto cut;

@@ -32,6 +32,7 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
@@ -201,6 +202,14 @@ ws_send(struct ws_side *s)
 		s->ooff += put;
 		io->nwritten += put;
 		clock_gettime(CLOCK_MONOTONIC, &s->since);
+	}
+	/* TLS writes through a buffer (io_tls()): owed until it is out. */
+	if (io->ssl != NULL && BIO_wpending(SSL_get_wbio(io->ssl)) > 0 &&
+	    BIO_flush(SSL_get_wbio(io->ssl)) != 1) {
+		if (!BIO_should_retry(SSL_get_wbio(io->ssl)))
+			return -1;
+		s->want = POLLOUT;
+		return 0;
 	}
 	s->olen = s->ooff = 0;
 	s->want = 0;

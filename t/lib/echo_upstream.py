@@ -44,12 +44,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass
 
     def _body(self):
-        """The request body, de-chunked; fed to the hash as it arrives."""
+        """The request body, de-chunked; fed to the hash as it arrives.
+        Notes in self.first_byte_s how long after the head the body's
+        first byte came."""
         h = hashlib.sha256()
         n = 0
+        t0 = time.monotonic()
+        self.first_byte_s = None
         if "chunked" in (self.headers.get("Transfer-Encoding") or ""):
             while True:
                 line = self.rfile.readline(1024)
+                if self.first_byte_s is None:
+                    self.first_byte_s = time.monotonic() - t0
                 size = int(line.split(b";")[0].strip(), 16)
                 if size == 0:
                     while self.rfile.readline(1024) not in (b"\r\n", b""):
@@ -95,7 +101,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         with up.lock:
             up.requests.append({"method": self.command, "path": self.path,
                                 "headers": headers, "body_len": n,
-                                "body_sha256": digest})
+                                "body_sha256": digest,
+                                "first_byte_s": self.first_byte_s})
         url = urllib.parse.urlsplit(self.path)
         q = urllib.parse.parse_qs(url.query)
         auth = self.headers.get("Authorization") or ""
