@@ -27,6 +27,11 @@
  * each decoded byte keeps the raw offset where its escape began, so a
  * match masks its whole raw span.
  *
+ * Where both automata are idle, the scan passes over what can begin no
+ * match: a pair of bytes at a time by a table of pairs that may begin one
+ * (mask_skip), and nearly a shortest match at a time where the window
+ * ends in a pair that no match holds (mask_jump).
+ *
  * Bytes are released as soon as no match can still cover them: only the
  * longest tail that could begin a match is held back.  A credential never
  * contains CR or LF (mask_add refuses one that does), so neither automaton
@@ -55,6 +60,12 @@
  * would match ordinary base64 data every few thousand bytes.
  */
 #define MASK_B64_MIN		4
+
+/*
+ * The jump (mask_jump()) moves this many bytes less than the shortest
+ * match at a time; shorter jumps would cost more than the pair skip.
+ */
+#define MASK_JUMP_MIN		4
 
 /* A Basic user this long may be a key; a shorter one is taken for a name. */
 #define MASK_USER_MIN		16
@@ -104,6 +115,8 @@ struct mask {
 	struct acm	 dec;
 	uint8_t		 start[256];	/* bytes that leave both roots */
 	uint8_t		 pair[65536 / 8]; /* pairs that may begin a match */
+	uint8_t		 inner[65536 / 8]; /* pairs a match may hold */
+	size_t		 minlen;	/* raw bytes of the shortest match */
 	struct mask_scan st;
 	uint64_t	*ring[2];	/* for st and for mask_line */
 	size_t		 rsize;		/* a power of 2 >= dec.maxlen */
@@ -142,10 +155,19 @@ static int	mask_tchar(int);
 static int	mask_store(struct mask *, const char *, size_t);
 static void	mask_unstore(struct mask *, size_t);
 static void	mask_pairs(struct mask *);
+static void	mask_inners(struct mask *, uint8_t **, size_t *, size_t,
+		    uint8_t **, size_t *, size_t);
+static unsigned int mask_bit(const uint8_t *, unsigned int);
+static void	mask_bit_set(uint8_t *, unsigned int, unsigned int);
 static unsigned int mask_pair(const struct mask *, unsigned int);
 static void	mask_pair_set(struct mask *, unsigned int, unsigned int);
 static uint64_t	mask_le64(const uint8_t *);
+static size_t	mask_jump(const struct mask *, const uint8_t *, size_t,
+		    size_t);
 static size_t	mask_skip(const struct mask *, const uint8_t *, size_t,
+		    size_t);
+static unsigned int mask_eight(const struct mask *, const uint8_t *, size_t);
+static size_t	mask_next(const struct mask *, const uint8_t *, size_t,
 		    size_t);
 
 static const char b64_std[] =
@@ -432,6 +454,7 @@ mask_rebuild(struct mask *m)
 		    m->dec.root[mask_tokmap(c)] != 0 ||
 		    (m->nsecrets > 0 && (c == '%' || c == '\\'));
 	mask_pairs(m);
+	mask_inners(m, rawpat, rawlen, nraw, decpat, declen, m->nsecrets);
 	i = m->st.pos;
 	memset(&m->st, 0, sizeof(m->st));
 	m->st.pos = i;
@@ -491,22 +514,107 @@ mask_pairs(struct mask *m)
 }
 
 /*
- * The pair table has a bit for each pair of bytes, at the pair read as a
- * little-endian 16-bit number (c0 | c1 << 8): mask_skip then takes eight
- * pairs from one 64-bit word by shifts alone.
+ * The pair tables (pair, inner) have a bit for each pair of bytes, at the
+ * pair read as a little-endian 16-bit number (c0 | c1 << 8): mask_skip
+ * then takes eight pairs from one 64-bit word by shifts alone.
  */
+static unsigned int
+mask_bit(const uint8_t *t, unsigned int pair)
+{
+	return t[pair >> 3] >> (pair & 7) & 1;
+}
+
+static void
+mask_bit_set(uint8_t *t, unsigned int c0, unsigned int c1)
+{
+	unsigned int	 pair = c0 | c1 << 8;
+
+	t[pair >> 3] |= 1 << (pair & 7);
+}
+
 static unsigned int
 mask_pair(const struct mask *m, unsigned int pair)
 {
-	return m->pair[pair >> 3] >> (pair & 7) & 1;
+	return mask_bit(m->pair, pair);
 }
 
 static void
 mask_pair_set(struct mask *m, unsigned int c0, unsigned int c1)
 {
-	unsigned int	 pair = c0 | c1 << 8;
+	mask_bit_set(m->pair, c0, c1);
+}
 
-	m->pair[pair >> 3] |= 1 << (pair & 7);
+/*
+ * Which two bytes may sit side by side inside a match where mask_jump()
+ * may land, and how many raw bytes the shortest match has.  A table that
+ * missed such a pair would let a credential through.  It holds:
+ * - the raw automaton's patterns, pair by pair;
+ * - for the decoded automaton: each byte t of a pattern is read from one
+ *   unit of raw bytes, a literal (a byte c with mask_tokmap(c) == t; '%'
+ *   and '\\' too, once their escape fails) or an escape (%HL, \c, \u00HL,
+ *   or one \uXXXX for a character of several bytes).  The jump never lands
+ *   inside an escape or just after %HL or \c: it stops short within five
+ *   bytes after any '%' or '\\'.  What is left are the pairs where a
+ *   literal or a \u escape ends and a literal or any escape begins.  A \u
+ *   escape ends with the low hex digit, in either case, of the last byte
+ *   it stands for.
+ * A decoded byte takes at least one raw byte, so the shortest match is
+ * the shortest pattern of either automaton.
+ */
+static void
+mask_inners(struct mask *m, uint8_t **rawpat, size_t *rawlen, size_t nraw,
+    uint8_t **decpat, size_t *declen, size_t ndec)
+{
+	static const char hexl[] = "0123456789abcdef";
+	static const char hexu[] = "0123456789ABCDEF";
+	uint8_t		 lit[256][2], nlit[256], last[6];
+	size_t		 i, j, k;
+	unsigned int	 a, d, t, nlast;
+
+	memset(m->inner, 0, sizeof(m->inner));
+	m->minlen = SIZE_MAX;
+	for (i = 0; i < nraw; i++) {
+		if (rawlen[i] < m->minlen)
+			m->minlen = rawlen[i];
+		for (j = 0; j + 1 < rawlen[i]; j++)
+			mask_bit_set(m->inner, rawpat[i][j], rawpat[i][j + 1]);
+	}
+
+	/* The literals of each decoded byte: itself, and '+' for a space. */
+	memset(nlit, 0, sizeof(nlit));
+	for (d = 0; d < 256; d++) {
+		t = mask_tokmap(d);
+		if (nlit[t] == 2)
+			fatalx("%s: more than two literals of a byte",
+			    __func__);
+		lit[t][nlit[t]++] = d;
+	}
+	for (i = 0; i < ndec; i++) {
+		if (declen[i] < m->minlen)
+			m->minlen = declen[i];
+		for (j = 0; j + 1 < declen[i]; j++) {
+			/* How a unit of this byte may end... */
+			t = decpat[i][j];
+			nlast = 0;
+			for (k = 0; k < nlit[t]; k++) {
+				d = lit[t][k];
+				last[nlast++] = d;
+				last[nlast++] = hexl[d & 15];
+				last[nlast++] = hexu[d & 15];
+			}
+			/* ...and one of the next begin. */
+			t = decpat[i][j + 1];
+			for (a = 0; a < nlast; a++) {
+				mask_bit_set(m->inner, last[a], '%');
+				mask_bit_set(m->inner, last[a], '\\');
+				for (k = 0; k < nlit[t]; k++)
+					mask_bit_set(m->inner, last[a],
+					    lit[t][k]);
+			}
+		}
+	}
+	if (m->minlen == SIZE_MAX)
+		m->minlen = 0;
 }
 
 /*
@@ -796,30 +904,78 @@ mask_le64(const uint8_t *u)
 }
 
 /*
+ * Where a match may begin, from i on, in big steps (Wu-Manber's): no
+ * match is shorter than minlen raw bytes, so one that began in the window
+ * [j, j + minlen - 1) would hold the window's last two bytes as a pair.
+ * When the table says no match holds them, none begins in the window,
+ * and the scan may go on at its end.  Both automata are at their roots at
+ * i, as they are where the jump lands: no match was begun in between.
+ *
+ * The decoder must be idle where the scan goes on, as it is at i: an
+ * escape begun in the five bytes before a landing ("\\uXXX" is the
+ * longest still open) could be open there, so the jump stops short of
+ * such a landing.  The pair table counts on that stop (mask_inners()).
+ * The bytes a jump looks at are its own: it costs at most seven, whatever
+ * the input.
+ */
+static size_t
+mask_jump(const struct mask *m, const uint8_t *u, size_t i, size_t to)
+{
+	size_t	 w = m->minlen, j = i, n, k;
+
+	if (w < MASK_JUMP_MIN)
+		return i;
+	while (j + w <= to && !mask_bit(m->inner,
+	    u[j + w - 2] | (unsigned int)u[j + w - 1] << 8)) {
+		n = j + w - 1;
+		for (k = n > j + 5 ? n - 5 : j; k < n; k++)
+			if (u[k] == '%' || u[k] == '\\')
+				return j;
+		j = n;
+	}
+	return j;
+}
+
+/*
  * The first byte from i on that begins a pair that may begin a match, or
  * the last one; eight pairs are tested at a time, with one branch.
  */
 static size_t
 mask_skip(const struct mask *m, const uint8_t *u, size_t i, size_t to)
 {
-	uint64_t	 w;
-
-	while (i + 9 <= to) {
-		w = mask_le64(u + i);
-		if ((mask_pair(m, w & 0xffff) |
-		    mask_pair(m, w >> 8 & 0xffff) |
-		    mask_pair(m, w >> 16 & 0xffff) |
-		    mask_pair(m, w >> 24 & 0xffff) |
-		    mask_pair(m, w >> 32 & 0xffff) |
-		    mask_pair(m, w >> 40 & 0xffff) |
-		    mask_pair(m, w >> 48 & 0xffff) |
-		    mask_pair(m, w >> 56 | (unsigned int)u[i + 8] << 8)) != 0)
-			break;
+	while (i + 9 <= to && !mask_eight(m, u, i))
 		i += 8;
-	}
 	while (i + 1 < to && !mask_pair(m, u[i] | (unsigned int)u[i + 1] << 8))
 		i++;
 	return i;
+}
+
+/* Whether any of the eight pairs from u[i] on may begin a match. */
+static unsigned int
+mask_eight(const struct mask *m, const uint8_t *u, size_t i)
+{
+	uint64_t	 w = mask_le64(u + i);
+
+	return mask_pair(m, w & 0xffff) | mask_pair(m, w >> 8 & 0xffff) |
+	    mask_pair(m, w >> 16 & 0xffff) | mask_pair(m, w >> 24 & 0xffff) |
+	    mask_pair(m, w >> 32 & 0xffff) | mask_pair(m, w >> 40 & 0xffff) |
+	    mask_pair(m, w >> 48 & 0xffff) |
+	    mask_pair(m, w >> 56 | (unsigned int)u[i + 8] << 8);
+}
+
+/*
+ * The first byte from i on where a match may begin, or the last one: the
+ * jump where it can go, the skip where it cannot, taking turns.
+ */
+static size_t
+mask_next(const struct mask *m, const uint8_t *u, size_t i, size_t to)
+{
+	for (;;) {
+		i = mask_jump(m, u, i, to);
+		if (i + 9 > to || mask_eight(m, u, i))
+			return mask_skip(m, u, i, to);
+		i += 8;
+	}
 }
 
 /* Scans buf[from, to); buf[0] is the stream's byte at offset base. */
@@ -834,7 +990,7 @@ mask_scan(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
 	while (i < to) {
 		/* Most bytes start nothing: skip them while both idle. */
 		if (st->a == 0 && st->b == 0 && st->npend == 0) {
-			i = mask_skip(m, u, i, to);
+			i = mask_next(m, u, i, to);
 			if (i + 1 == to && !m->start[u[i]])
 				i++;
 			if (i == to)
@@ -986,6 +1142,7 @@ mask_wipe(struct mask *m)
 	explicit_bzero(m->dec.root, sizeof(m->dec.root));
 	explicit_bzero(m->start, sizeof(m->start));
 	explicit_bzero(m->pair, sizeof(m->pair));
+	explicit_bzero(m->inner, sizeof(m->inner));
 	if (m->hold != NULL)
 		explicit_bzero(m->hold, m->holdcap + 1);
 	for (i = 0; i < 2; i++)

@@ -14,9 +14,11 @@
  * the third which encoding of the secret to put into the body and the
  * fourth where; then come the secret and the body.  Whatever the input,
  * the output is as long as the body, differs from it only by '*' bytes,
- * equals the body masked whole by mask_line, and holds neither the secret
- * nor its fully percent-encoded or \u00XX-escaped form nor (when it has
- * no partial character) its base64.
+ * equals the body masked whole by mask_line and by a masker that never
+ * jumps (mask_jump()), and holds neither the secret nor its fully
+ * percent-encoded or \u00XX-escaped form nor (when it has no partial
+ * character) its base64.  The masker's source is included, to turn the
+ * jump off.
  */
 
 #include <stddef.h>
@@ -27,7 +29,7 @@
 
 #include <openssl/evp.h>
 
-#include "worker/mask.h"
+#include "worker/mask.c"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -151,6 +153,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mask_line(m, whole, bl);
 	if (memcmp(whole, out, bl) != 0) {
 		fprintf(stderr, "fuzz_mask: the stream and mask_line differ\n");
+		abort();
+	}
+	mask_free(m);
+	if ((m = mask_new()) == NULL || mask_add(m, (const char *)secret,
+	    sl) == -1)
+		abort();
+	m->minlen = 0;
+	memcpy(whole, body, bl);
+	mask_line(m, whole, bl);
+	if (memcmp(whole, out, bl) != 0) {
+		fprintf(stderr, "fuzz_mask: a masker that never jumps "
+		    "differs\n");
 		abort();
 	}
 	mask_free(m);

@@ -16,6 +16,7 @@
  * that the test can look at its memory after mask_wipe.
  */
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -531,6 +532,215 @@ test_skip(void)
 	mask_free(m);
 }
 
+/* A random number below n, from a 32-bit LCG. */
+static uint32_t
+rnd(uint32_t *r, uint32_t n)
+{
+	*r = *r * 1103515245 + 12345;
+	return (*r >> 16) % n;
+}
+
+/*
+ * s as an encoder might write it, each byte its own way: itself, '+' for
+ * a space, %HL or \u00HL in either case of each digit, a JSON short
+ * escape, or a UTF-8 sequence as one \uXXXX.
+ */
+static size_t
+enc_mixed(const uint8_t *s, size_t n, uint32_t *r, char *out)
+{
+	static const char json_c[] = "\"\\/\b\f\t";
+	static const char json_e[] = "\"\\/bft";
+	size_t		 i, o = 0;
+	unsigned int	 v, c;
+	int		 k;
+
+	for (i = 0; i < n; i++) {
+		c = s[i];
+		if (c >= 0xe0 && c < 0xf0 && i + 2 < n && rnd(r, 2)) {
+			v = (c & 0x0f) << 12 | (s[i + 1] & 0x3f) << 6 |
+			    (s[i + 2] & 0x3f);
+			o += sprintf(out + o, "\\u%04x", v);
+			for (k = 2; k < 6; k++)
+				if (rnd(r, 2))
+					out[o - 6 + k] = toupper(
+					    (unsigned char)out[o - 6 + k]);
+			i += 2;
+			continue;
+		}
+		if (c >= 0xc0 && c < 0xe0 && i + 1 < n && rnd(r, 2)) {
+			v = (c & 0x1f) << 6 | (s[i + 1] & 0x3f);
+			o += sprintf(out + o, "\\u%04X", v);
+			i += 1;
+			continue;
+		}
+		switch (rnd(r, 5)) {
+		case 0:
+			if (c != '%' && c != '\\' && c != '+') {
+				out[o++] = c == ' ' && rnd(r, 2) ? '+' : c;
+				break;
+			}
+			/* FALLTHROUGH */
+		case 1:
+			out[o++] = '%';
+			out[o++] = (rnd(r, 2) ? hexu : hexl)[c >> 4];
+			out[o++] = (rnd(r, 2) ? hexu : hexl)[c & 15];
+			break;
+		case 2:
+			if (c < 0x80) {
+				o += sprintf(out + o, "\\u00%c%c",
+				    (rnd(r, 2) ? hexu : hexl)[c >> 4],
+				    (rnd(r, 2) ? hexu : hexl)[c & 15]);
+				break;
+			}
+			/* FALLTHROUGH */
+		default:
+			if (c != 0 && strchr(json_c, c) != NULL) {
+				out[o++] = '\\';
+				out[o++] = json_e[strchr(json_c, c) - json_c];
+			} else {
+				out[o++] = '%';
+				out[o++] = hexu[c >> 4];
+				out[o++] = hexl[c & 15];
+			}
+			break;
+		}
+	}
+	return o;
+}
+
+/*
+ * The jump (mask_jump) changes nothing but speed: streams of filler and
+ * secrets in every form, mixed byte by byte, fed in random pieces, come
+ * out the same from a masker that jumps and from one that never does.
+ * The filler is drawn from the secrets' own bytes, hex digits and escape
+ * characters, which is where a pair missing from the table would show.
+ */
+static void
+test_jump(void)
+{
+	static const char *const sets[][3] = {
+		{ "Bearer sk-ant-api03-AbCdEf0123456789+/=", NULL, NULL },
+		{ "tok+en %/Q \\\"x", "short-key", NULL },
+		{ "tab\tkey\bback\fform/slash\\", NULL, NULL },
+		{ "p\xc3\xa4ss \xe2\x82\xac-w\xc3\xb6rd-0123456789",
+		    "\xe4\xb8\xad\xe6\x96\x87\xe5\xaf\x86\xe7\xa0\x81", NULL },
+		{ "ghp_0123456789abcdefABCDEF0123456789", "ff00ee11dd22",
+		    "%2F%2f\\u00" },
+	};
+	static const char *const fills[] = {
+		"abcdefABCDEF0123456789%\\u+ /\"xyz",
+		"0123456789abcdef%",
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxx.",
+		"\\u00%2b+ghp_sk-antBearer",
+	};
+	static char	 in[1 << 16], out[2][(1 << 16) + 64];
+	static uint8_t	 form[4096];
+	struct mask	*m[2];
+	const char	*f;
+	size_t		 n, o[2], i, k, set, fl, len, jumped = 0;
+	uint32_t	 r = 2026;
+	int		 round, w, good = 1, planted = 0;
+
+	for (set = 0; set < sizeof(sets) / sizeof(sets[0]); set++) {
+		for (w = 0; w < 2; w++) {
+			m[w] = mask_new();
+			for (i = 0; i < 3 && sets[set][i] != NULL; i++)
+				mask_add_credential(m[w], sets[set][i],
+				    strlen(sets[set][i]));
+		}
+		m[1]->minlen = 0;	/* never jumps */
+		for (round = 0; round < 60 && good; round++) {
+			f = fills[rnd(&r, 4)];
+			for (n = 0; n < sizeof(in) - 4096;) {
+				if (rnd(&r, 40) != 0) {
+					in[n++] = f[rnd(&r, strlen(f))];
+					continue;
+				}
+				i = rnd(&r, 3);
+				if (sets[set][i] == NULL)
+					i = 0;
+				len = strlen(sets[set][i]);
+				memcpy(form, sets[set][i], len);
+				if (rnd(&r, 4) == 0)
+					fl = b64((uint8_t *)form, len,
+					    rnd(&r, 2), in + n);
+				else
+					fl = enc_mixed(form, len, &r, in + n);
+				n += fl;
+				planted++;
+			}
+			for (w = 0; w < 2; w++) {
+				o[w] = 0;
+				for (i = 0; i < n; i += k) {
+					k = 1 + rnd(&r, 3) * rnd(&r, 3000);
+					if (k > n - i)
+						k = n - i;
+					o[w] += mask_feed(m[w], in + i, k,
+					    out[w] + o[w], sizeof(out[w]) -
+					    o[w]);
+				}
+				o[w] += mask_flush(m[w], out[w] + o[w],
+				    sizeof(out[w]) - o[w]);
+			}
+			if (o[0] != n || o[1] != n ||
+			    memcmp(out[0], out[1], n) != 0 ||
+			    mask_count(m[0]) != mask_count(m[1])) {
+				for (i = 0; i < n && out[0][i] == out[1][i];
+				    i++)
+					;
+				diag("set %zu round %d: differs at %zu of %zu: "
+				    "'%.40s'", set, round, i, n, in + (i > 20 ?
+				    i - 20 : 0));
+				good = 0;
+			}
+		}
+		/*
+		 * And each form at every offset in filler that jumps freely,
+		 * so that a window ends at every pair of every form.
+		 */
+		for (i = 0; i < 3 && sets[set][i] != NULL && good; i++) {
+			len = strlen(sets[set][i]);
+			memcpy(form, sets[set][i], len);
+			for (k = 0; k < 16 && good; k++) {
+				fl = k < 7 ? url_enc(sets[set][i], len, k,
+				    (char *)form + len + 1) : k < 9 ?
+				    b64((uint8_t *)sets[set][i], len, k - 7,
+				    (char *)form + len + 1) :
+				    enc_mixed((uint8_t *)sets[set][i], len, &r,
+				    (char *)form + len + 1);
+				for (n = 0; n < 2 * m[0]->minlen + 2 && good;
+				    n++) {
+					memset(in, 'x', n);
+					memcpy(in + n, form + len + 1, fl);
+					memset(in + n + fl, 'x', 64);
+					for (w = 0; w < 2; w++) {
+						o[w] = mask_feed(m[w], in,
+						    n + fl + 64, out[w],
+						    sizeof(out[w]));
+						o[w] += mask_flush(m[w], out[w] +
+						    o[w], sizeof(out[w]) -
+						    o[w]);
+					}
+					if (o[0] != o[1] || memcmp(out[0],
+					    out[1], o[0]) != 0) {
+						diag("set %zu secret %zu form "
+						    "%zu at %zu: '%.*s'", set, i,
+						    k, n, (int)o[0], out[0]);
+						good = 0;
+					}
+					planted++;
+				}
+			}
+		}
+		jumped += m[0]->minlen >= MASK_JUMP_MIN;
+		mask_free(m[0]);
+		mask_free(m[1]);
+	}
+	ok(good && jumped == sizeof(sets) / sizeof(sets[0]), "a masker that jumps masks what one that "
+	    "never jumps does (%d secrets planted in every form, mixed "
+	    "byte by byte)", planted);
+}
+
 /* mask_wipe leaves no byte of a secret in the masker's memory. */
 static void
 test_wipe(void)
@@ -636,6 +846,7 @@ main(void)
 	test_credential();
 	test_random();
 	test_skip();
+	test_jump();
 	test_wipe();
 	test_speed();
 	return done_testing();
