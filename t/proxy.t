@@ -37,7 +37,7 @@ from echo_upstream import pattern                         # noqa: E402
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(59)
+t.plan(60)
 
 # plain.test is the same upstream, not a connector: a blind tunnel.
 E = ProxyEnv(hosts=("echo.test", "plain.test"),
@@ -233,6 +233,16 @@ sys.stdout.write("%d %s" % (r.status_code, r.text))
                         "https://echo.test/upload", timeout=300)
     res = json.loads(out) if rc == 0 else {}
     t.ok(res.get("body_len") == N, "100 MiB up, chunked", err)
+    # Under the match's limit the body is read whole before it goes on.
+    M = 300 * 1024 + 7
+    with open(up, "wb") as f:
+        f.write(pattern(M))
+    rc, out, err = curl("-X", "POST", "--data-binary", "@" + up,
+                        "https://echo.test/upload")
+    res = json.loads(out) if rc == 0 else {}
+    t.ok(res.get("body_len") == M and res.get("body_sha256") ==
+         hashlib.sha256(pattern(M)).hexdigest(),
+         "300 KiB up, read before the match, intact (sha256)", err)
     os.unlink(up)
     rc, out, err = curl("-X", "POST", "-H", "Expect: 100-continue",
                         "--data-binary", "x" * 5000,

@@ -260,6 +260,15 @@ io_hold(struct io *io, const void *buf, size_t len, int timeout_ms)
 	if (io->hold == NULL && (io->hold = malloc(IO_HOLD_MAX)) == NULL)
 		return io_write(io, buf, len, timeout_ms);
 	while (len > 0) {
+		if (io->held == 0 && len >= IO_HOLD_MAX) {
+			/* Whole records straight from the caller's bytes. */
+			take = len - len % IO_HOLD_MAX;
+			if ((r = io_put(io, p, take, timeout_ms)) != 0)
+				return r;
+			p += take;
+			len -= take;
+			continue;
+		}
 		take = IO_HOLD_MAX - io->held;
 		if (take > len)
 			take = len;
