@@ -986,6 +986,7 @@ mask_scan(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
 	const uint8_t	*u = (const uint8_t *)buf;
 	size_t		 i = from;
 	uint32_t	 l;
+	uint8_t		 c;
 
 	while (i < to) {
 		/* Most bytes start nothing: skip them while both idle. */
@@ -996,11 +997,13 @@ mask_scan(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
 			if (i == to)
 				break;
 		}
-		st->a = acm_step(&m->raw, st->a, u[i]);
+		/* Read before a raw match masks it: the decoder needs it too. */
+		c = u[i];
+		st->a = acm_step(&m->raw, st->a, c);
 		if ((l = m->raw.mlen[st->a]) != 0)
 			mask_range(m, st, buf, base, base + i + 1 - l,
 			    base + i + 1);
-		mask_decode(m, st, buf, base, u[i], base + i);
+		mask_decode(m, st, buf, base, c, base + i);
 		i++;
 	}
 	st->pos = base + to;
