@@ -62,10 +62,11 @@
 #define MASK_B64_MIN		4
 
 /*
- * The jump (mask_jump()) moves this many bytes less than the shortest
- * match at a time; shorter jumps would cost more than the pair skip.
+ * The jump (mask_jump()) moves one byte less than the shortest match at a
+ * time.  With matches shorter than this, it costs more than it saves
+ * over the pair skip alone (measured: even at about 7).
  */
-#define MASK_JUMP_MIN		4
+#define MASK_JUMP_MIN		8
 
 /* A Basic user this long may be a key; a shorter one is taken for a name. */
 #define MASK_USER_MIN		16
@@ -906,10 +907,10 @@ mask_le64(const uint8_t *u)
 /*
  * Where a match may begin, from i on, in big steps (Wu-Manber's): no
  * match is shorter than minlen raw bytes, so one that began in the window
- * [j, j + minlen - 1) would hold the window's last two bytes as a pair.
- * When the table says no match holds them, none begins in the window,
- * and the scan may go on at its end.  Both automata are at their roots at
- * i, as they are where the jump lands: no match was begun in between.
+ * [j, n), n = j + minlen - 1, would hold the pair of bytes at n - 1 and
+ * n.  When the table says no match holds them, none begins in the
+ * window, and the scan may go on at n.  Both automata are at their roots
+ * at i, as they are where the jump lands: no match was begun in between.
  *
  * The decoder must be idle where the scan goes on, as it is at i: an
  * escape begun in the five bytes before a landing ("\\uXXX" is the
@@ -970,6 +971,8 @@ mask_eight(const struct mask *m, const uint8_t *u, size_t i)
 static size_t
 mask_next(const struct mask *m, const uint8_t *u, size_t i, size_t to)
 {
+	if (m->minlen < MASK_JUMP_MIN)
+		return mask_skip(m, u, i, to);
 	for (;;) {
 		i = mask_jump(m, u, i, to);
 		if (i + 9 > to || mask_eight(m, u, i))

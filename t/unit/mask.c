@@ -554,12 +554,12 @@ rnd(uint32_t *r, uint32_t n)
 }
 
 /*
- * s as an encoder might write it, each byte its own way: itself, '+' for
- * a space, %HL or \u00HL in either case of each digit, a JSON short
- * escape, or a UTF-8 sequence as one \uXXXX.
+ * s as an encoder might write it, each byte its own way: itself (lit
+ * times in 100), '+' for a space, %HL or \u00HL in either case of each
+ * digit, a JSON short escape, or a UTF-8 sequence as one \uXXXX.
  */
 static size_t
-enc_mixed(const uint8_t *s, size_t n, uint32_t *r, char *out)
+enc_mixed(const uint8_t *s, size_t n, int lit, uint32_t *r, char *out)
 {
 	static const char json_c[] = "\"\\/\b\f\t";
 	static const char json_e[] = "\"\\/bft";
@@ -586,7 +586,7 @@ enc_mixed(const uint8_t *s, size_t n, uint32_t *r, char *out)
 			i += 1;
 			continue;
 		}
-		switch (rnd(r, 5)) {
+		switch (rnd(r, 100) < (uint32_t)lit ? 0 : 1 + rnd(r, 4)) {
 		case 0:
 			if (c != '%' && c != '\\' && c != '+') {
 				out[o++] = c == ' ' && rnd(r, 2) ? '+' : c;
@@ -624,21 +624,26 @@ enc_mixed(const uint8_t *s, size_t n, uint32_t *r, char *out)
 /*
  * The jump (mask_jump) changes nothing but speed: streams of filler and
  * secrets in every form, mixed byte by byte, fed in random pieces, come
- * out the same from a masker that jumps and from one that never does.
- * The filler is drawn from the secrets' own bytes, hex digits and escape
- * characters, which is where a pair missing from the table would show.
+ * out the same from a masker that jumps and from one that never does,
+ * and every byte of a form mixed byte by byte comes out masked (unless
+ * the filler before it left an escape open).  The filler is drawn from
+ * the secrets' own bytes, hex digits and escape characters, which is
+ * where a pair missing from the table would show.  Some sets hold one
+ * secret inside another.
  */
 static void
 test_jump(void)
 {
 	static const char *const sets[][3] = {
 		{ "Bearer sk-ant-api03-AbCdEf0123456789+/=", NULL, NULL },
-		{ "tok+en %/Q \\\"x", "short-key", NULL },
+		{ "tok+en %/Q \\\"x-more", "short-key", NULL },
 		{ "tab\tkey\bback\fform/slash\\", NULL, NULL },
 		{ "p\xc3\xa4ss \xe2\x82\xac-w\xc3\xb6rd-0123456789",
 		    "\xe4\xb8\xad\xe6\x96\x87\xe5\xaf\x86\xe7\xa0\x81", NULL },
 		{ "ghp_0123456789abcdefABCDEF0123456789", "ff00ee11dd22",
 		    "%2F%2f\\u00" },
+		{ "postgres://admin:Secret-Pass1@db/prod", "Secret-Pass1",
+		    NULL },
 	};
 	static const char *const fills[] = {
 		"abcdefABCDEF0123456789%\\u+ /\"xyz",
@@ -648,6 +653,8 @@ test_jump(void)
 	};
 	static char	 in[1 << 16], out[2][(1 << 16) + 64];
 	static uint8_t	 form[4096];
+	static size_t	 at[1 << 12][2];
+	size_t		 nat, unmasked = 0;
 	struct mask	*m[2];
 	const char	*f;
 	size_t		 n, o[2], i, k, set, fl, len, jumped = 0;
@@ -664,6 +671,7 @@ test_jump(void)
 		m[1]->minlen = 0;	/* never jumps */
 		for (round = 0; round < 60 && good; round++) {
 			f = fills[rnd(&r, 4)];
+			nat = 0;
 			for (n = 0; n < sizeof(in) - 4096;) {
 				if (rnd(&r, 40) != 0) {
 					in[n++] = f[rnd(&r, strlen(f))];
@@ -677,8 +685,18 @@ test_jump(void)
 				if (rnd(&r, 4) == 0)
 					fl = b64((uint8_t *)form, len,
 					    rnd(&r, 2), in + n);
-				else
-					fl = enc_mixed(form, len, &r, in + n);
+				else {
+					fl = enc_mixed(form, len, rnd(&r, 2) ?
+					    20 : 90, &r, in + n);
+					/* Whole, unless an escape runs into it. */
+					for (k = n > 5 ? n - 5 : 0; k < n &&
+					    in[k] != '%' && in[k] != '\\'; k++)
+						;
+					if (k == n && nat < 1 << 12) {
+						at[nat][0] = n;
+						at[nat++][1] = fl;
+					}
+				}
 				n += fl;
 				planted++;
 			}
@@ -695,7 +713,10 @@ test_jump(void)
 				o[w] += mask_flush(m[w], out[w] + o[w],
 				    sizeof(out[w]) - o[w]);
 			}
-			if (o[0] != n || o[1] != n ||
+			for (i = 0; i < nat && o[0] == n; i++)
+				for (k = 0; k < at[i][1]; k++)
+					unmasked += out[0][at[i][0] + k] != '*';
+			if (o[0] != n || o[1] != n || unmasked != 0 ||
 			    memcmp(out[0], out[1], n) != 0 ||
 			    mask_count(m[0]) != mask_count(m[1])) {
 				for (i = 0; i < n && out[0][i] == out[1][i];
@@ -719,8 +740,8 @@ test_jump(void)
 				    (char *)form + len + 1) : k < 9 ?
 				    b64((uint8_t *)sets[set][i], len, k - 7,
 				    (char *)form + len + 1) :
-				    enc_mixed((uint8_t *)sets[set][i], len, &r,
-				    (char *)form + len + 1);
+				    enc_mixed((uint8_t *)sets[set][i], len,
+				    k % 2 ? 20 : 90, &r, (char *)form + len + 1);
 				for (n = 0; n < 2 * m[0]->minlen + 2 && good;
 				    n++) {
 					memset(in, 'x', n);
@@ -749,9 +770,9 @@ test_jump(void)
 		mask_free(m[0]);
 		mask_free(m[1]);
 	}
-	ok(good && jumped == sizeof(sets) / sizeof(sets[0]), "a masker that jumps masks what one that "
-	    "never jumps does (%d secrets planted in every form, mixed "
-	    "byte by byte)", planted);
+	ok(good && jumped == sizeof(sets) / sizeof(sets[0]), "a masker "
+	    "that jumps masks what one that never jumps does, and all of "
+	    "each form mixed byte by byte (%d secrets planted)", planted);
 }
 
 /* mask_wipe leaves no byte of a secret in the masker's memory. */
