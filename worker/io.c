@@ -13,11 +13,13 @@
  * or TLS.  Sockets are non-blocking; a worker serves one connection, so it
  * waits in poll() on the leg it needs and nothing else.
  *
- * A TLS leg writes through a buffer of a few records (io_tls()): OpenSSL
- * hands the socket one record per write, and a body relayed a record at a
- * time would cost a system call, and a wake-up of the reader, per 16 KiB.
- * io_write() and io_release() empty that buffer before they return;
- * io_hold() does not, and its caller releases before it waits.
+ * A TLS leg that writes a run of records writes them through a buffer of
+ * a few (io_buffer()): OpenSSL hands the socket one record per write, and
+ * a body relayed a record at a time would cost a system call, and a
+ * wake-up of the reader, per 16 KiB.  A leg of small messages never gets
+ * one, and stays small.  io_write() and io_release() empty the buffer
+ * before they return; io_hold() does not, and its caller releases before
+ * it waits.
  */
 
 #include <sys/types.h>
@@ -45,27 +47,30 @@ io_init(struct io *io, int fd, SSL *ssl)
 }
 
 /*
- * Give ssl the socket fd: reads straight from it, writes through a buffer
- * that fills to IO_WBUF before it writes.  0, or -1 out of memory.
+ * From now on, the leg's TLS writes go through a buffer that fills to
+ * IO_WBUF before it writes; reads stay straight from the socket.  Done
+ * once a leg, when it first writes a whole record.  Without the buffer
+ * (out of memory) the writes are only smaller.
  */
-int
-io_tls(SSL *ssl, int fd)
+static void
+io_buffer(struct io *io)
 {
 	BIO	*sock, *buf;
 
-	if ((sock = BIO_new_socket(fd, BIO_NOCLOSE)) == NULL)
-		return -1;
+	if (io->buffered)
+		return;
+	io->buffered = 1;
+	if ((sock = SSL_get_wbio(io->ssl)) == NULL)
+		return;
 	if ((buf = BIO_new(BIO_f_buffer())) == NULL ||
 	    BIO_set_write_buffer_size(buf, IO_WBUF) != 1) {
 		BIO_free(buf);
-		BIO_free(sock);
-		return -1;
+		return;
 	}
-	/* One reference for the SSL's reads, one for the buffer's chain. */
+	/* The chain takes a reference of its own; the old one is dropped. */
 	BIO_up_ref(sock);
 	BIO_push(buf, sock);
-	SSL_set_bio(ssl, sock, buf);
-	return 0;
+	SSL_set0_wbio(io->ssl, buf);
 }
 
 /* 1 ready, 0 timed out, -1 error. */
@@ -186,6 +191,8 @@ io_put(struct io *io, const char *p, size_t len, int timeout_ms)
 	size_t		 put;
 	int		 r;
 
+	if (io->ssl != NULL && len >= IO_HOLD_MAX)
+		io_buffer(io);
 	while (len > 0) {
 		if (io->ssl == NULL) {
 			n = send(io->fd, p, len, MSG_NOSIGNAL);
@@ -359,6 +366,7 @@ io_close(struct io *io)
 	free(io->hold);
 	io->hold = NULL;
 	io->held = 0;
+	io->buffered = 0;
 	if (io->ssl != NULL) {
 		SSL_free(io->ssl);
 		io->ssl = NULL;

@@ -29,10 +29,10 @@ struct io {
 	unsigned long long	 nwritten;
 	char			*hold;		/* io_hold(), IO_HOLD_MAX */
 	size_t			 held;
+	int			 buffered;	/* TLS writes through IO_WBUF */
 };
 
 void	io_init(struct io *, int, SSL *);
-int	io_tls(SSL *, int);
 int	io_poll(int, short, int);
 int	io_pending(const struct io *);
 ssize_t	io_read(struct io *, void *, size_t, int);

@@ -204,7 +204,7 @@ tls_agent(struct pconn *pc, char *why, size_t whylen)
 	if ((ssl = SSL_new(pc->ctx->tls_server)) == NULL ||
 	    SSL_use_certificate(ssl, cert) != 1 ||
 	    SSL_use_PrivateKey(ssl, key) != 1 ||
-	    io_tls(ssl, pc->agent.fd) != 0) {
+	    SSL_set_fd(ssl, pc->agent.fd) != 1) {
 		snprintf(why, whylen, "cannot set up TLS");
 		goto fail;
 	}
@@ -269,7 +269,7 @@ tls_upstream(struct pconn *pc, int fd, const char *host, char *why,
 	if ((!ip && SSL_set_tlsext_host_name(ssl, host) != 1) ||
 	    (!ip && SSL_set1_host(ssl, host) != 1) ||
 	    (ip && X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl),
-	    host) != 1) || io_tls(ssl, fd) != 0) {
+	    host) != 1) || SSL_set_fd(ssl, fd) != 1) {
 		snprintf(why, whylen, "cannot set up TLS for %s", host);
 		SSL_free(ssl);
 		return NULL;

@@ -203,7 +203,7 @@ ws_send(struct ws_side *s)
 		io->nwritten += put;
 		clock_gettime(CLOCK_MONOTONIC, &s->since);
 	}
-	/* TLS writes through a buffer (io_tls()): owed until it is out. */
+	/* TLS may write through a buffer (io.c): owed until it is out. */
 	if (io->ssl != NULL && BIO_wpending(SSL_get_wbio(io->ssl)) > 0 &&
 	    BIO_flush(SSL_get_wbio(io->ssl)) != 1) {
 		if (!BIO_should_retry(SSL_get_wbio(io->ssl)))
