@@ -125,17 +125,17 @@ io_pending(const struct io *io)
 ssize_t
 io_read(struct io *io, void *buf, size_t len, int timeout_ms)
 {
-	return io_read_after(io, buf, len, timeout_ms, NULL);
+	return io_read_after(io, buf, len, timeout_ms, NULL, 0);
 }
 
 /*
- * io_read(), and if it has to wait, what owed holds goes out first: the
- * relay of one leg to the other holds what it wrote while the other leg
- * has more at hand.
+ * io_read(), and if it has to wait, what owed holds goes out first,
+ * within owed_ms: the relay of one leg to the other holds what it wrote
+ * while the other leg has more at hand.  IO_OWED when that write failed.
  */
 ssize_t
 io_read_after(struct io *io, void *buf, size_t len, int timeout_ms,
-    struct io *owed)
+    struct io *owed, int owed_ms)
 {
 	ssize_t	 n;
 	size_t	 got;
@@ -154,9 +154,8 @@ io_read_after(struct io *io, void *buf, size_t len, int timeout_ms,
 				continue;
 			if (errno != EAGAIN)
 				return IO_ERR;
-			if (owed != NULL && (r = io_release(owed,
-			    timeout_ms)) != 0)
-				return r;
+			if (owed != NULL && io_release(owed, owed_ms) != 0)
+				return IO_OWED;
 			r = io_poll(io->fd, POLLIN, timeout_ms);
 		} else {
 			ERR_clear_error();
@@ -168,9 +167,8 @@ io_read_after(struct io *io, void *buf, size_t len, int timeout_ms,
 			if (e == SSL_ERROR_ZERO_RETURN ||
 			    (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0))
 				return 0;	/* with or without close_notify */
-			if (owed != NULL && (r = io_release(owed,
-			    timeout_ms)) != 0)
-				return r;
+			if (owed != NULL && io_release(owed, owed_ms) != 0)
+				return IO_OWED;
 			r = io_want(io, e, timeout_ms);
 		}
 		if (r == 0)

@@ -19,6 +19,7 @@
 
 #define IO_ERR		(-1)
 #define IO_TIMEOUT	(-2)
+#define IO_OWED		(-3)		/* io_read_after(): the other leg */
 #define IO_HOLD_MAX	16384		/* one TLS record's plaintext */
 #define IO_WBUF		(64 * 1024)	/* TLS records to one write */
 
@@ -36,7 +37,7 @@ void	io_init(struct io *, int, SSL *);
 int	io_poll(int, short, int);
 int	io_pending(const struct io *);
 ssize_t	io_read(struct io *, void *, size_t, int);
-ssize_t	io_read_after(struct io *, void *, size_t, int, struct io *);
+ssize_t	io_read_after(struct io *, void *, size_t, int, struct io *, int);
 int	io_write(struct io *, const void *, size_t, int);
 int	io_hold(struct io *, const void *, size_t, int);
 int	io_release(struct io *, int);

@@ -371,7 +371,11 @@ proxy_body_read(struct preq *r, struct http_intake *in, char *buf,
 		if (*len == 0) {
 			*off = 0;
 			n = io_read_after(&r->pc->agent, buf, PROXY_BUF,
-			    r->pc->idle_ms, r->up);
+			    r->pc->idle_ms, r->up, r->pc->upstream_ms);
+			if (n == IO_OWED) {
+				r->failed = 1;
+				return -1;
+			}
 			if (n <= 0) {
 				r->agent_failed = 1;
 				return -1;
@@ -1198,7 +1202,9 @@ proxy_response(struct preq *r, SSL *upssl, int *keep, int replay)
 			/* What came so far reaches the agent before we wait. */
 			n = left == 0 ? IO_TIMEOUT :
 			    io_read_after(r->up, ubuf, sizeof(ubuf), left,
-			    &pc->agent);
+			    &pc->agent, PROXY_IO_MS);
+			if (n == IO_OWED)
+				r->agent_failed = 1;
 			if (n == 0) {
 				if (http_reader_eof(rd) == -1)
 					goto cut;
