@@ -224,21 +224,29 @@ io_put(struct io *io, const char *p, size_t len, int timeout_ms)
 }
 
 /*
- * Write out what the TLS layer's buffer holds: 0, or IO_ERR / IO_TIMEOUT.
- * A plain leg holds nothing there.
+ * Write out what the TLS layer's buffer holds, without waiting: 1 all
+ * out (a plain leg holds nothing there), 0 the socket is full, -1 an
+ * error.
  */
+int
+io_flush_try(struct io *io)
+{
+	BIO	*b;
+
+	if (io->ssl == NULL || (b = SSL_get_wbio(io->ssl)) == NULL ||
+	    BIO_wpending(b) <= 0 || BIO_flush(b) == 1)
+		return 1;
+	return BIO_should_retry(b) ? 0 : -1;
+}
+
+/* io_flush_try() until all is out: 0, or IO_ERR / IO_TIMEOUT. */
 int
 io_flush(struct io *io, int timeout_ms)
 {
-	BIO	*b;
 	int	 r;
 
-	if (io->ssl == NULL || (b = SSL_get_wbio(io->ssl)) == NULL)
-		return 0;
-	while (BIO_wpending(b) > 0) {
-		if (BIO_flush(b) == 1)
-			break;
-		if (!BIO_should_retry(b))
+	while ((r = io_flush_try(io)) != 1) {
+		if (r == -1)
 			return IO_ERR;
 		if ((r = io_poll(io->fd, POLLOUT, timeout_ms)) == 0)
 			return IO_TIMEOUT;

@@ -41,6 +41,7 @@ ssize_t	io_read_after(struct io *, void *, size_t, int, struct io *, int);
 int	io_write(struct io *, const void *, size_t, int);
 int	io_hold(struct io *, const void *, size_t, int);
 int	io_release(struct io *, int);
+int	io_flush_try(struct io *);
 int	io_flush(struct io *, int);
 int	io_handshake(struct io *, int);
 void	io_shutdown(struct io *);

@@ -32,7 +32,6 @@
 #include <time.h>
 
 #include <jansson.h>
-#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
@@ -204,9 +203,8 @@ ws_send(struct ws_side *s)
 		clock_gettime(CLOCK_MONOTONIC, &s->since);
 	}
 	/* TLS may write through a buffer (io.c): owed until it is out. */
-	if (io->ssl != NULL && BIO_wpending(SSL_get_wbio(io->ssl)) > 0 &&
-	    BIO_flush(SSL_get_wbio(io->ssl)) != 1) {
-		if (!BIO_should_retry(SSL_get_wbio(io->ssl)))
+	if ((e = io_flush_try(io)) != 1) {
+		if (e == -1)
 			return -1;
 		s->want = POLLOUT;
 		return 0;
