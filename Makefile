@@ -259,7 +259,7 @@ BENCH_BINS=	$(BUILD)/bench-prefork $(BUILD)/bench-prefork-sandbox \
 		$(BUILD)/bench/libcurl/aileron-service \
 		$(BUILD)/bench/libcurl/aileron
 BENCH_BINS+=	$(BUILD)/bench-tls-upstream $(BUILD)/bench-tls-client \
-		$(BUILD)/bench-tls-decode
+		$(BUILD)/bench-tls-decode $(BUILD)/bench-tls-relay
 BENCH_BINS+=	$(BUILD)/bench-tokens
 BENCH_STATIC_LIBS= -l:libbsd.a -l:libmd.a -l:libjansson.a -l:libdb-5.3.a \
 		-l:libhttp_parser.a -l:libssl.a \

@@ -23,6 +23,12 @@
 # the unaudited, control's CPU per audited request, and the records each
 # commit (group commit) held; and, as their reference, what one write and
 # fdatasync(2) of the state directory's disk costs in the same run.
+# The proxy's floor (etc/bench-tls-relay.c): a bare TLS relay, set up as
+# the workers' TLS is, that copies decrypted bytes between the two legs
+# and does nothing else, measured in the same rounds on the keep-alive and
+# body runs.  What it reaches of direct is the most any intercepting
+# proxy reaches here, since the client, the upstream and the proxy share
+# the machine's cores and the proxy does both ends' TLS work once more.
 
 import json
 import os
@@ -45,6 +51,7 @@ BUILD = bench.BUILD
 UPSTREAM = os.path.join(BUILD, "bench-tls-upstream")
 CLIENT = os.path.join(BUILD, "bench-tls-client")
 DECODE = os.path.join(BUILD, "bench-tls-decode")
+RELAY = os.path.join(BUILD, "bench-tls-relay")
 TOKENS = os.path.join(BUILD, "bench-tokens")
 HOST = "bench.test"
 SECONDS = float(os.environ.get("BENCH_SECONDS", "1.5"))
@@ -95,6 +102,20 @@ def upstream(d):
         portfile, "2"])
     up.stats = os.path.join(d, "stats")
     return up
+
+
+class Relay(bench.Prefork):
+    """etc/bench-tls-relay in front of the upstream, measured as the
+    service is: the tree under pid, with no control or vaultd."""
+
+    def __init__(self, d, up):
+        super().__init__(lambda portfile: [
+            RELAY, os.path.join(d, "leaf.pem"), os.path.join(d, "leaf.key"),
+            os.path.join(d, "ca.pem"), HOST, str(up.port), portfile],
+            "relay")
+
+    def by_role(self):
+        return None, None, []
 
 
 def handshakes(up):
@@ -303,7 +324,24 @@ def usage_line():
            u["sse_copy_us"], verdict(worst <= 5.0)))
 
 
-def report(direct, proxy, floor_ms, idle_kb, decode=None):
+def relay_line(d, rl):
+    """The bare relay's figures for one run, against direct's."""
+    derive(rl)
+    if not rl["requests"]:
+        print("  reference: a bare TLS relay: no request passed (%s)" %
+              rl.get("first_error"))
+    elif rl["mib_s"] and d.get("mib_s"):
+        print("  reference: a bare TLS relay (bench-tls-relay): %.1f MiB/s, "
+              "%.2f of direct; %.2f ms of CPU per MiB" %
+              (rl["mib_s"], rl["mib_s"] / d["mib_s"], rl["cpu_mib_ms"]))
+    else:
+        print("  reference: a bare TLS relay (bench-tls-relay): %.0f "
+              "requests/s, %.2f of direct; p99 %.2f ms; %.1f us of CPU per "
+              "request" % (rl["rps"], rl["rps"] / d["rps"] if d["rps"]
+                           else 0, rl["p99_ms"], rl["cpu_us"]))
+
+
+def report(direct, proxy, floor_ms, idle_kb, decode=None, relay=None):
     print("%-34s%12s%12s%8s   %s" % ("", "direct", "proxy", "ratio",
                                       "target"))
     for name, mode, conns, body in RUNS:
@@ -357,6 +395,8 @@ def report(direct, proxy, floor_ms, idle_kb, decode=None):
                  "<= 34 MiB", lambda pv, dv: pv <= 34)
         else:
             line("  service peak PSS, MiB", d, p, "pss_mib", "%.1f")
+        if relay and name in relay:
+            relay_line(d, relay[name])
     if idle_kb is not None:
         print("idle service PSS (prefork 4, a session open): %.1f MiB "
               "(target <= 15 MiB: %s)" % (idle_kb / 1024.0,
@@ -511,18 +551,23 @@ def main():
         print("bench-proxy: skipped: needs root (the service drops to "
               "_aileron)")
         return 0
-    for p in (UPSTREAM, CLIENT, DECODE, os.path.join(BUILD, "bench-prefork")):
+    for p in (UPSTREAM, CLIENT, DECODE, RELAY,
+              os.path.join(BUILD, "bench-prefork")):
         if not os.access(p, os.X_OK):
             sys.exit("bench-proxy: %s is missing; run \"make bench\"" % p)
     d = tempfile.mkdtemp(prefix="aileron-bench-proxy.")
     os.chmod(d, 0o755)
-    up = svc = None
-    direct, proxy, idle = {}, None, None
+    up = svc = rel = None
+    direct, proxy, idle, relay = {}, None, None, {}
     try:
         make_certs(d, [HOST], "aileron bench")
         os.chmod(os.path.join(d, "ca.pem"), 0o644)
         up = upstream(d)
         floor_ms = floor_per_conn()
+        try:
+            rel = Relay(d, up)
+        except RuntimeError as e:
+            print("bench-proxy: the bare relay: not measured: %s" % e)
         decode = decode_cost(d)
         try:
             svc, info = start_proxy(d, up)
@@ -545,7 +590,13 @@ def main():
                     best(proxy, run[0], measure(
                         info["port"], run, info["ca"], up, rnd == 0, svc,
                         info["token"], "Bearer " + PLACEHOLDER))
-        report(direct, proxy, floor_ms, idle, decode)
+                # Its upstream sessions are never resumed: not a floor
+                # for a connection per request.
+                if rel and run[1] != "new":
+                    best(relay, run[0], measure(
+                        rel.port, run, ca, up, rnd == 0, rel, "relay",
+                        "Bearer " + CRED))
+        report(direct, proxy, floor_ms, idle, decode, relay)
         audit = None
         if svc:
             try:
@@ -554,13 +605,15 @@ def main():
                 print("bench-proxy: audit: not measured: %s" % e)
         if os.environ.get("BENCH_JSON"):
             with open(os.environ["BENCH_JSON"], "w") as f:
-                json.dump({"direct": direct, "proxy": proxy,
+                json.dump({"direct": direct, "proxy": proxy, "relay": relay,
                            "floor_ms": floor_ms, "idle_kb": idle,
                            "audit": audit}, f, indent=1)
     finally:
         if svc:
             svc.stop()
             svc.remove()
+        if rel:
+            rel.stop()
         if up:
             up.stop()
         shutil.rmtree(d, ignore_errors=True)
