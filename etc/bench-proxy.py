@@ -26,9 +26,10 @@
 # The proxy's floor (etc/bench-tls-relay.c): a bare TLS relay, set up as
 # the workers' TLS is, that copies decrypted bytes between the two legs
 # and does nothing else, measured in the same rounds on the keep-alive and
-# body runs.  What it reaches of direct is the most any intercepting
-# proxy reaches here, since the client, the upstream and the proxy share
-# the machine's cores and the proxy does both ends' TLS work once more.
+# body runs.  What it reaches of direct is about the most a proxy that
+# terminates TLS on both legs reaches here: the client, the upstream and
+# the proxy share the machine's cores, and the proxy does both ends' TLS
+# work once more.
 
 import json
 import os
