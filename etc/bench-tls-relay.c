@@ -104,7 +104,7 @@ relay_ssl(SSL_CTX *ctx, int fd)
 
 /*
  * Move what one side has at hand, up to four records, to the other, and
- * flush.  -1 when the side that was read has ended or failed.
+ * flush.  -1 when either side has ended or failed.
  */
 static int
 relay_move(SSL *from, SSL *to)
