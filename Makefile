@@ -283,7 +283,8 @@ $(BUILD)/bench-prefork-sandbox: etc/bench-prefork.c $(LIBA)
 	$(CC) $(CPPFLAGS) -DPREFORK_SANDBOX $(CFLAGS) $(LDHARDEN) -o $@ \
 	    etc/bench-prefork.c $(LIBA) -Wl,--as-needed $(LDLIBS)
 
-# The TLS upstream and the load client etc/bench-proxy.py drives.
+# The TLS upstream, the load client and the bare relay etc/bench-proxy.py
+# drives, and the certificate decode it measures.
 $(BUILD)/bench-tls-%: etc/bench-tls-%.c
 	$(CC) -std=gnu11 -O2 -D_GNU_SOURCE $(WARN) $(HARDEN) $(LDHARDEN) \
 	    -o $@ $< -lssl -lcrypto

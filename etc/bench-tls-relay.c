@@ -12,19 +12,21 @@
  * bench-tls-relay.c: the least a TLS-intercepting proxy does, which
  * "make bench" measures beside aileron (etc/bench-proxy.py) as the
  * proxy's floor, as etc/bench-prefork.c is the pool's.  It answers a
- * CONNECT with 200 without reading it, terminates the client's TLS with a
+ * CONNECT with 200 without parsing it, terminates the client's TLS with a
  * fixed certificate, opens TLS to one fixed upstream (verified), and
  * copies the decrypted bytes both ways until either side ends.  No HTTP,
  * no policy, no credential, no audit, no masking: what it spends per
  * request or per MiB is what relaying TLS itself costs on this machine.
  * A bench fixture, not product code.
  *
- * Its TLS is set up as aileron's workers' is: TLS 1.2 and later, reads
- * ahead into a buffer of four whole records, writes through a 64 KiB
- * buffer, TCP_NODELAY on both legs.  One process per connection, forked
- * on accept and reaped by the parent, so that the bench counts its CPU.
- * The upstream's sessions are not resumed: the bench measures it with
- * keep-alive connections and bodies, not a connection per request.
+ * What costs per byte and per request is set up as in aileron's workers:
+ * TLS 1.2 and later, reads ahead into a buffer of four whole records,
+ * writes through a 64 KiB buffer, TCP_NODELAY on both legs.  What costs
+ * per connection is not: one process per connection, forked on accept
+ * from a parent that did no handshake first, and reaped by it so that the
+ * bench counts its CPU; the upstream's sessions are not resumed.  So the
+ * bench measures it with keep-alive connections and bodies, not with a
+ * connection per request.
  *
  * usage: bench-tls-relay cert.pem key.pem ca.pem host upstream-port
  *	port-file
@@ -104,30 +106,28 @@ relay_ssl(SSL_CTX *ctx, int fd)
 
 /*
  * Move what one side has at hand, up to four records, to the other, and
- * flush.  -1 when either side has ended or failed.
+ * flush.  -1 when either side has ended or failed, after what was read
+ * before the end went on.
  */
 static int
 relay_move(SSL *from, SSL *to)
 {
 	size_t	 len = 0;
-	int	 n;
+	int	 n, end = 0;
 
 	do {
 		if ((n = SSL_read(from, relay_buf + len,
 		    sizeof(relay_buf) - len)) <= 0) {
-			if (SSL_get_error(from, n) != SSL_ERROR_WANT_READ)
-				return -1;
+			end = SSL_get_error(from, n) != SSL_ERROR_WANT_READ;
 			break;
 		}
 		len += n;
 	} while (len + RELAY_RECORD <= sizeof(relay_buf) &&
 	    SSL_has_pending(from));
-	if (len == 0)
-		return 0;
-	if (SSL_write(to, relay_buf, len) != (int)len ||
-	    BIO_flush(SSL_get_wbio(to)) != 1)
+	if (len > 0 && (SSL_write(to, relay_buf, len) != (int)len ||
+	    BIO_flush(SSL_get_wbio(to)) != 1))
 		return -1;
-	return 0;
+	return end ? -1 : 0;
 }
 
 static void
