@@ -23,13 +23,13 @@
 # the unaudited, control's CPU per audited request, and the records each
 # commit (group commit) held; and, as their reference, what one write and
 # fdatasync(2) of the state directory's disk costs in the same run.
-# The proxy's floor (etc/bench-tls-relay.c): a bare TLS relay, set up as
-# the workers' TLS is, that copies decrypted bytes between the two legs
-# and does nothing else, measured in the same rounds on the keep-alive and
-# body runs.  What it reaches of direct is a reference for what a proxy
-# that terminates TLS on both legs can reach here: the client, the
-# upstream and the proxy share the machine's cores, and the proxy does
-# both ends' TLS work once more.
+# The proxy's reference (etc/bench-tls-relay.c): a bare TLS relay, with
+# the workers' TLS settings for what costs per byte and per request, that
+# copies decrypted bytes between the two legs and does nothing else,
+# measured in the same rounds on the keep-alive and body runs.  What it
+# reaches of direct is a reference for what a proxy that terminates TLS on
+# both legs can reach here: the client, the upstream and the proxy share
+# the machine's cores, and the proxy does both ends' TLS work once more.
 
 import json
 import os
@@ -592,8 +592,9 @@ def main():
                     best(proxy, run[0], measure(
                         info["port"], run, info["ca"], up, rnd == 0, svc,
                         info["token"], "Bearer " + PLACEHOLDER))
-                # Its upstream sessions are never resumed: not a floor
-                # for a connection per request.
+                # It pays per connection what workers do not (no warm-up,
+                # no resumption upstream): no reference for a connection
+                # per request.
                 if rel and run[1] != "new":
                     try:
                         best(relay, run[0], measure(
