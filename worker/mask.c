@@ -27,6 +27,13 @@
  * each decoded byte keeps the raw offset where its escape began, so a
  * match masks its whole raw span.
  *
+ * An escape left open just before an encoded secret ("%4" then
+ * "1bc%2Fdef") takes up its first bytes ("%41"), and the decoder yields
+ * the secret less them.  So the secret less the first one to five bytes
+ * an escape could take up, when still eight bytes long, is a pattern of
+ * the decoded automaton too; a match of one also masks the escape that
+ * ended just before it, when that escape ends in those bytes.
+ *
  * Where both automata are idle, the scan passes over what can begin no
  * match: a pair of bytes at a time by a table of pairs that may begin one
  * (mask_skip), and nearly a shortest match at a time where the window
@@ -72,6 +79,24 @@
 #define MASK_USER_MIN		16
 
 /*
+ * An escape left open before a secret's encoded form can take up its
+ * first bytes: "%" two hex digits, "%4" one, "\\u" four, "\\" one of
+ * "\"\\/bfnrt" or a 'u' and four hex digits (mask_takes()).  What follows
+ * still decodes to the secret less those, so those suffixes are patterns
+ * too, when still MASK_SUFFIX_MIN long: a match of one masks the escape
+ * before it as well.
+ */
+#define MASK_SUFFIX_MAX		5
+#define MASK_SUFFIX_MIN		8
+
+/* No escape ends where a token begins. */
+#define MASK_NONE		UINT64_MAX
+
+#if MASK_MAX_SECRETS > 16
+#error "struct acm's owners has a bit for each secret, 16 at most"
+#endif
+
+/*
  * Patterns from one secret: plain, and in each of 2 alphabets and at each
  * of 3 alignments its base64 core, and the core with the character that
  * ends the data when the secret does (its last bits, then zero bits).
@@ -85,6 +110,7 @@ struct acm {
 	uint32_t	*sib;		/* next sibling */
 	uint32_t	*fail;
 	uint32_t	*mlen;		/* longest pattern ending here, or 0 */
+	uint16_t	*owners;	/* secrets it is a suffix of, a bit each */
 	uint32_t	*hold;		/* longest suffix a byte could extend */
 	uint32_t	*depth;
 	uint8_t		*ch;		/* the byte leading here */
@@ -92,6 +118,15 @@ struct acm {
 	void		*mem;
 	size_t		 maxlen;	/* longest pattern */
 	uint32_t	 root[256];	/* the root's moves, 0 for none */
+};
+
+/*
+ * A decoded byte: the raw offset where its escape or literal began, and
+ * that of an escape that ended just there, or MASK_NONE.
+ */
+struct mask_tok {
+	uint64_t	 rs;
+	uint64_t	 esc;
 };
 
 /* Where one scan (the stream, or one header line) stands. */
@@ -103,7 +138,8 @@ struct mask_scan {
 	uint64_t	 escpos;	/* offset of its '%' or '\\' */
 	uint64_t	 pos;		/* offset of the next byte */
 	uint64_t	 tok;		/* decoded bytes so far */
-	uint64_t	*ring;		/* their raw start offsets */
+	uint64_t	 lastrs, lastre; /* the last one's raw bytes */
+	struct mask_tok	*ring;		/* where the last ones came from */
 	int		 masked;	/* whether ms, me hold a range */
 	uint64_t	 ms, me;	/* the last range masked, [ms, me) */
 };
@@ -119,7 +155,7 @@ struct mask {
 	uint8_t		 inner[65536 / 8]; /* pairs a match may hold */
 	size_t		 minlen;	/* raw bytes of the shortest match */
 	struct mask_scan st;
-	uint64_t	*ring[2];	/* for st and for mask_line */
+	struct mask_tok	*ring[2];	/* for st and for mask_line */
 	size_t		 rsize;		/* a power of 2 >= dec.maxlen */
 	char		*hold;
 	size_t		 holdcap;
@@ -128,7 +164,8 @@ struct mask {
 };
 
 static void	zfree(void *, size_t);
-static int	acm_build(struct acm *, uint8_t **, size_t *, size_t);
+static int	acm_build(struct acm *, uint8_t **, size_t *,
+		    const uint16_t *, size_t);
 static void	acm_free(struct acm *);
 static uint32_t	acm_find(const struct acm *, uint32_t, uint8_t);
 static uint32_t	acm_step(const struct acm *, uint32_t, uint8_t);
@@ -142,6 +179,8 @@ static void	mask_reread(struct mask *, struct mask_scan *, char *,
 static int	mask_rebuild(struct mask *);
 static void	mask_range(struct mask *, struct mask_scan *, char *,
 		    uint64_t, uint64_t, uint64_t);
+static int	mask_takes(const uint8_t *, size_t);
+static int	mask_took(const char *, const char *, size_t);
 static void	mask_token(struct mask *, struct mask_scan *, char *,
 		    uint64_t, uint8_t, uint64_t, uint64_t);
 static void	mask_decode(struct mask *, struct mask_scan *, char *,
@@ -221,7 +260,8 @@ acm_step(const struct acm *m, uint32_t s, uint8_t c)
  * later byte could still extend (what the masker must hold back).
  */
 static int
-acm_build(struct acm *m, uint8_t **pat, size_t *len, size_t npat)
+acm_build(struct acm *m, uint8_t **pat, size_t *len, const uint16_t *owners,
+    size_t npat)
 {
 	uint32_t	*queue = NULL, qh = 0, qt = 0, s, v, k, f;
 	size_t		 total = 1, i, j;
@@ -234,7 +274,7 @@ acm_build(struct acm *m, uint8_t **pat, size_t *len, size_t npat)
 	}
 	if (total > UINT32_MAX / 2)
 		return -1;
-	m->memlen = total * (7 * sizeof(uint32_t) + 1);
+	m->memlen = total * (7 * sizeof(uint32_t) + sizeof(uint16_t) + 1);
 	if ((m->mem = calloc(1, m->memlen)) == NULL ||
 	    (queue = calloc(total, sizeof(*queue))) == NULL) {
 		free(m->mem);
@@ -247,7 +287,8 @@ acm_build(struct acm *m, uint8_t **pat, size_t *len, size_t npat)
 	m->mlen = m->fail + total;
 	m->hold = m->mlen + total;
 	m->depth = m->hold + total;
-	m->ch = (uint8_t *)(m->depth + total);
+	m->owners = (uint16_t *)(m->depth + total);
+	m->ch = (uint8_t *)(m->owners + total);
 	m->n = 1;
 
 	for (i = 0; i < npat; i++) {
@@ -266,6 +307,8 @@ acm_build(struct acm *m, uint8_t **pat, size_t *len, size_t npat)
 			}
 			s = v;
 		}
+		if (owners != NULL)
+			m->owners[s] |= owners[i];
 		m->mlen[s] = len[i];
 	}
 
@@ -284,8 +327,10 @@ acm_build(struct acm *m, uint8_t **pat, size_t *len, size_t npat)
 			}
 			m->fail[v] = k;
 		}
-		if (m->mlen[m->fail[v]] > m->mlen[v])
+		if (m->mlen[m->fail[v]] > m->mlen[v]) {
 			m->mlen[v] = m->mlen[m->fail[v]];
+			m->owners[v] = m->owners[m->fail[v]];
+		}
 		m->hold[v] = m->child[v] != 0 ? m->depth[v] :
 		    m->hold[m->fail[v]];
 		for (k = m->child[v]; k != 0; k = m->sib[k]) {
@@ -376,13 +421,15 @@ mask_rebuild(struct mask *m)
 {
 	uint8_t		*rawpat[MASK_MAX_SECRETS * MASK_RAW_FORMS];
 	size_t		 rawlen[MASK_MAX_SECRETS * MASK_RAW_FORMS];
-	uint8_t		*decpat[MASK_MAX_SECRETS];
-	size_t		 declen[MASK_MAX_SECRETS];
+	uint8_t		*decpat[MASK_MAX_SECRETS * (1 + MASK_SUFFIX_MAX)];
+	size_t		 declen[MASK_MAX_SECRETS * (1 + MASK_SUFFIX_MAX)];
+	uint16_t	 owners[MASK_MAX_SECRETS * (1 + MASK_SUFFIX_MAX)];
 	struct acm	 raw, dec;
 	uint8_t		*buf = NULL, *p, *s;
-	uint64_t	*ring0 = NULL, *ring1 = NULL;
+	struct mask_tok	*ring0 = NULL, *ring1 = NULL;
 	char		*hold = NULL;
-	size_t		 buflen = 0, nraw = 0, i, j, n, rsize, holdcap;
+	size_t		 buflen = 0, nraw = 0, ndec = 0, i, j, n, rsize;
+	size_t		 holdcap;
 	int		 align, alpha, c, k, rv = -1;
 
 	for (i = 0; i < m->nsecrets; i++)
@@ -409,20 +456,30 @@ mask_rebuild(struct mask *m)
 		}
 		for (j = 0; j < n; j++)
 			p[j] = mask_tokmap(s[j]);
-		decpat[i] = p;
-		declen[i] = n;
+		for (j = 0; j <= MASK_SUFFIX_MAX; j++) {
+			if (j > 0 && (n < j + MASK_SUFFIX_MIN ||
+			    !mask_takes(s, j)))
+				continue;
+			decpat[ndec] = p + j;
+			declen[ndec] = n - j;
+			owners[ndec++] = j > 0 ? 1U << i : 0;
+		}
 		p += n;
 	}
 
 	memset(&raw, 0, sizeof(raw));
 	memset(&dec, 0, sizeof(dec));
-	if (acm_build(&raw, rawpat, rawlen, nraw) == -1 ||
-	    acm_build(&dec, decpat, declen, m->nsecrets) == -1)
+	if (acm_build(&raw, rawpat, rawlen, NULL, nraw) == -1 ||
+	    acm_build(&dec, decpat, declen, owners, ndec) == -1)
 		goto done;
 	for (rsize = 1; rsize < dec.maxlen; rsize *= 2)
 		;
-	/* \u00XX: six raw bytes for each decoded one. */
-	holdcap = raw.maxlen > 6 * dec.maxlen ? raw.maxlen : 6 * dec.maxlen;
+	/*
+	 * \u00XX: six raw bytes for each decoded one, and a suffix's match
+	 * reaches back over one more escape.
+	 */
+	holdcap = raw.maxlen > 6 * dec.maxlen + 6 ? raw.maxlen :
+	    6 * dec.maxlen + 6;
 	if ((ring0 = calloc(rsize, sizeof(*ring0))) == NULL ||
 	    (ring1 = calloc(rsize, sizeof(*ring1))) == NULL ||
 	    (hold = calloc(1, holdcap + 1)) == NULL)
@@ -430,8 +487,8 @@ mask_rebuild(struct mask *m)
 
 	acm_free(&m->raw);
 	acm_free(&m->dec);
-	zfree(m->ring[0], m->rsize * sizeof(uint64_t));
-	zfree(m->ring[1], m->rsize * sizeof(uint64_t));
+	zfree(m->ring[0], m->rsize * sizeof(struct mask_tok));
+	zfree(m->ring[1], m->rsize * sizeof(struct mask_tok));
 	zfree(m->hold, m->holdcap + 1);
 	m->raw = raw;
 	m->dec = dec;
@@ -455,7 +512,7 @@ mask_rebuild(struct mask *m)
 		    m->dec.root[mask_tokmap(c)] != 0 ||
 		    (m->nsecrets > 0 && (c == '%' || c == '\\'));
 	mask_pairs(m);
-	mask_inners(m, rawpat, rawlen, nraw, decpat, declen, m->nsecrets);
+	mask_inners(m, rawpat, rawlen, nraw, decpat, declen, ndec);
 	i = m->st.pos;
 	memset(&m->st, 0, sizeof(m->st));
 	m->st.pos = i;
@@ -770,19 +827,80 @@ mask_range(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
 	}
 }
 
+/*
+ * Whether an escape left open before the secret s can take up its first
+ * n bytes, as the escapes mask_unescape() reads: hex digits after "%" or
+ * "\\u", one of "\"\\/bfnrt" after "\\", or a 'u' and four hex digits.
+ */
+static int
+mask_takes(const uint8_t *s, size_t n)
+{
+	size_t	 i = 0;
+
+	if (n == 1 && s[0] != '\0' && strchr("\"\\/bfnrt", s[0]) != NULL)
+		return 1;
+	if (n == 5 && s[0] == 'u')
+		i = 1;
+	else if (n > 4)
+		return 0;
+	for (; i < n; i++)
+		if (mask_hexval(s[i]) == -1)
+			return 0;
+	return 1;
+}
+
+/*
+ * Whether the n bytes at p are the secret's first n: as they were, or
+ * masked already by a raw match that ended in them.
+ */
+static int
+mask_took(const char *p, const char *secret, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != secret[i] && p[i] != '*')
+			return 0;
+	return 1;
+}
+
 /* One decoded byte t, which came from the raw bytes [rs, re). */
 static void
 mask_token(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
     uint8_t t, uint64_t rs, uint64_t re)
 {
-	uint32_t	 l;
+	struct mask_tok	*k;
+	uint64_t	 s;
+	uint32_t	 l, own;
+	size_t		 i, j;
 
-	st->ring[st->tok & (m->rsize - 1)] = rs;
+	k = &st->ring[st->tok & (m->rsize - 1)];
+	k->rs = rs;
+	/* An escape that ended here may hold a secret's first bytes. */
+	k->esc = st->lastre == rs && rs - st->lastrs > 1 ? st->lastrs :
+	    MASK_NONE;
+	st->lastrs = rs;
+	st->lastre = re;
 	st->tok++;
 	st->b = acm_step(&m->dec, st->b, t);
-	if ((l = m->dec.mlen[st->b]) != 0)
-		mask_range(m, st, buf, base,
-		    st->ring[(st->tok - l) & (m->rsize - 1)], re);
+	if ((l = m->dec.mlen[st->b]) == 0)
+		return;
+	/*
+	 * A suffix: the escape before it goes too when it ends in the bytes
+	 * the suffix lacks of a secret, which it took up.
+	 */
+	k = &st->ring[(st->tok - l) & (m->rsize - 1)];
+	s = k->rs;
+	own = k->esc != MASK_NONE ? m->dec.owners[st->b] : 0;
+	for (i = 0; own != 0 && i < m->nsecrets; i++) {
+		j = m->secretlen[i] - l;
+		if ((own & 1U << i) != 0 && k->rs - k->esc > j &&
+		    mask_took(buf + (k->rs - j - base), m->secret[i], j)) {
+			s = k->esc;
+			break;
+		}
+	}
+	mask_range(m, st, buf, base, s, re);
 }
 
 /*
@@ -916,8 +1034,10 @@ mask_le64(const uint8_t *u)
  * escape begun in the five bytes before a landing ("\\uXXX" is the
  * longest still open) could be open there, so the jump stops short of
  * such a landing.  The pair table counts on that stop (mask_inners()).
- * The bytes a jump looks at are its own: it costs at most seven, whatever
- * the input.
+ * An escape that ended just before a landing and took up a secret's
+ * first bytes is never passed over: the last of those and the landing
+ * byte are a pair of the whole secret.  The bytes a jump looks at are its
+ * own: it costs at most seven, whatever the input.
  */
 static size_t
 mask_jump(const struct mask *m, const uint8_t *u, size_t i, size_t to)
@@ -1029,16 +1149,22 @@ mask_finish(struct mask *m, struct mask_scan *st, char *buf, uint64_t base)
 static size_t
 mask_keep(const struct mask *m, const struct mask_scan *st)
 {
-	uint64_t	 start = st->pos, rs;
-	uint32_t	 d;
+	const struct mask_tok	*k;
+	uint64_t		 start = st->pos, rs;
+	uint32_t		 d;
 
 	if ((d = m->raw.hold[st->a]) != 0)
 		start = st->pos - d;
 	if ((d = m->dec.hold[st->b]) != 0) {
-		rs = st->ring[(st->tok - d) & (m->rsize - 1)];
+		k = &st->ring[(st->tok - d) & (m->rsize - 1)];
+		rs = k->esc != MASK_NONE ? k->esc : k->rs;
 		if (rs < start)
 			start = rs;
 	}
+	/* An escape that just ended may be followed by a suffix. */
+	if (st->lastre == (st->npend != 0 ? st->escpos : st->pos) &&
+	    st->lastre - st->lastrs > 1 && st->lastrs < start)
+		start = st->lastrs;
 	if (st->npend != 0 && st->escpos < start)
 		start = st->escpos;
 	return st->pos - start;
@@ -1154,7 +1280,7 @@ mask_wipe(struct mask *m)
 	for (i = 0; i < 2; i++)
 		if (m->ring[i] != NULL)
 			explicit_bzero(m->ring[i],
-			    m->rsize * sizeof(uint64_t));
+			    m->rsize * sizeof(struct mask_tok));
 }
 
 void

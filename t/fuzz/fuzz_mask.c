@@ -17,8 +17,13 @@
  * equals the body masked whole by mask_line and by a masker that never
  * jumps (mask_jump()), and holds neither the secret nor its fully
  * percent-encoded or \u00XX-escaped form nor (when it has no partial
- * character) its base64.  The masker's source is included, to turn the
- * jump off.
+ * character) its base64.  One kind puts an escape left open before the
+ * secret, whose first four bytes (five after a lone backslash) come plain
+ * and the rest percent-encoded, so that the escape may take up some of
+ * them: then, for a secret of 13 bytes or more, no byte of its form may
+ * pass.  That kind may add, as a second secret, the first one less its
+ * first one to three bytes.  The masker's source is included, to turn
+ * the jump off.
  */
 
 #include <stddef.h>
@@ -89,9 +94,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static char	 body[BODY_MAX + 6 * SECRET_MAX], out[sizeof(body) +
 			    6 * SECRET_MAX], whole[sizeof(body)];
 	uint8_t		 secret[SECRET_MAX];
-	char		 form[6 * SECRET_MAX + 1];
+	static const char *const open[] = {
+		"%", "%4", "%a", "\\", "\\u", "\\u0", "\\u00", "\\u00e"
+	};
+	char		 form[6 * SECRET_MAX + 8];
 	struct mask	*m;
-	size_t		 sl, bl, fl = 0, at, i, o, k;
+	size_t		 sl, bl, fl = 0, at, i, o, k, pl = 0, oi = 0, d = 0;
 	uint32_t	 r;
 	int		 kind;
 
@@ -99,13 +107,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	sl = 1 + data[0] % SECRET_MAX;
 	r = data[1] | 1;
-	kind = data[2] % 7;
+	kind = data[2] % 8;
 	if (size < 4 + sl)
 		return 0;
 	for (i = 0; i < sl; i++) {
 		secret[i] = data[4 + i];
 		/* No line end (refused) and no '*' (masking would make it). */
 		if (secret[i] == '\r' || secret[i] == '\n' || secret[i] == '*')
+			secret[i] = 'x';
+		/* Plain bytes that begin escapes of their own: not this. */
+		if (kind == 7 && i < 5 && (secret[i] == '%' ||
+		    secret[i] == '\\'))
 			secret[i] = 'x';
 	}
 	bl = size - 4 - sl;
@@ -122,15 +134,29 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fl = enc_pct(secret, sl, 1, 0, form);
 	else if (kind == 4)
 		fl = EVP_EncodeBlock((unsigned char *)form, secret, sl);
+	else if (kind == 7) {
+		oi = r % 8;
+		pl = strlen(open[oi]);
+		memcpy(form, open[oi], pl);
+		k = pl == 1 && open[oi][0] == '\\' ? 5 : 4;
+		if (k > sl)
+			k = sl;
+		memcpy(form + pl, secret, k);
+		fl = pl + k + enc_pct(secret + k, sl - k, 0, r & 8,
+		    form + pl + k);
+	}
 	at = bl == 0 ? 0 : data[3] % (bl + 1);
 	memcpy(body, data + 4 + sl, at);
 	memcpy(body + at, form, fl);
 	memcpy(body + at + fl, data + 4 + sl + at, bl - at);
 	bl += fl;
 
+	if (kind == 7 && (r & 16) != 0 && sl > 3)
+		d = 1 + r / 32 % 3;
 	if ((m = mask_new()) == NULL)
 		abort();
-	if (mask_add(m, (const char *)secret, sl) == -1)
+	if (mask_add(m, (const char *)secret, sl) == -1 || (d > 0 &&
+	    mask_add(m, (const char *)secret + d, sl - d) == -1))
 		abort();
 	for (i = o = 0; i < bl; i += k) {
 		r = r * 1103515245 + 12345;
@@ -157,7 +183,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	mask_free(m);
 	if ((m = mask_new()) == NULL || mask_add(m, (const char *)secret,
-	    sl) == -1)
+	    sl) == -1 || (d > 0 && mask_add(m, (const char *)secret + d,
+	    sl - d) == -1))
 		abort();
 	m->minlen = 0;
 	memcpy(whole, body, bl);
@@ -169,6 +196,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	mask_free(m);
 
+	if (kind == 7 && sl >= 13)
+		for (i = at + pl; i < at + fl; i++)
+			if (out[i] != '*') {
+				fprintf(stderr, "fuzz_mask: byte %zu of a "
+				    "secret after '%s' passed\n", i - at - pl,
+				    open[oi]);
+				abort();
+			}
 	check_absent(out, bl, (const char *)secret, sl, 0);
 	fl = enc_pct(secret, sl, 0, 0, form);
 	check_absent(out, bl, form, fl, 0);

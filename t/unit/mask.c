@@ -283,10 +283,10 @@ test_release(void)
 		{ "\n\n", "sk-abc123X\n\n", 0,
 		  "a line end releases the tail, unmasked: it was no secret" },
 		{ "x\r", "x\r", 0, "a CR releases too" },
-		{ "a%", "a", 1, "a '%' may begin an escape: held" },
+		{ "q%", "q", 1, "a '%' may begin an escape: held" },
 		{ "4", "", 2, "'%4' too" },
 		{ "g", "%4g", 0, "'%4g' is no escape: released" },
-		{ "b\\u00", "b", 4, "a JSON escape begun: held" },
+		{ "w\\u00", "w", 4, "a JSON escape begun: held" },
 		{ "7", "", 5, "'\\u007' too" },
 		{ "!", "\\u007!", 0, "'\\u007!' is no escape: released" },
 		{ "sk-abc123XYZ tail", "************ tail", 0,
@@ -441,6 +441,110 @@ test_overlap(void)
 	want = "key=************; key=**************.";
 	check_all(m, in, strlen(in), want, 1,
 	    "a secret inside another's encoded form");
+	mask_free(m);
+}
+
+/*
+ * An escape left open before an encoded secret takes up its first bytes
+ * ("%4" and "1" are "%41"), so what follows decodes to the secret less
+ * them: that is masked, and so is the escape that holds the rest.  A
+ * secret with an escape before it that took none of it is masked alone.
+ */
+static void
+test_swallow(void)
+{
+	static const struct {
+		const char	*secret;
+		const char	*in;
+		const char	*want;
+		const char	*what;
+	} cases[] = {
+		{ "1bc/def-ghijklmnop", "x=%41bc%2Fdef-ghijklmnop end",
+		  "x=********************** end",
+		  "'%4' takes up a secret's first byte" },
+		{ "ab/cdefghijklmn", "=%ab%2Fcdefghijklmn.",
+		  "=******************.",
+		  "'%' takes up a secret's first two" },
+		{ "abcd1234efgh5678", "\"\\uabcd1234efgh5678\"",
+		  "\"******************\"",
+		  "'\\u' takes up a secret's first four" },
+		{ "abcd1234efgh5678", "\"\\u0abcd1234efgh5678\"",
+		  "\"*******************\"",
+		  "'\\u0' takes up three" },
+		{ "tuvwxyz0123456789", "[\\tuvwxyz0123456789]",
+		  "[******************]",
+		  "a JSON '\\' takes up one ('\\t')" },
+		{ "1bc/def-ghijklmnop", "a%201bc%2Fdef-ghijklmnop",
+		  "a%20********************",
+		  "an escape before a whole secret stays" },
+		{ "1bc/def-ghijklmnop", "x1bc/def-ghijklmnop",
+		  "x******************",
+		  "a literal before one stays" },
+		{ "1bc/def-ghijklmnop", "xbc/def-ghijklmnop",
+		  "x*****************",
+		  "a secret without its first byte is masked too" },
+		{ "aaaaaaaaaa", "\\u0075aaaaaaaa.",
+		  "\\u0075********.",
+		  "an escape before a suffix that took none of it stays" },
+		{ "u1234abcdefghij",
+		  "x=\\u1234%61%62%63%64%65%66%67%68%69%6A end",
+		  "x=************************************ end",
+		  "a JSON '\\' takes up five ('\\u1234')" },
+		{ "sk-abcdef123456", "x=\\u00e1sk-abcdef123456",
+		  "x=\\u00e1***************",
+		  "no suffix of a secret no escape can take up" },
+	};
+	struct mask	*m;
+	char		 line[64], in[64], want[64];
+	size_t		 i, n;
+	int		 good;
+
+	for (i = 0; i < nitems(cases); i++) {
+		m = mask_new();
+		mask_add(m, cases[i].secret, strlen(cases[i].secret));
+		n = strlen(cases[i].in);
+		check_all(m, cases[i].in, n, cases[i].want, 1, cases[i].what);
+		memcpy(line, cases[i].in, n);
+		mask_line(m, line, n);
+		ok(memcmp(line, cases[i].want, n) == 0, "%s, in a header",
+		    cases[i].what);
+		mask_free(m);
+	}
+
+	/*
+	 * Another secret ends as this one does, and was added first: a
+	 * Basic credential's password inside "user:password".  And the
+	 * suffix is another secret, whole.
+	 */
+	m = mask_new();
+	mask_add_credential(m, "Basic eDoxYmMvZGVmLWdoaWprbG1ub3A=", 34);
+	check_all(m, "x=%41bc%2Fdef-ghijklmnop end", 28,
+	    "x=********************** end", 1,
+	    "a suffix of two secrets, the password's taken up");
+	mask_free(m);
+	m = mask_new();
+	mask_add(m, "1bc/def-ghijklmnop", 18);
+	mask_add(m, "bc/def-ghijklmnop", 17);
+	check_all(m, "x=%41bc%2Fdef-ghijklmnop end", 28,
+	    "x=********************** end", 1,
+	    "a suffix that is a secret too");
+	mask_free(m);
+
+	/*
+	 * After filler the scan jumps over, at every offset: a jump never
+	 * passes over the escape ("\\uabc1") that took up the first byte.
+	 */
+	m = mask_new();
+	mask_add(m, "1bc/def-ghijklmnop", 18);
+	for (i = 0, good = 1; i < 40 && good; i++) {
+		memset(in, 'x', i);
+		memcpy(in + i, "\"\\uabc1bc/def-ghijklmnop\"", 25);
+		memset(want, 'x', i);
+		memcpy(want + i, "\"***********************\"", 25);
+		n = feed(m, in, i + 25, FEED_WHOLE, 0);
+		good = n == i + 25 && memcmp(outbuf, want, n) == 0;
+	}
+	ok(good, "after filler that is jumped over, at every offset");
 	mask_free(m);
 }
 
@@ -877,6 +981,7 @@ main(void)
 	test_release();
 	test_several();
 	test_overlap();
+	test_swallow();
 	test_credential();
 	test_random();
 	test_skip();
