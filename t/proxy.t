@@ -49,7 +49,8 @@ try:
     TOKEN = s["token"]
     env = E.client_env()
     FORMS = [SECRET, base64.b64encode(SECRET.encode()).decode(),
-             urllib.parse.quote("Bearer " + SECRET)]
+             urllib.parse.quote("Bearer " + SECRET), SECRET[1:],
+             "\\u%04x" % ord(SECRET[0])]
 
     def curl(*args, timeout=60):
         p = subprocess.run(["curl", "-sS", "--suppress-connect-headers",

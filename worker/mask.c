@@ -29,10 +29,16 @@
  *
  * An escape left open just before an encoded secret ("%4" then
  * "1bc%2Fdef") takes up its first bytes ("%41"), and the decoder yields
- * the secret less them.  So the secret less the first one to five bytes
- * an escape could take up, when still eight bytes long, is a pattern of
- * the decoded automaton too; a match of one also masks the escape that
- * ended just before it, when that escape ends in those bytes.
+ * the secret less them.  A lone backslash before a secret whose first
+ * character is sent as "\\u0078" takes up that escape's backslash: the
+ * two read as an escaped backslash, and "u0078" as text.  So the secret
+ * less the first one to five bytes an escape could take up, or less its
+ * first character, when still eight bytes long, is a pattern of the
+ * decoded automaton too; a match of one also masks the escape that ended
+ * just before it, when that escape ends in those bytes, or the "\\uXXXX"
+ * just before it, when that spells them.  A match that begins inside
+ * such a "\\uXXXX" (its last digit may be the secret's first byte) masks
+ * all of it.
  *
  * Where both automata are idle, the scan passes over what can begin no
  * match: a pair of bytes at a time by a table of pairs that may begin one
@@ -81,10 +87,11 @@
 /*
  * An escape left open before a secret's encoded form can take up its
  * first bytes: "%" two hex digits, "%4" one, "\\u" four, "\\" one of
- * "\"\\/bfnrt" or a 'u' and four hex digits (mask_takes()).  What follows
- * still decodes to the secret less those, so those suffixes are patterns
- * too, when still MASK_SUFFIX_MIN long: a match of one masks the escape
- * before it as well.
+ * "\"\\/bfnrt" or a 'u' and four hex digits (mask_takes()), or the
+ * backslash of the "\\uXXXX" its first character is sent as (one to
+ * three bytes, mask_charlen()).  What follows still decodes to the secret
+ * less those, so those suffixes are patterns too, when still
+ * MASK_SUFFIX_MIN long: a match of one masks the escape before it as well.
  */
 #define MASK_SUFFIX_MAX		5
 #define MASK_SUFFIX_MIN		8
@@ -139,6 +146,7 @@ struct mask_scan {
 	uint64_t	 pos;		/* offset of the next byte */
 	uint64_t	 tok;		/* decoded bytes so far */
 	uint64_t	 lastrs, lastre; /* the last one's raw bytes */
+	uint64_t	 bsend;		/* a range ending in a backslash, or 0 */
 	struct mask_tok	*ring;		/* where the last ones came from */
 	int		 masked;	/* whether ms, me hold a range */
 	uint64_t	 ms, me;	/* the last range masked, [ms, me) */
@@ -179,8 +187,15 @@ static void	mask_reread(struct mask *, struct mask_scan *, char *,
 static int	mask_rebuild(struct mask *);
 static void	mask_range(struct mask *, struct mask_scan *, char *,
 		    uint64_t, uint64_t, uint64_t);
+static uint64_t	mask_inside(const struct mask_scan *, const char *,
+		    uint64_t, uint64_t);
+static int	mask_isu(const struct mask_scan *, const char *, uint64_t,
+		    uint64_t, uint64_t);
 static int	mask_takes(const uint8_t *, size_t);
+static size_t	mask_charlen(const uint8_t *, size_t);
 static int	mask_took(const char *, const char *, size_t);
+static int	mask_spelt(const struct mask_scan *, const char *, uint64_t,
+		    uint64_t, const char *, size_t);
 static void	mask_token(struct mask *, struct mask_scan *, char *,
 		    uint64_t, uint8_t, uint64_t, uint64_t);
 static void	mask_decode(struct mask *, struct mask_scan *, char *,
@@ -189,7 +204,10 @@ static void	mask_scan(struct mask *, struct mask_scan *, char *, uint64_t,
 		    size_t, size_t);
 static void	mask_finish(struct mask *, struct mask_scan *, char *,
 		    uint64_t);
-static size_t	mask_keep(const struct mask *, const struct mask_scan *);
+static size_t	mask_keep(const struct mask *, const struct mask_scan *,
+		    const char *, uint64_t);
+static uint64_t	mask_back(const struct mask_scan *, const char *,
+		    uint64_t, uint64_t);
 static void	mask_wipe(struct mask *);
 static int	mask_tchar(int);
 static int	mask_store(struct mask *, const char *, size_t);
@@ -458,7 +476,7 @@ mask_rebuild(struct mask *m)
 			p[j] = mask_tokmap(s[j]);
 		for (j = 0; j <= MASK_SUFFIX_MAX; j++) {
 			if (j > 0 && (n < j + MASK_SUFFIX_MIN ||
-			    !mask_takes(s, j)))
+			    (!mask_takes(s, j) && j != mask_charlen(s, n))))
 				continue;
 			decpat[ndec] = p + j;
 			declen[ndec] = n - j;
@@ -476,10 +494,10 @@ mask_rebuild(struct mask *m)
 		;
 	/*
 	 * \u00XX: six raw bytes for each decoded one, and a suffix's match
-	 * reaches back over one more escape.
+	 * reaches back over one more escape; mask_back() holds six more.
 	 */
-	holdcap = raw.maxlen > 6 * dec.maxlen + 6 ? raw.maxlen :
-	    6 * dec.maxlen + 6;
+	holdcap = raw.maxlen > 6 * dec.maxlen + 12 ? raw.maxlen :
+	    6 * dec.maxlen + 12;
 	if ((ring0 = calloc(rsize, sizeof(*ring0))) == NULL ||
 	    (ring1 = calloc(rsize, sizeof(*ring1))) == NULL ||
 	    (hold = calloc(1, holdcap + 1)) == NULL)
@@ -809,6 +827,8 @@ mask_range(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
 		fatalx("%s: a match reaches released bytes", __func__);
 	if (st->masked && s >= st->ms && e <= st->me)
 		return;
+	if (buf[e - 1 - base] == '\\')
+		st->bsend = e;
 	m->count++;
 	if (st->masked && s <= st->me && e >= st->ms) {
 		for (x = s; x < st->ms; x++)
@@ -825,6 +845,46 @@ mask_range(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
 		st->me = e;
 		st->masked = 1;
 	}
+}
+
+/*
+ * Where a "\\uXXXX" that a match from s begins inside of begins, or s:
+ * the decoder read it as text (a lone backslash took its own), and what
+ * the match leaves of it may spell the secret's first character.  For the
+ * match's own start only, not for one reaching back further.
+ */
+static uint64_t
+mask_inside(const struct mask_scan *st, const char *buf, uint64_t base,
+    uint64_t s)
+{
+	uint64_t	 b;
+
+	for (b = s; b > base && s - b < 5; ) {
+		b--;
+		if (mask_isu(st, buf, base, b, s + 1))
+			return b;
+	}
+	return s;
+}
+
+/*
+ * Whether the stream's bytes [b, e) are the start of a "\\uXXXX" (all of
+ * it when e - b is 6), its backslash maybe masked already as the last
+ * byte of a match: one that ended in a lone backslash and the one it took.
+ */
+static int
+mask_isu(const struct mask_scan *st, const char *buf, uint64_t base,
+    uint64_t b, uint64_t e)
+{
+	uint64_t	 x;
+
+	if (buf[b - base] != '\\' && b + 1 != st->bsend)
+		return 0;
+	for (x = b + 1; x < e; x++)
+		if (x == b + 1 ? buf[x - base] != 'u' :
+		    mask_hexval(buf[x - base]) == -1)
+			return 0;
+	return 1;
 }
 
 /*
@@ -847,6 +907,51 @@ mask_takes(const uint8_t *s, size_t n)
 		if (mask_hexval(s[i]) == -1)
 			return 0;
 	return 1;
+}
+
+/*
+ * How many bytes the secret's first character has in UTF-8 (1 to 3: what
+ * one \uXXXX stands for), or 0 if they are not one.
+ */
+static size_t
+mask_charlen(const uint8_t *s, size_t n)
+{
+	size_t	 len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+/*
+ * Whether the six bytes of the stream before offset at are "\\uXXXX"
+ * spelling the secret's first n bytes: what a lone backslash before them
+ * took the escape's backslash from.
+ */
+static int
+mask_spelt(const struct mask_scan *st, const char *buf, uint64_t base,
+    uint64_t at, const char *secret, size_t n)
+{
+	const uint8_t	*e;
+	uint8_t		 dec[3];
+
+	if (n > sizeof(dec) || at < base + 6 ||
+	    !mask_isu(st, buf, base, at - 6, at))
+		return 0;
+	e = (const uint8_t *)buf + (at - 6 - base);
+	return mask_unescape(e, 6, dec) == (int)n &&
+	    memcmp(dec, secret, n) == 0;
 }
 
 /*
@@ -887,16 +992,23 @@ mask_token(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
 		return;
 	/*
 	 * A suffix: the escape before it goes too when it ends in the bytes
-	 * the suffix lacks of a secret, which it took up.
+	 * the suffix lacks of a secret, which it took up; or the "\\uXXXX"
+	 * before it, when that spells them.
 	 */
 	k = &st->ring[(st->tok - l) & (m->rsize - 1)];
-	s = k->rs;
-	own = k->esc != MASK_NONE ? m->dec.owners[st->b] : 0;
+	s = mask_inside(st, buf, base, k->rs);
+	own = m->dec.owners[st->b];
 	for (i = 0; own != 0 && i < m->nsecrets; i++) {
+		if ((own & 1U << i) == 0)
+			continue;
 		j = m->secretlen[i] - l;
-		if ((own & 1U << i) != 0 && k->rs - k->esc > j &&
+		if (k->esc != MASK_NONE && k->rs - k->esc > j &&
 		    mask_took(buf + (k->rs - j - base), m->secret[i], j)) {
-			s = k->esc;
+			s = k->esc < s ? k->esc : s;
+			break;
+		}
+		if (mask_spelt(st, buf, base, k->rs, m->secret[i], j)) {
+			s = k->rs - 6;
 			break;
 		}
 	}
@@ -1124,8 +1236,8 @@ mask_scan(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
 		c = u[i];
 		st->a = acm_step(&m->raw, st->a, c);
 		if ((l = m->raw.mlen[st->a]) != 0)
-			mask_range(m, st, buf, base, base + i + 1 - l,
-			    base + i + 1);
+			mask_range(m, st, buf, base, mask_inside(st, buf,
+			    base, base + i + 1 - l), base + i + 1);
 		mask_decode(m, st, buf, base, c, base + i);
 		i++;
 	}
@@ -1145,9 +1257,13 @@ mask_finish(struct mask *m, struct mask_scan *st, char *buf, uint64_t base)
 	st->masked = 0;
 }
 
-/* How many of the last bytes a later byte could still make part of a match. */
+/*
+ * How many of the last bytes a later byte could still make part of a
+ * match; buf[0] is the stream's byte at offset base.
+ */
 static size_t
-mask_keep(const struct mask *m, const struct mask_scan *st)
+mask_keep(const struct mask *m, const struct mask_scan *st, const char *buf,
+    uint64_t base)
 {
 	const struct mask_tok	*k;
 	uint64_t		 start = st->pos, rs;
@@ -1167,7 +1283,29 @@ mask_keep(const struct mask *m, const struct mask_scan *st)
 		start = st->lastrs;
 	if (st->npend != 0 && st->escpos < start)
 		start = st->escpos;
+	if (m->nsecrets > 0)
+		start = mask_back(st, buf, base, start);
 	return st->pos - start;
+}
+
+/*
+ * Where a "\\uXXXX" that ends at or after start begins, if it begins
+ * before: a match from there on may mask it (mask_spelt(),
+ * mask_inside()).  Only what could be one is held, so text without it is
+ * not held back.
+ */
+static uint64_t
+mask_back(const struct mask_scan *st, const char *buf, uint64_t base,
+    uint64_t start)
+{
+	uint64_t	 b, from = start;
+
+	for (b = start; b > base && start - b < 6; ) {
+		b--;
+		if (mask_isu(st, buf, base, b, start))
+			from = b;
+	}
+	return from;
 }
 
 /* Bytes held back now; mask_feed of inlen bytes writes at most their sum. */
@@ -1204,7 +1342,7 @@ mask_feed(struct mask *m, const char *in, size_t inlen, char *out,
 		memcpy(out + m->held, in, inlen);
 	base = m->st.pos - m->held;
 	mask_scan(m, &m->st, out, base, m->held, total);
-	keep = mask_keep(m, &m->st);
+	keep = mask_keep(m, &m->st, out, base);
 	if (keep > m->holdcap)
 		fatalx("%s: holding %zu bytes, room for %zu", __func__, keep,
 		    m->holdcap);

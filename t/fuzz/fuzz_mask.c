@@ -22,8 +22,11 @@
  * and the rest percent-encoded, so that the escape may take up some of
  * them: then, for a secret of 13 bytes or more, no byte of its form may
  * pass.  That kind may add, as a second secret, the first one less its
- * first one to three bytes.  The masker's source is included, to turn
- * the jump off.
+ * first one to three bytes.  Another puts a lone backslash before the
+ * secret, whose first character (of one to three bytes) comes as
+ * \uXXXX and the rest escaped: for a secret at least eight bytes longer
+ * than that character, no byte after the backslash may pass.  The
+ * masker's source is included, to turn the jump off.
  */
 
 #include <stddef.h>
@@ -100,6 +103,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char		 form[6 * SECRET_MAX + 8];
 	struct mask	*m;
 	size_t		 sl, bl, fl = 0, at, i, o, k, pl = 0, oi = 0, d = 0;
+	size_t		 cl = 0;
 	uint32_t	 r;
 	int		 kind;
 
@@ -107,7 +111,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	sl = 1 + data[0] % SECRET_MAX;
 	r = data[1] | 1;
-	kind = data[2] % 8;
+	kind = data[2] % 9;
 	if (size < 4 + sl)
 		return 0;
 	for (i = 0; i < sl; i++) {
@@ -119,6 +123,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (kind == 7 && i < 5 && (secret[i] == '%' ||
 		    secret[i] == '\\'))
 			secret[i] = 'x';
+	}
+	/* A first character of one to three bytes in UTF-8. */
+	if (kind == 8) {
+		cl = 1 + r / 32 % 3;
+		if (cl > sl)
+			cl = 1;
+		if (cl == 1)
+			secret[0] &= 0x7f;
+		else if (cl == 2)
+			secret[0] = 0xc2 + secret[0] % 30;
+		else
+			secret[0] = 0xe1 + secret[0] % 12;
+		for (i = 1; i < cl; i++)
+			secret[i] = 0x80 | (secret[i] & 0x3f);
+		if (secret[0] == '\r' || secret[0] == '\n' ||
+		    secret[0] == '*')
+			secret[0] = 'x';
 	}
 	bl = size - 4 - sl;
 	if (bl > BODY_MAX)
@@ -144,6 +165,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(form + pl, secret, k);
 		fl = pl + k + enc_pct(secret + k, sl - k, 0, r & 8,
 		    form + pl + k);
+	} else if (kind == 8) {
+		/* "\\" and "\\uXXXX", its code point from the UTF-8. */
+		k = secret[0];
+		if (cl == 2)
+			k = (secret[0] & 0x1f) << 6 | (secret[1] & 0x3f);
+		else if (cl == 3)
+			k = (secret[0] & 0x0f) << 12 |
+			    (secret[1] & 0x3f) << 6 | (secret[2] & 0x3f);
+		fl = snprintf(form, sizeof(form), (r & 8) != 0 ?
+		    "\\\\u%04zx" : "\\\\u%04zX", k);
+		fl += enc_pct(secret + cl, sl - cl, (r & 128) != 0, r & 8,
+		    form + fl);
 	}
 	at = bl == 0 ? 0 : data[3] % (bl + 1);
 	memcpy(body, data + 4 + sl, at);
@@ -202,6 +235,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				fprintf(stderr, "fuzz_mask: byte %zu of a "
 				    "secret after '%s' passed\n", i - at - pl,
 				    open[oi]);
+				abort();
+			}
+	if (kind == 8 && sl >= cl + 8)
+		for (i = at + 1; i < at + fl; i++)
+			if (out[i] != '*') {
+				fprintf(stderr, "fuzz_mask: byte %zu of a "
+				    "secret after a lone backslash passed\n",
+				    i - at - 1);
 				abort();
 			}
 	check_absent(out, bl, (const char *)secret, sl, 0);

@@ -8,11 +8,12 @@
 
 """echo_upstream.py: the proxy tests' TLS upstream (HTTP/1.1, keep-alive).
 It records every request head and answers by path: /echo (what it got, as
-JSON), /leak (the Authorization it got, in headers, JSON, base64 and
-URL-encoded), /redirect, /sse (an event, a pause, an event), /big?n=N (N
-bytes, chunked), /upload (the sha256 of the body, chunked or not), /gzip,
-/br, /cookie, /drop (answers, then closes a kept-alive connection), /slow (one byte
-a second), /hang (no answer for a while);
+JSON), /leak (the Authorization it got, in headers, JSON, base64,
+URL-encoded, and with its first character as the text \\uXXXX),
+/redirect, /sse (an event, a pause, an event), /big?n=N (N bytes,
+chunked), /upload (the sha256 of the body, chunked or not), /gzip, /br,
+/cookie, /drop (answers, then closes a kept-alive connection), /slow (one
+byte a second), /hang (no answer for a while);
 any other path is echoed like /echo.  Every answer is kept alive unless the client closes."""
 
 import base64
@@ -119,7 +120,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 "b64": base64.b64encode(value.encode()).decode(),
                 "b64_offset1": base64.b64encode(
                     b"x" + value.encode()).decode(),
-                "url": urllib.parse.quote(auth)}).encode(),
+                "url": urllib.parse.quote(auth),
+                # Text "\u0073k-...": JSON writes a backslash before it.
+                "lone": "\\u%04x%s" % (ord(value[:1] or "x"), value[1:])
+                }).encode(),
                 [("Content-Type", "application/json"),
                  ("X-Echo-Authorization", auth),
                  ("X-Echo-Value", value)])

@@ -444,11 +444,55 @@ test_overlap(void)
 	mask_free(m);
 }
 
+/* check_all, with two secrets added in this order. */
+static int
+check_two(const char *s1, const char *s2, const char *in, const char *want,
+    const char *what)
+{
+	struct mask	*m;
+	int		 good;
+
+	m = mask_new();
+	mask_add(m, s1, strlen(s1));
+	mask_add(m, s2, strlen(s2));
+	good = check_all(m, in, strlen(in), want, 1, what);
+	mask_free(m);
+	return good;
+}
+
+/*
+ * Whether in comes out as want after 0 to 39 bytes of filler, fed whole,
+ * with the secret added.
+ */
+static int
+after_filler(const char *secret, char fill, const char *in, const char *want)
+{
+	struct mask	*m;
+	char		 buf[128], exp[128];
+	size_t		 i, n, len = strlen(in);
+	int		 good;
+
+	m = mask_new();
+	mask_add(m, secret, strlen(secret));
+	for (i = 0, good = 1; i < 40 && good; i++) {
+		memset(buf, fill, i);
+		memcpy(buf + i, in, len);
+		memset(exp, fill, i);
+		memcpy(exp + i, want, len);
+		n = feed(m, buf, i + len, FEED_WHOLE, 0);
+		good = n == i + len && memcmp(outbuf, exp, n) == 0;
+	}
+	mask_free(m);
+	return good;
+}
+
 /*
  * An escape left open before an encoded secret takes up its first bytes
  * ("%4" and "1" are "%41"), so what follows decodes to the secret less
  * them: that is masked, and so is the escape that holds the rest.  A
  * secret with an escape before it that took none of it is masked alone.
+ * A lone backslash takes the backslash of the "\\uXXXX" a secret's
+ * first character is sent as: the rest is masked, and the "\\uXXXX".
  */
 static void
 test_swallow(void)
@@ -492,12 +536,30 @@ test_swallow(void)
 		  "a JSON '\\' takes up five ('\\u1234')" },
 		{ "sk-abcdef123456", "x=\\u00e1sk-abcdef123456",
 		  "x=\\u00e1***************",
-		  "no suffix of a secret no escape can take up" },
+		  "an escape before a whole secret, spelling none of it, stays" },
+		{ "xyz0123456789abc", "a\\\\u0078yz0123456789abc.",
+		  "a\\*********************.",
+		  "a lone '\\' takes the backslash of '\\u0078'" },
+		{ "xyz0123456789abc",
+		  "a\\\\u0078\\u0079\\u007a0123456789abc.",
+		  "a\\*******************************.",
+		  "a lone '\\' before a secret all escaped" },
+		{ "\xc3\xa9yz0123456789ab", "a\\\\u00E9yz0123456789ab.",
+		  "a\\********************.",
+		  "a lone '\\' before a two-byte first character" },
+		{ "\xe2\x82\xacyz0123456789a", "a\\\\u20acyz0123456789a.",
+		  "a\\*******************.",
+		  "a lone '\\' before a three-byte first character" },
+		{ "xyz0123456789abc", "a\\\\u0079yz0123456789abc.",
+		  "a\\\\u0079***************.",
+		  "a '\\u' escape that spells another character stays" },
+		{ "0030eeeexxeeee", "a\\\\u0030030eeeexxeeee.",
+		  "a\\*******************.",
+		  "a match that begins inside '\\u0030' masks all of it" },
 	};
 	struct mask	*m;
-	char		 line[64], in[64], want[64];
+	char		 line[64], in[80], want[80], sec[24];
 	size_t		 i, n;
-	int		 good;
 
 	for (i = 0; i < nitems(cases); i++) {
 		m = mask_new();
@@ -522,30 +584,45 @@ test_swallow(void)
 	    "x=********************** end", 1,
 	    "a suffix of two secrets, the password's taken up");
 	mask_free(m);
-	m = mask_new();
-	mask_add(m, "1bc/def-ghijklmnop", 18);
-	mask_add(m, "bc/def-ghijklmnop", 17);
-	check_all(m, "x=%41bc%2Fdef-ghijklmnop end", 28,
-	    "x=********************** end", 1,
+	check_two("1bc/def-ghijklmnop", "bc/def-ghijklmnop",
+	    "x=%41bc%2Fdef-ghijklmnop end", "x=********************** end",
 	    "a suffix that is a secret too");
+
+	/*
+	 * The escape's last digit is the secret's first byte too: a match
+	 * from inside it, and one right after it.  The lone backslash stays.
+	 */
+	m = mask_new();
+	memcpy(sec, "\xd5\xb1", 2);
+	memset(sec + 2, '1', 20);
+	mask_add(m, sec, 22);
+	memcpy(in, "[\\\\u0571", 8);
+	memset(want, '*', 8 + 60);
+	memcpy(want, "[\\", 2);
+	for (i = 0; i < 20; i++)
+		memcpy(in + 8 + 3 * i, "%31", 3);
+	in[68] = want[68] = ']';
+	check_all(m, in, 69, want, 1,
+	    "a match from inside the '\\u0571' and one after it");
 	mask_free(m);
+
+	/* Another secret ends in the lone backslash, and masks it. */
+	check_two("hello-world\\", "xyz0123456789abc",
+	    "hello-world\\\\u0078yz0123456789abc.",
+	    "*********************************.",
+	    "a '\\u0078' after a backslash another secret masked");
 
 	/*
 	 * After filler the scan jumps over, at every offset: a jump never
-	 * passes over the escape ("\\uabc1") that took up the first byte.
+	 * passes over the escape ("\\uabc1") that took up the first byte,
+	 * nor over the "\\u0078" a lone backslash took the backslash of.
 	 */
-	m = mask_new();
-	mask_add(m, "1bc/def-ghijklmnop", 18);
-	for (i = 0, good = 1; i < 40 && good; i++) {
-		memset(in, 'x', i);
-		memcpy(in + i, "\"\\uabc1bc/def-ghijklmnop\"", 25);
-		memset(want, 'x', i);
-		memcpy(want + i, "\"***********************\"", 25);
-		n = feed(m, in, i + 25, FEED_WHOLE, 0);
-		good = n == i + 25 && memcmp(outbuf, want, n) == 0;
-	}
-	ok(good, "after filler that is jumped over, at every offset");
-	mask_free(m);
+	ok(after_filler("1bc/def-ghijklmnop", 'x',
+	    "\"\\uabc1bc/def-ghijklmnop\"", "\"***********************\""),
+	    "after filler that is jumped over, at every offset");
+	ok(after_filler("xyz0123456789abc", 'q',
+	    "\"\\\\u0078yz0123456789abc\"", "\"\\*********************\""),
+	    "a lone '\\' after filler, at every offset");
 }
 
 /* A streamed result equals the whole input masked at once by mask_line. */
