@@ -117,7 +117,6 @@ static const struct match_route *match_find_route(const struct match_host *,
 static int	match_pairs(const char *, size_t, json_t *);
 static int	match_key_shape(const char *);
 static int	match_pair_add(json_t *, char *, size_t, char *, size_t);
-static int	match_decode(const char *, size_t, char *, size_t *);
 static int	match_json_depth_ok(const char *, size_t, int);
 static json_t	*match_json_load(const char *, size_t, const char **);
 static int	match_media_type(const char *, const char *);
@@ -677,7 +676,7 @@ match_find_route(const struct match_host *h, const struct match_path *mp,
  * is decoded here, since these are values, not routing, but a malformed
  * one or a NUL refuses the request.
  */
-static int
+int
 match_decode(const char *s, size_t len, char *out, size_t *olen)
 {
 	size_t	 i, o = 0;

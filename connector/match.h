@@ -103,4 +103,11 @@ int		 match_request(const struct matcher *,
 		    const struct match_req *, struct match_result *);
 void		 match_result_clear(struct match_result *);
 
+/*
+ * Percent-decode a query or form component of len bytes into out (room
+ * for len + 1, NUL-terminated); '+' is a space.  -1 for a malformed
+ * escape, a NUL, a space, a control character or '#'.
+ */
+int		 match_decode(const char *, size_t, char *, size_t *);
+
 #endif

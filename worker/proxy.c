@@ -490,12 +490,17 @@ proxy_query(struct preq *r, const char *target, const char *inject,
 /*
  * What the agent must never see: the injected value, as sent and after
  * its scheme (Bearer, Basic), and for Basic the user:password it encodes;
- * mask.c derives the encoded forms.
+ * mask.c derives the encoded forms.  A query value comes percent-encoded
+ * (vaultd/inject.c): the value itself is what an upstream echoes in a
+ * JSON answer, or encoded its own way, so it is masked too.
  */
 static int
 proxy_secrets(struct pconn *pc, const char *line, size_t len, int kind)
 {
 	const char	*v, *end = line + len;
+	char		*dec;
+	size_t		 n;
+	int		 rv;
 
 	if (pc->mask == NULL && (pc->mask = mask_new()) == NULL)
 		return -1;
@@ -506,9 +511,17 @@ proxy_secrets(struct pconn *pc, const char *line, size_t len, int kind)
 		v++;
 	if (v == end)
 		return -1;
-	if (kind == INJECT_QUERY)
-		return mask_add(pc->mask, v, end - v);
-	return mask_add_credential(pc->mask, v, end - v);
+	if (kind != INJECT_QUERY)
+		return mask_add_credential(pc->mask, v, end - v);
+	if (mask_add(pc->mask, v, end - v) == -1 ||
+	    (dec = malloc(end - v + 1)) == NULL)
+		return -1;
+	/* vaultd writes unreserved bytes and %XX; a NUL in it fails closed. */
+	rv = match_decode(v, end - v, dec, &n) == -1 ? -1 :
+	    n == (size_t)(end - v) ? 0 : mask_add(pc->mask, dec, n);
+	explicit_bzero(dec, end - v + 1);
+	free(dec);
+	return rv;
 }
 
 /*

@@ -9,11 +9,12 @@
 """echo_upstream.py: the proxy tests' TLS upstream (HTTP/1.1, keep-alive).
 It records every request head and answers by path: /echo (what it got, as
 JSON), /leak (the Authorization it got, in headers, JSON, base64,
-URL-encoded, and with its first character as the text \\uXXXX),
-/redirect, /sse (an event, a pause, an event), /big?n=N (N bytes,
-chunked), /upload (the sha256 of the body, chunked or not), /gzip, /br,
-/cookie, /drop (answers, then closes a kept-alive connection), /slow (one
-byte a second), /hang (no answer for a while);
+URL-encoded, and with its first character as the text \\uXXXX), /leakq
+(the query, decoded in JSON and as sent), /redirect, /sse (an event, a
+pause, an event), /big?n=N (N bytes, chunked), /upload (the sha256 of the
+body, chunked or not), /gzip, /br, /cookie, /drop (answers, then closes a
+kept-alive connection), /slow (one byte a second), /hang (no answer for a
+while);
 any other path is echoed like /echo.  Every answer is kept alive unless the client closes."""
 
 import base64
@@ -127,6 +128,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 [("Content-Type", "application/json"),
                  ("X-Echo-Authorization", auth),
                  ("X-Echo-Value", value)])
+        elif url.path == "/leakq":
+            # As httpbin's /get: the query decoded, in JSON, and as sent.
+            self._send(200, json.dumps({
+                "args": {k: v[0] for k, v in q.items()},
+                "query": url.query}).encode(),
+                [("Content-Type", "application/json"),
+                 ("X-Echo-Query", url.query)])
         elif url.path == "/redirect":
             self._send(302, b"moved\n",
                        [("Location", "https://elsewhere.test/landing")])
