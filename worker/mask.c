@@ -25,7 +25,8 @@
  * escapes and looks for the secrets in what it yields, which covers every
  * such encoding at once instead of a list of the ways encoders differ;
  * each decoded byte keeps the raw offset where its escape began, so a
- * match masks its whole raw span.
+ * match masks its whole raw span.  A secret that holds escapes of its own
+ * ("%4F") is also looked for as the decoder would read it.
  *
  * An escape left open just before an encoded secret ("%4" then
  * "1bc%2Fdef") takes up its first bytes ("%41"), and the decoder yields
@@ -83,6 +84,13 @@
 
 /* A Basic user this long may be a key; a shorter one is taken for a name. */
 #define MASK_USER_MIN		16
+
+/*
+ * A token or Basic password shorter than this is masked only inside the
+ * whole value: on its own it would mask ordinary text (Freshdesk and
+ * BambooHR take a key as the user and "X" as the password).
+ */
+#define MASK_ALONE_MIN		4
 
 /*
  * An escape left open before a secret's encoded form can take up its
@@ -182,6 +190,7 @@ static size_t	b64_core(const uint8_t *, size_t, int, int, const char *,
 static uint8_t	mask_tokmap(uint8_t);
 static int	mask_hexval(uint8_t);
 static int	mask_unescape(const uint8_t *, int, uint8_t *);
+static size_t	mask_selfdecode(const uint8_t *, size_t, uint8_t *);
 static void	mask_reread(struct mask *, struct mask_scan *, char *,
 		    uint64_t);
 static int	mask_rebuild(struct mask *);
@@ -439,9 +448,9 @@ mask_rebuild(struct mask *m)
 {
 	uint8_t		*rawpat[MASK_MAX_SECRETS * MASK_RAW_FORMS];
 	size_t		 rawlen[MASK_MAX_SECRETS * MASK_RAW_FORMS];
-	uint8_t		*decpat[MASK_MAX_SECRETS * (1 + MASK_SUFFIX_MAX)];
-	size_t		 declen[MASK_MAX_SECRETS * (1 + MASK_SUFFIX_MAX)];
-	uint16_t	 owners[MASK_MAX_SECRETS * (1 + MASK_SUFFIX_MAX)];
+	uint8_t		*decpat[MASK_MAX_SECRETS * (2 + MASK_SUFFIX_MAX)];
+	size_t		 declen[MASK_MAX_SECRETS * (2 + MASK_SUFFIX_MAX)];
+	uint16_t	 owners[MASK_MAX_SECRETS * (2 + MASK_SUFFIX_MAX)];
 	struct acm	 raw, dec;
 	uint8_t		*buf = NULL, *p, *s;
 	struct mask_tok	*ring0 = NULL, *ring1 = NULL;
@@ -451,7 +460,7 @@ mask_rebuild(struct mask *m)
 	int		 align, alpha, c, k, rv = -1;
 
 	for (i = 0; i < m->nsecrets; i++)
-		buflen += 2 * m->secretlen[i] +
+		buflen += 3 * m->secretlen[i] +
 		    12 * (m->secretlen[i] * 4 / 3 + 2);
 	if (buflen > 0 && (buf = malloc(buflen)) == NULL)
 		return -1;
@@ -483,6 +492,18 @@ mask_rebuild(struct mask *m)
 			owners[ndec++] = j > 0 ? 1U << i : 0;
 		}
 		p += n;
+		/*
+		 * A secret that holds what reads as an escape ("%4F") keeps it
+		 * where an encoder escapes only some of its other bytes ('"'
+		 * as \"): the decoder then yields it decoded.
+		 */
+		if ((j = mask_selfdecode(s, n, p)) != n &&
+		    j >= MASK_SUFFIX_MIN) {
+			decpat[ndec] = p;
+			declen[ndec] = j;
+			owners[ndec++] = 0;
+			p += j;
+		}
 	}
 
 	memset(&raw, 0, sizeof(raw));
@@ -756,7 +777,9 @@ mask_tchar(int c)
  * the decoded "user:password", the password, and the user when it is long
  * enough to be a key itself (Stripe takes its key as the user) rather than
  * a name such as "git", which masking would cut out of every git reply.
- * On -1 (too many secrets, no memory) none of them is added.
+ * A token or password shorter than MASK_ALONE_MIN is masked only inside
+ * the whole value.  On -1 (too many secrets, no memory) none of them is
+ * added.
  */
 int
 mask_add_credential(struct mask *m, const char *value, size_t len)
@@ -776,7 +799,7 @@ mask_add_credential(struct mask *m, const char *value, size_t len)
 		goto build;
 	for (tok = value + scheme; tok < end && *tok == ' '; tok++)
 		;
-	if ((toklen = end - tok) == 0)
+	if ((toklen = end - tok) < MASK_ALONE_MIN)
 		goto build;
 	if (mask_store(m, tok, toklen) == -1)
 		goto done;
@@ -795,7 +818,7 @@ mask_add_credential(struct mask *m, const char *value, size_t len)
 		for (user = 0; user < declen && dec[user] != ':'; user++)
 			;
 		if (mask_store(m, (char *)dec, declen) == -1 ||
-		    (user + 1 < declen && mask_store(m,
+		    (user + MASK_ALONE_MIN < declen && mask_store(m,
 		    (char *)dec + user + 1, declen - user - 1) == -1) ||
 		    (user < declen && user >= MASK_USER_MIN &&
 		    mask_store(m, (char *)dec, user) == -1))
@@ -1071,6 +1094,34 @@ mask_unescape(const uint8_t *e, int n, uint8_t *out)
 	out[1] = 0x80 | (v >> 6 & 0x3f);
 	out[2] = 0x80 | (v & 0x3f);
 	return 3;
+}
+
+/*
+ * What the decoder yields reading the secret s as it stands, each byte
+ * as mask_token() sees it; no longer than s.
+ */
+static size_t
+mask_selfdecode(const uint8_t *s, size_t n, uint8_t *out)
+{
+	uint8_t		 dec[3];
+	size_t		 i = 0, o = 0;
+	int		 k, e, j;
+
+	while (i < n) {
+		e = ESC_BAD;
+		if (s[i] == '%' || s[i] == '\\')
+			for (k = 2; k <= 6 && i + k <= n &&
+			    (e = mask_unescape(s + i, k, dec)) == ESC_MORE; k++)
+				;
+		if ((s[i] != '%' && s[i] != '\\') || e <= 0) {
+			out[o++] = mask_tokmap(s[i++]);
+			continue;
+		}
+		for (j = 0; j < e; j++)
+			out[o++] = mask_tokmap(dec[j]);
+		i += k;
+	}
+	return o;
 }
 
 /*

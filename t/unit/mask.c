@@ -383,9 +383,19 @@ test_credential(void)
 		  "c2tfbGl2ZV8wMTIzNDU2Nzg5YWJjZGVmOg==",
 		  "key ************************; b64 "
 		  "************************************" },
-		{ "abc def", "abc def, def, abc", "*******, ***, abc" },
+		{ "abc defg", "abc defg, defg, abc", "********, ****, abc" },
+		/* Too short to be masked alone, as "X" below. */
+		{ "abc def", "abc def, def, abc", "*******, def, abc" },
+		/* 0123456789abcdefKEY:X (Freshdesk's key and dummy password) */
+		{ "Basic MDEyMzQ1Njc4OWFiY2RlZktFWTpY",
+		  "key 0123456789abcdefKEY; {\"X\": \"next\"}",
+		  "key *******************; {\"X\": \"next\"}" },
 		{ "sk-bare-key-0123", "got sk-bare-key-0123",
 		  "got ****************" },
+		/* A "%4F" of its own, kept where JSON escapes its '"'. */
+		{ "Xy7%4Fqw\"I3KinKLgBg8MTSrB",
+		  "{\"k\": \"Xy7%4Fqw\\\"I3KinKLgBg8MTSrB\"}",
+		  "{\"k\": \"**************************\"}" },
 	};
 	struct mask	*m;
 	char		 buf[256];
