@@ -495,10 +495,12 @@ mask_rebuild(struct mask *m)
 		/*
 		 * A secret that holds what reads as an escape ("%4F") keeps it
 		 * where an encoder escapes only some of its other bytes ('"'
-		 * as \"): the decoder then yields it decoded.
+		 * as \"): the decoder then yields it decoded.  Not when that
+		 * holds a line end ("\n"), which every automaton must end at.
 		 */
 		if ((j = mask_selfdecode(s, n, p)) != n &&
-		    j >= MASK_SUFFIX_MIN) {
+		    j >= MASK_SUFFIX_MIN && memchr(p, '\n', j) == NULL &&
+		    memchr(p, '\r', j) == NULL) {
 			decpat[ndec] = p;
 			declen[ndec] = j;
 			owners[ndec++] = 0;

@@ -313,6 +313,14 @@ test_release(void)
 	ok(o == 10 && memcmp(out, "sk-abc123X", 10) == 0,
 	    "flush releases a held tail unmasked");
 	mask_free(m);
+
+	/* A secret that holds "\\n" as text: a line end still ends all. */
+	m = mask_new();
+	mask_add(m, "abc\\ndefghij-key", 16);
+	o = mask_feed(m, "data: abc\n", 10, out, sizeof(out));
+	ok(o == 10 && mask_held(m) == 0,
+	    "a secret with \"\\n\" in it holds nothing past a line end");
+	mask_free(m);
 }
 
 /* Secrets that are prefixes of each other, several at once, a 1-byte one. */
