@@ -190,7 +190,8 @@ static size_t	b64_core(const uint8_t *, size_t, int, int, const char *,
 static uint8_t	mask_tokmap(uint8_t);
 static int	mask_hexval(uint8_t);
 static int	mask_unescape(const uint8_t *, int, uint8_t *);
-static size_t	mask_selfdecode(const uint8_t *, size_t, uint8_t *);
+static size_t	mask_selfdecode(const uint8_t *, size_t, const char *,
+		    uint8_t *);
 static void	mask_reread(struct mask *, struct mask_scan *, char *,
 		    uint64_t);
 static int	mask_rebuild(struct mask *);
@@ -448,19 +449,21 @@ mask_rebuild(struct mask *m)
 {
 	uint8_t		*rawpat[MASK_MAX_SECRETS * MASK_RAW_FORMS];
 	size_t		 rawlen[MASK_MAX_SECRETS * MASK_RAW_FORMS];
-	uint8_t		*decpat[MASK_MAX_SECRETS * (2 + MASK_SUFFIX_MAX)];
-	size_t		 declen[MASK_MAX_SECRETS * (2 + MASK_SUFFIX_MAX)];
-	uint16_t	 owners[MASK_MAX_SECRETS * (2 + MASK_SUFFIX_MAX)];
+	static const char *const readings[] = { "%", "\\", "%\\" };
+	uint8_t		*decpat[MASK_MAX_SECRETS * (4 + MASK_SUFFIX_MAX)];
+	size_t		 declen[MASK_MAX_SECRETS * (4 + MASK_SUFFIX_MAX)];
+	uint16_t	 owners[MASK_MAX_SECRETS * (4 + MASK_SUFFIX_MAX)];
 	struct acm	 raw, dec;
 	uint8_t		*buf = NULL, *p, *s;
 	struct mask_tok	*ring0 = NULL, *ring1 = NULL;
 	char		*hold = NULL;
-	size_t		 buflen = 0, nraw = 0, ndec = 0, i, j, n, rsize;
+	size_t		 buflen = 0, nraw = 0, ndec = 0, i, j, n, rsize, r, d;
+	size_t		 first;
 	size_t		 holdcap;
 	int		 align, alpha, c, k, rv = -1;
 
 	for (i = 0; i < m->nsecrets; i++)
-		buflen += 3 * m->secretlen[i] +
+		buflen += 5 * m->secretlen[i] +
 		    12 * (m->secretlen[i] * 4 / 3 + 2);
 	if (buflen > 0 && (buf = malloc(buflen)) == NULL)
 		return -1;
@@ -493,14 +496,24 @@ mask_rebuild(struct mask *m)
 		}
 		p += n;
 		/*
-		 * A secret that holds what reads as an escape ("%4F") keeps it
-		 * where an encoder escapes only some of its other bytes ('"'
-		 * as \"): the decoder then yields it decoded.  Not when that
-		 * holds a line end ("\n"), which every automaton must end at.
+		 * A secret that holds what reads as an escape ("%4F", "\\/")
+		 * keeps it where an encoder escapes only its other bytes: JSON
+		 * leaves "%4F" and escapes the backslash, a URL encoder may do
+		 * the reverse.  The decoder then yields it with those escapes
+		 * decoded.  Not a reading that holds a line end ("%0A"), which
+		 * every automaton must end at, nor one seen already.
 		 */
-		if ((j = mask_selfdecode(s, n, p)) != n &&
-		    j >= MASK_SUFFIX_MIN && memchr(p, '\n', j) == NULL &&
-		    memchr(p, '\r', j) == NULL) {
+		first = ndec;
+		for (r = 0; r < sizeof(readings) / sizeof(readings[0]); r++) {
+			if ((j = mask_selfdecode(s, n, readings[r], p)) == n ||
+			    j < MASK_SUFFIX_MIN || memchr(p, '\n', j) != NULL ||
+			    memchr(p, '\r', j) != NULL)
+				continue;
+			for (d = first; d < ndec && (declen[d] != j ||
+			    memcmp(decpat[d], p, j) != 0); d++)
+				;
+			if (d < ndec)
+				continue;
 			decpat[ndec] = p;
 			declen[ndec] = j;
 			owners[ndec++] = 0;
@@ -1100,22 +1113,23 @@ mask_unescape(const uint8_t *e, int n, uint8_t *out)
 
 /*
  * What the decoder yields reading the secret s as it stands, each byte
- * as mask_token() sees it; no longer than s.
+ * as mask_token() sees it, where only the escapes that begin with a byte
+ * of esc ("%", "\\") are read as escapes; no longer than s.
  */
 static size_t
-mask_selfdecode(const uint8_t *s, size_t n, uint8_t *out)
+mask_selfdecode(const uint8_t *s, size_t n, const char *esc, uint8_t *out)
 {
 	uint8_t		 dec[3];
 	size_t		 i = 0, o = 0;
-	int		 k, e, j;
+	int		 k = 0, e, j;
 
 	while (i < n) {
 		e = ESC_BAD;
-		if (s[i] == '%' || s[i] == '\\')
+		if (s[i] != '\0' && strchr(esc, s[i]) != NULL)
 			for (k = 2; k <= 6 && i + k <= n &&
 			    (e = mask_unescape(s + i, k, dec)) == ESC_MORE; k++)
 				;
-		if ((s[i] != '%' && s[i] != '\\') || e <= 0) {
+		if (e <= 0) {
 			out[o++] = mask_tokmap(s[i++]);
 			continue;
 		}

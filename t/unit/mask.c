@@ -400,7 +400,21 @@ test_credential(void)
 		  "key *******************; {\"X\": \"next\"}" },
 		{ "sk-bare-key-0123", "got sk-bare-key-0123",
 		  "got ****************" },
-		/* A "%4F" of its own, kept where JSON escapes its '"'. */
+		/*
+		 * A "%4F" of its own, kept where JSON escapes its '"' and
+		 * backslash; a "\\/" of its own, kept where a URL encoder
+		 * escapes its '%'.
+		 */
+		{ "Xy7%4Fqw\\\"I3KinKLgBg8MTSrB",
+		  "{\"k\": \"Xy7%4Fqw\\\\\\\"I3KinKLgBg8MTSrB\"}",
+		  "{\"k\": \"****************************\"}" },
+		{ "Xy7%4Fqw\\/I3KinKLgBg8MTSrB",
+		  "{\"k\": \"Xy7%4Fqw\\\\/I3KinKLgBg8MTSrB\"}",
+		  "{\"k\": \"***************************\"}" },
+		{ "Ab%41\\/cdefghijk",
+		  "q=Ab%2541\\/cdefghijk&",
+		  "q=******************&" },
+
 		{ "Xy7%4Fqw\"I3KinKLgBg8MTSrB",
 		  "{\"k\": \"Xy7%4Fqw\\\"I3KinKLgBg8MTSrB\"}",
 		  "{\"k\": \"**************************\"}" },
