@@ -12,8 +12,10 @@
 # query back, decoded in JSON as httpbin does or encoded its own way,
 # never shows it to the agent.
 
+import base64
 import json
 import os
+import re
 import subprocess
 import sys
 import urllib.parse
@@ -43,33 +45,36 @@ try:
     t.ok(rc == 0 and b" 200 " in out.split(b"\r\n")[0], "/leakq answers",
          err)
     got = E.upstream.take()
-    sent = [r["path"] for r in got if r["path"].startswith("/leakq")]
-    t.ok(len(sent) == 1 and "api_key=" + urllib.parse.quote(
-        QSECRET, safe="-._~") in sent[0] and "placeholder" not in sent[0],
+    paths = [r["path"] for r in got if r["path"].startswith("/leakq")]
+    t.ok(len(paths) == 1 and "api_key=" + urllib.parse.quote(
+        QSECRET, safe="-._~") in paths[0] and "placeholder" not in paths[0],
          "the upstream gets the credential percent-encoded, and not the "
-         "agent's placeholder", sent)
+         "agent's placeholder", paths)
 
+    sent = urllib.parse.quote(QSECRET, safe="-._~")
     forms = {"plain": QSECRET,
-             "as sent": urllib.parse.quote(QSECRET, safe="-._~"),
-             "lower-case escapes": urllib.parse.quote(
-                 QSECRET, safe="-._~").lower(),
+             "as sent": sent,
+             "quote, '/' left": urllib.parse.quote(QSECRET),
              "quote_plus": urllib.parse.quote_plus(QSECRET),
-             "JSON": json.dumps(QSECRET)[1:-1]}
+             "lower-case escapes": re.sub(r"%[0-9A-F]{2}",
+                                          lambda m: m.group().lower(), sent),
+             "base64": base64.b64encode(QSECRET.encode()).decode()}
     text = out.decode("latin-1")
     t.is_([k for k, f in forms.items() if f in text], [],
           "the echoed query reaches the agent with no form of it")
     body = out.split(b"\r\n\r\n", 1)[-1]
     try:
-        args = json.loads(body).get("args", {})
+        j = json.loads(body)
     except ValueError:
-        args = {}
-    t.ok(set(args.get("api_key", "")) == {"*"} and
-         args.get("x") == "1",
-         "the decoded value is masked whole, the other parameter is not",
-         body[:200])
+        j = {}
+    args = j.get("args", {})
+    t.ok(set(args.get("api_key", "")) == {"*"} and args.get("x") == "1" and
+         all(set(j.get(k, "")) == {"*"} for k in ("quote", "quote_plus",
+                                                  "lower", "b64")),
+         "the decoded value and its other encodings are masked whole, the "
+         "other parameter is not", body[:300])
     every = E.svc.audit_export() + E.svc.log_text().encode()
-    t.ok(QSECRET.encode() not in every and
-         forms["as sent"].encode() not in every,
+    t.ok(QSECRET.encode() not in every and sent.encode() not in every,
          "no form of it in the audit or the logs")
 finally:
     E.close()

@@ -110,6 +110,8 @@ static int	proxy_put(char *, size_t, size_t *, const char *, ...)
 		    __attribute__((__format__ (printf, 4, 5)));
 static int	proxy_head_up(struct preq *, const char *, size_t, char *,
 		    size_t *);
+static int	proxy_head_write(struct preq *, const char *, size_t, char *,
+		    size_t, char *, size_t *);
 static int	proxy_query(struct preq *, const char *, const char *,
 		    char *, size_t);
 static int	proxy_strip(const struct preq *, const char *);
@@ -607,14 +609,29 @@ static int
 proxy_head_up(struct preq *r, const char *line, size_t linelen, char *out,
     size_t *outlen)
 {
+	static char	 target[16384];
+	int		 rv;
+
+	rv = proxy_head_write(r, line, linelen, target, sizeof(target), out,
+	    outlen);
+	/* It held the credential, in the query. */
+	if (line != NULL && r->pc->spec != NULL &&
+	    r->pc->spec->inject == INJECT_QUERY)
+		explicit_bzero(target, sizeof(target));
+	return rv;
+}
+
+static int
+proxy_head_write(struct preq *r, const char *line, size_t linelen,
+    char *target, size_t targetlen, char *out, size_t *outlen)
+{
 	const struct http_request *req = r->req;
 	const struct spec	*sp = r->pc->spec;
-	static char		 target[16384];
 	size_t			 used = 0, max = *outlen, i;
 	int			 kind = sp != NULL ? (int)sp->inject : -1;
 
 	if (proxy_query(r, req->target, line != NULL &&
-	    kind == INJECT_QUERY ? line : NULL, target, sizeof(target)) == -1)
+	    kind == INJECT_QUERY ? line : NULL, target, targetlen) == -1)
 		return -1;
 	if (proxy_put(out, max, &used, "%s %s HTTP/1.1\r\n", req->method,
 	    target) == -1)

@@ -10,7 +10,8 @@
 It records every request head and answers by path: /echo (what it got, as
 JSON), /leak (the Authorization it got, in headers, JSON, base64,
 URL-encoded, and with its first character as the text \\uXXXX), /leakq
-(the query, decoded in JSON and as sent), /redirect, /sse (an event, a
+(the query, decoded in JSON, as sent, and its api_key encoded four more
+ways), /redirect, /sse (an event, a
 pause, an event), /big?n=N (N bytes, chunked), /upload (the sha256 of the
 body, chunked or not), /gzip, /br, /cookie, /drop (answers, then closes a
 kept-alive connection), /slow (one byte a second), /hang (no answer for a
@@ -22,6 +23,7 @@ import gzip
 import hashlib
 import http.server
 import json
+import re
 import threading
 import time
 import urllib.parse
@@ -129,10 +131,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                  ("X-Echo-Authorization", auth),
                  ("X-Echo-Value", value)])
         elif url.path == "/leakq":
-            # As httpbin's /get: the query decoded, in JSON, and as sent.
+            # As httpbin's /get: the query decoded, in JSON, and as sent;
+            # and the key encoded as other encoders write it.
+            key = q.get("api_key", [""])[0]
+            sent = [p[8:] for p in url.query.split("&")
+                    if p.startswith("api_key=")] + [""]
             self._send(200, json.dumps({
                 "args": {k: v[0] for k, v in q.items()},
-                "query": url.query}).encode(),
+                "query": url.query,
+                "quote": urllib.parse.quote(key),
+                "quote_plus": urllib.parse.quote_plus(key),
+                "b64": base64.b64encode(key.encode()).decode(),
+                "lower": re.sub(r"%[0-9A-F]{2}",
+                                lambda m: m.group().lower(), sent[0])
+                }).encode(),
                 [("Content-Type", "application/json"),
                  ("X-Echo-Query", url.query)])
         elif url.path == "/redirect":
