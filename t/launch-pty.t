@@ -95,7 +95,9 @@ def approvals(E):
         return []
 
 
-E = ProxyEnv(extra_conf="approval timeout 4\n")
+# Long enough for the question to reach the terminal and the answer to
+# come back, under the sanitizers too, on a loaded machine.
+E = ProxyEnv(extra_conf="approval timeout %d\n" % (4 * SLOW))
 proj = tempfile.mkdtemp(prefix="aileron-launch-pty-t.")
 os.chmod(proj, 0o755)
 try:
