@@ -37,7 +37,7 @@ from echo_upstream import pattern                         # noqa: E402
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(60)
+t.plan(62)
 
 # plain.test is the same upstream, not a connector: a blind tunnel.
 E = ProxyEnv(hosts=("echo.test", "plain.test"),
@@ -111,6 +111,24 @@ try:
          "/leak answers", err)
     t.is_(leaked(out), [], "an upstream that echoes the credential in "
           "headers, JSON, base64 and URL-encoding never shows it")
+
+    # Its base64 broken into lines: no six characters of it, at any of
+    # the three alignments, are left once the lines are joined again.
+    def b64_pieces(value, n=6):
+        out = set()
+        for k in range(3):
+            e = base64.b64encode(b"\0" * k + value).decode()
+            core = e[(8 * k + 5) // 6:8 * (k + len(value)) // 6]
+            out.update(core[i:i + n] for i in range(len(core) - n + 1))
+        return out
+    pieces = b64_pieces(SECRET.encode())
+    for style in ("json", "mime"):
+        rc, out, err = curl("https://echo.test/leakwrap?style=" + style)
+        joined = re.sub(r"\\n|\r|\n", "", out.decode("latin-1"))
+        t.ok(rc == 0 and joined.count("*" * 40) >= 60 and
+             not [p for p in pieces if p in joined],
+             "base64 of the credential broken into lines (%s) never "
+             "shows it" % style, err + out.decode("latin-1")[:300])
 
     # ---- Python requests --------------------------------------------
     if subprocess.run([sys.executable, "-c", "import requests"],

@@ -26,7 +26,9 @@
  * such encoding at once instead of a list of the ways encoders differ;
  * each decoded byte keeps the raw offset where its escape began, so a
  * match masks its whole raw span.  A secret that holds escapes of its own
- * ("%4F") is also looked for as the decoder would read it.
+ * ("%4F") is also looked for as the decoder would read it.  The base64
+ * cores are looked for there too: base64 escaped in turn ("%2F", PHP's
+ * "\\/"), and base64 broken into lines (MASK_WRAP_DEPTH).
  *
  * An escape left open just before an encoded secret ("%4" then
  * "1bc%2Fdef") takes up its first bytes ("%41"), and the decoder yields
@@ -49,8 +51,10 @@
  * Bytes are released as soon as no match can still cover them: only the
  * longest tail that could begin a match is held back.  A credential never
  * contains CR or LF (mask_add refuses one that does), so neither automaton
- * survives one and a line end releases everything before it: an SSE event
- * always reaches the agent at its blank line.
+ * survives one, but for the decoded one in a base64 core, which passes
+ * over one line end and never two in a row: a blank line releases
+ * everything before it, and an SSE event always reaches the agent at its
+ * blank line.
  *
  * The secrets, and the automata spelling them, are zeroed when freed.
  */
@@ -104,6 +108,22 @@
 #define MASK_SUFFIX_MAX		5
 #define MASK_SUFFIX_MIN		8
 
+/*
+ * Base64 is often broken into lines: MIME's of 76 characters, PEM's of
+ * 64, and JSON strings with "\\n" every 60 (GitHub's file contents).
+ * The decoded automaton also holds the six base64 cores of a secret up
+ * to MASK_WRAP_MAX bytes (without the end character), and each less its
+ * first character.  In the middle of one, once MASK_WRAP_DEPTH characters
+ * in, it passes over one line end (CR, LF or both, raw or as a JSON
+ * escape) without a move, so a core cut anywhere matches whole, but for a
+ * character alone before the first line end: the core less it matches.
+ * A line end that follows another (a blank line) ends it, as any line
+ * end does elsewhere.  The bound keeps what a match across lines may hold
+ * back within the callers' 64 KiB (holdcap below).
+ */
+#define MASK_WRAP_MAX		2048
+#define MASK_WRAP_DEPTH		2
+
 /* No escape ends where a token begins. */
 #define MASK_NONE		UINT64_MAX
 
@@ -118,6 +138,14 @@
  */
 #define MASK_RAW_FORMS		13
 
+/*
+ * Patterns of the decoded automaton from one secret: plain, less one to
+ * MASK_SUFFIX_MAX bytes, three readings of its own escapes, and each of
+ * the six base64 cores without the end character, with and without its
+ * first character.
+ */
+#define MASK_DEC_FORMS		(4 + MASK_SUFFIX_MAX + 2 * 6)
+
 /* An Aho-Corasick automaton over a few short patterns; node 0 is the root. */
 struct acm {
 	uint32_t	 n;
@@ -129,6 +157,7 @@ struct acm {
 	uint32_t	*hold;		/* longest suffix a byte could extend */
 	uint32_t	*depth;
 	uint8_t		*ch;		/* the byte leading here */
+	uint8_t		*wrap;		/* on a base64 core's path */
 	size_t		 memlen;
 	void		*mem;
 	size_t		 maxlen;	/* longest pattern */
@@ -155,6 +184,7 @@ struct mask_scan {
 	uint64_t	 tok;		/* decoded bytes so far */
 	uint64_t	 lastrs, lastre; /* the last one's raw bytes */
 	uint64_t	 bsend;		/* a range ending in a backslash, or 0 */
+	int		 brk;		/* CR, LF passed over since a byte */
 	struct mask_tok	*ring;		/* where the last ones came from */
 	int		 masked;	/* whether ms, me hold a range */
 	uint64_t	 ms, me;	/* the last range masked, [ms, me) */
@@ -181,7 +211,7 @@ struct mask {
 
 static void	zfree(void *, size_t);
 static int	acm_build(struct acm *, uint8_t **, size_t *,
-		    const uint16_t *, size_t);
+		    const uint8_t *, const uint16_t *, size_t);
 static void	acm_free(struct acm *);
 static uint32_t	acm_find(const struct acm *, uint32_t, uint8_t);
 static uint32_t	acm_step(const struct acm *, uint32_t, uint8_t);
@@ -195,6 +225,7 @@ static size_t	mask_selfdecode(const uint8_t *, size_t, const char *,
 static void	mask_reread(struct mask *, struct mask_scan *, char *,
 		    uint64_t);
 static int	mask_rebuild(struct mask *);
+static void	mask_star(char *, size_t);
 static void	mask_range(struct mask *, struct mask_scan *, char *,
 		    uint64_t, uint64_t, uint64_t);
 static uint64_t	mask_inside(const struct mask_scan *, const char *,
@@ -224,7 +255,7 @@ static int	mask_store(struct mask *, const char *, size_t);
 static void	mask_unstore(struct mask *, size_t);
 static void	mask_pairs(struct mask *);
 static void	mask_inners(struct mask *, uint8_t **, size_t *, size_t,
-		    uint8_t **, size_t *, size_t);
+		    uint8_t **, size_t *, const uint8_t *, size_t);
 static unsigned int mask_bit(const uint8_t *, unsigned int);
 static void	mask_bit_set(uint8_t *, unsigned int, unsigned int);
 static unsigned int mask_pair(const struct mask *, unsigned int);
@@ -282,14 +313,15 @@ acm_step(const struct acm *m, uint32_t s, uint8_t c)
 }
 
 /*
- * Builds the trie of the patterns, then, breadth first, each node's
- * failure link, the longest pattern that ends at it (the longest covers
- * every shorter one: they are its suffixes) and how much of the text a
- * later byte could still extend (what the masker must hold back).
+ * Builds the trie of the patterns, with the nodes on the path of each
+ * that wraps flags marked, then, breadth first, each node's failure link,
+ * the longest pattern that ends at it (the longest covers every shorter
+ * one: they are its suffixes) and how much of the text a later byte could
+ * still extend (what the masker must hold back).
  */
 static int
-acm_build(struct acm *m, uint8_t **pat, size_t *len, const uint16_t *owners,
-    size_t npat)
+acm_build(struct acm *m, uint8_t **pat, size_t *len, const uint8_t *wraps,
+    const uint16_t *owners, size_t npat)
 {
 	uint32_t	*queue = NULL, qh = 0, qt = 0, s, v, k, f;
 	size_t		 total = 1, i, j;
@@ -302,7 +334,7 @@ acm_build(struct acm *m, uint8_t **pat, size_t *len, const uint16_t *owners,
 	}
 	if (total > UINT32_MAX / 2)
 		return -1;
-	m->memlen = total * (7 * sizeof(uint32_t) + sizeof(uint16_t) + 1);
+	m->memlen = total * (7 * sizeof(uint32_t) + sizeof(uint16_t) + 2);
 	if ((m->mem = calloc(1, m->memlen)) == NULL ||
 	    (queue = calloc(total, sizeof(*queue))) == NULL) {
 		free(m->mem);
@@ -317,6 +349,7 @@ acm_build(struct acm *m, uint8_t **pat, size_t *len, const uint16_t *owners,
 	m->depth = m->hold + total;
 	m->owners = (uint16_t *)(m->depth + total);
 	m->ch = (uint8_t *)(m->owners + total);
+	m->wrap = m->ch + total;
 	m->n = 1;
 
 	for (i = 0; i < npat; i++) {
@@ -334,6 +367,8 @@ acm_build(struct acm *m, uint8_t **pat, size_t *len, const uint16_t *owners,
 					m->root[pat[i][j]] = v;
 			}
 			s = v;
+			if (wraps != NULL && wraps[i])
+				m->wrap[s] = 1;
 		}
 		if (owners != NULL)
 			m->owners[s] |= owners[i];
@@ -450,21 +485,22 @@ mask_rebuild(struct mask *m)
 	uint8_t		*rawpat[MASK_MAX_SECRETS * MASK_RAW_FORMS];
 	size_t		 rawlen[MASK_MAX_SECRETS * MASK_RAW_FORMS];
 	static const char *const readings[] = { "%", "\\", "%\\" };
-	uint8_t		*decpat[MASK_MAX_SECRETS * (4 + MASK_SUFFIX_MAX)];
-	size_t		 declen[MASK_MAX_SECRETS * (4 + MASK_SUFFIX_MAX)];
-	uint16_t	 owners[MASK_MAX_SECRETS * (4 + MASK_SUFFIX_MAX)];
+	uint8_t		*decpat[MASK_MAX_SECRETS * MASK_DEC_FORMS];
+	size_t		 declen[MASK_MAX_SECRETS * MASK_DEC_FORMS];
+	uint16_t	 owners[MASK_MAX_SECRETS * MASK_DEC_FORMS];
+	uint8_t		 wraps[MASK_MAX_SECRETS * MASK_DEC_FORMS];
 	struct acm	 raw, dec;
 	uint8_t		*buf = NULL, *p, *s;
 	struct mask_tok	*ring0 = NULL, *ring1 = NULL;
 	char		*hold = NULL;
 	size_t		 buflen = 0, nraw = 0, ndec = 0, i, j, n, rsize, r, d;
 	size_t		 first;
-	size_t		 holdcap;
+	size_t		 holdcap, wrapmax = 0;
 	int		 align, alpha, c, k, rv = -1;
 
 	for (i = 0; i < m->nsecrets; i++)
 		buflen += 5 * m->secretlen[i] +
-		    12 * (m->secretlen[i] * 4 / 3 + 2);
+		    18 * (m->secretlen[i] * 4 / 3 + 2);
 	if (buflen > 0 && (buf = malloc(buflen)) == NULL)
 		return -1;
 	p = buf;
@@ -483,6 +519,25 @@ mask_rebuild(struct mask *m)
 			rawpat[nraw] = p;
 			rawlen[nraw++] = j;
 			p += j;
+			/*
+			 * Again as the decoder reads it, to be matched across
+			 * lines; without the character that ends the data,
+			 * which holds a few bits at most.
+			 */
+			if (k / 6 != 0 || n > MASK_WRAP_MAX)
+				continue;
+			for (d = 0; d < j; d++)
+				p[d] = mask_tokmap(rawpat[nraw - 1][d]);
+			for (d = 0; d < 2 && j - d >= MASK_B64_MIN &&
+			    (d == 0 || j - d >= MASK_SUFFIX_MIN); d++) {
+				decpat[ndec] = p + d;
+				declen[ndec] = j - d;
+				wraps[ndec] = 1;
+				owners[ndec++] = 0;
+			}
+			if (j > wrapmax)
+				wrapmax = j;
+			p += j;
 		}
 		for (j = 0; j < n; j++)
 			p[j] = mask_tokmap(s[j]);
@@ -492,6 +547,7 @@ mask_rebuild(struct mask *m)
 				continue;
 			decpat[ndec] = p + j;
 			declen[ndec] = n - j;
+			wraps[ndec] = 0;
 			owners[ndec++] = j > 0 ? 1U << i : 0;
 		}
 		p += n;
@@ -516,6 +572,7 @@ mask_rebuild(struct mask *m)
 				continue;
 			decpat[ndec] = p;
 			declen[ndec] = j;
+			wraps[ndec] = 0;
 			owners[ndec++] = 0;
 			p += j;
 		}
@@ -523,17 +580,21 @@ mask_rebuild(struct mask *m)
 
 	memset(&raw, 0, sizeof(raw));
 	memset(&dec, 0, sizeof(dec));
-	if (acm_build(&raw, rawpat, rawlen, NULL, nraw) == -1 ||
-	    acm_build(&dec, decpat, declen, owners, ndec) == -1)
+	if (acm_build(&raw, rawpat, rawlen, NULL, NULL, nraw) == -1 ||
+	    acm_build(&dec, decpat, declen, wraps, owners, ndec) == -1)
 		goto done;
 	for (rsize = 1; rsize < dec.maxlen; rsize *= 2)
 		;
 	/*
 	 * \u00XX: six raw bytes for each decoded one, and a suffix's match
-	 * reaches back over one more escape; mask_back() holds six more.
+	 * reaches back over one more escape; mask_back() holds six more.  A
+	 * match across lines passes over at most four more ("\\r\\n") after
+	 * each byte of a base64 core, the longest of which is wrapmax: under
+	 * 60 KiB in all with the secrets' bounds.
 	 */
-	holdcap = raw.maxlen > 6 * dec.maxlen + 12 ? raw.maxlen :
-	    6 * dec.maxlen + 12;
+	holdcap = 6 * dec.maxlen + 12 + 4 * wrapmax;
+	if (raw.maxlen > holdcap)
+		holdcap = raw.maxlen;
 	if ((ring0 = calloc(rsize, sizeof(*ring0))) == NULL ||
 	    (ring1 = calloc(rsize, sizeof(*ring1))) == NULL ||
 	    (hold = calloc(1, holdcap + 1)) == NULL)
@@ -566,7 +627,7 @@ mask_rebuild(struct mask *m)
 		    m->dec.root[mask_tokmap(c)] != 0 ||
 		    (m->nsecrets > 0 && (c == '%' || c == '\\'));
 	mask_pairs(m);
-	mask_inners(m, rawpat, rawlen, nraw, decpat, declen, ndec);
+	mask_inners(m, rawpat, rawlen, nraw, decpat, declen, wraps, ndec);
 	i = m->st.pos;
 	memset(&m->st, 0, sizeof(m->st));
 	m->st.pos = i;
@@ -675,15 +736,17 @@ mask_pair_set(struct mask *m, unsigned int c0, unsigned int c1)
  */
 static void
 mask_inners(struct mask *m, uint8_t **rawpat, size_t *rawlen, size_t nraw,
-    uint8_t **decpat, size_t *declen, size_t ndec)
+    uint8_t **decpat, size_t *declen, const uint8_t *wraps, size_t ndec)
 {
 	static const char hexl[] = "0123456789abcdef";
 	static const char hexu[] = "0123456789ABCDEF";
 	uint8_t		 lit[256][2], nlit[256], last[6];
+	uint8_t		 seen[2][65536 / 8];
 	size_t		 i, j, k;
-	unsigned int	 a, d, t, nlast;
+	unsigned int	 a, c, d, t, u, nlast, w;
 
 	memset(m->inner, 0, sizeof(m->inner));
+	memset(seen, 0, sizeof(seen));
 	m->minlen = SIZE_MAX;
 	for (i = 0; i < nraw; i++) {
 		if (rawlen[i] < m->minlen)
@@ -705,8 +768,17 @@ mask_inners(struct mask *m, uint8_t **rawpat, size_t *rawlen, size_t nraw,
 		if (declen[i] < m->minlen)
 			m->minlen = declen[i];
 		for (j = 0; j + 1 < declen[i]; j++) {
-			/* How a unit of this byte may end... */
+			/* Each pair of bytes once, and once across lines. */
 			t = decpat[i][j];
+			u = decpat[i][j + 1];
+			w = wraps[i] && j + 1 >= MASK_WRAP_DEPTH &&
+			    !mask_bit(seen[1], t | u << 8);
+			if (mask_bit(seen[0], t | u << 8) && !w)
+				continue;
+			mask_bit_set(seen[0], t, u);
+			if (w)
+				mask_bit_set(seen[1], t, u);
+			/* How a unit of this byte may end... */
 			nlast = 0;
 			for (k = 0; k < nlit[t]; k++) {
 				d = lit[t][k];
@@ -714,14 +786,32 @@ mask_inners(struct mask *m, uint8_t **rawpat, size_t *rawlen, size_t nraw,
 				last[nlast++] = hexl[d & 15];
 				last[nlast++] = hexu[d & 15];
 			}
-			/* ...and one of the next begin. */
-			t = decpat[i][j + 1];
+			/* ...and one of the next begin... */
 			for (a = 0; a < nlast; a++) {
 				mask_bit_set(m->inner, last[a], '%');
 				mask_bit_set(m->inner, last[a], '\\');
-				for (k = 0; k < nlit[t]; k++)
+				for (k = 0; k < nlit[u]; k++)
 					mask_bit_set(m->inner, last[a],
-					    lit[t][k]);
+					    lit[u][k]);
+			}
+			/*
+			 * ...or a line end between them.  As a JSON escape it
+			 * begins with a backslash, and no landing follows one
+			 * closely.
+			 */
+			if (!w)
+				continue;
+			for (a = 0; a < nlast; a++) {
+				mask_bit_set(m->inner, last[a], '\r');
+				mask_bit_set(m->inner, last[a], '\n');
+			}
+			for (a = 0; a < 2; a++) {
+				c = a == 0 ? '\r' : '\n';
+				mask_bit_set(m->inner, c, a == 0 ? '\n' : '\r');
+				mask_bit_set(m->inner, c, '%');
+				mask_bit_set(m->inner, c, '\\');
+				for (k = 0; k < nlit[u]; k++)
+					mask_bit_set(m->inner, c, lit[u][k]);
 			}
 		}
 	}
@@ -731,8 +821,8 @@ mask_inners(struct mask *m, uint8_t **rawpat, size_t *rawlen, size_t nraw,
 
 /*
  * Adds a secret; every form of it is masked from the next byte on.  Only
- * between responses (nothing held back), and never one with a line end:
- * the masker releases what it holds at each CR or LF.
+ * between responses (nothing held back), and never one with a line end,
+ * at which the automata end.
  */
 int
 mask_add(struct mask *m, const char *secret, size_t len)
@@ -869,20 +959,35 @@ mask_range(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
 		st->bsend = e;
 	m->count++;
 	if (st->masked && s <= st->me && e >= st->ms) {
-		for (x = s; x < st->ms; x++)
-			buf[x - base] = '*';
-		for (x = s > st->me ? s : st->me; x < e; x++)
-			buf[x - base] = '*';
+		if (s < st->ms)
+			mask_star(buf + (s - base), st->ms - s);
+		x = s > st->me ? s : st->me;
+		if (x < e)
+			mask_star(buf + (x - base), e - x);
 		if (s < st->ms)
 			st->ms = s;
 		if (e > st->me)
 			st->me = e;
 	} else {
-		memset(buf + (s - base), '*', e - s);
+		mask_star(buf + (s - base), e - s);
 		st->ms = s;
 		st->me = e;
 		st->masked = 1;
 	}
+}
+
+/*
+ * Overwrites n bytes with '*', but for line ends: a match across lines
+ * keeps them, and no secret holds one.
+ */
+static void
+mask_star(char *p, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != '\n' && p[i] != '\r')
+			p[i] = '*';
 }
 
 /*
@@ -1017,6 +1122,16 @@ mask_token(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
 	uint32_t	 l, own;
 	size_t		 i, j;
 
+	/* A line end in a base64 core: passed over, once a line. */
+	if ((t == '\n' || t == '\r') && re - rs <= 2 && st->b != 0 &&
+	    m->dec.wrap[st->b] && m->dec.depth[st->b] >= MASK_WRAP_DEPTH &&
+	    (st->brk & (t == '\n' ? 1 : 2)) == 0) {
+		st->brk |= t == '\n' ? 1 : 2;
+		st->lastrs = rs;
+		st->lastre = re;
+		return;
+	}
+	st->brk = 0;
 	k = &st->ring[st->tok & (m->rsize - 1)];
 	k->rs = rs;
 	/* An escape that ended here may hold a secret's first bytes. */

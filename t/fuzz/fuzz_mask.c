@@ -25,8 +25,12 @@
  * first one to three bytes.  Another puts a lone backslash before the
  * secret, whose first character (of one to three bytes) comes as
  * \uXXXX and the rest escaped: for a secret at least eight bytes longer
- * than that character, no byte after the backslash may pass.  The
- * masker's source is included, to turn the jump off.
+ * than that character, no byte after the backslash may pass.  Another
+ * breaks the secret's base64 (after zero to two other bytes) into lines
+ * of two characters or more, ending in CR, LF or both, raw or as JSON
+ * escapes: every character of its core must be masked, but for the one
+ * before the first line end when it is the only one there.  The masker's
+ * source is included, to turn the jump off.
  */
 
 #include <stddef.h>
@@ -94,13 +98,17 @@ check_absent(const char *out, size_t len, const char *what, size_t wl,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char	 body[BODY_MAX + 6 * SECRET_MAX], out[sizeof(body) +
+	static char	 body[BODY_MAX + 8 * SECRET_MAX], out[sizeof(body) +
 			    6 * SECRET_MAX], whole[sizeof(body)];
 	uint8_t		 secret[SECRET_MAX];
 	static const char *const open[] = {
 		"%", "%4", "%a", "\\", "\\u", "\\u0", "\\u00", "\\u00e"
 	};
-	char		 form[6 * SECRET_MAX + 8];
+	static const char *const brk[] = { "\n", "\r\n", "\\n", "\\r\\n" };
+	char		 form[8 * SECRET_MAX];
+	char		 b64[4 * SECRET_MAX + 8];
+	uint8_t		 data3[SECRET_MAX + 2];
+	size_t		 pos[4 * SECRET_MAX + 8], line = 0, kmin = 0, kmax = 0;
 	struct mask	*m;
 	size_t		 sl, bl, fl = 0, at, i, o, k, pl = 0, oi = 0, d = 0;
 	size_t		 cl = 0;
@@ -111,7 +119,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	sl = 1 + data[0] % SECRET_MAX;
 	r = data[1] | 1;
-	kind = data[2] % 9;
+	kind = data[2] % 10;
 	if (size < 4 + sl)
 		return 0;
 	for (i = 0; i < sl; i++) {
@@ -122,6 +130,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* Plain bytes that begin escapes of their own: not this. */
 		if (kind == 7 && i < 5 && (secret[i] == '%' ||
 		    secret[i] == '\\'))
+			secret[i] = 'x';
+		/*
+		 * Nor a backslash after a lone one: text before it may spell
+		 * the secret's own "\\u0" and mask half the \\uXXXX (left:
+		 * credentials hold no backslash in practice).
+		 */
+		if (kind == 8 && secret[i] == '\\')
 			secret[i] = 'x';
 	}
 	/* A first character of one to three bytes in UTF-8. */
@@ -177,9 +192,33 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    "\\\\u%04zx" : "\\\\u%04zX", k);
 		fl += enc_pct(secret + cl, sl - cl, (r & 128) != 0, r & 8,
 		    form + fl);
+	} else if (kind == 9) {
+		/* Base64 from byte d3 of the data on, in lines. */
+		k = r / 32 % 3;
+		memset(data3, 'n', k);
+		memcpy(data3 + k, secret, sl);
+		kmin = (8 * k + 5) / 6;
+		kmax = 8 * (k + sl) / 6;
+		i = EVP_EncodeBlock((unsigned char *)b64, data3, k + sl);
+		line = 2 + r / 128 % 79;
+		oi = r / 16384 % 4;
+		pl = strlen(brk[oi]);
+		for (d = 0; d < i; d++) {
+			if (d > 0 && d % line == 0) {
+				memcpy(form + fl, brk[oi], pl);
+				fl += pl;
+			}
+			pos[d] = fl;
+			form[fl++] = b64[d];
+		}
+		d = 0;
 	}
 	at = bl == 0 ? 0 : data[3] % (bl + 1);
 	memcpy(body, data + 4 + sl, at);
+	/* An escape left open before it would take up characters of it. */
+	for (i = at > 5 ? at - 5 : 0; kind == 9 && i < at; i++)
+		if (body[i] == '%' || body[i] == '\\')
+			body[i] = 'x';
 	memcpy(body + at, form, fl);
 	memcpy(body + at + fl, data + 4 + sl + at, bl - at);
 	bl += fl;
@@ -243,6 +282,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				fprintf(stderr, "fuzz_mask: byte %zu of a "
 				    "secret after a lone backslash passed\n",
 				    i - at - 1);
+				abort();
+			}
+	/* The core, but for one character alone before the first line end. */
+	if (kind == 9 && kmax - kmin >= MASK_SUFFIX_MIN + 1)
+		for (i = kmin; i < kmax; i++)
+			if (out[at + pos[i]] != '*' && !(i == kmin &&
+			    (kmin / line + 1) * line == kmin + 1)) {
+				fprintf(stderr, "fuzz_mask: base64 character "
+				    "%zu of %zu..%zu passed (lines of %zu)\n",
+				    i, kmin, kmax, line);
 				abort();
 			}
 	check_absent(out, bl, (const char *)secret, sl, 0);

@@ -11,7 +11,8 @@ It records every request head and answers by path: /echo (what it got, as
 JSON), /leak (the Authorization it got, in headers, JSON, base64,
 URL-encoded, and with its first character as the text \\uXXXX), /leakq
 (the query, decoded in JSON, as sent, and its api_key encoded four more
-ways), /redirect, /sse (an event, a
+ways), /leakwrap (the credential's base64 in lines, as JSON strings or
+MIME with ?style=mime), /redirect, /sse (an event, a
 pause, an event), /big?n=N (N bytes, chunked), /upload (the sha256 of the
 body, chunked or not), /gzip, /br, /cookie, /drop (answers, then closes a
 kept-alive connection), /slow (one byte a second), /hang (no answer for a
@@ -130,6 +131,25 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 [("Content-Type", "application/json"),
                  ("X-Echo-Authorization", auth),
                  ("X-Echo-Value", value)])
+        elif url.path == "/leakwrap":
+            # The credential's base64 broken into lines, after every
+            # prefix that moves a line end across it: as GitHub's file
+            # contents (JSON, "\n" every 60) or MIME (CRLF every 76).
+            value = auth.split(" ", 1)[-1].encode()
+            mime = q.get("style", ["json"])[0] == "mime"
+            width, brk = (76, "\r\n") if mime else (60, "\n")
+            blocks = []
+            for k in range(width):
+                e = base64.b64encode(b"p" * k + value).decode()
+                blocks.append(brk.join(e[i:i + width]
+                                       for i in range(0, len(e), width)))
+            if mime:
+                self._send(200, ("\r\n\r\n".join(blocks) +
+                                 "\r\n").encode(),
+                           [("Content-Type", "text/plain")])
+            else:
+                self._send(200, json.dumps({"content": blocks}).encode(),
+                           [("Content-Type", "application/json")])
         elif url.path == "/leakq":
             # As httpbin's /get: the query decoded, in JSON, and as sent;
             # and the key encoded as other encoders write it.

@@ -261,20 +261,36 @@ test_forms(const char *s, size_t n, const char *name)
 	mask_free(m);
 }
 
-/*
- * Text that cannot begin a secret comes out at once; a line end releases.
- * Each step feeds in and expects out (what comes out at once) and the
- * bytes held after it.
- */
+/* A step feeds in and expects out (what comes out at once) and held. */
+struct step {
+	const char	*in;
+	const char	*out;
+	size_t		 held;
+	const char	*what;
+};
+
+static void
+run_steps(struct mask *m, const struct step *steps, size_t n)
+{
+	char		 out[256];
+	size_t		 o, i;
+
+	for (i = 0; i < n; i++) {
+		o = mask_feed(m, steps[i].in, strlen(steps[i].in), out,
+		    sizeof(out));
+		if (!ok(o == strlen(steps[i].out) &&
+		    memcmp(out, steps[i].out, o) == 0 &&
+		    mask_held(m) == steps[i].held, "%s", steps[i].what))
+			diag("got '%.*s', %zu held", (int)o, out,
+			    mask_held(m));
+	}
+}
+
+/* Text that cannot begin a secret comes out at once; a line end releases. */
 static void
 test_release(void)
 {
-	static const struct {
-		const char	*in;
-		const char	*out;
-		size_t		 held;
-		const char	*what;
-	} steps[] = {
+	static const struct step steps[] = {
 		{ "data: {\"text\": \"hi\"}", "data: {\"text\": \"hi\"}", 0,
 		  "text that cannot begin a secret comes out whole" },
 		{ "data: sk-abc1", "data: ", 7,
@@ -295,20 +311,14 @@ test_release(void)
 	};
 	struct mask	*m;
 	char		 out[256];
-	size_t		 o, i;
+	size_t		 o;
 
 	m = mask_new();
 	o = mask_feed(m, "50%", 3, out, sizeof(out));
 	ok(o == 3 && mask_held(m) == 0,
 	    "with no secret, not even a '%' is held");
 	mask_add(m, "sk-abc123XYZ", 12);
-	for (i = 0; i < nitems(steps); i++) {
-		o = mask_feed(m, steps[i].in, strlen(steps[i].in), out,
-		    sizeof(out));
-		ok(o == strlen(steps[i].out) &&
-		    memcmp(out, steps[i].out, o) == 0 &&
-		    mask_held(m) == steps[i].held, "%s", steps[i].what);
-	}
+	run_steps(m, steps, nitems(steps));
 	o = mask_flush(m, out, sizeof(out));
 	ok(o == 10 && memcmp(out, "sk-abc123X", 10) == 0,
 	    "flush releases a held tail unmasked");
@@ -1065,6 +1075,195 @@ test_speed(void)
 	    "credential (4 secrets) and mask_free", s * 1e3);
 }
 
+/*
+ * Base64 broken into lines (MIME, PEM, a JSON string with "\n" as
+ * GitHub's file contents have it), the secret at every offset of the
+ * data, so that a line end falls at every point of its core.  The core
+ * comes out masked, line ends kept raw, masked in a JSON string, but for
+ * the one character before the first line end when only one precedes
+ * it; the same whole, a byte at a time and split.  (No core here begins
+ * with 'n' or 'r': the raw automaton would take the escape's letter for
+ * it, and rightly.)
+ */
+static void	test_wrapped_release(void);
+
+static void
+test_wrapped(void)
+{
+	static const struct {
+		const char	*brk;
+		size_t		 line;
+		int		 url;
+	} styles[] = {
+		{ "\r\n", 76, 0 },		/* MIME */
+		{ "\n", 64, 0 },		/* PEM */
+		{ "\\n", 60, 0 },		/* JSON, as GitHub's */
+		{ "\\r\\n", 76, 1 },
+		{ "\n", 5, 1 },
+	};
+	static const char *const secrets[] = {
+		"xoxb-Zq7+Xw/9bY2kLmN0pQrStUvWx3yz4AbCd5",
+		"sk-proj-" "0123456789abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ+/0123456789abcdefghijklmnop",
+	};
+	static char	 e[BIG], ew[BIG], in[2 * BIG], want[2 * BIG];
+	struct mask	*m;
+	size_t		 si, st, off, el, bl, i, len, o, at, core, first;
+	int		 good, t;
+	char		 what[128];
+
+	for (si = 0; si < nitems(secrets); si++) {
+		m = mask_new();
+		mask_add(m, secrets[si], strlen(secrets[si]));
+		for (st = 0; st < nitems(styles); st++) {
+			good = 1;
+			bl = strlen(styles[st].brk);
+			for (off = 0; off < 3 * styles[st].line && good;
+			    off++) {
+				el = b64_case(secrets[si], strlen(secrets[si]),
+				    off, 5, styles[st].url, e, ew);
+				/* The core's first character, and where the
+				 * first line end after it falls. */
+				for (core = 0; ew[core] != '*'; core++)
+					;
+				first = (core / styles[st].line + 1) *
+				    styles[st].line;
+				len = 0;
+				for (i = 0; i < el; i++) {
+					if (i > 0 && i % styles[st].line == 0) {
+						t = ew[i - 1] == '*' &&
+						    ew[i] == '*' &&
+						    (i != first ||
+						    first - core >= 2) &&
+						    styles[st].brk[0] == '\\';
+						memcpy(in + len, styles[st].brk,
+						    bl);
+						memset(want + len, '*', bl);
+						if (!t)
+							memcpy(want + len,
+							    styles[st].brk, bl);
+						len += bl;
+					}
+					in[len] = e[i];
+					want[len] = ew[i];
+					/* A lone character before the first
+					 * line end stays. */
+					if (i == core && first - core == 1)
+						want[len] = e[i];
+					len++;
+				}
+				memcpy(in + len, "\n\n", 2);
+				memcpy(want + len, "\n\n", 2);
+				len += 2;
+				for (at = 0; at <= len + 1 && good; at +=
+				    at < len ? 1 : 1) {
+					o = feed(m, in, len, at == len + 1 ?
+					    FEED_BYTES : FEED_SPLIT, at);
+					if (o != len ||
+					    memcmp(outbuf, want, len) != 0) {
+						diag("offset %zu, split %zu: "
+						    "got '%.*s'", off, at,
+						    (int)o, outbuf);
+						diag("    wanted '%.*s'",
+						    (int)len, want);
+						good = 0;
+					}
+				}
+			}
+			snprintf(what, sizeof(what), "wrapped base64: "
+			    "secret %zu, lines of %zu ending in %s%s", si,
+			    styles[st].line, styles[st].brk[0] == '\\' ?
+			    "a JSON escape" : "raw bytes",
+			    styles[st].url ? ", URL-safe" : "");
+			ok(good, "%s", what);
+		}
+		mask_free(m);
+	}
+	test_wrapped_release();
+}
+
+/*
+ * Base64 escaped again: URL-encoded ('+', '/' and '=' as %XX, in either
+ * case) and in a JSON string as PHP writes it ("\/", and \u00XX for the
+ * rest).  The core comes out masked, each escape of it whole.
+ */
+static void
+test_b64_escaped(void)
+{
+	static const char *const secrets[] = {
+		"xoxb-Zq7+Xw/9bY2kLmN0pQrStUvWx3yz4AbCd5?" "?>>",
+		"\xff\xfe\xfd\xfc-key-0123456789",
+	};
+	static char	 e[BIG], ew[BIG], in[2 * BIG], want[2 * BIG];
+	struct mask	*m;
+	size_t		 si, off, el, i, len, ul;
+	int		 style, url;
+	char		 what[128];
+
+	for (si = 0; si < nitems(secrets); si++) {
+		m = mask_new();
+		mask_add(m, secrets[si], strlen(secrets[si]));
+		for (style = 0; style < 6; style += 5) {
+			for (url = 0; url < 2; url++) {
+				for (off = 0; off < 3; off++) {
+					el = b64_case(secrets[si],
+					    strlen(secrets[si]), off, 2, url, e,
+					    ew);
+					for (i = len = 0; i < el; i++) {
+						ul = url_enc(e + i, 1, style,
+						    in + len);
+						if (ew[i] == '*')
+							memset(want + len, '*',
+							    ul);
+						else
+							memcpy(want + len,
+							    in + len, ul);
+						len += ul;
+					}
+					snprintf(what, sizeof(what), "base64%s "
+					    "of secret %zu at %zu, then %s",
+					    url ? " (URL-safe)" : "", si, off,
+					    style == 0 ? "URL-encoded" :
+					    "in JSON with \"\\/\"");
+					check_all(m, in, len, want, 1, what);
+				}
+			}
+		}
+		mask_free(m);
+	}
+}
+
+/*
+ * What a line end releases with base64 cores about: all of a line, but
+ * the two or more characters of a core it ends in, which a blank line
+ * releases.  (The core of "xoxb-Zq7..." begins "eG94Yi1a".)
+ */
+static void
+test_wrapped_release(void)
+{
+	static const struct step steps[] = {
+		{ "data: eG\n", "data: ", 3,
+		  "a line that ends in two characters of a core is held" },
+		{ "\n", "eG\n\n", 0, "a blank line releases it" },
+		{ "data: e\n", "data: e\n", 0,
+		  "one character is not held past the line end" },
+		{ "data: eG9\r\n4Yi1", "data: ", 9,
+		  "a core goes on after CR LF" },
+		{ "x\r\n", "eG9\r\n4Yi1x\r\n", 0,
+		  "and a byte that is none of it releases it" },
+		{ "eG9\n\r4Y\r\n", "", 9, "LF CR is one line end too" },
+		{ "\r", "eG9\n\r4Y\r\n\r", 0,
+		  "a second CR is a blank line" },
+	};
+	const char	*secret = "xoxb-Zq7+Xw/9bY2kLmN0pQrStUvWx3yz4AbCd5";
+	struct mask	*m;
+
+	m = mask_new();
+	mask_add(m, secret, strlen(secret));
+	run_steps(m, steps, nitems(steps));
+	mask_free(m);
+}
+
 int
 main(void)
 {
@@ -1088,6 +1287,8 @@ main(void)
 	}
 	test_forms(big, sizeof(big), "8 KiB");
 	test_release();
+	test_wrapped();
+	test_b64_escaped();
 	test_several();
 	test_overlap();
 	test_swallow();
