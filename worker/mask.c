@@ -117,9 +117,10 @@
  * in, it passes over one line end (CR, LF or both, raw or as a JSON
  * escape) without a move, so a core cut anywhere matches whole, but for a
  * character alone before the first line end: the core less it matches.
- * A line end that follows another (a blank line) ends it, as any line
- * end does elsewhere.  The bound keeps what a match across lines may hold
- * back within the callers' 64 KiB (holdcap below).
+ * Only a core's path goes on across the line end, and a line end that
+ * follows another (a blank line) ends it, as any line end does elsewhere.
+ * The bound keeps what a match across lines may hold back within the
+ * callers' 64 KiB (holdcap below).
  */
 #define MASK_WRAP_MAX		2048
 #define MASK_WRAP_DEPTH		2
@@ -185,6 +186,7 @@ struct mask_scan {
 	uint64_t	 lastrs, lastre; /* the last one's raw bytes */
 	uint64_t	 bsend;		/* a range ending in a backslash, or 0 */
 	int		 brk;		/* CR, LF passed over since a byte */
+	uint64_t	 brktok;	/* decoded bytes before the last */
 	struct mask_tok	*ring;		/* where the last ones came from */
 	int		 masked;	/* whether ms, me hold a range */
 	uint64_t	 ms, me;	/* the last range masked, [ms, me) */
@@ -237,6 +239,7 @@ static size_t	mask_charlen(const uint8_t *, size_t);
 static int	mask_took(const char *, const char *, size_t);
 static int	mask_spelt(const struct mask_scan *, const char *, uint64_t,
 		    uint64_t, const char *, size_t);
+static uint32_t	mask_wrapnode(const struct mask *, uint32_t);
 static void	mask_token(struct mask *, struct mask_scan *, char *,
 		    uint64_t, uint8_t, uint64_t, uint64_t);
 static void	mask_decode(struct mask *, struct mask_scan *, char *,
@@ -528,8 +531,7 @@ mask_rebuild(struct mask *m)
 				continue;
 			for (d = 0; d < j; d++)
 				p[d] = mask_tokmap(rawpat[nraw - 1][d]);
-			for (d = 0; d < 2 && j - d >= MASK_B64_MIN &&
-			    (d == 0 || j - d >= MASK_SUFFIX_MIN); d++) {
+			for (d = 0; d < 2 && j - d >= MASK_B64_MIN; d++) {
 				decpat[ndec] = p + d;
 				declen[ndec] = j - d;
 				wraps[ndec] = 1;
@@ -771,8 +773,7 @@ mask_inners(struct mask *m, uint8_t **rawpat, size_t *rawlen, size_t nraw,
 			/* Each pair of bytes once, and once across lines. */
 			t = decpat[i][j];
 			u = decpat[i][j + 1];
-			w = wraps[i] && j + 1 >= MASK_WRAP_DEPTH &&
-			    !mask_bit(seen[1], t | u << 8);
+			w = wraps[i] && !mask_bit(seen[1], t | u << 8);
 			if (mask_bit(seen[0], t | u << 8) && !w)
 				continue;
 			mask_bit_set(seen[0], t, u);
@@ -795,9 +796,10 @@ mask_inners(struct mask *m, uint8_t **rawpat, size_t *rawlen, size_t nraw,
 					    lit[u][k]);
 			}
 			/*
-			 * ...or a line end between them.  As a JSON escape it
-			 * begins with a backslash, and no landing follows one
-			 * closely.
+			 * ...or a line end between them, anywhere in a core: a
+			 * match across one may pick a core up again by a
+			 * failure link.  As a JSON escape it begins with a
+			 * backslash, and no landing follows one closely.
 			 */
 			if (!w)
 				continue;
@@ -1119,14 +1121,19 @@ mask_token(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
 {
 	struct mask_tok	*k;
 	uint64_t	 s;
-	uint32_t	 l, own;
+	uint32_t	 l, own, w;
 	size_t		 i, j;
 
-	/* A line end in a base64 core: passed over, once a line. */
-	if ((t == '\n' || t == '\r') && re - rs <= 2 && st->b != 0 &&
-	    m->dec.wrap[st->b] && m->dec.depth[st->b] >= MASK_WRAP_DEPTH &&
-	    (st->brk & (t == '\n' ? 1 : 2)) == 0) {
+	/*
+	 * A line end in a base64 core: passed over, once a line, by the
+	 * longest match in progress that is on a core's path.
+	 */
+	if ((t == '\n' || t == '\r') && re - rs <= 2 &&
+	    (st->brk & (t == '\n' ? 1 : 2)) == 0 &&
+	    (w = mask_wrapnode(m, st->b)) != 0) {
+		st->b = w;
 		st->brk |= t == '\n' ? 1 : 2;
+		st->brktok = st->tok;
 		st->lastrs = rs;
 		st->lastre = re;
 		return;
@@ -1141,6 +1148,10 @@ mask_token(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
 	st->lastre = re;
 	st->tok++;
 	st->b = acm_step(&m->dec, st->b, t);
+	/* Across a line end passed over, only a core's path goes on. */
+	while (st->tok - m->dec.depth[st->b] < st->brktok &&
+	    !m->dec.wrap[st->b])
+		st->b = m->dec.fail[st->b];
 	if ((l = m->dec.mlen[st->b]) == 0)
 		return;
 	/*
@@ -1166,6 +1177,19 @@ mask_token(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
 		}
 	}
 	mask_range(m, st, buf, base, s, re);
+}
+
+/*
+ * The deepest node from s on down its failure links that is on a base64
+ * core's path, MASK_WRAP_DEPTH deep or more, or 0.
+ */
+static uint32_t
+mask_wrapnode(const struct mask *m, uint32_t s)
+{
+	for (; s != 0; s = m->dec.fail[s])
+		if (m->dec.wrap[s] && m->dec.depth[s] >= MASK_WRAP_DEPTH)
+			return s;
+	return 0;
 }
 
 /*

@@ -285,7 +285,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			}
 	/* The core, but for one character alone before the first line end. */
-	if (kind == 9 && kmax - kmin >= MASK_SUFFIX_MIN + 1)
+	if (kind == 9 && kmax - kmin >= MASK_B64_MIN + 1)
 		for (i = kmin; i < kmax; i++)
 			if (out[at + pos[i]] != '*' && !(i == kmin &&
 			    (kmin / line + 1) * line == kmin + 1)) {

@@ -1086,6 +1086,7 @@ test_speed(void)
  * it, and rightly.)
  */
 static void	test_wrapped_release(void);
+static void	test_wrapped_other(void);
 
 static void
 test_wrapped(void)
@@ -1180,6 +1181,42 @@ test_wrapped(void)
 		mask_free(m);
 	}
 	test_wrapped_release();
+	test_wrapped_other();
+}
+
+/*
+ * A Basic credential in lines after "Basic ": its plain form cannot cross
+ * the line end, its base64 core (the token) can.  And a plain secret that
+ * begins as another's core does not cross one.
+ */
+static void
+test_wrapped_other(void)
+{
+	static const char in[] = "Authorization: Basic ZGVwbG95OjlmOGU3ZDZj"
+	    "\r\nNWI0YTNmMmUxZDBj\r\n";
+	static const char want[] = "Authorization: Basic ****************"
+	    "****\r\n****************\r\n";
+	static const char in2[] = ".......QUJ\n!zzzzzzzzzz\n..........";
+	struct mask	*m;
+	size_t		 o;
+
+	m = mask_new();
+	mask_add_credential(m, "Basic ZGVwbG95OjlmOGU3ZDZjNWI0YTNmMmUxZDBj",
+	    42);
+	check_all(m, in, sizeof(in) - 1, want, 1,
+	    "a Basic credential in lines after \"Basic \"");
+	mask_free(m);
+
+	m = mask_new();
+	mask_add(m, "ABCDEFGHIJKLMNOP", 16);	/* its base64: "QUJD..." */
+	mask_add(m, "QUJ!zzzzzzzzzz", 14);
+	check_all(m, in2, sizeof(in2) - 1, in2, 1,
+	    "a plain secret does not go on across a line end");
+	m->minlen = 0;
+	o = feed(m, in2, sizeof(in2) - 1, FEED_WHOLE, 0);
+	ok(o == sizeof(in2) - 1 && memcmp(outbuf, in2, o) == 0,
+	    "nor without the jump");
+	mask_free(m);
 }
 
 /*
