@@ -230,6 +230,11 @@ pty_ask(struct pty_run *pr, json_t *a)
 	summary = json_dumps(json_object_get(a, "summary"), JSON_COMPACT |
 	    JSON_ENSURE_ASCII);
 	pty_raw(pr, 0);
+	/*
+	 * What was typed for the agent is not the answer; what is typed
+	 * once the question shows is, however soon.
+	 */
+	(void)tcflush(STDIN_FILENO, TCIFLUSH);
 	pty_say("\n[aileron] the agent asks to run %s.%s: %s %s%s\n"
 	    "[aileron] arguments: %s\n"
 	    "[aileron] grant it? [y/N] ",
@@ -240,8 +245,6 @@ pty_ask(struct pty_run *pr, json_t *a)
 	    json_string_value(json_object_get(a, "path")),
 	    summary != NULL ? summary : "{}");
 	free(summary);
-	/* What was typed for the agent is not the answer. */
-	(void)tcflush(STDIN_FILENO, TCIFLUSH);
 	if (pty_answer(pr, id, ans, sizeof(ans)) == -1) {
 		pty_raw(pr, 1);
 		return;
