@@ -165,6 +165,12 @@ struct acm {
 	uint32_t	 root[256];	/* the root's moves, 0 for none */
 };
 
+/* A pattern, for sorting. */
+struct acm_pat {
+	const uint8_t	*p;
+	size_t		 len;
+};
+
 /*
  * A decoded byte: the raw offset where its escape or literal began, and
  * that of an escape that ended just there, or MASK_NONE.
@@ -214,6 +220,7 @@ struct mask {
 static void	zfree(void *, size_t);
 static int	acm_build(struct acm *, uint8_t **, size_t *,
 		    const uint8_t *, const uint16_t *, size_t);
+static int	acm_cmp(const void *, const void *);
 static void	acm_free(struct acm *);
 static uint32_t	acm_find(const struct acm *, uint32_t, uint8_t);
 static uint32_t	acm_step(const struct acm *, uint32_t, uint8_t);
@@ -326,17 +333,39 @@ static int
 acm_build(struct acm *m, uint8_t **pat, size_t *len, const uint8_t *wraps,
     const uint16_t *owners, size_t npat)
 {
+	struct acm_pat	 sorted[MASK_MAX_SECRETS * MASK_DEC_FORMS];
 	uint32_t	*queue = NULL, qh = 0, qt = 0, s, v, k, f;
-	size_t		 total = 1, i, j;
+	size_t		 total = 1, i, j, n = 0;
 
 	memset(m, 0, sizeof(*m));
+	if (npat > sizeof(sorted) / sizeof(sorted[0]))
+		return -1;
 	for (i = 0; i < npat; i++) {
-		total += len[i];
+		if (len[i] > UINT32_MAX / 2)
+			return -1;
 		if (len[i] > m->maxlen)
 			m->maxlen = len[i];
+		if (len[i] > 0) {
+			sorted[n].p = pat[i];
+			sorted[n++].len = len[i];
+		}
 	}
-	if (total > UINT32_MAX / 2)
-		return -1;
+	/*
+	 * The trie's nodes, exactly, so that a worker keeps no more than it
+	 * uses: in sorted order, each pattern adds what it does not share
+	 * with the one before.
+	 */
+	qsort(sorted, n, sizeof(sorted[0]), acm_cmp);
+	for (i = 0; i < n; i++) {
+		j = 0;
+		if (i > 0)
+			while (j < sorted[i].len && j < sorted[i - 1].len &&
+			    sorted[i].p[j] == sorted[i - 1].p[j])
+				j++;
+		total += sorted[i].len - j;
+		if (total > UINT32_MAX / 2)
+			return -1;
+	}
 	m->memlen = total * (7 * sizeof(uint32_t) + sizeof(uint16_t) + 2);
 	if ((m->mem = calloc(1, m->memlen)) == NULL ||
 	    (queue = calloc(total, sizeof(*queue))) == NULL) {
@@ -407,6 +436,19 @@ acm_build(struct acm *m, uint8_t **pat, size_t *len, const uint8_t *wraps,
 	}
 	free(queue);
 	return 0;
+}
+
+/* Patterns in byte order, a prefix before what it begins. */
+static int
+acm_cmp(const void *a, const void *b)
+{
+	const struct acm_pat	*x = a, *y = b;
+	int			 c;
+
+	c = memcmp(x->p, y->p, x->len < y->len ? x->len : y->len);
+	if (c != 0)
+		return c;
+	return x->len < y->len ? -1 : x->len > y->len;
 }
 
 static void

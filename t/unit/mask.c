@@ -1185,9 +1185,10 @@ test_wrapped(void)
 }
 
 /*
- * A Basic credential in lines after "Basic ": its plain form cannot cross
- * the line end, its base64 core (the token) can.  And a plain secret that
- * begins as another's core does not cross one.
+ * A Basic credential in lines after "Basic ": the longest match there,
+ * the whole value's, cannot cross the line end; the token, the base64
+ * core of "user:password", can.  And a plain secret that begins as
+ * another's core does not cross one.
  */
 static void
 test_wrapped_other(void)
