@@ -109,6 +109,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char		 b64[4 * SECRET_MAX + 8];
 	uint8_t		 data3[SECRET_MAX + 2];
 	size_t		 pos[4 * SECRET_MAX + 8], line = 0, kmin = 0, kmax = 0;
+	size_t		 b64len;
 	struct mask	*m;
 	size_t		 sl, bl, fl = 0, at, i, o, k, pl = 0, oi = 0, d = 0;
 	size_t		 cl = 0;
@@ -193,25 +194,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fl += enc_pct(secret + cl, sl - cl, (r & 128) != 0, r & 8,
 		    form + fl);
 	} else if (kind == 9) {
-		/* Base64 from byte d3 of the data on, in lines. */
+		/* The base64 of k bytes and the secret, in lines. */
 		k = r / 32 % 3;
 		memset(data3, 'n', k);
 		memcpy(data3 + k, secret, sl);
 		kmin = (8 * k + 5) / 6;
 		kmax = 8 * (k + sl) / 6;
-		i = EVP_EncodeBlock((unsigned char *)b64, data3, k + sl);
+		b64len = EVP_EncodeBlock((unsigned char *)b64, data3, k + sl);
 		line = 2 + r / 128 % 79;
 		oi = r / 16384 % 4;
 		pl = strlen(brk[oi]);
-		for (d = 0; d < i; d++) {
-			if (d > 0 && d % line == 0) {
+		for (i = 0; i < b64len; i++) {
+			if (i > 0 && i % line == 0) {
 				memcpy(form + fl, brk[oi], pl);
 				fl += pl;
 			}
-			pos[d] = fl;
-			form[fl++] = b64[d];
+			pos[i] = fl;
+			form[fl++] = b64[i];
 		}
-		d = 0;
 	}
 	at = bl == 0 ? 0 : data[3] % (bl + 1);
 	memcpy(body, data + 4 + sl, at);
