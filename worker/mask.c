@@ -46,7 +46,9 @@
  * Where both automata are idle, the scan passes over what can begin no
  * match: a pair of bytes at a time by a table of pairs that may begin one
  * (mask_skip), and nearly a shortest match at a time where the window
- * ends in a pair that no match holds (mask_jump).
+ * ends in a pair that no match holds (mask_jump).  A run of a byte that
+ * begins a secret, where none begins with it twice, is read as its last
+ * byte (mask_still).
  *
  * Bytes are released as soon as no match can still cover them: only the
  * longest tail that could begin a match is held back.  A credential never
@@ -251,6 +253,8 @@ static void	mask_token(struct mask *, struct mask_scan *, char *,
 		    uint64_t, uint8_t, uint64_t, uint64_t);
 static void	mask_decode(struct mask *, struct mask_scan *, char *,
 		    uint64_t, uint8_t, uint64_t);
+static int	mask_still(const struct mask *, const struct mask_scan *,
+		    uint8_t);
 static void	mask_scan(struct mask *, struct mask_scan *, char *, uint64_t,
 		    size_t, size_t);
 static void	mask_finish(struct mask *, struct mask_scan *, char *,
@@ -1488,8 +1492,34 @@ mask_scan(struct mask *m, struct mask_scan *st, char *buf, uint64_t base,
 			    base, base + i + 1 - l), base + i + 1);
 		mask_decode(m, st, buf, base, c, base + i);
 		i++;
+		/*
+		 * A run of a byte that begins a secret but does not go on
+		 * with itself ("AAAA" with "AKIA..."): each leaves both
+		 * automata where they are, and only the last one is read.
+		 */
+		if (i + 1 < to && u[i] == c && u[i + 1] == c &&
+		    mask_still(m, st, c))
+			while (i + 1 < to && u[i + 1] == c)
+				i++;
 	}
 	st->pos = base + to;
+}
+
+/*
+ * Whether reading c again leaves both automata where they are, a byte
+ * deep at most (so that no match reaches back into the run), with no
+ * escape or line end about.  Not in a masker that never jumps: the fuzzer
+ * compares with one.
+ */
+static int
+mask_still(const struct mask *m, const struct mask_scan *st, uint8_t c)
+{
+	return m->minlen >= MASK_JUMP_MIN && st->npend == 0 && c != '%' &&
+	    c != '\\' && c != '\r' && c != '\n' &&
+	    m->raw.depth[st->a] <= 1 && m->dec.depth[st->b] <= 1 &&
+	    m->raw.mlen[st->a] == 0 && m->dec.mlen[st->b] == 0 &&
+	    acm_step(&m->raw, st->a, c) == st->a &&
+	    acm_step(&m->dec, st->b, mask_tokmap(c)) == st->b;
 }
 
 /* End of data: an escape still waiting for its digits is none after all. */
