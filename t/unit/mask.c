@@ -1201,8 +1201,8 @@ test_wrapped(void)
 				memcpy(in + len, "\n\n", 2);
 				memcpy(want + len, "\n\n", 2);
 				len += 2;
-				for (at = 0; at <= len + 1 && good; at +=
-				    at < len ? 1 : 1) {
+				/* Split at every point, then a byte at a time. */
+				for (at = 0; at <= len + 1 && good; at++) {
 					o = feed(m, in, len, at == len + 1 ?
 					    FEED_BYTES : FEED_SPLIT, at);
 					if (o != len ||
