@@ -86,6 +86,16 @@ SPEC = {
     },
 }
 
+# The absolute figures issue 10 gives, measured on this machine kind when
+# it was written, with another direct client and upstream: printed beside
+# this run's, for orientation (each target is the ratio to this run's
+# direct).  The C peer and mitmproxy are the issue's references.
+ISSUE_DIRECT_RPS = 16735        # direct, keep-alive, 8 connections
+ISSUE_MIN_RPS = 8000            # through the proxy, the same
+ISSUE_MIN_MIB_S = 250           # 1 MiB bodies through the proxy
+SQUID_US, SQUID_CONN_MS = 225, 1.67         # squid ssl-bump
+MITM_US, MITM_CONN_MS = 2800, 16.7          # mitmproxy
+
 # (name, mode, connections, body bytes)
 RUNS = [("keep-alive, 8 conns", "small", 8, 0),
         ("keep-alive, 32 conns", "small", 32, 0),
@@ -302,6 +312,15 @@ def line(label, d, p, key, f, target=None, test=None):
                                       mark))
 
 
+def orient(what, p, key, f, least):
+    """Issue 10's absolute figure beside this run's: for orientation, not a
+    verdict (this run's direct may be faster or slower than the issue's)."""
+    pv = p.get(key) if p and p["requests"] else None
+    print("    the issue's figure on this machine kind: %s; this run's "
+          "proxy %s (%s it)" % (what, fmt(pv, f), "-" if pv is None else
+                                "at or over" if pv >= least else "under"))
+
+
 def fmt(v, f):
     return "-" if v is None else f % v
 
@@ -355,11 +374,16 @@ def report(direct, proxy, floor_ms, idle_kb, decode=None, relay=None):
         if mode == "small" and conns == 8:
             line("  requests/s", d, p, "rps", "%.0f", ">= 50% of direct",
                  lambda pv, dv: pv >= 0.5 * dv)
+            orient("direct did %d requests/s, the proxy >= %d" %
+                   (ISSUE_DIRECT_RPS, ISSUE_MIN_RPS), p, "rps", "%.0f",
+                   ISSUE_MIN_RPS)
         else:
             line("  requests/s", d, p, "rps", "%.0f")
         if body:
             line("  MiB/s", d, p, "mib_s", "%.1f", ">= 55% of direct",
                  lambda pv, dv: pv >= 0.55 * dv)
+            orient("the proxy >= %d MiB/s" % ISSUE_MIN_MIB_S, p, "mib_s",
+                   "%.1f", ISSUE_MIN_MIB_S)
         line("  p50 ms", d, p, "p50_ms", "%.2f")
         if mode == "small":
             line("  p99 ms", d, p, "p99_ms", "%.2f", "<= 3 ms",
@@ -375,6 +399,8 @@ def report(direct, proxy, floor_ms, idle_kb, decode=None, relay=None):
             line("  service CPU per request, us", d, p, "cpu_us", "%.1f",
                  "<= 100 us", lambda pv, dv: pv <= 100)
             if conns == 8:
+                print("    the issue's references: squid ssl-bump %d us, "
+                      "mitmproxy %d us" % (SQUID_US, MITM_US))
                 usage_line()
         else:
             line("  service CPU per request, us", d, p, "cpu_us", "%.1f")
@@ -387,6 +413,9 @@ def report(direct, proxy, floor_ms, idle_kb, decode=None, relay=None):
             line("  service CPU per connection, ms", d, p, "cpu_conn_ms",
                  "%.2f", "<= %.2f ms (1.5 x floor %.3f + 1.2)" %
                  (tgt, floor_ms), lambda pv, dv: pv <= tgt)
+            print("    the issue's references: squid ssl-bump %.2f ms, "
+                  "mitmproxy %.1f ms (neither forks per connection)" %
+                  (SQUID_CONN_MS, MITM_CONN_MS))
             if decode and d and d.get("up_us"):
                 decode_lines(decode, floor_ms, d["up_us"] / 1e3, tgt)
         elif body:
