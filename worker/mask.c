@@ -50,13 +50,15 @@
  * begins a secret, where none begins with it twice, is read as its last
  * byte (mask_still).
  *
- * Bytes are released as soon as no match can still cover them: only the
- * longest tail that could begin a match is held back.  A credential never
- * contains CR or LF (mask_add refuses one that does), so neither automaton
- * survives one, but for the decoded one in a base64 core, which passes
- * over one line end and never two in a row: a blank line releases
- * everything before it, and an SSE event always reaches the agent at its
- * blank line.
+ * A credential never contains CR or LF (mask_add refuses one that does),
+ * so neither automaton survives one, but for the decoded one in a base64
+ * core, which passes over one line end and never two in a row.  What is
+ * held back is read from the text alone (mask_hold): every byte since the
+ * last line end that ends every match, up to the most a match could need.
+ * The longest tail that could begin a match (mask_keep) is never more,
+ * and is not what is held: it would tell the agent how much of its own
+ * text begins a secret.  A blank line releases everything before it, so an
+ * SSE event always reaches the agent at its blank line.
  *
  * The secrets, and the automata spelling them, are zeroed when freed.
  */
@@ -126,6 +128,12 @@
  */
 #define MASK_WRAP_MAX		2048
 #define MASK_WRAP_DEPTH		2
+
+/*
+ * mask_hold() reads the text's last holdcap bytes as they came, and the
+ * line end before them with the byte before it.
+ */
+#define MASK_TAIL		4
 
 /* No escape ends where a token begins. */
 #define MASK_NONE		UINT64_MAX
@@ -214,6 +222,8 @@ struct mask {
 	struct mask_tok	*ring[2];	/* for st and for mask_line */
 	size_t		 rsize;		/* a power of 2 >= dec.maxlen */
 	char		*hold;
+	char		*orig;		/* the last bytes as they came: */
+					/* MASK_TAIL more than holdcap */
 	size_t		 holdcap;
 	size_t		 held;
 	size_t		 count;
@@ -261,6 +271,8 @@ static void	mask_finish(struct mask *, struct mask_scan *, char *,
 		    uint64_t);
 static size_t	mask_keep(const struct mask *, const struct mask_scan *,
 		    const char *, uint64_t);
+static size_t	mask_hold(const struct mask *, const char *, size_t);
+static int	mask_blank(const char *, size_t);
 static uint64_t	mask_back(const struct mask_scan *, const char *,
 		    uint64_t, uint64_t);
 static void	mask_wipe(struct mask *);
@@ -541,7 +553,7 @@ mask_rebuild(struct mask *m)
 	struct acm	 raw, dec;
 	uint8_t		*buf = NULL, *p, *s;
 	struct mask_tok	*ring0 = NULL, *ring1 = NULL;
-	char		*hold = NULL;
+	char		*hold = NULL, *orig = NULL;
 	size_t		 buflen = 0, nraw = 0, ndec = 0, i, j, n, rsize, r, d;
 	size_t		 first;
 	size_t		 holdcap, wrapmax = 0;
@@ -645,7 +657,8 @@ mask_rebuild(struct mask *m)
 		holdcap = raw.maxlen;
 	if ((ring0 = calloc(rsize, sizeof(*ring0))) == NULL ||
 	    (ring1 = calloc(rsize, sizeof(*ring1))) == NULL ||
-	    (hold = calloc(1, holdcap + 1)) == NULL)
+	    (hold = calloc(1, holdcap + 1)) == NULL ||
+	    (orig = calloc(1, holdcap + MASK_TAIL)) == NULL)
 		goto done;
 
 	acm_free(&m->raw);
@@ -653,18 +666,20 @@ mask_rebuild(struct mask *m)
 	zfree(m->ring[0], m->rsize * sizeof(struct mask_tok));
 	zfree(m->ring[1], m->rsize * sizeof(struct mask_tok));
 	zfree(m->hold, m->holdcap + 1);
+	zfree(m->orig, m->holdcap + MASK_TAIL);
 	m->raw = raw;
 	m->dec = dec;
 	m->ring[0] = ring0;
 	m->ring[1] = ring1;
 	m->rsize = rsize;
 	m->hold = hold;
+	m->orig = orig;
 	m->holdcap = holdcap;
 	m->held = 0;
 	memset(&raw, 0, sizeof(raw));
 	memset(&dec, 0, sizeof(dec));
 	ring0 = ring1 = NULL;
-	hold = NULL;
+	hold = orig = NULL;
 
 	/*
 	 * What the scan may skip while both automata are at their roots; an
@@ -687,6 +702,7 @@ mask_rebuild(struct mask *m)
 	free(ring0);
 	free(ring1);
 	free(hold);
+	free(orig);
 	zfree(buf, buflen);
 	return rv;
 }
@@ -1567,6 +1583,57 @@ mask_keep(const struct mask *m, const struct mask_scan *st, const char *buf,
 }
 
 /*
+ * How many of buf's last n bytes to hold, read from the text alone.  What
+ * is held must tell the agent nothing of the secrets: an agent whose bytes
+ * an upstream echoes as they come (WebSocket fragments, a streamed answer)
+ * would otherwise learn, from how many come back at once, how much of its
+ * guess begins a secret, and find the secret a character at a time.  So
+ * every byte since the last line end at which every match ends is held, up
+ * to holdcap, the most that mask_keep() may ask for, which depends on the
+ * secrets' lengths alone.  Every match ends at a blank line, and at a
+ * single line end unless a base64 core may go on across it, which needs
+ * the byte before it to be of base64 (an escape that reads as one ends in
+ * one: a hex digit, or the '/' of "\\/").  Secrets hold no line end, and
+ * a line end ends any escape.  buf is the text as it came (m->orig), for
+ * masking, which depends on the secrets, may have made the byte before a
+ * line end a '*'.  A line end with nothing before it in buf does not
+ * count.
+ */
+static size_t
+mask_hold(const struct mask *m, const char *buf, size_t n)
+{
+	size_t	 lim, e, s;
+	int	 c;
+
+	if (m->nsecrets == 0)
+		return 0;
+	lim = n < m->holdcap ? n : m->holdcap;
+	for (e = n;; e = s) {
+		/* The last run of line ends before e, buf[s, e). */
+		while (n - e < lim && buf[e - 1] != '\n' && buf[e - 1] != '\r')
+			e--;
+		if (n - e >= lim)
+			return lim;
+		for (s = e - 1; s > 0 && (buf[s - 1] == '\n' ||
+		    buf[s - 1] == '\r'); s--)
+			;
+		if (s == 0)
+			return lim;
+		c = (unsigned char)buf[s - 1];
+		if (mask_blank(buf + s, e - s) || (!isalnum(c) && c != '+' &&
+		    c != '/' && c != '-' && c != '_'))
+			return n - e;
+	}
+}
+
+/* Whether a run of CR and LF holds two line ends (LF CR is one). */
+static int
+mask_blank(const char *p, size_t n)
+{
+	return n >= 3 || (n == 2 && p[0] == p[1]);
+}
+
+/*
  * Where a "\\uXXXX" that ends at or after start begins, if it begins
  * before: a match from there on may mask it (mask_spelt(),
  * mask_inside()).  Only what could be one is held, so text without it is
@@ -1602,14 +1669,14 @@ mask_bound(const struct mask *m, size_t inlen)
 /*
  * Feeds inlen bytes; writes to out (which must not overlap in and has
  * room for mask_bound(m, inlen) bytes) what can be released, masked, and
- * returns its length.  The rest stays held until more data, a line end or
- * mask_flush.
+ * returns its length.  The rest stays held until more data, a line end
+ * that ends every match (mask_hold) or mask_flush.
  */
 size_t
 mask_feed(struct mask *m, const char *in, size_t inlen, char *out,
     size_t outlen)
 {
-	size_t		 total = m->held + inlen, keep;
+	size_t		 total = m->held + inlen, keep, k, tail;
 	uint64_t	 base;
 
 	if (outlen < total)
@@ -1618,12 +1685,29 @@ mask_feed(struct mask *m, const char *in, size_t inlen, char *out,
 		memcpy(out, m->hold, m->held);
 	if (inlen > 0)
 		memcpy(out + m->held, in, inlen);
+	/* The last bytes as they came, before the scan masks any. */
+	tail = total < m->holdcap + MASK_TAIL ? total : m->holdcap + MASK_TAIL;
+	if (m->orig != NULL && inlen >= tail)
+		memcpy(m->orig, in + inlen - tail, tail);
+	else if (m->orig != NULL) {
+		memmove(m->orig, m->orig + m->held - (tail - inlen),
+		    tail - inlen);
+		if (inlen > 0)
+			memcpy(m->orig + tail - inlen, in, inlen);
+	}
 	base = m->st.pos - m->held;
 	mask_scan(m, &m->st, out, base, m->held, total);
 	keep = mask_keep(m, &m->st, out, base);
+	/* mask_hold() never holds less; should it, the more wins. */
+	if (m->orig != NULL && (k = mask_hold(m, m->orig, tail)) > keep)
+		keep = k;
 	if (keep > m->holdcap)
 		fatalx("%s: holding %zu bytes, room for %zu", __func__, keep,
 		    m->holdcap);
+	if (m->orig != NULL) {
+		memmove(m->orig, m->orig + tail - keep, keep);
+		explicit_bzero(m->orig + keep, tail - keep);
+	}
 	if (keep > 0)
 		memcpy(m->hold, out + total - keep, keep);
 	if (keep < m->held)
@@ -1646,6 +1730,8 @@ mask_flush(struct mask *m, char *out, size_t outlen)
 		memcpy(out, m->hold, n);
 	mask_finish(m, &m->st, out, m->st.pos - n);
 	explicit_bzero(m->hold, n);
+	if (m->orig != NULL)
+		explicit_bzero(m->orig, n);
 	m->held = 0;
 	return n;
 }
@@ -1693,6 +1779,8 @@ mask_wipe(struct mask *m)
 	explicit_bzero(m->inner, sizeof(m->inner));
 	if (m->hold != NULL)
 		explicit_bzero(m->hold, m->holdcap + 1);
+	if (m->orig != NULL)
+		explicit_bzero(m->orig, m->holdcap + MASK_TAIL);
 	for (i = 0; i < 2; i++)
 		if (m->ring[i] != NULL)
 			explicit_bzero(m->ring[i],
@@ -1712,6 +1800,7 @@ mask_free(struct mask *m)
 	free(m->raw.mem);
 	free(m->dec.mem);
 	free(m->hold);
+	free(m->orig);
 	free(m->ring[0]);
 	free(m->ring[1]);
 	explicit_bzero(m, sizeof(*m));

@@ -29,8 +29,10 @@
  * breaks the secret's base64 (after zero to two other bytes) into lines
  * of two characters or more, ending in CR, LF or both, raw or as JSON
  * escapes: every character of its core must be masked, but for the one
- * before the first line end when it is the only one there.  The masker's
- * source is included, to turn the jump off.
+ * before the first line end when it is the only one there.  And at every
+ * step a masker of a twin secret, as long but of other bytes, releases as
+ * many bytes and holds as many: what is held tells nothing of the secret.
+ * The masker's source is included, to turn the jump off.
  */
 
 #include <stddef.h>
@@ -100,7 +102,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char	 body[BODY_MAX + 8 * SECRET_MAX], out[sizeof(body) +
 			    6 * SECRET_MAX], whole[sizeof(body)];
-	uint8_t		 secret[SECRET_MAX];
+	static char	 tout[sizeof(out)];
+	uint8_t		 secret[SECRET_MAX], twin[SECRET_MAX];
 	static const char *const open[] = {
 		"%", "%4", "%a", "\\", "\\u", "\\u0", "\\u00", "\\u00e"
 	};
@@ -110,8 +113,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t		 data3[SECRET_MAX + 2];
 	size_t		 pos[4 * SECRET_MAX + 8], line = 0, kmin = 0, kmax = 0;
 	size_t		 b64len;
-	struct mask	*m;
-	size_t		 sl, bl, fl = 0, at, i, o, k, pl = 0, oi = 0, d = 0;
+	struct mask	*m, *tm;
+	size_t		 sl, bl, fl = 0, at, i, o, k, n, pl = 0, oi = 0, d = 0;
 	size_t		 cl = 0;
 	uint32_t	 r;
 	int		 kind;
@@ -225,10 +228,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (kind == 7 && (r & 16) != 0 && sl > 3)
 		d = 1 + r / 32 % 3;
-	if ((m = mask_new()) == NULL)
+	/* A twin secret as long, of other bytes: see below. */
+	for (i = 0; i < sl; i++) {
+		twin[i] = secret[i] ^ 1;
+		if (twin[i] == '\r' || twin[i] == '\n' || twin[i] == '*')
+			twin[i] = secret[i] == 'q' ? 'r' : 'q';
+	}
+	if ((m = mask_new()) == NULL || (tm = mask_new()) == NULL)
 		abort();
 	if (mask_add(m, (const char *)secret, sl) == -1 || (d > 0 &&
-	    mask_add(m, (const char *)secret + d, sl - d) == -1))
+	    mask_add(m, (const char *)secret + d, sl - d) == -1) ||
+	    mask_add(tm, (const char *)twin, sl) == -1 || (d > 0 &&
+	    mask_add(tm, (const char *)twin + d, sl - d) == -1))
 		abort();
 	for (i = o = 0; i < bl; i += k) {
 		r = r * 1103515245 + 12345;
@@ -237,8 +248,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			k = bl - i;
 		if (mask_bound(m, k) > sizeof(out) - o)
 			abort();
-		o += mask_feed(m, body + i, k, out + o, sizeof(out) - o);
+		n = mask_feed(m, body + i, k, out + o, sizeof(out) - o);
+		o += n;
+		/*
+		 * What comes out at once tells nothing of the secret: the
+		 * twin's masker releases as much at every step.
+		 */
+		if (mask_feed(tm, body + i, k, tout, sizeof(tout)) != n ||
+		    mask_held(tm) != mask_held(m)) {
+			fprintf(stderr, "fuzz_mask: the twin secret's masker "
+			    "holds %zu bytes, this one %zu\n", mask_held(tm),
+			    mask_held(m));
+			abort();
+		}
 	}
+	mask_free(tm);
 	o += mask_flush(m, out + o, sizeof(out) - o);
 	if (o != bl) {
 		fprintf(stderr, "fuzz_mask: %zu bytes in, %zu out\n", bl, o);

@@ -286,27 +286,35 @@ run_steps(struct mask *m, const struct step *steps, size_t n)
 	}
 }
 
-/* Text that cannot begin a secret comes out at once; a line end releases. */
+static void	test_oracle(void);
+
+/*
+ * What is held depends on the text alone: every byte since the last line
+ * end at which every match ends (mask_hold), whether it may begin a
+ * secret or not.
+ */
 static void
 test_release(void)
 {
 	static const struct step steps[] = {
-		{ "data: {\"text\": \"hi\"}", "data: {\"text\": \"hi\"}", 0,
-		  "text that cannot begin a secret comes out whole" },
-		{ "data: sk-abc1", "data: ", 7,
-		  "the start of a secret is held back, exactly" },
-		{ "23X", "", 10, "more of it: still nothing out" },
-		{ "\n\n", "sk-abc123X\n\n", 0,
-		  "a line end releases the tail, unmasked: it was no secret" },
-		{ "x\r", "x\r", 0, "a CR releases too" },
-		{ "q%", "q", 1, "a '%' may begin an escape: held" },
-		{ "4", "", 2, "'%4' too" },
-		{ "g", "%4g", 0, "'%4g' is no escape: released" },
-		{ "w\\u00", "w", 4, "a JSON escape begun: held" },
-		{ "7", "", 5, "'\\u007' too" },
-		{ "!", "\\u007!", 0, "'\\u007!' is no escape: released" },
-		{ "sk-abc123XYZ tail", "************ tail", 0,
-		  "a whole secret with text after it comes out masked" },
+		{ "data: {\"text\": \"hi\"}", "", 20,
+		  "text since the last line end is held, whatever it is" },
+		{ "\n", "data: {\"text\": \"hi\"}\n", 0,
+		  "a line end after a byte of no base64 releases it" },
+		{ "data: sk-abc1", "", 13,
+		  "the start of a secret is held as any text is" },
+		{ "23X", "", 16, "more of it: still nothing out" },
+		{ "\n\n", "data: sk-abc123X\n\n", 0,
+		  "a blank line releases the tail, unmasked: it was no secret" },
+		{ "x\r", "", 2,
+		  "a line end after a byte of base64 does not: a core may go "
+		  "on across it" },
+		{ "\r", "x\r\r", 0, "a second CR is a blank line" },
+		{ "q%\n", "q%\n", 0, "a line end ends an escape begun" },
+		{ "w\\u00", "", 5, "a JSON escape begun: held" },
+		{ "7!\n", "w\\u007!\n", 0, "'\\u007!' is no escape: released" },
+		{ "sk-abc123XYZ tail.", "", 18, "a whole secret, held too" },
+		{ "\n", "************ tail.\n", 0, "and released masked" },
 		{ "sk-abc123X", "", 10, "the start of one again" },
 	};
 	struct mask	*m;
@@ -327,10 +335,73 @@ test_release(void)
 	/* A secret that holds "\\n" as text: a line end still ends all. */
 	m = mask_new();
 	mask_add(m, "abc\\ndefghij-key", 16);
-	o = mask_feed(m, "data: abc\n", 10, out, sizeof(out));
-	ok(o == 10 && mask_held(m) == 0,
+	o = mask_feed(m, "data: abc\n.\n", 12, out, sizeof(out));
+	ok(o == 12 && mask_held(m) == 0,
 	    "a secret with \"\\n\" in it holds nothing past a line end");
 	mask_free(m);
+	test_oracle();
+}
+
+/*
+ * An agent whose bytes come back as they go (WebSocket fragments, a
+ * streamed echo) sends a guess at a time: how much of it comes back must
+ * not say how much of it begins a secret.  Two maskers whose secrets are
+ * as long, fed the same text, release the same bytes at every step.
+ */
+static void
+test_oracle(void)
+{
+	static const char *const a[] = {
+		"sk-live-0123456789abcdef", "xoxb-Zq7+Xw/9bY2kLmN0pQrStU",
+	};
+	static const char *const b[] = {
+		"pk-test-fedcba9876543210", "ghp_0123456789abcdefghijklm",
+	};
+	/* The guess between these, and as the last form, a's base64. */
+	static const char *const forms[][2] = {
+		{ "|", "" }, { "data: ", "\n" }, { "{\"echo\": \"", "\"}\n" },
+	};
+	struct mask	*ma, *mb;
+	char		 in[128], oa[4096], ob[4096], e[256], ew[256];
+	size_t		 i, k, f, n, ra, rb, len;
+	int		 same;
+
+	for (i = 0; i < nitems(a); i++) {
+		len = strlen(a[i]);
+		for (f = 0; f < nitems(forms) + 1; f++) {
+			ma = mask_new();
+			mb = mask_new();
+			mask_add(ma, a[i], len);
+			mask_add(mb, b[i], len);
+			/* a's base64, a character at a time. */
+			if (f == nitems(forms))
+				b64_case(a[i], len, 0, 0, 0, e, ew);
+			same = 1;
+			for (k = 1; k < len && same; k++) {
+				if (f < nitems(forms))
+					n = (size_t)snprintf(in, sizeof(in),
+					    "%s%.*s%s", forms[f][0], (int)k,
+					    a[i], forms[f][1]);
+				else {
+					in[0] = e[k - 1];
+					n = 1;
+				}
+				ra = mask_feed(ma, in, n, oa, sizeof(oa));
+				rb = mask_feed(mb, in, n, ob, sizeof(ob));
+				if (ra != rb || mask_held(ma) != mask_held(mb)) {
+					diag("%s, form %zu, %zu characters: "
+					    "%zu and %zu out, %zu and %zu held",
+					    a[i], f, k, ra, rb, mask_held(ma),
+					    mask_held(mb));
+					same = 0;
+				}
+			}
+			ok(same, "%zu-byte secrets, form %zu: what is held "
+			    "does not tell which", len, f);
+			mask_free(ma);
+			mask_free(mb);
+		}
+	}
 }
 
 /* Secrets that are prefixes of each other, several at once, a 1-byte one. */
@@ -1055,7 +1126,7 @@ test_wipe(void)
 	m = mask_new();
 	mask_add(m, "sk-live-0123456789", 18);
 	mask_feed(m, "xx sk-live-0123", 15, out, sizeof(out));
-	ok(mask_held(m) == 12 && m->raw.mem != NULL,
+	ok(mask_held(m) == 15 && m->raw.mem != NULL,
 	    "a half secret is held before the wipe");
 	mask_wipe(m);
 	p = m->raw.mem;
@@ -1066,6 +1137,8 @@ test_wipe(void)
 		nz += p[i] != 0;
 	for (i = 0; i < m->holdcap + 1; i++)
 		nz += m->hold[i] != 0;
+	for (i = 0; i < m->holdcap + MASK_TAIL; i++)
+		nz += m->orig[i] != 0;
 	for (i = 0; i < m->secretlen[0]; i++)
 		nz += m->secret[0][i] != 0;
 	for (i = 0; i < 256; i++)
@@ -1325,15 +1398,16 @@ static void
 test_wrapped_release(void)
 {
 	static const struct step steps[] = {
-		{ "data: eG\n", "data: ", 3,
-		  "a line that ends in two characters of a core is held" },
-		{ "\n", "eG\n\n", 0, "a blank line releases it" },
-		{ "data: e\n", "data: e\n", 0,
-		  "one character is not held past the line end" },
-		{ "data: eG9\r\n4Yi1", "data: ", 9,
+		{ "data: eG\n", "", 9,
+		  "a line that ends in base64 is held past its end" },
+		{ "\n", "data: eG\n\n", 0, "a blank line releases it" },
+		{ "data: e.\n", "data: e.\n", 0,
+		  "a line that ends in a byte of no base64 is released at "
+		  "its end" },
+		{ "data: eG9\r\n4Yi1", "", 15,
 		  "a core goes on after CR LF" },
-		{ "x\r\n", "eG9\r\n4Yi1x\r\n", 0,
-		  "and a byte that is none of it releases it" },
+		{ "x.\r\n", "data: eG9\r\n4Yi1x.\r\n", 0,
+		  "and the next line end after no base64 releases it" },
 		{ "eG9\n\r4Y\r\n", "", 9, "LF CR is one line end too" },
 		{ "\r", "eG9\n\r4Y\r\n\r", 0,
 		  "a second CR is a blank line" },
