@@ -161,6 +161,7 @@ static void	control_policy_msg(struct control *, struct proc_peer *,
 		    struct msg *);
 static void	control_audit_msg(struct control *, struct proc_peer *,
 		    struct msg *);
+static int	control_worker_event(const char *);
 static void	control_audit_session(struct control *, const char *,
 		    const struct control_session *, uint32_t);
 static json_t	*control_audit_str(const char *);
@@ -1202,7 +1203,16 @@ control_audit_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 		proc_bad_frame(&ctl->ps, p);
 		return;
 	}
+	if (!control_worker_event(json_string_value(json_object_get(rec,
+	    "event")))) {
+		log_warnx("%s: audit record refused: not an event of a "
+		    "worker's", p->chan.name);
+		json_decref(rec);
+		proc_bad_frame(&ctl->ps, p);
+		return;
+	}
 	/* Control's, never the worker's: who, and on whose account. */
+	json_object_del(rec, "agent");
 	json_object_del(rec, "team");
 	json_object_del(rec, "project");
 	json_object_del(rec, "budget");		/* budget.c says */
@@ -1232,6 +1242,27 @@ control_audit_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	if (control_audit_append(ctl, rec) == 0)
 		log_warnx("%s: an audit record was not written",
 		    p->chan.name);
+}
+
+/*
+ * Whether a worker records events of this name.  Decisions, approvals,
+ * sessions and shell commands are control's to record: a worker that
+ * sends one forges it.
+ */
+static int
+control_worker_event(const char *event)
+{
+	static const char *const events[] = {
+		"request", "tls", "tunnel", "plain-http", "websocket",
+		"refused", "proxy-auth", "connect",
+	};
+	size_t	 i;
+
+	for (i = 0; event != NULL && i < sizeof(events) / sizeof(events[0]);
+	    i++)
+		if (strcmp(event, events[i]) == 0)
+			return 1;
+	return 0;
 }
 
 /* Control's own record of a session's start or end; never the token. */

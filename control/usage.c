@@ -354,6 +354,12 @@ control_usage_add(json_t *rec, int64_t ms)
 
 	if (us.db == NULL || ms < 0)
 		return;
+	/*
+	 * A record of no session is a refusal before the agent
+	 * authenticated, or a worker's claim: nobody's usage.
+	 */
+	if (json_object_get(rec, "session") == NULL)
+		return;
 	event = usage_str(rec, "event");
 	memset(&d, 0, sizeof(d));
 	if (strcmp(event, "tunnel") == 0 || strcmp(event, "plain-http") == 0)

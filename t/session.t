@@ -22,7 +22,7 @@ from aileron import TAP, Service, BIN, SLOW
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(41)
+t.plan(44)
 
 M1 = "session test master key"
 ROOTS = "/etc/ssl/certs/ca-certificates.crt"
@@ -230,6 +230,27 @@ t.ok(svc.wait_log(r"audit record refused: not a JSON object") and
 proxy_msgs(audit=['{"a":' * 9 + "1" + "}" * 9])
 t.ok(svc.wait_log(r"audit record refused: nested too deep"),
      "AUDIT nested too deep: refused")
+# Decisions, approvals and sessions are control's to record: a worker
+# that sends one forges it.  A worker's claim of whose agent it serves,
+# and a record of no session, count in nobody's usage.
+proxy_msgs(audit=['{"event":"approval","decision":"granted",'
+                  '"approver":"security-officer"}'])
+t.ok(svc.wait_log(r"audit record refused: not an event of a worker's"),
+     "AUDIT of control's own event: refused, the worker cut off")
+proxy_msgs(audit=['{"event":"request","host":"api.example",'
+                  '"agent":"victim-agent","status":200,"tokens":'
+                  '{"input":900000000,"output":900000000,"model":"m"}}'])
+recs = svc.audit_wait(lambda r: r.get("host") == "api.example" and
+                      r.get("status") == 200)
+t.ok(not any(r.get("approver") == "security-officer" for r in recs) and
+     any(r.get("host") == "api.example" and r.get("status") == 200 and
+         "agent" not in r for r in recs),
+     "... nothing of the forged approval was written; the agent a "
+     "worker names is dropped", recs)
+u = svc.aileron("usage", "--by", "agent", "--json")
+t.ok(u.returncode == 0 and "victim-agent" not in u.stdout.decode() and
+     "900000000" not in u.stdout.decode(),
+     "a record of no session counts in nobody's usage", u.stdout)
 
 # End.
 rc, out, err = run(svc, ["session", "end", sid])
