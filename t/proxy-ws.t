@@ -21,9 +21,11 @@
 # direction stalls both: this failed before worker/ws_relay.c wrote without
 # blocking).  A raw client over a plain socket shows what a library hides:
 # the agent's frames reach the upstream byte for byte (never unmasked), a
-# frame sent before the 101, h2c refused, an undeclared path refused,
-# approval before the upgrade; curl --include shows the handshake; the audit
-# has the upgrade and the connection's end.
+# binary frame, a ping and a close reason reflecting the credential masked
+# (their lengths and the close code kept), a frame sent before the 101, h2c
+# refused, an undeclared path refused, approval before the upgrade; curl
+# --include shows the handshake; the audit has the upgrade and the
+# connection's end.
 
 import asyncio
 import base64
@@ -48,7 +50,7 @@ from ws_upstream import (WSUpstream, accept_for, flood_block,  # noqa: E402
                          frame, read_frame)
 
 t = TAP()
-t.plan(29)
+t.plan(34)
 
 KEY = base64.b64encode(os.urandom(16)).decode()
 HWM_KIB = 16384         # the worker's VmHWM bound while relaying 100 MiB
@@ -316,6 +318,49 @@ try:
          "a frame sent behind the upgrade request is relayed after the 101")
     s.close()
 
+    # ---- the credential in binary and control frames ------------------
+    s, head = upgrade(E, "/socket")
+    want = b"token=" + b"*" * len(SECRET) + b";"
+    s.sendall(frame(0x1, b"leakbin", mask=True))
+    back = message(s)
+    t.ok(back[:2] == (0x2, want),
+         "a binary frame reflecting the credential is masked, its length "
+         "kept", back)
+    s.sendall(frame(0x1, b"leakbinsplit", mask=True))
+    back = message(s)
+    t.ok(back[:2] == (0x2, want),
+         "also when the credential is split across two fragments", back)
+    s.sendall(frame(0x1, b"leakping", mask=True))
+    back = read_frame(s)
+    t.ok(back[1:] == (0x9, b"*" * len(SECRET)),
+         "a ping's payload is masked", back)
+    s.sendall(frame(0x1, b"leakclose", mask=True))
+    back = read_frame(s)
+    t.ok(back[1:] == (0x8, b"\x03\xe8" + b"*" * len(SECRET)),
+         "a close frame's reason is masked, its code kept", back)
+    s.close()
+    # A message of a byte a fragment: what the masker holds waits behind
+    # more frames than the relay queues.  Releasing it then passed the
+    # credential in two pieces; now the relay closes.
+    s, head = upgrade(E, "/socket")
+    s.sendall(frame(0x1, b"leakfrag", mask=True))
+    got = b""
+    try:
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            got += d
+    except OSError:
+        pass
+    s.close()
+    sec = SECRET.encode()
+    t.ok(not any(sec[i:i + 8] in got for i in range(len(sec) - 7)) and
+         E.svc.wait_log(r"frames of a message held back at once; "
+                        r"closing"),
+         "a message of over 127 fragments held back: closed, no piece of "
+         "the credential out", got[-200:])
+
     # ---- 100 MiB each way, in bounded memory -----------------------------
     n, same, hwm, secs = asyncio.run(big(E))
     t.diag("%d MiB each way in %.1f s, worker VmHWM %d KiB" %
@@ -402,13 +447,13 @@ try:
     E.upstream.extension = False
 
     # ---- the audit ---------------------------------------------------
-    # Six upgrades got their 101: websockets three times, the raw client
-    # twice and curl.
+    # Eight upgrades got their 101: websockets three times, the raw client
+    # four times and curl.
     def upgrades(R):
         return [r for r in R if r.get("event") == "request" and
                 r.get("action") == "socket" and r.get("status") == 101]
-    up = upgrades(E.svc.audit_until(lambda R: len(upgrades(R)) >= 6))
-    t.ok(len(up) == 6, "each upgrade is audited with its action and 101",
+    up = upgrades(E.svc.audit_until(lambda R: len(upgrades(R)) >= 8))
+    t.ok(len(up) == 8, "each upgrade is audited with its action and 101",
          "%d" % len(up))
 finally:
     E.close()

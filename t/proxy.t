@@ -14,7 +14,8 @@
 # not, and an upstream that echoes it never shows it to the agent),
 # keep-alive, SSE as it comes, large bodies intact, redirects returned,
 # blind tunnels, blocked addresses, SNI and ALPN, what policy refuses,
-# encodings, cookies, and the audit.
+# encodings, cookies, the credential outside a whole body (a range, the
+# reason phrase, two codings, a field's name), and the audit.
 
 import base64
 import hashlib
@@ -37,7 +38,7 @@ from echo_upstream import pattern                         # noqa: E402
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(62)
+t.plan(70)
 
 # plain.test is the same upstream, not a connector: a blind tunnel.
 E = ProxyEnv(hosts=("echo.test", "plain.test"),
@@ -336,6 +337,45 @@ sys.stdout.write("%d %s" % (r.status_code, r.text))
          "an encoding the proxy cannot check: 502 aileron:unscannable",
          out[:400])
 
+    # ---- the credential outside a whole body --------------------------
+    # In parts (Range), none of which would hold it whole to be masked.
+    E.upstream.take()
+    c = E.connect()
+    st, hd, body = exchange(c, b"GET /echo HTTP/1.1\r\nHost: echo.test\r\n"
+                            b"Range: bytes=0-9\r\nIf-Range: \"v1\"\r\n"
+                            b"\r\n")
+    c.close()
+    got = E.upstream.take()
+    h = got[0]["headers"] if got else {}
+    t.ok(st == 200 and got and "range" not in h and "if-range" not in h,
+         "Range and If-Range never reach a connector's host", sorted(h))
+    rc, out, err = curl("-i", "https://echo.test/reflect?how=partial")
+    t.ok(out.startswith(b"HTTP/1.1 502") and
+         b"aileron:unscannable" in out and b"206" in out,
+         "a 206 from a connector's host: 502 aileron:unscannable",
+         out[:400])
+    rc, out, err = curl("-i", "https://echo.test/reflect?how=byteranges")
+    t.ok(out.startswith(b"HTTP/1.1 502") and
+         b"aileron:unscannable" in out and b"byteranges" in out,
+         "so is multipart/byteranges", out[:400])
+    rc, out, err = curl("-i", "https://echo.test/reflect?how=reason")
+    t.ok(out.startswith(b"HTTP/1.1 401 Unauthorized\r\n") and
+         not leaked(out), "the reason phrase is the proxy's own, never the "
+         "upstream's", out[:200])
+    rc, out, err = curl("-i", "https://echo.test/reflect?how=twoce")
+    t.ok(out.startswith(b"HTTP/1.1 502") and
+         b"aileron:unscannable" in out and not leaked(out),
+         "two Content-Encoding fields (gzip, identity): one list of two "
+         "codings, 502 aileron:unscannable", out[:400])
+    rc, out, err = curl("-i", "https://echo.test/reflect?how=cevalue")
+    t.ok(out.startswith(b"HTTP/1.1 502") and b"*" * 20 in out and
+         not leaked(out), "a coding the refusal names is masked there",
+         out[:400])
+    rc, out, err = curl("-i", "https://echo.test/reflect?how=name")
+    t.ok(rc == 0 and out.startswith(b"HTTP/1.1 200") and
+         re.search(rb"(?im)^x-seen-\*{8,}: 1\r$", out) and not leaked(out),
+         "a field's name is masked like its value", out[:400])
+
     # ---- policy ----------------------------------------------------------
     E.upstream.take()
     rc, out, err = curl("-i", "-X", "POST", "-H",
@@ -481,12 +521,20 @@ sys.stdout.write("%d %s" % (r.status_code, r.text))
     t.ok(not bad, "and the same fed one byte at a time", "\n".join(bad))
 
     # ---- the audit -----------------------------------------------------------
+    REFLECT_REFUSED = ("206", "multipart/byteranges", "gzip, identity")
+
+    def refused_reflect(recs, why):
+        return any(r.get("action") == "reflect" and
+                   r.get("status") == 502 and
+                   r.get("type") == "aileron:unscannable" and
+                   why in r.get("reason", "") for r in recs)
     recs = E.svc.audit_wait_all([
         lambda r: r.get("path") == "/danger" and r.get("event") == "request",
         lambda r: r.get("event") == "tunnel" and r.get("host") == "plain.test"
         and r.get("bytes_down", 0) > 0,
         lambda r: r.get("event") == "tls" and "SNI" in r.get("reason", ""),
-        lambda r: r.get("event") == "tls" and "ALPN" in r.get("reason", "")])
+        lambda r: r.get("event") == "tls" and "ALPN" in r.get("reason", "")] +
+        [lambda r, w=w: refused_reflect([r], w) for w in REFLECT_REFUSED])
     t.ok(any(r.get("event") == "request" and r.get("action") == "echo_get"
              and r.get("status") == 200 and r.get("user") for r in recs),
          "a forwarded request is audited with its action and user")
@@ -498,6 +546,10 @@ sys.stdout.write("%d %s" % (r.status_code, r.text))
     t.ok(any(r.get("action") == "danger" and r.get("status") == 403
              for r in recs), "a refused action is audited",
          [r for r in recs if "danger" in json.dumps(r)])
+    t.ok(all(refused_reflect(recs, w) for w in REFLECT_REFUSED),
+         "the answers refused for the credential's sake (206, byteranges, "
+         "two codings) are audited with their reason",
+         [r for r in recs if r.get("action") == "reflect"])
     t.ok(any(r.get("event") == "tls" and "SNI" in r.get("reason", "")
              for r in recs) and
          any(r.get("event") == "tls" and "ALPN" in r.get("reason", "")

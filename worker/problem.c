@@ -26,18 +26,25 @@
 #include "log.h"
 #include "worker/proxy.h"
 
+/* A status's title: our problems', and the reason phrase of every answer. */
 const char *
 problem_title(int status)
 {
 	switch (status) {
 	case 100:
 		return "Continue";
+	case 101:
+		return "Switching Protocols";
 	case 200:
 		return "OK";
 	case 201:
 		return "Created";
+	case 202:
+		return "Accepted";
 	case 204:
 		return "No Content";
+	case 206:
+		return "Partial Content";
 	case 301:
 		return "Moved Permanently";
 	case 302:
@@ -66,16 +73,24 @@ problem_title(int status)
 		return "Request Timeout";
 	case 409:
 		return "Conflict";
+	case 410:
+		return "Gone";
 	case 411:
 		return "Length Required";
+	case 412:
+		return "Precondition Failed";
 	case 413:
 		return "Content Too Large";
 	case 414:
 		return "URI Too Long";
+	case 415:
+		return "Unsupported Media Type";
 	case 417:
 		return "Expectation Failed";
 	case 421:
 		return "Misdirected Request";
+	case 422:
+		return "Unprocessable Content";
 	case 429:
 		return "Too Many Requests";
 	case 431:

@@ -118,6 +118,8 @@ static int	proxy_strip(const struct preq *, const char *);
 static int	proxy_secrets(struct pconn *, const char *, size_t, int);
 static int	proxy_credential(struct preq *);
 static int	proxy_response(struct preq *, SSL *, int *, int);
+static int	proxy_coding(const struct http_response *, char *, size_t);
+static int	proxy_part(const struct http_response *);
 static void	proxy_down(void *, const char *, size_t);
 static void	proxy_down_masked(struct preq *, const char *, size_t);
 static int	proxy_usage_spec(const struct spec_action *,
@@ -421,6 +423,15 @@ proxy_strip(const struct preq *r, const char *name)
 		return 1;
 	if (sp == NULL)
 		return 0;
+	/*
+	 * An echo sent back in parts (206, multipart/byteranges) holds the
+	 * credential in pieces, and the masker finds it only whole: a
+	 * connector's host is never asked for a range, so it answers 200,
+	 * whole, and a part it sends anyway is refused (proxy_response).
+	 */
+	if (strcasecmp(name, "Range") == 0 ||
+	    strcasecmp(name, "If-Range") == 0)
+		return 1;
 	if (sp->inject == INJECT_HEADER && sp->inject_name != NULL &&
 	    strcasecmp(name, sp->inject_name) == 0)
 		return 1;
@@ -1054,6 +1065,75 @@ proxy_down(void *arg, const char *p, size_t n)
 }
 
 /*
+ * The response's content coding: its Content-Encoding fields are one
+ * list (RFC 9110 8.4), which must be empty, identity, or one coding the
+ * worker inflates; else INFLATE_UNSCANNABLE.  Two codings are refused
+ * even when one is identity, which is simpler than asking which order
+ * undoes them (gzip then identity, read as identity, once let a gzip'd
+ * echo through).  list gets the fields' values, joined, for the
+ * refusal: room for them all (HTTP_HEAD_MAX), so that the masker run
+ * over it sees each whole.
+ */
+static int
+proxy_coding(const struct http_response *resp, char *list, size_t listlen)
+{
+	const char	*p, *e, *v;
+	char		 one[16];
+	size_t		 i, len, n = 0;
+	int		 coding = INFLATE_IDENTITY;
+
+	list[0] = '\0';
+	for (i = 0; i < resp->nfield; i++) {
+		if (strcasecmp(resp->field[i].name, "Content-Encoding") != 0)
+			continue;
+		v = resp->field[i].value;
+		if (list[0] != '\0')
+			strlcat(list, ", ", listlen);
+		strlcat(list, v, listlen);
+		for (p = v; *p != '\0'; p = *e == ',' ? e + 1 : e) {
+			e = p + strcspn(p, ",");
+			while (p < e && (*p == ' ' || *p == '\t'))
+				p++;
+			for (len = e - p; len > 0 && (p[len - 1] == ' ' ||
+			    p[len - 1] == '\t'); len--)
+				;
+			/* RFC 9110 5.6.1: empty elements do not count. */
+			if (len == 0)
+				continue;
+			n++;
+			if (len < sizeof(one)) {
+				memcpy(one, p, len);
+				one[len] = '\0';
+				coding = inflate_coding(one);
+			} else
+				coding = INFLATE_UNSCANNABLE;
+		}
+	}
+	/* One inflater undoes one coding. */
+	return n > 1 ? INFLATE_UNSCANNABLE : coding;
+}
+
+/*
+ * A part of a representation: a 206, or a multipart/byteranges body
+ * whatever its status.  Its pieces may each hold a piece of the
+ * credential.
+ */
+static int
+proxy_part(const struct http_response *resp)
+{
+	size_t	 i;
+
+	if (resp->status == 206)
+		return 1;
+	for (i = 0; i < resp->nfield; i++)
+		if (strcasecmp(resp->field[i].name, "Content-Type") == 0 &&
+		    strncasecmp(resp->field[i].value, "multipart/byteranges",
+		    20) == 0)
+			return 1;
+	return 0;
+}
+
+/*
  * Read the upstream's response and stream it to the agent.  0 when the
  * agent's connection may carry another request; *keep when the upstream
  * connection may.  With replay, an upstream that closes before a byte of
@@ -1067,10 +1147,10 @@ proxy_response(struct preq *r, SSL *upssl, int *keep, int replay)
 	const struct http_response	*resp;
 	static char			 ubuf[PROXY_BUF];
 	static char			 head[PROXY_HEAD_OUT];
-	static char			 value[HTTP_HEAD_MAX];
+	static char			 codings[HTTP_HEAD_MAX];
 	static char			 out[PROXY_MASK_OUT];
 	static struct usage_spec	 usagespec;
-	const char			*reason, *ce = NULL, *ct;
+	const char			*reason, *ct;
 	size_t				 uoff = 0, ulen = 0, used = 0, i, m;
 	ssize_t				 n;
 	struct timespec			 start;
@@ -1140,18 +1220,25 @@ proxy_response(struct preq *r, SSL *upssl, int *keep, int replay)
 	}
 
 	/* The head for the agent. */
-	for (i = 0; i < resp->nfield; i++) {
-		if (strcasecmp(resp->field[i].name, "Content-Encoding") == 0)
-			ce = resp->field[i].value;
+	for (i = 0; i < resp->nfield; i++)
 		if (strcasecmp(resp->field[i].name, "Connection") == 0 &&
 		    strcasestr(resp->field[i].value, "close") != NULL)
 			upclose = 1;
-	}
-	if (pc->spec != NULL && !resp->nobody && ce != NULL &&
-	    (coding = inflate_coding(ce)) == -1) {
+	if (pc->spec != NULL && proxy_part(resp)) {
 		proxy_refuse(r, 502, "aileron:unscannable",
-		    "%s answered with Content-Encoding %s, which the proxy "
-		    "cannot check for the credential", pc->host, ce);
+		    "%s answered %s, a part of a response, which the proxy "
+		    "cannot check for the credential", pc->host,
+		    resp->status == 206 ? "206 Partial Content" :
+		    "multipart/byteranges");
+		goto done;
+	}
+	if (pc->spec != NULL && !resp->nobody &&
+	    (coding = proxy_coding(resp, codings, sizeof(codings))) == -1) {
+		/* The upstream's bytes, for the agent and the audit. */
+		(void)mask_line(r->mask, codings, strlen(codings));
+		proxy_refuse(r, 502, "aileron:unscannable",
+		    "%s answered with Content-Encoding %.200s, which the proxy "
+		    "cannot check for the credential", pc->host, codings);
 		goto done;
 	}
 	if (coding > 0 && (r->inf = inflate_new(coding == 1)) == NULL)
@@ -1165,13 +1252,22 @@ proxy_response(struct preq *r, SSL *upssl, int *keep, int replay)
 	r->status = resp->status;
 	r->down_chunked = !resp->nobody &&
 	    (r->inf != NULL || resp->content_length < 0);
+	/*
+	 * Our reason phrase, never the upstream's: it is free text, and may
+	 * quote the request ("401 Invalid credentials: Bearer ...").
+	 */
 	k = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\n", resp->status,
-	    resp->reason != NULL && resp->reason[0] != '\0' ? resp->reason :
 	    problem_title(resp->status));
 	used = k;
 	for (i = 0; i < resp->nfield; i++) {
 		const char *name = resp->field[i].name;
 
+		/*
+		 * What is dropped is decided on the upstream's name, before it
+		 * is masked: a framing field goes even when the credential
+		 * shows in its name, and a masked name holds '*', which no
+		 * name dropped here or written below does.
+		 */
 		if (http_field_hop(NULL, name) ||
 		    strcasecmp(name, "Content-Length") == 0 ||
 		    (r->inf != NULL &&
@@ -1179,15 +1275,19 @@ proxy_response(struct preq *r, SSL *upssl, int *keep, int replay)
 		    (pc->spec != NULL && (strcasecmp(name, "Set-Cookie") == 0 ||
 		    strcasecmp(name, "Set-Cookie2") == 0)))
 			continue;
-		strlcpy(value, resp->field[i].value, sizeof(value));
-		(void)mask_line(r->mask, value, strlen(value));
 		k = snprintf(head + used, sizeof(head) - used, "%s: %s\r\n",
-		    name, value);
+		    name, resp->field[i].value);
 		if (k < 0 || (size_t)k >= sizeof(head) - used) {
 			proxy_refuse(r, 502, "aileron:upstream",
 			    "%s: response head too large", pc->host);
 			goto done;
 		}
+		/*
+		 * The line as the agent reads it, its name too ("X-Seen-<the
+		 * credential>: 1"): '*' is a tchar, so a masked name is still
+		 * a name, and the lengths stay.
+		 */
+		(void)mask_line(r->mask, head + used, k - 2);
 		used += k;
 	}
 	if (resp->status == 101)

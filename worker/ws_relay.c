@@ -12,8 +12,10 @@
  * ws_relay.c: a WebSocket connection after its 101.  The handshake is
  * checked end to end (the upstream's Sec-WebSocket-Accept against the
  * agent's key), then frames go both ways as they come, in bounded
- * memory; upstream text payload is masked like a response body, with
- * the masker's carry-over kept across frames and fragments.  Neither
+ * memory; upstream data payload, text or binary, is masked like a
+ * response body, with the masker's carry-over kept across frames and
+ * fragments, and an upstream control payload (a ping's, a close's
+ * reason) is masked whole, on its own.  Neither
  * direction waits for the other: a peer that does not read while it
  * writes (an echo server, most servers under load) would otherwise hold
  * the relay in a write to it while it waits for us to read its own.
@@ -46,7 +48,7 @@
 #include "worker/ws.h"
 
 #define WS_GUID		"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-#define WS_QMAX		64		/* queued segments, one direction */
+#define WS_QMAX		256		/* queued segments, one direction */
 #define WS_OUT		(PROXY_BUF + 64 * 1024)
 /*
  * What one read of PROXY_BUF can owe the other side: itself, what the
@@ -130,7 +132,9 @@ struct ws_side {
 	unsigned char	 hdr[WS_HDR_MAX];
 	size_t		 hlen;
 	uint64_t	 left;		/* payload bytes of this frame to go */
-	int		 ctl, text, fin;
+	int		 ctl, fin;
+	unsigned char	 ctlbuf[125];	/* a control payload, read whole */
+	size_t		 ctllen;
 	struct mask	*mask;		/* upstream to agent only */
 	struct ws_seg	 q[WS_QMAX];
 	size_t		 qhead, qn;
@@ -290,6 +294,23 @@ ws_flush(struct ws_side *s)
 	ws_q_text(s, out, m);
 }
 
+/*
+ * Whether the queue behind what the masker holds is full: the message
+ * comes in more frames than it has room for before the masker may
+ * release.  Releasing then would pass the start of a credential the next
+ * frames complete, so the relay fails instead.
+ */
+static int
+ws_q_full(struct ws_side *s)
+{
+	if (s->qn + 1 < WS_QMAX)
+		return 0;
+	log_warnx("websocket relay: over %d frames of a message held back "
+	    "at once; closing", WS_QMAX / 2 - 1);
+	s->failed = 1;
+	return 1;
+}
+
 /* Raw bytes, straight out when nothing is owed, else after it. */
 static void
 ws_raw(struct ws_side *s, const unsigned char *p, size_t n)
@@ -302,11 +323,14 @@ ws_raw(struct ws_side *s, const unsigned char *p, size_t n)
 		return;
 	}
 	/* Only headers and control payloads come here while text is owed. */
-	if (n > sizeof(g->raw) || s->qn + 1 >= WS_QMAX) {
-		ws_flush(s);
-		ws_write(s, p, n);
+	if (n > sizeof(g->raw)) {
+		log_warnx("websocket relay: %zu raw bytes behind held text",
+		    n);
+		s->failed = 1;
 		return;
 	}
+	if (ws_q_full(s))
+		return;
 	g = &s->q[(s->qhead + s->qn) % WS_QMAX];
 	g->text = 0;
 	g->len = n;
@@ -314,16 +338,16 @@ ws_raw(struct ws_side *s, const unsigned char *p, size_t n)
 	s->qn++;
 }
 
-/* Text payload bytes: owed, then given to the masker. */
+/* Data payload bytes: owed, then given to the masker. */
 static void
-ws_text(struct ws_side *s, const char *p, size_t n)
+ws_data(struct ws_side *s, const char *p, size_t n)
 {
 	static char	 out[WS_OUT];
 	struct ws_seg	*g;
 	size_t		 m;
 
-	if (s->qn + 1 >= WS_QMAX)
-		ws_flush(s);
+	if (ws_q_full(s))
+		return;
 	g = &s->q[(s->qhead + s->qn) % WS_QMAX];
 	g->text = 1;
 	g->len = n;
@@ -333,10 +357,28 @@ ws_text(struct ws_side *s, const char *p, size_t n)
 }
 
 /*
+ * The end of an upstream frame's payload.  A control payload (at most
+ * 125 bytes, never fragmented) is masked whole and apart from the
+ * stream, whose carry-over belongs to the message it may interrupt; the
+ * end of a message releases what the masker held.
+ */
+static void
+ws_frame_end(struct ws_side *s)
+{
+	if (s->ctl && s->ctllen > 0) {
+		(void)mask_line(s->mask, (char *)s->ctlbuf, s->ctllen);
+		ws_raw(s, s->ctlbuf, s->ctllen);
+		s->ctllen = 0;
+	} else if (!s->ctl && s->fin)
+		ws_flush(s);
+}
+
+/*
  * Bytes read from one side: frame headers parsed (to count, to follow the
- * close and to know the text), everything written on unchanged but for
- * upstream text payload, which goes through the masker: same length, so
- * frame lengths stand.  -1 on a malformed frame.
+ * close and the messages), everything written on unchanged but for
+ * upstream payload, which goes through the masker: same length, so
+ * frame lengths stand.  Binary payload too: the credential is as
+ * readable in it.  -1 on a malformed frame.
  */
 static int
 ws_feed(struct ws_side *s, const char *p, size_t n)
@@ -349,17 +391,20 @@ ws_feed(struct ws_side *s, const char *p, size_t n)
 	while (n > 0 && !s->failed) {
 		if (s->left > 0) {
 			take = s->left < n ? s->left : n;
-			if (s->mask != NULL && s->text && !s->ctl)
-				ws_text(s, p, take);
-			else
+			if (s->mask == NULL)
 				ws_raw(s, (const unsigned char *)p, take);
+			else if (s->ctl) {
+				/* ws_frame_parse refuses one over 125. */
+				memcpy(s->ctlbuf + s->ctllen, p, take);
+				s->ctllen += take;
+			} else
+				ws_data(s, p, take);
 			s->bytes += take;
 			s->left -= take;
 			p += take;
 			n -= take;
-			if (s->left == 0 && s->mask != NULL && s->text &&
-			    !s->ctl && s->fin)
-				ws_flush(s);
+			if (s->left == 0 && s->mask != NULL)
+				ws_frame_end(s);
 			continue;
 		}
 		s->hdr[s->hlen++] = *p++;
@@ -375,18 +420,15 @@ ws_feed(struct ws_side *s, const char *p, size_t n)
 		}
 		s->frames++;
 		s->ctl = f.opcode >= WS_OP_CLOSE;
-		if (!s->ctl) {
-			s->text = s->dir.text;
+		if (!s->ctl)
 			s->fin = f.fin;
-		}
 		if (f.opcode == WS_OP_CLOSE)
 			s->closed = 1;
 		ws_raw(s, s->hdr, s->hlen);
 		s->hlen = 0;
 		s->left = f.len;
-		if (s->left == 0 && s->mask != NULL && s->text && !s->ctl &&
-		    s->fin)
-			ws_flush(s);
+		if (s->left == 0 && s->mask != NULL)
+			ws_frame_end(s);
 	}
 	return s->failed ? -1 : 0;
 }

@@ -16,7 +16,11 @@ MIME with ?style=mime), /redirect, /sse (an event, a
 pause, an event), /big?n=N (N bytes, chunked), /upload (the sha256 of the
 body, chunked or not), /gzip, /br, /cookie, /drop (answers, then closes a
 kept-alive connection), /slow (one byte a second), /hang (no answer for a
-while);
+while), /reflect?how= (the Authorization outside a whole body: "partial",
+a 206 with part of it; "byteranges", a multipart/byteranges answer;
+"reason", in the reason phrase; "twoce", gzip'd under two
+Content-Encoding fields, gzip then identity; "cevalue", as the
+Content-Encoding; "name", in a field name);
 any other path is echoed like /echo.  Every answer is kept alive unless the client closes."""
 
 import base64
@@ -205,6 +209,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         elif url.path == "/br":
             self._send(200, b"\x0b\x02\x80not really brotli",
                        [("Content-Encoding", "br")])
+        elif url.path == "/reflect":
+            self._reflect(q.get("how", [""])[0], auth)
         elif url.path == "/drop":
             # Answer as if the connection stayed open, then drop it: what
             # an upstream's idle timeout does to a kept-alive connection.
@@ -230,6 +236,46 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 "method": self.command, "path": self.path,
                 "headers": headers, "body_len": n}).encode(),
                 [("Content-Type", "application/json")])
+
+    def _reflect(self, how, auth):
+        """What an upstream that honours Range, quotes the request in its
+        status line or names a field after it sends back."""
+        body = json.dumps({"auth": auth}).encode()
+        if how == "partial":
+            # What a server that honours Range sends for the first half
+            # of the echo; this one sends it unasked.
+            half = len(body) // 2
+            self._send(206, body[:half],
+                       [("Content-Range", "bytes 0-%d/%d" %
+                         (half - 1, len(body)))])
+        elif how == "byteranges":
+            # Each part holds a piece; the parts together, the whole.
+            half = len(body) // 2
+            out = b""
+            for a, b in ((0, half - 1), (half, len(body) - 1)):
+                out += (b"--B\r\nContent-Range: bytes %d-%d/%d\r\n\r\n" %
+                        (a, b, len(body)) + body[a:b + 1] + b"\r\n")
+            self._send(200, out + b"--B--\r\n",
+                       [("Content-Type", "multipart/byteranges; boundary=B")])
+        elif how == "reason":
+            msg = b'{"error":"unauthorized"}'
+            self.wfile.write(("HTTP/1.1 401 Invalid credentials: %s\r\n"
+                              % auth).encode("latin-1") +
+                             b"Content-Length: %d\r\n\r\n" % len(msg) + msg)
+        elif how == "twoce":
+            # RFC 9110: two fields are one list, "gzip, identity".
+            self._send(200, gzip.compress(body),
+                       [("Content-Type", "application/json"),
+                        ("Content-Encoding", "gzip"),
+                        ("Content-Encoding", "identity")])
+        elif how == "cevalue":
+            self._send(200, body, [("Content-Encoding",
+                                    auth.split(" ", 1)[-1])])
+        elif how == "name":
+            self._send(200, b"{}", [("X-Seen-" + auth.split(" ", 1)[-1],
+                                     "1")])
+        else:
+            self._send(400, b"no such how\n")
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _any
 

@@ -14,7 +14,11 @@ exactly where a test wants.  It keeps every upgrade request's head, the
 wire bytes of every small frame and the control frames it receives; a
 text message "leak" is answered with the Authorization it saw,
 "leaksplit" with the same cut in the middle of the credential into two
-fragments with a ping between them, "flood N" with N binary messages of
+fragments with a ping between them, "leakbin" and "leakbinsplit" the
+same in a binary message (split: in two fragments), "leakfrag" in a
+text message of a byte a fragment, "leakping" with a
+ping whose payload is the credential, "leakclose" with a close frame
+whose reason is, "flood N" with N binary messages of
 1 MiB (flood_block) written before it reads again; pings get their pong,
 pongs nothing; anything else comes back as it came, frame for frame, one
 frame in memory at a time."""
@@ -143,6 +147,31 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 if op == 0x1 and data == b"leak":
                     sock.sendall(frame(0x1, b"token=" + cred + b";"))
                     continue
+                if op == 0x1 and data == b"leakbin":
+                    sock.sendall(frame(0x2, b"token=" + cred + b";"))
+                    continue
+                if op == 0x1 and data == b"leakbinsplit":
+                    h = len(cred) // 2
+                    sock.sendall(frame(0x2, b"token=" + cred[:h],
+                                       fin=False))
+                    sock.sendall(frame(0x0, cred[h:] + b";"))
+                    continue
+                if op == 0x1 and data == b"leakfrag":
+                    # One message a byte a fragment, the credential far
+                    # into it: more frames than the relay queues behind
+                    # what the masker holds.
+                    msg = b"x" * 160 + b"token=" + cred + b";"
+                    for i in range(len(msg)):
+                        sock.sendall(frame(0x1 if i == 0 else 0x0,
+                                           msg[i:i + 1],
+                                           fin=i == len(msg) - 1))
+                    continue
+                if op == 0x1 and data == b"leakping":
+                    sock.sendall(frame(0x9, cred))
+                    continue
+                if op == 0x1 and data == b"leakclose":
+                    sock.sendall(frame(0x8, b"\x03\xe8" + cred))
+                    return
                 if op == 0x1 and data.startswith(b"flood "):
                     # N MiB down without reading meanwhile, through small
                     # socket buffers: while the agent keeps sending, a
