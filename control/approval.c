@@ -45,6 +45,9 @@ static void	approval_arm(struct control_approvals *);
 static void	approval_expire(struct proc *, void *);
 static void	approval_prune(struct control_approvals *);
 static void	approval_free(struct approval *);
+static void	approval_state(const struct control_approvals *,
+		    const struct approval *, int,
+		    struct msg_control_approval_state *);
 static void	approval_answer(struct control_approvals *, uint32_t,
 		    uint32_t, uint16_t, const struct approval *, int);
 static void	approval_api_reply(struct proc_peer *, uint32_t, int32_t,
@@ -274,6 +277,23 @@ approval_expire(struct proc *ps, void *arg)
 	approval_arm(ca);
 }
 
+/* What a PENDING or DONE says of a (NULL: refused before it was kept). */
+static void
+approval_state(const struct control_approvals *ca, const struct approval *a,
+    int state, struct msg_control_approval_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->state = state;
+	if (a != NULL) {
+		st->timeout = ca->timeout;
+		st->latency_ms = a->latency_ms;
+		memcpy(st->digest, a->digest, sizeof(st->digest));
+		strlcpy(st->id, a->id, sizeof(st->id));
+		strlcpy(st->approver, a->approver, sizeof(st->approver));
+		strlcpy(st->reason, a->reason, sizeof(st->reason));
+	}
+}
+
 /* PENDING or DONE to the worker that asked, when it is still there. */
 static void
 approval_answer(struct control_approvals *ca, uint32_t worker,
@@ -284,16 +304,7 @@ approval_answer(struct control_approvals *ca, uint32_t worker,
 
 	if ((p = proc_peer_find(ca->ps, PROC_WORKER, worker)) == NULL)
 		return;
-	memset(&st, 0, sizeof(st));
-	st.state = state;
-	if (a != NULL) {
-		st.timeout = ca->timeout;
-		st.latency_ms = a->latency_ms;
-		memcpy(st.digest, a->digest, sizeof(st.digest));
-		strlcpy(st.id, a->id, sizeof(st.id));
-		strlcpy(st.approver, a->approver, sizeof(st.approver));
-		strlcpy(st.reason, a->reason, sizeof(st.reason));
-	}
+	approval_state(ca, a, state, &st);
 	if (chan_reply(&p->chan, reqid, type, &st, sizeof(st)) == -1)
 		log_warnx("%s: cannot answer", p->chan.name);
 }
@@ -307,8 +318,9 @@ int
 control_approval_decide(struct control_approvals *ca, struct approval *a,
     int state, const char *approver, const char *reason)
 {
-	struct timespec	 now;
-	json_t		*rec;
+	struct msg_control_approval_state	 st;
+	struct timespec				 now;
+	json_t					*rec;
 
 	if (a->state != MSG_APPROVAL_PENDING)
 		return -1;
@@ -328,8 +340,14 @@ control_approval_decide(struct control_approvals *ca, struct approval *a,
 	log_info("approval %s (%s.%s, session %s): %s%s%s", a->id,
 	    a->connector, a->action, a->session, msg_approval_state_name(state),
 	    a->approver[0] != '\0' ? " by " : "", a->approver);
-	approval_answer(ca, a->worker, a->reqid, MSG_CONTROL_APPROVAL_DONE, a,
-	    state);
+	/* A grant lets the worker inject: vaultd hears of it first. */
+	if (state == MSG_APPROVAL_GRANTED && ca->granted != NULL) {
+		approval_state(ca, a, state, &st);
+		ca->granted(ca->arg, a->worker, a->reqid, a->connector,
+		    a->host, &st);
+	} else
+		approval_answer(ca, a->worker, a->reqid,
+		    MSG_CONTROL_APPROVAL_DONE, a, state);
 	rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i}",
 	    "event", "approval", "approval", a->id, "decision",
 	    msg_approval_state_name(state), "session", a->session, "user",

@@ -84,6 +84,14 @@ struct control_approvals {
 	/* who a uid is (control_identity_user), when control knows users */
 	int			(*identify)(void *, uint32_t, char *, size_t);
 	char			 who[72];
+	/*
+	 * Sends a grant's DONE to worker (reqid: its ASK), once vaultd has
+	 * released the approval's connector for its host to that worker;
+	 * NULL: at once (the unit tests, which have no vaultd).
+	 */
+	void			(*granted)(void *, uint32_t, uint32_t,
+				    const char *, const char *,
+				    const struct msg_control_approval_state *);
 };
 
 void	control_approvals_init(struct control_approvals *, struct proc *,

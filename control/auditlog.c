@@ -21,7 +21,9 @@
  * is forwarded before its decision record is on disk, and a busy control
  * pays one fsync for many records.  When the commit fails, every
  * decision of the turn becomes a refusal: an action is never allowed
- * without its record.
+ * without its record.  An action's ALLOW goes to control's allow
+ * callback rather than straight to the worker: vaultd must release the
+ * action's credential to the worker first (control.c).
  */
 
 #include <sys/types.h>
@@ -57,6 +59,9 @@ struct audit_pending {
 	uint32_t			 worker;
 	uint32_t			 reqid;
 	struct msg_control_decision	 d;
+	int				 action; /* a connector's, not a shell's */
+	char				 connector[64];
+	char				 host[256];
 };
 
 static struct {
@@ -79,6 +84,7 @@ static struct {
 	struct proc_timer	 expire;
 	int			 off;	/* test mode: the bench's baseline */
 	int			 failing; /* test mode: every commit fails */
+	control_audit_allow_cb	*allow;	/* answers an action's ALLOW */
 } al = { .headfd = -1 };
 
 /* A cursor over the chain for control_audit_verify(). */
@@ -250,13 +256,14 @@ audit_head_write(void)
  */
 int
 control_auditlog_open(struct proc *ps, int headfd,
-    const struct msg_conf_audit *conf)
+    const struct msg_conf_audit *conf, control_audit_allow_cb *allow)
 {
 	struct audit_head	 head, last;
 	char			 hex[AUDIT_HASH_LEN * 2 + 1];
 	int			 rv, hr;
 
 	al.ps = ps;
+	al.allow = allow;
 	al.headfd = headfd;
 	al.syslog = conf->syslog != 0;
 	al.retention_ms = conf->retention_s * 1000;
@@ -439,10 +446,16 @@ control_audit_txn(void)
 	return al.txn;
 }
 
-/* A decision to send once its record is committed (or refused). */
+/*
+ * A decision to send once its record is committed (or refused).  For a
+ * connector's action, connector and host are the action's (the worker's
+ * POLICY); NULL for a shell command, which no credential serves.  Each
+ * decision keeps its own: a worker may send several in one turn.
+ */
 void
 control_audit_decided(uint32_t worker, uint32_t reqid,
-    const struct msg_control_decision *d)
+    const struct msg_control_decision *d, const char *connector,
+    const char *host)
 {
 	struct audit_pending	*p;
 
@@ -453,9 +466,16 @@ control_audit_decided(uint32_t worker, uint32_t reqid,
 		al.pend = p;
 		al.maxpend += 64;
 	}
-	al.pend[al.npend].worker = worker;
-	al.pend[al.npend].reqid = reqid;
-	al.pend[al.npend++].d = *d;
+	p = &al.pend[al.npend++];
+	memset(p, 0, sizeof(*p));
+	p->worker = worker;
+	p->reqid = reqid;
+	p->d = *d;
+	if (connector != NULL && host != NULL) {
+		p->action = 1;
+		strlcpy(p->connector, connector, sizeof(p->connector));
+		strlcpy(p->host, host, sizeof(p->host));
+	}
 }
 
 /*
@@ -521,6 +541,12 @@ control_audit_commit(struct proc *ps)
 			q->d.seq = 0;
 			strlcpy(q->d.reason, "aileron:audit",
 			    sizeof(q->d.reason));
+		}
+		if (q->action && q->d.verdict == MSG_CONTROL_ALLOW &&
+		    al.allow != NULL) {
+			al.allow(ps, q->worker, q->reqid, &q->d, q->connector,
+			    q->host);
+			continue;
 		}
 		if ((p = proc_peer_find(ps, PROC_WORKER, q->worker)) != NULL &&
 		    chan_reply(&p->chan, q->reqid, MSG_CONTROL_POLICY_REPLY,

@@ -27,11 +27,19 @@ struct msg_control_decision;
 struct proc;
 struct proc_peer;
 
+/*
+ * Who answers an action's ALLOW once its record is on disk: worker,
+ * reqid, the decision, the action's connector and host.
+ */
+typedef void	 control_audit_allow_cb(struct proc *, uint32_t, uint32_t,
+		    const struct msg_control_decision *, const char *,
+		    const char *);
+
 int	 control_auditlog_open(struct proc *, int,
-	    const struct msg_conf_audit *);
+	    const struct msg_conf_audit *, control_audit_allow_cb *);
 uint64_t control_audit_append(struct control *, json_t *);
 void	 control_audit_decided(uint32_t, uint32_t,
-	    const struct msg_control_decision *);
+	    const struct msg_control_decision *, const char *, const char *);
 void	 control_audit_commit(struct proc *);
 DB_TXN	*control_audit_txn(void);	/* budgets (issue 14) */
 void	 control_audit_query_msg(struct proc *, struct proc_peer *,

@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -105,6 +106,30 @@ struct control_worker {
 	uint32_t	 peer_uid;	/* SO_PEERCRED of its api.sock caller */
 	int		 web;		/* speaks for a web session */
 	uint32_t	 web_uid;	/* its user's uid */
+	/* What vaultd acknowledged releasing to it (control_release). */
+	struct control_released	*released;
+	size_t			 nreleased;
+};
+
+/* A connector's credential vaultd released to a worker, for one host. */
+struct control_released {
+	char		 connector[64];
+	char		 host[256];
+};
+
+/*
+ * A worker's ALLOW (POLICY_REPLY) or grant (APPROVAL_DONE) waiting on
+ * vaultd's release of the action's credential to that worker.
+ */
+struct control_release {
+	struct control			*ctl;
+	uint32_t			 worker;
+	uint32_t			 reqid;		/* the worker's call */
+	uint16_t			 type;		/* its reply's type */
+	struct msg_control_decision	 d;		/* POLICY_REPLY */
+	struct msg_control_approval_state st;		/* APPROVAL_DONE */
+	char				 connector[64];
+	char				 host[256];
 };
 
 /* A worker's request waiting on our call to vaultd. */
@@ -191,6 +216,23 @@ static void	control_shell_msg(struct control *, struct proc_peer *,
 static struct control_session *control_worker_session(struct control *,
 		    struct control_worker *);
 static int	control_approval_identify(void *, uint32_t, char *, size_t);
+static void	control_policy_allowed(struct proc *, uint32_t, uint32_t,
+		    const struct msg_control_decision *, const char *,
+		    const char *);
+static void	control_approval_granted(void *, uint32_t, uint32_t,
+		    const char *, const char *,
+		    const struct msg_control_approval_state *);
+static struct control_release *control_release_new(struct control *,
+		    uint32_t, uint32_t, uint16_t, const char *, const char *);
+static void	control_release(struct control_release *);
+static void	control_release_done(struct chan *, struct msg *, void *);
+static void	control_release_answer(struct control_release *, int);
+static int	control_released(const struct control_worker *,
+		    const char *, const char *);
+static void	control_release_keep(struct control_worker *, const char *,
+		    const char *);
+static void	control_release_forget(struct control_worker *);
+static const char *control_printable(const char *);
 
 static const struct proc_peer_type control_peers[] = {
 	/* peer		trusted	handler			lost */
@@ -331,6 +373,7 @@ control_lost_worker(struct proc *ps, struct proc_peer *p)
 	control_approval_worker_gone(&ctl->approvals, p->id);
 	control_budget_worker_gone(&ctl->budgets, p->id);
 	if (p->state != NULL) {
+		control_release_forget(p->state);
 		explicit_bzero(p->state, sizeof(struct control_worker));
 		free(p->state);
 		p->state = NULL;
@@ -978,6 +1021,13 @@ control_auth_bound(struct chan *c, struct msg *msg, void *arg)
 	ok = control_vaultd_ok(msg, &text, &len);
 	s = control_session_find(&ctl->sessions, w->session);
 	p = proc_peer_find(&ctl->ps, PROC_WORKER, w->worker);
+	/*
+	 * vaultd may have bound the worker anew, which takes back what it
+	 * released to it: so does control, and the next allow releases
+	 * again.
+	 */
+	if (p != NULL)
+		control_release_forget(control_worker_state(p));
 	if (!ok || s == NULL || p == NULL) {
 		if (!ok)
 			log_warnx("worker %u: vaultd %s session %s", w->worker,
@@ -1081,7 +1131,8 @@ control_shell_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	if (where != NULL)
 		json_object_set_new(rec, "rule", json_string(where));
 	d.seq = control_audit_append(ctl, rec);
-	control_audit_decided(p->id, msg->hdr.reqid, &d);
+	/* A shell command: no credential to release. */
+	control_audit_decided(p->id, msg->hdr.reqid, &d, NULL, NULL);
 }
 
 static void
@@ -1161,7 +1212,212 @@ control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	if (budget != NULL)
 		json_object_set_new(rec, "budget", budget);
 	cw->decision = d.seq = control_audit_append(ctl, rec);
-	control_audit_decided(p->id, msg->hdr.reqid, &d);
+	/* An ALLOW releases the connector's credential for the host. */
+	control_audit_decided(p->id, msg->hdr.reqid, &d, m.connector, m.host);
+}
+
+/*
+ * An action's ALLOW, its record on disk (auditlog.c): the worker hears
+ * it once vaultd has released the action's credential to it.
+ */
+static void
+control_policy_allowed(struct proc *ps, uint32_t worker, uint32_t reqid,
+    const struct msg_control_decision *d, const char *connector,
+    const char *host)
+{
+	struct control_release	*rl;
+
+	rl = control_release_new(ps->arg, worker, reqid,
+	    MSG_CONTROL_POLICY_REPLY, connector, host);
+	rl->d = *d;
+	control_release(rl);
+}
+
+/* A human's grant (approval.c): the same, before the worker's DONE. */
+static void
+control_approval_granted(void *arg, uint32_t worker, uint32_t reqid,
+    const char *connector, const char *host,
+    const struct msg_control_approval_state *st)
+{
+	struct control_release	*rl;
+
+	rl = control_release_new(arg, worker, reqid,
+	    MSG_CONTROL_APPROVAL_DONE, connector, host);
+	rl->st = *st;
+	control_release(rl);
+}
+
+static struct control_release *
+control_release_new(struct control *ctl, uint32_t worker, uint32_t reqid,
+    uint16_t type, const char *connector, const char *host)
+{
+	struct control_release	*rl;
+
+	if ((rl = calloc(1, sizeof(*rl))) == NULL)
+		fatal("%s", __func__);
+	rl->ctl = ctl;
+	rl->worker = worker;
+	rl->reqid = reqid;
+	rl->type = type;
+	strlcpy(rl->connector, connector, sizeof(rl->connector));
+	strlcpy(rl->host, host, sizeof(rl->host));
+	return rl;
+}
+
+/*
+ * vaultd injects for a worker only what control released to it, so a
+ * worker compromised by what it parsed gets no credential of an action
+ * control did not allow it.  Before a worker hears ALLOW or GRANTED,
+ * vaultd must have acknowledged releasing the action's connector for its
+ * host to that worker: the answer waits for the ack, so the worker's
+ * INJECT can never overtake the release.  Once per worker, connector and
+ * host: the later requests of a kept-alive connection cost no call.
+ */
+static void
+control_release(struct control_release *rl)
+{
+	struct control			*ctl = rl->ctl;
+	struct msg_vault_release	 mr;
+	struct proc_peer		*p;
+
+	if ((p = proc_peer_find(&ctl->ps, PROC_WORKER, rl->worker)) ==
+	    NULL) {
+		free(rl);
+		return;
+	}
+	if (control_released(control_worker_state(p), rl->connector,
+	    rl->host)) {
+		control_release_answer(rl, 1);
+		return;
+	}
+	if (ctl->vaultd == NULL) {
+		log_warnx("worker %u: no vaultd to release connector %s to "
+		    "it; the %s is refused", rl->worker,
+		    control_printable(rl->connector),
+		    rl->type == MSG_CONTROL_POLICY_REPLY ? "action" : "grant");
+		control_release_answer(rl, 0);
+		return;
+	}
+	memset(&mr, 0, sizeof(mr));
+	mr.worker = rl->worker;
+	strlcpy(mr.connector, rl->connector, sizeof(mr.connector));
+	strlcpy(mr.host, rl->host, sizeof(mr.host));
+	if (chan_call(&ctl->vaultd->chan, MSG_VAULT_RELEASE, 0, &mr,
+	    sizeof(mr), CONTROL_VAULTD_CALL_MS, control_release_done, rl) ==
+	    -1)
+		fatalx("cannot call vaultd");
+}
+
+/* vaultd's ack of a RELEASE, or none in time (msg NULL). */
+static void
+control_release_done(struct chan *c, struct msg *msg, void *arg)
+{
+	struct control_release	*rl = arg;
+	struct proc_peer	*p;
+	const char		*text;
+	size_t			 len;
+	int			 ok;
+
+	(void)c;
+	ok = control_vaultd_ok(msg, &text, &len);
+	p = proc_peer_find(&rl->ctl->ps, PROC_WORKER, rl->worker);
+	if (!ok)
+		log_warnx("worker %u: vaultd %s connector %s for %s%s%.*s; "
+		    "the %s is refused", rl->worker, msg == NULL ?
+		    "did not confirm releasing" : "refused to release",
+		    control_printable(rl->connector),
+		    control_printable(rl->host), len > 0 ? ": " : "",
+		    len > 200 ? 200 : (int)len, text,
+		    rl->type == MSG_CONTROL_POLICY_REPLY ? "action" :
+		    "grant");
+	else if (p != NULL)
+		control_release_keep(control_worker_state(p), rl->connector,
+		    rl->host);
+	control_release_answer(rl, ok);
+}
+
+/*
+ * The answer the release waited for: as decided when vaultd released
+ * (released 1), else a refusal, DENY or REFUSED.  Frees rl.
+ */
+static void
+control_release_answer(struct control_release *rl, int released)
+{
+	struct proc_peer	*p;
+	const void		*data;
+	size_t			 len;
+
+	if (!released && rl->type == MSG_CONTROL_POLICY_REPLY) {
+		rl->d.verdict = MSG_CONTROL_DENY;
+		strlcpy(rl->d.reason, POLICY_REASON_DENIED,
+		    sizeof(rl->d.reason));
+	} else if (!released) {
+		rl->st.state = MSG_APPROVAL_REFUSED;
+		strlcpy(rl->st.reason, "vaultd did not release the "
+		    "credential; see the service log", sizeof(rl->st.reason));
+	}
+	data = rl->type == MSG_CONTROL_POLICY_REPLY ? (void *)&rl->d :
+	    (void *)&rl->st;
+	len = rl->type == MSG_CONTROL_POLICY_REPLY ? sizeof(rl->d) :
+	    sizeof(rl->st);
+	if ((p = proc_peer_find(&rl->ctl->ps, PROC_WORKER, rl->worker)) !=
+	    NULL && chan_reply(&p->chan, rl->reqid, rl->type, data, len) ==
+	    -1)
+		log_warnx("%s: cannot answer", p->chan.name);
+	explicit_bzero(rl, sizeof(*rl));
+	free(rl);
+}
+
+static int
+control_released(const struct control_worker *cw, const char *connector,
+    const char *host)
+{
+	size_t	 i;
+
+	for (i = 0; i < cw->nreleased; i++)
+		if (strcmp(cw->released[i].connector, connector) == 0 &&
+		    strcasecmp(cw->released[i].host, host) == 0)
+			return 1;
+	return 0;
+}
+
+/* vaultd holds at most MSG_VAULT_RELEASE_MAX per worker; so do we. */
+static void
+control_release_keep(struct control_worker *cw, const char *connector,
+    const char *host)
+{
+	struct control_released	*r;
+
+	if (control_released(cw, connector, host) ||
+	    cw->nreleased >= MSG_VAULT_RELEASE_MAX)
+		return;
+	if ((r = reallocarray(cw->released, cw->nreleased + 1,
+	    sizeof(*r))) == NULL)
+		fatal("%s", __func__);
+	cw->released = r;
+	r = &cw->released[cw->nreleased++];
+	strlcpy(r->connector, connector, sizeof(r->connector));
+	strlcpy(r->host, host, sizeof(r->host));
+}
+
+static void
+control_release_forget(struct control_worker *cw)
+{
+	free(cw->released);
+	cw->released = NULL;
+	cw->nreleased = 0;
+}
+
+/* A worker's string in control's log: printable ASCII, or not shown. */
+static const char *
+control_printable(const char *s)
+{
+	const char	*p;
+
+	for (p = s; *p != '\0'; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			return "(unprintable)";
+	return *s == '\0' ? "(empty)" : s;
 }
 
 /*
@@ -1548,6 +1804,7 @@ control(int foreground, int verbose)
 	control_approvals_init(&ctl.approvals, &ctl.ps,
 	    control_approval_audit, &ctl);
 	ctl.approvals.identify = control_approval_identify;
+	ctl.approvals.granted = control_approval_granted;
 	proc_child_configure(&ctl.ps, &ctl.parent, &ctl.conf, &fd,
 	    control_conf_cb, &ctl);
 	if (fd != -1)
@@ -1586,7 +1843,8 @@ control(int foreground, int verbose)
 		fatalx("cannot open the users in control's store");
 	if (control_users_vaultmap(&ctl.users, &ctl.vaultd->chan) == -1)
 		fatalx("cannot tell vaultd who is who");
-	if (control_auditlog_open(&ctl.ps, ctl.headfd, &ctl.auditconf) == -1)
+	if (control_auditlog_open(&ctl.ps, ctl.headfd, &ctl.auditconf,
+	    control_policy_allowed) == -1)
 		fatalx("cannot open the audit log in %s", ctl.conf.dir);
 	if (control_budgets_open(&ctl.budgets, ctl.policy.conf) == -1)
 		fatalx("cannot open the budgets' ledger in %s", ctl.conf.dir);

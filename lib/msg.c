@@ -679,13 +679,24 @@ chan_replyv(struct chan *c, uint32_t reqid, uint16_t type,
  * m is marked as a reply: hand it to the call that waits for it.  Ids only
  * grow, so an id at or below the last one issued that nothing waits for
  * any more is a late (or repeated) answer: dropped and logged.  Returns
- * -1 only for an answer to an id never issued: a bad frame.
+ * -1 for an answer to an id never issued, and for any answer on a
+ * channel we never called: a bad frame.  No process calls a worker or a
+ * vault.sock client, so an answer from one is never late, only forged,
+ * and taking it for late would let one worker fill the log.
  */
 int
 chan_answer(struct chan *c, struct msg *m)
 {
 	struct chan_call	*cc;
 
+	if (c->from == PROC_WORKER || c->from == PROC_CLI || c->lastid == 0) {
+		log_warnx("%s: bad frame: %s answers request %u, but %s",
+		    c->name, msgtype_name(m->hdr.type), m->hdr.reqid,
+		    c->from == PROC_WORKER ? "no process calls a worker" :
+		    c->from == PROC_CLI ? "vaultd calls no vault.sock client" :
+		    "nothing was asked on this channel");
+		return -1;
+	}
 	TAILQ_FOREACH(cc, &c->calls, entry) {
 		if (cc->reqid != m->hdr.reqid)
 			continue;

@@ -29,6 +29,7 @@ _Static_assert(sizeof(struct msg_vault_session) == 116, "padding");
 _Static_assert(sizeof(struct msg_vault_request) == 584, "padding");
 _Static_assert(sizeof(struct msg_vault_reply) == 8, "padding");
 _Static_assert(sizeof(struct msg_vault_inject) == 368, "padding");
+_Static_assert(sizeof(struct msg_vault_release) == 332, "padding");
 _Static_assert(sizeof(struct msg_hdr) == 20, "padding");
 _Static_assert(sizeof(struct msg_control_auth) == 72, "padding");
 _Static_assert(sizeof(struct msg_control_session) == 308, "padding");
@@ -216,6 +217,8 @@ static const struct msgtype_info msgtypes[MSG_TYPE_MAX] = {
 	[MSG_WORKER_POOL] =	{ "WORKER_POOL", 0, 0 },
 	[MSG_WORKER_POOL_REPLY] = { "WORKER_POOL_REPLY",
 				  FIXED(msg_worker_pool) },
+	/* control -> vaultd: what a worker may have injected. */
+	[MSG_VAULT_RELEASE] =	{ "VAULT_RELEASE", FIXED(msg_vault_release) },
 	/* Usage (issue 14, the rollups). */
 	[MSG_CONTROL_USAGE_QUERY] = { "CONTROL_USAGE_QUERY",
 				  FIXED(msg_control_usage_query) },

@@ -217,6 +217,14 @@ enum msg_type {
 	MSG_WORKER_POOL,		/* call (worker -> master); empty */
 	MSG_WORKER_POOL_REPLY,		/* reply; msg_worker_pool */
 
+	/*
+	 * control -> vaultd, a call answered with SESSION_ACK: control
+	 * allowed a worker an action of a connector on a host (a policy
+	 * ALLOW, a human's GRANTED), so vaultd may inject that connector's
+	 * credential for that host to that worker, and nothing else.
+	 */
+	MSG_VAULT_RELEASE,		/* call; struct msg_vault_release */
+
 	MSG_TYPE_MAX
 };
 
@@ -359,6 +367,18 @@ struct msg_vault_reply {
 /* A worker's request; vaultd ignores session: identity is the channel. */
 struct msg_vault_inject {
 	char		session[40];
+	char		connector[72];
+	char		host[256];
+};
+
+/*
+ * control's word that worker may have connector's credential injected
+ * for host: the worker's pid, as in SESSION_WORKER.  A worker holds at
+ * most MSG_VAULT_RELEASE_MAX of them; a new binding clears them.
+ */
+#define MSG_VAULT_RELEASE_MAX	64
+struct msg_vault_release {
+	uint32_t	worker;
 	char		connector[72];
 	char		host[256];
 };

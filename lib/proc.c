@@ -44,7 +44,6 @@
 
 static const struct proc_peer_type *proc_type(struct proc *, enum proc_id);
 static void	proc_peer_read(struct proc *, struct proc_peer *, int);
-static void	proc_peer_drain(struct proc *, struct proc_peer *);
 static void	proc_peer_lost(struct proc *, struct proc_peer *);
 static void	proc_sweep(struct proc *);
 static int	proc_timeout(struct proc *);
@@ -351,12 +350,15 @@ proc_peer_read(struct proc *ps, struct proc_peer *p, int readable)
 }
 
 /*
+ * Hear everything a peer has already sent, now, out of the loop's turn.
  * A worker the master saw exit: what it wrote just before (its last audit
  * records) may still be in the socket, and the master's word can be read
- * first.  Hear it all, to the end of file; the worker is gone, so no
- * more comes.
+ * first; the worker is gone, so this reads to the end of file.  The
+ * master, for vaultd: a frame with a descriptor takes a read of its own,
+ * one a turn, so the WORKER_NEW of a worker control already speaks of
+ * may still wait behind others.
  */
-static void
+void
 proc_peer_drain(struct proc *ps, struct proc_peer *p)
 {
 	struct pollfd	 pfd;

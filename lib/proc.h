@@ -112,6 +112,7 @@ struct proc_peer *proc_peer_add(struct proc *, enum proc_id, int, uint32_t,
 		    const char *);
 struct proc_peer *proc_peer_find(struct proc *, enum proc_id, uint32_t);
 void		 proc_peer_close(struct proc *, struct proc_peer *);
+void		 proc_peer_drain(struct proc *, struct proc_peer *);
 void		 proc_bad_frame(struct proc *, struct proc_peer *);
 void		 proc_add_fd(struct proc *, int,
 		    void (*)(struct proc *, int, void *), void *);

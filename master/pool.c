@@ -129,9 +129,18 @@ pool_spawn(struct master *m)
 	close(wc[0]);
 	close(wv[0]);
 
-	/* control and vaultd learn the worker by its channel, not a claim. */
-	master_send(m, m->control_peer, MSG_WORKER_NEW, pid, wc[1], NULL, 0);
+	/*
+	 * control and vaultd learn the worker by its channel, not a claim.
+	 * vaultd's goes out first: vaultd binds a worker to a session only
+	 * when it holds the worker's channel, and control asks it to as soon
+	 * as the worker, which needs control's channel for that, sends a
+	 * token.
+	 */
 	master_send(m, m->vaultd_peer, MSG_WORKER_NEW, pid, wv[1], NULL, 0);
+	/* A full or broken channel is the loop's to see, at its flush. */
+	if (m->vaultd_peer != NULL)
+		(void)chan_flush(&m->vaultd_peer->chan);
+	master_send(m, m->control_peer, MSG_WORKER_NEW, pid, wc[1], NULL, 0);
 
 	w->pid = pid;
 	snprintf(name, sizeof(name), "worker %d", (int)pid);

@@ -2,8 +2,10 @@
 # frames.t: what a bad frame costs, and calls with deadlines, in the live
 # service.  A worker (made to misbehave through the test hook of the
 # undocumented -X) that sends control or vaultd a type it may not send, an
-# oversized frame, a truncated payload or a stray descriptor is killed;
-# control and vaultd go on, and the next connection is served.  A call
+# oversized frame, a truncated payload, a stray descriptor or a frame
+# marked as the answer to a call (no process calls a worker, so it is no
+# "late answer" to log and drop) is killed; control and vaultd go on, and
+# the next connection is served.  A call
 # from control to vaultd that outlives its deadline fails the waiting
 # request while another worker is served, and the late answer is dropped.
 # Then, against a vaultd alone: a test-only message is refused without
@@ -26,7 +28,7 @@ import vaultd_harness as H
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service is tested as it runs")
-t.plan(7 * 4 + 6 + 10)
+t.plan(9 * 4 + 6 + 10)
 
 
 def get(svc, path, timeout=10):
@@ -42,9 +44,10 @@ try:
                               len(w) == 2 else None)(*svc.by_role()), 10)
     control, vaultd = found
     cases = [("type", "control"), ("oversize", "control"),
-             ("strayfd", "control"), ("type", "vaultd"),
-             ("oversize", "vaultd"), ("truncated", "vaultd"),
-             ("strayfd", "vaultd")]
+             ("strayfd", "control"), ("reply", "control"),
+             ("type", "vaultd"), ("oversize", "vaultd"),
+             ("truncated", "vaultd"), ("strayfd", "vaultd"),
+             ("reply", "vaultd")]
     for kind, to in cases:
         body = get(svc, "/.aileron-test/bad/%s/%s" % (kind, to))
         m = wait_for(lambda: re.findall(

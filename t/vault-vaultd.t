@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 # vault-vaultd.t: vaultd as a process, driven by a harness that plays the
-# master, control and workers over socketpairs: sessions, INJECT of every
+# master, control and workers over socketpairs: sessions, control's
+# release of a connector to a worker (INJECT gives nothing else; a binding
+# only for a worker whose channel vaultd holds, and a new binding takes
+# the releases back), INJECT of every
 # kind, refusals, malformed frames from the CLI and from a worker, rate
 # limiting of wrong keys (which a crowd of other users cannot wipe), a
 # long list sent whole, a worker that never reads its replies cut off,
@@ -54,7 +57,7 @@ try:
     pwd.getpwnam("_aileron")
 except KeyError:
     t.skip_all("no _aileron user; make check creates it (etc/adduser.sh)")
-t.plan(64 + 55 + 29)
+t.plan(80 + 55 + 29)
 
 MASTER = "vaultd test master key 7f3a"
 SECRETS = {
@@ -70,7 +73,7 @@ VAULTD_LIMIT_USERS = 64         # vaultd/vaultd.h
 OTHER = "fedcba9876543210fedcba9876543210"
 
 vd = H.Vaultd([
-    ("linear", "bearer", "", ["api.linear.app"]),
+    ("linear", "bearer", "", ["api.linear.app", "uploads.linear.app"]),
     ("basicsvc", "basic", "", ["basic.example"]),
     ("hdrsvc", "header", "X-Api-Key", ["hdr.example"]),
     ("qsvc", "query", "api_key", ["q.example"]),
@@ -108,11 +111,51 @@ try:
     r = vd.inject(5001, "linear", "api.linear.app")
     t.ok(r and r[0] != 0 and "serves no session" in r[1],
          "INJECT from a worker with no session: refused", r)
+    r = vd.session("WORKER", SESSION, worker=5999)
+    t.ok(r and r[0] != 0 and "no such worker" in r[1],
+         "SESSION_WORKER for a pid with no worker channel: refused", r)
+    r = vd.release(5999, "linear", "api.linear.app")
+    t.ok(r and r[0] != 0 and "no such worker" in r[1],
+         "a release to a pid with no worker channel: refused", r)
+    r = vd.release(5001, "linear", "api.linear.app")
+    t.ok(r and r[0] != 0 and "serves no session" in r[1],
+         "a release to a worker bound to no session: refused", r)
     t.is_(vd.session("WORKER", SESSION, worker=5001), (0, ""),
           "control binds worker 5001 to the session")
     r = vd.inject(5001, "linear", "api.linear.app")
+    t.ok(r and r[0] != 0 and "control allowed this worker no action of "
+         "connector linear on api.linear.app" in r[1],
+         "INJECT of a connector control released to no one: refused", r)
+    t.ok(wait_for(lambda: "worker 5001: inject refused: control allowed "
+                  "this worker no action of connector linear" in
+                  vd.log_text(), 5), "and logged, naming the worker")
+    t.is_(vd.release(5001, "linear", "api.linear.app"), (0, ""),
+          "control releases connector linear for api.linear.app to it")
+    r = vd.inject(5001, "linear", "api.linear.app")
     t.ok(r and r[0] != 0 and "no user key" in r[1],
          "INJECT before the user key arrived: refused", r)
+
+    # A binding that arrives after the worker's channel closed is
+    # refused: a worker the master forks later with that pid must not
+    # inherit it.
+    vd.worker(5005).s.close()
+    time.sleep(0.3)
+    r = vd.session("WORKER", SESSION, worker=5005)
+    t.ok(r and r[0] != 0 and "no such worker" in r[1],
+         "SESSION_WORKER after the worker's channel closed: refused", r)
+    vd.worker_gone(5005)
+    vd.worker(5005)
+    r = vd.inject(5005, "linear", "api.linear.app")
+    t.ok(r and r[0] != 0 and "serves no session" in r[1],
+         "a new worker with that pid serves no session", r)
+    # A worker's channel the master sent behind others (each frame with a
+    # descriptor is read on its own) is heard before the binding is
+    # refused.
+    for pid in range(5101, 5109):
+        vd.worker(pid)
+    t.is_(vd.session("WORKER", SESSION, worker=5108), (0, ""),
+          "SESSION_WORKER right after the master's WORKER_NEW, queued "
+          "behind seven others: bound")
 
     # The user key for the session, from the CLI.
     bad = H.user_key("not the master key", salt)
@@ -139,6 +182,10 @@ try:
     }
     hosts = {"linear": "api.linear.app", "basicsvc": "basic.example",
              "hdrsvc": "HDR.example", "qsvc": "q.example"}
+    # Released as control would, for the host the worker named; INJECT
+    # names it in capitals for hdrsvc: hosts compare case aside.
+    t.ok(all(vd.release(5001, conn, hosts[conn].lower()) == (0, "")
+             for conn in want), "control releases the four connectors")
     for conn in want:
         r = vd.inject(5001, conn, hosts[conn])
         t.ok(r == (0, want[conn]), "INJECT %s: the %s line" %
@@ -151,6 +198,14 @@ try:
     r = vd.inject(5001, "linear", "evil.example")
     t.ok(r and r[0] != 0 and "does not declare host evil.example" in r[1],
          "a host the connector does not declare: refused", r)
+    r = vd.inject(5001, "linear", "uploads.linear.app")
+    t.ok(r and r[0] != 0 and "no action of connector linear on "
+         "uploads.linear.app" in r[1], "a host the connector declares "
+         "but control did not release it for: refused", r)
+    r = vd.inject(5001, "nocred", "nocred.example")
+    t.ok(r and r[0] != 0 and "no action of connector nocred" in r[1],
+         "a connector control did not release: refused", r)
+    vd.release(5001, "nocred", "nocred.example")
     r = vd.inject(5001, "nocred", "nocred.example")
     t.ok(r and r[0] != 0 and "no credential for connector nocred" in r[1],
          "a connector without a credential: refused", r)
@@ -186,6 +241,28 @@ try:
          "the malformed worker frame is logged")
     t.ok("malformed request; closing the connection" in log,
          "the malformed CLI request is logged")
+
+    # A new binding takes back what was released to the old one.
+    t.is_(vd.session("WORKER", SESSION, worker=5001), (0, ""),
+          "control binds worker 5001 again")
+    r = vd.inject(5001, "linear", "api.linear.app")
+    t.ok(r and r[0] != 0 and "no action of connector linear" in r[1],
+         "INJECT after a new binding: refused until control releases "
+         "again", r)
+    vd.release(5001, "linear", "api.linear.app")
+    vd.release(5001, "hdrsvc", "hdr.example")
+    r = vd.inject(5001, "linear", "api.linear.app")
+    t.ok(r == (0, want["linear"]), "and given once it has")
+
+    # A worker holds a bounded number of releases.
+    vd.worker(5006)
+    vd.session("WORKER", SESSION, worker=5006)
+    n = H.C["MSG_VAULT_RELEASE_MAX"]
+    rs = [vd.release(5006, "conn%02d" % i, "h.example") for i in range(n)]
+    r = vd.release(5006, "one-more", "h.example")
+    t.ok(all(x == (0, "") for x in rs) and r and r[0] != 0 and
+         "too many releases" in r[1],
+         "%d releases to one worker, and the next is refused" % n, r)
 
     # Rotate: cached vault keys go; the next INJECT has the new value.
     hits, misses, drops = vd.cache(SESSION)
@@ -272,6 +349,7 @@ try:
                    value=BIG.encode())
     w4 = vd.worker(5004)
     vd.session("WORKER", SESSION, worker=5004)
+    vd.release(5004, "bigsvc", "big.example")
     w4.send_raw(b"".join(
         H.HDR.pack(H.T["VAULT_INJECT"], 0, H.INJECT.size, i, 0, 0) +
         H.INJECT.pack(b"", b"bigsvc", b"big.example")
@@ -361,11 +439,14 @@ NEED_CAROL = ("carol has no live session: their key is needed to re-wrap "
 
 
 def signed_in(vd, user, key):
-    """control begins a session, binds a worker; the CLI sends the key."""
+    """control begins a session, binds a worker and releases linear to
+    it; the CLI sends the key."""
     r = vd.session("BEGIN", SIDS[user], user)
     return (r is not None and r[0] == 0 and
             (vd.worker(PIDS[user]) is not None) and
             vd.session("WORKER", SIDS[user], worker=PIDS[user]) == (0, "")
+            and vd.release(PIDS[user], "linear", "api.linear.app") ==
+            (0, "")
             and vd.request("session_key", user=user, key=key,
                            session=SIDS[user]) == (0, "{}"))
 

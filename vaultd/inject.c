@@ -17,10 +17,13 @@
  * The worker is untrusted: it may be compromised by what it parsed.  So
  * the session is the one control bound to this worker's channel (any
  * session id in the message is ignored), the connector must be in the
- * master's map, the host must be one that connector declares, and the
- * credential's kind must be how that connector injects.  The plaintext
- * lives in the secure heap, is copied once into the outgoing frame (which
- * the channel zeroes when it is sent) and is zeroed here at once.
+ * master's map, the host must be one that connector declares, control
+ * must have released that connector for that host to this worker (it
+ * does once it allowed the worker an action of it: a policy ALLOW or a
+ * human's grant), and the credential's kind must be how that connector
+ * injects.  The plaintext lives in the secure heap, is copied once into
+ * the outgoing frame (which the channel zeroes when it is sent) and is
+ * zeroed here at once.
  */
 
 #include <sys/types.h>
@@ -216,6 +219,7 @@ vaultd_inject(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
 	struct vault_credential_info	 ci;
 	const struct connmap_entry	*e;
 	struct vault_keycache		 kc;
+	struct session_worker		*w;
 	struct session			*s;
 	struct crypto_secret		*pt = NULL, *line = NULL;
 	uint32_t			 reqid = msg->hdr.reqid;
@@ -225,7 +229,8 @@ vaultd_inject(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
 		return -1;
 
 	/* Identity is the channel: what the worker claims is only logged. */
-	s = session_of_worker(&vd->sessions, p->id);
+	w = session_worker_find(&vd->sessions, p->id);
+	s = w != NULL ? w->s : NULL;
 	if (req.session[0] != '\0' && (s == NULL ||
 	    strcmp(req.session, s->id) != 0))
 		log_warnx("%s: claims session %s; ignored, it serves %s",
@@ -242,6 +247,17 @@ vaultd_inject(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
 	if (s == NULL)
 		return inject_refuse(p, reqid, MSG_VAULT_ERR_REFUSED,
 		    "this worker serves no session");
+	/*
+	 * Only what control allowed this worker.  The corporate proxy's
+	 * credential is the exception: the worker asks for it on every
+	 * upstream dial (worker/upstream.c), before and apart from any
+	 * decision, and it opens only the way out, not a connector's API.
+	 */
+	if (strcmp(e->name, CONNMAP_CORP) != 0 &&
+	    !session_released(w, e->name, req.host))
+		return inject_refuse(p, reqid, MSG_VAULT_ERR_REFUSED,
+		    "control allowed this worker no action of connector %s "
+		    "on %s", e->name, vaultd_printable(req.host));
 	if (s->ukey == NULL)
 		return inject_refuse(p, reqid, MSG_VAULT_ERR_REFUSED,
 		    "session %s has no user key yet", s->id);

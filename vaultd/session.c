@@ -34,17 +34,24 @@
  *
  * Which worker serves which session is only ever set by control, after it
  * has validated that worker's token: a worker cannot name its session.
+ * Which connector's credential a worker may have, and for which host, is
+ * set by control too (session_release), once it allowed that worker an
+ * action of the connector: a worker that parsed hostile bytes gets the
+ * credentials of what control allowed it, not every credential of its
+ * session's user.  A new binding starts with none.
  */
 
 #include <sys/queue.h>
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <openssl/crypto.h>
 
 #include "log.h"
+#include "msgtypes.h"
 #include "vault/crypto.h"
 #include "vaultd/ca.h"
 #include "vaultd/session.h"
@@ -60,6 +67,9 @@ static void	session_cache_keep(void *, struct vault_key *);
 static void	session_cache_drop(void *, const char *);
 static void	session_leaf_drop(struct sessions *, struct session_leaf *);
 static void	session_ticket_drop(struct sessions *, struct session_ticket *);
+static void	session_worker_free(struct sessions *,
+		    struct session_worker *);
+static void	session_release_clear(struct session_worker *);
 
 void
 session_init(struct sessions *ss)
@@ -148,10 +158,8 @@ session_end(struct sessions *ss, struct session *s)
 	size_t			 n, nl = 0, nt = 0;
 
 	TAILQ_FOREACH_SAFE(w, &ss->workers, entry, tw)
-		if (w->s == s) {
-			TAILQ_REMOVE(&ss->workers, w, entry);
-			free(w);
-		}
+		if (w->s == s)
+			session_worker_free(ss, w);
 	n = session_vkey_drop_session(s);
 	log_debug("session %s: vault key cache: %zu dropped on session end "
 	    "(hits %zu, misses %zu, drops %zu)", s->id, n, s->vk_hits,
@@ -195,21 +203,46 @@ session_set_key(struct session *s, const unsigned char *ukey)
 	return 0;
 }
 
-/* A worker serves one session; a second binding replaces the first. */
+static void
+session_release_clear(struct session_worker *w)
+{
+	struct session_release	*r;
+
+	while ((r = TAILQ_FIRST(&w->released)) != NULL) {
+		TAILQ_REMOVE(&w->released, r, entry);
+		free(r);
+	}
+	w->nreleased = 0;
+}
+
+static void
+session_worker_free(struct sessions *ss, struct session_worker *w)
+{
+	TAILQ_REMOVE(&ss->workers, w, entry);
+	session_release_clear(w);
+	free(w);
+}
+
+/*
+ * A worker serves one session; a second binding replaces the first and
+ * takes back what was released to the first: a release is control's word
+ * about one binding, never about the pid.
+ */
 int
 session_bind_worker(struct sessions *ss, uint32_t pid, struct session *s)
 {
 	struct session_worker	*w;
 
-	TAILQ_FOREACH(w, &ss->workers, entry)
-		if (w->pid == pid) {
-			w->s = s;
-			return 0;
-		}
+	if ((w = session_worker_find(ss, pid)) != NULL) {
+		w->s = s;
+		session_release_clear(w);
+		return 0;
+	}
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		fatal("%s", __func__);
 	w->pid = pid;
 	w->s = s;
+	TAILQ_INIT(&w->released);
 	TAILQ_INSERT_TAIL(&ss->workers, w, entry);
 	return 0;
 }
@@ -219,12 +252,19 @@ session_unbind_worker(struct sessions *ss, uint32_t pid)
 {
 	struct session_worker	*w;
 
+	if ((w = session_worker_find(ss, pid)) != NULL)
+		session_worker_free(ss, w);
+}
+
+struct session_worker *
+session_worker_find(struct sessions *ss, uint32_t pid)
+{
+	struct session_worker	*w;
+
 	TAILQ_FOREACH(w, &ss->workers, entry)
-		if (w->pid == pid) {
-			TAILQ_REMOVE(&ss->workers, w, entry);
-			free(w);
-			return;
-		}
+		if (w->pid == pid)
+			return w;
+	return NULL;
 }
 
 struct session *
@@ -232,10 +272,49 @@ session_of_worker(struct sessions *ss, uint32_t pid)
 {
 	struct session_worker	*w;
 
-	TAILQ_FOREACH(w, &ss->workers, entry)
-		if (w->pid == pid)
-			return w->s;
-	return NULL;
+	return (w = session_worker_find(ss, pid)) != NULL ? w->s : NULL;
+}
+
+/*
+ * control released connector's credential for host to the worker pid.
+ * -1: the worker is bound to no session (nothing to release into); -2:
+ * it holds MSG_VAULT_RELEASE_MAX already (one connection uses one, so
+ * that many is a worker asking for everything).  Again is no error.
+ */
+int
+session_release(struct sessions *ss, uint32_t pid, const char *connector,
+    const char *host)
+{
+	struct session_worker	*w;
+	struct session_release	*r;
+
+	if ((w = session_worker_find(ss, pid)) == NULL)
+		return -1;
+	if (session_released(w, connector, host))
+		return 0;
+	if (w->nreleased >= MSG_VAULT_RELEASE_MAX)
+		return -2;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		fatal("%s", __func__);
+	strlcpy(r->connector, connector, sizeof(r->connector));
+	strlcpy(r->host, host, sizeof(r->host));
+	TAILQ_INSERT_TAIL(&w->released, r, entry);
+	w->nreleased++;
+	return 0;
+}
+
+/* Hosts compare as connmap_host_ok() compares them: case aside. */
+int
+session_released(const struct session_worker *w, const char *connector,
+    const char *host)
+{
+	const struct session_release	*r;
+
+	TAILQ_FOREACH(r, &w->released, entry)
+		if (strcmp(r->connector, connector) == 0 &&
+		    strcasecmp(r->host, host) == 0)
+			return 1;
+	return 0;
 }
 
 /* A lookup in the cache, counted as a hit or a miss. */

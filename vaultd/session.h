@@ -88,10 +88,22 @@ struct session {
 	size_t				 ntickets;
 };
 
+/*
+ * A connector's credential control released to a worker for one host,
+ * once it allowed that worker an action of it: INJECT gives nothing else.
+ */
+struct session_release {
+	TAILQ_ENTRY(session_release)	 entry;
+	char				 connector[72];	/* as in */
+	char				 host[256];	/* RELEASE */
+};
+
 struct session_worker {
 	TAILQ_ENTRY(session_worker)	 entry;
 	uint32_t			 pid;
 	struct session			*s;
+	TAILQ_HEAD(, session_release)	 released;
+	size_t				 nreleased;
 };
 
 struct sessions {
@@ -117,6 +129,11 @@ int		 session_bind_worker(struct sessions *, uint32_t,
 		    struct session *);
 void		 session_unbind_worker(struct sessions *, uint32_t);
 struct session	*session_of_worker(struct sessions *, uint32_t);
+struct session_worker *session_worker_find(struct sessions *, uint32_t);
+int		 session_release(struct sessions *, uint32_t, const char *,
+		    const char *);
+int		 session_released(const struct session_worker *,
+		    const char *, const char *);
 struct vault_key *session_vkey_find(struct session *, const char *);
 int		 session_vkey_add(struct session *, struct vault_key *);
 void		 session_vkey_drop(struct session *, const char *);

@@ -70,6 +70,7 @@ static void	vaultd_lost_master(struct proc *, struct proc_peer *);
 static void	vaultd_lost_control(struct proc *, struct proc_peer *);
 static void	vaultd_lost_worker(struct proc *, struct proc_peer *);
 static void	vaultd_session(struct vaultd *, struct msg *);
+static void	vaultd_release(struct vaultd *, struct msg *);
 static int	vaultd_users(struct vaultd *, struct msg *);
 static int	vaultd_tls_refuse(struct proc_peer *, uint32_t, uint16_t,
 		    const char *, ...)
@@ -122,6 +123,7 @@ static const struct msg_accept vaultd_accept_table[] = {
 	{ MSG_VAULT_SESSION_WORKER,	PROC_CONTROL,	0 },
 	{ MSG_TEST_ECHO,		PROC_CONTROL,	0 },
 	{ MSG_VAULT_USERS,		PROC_CONTROL,	0 },
+	{ MSG_VAULT_RELEASE,		PROC_CONTROL,	0 },
 	{ MSG_VAULT_INJECT,		PROC_WORKER,	0 },
 	{ MSG_VAULT_LEAF,		PROC_WORKER,	0 },
 	{ MSG_VAULT_TICKET_GET,		PROC_WORKER,	0 },
@@ -239,7 +241,8 @@ vaultd_lost_worker(struct proc *ps, struct proc_peer *p)
  * control tells us which sessions exist and which worker serves which.
  * It is trusted: a malformed message is fatal.  A request that does not
  * fit the state (a session begun twice, a worker bound to a session that
- * does not exist) is answered with an error in SESSION_ACK.
+ * does not exist, or a worker whose channel we do not hold) is answered
+ * with an error in SESSION_ACK.
  */
 static void
 vaultd_session(struct vaultd *vd, struct msg *msg)
@@ -294,6 +297,21 @@ vaultd_session(struct vaultd *vd, struct msg *msg)
 			err = "no such session";
 			break;
 		}
+		/*
+		 * Only a worker whose channel we hold: a binding for a pid
+		 * whose channel is gone (it closed while control checked
+		 * its token) would be inherited by the next worker the
+		 * master forks with that pid.  The master sends us a new
+		 * worker's channel before control's (master/pool.c), but
+		 * it may still wait in the master's socket behind others.
+		 */
+		if (proc_peer_find(&vd->ps, PROC_WORKER, ms.worker) == NULL &&
+		    vd->parent != NULL)
+			proc_peer_drain(&vd->ps, vd->parent);
+		if (proc_peer_find(&vd->ps, PROC_WORKER, ms.worker) == NULL) {
+			err = "no such worker";
+			break;
+		}
 		session_bind_worker(&vd->sessions, ms.worker, s);
 		log_info("worker %u serves session %s", ms.worker, s->id);
 		break;
@@ -312,6 +330,54 @@ vaultd_session(struct vaultd *vd, struct msg *msg)
 		proc_fail(&vd->ps, "cannot answer control");
 }
 
+/*
+ * control allowed a worker an action of a connector on a host (a policy
+ * ALLOW, a human's GRANTED) and tells us before it tells the worker: from
+ * now on INJECT gives that worker the connector's credential for that
+ * host (inject.c).  Refused for a worker whose channel is gone or that
+ * serves no session, and past MSG_VAULT_RELEASE_MAX; control then
+ * refuses the action.  Whether the connector declares the host is
+ * INJECT's to check, against the map in force then.
+ */
+static void
+vaultd_release(struct vaultd *vd, struct msg *msg)
+{
+	struct msg_vault_release	 mr;
+	struct msg_reader		 r;
+	const char			*err = NULL;
+
+	msg_reader_init(&r, msg);
+	msg_get_u32(&r, &mr.worker);
+	msg_get_str(&r, mr.connector, sizeof(mr.connector));
+	msg_get_str(&r, mr.host, sizeof(mr.host));
+	if (msg_get_end(&r) == -1)
+		proc_fail(&vd->ps, "malformed %s from control",
+		    msgtype_name(msg->hdr.type));
+	if (proc_peer_find(&vd->ps, PROC_WORKER, mr.worker) == NULL)
+		err = "no such worker";
+	else switch (session_release(&vd->sessions, mr.worker, mr.connector,
+	    mr.host)) {
+	case -1:
+		err = "the worker serves no session";
+		break;
+	case -2:
+		err = "the worker holds too many releases";
+		break;
+	}
+	if (err != NULL)
+		log_warnx("control: release of connector %s for %s to worker "
+		    "%u refused: %s", vaultd_printable(mr.connector),
+		    vaultd_printable(mr.host), mr.worker, err);
+	else
+		log_info("worker %u may inject connector %s for %s",
+		    mr.worker, vaultd_printable(mr.connector),
+		    vaultd_printable(mr.host));
+	if (vaultd_reply(vd->control, msg->hdr.reqid, MSG_VAULT_SESSION_ACK,
+	    err != NULL ? MSG_VAULT_ERR_REFUSED : 0, 0, err,
+	    err != NULL ? strlen(err) : 0) == -1)
+		proc_fail(&vd->ps, "cannot answer control");
+}
+
 static void
 vaultd_dispatch_control(struct proc *ps, struct proc_peer *p, struct msg *msg)
 {
@@ -322,6 +388,9 @@ vaultd_dispatch_control(struct proc *ps, struct proc_peer *p, struct msg *msg)
 	case MSG_VAULT_SESSION_END:
 	case MSG_VAULT_SESSION_WORKER:
 		vaultd_session(vd, msg);
+		break;
+	case MSG_VAULT_RELEASE:
+		vaultd_release(vd, msg);
 		break;
 	case MSG_TEST_ECHO:
 		vaultd_test_echo(vd, p, msg);

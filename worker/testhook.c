@@ -11,16 +11,18 @@
 /*
  * testhook.c: test mode only (the undocumented -X of aileron service).  A
  * request for /.aileron-test/... makes this worker do what a compromised
- * worker might (send control or vaultd a frame it may not) or make a
- * call, so that the tests can show what a bad frame costs a worker, and
- * that control serves other workers while it waits on vaultd.  Outside
- * test mode this code is never reached, and control and vaultd refuse the
- * test messages anyway.
+ * worker might (send control or vaultd a frame it may not, ask vaultd for
+ * a credential control never allowed it) or make a call, so that the
+ * tests can show what a bad frame costs a worker, that vaultd injects
+ * only what control released, and that control serves other workers
+ * while it waits on vaultd.  Outside test mode this code is never
+ * reached, and control and vaultd refuse the test messages anyway.
  */
 
 #include <sys/types.h>
 #include <sys/socket.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,15 +33,25 @@
 #include "worker/worker.h"
 
 #define TESTHOOK_PREFIX		"GET /.aileron-test/"
+#define TESTHOOK_INJECT		TESTHOOK_PREFIX "inject/"
 #define TESTHOOK_CALL_MS	3000
+/* A reply's id no call of ours ever had: a forged "late answer". */
+#define TESTHOOK_FORGED_ID	0x90000000U
 
 static int	testhook_echo(int, const char *, char *, size_t);
 static int	testhook_bad(int, const char *, const char *);
+static int	testhook_call(int, unsigned int, uint16_t, const void *,
+		    size_t, void *, size_t);
+static void	testhook_inject(const struct worker_ctx *, const char *,
+		    char *, size_t);
 
 /* What a worker takes from control and vaultd in test mode: answers. */
 static const struct msg_accept testhook_accept[] = {
-	{ MSG_TEST_ECHO,	PROC_CONTROL,	0 },
-	{ MSG_TEST_ECHO,	PROC_VAULTD,	0 },
+	{ MSG_TEST_ECHO,		PROC_CONTROL,	0 },
+	{ MSG_TEST_ECHO,		PROC_VAULTD,	0 },
+	{ MSG_CONTROL_AUTH_REPLY,	PROC_CONTROL,	0 },
+	{ MSG_CONTROL_POLICY_REPLY,	PROC_CONTROL,	0 },
+	{ MSG_VAULT_INJECT_REPLY,	PROC_VAULTD,	0 },
 };
 
 /* A TEST_ECHO call to control, waited for; the answer is the body. */
@@ -69,13 +81,104 @@ testhook_echo(int fd, const char *word, char *body, size_t bodylen)
 	return rv;
 }
 
+/*
+ * One call on the channel fd to from, waited for: the answer's payload
+ * into out (cut to outlen).  Its length, or -1.
+ */
+static int
+testhook_call(int fd, unsigned int from, uint16_t type, const void *data,
+    size_t len, void *out, size_t outlen)
+{
+	struct chan	 c;
+	struct msg	 msg;
+	struct iovec	 iov;
+	int		 rv = -1;
+
+	chan_init(&c, fd, 0, proc_name(from));
+	chan_accept(&c, from, testhook_accept,
+	    sizeof(testhook_accept) / sizeof(testhook_accept[0]));
+	iov.iov_base = (void *)data;
+	iov.iov_len = len;
+	if (chan_request(&c, type, 1, &iov, 1) == 0 &&
+	    chan_flush_wait(&c, TESTHOOK_CALL_MS) == 1 &&
+	    chan_wait(&c, &msg, TESTHOOK_CALL_MS) == 1 &&
+	    msg.hdr.reqid == 1) {
+		rv = msg.len < outlen ? (int)msg.len : (int)outlen;
+		memcpy(out, msg.data, rv);
+	}
+	c.fd = -1;		/* the worker keeps its descriptor */
+	chan_clear(&c);
+	return rv;
+}
+
+/*
+ * inject/CONNECTOR/HOST/ACTION/TOKEN: what a worker compromised by what
+ * it parsed would try.  It authenticates with the agent's token, asks
+ * control about CONNECTOR.ACTION on HOST ("-": asks nothing), and then,
+ * whatever control said, asks vaultd for CONNECTOR's credential for
+ * HOST.  The body says what each answered, vaultd's refusal or the line
+ * it injected.
+ */
+static void
+testhook_inject(const struct worker_ctx *ctx, const char *head, char *body,
+    size_t bodylen)
+{
+	struct msg_control_auth		 a;
+	struct msg_control_session	 sess;
+	struct msg_control_policy	 pol;
+	struct msg_control_decision	 dec;
+	struct msg_vault_inject		 inj;
+	struct msg_vault_reply		 vr;
+	char				 reply[sizeof(vr) + 200];
+	int				 n;
+
+	memset(&a, 0, sizeof(a));
+	memset(&pol, 0, sizeof(pol));
+	memset(&inj, 0, sizeof(inj));
+	if (sscanf(head + strlen(TESTHOOK_INJECT), "%63[a-z0-9_-]/"
+	    "%255[a-z0-9.-]/%127[a-z0-9_-]/%71[0-9a-f]", pol.connector,
+	    pol.host, pol.action, a.token) != 4) {
+		snprintf(body, bodylen, "unknown test request");
+		return;
+	}
+	if (testhook_call(ctx->control_fd, PROC_CONTROL, MSG_CONTROL_AUTH,
+	    &a, sizeof(a), &sess, sizeof(sess)) != (int)sizeof(sess) ||
+	    sess.error != 0) {
+		snprintf(body, bodylen, "auth refused");
+		return;
+	}
+	dec.verdict = -1;
+	if (strcmp(pol.action, "-") != 0) {
+		strlcpy(pol.method, "GET", sizeof(pol.method));
+		strlcpy(pol.path, "/", sizeof(pol.path));
+		if (testhook_call(ctx->control_fd, PROC_CONTROL,
+		    MSG_CONTROL_POLICY, &pol, sizeof(pol), &dec,
+		    sizeof(dec)) != (int)sizeof(dec)) {
+			snprintf(body, bodylen, "no decision");
+			return;
+		}
+	}
+	strlcpy(inj.connector, pol.connector, sizeof(inj.connector));
+	strlcpy(inj.host, pol.host, sizeof(inj.host));
+	if ((n = testhook_call(ctx->vaultd_fd, PROC_VAULTD, MSG_VAULT_INJECT,
+	    &inj, sizeof(inj), reply, sizeof(reply))) < (int)sizeof(vr)) {
+		snprintf(body, bodylen, "verdict %d; no answer from vaultd",
+		    dec.verdict);
+		return;
+	}
+	memcpy(&vr, reply, sizeof(vr));
+	snprintf(body, bodylen, "verdict %d; inject error %d: %.*s",
+	    dec.verdict, vr.error, n - (int)sizeof(vr), reply + sizeof(vr));
+	explicit_bzero(reply, sizeof(reply));
+}
+
 /* Send what no worker may: the receiver must close us and have us killed. */
 static int
 testhook_bad(int fd, const char *kind, const char *to)
 {
 	struct msg_hdr	 h;
 	struct chan	 c;
-	uint8_t		 junk[100];
+	uint8_t		 junk[sizeof(struct msg_vault_host)];
 	int		 dfd;
 
 	memset(&h, 0, sizeof(h));
@@ -95,6 +198,17 @@ testhook_bad(int fd, const char *kind, const char *to)
 		/* An INJECT that stops short of its fields. */
 		h.type = MSG_VAULT_INJECT;
 		h.len = sizeof(junk);
+	} else if (strcmp(kind, "reply") == 0) {
+		/*
+		 * A message the peer takes, marked as the answer to a call
+		 * nobody made: no process calls a worker.
+		 */
+		h.type = strcmp(to, "vaultd") == 0 ? MSG_VAULT_TICKET_GET :
+		    MSG_CONTROL_AUDIT;
+		h.len = strcmp(to, "vaultd") == 0 ?
+		    sizeof(struct msg_vault_host) : 2;
+		h.flags = MSGF_REPLY;
+		h.reqid = TESTHOOK_FORGED_ID;
 	} else if (strcmp(kind, "strayfd") == 0) {
 		chan_init(&c, fd, 0, to);
 		/* Our stdin is /dev/null: any descriptor will do. */
@@ -134,6 +248,10 @@ worker_testhook(const struct worker_ctx *ctx, const char *head, char *body,
 	if (!msg_testmode || strncmp(head, TESTHOOK_PREFIX,
 	    strlen(TESTHOOK_PREFIX)) != 0)
 		return 0;
+	if (strncmp(head, TESTHOOK_INJECT, strlen(TESTHOOK_INJECT)) == 0) {
+		testhook_inject(ctx, head, body, bodylen);
+		return 1;
+	}
 	if (sscanf(head + strlen(TESTHOOK_PREFIX), "%15[a-z]/%15[a-z]/"
 	    "%15[a-z]", what, arg1, arg2) != 3) {
 		snprintf(body, bodylen, "unknown test request");

@@ -24,7 +24,8 @@
  *				(a worker or the CLI sending something else)
  *
  * Besides the sanitizers, it checks what vaultd promises: a refusal for a
- * worker without a keyed session, for an undeclared connector or host; no
+ * worker without a keyed session, for an undeclared connector or host,
+ * for a connector and host control did not release to the worker; no
  * credential value or user key in a reply to the CLI; a CLI frame zeroed
  * in place once handled; one reply per frame unless the channel is to be
  * closed; and no secure heap left behind (LeakSanitizer does not see the
@@ -484,7 +485,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	static char	*args[256];
 	static char	 quiet[] = "-close_fd_mask=2";
-	size_t		 i;
+	size_t		 i, j;
+	uint32_t	 w;
 	int		 n, told = 0;
 
 	/* vaultd logs every refusal: keep libFuzzer's output readable. */
@@ -540,6 +542,21 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	session_bind_worker(&vd.sessions, 101, sess[0]);
 	session_bind_worker(&vd.sessions, 102, sess[1]);
 	session_bind_worker(&vd.sessions, 103, sess[2]);
+	/*
+	 * What control released to them: every connector for every host
+	 * but hdrsvc's second, so that INJECT meets both the credentials
+	 * and the refusal of a declared host never released.
+	 */
+	for (w = 101; w <= 103; w++)
+		for (i = 0; i < sizeof(connectors) / sizeof(connectors[0]);
+		    i++)
+			for (j = 0; connectors[i].hosts[j] != NULL; j++)
+				if (strcmp(connectors[i].hosts[j],
+				    "hdr2.example") != 0 &&
+				    session_release(&vd.sessions, w,
+				    connectors[i].name,
+				    connectors[i].hosts[j]) != 0)
+					errx(1, "session_release");
 	for (i = 0; i < NWORKERS; i++)
 		workers[i] = add_peer(PROC_WORKER, 101 + i, &workers_rx[i]);
 	cli = add_peer(PROC_CLI, 1, &cli_rx);
@@ -685,7 +702,9 @@ check_inject(size_t w, const uint8_t *payload, size_t len, int error)
 	memcpy(&req, payload, sizeof(req));
 	if (w > 1 ||
 	    (e = connmap_find(&vd.connectors, req.connector)) == NULL ||
-	    !connmap_host_ok(e, req.host))
+	    !connmap_host_ok(e, req.host) ||
+	    !session_released(session_worker_find(&vd.sessions, 101 + w),
+	    req.connector, req.host))
 		abort();
 }
 

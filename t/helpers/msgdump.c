@@ -95,6 +95,11 @@ static const struct field inject_f[] = {
 	FIELD(msg_vault_inject, connector, 's'),
 	FIELD(msg_vault_inject, host, 's'),
 };
+static const struct field release_f[] = {
+	FIELD(msg_vault_release, worker, 'I'),
+	FIELD(msg_vault_release, connector, 's'),
+	FIELD(msg_vault_release, host, 's'),
+};
 
 static const struct layout layouts[] = {
 	{ "HDR", sizeof(struct msg_hdr), hdr_f, NF(hdr_f) },
@@ -109,6 +114,8 @@ static const struct layout layouts[] = {
 	{ "REPLY", sizeof(struct msg_vault_reply), reply_f, NF(reply_f) },
 	{ "INJECT", sizeof(struct msg_vault_inject), inject_f,
 	    NF(inject_f) },
+	{ "RELEASE", sizeof(struct msg_vault_release), release_f,
+	    NF(release_f) },
 };
 
 static const struct {
@@ -143,6 +150,7 @@ static const struct {
 	{ "MSG_VAULT_ERR_VERSION", MSG_VAULT_ERR_VERSION },
 	{ "MSG_VAULT_F_REPLACE", MSG_VAULT_F_REPLACE },
 	{ "MSG_CONF_HOST_LEN", MSG_CONF_HOST_LEN },
+	{ "MSG_VAULT_RELEASE_MAX", MSG_VAULT_RELEASE_MAX },
 };
 
 static void	dump_table(const char *, const void *, size_t, int);

@@ -1,7 +1,8 @@
 # vaultd_harness.py: plays master, control and workers for a real vaultd
 # ("aileron service -P vaultd") in the vault tests: sessions (BEGIN's
-# acknowledgement carries the session CA), INJECT, LEAF and the upstream
-# tickets.  Message numbers, layouts and the
+# acknowledgement carries the session CA), control's release of a
+# connector to a worker, INJECT, LEAF and the upstream tickets.  Message
+# numbers, layouts and the
 # op, kind and role numbers come from $(BUILD)/msgtypes.json, which
 # t/helpers/msgdump.c prints from lib/msgtypes.h at build time.
 
@@ -35,6 +36,7 @@ SESSION = L["SESSION"]
 REQUEST = L["REQUEST"]
 REPLY = L["REPLY"]
 INJECT = L["INJECT"]
+RELEASE = L["RELEASE"]
 HOST = struct.Struct("=256s")   # struct msg_vault_host
 
 PROC_CONTROL = M["procs"]["control"]
@@ -203,16 +205,27 @@ class Vaultd:
     def worker_gone(self, pid):
         self.master.send("WORKER_GONE", peerid=pid)
 
-    def session(self, what, session, user="", worker=0):
+    def control_call(self, mtype, payload):
+        """A call from control, answered with SESSION_ACK: (error, text),
+        or None."""
         self.reqid += 1
-        self.control.send("VAULT_SESSION_" + what, SESSION.pack(
-            worker, cstr(session, 39), cstr(user, 71)), reqid=self.reqid)
+        self.control.send(mtype, payload, reqid=self.reqid)
         r = self.control.recv()
         if r is None or r[0] != "VAULT_SESSION_ACK" or \
                 self.control.last["reqid"] != self.reqid:
             return None
         err, _ = REPLY.unpack_from(r[2])
         return err, r[2][REPLY.size:].decode()
+
+    def session(self, what, session, user="", worker=0):
+        return self.control_call("VAULT_SESSION_" + what, SESSION.pack(
+            worker, cstr(session, 39), cstr(user, 71)))
+
+    def release(self, pid, connector, host):
+        """control's RELEASE: worker pid may have connector's credential
+        injected for host."""
+        return self.control_call("VAULT_RELEASE", RELEASE.pack(
+            pid, cstr(connector, 71), cstr(host, 255)))
 
     def inject(self, pid, connector, host, claim=""):
         w = self.workers[pid]

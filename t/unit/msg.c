@@ -606,6 +606,32 @@ test_calls(void)
 	chan_clear(&a);
 	is(expired, 1, "a call pending on a closed channel hears it failed");
 	chan_clear(&b);
+
+	/*
+	 * An answer where we never called is forged, whatever its id: on a
+	 * channel with no call yet (an id past 2^31 once passed for late),
+	 * and from a worker or a vault.sock client, which nobody calls.
+	 */
+	pair(sp);
+	chan_init(&a, sp[0], 0, "a");
+	chan_init(&b, sp[1], 0, "b");
+	chan_reply(&b, 0x90000000U, MSG_TEST_ECHO, "r", 1);
+	ok(pump(&b, &a, &m) == 1 && chan_answer(&a, &m) == -1,
+	    "an answer on a channel that made no call is a bad frame");
+	answers = 0;
+	chan_call(&a, MSG_TEST_ECHO, 0, "5", 1, 60000, test_call_cb, NULL);
+	pump(&a, &b, &req);
+	a.from = PROC_WORKER;
+	chan_reply(&b, req.hdr.reqid, MSG_TEST_ECHO, "r", 1);
+	ok(pump(&b, &a, &m) == 1 && chan_answer(&a, &m) == -1 &&
+	    answers == 0, "an answer from a worker is a bad frame, even to "
+	    "an id we issued");
+	a.from = PROC_CLI;
+	chan_reply(&b, req.hdr.reqid, MSG_TEST_ECHO, "r", 1);
+	ok(pump(&b, &a, &m) == 1 && chan_answer(&a, &m) == -1 &&
+	    answers == 0, "and so is one from a vault.sock client");
+	chan_clear(&a);
+	chan_clear(&b);
 }
 
 static void
