@@ -130,8 +130,9 @@
 #define MASK_WRAP_DEPTH		2
 
 /*
- * mask_hold() reads the text's last holdcap bytes as they came, and the
- * line end before them with the byte before it.
+ * mask_hold() reads the text's last holdcap bytes as they came, and
+ * before them up to this many more, released already: the line end that
+ * may end them, with the byte before it.
  */
 #define MASK_TAIL		4
 
@@ -224,6 +225,7 @@ struct mask {
 	char		*hold;
 	char		*orig;		/* the last bytes as they came: */
 					/* MASK_TAIL more than holdcap */
+	size_t		 ctx;		/* of them released, before held */
 	size_t		 holdcap;
 	size_t		 held;
 	size_t		 count;
@@ -271,7 +273,8 @@ static void	mask_finish(struct mask *, struct mask_scan *, char *,
 		    uint64_t);
 static size_t	mask_keep(const struct mask *, const struct mask_scan *,
 		    const char *, uint64_t);
-static size_t	mask_hold(const struct mask *, const char *, size_t);
+static size_t	mask_hold(const struct mask *, const char *, size_t,
+		    size_t);
 static int	mask_blank(const char *, size_t);
 static uint64_t	mask_back(const struct mask_scan *, const char *,
 		    uint64_t, uint64_t);
@@ -674,6 +677,7 @@ mask_rebuild(struct mask *m)
 	m->rsize = rsize;
 	m->hold = hold;
 	m->orig = orig;
+	m->ctx = 0;
 	m->holdcap = holdcap;
 	m->held = 0;
 	memset(&raw, 0, sizeof(raw));
@@ -1583,7 +1587,8 @@ mask_keep(const struct mask *m, const struct mask_scan *st, const char *buf,
 }
 
 /*
- * How many of buf's last n bytes to hold, read from the text alone.  What
+ * How many of buf's last n bytes to hold, of the last total that are not
+ * released yet, read from the text alone.  What
  * is held must tell the agent nothing of the secrets: an agent whose bytes
  * an upstream echoes as they come (WebSocket fragments, a streamed answer)
  * would otherwise learn, from how many come back at once, how much of its
@@ -1596,18 +1601,20 @@ mask_keep(const struct mask *m, const struct mask_scan *st, const char *buf,
  * one: a hex digit, or the '/' of "\\/").  Secrets hold no line end, and
  * a line end ends any escape.  buf is the text as it came (m->orig), for
  * masking, which depends on the secrets, may have made the byte before a
- * line end a '*'.  A line end with nothing before it in buf does not
+ * line end a '*'; it begins with a few bytes released already, so that a
+ * blank line whose second line end comes in a read of its own ends
+ * matches too.  A single line end with nothing before it in buf does not
  * count.
  */
 static size_t
-mask_hold(const struct mask *m, const char *buf, size_t n)
+mask_hold(const struct mask *m, const char *buf, size_t n, size_t total)
 {
 	size_t	 lim, e, s;
 	int	 c;
 
 	if (m->nsecrets == 0)
 		return 0;
-	lim = n < m->holdcap ? n : m->holdcap;
+	lim = total < m->holdcap ? total : m->holdcap;
 	for (e = n;; e = s) {
 		/* The last run of line ends before e, buf[s, e). */
 		while (n - e < lim && buf[e - 1] != '\n' && buf[e - 1] != '\r')
@@ -1617,11 +1624,14 @@ mask_hold(const struct mask *m, const char *buf, size_t n)
 		for (s = e - 1; s > 0 && (buf[s - 1] == '\n' ||
 		    buf[s - 1] == '\r'); s--)
 			;
+		if (mask_blank(buf + s, e - s))
+			return n - e;
 		if (s == 0)
 			return lim;
+		/* ' ' too: the decoder reads it as '+' (mask_tokmap). */
 		c = (unsigned char)buf[s - 1];
-		if (mask_blank(buf + s, e - s) || (!isalnum(c) && c != '+' &&
-		    c != '/' && c != '-' && c != '_'))
+		if (!isalnum(c) && c != '+' && c != '/' && c != '-' &&
+		    c != '_' && c != ' ')
 			return n - e;
 	}
 }
@@ -1685,12 +1695,16 @@ mask_feed(struct mask *m, const char *in, size_t inlen, char *out,
 		memcpy(out, m->hold, m->held);
 	if (inlen > 0)
 		memcpy(out + m->held, in, inlen);
-	/* The last bytes as they came, before the scan masks any. */
-	tail = total < m->holdcap + MASK_TAIL ? total : m->holdcap + MASK_TAIL;
+	/*
+	 * The last bytes as they came, before the scan masks any: with the
+	 * few released before them that m->orig keeps (m->ctx).
+	 */
+	tail = m->ctx + total < m->holdcap + MASK_TAIL ? m->ctx + total :
+	    m->holdcap + MASK_TAIL;
 	if (m->orig != NULL && inlen >= tail)
 		memcpy(m->orig, in + inlen - tail, tail);
 	else if (m->orig != NULL) {
-		memmove(m->orig, m->orig + m->held - (tail - inlen),
+		memmove(m->orig, m->orig + m->ctx + m->held - (tail - inlen),
 		    tail - inlen);
 		if (inlen > 0)
 			memcpy(m->orig + tail - inlen, in, inlen);
@@ -1699,14 +1713,17 @@ mask_feed(struct mask *m, const char *in, size_t inlen, char *out,
 	mask_scan(m, &m->st, out, base, m->held, total);
 	keep = mask_keep(m, &m->st, out, base);
 	/* mask_hold() never holds less; should it, the more wins. */
-	if (m->orig != NULL && (k = mask_hold(m, m->orig, tail)) > keep)
+	if (m->orig != NULL && (k = mask_hold(m, m->orig, tail, total)) >
+	    keep)
 		keep = k;
 	if (keep > m->holdcap)
 		fatalx("%s: holding %zu bytes, room for %zu", __func__, keep,
 		    m->holdcap);
 	if (m->orig != NULL) {
-		memmove(m->orig, m->orig + tail - keep, keep);
-		explicit_bzero(m->orig + keep, tail - keep);
+		k = tail - keep < MASK_TAIL ? tail - keep : MASK_TAIL;
+		memmove(m->orig, m->orig + tail - keep - k, k + keep);
+		explicit_bzero(m->orig + k + keep, tail - keep - k);
+		m->ctx = k;
 	}
 	if (keep > 0)
 		memcpy(m->hold, out + total - keep, keep);
@@ -1731,7 +1748,8 @@ mask_flush(struct mask *m, char *out, size_t outlen)
 	mask_finish(m, &m->st, out, m->st.pos - n);
 	explicit_bzero(m->hold, n);
 	if (m->orig != NULL)
-		explicit_bzero(m->orig, n);
+		explicit_bzero(m->orig, m->ctx + n);
+	m->ctx = 0;
 	m->held = 0;
 	return n;
 }

@@ -332,6 +332,19 @@ test_release(void)
 	    "flush releases a held tail unmasked");
 	mask_free(m);
 
+	/* A blank line whose second line end comes in a read of its own. */
+	m = mask_new();
+	mask_add(m, "sk-abc123XYZ", 12);
+	o = mask_feed(m, "data: {\"a\":1}\n", 14, out, sizeof(out));
+	o += mask_feed(m, "\n", 1, out + o, sizeof(out) - o);
+	ok(o == 15 && mask_held(m) == 0,
+	    "an SSE event's blank line, come apart: released");
+	o = mask_feed(m, "data: {\"a\":1}\r\n", 15, out, sizeof(out));
+	o += mask_feed(m, "\r", 1, out + o, sizeof(out) - o);
+	o += mask_feed(m, "\n", 1, out + o, sizeof(out) - o);
+	ok(o == 17 && mask_held(m) == 0, "... also CR LF, a byte at a time");
+	mask_free(m);
+
 	/* A secret that holds "\\n" as text: a line end still ends all. */
 	m = mask_new();
 	mask_add(m, "abc\\ndefghij-key", 16);
@@ -402,6 +415,28 @@ test_oracle(void)
 			mask_free(mb);
 		}
 	}
+
+	/*
+	 * A space before a line end: the decoder reads it as the '+' of a
+	 * base64 core ("YWJ+" of "ab~"), which goes on across the line end.
+	 */
+	ma = mask_new();
+	mb = mask_new();
+	mask_add(ma, "ab~defghijklmnopqrstuvwx", 24);
+	mask_add(mb, "pk-test-fedcba9876543210", 24);
+	same = 1;
+	for (k = 0; k < 2 && same; k++) {
+		ra = mask_feed(ma, k == 0 ? "}\nYWJ \n" : "}\nWJ \n",
+		    k == 0 ? 7 : 6, oa, sizeof(oa));
+		rb = mask_feed(mb, k == 0 ? "}\nYWJ \n" : "}\nWJ \n",
+		    k == 0 ? 7 : 6, ob, sizeof(ob));
+		same = ra == rb && mask_held(ma) == mask_held(mb);
+		mask_flush(ma, oa, sizeof(oa));
+		mask_flush(mb, ob, sizeof(ob));
+	}
+	ok(same, "a space before a line end holds as a base64 byte does");
+	mask_free(ma);
+	mask_free(mb);
 }
 
 /* Secrets that are prefixes of each other, several at once, a 1-byte one. */
