@@ -101,6 +101,7 @@ struct control_worker {
 	uint32_t	 uid;		/* who started the session */
 	uint64_t	 decision;	/* the last decision's record */
 	int		 badtokens;
+	int		 authing;	/* an AUTH waits on vaultd */
 	int		 api;		/* sent SESSION_START or _END */
 	int		 peer_known;	/* API_PEER told us peer_uid */
 	uint32_t	 peer_uid;	/* SO_PEERCRED of its api.sock caller */
@@ -983,6 +984,18 @@ control_auth_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 		control_auth_reply(ctl, p->id, msg->hdr.reqid, NULL);
 		return;
 	}
+	/*
+	 * One at a time: two in flight would both pass the check below, and
+	 * vaultd would bind the second while what control releases for the
+	 * first is on its way.
+	 */
+	if (cw->authing) {
+		explicit_bzero(&m, sizeof(m));
+		log_warnx("%s: another token while one is checked; refused",
+		    p->chan.name);
+		control_auth_reply(ctl, p->id, msg->hdr.reqid, NULL);
+		return;
+	}
 	s = control_session_lookup_token(&ctl->sessions, m.token);
 	explicit_bzero(&m, sizeof(m));
 	if (s != NULL && !control_session_alive(ctl, s))
@@ -1002,7 +1015,8 @@ control_auth_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	    s->user, w) == -1) {
 		control_auth_reply(ctl, p->id, msg->hdr.reqid, NULL);
 		control_wait_free(w);
-	}
+	} else
+		cw->authing = 1;
 }
 
 static void
@@ -1026,8 +1040,10 @@ control_auth_bound(struct chan *c, struct msg *msg, void *arg)
 	 * released to it: so does control, and the next allow releases
 	 * again.
 	 */
-	if (p != NULL)
+	if (p != NULL) {
+		control_worker_state(p)->authing = 0;
 		control_release_forget(control_worker_state(p));
+	}
 	if (!ok || s == NULL || p == NULL) {
 		if (!ok)
 			log_warnx("worker %u: vaultd %s session %s", w->worker,

@@ -26,7 +26,10 @@
 #include "log.h"
 #include "worker/proxy.h"
 
-/* A status's title: our problems', and the reason phrase of every answer. */
+/*
+ * A status's title: our problems', and the reason phrase of every answer
+ * (RFC 9110's, and a few of WebDAV's and RFC 6585's).
+ */
 const char *
 problem_title(int status)
 {
@@ -35,16 +38,26 @@ problem_title(int status)
 		return "Continue";
 	case 101:
 		return "Switching Protocols";
+	case 103:
+		return "Early Hints";
 	case 200:
 		return "OK";
 	case 201:
 		return "Created";
 	case 202:
 		return "Accepted";
+	case 203:
+		return "Non-Authoritative Information";
 	case 204:
 		return "No Content";
+	case 205:
+		return "Reset Content";
 	case 206:
 		return "Partial Content";
+	case 207:
+		return "Multi-Status";
+	case 300:
+		return "Multiple Choices";
 	case 301:
 		return "Moved Permanently";
 	case 302:
@@ -53,6 +66,8 @@ problem_title(int status)
 		return "See Other";
 	case 304:
 		return "Not Modified";
+	case 305:
+		return "Use Proxy";
 	case 307:
 		return "Temporary Redirect";
 	case 308:
@@ -61,12 +76,16 @@ problem_title(int status)
 		return "Bad Request";
 	case 401:
 		return "Unauthorized";
+	case 402:
+		return "Payment Required";
 	case 403:
 		return "Forbidden";
 	case 404:
 		return "Not Found";
 	case 405:
 		return "Method Not Allowed";
+	case 406:
+		return "Not Acceptable";
 	case 407:
 		return "Proxy Authentication Required";
 	case 408:
@@ -85,16 +104,30 @@ problem_title(int status)
 		return "URI Too Long";
 	case 415:
 		return "Unsupported Media Type";
+	case 416:
+		return "Range Not Satisfiable";
 	case 417:
 		return "Expectation Failed";
 	case 421:
 		return "Misdirected Request";
 	case 422:
 		return "Unprocessable Content";
+	case 423:
+		return "Locked";
+	case 424:
+		return "Failed Dependency";
+	case 425:
+		return "Too Early";
+	case 426:
+		return "Upgrade Required";
+	case 428:
+		return "Precondition Required";
 	case 429:
 		return "Too Many Requests";
 	case 431:
 		return "Request Header Fields Too Large";
+	case 451:
+		return "Unavailable For Legal Reasons";
 	case 500:
 		return "Internal Server Error";
 	case 501:
@@ -107,6 +140,10 @@ problem_title(int status)
 		return "Gateway Timeout";
 	case 505:
 		return "HTTP Version Not Supported";
+	case 507:
+		return "Insufficient Storage";
+	case 511:
+		return "Network Authentication Required";
 	default:
 		return "Error";
 	}
