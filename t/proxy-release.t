@@ -29,7 +29,7 @@ from proxyenv import ProxyEnv, SECRET, exchange           # noqa: E402
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(9)
+t.plan(10)
 
 REFUSED = ("inject error 100: control allowed this worker no action of "
            "connector echo on echo.test")
@@ -94,6 +94,18 @@ try:
     body = hook("echo_post")
     t.ok(body.startswith("verdict 1; " + REFUSED),
          "a new worker after that gets nothing for a denied action", body)
+
+    # Two tokens of two sessions at once from one worker: both passed
+    # "a worker serves one session" while neither was bound, and a
+    # release made under the first could land in the second's binding.
+    TOKEN2 = E.start_session()["token"]
+    _, reply = E.svc.request((
+        "GET /.aileron-test/auth2/%s/%s HTTP/1.1\r\nHost: x\r\n\r\n" %
+        (TOKEN, TOKEN2)).encode(), timeout=20)
+    body = reply.split(b"\r\n\r\n", 1)[-1].strip().decode(errors="replace")
+    t.ok(body == "auth errors 0 1" and
+         E.svc.wait_log(r"another token while one is checked; refused"),
+         "a second token while the first is checked: refused", body)
 finally:
     E.close()
 t.done()

@@ -34,6 +34,7 @@
 
 #define TESTHOOK_PREFIX		"GET /.aileron-test/"
 #define TESTHOOK_INJECT		TESTHOOK_PREFIX "inject/"
+#define TESTHOOK_AUTH2		TESTHOOK_PREFIX "auth2/"
 #define TESTHOOK_CALL_MS	3000
 /* A reply's id no call of ours ever had: a forged "late answer". */
 #define TESTHOOK_FORGED_ID	0x90000000U
@@ -43,6 +44,8 @@ static int	testhook_bad(int, const char *, const char *);
 static int	testhook_call(int, unsigned int, uint16_t, const void *,
 		    size_t, void *, size_t);
 static void	testhook_inject(const struct worker_ctx *, const char *,
+		    char *, size_t);
+static void	testhook_auth2(const struct worker_ctx *, const char *,
 		    char *, size_t);
 
 /* What a worker takes from control and vaultd in test mode: answers. */
@@ -109,6 +112,51 @@ testhook_call(int fd, unsigned int from, uint16_t type, const void *data,
 	c.fd = -1;		/* the worker keeps its descriptor */
 	chan_clear(&c);
 	return rv;
+}
+
+/*
+ * auth2/TOKEN/TOKEN: two AUTHs sent at once, without waiting for the
+ * first answer, as no worker but a compromised one does.  The body says
+ * each answer's error, in the order of the requests.
+ */
+static void
+testhook_auth2(const struct worker_ctx *ctx, const char *head, char *body,
+    size_t bodylen)
+{
+	struct msg_control_auth		 a[2];
+	struct msg_control_session	 sess;
+	struct chan			 c;
+	struct msg			 msg;
+	struct iovec			 iov;
+	int				 err[2] = { -1, -1 };
+	uint32_t			 i;
+
+	memset(a, 0, sizeof(a));
+	if (sscanf(head + strlen(TESTHOOK_AUTH2), "%71[0-9a-f]/%71[0-9a-f]",
+	    a[0].token, a[1].token) != 2) {
+		snprintf(body, bodylen, "unknown test request");
+		return;
+	}
+	chan_init(&c, ctx->control_fd, 0, proc_name(PROC_CONTROL));
+	chan_accept(&c, PROC_CONTROL, testhook_accept,
+	    sizeof(testhook_accept) / sizeof(testhook_accept[0]));
+	for (i = 0; i < 2; i++) {
+		iov.iov_base = &a[i];
+		iov.iov_len = sizeof(a[i]);
+		(void)chan_request(&c, MSG_CONTROL_AUTH, i + 1, &iov, 1);
+	}
+	explicit_bzero(a, sizeof(a));
+	if (chan_flush_wait(&c, TESTHOOK_CALL_MS) == 1)
+		for (i = 0; i < 2 && chan_wait(&c, &msg, TESTHOOK_CALL_MS) ==
+		    1; i++)
+			if ((msg.hdr.reqid == 1 || msg.hdr.reqid == 2) &&
+			    msg.len == sizeof(sess)) {
+				memcpy(&sess, msg.data, sizeof(sess));
+				err[msg.hdr.reqid - 1] = sess.error;
+			}
+	c.fd = -1;		/* the worker keeps its descriptor */
+	chan_clear(&c);
+	snprintf(body, bodylen, "auth errors %d %d", err[0], err[1]);
 }
 
 /*
@@ -250,6 +298,10 @@ worker_testhook(const struct worker_ctx *ctx, const char *head, char *body,
 		return 0;
 	if (strncmp(head, TESTHOOK_INJECT, strlen(TESTHOOK_INJECT)) == 0) {
 		testhook_inject(ctx, head, body, bodylen);
+		return 1;
+	}
+	if (strncmp(head, TESTHOOK_AUTH2, strlen(TESTHOOK_AUTH2)) == 0) {
+		testhook_auth2(ctx, head, body, bodylen);
 		return 1;
 	}
 	if (sscanf(head + strlen(TESTHOOK_PREFIX), "%15[a-z]/%15[a-z]/"
