@@ -38,7 +38,7 @@ from echo_upstream import pattern                         # noqa: E402
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(70)
+t.plan(71)
 
 # plain.test is the same upstream, not a connector: a blind tunnel.
 E = ProxyEnv(hosts=("echo.test", "plain.test"),
@@ -400,6 +400,17 @@ sys.stdout.write("%d %s" % (r.status_code, r.text))
     t.ok(st == 400 and not E.upstream.take(),
          "a Host that differs from the CONNECT: 400, no credential, "
          "nothing forwarded", (st, body))
+
+    # A name with the DNS root's dot is the same name: intercepted, with
+    # the credential, not tunnelled blind past the policy and its audit.
+    E.upstream.take()
+    rc, out, err = curl("-H", "Authorization: Bearer " + PLACEHOLDER,
+                        "https://echo.test./echo")
+    reqs = E.upstream.take()
+    got = reqs[0]["headers"] if reqs else {}
+    t.ok(rc == 0 and got.get("authorization") == ["Bearer " + SECRET],
+         "CONNECT echo.test.:443, the root's dot: the connector's host, "
+         "intercepted and injected", (rc, err, got))
 
     # ---- plain HTTP and ports ---------------------------------------------
     sk = socket.create_connection(("127.0.0.1", E.svc.port), timeout=10)

@@ -342,7 +342,10 @@ token_list_has(const char *list, const char *tok)
 
 /*
  * host[:port] into a lower-case host (IPv6 without brackets) and a port;
- * *hasport says whether one was given.  No userinfo, no empty host.
+ * *hasport says whether one was given.  No userinfo, no empty host.  A
+ * name's trailing dot (the DNS root) is dropped: "api.example.com." is
+ * the connector's host as much as "api.example.com", and must be matched,
+ * intercepted and audited as it, not tunnelled past the policy.
  */
 static int
 parse_authority(const char *s, size_t len, char *host, size_t hostsz,
@@ -374,11 +377,17 @@ parse_authority(const char *s, size_t len, char *host, size_t hostsz,
 			return -1;
 	}
 	n = he - h;
+	if (*s != '[' && n > 1 && h[n - 1] == '.')
+		n--;
 	if (n >= hostsz)
 		return -1;
 	for (i = 0; i < n; i++)
 		host[i] = tolower((unsigned char)h[i]);
 	host[n] = '\0';
+	/* No empty label: one form for each name. */
+	if (*s != '[' && (host[0] == '.' || host[n - 1] == '.' ||
+	    strstr(host, "..") != NULL))
+		return -1;
 	if (p == end)
 		return 0;
 	if (*p++ != ':' || p == end || end - p > 5)

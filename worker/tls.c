@@ -120,6 +120,20 @@ tls_alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
 	return SSL_TLSEXT_ERR_ALERT_FATAL;
 }
 
+/*
+ * An SNI names host: the same name, but for case and the DNS root's
+ * trailing dot, which RFC 6066 leaves out and some clients send.
+ */
+static int
+tls_sni_is(const char *sni, const char *host)
+{
+	size_t	 n = strlen(sni);
+
+	if (n > 1 && sni[n - 1] == '.')
+		n--;
+	return n == strlen(host) && strncasecmp(sni, host, n) == 0;
+}
+
 /* For an intercepted host, SNI must be present and be the CONNECT host. */
 int
 tls_servername(SSL *ssl, int *alert, void *arg)
@@ -136,7 +150,7 @@ tls_servername(SSL *ssl, int *alert, void *arg)
 		*alert = SSL_AD_UNRECOGNIZED_NAME;
 		return SSL_TLSEXT_ERR_ALERT_FATAL;
 	}
-	if (strcasecmp(sni, pc->host) != 0) {
+	if (!tls_sni_is(sni, pc->host)) {
 		pc->tls_refusal = "SNI differs from the CONNECT host";
 		*alert = SSL_AD_UNRECOGNIZED_NAME;
 		return SSL_TLSEXT_ERR_ALERT_FATAL;
@@ -215,7 +229,7 @@ tls_agent(struct pconn *pc, char *why, size_t whylen)
 	if (r == 0) {
 		/* No SNI at all never reaches the callback in every version. */
 		sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-		if (sni == NULL || strcasecmp(sni, pc->host) != 0) {
+		if (sni == NULL || !tls_sni_is(sni, pc->host)) {
 			snprintf(why, whylen, "%s", sni == NULL ? "no SNI" :
 			    "SNI differs from the CONNECT host");
 			pc->agent.ssl = NULL;
