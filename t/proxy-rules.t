@@ -29,7 +29,7 @@ from proxyenv import ProxyEnv, SECRET, exchange                  # noqa: E402
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(21)
+t.plan(22)
 
 BUILD = os.environ.get("AILERON_BUILD") or os.path.join(SRC, "build")
 DNSD = os.path.join(SRC, "t", "helpers", "dnsd.py")
@@ -44,6 +44,16 @@ class _Plain(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         body = json.dumps({"path": self.path,
                            "headers": dict(self.headers)}).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):
+        lens = self.headers.get_all("Content-Length") or []
+        got = self.rfile.read(int(lens[0])) if len(lens) == 1 else b""
+        body = json.dumps({"path": self.path, "content_length": lens,
+                           "body": got.decode(errors="replace")}).encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -102,6 +112,12 @@ try:
          "Proxy-Authorization" not in j.get("headers", {}),
          "plain http:// to an allowed host is forwarded in origin-form, "
          "without the proxy's credentials", out[:300])
+    rc, out, err = curl("-x", E.proxy_url(), "-d", "{}",
+                        "http://plainhttp.test/post")
+    j = json.loads(out) if rc == 0 and out.startswith(b"{") else {}
+    t.ok(j.get("content_length") == ["2"] and j.get("body") == "{}",
+         "a plain http:// POST reaches the upstream with one "
+         "Content-Length", out[:300])
     sk = socket.create_connection(("127.0.0.1", E.svc.port), timeout=10)
     st, hd, body = exchange(sk, b"GET https://echo.test/echo HTTP/1.1\r\n"
                             b"Host: echo.test\r\n\r\n")

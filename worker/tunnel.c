@@ -191,8 +191,10 @@ tunnel_plain(struct pconn *pc, const struct http_request *req,
 		used += snprintf(head + used, sizeof(head) - used, ":%u",
 		    pc->port);
 	used += snprintf(head + used, sizeof(head) - used, "\r\n");
+	/* The body's framing is written once, below, as the intake read it. */
 	for (i = 0; i < req->nfield; i++) {
 		if (strcasecmp(req->field[i].name, "Host") == 0 ||
+		    strcasecmp(req->field[i].name, "Content-Length") == 0 ||
 		    http_field_hop(req, req->field[i].name))
 			continue;
 		n = snprintf(head + used, sizeof(head) - used, "%s: %s\r\n",
