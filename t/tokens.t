@@ -11,13 +11,13 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from aileron import TAP, SLOW  # noqa: E402
-from proxyenv import ProxyEnv  # noqa: E402
+from proxyenv import ProxyEnv, SECRET  # noqa: E402
 from llmdouble import double, post  # noqa: E402
 
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(7)
+t.plan(8)
 
 JSON = {"id": "msg_1", "type": "message", "model": "claude-test",
         "content": [{"type": "text",
@@ -40,6 +40,9 @@ SSE = ("event: message_start\n"
 def answer(path, req):
     if req.get("stream"):
         return 200, "text/event-stream", SSE
+    if req.get("max_tokens") == 2:
+        # An upstream that echoes the credential where the model goes.
+        return 200, "application/json", json.dumps(dict(JSON, model=SECRET))
     if req.get("max_tokens") == 1:
         return 200, "text/html", "<html>overloaded</html>"
     return 200, "application/json", json.dumps(JSON)
@@ -101,6 +104,21 @@ try:
     t.like(r.stdout.decode(),
            r"(?m)^tests\s+3\s+497\s+239\s+0\s+3\s+0\s+1\s",
            "aileron usage --by agent: a row per agent")
+
+    # The model the proxy keeps is read from what the agent gets: masked.
+    st, out = ask(E, dict(base, max_tokens=2))
+    E.svc.audit_until(lambda rs: len([r for r in rs if
+                                      r.get("event") == "request" and
+                                      r.get("host") == "api.anthropic.com"])
+                      >= 4, 30)
+    r = E.svc.aileron("usage", "--by", "model", "--json")
+    seen = json.dumps(recs()) + r.stdout.decode(errors="replace")
+    t.ok(st == 200 and SECRET.encode() not in out and SECRET not in seen
+         and any(isinstance(x.get("tokens"), dict) and
+                 x["tokens"].get("model", "").startswith("*")
+                 for x in recs()),
+         "a credential echoed as the model is masked in the audit and "
+         "aileron usage too", seen[-600:])
 finally:
     E.svc.stop()
     E.svc.remove()

@@ -1019,9 +1019,6 @@ proxy_down_masked(struct preq *r, const char *p, size_t n)
 	size_t		 m, take;
 	int		 k;
 
-	if (r->usage != NULL)
-		usage_scan_feed(r->usage, p, n);
-
 	while (n > 0 && !r->agent_failed) {
 		take = n > PROXY_BUF ? PROXY_BUF : n;
 		m = mask_feed(r->mask, p, take, out, sizeof(out));
@@ -1029,6 +1026,14 @@ proxy_down_masked(struct preq *r, const char *p, size_t n)
 		n -= take;
 		if (m == 0)
 			continue;
+		/*
+		 * Counted from what the agent gets, not what the upstream
+		 * sent: the model the scanner keeps goes to the audit, the
+		 * usage store and /metrics, and an upstream that echoes the
+		 * credential into it must find it masked there too.
+		 */
+		if (r->usage != NULL)
+			usage_scan_feed(r->usage, out, m);
 		/* Held: written when the upstream is next waited for. */
 		if (r->down_chunked) {
 			k = snprintf(chunk, sizeof(chunk), "%zx\r\n", m);
@@ -1355,12 +1360,13 @@ proxy_response(struct preq *r, SSL *upssl, int *keep, int replay)
 	}
 	if (r->inf != NULL && inflate_end(r->inf) == -1)
 		goto cut;
+	m = mask_flush(r->mask, out, sizeof(out));
 	if (r->usage != NULL) {
+		usage_scan_feed(r->usage, out, m);
 		usage_scan_end(r->usage, &r->tokens);
 		usage_normalise(&usagespec, &r->tokens);
 		r->counted = 1;
 	}
-	m = mask_flush(r->mask, out, sizeof(out));
 	if (m > 0) {
 		/* Released by the flush: through the same framing. */
 		if (r->down_chunked) {
