@@ -14,17 +14,20 @@
  * is the pty's slave; launch copies between the user's terminal (raw)
  * and the pty's master, passing the window size on.  Every second it
  * asks the management API for the approvals its session waits for; for
- * a new one it stops copying the agent's output, shows the action and
- * its arguments, and reads y or n from the user's terminal.  The agent
- * writes to the slave, whose bytes come out of the master as its output:
- * nothing it writes, to its output or to its own input, reaches what
- * launch reads the answer from.
+ * a new one it stops copying the agent's output, puts the terminal in a
+ * known visible state, shows the action, its arguments and a code of
+ * its own, and grants only when the user types that code back.  The
+ * agent writes to the slave, whose bytes come out of the master as its
+ * output: nothing it writes, to its output or to its own input, reaches
+ * what launch reads the answer from, and nothing launch writes to the
+ * user's terminal reaches the agent.
  */
 
 #include <sys/types.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -47,12 +50,44 @@
 #define PTY_POLL_MS	1000	/* how often pending approvals are asked */
 #define PTY_SEEN_MAX	64	/* approvals already put to the user */
 #define PTY_BUF		4096
+#define PTY_CODE_LEN	4	/* what the user types to grant */
+
+/*
+ * The characters of the code: none that reads as another (0 O D Q, 1 I
+ * L, 2 Z, 5 S, 6 G, 8 B), upper case, compared in either case.
+ */
+static const char	 pty_code_chars[] = "ACEFHJKMNPRTUVWXY3479";
+
+/*
+ * What the agent left on the terminal must not hide the question nor
+ * change what it reads.  CAN ends a control sequence it left open and
+ * ST a string (a title, a DCS) that would swallow ours; then a soft
+ * reset (DECSTR), plain rendition (SGR 0), the cursor shown, the whole
+ * screen the scroll region, origin mode off and wrapping on, US ASCII
+ * in G0 shifted in, no reverse video, and the colours it may have
+ * redefined reset: xterm's palette, foreground and background (OSC 104,
+ * 110, 111) and the Linux console's palette (OSC R).  The alternate
+ * screen is left as it is: the question shows there as well, and
+ * leaving it would wipe a full-screen agent's display for nothing.
+ */
+static const char	 pty_sane[] =
+	"\030\033\\"
+	"\033[!p"
+	"\033[0m"
+	"\033[?25h"
+	"\033[r"
+	"\033[?6l\033[?7h"
+	"\033(B\017"
+	"\033[?5l"
+	"\033]104\033\\\033]110\033\\\033]111\033\\"
+	"\033]R\033\\";
 
 static volatile sig_atomic_t	 pty_winch, pty_signo;
 
 struct pty_run {
 	struct launch	*l;
 	int		 master;
+	int		 tty;		/* the user's terminal, to write */
 	struct termios	 saved;
 	int		 raw;
 	char		 seen[PTY_SEEN_MAX][40];
@@ -67,8 +102,14 @@ static int	pty_writeall(int, const char *, size_t);
 static int	pty_line(char *, size_t);
 static int	pty_answer(struct pty_run *, const char *, char *, size_t);
 static const char *pty_state(struct pty_run *, const char *);
-static void	pty_say(const char *, ...)
-		    __attribute__((format(printf, 1, 2)));
+static void	pty_say(struct pty_run *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static void	pty_reset(struct pty_run *, int);
+static const char *pty_field(json_t *, const char *);
+static void	pty_code(char *, size_t);
+static int	pty_code_typed(const char *, const char *);
+static int	pty_open_tty(struct pty_run *);
+static void	pty_close(struct pty_run *);
 static void	pty_approvals(struct pty_run *);
 static void	pty_ask(struct pty_run *, json_t *);
 
@@ -128,16 +169,113 @@ pty_writeall(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* What launch says on the user's terminal (cooked: "\n" is a newline). */
+/*
+ * What launch says on the user's terminal (cooked: "\n" is a newline),
+ * in printable ASCII only: the request's host and path are the agent's,
+ * and no control of theirs may reach the terminal.
+ */
 static void
-pty_say(const char *fmt, ...)
+pty_say(struct pty_run *pr, const char *fmt, ...)
 {
 	va_list	 ap;
+	char	*s;
+	int	 n, i;
 
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vasprintf(&s, fmt, ap);
 	va_end(ap);
-	fflush(stderr);
+	if (n == -1)
+		return;
+	for (i = 0; i < n; i++)
+		if (s[i] != '\n' && (s[i] < 0x20 || s[i] >= 0x7f))
+			s[i] = '?';
+	(void)pty_writeall(pr->tty, s, n);
+	free(s);
+}
+
+/*
+ * The terminal in a known visible state; below: on a fresh line, with
+ * nothing of the agent's below it.
+ */
+static void
+pty_reset(struct pty_run *pr, int below)
+{
+	static const char	 fresh[] = "\r\n\033[J";
+
+	(void)pty_writeall(pr->tty, pty_sane, sizeof(pty_sane) - 1);
+	if (below)
+		(void)pty_writeall(pr->tty, fresh, sizeof(fresh) - 1);
+}
+
+/* A string of an approval, "?" when it has none. */
+static const char *
+pty_field(json_t *a, const char *key)
+{
+	const char	*s;
+
+	return (s = json_string_value(json_object_get(a, key))) != NULL ?
+	    s : "?";
+}
+
+/*
+ * A fresh code for one question.  It is drawn here, never derived from
+ * the approval (whose id the agent may read), and shown only on the
+ * user's terminal: typing it back proves the question was read.
+ */
+static void
+pty_code(char *code, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < PTY_CODE_LEN && i + 1 < len; i++)
+		code[i] = pty_code_chars[arc4random_uniform(
+		    sizeof(pty_code_chars) - 1)];
+	code[i] = '\0';
+}
+
+/* Whether the line typed is the code, in either case, blanks aside. */
+static int
+pty_code_typed(const char *ans, const char *code)
+{
+	for (; *ans != '\0'; ans++) {
+		if (*ans == ' ' || *ans == '\t')
+			continue;
+		if (*code == '\0' || toupper((unsigned char)*ans) != *code)
+			return 0;
+		code++;
+	}
+	return *code == '\0';
+}
+
+/*
+ * The descriptor the questions are written to: the terminal the answer
+ * is read from, not standard error, which may be a file the agent can
+ * read, and the code must reach only the user.
+ */
+static int
+pty_open_tty(struct pty_run *pr)
+{
+	const char	*name;
+	int		 fl;
+
+	if ((fl = fcntl(STDIN_FILENO, F_GETFL)) != -1 &&
+	    (fl & O_ACCMODE) == O_RDWR) {
+		pr->tty = STDIN_FILENO;
+		return 0;
+	}
+	if ((name = ttyname(STDIN_FILENO)) == NULL ||
+	    (pr->tty = open(name, O_WRONLY | O_NOCTTY | O_CLOEXEC)) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+pty_close(struct pty_run *pr)
+{
+	if (pr->master != -1)
+		close(pr->master);
+	if (pr->tty > STDERR_FILENO)
+		close(pr->tty);
 }
 
 /* A line the user typed, without its newline; -1 at the end of input. */
@@ -209,19 +347,26 @@ pty_answer(struct pty_run *pr, const char *id, char *buf, size_t len)
 			return pty_line(buf, len);
 		if ((st = pty_state(pr, id)) != NULL &&
 		    strcmp(st, "pending") != 0) {
-			pty_say("\n[aileron] no longer waiting: %s\n", st);
+			pty_say(pr, "\n[aileron] no longer waiting: %s\n", st);
 			return -1;
 		}
 	}
 }
 
-/* Put one approval to the user and send their decision. */
+/*
+ * Put one approval to the user and send their decision.  Launch's loop
+ * does not read the agent's output meanwhile: it waits in the pty,
+ * bounded by the kernel's buffer (a writing agent blocks), and is
+ * copied on once the question is answered, so none of it comes between
+ * the terminal's reset and the answer.
+ */
 static void
 pty_ask(struct pty_run *pr, json_t *a)
 {
 	const char	*id = json_string_value(json_object_get(a, "id"));
 	char		 ans[16], reason[256], path[128], *body = NULL, *resp;
-	char		*summary;
+	const char	*typed;
+	char		 code[PTY_CODE_LEN + 1], *summary;
 	json_t		*j;
 	long		 status = 0;
 	int		 grant;
@@ -229,34 +374,34 @@ pty_ask(struct pty_run *pr, json_t *a)
 	/* ASCII only: an agent's arguments may hold terminal controls. */
 	summary = json_dumps(json_object_get(a, "summary"), JSON_COMPACT |
 	    JSON_ENSURE_ASCII);
+	pty_code(code, sizeof(code));
 	pty_raw(pr, 0);
-	/*
-	 * What was typed for the agent is not the answer; what is typed
-	 * once the question shows is, however soon.
-	 */
-	(void)tcflush(STDIN_FILENO, TCIFLUSH);
-	pty_say("\n[aileron] the agent asks to run %s.%s: %s %s%s\n"
+	pty_reset(pr, 1);
+	pty_say(pr, "[aileron] the agent asks to run %s.%s: %s %s%s\n"
 	    "[aileron] arguments: %s\n"
-	    "[aileron] grant it? [y/N] ",
-	    json_string_value(json_object_get(a, "connector")),
-	    json_string_value(json_object_get(a, "action")),
-	    json_string_value(json_object_get(a, "method")),
-	    json_string_value(json_object_get(a, "host")),
-	    json_string_value(json_object_get(a, "path")),
-	    summary != NULL ? summary : "{}");
+	    "[aileron] grant it? Type %s then Enter to grant; "
+	    "anything else denies: ",
+	    pty_field(a, "connector"), pty_field(a, "action"),
+	    pty_field(a, "method"), pty_field(a, "host"),
+	    pty_field(a, "path"), summary != NULL ? summary : "{}", code);
 	free(summary);
-	if (pty_answer(pr, id, ans, sizeof(ans)) == -1) {
-		pty_raw(pr, 1);
-		return;
-	}
-	grant = ans[0] == 'y' || ans[0] == 'Y';
+	/*
+	 * What was typed before the question showed was meant for the
+	 * agent, or for an earlier question: not the answer.
+	 */
+	(void)tcdrain(pr->tty);
+	(void)tcflush(STDIN_FILENO, TCIFLUSH);
+	if (pty_answer(pr, id, ans, sizeof(ans)) == -1)
+		goto done;
+	grant = pty_code_typed(ans, code);
 	reason[0] = '\0';
 	if (!grant) {
-		pty_say("[aileron] reason for the agent (optional): ");
-		if (pty_answer(pr, id, reason, sizeof(reason)) == -1) {
-			pty_raw(pr, 1);
-			return;
-		}
+		typed = ans + strspn(ans, " \t");
+		if (*typed != '\0' && tolower((unsigned char)*typed) != 'n')
+			pty_say(pr, "[aileron] that is not the code: denied\n");
+		pty_say(pr, "[aileron] reason for the agent (optional): ");
+		if (pty_answer(pr, id, reason, sizeof(reason)) == -1)
+			goto done;
 		if ((j = json_pack("{s:s}", "reason", reason)) != NULL) {
 			body = json_dumps(j, JSON_COMPACT);
 			json_decref(j);
@@ -267,13 +412,18 @@ pty_ask(struct pty_run *pr, json_t *a)
 	if (apiclient_call("aileron launch", pr->l->apisock, "POST", path,
 	    body != NULL ? body : "{}", &status, &resp) == 0) {
 		if (status == 200)
-			pty_say("[aileron] %s\n", grant ? "granted" : "denied");
+			pty_say(pr, "[aileron] %s\n",
+			    grant ? "granted" : "denied");
 		else
-			pty_say("[aileron] the service refused: %s\n",
+			pty_say(pr, "[aileron] the service refused: %s\n",
 			    apiclient_problem(resp));
 		free(resp);
 	}
 	free(body);
+ done:
+	explicit_bzero(code, sizeof(code));
+	/* The agent's output, released now, starts from a known state. */
+	pty_reset(pr, 0);
 	pty_raw(pr, 1);
 }
 
@@ -338,19 +488,22 @@ launch_pty_run(struct launch *l, char *const argv[], char *const envp[])
 
 	memset(&pr, 0, sizeof(pr));
 	pr.l = l;
+	pr.master = pr.tty = -1;
 	if (tcgetattr(STDIN_FILENO, &pr.saved) == -1 ||
+	    pty_open_tty(&pr) == -1 ||
 	    (pr.master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1 ||
 	    grantpt(pr.master) == -1 || unlockpt(pr.master) == -1 ||
 	    (slave = ptsname(pr.master)) == NULL) {
 		fprintf(stderr, "aileron launch: cannot make a terminal for "
 		    "the agent: %s\n", strerror(errno));
+		pty_close(&pr);
 		return 1;
 	}
 	pty_winsize(STDIN_FILENO, pr.master);
 	switch (pid = fork()) {
 	case -1:
 		fprintf(stderr, "aileron launch: fork: %s\n", strerror(errno));
-		close(pr.master);
+		pty_close(&pr);
 		return 1;
 	case 0:
 		/* The pty is the agent's controlling terminal. */
@@ -423,7 +576,7 @@ launch_pty_run(struct launch *l, char *const argv[], char *const envp[])
 	sigaction(SIGWINCH, &owinch, NULL);
 	sigaction(SIGTERM, &oterm, NULL);
 	sigaction(SIGHUP, &ohup, NULL);
-	close(pr.master);
+	pty_close(&pr);
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
