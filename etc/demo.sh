@@ -83,7 +83,7 @@ mkdir -m 0755 "$PROJ"
 cp "$SRC/etc/demo-agent.sh" "$PROJ/agent.sh"
 
 if [ -t 0 ] && [ -t 1 ]; then
-	step "aileron launch --sandbox $SANDBOX: the agent asks to create an issue; answer y or n below"
+	step "aileron launch --sandbox $SANDBOX: the agent asks to create an issue; type the code it shows to grant, anything else denies"
 else
 	step "aileron launch --sandbox $SANDBOX (no terminal: the approval is granted with \"aileron approval grant\", below)"
 	(
