@@ -15,6 +15,7 @@
 # so many; and a session token, through aileron.internal, can look but
 # never decide.  Control's state is read through the API and the CLI.
 
+import hashlib
 import json
 import os
 import pty
@@ -22,6 +23,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
@@ -32,7 +34,7 @@ BUILD = os.environ.get("AILERON_BUILD") or os.path.join(SRC, "build")
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(54)
+t.plan(62)
 
 clients = []
 
@@ -341,6 +343,136 @@ try:
          "aileron approval watch on a terminal: y grants, n asks a reason "
          "and denies", [o[1][:120] for o in outs] + [seen[-600:]])
     E.upstream.take()
+
+    # ---- a body the head does not carry: chunked, or behind Expect --------
+    def raw_danger(query, body, how):
+        """POST /danger on a connection of its own, in the background, its
+        body chunked ("chunked") or sent after the proxy's 100 Continue
+        ("expect"): a dict that gets "r", exchange()'s answer."""
+        out = {}
+
+        def run():
+            s = E.connect()
+            head = (b"POST /danger%s HTTP/1.1\r\nHost: echo.test\r\n"
+                    b"Content-Type: application/json\r\n" % query)
+            try:
+                if how == "chunked":
+                    out["r"] = exchange(s, head + b"Transfer-Encoding: "
+                                        b"chunked\r\n\r\n%x\r\n%s\r\n0\r\n"
+                                        b"\r\n" % (len(body), body), timeout=60)
+                    return
+                s.sendall(head + b"Expect: 100-continue\r\n"
+                          b"Content-Length: %d\r\n\r\n" % len(body))
+                s.settimeout(30 * SLOW)
+                got = b""
+                while not got.endswith(b"\r\n\r\n"):
+                    b = s.recv(1)       # the interim answer, no further
+                    if not b:
+                        break
+                    got += b
+                out["interim"] = got
+                out["r"] = exchange(s, body, timeout=60)
+            except OSError as e:
+                out["r"] = (0, {}, repr(e).encode())
+            finally:
+                s.close()
+        out["thread"] = threading.Thread(target=run)
+        out["thread"].start()
+        return out
+
+    def finish(c):
+        """The answer; a request still waiting is denied, so it ends."""
+        c["thread"].join(10 * SLOW)
+        for x in approvals(E) or []:
+            cli(E.svc, ["approval", "deny", x["id"]])
+        c["thread"].join(30 * SLOW)
+        return c.get("r", (0, {}, b""))
+
+    cbody = b'{"title":"chunked","amount":7,"destination":"acct_X"}'
+    c = raw_danger(b"?mode=fast", cbody, "chunked")
+    pend = wait_pending(E, 1)
+    a = pend[0] if pend else {}
+    t.is_(a.get("summary"), {"mode": "fast", "title": "chunked", "amount": 7,
+                             "(not in the spec)": {"destination": "acct_X"}},
+          "a chunked body is read before the human is asked: the summary "
+          "shows its arguments, and one the spec does not name, marked")
+    cli(E.svc, ["approval", "grant", a.get("id", "")])
+    r = finish(c)
+    reqs = E.upstream.take()
+    t.ok(r[0] == 200 and len(reqs) == 1 and reqs[0]["body_sha256"] ==
+         hashlib.sha256(cbody).hexdigest(),
+         "granted: that body goes upstream", (r[0], reqs))
+    recs = wait_for(lambda: [x for x in audit_records(E)
+                             if x.get("approval") == a.get("id") and
+                             x.get("event") == "request"], 30)
+    t.ok(recs and recs[0].get("arguments") == a.get("summary"),
+         "the outcome's audit record has the arguments the human saw", recs)
+
+    c = raw_danger(b"?mode=slow", b'{"title":"held back","amount":8}',
+                   "expect")
+    pend = wait_pending(E, 1)
+    a = pend[0] if pend else {}
+    r = finish(c)
+    t.ok(a.get("summary") == {"mode": "slow", "title": "held back",
+                              "amount": 8} and
+         c.get("interim", b"").startswith(b"HTTP/1.1 100 ") and
+         r[0] == 403 and b"aileron:approval-denied" in r[2],
+         "Expect: 100-continue: the proxy says 100 Continue, reads the "
+         "body, then asks, with the body's arguments",
+         (a.get("summary"), c.get("interim"), r))
+
+    # A query that says one thing and a body another: never asked.
+    for how in ("chunked", "expect"):
+        c = raw_danger(b"?amount=1&title=refund%201%20cent",
+                       b'{"title":"harmless","amount":999999}', how)
+        r = finish(c)
+        t.ok(r[0] == 403 and b"aileron:denied" in r[2] and
+             b"argument in query and body" in r[2] and
+             not [x for x in approvals(E, True) or []
+                  if x.get("summary", {}).get("amount") in ("1", 999999)]
+             and E.upstream.take() == [],
+             "%s: a name in both query and body is refused, as with "
+             "Content-Length, and no human is asked" % how, r)
+
+    # Long values say they were cut; an object shows its keys.
+    meta = dict(("k%02d" % i, "v" * 20) for i in range(12))
+    c4 = danger(json.dumps({"title": "T" * 300, "amount": 9, "meta": meta}))
+    pend = wait_pending(E, 1)
+    s4 = (pend[0] if pend else {}).get("summary", {})
+    for x in pend:
+        cli(E.svc, ["approval", "deny", x["id"]])
+    result(c4)
+    title = s4.get("title", "")
+    other = s4.get("(not in the spec)", {}).get("meta", {})
+    t.ok(title.startswith("T" * 120) and "T" * 121 not in title and
+         title.endswith("... (cut: 300 bytes in all)") and
+         isinstance(other, dict) and sorted(other) == sorted(meta),
+         "a value cut for length says so, and an unnamed object shows its "
+         "keys", s4)
+    E.upstream.take()
+
+    # ---- one grant, one execution -----------------------------------------
+    s = E.connect()
+    r1 = exchange(s, b"GET /echo HTTP/1.1\r\nHost: echo.test\r\n\r\n")
+    dbody = b'{"title":"once","amount":1}'
+    got = {}
+    th = threading.Thread(target=lambda: got.update(r=exchange(
+        s, b"POST /danger?droponce=1 HTTP/1.1\r\nHost: echo.test\r\n"
+        b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" %
+        (len(dbody), dbody), timeout=60)))
+    th.start()
+    pend = wait_pending(E, 1)
+    cli(E.svc, ["approval", "grant", pend[0]["id"] if pend else ""])
+    th.join(30 * SLOW)
+    s.close()
+    r = got.get("r", (0, {}, b""))
+    ran = [x for x in E.upstream.take() if x["path"].startswith("/danger")]
+    t.ok(r1[0] == 200 and r[0] == 502 and
+         b"aileron:upstream-closed" in r[2] and
+         r[1].get("x-should-retry") == ["false"] and len(ran) == 1,
+         "a granted request whose upstream closes before answering runs "
+         "once: 502 aileron:upstream-closed, never sent again",
+         (r1[0], r, len(ran)))
 
     # ---- the session ends while a request waits ----------------------------
     c7 = danger('{"title":"the end"}')

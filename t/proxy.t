@@ -38,7 +38,7 @@ from echo_upstream import pattern                         # noqa: E402
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(71)
+t.plan(72)
 
 # plain.test is the same upstream, not a connector: a blind tunnel.
 E = ProxyEnv(hosts=("echo.test", "plain.test"),
@@ -196,6 +196,23 @@ sys.stdout.write("%d %s" % (r.status_code, r.text))
                         r"closed; sending the request again"),
          "a request on an upstream connection that closed meanwhile is sent "
          "again on a new one", (a[0], b2[0]))
+
+    # ---- ... but a request that may not run twice is not sent again ------
+    c = E.connect()
+    a = exchange(c, b"GET /echo?before-droponce HTTP/1.1\r\n"
+                 b"Host: echo.test\r\n\r\n")
+    b2 = exchange(c, b"POST /echo?droponce=post HTTP/1.1\r\nHost: echo.test"
+                  b"\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n"
+                  b"\r\nonce!")
+    c.close()
+    ran = [r for r in E.upstream.take() if r["path"] == "/echo?droponce=post"]
+    t.ok(a[0] == 200 and b2[0] == 502 and
+         b"aileron:upstream-closed" in b2[2] and
+         b"may or may not have run" in b2[2] and
+         b2[1].get("x-should-retry") == ["false"] and len(ran) == 1,
+         "a POST (x-aileron-idempotent: false) whose upstream closes before "
+         "answering runs once: 502 aileron:upstream-closed, not sent again",
+         (a[0], b2, len(ran)))
 
     # ---- pipelined: answered in order ---------------------------------
     c = E.connect()

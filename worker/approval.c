@@ -43,93 +43,260 @@
 #define APPROVAL_VALUE_MAX	120	/* bytes of one argument shown */
 #define APPROVAL_SLACK_MS	10000	/* past control's deadline */
 #define APPROVAL_NOTE_ROOM	40	/* for the "..." member and the brace */
+#define APPROVAL_NEST_MAX	2	/* levels of a value shown whole */
+#define APPROVAL_UNNAMED	"(not in the spec)"
 
-static json_t	*approval_value(json_t *);
+static size_t	 approval_cut_len(const char *, size_t);
+static json_t	*approval_cut(const char *, size_t);
+static json_t	*approval_keys(json_t *, size_t);
+static int	 approval_nest(json_t *, int);
+static json_t	*approval_value(json_t *, int);
+static int	 approval_secret(const struct spec *, const char *, int);
+static int	 approval_named(const struct spec_action *, const char *);
+static int	 approval_fits(json_t *, size_t);
+static int	 approval_add(const struct spec *, json_t *, json_t *,
+		    const char *, json_t *, int, size_t);
 
-/* One argument's value as a person reads it: short, never a blob. */
-static json_t *
-approval_value(json_t *v)
+/* At most APPROVAL_VALUE_MAX of n bytes, cut at a character's start. */
+static size_t
+approval_cut_len(const char *s, size_t n)
 {
-	const char	*s;
+	if (n <= APPROVAL_VALUE_MAX)
+		return n;
+	n = APPROVAL_VALUE_MAX;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
+/* A long string's start, and a note that says it was cut. */
+static json_t *
+approval_cut(const char *s, size_t n)
+{
+	size_t	 k;
+	char	*d;
+	json_t	*out;
+
+	if ((k = approval_cut_len(s, n)) == n)
+		return json_stringn(s, n);
+	/* The human may refuse what it cannot read whole. */
+	if (asprintf(&d, "%.*s... (cut: %zu bytes in all)", (int)k, s,
+	    n) == -1)
+		return NULL;
+	out = json_string(d);
+	free(d);
+	return out;
+}
+
+/* An object too long to show, by its keys: what it sets, if not to what. */
+static json_t *
+approval_keys(json_t *v, size_t n)
+{
+	const char	*key;
+	json_t		*m, *out;
+	char		*d = NULL, *t;
+	size_t		 k;
+
+	json_object_foreach(v, key, m) {
+		if (asprintf(&t, "%s%s%s", d != NULL ? d : "",
+		    d != NULL ? ", " : "", key) == -1) {
+			free(d);
+			return NULL;
+		}
+		free(d);
+		d = t;
+		if (strlen(d) > APPROVAL_VALUE_MAX)
+			break;
+	}
+	k = d != NULL ? approval_cut_len(d, strlen(d)) : 0;
+	out = json_sprintf("(cut: %zu bytes of JSON, keys %.*s%s)", n, (int)k,
+	    d != NULL ? d : "", d != NULL && k < strlen(d) ? "..." : "");
+	free(d);
+	return out;
+}
+
+/* How deep v nests, counted up to max + 1. */
+static int
+approval_nest(json_t *v, int max)
+{
+	const char	*key;
+	json_t		*m;
+	size_t		 i;
+	int		 d, deepest = 0;
+
+	if (!json_is_object(v) && !json_is_array(v))
+		return 0;
+	if (max <= 0)
+		return 1;
+	if (json_is_object(v)) {
+		json_object_foreach(v, key, m)
+			if ((d = approval_nest(m, max - 1)) > deepest)
+				deepest = d;
+	} else
+		json_array_foreach(v, i, m)
+			if ((d = approval_nest(m, max - 1)) > deepest)
+				deepest = d;
+	return deepest + 1;
+}
+
+/*
+ * One argument's value as a person reads it: short, never a blob, and
+ * never cut without saying so.  An object too long, or nested deeper
+ * than the audit takes, is shown member by member at the top (depth 0),
+ * by its keys below.
+ */
+static json_t *
+approval_value(json_t *v, int depth)
+{
+	const char	*key;
 	char		*d;
 	size_t		 n;
-	json_t		*out;
+	json_t		*out, *m;
 
-	if (json_is_string(v)) {
-		s = json_string_value(v);
-		if ((n = json_string_length(v)) <= APPROVAL_VALUE_MAX)
-			return json_stringn(s, n);
-		n = APPROVAL_VALUE_MAX;
-		/* Cut at a character's start: the result stays UTF-8. */
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-		if ((d = malloc(n + 4)) == NULL)
-			return NULL;
-		memcpy(d, s, n);
-		memcpy(d + n, "...", 4);
-		out = json_string(d);
-		free(d);
-		return out;
-	}
+	if (json_is_string(v))
+		return approval_cut(json_string_value(v),
+		    json_string_length(v));
 	if (!json_is_array(v) && !json_is_object(v))
 		return json_incref(v);
 	if ((d = json_dumps(v, JSON_COMPACT)) == NULL)
 		return NULL;
 	n = strlen(d);
-	out = n <= APPROVAL_VALUE_MAX ? json_incref(v) :
-	    json_sprintf("(%zu bytes of JSON)", n);
 	free(d);
+	if (n <= APPROVAL_VALUE_MAX &&
+	    approval_nest(v, APPROVAL_NEST_MAX) <= APPROVAL_NEST_MAX)
+		return json_incref(v);
+	if (json_is_array(v))
+		return json_sprintf("(cut: %zu bytes of JSON, an array of %zu)",
+		    n, json_array_size(v));
+	if (depth > 0)
+		return approval_keys(v, n);
+	if ((out = json_object()) == NULL)
+		return NULL;
+	json_object_foreach(v, key, m)
+		if (json_object_set_new(out, key,
+		    approval_value(m, depth + 1)) == -1) {
+			json_decref(out);
+			return NULL;
+		}
 	return out;
 }
 
+/* Redacted by the spec, or named like the credential. */
+static int
+approval_secret(const struct spec *sp, const char *name, int redact)
+{
+	size_t	 j;
+
+	if (redact)
+		return 1;
+	if (sp->inject_name != NULL && strcasecmp(name, sp->inject_name) == 0)
+		return 1;
+	for (j = 0; j < sp->nstrip_query; j++)
+		if (strcmp(name, sp->strip_query[j]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Does the action's spec name this argument? */
+static int
+approval_named(const struct spec_action *act, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; act != NULL && i < act->nargs; i++)
+		if (strcmp(act->args[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Does the summary fit outlen, with room for the "..." note? */
+static int
+approval_fits(json_t *sum, size_t outlen)
+{
+	char	*s;
+	int	 fits;
+
+	if ((s = json_dumps(sum, JSON_COMPACT)) == NULL)
+		return 0;
+	fits = strlen(s) + APPROVAL_NOTE_ROOM < outlen;
+	free(s);
+	return fits;
+}
+
 /*
- * The summary a human sees: the action's arguments as its spec names
- * them (path, query, body fields, GraphQL variables), each shortened;
- * an argument the spec marks redacted, or named like the credential's
- * query parameter, shows as "redacted".  Arguments the spec does not
- * name are left out.  -1 when it cannot be made; otherwise out holds a
- * JSON object of less than outlen bytes.
+ * Show the argument name (value v) in into, a member of sum or sum
+ * itself; an object that does not fit shows its keys only.  -1 when
+ * even that does not fit: the summary is full.
+ */
+static int
+approval_add(const struct spec *sp, json_t *sum, json_t *into,
+    const char *name, json_t *v, int redact, size_t outlen)
+{
+	json_t	*shown;
+	int	 secret, depth;
+
+	secret = approval_secret(sp, name, redact);
+	for (depth = 0; depth < 2; depth++) {
+		shown = secret ? json_string("redacted") :
+		    approval_value(v, depth);
+		if (shown == NULL)
+			shown = json_string("(not shown)");
+		json_object_set_new(into, name, shown);
+		if (approval_fits(sum, outlen))
+			return 0;
+		json_object_del(into, name);
+		if (secret || !json_is_object(v))
+			break;
+	}
+	return -1;
+}
+
+/*
+ * The summary of the arguments: those the action's spec names (path,
+ * query, body fields, GraphQL variables), each shortened, and with
+ * unnamed (the summary a human sees) under APPROVAL_UNNAMED those the
+ * request carries that the spec does not name: they go upstream too.
+ * An argument the spec marks redacted, or named like the credential's
+ * query parameter, shows as "redacted".  -1 when it cannot be made;
+ * otherwise out holds a JSON object of less than outlen bytes.
  */
 int
 approval_summary(const struct spec *sp, const struct spec_action *act,
-    json_t *args, char *out, size_t outlen)
+    json_t *args, int unnamed, char *out, size_t outlen)
 {
 	const struct spec_arg	*a;
-	json_t			*sum, *v, *shown;
+	const char		*key;
+	json_t			*sum, *other, *v;
 	char			*s;
-	size_t			 i, j;
-	int			 secret;
+	size_t			 i;
+	int			 full = 0;
 
 	if ((sum = json_object()) == NULL)
 		return -1;
-	for (i = 0; act != NULL && i < act->nargs; i++) {
+	for (i = 0; args != NULL && act != NULL && i < act->nargs && !full;
+	    i++) {
 		a = &act->args[i];
-		if (args == NULL || (v = json_object_get(args, a->name)) ==
-		    NULL)
-			continue;
-		secret = a->redact;
-		if (sp->inject_name != NULL &&
-		    strcasecmp(a->name, sp->inject_name) == 0)
-			secret = 1;
-		for (j = 0; j < sp->nstrip_query; j++)
-			if (strcmp(a->name, sp->strip_query[j]) == 0)
-				secret = 1;
-		shown = secret ? json_string("redacted") : approval_value(v);
-		if (shown == NULL)
-			shown = json_string("(not shown)");
-		json_object_set_new(sum, a->name, shown);
-		if ((s = json_dumps(sum, JSON_COMPACT)) == NULL)
-			break;
-		if (strlen(s) + APPROVAL_NOTE_ROOM >= outlen) {
-			/* Bounded: what does not fit is said, not shown. */
-			json_object_del(sum, a->name);
-			json_object_set_new(sum, "...", json_string("more "
-			    "arguments not shown"));
-			free(s);
-			break;
-		}
-		free(s);
+		if ((v = json_object_get(args, a->name)) != NULL)
+			full = approval_add(sp, sum, sum, a->name, v,
+			    a->redact, outlen) == -1;
 	}
+	if (unnamed && args != NULL && !full &&
+	    json_object_set_new(sum, APPROVAL_UNNAMED, json_object()) == 0) {
+		other = json_object_get(sum, APPROVAL_UNNAMED);
+		json_object_foreach(args, key, v) {
+			if (approval_named(act, key))
+				continue;
+			if ((full = approval_add(sp, sum, other, key, v, 0,
+			    outlen) == -1))
+				break;
+		}
+		if (json_object_size(other) == 0)
+			json_object_del(sum, APPROVAL_UNNAMED);
+	}
+	/* Bounded: what does not fit is said, not shown. */
+	if (full)
+		json_object_set_new(sum, "...", json_string("more arguments "
+		    "not shown"));
 	s = json_dumps(sum, JSON_COMPACT);
 	json_decref(sum);
 	if (s == NULL || strlcpy(out, s, outlen) >= outlen) {
@@ -173,17 +340,17 @@ approval_digest(const char *host, uint16_t port,
 }
 
 /*
- * Ask control and wait for the decision; out says how it ended.  The
- * wait is bounded by control's deadline (which it tells us) and a slack,
- * so a control that forgot us still lets the agent go.
+ * Ask control, with the summary approval_summary made, and wait for the
+ * decision; out says how it ended.  The wait is bounded by control's
+ * deadline (which it tells us) and a slack, so a control that forgot us
+ * still lets the agent go.
  */
 void
-approval_wait(struct pconn *pc, const struct spec_action *act, json_t *args,
-    const struct approval_request *rq, struct approval_outcome *out)
+approval_wait(struct pconn *pc, const struct spec_action *act,
+    const char *summary, const struct approval_request *rq,
+    struct approval_outcome *out)
 {
 	struct msg_control_approval_ask		 m;
-	char					 summary[
-						    MSG_APPROVAL_SUMMARY_MAX];
 	size_t					 n;
 
 	memset(&m, 0, sizeof(m));
@@ -196,9 +363,6 @@ approval_wait(struct pconn *pc, const struct spec_action *act, json_t *args,
 	if (n >= sizeof(m.path))
 		n = sizeof(m.path) - 1;
 	memcpy(m.path, rq->target, n);
-	if (approval_summary(pc->spec, act, args, summary,
-	    sizeof(summary)) == -1)
-		strlcpy(summary, "{}", sizeof(summary));
 	approval_ask_wait(pc, &m, summary, out);
 }
 

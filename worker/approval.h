@@ -43,11 +43,12 @@ struct approval_request {
 };
 
 int	approval_summary(const struct spec *, const struct spec_action *,
-	    json_t *, char *, size_t);
+	    json_t *, int, char *, size_t);
 void	approval_digest(const char *, uint16_t,
 	    const struct approval_request *, uint8_t [32]);
-void	approval_wait(struct pconn *, const struct spec_action *, json_t *,
-	    const struct approval_request *, struct approval_outcome *);
+void	approval_wait(struct pconn *, const struct spec_action *,
+	    const char *, const struct approval_request *,
+	    struct approval_outcome *);
 void	approval_ask_wait(struct pconn *,
 	    const struct msg_control_approval_ask *, const char *,
 	    struct approval_outcome *);

@@ -26,6 +26,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +91,8 @@ struct preq {
 	size_t			 bodycap;
 	int			 continued;	/* we sent 100 Continue */
 	struct approval_outcome	 approval;	/* id "" when none asked */
+	json_t			*shown;		/* the summary its approver
+						   saw, for the outcome */
 	/* LLM token counts (issue 14): read as the body passes. */
 	const struct spec_action *act;
 	struct usage_scan	*usage;
@@ -103,8 +106,11 @@ static int	proxy_body_read(struct preq *, struct http_intake *, char *,
 		    size_t *, size_t *, void (*)(void *, const char *, size_t));
 static void	proxy_body_keep(void *, const char *, size_t);
 static void	proxy_body_cap(void *, const char *, size_t);
-static int	proxy_approval(struct preq *, const struct match_result *,
+static int	proxy_match(struct preq *, struct match_result *);
+static int	proxy_rematch(struct preq *, struct match_result *);
+static int	proxy_approval(struct preq *, struct match_result *,
 		    struct http_intake *, char *, size_t *, size_t *);
+static int	proxy_replayable(const struct preq *);
 static void	proxy_body_up(void *, const char *, size_t);
 static int	proxy_put(char *, size_t, size_t *, const char *, ...)
 		    __attribute__((__format__ (printf, 4, 5)));
@@ -254,16 +260,86 @@ proxy_body_cap(void *arg, const char *p, size_t n)
 }
 
 /*
- * The action needs a human: read the whole body (the digest covers it,
- * and the grant binds to the digest), ask control, wait.  0 on a grant,
- * with the request ready to forward; -1 refused (or the agent gone).
+ * Map the request, with the body read so far, to an action of the
+ * connector's.  1 on a match (res filled), -1 when it maps to none and
+ * was refused.  The caller clears res either way.
  */
 static int
-proxy_approval(struct preq *r, const struct match_result *res,
+proxy_match(struct preq *r, struct match_result *res)
+{
+	const struct http_request	*req = r->req;
+	struct match_req		 mreq;
+	size_t				 i;
+	int				 matched;
+
+	memset(&mreq, 0, sizeof(mreq));
+	mreq.host = r->pc->host;
+	mreq.method = req->method;
+	mreq.target = req->target;
+	for (i = 0; i < req->nfield; i++)
+		if (strcasecmp(req->field[i].name, "Content-Type") == 0)
+			mreq.content_type = req->field[i].value;
+	mreq.body = r->body;
+	mreq.bodylen = r->bodylen;
+	if ((matched = match_request(r->pc->ctx->matcher, &mreq, res)) == -1)
+		fatalx("%s: out of memory", __func__);
+	if (matched == 0)
+		return proxy_refuse(r, 403, "aileron:denied",
+		    "no action of %s matches %s %.*s: %s",
+		    r->pc->spec->connector, req->method,
+		    (int)strcspn(req->target, "?"), req->target,
+		    res->reason != NULL ? res->reason : "no route");
+	return 1;
+}
+
+/*
+ * A request matched by its head alone (chunked, or held back behind
+ * Expect) whose body is now read: match it again, so that the human sees
+ * the arguments of the bytes that will go upstream.  The same refusals
+ * as a body read before the match (a name in both query and body, a
+ * body that is not the action's), and a body that makes it another
+ * action is refused too.  0 with res the new match, or -1 refused.
+ */
+static int
+proxy_rematch(struct preq *r, struct match_result *res)
+{
+	struct match_result	 again;
+	int			 rv = -1;
+
+	memset(&again, 0, sizeof(again));
+	if (proxy_match(r, &again) == -1)
+		goto done;
+	if (again.action != res->action) {
+		proxy_refuse(r, 403, "aileron:denied", "%s %.*s: its body "
+		    "makes it %s.%s, not the %s.%s its head was decided as",
+		    r->req->method, (int)strcspn(r->req->target, "?"),
+		    r->req->target, r->pc->spec->connector,
+		    again.action->name, r->pc->spec->connector,
+		    res->action->name);
+		goto done;
+	}
+	match_result_clear(res);
+	*res = again;
+	memset(&again, 0, sizeof(again));
+	rv = 0;
+done:
+	match_result_clear(&again);
+	return rv;
+}
+
+/*
+ * The action needs a human: read the whole body (the digest covers it,
+ * and the grant binds to the digest; the summary shows its arguments),
+ * ask control, wait.  0 on a grant, with the request ready to forward;
+ * -1 refused (or the agent gone).
+ */
+static int
+proxy_approval(struct preq *r, struct match_result *res,
     struct http_intake *in, char *buf, size_t *off, size_t *len)
 {
 	const struct http_request	*req = r->req;
 	struct approval_request		 rq;
+	char				 summary[MSG_APPROVAL_SUMMARY_MAX];
 	const char			*name = res->action->name;
 	const char			*conn = r->pc->spec->connector;
 
@@ -296,12 +372,22 @@ proxy_approval(struct preq *r, const struct match_result *res,
 			}
 			return -1;
 		}
+		if (proxy_rematch(r, res) == -1)
+			return -1;
 	}
+	/*
+	 * What the human sees, unnamed arguments too; the outcome's record
+	 * keeps it, as the decision's saw only the head's, named, arguments.
+	 */
+	if (approval_summary(r->pc->spec, res->action, res->args, 1, summary,
+	    sizeof(summary)) == -1)
+		strlcpy(summary, "{}", sizeof(summary));
+	r->shown = json_loads(summary, 0, NULL);
 	rq.method = req->method;
 	rq.target = req->target;
 	rq.body = r->body;
 	rq.bodylen = r->bodylen;
-	approval_wait(r->pc, res->action, res->args, &rq, &r->approval);
+	approval_wait(r->pc, res->action, summary, &rq, &r->approval);
 	switch (r->approval.state) {
 	case MSG_APPROVAL_GRANTED:
 		log_info("%s: %s.%s: approval %s granted by %s", r->pc->peer,
@@ -720,6 +806,29 @@ proxy_upstream(struct preq *r, struct io *up, SSL **upssl)
 }
 
 /*
+ * May the request be sent again, should a kept-alive upstream connection
+ * close before a byte of the answer?  The upstream may have run it.  Only
+ * when its body is whole in hand, and running it twice is running it
+ * once: its action says idempotent (with no action, a safe method); never
+ * a request a human granted, once.
+ */
+static int
+proxy_replayable(const struct preq *r)
+{
+	const char	*m = r->req->method;
+
+	if (r->approval.id[0] != '\0')
+		return 0;
+	if (r->body == NULL && (r->req->content_length > 0 ||
+	    r->req->chunked))
+		return 0;
+	if (r->act != NULL)
+		return r->act->idempotent;
+	return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 ||
+	    strcmp(m, "OPTIONS") == 0;
+}
+
+/*
  * One request of the tunnel, head read.  0 when the connection may carry
  * another, -1 when it must close.
  */
@@ -728,7 +837,6 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
     size_t *off, size_t *len, struct io *up, SSL **upssl)
 {
 	struct preq			 r;
-	struct match_req		 mreq;
 	struct match_result		 res;
 	struct msg_control_policy	 pol;
 	struct msg_control_decision	 dec;
@@ -737,9 +845,8 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 	static char			 polbuf[sizeof(pol) +
 					    MSG_APPROVAL_SUMMARY_MAX];
 	const struct http_request	*req = http_intake_request(in);
-	const char			*ct = NULL;
-	size_t				 headlen = 0, i, polen;
-	int				 matched = 0, rv = -1, keep = 0, n;
+	size_t				 headlen = 0, polen;
+	int				 rv = -1, keep = 0, n;
 	int				 replay, reused, attempt, audited;
 	struct timespec			 t;
 	char				 why[512];
@@ -751,9 +858,6 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 	r.in = in;
 	r.up = up;
 	clock_gettime(CLOCK_MONOTONIC, &r.start);
-	for (i = 0; i < req->nfield; i++)
-		if (strcasecmp(req->field[i].name, "Content-Type") == 0)
-			ct = req->field[i].value;
 
 	/*
 	 * Actions are told apart by their body (GraphQL's operation), so a
@@ -775,24 +879,8 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 
 	/* The action, when the host is a connector's. */
 	if (pc->spec != NULL) {
-		memset(&mreq, 0, sizeof(mreq));
-		mreq.host = pc->host;
-		mreq.method = req->method;
-		mreq.target = req->target;
-		mreq.content_type = ct;
-		mreq.body = r.body;
-		mreq.bodylen = r.bodylen;
-		if ((matched = match_request(pc->ctx->matcher, &mreq,
-		    &res)) == -1)
-			fatalx("%s: out of memory", __func__);
-		if (matched == 0) {
-			proxy_refuse(&r, 403, "aileron:denied",
-			    "no action of %s matches %s %.*s: %s",
-			    pc->spec->connector, req->method,
-			    (int)strcspn(req->target, "?"), req->target,
-			    res.reason != NULL ? res.reason : "no route");
+		if (proxy_match(&r, &res) == -1)
 			goto done;
-		}
 		r.action = res.action->name;
 		r.act = res.action;
 		if (req->upgrade && !res.action->websocket) {
@@ -817,7 +905,7 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 		/* With the arguments, redacted, for the decision's record. */
 		memcpy(polbuf, &pol, sizeof(pol));
 		polen = sizeof(pol);
-		if (approval_summary(pc->spec, res.action, res.args,
+		if (approval_summary(pc->spec, res.action, res.args, 0,
 		    polbuf + polen, sizeof(polbuf) - polen) == 0)
 			polen += strlen(polbuf + polen);
 		if (call(pc, &pc->control, MSG_CONTROL_POLICY, polbuf, polen,
@@ -880,12 +968,20 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	/*
-	 * A kept-alive upstream may have closed meanwhile: a request that can
-	 * be sent again whole (no body, or one read before the match) is
-	 * sent once more on a new connection when the old one ends before a
-	 * byte of the answer.
+	 * A kept-alive upstream may have closed meanwhile: a request that may
+	 * run twice is sent once more on a new connection when the old one
+	 * ends before a byte of the answer.  One that may not goes on a
+	 * connection that looks alive, a granted one on a new connection: a
+	 * grant is for one execution, after a wait the old one may not have
+	 * outlived.
 	 */
-	replay = r.body != NULL || (req->content_length <= 0 && !req->chunked);
+	replay = proxy_replayable(&r);
+	if (!replay && up->fd != -1 && (r.approval.id[0] != '\0' ||
+	    io_pending(up) || io_poll(up->fd, POLLIN | POLLRDHUP, 0) != 0)) {
+		io_shutdown(up);
+		io_close(up);
+		*upssl = NULL;
+	}
 	for (attempt = 0;; attempt++) {
 		reused = up->fd != -1;
 		if (proxy_upstream(&r, up, upssl) == -1)
@@ -959,6 +1055,7 @@ done:
 	match_result_clear(&res);
 	free(r.body);
 	json_decref(r.ext);
+	json_decref(r.shown);
 	return rv;
 }
 
@@ -1184,6 +1281,13 @@ proxy_response(struct preq *r, SSL *upssl, int *keep, int replay)
 			}
 			if (n <= 0 && replay && !got) {
 				rv = PROXY_REPLAY;
+				goto done;
+			}
+			if (n <= 0 && !got) {
+				proxy_refuse(r, 502, "aileron:upstream-closed",
+				    "%s closed the connection before it "
+				    "answered: the request may or may not have "
+				    "run, and was not sent again", pc->host);
 				goto done;
 			}
 			if (n <= 0) {
@@ -1465,6 +1569,9 @@ proxy_audit(struct preq *r)
 		json_object_set_new(rec, "type", json_string(r->type));
 	if (r->reason[0] != '\0')
 		json_object_set_new(rec, "reason", json_string(r->reason));
+	/* The arguments the human saw (the decision's saw fewer). */
+	if (r->shown != NULL)
+		json_object_set(rec, "arguments", r->shown);
 	/* Approvals (issue 11, section 3): who decided, and how fast. */
 	if (r->approval.id[0] != '\0') {
 		json_object_set_new(rec, "approval",

@@ -15,8 +15,9 @@ ways), /leakwrap (the credential's base64 in lines, as JSON strings or
 MIME with ?style=mime), /redirect, /sse (an event, a
 pause, an event), /big?n=N (N bytes, chunked), /upload (the sha256 of the
 body, chunked or not), /gzip, /br, /cookie, /drop (answers, then closes a
-kept-alive connection), /slow (one byte a second), /hang (no answer for a
-while), /reflect?how= (the Authorization outside a whole body: "partial",
+kept-alive connection), ?droponce=X on any path (a close and no answer,
+the first time that URL comes), /slow (one byte a second), /hang (no
+answer for a while), /reflect?how= (the Authorization outside a whole body: "partial",
 a 206 with part of it; "byteranges", a multipart/byteranges answer;
 "reason", in the reason phrase; "twoce", gzip'd under two
 Content-Encoding fields, gzip then identity; "cevalue", as the
@@ -115,6 +116,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         q = urllib.parse.parse_qs(url.query)
         auth = self.headers.get("Authorization") or ""
+        if "droponce" in q and self.path not in up.dropped:
+            # Take the request, then close without a byte of an answer:
+            # an upstream that ran it and died, once for each URL.
+            up.dropped.add(self.path)
+            self.close_connection = True
+            return
         if url.path == "/echo":
             self._send(200, json.dumps({
                 "method": self.command, "path": self.path,
@@ -284,6 +291,7 @@ class EchoUpstream:
     def __init__(self, certfile, keyfile):
         self.lock = threading.Lock()
         self.requests = []
+        self.dropped = set()
         self.server = TLSServer(_Handler, certfile, keyfile, self, 30)
         self.port = self.server.port
 

@@ -127,6 +127,7 @@ test_summary(void)
 	const struct spec_action	*act;
 	json_t				*args, *sum, *want;
 	char				 err[256], out[2048], small[64];
+	char				 mid[300];
 	char				 big[300], longnote[400];
 
 	if ((sp = spec_parse(spec_json, sizeof(spec_json) - 1, "t.json", err,
@@ -138,7 +139,7 @@ test_summary(void)
 	args = json_pack("{s:s, s:s, s:s, s:i, s:s, s:[s,s], s:s}", "item",
 	    "it1", "key", "SECRETKEY", "note", "refund", "amount", 42, "card",
 	    "4242-SECRET", "tags", "a", "b", "other", "not in the spec");
-	ok(approval_summary(sp, act, args, out, sizeof(out)) == 0,
+	ok(approval_summary(sp, act, args, 0, out, sizeof(out)) == 0,
 	    "summary: made");
 	sum = json_loads(out, 0, NULL);
 	want = json_pack("{s:s, s:s, s:s, s:i, s:s, s:[s,s]}", "item", "it1",
@@ -149,6 +150,15 @@ test_summary(void)
 	    "query parameter hidden; others left out: %s", out);
 	ok(strstr(out, "SECRET") == NULL, "summary: no secret in it");
 	json_decref(sum);
+
+	/* A human's: what the spec does not name goes upstream too. */
+	json_object_set_new(want, "(not in the spec)", json_pack("{s:s}",
+	    "other", "not in the spec"));
+	ok(approval_summary(sp, act, args, 1, out, sizeof(out)) == 0 &&
+	    (sum = json_loads(out, 0, NULL)) != NULL && json_equal(sum, want),
+	    "summary: for a human, the arguments the spec does not name, "
+	    "marked: %s", out);
+	json_decref(sum);
 	json_decref(want);
 
 	/* A long value is cut at a character, never inside one. */
@@ -156,24 +166,57 @@ test_summary(void)
 	longnote[sizeof(longnote) - 1] = '\0';
 	memcpy(longnote + 119, "\xc3\xa9", 2);	/* e-acute over the cut */
 	json_object_set_new(args, "note", json_string(longnote));
-	ok(approval_summary(sp, act, args, out, sizeof(out)) == 0 &&
+	ok(approval_summary(sp, act, args, 1, out, sizeof(out)) == 0 &&
 	    (sum = json_loads(out, 0, NULL)) != NULL &&
-	    strlen(json_string_value(json_object_get(sum, "note"))) == 122,
-	    "summary: a long value is shortened at a character: %s", out);
+	    strncmp(json_string_value(json_object_get(sum, "note")),
+	    longnote, 119) == 0 &&
+	    strcmp(json_string_value(json_object_get(sum, "note")) + 119,
+	    "... (cut: 399 bytes in all)") == 0,
+	    "summary: a long value is shortened at a character, and says "
+	    "so: %s", out);
 	json_decref(sum);
+
+	/* An object too long shows its members, shortened, or its keys. */
+	json_object_set_new(args, "note", json_string("short"));
+	json_object_set_new(args, "meta", json_pack("{s:s, s:s, s:{s:s, s:s}}",
+	    "a", longnote, "b", "x", "c", "d", longnote, "e", "y"));
+	ok(approval_summary(sp, act, args, 1, out, sizeof(out)) == 0 &&
+	    (sum = json_loads(out, 0, NULL)) != NULL &&
+	    (want = json_object_get(json_object_get(sum, "(not in the spec)"),
+	    "meta")) != NULL && json_object_size(want) == 3 &&
+	    strcmp(json_string_value(json_object_get(want, "b")), "x") == 0 &&
+	    strstr(json_string_value(json_object_get(want, "a")), "(cut: ") !=
+	    NULL && strstr(json_string_value(json_object_get(want, "c")),
+	    "keys d, e)") != NULL,
+	    "summary: an object too long shows its keys: %s", out);
+	json_decref(sum);
+	ok(approval_summary(sp, act, args, 1, mid, sizeof(mid)) == 0 &&
+	    strstr(mid, "\"meta\":\"(cut: ") != NULL &&
+	    strstr(mid, "keys a, b, c)") != NULL,
+	    "summary: one that does not fit the summary shows its keys: %s",
+	    mid);
+	json_object_del(args, "meta");
+
+	/* Nested deeper than two, as the audit would refuse: keys. */
+	json_object_set_new(args, "deep", json_pack("{s:{s:{s:[i]}}}", "a",
+	    "b", "c", 1));
+	ok(approval_summary(sp, act, args, 1, out, sizeof(out)) == 0 &&
+	    strstr(out, "\"deep\":{\"a\":\"(cut: 15 bytes of JSON, keys b)\"}")
+	    != NULL, "summary: a value nested deep shows its keys: %s", out);
+	json_object_del(args, "deep");
 
 	/* Bounded: what does not fit is said, not shown. */
 	memset(big, 'b', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	json_object_set_new(args, "note", json_string("short"));
 	json_object_set_new(args, "tags", json_pack("[s]", big));
-	ok(approval_summary(sp, act, args, small, sizeof(small)) == 0 &&
+	ok(approval_summary(sp, act, args, 1, small, sizeof(small)) == 0 &&
 	    strlen(small) < sizeof(small) && strstr(small, "\"...\"") != NULL,
 	    "summary: bounded by its buffer: %s", small);
-	ok(approval_summary(sp, act, args, out, sizeof(out)) == 0 &&
+	ok(approval_summary(sp, act, args, 1, out, sizeof(out)) == 0 &&
 	    strstr(out, "bytes of JSON") != NULL,
 	    "summary: a large array is described, not shown: %s", out);
-	ok(approval_summary(sp, act, NULL, out, sizeof(out)) == 0 &&
+	ok(approval_summary(sp, act, NULL, 1, out, sizeof(out)) == 0 &&
 	    strcmp(out, "{}") == 0, "summary: no arguments: {}");
 	json_decref(args);
 	spec_free(sp);
