@@ -11,8 +11,9 @@
 /*
  * graphql.c: a strict GraphQL lexer and parser for executable documents,
  * just enough to name the top-level fields of the operation a server runs,
- * the variables it declares, and whether its top-level arguments hold
- * values written inline.
+ * the variables it declares, and the arguments of its first field with
+ * the values the server will read, whether written inline or passed as
+ * variables.
  *
  * The matcher decides which action, and so which policy, applies to a
  * request from what this file reports.  An agent that could make us read
@@ -25,7 +26,10 @@
  * refused here too.
  */
 
+#include <errno.h>
+#include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +72,12 @@ struct gql_parser {
 	struct gql_def		*defs;
 	size_t			 ndefs;
 	struct graphql_op	*out;	/* set while collecting fields */
+	json_t			*vars;	/* the request's variables, or NULL */
+	json_t			*defaults; /* variable name: default value */
+	json_t			*used;	/* variables already copied into args */
+	json_t			*path;	/* names down to the value read; NULL
+					   in a list */
+	int			 unknown; /* a value JSON cannot hold */
 	char			*err;
 	size_t			 errlen;
 };
@@ -97,13 +107,26 @@ static int	gql_fragment(struct gql_parser *);
 static int	gql_variable_defs(struct gql_parser *, int);
 static int	gql_type(struct gql_parser *);
 static int	gql_directives(struct gql_parser *, int);
-static int	gql_arguments(struct gql_parser *, int, int *);
-static int	gql_value(struct gql_parser *, int, int *);
+static int	gql_arguments(struct gql_parser *, int, int *, json_t *);
+static int	gql_member(struct gql_parser *, size_t, int, int *, json_t *,
+		    json_t *);
+static int	gql_value(struct gql_parser *, int, int *, json_t **);
+static int	gql_scalar_json(struct gql_parser *, const struct gql_token *,
+		    json_t **);
+static int	gql_string_json(struct gql_parser *, const struct gql_token *,
+		    json_t **);
+static int	gql_block_string_json(struct gql_parser *,
+		    const struct gql_token *, json_t **);
+static size_t	gql_hex4(const char *);
+static size_t	gql_utf8_put(unsigned int, char *);
+static int	gql_variable_json(struct gql_parser *, size_t, json_t **);
+static int	gql_keep_default(struct gql_parser *, size_t, json_t *);
 static int	gql_selection_set(struct gql_parser *, int);
 static int	gql_spread(struct gql_parser *, int);
 static int	gql_collect_field(struct gql_parser *, size_t);
 static int	gql_collect_var(struct gql_parser *, size_t, int);
 static int	gql_tok_eq(struct gql_parser *, size_t, size_t);
+static int	gql_tok_is(struct gql_parser *, size_t, const char *);
 static struct gql_def *gql_find_fragment(struct gql_parser *, size_t);
 
 static int
@@ -470,6 +493,13 @@ gql_tok_eq(struct gql_parser *p, size_t a, size_t b)
 }
 
 static int
+gql_tok_is(struct gql_parser *p, size_t i, const char *s)
+{
+	return p->toks[i].len == strlen(s) &&
+	    memcmp(p->doc + p->toks[i].off, s, p->toks[i].len) == 0;
+}
+
+static int
 gql_document(struct gql_parser *p)
 {
 	struct gql_def	*d;
@@ -593,11 +623,14 @@ gql_fragment(struct gql_parser *p)
 
 /*
  * ( $name: Type = default @directives ... ).  With collect set, the
- * names are the selected operation's variables and are reported.
+ * names are the selected operation's variables and are reported, and
+ * their defaults kept to stand in for a variable the request omits; a
+ * default JSON cannot hold whole is not kept.
  */
 static int
 gql_variable_defs(struct gql_parser *p, int collect)
 {
+	json_t	*def;
 	size_t	 name = 0;
 	int	 has_default;
 
@@ -607,15 +640,26 @@ gql_variable_defs(struct gql_parser *p, int collect)
 		    gql_expect(p, ':') == -1 || gql_type(p) == -1)
 			return -1;
 		has_default = 0;
+		def = NULL;
 		if (gql_is_punct(p, '=')) {
 			p->pos++;
 			has_default = 1;
-			if (gql_value(p, 1, NULL) == -1)
+			p->unknown = 0;
+			if (gql_value(p, 1, NULL, collect ? &def : NULL) == -1)
 				return -1;
+			if (p->unknown) {
+				json_decref(def);
+				def = NULL;
+				p->unknown = 0;
+			}
 		}
-		if (gql_directives(p, 1) == -1)
+		if (gql_directives(p, 1) == -1 || (collect &&
+		    gql_collect_var(p, name, has_default) == -1)) {
+			json_decref(def);
 			return -1;
-		if (collect && gql_collect_var(p, name, has_default) == -1)
+		}
+		/* Declared twice, the server refuses it: keep the first. */
+		if (def != NULL && gql_keep_default(p, name, def) == -1)
 			return -1;
 	} while (!gql_is_punct(p, ')'));
 	p->pos++;
@@ -648,7 +692,7 @@ gql_directives(struct gql_parser *p, int isconst)
 			return -1;
 		/* What a directive is told is not an argument. */
 		if (gql_is_punct(p, '(') &&
-		    gql_arguments(p, isconst, NULL) == -1)
+		    gql_arguments(p, isconst, NULL, NULL) == -1)
 			return -1;
 	}
 	return 0;
@@ -656,34 +700,95 @@ gql_directives(struct gql_parser *p, int isconst)
 
 /*
  * ( name: value ... ), at least one.  literal, when not NULL, is set to 1
- * if a value holds a literal; see gql_value().
+ * if a value holds a literal; see gql_value().  out, when not NULL, is
+ * the object that receives the arguments as JSON.
  */
 static int
-gql_arguments(struct gql_parser *p, int isconst, int *literal)
+gql_arguments(struct gql_parser *p, int isconst, int *literal, json_t *out)
 {
+	json_t	*seen = NULL;
+	size_t	 name = 0;
+	int	 rv = 0;
+
 	p->pos++;			/* ( */
+	if (out != NULL && ((seen = json_object()) == NULL ||
+	    (p->path = json_array()) == NULL)) {
+		json_decref(seen);
+		return gql_error(p, "out of memory");
+	}
 	do {
-		if (gql_name(p, NULL) == -1 || gql_expect(p, ':') == -1 ||
-		    gql_value(p, isconst, literal) == -1)
-			return -1;
+		if (gql_name(p, &name) == -1 || gql_expect(p, ':') == -1 ||
+		    gql_member(p, name, isconst, literal, out, seen) == -1) {
+			rv = -1;
+			break;
+		}
 	} while (!gql_is_punct(p, ')'));
-	p->pos++;
-	return 0;
+	json_decref(seen);
+	json_decref(p->path);
+	p->path = NULL;
+	if (rv == 0)
+		p->pos++;
+	return rv;
+}
+
+/*
+ * The value of an argument or object member named by token name, added
+ * to obj when building.  A name given twice is refused, as the server
+ * refuses it: which of the two we showed would be a guess.
+ */
+static int
+gql_member(struct gql_parser *p, size_t name, int isconst, int *literal,
+    json_t *obj, json_t *seen)
+{
+	json_t	*v = NULL;
+	char	*key;
+	int	 rv;
+
+	if (obj == NULL)
+		return gql_value(p, isconst, literal, NULL);
+	if ((key = strndup(p->doc + p->toks[name].off,
+	    p->toks[name].len)) == NULL)
+		return gql_error(p, "out of memory");
+	if (json_object_get(seen, key) != NULL) {
+		free(key);
+		return gql_error(p, "name given twice at %zu",
+		    p->toks[name].off);
+	}
+	if (json_object_set_new(seen, key, json_true()) == -1 ||
+	    (p->path != NULL && json_array_append_new(p->path,
+	    json_string(key)) == -1)) {
+		free(key);
+		return gql_error(p, "out of memory");
+	}
+	rv = gql_value(p, isconst, literal, &v);
+	if (p->path != NULL)
+		json_array_remove(p->path, json_array_size(p->path) - 1);
+	if (rv == 0 && v != NULL && json_object_set_new(obj, key, v) == -1)
+		rv = gql_error(p, "out of memory");
+	free(key);
+	return rv;
 }
 
 /*
  * A value; isconst refuses variables, as in default values and in the
  * directives of variable definitions.  literal, when not NULL, is set to
  * 1 when the value is, or holds at any depth, anything but a $variable:
- * a scalar, an enum, null, or an empty object or list.  The matcher
- * reports only variables as arguments, so such a value is one it cannot
- * show to policy.
+ * a scalar, an enum, null, or an empty object or list.
+ *
+ * out, when not NULL, receives the value as JSON, with variables
+ * resolved (see gql_variable_json), or NULL for a variable with no
+ * value, which the server treats as not given.
  */
 static int
-gql_value(struct gql_parser *p, int isconst, int *literal)
+gql_value(struct gql_parser *p, int isconst, int *literal, json_t **out)
 {
 	const struct gql_token	*t = &p->toks[p->pos];
+	json_t			*v = NULL, *e, *seen = NULL;
+	json_t			*path = p->path;
+	size_t			 name = 0;
 
+	if (out != NULL)
+		*out = NULL;
 	if (gql_enter(p) == -1)
 		return -1;
 	switch (t->type) {
@@ -693,30 +798,53 @@ gql_value(struct gql_parser *p, int isconst, int *literal)
 	case TOK_NAME:		/* true, false, null or an enum value */
 		if (literal != NULL)
 			*literal = 1;
+		if (out != NULL && gql_scalar_json(p, t, &v) == -1)
+			return -1;
 		p->pos++;
 		break;
 	case TOK_PUNCT:
 		if (gql_is_punct(p, '$') && !isconst) {
 			p->pos++;
-			if (gql_name(p, NULL) == -1)
+			if (gql_name(p, &name) == -1 || (out != NULL &&
+			    gql_variable_json(p, name, &v) == -1))
 				return -1;
 		} else if (gql_is_punct(p, '[')) {
 			p->pos++;
 			if (gql_is_punct(p, ']') && literal != NULL)
 				*literal = 1;
-			while (!gql_is_punct(p, ']'))
-				if (gql_value(p, isconst, literal) == -1)
-					return -1;
+			if (out != NULL && (v = json_array()) == NULL)
+				return gql_error(p, "out of memory");
+			/* A list's items have no names to show them by. */
+			path = p->path;
+			p->path = NULL;
+			while (!gql_is_punct(p, ']')) {
+				if (gql_value(p, isconst, literal,
+				    out != NULL ? &e : NULL) == -1)
+					goto fail;
+				if (out != NULL && json_array_append_new(v,
+				    e != NULL ? e : json_null()) == -1) {
+					gql_error(p, "out of memory");
+					goto fail;
+				}
+			}
+			p->path = path;
 			p->pos++;
 		} else if (gql_is_punct(p, '{')) {
 			p->pos++;
 			if (gql_is_punct(p, '}') && literal != NULL)
 				*literal = 1;
+			if (out != NULL && ((v = json_object()) == NULL ||
+			    (seen = json_object()) == NULL)) {
+				gql_error(p, "out of memory");
+				goto fail;
+			}
 			while (!gql_is_punct(p, '}'))
-				if (gql_name(p, NULL) == -1 ||
+				if (gql_name(p, &name) == -1 ||
 				    gql_expect(p, ':') == -1 ||
-				    gql_value(p, isconst, literal) == -1)
-					return -1;
+				    gql_member(p, name, isconst, literal, v,
+				    seen) == -1)
+					goto fail;
+			json_decref(seen);
 			p->pos++;
 		} else
 			return gql_error(p, "expected a value at %zu",
@@ -726,18 +854,321 @@ gql_value(struct gql_parser *p, int isconst, int *literal)
 		return gql_error(p, "expected a value at %zu", t->off);
 	}
 	p->depth--;
+	if (out != NULL)
+		*out = v;
+	return 0;
+ fail:
+	p->path = path;
+	json_decref(seen);
+	json_decref(v);
+	return -1;
+}
+
+/*
+ * A scalar as the server reads it.  A number JSON cannot hold exactly
+ * (an integer past 64 bits, a float past double's range) is left out and
+ * noted as unknown, never rounded into a value the server does not see.
+ */
+static int
+gql_scalar_json(struct gql_parser *p, const struct gql_token *t,
+    json_t **out)
+{
+	char		*num, *end;
+	long long	 ll;
+	double		 d;
+	int		 exact = 0;
+
+	*out = NULL;
+	switch (t->type) {
+	case TOK_STRING:
+		return gql_string_json(p, t, out);
+	case TOK_NAME:
+		if (gql_tok_is(p, p->pos, "true"))
+			*out = json_true();
+		else if (gql_tok_is(p, p->pos, "false"))
+			*out = json_false();
+		else if (gql_tok_is(p, p->pos, "null"))
+			*out = json_null();
+		else
+			*out = json_stringn(p->doc + t->off, t->len);
+		break;
+	case TOK_INT:
+	case TOK_FLOAT:
+		if ((num = strndup(p->doc + t->off, t->len)) == NULL)
+			return gql_error(p, "out of memory");
+		errno = 0;
+		if (t->type == TOK_INT) {
+			ll = strtoll(num, &end, 10);
+			if ((exact = errno == 0 && *end == '\0'))
+				*out = json_integer(ll);
+		} else {
+			d = strtod(num, &end);
+			if ((exact = errno == 0 && *end == '\0' &&
+			    isfinite(d)))
+				*out = json_real(d);
+		}
+		free(num);
+		if (!exact) {
+			p->unknown = 1;
+			return 0;
+		}
+		break;
+	default:
+		break;
+	}
+	if (*out == NULL)
+		return gql_error(p, "out of memory");
+	return 0;
+}
+
+static size_t
+gql_hex4(const char *s)
+{
+	char	 h[5];
+
+	memcpy(h, s, 4);
+	h[4] = '\0';
+	return strtoul(h, NULL, 16);
+}
+
+static size_t
+gql_utf8_put(unsigned int c, char *d)
+{
+	if (c < 0x80) {
+		d[0] = c;
+		return 1;
+	}
+	if (c < 0x800) {
+		d[0] = 0xc0 | (c >> 6);
+		d[1] = 0x80 | (c & 0x3f);
+		return 2;
+	}
+	if (c < 0x10000) {
+		d[0] = 0xe0 | (c >> 12);
+		d[1] = 0x80 | ((c >> 6) & 0x3f);
+		d[2] = 0x80 | (c & 0x3f);
+		return 3;
+	}
+	d[0] = 0xf0 | (c >> 18);
+	d[1] = 0x80 | ((c >> 12) & 0x3f);
+	d[2] = 0x80 | ((c >> 6) & 0x3f);
+	d[3] = 0x80 | (c & 0x3f);
+	return 4;
+}
+
+/*
+ * A "..." string's value; the lexer checked its escapes.  A \u escape
+ * pair for a surrogate pair is one character; a lone surrogate is no
+ * character at all, so that string is left out and noted as unknown.
+ * The value is never longer than the token.
+ */
+static int
+gql_string_json(struct gql_parser *p, const struct gql_token *t,
+    json_t **out)
+{
+	const char	*s = p->doc + t->off;
+	char		*buf;
+	size_t		 i, n = 0, end = t->len - 1;
+	unsigned int	 c, lo;
+
+	if (t->len >= 6 && memcmp(s, "\"\"\"", 3) == 0)
+		return gql_block_string_json(p, t, out);
+	if ((buf = malloc(t->len)) == NULL)
+		return gql_error(p, "out of memory");
+	for (i = 1; i < end;) {
+		if (s[i] != '\\') {
+			buf[n++] = s[i++];
+			continue;
+		}
+		c = s[i + 1];
+		i += 2;
+		switch (c) {
+		case 'b': c = '\b'; break;
+		case 'f': c = '\f'; break;
+		case 'n': c = '\n'; break;
+		case 'r': c = '\r'; break;
+		case 't': c = '\t'; break;
+		case 'u':
+			c = gql_hex4(s + i);
+			i += 4;
+			if (c >= 0xd800 && c <= 0xdbff && i + 6 <= end &&
+			    s[i] == '\\' && s[i + 1] == 'u' &&
+			    (lo = gql_hex4(s + i + 2)) >= 0xdc00 &&
+			    lo <= 0xdfff) {
+				c = 0x10000 + ((c - 0xd800) << 10) +
+				    (lo - 0xdc00);
+				i += 6;
+			} else if (c >= 0xd800 && c <= 0xdfff) {
+				free(buf);
+				p->unknown = 1;
+				return 0;
+			}
+			break;
+		default:		/* " \ / */
+			break;
+		}
+		n += gql_utf8_put(c, buf + n);
+	}
+	*out = json_stringn(buf, n);
+	free(buf);
+	return *out == NULL ? gql_error(p, "out of memory") : 0;
+}
+
+/*
+ * A """...""" string's value, as the specification's BlockStringValue():
+ * \""" is three quotes, the common indentation of the lines after the
+ * first is removed, and so are blank lines at the start and the end.
+ */
+static int
+gql_block_string_json(struct gql_parser *p, const struct gql_token *t,
+    json_t **out)
+{
+	const char	*s = p->doc + t->off + 3;
+	size_t		 len = t->len - 6, i, j, n = 0, nl = 0;
+	size_t		 common = SIZE_MAX, first, last, ind, *lo, *ll;
+	char		*raw, *buf;
+	int		 blank;
+
+	if ((raw = malloc(len + 1)) == NULL)
+		return gql_error(p, "out of memory");
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\\' && i + 3 < len + 1 && memcmp(s + i + 1,
+		    "\"\"\"", 3) == 0) {
+			memcpy(raw + n, "\"\"\"", 3);
+			n += 3;
+			i += 3;
+		} else
+			raw[n++] = s[i];
+	}
+	len = n;
+	/* Lines end at \r\n, \n or \r. */
+	lo = calloc(len + 2, sizeof(*lo));
+	ll = calloc(len + 2, sizeof(*ll));
+	buf = malloc(len + 1);
+	if (lo == NULL || ll == NULL || buf == NULL) {
+		free(raw);
+		free(lo);
+		free(ll);
+		free(buf);
+		return gql_error(p, "out of memory");
+	}
+	for (i = 0, lo[0] = 0; i <= len; i++) {
+		if (i < len && raw[i] != '\n' && raw[i] != '\r')
+			continue;
+		ll[nl] = i - lo[nl];
+		nl++;
+		if (i < len && raw[i] == '\r' && i + 1 < len &&
+		    raw[i + 1] == '\n')
+			i++;
+		lo[nl] = i + 1;
+	}
+	first = nl;
+	last = 0;
+	for (i = 0; i < nl; i++) {
+		for (ind = 0; ind < ll[i] && (raw[lo[i] + ind] == ' ' ||
+		    raw[lo[i] + ind] == '\t'); ind++)
+			;
+		blank = ind == ll[i];
+		if (i > 0 && !blank && ind < common)
+			common = ind;
+		if (!blank) {
+			if (first == nl)
+				first = i;
+			last = i;
+		}
+	}
+	n = 0;
+	for (i = first; i < nl && i <= last; i++) {
+		j = i > 0 ? (common < ll[i] ? common : ll[i]) : 0;
+		if (i > first)
+			buf[n++] = '\n';
+		memcpy(buf + n, raw + lo[i] + j, ll[i] - j);
+		n += ll[i] - j;
+	}
+	*out = json_stringn(buf, n);
+	free(raw);
+	free(lo);
+	free(ll);
+	free(buf);
+	return *out == NULL ? gql_error(p, "out of memory") : 0;
+}
+
+/*
+ * What the server reads for $name: the request's value, else the
+ * variable's default, else nothing.  Where it is used outside a list is
+ * noted in var_paths, which the matcher compares with its action's
+ * document.  Each variable's value is copied once: a document that
+ * refers to a large value many times would otherwise make us hold it
+ * many times; a second use is noted as unknown instead.
+ */
+static int
+gql_variable_json(struct gql_parser *p, size_t name, json_t **out)
+{
+	struct graphql_op	*op = p->out;
+	const char		*var;
+	json_t			*v, *path;
+	size_t			 i;
+
+	*out = NULL;
+	for (i = 0; i < op->nvars; i++)
+		if (gql_tok_is(p, name, op->vars[i]))
+			break;
+	if (i == op->nvars)
+		return gql_error(p, "undeclared variable at %zu",
+		    p->toks[name].off);
+	var = op->vars[i];
+	if (p->path != NULL && json_object_get(op->var_paths, var) == NULL &&
+	    ((path = json_deep_copy(p->path)) == NULL ||
+	    json_object_set_new(op->var_paths, var, path) == -1))
+		return gql_error(p, "out of memory");
+	if (json_object_get(p->used, var) != NULL) {
+		p->unknown = 1;
+		return 0;
+	}
+	if (json_object_set_new(p->used, var, json_true()) == -1)
+		return gql_error(p, "out of memory");
+	if ((p->vars == NULL || (v = json_object_get(p->vars, var)) ==
+	    NULL) && (v = json_object_get(p->defaults, var)) == NULL) {
+		/* A default we could not keep stands in unseen. */
+		if (op->var_has_default[i])
+			p->unknown = 1;
+		return 0;
+	}
+	if ((*out = json_deep_copy(v)) == NULL)
+		return gql_error(p, "out of memory");
+	return 0;
+}
+
+static int
+gql_keep_default(struct gql_parser *p, size_t name, json_t *def)
+{
+	char	*key;
+
+	if ((key = strndup(p->doc + p->toks[name].off,
+	    p->toks[name].len)) == NULL) {
+		json_decref(def);
+		return gql_error(p, "out of memory");
+	}
+	if (json_object_get(p->defaults, key) != NULL)
+		json_decref(def);
+	else if (json_object_set_new(p->defaults, key, def) == -1) {
+		free(key);
+		return gql_error(p, "out of memory");
+	}
+	free(key);
 	return 0;
 }
 
 /*
  * { selection ... }, at least one.  With top set while collecting, the
  * fields of this set are the operation's top-level fields, literals in
- * their arguments are noted, and spreads are followed; nested sets are
- * only checked.
+ * their arguments are noted, the arguments of the first that acts are
+ * read, and spreads are followed; nested sets are only checked.
  */
 static int
 gql_selection_set(struct gql_parser *p, int top)
 {
+	json_t	*args;
 	size_t	 name = 0, alias = 0;
 
 	if (gql_enter(p) == -1 || gql_expect(p, '{') == -1)
@@ -757,10 +1188,16 @@ gql_selection_set(struct gql_parser *p, int top)
 			if (gql_name(p, &name) == -1)
 				return -1;
 		}
-		if (top && gql_collect_field(p, name) == -1)
-			return -1;
+		args = NULL;
+		if (top) {
+			if (gql_collect_field(p, name) == -1)
+				return -1;
+			if (!gql_tok_is(p, name, "__typename") &&
+			    p->out->nselections++ == 0)
+				args = p->out->args;
+		}
 		if (gql_is_punct(p, '(') && gql_arguments(p, 0,
-		    top ? &p->out->inline_literals : NULL) == -1)
+		    top ? &p->out->inline_literals : NULL, args) == -1)
 			return -1;
 		if (gql_directives(p, 0) == -1)
 			return -1;
@@ -892,6 +1329,13 @@ int
 graphql_top_fields(const char *doc, size_t len, const char *operation_name,
     struct graphql_op *op, char *err, size_t errlen)
 {
+	return graphql_parse(doc, len, operation_name, NULL, op, err, errlen);
+}
+
+int
+graphql_parse(const char *doc, size_t len, const char *operation_name,
+    json_t *vars, struct graphql_op *op, char *err, size_t errlen)
+{
 	struct gql_parser	 p;
 	struct gql_def		*d, *sel = NULL;
 	const struct gql_token	*t;
@@ -938,6 +1382,14 @@ graphql_top_fields(const char *doc, size_t len, const char *operation_name,
 
 	p.out = op;
 	p.depth = 0;
+	p.vars = json_is_object(vars) ? vars : NULL;
+	if ((p.defaults = json_object()) == NULL ||
+	    (p.used = json_object()) == NULL ||
+	    (op->args = json_object()) == NULL ||
+	    (op->var_paths = json_object()) == NULL) {
+		gql_error(&p, "out of memory");
+		goto done;
+	}
 	op->optype = sel->optype;
 	if (sel->vardefs != 0) {
 		p.pos = sel->vardefs;
@@ -947,10 +1399,14 @@ graphql_top_fields(const char *doc, size_t len, const char *operation_name,
 	p.pos = sel->selset;
 	if (gql_selection_set(&p, 1) == -1)
 		goto done;
+	op->args_unknown = p.unknown;
 	rv = 0;
  done:
 	if (rv == -1)
 		graphql_op_clear(op);
+	json_decref(p.defaults);
+	json_decref(p.used);
+	json_decref(p.path);
 	free(p.toks);
 	free(p.defs);
 	return rv;
@@ -968,6 +1424,8 @@ graphql_op_clear(struct graphql_op *op)
 		free(op->vars[i]);
 	free(op->vars);
 	free(op->var_has_default);
+	json_decref(op->args);
+	json_decref(op->var_paths);
 	memset(op, 0, sizeof(*op));
 }
 

@@ -18,6 +18,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 /* Limits on untrusted documents; beyond them a document is refused. */
 #define GRAPHQL_MAX_DEPTH	64	/* nested selections, values, types */
 #define GRAPHQL_MAX_TOKENS	65536
@@ -48,6 +50,18 @@ enum graphql_optype {
  * object or list counts, since it too says something to the server
  * ("labelIds: []").  Arguments of directives and of nested fields, and the
  * default values of variables, do not count.
+ *
+ * nselections counts the top-level field selections that run, aliases and
+ * repeats of one field each counted, __typename (which acts on nothing)
+ * aside.  args holds the arguments of the first of them as JSON, by
+ * argument name, with each $variable replaced by the value the request
+ * gives it or else by its default, and left out when it has neither (the
+ * server then treats it as not given; in a list it is null).
+ * var_paths maps each variable used there, outside lists, to the path of
+ * argument and object member names where it was first used.
+ * args_unknown is 1 when the server will act on a value that args leaves
+ * out: one JSON cannot hold (an integer past 64 bits, a lone surrogate),
+ * or a variable's value used a second time (copies are bounded).
  */
 struct graphql_op {
 	enum graphql_optype	 optype;
@@ -57,6 +71,10 @@ struct graphql_op {
 	int			*var_has_default;
 	size_t			 nvars;
 	int			 inline_literals;
+	size_t			 nselections;
+	json_t			*args;
+	json_t			*var_paths;
+	int			 args_unknown;
 };
 
 /*
@@ -68,8 +86,15 @@ struct graphql_op {
  * fragment name, has no operation by that name (or several and no name),
  * spreads an unknown fragment or a fragment cycle at the top level, or
  * exceeds a limit.  A document it cannot read with certainty is refused,
- * never guessed at.
+ * never guessed at.  vars, the request's variables (an object, or NULL
+ * for none), resolve the variables in args; the first top-level field's
+ * arguments are refused too when they name an argument or an object
+ * member twice or use an undeclared variable, as the server would.
  */
+int		 graphql_parse(const char *doc, size_t len,
+		    const char *operation_name, json_t *vars,
+		    struct graphql_op *op, char *err, size_t errlen);
+/* graphql_parse with no variables. */
 int		 graphql_top_fields(const char *doc, size_t len,
 		    const char *operation_name, struct graphql_op *op,
 		    char *err, size_t errlen);

@@ -51,11 +51,16 @@ struct match_seg {
 	char			*suffix;
 };
 
-/* A GraphQL top-level field and the action it stands for. */
+/*
+ * A GraphQL top-level field and the action it stands for.  var_paths,
+ * from the action's document, says where in the field's arguments each
+ * of the action's arguments (a variable of that document) sits.
+ */
 struct match_gql {
 	const char			*field;
 	const struct spec_action	*action;
 	int				 optype;	/* -1: any */
+	json_t				*var_paths;	/* NULL: no document */
 };
 
 struct match_route {
@@ -127,8 +132,9 @@ static int	match_graphql(const struct match_route *, const char *,
 		    const struct match_req *, struct match_result *);
 static int	match_graphql_op(const struct match_route *, json_t *,
 		    struct match_result *);
-static int	match_graphql_args(const struct graphql_op *, json_t *,
-		    struct match_result *);
+static int	match_graphql_args(const struct match_gql *,
+		    const struct graphql_op *, struct match_result *);
+static int	match_gql_shown(json_t *, json_t *, json_t *);
 static int	match_nomatch(struct match_result *, const char *);
 
 static int
@@ -377,6 +383,7 @@ match_compile_gql(struct match_route *r, const struct spec_action *a,
 {
 	struct match_gql	*g;
 	struct graphql_op	 op;
+	json_t			*var_paths = NULL;
 	char			 gerr[128];
 	size_t			 i;
 	int			 optype = -1;
@@ -397,14 +404,18 @@ match_compile_gql(struct match_route *r, const struct spec_action *a,
 			    "select %s alone", a->gql_field);
 		}
 		optype = op.optype;
+		var_paths = json_incref(op.var_paths);
 		graphql_op_clear(&op);
 	}
-	if ((g = reallocarray(r->gql, r->ngql + 1, sizeof(*g))) == NULL)
+	if ((g = reallocarray(r->gql, r->ngql + 1, sizeof(*g))) == NULL) {
+		json_decref(var_paths);
 		return match_error(err, errlen, "out of memory");
+	}
 	r->gql = g;
 	g[r->ngql].field = a->gql_field;
 	g[r->ngql].action = a;
 	g[r->ngql].optype = optype;
+	g[r->ngql].var_paths = var_paths;
 	r->ngql++;
 	return 0;
 }
@@ -440,6 +451,8 @@ match_route_free(struct match_route *r)
 		free(r->segs[i].suffix);
 	}
 	free(r->segs);
+	for (i = 0; i < r->ngql; i++)
+		json_decref(r->gql[i].var_paths);
 	free(r->gql);
 	free(r->path);
 }
@@ -1091,8 +1104,7 @@ match_graphql_op(const struct match_route *r, json_t *gq,
     struct match_result *res)
 {
 	struct graphql_op		 op;
-	const struct spec_action	*a = NULL;
-	const struct match_gql		*g;
+	const struct match_gql		*g, *act = NULL;
 	json_t				*query, *name, *vars;
 	const char			*opname = NULL;
 	size_t				 i, j;
@@ -1114,9 +1126,19 @@ match_graphql_op(const struct match_route *r, json_t *gq,
 	if (vars != NULL && !json_is_null(vars) && !json_is_object(vars))
 		return match_nomatch(res, "bad variables");
 
-	if (graphql_top_fields(json_string_value(query),
-	    json_string_length(query), opname, &op, NULL, 0) == -1)
+	if (graphql_parse(json_string_value(query),
+	    json_string_length(query), opname, vars, &op, NULL, 0) == -1)
 		return match_nomatch(res, "GraphQL does not parse");
+	/*
+	 * One request is one action, approved or denied as one: a second
+	 * field, even the same one under another alias, would run a second
+	 * time on the strength of the first one's decision.
+	 */
+	if (op.nselections > 1) {
+		graphql_op_clear(&op);
+		return match_nomatch(res, "more than one top-level GraphQL "
+		    "field");
+	}
 	for (i = 0; i < op.nfields; i++) {
 		/* __typename reads the root type's name and nothing else. */
 		if (strcmp(op.fields[i], "__typename") == 0)
@@ -1129,54 +1151,97 @@ match_graphql_op(const struct match_route *r, json_t *gq,
 			graphql_op_clear(&op);
 			return match_nomatch(res, "unknown GraphQL field");
 		}
-		if (a != NULL && a != g->action) {
-			graphql_op_clear(&op);
-			return match_nomatch(res, "several GraphQL actions");
-		}
-		a = g->action;
+		act = g;
 	}
-	if (a == NULL) {
+	if (act == NULL) {
 		graphql_op_clear(&op);
 		return match_nomatch(res, "no GraphQL field");
 	}
-	rv = match_graphql_args(&op, vars, res);
+	rv = match_graphql_args(act, &op, res);
 	graphql_op_clear(&op);
 	if (rv == -1)
 		return -1;
-	res->action = a;
+	res->action = act->action;
 	return 1;
 }
 
 /*
- * The arguments of a GraphQL operation are the variables it declares, as
- * the request supplies them: the server reads no others, so a variable the
- * operation does not declare would show policy a value nothing uses.
- * What policy cannot see marks the arguments incomplete: a value written
- * into a top-level field's arguments, or a declared variable the request
- * omits and whose default the server then uses in its place.
+ * The arguments of a GraphQL action are what its field is told, named as
+ * the action's document names them: the value at the place where that
+ * document has $title is the argument "title", whether the request wrote
+ * it inline or passed it in a variable of any name.  Reading variables
+ * by their names instead would let a request show policy one value
+ * while the server reads another.  What policy cannot see marks the
+ * arguments incomplete: a value at a place the document has no variable
+ * for, or one JSON cannot hold.  An action without a document shows its
+ * field's arguments by their own names.
  */
 static int
-match_graphql_args(const struct graphql_op *op, json_t *vars,
+match_graphql_args(const struct match_gql *g, const struct graphql_op *op,
     struct match_result *res)
 {
-	json_t	*v, *copy;
-	size_t	 i;
+	const char	*var;
+	json_t		*path, *v, *at, *copy;
+	size_t		 i;
+	int		 shown;
 
+	res->args_incomplete = op->args_unknown;
+	if (g->var_paths == NULL) {
+		if ((res->args = json_deep_copy(op->args)) == NULL)
+			return -1;
+		return 0;
+	}
 	if ((res->args = json_object()) == NULL)
 		return -1;
-	res->args_incomplete = op->inline_literals;
-	for (i = 0; i < op->nvars; i++) {
-		if (!json_is_object(vars) ||
-		    (v = json_object_get(vars, op->vars[i])) == NULL) {
-			if (op->var_has_default[i])
-				res->args_incomplete = 1;
+	json_object_foreach(g->var_paths, var, path) {
+		v = op->args;
+		json_array_foreach(path, i, at)
+			if ((v = json_object_get(v, json_string_value(at))) ==
+			    NULL)
+				break;
+		if (v == NULL)
 			continue;
-		}
 		if ((copy = json_deep_copy(v)) == NULL ||
-		    json_object_set_new(res->args, op->vars[i], copy) == -1)
+		    json_object_set_new(res->args, var, copy) == -1)
 			return -1;
 	}
+	if ((path = json_array()) == NULL)
+		return -1;
+	shown = match_gql_shown(op->args, path, g->var_paths);
+	json_decref(path);
+	if (shown == -1)
+		return -1;
+	if (!shown)
+		res->args_incomplete = 1;
 	return 0;
+}
+
+/*
+ * Is every value in v, found at path, at or under a place var_paths
+ * names?  An object is looked into member by member; an empty one says
+ * nothing.  1 yes, 0 no, -1 out of memory.
+ */
+static int
+match_gql_shown(json_t *v, json_t *path, json_t *var_paths)
+{
+	const char	*key, *var;
+	json_t		*member, *p;
+	int		 rv;
+
+	json_object_foreach(var_paths, var, p)
+		if (json_equal(p, path))
+			return 1;
+	if (!json_is_object(v))
+		return 0;
+	json_object_foreach(v, key, member) {
+		if (json_array_append_new(path, json_string(key)) == -1)
+			return -1;
+		rv = match_gql_shown(member, path, var_paths);
+		json_array_remove(path, json_array_size(path) - 1);
+		if (rv != 1)
+			return rv;
+	}
+	return 1;
 }
 
 void

@@ -46,19 +46,21 @@ struct match_req {
  * What a request maps to.  On a match spec and action point into the
  * specs given to match_compile and args is a new JSON object owned by the
  * result: path parameters by name, query parameters, the top-level
- * fields of a JSON or form body, or those variables of a GraphQL request
- * that its operation declares (the server ignores the others).
+ * fields of a JSON or form body, or for GraphQL the values the operation's
+ * one top-level field is given, written inline or in variables, each named
+ * by the variable the action's document has at the same place.
  * Query and form values are strings; "name[]" gives an array and
  * "name[key]" an object; a name given twice, or with a bracket that opens
  * or closes no group, matches nothing.  With no match, spec and action
  * are NULL, args is NULL and reason says why in a few words, for the log.
  *
  * args_incomplete is 1 when the server will act on values that args does
- * not show: a GraphQL operation with values written inline in its
- * top-level arguments, or omitting a variable that has a default; it is
- * 0 otherwise, and always for REST.  A consumer (policy) must read it as
- * "the arguments are not all known" and fail closed on every rule that
- * depends on an argument, never evaluate such a rule against args alone.
+ * not show: a GraphQL value at a place where the action's document has no
+ * variable, or one JSON cannot hold; it is 0 otherwise, and always for
+ * REST.  The approval summary says so to the human.  A consumer (policy)
+ * must read it as "the arguments are not all known" and fail closed on
+ * every rule that depends on an argument, never evaluate such a rule
+ * against args alone.
  */
 struct match_result {
 	const struct spec		*spec;
@@ -97,7 +99,8 @@ const struct spec *match_host(const struct matcher *, const char *host);
  * duplicate keys refused, nested at most MATCH_JSON_DEPTH and at most
  * MATCH_BODY_MAX bytes.  A GraphQL request
  * (POST JSON {query, operationName, variables} or GET ?query=) matches
- * only when every top-level field of its operation maps to one action.
+ * only when its operation selects exactly one top-level field (besides
+ * __typename), once: a field repeated under an alias is a second run.
  */
 int		 match_request(const struct matcher *,
 		    const struct match_req *, struct match_result *);

@@ -257,12 +257,15 @@ approval_add(const struct spec *sp, json_t *sum, json_t *into,
  * unnamed (the summary a human sees) under APPROVAL_UNNAMED those the
  * request carries that the spec does not name: they go upstream too.
  * An argument the spec marks redacted, or named like the credential's
- * query parameter, shows as "redacted".  -1 when it cannot be made;
- * otherwise out holds a JSON object of less than outlen bytes.
+ * query parameter, shows as "redacted".  With incomplete (the matcher's
+ * args_incomplete) the request carries values args does not show, and
+ * the summary says so first, where no argument can push it out.  -1 when
+ * it cannot be made; otherwise out holds a JSON object of less than
+ * outlen bytes.
  */
 int
 approval_summary(const struct spec *sp, const struct spec_action *act,
-    json_t *args, int unnamed, char *out, size_t outlen)
+    json_t *args, int unnamed, int incomplete, char *out, size_t outlen)
 {
 	const struct spec_arg	*a;
 	const char		*key;
@@ -273,6 +276,9 @@ approval_summary(const struct spec *sp, const struct spec_action *act,
 
 	if ((sum = json_object()) == NULL)
 		return -1;
+	if (incomplete)
+		json_object_set_new(sum, "...",
+		    json_string("some arguments are not shown"));
 	for (i = 0; args != NULL && act != NULL && i < act->nargs && !full;
 	    i++) {
 		a = &act->args[i];

@@ -43,7 +43,7 @@ struct approval_request {
 };
 
 int	approval_summary(const struct spec *, const struct spec_action *,
-	    json_t *, int, char *, size_t);
+	    json_t *, int, int, char *, size_t);
 void	approval_digest(const char *, uint16_t,
 	    const struct approval_request *, uint8_t [32]);
 void	approval_wait(struct pconn *, const struct spec_action *,

@@ -379,8 +379,8 @@ proxy_approval(struct preq *r, struct match_result *res,
 	 * What the human sees, unnamed arguments too; the outcome's record
 	 * keeps it, as the decision's saw only the head's, named, arguments.
 	 */
-	if (approval_summary(r->pc->spec, res->action, res->args, 1, summary,
-	    sizeof(summary)) == -1)
+	if (approval_summary(r->pc->spec, res->action, res->args, 1,
+	    res->args_incomplete, summary, sizeof(summary)) == -1)
 		strlcpy(summary, "{}", sizeof(summary));
 	r->shown = json_loads(summary, 0, NULL);
 	rq.method = req->method;
@@ -906,7 +906,8 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 		memcpy(polbuf, &pol, sizeof(pol));
 		polen = sizeof(pol);
 		if (approval_summary(pc->spec, res.action, res.args, 0,
-		    polbuf + polen, sizeof(polbuf) - polen) == 0)
+		    res.args_incomplete, polbuf + polen,
+		    sizeof(polbuf) - polen) == 0)
 			polen += strlen(polbuf + polen);
 		if (call(pc, &pc->control, MSG_CONTROL_POLICY, polbuf, polen,
 		    MSG_CONTROL_POLICY_REPLY, &reply) == -1 ||

@@ -139,7 +139,7 @@ test_summary(void)
 	args = json_pack("{s:s, s:s, s:s, s:i, s:s, s:[s,s], s:s}", "item",
 	    "it1", "key", "SECRETKEY", "note", "refund", "amount", 42, "card",
 	    "4242-SECRET", "tags", "a", "b", "other", "not in the spec");
-	ok(approval_summary(sp, act, args, 0, out, sizeof(out)) == 0,
+	ok(approval_summary(sp, act, args, 0, 0, out, sizeof(out)) == 0,
 	    "summary: made");
 	sum = json_loads(out, 0, NULL);
 	want = json_pack("{s:s, s:s, s:s, s:i, s:s, s:[s,s]}", "item", "it1",
@@ -154,7 +154,7 @@ test_summary(void)
 	/* A human's: what the spec does not name goes upstream too. */
 	json_object_set_new(want, "(not in the spec)", json_pack("{s:s}",
 	    "other", "not in the spec"));
-	ok(approval_summary(sp, act, args, 1, out, sizeof(out)) == 0 &&
+	ok(approval_summary(sp, act, args, 1, 0, out, sizeof(out)) == 0 &&
 	    (sum = json_loads(out, 0, NULL)) != NULL && json_equal(sum, want),
 	    "summary: for a human, the arguments the spec does not name, "
 	    "marked: %s", out);
@@ -166,7 +166,7 @@ test_summary(void)
 	longnote[sizeof(longnote) - 1] = '\0';
 	memcpy(longnote + 119, "\xc3\xa9", 2);	/* e-acute over the cut */
 	json_object_set_new(args, "note", json_string(longnote));
-	ok(approval_summary(sp, act, args, 1, out, sizeof(out)) == 0 &&
+	ok(approval_summary(sp, act, args, 1, 0, out, sizeof(out)) == 0 &&
 	    (sum = json_loads(out, 0, NULL)) != NULL &&
 	    strncmp(json_string_value(json_object_get(sum, "note")),
 	    longnote, 119) == 0 &&
@@ -180,7 +180,7 @@ test_summary(void)
 	json_object_set_new(args, "note", json_string("short"));
 	json_object_set_new(args, "meta", json_pack("{s:s, s:s, s:{s:s, s:s}}",
 	    "a", longnote, "b", "x", "c", "d", longnote, "e", "y"));
-	ok(approval_summary(sp, act, args, 1, out, sizeof(out)) == 0 &&
+	ok(approval_summary(sp, act, args, 1, 0, out, sizeof(out)) == 0 &&
 	    (sum = json_loads(out, 0, NULL)) != NULL &&
 	    (want = json_object_get(json_object_get(sum, "(not in the spec)"),
 	    "meta")) != NULL && json_object_size(want) == 3 &&
@@ -190,7 +190,7 @@ test_summary(void)
 	    "keys d, e)") != NULL,
 	    "summary: an object too long shows its keys: %s", out);
 	json_decref(sum);
-	ok(approval_summary(sp, act, args, 1, mid, sizeof(mid)) == 0 &&
+	ok(approval_summary(sp, act, args, 1, 0, mid, sizeof(mid)) == 0 &&
 	    strstr(mid, "\"meta\":\"(cut: ") != NULL &&
 	    strstr(mid, "keys a, b, c)") != NULL,
 	    "summary: one that does not fit the summary shows its keys: %s",
@@ -200,7 +200,7 @@ test_summary(void)
 	/* Nested deeper than two, as the audit would refuse: keys. */
 	json_object_set_new(args, "deep", json_pack("{s:{s:{s:[i]}}}", "a",
 	    "b", "c", 1));
-	ok(approval_summary(sp, act, args, 1, out, sizeof(out)) == 0 &&
+	ok(approval_summary(sp, act, args, 1, 0, out, sizeof(out)) == 0 &&
 	    strstr(out, "\"deep\":{\"a\":\"(cut: 15 bytes of JSON, keys b)\"}")
 	    != NULL, "summary: a value nested deep shows its keys: %s", out);
 	json_object_del(args, "deep");
@@ -210,14 +210,26 @@ test_summary(void)
 	big[sizeof(big) - 1] = '\0';
 	json_object_set_new(args, "note", json_string("short"));
 	json_object_set_new(args, "tags", json_pack("[s]", big));
-	ok(approval_summary(sp, act, args, 1, small, sizeof(small)) == 0 &&
+	ok(approval_summary(sp, act, args, 1, 0, small, sizeof(small)) == 0 &&
 	    strlen(small) < sizeof(small) && strstr(small, "\"...\"") != NULL,
 	    "summary: bounded by its buffer: %s", small);
-	ok(approval_summary(sp, act, args, 1, out, sizeof(out)) == 0 &&
+	ok(approval_summary(sp, act, args, 1, 0, out, sizeof(out)) == 0 &&
 	    strstr(out, "bytes of JSON") != NULL,
 	    "summary: a large array is described, not shown: %s", out);
-	ok(approval_summary(sp, act, NULL, 1, out, sizeof(out)) == 0 &&
+	ok(approval_summary(sp, act, NULL, 1, 0, out, sizeof(out)) == 0 &&
 	    strcmp(out, "{}") == 0, "summary: no arguments: {}");
+
+	/* Values the matcher could not show: the human is told. */
+	ok(approval_summary(sp, act, args, 0, 1, out, sizeof(out)) == 0 &&
+	    strncmp(out, "{\"...\":\"some arguments are not shown\",", 38) ==
+	    0 && strstr(out, "\"item\":\"it1\"") != NULL,
+	    "summary: incomplete arguments said first: %s", out);
+	ok(approval_summary(sp, act, NULL, 0, 1, out, sizeof(out)) == 0 &&
+	    strcmp(out, "{\"...\":\"some arguments are not shown\"}") == 0,
+	    "summary: said with no arguments too: %s", out);
+	ok(approval_summary(sp, act, args, 0, 1, small, sizeof(small)) == 0 &&
+	    strstr(small, "not shown") != NULL,
+	    "summary: said when little fits: %s", small);
 	json_decref(args);
 	spec_free(sp);
 }

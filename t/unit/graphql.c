@@ -14,7 +14,10 @@
  */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "connector/graphql.h"
 #include "tap.h"
@@ -89,9 +92,14 @@ static const struct gql_case cases[] = {
 	{ "fragment on on Q { a } { ...on }", NULL, NULL },
 	{ "{ ...on }", NULL, NULL },
 	/* Arguments, values, directives. */
-	{ "{ issue(id: \"a}b\", n: -1.5e3, e: ENUM, l: [1, 2, [3]], "
-	  "o: {a: {b: null}}, t: true, v: $v) @skip(if: false) { id } }",
-	  NULL, "query:issue" },
+	{ "query($v: ID) { issue(id: \"a}b\", n: -1.5e3, e: ENUM, "
+	  "l: [1, 2, [3]], o: {a: {b: null}}, t: true, v: $v) "
+	  "@skip(if: false) { id } }", NULL, "query:issue" },
+	/* What the server refuses in the arguments the matcher reads. */
+	{ "{ issue(v: $v) }", NULL, NULL },
+	{ "query($v: ID) { issue(id: \"1\", id: $v) }", NULL, NULL },
+	{ "{ issue(o: {a: 1, b: 2, a: 3}) }", NULL, NULL },
+	{ "{ issue(l: [{a: 1, a: 1}]) }", NULL, NULL },
 	{ "query($a: [Int!]! = [1], $b: In = {x: 1} @d) { issue(a: $a) }",
 	  NULL, "query:issue" },
 	{ "query($a: Int = $b) { issue }", NULL, NULL },
@@ -296,6 +304,103 @@ test_vars(void)
 	}
 }
 
+/*
+ * The arguments of the first top-level field, as JSON, with the
+ * request's variables (vars, JSON text) resolved.  args and paths are
+ * compact JSON with sorted keys; nsel counts the top-level fields that
+ * act; unknown is args_unknown.
+ */
+struct gql_args_case {
+	const char	*doc;
+	const char	*vars;
+	const char	*args;
+	const char	*paths;
+	size_t		 nsel;
+	int		 unknown;
+};
+
+static const struct gql_args_case args_cases[] = {
+	/* Every kind of literal. */
+	{ "{ f(s: \"a\\\"b\\\\c\\/\\n\\u00e9\", i: -12, x: 1.5e3, "
+	  "t: true, n: null, e: DONE, l: [1, [\"x\"]], o: {a: {b: false}}) }",
+	  NULL, "{\"e\":\"DONE\",\"i\":-12,\"l\":[1,[\"x\"]],\"n\":null,"
+	  "\"o\":{\"a\":{\"b\":false}},\"s\":\"a\\\"b\\\\c/\\n\u00e9\","
+	  "\"t\":true,\"x\":1500.0}", "{}", 1, 0 },
+	{ "{ f(s: \"\\uD83D\\uDE00\") }", NULL,
+	  "{\"s\":\"\xf0\x9f\x98\x80\"}", "{}", 1, 0 },
+	{ "{ f(a: \"\"\"\n    first\n      second \\\"\"\"\n\n  \"\"\", "
+	  "b: \"\"\"  one line \"\"\") }", NULL,
+	  "{\"a\":\"first\\n  second \\\"\\\"\\\"\","
+	  "\"b\":\"  one line \"}", "{}", 1, 0 },
+	{ "{ f(a: \"\"\"x\r\n  y\r  y\"\"\") }", NULL,
+	  "{\"a\":\"x\\ny\\ny\"}", "{}", 1, 0 },
+	/* Values JSON cannot hold are left out, and said to be. */
+	{ "{ f(a: 99999999999999999999, b: 1) }", NULL, "{\"b\":1}", "{}", 1,
+	  1 },
+	{ "{ f(a: 1e999) }", NULL, "{}", "{}", 1, 1 },
+	{ "{ f(a: \"\\uD83D\") }", NULL, "{}", "{}", 1, 1 },
+	/* Variables: the request's value, else the default, else absent. */
+	{ "mutation($id: ID!, $t: String) { u(id: $id, input: {title: $t, "
+	  "state: \"done\"}) }", "{\"id\":\"ENG-1\",\"t\":\"x\",\"z\":1}",
+	  "{\"id\":\"ENG-1\",\"input\":{\"state\":\"done\",\"title\":\"x\"}}",
+	  "{\"id\":[\"id\"],\"t\":[\"input\",\"title\"]}", 1, 0 },
+	{ "query($n: Int = 5, $o: O = {a: [1]}, $m: ID) "
+	  "{ f(n: $n, o: $o, m: $m, l: [$m, $n]) }", "{}",
+	  "{\"l\":[null,null],\"n\":5,\"o\":{\"a\":[1]}}",
+	  "{\"m\":[\"m\"],\"n\":[\"n\"],\"o\":[\"o\"]}", 1, 1 },
+	{ "query($n: Int = 5) { f(n: $n) }", "{\"n\":null}", "{\"n\":null}",
+	  "{\"n\":[\"n\"]}", 1, 0 },
+	{ "query($n: Int = 99999999999999999999) { f(n: $n) }", NULL, "{}",
+	  "{\"n\":[\"n\"]}", 1, 1 },
+	{ "query($o: O) { f(o: $o) }", "{\"o\":{\"deep\":[1,{\"x\":2}]}}",
+	  "{\"o\":{\"deep\":[1,{\"x\":2}]}}", "{\"o\":[\"o\"]}", 1, 0 },
+	/* A value is copied once: a second use is unknown. */
+	{ "query($a: ID) { f(x: $a, y: {z: $a}) }", "{\"a\":\"v\"}",
+	  "{\"x\":\"v\",\"y\":{}}", "{\"a\":[\"x\"]}", 1, 1 },
+	/* Top-level fields that act, and whose arguments are read. */
+	{ "{ __typename f(a: 1) }", NULL, "{\"a\":1}", "{}", 1, 0 },
+	{ "{ f(a: 1) { x(b: 2) } }", NULL, "{\"a\":1}", "{}", 1, 0 },
+	{ "{ f }", NULL, "{}", "{}", 1, 0 },
+	{ "{ __typename }", NULL, "{}", "{}", 0, 0 },
+	{ "{ a: f(a: 1) b: f(a: 2) }", NULL, "{\"a\":1}", "{}", 2, 0 },
+	{ "{ f(a: 1) g }", NULL, "{\"a\":1}", "{}", 2, 0 },
+	{ "{ f(a: 1) ... on Q { f(a: 1) } }", NULL, "{\"a\":1}", "{}", 2, 0 },
+	{ "{ ...F ...F } fragment F on Q { f(a: 1) }", NULL, "{\"a\":1}",
+	  "{}", 1, 0 },
+};
+
+static void
+test_args(void)
+{
+	const struct gql_args_case	*c;
+	struct graphql_op		 op;
+	json_t				*vars;
+	char				 err[256], line[512], *got;
+	size_t				 i;
+
+	for (i = 0; i < sizeof(args_cases) / sizeof(args_cases[0]); i++) {
+		c = &args_cases[i];
+		oneline(c->doc, line, sizeof(line));
+		vars = c->vars != NULL ? json_loads(c->vars, 0, NULL) : NULL;
+		if (!is(graphql_parse(c->doc, strlen(c->doc), NULL, vars, &op,
+		    err, sizeof(err)), 0, "args %zu parses: %s", i, line)) {
+			diag("error: %s", err);
+			json_decref(vars);
+			continue;
+		}
+		got = json_dumps(op.args, JSON_COMPACT | JSON_SORT_KEYS);
+		is_str(got, c->args, "args %zu: arguments", i);
+		free(got);
+		got = json_dumps(op.var_paths, JSON_COMPACT | JSON_SORT_KEYS);
+		is_str(got, c->paths, "args %zu: variable paths", i);
+		free(got);
+		is(op.nselections, c->nsel, "args %zu: fields that act", i);
+		is(op.args_unknown, c->unknown, "args %zu: unknown values", i);
+		graphql_op_clear(&op);
+		json_decref(vars);
+	}
+}
+
 static void
 test_limits(void)
 {
@@ -398,6 +503,7 @@ main(void)
 		graphql_op_clear(&op);
 	}
 	test_vars();
+	test_args();
 	test_limits();
 	return done_testing();
 }

@@ -373,15 +373,24 @@ static const struct match_case cases[] = {
 
 	/* Linear GraphQL. */
 	LIN("mutation { issueCreate(input: {title: $t}) { success } }",
-	    "linear.create_issue"),
+	    "none"),
 	LINX("mutation IssueCreate($title: String!, $teamId: String!) "
 	    "{ issueCreate(input: {title: $title, teamId: $teamId}) "
 	    "{ success } }", "\"variables\":{\"title\":\"t\",\"teamId\":\"T\"}",
 	    "linear.create_issue"),
 	LIN("mutation { a: issueCreate(input: {}) { success } }",
 	    "linear.create_issue"),
+	/* One request, one action: a field repeated under aliases too. */
 	LIN("mutation { a: issueCreate(input: {}) { success } "
-	    "b: issueCreate(input: {}) { success } }", "linear.create_issue"),
+	    "b: issueCreate(input: {}) { success } }", "none"),
+	LIN("mutation M($id: String!) { a: issueUpdate(id: $id, input: {}) "
+	    "{ success } b: issueUpdate(id: \\\"ENG-2\\\", input: {}) "
+	    "{ success } }", "none"),
+	LIN("mutation { issueCreate(input: {}) { success } "
+	    "...F } fragment F on Mutation { issueCreate(input: {}) "
+	    "{ success } }", "none"),
+	LIN("{ a: issue(id: \\\"1\\\") { id } b: issue(id: \\\"2\\\") "
+	    "{ id } }", "none"),
 	LIN("mutation { issueCreate(input: {}) { success } "
 	    "commentCreate(input: {}) { success } }", "none"),
 	LIN("mutation { issueCreate(input: {}) { success } "
@@ -712,45 +721,73 @@ struct args_case {
 			"teamId: $teamId}) { success } }"
 
 static const struct args_case args_cases[] = {
-	/* Undeclared variables are dropped, declared ones kept. */
+	/*
+	 * Arguments are named by the place the action's document gives
+	 * its variables, whatever the request calls them; variables the
+	 * field does not read are not arguments.
+	 */
 	LINA(CREATE_VARS, "\"variables\":{\"t\":\"x\",\"teamId\":\"T\","
-	    "\"evil\":1}", "{\"t\":\"x\",\"teamId\":\"T\"}", 0),
-	LINA(CREATE_VARS, "\"variables\":{\"t\":\"x\"}", "{\"t\":\"x\"}", 0),
+	    "\"evil\":1}", "{\"teamId\":\"T\",\"title\":\"x\"}", 0),
+	LINA(CREATE_VARS, "\"variables\":{\"t\":\"x\"}", "{\"title\":\"x\"}",
+	    0),
 	LINA(CREATE_VARS, "\"variables\":null", "{}", 0),
-	LINA("mutation { issueCreate(input: {title: $t}) { success } }",
-	    "\"variables\":{\"t\":\"x\"}", "{}", 0),
 	LINA(OPS, "\"operationName\":\"B\",\"variables\":{\"id\":\"1\"}",
-	    "{}", 1),
+	    "{}", 0),
 	{ LI, "GET", "/graphql?query=query%28%24a%3AID%29%7Bissue%28id%3A%24a"
 	  "%29%7D&variables=%7B%22a%22%3A%22x%22%2C%22b%22%3A%22y%22%7D",
-	  NULL, NULL, "{\"a\":\"x\"}", 0 },
-	/* Literals in top-level arguments: the arguments are incomplete. */
+	  NULL, NULL, "{\"id\":\"x\"}", 0 },
+	LINA("mutation U($id: String!, $t: String!) { issueUpdate(id: $t, "
+	    "input: {title: $id}) { success } }",
+	    "\"variables\":{\"id\":\"ENG-1\",\"t\":\"ENG-2\"}",
+	    "{\"id\":\"ENG-2\",\"title\":\"ENG-1\"}", 0),
+	/* Literals in top-level arguments are arguments as well. */
 	LINA("mutation { issueCreate(input: {title: \\\"x\\\", teamId: "
 	    "\\\"T\\\"}) { success } }", "\"variables\":{\"teamId\":\"U\"}",
-	    "{}", 1),
+	    "{\"teamId\":\"T\",\"title\":\"x\"}", 0),
 	LINA("mutation C($t: String!) { issueCreate(input: {title: $t, "
 	    "teamId: \\\"T\\\"}) { success } }", "\"variables\":{\"t\":\"x\"}",
-	    "{\"t\":\"x\"}", 1),
+	    "{\"teamId\":\"T\",\"title\":\"x\"}", 0),
+	LINA("mutation { issueUpdate(id: \\\"ENG-2\\\", input: {}) "
+	    "{ success } }", "\"variables\":{\"id\":\"ENG-1\"}",
+	    "{\"id\":\"ENG-2\"}", 0),
+	LINA("mutation { issueCreate(input: {}) { success } }",
+	    "\"variables\":{}", "{}", 0),
+	LINA("mutation { issueCreate(input: {teamId: {a: [1, true, null, "
+	    "E]}}) { success } }", "\"variables\":{}",
+	    "{\"teamId\":{\"a\":[1,true,null,\"E\"]}}", 0),
+	/* Values at places the document has no variable for. */
 	LINA("mutation C($t: String!) { ...F } fragment F on Mutation "
 	    "{ a: issueCreate(input: {title: $t, labels: [\\\"l\\\"]}) "
-	    "{ success } }", "\"variables\":{\"t\":\"x\"}", "{\"t\":\"x\"}", 1),
-	LINA("mutation { issueCreate(input: {}) { success } }",
-	    "\"variables\":{}", "{}", 1),
+	    "{ success } }", "\"variables\":{\"t\":\"x\"}",
+	    "{\"title\":\"x\"}", 1),
+	LINA("mutation { issueUpdate(id: \\\"ENG-3\\\", input: {description: "
+	    "\\\"pwned\\\", priority: 1}) { success } }", "\"variables\":{}",
+	    "{\"description\":\"pwned\",\"id\":\"ENG-3\"}", 1),
+	LINA("mutation C($i: In) { issueCreate(input: $i) { success } }",
+	    "\"variables\":{\"i\":{\"title\":\"x\",\"priority\":1}}",
+	    "{\"title\":\"x\"}", 1),
+	LINA("mutation C($i: In) { issueCreate(input: $i) { success } }",
+	    "\"variables\":{\"i\":{\"title\":\"x\",\"teamId\":\"T\"}}",
+	    "{\"teamId\":\"T\",\"title\":\"x\"}", 0),
+	/* Values JSON cannot hold, or copied a second time. */
+	LINA("mutation { issueUpdate(id: 99999999999999999999, input: {}) "
+	    "{ success } }", "\"variables\":{}", "{}", 1),
+	LINA("mutation C($t: String!) { issueCreate(input: {title: $t, "
+	    "teamId: $t}) { success } }", "\"variables\":{\"t\":\"x\"}",
+	    "{\"title\":\"x\"}", 1),
 	/* A default the server uses in place of an omitted variable. */
-	LINA(CREATE_DEFAULT, "\"variables\":{\"t\":\"x\"}", "{\"t\":\"x\"}",
-	    1),
-	LINA(CREATE_DEFAULT, "\"variables\":null", "{}", 1),
+	LINA(CREATE_DEFAULT, "\"variables\":{\"t\":\"x\"}",
+	    "{\"teamId\":\"T\",\"title\":\"x\"}", 0),
+	LINA(CREATE_DEFAULT, "\"variables\":null", "{\"teamId\":\"T\"}", 0),
 	LINA(CREATE_DEFAULT, "\"variables\":{\"t\":\"x\",\"teamId\":\"U\"}",
-	    "{\"t\":\"x\",\"teamId\":\"U\"}", 0),
+	    "{\"teamId\":\"U\",\"title\":\"x\"}", 0),
 	LINA(CREATE_DEFAULT, "\"variables\":{\"t\":\"x\",\"teamId\":null}",
-	    "{\"t\":\"x\",\"teamId\":null}", 0),
-	/* Complete: variables only, literals only in directives or deeper. */
-	LINA(CREATE_VARS, "\"variables\":{\"t\":\"x\",\"teamId\":\"T\"}",
-	    "{\"t\":\"x\",\"teamId\":\"T\"}", 0),
+	    "{\"teamId\":null,\"title\":\"x\"}", 0),
+	/* Complete: literals only in directives or deeper. */
 	LINA("mutation C($t: String!) @d(x: 1) { issueCreate(input: "
 	    "{title: $t}) @include(if: true) { success issue { labels("
 	    "first: 5) { nodes { id } } } } }", "\"variables\":{\"t\":\"x\"}",
-	    "{\"t\":\"x\"}", 0),
+	    "{\"title\":\"x\"}", 0),
 	LINA("{ issues { nodes { id } } }", "\"variables\":{}", "{}", 0),
 	/* REST arguments are read whole. */
 	{ GH, "POST", "/repos/o/r/issues", J, "{\"title\":\"x\"}",
@@ -847,6 +884,18 @@ test_args_complete(const struct matcher *m)
 	is(match_request(m, &req, &res), 0, "unknown field: no match");
 	ok(res.args == NULL && res.args_incomplete == 0,
 	    "and no arguments, not marked incomplete");
+	match_result_clear(&res);
+
+	/* One approval must not cover a second mutation under an alias. */
+	req.body = GQX("mutation M($id: String!, $title: String) "
+	    "{ a: issueUpdate(id: $id, input: {title: $title}) { success } "
+	    "b: issueUpdate(id: \\\"ENG-2\\\", input: {stateId: "
+	    "\\\"canceled\\\"}) { success } }", "\"variables\":"
+	    "{\"id\":\"ENG-1\",\"title\":\"Fix typo\"}");
+	req.bodylen = strlen(req.body);
+	is(match_request(m, &req, &res), 0, "aliased second mutation: no match");
+	is_str(res.reason, "more than one top-level GraphQL field",
+	    "the reason says so");
 	match_result_clear(&res);
 }
 
