@@ -38,7 +38,7 @@ from echo_upstream import pattern                         # noqa: E402
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(72)
+t.plan(73)
 
 # plain.test is the same upstream, not a connector: a blind tunnel.
 E = ProxyEnv(hosts=("echo.test", "plain.test"),
@@ -417,6 +417,19 @@ sys.stdout.write("%d %s" % (r.status_code, r.text))
     t.ok(st == 400 and not E.upstream.take(),
          "a Host that differs from the CONNECT: 400, no credential, "
          "nothing forwarded", (st, body))
+
+    # The action is matched by the request line: a field by which some
+    # servers take another method or path is refused on a connector.
+    bad = []
+    for f in ("X-HTTP-Method-Override: DELETE", "x-original-url: /danger"):
+        c = E.connect()
+        st, hd, body = exchange(c, b"GET /echo HTTP/1.1\r\nHost: echo.test"
+                                b"\r\n%s\r\n\r\n" % f.encode())
+        c.close()
+        if st != 400 or E.upstream.take():
+            bad.append((f, st, body[:200]))
+    t.ok(not bad, "a method or path override field on a connector's host: "
+         "400, nothing forwarded", bad)
 
     # A name with the DNS root's dot is the same name: intercepted, with
     # the credential, not tunnelled blind past the policy and its audit.

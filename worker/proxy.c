@@ -260,6 +260,32 @@ proxy_body_cap(void *arg, const char *p, size_t n)
 }
 
 /*
+ * Fields by which some servers take the method or the path from the
+ * request's fields instead of its line (Google's APIs, Rails, Symfony,
+ * IIS): the action is matched by the line, so on a connector's host a
+ * request carrying one would run what the policy never saw.
+ */
+static const char *proxy_override_fields[] = {
+	"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override",
+	"X-Original-URL", "X-Rewrite-URL"
+};
+
+/* The first such field of req, or NULL. */
+static const char *
+proxy_override(const struct http_request *req)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < req->nfield; i++)
+		for (j = 0; j < sizeof(proxy_override_fields) /
+		    sizeof(proxy_override_fields[0]); j++)
+			if (strcasecmp(req->field[i].name,
+			    proxy_override_fields[j]) == 0)
+				return proxy_override_fields[j];
+	return NULL;
+}
+
+/*
  * Map the request, with the body read so far, to an action of the
  * connector's.  1 on a match (res filled), -1 when it maps to none and
  * was refused.  The caller clears res either way.
@@ -845,6 +871,7 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 	static char			 polbuf[sizeof(pol) +
 					    MSG_APPROVAL_SUMMARY_MAX];
 	const struct http_request	*req = http_intake_request(in);
+	const char			*name;
 	size_t				 headlen = 0, polen;
 	int				 rv = -1, keep = 0, n;
 	int				 replay, reused, attempt, audited;
@@ -879,6 +906,13 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 
 	/* The action, when the host is a connector's. */
 	if (pc->spec != NULL) {
+		if ((name = proxy_override(req)) != NULL) {
+			proxy_refuse(&r, 400, "aileron:bad-request", "%s: the "
+			    "action is chosen by the request line, and a field "
+			    "that changes the method or path upstream is "
+			    "refused", name);
+			goto done;
+		}
 		if (proxy_match(&r, &res) == -1)
 			goto done;
 		r.action = res.action->name;
