@@ -21,7 +21,9 @@
  * Only a human decides: the API's worker passes the caller's uid from
  * SO_PEERCRED, which control_approval_who() maps to a user; a proxy
  * worker (a session token, through aileron.internal) sees its own
- * session's approvals and can decide nothing.
+ * session's approvals and can decide nothing.  A user sees and decides
+ * the approvals of their own user's sessions, an administrator every
+ * one, as the audit log and usage are scoped.
  */
 
 #include <sys/types.h>
@@ -53,6 +55,8 @@ static void	approval_answer(struct control_approvals *, uint32_t,
 static void	approval_api_reply(struct proc_peer *, uint32_t, int32_t,
 		    json_t *);
 static int	approval_valid_id(const char *);
+static int	approval_visible(const struct approval *, const char *,
+		    const char *, int);
 static int	approval_printable(const char *);
 static void	approval_text(char *);
 static void	approval_time(time_t, char *, size_t);
@@ -117,22 +121,24 @@ control_approval_users_load(struct control_approvals *ca, uint32_t owner)
 
 /*
  * Who the caller on api.sock is, as a user name, or NULL when the uid is
- * mapped to none: as control maps every API caller (users.c, through
- * ca->identify).  Without that mapping (the unit tests): root, the
- * service's owner, or a uid whose passwd name is the user of a live
- * session.
+ * mapped to none, with *admin set for an administrator: as control maps
+ * every API caller (users.c, through ca->identify).  Without that mapping
+ * (the unit tests): root and the service's owner administer; a uid whose
+ * passwd name is the user of a live session is that user.
  */
 const char *
 control_approval_who(struct control_approvals *ca,
-    struct control_sessions *ss, uint32_t uid)
+    struct control_sessions *ss, uint32_t uid, int *admin)
 {
 	struct control_session	*s;
 	const char		*name = NULL;
 	size_t			 i;
 
+	*admin = 0;
 	if (ca->identify != NULL)
-		return ca->identify(ca->arg, uid, ca->who, sizeof(ca->who)) ==
-		    0 ? ca->who : NULL;
+		return ca->identify(ca->arg, uid, ca->who, sizeof(ca->who),
+		    admin) == 0 ? ca->who : NULL;
+	*admin = uid == 0 || uid == ca->owner_uid;
 	for (i = 0; i < ca->nusers; i++)
 		if (ca->users[i].uid == uid) {
 			name = ca->users[i].name;
@@ -155,6 +161,20 @@ approval_valid_id(const char *id)
 {
 	return strlen(id) == MSG_APPROVAL_ID_LEN &&
 	    strspn(id, "0123456789abcdef") == MSG_APPROVAL_ID_LEN;
+}
+
+/*
+ * Whether the caller may see a: a session its own approvals, an
+ * administrator every one, any other user those of its user's sessions,
+ * since their summaries carry that user's arguments.
+ */
+static int
+approval_visible(const struct approval *a, const char *session,
+    const char *who, int admin)
+{
+	if (session != NULL)
+		return strcmp(a->session, session) == 0;
+	return admin || strcmp(a->user, who) == 0;
 }
 
 /* A field a worker sends for people to read: visible ASCII, or refused. */
@@ -597,8 +617,9 @@ control_approval_api(struct control_approvals *ca,
 {
 	struct msg_control_approval_api	 m;
 	struct msg_reader		 r;
-	struct approval			*a;
+	struct approval			*a = NULL;
 	const char			*who = NULL;
+	int				 admin = 0;
 	char				 reason[MSG_APPROVAL_REASON_MAX + 80];
 	json_t				*list, *j;
 	size_t				 used = 2, len;
@@ -615,7 +636,7 @@ control_approval_api(struct control_approvals *ca,
 		return;
 	}
 	if (session == NULL &&
-	    (who = control_approval_who(ca, ss, m.uid)) == NULL) {
+	    (who = control_approval_who(ca, ss, m.uid, &admin)) == NULL) {
 		log_info("%s: uid %u is no aileron user: approvals refused",
 		    p->chan.name, m.uid);
 		approval_api_reply(p, msg->hdr.reqid, 403,
@@ -641,7 +662,7 @@ control_approval_api(struct control_approvals *ca,
 			if (m.op == MSG_APPROVAL_OP_LIST &&
 			    a->state != MSG_APPROVAL_PENDING)
 				continue;
-			if (session != NULL && strcmp(a->session, session) != 0)
+			if (!approval_visible(a, session, who, admin))
 				continue;
 			if ((j = control_approval_json(a)) == NULL)
 				continue;
@@ -659,9 +680,16 @@ control_approval_api(struct control_approvals *ca,
 		approval_api_reply(p, msg->hdr.reqid, 200, list);
 		return;
 	}
+	/*
+	 * Another user's approval is answered as one that does not exist:
+	 * its id says nothing to a caller who may not see it.
+	 */
 	if (!approval_valid_id(m.id) ||
 	    (a = control_approval_find(ca, m.id)) == NULL ||
-	    (session != NULL && strcmp(a->session, session) != 0)) {
+	    !approval_visible(a, session, who, admin)) {
+		if (a != NULL && session == NULL)
+			log_warnx("%s: %s may not see approval %s of user %s",
+			    p->chan.name, who, a->id, a->user);
 		approval_api_reply(p, msg->hdr.reqid, 404,
 		    approval_problem("aileron:not-found",
 		    "no such approval"));

@@ -81,8 +81,12 @@ struct control_approvals {
 	/* control's audit log: one record, taken */
 	void			(*audit)(void *, json_t *);
 	void			*arg;
-	/* who a uid is (control_identity_user), when control knows users */
-	int			(*identify)(void *, uint32_t, char *, size_t);
+	/*
+	 * who a uid is (control_identity_user), when control knows users;
+	 * the last argument is set for an administrator
+	 */
+	int			(*identify)(void *, uint32_t, char *, size_t,
+				    int *);
 	char			 who[72];
 	/*
 	 * Sends a grant's DONE to worker (reqid: its ASK), once vaultd has
@@ -99,7 +103,7 @@ void	control_approvals_init(struct control_approvals *, struct proc *,
 int	control_approval_conf(struct control_approvals *, struct msg *);
 void	control_approval_users_load(struct control_approvals *, uint32_t);
 const char *control_approval_who(struct control_approvals *,
-	    struct control_sessions *, uint32_t);
+	    struct control_sessions *, uint32_t, int *);
 void	control_approval_ask(struct control_approvals *, struct proc_peer *,
 	    struct msg *, const struct control_session *);
 void	control_approval_withdraw(struct control_approvals *,

@@ -216,7 +216,8 @@ static void	control_shell_msg(struct control *, struct proc_peer *,
 		    struct msg *);
 static struct control_session *control_worker_session(struct control *,
 		    struct control_worker *);
-static int	control_approval_identify(void *, uint32_t, char *, size_t);
+static int	control_approval_identify(void *, uint32_t, char *, size_t,
+		    int *);
 static void	control_policy_allowed(struct proc *, uint32_t, uint32_t,
 		    const struct msg_control_decision *, const char *,
 		    const char *);
@@ -1709,11 +1710,10 @@ control_identity_user(struct control *ctl, uid_t uid, char *user,
 
 /* Approvals ask who an API caller is as every endpoint does. */
 static int
-control_approval_identify(void *arg, uint32_t uid, char *user, size_t len)
+control_approval_identify(void *arg, uint32_t uid, char *user, size_t len,
+    int *admin)
 {
-	int	 admin;
-
-	return control_identity_user(arg, uid, user, len, &admin);
+	return control_identity_user(arg, uid, user, len, admin);
 }
 
 /*

@@ -12,9 +12,12 @@
 # "aileron approval grant" lets the exact request through with the real
 # credential, once; deny and the deadline give the agent 403 with the
 # reason; an agent that goes away withdraws it; a session may hold only
-# so many; and a session token, through aileron.internal, can look but
-# never decide.  Control's state is read through the API and the CLI.
+# so many; a session token, through aileron.internal, can look but never
+# decide; and a user who is no administrator neither sees nor decides
+# another user's approvals.  Control's state is read through the API and
+# the CLI.
 
+import grp
 import hashlib
 import json
 import os
@@ -29,12 +32,13 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from aileron import TAP, SLOW, SRC, wait_for  # noqa: E402
 from proxyenv import ProxyEnv, SECRET, exchange, cli  # noqa: E402
+import otheruid  # noqa: E402
 
 BUILD = os.environ.get("AILERON_BUILD") or os.path.join(SRC, "build")
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(62)
+t.plan(67)
 
 clients = []
 
@@ -563,4 +567,59 @@ try:
 finally:
     kill_clients()
     E.close()
+# ---- another user's approvals ----------------------------------------------
+# bob, a user but no administrator, sees no approval of root's sessions
+# and decides none: the id is answered as unknown; root still decides.
+try:
+    GID = grp.getgrnam("aileron").gr_gid
+except KeyError:
+    GID = None
+if GID is None:
+    t.skip(5, "no group aileron; make user creates it (etc/adduser.sh)")
+else:
+    BOB = otheruid.free_uid(42420)
+    E = ProxyEnv(hosts=("echo.test",), extra_conf='approval timeout 60\n'
+                 'user "bob" uid %d\n' % BOB)
+    try:
+        E.vault()
+        E.start_session()
+        env = E.client_env()
+        os.chmod(E.svc.state, 0o711)    # api.sock reachable by bob
+        p = subprocess.Popen(["curl", "-sS", "-i", "--suppress-connect-headers",
+                              "--max-time", str(60 * SLOW), "-X", "POST",
+                              "-H", "Content-Type: application/json",
+                              "-d", '{"title":"root only"}',
+                              "https://echo.test/danger"],
+                             env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        clients.append(p)
+        pend = wait_pending(E, 1)
+        aid = pend[0]["id"] if pend else "0" * 32
+        st, lst = otheruid.api(E.svc, BOB, GID, "GET", "/v1/approvals")
+        t.ok(st == 200 and lst == [], "bob lists none of root's approvals",
+             (st, lst))
+        st, one = otheruid.api(E.svc, BOB, GID, "GET",
+                               "/v1/approvals/" + aid)
+        t.ok(st == 404 and "aileron:not-found" in json.dumps(one),
+             "bob reads root's approval: 404, as an unknown id", (st, one))
+        st, g = otheruid.api(E.svc, BOB, GID, "POST",
+                             "/v1/approvals/%s/grant" % aid, {})
+        t.ok(st == 404 and "aileron:not-found" in json.dumps(g),
+             "bob grants root's approval: 404", (st, g))
+        st, d = otheruid.api(E.svc, BOB, GID, "POST",
+                             "/v1/approvals/%s/deny" % aid, {})
+        t.ok(st == 404 and [x for x in approvals(E) or []
+                            if x["id"] == aid],
+             "bob denies it: 404, and it is still pending", (st, d))
+        rc, out, err = cli(E.svc, ["approval", "grant", aid])
+        try:
+            out, err = p.communicate(timeout=30 * SLOW)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out, err = p.communicate()
+        t.ok(rc == 0 and out.startswith(b"HTTP/1.1 200"),
+             "root, an administrator, grants it", (rc, out[:200], err))
+    finally:
+        kill_clients()
+        E.close()
 t.done()
