@@ -16,7 +16,10 @@
 # without its CSRF token or from another origin is refused, a wrong Host
 # is refused, every response carries the Content-Security-Policy, the
 # cookie is HttpOnly and SameSite=Strict, and nothing names another
-# origin.
+# origin.  The cookie alone, as a page on another loopback port gets it
+# from the browser, neither reads the CSRF token nor grants: only the
+# login's answer carries it, and the page keeps it in sessionStorage;
+# a request that changes state without Origin is refused.
 
 import http.client
 import http.server
@@ -51,7 +54,7 @@ try:
 except ImportError:
     # Debian's python3-selenium, for a python3 that is not Debian's.
     sys.path.append("/usr/lib/python3/dist-packages")
-t.plan(32)
+t.plan(34)
 try:
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
@@ -154,7 +157,7 @@ def web(method, path, body=None, headers=None, host=None):
         c.close()
 
 
-def login(token, origin=None):
+def login(token, origin=ORIGIN):
     h = {"Content-Type": "application/x-www-form-urlencoded"}
     if origin:
         h["Origin"] = origin
@@ -208,35 +211,48 @@ try:
          "a Host that is not the configured address:port is refused (no "
          "DNS rebinding)", (st, st2))
     st, h, body = login(SESSION_TOKEN)
-    t.ok(st == 303 and h.get("Location") == "/login#failed" and
+    t.ok(st == 403 and b"aileron:login" in body and
          h.get("Set-Cookie") is None,
          "an agent's session token does not log in", (st, dict(h)))
     t.ok(E.svc.wait_log(r"web: a session token was offered at the login; "
                         r"refused", 10),
          "control says a session token was offered")
     st, h, body = login("0" * 64)
-    t.ok(st == 303 and h.get("Set-Cookie") is None,
+    t.ok(st == 403 and h.get("Set-Cookie") is None,
          "nor does a token that is nobody's", st)
     st, h, body = login(TOKEN, origin="http://evil.example")
-    t.ok(st == 403 and h.get("Set-Cookie") is None,
-         "a login posted from another origin is refused", st)
+    st2, h2, _ = login(TOKEN, origin=None)
+    t.ok(st == 403 and h.get("Set-Cookie") is None and st2 == 403 and
+         h2.get("Set-Cookie") is None,
+         "a login posted from another origin, or without Origin, is "
+         "refused", (st, st2))
     st, h, body = login(TOKEN)
     cookie = h.get("Set-Cookie") or ""
     m = re.match(r"aileron_web=([0-9a-f]{64}); Path=/; HttpOnly; "
                  r"SameSite=Strict$", cookie)
-    t.ok(st == 303 and h.get("Location") == "/" and m and
-         m.group(1) != TOKEN,
-         "the user token logs in: a session cookie, HttpOnly, "
-         "SameSite=Strict, Path=/ (not Secure: plain HTTP on loopback)",
-         cookie)
-    SID = m.group(1) if m else ""
-    C = {"Cookie": "aileron_web=" + SID}
-    st, h, body = web("GET", "/web/api/session", headers=C)
     me = json.loads(body) if st == 200 else {}
-    t.ok(me.get("user") == "root" and me.get("admin") is True and
+    t.ok(st == 200 and m and m.group(1) != TOKEN and
+         me.get("user") == "root" and me.get("admin") is True and
          re.fullmatch(r"[0-9a-f]{64}", me.get("csrf", "")),
-         "GET /web/api/session: who, and the CSRF token", me)
+         "the user token logs in: a session cookie, HttpOnly, "
+         "SameSite=Strict, Path=/ (not Secure: plain HTTP on loopback), "
+         "and in the answer's body who, and the CSRF token",
+         (cookie, me))
+    SID = m.group(1) if m else ""
     CSRF = me.get("csrf", "")
+    C = {"Cookie": "aileron_web=" + SID}
+    CT = dict(C, **{"X-Aileron-CSRF": CSRF})
+    st, h, body = web("GET", "/web/api/session", headers=C)
+    st2, _, body2 = web("GET", "/web/api/approvals", headers=C)
+    t.ok(st == 403 and st2 == 403 and CSRF.encode() not in body,
+         "the cookie alone (as another port's page gets it) reads neither "
+         "the session nor the approvals: 403, no CSRF token", (st, body,
+                                                              st2))
+    st, h, body = web("GET", "/web/api/session", headers=CT)
+    me = json.loads(body) if st == 200 else {}
+    t.ok(me == {"user": "root", "admin": True},
+         "GET /web/api/session with the CSRF token too: who, and no token",
+         me)
     st, h, body = web("GET", "/web/api/session")
     t.is_(st, 401, "without the cookie: 401")
     logtext = E.svc.log_text()
@@ -307,6 +323,17 @@ try:
              ORIGIN + "/"),
          "the form logs in with the user token; the browser holds an "
          "HttpOnly, SameSite=Strict cookie", bc)
+    kept = driver.execute_script(
+        "return window.sessionStorage.getItem('aileron.csrf');") or ""
+    BC = {"Cookie": "aileron_web=" + (bc.get("value") or "x")}
+    st, h, body = web("GET", "/web/api/session", headers=BC)
+    st2, _, _ = web("GET", "/web/api/session",
+                    headers=dict(BC, **{"X-Aileron-CSRF": kept}))
+    t.ok(re.fullmatch(r"[0-9a-f]{64}", kept) and st == 403 and
+         kept.encode() not in body and st2 == 200,
+         "the page keeps its CSRF token in sessionStorage (this origin's "
+         "alone); the browser's cookie without it reads nothing",
+         (st, body, st2))
 
     # An agent's request that needs a human, waiting in the background.
     BODY = json.dumps({"title": "refund 42", "amount": 42, "card": CARD})
@@ -326,20 +353,20 @@ try:
          "https://echo.test/danger" in text and "refund 42" in text,
          "the pending approval appears: the action, its redacted arguments "
          "and the request's digest", text)
-    st, h, body = web("POST", "/web/api/approvals/%s/grant" % a.get("id"),
-                      "{}", dict(C, **{"Content-Type": "application/json"}))
-    st2, h2, body2 = web("POST", "/web/api/approvals/%s/grant" % a.get("id"),
-                         "{}", dict(C, **{"Content-Type": "application/json",
-                                          "X-Aileron-CSRF": "0" * 64}))
-    st3, h3, body3 = web("POST", "/web/api/approvals/%s/grant" % a.get("id"),
-                         "{}", dict(C, **{"Content-Type": "application/json",
-                                          "X-Aileron-CSRF": CSRF,
-                                          "Origin": "http://evil.example"}))
-    t.ok(st == 403 and st2 == 403 and st3 == 403 and
+    GRANT = "/web/api/approvals/%s/grant" % a.get("id")
+    JS = {"Content-Type": "application/json"}
+    st, h, body = web("POST", GRANT, "{}", dict(C, Origin=ORIGIN, **JS))
+    st2, h2, body2 = web("POST", GRANT, "{}",
+                         dict(C, Origin=ORIGIN,
+                              **dict(JS, **{"X-Aileron-CSRF": "0" * 64})))
+    st3, h3, body3 = web("POST", GRANT, "{}",
+                         dict(CT, Origin="http://evil.example", **JS))
+    st4, h4, body4 = web("POST", GRANT, "{}", dict(CT, **JS))
+    t.ok(st == 403 and st2 == 403 and st3 == 403 and st4 == 403 and
          [x.get("state") for x in approvals(E)] == ["pending"],
-         "a grant without the CSRF token, with a wrong one, or from another "
-         "origin is refused (403); the approval still waits",
-         (st, st2, st3, body, body2))
+         "a grant without the CSRF token, with a wrong one, from another "
+         "origin, or without Origin is refused (403); the approval still "
+         "waits", (st, st2, st3, st4, body, body2, body4))
     t.is_(E.upstream.seen, [], "nothing reached the upstream yet")
     card[0].find_element(By.CSS_SELECTOR, "input.reason").send_keys(
         "refund checked")
@@ -406,7 +433,8 @@ try:
     g = wait_css('#spend-chart g.series[data-key="infra"]',
                  lambda e: e.get_attribute("data-tokens") == str(TOKENS))
     t.ok(g, "per team: infra carries them too")
-    st, h, body = web("GET", "/web/api/spend?by=model&bucket=hour", None, C)
+    st, h, body = web("GET", "/web/api/spend?by=model&bucket=hour", None,
+                      CT)
     sp = json.loads(body) if st == 200 else {}
     rows = {r["key"]: r for r in sp.get("rows", [])}
     ser = [s for s in sp.get("series", []) if s["key"] == "claude-test"]
@@ -467,7 +495,7 @@ try:
              for p in pages_seen),
          "among them the request's outcome: 200, granted",
          [pages_seen, web("GET", "/web/api/audit?action=danger", None,
-                          C)[2][:3000]])
+                          CT)[2][:3000]])
 
     # Only this origin, no CSP violation, then log out.
     res = driver.execute_script(
@@ -476,11 +504,11 @@ try:
     t.ok(res and all(u.startswith(ORIGIN + "/") for u in res),
          "every request the page made went to its own origin", res)
     logs = driver.get_log("browser")
-    # The one error expected: the first visit's 401, before the login.
+    # The one error expected: the session token's refused login.
     t.ok(not [x for x in logs if "Content Security Policy" in
               x.get("message", "") or x.get("level") == "SEVERE" and
-              "/web/api/session - Failed to load resource: the server "
-              "responded with a status of 401" not in x.get("message", "")],
+              "/web/login - Failed to load resource: the server "
+              "responded with a status of 403" not in x.get("message", "")],
          "the browser reports no CSP violation and no error", logs)
     driver.find_element(By.ID, "logout").click()
     t.ok(wait_for(lambda: driver.current_url == ORIGIN + "/login",
@@ -490,7 +518,7 @@ try:
                       (bc.get("value") or "x")})[0] == 401,
          "log out: the web session ends in control")
     st, h, body = web("POST", "/web/api/logout", "{}",
-                      dict(C, **{"X-Aileron-CSRF": CSRF}))
+                      dict(CT, Origin=ORIGIN))
     st2, _, _ = web("GET", "/web/api/session", headers=C)
     t.ok(st == 200 and st2 == 401 and "Max-Age=0" in
          (h.get("Set-Cookie") or ""),

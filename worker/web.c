@@ -13,8 +13,9 @@
  * on the "web listen" address:
  *
  *	GET /, /login, /app.js, /app.css	the page, embedded (web_assets)
- *	POST /web/login		token=USER_TOKEN -> 303, the session cookie
- *	GET /web/api/session	-> {"user","admin","csrf"}
+ *	POST /web/login		token=USER_TOKEN -> the session cookie and
+ *				{"user","admin","csrf"}
+ *	GET /web/api/session	-> {"user","admin"}
  *	POST /web/api/logout
  *	GET /web/api/approvals[?state=all], GET /web/api/approvals/ID
  *	POST /web/api/approvals/ID/grant|deny {"reason"}
@@ -25,10 +26,16 @@
  * control decides.  Who asks is the web session the cookie names: control
  * checks it and from then on takes this worker's calls as that user's
  * (control/web.c).  Every request must name this listener in Host (no DNS
- * rebinding); every request that changes state must carry the session's
- * CSRF token in X-Aileron-CSRF and must not come from another origin
- * (Origin, Sec-Fetch-Site).  Every response carries a strict
- * Content-Security-Policy; the page loads nothing from anywhere else.
+ * rebinding).  Browsers send a cookie to every port of its host, so a
+ * page of the agent's on another loopback port gets ours: the cookie
+ * alone does nothing.  Every /web/api request must also carry the
+ * session's second secret (its "CSRF token") in X-Aileron-CSRF, which
+ * only the login's answer holds and the page keeps in sessionStorage,
+ * which is its origin's, port and all.  Every request that changes state
+ * must name this page in Origin (a client that sends none is refused)
+ * and not be another site's (Sec-Fetch-Site).  Every response carries a
+ * strict Content-Security-Policy; the page loads nothing from anywhere
+ * else.
  */
 
 #include <sys/types.h>
@@ -102,7 +109,7 @@ static int	web_login(struct worker_ctx *, int, struct api_req *,
 		    const struct api_hdr *);
 static int	web_api(struct worker_ctx *, int, int, struct api_req *,
 		    const struct api_hdr *);
-static int	web_session(int, const struct web_who *);
+static int	web_session(int, const char *, const struct web_who *, int);
 static int	web_approval(struct worker_ctx *, int, int, struct api_req *,
 		    const struct web_who *);
 static int	web_spend(struct worker_ctx *, int, char *);
@@ -166,17 +173,19 @@ web_asset(int fd, const char *path)
 }
 
 /*
- * POST /web/login, the login form: token=USER_TOKEN.  Control compares
- * it with the users' tokens; on a match the browser gets the session's
- * cookie (HttpOnly, SameSite=Strict; this listener speaks plain HTTP on
- * loopback, so it is not Secure) and goes to the page; otherwise back
- * to the form, without a cookie.
+ * POST /web/login, the login form as the page's script posts it:
+ * token=USER_TOKEN.  Control compares it with the users' tokens; on a
+ * match the browser gets the session's cookie (HttpOnly,
+ * SameSite=Strict; this listener speaks plain HTTP on loopback, so it
+ * is not Secure) and the script, in this answer's body alone, the
+ * session's second secret; otherwise 403, without a cookie.
  */
 static int
 web_login(struct worker_ctx *ctx, int fd, struct api_req *rq,
     const struct api_hdr *h)
 {
 	struct msg_control_web_reply	 r;
+	struct web_who			 w;
 	char				 body[API_BODY_MAX + 1], *token;
 	char				 extra[256];
 
@@ -204,34 +213,43 @@ web_login(struct worker_ctx *ctx, int fd, struct api_req *rq,
 	explicit_bzero(rq->body, sizeof(rq->body));
 	if (r.error != 0) {
 		log_info("web: a login refused: %s", r.reason);
-		api_send(fd, 303, "text/plain", "Location: /login#failed\r\n",
-		    "login failed\n");
+		api_problem(fd, 403, "aileron:login", "that token logs nobody "
+		    "in; use the one aileron user token printed");
 		explicit_bzero(&r, sizeof(r));
 		return 403;
 	}
-	snprintf(extra, sizeof(extra), "Location: /\r\n"
-	    "Set-Cookie: " WEB_COOKIE "=%s; Path=/; HttpOnly; "
-	    "SameSite=Strict\r\n", r.sid);
-	api_send(fd, 303, "text/plain", extra, "logged in\n");
+	snprintf(extra, sizeof(extra), "Set-Cookie: " WEB_COOKIE "=%s; "
+	    "Path=/; HttpOnly; SameSite=Strict\r\n", r.sid);
+	memset(&w, 0, sizeof(w));
+	w.admin = r.admin;
+	strlcpy(w.user, r.user, sizeof(w.user));
+	strlcpy(w.csrf, r.csrf, sizeof(w.csrf));
+	web_session(fd, extra, &w, 1);
 	log_info("web: %s logged in", r.user);
 	explicit_bzero(extra, sizeof(extra));
 	explicit_bzero(&r, sizeof(r));
-	return 303;
+	explicit_bzero(&w, sizeof(w));
+	return 200;
 }
 
-/* GET /web/api/session: who is logged in, and the token forms send. */
+/*
+ * Who is logged in (GET /web/api/session), and with secret the session's
+ * second secret too: only in the login's answer, never to a caller that
+ * came with the cookie alone.
+ */
 static int
-web_session(int fd, const struct web_who *w)
+web_session(int fd, const char *extra, const struct web_who *w, int secret)
 {
 	json_t	*j;
 	char	*s;
 
-	if ((j = json_pack("{s:s, s:b, s:s}", "user", w->user, "admin",
-	    w->admin, "csrf", w->csrf)) == NULL ||
+	if ((j = json_pack("{s:s, s:b}", "user", w->user, "admin",
+	    w->admin)) == NULL || (secret && json_object_set_new(j, "csrf",
+	    json_string(w->csrf)) == -1) ||
 	    (s = json_dumps(j, JSON_COMPACT)) == NULL)
 		fatal("%s", __func__);
 	json_decref(j);
-	api_send(fd, 200, "application/json", NULL, s);
+	api_send(fd, 200, "application/json", extra, s);
 	explicit_bzero(s, strlen(s));
 	free(s);
 	return 200;
@@ -361,8 +379,9 @@ web_spend(struct worker_ctx *ctx, int fd, char *qs)
 
 /*
  * Everything under /web/api/: the cookie names a web session, which
- * control checks (with the CSRF token when the request changes state)
- * and then speaks for on this worker's channel.
+ * control checks, with its second secret on every request, GET too (the
+ * cookie reaches other ports' pages), and then speaks for on this
+ * worker's channel.
  */
 static int
 web_api(struct worker_ctx *ctx, int fd, int method, struct api_req *rq,
@@ -373,6 +392,7 @@ web_api(struct worker_ctx *ctx, int fd, int method, struct api_req *rq,
 	const char			*path = rq->url + strlen(WEB_API);
 	char				 url[sizeof(rq->url) + 8], *qs;
 	int				 post = method != HTTP_GET, status;
+	int				 op = MSG_WEB_OP_CHECK;
 
 	memset(&w, 0, sizeof(w));
 	if (!h[WEB_H_COOKIE].seen ||
@@ -381,17 +401,22 @@ web_api(struct worker_ctx *ctx, int fd, int method, struct api_req *rq,
 		api_problem(fd, 401, "aileron:login", "not logged in");
 		return 401;
 	}
-	if (web_control(ctx, post && strcmp(path, "/logout") == 0 ?
-	    MSG_WEB_OP_LOGOUT : MSG_WEB_OP_CHECK, post ? MSG_WEB_F_CSRF : 0,
-	    w.sid, h[WEB_H_CSRF].seen ? h[WEB_H_CSRF].value : "", &r) == -1) {
+	if (post && strcmp(path, "/logout") == 0)
+		op = MSG_WEB_OP_LOGOUT;
+	if (web_control(ctx, op, MSG_WEB_F_CSRF, w.sid, h[WEB_H_CSRF].seen ?
+	    h[WEB_H_CSRF].value : "", &r) == -1) {
 		api_problem(fd, 503, "aileron:unavailable", "control did not "
 		    "answer; see the service log");
 		return 503;
 	}
+	if (r.error == 401) {
+		api_problem(fd, 401, "aileron:login", r.reason);
+		return 401;
+	}
 	if (r.error != 0) {
-		api_problem(fd, r.error == 401 ? 401 : 403, r.error == 401 ?
-		    "aileron:login" : "aileron:denied", r.reason);
-		return r.error == 401 ? 401 : 403;
+		api_problem(fd, 403, "aileron:denied", "the request lacks this "
+		    "page's token: log in again in this tab");
+		return 403;
 	}
 	w.uid = r.uid;
 	w.admin = r.admin;
@@ -404,7 +429,7 @@ web_api(struct worker_ctx *ctx, int fd, int method, struct api_req *rq,
 		    "Max-Age=0\r\n", "{}");
 		status = 200;
 	} else if (strcmp(path, "/session") == 0 && !post)
-		status = web_session(fd, &w);
+		status = web_session(fd, NULL, &w, 0);
 	else if (strncmp(path, "/approvals", 10) == 0 &&
 	    (path[10] == '\0' || path[10] == '/' || path[10] == '?'))
 		status = web_approval(ctx, fd, method, rq, &w);

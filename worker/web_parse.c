@@ -125,9 +125,12 @@ web_host_match(const char *host, const char *bound, int localhost)
 }
 
 /*
- * Behind the CSRF token, a second line: a browser says where a request
- * comes from (Origin) and whether it is this site's (Sec-Fetch-Site);
- * either, when sent (not NULL), must say it is ours.
+ * Behind the page's token, a second line for a request that changes
+ * state: a browser says where it comes from (Origin) and whether it is
+ * this site's (Sec-Fetch-Site).  Origin must be sent (not NULL) and name
+ * this page: every browser sends it on such a request, so a client
+ * without one is no page of ours.  Sec-Fetch-Site, when sent, must say
+ * it is ours.
  */
 int
 web_origin_ok(const char *origin, const char *site, const char *bound,
@@ -137,7 +140,7 @@ web_origin_ok(const char *origin, const char *site, const char *bound,
 	    strcmp(site, "none") != 0)
 		return 0;
 	if (origin == NULL)
-		return 1;
+		return 0;
 	return strncmp(origin, "http://", 7) == 0 &&
 	    web_host_match(origin + 7, bound, localhost);
 }

@@ -56,7 +56,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	if (web_origin_ok(s, NULL, BOUND, 0) &&
 	    strcmp(s, "http://" BOUND) != 0)
 		abort();
-	if (web_origin_ok(NULL, s, BOUND, 0) && strcmp(s, "same-origin") != 0 &&
+	if (web_origin_ok(NULL, s, BOUND, 0))
+		abort();
+	if (web_origin_ok("http://" BOUND, s, BOUND, 0) &&
+	    strcmp(s, "same-origin") != 0 &&
 	    strcmp(s, "none") != 0)
 		abort();
 	free(s);

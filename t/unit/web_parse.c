@@ -83,10 +83,14 @@ static const struct {
 	const char	*site;
 	int		 want;
 } origins[] = {
-	{ NULL, NULL, 1 },
+	/* A client that sends no Origin is no browser on our page. */
+	{ NULL, NULL, 0 },
+	{ NULL, "same-origin", 0 },
+	{ NULL, "none", 0 },
 	{ "http://127.0.0.1:8080", NULL, 1 },
 	{ "http://127.0.0.1:8080", "same-origin", 1 },
-	{ NULL, "none", 1 },
+	{ "http://127.0.0.1:8080", "none", 1 },
+	{ "http://127.0.0.1:8081", "same-site", 0 },
 	{ NULL, "same-site", 0 },
 	{ NULL, "cross-site", 0 },
 	{ "null", NULL, 0 },

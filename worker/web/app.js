@@ -1,11 +1,17 @@
 /*
  * app.js: the web page's one script (aileron-web(7)): the approvals, the
  * audit trail and the spend chart, from the JSON API under /web/api/.
- * Everything it shows is text set with textContent, never markup; every
- * request that changes state carries the session's CSRF token.
+ * Everything it shows is text set with textContent, never markup.
+ *
+ * The cookie alone is not enough: a browser sends it to every port of
+ * this host, so an agent's page on another port gets it too.  Every API
+ * call also carries the session's second secret, which only the login's
+ * answer holds; it is kept in sessionStorage, which is this origin's
+ * (scheme, host and port) and this tab's alone.
  */
 "use strict";
 
+var TOKEN_KEY = "aileron.csrf";
 var aileron = { csrf: null, timer: null, latest: {} };
 
 /*
@@ -40,9 +46,8 @@ function showError(msg) {
 /* One call to the JSON API; a 401 means the session is gone. */
 function api(method, path, body) {
 	var opt = { method: method, credentials: "same-origin",
-	    headers: {} };
+	    headers: { "X-Aileron-CSRF": aileron.csrf || "" } };
 	if (method !== "GET") {
-		opt.headers["X-Aileron-CSRF"] = aileron.csrf || "";
 		opt.headers["Content-Type"] = "application/json";
 		opt.body = JSON.stringify(body || {});
 	}
@@ -52,9 +57,13 @@ function api(method, path, body) {
 			throw new Error("not logged in");
 		}
 		return r.json().then(function (j) {
-			if (!r.ok)
-				throw new Error(j.title || ("error " +
+			var e;
+			if (!r.ok) {
+				e = new Error(j.title || ("error " +
 				    r.status));
+				e.status = r.status;
+				throw e;
+			}
 			return j;
 		});
 	});
@@ -348,8 +357,13 @@ function show() {
 }
 
 function startApp() {
+	/* A tab that never logged in has no token: the login form. */
+	aileron.csrf = window.sessionStorage.getItem(TOKEN_KEY);
+	if (!aileron.csrf) {
+		window.location.replace("/login");
+		return;
+	}
 	api("GET", "/session").then(function (s) {
-		aileron.csrf = s.csrf;
 		$("who").textContent = s.user + (s.admin ? " (admin)" : "");
 		$("approvals-all").addEventListener("change", loadApprovals);
 		$("audit-filter").addEventListener("submit", function (e) {
@@ -367,17 +381,48 @@ function startApp() {
 		});
 		$("logout").addEventListener("click", function () {
 			api("POST", "/logout").then(function () {
+				window.sessionStorage.removeItem(TOKEN_KEY);
 				window.location.replace("/login");
 			});
 		});
 		window.addEventListener("hashchange", show);
 		show();
-	}).catch(function (e) { showError(e.message); });
+	}).catch(function (e) {
+		/* A token this session does not know: log in again. */
+		if (e.status === 403) {
+			window.sessionStorage.removeItem(TOKEN_KEY);
+			window.location.replace("/login");
+		} else
+			showError(e.message);
+	});
+}
+
+/*
+ * The login form, posted by the script so that it reads the answer: the
+ * session's token goes to sessionStorage, the cookie to the browser.
+ */
+function login(e) {
+	var body = "token=" + encodeURIComponent($("token").value);
+
+	e.preventDefault();
+	$("login-failed").hidden = true;
+	fetch("/web/login", { method: "POST", credentials: "same-origin",
+	    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+	    body: body }).then(function (r) {
+		return r.json().then(function (j) {
+			if (!r.ok || !j.csrf)
+				throw new Error(j.title || "login failed");
+			window.sessionStorage.setItem(TOKEN_KEY, j.csrf);
+			window.location.replace("/");
+		});
+	}).catch(function () {
+		$("login-failed").hidden = false;
+	});
 }
 
 function startLogin() {
-	if (window.location.hash === "#failed")
-		$("login-failed").hidden = false;
+	window.sessionStorage.removeItem(TOKEN_KEY);
+	$("login").addEventListener("submit", login);
 	$("token").focus();
 }
 
