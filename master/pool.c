@@ -69,6 +69,7 @@ pool_child(struct master *m, int master_fd, int control_fd, int vaultd_fd)
 	for (i = 0; i < m->nlisteners && i < WORKER_MAX_LISTENERS; i++) {
 		ctx.listen[i] = m->listeners[i].fd;
 		ctx.listen_api[i] = m->listeners[i].api;
+		ctx.listen_addr[i] = m->listeners[i].addr;
 		if (m->listeners[i].api == WORKER_LISTEN_WEB)
 			ctx.web_addr = m->listeners[i].addr;
 	}

@@ -72,6 +72,9 @@ static const struct resolve_addr
 		*resolve_embedded_v4(const struct resolve_addr *,
 		    struct resolve_addr *);
 static const char *resolve_classify(const struct resolve_addr *);
+static const struct resolve_self
+		*resolve_self_find(const struct resolve_conf *,
+		    const struct resolve_addr *, uint16_t);
 static int	 resolve_in_net(const struct resolve_addr *,
 		    const struct resolve_net *);
 static void	 resolve_from_sockaddr(const struct sockaddr *,
@@ -173,6 +176,36 @@ resolve_classify(const struct resolve_addr *a)
 	return NULL;
 }
 
+/*
+ * Does a (the address dialled, or the IPv4 inside it), at port, name one
+ * of the service's own listeners?  A listener bound to a wildcard
+ * address takes every loopback address at its port; the host's other
+ * addresses are not known here.
+ */
+static const struct resolve_self *
+resolve_self_find(const struct resolve_conf *rc, const struct resolve_addr *a,
+    uint16_t port)
+{
+	const struct resolve_self	*s;
+	const char			*class;
+	size_t				 i;
+
+	for (i = 0; rc != NULL && i < rc->nself; i++) {
+		s = &rc->self[i];
+		if (s->port != port)
+			continue;
+		if (s->addr.family == a->family &&
+		    memcmp(s->addr.addr, a->addr, sizeof(a->addr)) == 0)
+			return s;
+		class = resolve_classify(&s->addr);
+		if (class != NULL && strcmp(class, "unspecified") == 0 &&
+		    (class = resolve_classify(a)) != NULL &&
+		    strcmp(class, "loopback") == 0)
+			return s;
+	}
+	return NULL;
+}
+
 static int
 resolve_in_net(const struct resolve_addr *a, const struct resolve_net *n)
 {
@@ -227,7 +260,9 @@ resolve_addr_check(const struct resolve_conf *rc, const struct sockaddr *sa,
 {
 	struct resolve_addr	 a, v4;
 	const struct resolve_addr *eff;
+	const struct resolve_self *self;
 	const char		*class;
+	uint16_t		 port;
 	size_t			 i;
 
 	if (sa->sa_family != AF_INET && sa->sa_family != AF_INET6) {
@@ -237,6 +272,14 @@ resolve_addr_check(const struct resolve_conf *rc, const struct sockaddr *sa,
 	resolve_from_sockaddr(sa, &a);
 	/* An IPv4 address in IPv6 clothing reaches the IPv4 host. */
 	eff = resolve_embedded_v4(&a, &v4);
+	port = ntohs(sa->sa_family == AF_INET ?
+	    ((const struct sockaddr_in *)sa)->sin_port :
+	    ((const struct sockaddr_in6 *)sa)->sin6_port);
+	if ((self = resolve_self_find(rc, eff, port)) != NULL ||
+	    (eff != &a && (self = resolve_self_find(rc, &a, port)) != NULL)) {
+		*why = self->what;
+		return -1;
+	}
 	if ((class = resolve_classify(eff)) == NULL)
 		return 0;
 	/* Cloud credentials, and "any address" that means this host. */

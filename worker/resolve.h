@@ -49,6 +49,18 @@ struct resolve_pin {
 	uint16_t		 port;
 };
 
+/*
+ * One of the service's own listeners, which no upstream dial may reach
+ * whatever the allow network lines say: an agent must not talk to the
+ * web page or the metrics through the proxy.  An unspecified address
+ * (a wildcard bind) stands for every loopback address.
+ */
+struct resolve_self {
+	struct resolve_addr	 addr;
+	uint16_t		 port;
+	char			 what[64];	/* why a dial is refused */
+};
+
 /* One name-address pair of /etc/hosts; the name is in names. */
 struct resolve_hostent {
 	uint32_t		 name;	/* offset into resolve_conf.names */
@@ -71,6 +83,8 @@ struct resolve_conf {
 	size_t			 nhosts;
 	const char		*names;		/* NUL-separated */
 	size_t			 namessz;
+	const struct resolve_self *self;	/* the worker's, per dial */
+	size_t			 nself;
 };
 
 /*
@@ -88,9 +102,11 @@ int	resolve_host(const struct resolve_conf *, const char *host,
 /*
  * 0 when addr may be dialled; -1 with its class in *why: "loopback",
  * "private", "link-local", "cgnat", "unique-local", "site-local",
- * "multicast", "reserved", "unspecified" or "metadata".  allow network
- * lines permit all but metadata and unspecified addresses.  An IPv4
- * address inside IPv6 (v4-mapped, NAT64, 6to4) is judged as the IPv4.
+ * "multicast", "reserved", "unspecified" or "metadata", or the what of
+ * the service's own listener it names (rc->self).  allow network lines
+ * permit all but metadata and unspecified addresses and our listeners.
+ * An IPv4 address inside IPv6 (v4-mapped, NAT64, 6to4) is judged as the
+ * IPv4.
  */
 int	resolve_addr_check(const struct resolve_conf *, const struct sockaddr *,
 	    const char **why);

@@ -57,7 +57,10 @@ static int	upstream_connect(struct sockaddr_storage *, size_t, char *,
 		    size_t, char *, size_t);
 static int	upstream_corp_auth(struct pconn *, char *, size_t, char *,
 		    size_t);
-static int	upstream_corp(struct pconn *, const char *, uint16_t, char *,
+static size_t	upstream_self(const struct worker_ctx *,
+		    struct resolve_self *);
+static int	upstream_corp(struct pconn *, const struct resolve_conf *,
+		    const char *, uint16_t, char *,
 		    size_t, char *, size_t);
 
 static void
@@ -168,8 +171,9 @@ upstream_corp_auth(struct pconn *pc, char *auth, size_t authlen, char *why,
  * upstream's own bytes (its TLS) is taken with it.
  */
 static int
-upstream_corp(struct pconn *pc, const char *host, uint16_t port, char *addr,
-    size_t addrlen, char *why, size_t whylen)
+upstream_corp(struct pconn *pc, const struct resolve_conf *rc,
+    const char *host, uint16_t port, char *addr, size_t addrlen, char *why,
+    size_t whylen)
 {
 	const struct proxy_conf	*cp = &pc->ctx->conf->proxy;
 	struct resolve_conf	 any;
@@ -184,12 +188,12 @@ upstream_corp(struct pconn *pc, const char *host, uint16_t port, char *addr,
 	int			 fd, status, linelen;
 
 	/* The address rules first: a refused target never reaches it. */
-	if (resolve_host(pc->ctx->resolve, host, port, ss, UPSTREAM_ADDRS, &n,
+	if (resolve_host(rc, host, port, ss, UPSTREAM_ADDRS, &n,
 	    UPSTREAM_RESOLVE_MS, why, whylen) == -1)
 		return strncmp(why, "blocked", 7) == 0 ? -2 : -1;
 
 	/* The proxy's own address is allowed by being configured. */
-	any = *pc->ctx->resolve;
+	any = *rc;
 	memset(all, 0, sizeof(all));
 	all[0].net.family = AF_INET;
 	all[1].net.family = AF_INET6;
@@ -259,24 +263,56 @@ upstream_corp(struct pconn *pc, const char *host, uint16_t port, char *addr,
 }
 
 /*
+ * The service's own listeners as the address rules take them (self, with
+ * room for WORKER_MAX_LISTENERS); their number.  api.sock's path parses
+ * as no address and is left out.
+ */
+static size_t
+upstream_self(const struct worker_ctx *ctx, struct resolve_self *self)
+{
+	size_t	 i, n = 0;
+	int	 kind;
+
+	for (i = 0; i < WORKER_MAX_LISTENERS && ctx->listen_addr[i] != NULL;
+	    i++) {
+		if (resolve_parse_addrport(ctx->listen_addr[i], &self[n].addr,
+		    &self[n].port) == -1 || self[n].port == 0)
+			continue;
+		kind = ctx->listen_api[i];
+		snprintf(self[n].what, sizeof(self[n].what), "the service's "
+		    "own %s listener, port %u", kind == WORKER_LISTEN_WEB ?
+		    "web page" : kind == WORKER_LISTEN_METRICS ? "metrics" :
+		    "proxy", self[n].port);
+		n++;
+	}
+	return n;
+}
+
+/*
  * A connected, non-blocking socket to host:port, its address in addr;
  * -1 with a reason in why when it cannot be reached, -2 when every
- * address is refused by the address rules, -3 when the corporate proxy
- * cannot be reached or refuses.
+ * address is refused by the address rules (our own listeners among
+ * them), -3 when the corporate proxy cannot be reached or refuses.
  */
 int
 upstream_dial(struct pconn *pc, const char *host, uint16_t port, char *addr,
     size_t addrlen, char *why, size_t whylen)
 {
 	const struct proxy_conf	*cp = &pc->ctx->conf->proxy;
+	static struct resolve_self self[WORKER_MAX_LISTENERS];
+	struct resolve_conf	 rc;
 	struct sockaddr_storage	 ss[UPSTREAM_ADDRS];
 	size_t			 n;
 
 	addr[0] = '\0';
+	/* Whatever the allow network lines say, never back to ourselves. */
+	rc = *pc->ctx->resolve;
+	rc.self = self;
+	rc.nself = upstream_self(pc->ctx, self);
 	if (cp->corp_host[0] != '\0' && !conf_host_excepted(cp, host))
-		return upstream_corp(pc, host, port, addr, addrlen, why,
+		return upstream_corp(pc, &rc, host, port, addr, addrlen, why,
 		    whylen);
-	if (resolve_host(pc->ctx->resolve, host, port, ss, UPSTREAM_ADDRS, &n,
+	if (resolve_host(&rc, host, port, ss, UPSTREAM_ADDRS, &n,
 	    UPSTREAM_RESOLVE_MS, why, whylen) == -1)
 		return strncmp(why, "blocked", 7) == 0 ? -2 : -1;
 	snprintf(why, whylen, "%s: no address", host);

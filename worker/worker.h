@@ -55,6 +55,12 @@ struct worker_ctx {
 	struct spec	**specs;	/* the matcher's, for the manifest */
 	size_t		 nspecs;
 	const char	*web_addr;	/* the web page's, bound: "HOST:PORT" */
+	/*
+	 * Every listener's address as bound, by listen's index ("HOST:PORT",
+	 * api.sock's path), kept when a busy worker closes the listeners:
+	 * the upstream dial refuses them (upstream_self).
+	 */
+	const char	*listen_addr[WORKER_MAX_LISTENERS];
 };
 
 void	worker(struct worker_ctx *) __attribute__((__noreturn__));

@@ -150,6 +150,7 @@ static void	 write_file(const char *, const char *);
 static struct aileron_conf *parse_text(const char *);
 static struct resolve_conf *conf_with_nets(const char *);
 static void	 test_checks(void);
+static void	 test_self(void);
 static void	 test_parse_good(void);
 static void	 test_parse_bad(void);
 static void	 test_lookup(void);
@@ -253,6 +254,67 @@ test_checks(void)
 			    checks[i].nets, rv, rv == 0 ? "allowed" : why);
 		resolvconf_free(rc);
 	}
+}
+
+/*
+ * The service's own listeners, refused whatever allow network says: an
+ * exact address and port, and a wildcard bind at every loopback address.
+ */
+static void
+test_self(void)
+{
+	static const struct {
+		const char	*addr;
+		uint16_t	 port;
+		const char	*want;	/* "" allowed */
+	} dials[] = {
+		{ "127.0.0.1", 8080, "web" },
+		{ "::ffff:127.0.0.1", 8080, "web" },
+		{ "127.0.0.1", 8081, "" },
+		{ "127.0.0.2", 8080, "" },
+		{ "127.0.0.9", 3128, "proxy" },
+		{ "::1", 3128, "proxy" },
+		{ "10.0.0.1", 3128, "" },
+		{ "10.0.0.1", 8080, "" },
+	};
+	struct resolve_self	 self[2];
+	struct resolve_conf	*rc;
+	struct resolve_addr	 a;
+	struct sockaddr_storage	 ss;
+	const char		*why;
+	uint16_t		 port;
+	size_t			 i;
+	int			 rv;
+
+	memset(self, 0, sizeof(self));
+	resolve_parse_addrport("127.0.0.1:8080", &self[0].addr,
+	    &self[0].port);
+	strlcpy(self[0].what, "web", sizeof(self[0].what));
+	resolve_parse_addrport("0.0.0.0:3128", &self[1].addr, &self[1].port);
+	strlcpy(self[1].what, "proxy", sizeof(self[1].what));
+	rc = conf_with_nets("127.0.0.0/8 ::1/128 10.0.0.0/8");
+	rc->self = self;
+	rc->nself = 2;
+	for (i = 0; i < sizeof(dials) / sizeof(dials[0]); i++) {
+		if (resolve_parse_addrport(dials[i].addr, &a, &port) == -1) {
+			ok(0, "%s parses", dials[i].addr);
+			continue;
+		}
+		resolve_addr_to_sockaddr(&a, dials[i].port, &ss);
+		why = "";
+		rv = resolve_addr_check(rc, (struct sockaddr *)&ss, &why);
+		if (dials[i].want[0] == '\0')
+			ok(rv == 0, "%s port %u allowed (%s)", dials[i].addr,
+			    dials[i].port, rv == 0 ? "" : why);
+		else
+			ok(rv == -1 && strcmp(why, dials[i].want) == 0,
+			    "%s port %u refused as our %s listener (%s)",
+			    dials[i].addr, dials[i].port, dials[i].want,
+			    rv == 0 ? "allowed" : why);
+	}
+	rc->self = NULL;
+	rc->nself = 0;
+	resolvconf_free(rc);
 }
 
 static void
@@ -538,6 +600,7 @@ main(void)
 	snprintf(hosts_path, sizeof(hosts_path), "%s/hosts", dir);
 	snprintf(err_path, sizeof(err_path), "%s/err", dir);
 	test_checks();
+	test_self();
 	test_parse_good();
 	test_parse_bad();
 	test_lookup();
