@@ -19,7 +19,11 @@
 # origin.  The cookie alone, as a page on another loopback port gets it
 # from the browser, neither reads the CSRF token nor grants: only the
 # login's answer carries it, and the page keeps it in sessionStorage;
-# a request that changes state without Origin is refused.
+# a request that changes state without Origin is refused.  The approvals
+# do not move under the pointer: a card withdrawn while the pointer is
+# over the list stays in place without its buttons, Grant and Deny are
+# off for a second after the cards moved, and Grant asks to confirm,
+# naming the action.
 
 import http.client
 import http.server
@@ -54,14 +58,16 @@ try:
 except ImportError:
     # Debian's python3-selenium, for a python3 that is not Debian's.
     sys.path.append("/usr/lib/python3/dist-packages")
-t.plan(34)
+t.plan(37)
 try:
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service as DriverService
     from selenium.webdriver.common.by import By
     from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.common.exceptions import NoAlertPresentException
     from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.common.action_chains import ActionChains
 except ImportError as e:
     # Required: make check installs it (etc/deps.sh); fail, never skip.
     t.ok(False, "python3-selenium is installed: %s" % e)
@@ -293,6 +299,12 @@ try:
     def find(css):
         return driver.find_elements(By.CSS_SELECTOR, css)
 
+    def alert_text():
+        try:
+            return driver.switch_to.alert.text
+        except NoAlertPresentException:
+            return None
+
     def wait_css(css, pred=lambda e: True, timeout=20):
         """The elements css selects once one satisfies pred (bounded); the
         page redraws as it polls, so an element may go stale meanwhile."""
@@ -370,7 +382,18 @@ try:
     t.is_(E.upstream.seen, [], "nothing reached the upstream yet")
     card[0].find_element(By.CSS_SELECTOR, "input.reason").send_keys(
         "refund checked")
+    # Grant is off for a second after the card appeared (see below).
+    wait_css(".approval.pending button.grant", lambda e: e.is_enabled())
     card[0].find_element(By.CSS_SELECTOR, "button.grant").click()
+    # The page asks first, in a dialog naming the action and request.
+    ask = wait_for(lambda: alert_text(), 10, step=0.1) or ""
+    t.ok(ask.startswith("Grant echo.danger?") and
+         "POST https://echo.test/danger" in ask and "refund 42" in ask and
+         CARD not in ask and [x.get("state") for x in approvals(E)] ==
+         ["pending"],
+         "Grant asks to confirm, naming the action, the request and its "
+         "arguments; nothing is granted before", ask)
+    driver.switch_to.alert.accept()
     try:
         out, err = agent.communicate(timeout=30 * SLOW)
     except subprocess.TimeoutExpired:
@@ -396,6 +419,81 @@ try:
             return False
     t.ok(wait_for(decided, 5, step=0.1),
          "the page follows: it no longer offers the decided approval")
+
+    # The layout: an agent withdraws a benign approval while the human
+    # aims at its Grant, so that its risky one moves under the click.
+    def agent_asks(title):
+        p = subprocess.Popen(
+            ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
+             "--max-time", str(60 * SLOW), "-X", "POST", "-H",
+             "Content-Type: application/json", "-d",
+             json.dumps({"title": title, "amount": 1}),
+             "https://echo.test/danger"], env=E.client_env(),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        clients.append(p)
+        return p
+
+    def card_of(aid):
+        return '#approvals-list .approval[data-id="%s"]' % aid
+
+    def pending_ids():
+        return [x["id"] for x in approvals(E)]
+    ActionChains(driver).move_to_element(
+        driver.find_element(By.ID, "who")).perform()
+    risky = agent_asks("delete production database")
+    wait_for(lambda: len(pending_ids()) == 1, 20, step=0.1)
+    benign = agent_asks("read the README")
+    wait_for(lambda: len(pending_ids()) == 2, 20, step=0.1)
+    ids = pending_ids()          # the newest first, as the page shows them
+    BEN, RISK = (ids + ["", ""])[:2]
+    wait_css(card_of(RISK) + " button.grant", lambda e: e.is_enabled())
+    aim = wait_css(card_of(BEN) + " button.grant", lambda e: e.is_enabled())
+    top = [e.get_attribute("data-id")
+           for e in find("#approvals-list .approval")]
+    risky_y = find(card_of(RISK))[0].location["y"]
+    ActionChains(driver).move_to_element(aim[0]).perform()
+    benign.kill()
+    benign.wait()
+    gone = wait_css(card_of(BEN), lambda e: e.get_attribute("data-gone"),
+                    timeout=5)
+    ActionChains(driver).click().perform()
+    time_ok = wait_for(lambda: RISK in pending_ids() and
+                       BEN not in pending_ids(), 5, step=0.1)
+    asked = alert_text()
+    if asked is not None:
+        driver.switch_to.alert.dismiss()
+    def held():
+        try:
+            return not gone[0].find_element(
+                By.CSS_SELECTOR, "button.grant").is_enabled() and \
+                find(card_of(RISK))[0].location["y"] == risky_y
+        except (StaleElementReferenceException, IndexError):
+            return False
+    t.ok(top[:1] == [BEN] and gone and held() and time_ok and
+         asked is None and
+         [x["state"] for x in approvals(E, True) if x["id"] == RISK] ==
+         ["pending"],
+         "an approval withdrawn under the pointer: its card stays where it "
+         "was, its Grant off; the risky card below does not move, and the "
+         "click grants nothing", (BEN, RISK, asked, approvals(E, True)))
+    ActionChains(driver).move_to_element(
+        driver.find_element(By.ID, "who")).perform()
+
+    def moved_up():
+        try:
+            c = find("#approvals-list .approval")
+            return len(c) == 1 and c[0].get_attribute("data-id") == RISK \
+                and c[0].find_element(By.CSS_SELECTOR, "button.grant")
+        except StaleElementReferenceException:
+            return None
+    btn = wait_for(moved_up, 10, step=0.05)
+    off = btn and not btn.is_enabled()
+    t.ok(off and wait_css(card_of(RISK) + " button.grant",
+                          lambda e: e.is_enabled(), 10),
+         "when the pointer leaves, the list is redrawn; Grant and Deny are "
+         "off for a second after the cards moved, then on", off)
+    risky.kill()
+    risky.wait()
 
     # A scripted exchange with the Anthropic double, through the proxy.
     tls = E.connect(host="api.anthropic.com")

@@ -12,7 +12,9 @@
 "use strict";
 
 var TOKEN_KEY = "aileron.csrf";
-var aileron = { csrf: null, timer: null, latest: {} };
+/* How long Grant and Deny stay off after the cards moved. */
+var LOCK_MS = 1000;
+var aileron = { csrf: null, timer: null, unlock: null, latest: {} };
 
 /*
  * Only the newest answer of each kind is drawn: a poll that was slow
@@ -71,6 +73,29 @@ function api(method, path, body) {
 
 /* ---- approvals ---------------------------------------------------- */
 
+/*
+ * What the confirmation of a grant asks, in a dialog the page cannot
+ * move: the action, the request and its arguments, so that a click that
+ * landed on another card than the one meant is seen for what it is.
+ */
+function grantQuestion(a) {
+	var lines = ["Grant " + a.connector + "." + a.action + "?", "",
+	    a.method + " https://" + a.host + a.path], k, v, n = 0;
+
+	for (k in a.summary) {
+		if (++n > 6) {
+			lines.push("...");
+			break;
+		}
+		v = typeof a.summary[k] === "string" ? a.summary[k] :
+		    JSON.stringify(a.summary[k]);
+		lines.push(k + ": " + (v.length > 80 ? v.slice(0, 80) + "..." :
+		    v));
+	}
+	lines.push("", "requested by " + a.user + " (agent " + a.agent + ")");
+	return lines.join("\n");
+}
+
 function approvalCard(a) {
 	var div = el("div", null, "approval " + a.state);
 	var dl = el("dl");
@@ -107,13 +132,17 @@ function approvalCard(a) {
 	deny = el("button", "Deny", "deny");
 	grant.type = deny.type = "button";
 	function decide(what) {
+		if (what === "grant" && !window.confirm(grantQuestion(a)))
+			return;
 		grant.disabled = deny.disabled = true;
+		div.dataset.busy = "true";
 		api("POST", "/approvals/" + a.id + "/" + what,
 		    reason.value ? { reason: reason.value } : {})
 		    .then(function () { showError(""); loadApprovals(); })
 		    .catch(function (e) {
 			showError(e.message);
-			grant.disabled = deny.disabled = false;
+			delete div.dataset.busy;
+			grant.disabled = deny.disabled = !decidable(div);
 		    });
 	}
 	grant.addEventListener("click", function () { decide("grant"); });
@@ -124,6 +153,68 @@ function approvalCard(a) {
 	return div;
 }
 
+/* May this card's buttons take a click now? */
+function decidable(card) {
+	return !card.dataset.busy && !card.dataset.gone &&
+	    !$("approvals-list").dataset.locked;
+}
+
+/* The cards as drawn, in order: what tells that the list changed shape. */
+function cardOrder(box) {
+	var keys = [], i;
+	for (i = 0; i < box.children.length; i++)
+		keys.push(box.children[i].dataset.id + "." +
+		    box.children[i].dataset.state);
+	return keys.join(" ");
+}
+
+/*
+ * The list changed shape, so a card may now be where another was: every
+ * Grant and Deny is off for LOCK_MS, so that a click aimed at one card
+ * cannot land on the one that moved under it.
+ */
+function lockDecisions(box) {
+	var b = box.querySelectorAll("button.grant, button.deny"), i;
+
+	for (i = 0; i < b.length; i++)
+		b[i].disabled = true;
+	box.dataset.locked = "true";
+	clearTimeout(aileron.unlock);
+	aileron.unlock = setTimeout(function () {
+		var c = box.querySelectorAll(".approval.pending"), k, j, cb;
+		delete box.dataset.locked;
+		for (k = 0; k < c.length; k++) {
+			cb = c[k].querySelectorAll("button");
+			for (j = 0; j < cb.length; j++)
+				cb[j].disabled = !decidable(c[k]);
+		}
+	}, LOCK_MS);
+}
+
+/*
+ * The pointer is over the list: nothing moves under it.  A card whose
+ * approval is no longer as shown stays where it is, without its buttons,
+ * saying so; new ones wait.  The list is redrawn when the pointer leaves.
+ */
+function markChanged(box, list) {
+	var now = {}, i, j, c, x;
+
+	list.forEach(function (a) { now[a.id] = a.state; });
+	for (i = 0; i < box.children.length; i++) {
+		c = box.children[i];
+		if (c.dataset.gone || now[c.dataset.id] === c.dataset.state)
+			continue;
+		c.dataset.gone = "true";
+		c.dataset.state = now[c.dataset.id] || "changed";
+		c.className += " gone";
+		x = c.querySelectorAll("button, input");
+		for (j = 0; j < x.length; j++)
+			x[j].disabled = true;
+		c.querySelector("h3").textContent += now[c.dataset.id] ?
+		    ": now " + now[c.dataset.id] : ": no longer pending";
+	}
+}
+
 function loadApprovals() {
 	var all = $("approvals-all").checked, mine = newest("approvals");
 
@@ -131,11 +222,18 @@ function loadApprovals() {
 	    .then(function (list) {
 		if (!mine())
 			return;
-		var box = $("approvals-list"), keep = {}, i, c, old;
-		/* A card being typed into stays as it is. */
+		var box = $("approvals-list"), keep = {}, i, c, old, before;
+		if (box.children.length > 0 && box.matches(":hover")) {
+			markChanged(box, list);
+			return;
+		}
+		before = cardOrder(box);
+		/* A card being typed into stays as it is; a changed one goes. */
 		for (i = 0; i < box.children.length; i++)
-			keep[box.children[i].dataset.id +
-			    box.children[i].dataset.state] = box.children[i];
+			if (!box.children[i].dataset.gone)
+				keep[box.children[i].dataset.id +
+				    box.children[i].dataset.state] =
+				    box.children[i];
 		old = document.activeElement;
 		while (box.firstChild)
 			box.removeChild(box.firstChild);
@@ -146,6 +244,8 @@ function loadApprovals() {
 		$("approvals-none").hidden = list.length > 0;
 		if (old && box.contains(old))
 			old.focus();
+		if (cardOrder(box) !== before)
+			lockDecisions(box);
 	    });
 }
 
@@ -366,6 +466,11 @@ function startApp() {
 	api("GET", "/session").then(function (s) {
 		$("who").textContent = s.user + (s.admin ? " (admin)" : "");
 		$("approvals-all").addEventListener("change", loadApprovals);
+		/* What changed while the pointer was over the list shows now. */
+		$("approvals-list").addEventListener("mouseleave", function () {
+			loadApprovals().catch(function (x) {
+				showError(x.message); });
+		});
 		$("audit-filter").addEventListener("submit", function (e) {
 			e.preventDefault();
 			loadAudit().catch(function (x) {
