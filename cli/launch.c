@@ -23,6 +23,10 @@
  */
 
 #include <sys/types.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#include <linux/keyctl.h>
+#endif
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -67,6 +71,7 @@ static void	launch_forward(int);
 static int	launch_hold(struct launch *);
 static int	launch_docker_check(struct launch *, struct devc *);
 static int	launch_dir_safe(const char *);
+static int	launch_dir_holds(const char *, const char *);
 static int	launch_realdir(char *, size_t);
 
 static int
@@ -495,19 +500,47 @@ launch_env(struct launch *l, char ***envp)
 static int
 launch_dir_safe(const char *dir)
 {
+	/*
+	 * Shared directories: their sockets (a tmux or X server, an ssh
+	 * agent, another launch's relay) reach the host by path from any
+	 * network namespace, and other launches keep session files there.
+	 */
+	const char	*shared[] = { "/tmp", "/var/tmp", "/dev/shm", "/run",
+	    "/var", getenv("XDG_RUNTIME_DIR"), getenv("TMPDIR") };
 	const char	*home = getenv("HOME");
-	char		 h[PATH_MAX];
-	size_t		 n = strlen(dir);
+	size_t		 i;
 
-	if (strcmp(dir, "/") == 0 || (home != NULL && realpath(home, h) !=
-	    NULL && strncmp(h, dir, n) == 0 && (h[n] == '\0' ||
-	    h[n] == '/'))) {
+	if (strcmp(dir, "/") == 0 || launch_dir_holds(dir, home)) {
 		fprintf(stderr, "aileron launch: %s holds your home "
 		    "directory; run the agent in a project directory "
 		    "(--dir)\n", dir);
 		return -1;
 	}
+	for (i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
+		if (launch_dir_holds(dir, shared[i])) {
+			fprintf(stderr, "aileron launch: %s holds %s, which "
+			    "other programs share: their sockets would reach "
+			    "the agent; run it in a project directory "
+			    "(--dir)\n", dir, shared[i]);
+			return -1;
+		}
+	}
 	return 0;
+}
+
+/*
+ * Is dir (a real path) path, once resolved, or one of its parents?  A
+ * path that is not absolute (an odd environment variable) is none.
+ */
+static int
+launch_dir_holds(const char *dir, const char *path)
+{
+	char	 r[PATH_MAX];
+	size_t	 n = strlen(dir);
+
+	if (path == NULL || path[0] != '/' || realpath(path, r) == NULL)
+		return 0;
+	return strncmp(r, dir, n) == 0 && (r[n] == '\0' || r[n] == '/');
 }
 
 /* The engine, the project's devcontainer and the relay to mount in. */
@@ -635,6 +668,7 @@ launch_run(struct launch *l, char *const argv[], char *const envp[])
 			envp = environ;
 		/* Nothing of ours: not the master key's descriptor. */
 		closefrom(STDERR_FILENO + 1);
+		launch_keyring_fresh();
 		execve(argv[0], argv, envp);
 		if (strchr(argv[0], '/') == NULL)
 			execvpe(argv[0], argv, envp);
@@ -807,4 +841,23 @@ cmd_launch(int argc, char *argv[])
 	devc_free(&dc);
 	explicit_bzero(&l, sizeof(l));
 	return rv;
+}
+
+/*
+ * In the agent's process, before it runs: a session keyring of its own,
+ * empty.  It would otherwise share the user's login session keyring,
+ * where Kerberos keeps tickets and programs keep tokens (keyctl(1)), and
+ * no sandbox of ours takes the keyctl calls away.
+ */
+void
+launch_keyring_fresh(void)
+{
+#ifdef __linux__
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) == -1 &&
+	    errno != ENOSYS) {
+		fprintf(stderr, "aileron launch: cannot give the agent a "
+		    "keyring of its own: %s\n", strerror(errno));
+		_exit(127);
+	}
+#endif
 }

@@ -91,6 +91,7 @@ pid_t	 launch_native_relay(struct launch *);
 char	**launch_native_argv(const struct launch *);
 void	 launch_native_free(char **);
 int	 launch_pty_run(struct launch *, char *const [], char *const []);
+void	 launch_keyring_fresh(void);
 void	 devc_strip(char *);
 int	 devc_load(const char *, struct devc *, char *, size_t);
 void	 devc_free(struct devc *);

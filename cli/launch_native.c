@@ -423,6 +423,15 @@ launch_native_argv(const struct launch *l)
 				    "--unshare-ipc", "--unshare-uts",
 				    "--unshare-net", "--unshare-cgroup-try",
 				    "--die-with-parent",
+				    /*
+				     * Run by root, bwrap would leave the agent
+				     * every capability in its namespace, and
+				     * the mounts made there are not locked: it
+				     * could remount a read-only bind writable
+				     * or lift the tmpfs over the state
+				     * directory.  No capability, run by anyone.
+				     */
+				    "--cap-drop", "ALL",
 				    "--proc", "/proc", "--dev", "/dev",
 				    "--tmpfs", "/tmp", "--tmpfs", "/run",
 				    "--dir", LAUNCH_RUN, "--tmpfs", LAUNCH_HOME,

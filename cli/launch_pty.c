@@ -517,6 +517,7 @@ launch_pty_run(struct launch *l, char *const argv[], char *const envp[])
 		closefrom(STDERR_FILENO + 1);
 		if (l->backend == LAUNCH_NONE && chdir(l->dir) == -1)
 			_exit(127);
+		launch_keyring_fresh();
 		execve(argv[0], argv, envp != NULL ? envp : environ);
 		if (strchr(argv[0], '/') == NULL)
 			execvpe(argv[0], argv, envp != NULL ? envp : environ);

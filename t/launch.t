@@ -6,6 +6,7 @@
 # (its token gets 407) and launch exits with its status.  --sandbox none
 # warns and gives the same variables.
 
+import ctypes
 import json
 import os
 import shutil
@@ -29,7 +30,7 @@ r = subprocess.run(["bwrap", "--unshare-user", "--unshare-net",
 if r.returncode != 0:
     t.skip_all("namespaces are not available here: " +
                r.stderr.decode(errors="replace").strip())
-t.plan(29)
+t.plan(33)
 
 # What the agent runs: it writes what it sees into the project directory.
 AGENT = r'''
@@ -57,6 +58,20 @@ cat /etc/aileron/prompt-hint.txt > hint.txt
 test -r /etc/shadow && echo "visible /etc/shadow" >> seen.txt
 id -u > uid.txt
 ls /proc/$$/fd > fds.txt
+grep CapEff /proc/self/status > caps.txt
+mount -o remount,bind,rw /usr 2>/dev/null && echo "remounted /usr" >> unmounted.txt
+for m in $(grep ' - tmpfs ' /proc/self/mountinfo | awk '{print $5}'); do
+    case $m in /|/dev*|/tmp|/run|/home/*) ;; *) umount "$m" 2>/dev/null && echo "unmounted $m" >> unmounted.txt;; esac
+done
+python3 - > keyring.txt <<'EOF'
+import ctypes
+try:
+    k = ctypes.CDLL("libkeyutils.so.1")
+except OSError:
+    print("no libkeyutils")
+else:
+    print(k.keyctl_search(-3, b"user", b"aileron-launch-test", 0))
+EOF
 exit 7
 '''
 
@@ -115,6 +130,17 @@ def launch(E, args, proj, env_extra=None):
     return p.returncode, p.stdout.decode(), p.stderr.decode()
 
 
+# A key in the session keyring launch starts from, as a login session's
+# Kerberos tickets are: the agent must not find it.
+try:
+    KEYS = ctypes.CDLL("libkeyutils.so.1", use_errno=True)
+    if KEYS.keyctl_join_session_keyring(b"aileron-launch-t") < 0 or \
+            KEYS.add_key(b"user", b"aileron-launch-test", b"launcher's",
+                         10, -3) < 0:
+        KEYS = None
+except OSError:
+    KEYS = None
+
 E = ProxyEnv()
 proj = tempfile.mkdtemp(prefix="aileron-launch-t.")
 os.chmod(proj, 0o755)
@@ -172,6 +198,19 @@ try:
            "gh finds a placeholder token")
     t.like(read(proj, "hint.txt"), r"aileron sandbox",
            "the prompt hint is in /etc/aileron/prompt-hint.txt")
+    # Run by root (as here), the agent is root in its namespace: without
+    # a capability it cannot lift the tmpfs over the state directory.
+    t.like(read(proj, "caps.txt"), r"^CapEff:\s+0+\s*$",
+           "the agent has no capability, though launch ran as uid %d" %
+           os.getuid())
+    t.is_(read(proj, "unmounted.txt"), "",
+          "it can neither make a read-only bind writable nor unmount a "
+          "tmpfs over what it must not see")
+    if KEYS is None:
+        t.ok(True, "# SKIP no libkeyutils: the keyring is not checked")
+    else:
+        t.is_(read(proj, "keyring.txt").strip(), "-1",
+              "the agent's session keyring is not the launcher's")
 
     # The session ended with the agent.
     tok = read(proj, "proxy.txt").strip().split("s:", 1)[-1].split("@")[0]
@@ -181,6 +220,15 @@ try:
     t.ok(not os.listdir(os.path.join(E.svc.state, "sessions")),
          "the session's files are removed")
     t.ok(launch_dirs() == before, "launch leaves nothing in TMPDIR")
+
+    # A directory other programs share would show the agent their
+    # sockets: refused, before any session starts.
+    bad = []
+    for d in ("/tmp", TMP):
+        rc, out, err = launch(E, ["--sandbox", "native", "true"], d)
+        if rc == 0 or "other programs share" not in err:
+            bad.append((d, rc, err[-200:]))
+    t.ok(not bad, "--dir /tmp, or the TMPDIR, is refused", bad)
 
     # --sandbox none: a warning, the same variables, real paths.
     for n in os.listdir(proj):
