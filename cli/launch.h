@@ -96,6 +96,7 @@ void	 devc_strip(char *);
 int	 devc_load(const char *, struct devc *, char *, size_t);
 void	 devc_free(struct devc *);
 int	 devc_exists(const char *);
+int	 devc_cover(const char *, char *, size_t);
 void	 launch_bashrc_find(struct launch *);
 int	 launch_docker_available(char *, size_t);
 int	 launch_docker_image(const struct launch *, const struct devc *,

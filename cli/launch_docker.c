@@ -44,6 +44,9 @@
 
 static int	docker_mount(char **, size_t *, const char *, const char *,
 		    int);
+static int	docker_tmpfs(char **, size_t *, const char *,
+		    const char *);
+static int	docker_hide(const struct launch *, char **, size_t *);
 static int	docker_tmp(const struct launch *, const char *, char *,
 		    size_t);
 static int	docker_quiet(const char *, char *const []);
@@ -113,6 +116,33 @@ devc_exists(const char *dir)
 }
 
 /*
+ * dir/.devcontainer into path, for a sandbox to lay over it: 1 when it is
+ * there (to be bound read-only), 0 when it is not (an empty file system
+ * takes its place, so that the agent cannot make one for the next launch
+ * to build), -1 when it is a symbolic link, which the agent could
+ * replace whatever is mounted where it points.
+ */
+int
+devc_cover(const char *dir, char *path, size_t len)
+{
+	struct stat	 st;
+
+	if ((size_t)snprintf(path, len, "%s/%s", dir, DEVC_DIR) >= len) {
+		fprintf(stderr, "aileron launch: %s: path too long\n", dir);
+		return -1;
+	}
+	if (lstat(path, &st) == -1)
+		return 0;
+	if (S_ISLNK(st.st_mode)) {
+		fprintf(stderr, "aileron launch: %s is a symbolic link: the "
+		    "sandbox could not keep the agent from replacing it\n",
+		    path);
+		return -1;
+	}
+	return 1;
+}
+
+/*
  * dir/.devcontainer/devcontainer.json into dc; 0 when there is none
  * (dc empty), -1 with the reason in err when it cannot be used.
  */
@@ -169,6 +199,12 @@ devc_load(const char *dir, struct devc *dc, char *err, size_t errlen)
 	if ((s = devc_string(aileron, "image", NULL)) != NULL ||
 	    (s = devc_string(j, "image", NULL)) != NULL)
 		strlcpy(dc->image, s, sizeof(dc->image));
+	/* docker run would read "-v/:/host" as an option, not an image. */
+	if (dc->image[0] == '-') {
+		snprintf(err, errlen, "%s: an image name may not begin with "
+		    "'-'", path);
+		goto done;
+	}
 	if ((s = devc_string(j, "build", "dockerfile")) != NULL)
 		strlcpy(dc->dockerfile, s, sizeof(dc->dockerfile));
 	if ((s = devc_string(j, "build", "context")) != NULL)
@@ -319,6 +355,48 @@ docker_mount(char **argv, size_t *n, const char *from, const char *to,
 	return 0;
 }
 
+/* An empty file system at the project's path below /workspace. */
+static int
+docker_tmpfs(char **argv, size_t *n, const char *rel, const char *opts)
+{
+	char	 spec[PATH_MAX + 32];
+
+	/* --tmpfs splits on ':' too. */
+	if (strchr(rel, ':') != NULL ||
+	    (size_t)snprintf(spec, sizeof(spec), "%s%s%s", DOCKER_WORK, rel,
+	    opts) >= sizeof(spec))
+		return -1;
+	if (launch_push(argv, n, "--tmpfs") == -1 ||
+	    launch_push(argv, n, spec) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * As in the native sandbox: where the project holds the state directory,
+ * or api.sock's apart from it, an empty file system covers it.  The
+ * container runs as the user who owns the service: api.sock would make
+ * it the service's administrator, free to grant its own approvals.
+ */
+static int
+docker_hide(const struct launch *l, char **argv, size_t *n)
+{
+	char	 sockdir[PATH_MAX], *slash;
+	size_t	 len = strlen(l->dir);
+
+	if (launch_under(l->statedir, l->dir) &&
+	    docker_tmpfs(argv, n, l->statedir + len, "") == -1)
+		return -1;
+	strlcpy(sockdir, l->apisock, sizeof(sockdir));
+	if ((slash = strrchr(sockdir, '/')) != NULL && slash != sockdir)
+		*slash = '\0';
+	if (!launch_under(sockdir, l->statedir) &&
+	    launch_under(sockdir, l->dir) &&
+	    docker_tmpfs(argv, n, sockdir + len, "") == -1)
+		return -1;
+	return 0;
+}
+
 /* A file of launch's private directory. */
 static int
 docker_tmp(const struct launch *l, const char *name, char *buf, size_t len)
@@ -440,9 +518,13 @@ char **
 launch_docker_argv(const struct launch *l, const char *image,
     char *const env[])
 {
-	char	**argv, path[PATH_MAX], id[64], devc[PATH_MAX + 16];
+	char	**argv, path[PATH_MAX], id[64], devc[PATH_MAX];
 	size_t	 n = 0, i;
+	int	 hasdevc;
 
+	/* The agent may not write what the next launch builds. */
+	if ((hasdevc = devc_cover(l->dir, devc, sizeof(devc))) == -1)
+		return NULL;
 	if (docker_envfile(l, env) == -1) {
 		fprintf(stderr, "aileron launch: cannot write the container's "
 		    "environment in %s\n", l->tmp);
@@ -450,8 +532,6 @@ launch_docker_argv(const struct launch *l, const char *image,
 	}
 	if ((argv = calloc(LAUNCH_ARGV_MAX, sizeof(*argv))) == NULL)
 		return NULL;
-	/* The agent may not rewrite what the next launch builds. */
-	snprintf(devc, sizeof(devc), "%s/%s", l->dir, DEVC_DIR);
 	snprintf(id, sizeof(id), "%u:%u", (unsigned)getuid(),
 	    (unsigned)getgid());
 	if (launch_push(argv, &n, l->docker) == -1 ||
@@ -489,8 +569,10 @@ launch_docker_argv(const struct launch *l, const char *image,
 	    (l->bashrc[0] != '\0' && docker_mount(argv, &n, l->bashrc,
 	    LAUNCH_ETC "/bashrc", 1) == -1) ||
 	    docker_mount(argv, &n, l->dir, DOCKER_WORK, 0) == -1 ||
-	    (access(devc, F_OK) == 0 && docker_mount(argv, &n, devc,
-	    DOCKER_WORK "/" DEVC_DIR, 1) == -1) ||
+	    (hasdevc && docker_mount(argv, &n, devc, DOCKER_WORK "/"
+	    DEVC_DIR, 1) == -1) ||
+	    (!hasdevc && docker_tmpfs(argv, &n, "/" DEVC_DIR, ":ro") == -1) ||
+	    docker_hide(l, argv, &n) == -1 ||
 	    launch_push(argv, &n, "-w") == -1 ||
 	    launch_push(argv, &n, DOCKER_WORK) == -1 ||
 	    launch_push(argv, &n, "--entrypoint") == -1 ||

@@ -443,7 +443,8 @@ launch_native_argv(const struct launch *l)
 		{ LAUNCH_GH_HOSTS, LAUNCH_HOME "/.config/gh/hosts.yml" },
 	};
 	char			**argv, path[PATH_MAX], dir[PATH_MAX];
-	char			 id[32], *slash;
+	char			 devc[PATH_MAX], id[32], *slash;
+	int			 hasdevc;
 	const char		*bound[4];
 	size_t			 n = 0, i, nb = 0;
 
@@ -510,12 +511,23 @@ launch_native_argv(const struct launch *l)
 			goto fail;
 		bound[nb++] = l->shims;
 	}
-	if (launch_bind(argv, &n, "--bind", l->dir, l->dir) == -1)
-		goto fail;
-	/* The agent may not rewrite what a docker launch would build. */
-	if ((size_t)snprintf(path, sizeof(path), "%s/.devcontainer", l->dir) <
-	    sizeof(path) && access(path, F_OK) == 0 && launch_bind(argv, &n,
-	    "--ro-bind", path, path) == -1)
+	/*
+	 * The agent may not write what a docker launch would build: where
+	 * the project has no .devcontainer, a read-only empty file system
+	 * takes its place (and bwrap leaves its mount point behind, an
+	 * empty directory, which no launch reads).
+	 */
+	if ((hasdevc = devc_cover(l->dir, devc, sizeof(devc))) == -1) {
+		launch_native_free(argv);
+		return NULL;
+	}
+	if (launch_bind(argv, &n, "--bind", l->dir, l->dir) == -1 ||
+	    (hasdevc && launch_bind(argv, &n, "--ro-bind", devc, devc) ==
+	    -1) ||
+	    (!hasdevc && (launch_push(argv, &n, "--tmpfs") == -1 ||
+	    launch_push(argv, &n, devc) == -1 ||
+	    launch_push(argv, &n, "--remount-ro") == -1 ||
+	    launch_push(argv, &n, devc) == -1)))
 		goto fail;
 	bound[nb++] = l->dir;
 	bound[nb++] = "/usr";

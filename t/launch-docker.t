@@ -22,7 +22,7 @@ from proxyenv import ProxyEnv, MASTER, SECRET, cli  # noqa: E402
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(30)
+t.plan(35)
 
 FAKE = r'''#!/usr/bin/env python3
 import json, os, stat, sys
@@ -237,6 +237,86 @@ try:
     t.ok(rc == 1 and "devcontainer.json:2" in err,
          "a broken devcontainer.json is named with its line", err)
     t.is_(sessions(E), [], "and no session was started")
+
+    # docker run would read an image named "-v/:/host" as an option.
+    os.unlink(log)
+    with open(os.path.join(dc, "devcontainer.json"), "w") as f:
+        f.write('{"image": "-v/:/host"}\n')
+    rc, out, err = launch(E, ["--sandbox", "docker", "true"], proj, env)
+    t.ok(rc == 1 and "may not begin with '-'" in err and
+         not [x for x in records(log) if x["argv"][1:2] == ["run"]],
+         "an image name beginning with '-' is refused", err)
+
+    # A .devcontainer that is a symbolic link: the agent could replace
+    # the link whatever is mounted where it points.
+    with open(os.path.join(dc, "devcontainer.json"), "w") as f:
+        f.write('{"image": "agent/img:1"}\n')
+    linked = os.path.join(d, "linked")
+    os.mkdir(linked)
+    os.symlink(dc, os.path.join(linked, ".devcontainer"))
+    rc, out, err = launch(E, ["--sandbox", "docker", "true"], linked, env)
+    t.ok(rc == 1 and "is a symbolic link" in err and
+         not [x for x in records(log) if x["argv"][1:2] == ["run"]],
+         "a .devcontainer that is a symbolic link is refused", err)
+
+    # The agent in the native sandbox of a project without a
+    # .devcontainer cannot plant one for the next launch to build.
+    bare = os.path.join(d, "bare")
+    os.mkdir(bare)
+    plant = ('mkdir -p .devcontainer; printf \'{"build": {"dockerfile": '
+             '"Dockerfile"}, "customizations": {"aileron": {"mediation": '
+             '"none"}}}\' > .devcontainer/devcontainer.json; '
+             'echo "FROM x" > .devcontainer/Dockerfile; exit 0')
+    if shutil.which("bwrap") is None:
+        t.skip(2, "bubblewrap is not installed")
+    else:
+        rc, out, err = launch(E, ["--sandbox", "native", "sh", "-c", plant],
+                              bare, env)
+        planted = os.path.join(bare, ".devcontainer")
+        t.ok(rc == 0 and not (os.path.isdir(planted) and
+                              os.listdir(planted)),
+             "the native agent cannot make .devcontainer in the project",
+             (rc, err, os.path.isdir(planted) and os.listdir(planted)))
+        if os.path.exists(log):
+            os.unlink(log)
+        rc, out, err = launch(E, ["sh", "-c", "exit 0"], bare, env)
+        t.ok("native sandbox" in err and
+             not [x for x in records(log) if x["argv"][1:2] in
+                  (["run"], ["build"])],
+             "and the next launch builds nothing of the agent's", err)
+
+    # A state directory inside the project: an empty file system covers
+    # it in the container, which runs as the owner of its api.sock.
+    inner = tempfile.mkdtemp(prefix="aileron-docker-state.")
+    os.chmod(inner, 0o755)
+    tempfile.tempdir, saved = inner, tempfile.tempdir
+    try:
+        F = ProxyEnv()
+    finally:
+        tempfile.tempdir = saved
+    try:
+        F.vault()
+        os.mkdir(os.path.join(inner, ".devcontainer"))
+        with open(os.path.join(inner, ".devcontainer",
+                               "devcontainer.json"), "w") as f:
+            f.write('{"image": "agent/img:1"}\n')
+        if os.path.exists(log):
+            os.unlink(log)
+        rc, out, err = launch(F, ["--sandbox", "docker", "true"], inner,
+                              env)
+        runs = [x["argv"] for x in records(log) if x["argv"][1:2] == ["run"]]
+        argv = runs[0] if runs else []
+        rel = os.path.relpath(os.path.realpath(F.svc.state),
+                              os.path.realpath(inner))
+        covered = [argv[i + 1] for i, a in enumerate(argv[:-1])
+                   if a == "--tmpfs"]
+        t.ok("/workspace/" + rel in covered,
+             "a state directory in the project is covered in the container",
+             (rel, covered, err))
+    finally:
+        F.svc.stop()
+        F.svc.remove()
+        shutil.rmtree(inner, ignore_errors=True)
 finally:
     shutil.rmtree(d, ignore_errors=True)
     E.svc.stop()

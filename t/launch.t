@@ -30,7 +30,7 @@ r = subprocess.run(["bwrap", "--unshare-user", "--unshare-net",
 if r.returncode != 0:
     t.skip_all("namespaces are not available here: " +
                r.stderr.decode(errors="replace").strip())
-t.plan(33)
+t.plan(35)
 
 # What the agent runs: it writes what it sees into the project directory.
 AGENT = r'''
@@ -103,6 +103,17 @@ NAP = "60.%d" % os.getpid()     # a sleep no other process runs
 
 def launch_dirs():
     return {n for n in os.listdir(TMP) if n.startswith("aileron-launch.")}
+
+
+def empty(d):
+    """The project emptied; the sandbox's mount point of .devcontainer
+    is a directory."""
+    for n in os.listdir(d):
+        p = os.path.join(d, n)
+        if os.path.isdir(p) and not os.path.islink(p):
+            shutil.rmtree(p)
+        else:
+            os.unlink(p)
 
 
 def sessions(E):
@@ -231,8 +242,7 @@ try:
     t.ok(not bad, "--dir /tmp, or the TMPDIR, is refused", bad)
 
     # --sandbox none: a warning, the same variables, real paths.
-    for n in os.listdir(proj):
-        os.unlink(os.path.join(proj, n))
+    empty(proj)
     rc, out, err = launch(E, ["--sandbox", "none", "sh", "-c",
                               'env > env.txt; exit 3'], proj)
     t.ok(rc == 3, "--sandbox none: launch exits with the agent's status",
@@ -244,8 +254,7 @@ try:
            % E.svc.port, "the agent gets the proxy's own address")
 
     # Launch killed with SIGKILL: the service ends the session it held.
-    for n in os.listdir(proj):
-        os.unlink(os.path.join(proj, n))
+    empty(proj)
     r, w = os.pipe()
     os.write(w, (MASTER + "\n").encode())
     os.close(w)
@@ -282,8 +291,7 @@ try:
          "and the agent is gone with it")
 
     # A generated shim, as an agent runs it, from the shims in its PATH.
-    for n in os.listdir(proj):
-        os.unlink(os.path.join(proj, n))
+    empty(proj)
     S = ProxyEnv(hosts=("api.stripe.com",), connector="stripe",
                  spec="../../specs/stripe.json")
     try:
@@ -338,6 +346,18 @@ try:
           "exits with the agent's status")
     t.ok(read(proj, "got").strip() == "term" and sessions(E) == [],
          "the agent's trap ran, and the session ended")
+
+    # The agent cannot make a .devcontainer for a docker launch to build.
+    empty(proj)
+    rc, out, err = launch(E, ["--sandbox", "native", "sh", "-c",
+                              "mkdir -p .devcontainer && echo '{}' > "
+                              ".devcontainer/devcontainer.json"], proj)
+    planted = os.path.join(proj, ".devcontainer")
+    t.ok(rc != 0 and "Read-only file system" in err,
+         "an agent that makes .devcontainer in a project without one fails",
+         (rc, err))
+    t.ok(not os.path.isdir(planted) or os.listdir(planted) == [],
+         "and the project has no devcontainer of the agent's")
 
     rc, out, err = launch(E, ["--sandbox", "vm", "true"], proj)
     t.ok(rc == 2 and "--sandbox" in err, "an unknown sandbox is a usage "
