@@ -703,9 +703,10 @@ cmd_launch(int argc, char *argv[])
 	char		**env = NULL, **sargv = NULL;
 	char		 cwd[PATH_MAX];
 	struct devc	 dc;
-	char		 image[256];
+	struct stat	 sb;
+	char		 image[256], devc[PATH_MAX];
 	pid_t		 relay = -1;
-	int		 rv = 1, r, hold = -1;
+	int		 rv = 1, r, hold = -1, devcmade = 0;
 
 	memset(&l, 0, sizeof(l));
 	memset(&dc, 0, sizeof(dc));
@@ -800,6 +801,15 @@ cmd_launch(int argc, char *argv[])
 		goto done;
 	}
 	if (l.backend == LAUNCH_NATIVE) {
+		/*
+		 * bwrap makes the mount point of what covers a missing
+		 * .devcontainer in the project: an empty directory, removed
+		 * again below (rmdir(2) removes nothing else).
+		 */
+		if ((size_t)snprintf(devc, sizeof(devc), "%s/.devcontainer",
+		    l.dir) < sizeof(devc) && lstat(devc, &sb) == -1 &&
+		    errno == ENOENT)
+			devcmade = 1;
 		if ((relay = launch_native_relay(&l)) == -1 ||
 		    (sargv = launch_native_argv(&l)) == NULL)
 			goto done;
@@ -828,6 +838,8 @@ cmd_launch(int argc, char *argv[])
 		while (waitpid(relay, NULL, 0) == -1 && errno == EINTR)
 			;
 	}
+	if (devcmade)
+		(void)rmdir(devc);
 	launch_session_end(&l);
 	if (hold != -1)
 		close(hold);

@@ -356,8 +356,9 @@ try:
     t.ok(rc != 0 and "Read-only file system" in err,
          "an agent that makes .devcontainer in a project without one fails",
          (rc, err))
-    t.ok(not os.path.isdir(planted) or os.listdir(planted) == [],
-         "and the project has no devcontainer of the agent's")
+    t.ok(not os.path.lexists(planted),
+         "and the project has no devcontainer of the agent's, nor the "
+         "sandbox's empty mount point")
 
     rc, out, err = launch(E, ["--sandbox", "vm", "true"], proj)
     t.ok(rc == 2 and "--sandbox" in err, "an unknown sandbox is a usage "
