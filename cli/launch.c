@@ -518,9 +518,9 @@ launch_dir_safe(const char *dir)
 	}
 	for (i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
 		if (launch_dir_holds(dir, shared[i])) {
-			fprintf(stderr, "aileron launch: %s holds %s, which "
-			    "other programs share: their sockets would reach "
-			    "the agent; run it in a project directory "
+			fprintf(stderr, "aileron launch: %s is or holds %s, "
+			    "which other programs share: their sockets would "
+			    "reach the agent; run it in a project directory "
 			    "(--dir)\n", dir, shared[i]);
 			return -1;
 		}
