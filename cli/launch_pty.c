@@ -369,6 +369,7 @@ pty_ask(struct pty_run *pr, json_t *a)
 	char		 code[PTY_CODE_LEN + 1], *summary;
 	json_t		*j;
 	long		 status = 0;
+	pid_t		 pgrp;
 	int		 grant;
 
 	/* ASCII only: an agent's arguments may hold terminal controls. */
@@ -425,6 +426,12 @@ pty_ask(struct pty_run *pr, json_t *a)
 	/* The agent's output, released now, starts from a known state. */
 	pty_reset(pr, 0);
 	pty_raw(pr, 1);
+	/*
+	 * The question was written over what a full-screen agent drew: a
+	 * SIGWINCH makes it draw its screen again, as after a resize.
+	 */
+	if ((pgrp = tcgetpgrp(pr->master)) > 0)
+		(void)kill(-pgrp, SIGWINCH);
 }
 
 /* The approvals this session waits for that the user has not seen. */

@@ -32,7 +32,7 @@ if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
 if shutil.which("bwrap") is None:
     t.skip_all("bubblewrap is not installed (make deps installs it)")
-t.plan(21)
+t.plan(22)
 
 CURL = ("curl -sS --max-time 60 -o /dev/null -w 'status=%{http_code}\\n' "
         "-X POST -H 'Content-Type: application/json' -d '{}' "
@@ -137,8 +137,8 @@ os.chmod(proj, 0o755)
 try:
     E.vault()
     E.upstream.take()
-    rc, out = drive(E, proj, CURL + "; echo agent-done",
-                    [lambda code: code + b"\r"])
+    rc, out = drive(E, proj, "trap 'echo got-winch' WINCH; " + CURL +
+                    "; echo agent-done", [lambda code: code + b"\r"])
     t.like(out, r"the agent asks to run echo\.danger: POST echo\.test/danger",
            "the approval shows on launch's terminal, with the action")
     t.like(out, r"\[aileron\] granted", "the user typed the code: granted")
@@ -148,6 +148,9 @@ try:
          ["Bearer " + SECRET], "the upstream got it with the credential",
          reqs)
     t.ok(rc == 0 and "agent-done" in out, "the agent ran to its end", rc)
+    t.ok(out.find("got-winch") > out.find("[aileron] granted") > 0,
+         "after the question the agent is told to draw its screen again "
+         "(SIGWINCH)", repr(out[-300:]))
     a = [x for x in approvals(E) if x.get("state") == "granted"]
     t.ok(len(a) == 1 and a[0].get("approver"),
          "the approval is granted, by a person", a)
