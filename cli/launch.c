@@ -72,6 +72,7 @@ static int	launch_hold(struct launch *);
 static int	launch_docker_check(struct launch *, struct devc *);
 static int	launch_dir_safe(const char *);
 static int	launch_dir_holds(const char *, const char *);
+static int	launch_devnull(int);
 static int	launch_realdir(char *, size_t);
 
 static int
@@ -528,6 +529,22 @@ launch_dir_safe(const char *dir)
 	return 0;
 }
 
+/* /dev/null on descriptor fd, in place of what it was. */
+static int
+launch_devnull(int fd)
+{
+	int	 null, rv = 0;
+
+	if ((null = open("/dev/null", fd == STDIN_FILENO ? O_RDONLY :
+	    O_WRONLY)) == -1)
+		return -1;
+	if (null != fd) {
+		rv = dup2(null, fd) == -1 ? -1 : 0;
+		close(null);
+	}
+	return rv;
+}
+
 /*
  * Is dir (a real path) path, once resolved, or one of its parents?  A
  * path that is not absolute (an odd environment variable) is none.
@@ -788,9 +805,21 @@ cmd_launch(int argc, char *argv[])
 	}
 	if (launch_session(&l) == -1)
 		goto done;
-	/* The master key was read: its descriptor goes nowhere else. */
+	/*
+	 * The master key was read: its descriptor goes nowhere else.  One
+	 * of the standard three (--key-fd 0 < keyfile) would be the agent's:
+	 * it could read the file again from /proc/self/fd.  A terminal stays
+	 * (the key was typed; the agent's terminal is the user's); anything
+	 * else becomes /dev/null.
+	 */
 	if (l.keyfdn > STDERR_FILENO)
 		(void)close(l.keyfdn);
+	else if (l.keyfdn >= 0 && !isatty(l.keyfdn) &&
+	    launch_devnull(l.keyfdn) == -1) {
+		fprintf(stderr, "aileron launch: cannot close the key's "
+		    "descriptor %d: %s\n", l.keyfdn, strerror(errno));
+		goto done;
+	}
 	if ((hold = launch_hold(&l)) == -1) {
 		fprintf(stderr, "aileron launch: the service would not hold "
 		    "session %s for the agent's life\n", l.session);

@@ -30,7 +30,7 @@ r = subprocess.run(["bwrap", "--unshare-user", "--unshare-net",
 if r.returncode != 0:
     t.skip_all("namespaces are not available here: " +
                r.stderr.decode(errors="replace").strip())
-t.plan(35)
+t.plan(36)
 
 # What the agent runs: it writes what it sees into the project directory.
 AGENT = r'''
@@ -240,6 +240,26 @@ try:
         if rc == 0 or "other programs share" not in err:
             bad.append((d, rc, err[-200:]))
     t.ok(not bad, "--dir /tmp, or the TMPDIR, is refused", bad)
+
+    # The master key in a file on the agent's standard input (--key-fd 0):
+    # read by launch, then not the agent's to read again.
+    empty(proj)
+    keydir = tempfile.mkdtemp(prefix="aileron-launch-key.")
+    kf = os.path.join(keydir, "master.key")
+    with open(kf, "w") as f:
+        f.write(MASTER + "\n")
+    with open(kf) as f:
+        p = subprocess.run([BIN, "launch", "--key-fd", "0", "--dir", proj,
+                            "-s", E.svc.state, "--sandbox", "native", "sh",
+                            "-c", "cat /proc/self/fd/0 > fd0.txt; cat > "
+                            "stdin.txt"], stdin=f, capture_output=True,
+                           env=dict(os.environ, TMPDIR=TMP),
+                           timeout=120 * SLOW)
+    shutil.rmtree(keydir)
+    t.ok(p.returncode == 0 and MASTER not in read(proj, "fd0.txt") +
+         read(proj, "stdin.txt"),
+         "--key-fd 0 from a file: the agent's standard input no longer "
+         "holds the key", (p.returncode, p.stderr.decode()[-300:]))
 
     # --sandbox none: a warning, the same variables, real paths.
     empty(proj)
