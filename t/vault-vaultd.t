@@ -57,7 +57,7 @@ try:
     pwd.getpwnam("_aileron")
 except KeyError:
     t.skip_all("no _aileron user; make check creates it (etc/adduser.sh)")
-t.plan(80 + 55 + 29)
+t.plan(80 + 56 + 29)
 
 MASTER = "vaultd test master key 7f3a"
 SECRETS = {
@@ -525,6 +525,16 @@ try:
          "a grant with a wrong member key is refused, naming the member", r)
     t.ok(refused(vd.inject(PIDS["bob"], "linear", "api.linear.app"),
                  "no credential"), "and bob still gets nothing")
+    # Wrong member keys are the granter's: however many, the member is
+    # not locked out of their own vault.
+    for _ in range(4):
+        vd.request("grant", user="alice", key=keys["alice"], vault=vid,
+                   member="bob", member_key=keys["carol"], role="reader")
+    r = vd.request("remove", user="bob", key=keys["bob"],
+                   name="no-such-credential")
+    t.ok(r and r[0] != 0 and "too many wrong" not in r[1],
+         "after five grants with a wrong key for bob, bob is not locked "
+         "out of his own vault", r)
     r = vd.request("grant", user="alice", key=keys["alice"], vault=vid,
                    member="bob", member_key=keys["bob"], role=7)
     t.ok(refused(r, "unknown role"), "a grant of an unknown role: refused",

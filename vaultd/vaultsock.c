@@ -696,7 +696,15 @@ cli_grant(struct vaultd *vd, struct proc_peer *p, struct cli_req *q)
 			    "again");
 	}
 	rv = vault_user_check(vd->vault, q->r.member, q->member_key->data);
-	cli_key_result(vd, p, q->r.member, rv);
+	/*
+	 * A wrong member key is the granter's, and counts against the
+	 * granter: against the member, any owner of a vault could lock
+	 * another user out of their own, grant after grant.  Only who may act
+	 * as the member can make a candidate for it (KDF answers no one
+	 * else), so this limit guards no search.
+	 */
+	cli_key_result(vd, p, rv == VAULT_ERR_WRONG_KEY ? q->r.user :
+	    q->r.member, rv);
 	if (rv == VAULT_ERR_WRONG_KEY || rv == VAULT_ERR_NO_USER) {
 		log_warnx("%s: uid %u: vault grant by user %s in vault %s: "
 		    "the key of member %s %s", p->chan.name, p->uid,
