@@ -236,6 +236,53 @@ control_approval_find(struct control_approvals *ca, const char *id)
 }
 
 /*
+ * A worker's record of a request it held for an approval names that
+ * approval; what the approval came to, who decided and how fast are
+ * control's to say (usage.c counts them), never the worker's.  Set from
+ * control's own approval when it is decided and was asked by this worker
+ * in this session; otherwise removed, and -1.  A record that names no
+ * approval loses any such fields it carries.  An approval pruned before
+ * its request's record came (APPROVAL_KEEP decided since) leaves the
+ * record without them; the approval's own record says what it came to.
+ */
+int
+control_approval_outcome(struct control_approvals *ca, json_t *rec,
+    uint32_t worker, const char *session)
+{
+	static const char *const fields[] = { "approval", "decision",
+	    "approver", "approval_ms" };
+	const struct approval	*a = NULL;
+	const char		*id;
+	size_t			 i;
+
+	if (json_object_get(rec, "approval") == NULL) {
+		for (i = 1; i < sizeof(fields) / sizeof(fields[0]); i++)
+			json_object_del(rec, fields[i]);
+		return 0;
+	}
+	if ((id = json_string_value(json_object_get(rec, "approval"))) !=
+	    NULL && approval_valid_id(id))
+		a = control_approval_find(ca, id);
+	if (a == NULL || a->state == MSG_APPROVAL_PENDING ||
+	    a->worker != worker || session == NULL ||
+	    strcmp(a->session, session) != 0) {
+		for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+			json_object_del(rec, fields[i]);
+		return -1;
+	}
+	json_object_set_new(rec, "decision",
+	    json_string(msg_approval_state_name(a->state)));
+	if (a->approver[0] != '\0')
+		json_object_set_new(rec, "approver",
+		    json_string(a->approver));
+	else
+		json_object_del(rec, "approver");
+	json_object_set_new(rec, "approval_ms",
+	    json_integer(a->latency_ms));
+	return 0;
+}
+
+/*
  * Decided approvals beyond APPROVAL_KEEP go, the oldest first.  Between
  * two asks at most every pending one is decided, so the list stays
  * bounded by APPROVAL_KEEP and APPROVAL_PENDING_ALL.

@@ -119,5 +119,7 @@ int	control_approval_decide(struct control_approvals *, struct approval *,
 struct approval *control_approval_find(struct control_approvals *,
 	    const char *);
 json_t	*control_approval_json(const struct approval *);
+int	 control_approval_outcome(struct control_approvals *, json_t *,
+	    uint32_t, const char *);
 
 #endif

@@ -1484,6 +1484,11 @@ control_audit_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 		proc_bad_frame(&ctl->ps, p);
 		return;
 	}
+	/* An approval's outcome is control's to tell (approval.c). */
+	if (control_approval_outcome(&ctl->approvals, rec, p->id,
+	    cw->session) == -1)
+		log_warnx("%s: a record names an approval it was not given; "
+		    "its approval fields are dropped", p->chan.name);
 	/* Control's, never the worker's: who, and on whose account. */
 	json_object_del(rec, "agent");
 	json_object_del(rec, "team");

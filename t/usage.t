@@ -456,14 +456,13 @@ try:
          "... by model too: his one request with tokens", bob)
     st, bob = api(E.svc, BOB, "GET", "/v1/usage?by=agent")
     ap = bob["rows"][0]["approvals"] if st == 200 and bob["rows"] else {}
-    t.ok(ap.get("asked") == 2 and ap.get("granted") == 1 and
-         ap.get("denied") == 1 and 1000 / 1.0906 <= ap["p50_ms"] <=
-         1000 * 1.0906 and 4000 / 1.0906 <= ap["p95_ms"] <= 4000 * 1.0906
-         and bob["rows"][0]["errors_4xx"] == 1 and
+    # Approvals the worker names but control never gave do not count
+    # (t/usage-approvals.t counts real ones).
+    t.ok(ap.get("asked") == 0 and ap.get("granted") == 0 and
+         bob["rows"][0]["errors_4xx"] == 1 and
          bob["rows"][0]["actions"] == 1,
-         "approvals asked, granted and denied; median and p95 of the "
-         "decisions within 9%; the denied one a 4xx, not an action run",
-         bob)
+         "approvals a worker claims are not counted; the 403 a 4xx, "
+         "not an action run", bob)
     u = usage(E, "--by", "user")
     t.ok(sorted(r["key"] for r in u.get("rows", [])) ==
          ["alice", "bob", "root"], "root reads everyone's", u)

@@ -258,6 +258,56 @@ main(void)
 	ok(nrecords == 1 && strcmp(json_string_value(json_object_get(lastrec,
 	    "decision")), "granted") == 0,
 	    "control writes one record of the decision");
+
+	/* The request's record: what the approval came to is control's. */
+	j = json_pack("{s:s, s:s, s:s, s:s, s:i}", "event", "request",
+	    "approval", id1, "decision", "granted", "approver", "mallory",
+	    "approval_ms", 1);
+	ok(control_approval_outcome(&ca, j, 101, alice->id) == 0 &&
+	    strcmp(json_string_value(json_object_get(j, "approver")),
+	    "owner") == 0 && strcmp(json_string_value(json_object_get(j,
+	    "decision")), "granted") == 0 &&
+	    json_integer_value(json_object_get(j, "approval_ms")) ==
+	    done.latency_ms, "a request's record: approver, decision and "
+	    "latency are control's, not the worker's");
+	json_decref(j);
+	j = json_pack("{s:s, s:s, s:s, s:s}", "event", "request", "approval",
+	    id1, "decision", "granted", "approver", "owner");
+	ok(control_approval_outcome(&ca, j, 103, alice->id) == -1 &&
+	    json_object_get(j, "approval") == NULL &&
+	    json_object_get(j, "approver") == NULL &&
+	    json_object_get(j, "decision") == NULL,
+	    "another worker's approval: the fields are dropped");
+	json_decref(j);
+	j = json_pack("{s:s, s:s}", "approval", id1, "decision", "granted");
+	ok(control_approval_outcome(&ca, j, 101, bob->id) == -1 &&
+	    json_object_get(j, "decision") == NULL,
+	    "another session's approval: dropped");
+	json_decref(j);
+	j = json_pack("{s:s, s:s}", "approval", id2, "decision", "granted");
+	ok(control_approval_outcome(&ca, j, 104, alice->id) == -1 &&
+	    json_object_get(j, "decision") == NULL,
+	    "an approval still pending: dropped");
+	json_decref(j);
+	j = json_pack("{s:s, s:s}", "approval",
+	    "0123456789abcdef0123456789abcdef", "decision", "granted");
+	ok(control_approval_outcome(&ca, j, 101, alice->id) == -1 &&
+	    json_object_get(j, "approval") == NULL, "an unknown id: dropped");
+	json_decref(j);
+	j = json_pack("{s:i, s:s}", "approval", 7, "decision", "granted");
+	ok(control_approval_outcome(&ca, j, 101, alice->id) == -1 &&
+	    json_object_get(j, "approval") == NULL, "an id not a string: "
+	    "dropped");
+	json_decref(j);
+	j = json_pack("{s:s, s:s, s:s, s:i}", "event", "request", "decision",
+	    "granted", "approver", "alice", "approval_ms", 5);
+	ok(control_approval_outcome(&ca, j, 101, alice->id) == 0 &&
+	    json_object_get(j, "decision") == NULL &&
+	    json_object_get(j, "approver") == NULL &&
+	    json_object_get(j, "approval_ms") == NULL &&
+	    json_object_get(j, "event") != NULL,
+	    "no approval named: a decision, approver or latency is dropped");
+	json_decref(j);
 	is(api(&api_w, NULL, 0, MSG_APPROVAL_OP_GRANT, id1, "", NULL), 409,
 	    "granted again: 409");
 	is(api(&api_w, NULL, 0, MSG_APPROVAL_OP_DENY, id1, "", NULL), 409,
