@@ -101,6 +101,7 @@ static int	audit_last(struct audit_head *);
 static int	audit_head_read(struct audit_head *);
 static void	audit_head_write(void);
 static void	audit_expire(struct proc *, void *);
+static void	audit_after(struct proc *);
 static int	audit_walk_next(void *, struct audit_link *);
 static int	audit_verify(struct audit_verdict *, struct audit_head *);
 static void	audit_reply(struct proc_peer *, uint32_t, int32_t,
@@ -322,6 +323,7 @@ control_auditlog_open(struct proc *ps, int headfd,
 	    (unsigned long long)al.first, (unsigned long long)al.cur.seq,
 	    hex);
 	ps->turn = control_audit_commit;
+	ps->after = audit_after;
 	/*
 	 * The bench measures what auditing costs against a service that
 	 * records nothing: only ever in test mode (the undocumented -X).
@@ -554,6 +556,17 @@ control_audit_commit(struct proc *ps)
 			log_warnx("%s: cannot answer", p->chan.name);
 	}
 	al.npend = 0;
+}
+
+/*
+ * After the turn's answers are sent: a log file the last checkpoint
+ * freed goes (store.c).
+ */
+static void
+audit_after(struct proc *ps)
+{
+	(void)ps;
+	control_store_trim();
 }
 
 /*

@@ -71,6 +71,8 @@
 
 static struct {
 	DB_ENV	*env;
+	char	**trim;		/* log files to remove, from log_archive */
+	size_t	  ntrimmed;
 	struct {
 		char	 name[CSTORE_NAME_MAX];
 		DB	*db;
@@ -115,8 +117,7 @@ cstore_dir_prepare(const char *dir)
 }
 
 /*
- * Errors to our log, files 0600, logs removed once recovery no longer
- * needs them.  DB_LOG_ZERO: a log file is written full of zeros when it
+ * Errors to our log, files 0600.  DB_LOG_ZERO: a log file is written full of zeros when it
  * is created, so that a commit's fdatasync(2) writes the log's pages and
  * not the file's growing size too (a journal commit): on the bench's VM,
  * a third of control's system time per audited request.
@@ -143,7 +144,6 @@ cstore_env_configure(DB_ENV *env)
 	    (rv = env->set_cachesize(env, 0, CSTORE_CACHE_BYTES, 1)) != 0 ||
 	    (rv = env->set_lg_filemode(env, 0600)) != 0 ||
 	    (rv = env->set_lg_max(env, CSTORE_LOG_FILE)) != 0 ||
-	    (rv = env->log_set_config(env, DB_LOG_AUTO_REMOVE, 1)) != 0 ||
 	    (rv = env->log_set_config(env, DB_LOG_ZERO, 1)) != 0)
 		return rv;
 	return 0;
@@ -251,13 +251,14 @@ control_store_db(const char *name)
 
 /*
  * Flush the cache to the databases once enough log was written since
- * the last checkpoint; DB_LOG_AUTO_REMOVE then deletes the log files
- * recovery no longer needs.  Cheap when there is nothing to do.
+ * the last checkpoint, and list the log files recovery no longer needs
+ * for control_store_trim.  Cheap when there is nothing to do.
  */
 int
 control_store_checkpoint(void)
 {
-	int	 rv;
+	char	**list;
+	int	  rv;
 
 	if (cstore.env == NULL)
 		return -1;
@@ -266,7 +267,42 @@ control_store_checkpoint(void)
 		log_warnx("%s: %s", __func__, db_strerror(rv));
 		return -1;
 	}
+	if (cstore.trim == NULL) {
+		if ((rv = cstore.env->log_archive(cstore.env, &list, 0)) != 0)
+			log_warnx("%s: log_archive: %s", __func__,
+			    db_strerror(rv));
+		else {
+			cstore.trim = list;
+			cstore.ntrimmed = 0;
+		}
+	}
 	return 0;
+}
+
+/*
+ * Remove one log file recovery no longer needs, if there is one.  A
+ * checkpoint frees eight or more at once; DB_LOG_AUTO_REMOVE unlinked
+ * them all inside it, and freeing their blocks held control up for 4-8
+ * ms, every request waiting.  One a turn costs a turn a fraction of a
+ * millisecond.  Names are relative to the environment's home, which is
+ * control's working directory.
+ */
+void
+control_store_trim(void)
+{
+	const char	*name;
+
+	if (cstore.trim == NULL)
+		return;
+	if ((name = cstore.trim[cstore.ntrimmed]) != NULL) {
+		if (unlink(name) == -1 && errno != ENOENT)
+			log_warn("%s: %s", __func__, name);
+		cstore.ntrimmed++;
+	}
+	if (cstore.trim[cstore.ntrimmed] == NULL) {
+		free(cstore.trim);
+		cstore.trim = NULL;
+	}
 }
 
 void
@@ -283,6 +319,8 @@ control_store_close(void)
 			    db_strerror(rv));
 	cstore.ndbs = 0;
 	(void)cstore.env->txn_checkpoint(cstore.env, 0, 0, 0);
+	free(cstore.trim);
+	cstore.trim = NULL;
 	if ((rv = cstore.env->close(cstore.env, 0)) != 0)
 		log_warnx("%s: %s", __func__, db_strerror(rv));
 	cstore.env = NULL;

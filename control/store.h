@@ -22,6 +22,7 @@ int	 control_store_open(const char *);
 DB_ENV	*control_store_env(void);
 DB	*control_store_db(const char *);
 int	 control_store_checkpoint(void);
+void	 control_store_trim(void);
 void	 control_store_close(void);
 
 #endif

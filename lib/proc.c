@@ -451,6 +451,8 @@ proc_loop(struct proc *ps)
 			if (!p->dead && chan_pending(&p->chan) &&
 			    chan_flush(&p->chan) == -1)
 				proc_peer_lost(ps, p);
+		if (ps->after != NULL)
+			ps->after(ps);
 		proc_sweep(ps);
 	}
 }

@@ -99,6 +99,8 @@ struct proc {
 	void			(*fail)(struct proc *, const char *);
 	/* Once a turn, after its handlers and before its frames are sent. */
 	void			(*turn)(struct proc *);
+	/* Once a turn, after its frames are sent: what may wait. */
+	void			(*after)(struct proc *);
 	void			*arg;		/* the process's own state */
 	struct pollfd		*pfd;
 	struct proc_peer	**pp;
