@@ -684,7 +684,8 @@ launch_run(struct launch *l, char *const argv[], char *const envp[])
 		if (envp == NULL)	/* docker: the agent's is in a file */
 			envp = environ;
 		/* Nothing of ours: not the master key's descriptor. */
-		closefrom(STDERR_FILENO + 1);
+		if (launch_exec_fds(l) == -1)
+			_exit(127);
 		launch_keyring_fresh();
 		execve(argv[0], argv, envp);
 		if (strchr(argv[0], '/') == NULL)
@@ -728,6 +729,7 @@ cmd_launch(int argc, char *argv[])
 	memset(&l, 0, sizeof(l));
 	memset(&dc, 0, sizeof(dc));
 	l.keyfdn = -1;
+	l.seccomp = -1;
 	if ((r = launch_parse(argc, argv, &l)) != -1)
 		return r;
 	if (l.dir == NULL) {
@@ -840,6 +842,7 @@ cmd_launch(int argc, char *argv[])
 		    errno == ENOENT)
 			devcmade = 1;
 		if ((relay = launch_native_relay(&l)) == -1 ||
+		    (l.seccomp = launch_native_seccomp()) == -1 ||
 		    (sargv = launch_native_argv(&l)) == NULL)
 			goto done;
 		fprintf(stderr, "aileron launch: session %s: running %s in "
@@ -880,8 +883,29 @@ cmd_launch(int argc, char *argv[])
 	free(env);
 	launch_contract_free();
 	devc_free(&dc);
+	if (l.seccomp != -1)
+		close(l.seccomp);
 	explicit_bzero(&l, sizeof(l));
 	return rv;
+}
+
+/*
+ * In the agent's process, before it runs: descriptors 0-2, and bwrap's
+ * seccomp filter as 3 when there is one; nothing else of ours (not the
+ * master key's descriptor).
+ */
+int
+launch_exec_fds(const struct launch *l)
+{
+	if (l->seccomp == -1) {
+		closefrom(STDERR_FILENO + 1);
+		return 0;
+	}
+	if (l->seccomp == 3 ? fcntl(3, F_SETFD, 0) == -1 :
+	    dup2(l->seccomp, 3) == -1)
+		return -1;
+	closefrom(4);
+	return 0;
 }
 
 /*

@@ -75,6 +75,7 @@ struct launch {
 	char			 bundle[PATH_MAX];
 	int			 pty;		/* the agent on launch's pty */
 	int			 keyfdn;	/* --key-fd's, or -1 */
+	int			 seccomp;	/* bwrap's filter, or -1 */
 };
 
 extern const char	 launch_hint[];
@@ -89,6 +90,8 @@ int	 launch_relay_find(struct launch *);
 int	 launch_native_check(struct launch *);
 pid_t	 launch_native_relay(struct launch *);
 char	**launch_native_argv(const struct launch *);
+int	 launch_native_seccomp(void);
+int	 launch_exec_fds(const struct launch *);
 void	 launch_native_free(char **);
 int	 launch_pty_run(struct launch *, char *const [], char *const []);
 void	 launch_keyring_fresh(void);

@@ -21,6 +21,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -32,6 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <seccomp.h>
 
 #include "cli/cli.h"
 #include "cli/launch.h"
@@ -415,6 +418,62 @@ launch_bind_root(char **argv, size_t *n)
 	return 0;
 }
 
+/*
+ * The agent's seccomp filter, compiled for bwrap's --seccomp: every
+ * system call but these, which reach parts of the kernel an agent never
+ * needs and exploits often do (io_uring, eBPF, perf events, userfaultfd's
+ * stalled page faults), or that need a privilege it must not have; they
+ * fail with EPERM, as in Docker's default profile, and programs that try
+ * io_uring fall back to plain calls.  The 32-bit ABIs get the same rules,
+ * not a way around them.  A descriptor for launch_exec_fds(), or -1
+ * with the reason on standard error.
+ */
+int
+launch_native_seccomp(void)
+{
+	static const char *const deny[] = {
+		"io_uring_setup", "io_uring_enter", "io_uring_register",
+		"bpf", "perf_event_open", "userfaultfd",
+		"kexec_load", "kexec_file_load", "init_module",
+		"finit_module", "delete_module", "open_by_handle_at",
+	};
+	scmp_filter_ctx	 ctx;
+	size_t		 i;
+	int		 fd = -1, nr, rv = -1;
+
+	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL)
+		goto done;
+#if defined(__x86_64__)
+	if (seccomp_arch_add(ctx, SCMP_ARCH_X86) != 0 ||
+	    seccomp_arch_add(ctx, SCMP_ARCH_X32) != 0)
+		goto done;
+#endif
+	for (i = 0; i < sizeof(deny) / sizeof(deny[0]); i++) {
+		/* Not a call of this kernel's ABIs: nothing to refuse. */
+		if ((nr = seccomp_syscall_resolve_name(deny[i])) ==
+		    __NR_SCMP_ERROR)
+			continue;
+		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0) != 0)
+			goto done;
+	}
+	if ((fd = memfd_create("aileron-seccomp", MFD_CLOEXEC)) == -1 ||
+	    seccomp_export_bpf(ctx, fd) != 0 ||
+	    lseek(fd, 0, SEEK_SET) == -1)
+		goto done;
+	rv = 0;
+ done:
+	if (ctx != NULL)
+		seccomp_release(ctx);
+	if (rv == -1) {
+		fprintf(stderr, "aileron launch: cannot make the sandbox's "
+		    "seccomp filter\n");
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* bubblewrap's command line, ending in aileron-relay and the agent. */
 char **
 launch_native_argv(const struct launch *l)
@@ -459,6 +518,10 @@ launch_native_argv(const struct launch *l)
 	 * there reaches only itself.
 	 */
 	if (!l->pty && launch_push(argv, &n, "--new-session") == -1)
+		goto fail;
+	/* The filter is descriptor 3 when bwrap runs (launch_exec_fds). */
+	if (l->seccomp != -1 && (launch_push(argv, &n, "--seccomp") == -1 ||
+	    launch_push(argv, &n, "3") == -1))
 		goto fail;
 	for (i = 0; ns[i] != NULL; i++)
 		if (launch_push(argv, &n, ns[i]) == -1)

@@ -521,7 +521,8 @@ launch_pty_run(struct launch *l, char *const argv[], char *const envp[])
 		    dup2(sfd, STDERR_FILENO) == -1)
 			_exit(127);
 		/* Nothing of ours: not the master key's descriptor. */
-		closefrom(STDERR_FILENO + 1);
+		if (launch_exec_fds(l) == -1)
+			_exit(127);
 		if (l->backend == LAUNCH_NONE && chdir(l->dir) == -1)
 			_exit(127);
 		launch_keyring_fresh();

@@ -9,6 +9,7 @@
 import ctypes
 import json
 import os
+import platform
 import shutil
 import signal
 import socket
@@ -30,7 +31,7 @@ r = subprocess.run(["bwrap", "--unshare-user", "--unshare-net",
 if r.returncode != 0:
     t.skip_all("namespaces are not available here: " +
                r.stderr.decode(errors="replace").strip())
-t.plan(36)
+t.plan(37)
 
 # What the agent runs: it writes what it sees into the project directory.
 AGENT = r'''
@@ -71,6 +72,16 @@ except OSError:
     print("no libkeyutils")
 else:
     print(k.keyctl_search(-3, b"user", b"aileron-launch-test", 0))
+EOF
+python3 - > syscalls.txt <<'EOF'
+import ctypes, errno
+libc = ctypes.CDLL(None, use_errno=True)
+# io_uring_setup, then perf_event_open, as x86-64 numbers them.
+params = ctypes.create_string_buffer(120)
+for name, nr, args in (("io_uring_setup", 425, (4, params)),
+                       ("perf_event_open", 298, (None, 0, -1, -1, 0))):
+    r = libc.syscall(nr, *args)
+    print(name, "ok" if r >= 0 else errno.errorcode[ctypes.get_errno()])
 EOF
 exit 7
 '''
@@ -217,6 +228,13 @@ try:
     t.is_(read(proj, "unmounted.txt"), "",
           "it can neither make a read-only bind writable nor unmount a "
           "tmpfs over what it must not see")
+    # The sandbox's own seccomp filter: io_uring and perf events refused.
+    if platform.machine() != "x86_64":
+        t.ok(True, "# SKIP the system call numbers are x86-64's")
+    else:
+        t.is_(read(proj, "syscalls.txt"),
+              "io_uring_setup EPERM\nperf_event_open EPERM\n",
+              "io_uring and perf_event_open fail with EPERM inside")
     if KEYS is None:
         t.ok(True, "# SKIP no libkeyutils: the keyring is not checked")
     else:
