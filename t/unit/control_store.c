@@ -77,7 +77,7 @@ main(void)
 {
 	char		 tmpl[] = "/tmp/aileron-cstore.XXXXXX", cwd[PATH_MAX];
 	char		 value[VALUE_LEN], cmd[PATH_MAX + 16];
-	DB		*db;
+	DB		*db = NULL;
 	DBT		 k, v;
 	uint32_t	 i, key;
 	int		 most = 0, n, before, bad = 0, one = 1;
@@ -91,6 +91,7 @@ main(void)
 	ok(control_store_open(".") == 0 &&
 	    (db = control_store_db("t.db")) != NULL, "open a control store");
 	memset(value, 'x', sizeof(value));
+	bad = db == NULL;
 	for (i = 1; i <= RECORDS && !bad; i++) {
 		value[0] = i & 0xff;
 		if (put(db, i, value) == -1)
