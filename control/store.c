@@ -117,10 +117,11 @@ cstore_dir_prepare(const char *dir)
 }
 
 /*
- * Errors to our log, files 0600.  DB_LOG_ZERO: a log file is written full of zeros when it
- * is created, so that a commit's fdatasync(2) writes the log's pages and
- * not the file's growing size too (a journal commit): on the bench's VM,
- * a third of control's system time per audited request.
+ * Errors to our log, files 0600 (control_store_trim removes the logs
+ * recovery no longer needs).  DB_LOG_ZERO: a log file is written full of
+ * zeros when it is created, so that a commit's fdatasync(2) writes the
+ * log's pages and not the file's growing size too (a journal commit): on
+ * the bench's VM, a third of control's system time per audited request.
  */
 static int
 cstore_env_configure(DB_ENV *env)
