@@ -239,19 +239,30 @@ control_approval_find(struct control_approvals *ca, const char *id)
  * A worker's record of a request it held for an approval names that
  * approval; what the approval came to, who decided and how fast are
  * control's to say (usage.c counts them), never the worker's.  Set from
- * control's own approval when it is decided and was asked by this worker
- * in this session; otherwise removed, and -1.  A record that names no
- * approval loses any such fields it carries.  An approval pruned before
- * its request's record came (APPROVAL_KEEP decided since) leaves the
- * record without them; the approval's own record says what it came to.
+ * control's own approval when it is decided, was asked by this worker in
+ * this session for the record's connector and action, and no record
+ * named it before (one request, one approval); otherwise removed, and
+ * -1.  A record that names no approval loses any such fields it carries.
+ * An approval pruned before its request's record came (APPROVAL_KEEP
+ * decided since) leaves the record without them; the approval's own
+ * record says what it came to.
  */
+/* Whether rec's member name is the string value. */
+static int
+approval_field_is(json_t *rec, const char *name, const char *value)
+{
+	const char	*s = json_string_value(json_object_get(rec, name));
+
+	return s != NULL && strcmp(s, value) == 0;
+}
+
 int
 control_approval_outcome(struct control_approvals *ca, json_t *rec,
     uint32_t worker, const char *session)
 {
 	static const char *const fields[] = { "approval", "decision",
 	    "approver", "approval_ms" };
-	const struct approval	*a = NULL;
+	struct approval		*a = NULL;
 	const char		*id;
 	size_t			 i;
 
@@ -263,13 +274,17 @@ control_approval_outcome(struct control_approvals *ca, json_t *rec,
 	if ((id = json_string_value(json_object_get(rec, "approval"))) !=
 	    NULL && approval_valid_id(id))
 		a = control_approval_find(ca, id);
-	if (a == NULL || a->state == MSG_APPROVAL_PENDING ||
+	if (a == NULL || a->state == MSG_APPROVAL_PENDING || a->recorded ||
 	    a->worker != worker || session == NULL ||
-	    strcmp(a->session, session) != 0) {
+	    strcmp(a->session, session) != 0 ||
+	    !approval_field_is(rec, "event", "request") ||
+	    !approval_field_is(rec, "connector", a->connector) ||
+	    !approval_field_is(rec, "action", a->action)) {
 		for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 			json_object_del(rec, fields[i]);
 		return -1;
 	}
+	a->recorded = 1;
 	json_object_set_new(rec, "decision",
 	    json_string(msg_approval_state_name(a->state)));
 	if (a->approver[0] != '\0')

@@ -56,6 +56,7 @@ struct approval {
 	uint32_t	 worker;	/* the waiting worker's pid */
 	uint32_t	 reqid;		/* its ASK */
 	uint32_t	 latency_ms;
+	int		 recorded;	/* its request's record came */
 	char		 approver[72];
 	char		 reason[MSG_APPROVAL_REASON_MAX];
 };

@@ -1458,9 +1458,14 @@ proxy_response(struct preq *r, SSL *upssl, int *keep, int replay)
 	if (resp->status == 101) {
 		if (io_release(&pc->agent, PROXY_IO_MS) != 0)
 			goto done;
-		/* Both legs to the relay; the connection ends with it. */
+		/*
+		 * Both legs to the relay; the connection ends with it.  The
+		 * upgrade's record goes now, not when the socket closes,
+		 * hours later: control checks its approval against its own.
+		 */
 		proxy_audit(r);
 		r->audited = 1;
+		call_audit_flush(pc);
 		ws_relay(pc, r->up, r->early, r->earlylen, ubuf + uoff, ulen,
 		    r->mask, r->action);
 		goto done;

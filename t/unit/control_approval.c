@@ -260,9 +260,17 @@ main(void)
 	    "control writes one record of the decision");
 
 	/* The request's record: what the approval came to is control's. */
-	j = json_pack("{s:s, s:s, s:s, s:s, s:i}", "event", "request",
-	    "approval", id1, "decision", "granted", "approver", "mallory",
-	    "approval_ms", 1);
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "event", "request",
+	    "connector", "echo", "action", "other", "approval", id1,
+	    "decision", "granted");
+	ok(control_approval_outcome(&ca, j, 101, alice->id) == -1 &&
+	    json_object_get(j, "decision") == NULL,
+	    "a record of another action than the approval's: dropped");
+	json_decref(j);
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "event",
+	    "request", "connector", "echo", "action", "danger", "approval",
+	    id1, "decision", "granted", "approver", "mallory", "approval_ms",
+	    1);
 	ok(control_approval_outcome(&ca, j, 101, alice->id) == 0 &&
 	    strcmp(json_string_value(json_object_get(j, "approver")),
 	    "owner") == 0 && strcmp(json_string_value(json_object_get(j,
@@ -270,6 +278,14 @@ main(void)
 	    json_integer_value(json_object_get(j, "approval_ms")) ==
 	    done.latency_ms, "a request's record: approver, decision and "
 	    "latency are control's, not the worker's");
+	json_decref(j);
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "event", "request",
+	    "connector", "echo", "action", "danger", "approval", id1,
+	    "decision", "granted");
+	ok(control_approval_outcome(&ca, j, 101, alice->id) == -1 &&
+	    json_object_get(j, "decision") == NULL,
+	    "a second record naming the same approval: dropped (one request, "
+	    "one approval)");
 	json_decref(j);
 	j = json_pack("{s:s, s:s, s:s, s:s}", "event", "request", "approval",
 	    id1, "decision", "granted", "approver", "owner");
