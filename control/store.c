@@ -82,6 +82,7 @@ static struct {
 
 static int	cstore_dir_prepare(const char *);
 static int	cstore_env_configure(DB_ENV *);
+static void	cstore_trim_list(void);
 static void	cstore_errcall(const DB_ENV *, const char *, const char *);
 
 static void
@@ -188,6 +189,8 @@ control_store_open(const char *dir)
 		goto fail;
 	}
 	umask(omask);
+	/* Those the last run's final checkpoint freed: trimmed as we go. */
+	cstore_trim_list();
 	return 0;
  fail:
 	umask(omask);
@@ -258,8 +261,7 @@ control_store_db(const char *name)
 int
 control_store_checkpoint(void)
 {
-	char	**list;
-	int	  rv;
+	int	 rv;
 
 	if (cstore.env == NULL)
 		return -1;
@@ -268,16 +270,25 @@ control_store_checkpoint(void)
 		log_warnx("%s: %s", __func__, db_strerror(rv));
 		return -1;
 	}
-	if (cstore.trim == NULL) {
-		if ((rv = cstore.env->log_archive(cstore.env, &list, 0)) != 0)
-			log_warnx("%s: log_archive: %s", __func__,
-			    db_strerror(rv));
-		else {
-			cstore.trim = list;
-			cstore.ntrimmed = 0;
-		}
-	}
+	cstore_trim_list();
 	return 0;
+}
+
+/* The log files recovery no longer needs, for control_store_trim. */
+static void
+cstore_trim_list(void)
+{
+	char	**list;
+	int	  rv;
+
+	if (cstore.trim != NULL)
+		return;
+	if ((rv = cstore.env->log_archive(cstore.env, &list, 0)) != 0)
+		log_warnx("control store: log_archive: %s", db_strerror(rv));
+	else {
+		cstore.trim = list;
+		cstore.ntrimmed = 0;
+	}
 }
 
 /*
@@ -320,8 +331,12 @@ control_store_close(void)
 			    db_strerror(rv));
 	cstore.ndbs = 0;
 	(void)cstore.env->txn_checkpoint(cstore.env, 0, 0, 0);
+	/* Stopping: every log file that checkpoint freed goes now. */
 	free(cstore.trim);
 	cstore.trim = NULL;
+	cstore_trim_list();
+	while (cstore.trim != NULL)
+		control_store_trim();
 	if ((rv = cstore.env->close(cstore.env, 0)) != 0)
 		log_warnx("%s: %s", __func__, db_strerror(rv));
 	cstore.env = NULL;

@@ -116,6 +116,22 @@ main(void)
 	for (n = 0; n < 64; n++)
 		control_store_trim();
 	control_store_close();
+	ok(logs() <= 2, "closed: the log files the last checkpoint freed are "
+	    "gone (%d left)", logs());
+	/* A service that stops before its first checkpoint, again and again. */
+	for (n = 0; n < 10 && !bad; n++) {
+		if (control_store_open(".") != 0 ||
+		    (db = control_store_db("t.db")) == NULL) {
+			bad = 1;
+			break;
+		}
+		for (i = 1; i <= 400 && !bad; i++)
+			if (put(db, RECORDS + n * 400 + i, value) == -1)
+				bad = 1;
+		control_store_close();
+	}
+	ok(!bad && logs() <= 2, "ten runs that stop before a checkpoint "
+	    "leave no log files behind (%d)", logs());
 	ok(control_store_open(".") == 0 &&
 	    (db = control_store_db("t.db")) != NULL,
 	    "the store opens again, recovered");
