@@ -684,8 +684,12 @@ launch_run(struct launch *l, char *const argv[], char *const envp[])
 		if (envp == NULL)	/* docker: the agent's is in a file */
 			envp = environ;
 		/* Nothing of ours: not the master key's descriptor. */
-		if (launch_exec_fds(l) == -1)
+		if (launch_exec_fds(l) == -1) {
+			fprintf(stderr, "aileron launch: cannot hand the "
+			    "sandbox its seccomp filter: %s\n",
+			    strerror(errno));
 			_exit(127);
+		}
 		launch_keyring_fresh();
 		execve(argv[0], argv, envp);
 		if (strchr(argv[0], '/') == NULL)

@@ -439,7 +439,7 @@ launch_native_seccomp(void)
 	};
 	scmp_filter_ctx	 ctx;
 	size_t		 i;
-	int		 fd = -1, nr, rv = -1;
+	int		 fd = -1, k, nr, rv = -1;
 
 	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL)
 		goto done;
@@ -456,9 +456,16 @@ launch_native_seccomp(void)
 		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0) != 0)
 			goto done;
 	}
-	if ((fd = memfd_create("aileron-seccomp", MFD_CLOEXEC)) == -1 ||
-	    seccomp_export_bpf(ctx, fd) != 0 ||
-	    lseek(fd, 0, SEEK_SET) == -1)
+	if ((fd = memfd_create("aileron-seccomp", MFD_CLOEXEC)) == -1)
+		goto done;
+	/* Launched with 0-2 closed: not where the agent's terminal goes. */
+	if (fd <= STDERR_FILENO) {
+		k = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+		close(fd);
+		if ((fd = k) == -1)
+			goto done;
+	}
+	if (seccomp_export_bpf(ctx, fd) != 0 || lseek(fd, 0, SEEK_SET) == -1)
 		goto done;
 	rv = 0;
  done:
