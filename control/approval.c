@@ -235,6 +235,15 @@ control_approval_find(struct control_approvals *ca, const char *id)
 	return NULL;
 }
 
+/* Whether rec's member name is the string value. */
+static int
+approval_field_is(json_t *rec, const char *name, const char *value)
+{
+	const char	*s = json_string_value(json_object_get(rec, name));
+
+	return s != NULL && strcmp(s, value) == 0;
+}
+
 /*
  * A worker's record of a request it held for an approval names that
  * approval; what the approval came to, who decided and how fast are
@@ -247,15 +256,6 @@ control_approval_find(struct control_approvals *ca, const char *id)
  * decided since) leaves the record without them; the approval's own
  * record says what it came to.
  */
-/* Whether rec's member name is the string value. */
-static int
-approval_field_is(json_t *rec, const char *name, const char *value)
-{
-	const char	*s = json_string_value(json_object_get(rec, name));
-
-	return s != NULL && strcmp(s, value) == 0;
-}
-
 int
 control_approval_outcome(struct control_approvals *ca, json_t *rec,
     uint32_t worker, const char *session)
