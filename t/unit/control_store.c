@@ -17,6 +17,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <limits.h>
@@ -32,6 +33,7 @@
 
 #define VALUE_LEN	4000
 #define RECORDS		6000	/* about 24 MiB of log */
+#define CRASHED		100000	/* the keys the dying control writes */
 
 static int
 logs(void)
@@ -80,7 +82,8 @@ main(void)
 	DB		*db = NULL;
 	DBT		 k, v;
 	uint32_t	 i, key;
-	int		 most = 0, n, before, bad = 0, one = 1;
+	pid_t		 pid;
+	int		 most = 0, n, before, bad = 0, one = 1, status;
 
 	if (getcwd(cwd, sizeof(cwd)) == NULL || mkdtemp(tmpl) == NULL ||
 	    chdir(tmpl) == -1) {
@@ -132,6 +135,44 @@ main(void)
 	}
 	ok(!bad && logs() <= 2, "ten runs that stop before a checkpoint "
 	    "leave no log files behind (%d)", logs());
+
+	/*
+	 * A control that dies after checkpoints and trims, its last group
+	 * flushed as control flushes each one: recovery finds every record.
+	 */
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		if (control_store_open(".") != 0 ||
+		    (db = control_store_db("t.db")) == NULL)
+			_exit(1);
+		for (i = 1; i <= 3000; i++) {
+			if (put(db, CRASHED + i, value) == -1)
+				_exit(1);
+			if (i % 200 == 0) {
+				control_store_checkpoint();
+				control_store_trim();
+			}
+		}
+		if (control_store_env()->log_flush(control_store_env(),
+		    NULL) != 0)
+			_exit(1);
+		_exit(0);
+	}
+	ok(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0, "a control dies, never closing its "
+	    "store");
+	memset(&k, 0, sizeof(k));
+	memset(&v, 0, sizeof(v));
+	key = CRASHED + 3000;
+	k.data = &key;
+	k.size = sizeof(key);
+	v.flags = DB_DBT_MALLOC;
+	ok(control_store_open(".") == 0 &&
+	    (db = control_store_db("t.db")) != NULL &&
+	    db->get(db, NULL, &k, &v, 0) == 0 && v.size == VALUE_LEN,
+	    "recovered: its last record is there");
+	free(v.data);
+	control_store_close();
 	ok(control_store_open(".") == 0 &&
 	    (db = control_store_db("t.db")) != NULL,
 	    "the store opens again, recovered");
