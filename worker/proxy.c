@@ -108,6 +108,8 @@ static void	proxy_body_keep(void *, const char *, size_t);
 static void	proxy_body_cap(void *, const char *, size_t);
 static int	proxy_match(struct preq *, struct match_result *);
 static int	proxy_rematch(struct preq *, struct match_result *);
+static int	proxy_up_reusable(const struct preq *,
+		    const struct http_response *);
 static int	proxy_approval(struct preq *, struct match_result *,
 		    struct http_intake *, char *, size_t *, size_t *);
 static int	proxy_replayable(const struct preq *);
@@ -906,6 +908,19 @@ proxy_request(struct pconn *pc, struct http_intake *in, char *buf,
 
 	/* The action, when the host is a connector's. */
 	if (pc->spec != NULL) {
+		/*
+		 * A GET's or HEAD's body means nothing (a spec cannot give
+		 * one) and an upstream may not read it: it would be the
+		 * start of a request no decision saw (proxy_up_reusable).
+		 */
+		if ((req->content_length > 0 || req->chunked) &&
+		    (strcmp(req->method, "GET") == 0 ||
+		    strcmp(req->method, "HEAD") == 0)) {
+			proxy_refuse(&r, 400, "aileron:bad-request", "a %s "
+			    "request to a connector carries no body",
+			    req->method);
+			goto done;
+		}
 		if ((name = proxy_override(req)) != NULL) {
 			proxy_refuse(&r, 400, "aileron:bad-request", "%s: the "
 			    "action is chosen by the request line, and a field "
@@ -1140,6 +1155,25 @@ proxy_usage_spec(const struct spec_action *a, struct usage_spec *us)
 		us->nstream++;
 	}
 	return 1;
+}
+
+/*
+ * May the upstream connection carry the next request, after this one's
+ * answer?  An upstream that answers without reading a body takes the body
+ * for its next request, and our next head, the credential in it, for that
+ * request's body (a "CL.0" desync: the agent chose the body, so the
+ * credential would land wherever the agent's smuggled request stores
+ * it).  After a request that sent a body, then, only when its action
+ * declares one, which the upstream parses, and the answer is a success;
+ * else the next request dials afresh (its session resumed).
+ */
+static int
+proxy_up_reusable(const struct preq *r, const struct http_response *resp)
+{
+	if (r->up_bytes == 0 && !r->up_chunked)
+		return 1;
+	return r->act != NULL && r->act->body != BODY_NONE &&
+	    resp->status >= 200 && resp->status < 300;
 }
 
 /* Body bytes for the agent, decoded: counted, masked, framed, written. */
@@ -1533,7 +1567,8 @@ proxy_response(struct preq *r, SSL *upssl, int *keep, int replay)
 		tls_upstream_save(pc, upssl, pc->host);
 		pc->ticket_saved = 1;
 	}
-	*keep = !upclose && !resp->close_delimited && ulen == 0;
+	*keep = !upclose && !resp->close_delimited && ulen == 0 &&
+	    resp->keepalive && proxy_up_reusable(r, resp);
 	rv = 0;
 	goto done;
 cut:
