@@ -58,6 +58,8 @@ static int	approval_valid_id(const char *);
 static int	approval_visible(const struct approval *, const char *,
 		    const char *, int);
 static int	approval_printable(const char *);
+static int	approval_askable(const struct approval_askable *,
+		    const struct msg_control_approval_ask *);
 static void	approval_text(char *);
 static void	approval_time(time_t, char *, size_t);
 static json_t	*approval_problem(const char *, const char *);
@@ -444,15 +446,36 @@ control_approval_decide(struct control_approvals *ca, struct approval *a,
 	return 0;
 }
 
+/* Is m what ok, the worker's last decision, lets it ask about? */
+static int
+approval_askable(const struct approval_askable *ok,
+    const struct msg_control_approval_ask *m)
+{
+	if (ok == NULL || !ok->armed)
+		return 0;
+	if (strcmp(ok->connector, m->connector) != 0 ||
+	    strcmp(ok->action, m->action) != 0 ||
+	    strcmp(ok->host, m->host) != 0)
+		return 0;
+	if (ok->digested && memcmp(ok->digest, m->digest,
+	    sizeof(ok->digest)) != 0)
+		return 0;
+	return 1;
+}
+
 /*
  * A worker's request needs a human.  The requester is the session control
- * authenticated on this channel (s); a worker without one gets REFUSED.
- * The summary must be a bounded JSON object; anything else costs the
- * worker its channel.
+ * authenticated on this channel (s); a worker without one gets REFUSED,
+ * and so does an ASK for anything but what the worker's last decision
+ * said needs a human (ok): else a worker compromised by what it parsed
+ * could put an action policy denies before a person, and have its
+ * credential released on the grant.  The summary must be a bounded JSON
+ * object; anything else costs the worker its channel.
  */
 void
 control_approval_ask(struct control_approvals *ca, struct proc_peer *p,
-    struct msg *msg, const struct control_session *s)
+    struct msg *msg, const struct control_session *s,
+    const struct approval_askable *ok)
 {
 	struct msg_control_approval_ask	 m;
 	struct msg_reader		 r;
@@ -488,6 +511,15 @@ control_approval_ask(struct control_approvals *ca, struct proc_peer *p,
 		log_warnx("%s: approval summary is not an object",
 		    p->chan.name);
 		proc_bad_frame(ca->ps, p);
+		return;
+	}
+	if (s != NULL && !approval_askable(ok, &m)) {
+		json_decref(summary);
+		log_warnx("%s: asked a person about %s.%s on %s, which no "
+		    "decision of control sent to one; refused", p->chan.name,
+		    m.connector, m.action, m.host);
+		approval_answer(ca, p->id, msg->hdr.reqid,
+		    MSG_CONTROL_APPROVAL_PENDING, NULL, MSG_APPROVAL_REFUSED);
 		return;
 	}
 	if (s == NULL || ca->npending >= APPROVAL_PENDING_ALL) {

@@ -62,6 +62,25 @@ struct approval {
 };
 TAILQ_HEAD(approval_list, approval);
 
+/*
+ * What a worker may ask a human about: the action its last decision said
+ * needs one (control.c keeps it per worker, and an ASK uses it up).  A
+ * shell command binds by its digest too, since control saw the command.
+ */
+struct approval_askable {
+	int		 armed;
+	int		 digested;
+	char		 connector[64];
+	char		 action[128];
+	char		 host[256];
+	uint8_t		 digest[32];
+};
+
+/* The shell's commands ask as this action (worker/internal.c). */
+#define APPROVAL_SHELL_CONNECTOR	"shell"
+#define APPROVAL_SHELL_ACTION		"command"
+#define APPROVAL_SHELL_HOST		"aileron.internal"
+
 /* A uid and its passwd name, read before the sandbox. */
 struct approval_user {
 	uint32_t	 uid;
@@ -106,7 +125,8 @@ void	control_approval_users_load(struct control_approvals *, uint32_t);
 const char *control_approval_who(struct control_approvals *,
 	    struct control_sessions *, uint32_t, int *);
 void	control_approval_ask(struct control_approvals *, struct proc_peer *,
-	    struct msg *, const struct control_session *);
+	    struct msg *, const struct control_session *,
+	    const struct approval_askable *);
 void	control_approval_withdraw(struct control_approvals *,
 	    struct proc_peer *, struct msg *);
 void	control_approval_api(struct control_approvals *,

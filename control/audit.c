@@ -268,6 +268,38 @@ control_audit_check(const void *data, size_t len, uint32_t worker,
 }
 
 /*
+ * A worker's record from before any session (no AUTH succeeded on its
+ * channel): it has refused a request or a token, and has nothing else to
+ * tell, so a record of any other event is refused (-1), and one of those
+ * keeps only what they say.  Else a worker that authenticated nobody
+ * could put made-up requests in the trail.
+ */
+int
+control_audit_preauth(json_t *rec)
+{
+	static const char *const keep[] = {
+		"event", "status", "type", "reason", "host", "worker",
+	};
+	const char	*event, *key;
+	json_t		*v;
+	void		*tmp;
+	size_t		 i;
+
+	event = json_string_value(json_object_get(rec, "event"));
+	if (event == NULL || (strcmp(event, "refused") != 0 &&
+	    strcmp(event, "proxy-auth") != 0))
+		return -1;
+	json_object_foreach_safe(rec, tmp, key, v) {
+		for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+			if (strcmp(key, keep[i]) == 0)
+				break;
+		if (i == sizeof(keep) / sizeof(keep[0]))
+			json_object_del(rec, key);
+	}
+	return 0;
+}
+
+/*
  * The record sealed as number seq after the record whose hash is prev:
  * {"seq", "prev", "time"} first, then the record's own members (any of
  * those three names it had are control's to set), compact, ASCII only

@@ -59,6 +59,7 @@ struct audit_verdict {
 
 json_t	*control_audit_check(const void *, size_t, uint32_t, const char *,
 	    const char *, const char **);
+int	 control_audit_preauth(json_t *);
 char	*control_audit_seal(json_t *, uint64_t, const uint8_t *,
 	    const struct timespec *);
 void	 control_audit_hash(const void *, size_t, uint8_t *);

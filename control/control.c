@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <openssl/sha.h>
 
 #include "log.h"
 #include "msg.h"
@@ -100,6 +101,7 @@ struct control_worker {
 	char		 agent[64];
 	uint32_t	 uid;		/* who started the session */
 	uint64_t	 decision;	/* the last decision's record */
+	struct approval_askable ask;	/* what it may ask a person */
 	int		 badtokens;
 	int		 authing;	/* an AUTH waits on vaultd */
 	int		 api;		/* sent SESSION_START or _END */
@@ -214,6 +216,9 @@ static int	control_session_start_who(struct control *,
 static void	control_approval_audit(void *, json_t *);
 static void	control_shell_msg(struct control *, struct proc_peer *,
 		    struct msg *);
+static void	control_askable(struct control_worker *,
+		    const struct msg_control_decision *, const char *,
+		    const char *, const char *);
 static struct control_session *control_worker_session(struct control *,
 		    struct control_worker *);
 static int	control_approval_identify(void *, uint32_t, char *, size_t,
@@ -461,7 +466,10 @@ control_dispatch_worker(struct proc *ps, struct proc_peer *p, struct msg *msg)
 		cw = control_worker_state(p);
 		control_approval_ask(&ctl->approvals, p, msg,
 		    cw->session[0] != '\0' ?
-		    control_session_find(&ctl->sessions, cw->session) : NULL);
+		    control_session_find(&ctl->sessions, cw->session) : NULL,
+		    &cw->ask);
+		/* One person's decision per decision of control's. */
+		memset(&cw->ask, 0, sizeof(cw->ask));
 		break;
 	case MSG_CONTROL_APPROVAL_WITHDRAW:
 		control_approval_withdraw(&ctl->approvals, p, msg);
@@ -1112,6 +1120,24 @@ control_worker_session(struct control *ctl, struct control_worker *cw)
 }
 
 /*
+ * A decision replaces what the worker may ask a person about: the action
+ * it decided, if it said APPROVE (control_approval_ask), else nothing.
+ */
+static void
+control_askable(struct control_worker *cw,
+    const struct msg_control_decision *d, const char *connector,
+    const char *action, const char *host)
+{
+	memset(&cw->ask, 0, sizeof(cw->ask));
+	if (d->verdict != MSG_CONTROL_APPROVE || cw->session[0] == '\0')
+		return;
+	cw->ask.armed = 1;
+	strlcpy(cw->ask.connector, connector, sizeof(cw->ask.connector));
+	strlcpy(cw->ask.action, action, sizeof(cw->ask.action));
+	strlcpy(cw->ask.host, host, sizeof(cw->ask.host));
+}
+
+/*
  * A command of the shell of this worker's session (shell.c decides): its
  * record is on disk before the answer, as a request's decision is.
  */
@@ -1148,6 +1174,13 @@ control_shell_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	if (where != NULL)
 		json_object_set_new(rec, "rule", json_string(where));
 	d.seq = control_audit_append(ctl, rec);
+	control_askable(cw, &d, APPROVAL_SHELL_CONNECTOR,
+	    APPROVAL_SHELL_ACTION, APPROVAL_SHELL_HOST);
+	if (cw->ask.armed) {
+		SHA256((const unsigned char *)m.command, strlen(m.command),
+		    cw->ask.digest);
+		cw->ask.digested = 1;
+	}
 	/* A shell command: no credential to release. */
 	control_audit_decided(p->id, msg->hdr.reqid, &d, NULL, NULL);
 }
@@ -1229,6 +1262,7 @@ control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	if (budget != NULL)
 		json_object_set_new(rec, "budget", budget);
 	cw->decision = d.seq = control_audit_append(ctl, rec);
+	control_askable(cw, &d, m.connector, m.action, m.host);
 	/* An ALLOW releases the connector's credential for the host. */
 	control_audit_decided(p->id, msg->hdr.reqid, &d, m.connector, m.host);
 }
@@ -1480,6 +1514,14 @@ control_audit_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	    "event")))) {
 		log_warnx("%s: audit record refused: not an event of a "
 		    "worker's", p->chan.name);
+		json_decref(rec);
+		proc_bad_frame(&ctl->ps, p);
+		return;
+	}
+	if (cw->session[0] == '\0' && control_audit_preauth(rec) == -1) {
+		log_warnx("%s: audit record refused: a %s before any session",
+		    p->chan.name, json_string_value(json_object_get(rec,
+		    "event")));
 		json_decref(rec);
 		proc_bad_frame(&ctl->ps, p);
 		return;

@@ -22,7 +22,7 @@ from aileron import TAP, Service, BIN, SLOW
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(44)
+t.plan(45)
 
 M1 = "session test master key"
 ROOTS = "/etc/ssl/certs/ca-certificates.crt"
@@ -240,13 +240,15 @@ t.ok(svc.wait_log(r"audit record refused: not an event of a worker's"),
 proxy_msgs(audit=['{"event":"request","host":"api.example",'
                   '"agent":"victim-agent","status":200,"tokens":'
                   '{"input":900000000,"output":900000000,"model":"m"}}'])
-recs = svc.audit_wait(lambda r: r.get("host") == "api.example" and
-                      r.get("status") == 200)
-t.ok(not any(r.get("approver") == "security-officer" for r in recs) and
-     any(r.get("host") == "api.example" and r.get("status") == 200 and
-         "agent" not in r for r in recs),
-     "... nothing of the forged approval was written; the agent a "
-     "worker names is dropped", recs)
+# That worker authenticated no session: its request record is refused
+# whole (a worker of a session keeps the record, without its claim).
+t.ok(svc.wait_log(r"audit record refused: a request before any session"),
+     "... and a worker of no session cannot record a request")
+recs = svc.audit()
+t.ok(not any(r.get("approver") == "security-officer" or
+             r.get("host") == "api.example" and r.get("status") == 200
+             for r in recs),
+     "... nothing of the forged approval or request was written", recs)
 u = svc.aileron("usage", "--by", "agent", "--json")
 t.ok(u.returncode == 0 and "victim-agent" not in u.stdout.decode() and
      "900000000" not in u.stdout.decode(),

@@ -35,6 +35,7 @@
 #define TESTHOOK_PREFIX		"GET /.aileron-test/"
 #define TESTHOOK_INJECT		TESTHOOK_PREFIX "inject/"
 #define TESTHOOK_AUTH2		TESTHOOK_PREFIX "auth2/"
+#define TESTHOOK_ASK		TESTHOOK_PREFIX "ask/"
 #define TESTHOOK_CALL_MS	3000
 /* A reply's id no call of ours ever had: a forged "late answer". */
 #define TESTHOOK_FORGED_ID	0x90000000U
@@ -47,6 +48,13 @@ static void	testhook_inject(const struct worker_ctx *, const char *,
 		    char *, size_t);
 static void	testhook_auth2(const struct worker_ctx *, const char *,
 		    char *, size_t);
+static void	testhook_ask(const struct worker_ctx *, const char *,
+		    char *, size_t);
+static int	testhook_auth(const struct worker_ctx *,
+		    const struct msg_control_auth *, char *, size_t);
+static int	testhook_policy(const struct worker_ctx *,
+		    const struct msg_control_policy *,
+		    struct msg_control_decision *, char *, size_t);
 
 /* What a worker takes from control and vaultd in test mode: answers. */
 static const struct msg_accept testhook_accept[] = {
@@ -55,6 +63,7 @@ static const struct msg_accept testhook_accept[] = {
 	{ MSG_CONTROL_AUTH_REPLY,	PROC_CONTROL,	0 },
 	{ MSG_CONTROL_POLICY_REPLY,	PROC_CONTROL,	0 },
 	{ MSG_VAULT_INJECT_REPLY,	PROC_VAULTD,	0 },
+	{ MSG_CONTROL_APPROVAL_PENDING,	PROC_CONTROL,	0 },
 };
 
 /* A TEST_ECHO call to control, waited for; the answer is the body. */
@@ -112,6 +121,91 @@ testhook_call(int fd, unsigned int from, uint16_t type, const void *data,
 	c.fd = -1;		/* the worker keeps its descriptor */
 	chan_clear(&c);
 	return rv;
+}
+
+/* AUTH with a's token: 0, or -1 with the body saying so. */
+static int
+testhook_auth(const struct worker_ctx *ctx, const struct msg_control_auth *a,
+    char *body, size_t bodylen)
+{
+	struct msg_control_session	 sess;
+
+	if (testhook_call(ctx->control_fd, PROC_CONTROL, MSG_CONTROL_AUTH,
+	    a, sizeof(*a), &sess, sizeof(sess)) != (int)sizeof(sess) ||
+	    sess.error != 0) {
+		snprintf(body, bodylen, "auth refused");
+		return -1;
+	}
+	return 0;
+}
+
+/* POLICY for pol, its decision into dec: 0, or -1 with the body why. */
+static int
+testhook_policy(const struct worker_ctx *ctx,
+    const struct msg_control_policy *pol, struct msg_control_decision *dec,
+    char *body, size_t bodylen)
+{
+	if (testhook_call(ctx->control_fd, PROC_CONTROL, MSG_CONTROL_POLICY,
+	    pol, sizeof(*pol), dec, sizeof(*dec)) != (int)sizeof(*dec)) {
+		snprintf(body, bodylen, "no decision");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * ask/TOKEN/DECIDED/ASKED: authenticate, have control decide echo.DECIDED
+ * on echo.test ("-": decide nothing), then ask a person about
+ * echo.ASKED there, as a compromised worker could.  The body: "policy V
+ * ask S", the decision's verdict (-1 when none) and the ASK's first
+ * answer's state; the worker's exit withdraws a pending approval.
+ */
+static void
+testhook_ask(const struct worker_ctx *ctx, const char *head, char *body,
+    size_t bodylen)
+{
+	struct msg_control_auth			 a;
+	struct msg_control_policy		 pol;
+	struct msg_control_decision		 dec;
+	struct msg_control_approval_ask		 ask;
+	struct msg_control_approval_state	 st;
+	static uint8_t				 buf[sizeof(ask) + 2];
+	char					 decided[64];
+	int					 verdict = -1;
+
+	memset(&a, 0, sizeof(a));
+	memset(&pol, 0, sizeof(pol));
+	memset(&ask, 0, sizeof(ask));
+	if (sscanf(head + strlen(TESTHOOK_ASK), "%71[0-9a-f]/%63[a-z_-]/"
+	    "%127[a-z_]", a.token, decided, ask.action) != 3) {
+		snprintf(body, bodylen, "unknown test request");
+		return;
+	}
+	if (testhook_auth(ctx, &a, body, bodylen) == -1)
+		return;
+	if (strcmp(decided, "-") != 0) {
+		strlcpy(pol.connector, "echo", sizeof(pol.connector));
+		strlcpy(pol.action, decided, sizeof(pol.action));
+		strlcpy(pol.host, "echo.test", sizeof(pol.host));
+		strlcpy(pol.method, "POST", sizeof(pol.method));
+		strlcpy(pol.path, "/", sizeof(pol.path));
+		if (testhook_policy(ctx, &pol, &dec, body, bodylen) == -1)
+			return;
+		verdict = dec.verdict;
+	}
+	strlcpy(ask.connector, "echo", sizeof(ask.connector));
+	strlcpy(ask.method, "POST", sizeof(ask.method));
+	strlcpy(ask.host, "echo.test", sizeof(ask.host));
+	strlcpy(ask.path, "/", sizeof(ask.path));
+	memcpy(buf, &ask, sizeof(ask));
+	memcpy(buf + sizeof(ask), "{}", 2);
+	if (testhook_call(ctx->control_fd, PROC_CONTROL,
+	    MSG_CONTROL_APPROVAL_ASK, buf, sizeof(buf), &st, sizeof(st)) !=
+	    (int)sizeof(st)) {
+		snprintf(body, bodylen, "policy %d ask: no answer", verdict);
+		return;
+	}
+	snprintf(body, bodylen, "policy %d ask %d", verdict, (int)st.state);
 }
 
 /*
@@ -172,7 +266,6 @@ testhook_inject(const struct worker_ctx *ctx, const char *head, char *body,
     size_t bodylen)
 {
 	struct msg_control_auth		 a;
-	struct msg_control_session	 sess;
 	struct msg_control_policy	 pol;
 	struct msg_control_decision	 dec;
 	struct msg_vault_inject		 inj;
@@ -189,22 +282,14 @@ testhook_inject(const struct worker_ctx *ctx, const char *head, char *body,
 		snprintf(body, bodylen, "unknown test request");
 		return;
 	}
-	if (testhook_call(ctx->control_fd, PROC_CONTROL, MSG_CONTROL_AUTH,
-	    &a, sizeof(a), &sess, sizeof(sess)) != (int)sizeof(sess) ||
-	    sess.error != 0) {
-		snprintf(body, bodylen, "auth refused");
+	if (testhook_auth(ctx, &a, body, bodylen) == -1)
 		return;
-	}
 	dec.verdict = -1;
 	if (strcmp(pol.action, "-") != 0) {
 		strlcpy(pol.method, "GET", sizeof(pol.method));
 		strlcpy(pol.path, "/", sizeof(pol.path));
-		if (testhook_call(ctx->control_fd, PROC_CONTROL,
-		    MSG_CONTROL_POLICY, &pol, sizeof(pol), &dec,
-		    sizeof(dec)) != (int)sizeof(dec)) {
-			snprintf(body, bodylen, "no decision");
+		if (testhook_policy(ctx, &pol, &dec, body, bodylen) == -1)
 			return;
-		}
 	}
 	strlcpy(inj.connector, pol.connector, sizeof(inj.connector));
 	strlcpy(inj.host, pol.host, sizeof(inj.host));
@@ -302,6 +387,10 @@ worker_testhook(const struct worker_ctx *ctx, const char *head, char *body,
 	}
 	if (strncmp(head, TESTHOOK_AUTH2, strlen(TESTHOOK_AUTH2)) == 0) {
 		testhook_auth2(ctx, head, body, bodylen);
+		return 1;
+	}
+	if (strncmp(head, TESTHOOK_ASK, strlen(TESTHOOK_ASK)) == 0) {
+		testhook_ask(ctx, head, body, bodylen);
 		return 1;
 	}
 	if (sscanf(head + strlen(TESTHOOK_PREFIX), "%15[a-z]/%15[a-z]/"

@@ -105,8 +105,38 @@ worker_get(struct worker *w, void *out, size_t outlen, size_t *len,
 	return m.hdr.type;
 }
 
+/*
+ * What the worker's last decision let it ask about: echo.danger on
+ * echo.test, as control's APPROVE would have set it, unless a test says
+ * otherwise.
+ */
+static struct approval_askable	 askok;
+
+static void
+askok_set(const char *connector, const char *action, const char *host)
+{
+	memset(&askok, 0, sizeof(askok));
+	askok.armed = 1;
+	strlcpy(askok.connector, connector, sizeof(askok.connector));
+	strlcpy(askok.action, action, sizeof(askok.action));
+	strlcpy(askok.host, host, sizeof(askok.host));
+}
+
+static int	ask_for(struct worker *, const struct control_session *,
+		    uint32_t, const char *, const char *, const char *,
+		    const char *, struct msg_control_approval_state *);
+
 static int
 ask(struct worker *w, const struct control_session *s, uint32_t reqid,
+    const char *summary, struct msg_control_approval_state *st)
+{
+	return ask_for(w, s, reqid, "echo", "danger", "echo.test", summary,
+	    st);
+}
+
+static int
+ask_for(struct worker *w, const struct control_session *s, uint32_t reqid,
+    const char *connector, const char *action, const char *host,
     const char *summary, struct msg_control_approval_state *st)
 {
 	struct msg_control_approval_ask	 a;
@@ -115,10 +145,10 @@ ask(struct worker *w, const struct control_session *s, uint32_t reqid,
 
 	memset(&a, 0, sizeof(a));
 	memset(a.digest, reqid, sizeof(a.digest));
-	strlcpy(a.connector, "echo", sizeof(a.connector));
-	strlcpy(a.action, "danger", sizeof(a.action));
+	strlcpy(a.connector, connector, sizeof(a.connector));
+	strlcpy(a.action, action, sizeof(a.action));
 	strlcpy(a.method, "POST", sizeof(a.method));
-	strlcpy(a.host, "echo.test", sizeof(a.host));
+	strlcpy(a.host, host, sizeof(a.host));
 	strlcpy(a.path, "/danger", sizeof(a.path));
 	memcpy(buf, &a, sizeof(a));
 	memcpy(buf + sizeof(a), summary, strlen(summary));
@@ -127,7 +157,7 @@ ask(struct worker *w, const struct control_session *s, uint32_t reqid,
 	m.hdr.reqid = reqid;
 	m.data = buf;
 	m.len = sizeof(a) + strlen(summary);
-	control_approval_ask(&ca, w->p, &m, s);
+	control_approval_ask(&ca, w->p, &m, s, &askok);
 	if (w->p->bad)
 		return -1;
 	return worker_get(w, st, sizeof(*st), NULL, NULL);
@@ -200,6 +230,32 @@ main(void)
 	worker_new(&w2, 102);
 	worker_new(&w3, 103);
 	worker_new(&api_w, 200);
+
+	/*
+	 * Only what the worker's last decision sent to a person: a worker
+	 * compromised by what it parsed must not put a denied action (or
+	 * another host, or another shell command) before one.
+	 */
+	memset(&askok, 0, sizeof(askok));
+	ok(ask(&w1, alice, 1, "{}", &st) == MSG_CONTROL_APPROVAL_PENDING &&
+	    st.state == MSG_APPROVAL_REFUSED && !w1.p->bad,
+	    "ask with no decision that said APPROVE: refused");
+	askok_set("echo", "safe", "echo.test");
+	ok(ask(&w1, alice, 2, "{}", &st) == MSG_CONTROL_APPROVAL_PENDING &&
+	    st.state == MSG_APPROVAL_REFUSED,
+	    "ask for another action than the one decided: refused");
+	askok_set("echo", "danger", "other.test");
+	ok(ask(&w1, alice, 3, "{}", &st) == MSG_CONTROL_APPROVAL_PENDING &&
+	    st.state == MSG_APPROVAL_REFUSED,
+	    "ask for the action on another host: refused");
+	askok_set("echo", "danger", "echo.test");
+	askok.digested = 1;
+	memset(askok.digest, 0xee, sizeof(askok.digest));
+	ok(ask(&w1, alice, 4, "{}", &st) == MSG_CONTROL_APPROVAL_PENDING &&
+	    st.state == MSG_APPROVAL_REFUSED && ca.npending == 0,
+	    "a shell ask whose digest is not the decided command's: refused, "
+	    "nothing pending");
+	askok_set("echo", "danger", "echo.test");
 
 	/* Asked: pending, with an id; the requester is the session. */
 	ok(ask(&w1, alice, 7, "{\"title\":\"x\"}", &st) ==
@@ -463,6 +519,17 @@ main(void)
 	is_str(json_string_value(json_object_get(j, "reason")),
 	    "approval timed out", "expired: the reason");
 	json_decref(j);
+
+	/* The shell's: the decided command's digest, which ask_for sends. */
+	ca.timeout = 60;
+	chan_clear(&w3.c);
+	worker_new(&w3, 105);	/* the expiry's DONE went to the old one */
+	askok_set("echo", "danger", "echo.test");
+	askok.digested = 1;
+	memset(askok.digest, 6000 & 0xff, sizeof(askok.digest));
+	ok(ask(&w3, bob, 6000, "{}", &st) == MSG_CONTROL_APPROVAL_PENDING &&
+	    st.state == MSG_APPROVAL_PENDING,
+	    "a shell ask with the decided command's digest: pending");
 	json_decref(lastrec);
 	return done_testing();
 }

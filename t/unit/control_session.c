@@ -392,6 +392,30 @@ test_audit(void)
 	ok(control_audit_check("{}", 1, 1, NULL, NULL, &why) == NULL &&
 	    control_audit_check("{}", MSG_CONTROL_AUDIT_MAX + 1, 1, NULL,
 	    NULL, &why) == NULL, "lengths out of bounds are refused");
+
+	/* Before any session: a refusal's fields, and nothing else. */
+	j = json_pack("{s:s, s:s, s:s, s:i}", "event", "request",
+	    "connector", "stripe", "action", "create_refund", "status", 200);
+	ok(j != NULL && control_audit_preauth(j) == -1,
+	    "before a session, a request record is refused");
+	json_decref(j);
+	j = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:i}", "event",
+	    "proxy-auth", "status", 407, "type", "aileron:proxy-auth",
+	    "reason", "missing or bad token", "connector", "stripe", "note",
+	    "approved by alice", "host", "api.stripe.com", "worker", 5);
+	ok(j != NULL && control_audit_preauth(j) == 0 &&
+	    json_object_size(j) == 6 && json_object_get(j, "note") == NULL &&
+	    json_object_get(j, "connector") == NULL &&
+	    json_integer_value(json_object_get(j, "status")) == 407 &&
+	    strcmp(json_string_value(json_object_get(j, "host")),
+	    "api.stripe.com") == 0,
+	    "a proxy-auth record keeps event, status, type, reason, host and "
+	    "worker only");
+	json_decref(j);
+	j = json_pack("{s:s, s:i}", "event", "refused", "status", 400);
+	ok(j != NULL && control_audit_preauth(j) == 0 &&
+	    json_object_size(j) == 2, "a refused record is taken");
+	json_decref(j);
 }
 
 int
