@@ -1766,7 +1766,8 @@ control_approval_identify(void *arg, uint32_t uid, char *user, size_t len,
 /*
  * Who may start a session for whom: a caller may start one for their
  * own user (the default when the request names none), an administrator
- * for anyone.  A session without a team takes its user's.  -1 when
+ * for anyone.  A session without a team takes its user's; only an
+ * administrator names a team or project the user is not in.  -1 when
  * refused (answered here).
  */
 static int
@@ -1774,7 +1775,7 @@ control_session_start_who(struct control *ctl, struct proc_peer *p,
     struct msg *msg, struct msg_control_session_start *m)
 {
 	struct control_user	*u;
-	char			 me[CUSER_NAME_MAX + 1], why[200];
+	char			 me[CUSER_NAME_MAX + 1], why[320];
 	int			 admin;
 
 	if (control_identity_user(ctl, m->uid, me, sizeof(me), &admin) ==
@@ -1796,9 +1797,35 @@ control_session_start_who(struct control *ctl, struct proc_peer *p,
 		    NULL, why, NULL, 0);
 		return -1;
 	}
-	if (m->team[0] == '\0' && (u = control_user_find(&ctl->users,
-	    m->user)) != NULL)
+	u = control_user_find(&ctl->users, m->user);
+	if (m->team[0] == '\0' && u != NULL)
 		strlcpy(m->team, u->team, sizeof(m->team));
+	/*
+	 * Policy and budgets go by the session's team and project: a user
+	 * labels a session only with their own, or a "for team" deny and
+	 * a team's budget would be one flag away.
+	 */
+	if (!admin && m->team[0] != '\0' && (u == NULL ||
+	    strcmp(m->team, u->team) != 0)) {
+		log_warnx("%s: uid %u (%s) may not start a session for team "
+		    "%s", p->chan.name, m->uid, me, m->team);
+		snprintf(why, sizeof(why), "you are %s, of %s%s: only an "
+		    "administrator may name another team", me,
+		    u != NULL ? "team " : "no team", u != NULL ? u->team : "");
+		control_session_reply(ctl, p->id, msg->hdr.reqid, 403, NULL,
+		    NULL, why, NULL, 0);
+		return -1;
+	}
+	if (!admin && m->project[0] != '\0' &&
+	    !control_user_in_project(u, m->project)) {
+		log_warnx("%s: uid %u (%s) may not start a session for "
+		    "project %s", p->chan.name, m->uid, me, m->project);
+		snprintf(why, sizeof(why), "you are %s, not of project %s: "
+		    "only an administrator may name it", me, m->project);
+		control_session_reply(ctl, p->id, msg->hdr.reqid, 403, NULL,
+		    NULL, why, NULL, 0);
+		return -1;
+	}
 	return 0;
 }
 

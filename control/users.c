@@ -237,6 +237,20 @@ control_user_find(struct control_users *us, const char *name)
 	return NULL;
 }
 
+/* Is u (which may be NULL: no record) of project? */
+int
+control_user_in_project(const struct control_user *u, const char *project)
+{
+	size_t	 i;
+
+	if (u == NULL)
+		return 0;
+	for (i = 0; i < u->nprojects; i++)
+		if (strcmp(u->projects[i], project) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * The name a user line gives uid (*byline set), else its login name,
  * else NULL.

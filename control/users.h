@@ -75,6 +75,7 @@ int	 control_users_identify(struct control_users *, uint32_t, uint32_t,
 	    char *, size_t, int *);
 struct control_user *control_user_find(struct control_users *,
 	    const char *);
+int	 control_user_in_project(const struct control_user *, const char *);
 int	 control_user_token_check(struct control_users *, const char *,
 	    const char *);
 int	 control_users_vaultmap(struct control_users *, struct chan *);

@@ -256,8 +256,7 @@ try:
     rc, out, err = as_nobody(E, ["session", "list", "--json"])
     t.ok(rc == 0 and json.loads(out) == [],
          "another uid sees none of root's sessions", out + err)
-    body = json.dumps({"user": "bob", "agent": "nobody's",
-                       "team": "x"}).encode()
+    body = json.dumps({"user": "bob", "agent": "nobody's"}).encode()
     st, out = raw_api(sock, b"POST /v1/sessions HTTP/1.1\r\nHost: x\r\n"
                       b"Content-Length: %d\r\n\r\n%s" % (len(body), body),
                       uid=NOBODY)

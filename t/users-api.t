@@ -11,8 +11,9 @@
 # is 0660, group aileron; a uid that is no aileron user gets 403 on every
 # endpoint; a user line maps a uid; a login name maps once an
 # administrator added that user; a non-administrator starts sessions
-# only for themselves, and a session takes its user's team; user add and
-# list; a user token is printed once, rotates (its id and time change),
+# only for themselves, and a session takes its user's team (another
+# team, or a project not theirs, only an administrator names); user add
+# and list; a user token is printed once, rotates (its id and time change),
 # appears in no log, opens nothing through the proxy, and persists,
 # like the users, across a restart.
 # Other uids run the CLI and curl through setpriv, in the group aileron.
@@ -39,7 +40,7 @@ GID = require(t)
 BOB = free_uid(42420)                   # mapped by a user line
 NOBODY = free_uid(BOB + 1)              # nobody at all
 LOGIN = pwd.getpwnam("nobody")          # an account: a login name
-t.plan(37)
+t.plan(39)
 
 
 def as_uid(uid, argv):
@@ -140,8 +141,20 @@ try:
     auth = res["auth"][0] if status == 200 else {}
     t.ok(auth.get("user") == "bob" and auth.get("team") == "qa",
          "it is bob's, with bob's team", res)
-    status, res = api(svc, None, "POST", "/v1/sessions", {"user": "alice"})
-    t.is_(status, 201, "root starts a session for alice")
+    # Policy and budgets go by team and project: only one's own.
+    status, body = api(svc, BOB, "POST", "/v1/sessions",
+                       {"agent": "a", "team": "eng"})
+    t.ok(status == 403 and "of team qa" in body.get("title", "") and
+         "another team" in body.get("title", ""),
+         "bob may not start a session for team eng", body)
+    status, body = api(svc, BOB, "POST", "/v1/sessions",
+                       {"agent": "a", "project": "p1"})
+    t.ok(status == 403 and "not of project p1" in body.get("title", ""),
+         "nor for project p1, which is alice's, not his", body)
+    status, res = api(svc, None, "POST", "/v1/sessions",
+                      {"user": "alice", "team": "ops", "project": "p9"})
+    t.is_(status, 201, "root starts a session for alice, team and project "
+          "as named")
     status, _ = api(svc, BOB, "DELETE", "/v1/sessions/" + own["session"])
     t.is_(status, 204, "bob ends his session")
 
