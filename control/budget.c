@@ -446,6 +446,16 @@ budget_hold(struct control_budgets *bs, uint32_t worker, int create)
 }
 
 /*
+ * a + b, held at the largest count: the counts an outcome reports are the
+ * worker's, and a ledger that wrapped round would start the budget anew.
+ */
+uint64_t
+control_budget_add(uint64_t a, uint64_t b)
+{
+	return b > UINT64_MAX - a ? UINT64_MAX : a + b;
+}
+
+/*
  * Check and reserve, for a request control just allowed (or sent for
  * approval).  Returns what the decision's record says of it (NULL when
  * no budget applies), and turns d into a refusal when a budget is short.
@@ -466,7 +476,7 @@ control_budget_decide(struct control_budgets *bs,
 	struct budget_entry		 e, overe;
 	DB_TXN				*txn;
 	json_t				*v, *rec;
-	uint64_t			 tokens = 0, est;
+	uint64_t			 tokens = 0, est, used;
 	const char			*from = NULL;
 	char				 pname[16], detail[512], sh[32];
 	char				 lim[32], spent[32], rs[32], when[32];
@@ -520,8 +530,9 @@ control_budget_decide(struct control_budgets *bs,
 		if (budget_get(bs, txn, r->key, r->keylen, &e) == -1)
 			goto fail;
 		/* Nothing left, or not enough for this request's estimate. */
-		if (over == NULL && (e.spent + e.reserved >= b->limit ||
-		    est > b->limit - e.spent - e.reserved)) {
+		used = control_budget_add(e.spent, e.reserved);
+		if (over == NULL && (used >= b->limit ||
+		    est > b->limit - used)) {
 			over = b;
 			overe = e;
 			ostart = start;
@@ -566,7 +577,7 @@ control_budget_decide(struct control_budgets *bs,
 		r = &h->v[i];
 		if (budget_get(bs, txn, r->key, r->keylen, &e) == -1)
 			goto fail;
-		e.reserved += r->amount;
+		e.reserved = control_budget_add(e.reserved, r->amount);
 		e.requests++;
 		if (budget_put(bs, txn, r->key, r->keylen, &e) == -1)
 			goto fail;
@@ -624,7 +635,7 @@ control_budget_outcome(struct control_budgets *bs, uint32_t worker,
 			continue;
 		e.reserved -= r->amount < e.reserved ? r->amount : e.reserved;
 		if (!released)
-			e.spent += actual;
+			e.spent = control_budget_add(e.spent, actual);
 		(void)budget_put(bs, txn, r->key, r->keylen, &e);
 	}
 	h->n = 0;

@@ -53,6 +53,7 @@ json_t	*control_budget_decide(struct control_budgets *,
 void	 control_budget_outcome(struct control_budgets *, uint32_t, json_t *);
 void	 control_budget_worker_gone(struct control_budgets *, uint32_t);
 int	 control_budget_op(const struct msg *);
+uint64_t control_budget_add(uint64_t, uint64_t);
 int	 control_budget_period(int, time_t, char *, size_t, time_t *,
 	    time_t *);
 void	 control_budget_msg(struct control_budgets *, struct control *,

@@ -11,7 +11,8 @@
 /*
  * budget.c: unit tests of the budgets' calendar periods (control/budget.c):
  * the name each period has in the ledger, its start and its end, in UTC,
- * across a month's, a year's and an ISO week-year's end.
+ * across a month's, a year's and an ISO week-year's end; and the
+ * ledger's addition, which never wraps.
  */
 
 #include <stdio.h>
@@ -67,7 +68,7 @@ main(void)
 	time_t	 start, end;
 	size_t	 i, n = sizeof(cases) / sizeof(cases[0]);
 
-	plan(3 * n);
+	plan(3 * n + 1);
 	for (i = 0; i < n; i++) {
 		memset(name, 0, sizeof(name));
 		start = end = 0;
@@ -81,5 +82,12 @@ main(void)
 		    cases[i].start);
 		is(end, at(cases[i].end), "  and ends at %s", cases[i].end);
 	}
+	/* The ledger's counts stop at the largest; they never wrap. */
+	ok(control_budget_add(5, 7) == 12 &&
+	    control_budget_add(UINT64_MAX - 1, 1) == UINT64_MAX &&
+	    control_budget_add(UINT64_MAX - 1, 2) == UINT64_MAX &&
+	    control_budget_add(1000000000000000000ULL * 18,
+	    1000000000000000000ULL) == UINT64_MAX,
+	    "control_budget_add holds at the largest count, never wraps");
 	return done_testing();
 }
