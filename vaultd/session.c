@@ -561,6 +561,7 @@ session_ticket_drop(struct sessions *ss, struct session_ticket *t)
 	TAILQ_REMOVE(&t->s->tickets, t, entry);
 	TAILQ_REMOVE(&ss->tickets, t, all);
 	t->s->ntickets--;
+	t->s->ticket_heap -= t->heap;
 	ss->ticket_heap -= t->heap;
 	crypto_secret_free(t->der);
 	free(t);
@@ -569,9 +570,10 @@ session_ticket_drop(struct sessions *ss, struct session_ticket *t)
 /*
  * Keep the newest ticket a worker of this session put for a host
  * (canonical), replacing the one before.  vaultd never parses it.  Past
- * SESSION_TICKETS the session's oldest goes; past SESSION_TICKET_HEAP
- * everyone's oldest.  -1 when it is too large or the secure heap is full
- * (then the worker simply does not resume).
+ * SESSION_TICKETS, or the session's share of the heap, the session's
+ * oldest goes; past SESSION_TICKET_HEAP everyone's oldest.  -1 when it
+ * is too large or the secure heap is full (then the worker simply does
+ * not resume).
  */
 int
 session_ticket_put(struct sessions *ss, struct session *s, const char *host,
@@ -592,7 +594,8 @@ session_ticket_put(struct sessions *ss, struct session *s, const char *host,
 	if ((c = crypto_secret_dup(der, len)) == NULL)
 		return -1;
 	heap = CRYPTO_secure_actual_size(c);
-	while (s->ntickets >= SESSION_TICKETS)
+	while (!TAILQ_EMPTY(&s->tickets) && (s->ntickets >= SESSION_TICKETS ||
+	    s->ticket_heap + heap > SESSION_TICKET_HEAP_ONE))
 		session_ticket_drop(ss, TAILQ_FIRST(&s->tickets));
 	while (ss->ticket_heap + heap > SESSION_TICKET_HEAP &&
 	    !TAILQ_EMPTY(&ss->tickets))
@@ -606,6 +609,7 @@ session_ticket_put(struct sessions *ss, struct session *s, const char *host,
 	TAILQ_INSERT_TAIL(&s->tickets, t, entry);
 	TAILQ_INSERT_TAIL(&ss->tickets, t, all);
 	s->ntickets++;
+	s->ticket_heap += heap;
 	ss->ticket_heap += heap;
 	return 0;
 }

@@ -41,6 +41,8 @@
 #define SESSION_TICKETS		64	/* hosts per session */
 #define SESSION_TICKET_MAX	8192	/* one serialized SSL_SESSION */
 #define SESSION_TICKET_HEAP	(256 * 1024)	/* secure heap, in all */
+/* One session's share: its puts cannot push out everyone else's. */
+#define SESSION_TICKET_HEAP_ONE	(SESSION_TICKET_HEAP / 4)
 
 struct session_vkey {
 	TAILQ_ENTRY(session_vkey)	 entry;
@@ -86,6 +88,7 @@ struct session {
 	size_t				 nleaves;
 	TAILQ_HEAD(, session_ticket)	 tickets;	/* oldest first */
 	size_t				 ntickets;
+	size_t				 ticket_heap;	/* theirs */
 };
 
 /*

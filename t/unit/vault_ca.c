@@ -163,7 +163,7 @@ main(void)
 
 	log_init(1, 0, "vault_ca");
 	vault_crypto_init();
-	plan(55);
+	plan(56);
 	now = time(NULL);
 
 	/* The CA; OpenSSL's first key takes some secure heap for good. */
@@ -423,18 +423,28 @@ main(void)
 	    session_ticket_get(s, "up.example") == NULL &&
 	    session_ticket_get(s, "t3.example") != NULL,
 	    "at most %d hosts per session: the oldest go", SESSION_TICKETS);
+	session_ticket_put(&ss, s2, "keep.example", "small", 5);
 	kd = crypto_secret_new(SESSION_TICKET_MAX);
 	memset(kd->data, 'T', kd->len);
+	for (i = 0; i < 2 * SESSION_TICKETS; i++) {
+		snprintf(host, sizeof(host), "big%zu.example", i);
+		session_ticket_put(&ss, s, host, kd->data, kd->len);
+	}
+	ok(s->ticket_heap <= SESSION_TICKET_HEAP_ONE && s->ticket_heap >
+	    SESSION_TICKET_HEAP_ONE / 2 && session_ticket_get(s2,
+	    "keep.example") != NULL, "one session's tickets stay within its "
+	    "share, %d bytes (%zu): another's survive its flood",
+	    SESSION_TICKET_HEAP_ONE, s->ticket_heap);
 	for (i = 0; i < 2 * SESSION_TICKETS; i++) {
 		snprintf(host, sizeof(host), "big%zu.example", i);
 		session_ticket_put(&ss, i % 2 ? s : s2, host, kd->data,
 		    kd->len);
 	}
 	crypto_secret_free(kd);
-	ok(ss.ticket_heap <= SESSION_TICKET_HEAP && ss.ticket_heap >
-	    SESSION_TICKET_HEAP / 2, "every session's tickets together stay "
-	    "within %d bytes of secure heap (%zu)", SESSION_TICKET_HEAP,
-	    ss.ticket_heap);
+	ok(ss.ticket_heap <= SESSION_TICKET_HEAP && ss.ticket_heap ==
+	    s->ticket_heap + s2->ticket_heap, "every session's tickets "
+	    "together stay within %d bytes of secure heap (%zu)",
+	    SESSION_TICKET_HEAP, ss.ticket_heap);
 	session_end(&ss, s2);
 	session_end(&ss, s);
 	ok(ss.nleaves == 0 && ss.ticket_heap == 0 &&
