@@ -969,7 +969,8 @@ match_rest(const struct match_route *r, const struct match_path *mp,
 		return match_nomatch(res, why);
 
 	/* Body fields join the query's; a name in both is ambiguous. */
-	if (a->body != BODY_NONE && req->body != NULL && req->bodylen > 0) {
+	if ((a->body == BODY_JSON || a->body == BODY_FORM) &&
+	    req->body != NULL && req->bodylen > 0) {
 		if (a->body == BODY_JSON) {
 			if (!match_media_type(req->content_type,
 			    "application/json"))

@@ -29,7 +29,8 @@ enum spec_approval {
 enum spec_body {
 	BODY_NONE,
 	BODY_JSON,		/* application/json */
-	BODY_FORM		/* application/x-www-form-urlencoded */
+	BODY_FORM,		/* application/x-www-form-urlencoded */
+	BODY_RAW		/* any other: its arguments are not read */
 };
 
 enum spec_arg_in {

@@ -82,7 +82,11 @@ SPEC = {
                             "schema": {"type": "integer"}}]}},
         "/sink": {"post": {
             "x-aileron-action": "sink", "summary": "Swallow a body",
-            "x-aileron-idempotent": False, "x-aileron-approval": "never"}},
+            "x-aileron-idempotent": False, "x-aileron-approval": "never",
+            # An upload: declared, so its connection goes on (a body its
+            # action does not declare costs a new upstream connection).
+            "requestBody": {"content": {"application/octet-stream": {
+                "schema": {"type": "string", "format": "binary"}}}}}},
     },
 }
 

@@ -195,6 +195,8 @@ gen_c_body(enum spec_body body)
 		return "BODY_JSON";
 	case BODY_FORM:
 		return "BODY_FORM";
+	case BODY_RAW:
+		return "BODY_RAW";
 	}
 	fprintf(stderr, "aileron-gen: unknown body kind %d\n", body);
 	exit(1);

@@ -30,13 +30,14 @@ from proxyenv import ProxyEnv, SECRET, exchange             # noqa: E402
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(9)
+t.plan(10)
 
 
 class CL0Upstream:
-    """Keep-alive TLS upstream reading a body only on /store, /json and
-    /fail (by Content-Length); /store keeps its body, /fail answers 400,
-    the rest 200.  Every request is noted as (connection, method, path)."""
+    """Keep-alive TLS upstream reading a body only on /store, /json, /raw
+    and /fail (by Content-Length); /store keeps its body, /fail answers
+    400, the rest 200.  Each request is noted as (connection, method,
+    path)."""
 
     def __init__(self, certfile, keyfile):
         self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -85,7 +86,7 @@ class CL0Upstream:
                 with self.lock:
                     self.seen.append((conn, method, target))
                 if method == "POST" and target in ("/store", "/json",
-                                                   "/fail"):
+                                                   "/raw", "/fail"):
                     while len(buf) < cl:
                         b = s.recv(65536)
                         if not b:
@@ -166,6 +167,13 @@ try:
     t.ok(st == 200 and st2 == 200 and seen[0][0] == seen[1][0] == n0 + 1,
          "after a declared body answered 200, the upstream connection is "
          "used again", seen)
+    # An upload declared of another media type: the same.
+    st, h, body = exchange(s, post(b"/raw", b"\x00\x01" * 100,
+                                   "application/octet-stream"))
+    st2, h, body = exchange(s, b"GET / HTTP/1.1\r\nHost: echo.test\r\n\r\n")
+    seen = up.requests()[-2:]
+    t.ok(st == 200 and st2 == 200 and seen[0][0] == seen[1][0] == n0 + 1,
+         "and after a declared upload (application/octet-stream)", seen)
     # A declared body answered 400: the upstream may have left it unread.
     st, h, body = exchange(s, post(b"/fail", b'{"n": 3}'))
     st2, h, body = exchange(s, b"GET / HTTP/1.1\r\nHost: echo.test\r\n\r\n")

@@ -370,6 +370,30 @@ test_good(void)
 	spec_free(sp);
 }
 
+/* An upload's body: declared, of another media type, its words unread. */
+static void
+test_raw_body(void)
+{
+	struct spec			*sp;
+	const struct spec_action	*a;
+	char				 err[512], *json;
+
+	json = unquote(HEAD "'paths':{'/files':{'post':{" OP("upload") ","
+	    "'requestBody':{'content':{'application/octet-stream':"
+	    "{'schema':{'type':'string','format':'binary'}}}}}}}}");
+	sp = spec_parse(json, strlen(json), "raw.json", err, sizeof(err));
+	free(json);
+	if (!ok(sp != NULL, "a spec with an octet-stream body loads")) {
+		diag("%s", err);
+		skip(1, "no spec");
+		return;
+	}
+	a = spec_action_find(sp, "upload");
+	ok(a != NULL && a->body == BODY_RAW && a->nargs == 0,
+	    "its action takes a raw body, with no arguments from it");
+	spec_free(sp);
+}
+
 static void
 test_broken(void)
 {
@@ -810,6 +834,7 @@ int
 main(void)
 {
 	test_good();
+	test_raw_body();
 	test_broken();
 	test_shipped();
 	test_linear();
