@@ -451,11 +451,19 @@ static int
 approval_askable(const struct approval_askable *ok,
     const struct msg_control_approval_ask *m)
 {
+	size_t	 n;
+
 	if (ok == NULL || !ok->armed)
 		return 0;
 	if (strcmp(ok->connector, m->connector) != 0 ||
 	    strcmp(ok->action, m->action) != 0 ||
+	    strcmp(ok->method, m->method) != 0 ||
 	    strcmp(ok->host, m->host) != 0)
+		return 0;
+	/* POLICY's path is cut shorter than ASK's: equal as far as it goes. */
+	n = strlen(ok->path);
+	if (strncmp(ok->path, m->path, n) != 0 ||
+	    (m->path[n] != '\0' && n < sizeof(ok->path) - 1))
 		return 0;
 	if (ok->digested && memcmp(ok->digest, m->digest,
 	    sizeof(ok->digest)) != 0)

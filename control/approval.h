@@ -64,22 +64,20 @@ TAILQ_HEAD(approval_list, approval);
 
 /*
  * What a worker may ask a human about: the action its last decision said
- * needs one (control.c keeps it per worker, and an ASK uses it up).  A
- * shell command binds by its digest too, since control saw the command.
+ * needs one, with the method and path it was decided for (control.c
+ * keeps it per worker, and an ASK uses it up).  A shell command binds by
+ * its digest too, since control saw the command.
  */
 struct approval_askable {
 	int		 armed;
 	int		 digested;
 	char		 connector[64];
 	char		 action[128];
+	char		 method[16];
 	char		 host[256];
+	char		 path[256];	/* as POLICY has it: maybe cut */
 	uint8_t		 digest[32];
 };
-
-/* The shell's commands ask as this action (worker/internal.c). */
-#define APPROVAL_SHELL_CONNECTOR	"shell"
-#define APPROVAL_SHELL_ACTION		"command"
-#define APPROVAL_SHELL_HOST		"aileron.internal"
 
 /* A uid and its passwd name, read before the sandbox. */
 struct approval_user {

@@ -278,7 +278,8 @@ int
 control_audit_preauth(json_t *rec)
 {
 	static const char *const keep[] = {
-		"event", "status", "type", "reason", "host", "worker",
+		"event", "status", "type", "reason", "host", "peer",
+		"worker",
 	};
 	const char	*event, *key;
 	json_t		*v;

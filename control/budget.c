@@ -446,13 +446,16 @@ budget_hold(struct control_budgets *bs, uint32_t worker, int create)
 }
 
 /*
- * a + b, held at the largest count: the counts an outcome reports are the
- * worker's, and a ledger that wrapped round would start the budget anew.
+ * a + b, held at the largest count JSON shows (INT64_MAX): the counts an
+ * outcome reports are the worker's, and a ledger that wrapped round would
+ * start the budget anew.
  */
 uint64_t
 control_budget_add(uint64_t a, uint64_t b)
 {
-	return b > UINT64_MAX - a ? UINT64_MAX : a + b;
+	if (a > INT64_MAX || b > INT64_MAX - a)
+		return INT64_MAX;
+	return a + b;
 }
 
 /*

@@ -218,7 +218,7 @@ static void	control_shell_msg(struct control *, struct proc_peer *,
 		    struct msg *);
 static void	control_askable(struct control_worker *,
 		    const struct msg_control_decision *, const char *,
-		    const char *, const char *);
+		    const char *, const char *, const char *, const char *);
 static struct control_session *control_worker_session(struct control *,
 		    struct control_worker *);
 static int	control_approval_identify(void *, uint32_t, char *, size_t,
@@ -1126,7 +1126,8 @@ control_worker_session(struct control *ctl, struct control_worker *cw)
 static void
 control_askable(struct control_worker *cw,
     const struct msg_control_decision *d, const char *connector,
-    const char *action, const char *host)
+    const char *action, const char *method, const char *host,
+    const char *path)
 {
 	memset(&cw->ask, 0, sizeof(cw->ask));
 	if (d->verdict != MSG_CONTROL_APPROVE || cw->session[0] == '\0')
@@ -1134,7 +1135,9 @@ control_askable(struct control_worker *cw,
 	cw->ask.armed = 1;
 	strlcpy(cw->ask.connector, connector, sizeof(cw->ask.connector));
 	strlcpy(cw->ask.action, action, sizeof(cw->ask.action));
+	strlcpy(cw->ask.method, method, sizeof(cw->ask.method));
 	strlcpy(cw->ask.host, host, sizeof(cw->ask.host));
+	strlcpy(cw->ask.path, path, sizeof(cw->ask.path));
 }
 
 /*
@@ -1174,8 +1177,8 @@ control_shell_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	if (where != NULL)
 		json_object_set_new(rec, "rule", json_string(where));
 	d.seq = control_audit_append(ctl, rec);
-	control_askable(cw, &d, APPROVAL_SHELL_CONNECTOR,
-	    APPROVAL_SHELL_ACTION, APPROVAL_SHELL_HOST);
+	control_askable(cw, &d, MSG_SHELL_CONNECTOR, MSG_SHELL_ACTION,
+	    MSG_SHELL_METHOD, MSG_SHELL_HOST, MSG_SHELL_PATH);
 	if (cw->ask.armed) {
 		SHA256((const unsigned char *)m.command, strlen(m.command),
 		    cw->ask.digest);
@@ -1262,7 +1265,8 @@ control_policy_msg(struct control *ctl, struct proc_peer *p, struct msg *msg)
 	if (budget != NULL)
 		json_object_set_new(rec, "budget", budget);
 	cw->decision = d.seq = control_audit_append(ctl, rec);
-	control_askable(cw, &d, m.connector, m.action, m.host);
+	control_askable(cw, &d, m.connector, m.action, m.method, m.host,
+	    m.path);
 	/* An ALLOW releases the connector's credential for the host. */
 	control_audit_decided(p->id, msg->hdr.reqid, &d, m.connector, m.host);
 }

@@ -660,6 +660,12 @@ struct msg_conf_audit {
 
 /* A command line of a sandbox's shell, NUL-terminated. */
 #define MSG_CONTROL_SHELL_MAX	1024
+/* A shell command's approval asks as this action (control binds it). */
+#define MSG_SHELL_CONNECTOR	"shell"
+#define MSG_SHELL_ACTION	"command"
+#define MSG_SHELL_METHOD	"EXEC"
+#define MSG_SHELL_HOST		"aileron.internal"
+#define MSG_SHELL_PATH		"/v1/shell/check"
 
 struct msg_control_shell {
 	char		command[MSG_CONTROL_SHELL_MAX];

@@ -40,29 +40,30 @@ try:
     token = E.start_session()["token"]
 
     def ask(decided, asked):
-        """The hook's answer: "policy V ask S"."""
+        """The hook's answer: "policy V ask S again S" (it asks twice)."""
         _, reply = E.svc.request((
             "GET /.aileron-test/ask/%s/%s/%s HTTP/1.1\r\nHost: x\r\n\r\n" %
             (token, decided, asked)).encode())
         return reply.split(b"\r\n\r\n", 1)[-1].strip().decode()
 
     got = ask("-", "danger")
-    t.is_(got, "policy -1 ask %d" % REFUSED,
+    t.is_(got, "policy -1 ask %d again %d" % (REFUSED, REFUSED),
           "an ask with no decision before it: refused")
     got = ask("danger", "echo_post")
-    t.is_(got, "policy %d ask %d" % (APPROVE, REFUSED),
+    t.is_(got, "policy %d ask %d again %d" % (APPROVE, REFUSED, REFUSED),
           "an ask for echo_post (which policy denies) after a decision "
           "for danger: refused")
     got = ask("echo_get", "danger")
-    t.is_(got, "policy %d ask %d" % (ALLOW, REFUSED),
+    t.is_(got, "policy %d ask %d again %d" % (ALLOW, REFUSED, REFUSED),
           "an ask after an ALLOW: refused")
     t.ok(E.svc.wait_log(r"asked a person about echo\.echo_post on "
                         r"echo\.test, which no decision of control sent "
                         r"to one; refused"),
          "control says why in its log")
     got = ask("danger", "danger")
-    t.is_(got, "policy %d ask %d" % (APPROVE, PENDING),
-          "the ask for what was decided APPROVE: pending")
+    t.is_(got, "policy %d ask %d again %d" % (APPROVE, PENDING, REFUSED),
+          "the ask for what was decided APPROVE: pending; asked again, "
+          "refused (one person's decision per decision)")
     rc, out, err = cli(E.svc, ["approval", "list", "--all", "--json"])
     every = json.loads(out) if rc == 0 else None
     t.ok(every is not None and [a["action"] for a in every] == ["danger"],

@@ -217,12 +217,13 @@ internal_shell(struct pconn *pc, const char *query, struct internal_out *o)
 		memset(&ask, 0, sizeof(ask));
 		SHA256((const unsigned char *)m.command, strlen(m.command),
 		    ask.digest);
-		strlcpy(ask.connector, "shell", sizeof(ask.connector));
-		strlcpy(ask.action, "command", sizeof(ask.action));
-		strlcpy(ask.method, "EXEC", sizeof(ask.method));
-		strlcpy(ask.host, INTERNAL_HOST, sizeof(ask.host));
+		strlcpy(ask.connector, MSG_SHELL_CONNECTOR,
+		    sizeof(ask.connector));
+		strlcpy(ask.action, MSG_SHELL_ACTION, sizeof(ask.action));
+		strlcpy(ask.method, MSG_SHELL_METHOD, sizeof(ask.method));
+		strlcpy(ask.host, MSG_SHELL_HOST, sizeof(ask.host));
 		/* The command is in the summary: a path is one word. */
-		strlcpy(ask.path, "/v1/shell/check", sizeof(ask.path));
+		strlcpy(ask.path, MSG_SHELL_PATH, sizeof(ask.path));
 		if ((j = json_pack("{s:s}", "command", m.command)) == NULL ||
 		    (summary = json_dumps(j, JSON_COMPACT)) == NULL)
 			fatalx("%s: out of memory", __func__);

@@ -1170,7 +1170,8 @@ proxy_usage_spec(const struct spec_action *a, struct usage_spec *us)
 static int
 proxy_up_reusable(const struct preq *r, const struct http_response *resp)
 {
-	if (r->up_bytes == 0 && !r->up_chunked)
+	/* No connector, no credential in any head (intercept all). */
+	if (r->pc->spec == NULL || (r->up_bytes == 0 && !r->up_chunked))
 		return 1;
 	return r->act != NULL && r->act->body != BODY_NONE &&
 	    resp->status >= 200 && resp->status < 300;

@@ -156,9 +156,10 @@ testhook_policy(const struct worker_ctx *ctx,
 /*
  * ask/TOKEN/DECIDED/ASKED: authenticate, have control decide echo.DECIDED
  * on echo.test ("-": decide nothing), then ask a person about
- * echo.ASKED there, as a compromised worker could.  The body: "policy V
- * ask S", the decision's verdict (-1 when none) and the ASK's first
- * answer's state; the worker's exit withdraws a pending approval.
+ * echo.ASKED there twice, as a compromised worker could.  The body:
+ * "policy V ask S again S", the decision's verdict (-1 when none) and
+ * each ASK's first answer's state; the worker's exit withdraws a pending
+ * approval.
  */
 static void
 testhook_ask(const struct worker_ctx *ctx, const char *head, char *body,
@@ -168,7 +169,7 @@ testhook_ask(const struct worker_ctx *ctx, const char *head, char *body,
 	struct msg_control_policy		 pol;
 	struct msg_control_decision		 dec;
 	struct msg_control_approval_ask		 ask;
-	struct msg_control_approval_state	 st;
+	struct msg_control_approval_state	 st, st2;
 	static uint8_t				 buf[sizeof(ask) + 2];
 	char					 decided[64];
 	int					 verdict = -1;
@@ -201,11 +202,14 @@ testhook_ask(const struct worker_ctx *ctx, const char *head, char *body,
 	memcpy(buf + sizeof(ask), "{}", 2);
 	if (testhook_call(ctx->control_fd, PROC_CONTROL,
 	    MSG_CONTROL_APPROVAL_ASK, buf, sizeof(buf), &st, sizeof(st)) !=
-	    (int)sizeof(st)) {
+	    (int)sizeof(st) || testhook_call(ctx->control_fd, PROC_CONTROL,
+	    MSG_CONTROL_APPROVAL_ASK, buf, sizeof(buf), &st2, sizeof(st2)) !=
+	    (int)sizeof(st2)) {
 		snprintf(body, bodylen, "policy %d ask: no answer", verdict);
 		return;
 	}
-	snprintf(body, bodylen, "policy %d ask %d", verdict, (int)st.state);
+	snprintf(body, bodylen, "policy %d ask %d again %d", verdict,
+	    (int)st.state, (int)st2.state);
 }
 
 /*

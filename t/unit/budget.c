@@ -82,12 +82,13 @@ main(void)
 		    cases[i].start);
 		is(end, at(cases[i].end), "  and ends at %s", cases[i].end);
 	}
-	/* The ledger's counts stop at the largest; they never wrap. */
+	/* The ledger's counts stop at the largest JSON shows; never wrap. */
 	ok(control_budget_add(5, 7) == 12 &&
-	    control_budget_add(UINT64_MAX - 1, 1) == UINT64_MAX &&
-	    control_budget_add(UINT64_MAX - 1, 2) == UINT64_MAX &&
-	    control_budget_add(1000000000000000000ULL * 18,
-	    1000000000000000000ULL) == UINT64_MAX,
-	    "control_budget_add holds at the largest count, never wraps");
+	    control_budget_add(INT64_MAX - 1, 1) == INT64_MAX &&
+	    control_budget_add(INT64_MAX - 1, 2) == INT64_MAX &&
+	    control_budget_add(UINT64_MAX, 1) == INT64_MAX &&
+	    control_budget_add(1000000000000000000ULL * 9,
+	    1000000000000000000ULL) == INT64_MAX,
+	    "control_budget_add holds at INT64_MAX, never wraps");
 	return done_testing();
 }

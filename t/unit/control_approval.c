@@ -120,6 +120,8 @@ askok_set(const char *connector, const char *action, const char *host)
 	strlcpy(askok.connector, connector, sizeof(askok.connector));
 	strlcpy(askok.action, action, sizeof(askok.action));
 	strlcpy(askok.host, host, sizeof(askok.host));
+	strlcpy(askok.method, "POST", sizeof(askok.method));
+	strlcpy(askok.path, "/danger", sizeof(askok.path));
 }
 
 static int	ask_for(struct worker *, const struct control_session *,
@@ -248,6 +250,21 @@ main(void)
 	ok(ask(&w1, alice, 3, "{}", &st) == MSG_CONTROL_APPROVAL_PENDING &&
 	    st.state == MSG_APPROVAL_REFUSED,
 	    "ask for the action on another host: refused");
+	askok_set("echo", "danger", "echo.test");
+	strlcpy(askok.method, "GET", sizeof(askok.method));
+	ok(ask(&w1, alice, 3, "{}", &st) == MSG_CONTROL_APPROVAL_PENDING &&
+	    st.state == MSG_APPROVAL_REFUSED,
+	    "ask for the action with another method: refused");
+	askok_set("echo", "danger", "echo.test");
+	strlcpy(askok.path, "/harmless", sizeof(askok.path));
+	ok(ask(&w1, alice, 3, "{}", &st) == MSG_CONTROL_APPROVAL_PENDING &&
+	    st.state == MSG_APPROVAL_REFUSED,
+	    "ask for the action on another path: refused");
+	askok_set("echo", "danger", "echo.test");
+	strlcpy(askok.path, "/dang", sizeof(askok.path));
+	ok(ask(&w1, alice, 3, "{}", &st) == MSG_CONTROL_APPROVAL_PENDING &&
+	    st.state == MSG_APPROVAL_REFUSED,
+	    "... or on a longer one than decided");
 	askok_set("echo", "danger", "echo.test");
 	askok.digested = 1;
 	memset(askok.digest, 0xee, sizeof(askok.digest));

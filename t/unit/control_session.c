@@ -399,18 +399,19 @@ test_audit(void)
 	ok(j != NULL && control_audit_preauth(j) == -1,
 	    "before a session, a request record is refused");
 	json_decref(j);
-	j = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:i}", "event",
-	    "proxy-auth", "status", 407, "type", "aileron:proxy-auth",
+	j = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:i}",
+	    "event", "proxy-auth", "status", 407, "type", "aileron:proxy-auth",
 	    "reason", "missing or bad token", "connector", "stripe", "note",
-	    "approved by alice", "host", "api.stripe.com", "worker", 5);
+	    "approved by alice", "host", "api.stripe.com", "peer",
+	    "127.0.0.1:4242", "worker", 5);
 	ok(j != NULL && control_audit_preauth(j) == 0 &&
-	    json_object_size(j) == 6 && json_object_get(j, "note") == NULL &&
+	    json_object_size(j) == 7 && json_object_get(j, "note") == NULL &&
 	    json_object_get(j, "connector") == NULL &&
 	    json_integer_value(json_object_get(j, "status")) == 407 &&
 	    strcmp(json_string_value(json_object_get(j, "host")),
 	    "api.stripe.com") == 0,
-	    "a proxy-auth record keeps event, status, type, reason, host and "
-	    "worker only");
+	    "a proxy-auth record keeps event, status, type, reason, host, peer "
+	    "and worker only");
 	json_decref(j);
 	j = json_pack("{s:s, s:i}", "event", "refused", "status", 400);
 	ok(j != NULL && control_audit_preauth(j) == 0 &&
