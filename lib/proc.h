@@ -66,6 +66,7 @@ struct proc_peer {
 	struct timespec		 idle;		/* when set: close at this time */
 	int			 bad;		/* closed for a bad frame */
 	int			 hello;		/* vault.sock: 1 said HELLO */
+	int			 refused;	/* vaultd: its refusals logged */
 	int			 dead;		/* closed; freed by the loop */
 };
 TAILQ_HEAD(proc_peers, proc_peer);

@@ -57,7 +57,7 @@ try:
     pwd.getpwnam("_aileron")
 except KeyError:
     t.skip_all("no _aileron user; make check creates it (etc/adduser.sh)")
-t.plan(80 + 56 + 29)
+t.plan(80 + 56 + 29 + 1)
 
 MASTER = "vaultd test master key 7f3a"
 SECRETS = {
@@ -217,6 +217,15 @@ try:
          "a worker claiming another's session id is ignored: refused", r)
     t.ok(wait_for(lambda: "claims session %s; ignored" % SESSION in
                   vd.log_text(), 5), "and the claim is logged")
+    # A worker that asks again and again for what it may not have: each
+    # answered, its first refusals logged, then one line says no more are.
+    rs = [vd.inject(5001, "gitlab", "gitlab.com") for _ in range(40)]
+    t.ok(all(r and r[0] != 0 for r in rs) and
+         wait_for(lambda: "worker 5001: 32 requests refused; no more of "
+                  "its refusals are logged" in vd.log_text(), 5) and
+         vd.log_text().count("worker 5001: inject refused: unknown "
+                             "connector gitlab") < 32,
+         "40 refusals more: each answered, the log bounded")
 
     # Malformed frames: that channel goes, vaultd stays.
     w3 = vd.workers[5003]

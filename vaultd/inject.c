@@ -71,7 +71,7 @@ inject_refuse(struct proc_peer *p, uint32_t reqid, int error, const char *fmt,
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	log_warnx("%s: inject refused: %s", p->chan.name, why);
+	vaultd_refused(p, "inject refused: %s", why);
 	return vaultd_reply(p, reqid, MSG_VAULT_INJECT_REPLY, error, 0, why,
 	    strlen(why));
 }
@@ -233,9 +233,9 @@ vaultd_inject(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
 	s = w != NULL ? w->s : NULL;
 	if (req.session[0] != '\0' && (s == NULL ||
 	    strcmp(req.session, s->id) != 0))
-		log_warnx("%s: claims session %s; ignored, it serves %s",
-		    p->chan.name, session_valid_id(req.session) ?
-		    req.session : "(invalid id)", s != NULL ? s->id : "none");
+		vaultd_refused(p, "claims session %s; ignored, it serves %s",
+		    session_valid_id(req.session) ? req.session :
+		    "(invalid id)", s != NULL ? s->id : "none");
 
 	if ((e = connmap_find(&vd->connectors, req.connector)) == NULL)
 		return inject_refuse(p, reqid, MSG_VAULT_ERR_REFUSED,

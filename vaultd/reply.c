@@ -18,8 +18,11 @@
 #include <sys/uio.h>
 
 #include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "log.h"
 #include "msg.h"
 #include "msgtypes.h"
 #include "proc.h"
@@ -38,6 +41,31 @@ vaultd_printable(const char *s)
 		if (!isprint((unsigned char)*p))
 			return "(unprintable)";
 	return *s == '\0' ? "(empty)" : s;
+}
+
+/*
+ * A request of p's refused: logged, but only the first
+ * VAULTD_REFUSALS_LOGGED of a peer, so that a worker that asks again and
+ * again for what it may not have cannot fill the log; each is still
+ * answered.
+ */
+void
+vaultd_refused(struct proc_peer *p, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 line[600];
+
+	if (p->refused > VAULTD_REFUSALS_LOGGED)
+		return;
+	if (++p->refused > VAULTD_REFUSALS_LOGGED) {
+		log_warnx("%s: %d requests refused; no more of its refusals "
+		    "are logged", p->chan.name, VAULTD_REFUSALS_LOGGED);
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_warnx("%s: %s", p->chan.name, line);
 }
 
 /*

@@ -523,7 +523,7 @@ vaultd_tls_refuse(struct proc_peer *p, uint32_t reqid, uint16_t type,
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	log_warnx("%s: %s refused: %s", p->chan.name, msgtype_name(type), why);
+	vaultd_refused(p, "%s refused: %s", msgtype_name(type), why);
 	return vaultd_reply(p, reqid, type, MSG_VAULT_ERR_REFUSED, 0, why,
 	    strlen(why));
 }
@@ -554,14 +554,14 @@ vaultd_tls_host(struct vaultd *vd, struct proc_peer *p, struct msg *msg,
 	if ((*s = session_of_worker(&vd->sessions, p->id)) == NULL)
 		why = "this worker serves no session";
 	else if (ca_host_canon(mh.host, canon, CA_HOST_MAX + 1) == -1) {
-		log_warnx("%s: %s for an invalid host %s", p->chan.name,
+		vaultd_refused(p, "%s for an invalid host %s",
 		    msgtype_name(msg->hdr.type), vaultd_printable(mh.host));
 		why = "not a DNS name or an IP address";
 	}
 	if (why == NULL)
 		return 0;
 	if (rtype == 0)
-		log_warnx("%s: %s dropped: %s", p->chan.name,
+		vaultd_refused(p, "%s dropped: %s",
 		    msgtype_name(msg->hdr.type), why);
 	else if (vaultd_tls_refuse(p, msg->hdr.reqid, rtype, "%s", why) == -1)
 		return -1;
@@ -654,8 +654,8 @@ vaultd_ticket_put(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
 	if (rv == 1)
 		return 0;
 	if (session_ticket_put(&vd->sessions, s, host, der, len) == -1)
-		log_warnx("%s: TICKET_PUT for %s dropped: no room in the "
-		    "secure heap", p->chan.name, host);
+		vaultd_refused(p, "TICKET_PUT for %s dropped: no room in "
+		    "the secure heap", host);
 	else
 		log_debug("%s: session %s: ticket kept for %s (%zu bytes, %zu "
 		    "hosts)", p->chan.name, s->id, host, len, s->ntickets);

@@ -72,10 +72,15 @@ extern const char vaultd_promises[];
 const char *vaultd_user_of(const struct vaultd *, uint32_t);
 int	vaultd_admin(const struct vaultd *, uint32_t);
 
+/* A worker's refusals are logged up to this many, then counted no more. */
+#define VAULTD_REFUSALS_LOGGED	32
+
 /* vaultd/reply.c: for every handler */
 const char *vaultd_printable(const char *);
 int	vaultd_reply(struct proc_peer *, uint32_t, uint16_t, int32_t,
 	    uint32_t, const void *, size_t);
+void	vaultd_refused(struct proc_peer *, const char *, ...)
+	    __attribute__((__format__ (printf, 2, 3)));
 
 /* vaultd/vaultsock.c: requests on vault.sock.  -1: close the connection. */
 int	vaultd_cli_request(struct vaultd *, struct proc_peer *, struct msg *);
