@@ -57,7 +57,7 @@ try:
     pwd.getpwnam("_aileron")
 except KeyError:
     t.skip_all("no _aileron user; make check creates it (etc/adduser.sh)")
-t.plan(80 + 56 + 29 + 1)
+t.plan(80 + 56 + 29 + 3)
 
 MASTER = "vaultd test master key 7f3a"
 SECRETS = {
@@ -830,6 +830,16 @@ try:
              for r in rs), "%d bad hosts: each refused" % len(bad), rs)
     r = vd.leaf(7001, "api.example.com")
     t.ok(r and r[0] == 0, "and the worker's channel stays open")
+    vd.worker(7005)
+    vd.session("WORKER", S2, worker=7005)
+    rs = [vd.leaf(7005, "m%d.example" % i) for i in range(5)]
+    t.ok(all(r and r[0] == 0 for r in rs[:4]) and rs[4] and
+         rs[4][0] != 0 and "had 4 leaves minted already" in rs[4][1],
+         "a worker has 4 new leaves minted; a fifth is refused", rs[4])
+    r = vd.leaf(7005, "m0.example")
+    l5 = vd.leaf(7002, "m4.example")
+    t.ok(r and r[0] == 0 and l5 and l5[0] == 0,
+         "a cached one it still gets, and another worker the fifth")
 
     # Tickets: newest per (session, host), never across sessions.
     vd.ticket_put(7001, "up.example", b"ticket-of-session-one-1")

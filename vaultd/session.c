@@ -508,6 +508,19 @@ session_leaf_drop(struct sessions *ss, struct session_leaf *l)
 	free(l);
 }
 
+/* Has the session a leaf for host that session_leaf() would not mint? */
+int
+session_leaf_cached(const struct session *s, const char *host)
+{
+	const struct session_leaf	*l;
+	time_t				 now = time(NULL);
+
+	TAILQ_FOREACH(l, &s->leaves, entry)
+		if (strcmp(l->leaf->host, host) == 0)
+			return l->leaf->notafter - now > SESSION_LEAF_FRESH;
+	return 0;
+}
+
 /*
  * The leaf for a host (canonical, see ca_host_canon()) from the session's
  * cache, or minted now and cached; NULL when minting fails.  A leaf close

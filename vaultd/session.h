@@ -38,6 +38,12 @@
 #define SESSION_LEAVES_ALL	2048	/* in all: 128 KiB of secure heap */
 #define SESSION_LEAF_FRESH	3600	/* a cached leaf this close to its */
 					/* end is minted again */
+/*
+ * A worker serves one CONNECT host: a leaf, minted once.  More new leaves
+ * than this for one worker are refused, so that a worker cannot keep
+ * vaultd minting (a P-256 key and a signature each) for everyone else.
+ */
+#define SESSION_WORKER_MINTS	4
 #define SESSION_TICKETS		64	/* hosts per session */
 #define SESSION_TICKET_MAX	8192	/* one serialized SSL_SESSION */
 #define SESSION_TICKET_HEAP	(256 * 1024)	/* secure heap, in all */
@@ -105,6 +111,7 @@ struct session_worker {
 	TAILQ_ENTRY(session_worker)	 entry;
 	uint32_t			 pid;
 	struct session			*s;
+	int				 minted;	/* leaves, for it */
 	TAILQ_HEAD(, session_release)	 released;
 	size_t				 nreleased;
 };
@@ -144,6 +151,7 @@ size_t		 session_vkey_drop_all(struct sessions *, const char *user,
 		    const char *why);
 void		 session_keycache(struct session *, struct vault_keycache *);
 int		 session_set_ca(struct session *);
+int	 session_leaf_cached(const struct session *, const char *);
 const struct ca_leaf *session_leaf(struct sessions *, struct session *,
 		    const char *host);
 int		 session_ticket_put(struct sessions *, struct session *,

@@ -582,6 +582,7 @@ vaultd_leaf(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
 	const struct ca_leaf	*l;
 	struct crypto_secret	*key;
 	struct session		*s;
+	struct session_worker	*w;
 	struct iovec		 iov[4];
 	char			 host[CA_HOST_MAX + 1];
 	uint32_t		 certlen, reqid = msg->hdr.reqid;
@@ -590,6 +591,12 @@ vaultd_leaf(struct vaultd *vd, struct proc_peer *p, struct msg *msg)
 	if ((rv = vaultd_tls_host(vd, p, msg, NULL, MSG_VAULT_LEAF_REPLY,
 	    host, &s)) != 0)
 		return rv == -1 ? -1 : 0;
+	if (!session_leaf_cached(s, host) && (w = session_worker_find(
+	    &vd->sessions, p->id)) != NULL &&
+	    w->minted++ >= SESSION_WORKER_MINTS)
+		return vaultd_tls_refuse(p, reqid, MSG_VAULT_LEAF_REPLY,
+		    "this worker had %d leaves minted already; %s is not one",
+		    SESSION_WORKER_MINTS, host);
 	if ((l = session_leaf(&vd->sessions, s, host)) == NULL)
 		return vaultd_tls_refuse(p, reqid, MSG_VAULT_LEAF_REPLY,
 		    "cannot mint a leaf certificate for %s", host);
