@@ -58,8 +58,8 @@ vaultd_refused(struct proc_peer *p, const char *fmt, ...)
 	if (p->refused > VAULTD_REFUSALS_LOGGED)
 		return;
 	if (++p->refused > VAULTD_REFUSALS_LOGGED) {
-		log_warnx("%s: %d requests refused; no more of its refusals "
-		    "are logged", p->chan.name, VAULTD_REFUSALS_LOGGED);
+		log_warnx("%s: no more of its refusals are logged",
+		    p->chan.name);
 		return;
 	}
 	va_start(ap, fmt);
