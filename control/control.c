@@ -203,6 +203,7 @@ static void	control_api_peer(struct control *, struct proc *,
 static void	control_preload(void);
 /* Policy and sessions (issue 11). */
 static void	control_conf_file(struct control *, struct msg *);
+static int	control_sessions_of(struct control *, uint32_t);
 static int	control_session_alive(struct control *,
 		    struct control_session *);
 static void	control_session_expire(struct control *,
@@ -1767,6 +1768,22 @@ control_approval_identify(void *arg, uint32_t uid, char *user, size_t len,
 	return control_identity_user(arg, uid, user, len, admin);
 }
 
+/* The sessions uid started that have not expired (none touched). */
+static int
+control_sessions_of(struct control *ctl, uint32_t uid)
+{
+	struct control_session	*s;
+	int64_t			 now = control_session_now_ms();
+	int			 n = 0;
+
+	TAILQ_FOREACH(s, &ctl->sessions.list, entry)
+		if (s->uid == uid && control_session_expired(s, now,
+		    ctl->policy.conf->session_idle,
+		    ctl->policy.conf->session_max) == NULL)
+			n++;
+	return n;
+}
+
 /*
  * Who may start a session for whom: a caller may start one for their
  * own user (the default when the request names none), an administrator
@@ -1816,6 +1833,17 @@ control_session_start_who(struct control *ctl, struct proc_peer *p,
 		snprintf(why, sizeof(why), "you are %s, of %s%s: only an "
 		    "administrator may name another team", me,
 		    u != NULL ? "team " : "no team", u != NULL ? u->team : "");
+		control_session_reply(ctl, p->id, msg->hdr.reqid, 403, NULL,
+		    NULL, why, NULL, 0);
+		return -1;
+	}
+	/* One user cannot take every session's room from the others. */
+	if (!admin && control_sessions_of(ctl, m->uid) >= CSESSION_PER_UID) {
+		log_warnx("%s: uid %u (%s) has %d live sessions already",
+		    p->chan.name, m->uid, me, CSESSION_PER_UID);
+		snprintf(why, sizeof(why), "you are %s, with as many live "
+		    "sessions as a user may have (%d); end one first", me,
+		    CSESSION_PER_UID);
 		control_session_reply(ctl, p->id, msg->hdr.reqid, 403, NULL,
 		    NULL, why, NULL, 0);
 		return -1;

@@ -21,6 +21,7 @@
 #include "msgtypes.h"
 
 #define CSESSION_MAX		1024	/* live sessions */
+#define CSESSION_PER_UID	64	/* of them, one non-administrator's */
 #define CSESSION_ID_LEN		MSG_VAULT_SESSION_LEN	/* hex */
 #define CSESSION_TOKEN_LEN	MSG_CONTROL_TOKEN_LEN	/* hex digits */
 #define CSESSION_HASH_LEN	32	/* SHA-256 */

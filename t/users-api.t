@@ -40,7 +40,7 @@ GID = require(t)
 BOB = free_uid(42420)                   # mapped by a user line
 NOBODY = free_uid(BOB + 1)              # nobody at all
 LOGIN = pwd.getpwnam("nobody")          # an account: a login name
-t.plan(39)
+t.plan(41)
 
 
 def as_uid(uid, argv):
@@ -69,6 +69,38 @@ def cli_key(svc, uid, *args):
 
 def api(svc, uid, method, path, body=None):
     return otheruid.api(svc, uid, GID, method, path, body)
+
+
+# Run as another uid: start sessions on api.sock (argv[1]) until 65, then
+# end those started; prints {"status": [...], "title": ..., "ended": N}.
+MANY = r"""
+import http.client, json, socket, sys
+class C(http.client.HTTPConnection):
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.connect(sys.argv[1])
+def call(method, path, body=None):
+    c = C("aileron", timeout=20)
+    c.request(method, path, body=json.dumps(body) if body else None,
+              headers={"Content-Type": "application/json"})
+    r = c.getresponse()
+    data = r.read()
+    c.close()
+    return r.status, json.loads(data) if data else {}
+out = {"status": [], "title": "", "ended": 0}
+ids = []
+for i in range(65):
+    st, j = call("POST", "/v1/sessions", {"agent": "many"})
+    out["status"].append(st)
+    if st == 201:
+        ids.append(j["session"])
+    else:
+        out["title"] = j.get("title", "")
+for i in ids:
+    if call("DELETE", "/v1/sessions/" + i)[0] == 204:
+        out["ended"] += 1
+print(json.dumps(out))
+"""
 
 
 def start(svc):
@@ -157,6 +189,18 @@ try:
           "as named")
     status, _ = api(svc, BOB, "DELETE", "/v1/sessions/" + own["session"])
     t.is_(status, 204, "bob ends his session")
+
+    # One user cannot take every session's room (CSESSION_PER_UID, 64):
+    # bob starts 65 in one process on api.sock, then ends them.
+    p = as_uid(BOB, ["python3", "-c", MANY, svc.path("api.sock")])
+    many = json.loads(p.stdout or b"{}")
+    st = many.get("status", [])
+    t.ok(st[:64] == [201] * 64 and st[64:] == [403] and
+         "as many live sessions as a user may have (64)" in
+         many.get("title", ""), "bob starts 64 sessions; the 65th is "
+         "refused, saying why", {"status": st, "title": many.get("title"),
+                                 "err": p.stderr})
+    t.ok(many.get("ended") == 64, "and ends them", many.get("ended"))
 
     # User tokens.
     rc, out, err = cli(svc, BOB, "user", "token")
