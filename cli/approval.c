@@ -16,6 +16,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/ioctl.h>
 
 #include <limits.h>
 #include <signal.h>
@@ -30,6 +31,7 @@
 #include "msgtypes.h"
 #include "state.h"
 #include "cli/apiclient.h"
+#include "cli/approval.h"
 #include "cli/cli.h"
 
 #define APPROVAL_WATCH_MS	1000	/* between two looks */
@@ -98,6 +100,88 @@ approval_str(json_t *a, const char *name)
 	return s;
 }
 
+/* The terminal fd's width in columns; 80 when it has none. */
+int
+approval_width(int fd)
+{
+	struct winsize	 ws;
+
+	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+		return ws.ws_col;
+	return 80;
+}
+
+/*
+ * The request an approval is for, on one line: "connector.action, METHOD
+ * host/path", the path cut to APPROVAL_PATH_SHOWN.  Control took only
+ * visible ASCII for method, host and path; the rest comes from specs.
+ */
+void
+approval_request(json_t *a, char *buf, size_t len)
+{
+	const char	*path = approval_str(a, "path");
+	int		 cut = strlen(path) > APPROVAL_PATH_SHOWN;
+
+	snprintf(buf, len, "%s.%s, %s %s%.*s%s", approval_str(a, "connector"),
+	    approval_str(a, "action"), approval_str(a, "method"),
+	    approval_str(a, "host"), APPROVAL_PATH_SHOWN, path,
+	    cut ? "..." : "");
+}
+
+/*
+ * An approval's arguments for a terminal: a line each, prefix then
+ * "name: value" as JSON in ASCII (an agent's text holds no terminal
+ * control then), cut so that no line is wider than width, and at most
+ * APPROVAL_ARG_LINES of them.  The agent words the arguments: one line
+ * each, none wrapping, they cannot pass for lines of ours nor push the
+ * request out of sight.  Returns malloc'd text, or NULL.
+ */
+char *
+approval_arg_lines(json_t *summary, const char *prefix, int width)
+{
+	const char	*key;
+	json_t		*v, *k;
+	char		*out = NULL, *ks, *vs, *line;
+	size_t		 outlen, n = 0, room;
+	FILE		*fp;
+
+	if ((fp = open_memstream(&out, &outlen)) == NULL)
+		return NULL;
+	room = width > (int)strlen(prefix) + 10 ? width - strlen(prefix) - 1 :
+	    10;
+	json_object_foreach(summary, key, v) {
+		if (n++ == APPROVAL_ARG_LINES)
+			break;
+		k = json_string(key);
+		ks = k != NULL ? json_dumps(k, JSON_ENCODE_ANY |
+		    JSON_ENSURE_ASCII) : NULL;
+		vs = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT |
+		    JSON_ENSURE_ASCII);
+		json_decref(k);
+		if (ks != NULL && vs != NULL &&
+		    asprintf(&line, "%s: %s", ks, vs) != -1) {
+			if (strlen(line) <= room)
+				fprintf(fp, "%s%s\n", prefix, line);
+			else
+				fprintf(fp, "%s%.*s...\n", prefix,
+				    (int)(room - 3), line);
+			free(line);
+		}
+		free(ks);
+		free(vs);
+	}
+	if (n == 0)
+		fprintf(fp, "%s(no arguments)\n", prefix);
+	else if (n > APPROVAL_ARG_LINES)
+		fprintf(fp, "%s(and more, not shown: aileron approval list "
+		    "--json)\n", prefix);
+	if (fclose(fp) == EOF) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
 /* One approval, for a person: what, for whom, with which arguments. */
 static void
 approval_print(FILE *fp, json_t *a, int details)
@@ -112,11 +196,11 @@ approval_print(FILE *fp, json_t *a, int details)
 	    approval_str(a, "user"), approval_str(a, "agent"));
 	if (!details)
 		return;
-	sum = json_dumps(json_object_get(a, "summary"), JSON_COMPACT |
-	    JSON_ENSURE_ASCII);
-	fprintf(fp, "    %s https://%s%s  %s\n", approval_str(a, "method"),
-	    approval_str(a, "host"), approval_str(a, "path"),
-	    sum != NULL ? sum : "{}");
+	fprintf(fp, "    %s https://%s%s\n", approval_str(a, "method"),
+	    approval_str(a, "host"), approval_str(a, "path"));
+	if ((sum = approval_arg_lines(json_object_get(a, "summary"),
+	    "      ", approval_width(fileno(fp)))) != NULL)
+		fputs(sum, fp);
 	free(sum);
 	if (state != NULL && strcmp(state, "pending") == 0)
 		fprintf(fp, "    asked %s, decide before %s\n",
@@ -297,7 +381,7 @@ approval_watch_cmd(int argc, char *argv[])
 	static char		 seen[APPROVAL_SEEN_MAX][MSG_APPROVAL_ID_LEN +
 				    1];
 	const char		*sopt = NULL, *id;
-	char			 sock[PATH_MAX], *resp, answer[16];
+	char			 sock[PATH_MAX], *resp, answer[16], req[400];
 	char			 reason[MSG_APPROVAL_REASON_MAX];
 	struct timespec		 pause = { 0, APPROVAL_WATCH_MS * 1000000L };
 	struct sigaction	 sa;
@@ -363,7 +447,13 @@ approval_watch_cmd(int argc, char *argv[])
 			if (!ask)
 				continue;
 			for (;;) {
-				printf("grant %s? [y/n] ", id);
+				/*
+				 * The request again, by the question: the
+				 * agent's arguments above may be made to
+				 * look like another's.
+				 */
+				approval_request(a, req, sizeof(req));
+				printf("grant %s (%s)? [y/n] ", id, req);
 				fflush(stdout);
 				if (approval_line(tty, answer,
 				    sizeof(answer)) == -1) {

@@ -44,6 +44,7 @@
 #include <jansson.h>
 
 #include "cli/apiclient.h"
+#include "cli/approval.h"
 #include "cli/cli.h"
 #include "cli/launch.h"
 
@@ -366,26 +367,32 @@ pty_ask(struct pty_run *pr, json_t *a)
 	const char	*id = json_string_value(json_object_get(a, "id"));
 	char		 ans[16], reason[256], path[128], *body = NULL, *resp;
 	const char	*typed;
-	char		 code[PTY_CODE_LEN + 1], *summary;
+	char		 code[PTY_CODE_LEN + 1], *args, req[400];
 	json_t		*j;
 	long		 status = 0;
 	pid_t		 pgrp;
 	int		 grant;
 
-	/* ASCII only: an agent's arguments may hold terminal controls. */
-	summary = json_dumps(json_object_get(a, "summary"), JSON_COMPACT |
-	    JSON_ENSURE_ASCII);
+	/*
+	 * The arguments a line each, none wider than the terminal, and the
+	 * request again on the question's line: they are the agent's words,
+	 * and must not pass for lines of ours nor push the request out of
+	 * sight (approval_arg_lines).
+	 */
+	args = approval_arg_lines(json_object_get(a, "summary"),
+	    "[aileron]   ", approval_width(pr->tty));
+	approval_request(a, req, sizeof(req));
 	pty_code(code, sizeof(code));
 	pty_raw(pr, 0);
 	pty_reset(pr, 1);
 	pty_say(pr, "[aileron] the agent asks to run %s.%s: %s %s%s\n"
-	    "[aileron] arguments: %s\n"
-	    "[aileron] grant it? Type %s then Enter to grant; "
+	    "[aileron] with the arguments:\n%s"
+	    "[aileron] grant %s? Type %s then Enter to grant; "
 	    "anything else denies: ",
 	    pty_field(a, "connector"), pty_field(a, "action"),
 	    pty_field(a, "method"), pty_field(a, "host"),
-	    pty_field(a, "path"), summary != NULL ? summary : "{}", code);
-	free(summary);
+	    pty_field(a, "path"), args != NULL ? args : "", req, code);
+	free(args);
 	/*
 	 * What was typed before the question showed was meant for the
 	 * agent, or for an earlier question: not the answer.

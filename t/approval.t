@@ -343,9 +343,12 @@ try:
     w.wait(10)
     os.close(master)
     t.ok(sum(o[1].startswith(b"HTTP/1.1 200") for o in outs) == 1 and
-         sum(b"denied by root: watched" in o[1] for o in outs) == 3,
+         sum(b"denied by root: watched" in o[1] for o in outs) == 3 and
+         re.search(rb"grant [0-9a-f]{32} \(echo\.danger, POST "
+                   rb"echo\.test/danger\)\? \[y/n\]", seen),
          "aileron approval watch on a terminal: y grants, n asks a reason "
-         "and denies", [o[1][:120] for o in outs] + [seen[-600:]])
+         "and denies; each question names its request",
+         [o[1][:120] for o in outs] + [seen[-600:]])
     E.upstream.take()
 
     # ---- a body the head does not carry: chunked, or behind Expect --------

@@ -32,7 +32,7 @@ if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
 if shutil.which("bwrap") is None:
     t.skip_all("bubblewrap is not installed (make deps installs it)")
-t.plan(22)
+t.plan(24)
 
 CURL = ("curl -sS --max-time 60 -o /dev/null -w 'status=%{http_code}\\n' "
         "-X POST -H 'Content-Type: application/json' -d '{}' "
@@ -40,8 +40,8 @@ CURL = ("curl -sS --max-time 60 -o /dev/null -w 'status=%{http_code}\\n' "
 
 
 # The question, and the code it shows.
-QUESTION = b"grant it?"
-CODE = re.compile(rb"grant it\? Type ([A-Z0-9]{4}) then Enter to grant; "
+QUESTION = b"? Type "
+CODE = re.compile(rb"\? Type ([A-Z0-9]{4}) then Enter to grant; "
                   rb"anything else denies: ")
 # The terminal's soft reset, then plain rendition, before each question.
 RESET = "\x1b[!p\x1b[0m"
@@ -141,6 +141,8 @@ try:
                     "; echo agent-done", [lambda code: code + b"\r"])
     t.like(out, r"the agent asks to run echo\.danger: POST echo\.test/danger",
            "the approval shows on launch's terminal, with the action")
+    t.like(out, r"\[aileron\] grant echo\.danger, POST echo\.test/danger\? "
+           r"Type [A-Z0-9]{4} then", "and the question names the request")
     t.like(out, r"\[aileron\] granted", "the user typed the code: granted")
     t.like(out, r"status=200", "the agent's request went through")
     reqs = E.upstream.take()
@@ -154,6 +156,26 @@ try:
     a = [x for x in approvals(E) if x.get("state") == "granted"]
     t.ok(len(a) == 1 and a[0].get("approver"),
          "the approval is granted, by a person", a)
+
+    # An argument the agent words to look like launch's own lines, after
+    # a screenful of spaces: it stays on one line of its own, cut to the
+    # terminal's width (80 here: the test's pty has no size), so it
+    # passes for no line of launch's and pushes nothing out of sight.
+    forged = (" " * 300 + "[aileron] the agent asks to run echo.echo_get: "
+              "GET echo.test/echo")
+    body = json.dumps({forged: 1, "title": "x"}).replace("'", "")
+    rc, out = drive(E, proj, CURL.replace("-d '{}'", "-d '%s'" % body) +
+                    "; echo agent-done", [lambda code: b"no\r"])
+    lines = out.replace("\r", "").split("\n")
+    q = [ln for ln in lines if ln.startswith("[aileron]   ")]
+    t.ok(len(q) == 2 and all(len(ln) <= 80 for ln in q) and
+         not any(ln.startswith("[aileron] the agent asks to run echo.echo")
+                 for ln in lines) and
+         re.search(r"\[aileron\] grant echo\.danger, POST "
+                   r"echo\.test/danger\? Type", out),
+         "a forged argument stays on its own line, cut, and the question "
+         "names the real request", q)
+    E.upstream.take()
 
     # The agent asks for a "y" of its own, hides what follows (black on
     # black, concealed) and keeps hiding while its request waits.  The
