@@ -498,7 +498,16 @@ launch_native_argv(const struct launch *l)
 				     * directory.  No capability, run by anyone.
 				     */
 				    "--cap-drop", "ALL",
-				    "--proc", "/proc", "--dev", "/dev",
+				    "--proc", "/proc",
+				    /*
+				     * bwrap covers /proc/sys only when it can
+				     * write it, and the kernel tells it no; a
+				     * root agent could then set the host's
+				     * sysctls (core_pattern runs a program as
+				     * root, outside every namespace).
+				     */
+				    "--ro-bind", "/proc/sys", "/proc/sys",
+				    "--dev", "/dev",
 				    "--tmpfs", "/tmp", "--tmpfs", "/run",
 				    "--dir", LAUNCH_RUN, "--tmpfs", LAUNCH_HOME,
 				    "--dir", LAUNCH_HOME "/.config/gh",

@@ -31,7 +31,7 @@ r = subprocess.run(["bwrap", "--unshare-user", "--unshare-net",
 if r.returncode != 0:
     t.skip_all("namespaces are not available here: " +
                r.stderr.decode(errors="replace").strip())
-t.plan(37)
+t.plan(38)
 
 # What the agent runs: it writes what it sees into the project directory.
 AGENT = r'''
@@ -61,6 +61,10 @@ id -u > uid.txt
 ls /proc/$$/fd > fds.txt
 grep CapEff /proc/self/status > caps.txt
 mount -o remount,bind,rw /usr 2>/dev/null && echo "remounted /usr" >> unmounted.txt
+: > sysctl.txt
+v=$(cat /proc/sys/kernel/printk_ratelimit) &&
+    (echo "$v" > /proc/sys/kernel/printk_ratelimit) 2>/dev/null &&
+    echo "wrote /proc/sys/kernel/printk_ratelimit" > sysctl.txt
 for m in $(grep ' - tmpfs ' /proc/self/mountinfo | awk '{print $5}'); do
     case $m in /|/dev*|/tmp|/run|/home/*) ;; *) umount "$m" 2>/dev/null && echo "unmounted $m" >> unmounted.txt;; esac
 done
@@ -228,6 +232,9 @@ try:
     t.is_(read(proj, "unmounted.txt"), "",
           "it can neither make a read-only bind writable nor unmount a "
           "tmpfs over what it must not see")
+    # Writing the value it read: harmless, had it worked.
+    t.is_(read(proj, "sysctl.txt"), "",
+          "it cannot write /proc/sys, though it is root when launch is")
     # The sandbox's own seccomp filter: io_uring and perf events refused.
     if platform.machine() != "x86_64":
         t.ok(True, "# SKIP the system call numbers are x86-64's")
