@@ -386,12 +386,13 @@ launch_bind_etc(char **argv, size_t *n)
 }
 
 /* /usr, and /bin, /lib and the like as the host has them. */
+static const char *const launch_trees[] = { "/usr", "/bin", "/sbin", "/lib",
+	"/lib32", "/lib64", "/libx32", "/opt", NULL };
+
 static int
 launch_bind_root(char **argv, size_t *n)
 {
-	static const char	*top[] = { "/usr", "/bin", "/sbin", "/lib",
-				    "/lib32", "/lib64", "/libx32", "/opt",
-				    NULL };
+	const char *const	*top = launch_trees;
 	struct stat		 st;
 	char			 target[PATH_MAX];
 	ssize_t			 tl;
@@ -520,7 +521,7 @@ launch_native_argv(const struct launch *l)
 	char			**argv, path[PATH_MAX], dir[PATH_MAX];
 	char			 devc[PATH_MAX], id[32], *slash;
 	int			 hasdevc;
-	const char		*bound[4];
+	const char		*bound[16];
 	size_t			 n = 0, i, nb = 0;
 
 	if ((argv = calloc(LAUNCH_ARGV_MAX, sizeof(*argv))) == NULL)
@@ -609,7 +610,10 @@ launch_native_argv(const struct launch *l)
 	    launch_push(argv, &n, devc) == -1)))
 		goto fail;
 	bound[nb++] = l->dir;
-	bound[nb++] = "/usr";
+	/* launch_bind_root's trees, and /etc's entries (launch_bind_etc). */
+	for (i = 0; launch_trees[i] != NULL; i++)
+		bound[nb++] = launch_trees[i];
+	bound[nb++] = "/etc";
 
 	/* Where a bound tree holds the state or api.sock, hide them. */
 	for (i = 0; i < nb; i++) {

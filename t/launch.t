@@ -31,7 +31,7 @@ r = subprocess.run(["bwrap", "--unshare-user", "--unshare-net",
 if r.returncode != 0:
     t.skip_all("namespaces are not available here: " +
                r.stderr.decode(errors="replace").strip())
-t.plan(38)
+t.plan(39)
 
 # What the agent runs: it writes what it sees into the project directory.
 AGENT = r'''
@@ -49,10 +49,10 @@ for host, port in (("127.0.0.1", int(sys.argv[1])), (sys.argv[2], int(sys.argv[1
     except OSError as e:
         print("refused", host, e.errno)
 EOF
-for p in "$AILERON_TEST_STATE" "$AILERON_TEST_API" /root/.aileron; do
+for p in "$3" "$(dirname "$4")" /root/.aileron; do
     if [ -e "$p" ] && [ -n "$(ls -A "$p" 2>/dev/null)" ]; then echo "visible $p"; fi
 done > seen.txt
-test -e "$AILERON_TEST_API" && echo "visible api.sock" >> seen.txt
+test -e "$4" && echo "visible api.sock" >> seen.txt
 cat /etc/aileron/actions.json > manifest.txt
 cat "$HOME/.config/gh/hosts.yml" > gh.txt
 cat /etc/aileron/prompt-hint.txt > hint.txt
@@ -173,13 +173,14 @@ os.chmod(proj, 0o755)
 try:
     E.vault()
     api = json.load(open(E.svc.path("service.json")))["api_socket"]
-    extra = {"AILERON_TEST_STATE": E.svc.state, "AILERON_TEST_API": api}
     E.upstream.take()
     before = launch_dirs()
+    # The state directory and api.sock, as arguments: no variable of the
+    # test's reaches the agent.
     rc, out, err = launch(E, ["--sandbox", "native", "--agent", "tester",
                               "--", "sh", "-c", AGENT, "agent",
-                              str(E.upstream.port), host_address()],
-                          proj, extra)
+                              str(E.upstream.port), host_address(),
+                              E.svc.state, api], proj)
     t.ok(rc == 7, "launch exits with the agent's status", (rc, err))
     t.like(err, r"session [0-9a-f]{32}: running sh in the native sandbox",
            "it says where the agent runs")
@@ -404,6 +405,37 @@ try:
     t.ok(not os.path.lexists(planted),
          "and the project has no devcontainer of the agent's, nor the "
          "sandbox's empty mount point")
+
+    # A state directory under a tree the sandbox binds whole (/opt):
+    # hidden all the same, api.sock with it.
+    if os.path.isdir("/opt"):
+        optdir = tempfile.mkdtemp(prefix="aileron-launch-t.", dir="/opt")
+        os.chmod(optdir, 0o755)
+        saved, tempfile.tempdir = tempfile.tempdir, optdir
+        try:
+            O = ProxyEnv()
+        finally:
+            tempfile.tempdir = saved
+        try:
+            O.vault()
+            oapi = json.load(open(O.svc.path("service.json")))["api_socket"]
+            empty(proj)
+            rc, out, err = launch(O, [
+                "--sandbox", "native", "sh", "-c",
+                'for p in "$1" "$(dirname "$2")"; do '
+                'ls -A "$p" 2>/dev/null; done > seen.txt', "agent",
+                O.svc.state, oapi], proj)
+            t.ok(O.svc.state.startswith("/opt/") and rc == 0 and
+                 read(proj, "seen.txt") == "",
+                 "a state directory under /opt, which the sandbox binds, "
+                 "is hidden, and api.sock with it",
+                 (rc, err[-300:], read(proj, "seen.txt")))
+        finally:
+            O.svc.stop()
+            O.svc.remove()
+            shutil.rmtree(optdir, ignore_errors=True)
+    else:
+        t.ok(True, "# SKIP no /opt")
 
     rc, out, err = launch(E, ["--sandbox", "vm", "true"], proj)
     t.ok(rc == 2 and "--sandbox" in err, "an unknown sandbox is a usage "
