@@ -734,6 +734,7 @@ cmd_launch(int argc, char *argv[])
 	memset(&dc, 0, sizeof(dc));
 	l.keyfdn = -1;
 	l.seccomp = -1;
+	l.dirfd = l.devcfd = -1;
 	if ((r = launch_parse(argc, argv, &l)) != -1)
 		return r;
 	if (l.dir == NULL) {
@@ -845,7 +846,8 @@ cmd_launch(int argc, char *argv[])
 		    l.dir) < sizeof(devc) && lstat(devc, &sb) == -1 &&
 		    errno == ENOENT)
 			devcmade = 1;
-		if ((relay = launch_native_relay(&l)) == -1 ||
+		if (launch_native_open(&l) == -1 ||
+		    (relay = launch_native_relay(&l)) == -1 ||
 		    (l.seccomp = launch_native_seccomp()) == -1 ||
 		    (sargv = launch_native_argv(&l)) == NULL)
 			goto done;
@@ -889,26 +891,41 @@ cmd_launch(int argc, char *argv[])
 	devc_free(&dc);
 	if (l.seccomp != -1)
 		close(l.seccomp);
+	if (l.dirfd != -1)
+		close(l.dirfd);
+	if (l.devcfd != -1)
+		close(l.devcfd);
 	explicit_bzero(&l, sizeof(l));
 	return rv;
 }
 
 /*
- * In the agent's process, before it runs: descriptors 0-2, and bwrap's
- * seccomp filter as 3 when there is one; nothing else of ours (not the
- * master key's descriptor).
+ * In the agent's process, before it runs: descriptors 0-2, and for bwrap
+ * its seccomp filter as 3, the project as 4 and its .devcontainer as 5,
+ * each when there is one; nothing else of ours (not the master key's
+ * descriptor).
  */
 int
 launch_exec_fds(const struct launch *l)
 {
-	if (l->seccomp == -1) {
-		closefrom(STDERR_FILENO + 1);
-		return 0;
-	}
-	if (l->seccomp == 3 ? fcntl(3, F_SETFD, 0) == -1 :
-	    dup2(l->seccomp, 3) == -1)
-		return -1;
-	closefrom(4);
+	const int	 from[] = { l->seccomp, l->dirfd, l->devcfd };
+	const int	 to[] = { LAUNCH_FD_SECCOMP, LAUNCH_FD_DIR,
+			    LAUNCH_FD_DEVC };
+	int		 high[3], i;
+
+	/* Out of the way first, so that no dup2 closes another's source. */
+	for (i = 0; i < 3; i++)
+		if ((high[i] = from[i]) != -1 &&
+		    (high[i] = fcntl(from[i], F_DUPFD_CLOEXEC, 64)) == -1)
+			return -1;
+	for (i = 0; i < 3; i++)
+		if (high[i] != -1 && dup2(high[i], to[i]) == -1)
+			return -1;
+	/* What is not ours at 3 to 5 goes too: closefrom leaves them. */
+	for (i = 0; i < 3; i++)
+		if (high[i] == -1)
+			(void)close(to[i]);
+	closefrom(LAUNCH_FD_DEVC + 1);
 	return 0;
 }
 

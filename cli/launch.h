@@ -24,6 +24,7 @@
 #define LAUNCH_MCP		"mcp.json"
 #define DOCKER_RELAY		"/usr/libexec/aileron/aileron-relay"
 #define LAUNCH_GH_HOSTS		"gh-hosts.yml"
+#define DEVC_DIR		".devcontainer"
 #define LAUNCH_RELAY_SOCK	"proxy.sock"
 #define LAUNCH_DOCKER_ENV	"docker.env"
 #define LAUNCH_ETC		"/etc/aileron"
@@ -31,6 +32,10 @@
 #define LAUNCH_RUN		"/run/aileron"
 #define LAUNCH_ENV_MAX		24	/* variables the contract sets */
 #define LAUNCH_ARGV_MAX		4096	/* bubblewrap's: /etc is bound entry by entry */
+/* What bwrap finds on these descriptors (launch_exec_fds). */
+#define LAUNCH_FD_SECCOMP	3
+#define LAUNCH_FD_DIR		4
+#define LAUNCH_FD_DEVC		5
 
 enum launch_backend {
 	LAUNCH_DEFAULT,		/* docker with an engine and a devcontainer */
@@ -76,6 +81,8 @@ struct launch {
 	int			 pty;		/* the agent on launch's pty */
 	int			 keyfdn;	/* --key-fd's, or -1 */
 	int			 seccomp;	/* bwrap's filter, or -1 */
+	int			 dirfd;		/* the project, for bwrap, or -1 */
+	int			 devcfd;	/* its .devcontainer, or -1 */
 };
 
 extern const char	 launch_hint[];
@@ -91,6 +98,7 @@ int	 launch_native_check(struct launch *);
 pid_t	 launch_native_relay(struct launch *);
 char	**launch_native_argv(const struct launch *);
 int	 launch_native_seccomp(void);
+int	 launch_native_open(struct launch *);
 int	 launch_exec_fds(const struct launch *);
 void	 launch_native_free(char **);
 int	 launch_pty_run(struct launch *, char *const [], char *const []);

@@ -38,7 +38,6 @@
 #include "cli/launch.h"
 
 #define DOCKER_WORK	"/workspace"
-#define DEVC_DIR	".devcontainer"
 #define DEVC_FILE	"devcontainer.json"
 #define DEVC_MAX	(256 * 1024)
 

@@ -34,6 +34,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+
 #include <seccomp.h>
 
 #include "cli/cli.h"
@@ -482,6 +485,47 @@ launch_native_seccomp(void)
 	return fd;
 }
 
+/*
+ * The project and its .devcontainer, opened now, for bwrap to bind by
+ * descriptor: bound by path, a project inside another agent's could be
+ * swapped for a symbolic link (to /, say) between launch's checks and
+ * bwrap's mount.  The project's path is real (realpath), so a symbolic
+ * link anywhere in it now is someone's doing: refused.
+ */
+int
+launch_native_open(struct launch *l)
+{
+	struct open_how	 how;
+	struct stat	 st;
+
+	memset(&how, 0, sizeof(how));
+	how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+	how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+	if ((l->dirfd = syscall(SYS_openat2, AT_FDCWD, l->dir, &how,
+	    sizeof(how))) == -1) {
+		fprintf(stderr, "aileron launch: %s: %s\n", l->dir,
+		    errno == ELOOP ? "a symbolic link is in its path now "
+		    "(it changed since launch looked)" : strerror(errno));
+		return -1;
+	}
+	if ((l->devcfd = openat(l->dirfd, DEVC_DIR, O_PATH | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		fprintf(stderr, "aileron launch: %s/%s: %s\n", l->dir,
+		    DEVC_DIR, strerror(errno));
+		return -1;
+	}
+	/* O_PATH with O_NOFOLLOW opens a symbolic link itself. */
+	if (fstat(l->devcfd, &st) == -1 || S_ISLNK(st.st_mode)) {
+		fprintf(stderr, "aileron launch: %s/%s is a symbolic link: the "
+		    "sandbox could not keep the agent from replacing it\n",
+		    l->dir, DEVC_DIR);
+		return -1;
+	}
+	return 0;
+}
+
 /* bubblewrap's command line, ending in aileron-relay and the agent. */
 char **
 launch_native_argv(const struct launch *l)
@@ -520,7 +564,7 @@ launch_native_argv(const struct launch *l)
 	};
 	char			**argv, path[PATH_MAX], dir[PATH_MAX];
 	char			 devc[PATH_MAX], id[32], *slash;
-	int			 hasdevc;
+	char			 fd[16], devcfd[16];
 	const char		*bound[16];
 	size_t			 n = 0, i, nb = 0;
 
@@ -597,14 +641,19 @@ launch_native_argv(const struct launch *l)
 	 * takes its place (and bwrap leaves its mount point behind, an
 	 * empty directory, which no launch reads).
 	 */
-	if ((hasdevc = devc_cover(l->dir, devc, sizeof(devc))) == -1) {
+	if ((size_t)snprintf(devc, sizeof(devc), "%s/%s", l->dir, DEVC_DIR) >=
+	    sizeof(devc)) {
+		fprintf(stderr, "aileron launch: %s: path too long\n", l->dir);
 		launch_native_free(argv);
 		return NULL;
 	}
-	if (launch_bind(argv, &n, "--bind", l->dir, l->dir) == -1 ||
-	    (hasdevc && launch_bind(argv, &n, "--ro-bind", devc, devc) ==
-	    -1) ||
-	    (!hasdevc && (launch_push(argv, &n, "--tmpfs") == -1 ||
+	/* By descriptor: launch_native_open. */
+	snprintf(fd, sizeof(fd), "%d", LAUNCH_FD_DIR);
+	snprintf(devcfd, sizeof(devcfd), "%d", LAUNCH_FD_DEVC);
+	if (launch_bind(argv, &n, "--bind-fd", fd, l->dir) == -1 ||
+	    (l->devcfd != -1 && launch_bind(argv, &n, "--ro-bind-fd", devcfd,
+	    devc) == -1) ||
+	    (l->devcfd == -1 && (launch_push(argv, &n, "--tmpfs") == -1 ||
 	    launch_push(argv, &n, devc) == -1 ||
 	    launch_push(argv, &n, "--remount-ro") == -1 ||
 	    launch_push(argv, &n, devc) == -1)))

@@ -31,7 +31,7 @@ r = subprocess.run(["bwrap", "--unshare-user", "--unshare-net",
 if r.returncode != 0:
     t.skip_all("namespaces are not available here: " +
                r.stderr.decode(errors="replace").strip())
-t.plan(39)
+t.plan(40)
 
 # What the agent runs: it writes what it sees into the project directory.
 AGENT = r'''
@@ -405,6 +405,29 @@ try:
     t.ok(not os.path.lexists(planted),
          "and the project has no devcontainer of the agent's, nor the "
          "sandbox's empty mount point")
+
+    # bwrap binds the project by a descriptor launch opened, not by its
+    # path, which a project around it could swap for a symbolic link
+    # between launch's checks and the mount: a bwrap of the test's shows
+    # what it is given.
+    fake = tempfile.mkdtemp(prefix="aileron-launch-bin.")
+    seen = os.path.join(fake, "seen.txt")
+    with open(os.path.join(fake, "bwrap"), "w") as f:
+        f.write('#!/bin/sh\necho "$*" > %s\n'
+                'readlink /proc/$$/fd/4 >> %s\n' % (seen, seen))
+    os.chmod(os.path.join(fake, "bwrap"), 0o755)
+    os.chmod(fake, 0o755)
+    try:
+        rc, out, err = launch(E, ["--sandbox", "native", "true"], proj,
+                              {"PATH": fake + ":" + os.environ["PATH"]})
+        got = read(fake, "seen.txt").splitlines()
+        real = os.path.realpath(proj)
+        t.ok(len(got) == 2 and (" --bind-fd 4 %s " % real) in got[0] and
+             (" --bind %s " % real) not in got[0] and got[1] == real,
+             "bwrap binds the project by descriptor 4, which is the project",
+             (rc, err[-200:], got))
+    finally:
+        shutil.rmtree(fake, ignore_errors=True)
 
     # A state directory under a tree the sandbox binds whole (/opt):
     # hidden all the same, api.sock with it.
