@@ -106,7 +106,7 @@ approval_width(int fd)
 {
 	struct winsize	 ws;
 
-	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
 		return ws.ws_col;
 	return 80;
 }
@@ -147,8 +147,13 @@ approval_arg_lines(json_t *summary, const char *prefix, int width)
 
 	if ((fp = open_memstream(&out, &outlen)) == NULL)
 		return NULL;
-	room = width > (int)strlen(prefix) + 10 ? width - strlen(prefix) - 1 :
-	    10;
+	/* Too narrow for a line of its own: only where to read them. */
+	if (width < (int)strlen(prefix) + 12) {
+		fprintf(fp, "%s(arguments: aileron approval list --json)\n",
+		    prefix);
+		goto done;
+	}
+	room = width - strlen(prefix) - 1;
 	json_object_foreach(summary, key, v) {
 		if (n++ == APPROVAL_ARG_LINES)
 			break;
@@ -175,6 +180,7 @@ approval_arg_lines(json_t *summary, const char *prefix, int width)
 	else if (n > APPROVAL_ARG_LINES)
 		fprintf(fp, "%s(and more, not shown: aileron approval list "
 		    "--json)\n", prefix);
+ done:
 	if (fclose(fp) == EOF) {
 		free(out);
 		return NULL;

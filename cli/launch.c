@@ -686,8 +686,8 @@ launch_run(struct launch *l, char *const argv[], char *const envp[])
 		/* Nothing of ours: not the master key's descriptor. */
 		if (launch_exec_fds(l) == -1) {
 			fprintf(stderr, "aileron launch: cannot hand the "
-			    "sandbox its seccomp filter: %s\n",
-			    strerror(errno));
+			    "sandbox its seccomp filter and the project's "
+			    "descriptors: %s\n", strerror(errno));
 			_exit(127);
 		}
 		launch_keyring_fresh();
@@ -916,7 +916,8 @@ launch_exec_fds(const struct launch *l)
 	/* Out of the way first, so that no dup2 closes another's source. */
 	for (i = 0; i < 3; i++)
 		if ((high[i] = from[i]) != -1 &&
-		    (high[i] = fcntl(from[i], F_DUPFD_CLOEXEC, 64)) == -1)
+		    (high[i] = fcntl(from[i], F_DUPFD_CLOEXEC,
+		    LAUNCH_FD_DEVC + 1)) == -1)
 			return -1;
 	for (i = 0; i < 3; i++)
 		if (high[i] != -1 && dup2(high[i], to[i]) == -1)

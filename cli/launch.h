@@ -81,7 +81,7 @@ struct launch {
 	int			 pty;		/* the agent on launch's pty */
 	int			 keyfdn;	/* --key-fd's, or -1 */
 	int			 seccomp;	/* bwrap's filter, or -1 */
-	int			 dirfd;		/* the project, for bwrap, or -1 */
+	int			 dirfd;		/* the project, or -1 */
 	int			 devcfd;	/* its .devcontainer, or -1 */
 };
 

@@ -23,7 +23,10 @@
 #include <sys/types.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+
+#include <linux/openat2.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -33,9 +36,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <linux/openat2.h>
-#include <sys/syscall.h>
 
 #include <seccomp.h>
 
@@ -503,9 +503,16 @@ launch_native_open(struct launch *l)
 	how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
 	if ((l->dirfd = syscall(SYS_openat2, AT_FDCWD, l->dir, &how,
 	    sizeof(how))) == -1) {
-		fprintf(stderr, "aileron launch: %s: %s\n", l->dir,
-		    errno == ELOOP ? "a symbolic link is in its path now "
-		    "(it changed since launch looked)" : strerror(errno));
+		if (errno == ENOSYS || errno == EPERM)
+			fprintf(stderr, "aileron launch: the native sandbox "
+			    "needs openat2(2), Linux 5.6 or later, which this "
+			    "system refuses (%s): use --sandbox docker or "
+			    "none\n", strerror(errno));
+		else
+			fprintf(stderr, "aileron launch: %s: %s\n", l->dir,
+			    errno == ELOOP ? "a symbolic link is in its path "
+			    "now (it changed since launch looked)" :
+			    strerror(errno));
 		return -1;
 	}
 	if ((l->devcfd = openat(l->dirfd, DEVC_DIR, O_PATH | O_NOFOLLOW |
@@ -581,8 +588,9 @@ launch_native_argv(const struct launch *l)
 	if (!l->pty && launch_push(argv, &n, "--new-session") == -1)
 		goto fail;
 	/* The filter is descriptor 3 when bwrap runs (launch_exec_fds). */
+	snprintf(id, sizeof(id), "%d", LAUNCH_FD_SECCOMP);
 	if (l->seccomp != -1 && (launch_push(argv, &n, "--seccomp") == -1 ||
-	    launch_push(argv, &n, "3") == -1))
+	    launch_push(argv, &n, id) == -1))
 		goto fail;
 	for (i = 0; ns[i] != NULL; i++)
 		if (launch_push(argv, &n, ns[i]) == -1)
@@ -663,6 +671,8 @@ launch_native_argv(const struct launch *l)
 	for (i = 0; launch_trees[i] != NULL; i++)
 		bound[nb++] = launch_trees[i];
 	bound[nb++] = "/etc";
+	if (nb > sizeof(bound) / sizeof(bound[0]))
+		abort();	/* launch_trees grew past bound[] */
 
 	/* Where a bound tree holds the state or api.sock, hide them. */
 	for (i = 0; i < nb; i++) {

@@ -10,6 +10,7 @@ import ctypes
 import json
 import os
 import platform
+import resource
 import shutil
 import signal
 import socket
@@ -31,7 +32,7 @@ r = subprocess.run(["bwrap", "--unshare-user", "--unshare-net",
 if r.returncode != 0:
     t.skip_all("namespaces are not available here: " +
                r.stderr.decode(errors="replace").strip())
-t.plan(40)
+t.plan(41)
 
 # What the agent runs: it writes what it sees into the project directory.
 AGENT = r'''
@@ -139,18 +140,22 @@ def sessions(E):
 KEYFD = [None]      # the last --key-fd given, as the agent would see it
 
 
-def launch(E, args, proj, env_extra=None):
+def launch(E, args, proj, env_extra=None, nofile=None):
     r, w = os.pipe()
     KEYFD[0] = str(r)
     os.write(w, (MASTER + "\n").encode())
     os.close(w)
     env = dict(os.environ, TMPDIR=TMP)
     env.update(env_extra or {})
+
+    def limit():
+        if nofile is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
     try:
         p = subprocess.run([BIN, "launch", "--key-fd", str(r), "--dir",
                             proj, "-s", E.svc.state] + args,
                            capture_output=True, pass_fds=(r,), env=env,
-                           timeout=120 * SLOW)
+                           timeout=120 * SLOW, preexec_fn=limit)
     finally:
         os.close(r)
     return p.returncode, p.stdout.decode(), p.stderr.decode()
@@ -428,6 +433,13 @@ try:
              (rc, err[-200:], got))
     finally:
         shutil.rmtree(fake, ignore_errors=True)
+
+    # Descriptors 3 to 5 for bwrap, under a low open-files limit too.
+    empty(proj)
+    rc, out, err = launch(E, ["--sandbox", "native", "sh", "-c",
+                              "echo ran > ran.txt"], proj, nofile=24)
+    t.ok(rc == 0 and read(proj, "ran.txt") == "ran\n",
+         "a native launch runs with 24 descriptors allowed", (rc, err))
 
     # A state directory under a tree the sandbox binds whole (/opt):
     # hidden all the same, api.sock with it.
