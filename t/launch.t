@@ -32,7 +32,7 @@ r = subprocess.run(["bwrap", "--unshare-user", "--unshare-net",
 if r.returncode != 0:
     t.skip_all("namespaces are not available here: " +
                r.stderr.decode(errors="replace").strip())
-t.plan(41)
+t.plan(42)
 
 # What the agent runs: it writes what it sees into the project directory.
 AGENT = r'''
@@ -431,6 +431,21 @@ try:
              (" --bind %s " % real) not in got[0] and got[1] == real,
              "bwrap binds the project by descriptor 4, which is the project",
              (rc, err[-200:], got))
+        # A .devcontainer there: read-only, by descriptor 5.
+        devc = os.path.join(proj, ".devcontainer")
+        os.mkdir(devc)
+        with open(os.path.join(fake, "bwrap"), "w") as f:
+            f.write('#!/bin/sh\necho "$*" > %s\n'
+                    'readlink /proc/$$/fd/5 >> %s\n' % (seen, seen))
+        rc, out, err = launch(E, ["--sandbox", "native", "true"], proj,
+                              {"PATH": fake + ":" + os.environ["PATH"]})
+        got = read(fake, "seen.txt").splitlines()
+        rdevc = os.path.join(real, ".devcontainer")
+        t.ok(len(got) == 2 and (" --ro-bind-fd 5 %s " % rdevc) in got[0]
+             and got[1] == rdevc,
+             "and its .devcontainer read-only by descriptor 5",
+             (rc, err[-200:], got))
+        os.rmdir(devc)
     finally:
         shutil.rmtree(fake, ignore_errors=True)
 
