@@ -1081,7 +1081,12 @@ conf_host_name(struct conf_parser *p, struct conf_stmt *st, const char *name,
 		    wildcard ? " or *.domain" : "");
 		return -1;
 	}
-	n = strlcpy(buf, name, len);
+	/* "*." and a name of the longest: past what a host holds. */
+	if ((n = strlcpy(buf, name, len)) >= len) {
+		conf_error(p, st->lineno, "host %s is too long",
+		    conf_show(name, shown, sizeof(shown)));
+		return -1;
+	}
 	if (n > 0 && buf[n - 1] == '.')
 		buf[--n] = '\0';
 	for (i = 0; i < n; i++)

@@ -29,7 +29,7 @@ from proxyenv import ProxyEnv, SECRET, exchange                  # noqa: E402
 t = TAP()
 if os.geteuid() != 0:
     t.skip_all("needs root: the service drops to _aileron")
-t.plan(22)
+t.plan(24)
 
 BUILD = os.environ.get("AILERON_BUILD") or os.path.join(SRC, "build")
 DNSD = os.path.join(SRC, "t", "helpers", "dnsd.py")
@@ -247,4 +247,26 @@ finally:
     plain.shutdown()
     dns.kill()
     dns.wait()
+
+# ---- egress deny with intercept all: the allow lines hold all the same --
+E = ProxyEnv(hosts=("echo.test",), uncertified=("other.test",),
+             extra_conf="intercept all\negress deny\n")
+try:
+    E.vault()
+    E.start_session()
+    E.upstream.take()
+    r = E.connect(host="other.test")
+    if not isinstance(r, tuple):      # tunnelled: the code before
+        r.close()
+        r = (200, b"")
+    st, head = r
+    t.ok(st == 403 and b"allow host" in head and not E.upstream.take(),
+         "intercept all and egress deny: a host on no allow line gets 403, "
+         "and nothing reaches it", head)
+    st, hd, body = exchange(E.connect(),
+                            b"GET /echo HTTP/1.1\r\nHost: echo.test\r\n"
+                            b"\r\n")
+    t.is_(st, 200, "a connector's host is still intercepted and forwarded")
+finally:
+    E.close()
 t.done()

@@ -314,16 +314,16 @@ conn_connect(struct pconn *pc, const struct http_request *req,
 		    why);
 		return;
 	}
+	/* Tunnelled or intercepted alike ("intercept all"): a connector's. */
+	if (pc->spec == NULL && pc->ctx->conf->proxy.egress_deny &&
+	    !conf_host_allowed(&pc->ctx->conf->proxy, pc->host)) {
+		snprintf(why, sizeof(why), "egress deny: %s is on no allow "
+		    "host line", pc->host);
+		problem_send(&pc->agent, 403, "aileron:denied", why, 0);
+		conn_audit_refusal(pc, "connect", 403, "aileron:denied", why);
+		return;
+	}
 	if (!pc->intercept) {
-		if (pc->ctx->conf->proxy.egress_deny &&
-		    !conf_host_allowed(&pc->ctx->conf->proxy, pc->host)) {
-			snprintf(why, sizeof(why), "egress deny: %s is on no "
-			    "allow host line", pc->host);
-			problem_send(&pc->agent, 403, "aileron:denied", why, 0);
-			conn_audit_refusal(pc, "connect", 403,
-			    "aileron:denied", why);
-			return;
-		}
 		tunnel_relay(pc, early, earlylen, 1);
 		return;
 	}

@@ -535,7 +535,22 @@ test_warning(void)
 static void
 test_bad(void)
 {
-	char	 buf[256];
+	struct aileron_conf	*conf;
+	char			 buf[256], name[254], line[400];
+
+	/*
+	 * "*." and a name of 253 bytes: longer than a host the master
+	 * keeps, refused rather than cut (or written past).
+	 */
+	memset(name, 'a', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	name[63] = name[127] = name[191] = '.';
+	snprintf(line, sizeof(line), "egress deny\nallow host \"*.%s\"\n",
+	    name);
+	conf = parse_text(line);
+	ok(conf == NULL && strstr(errs, "is too long") != NULL,
+	    "allow host \"*.\" and 253 bytes: refused, too long");
+	conf_free(conf);
 
 	/* Keywords and structure. */
 	bad("prefork 4\n\nlistne on 127.0.0.1 port 8443\n",
