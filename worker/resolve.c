@@ -99,31 +99,46 @@ static int	 resolve_collect(const struct resolve_conf *,
 		    struct sockaddr_storage *, size_t, size_t *, char *,
 		    size_t);
 
-/* The IPv4 address carried in v4-mapped, v4-compatible, NAT64 and 6to4. */
+/*
+ * The IPv4 address carried in v4-mapped, v4-translated (SIIT),
+ * v4-compatible, NAT64, 6to4 and Teredo (the client's, inverted).
+ */
 static const struct resolve_addr *
 resolve_embedded_v4(const struct resolve_addr *a, struct resolve_addr *v4)
 {
 	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	    0xff, 0xff };
+	static const uint8_t siit[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0xff,
+	    0xff };
 	static const uint8_t zero[12];
 	static const uint8_t nat64[12] = { 0, 0x64, 0xff, 0x9b };
 	const uint8_t	*p = NULL;
+	int		 teredo = 0, i;
 
 	if (a->family != AF_INET6)
 		return a;
 	if (memcmp(a->addr, mapped, 12) == 0 ||
+	    memcmp(a->addr, siit, 12) == 0 ||
 	    memcmp(a->addr, nat64, 12) == 0)
 		p = a->addr + 12;
 	else if (memcmp(a->addr, zero, 12) == 0 &&
-	    (a->addr[12] | a->addr[13] | a->addr[14]) != 0)
+	    ((a->addr[12] | a->addr[13] | a->addr[14]) != 0 ||
+	    a->addr[15] > 1))
 		p = a->addr + 12;	/* ::a.b.c.d, not :: or ::1 */
 	else if (a->addr[0] == 0x20 && a->addr[1] == 0x02)
 		p = a->addr + 2;	/* 6to4 */
+	else if (a->addr[0] == 0x20 && a->addr[1] == 0x01 &&
+	    a->addr[2] == 0 && a->addr[3] == 0) {
+		p = a->addr + 12;	/* Teredo: 2001::/32 */
+		teredo = 1;
+	}
 	if (p == NULL)
 		return a;
 	memset(v4, 0, sizeof(*v4));
 	v4->family = AF_INET;
 	memcpy(v4->addr, p, 4);
+	for (i = 0; teredo && i < 4; i++)
+		v4->addr[i] ^= 0xff;
 	return v4;
 }
 
@@ -171,6 +186,10 @@ resolve_classify(const struct resolve_addr *a)
 		return "site-local";
 	if ((b[0] & 0xfe) == 0xfc)
 		return "unique-local";
+	/* Local-use NAT64 (RFC 8215): where the IPv4 sits is the site's. */
+	if (b[0] == 0 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b &&
+	    b[4] == 0 && b[5] == 1)
+		return "translated";
 	if (b[0] == 0xff)
 		return "multicast";
 	return NULL;

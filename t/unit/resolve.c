@@ -94,6 +94,17 @@ static const struct {
 	{ "::ffff:169.254.169.254", "::/0 0.0.0.0/0",	"metadata" },
 	{ "0.0.0.0",		"0.0.0.0/0",		"unspecified" },
 	{ "10.0.0.1",		"0.0.0.0/0",		"" },
+	/* Other ways to carry an IPv4 address, or to reach one. */
+	{ "::7f00:1",		"",			"loopback" },
+	{ "::127.0.0.2",	"",			"loopback" },
+	{ "::0.0.0.2",		"",			"unspecified" },
+	{ "::ffff:0:7f00:1",	"",			"loopback" },
+	{ "64:ff9b:1::7f00:1",	"",			"translated" },
+	{ "64:ff9b:1::7f00:1",	"64:ff9b:1::/48",	"" },
+	{ "2001:0:4136:e378:8000:63bf:80ff:fffe", "",	"loopback" },
+	{ "::ffff:0.0.0.0",	"0.0.0.0/0 ::/0",	"unspecified" },
+	{ "64:ff9b::a9fe:a9fe",	"64:ff9b::/96",		"metadata" },
+	{ "2002:a9fe:a9fe::",	"2002::/16",		"metadata" },
 };
 
 /* Bad lines and the message each must draw (the file's name goes first). */
