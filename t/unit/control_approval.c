@@ -124,6 +124,20 @@ askok_set(const char *connector, const char *action, const char *host)
 	strlcpy(askok.path, "/danger", sizeof(askok.path));
 }
 
+/*
+ * Decisions other than the one ask() asks about (echo.danger, POST
+ * echo.test/danger): each leaves that ask refused.
+ */
+static const struct {
+	const char	*action, *method, *host, *path;
+} unasked[] = {
+	{ "safe", "POST", "echo.test", "/danger" },	/* another action */
+	{ "danger", "POST", "other.test", "/danger" },	/* another host */
+	{ "danger", "GET", "echo.test", "/danger" },	/* another method */
+	{ "danger", "POST", "echo.test", "/harmless" },	/* another path */
+	{ "danger", "POST", "echo.test", "/dang" },	/* a longer one */
+};
+
 static int	ask_for(struct worker *, const struct control_session *,
 		    uint32_t, const char *, const char *, const char *,
 		    const char *, struct msg_control_approval_state *);
@@ -242,29 +256,17 @@ main(void)
 	ok(ask(&w1, alice, 1, "{}", &st) == MSG_CONTROL_APPROVAL_PENDING &&
 	    st.state == MSG_APPROVAL_REFUSED && !w1.p->bad,
 	    "ask with no decision that said APPROVE: refused");
-	askok_set("echo", "safe", "echo.test");
-	ok(ask(&w1, alice, 2, "{}", &st) == MSG_CONTROL_APPROVAL_PENDING &&
-	    st.state == MSG_APPROVAL_REFUSED,
-	    "ask for another action than the one decided: refused");
-	askok_set("echo", "danger", "other.test");
-	ok(ask(&w1, alice, 3, "{}", &st) == MSG_CONTROL_APPROVAL_PENDING &&
-	    st.state == MSG_APPROVAL_REFUSED,
-	    "ask for the action on another host: refused");
-	askok_set("echo", "danger", "echo.test");
-	strlcpy(askok.method, "GET", sizeof(askok.method));
-	ok(ask(&w1, alice, 3, "{}", &st) == MSG_CONTROL_APPROVAL_PENDING &&
-	    st.state == MSG_APPROVAL_REFUSED,
-	    "ask for the action with another method: refused");
-	askok_set("echo", "danger", "echo.test");
-	strlcpy(askok.path, "/harmless", sizeof(askok.path));
-	ok(ask(&w1, alice, 3, "{}", &st) == MSG_CONTROL_APPROVAL_PENDING &&
-	    st.state == MSG_APPROVAL_REFUSED,
-	    "ask for the action on another path: refused");
-	askok_set("echo", "danger", "echo.test");
-	strlcpy(askok.path, "/dang", sizeof(askok.path));
-	ok(ask(&w1, alice, 3, "{}", &st) == MSG_CONTROL_APPROVAL_PENDING &&
-	    st.state == MSG_APPROVAL_REFUSED,
-	    "... or on a longer one than decided");
+	for (i = 0; i < (int)(sizeof(unasked) / sizeof(unasked[0])); i++) {
+		askok_set("echo", unasked[i].action, unasked[i].host);
+		strlcpy(askok.method, unasked[i].method, sizeof(askok.method));
+		strlcpy(askok.path, unasked[i].path, sizeof(askok.path));
+		ok(ask(&w1, alice, 2, "{}", &st) ==
+		    MSG_CONTROL_APPROVAL_PENDING &&
+		    st.state == MSG_APPROVAL_REFUSED,
+		    "ask after a decision for %s %s%s (%s): refused",
+		    unasked[i].method, unasked[i].host, unasked[i].path,
+		    unasked[i].action);
+	}
 	askok_set("echo", "danger", "echo.test");
 	askok.digested = 1;
 	memset(askok.digest, 0xee, sizeof(askok.digest));
